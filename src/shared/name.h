@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "macros.h"
+
+/* The one rule for container names: 1–63 of [a-zA-Z0-9.-], starting with a letter or digit. It keeps a
+ * name valid as a unit name, a machine name, a hostname and a DNS label. */
+#define CONTAINER_NAME_MAX 63
+#define CONTAINER_ID_LEN 64
+#define CONTAINER_ID_SHORT_LEN 12
+#define CONTAINER_ID_PREFIX_MIN 4
+
+bool container_name_is_valid(const char *name);
+bool container_id_is_valid(const char *id);        /* exactly 64 lowercase hex digits */
+bool container_id_prefix_is_valid(const char *p);  /* 4..64 lowercase hex digits */
+bool hostname_is_valid_simple(const char *s);
+
+/* 64 hex digits from the kernel's RNG. ret must hold CONTAINER_ID_LEN + 1 bytes. */
+int container_id_generate(char ret[static CONTAINER_ID_LEN + 1]);
+/* "adjective-noun-NNNN" style name from the same alphabet. */
+int container_name_generate(char **ret);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <string.h>
+
+#include "name.h"
+#include "parse-util.h"
+#include "spec.h"
+#include "strv.h"
+
+ContainerSpec *spec_new(void) {
+        ContainerSpec *s = calloc(1, sizeof(ContainerSpec));
+
+        if (!s)
+                return NULL;
+        s->stop_signal = SIGTERM;
+        s->stop_timeout_usec = DEFAULT_STOP_TIMEOUT_USEC;
+        s->memory_max = UNSET_U64;
+        s->cpu_quota_per_sec_usec = UNSET_U64;
+        s->cpu_weight = UNSET_U64;
+        s->tasks_max = UNSET_U64;
+        return s;
+}
+
+ContainerSpec *spec_free(ContainerSpec *s) {
+        if (!s)
+                return NULL;
+        free(s->id);
+        free(s->name);
+        free(s->rootfs);
+        free(s->image);
+        strv_free(s->command);
+        strv_free(s->env);
+        free(s->working_dir);
+        free(s->user);
+        free(s->hostname);
+        strv_free(s->cap_add);
+        strv_free(s->cap_drop);
+        free(s);
+        return NULL;
+}
+
+static bool path_is_safe_absolute(const char *p) {
+        if (isempty(p) || p[0] != '/' || strlen(p) >= 4096)
+                return false;
+        /* No "..", no control characters: the path is used inside the container root. */
+        for (const char *c = p; *c; c++)
+                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                        return false;
+        for (const char *c = p; (c = strstr(c, "..")); c += 2)
+                if ((c == p || c[-1] == '/') && (c[2] == 0 || c[2] == '/'))
+                        return false;
+        return true;
+}
+
+int spec_validate(const ContainerSpec *s, const char **ret_reason) {
+        const char *reason = NULL;
+
+#define FAIL(msg)                       \
+        do {                            \
+                reason = (msg);         \
+                goto fail;              \
+        } while (0)
+
+        if (!container_id_is_valid(s->id))
+                FAIL("invalid container ID");
+        if (!container_name_is_valid(s->name))
+                FAIL("invalid container name");
+        if (!path_is_safe_absolute(s->rootfs))
+                FAIL("rootfs must be an absolute path without '..'");
+        if (strv_length(s->command) == 0 || isempty(s->command[0]))
+                FAIL("no command given");
+        if (strv_length(s->command) > 4096)
+                FAIL("too many arguments");
+        STRV_FOREACH(e, s->env)
+                if (!env_assignment_is_valid(*e))
+                        FAIL("invalid environment assignment");
+        if (s->working_dir && !path_is_safe_absolute(s->working_dir))
+                FAIL("working directory must be an absolute path without '..'");
+        if (s->hostname && !hostname_is_valid_simple(s->hostname))
+                FAIL("invalid hostname");
+        if (s->stop_signal <= 0 || s->stop_signal >= _NSIG)
+                FAIL("invalid stop signal");
+        if (s->cpu_weight != UNSET_U64 && (s->cpu_weight < 1 || s->cpu_weight > 10000))
+                FAIL("CPU weight must be between 1 and 10000");
+        if (s->uid == (uid_t) -1 || s->gid == (gid_t) -1)
+                FAIL("invalid user or group ID");
+        if (ret_reason)
+                *ret_reason = NULL;
+        return 0;
+fail:
+        if (ret_reason)
+                *ret_reason = reason;
+        return -EINVAL;
+#undef FAIL
+}
+
+int spec_to_json(const ContainerSpec *s, json_object **ret) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+        int r = 0;
+
+        if (!o)
+                return -ENOMEM;
+        r = r < 0 ? r : json_add_string(o, "id", s->id);
+        r = r < 0 ? r : json_add_string(o, "name", s->name);
+        r = r < 0 ? r : json_add_string(o, "rootfs", s->rootfs);
+        r = r < 0 ? r : json_add_string(o, "image", s->image);
+        r = r < 0 ? r : json_add_bool(o, "read_only", s->read_only);
+        r = r < 0 ? r : json_add_bool(o, "ephemeral", s->ephemeral);
+        r = r < 0 ? r : json_add_bool(o, "auto_remove", s->auto_remove);
+        r = r < 0 ? r : json_add_strv(o, "command", s->command);
+        r = r < 0 ? r : json_add_strv(o, "env", s->env);
+        r = r < 0 ? r : json_add_string(o, "working_dir", s->working_dir);
+        r = r < 0 ? r : json_add_uint64(o, "uid", s->uid);
+        r = r < 0 ? r : json_add_uint64(o, "gid", s->gid);
+        r = r < 0 ? r : json_add_string(o, "user", s->user);
+        r = r < 0 ? r : json_add_string(o, "hostname", s->hostname);
+        r = r < 0 ? r : json_add_strv(o, "cap_add", s->cap_add);
+        r = r < 0 ? r : json_add_strv(o, "cap_drop", s->cap_drop);
+        r = r < 0 ? r : json_add_int(o, "stop_signal", s->stop_signal);
+        r = r < 0 ? r : json_add_uint64(o, "stop_timeout_usec", s->stop_timeout_usec);
+        r = r < 0 ? r : json_add_uint64(o, "memory_max", s->memory_max);
+        r = r < 0 ? r : json_add_uint64(o, "cpu_quota_per_sec_usec", s->cpu_quota_per_sec_usec);
+        r = r < 0 ? r : json_add_uint64(o, "cpu_weight", s->cpu_weight);
+        r = r < 0 ? r : json_add_uint64(o, "tasks_max", s->tasks_max);
+        r = r < 0 ? r : json_add_uint64(o, "created_usec", s->created_usec);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
+/* Optional keys keep the default when missing; a key of the wrong type is an error. */
+static int opt(int r) {
+        return r == -ENOENT ? 0 : r;
+}
+
+static int get_dup(json_object *o, const char *key, char **ret) {
+        const char *v;
+        int r = json_get_string(o, key, &v);
+        char *d;
+
+        if (r < 0)
+                return r;
+        d = strdup(v);
+        if (!d)
+                return -ENOMEM;
+        free(*ret);
+        *ret = d;
+        return 0;
+}
+
+int spec_from_json(json_object *o, ContainerSpec **ret) {
+        _cleanup_(spec_freep) ContainerSpec *s = spec_new();
+        uint64_t uid = 0, gid = 0;
+        int r = 0;
+
+        if (!s)
+                return -ENOMEM;
+        r = r < 0 ? r : get_dup(o, "id", &s->id);
+        r = r < 0 ? r : get_dup(o, "name", &s->name);
+        r = r < 0 ? r : get_dup(o, "rootfs", &s->rootfs);
+        r = r < 0 ? r : opt(get_dup(o, "image", &s->image));
+        r = r < 0 ? r : opt(json_get_bool(o, "read_only", &s->read_only));
+        r = r < 0 ? r : opt(json_get_bool(o, "ephemeral", &s->ephemeral));
+        r = r < 0 ? r : opt(json_get_bool(o, "auto_remove", &s->auto_remove));
+        r = r < 0 ? r : json_get_strv(o, "command", &s->command);
+        r = r < 0 ? r : opt(json_get_strv(o, "env", &s->env));
+        r = r < 0 ? r : opt(get_dup(o, "working_dir", &s->working_dir));
+        r = r < 0 ? r : opt(json_get_uint64(o, "uid", &uid));
+        r = r < 0 ? r : opt(json_get_uint64(o, "gid", &gid));
+        r = r < 0 ? r : opt(get_dup(o, "user", &s->user));
+        r = r < 0 ? r : opt(get_dup(o, "hostname", &s->hostname));
+        r = r < 0 ? r : opt(json_get_strv(o, "cap_add", &s->cap_add));
+        r = r < 0 ? r : opt(json_get_strv(o, "cap_drop", &s->cap_drop));
+        r = r < 0 ? r : opt(json_get_int(o, "stop_signal", &s->stop_signal));
+        r = r < 0 ? r : opt(json_get_uint64(o, "stop_timeout_usec", &s->stop_timeout_usec));
+        r = r < 0 ? r : opt(json_get_uint64(o, "memory_max", &s->memory_max));
+        r = r < 0 ? r : opt(json_get_uint64(o, "cpu_quota_per_sec_usec", &s->cpu_quota_per_sec_usec));
+        r = r < 0 ? r : opt(json_get_uint64(o, "cpu_weight", &s->cpu_weight));
+        r = r < 0 ? r : opt(json_get_uint64(o, "tasks_max", &s->tasks_max));
+        r = r < 0 ? r : opt(json_get_uint64(o, "created_usec", &s->created_usec));
+        if (r == -ENOENT)
+                return -EBADMSG; /* a required key is missing */
+        if (r < 0)
+                return r;
+        if (uid >= UINT32_MAX || gid >= UINT32_MAX)
+                return -ERANGE;
+        s->uid = (uid_t) uid;
+        s->gid = (gid_t) gid;
+        r = spec_validate(s, NULL);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int spec_save(const ContainerSpec *s, int dir_fd) {
+        _cleanup_json_ json_object *o = NULL;
+        int r;
+
+        r = spec_to_json(s, &o);
+        if (r < 0)
+                return r;
+        return json_write_atomic(dir_fd, SPEC_FILE, o);
+}
+
+int spec_load(int dir_fd, ContainerSpec **ret) {
+        _cleanup_json_ json_object *o = NULL;
+        int r;
+
+        r = json_read_file(dir_fd, SPEC_FILE, &o);
+        if (r < 0)
+                return r;
+        return spec_from_json(o, ret);
+}
+
+int parse_user(const char *s, uid_t *ret_uid, gid_t *ret_gid) {
+        _cleanup_free_ char *u = NULL;
+        uint32_t uid, gid;
+        char *colon;
+        int r;
+
+        if (isempty(s))
+                return -EINVAL;
+        u = strdup(s);
+        if (!u)
+                return -ENOMEM;
+        colon = strchr(u, ':');
+        if (colon)
+                *colon++ = 0;
+        r = safe_atou32(u, &uid);
+        if (r < 0)
+                return r;
+        if (colon) {
+                r = safe_atou32(colon, &gid);
+                if (r < 0)
+                        return r;
+        } else
+                gid = uid;
+        if (uid == UINT32_MAX || gid == UINT32_MAX)
+                return -ERANGE;
+        *ret_uid = uid;
+        *ret_gid = gid;
+        return 0;
+}
