@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# dray beside its peers, on the same busybox rootfs, in one sitting. Run inside the booted sandbox
+# (tools/sandbox run -- bench/bench.sh) or on a host where systemd is PID 1 and dray is installed.
+#
+# Every command is timed alone, back to back with itself (hyperfine --runs N after warm-ups), and
+# we compare medians as ratios. ../shared/PERF.md explains why not paired A B A B: the heavier
+# command's teardown lands on the lighter one's runs.
+#
+# Usage: bench/bench.sh [--runs N] [--only true|pss|ps|logs]
+set -uo pipefail
+
+RUNS=30
+ONLY=""
+while [ $# -gt 0 ]; do
+        case "$1" in
+        --runs) RUNS="$2"; shift 2 ;;
+        --only) ONLY="$2"; shift 2 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "bench: unknown option '$1'" >&2; exit 2 ;;
+        esac
+done
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+WORK=/var/lib/dray-bench
+ROOTFS=$WORK/rootfs
+BUNDLE=$WORK/bundle
+mkdir -p "$WORK"
+[ -x "$ROOTFS/bin/busybox" ] || "$ROOT/tools/make-rootfs" "$ROOTFS" >/dev/null
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# One OCI bundle for crun and runc, the root shared with everyone else.
+make_bundle() {
+        rm -rf "$BUNDLE"; mkdir -p "$BUNDLE"
+        (cd "$BUNDLE" && crun spec >/dev/null 2>&1 || runc spec)
+        python3 - "$BUNDLE/config.json" "$ROOTFS" <<'PY' 2>/dev/null || sed -i \
+                -e "s#\"path\": \"rootfs\"#\"path\": \"$ROOTFS\"#" \
+                -e 's#"sh"#"/bin/true"#' -e 's#"terminal": true#"terminal": false#' "$BUNDLE/config.json"
+import json, sys
+p, root = sys.argv[1], sys.argv[2]
+c = json.load(open(p))
+c["root"]["path"] = root
+c["process"]["args"] = ["/bin/true"]
+c["process"]["terminal"] = False
+json.dump(c, open(p, "w"))
+PY
+}
+
+declare -A MEDIAN
+# time_cmd LABEL COMMAND…: hyperfine alone, median in ms into MEDIAN[LABEL]
+time_cmd() {
+        local label="$1"; shift
+        local csv; csv="$(mktemp)"
+        if hyperfine -N --style none --warmup 3 --runs "$RUNS" --export-csv "$csv" -- "$*" >/dev/null 2>"$csv.err"; then
+                MEDIAN[$label]="$(awk -F, 'NR==2 { printf "%.1f", $4 * 1000 }' "$csv")"
+        else
+                MEDIAN[$label]="fail"
+                echo "bench: '$label' failed: $(tail -n 3 "$csv.err")" >&2
+        fi
+        rm -f "$csv" "$csv.err"
+}
+
+ratio() { # ratio A B → A/B
+        awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+bench_true() {
+        echo "== /bin/true in a container, end to end (median of $RUNS, ms) =="
+        make_bundle
+        time_cmd dray dray run --rm --rootfs "$ROOTFS" /bin/true
+        have crun && time_cmd crun-systemd crun --systemd-cgroup run -b "$BUNDLE" bench-crun
+        have crun && time_cmd crun crun run -b "$BUNDLE" bench-crun
+        have runc && time_cmd runc runc run -b "$BUNDLE" bench-runc
+        have podman && time_cmd podman-none podman run --rm --network=none --rootfs "$ROOTFS" /bin/true
+        have systemd-nspawn && time_cmd nspawn systemd-nspawn -q --register=yes -D "$ROOTFS" /bin/true
+        printf "%-22s %10s %14s\n" command median_ms "ratio_to_dray"
+        for k in dray crun-systemd crun runc podman-none nspawn; do
+                [ -n "${MEDIAN[$k]:-}" ] || continue
+                printf "%-22s %10s %14s\n" "$k" "${MEDIAN[$k]}" "$(ratio "${MEDIAN[$k]}" "${MEDIAN[dray]}")"
+        done
+        echo "target: dray <= 1.5 x crun-systemd: dray/crun-systemd = $(ratio "${MEDIAN[dray]}" "${MEDIAN[crun-systemd]:-0}")"
+        echo "target: podman-none/dray >= 5: $(ratio "${MEDIAN[podman-none]:-0}" "${MEDIAN[dray]}")"
+}
+
+pss_of() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null; }
+
+bench_pss() {
+        echo "== memory of the per-container supervisor, one sleeping container (kB) =="
+        dray rm -f bench-pss >/dev/null 2>&1
+        dray run -d --name bench-pss --rootfs "$ROOTFS" sleep 1000 >/dev/null
+        local mpid; mpid="$(dray inspect bench-pss | sed -n 's/.*"MonitorPid": *\([0-9]*\).*/\1/p' | head -1)"
+        echo "dray-monitor      PSS $(pss_of "$mpid")  RSS $(awk '/^Rss:/ {print $2}' /proc/"$mpid"/smaps_rollup)"
+        dray rm -f bench-pss >/dev/null 2>&1
+        if have podman; then
+                podman rm -f bench-pss >/dev/null 2>&1
+                podman run -d --name bench-pss --network=none --rootfs "$ROOTFS" sleep 1000 >/dev/null 2>&1
+                local cpid; cpid="$(podman inspect --format '{{.State.ConmonPid}}' bench-pss 2>/dev/null)"
+                [ -n "$cpid" ] && echo "conmon            PSS $(pss_of "$cpid")  RSS $(awk '/^Rss:/ {print $2}' /proc/"$cpid"/smaps_rollup)"
+                podman rm -f -t 0 bench-pss >/dev/null 2>&1
+        fi
+        if have systemd-nspawn; then
+                systemd-run -q --unit bench-nspawn systemd-nspawn -q -D "$ROOTFS" sleep 1000
+                sleep 1
+                local npid; npid="$(systemctl show -P MainPID bench-nspawn)"
+                echo "systemd-nspawn    PSS $(pss_of "$npid")  RSS $(awk '/^Rss:/ {print $2}' /proc/"$npid"/smaps_rollup)"
+                systemctl stop bench-nspawn
+        fi
+}
+
+bench_ps() {
+        echo "== ps with 50 running containers (median ms) =="
+        for i in $(seq 1 50); do dray run -d --name "bench-ps-$i" --rootfs "$ROOTFS" sleep 3600 >/dev/null; done
+        time_cmd dray-ps dray ps
+        for i in $(seq 1 50); do dray rm -f "bench-ps-$i" >/dev/null; done
+        if have podman; then
+                for i in $(seq 1 50); do podman run -d --name "bench-ps-$i" --network=none --rootfs "$ROOTFS" sleep 3600 >/dev/null 2>&1; done
+                time_cmd podman-ps podman ps
+                podman rm -f -t 0 $(seq -f 'bench-ps-%g' 1 50) >/dev/null 2>&1
+        fi
+        printf "dray ps %s ms, podman ps %s ms, ratio podman/dray %s\n" "${MEDIAN[dray-ps]}" "${MEDIAN[podman-ps]:-n/a}" \
+                "$(ratio "${MEDIAN[podman-ps]:-0}" "${MEDIAN[dray-ps]}")"
+}
+
+bench_logs() {
+        echo "== 100,000 log lines into the journal =="
+        dray rm -f bench-logs >/dev/null 2>&1
+        local t0 t1 n=0
+        t0=$(date +%s%N)
+        dray run -d --name bench-logs --rootfs "$ROOTFS" seq 1 100000 >/dev/null
+        local id; id="$(dray inspect bench-logs | sed -n 's/.*"Id": *"\([0-9a-f]*\)".*/\1/p' | head -1)"
+        for _ in $(seq 1 600); do
+                n=$(journalctl -q -o cat CONTAINER_ID_FULL="$id" | wc -l)
+                [ "$n" -ge 100000 ] && break
+                sleep 0.05
+        done
+        t1=$(date +%s%N)
+        echo "lines stored: $n, all stored after $(( (t1 - t0) / 1000000 )) ms (journald's own intake here: ~1200 ms per PERF.md)"
+        dray rm -f bench-logs >/dev/null 2>&1
+}
+
+case "$ONLY" in
+"") bench_true; bench_pss; bench_ps; bench_logs ;;
+true) bench_true ;;
+pss) bench_pss ;;
+ps) bench_ps ;;
+logs) bench_logs ;;
+*) echo "bench: unknown --only '$ONLY'" >&2; exit 2 ;;
+esac
