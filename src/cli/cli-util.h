@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <getopt.h>
+
+#include "macros.h"
+
+/* Exit statuses. Verbs return one of these (or a container's own status) from main. Docker's
+ * conventions: 125 when dray itself failed (bad usage, daemon error) in run/create/start, 126/127
+ * when the payload's command could not be run or found, and 1 for a failed operation elsewhere. */
+#define EXIT_OK 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 125
+
+/* One line to stderr for a getopt failure ('?' or ':' from getopt_long with opterr = 0): names
+ * the bad option and the verb (NULL for dray's own options). Returns -EINVAL. */
+int log_option_error(const char *verb, char *const argv[], int c);
+
+/* Reset getopt's global state before a verb parses its own options (glibc needs optind = 0 to
+ * reinitialise fully, since each verb uses its own option string). */
+void getopt_reset(void);
+
+/* "--memory" value errors: "invalid --memory value 'x': <what> ". Returns -EINVAL. */
+int log_invalid_value(const char *option, const char *value, int r, const char *expected);
+
+/* How JSON output looks (ps --format json, inspect): indented, "key": value, '/' unescaped. */
+#define JSON_OUTPUT_FLAGS \
+        (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Checks the container arguments of a verb before anything goes on the bus: present, non-empty,
+ * valid UTF-8, of sane length. Logs and returns -EINVAL otherwise. */
+int container_args_check(const char *verb, char *const *args, size_t min, size_t max);

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray: the command line client of drayd (org.dray1 on the system bus). */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli-util.h"
+#include "config.h"
+#include "container-state.h"
+#include "log.h"
+#include "verbs.h"
+
+typedef struct Verb {
+        const char *name;
+        int (*func)(int argc, char *argv[]);
+        const char *summary;
+} Verb;
+
+static int verb_version(int argc, char *argv[]);
+static int verb_help(int argc, char *argv[]);
+
+static const Verb verbs[] = {
+        { "run",     verb_run,     "Create and start a container, and wait for it"  },
+        { "create",  verb_create,  "Create a container without starting it"         },
+        { "start",   verb_start,   "Start containers"                               },
+        { "stop",    verb_stop,    "Stop containers (stop signal, then SIGKILL)"    },
+        { "kill",    verb_kill,    "Send a signal to containers"                    },
+        { "restart", verb_restart, "Stop and start containers"                      },
+        { "rm",      verb_rm,      "Remove containers"                              },
+        { "wait",    verb_wait,    "Wait for containers and print their exit statuses" },
+        { "ps",      verb_ps,      "List containers"                                },
+        { "inspect", verb_inspect, "Show all properties of containers as JSON"      },
+        { "logs",    verb_logs,    "Show a container's output from the journal"     },
+        { "version", verb_version, "Show the version"                               },
+        { "help",    verb_help,    "Show this help, or a verb's help"               },
+};
+
+static void help(void) {
+        printf("Usage: dray [--help|--version] VERB [OPTIONS] [ARGS...]\n\n"
+               "Manage containers through drayd, the dray daemon (org.dray1 on the system bus).\n\n"
+               "Verbs:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %-9s %s\n", verbs[i].name, verbs[i].summary);
+        printf("\nOptions:\n"
+               "  -h, --help       Show this help\n"
+               "      --version    Show the version\n"
+               "\nRun 'dray VERB --help' for a verb's options. See dray(1).\n");
+}
+
+static int verb_version(int argc, char *argv[]) {
+        if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+                printf("Usage: dray version\n\nShow the version of dray.\n");
+                return EXIT_SUCCESS;
+        }
+        if (argc > 1)
+                return log_error("'dray version' takes no arguments."), EXIT_DRAY_FAILED;
+        printf("dray %s\n", DRAY_VERSION);
+        return EXIT_SUCCESS;
+}
+
+static const Verb *verb_find(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, name))
+                        return &verbs[i];
+        return NULL;
+}
+
+static int verb_help(int argc, char *argv[]) {
+        const Verb *v;
+
+        if (argc <= 1) {
+                help();
+                return EXIT_SUCCESS;
+        }
+        v = verb_find(argv[1]);
+        if (!v || v->func == verb_help) {
+                if (!v)
+                        return log_error("Unknown verb '%s'; see 'dray --help'.", argv[1]), EXIT_DRAY_FAILED;
+                help();
+                return EXIT_SUCCESS;
+        }
+        return v->func(2, (char *[]) { argv[1], (char *) "--help", NULL });
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help",    no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        const Verb *v;
+        int c;
+
+        log_set_program_name("dray");
+        log_set_max_level(getenv("DRAY_DEBUG") ? LOG_DEBUG : LOG_INFO);
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return EXIT_SUCCESS;
+                case 'V':
+                        return verb_version(1, argv);
+                default:
+                        log_option_error(NULL, argv, c);
+                        return EXIT_DRAY_FAILED;
+                }
+
+        if (optind >= argc)
+                return log_error("No verb given; see 'dray --help'."), EXIT_DRAY_FAILED;
+        v = verb_find(argv[optind]);
+        if (!v)
+                return log_error("Unknown verb '%s'; see 'dray --help'.", argv[optind]), EXIT_DRAY_FAILED;
+        return v->func(argc - optind, argv + optind);
+}

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <ctype.h>
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli-util.h"
+#include "env-file.h"
+#include "log.h"
+#include "name.h"
+#include "parse-util.h"
+#include "run-options.h"
+#include "spec.h"
+#include "strv.h"
+#include "utf8.h"
+
+void run_options_init(RunOptions *o) {
+        *o = (RunOptions) {
+                .memory_max = UINT64_MAX,
+                .cpu_quota_per_sec_usec = UINT64_MAX,
+                .cpu_weight = UINT64_MAX,
+                .tasks_max = UINT64_MAX,
+                .stop_timeout_usec = UINT64_MAX,
+        };
+}
+
+void run_options_done(RunOptions *o) {
+        free(o->name);
+        free(o->rootfs);
+        strv_free(o->env);
+        free(o->working_dir);
+        free(o->user);
+        free(o->hostname);
+        strv_free(o->cap_add);
+        strv_free(o->cap_drop);
+        strv_free(o->command);
+        run_options_init(o);
+}
+
+uint64_t cpu_shares_to_weight(uint64_t shares) {
+        shares = MAX(shares, CPU_SHARES_MIN);
+        shares = MIN(shares, CPU_SHARES_MAX);
+        return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+int capability_normalize(const char *s, char **ret) {
+        const char *p = s;
+        char *c, *q;
+
+        if (isempty(s))
+                return -EINVAL;
+        if (strcasecmp(s, "all") == 0) {
+                c = strdup("ALL");
+                if (!c)
+                        return -ENOMEM;
+                *ret = c;
+                return 0;
+        }
+        if (strncasecmp(p, "CAP_", 4) == 0)
+                p += 4;
+        if (*p == 0 || strlen(p) > 64)
+                return -EINVAL;
+        for (const char *i = p; *i; i++)
+                if (!isalnum((unsigned char) *i) && *i != '_')
+                        return -EINVAL;
+        c = malloc(4 + strlen(p) + 1);
+        if (!c)
+                return -ENOMEM;
+        q = stpcpy(c, "CAP_");
+        for (; *p; p++)
+                *q++ = (char) toupper((unsigned char) *p);
+        *q = 0;
+        *ret = c;
+        return 0;
+}
+
+enum {
+        ARG_RM = 0x100,
+        ARG_NAME,
+        ARG_ROOTFS,
+        ARG_READ_ONLY,
+        ARG_EPHEMERAL,
+        ARG_ENV_FILE,
+        ARG_HOSTNAME,
+        ARG_CPUS,
+        ARG_CPU_SHARES,
+        ARG_CPU_WEIGHT,
+        ARG_PIDS_LIMIT,
+        ARG_STOP_TIMEOUT,
+        ARG_STOP_SIGNAL,
+        ARG_CAP_ADD,
+        ARG_CAP_DROP,
+};
+
+/* "detach" comes first: `dray create` parses with the table that starts after it. */
+static const struct option run_long_options[] = {
+        { "detach",       no_argument,       NULL, 'd'              },
+        { "help",         no_argument,       NULL, 'h'              },
+        { "rm",           no_argument,       NULL, ARG_RM           },
+        { "name",         required_argument, NULL, ARG_NAME         },
+        { "rootfs",       required_argument, NULL, ARG_ROOTFS       },
+        { "read-only",    no_argument,       NULL, ARG_READ_ONLY    },
+        { "ephemeral",    no_argument,       NULL, ARG_EPHEMERAL    },
+        { "env",          required_argument, NULL, 'e'              },
+        { "env-file",     required_argument, NULL, ARG_ENV_FILE     },
+        { "workdir",      required_argument, NULL, 'w'              },
+        { "user",         required_argument, NULL, 'u'              },
+        { "hostname",     required_argument, NULL, ARG_HOSTNAME     },
+        { "memory",       required_argument, NULL, 'm'              },
+        { "cpus",         required_argument, NULL, ARG_CPUS         },
+        { "cpu-shares",   required_argument, NULL, ARG_CPU_SHARES   },
+        { "cpu-weight",   required_argument, NULL, ARG_CPU_WEIGHT   },
+        { "pids-limit",   required_argument, NULL, ARG_PIDS_LIMIT   },
+        { "stop-timeout", required_argument, NULL, ARG_STOP_TIMEOUT },
+        { "stop-signal",  required_argument, NULL, ARG_STOP_SIGNAL  },
+        { "cap-add",      required_argument, NULL, ARG_CAP_ADD      },
+        { "cap-drop",     required_argument, NULL, ARG_CAP_DROP     },
+        {}
+};
+
+static const char *run_verb_name(RunVerb verb) {
+        return verb == RUN_VERB_CREATE ? "create" : "run";
+}
+
+void run_options_help(RunVerb verb) {
+        printf("Usage: dray %s [OPTIONS] --rootfs DIR COMMAND [ARG...]\n\n", run_verb_name(verb));
+        if (verb == RUN_VERB_CREATE)
+                printf("Create a container and print its ID, without starting it.\n\n");
+        else
+                printf("Create a container, start it and wait for it, forwarding its output and\n"
+                       "exiting with its exit status.\n\n");
+        printf("Options:\n");
+        if (verb == RUN_VERB_RUN)
+                printf("  -d, --detach              Start in the background and print the container ID\n");
+        printf("      --rm                  Remove the container when it exits\n"
+               "      --name NAME           Name the container (default: a generated one)\n"
+               "      --rootfs DIR          Directory tree to use as the root file system (required)\n"
+               "      --read-only           Mount the root file system read-only\n"
+               "      --ephemeral           Write changes to a throwaway layer over the root\n"
+               "  -e, --env KEY[=VALUE]     Set an environment variable (repeatable)\n"
+               "      --env-file FILE       Read KEY=VALUE lines from FILE (repeatable)\n"
+               "  -w, --workdir DIR         Working directory inside the container\n"
+               "  -u, --user UID[:GID]      Run the command as this numeric user and group\n"
+               "      --hostname NAME       Host name inside the container (default: its name)\n"
+               "  -m, --memory SIZE         Memory limit, e.g. 512m, 2g\n"
+               "      --cpus N              CPU time limit in CPUs, e.g. 1.5\n"
+               "      --cpu-shares N        Relative CPU weight, Docker style (2-262144, default 1024)\n"
+               "      --cpu-weight N        Relative CPU weight, cgroup v2 style (1-10000, default 100)\n"
+               "      --pids-limit N        Maximum number of tasks\n"
+               "      --stop-timeout SEC    Time to wait after the stop signal before SIGKILL\n"
+               "      --stop-signal SIG     Signal that stops the container (default: SIGTERM)\n"
+               "      --cap-add CAP         Add a capability, or ALL (repeatable)\n"
+               "      --cap-drop CAP        Drop a capability, or ALL (repeatable)\n"
+               "  -h, --help                Show this help\n");
+        if (verb == RUN_VERB_RUN)
+                printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
+                       "could not be executed, 127 if it was not found.\n");
+        printf("\nSee dray(1).\n");
+}
+
+static int parse_cpu_shares(const char *s, uint64_t *ret_weight) {
+        uint64_t shares;
+        int r;
+
+        r = safe_atou64(s, &shares);
+        if (r >= 0 && (shares < CPU_SHARES_MIN || shares > CPU_SHARES_MAX))
+                r = -ERANGE;
+        if (r < 0)
+                return log_invalid_value("--cpu-shares", s, r, "an integer between 2 and 262144");
+        *ret_weight = cpu_shares_to_weight(shares);
+        return 0;
+}
+
+static int parse_cpu_weight(const char *s, uint64_t *ret_weight) {
+        uint64_t w;
+        int r;
+
+        r = safe_atou64(s, &w);
+        if (r >= 0 && (w < CPU_WEIGHT_MIN || w > CPU_WEIGHT_MAX))
+                r = -ERANGE;
+        if (r < 0)
+                return log_invalid_value("--cpu-weight", s, r, "an integer between 1 and 10000");
+        *ret_weight = w;
+        return 0;
+}
+
+static int add_capability(const char *option, const char *s, char ***l) {
+        char *c = NULL;
+        int r;
+
+        r = capability_normalize(s, &c);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_invalid_value(option, s, r, "a capability name such as NET_ADMIN, or ALL");
+        if (strv_contains(*l, c)) {
+                free(c);
+                return 0;
+        }
+        if (strv_consume(l, c) < 0)
+                return log_oom();
+        return 0;
+}
+
+static int set_string(char **field, const char *value) {
+        char *c = strdup(value);
+
+        if (!c)
+                return log_oom();
+        free(*field);
+        *field = c;
+        return 0;
+}
+
+static int set_rootfs(RunOptions *o, const char *s) {
+        char *p;
+
+        if (isempty(s))
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                       "Invalid --rootfs value '': expected a directory.");
+        if (!utf8_is_valid(s))
+                return log_error_errno(SYNTHETIC_ERRNO(EILSEQ), "Invalid --rootfs value: not valid UTF-8.");
+        if (s[0] == '/')
+                return set_string(&o->rootfs, s);
+
+        /* drayd resolves nothing relative to our working directory: hand it an absolute path. */
+        p = realpath(s, NULL);
+        if (!p)
+                return log_error_errno(errno, "Failed to resolve --rootfs '%s': %m", s);
+        free(o->rootfs);
+        o->rootfs = p;
+        return 0;
+}
+
+static int set_workdir(RunOptions *o, const char *s) {
+        if (isempty(s) || s[0] != '/' || strlen(s) >= PATH_MAX)
+                return log_invalid_value("--workdir", s, -EINVAL, "an absolute path inside the container");
+        if (!utf8_is_valid(s))
+                return log_error_errno(SYNTHETIC_ERRNO(EILSEQ), "Invalid --workdir value: not valid UTF-8.");
+        return set_string(&o->working_dir, s);
+}
+
+static int add_env(RunOptions *o, char **assignments) {
+        STRV_FOREACH(a, assignments) {
+                _cleanup_free_ char *v = NULL;
+                int r;
+
+                r = env_argument_resolve(*a, &v);
+                if (r < 0)
+                        return r;
+                if (v && strv_env_set(&o->env, v) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+/* One option of run/create. Returns 0 to go on, 1 after --help, <0 on error (logged). */
+static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, char ***env_files) {
+        int r;
+
+        switch (c) {
+        case 'h':
+                o->help = true;
+                return 1;
+        case 'd':
+                o->detach = true;
+                return 0;
+        case ARG_RM:
+                o->auto_remove = true;
+                return 0;
+        case ARG_NAME:
+                if (!container_name_is_valid(arg))
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                               "Invalid container name '%s': use 1-63 letters, digits, '.' "
+                                               "and '-', starting with a letter or digit.", arg);
+                return set_string(&o->name, arg);
+        case ARG_ROOTFS:
+                return set_rootfs(o, arg);
+        case ARG_READ_ONLY:
+                o->read_only = true;
+                return 0;
+        case ARG_EPHEMERAL:
+                o->ephemeral = true;
+                return 0;
+        case 'e':
+                return strv_extend(env_args, arg) < 0 ? log_oom() : 0;
+        case ARG_ENV_FILE:
+                return strv_extend(env_files, arg) < 0 ? log_oom() : 0;
+        case 'w':
+                return set_workdir(o, arg);
+        case 'u': {
+                uid_t uid;
+                gid_t gid;
+
+                r = parse_user(arg, &uid, &gid);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_invalid_value("--user", arg, r, "a numeric UID or UID:GID");
+                return set_string(&o->user, arg);
+        }
+        case ARG_HOSTNAME:
+                if (!hostname_is_valid_simple(arg))
+                        return log_invalid_value("--hostname", arg, -EINVAL,
+                                                 "1-63 letters, digits, '.' and '-', starting with a letter "
+                                                 "or digit and not ending with '.' or '-'");
+                return set_string(&o->hostname, arg);
+        case 'm':
+                r = parse_size(arg, &o->memory_max);
+                return r < 0 ? log_invalid_value("--memory", arg, r, "a size such as 512m or 2g") : 0;
+        case ARG_CPUS:
+                r = parse_cpus(arg, &o->cpu_quota_per_sec_usec);
+                if (r < 0)
+                        return log_invalid_value("--cpus", arg, r,
+                                                 "a number of CPUs such as 1.5 (at most 3 decimals)");
+                return 0;
+        case ARG_CPU_SHARES:
+                return parse_cpu_shares(arg, &o->cpu_weight);
+        case ARG_CPU_WEIGHT:
+                return parse_cpu_weight(arg, &o->cpu_weight);
+        case ARG_PIDS_LIMIT:
+                r = safe_atou64(arg, &o->tasks_max);
+                if (r >= 0 && (o->tasks_max == 0 || o->tasks_max == UINT64_MAX))
+                        r = -ERANGE;
+                return r < 0 ? log_invalid_value("--pids-limit", arg, r, "a positive integer") : 0;
+        case ARG_STOP_TIMEOUT:
+                r = parse_timespan_sec(arg, &o->stop_timeout_usec);
+                if (r < 0)
+                        return log_invalid_value("--stop-timeout", arg, r,
+                                                 "seconds, or a time such as 500ms or 2min");
+                return 0;
+        case ARG_STOP_SIGNAL:
+                r = parse_signal(arg, &o->stop_signal);
+                if (r < 0)
+                        return log_invalid_value("--stop-signal", arg, r,
+                                                 "a signal name or number such as TERM or 15");
+                return 0;
+        case ARG_CAP_ADD:
+                return add_capability("--cap-add", arg, &o->cap_add);
+        case ARG_CAP_DROP:
+                return add_capability("--cap-drop", arg, &o->cap_drop);
+        }
+        return -EINVAL; /* getopt_long returned a value missing from the table */
+}
+
+static int set_command(RunOptions *o, int argc, char *argv[]) {
+        if (optind >= argc)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                       "No command given: 'dray %s --rootfs DIR COMMAND [ARG...]'.",
+                                       argv[0]);
+        for (int i = optind; i < argc; i++)
+                if (!utf8_is_valid(argv[i]))
+                        return log_error_errno(SYNTHETIC_ERRNO(EILSEQ),
+                                               "Argument %i of the command is not valid UTF-8.", i - optind);
+        if (isempty(argv[optind]))
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "The command must not be empty.");
+        o->command = strv_copy(argv + optind);
+        if (!o->command)
+                return log_oom();
+        return 0;
+}
+
+int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
+        const struct option *options = verb == RUN_VERB_CREATE ? run_long_options + 1 : run_long_options;
+        const char *optstring = verb == RUN_VERB_CREATE ? "+:he:w:u:m:" : "+:hde:w:u:m:";
+        _cleanup_strv_free_ char **env_args = NULL, **env_files = NULL;
+        bool cpu_shares = false, cpu_weight = false;
+        int c, r;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, optstring, options, NULL)) >= 0) {
+                if (c == '?' || c == ':')
+                        return log_option_error(run_verb_name(verb), argv, c);
+                cpu_shares = cpu_shares || c == ARG_CPU_SHARES;
+                cpu_weight = cpu_weight || c == ARG_CPU_WEIGHT;
+                r = parse_one(o, c, optarg, &env_args, &env_files);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        return 0; /* --help: nothing else matters */
+        }
+
+        if (cpu_shares && cpu_weight)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                       "--cpu-shares and --cpu-weight set the same limit; use one of them.");
+        if (!o->rootfs)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                       "No root file system given: 'dray %s --rootfs DIR COMMAND [ARG...]'.",
+                                       run_verb_name(verb));
+
+        /* Docker's order: env files first, then -e, a later KEY replacing an earlier one. */
+        STRV_FOREACH(f, env_files) {
+                r = env_file_load(*f, &o->env);
+                if (r < 0)
+                        return r;
+        }
+        r = add_env(o, env_args);
+        if (r < 0)
+                return r;
+
+        return set_command(o, argc, argv);
+}
+
+static int append_string(sd_bus_message *m, const char *key, const char *value) {
+        if (!value)
+                return 0;
+        return sd_bus_message_append(m, "{sv}", key, "s", value);
+}
+
+static int append_bool(sd_bus_message *m, const char *key, bool value) {
+        if (!value)
+                return 0;
+        return sd_bus_message_append(m, "{sv}", key, "b", 1);
+}
+
+static int append_u64(sd_bus_message *m, const char *key, uint64_t value) {
+        if (value == UINT64_MAX)
+                return 0;
+        return sd_bus_message_append(m, "{sv}", key, "t", value);
+}
+
+static int append_strv(sd_bus_message *m, const char *key, char **l, bool always) {
+        int r;
+
+        if (!always && strv_length(l) == 0)
+                return 0;
+        r = sd_bus_message_open_container(m, 'e', "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", key);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'v', "as");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(m, l);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
+}
+
+int run_options_append(const RunOptions *o, sd_bus_message *m) {
+        int r;
+
+        assert(o->rootfs && o->command);
+
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = append_string(m, "Rootfs", o->rootfs);
+        r = r < 0 ? r : append_strv(m, "Command", o->command, true);
+        r = r < 0 ? r : append_strv(m, "Env", o->env, false);
+        r = r < 0 ? r : append_string(m, "WorkingDirectory", o->working_dir);
+        r = r < 0 ? r : append_string(m, "User", o->user);
+        r = r < 0 ? r : append_string(m, "Hostname", o->hostname);
+        r = r < 0 ? r : append_bool(m, "ReadOnly", o->read_only);
+        r = r < 0 ? r : append_bool(m, "Ephemeral", o->ephemeral);
+        r = r < 0 ? r : append_bool(m, "AutoRemove", o->auto_remove);
+        r = r < 0 ? r : append_u64(m, "MemoryMax", o->memory_max);
+        r = r < 0 ? r : append_u64(m, "CPUQuotaPerSecUSec", o->cpu_quota_per_sec_usec);
+        r = r < 0 ? r : append_u64(m, "CPUWeight", o->cpu_weight);
+        r = r < 0 ? r : append_u64(m, "TasksMax", o->tasks_max);
+        r = r < 0 ? r : append_u64(m, "StopTimeoutUSec", o->stop_timeout_usec);
+        if (r >= 0 && o->stop_signal > 0)
+                r = sd_bus_message_append(m, "{sv}", "StopSignal", "i", o->stop_signal);
+        r = r < 0 ? r : append_strv(m, "CapAdd", o->cap_add, false);
+        r = r < 0 ? r : append_strv(m, "CapDrop", o->cap_drop, false);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
+}

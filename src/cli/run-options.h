@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "macros.h"
+
+/* `dray run` and `dray create` options, parsed into plain values first (unit-tested on their own),
+ * then appended to CreateContainer's a{sv} by a thin builder. Unset values are not sent, so the
+ * daemon applies its defaults. */
+
+typedef enum RunVerb {
+        RUN_VERB_RUN,
+        RUN_VERB_CREATE,
+} RunVerb;
+
+typedef struct RunOptions {
+        bool help;
+        bool detach;
+        bool auto_remove;
+        bool read_only;
+        bool ephemeral;
+        char *name;
+        char *rootfs;          /* absolute */
+        char **env;            /* KEY=VALUE, env files first, then -e, later ones winning */
+        char *working_dir;
+        char *user;            /* "uid[:gid]", checked */
+        char *hostname;
+        uint64_t memory_max;   /* UINT64_MAX: unset, as for every uint64_t below */
+        uint64_t cpu_quota_per_sec_usec;
+        uint64_t cpu_weight;
+        uint64_t tasks_max;
+        uint64_t stop_timeout_usec;
+        int stop_signal;       /* 0: unset */
+        char **cap_add;        /* "CAP_…" or "ALL" */
+        char **cap_drop;
+        char **command;        /* the payload's argv, never empty after a successful parse */
+} RunOptions;
+
+void run_options_init(RunOptions *o);
+void run_options_done(RunOptions *o);
+
+/* Parses argv (argv[0] is the verb) into o, which must have been initialised. Errors are logged as
+ * one line naming the bad option or value and returned as -EINVAL (or -ENOMEM …). With --help,
+ * sets o->help and returns 0 without requiring anything else. */
+int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o);
+
+/* Appends the options as CreateContainer's "a{sv}" (the container itself, and opening and closing
+ * the array). */
+int run_options_append(const RunOptions *o, sd_bus_message *m);
+
+/* Docker's --cpu-shares (2…262144, default 1024) to a cgroup v2 CPUWeight (1…10000), the mapping
+ * crun and podman use: 1 + ((shares - 2) * 9999) / 262142. */
+#define CPU_SHARES_MIN UINT64_C(2)
+#define CPU_SHARES_MAX UINT64_C(262144)
+#define CPU_WEIGHT_MIN UINT64_C(1)
+#define CPU_WEIGHT_MAX UINT64_C(10000)
+uint64_t cpu_shares_to_weight(uint64_t shares);
+
+/* "net_admin", "CAP_NET_ADMIN", "all" → "CAP_NET_ADMIN", "ALL". -EINVAL on anything not of the
+ * form [A-Za-z0-9_]+. */
+int capability_normalize(const char *s, char **ret);
+
+void run_options_help(RunVerb verb);

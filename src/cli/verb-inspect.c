@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray inspect: every org.dray1.Container property, as a JSON array. */
+#include <getopt.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "cli-bus.h"
+#include "cli-util.h"
+#include "json-util.h"
+#include "log.h"
+#include "strv.h"
+#include "verbs.h"
+
+/* Bound the recursion on what the bus hands us; our properties nest two levels at most. */
+#define JSON_NESTING_MAX 16
+
+static int bus_read_json(sd_bus_message *m, char type, const char *contents, unsigned depth,
+                         json_object **ret);
+
+static int bus_read_basic_json(sd_bus_message *m, char type, json_object **ret) {
+        union {
+                uint8_t u8;
+                int b;
+                int16_t i16;
+                uint16_t u16;
+                int32_t i32;
+                uint32_t u32;
+                int64_t i64;
+                uint64_t u64;
+                double d;
+                const char *s;
+                int fd;
+        } v;
+        json_object *o;
+        int r;
+
+        r = sd_bus_message_read_basic(m, type, &v);
+        if (r <= 0)
+                return r < 0 ? r : -EBADMSG;
+        switch (type) {
+        case 'y': o = json_object_new_int64(v.u8); break;
+        case 'b': o = json_object_new_boolean(v.b); break;
+        case 'n': o = json_object_new_int64(v.i16); break;
+        case 'q': o = json_object_new_int64(v.u16); break;
+        case 'i': o = json_object_new_int64(v.i32); break;
+        case 'u': o = json_object_new_int64(v.u32); break;
+        case 'x': o = json_object_new_int64(v.i64); break;
+        /* UINT64_MAX is "unset" (limits) or "infinity" in our API: null says that better than 2^64-1. */
+        case 't':
+                if (v.u64 == UINT64_MAX) {
+                        *ret = NULL; /* JSON null */
+                        return 0;
+                }
+                o = json_object_new_uint64(v.u64);
+                break;
+        case 'd': o = json_object_new_double(v.d); break;
+        case 'h': o = json_object_new_int64(v.fd); break;
+        default: o = json_object_new_string(v.s); break; /* s, o, g */
+        }
+        if (!o)
+                return -ENOMEM;
+        *ret = o;
+        return 0;
+}
+
+static int bus_read_array_json(sd_bus_message *m, const char *contents, unsigned depth, json_object **ret) {
+        bool dict = contents[0] == '{';
+        _cleanup_json_ json_object *o = dict ? json_object_new_object() : json_object_new_array();
+        int r;
+
+        if (!o)
+                return -ENOMEM;
+        r = sd_bus_message_enter_container(m, 'a', contents);
+        if (r < 0)
+                return r;
+        for (;;) {
+                _cleanup_json_ json_object *key = NULL, *value = NULL;
+                const char *c;
+                char t;
+
+                r = sd_bus_message_peek_type(m, &t, &c);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if (!dict) {
+                        r = bus_read_json(m, t, c, depth + 1, &value);
+                        if (r < 0)
+                                return r;
+                        if (json_object_array_add(o, value) < 0)
+                                return -ENOMEM;
+                        value = NULL;
+                        continue;
+                }
+                r = sd_bus_message_enter_container(m, 'e', c);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(m, &t, NULL);
+                if (r <= 0)
+                        return r < 0 ? r : -EBADMSG;
+                r = bus_read_basic_json(m, t, &key);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(m, &t, &c);
+                if (r <= 0)
+                        return r < 0 ? r : -EBADMSG;
+                r = bus_read_json(m, t, c, depth + 1, &value);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+                if (json_object_object_add(o, key ? json_object_get_string(key) : "null", value) < 0)
+                        return -ENOMEM;
+                value = NULL;
+        }
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
+static int bus_read_struct_json(sd_bus_message *m, char type, const char *contents, unsigned depth,
+                                json_object **ret) {
+        _cleanup_json_ json_object *a = json_object_new_array();
+        int r;
+
+        if (!a)
+                return -ENOMEM;
+        r = sd_bus_message_enter_container(m, type, contents);
+        if (r < 0)
+                return r;
+        for (;;) {
+                _cleanup_json_ json_object *value = NULL;
+                const char *c;
+                char t;
+
+                r = sd_bus_message_peek_type(m, &t, &c);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = bus_read_json(m, t, c, depth + 1, &value);
+                if (r < 0)
+                        return r;
+                if (json_object_array_add(a, value) < 0)
+                        return -ENOMEM;
+                value = NULL;
+        }
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+/* The next complete value of m as JSON: numbers, strings, arrays; dictionaries become objects, structs
+ * arrays, and variants their content. */
+static int bus_read_json(sd_bus_message *m, char type, const char *contents, unsigned depth,
+                         json_object **ret) {
+        if (depth > JSON_NESTING_MAX)
+                return -ELOOP;
+        switch (type) {
+        case 'a':
+                return bus_read_array_json(m, contents, depth, ret);
+        case 'r':
+        case 'e':
+                return bus_read_struct_json(m, type, contents, depth, ret);
+        case 'v': {
+                const char *c;
+                char t;
+                int r;
+
+                r = sd_bus_message_enter_container(m, 'v', contents);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(m, &t, &c);
+                if (r <= 0)
+                        return r < 0 ? r : -EBADMSG;
+                r = bus_read_json(m, t, c, depth + 1, ret);
+                if (r < 0)
+                        return r;
+                return sd_bus_message_exit_container(m);
+        }
+        default:
+                return bus_read_basic_json(m, type, ret);
+        }
+}
+
+typedef struct Inspect {
+        char **paths;           /* of the arguments that resolved */
+        json_object *array;
+} Inspect;
+
+static int resolve_build(sd_bus *bus, const char *arg, void *userdata, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(bus, &m, "GetContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", arg);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int resolve_done(const char *arg, sd_bus_message *reply, void *userdata) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        Inspect *i = userdata;
+        const char *path;
+        int r;
+
+        if (e)
+                return log_bus_error(e, -EIO);
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply to GetContainer: %m");
+        return strv_extend(&i->paths, path) < 0 ? log_oom() : 0;
+}
+
+static int getall_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
+                                           "GetAll");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", DRAY_CONTAINER_INTERFACE);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int getall_done(const char *path, sd_bus_message *reply, void *userdata) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        _cleanup_json_ json_object *o = NULL;
+        Inspect *i = userdata;
+        int r;
+
+        if (e)
+                return log_bus_error(e, -EIO); /* removed between the two calls */
+        r = bus_read_json(reply, 'a', "{sv}", 0, &o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the properties of %s: %m", path);
+        if (json_object_array_add(i->array, o) < 0)
+                return log_oom();
+        o = NULL;
+        return 0;
+}
+
+int verb_inspect(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_json_ json_object *array = json_object_new_array();
+        _cleanup_strv_free_ char **paths = NULL;
+        Inspect i = { .array = array };
+        int c, r, failed = 0;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: dray inspect CONTAINER...\n\n"
+                               "Print every property of the containers (org.dray1.Container) as a JSON\n"
+                               "array.\n"
+                               "Times are CLOCK_REALTIME microseconds; unset limits are null.\n\n"
+                               "Options:\n"
+                               "  -h, --help   Show this help\n"
+                               "\nSee dray(1).\n");
+                        return EXIT_SUCCESS;
+                default:
+                        log_option_error("inspect", argv, c);
+                        return EXIT_USAGE;
+                }
+        if (container_args_check("inspect", argv + optind, 1, SIZE_MAX) < 0)
+                return EXIT_USAGE;
+        if (!array)
+                return log_oom(), EXIT_FAILED;
+
+        r = bus_connect(&bus);
+        if (r < 0)
+                return EXIT_FAILED;
+
+        /* Two batches: resolve every argument, then fetch every object's properties. */
+        r = bus_call_each(bus, argv + optind, BUS_TIMEOUT_DEFAULT, resolve_build, resolve_done, &i);
+        if (r < 0)
+                return EXIT_FAILED;
+        failed += r;
+        paths = TAKE_PTR(i.paths);
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, getall_build, getall_done, &i);
+        if (r < 0)
+                return EXIT_FAILED;
+        failed += r;
+
+        puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
+        if (fflush(stdout) != 0)
+                return EXIT_FAILED;
+        return failed > 0 ? EXIT_FAILED : EXIT_SUCCESS;
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray ps */
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "cli-bus.h"
+#include "cli-time.h"
+#include "cli-util.h"
+#include "container-state.h"
+#include "json-util.h"
+#include "log.h"
+#include "name.h"
+#include "strv.h"
+#include "table.h"
+#include "verbs.h"
+
+#define COMMAND_COLUMN_MAX 20
+
+typedef struct PsRow {
+        char *id, *name, *state, *image, *command, *path;
+        uint64_t created_usec, started_usec, finished_usec;
+        int32_t exit_status;
+} PsRow;
+
+typedef struct PsList {
+        PsRow *rows;
+        size_t n;
+        size_t next; /* bus_call_each delivers in order: the row the next StartedAt belongs to */
+        size_t *running; /* indices of rows whose StartedAt we asked for */
+} PsList;
+
+static void ps_list_done(PsList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                PsRow *r = &l->rows[i];
+                free(r->id);
+                free(r->name);
+                free(r->state);
+                free(r->image);
+                free(r->command);
+                free(r->path);
+        }
+        free(l->rows);
+        free(l->running);
+}
+
+static int ps_row_cmp(const void *a, const void *b) {
+        const PsRow *x = a, *y = b;
+
+        /* Newest first, as docker ps lists them. */
+        if (x->created_usec != y->created_usec)
+                return x->created_usec < y->created_usec ? 1 : -1;
+        return strcmp(x->id, y->id);
+}
+
+static int ps_read_list(sd_bus_message *reply, PsList *l) {
+        const char *id, *name, *state, *image, *command, *path;
+        uint64_t created, finished;
+        int32_t exit_status;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(sssssttio)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "(sssssttio)", &id, &name, &state, &image, &command, &created,
+                                        &finished, &exit_status, &path)) > 0) {
+                PsRow *n = realloc(l->rows, (l->n + 1) * sizeof(PsRow)), *row;
+
+                if (!n)
+                        return -ENOMEM;
+                l->rows = n;
+                row = &l->rows[l->n];
+                *row = (PsRow) {
+                        .id = strdup(id),
+                        .name = strdup(name),
+                        .state = strdup(state),
+                        .image = strdup(image),
+                        .command = strdup(command),
+                        .path = strdup(path),
+                        .created_usec = created,
+                        .finished_usec = finished,
+                        .exit_status = exit_status,
+                };
+                l->n++;
+                if (!row->id || !row->name || !row->state || !row->image || !row->command || !row->path)
+                        return -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        qsort(l->rows, l->n, sizeof(PsRow), ps_row_cmp);
+        return 0;
+}
+
+static int started_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
+                                           "Get");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, "StartedAt");
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int started_done(const char *path, sd_bus_message *reply, void *userdata) {
+        PsList *l = userdata;
+        PsRow *row = &l->rows[l->running[l->next++]];
+
+        /* Gone meanwhile, or an older drayd: show "Up" without a duration. */
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        if (sd_bus_message_read(reply, "v", "t", &row->started_usec) < 0)
+                row->started_usec = 0;
+        return 0;
+}
+
+/* ListContainers has no start time: ask the running containers for theirs, all in one go. */
+static int ps_fetch_started(sd_bus *bus, PsList *l) {
+        _cleanup_strv_free_ char **paths = NULL;
+        size_t k = 0;
+        int r;
+
+        l->running = calloc(l->n + 1, sizeof(size_t));
+        if (!l->running)
+                return log_oom();
+        for (size_t i = 0; i < l->n; i++)
+                if (container_state_from_string(l->rows[i].state) == CONTAINER_RUNNING) {
+                        if (strv_extend(&paths, l->rows[i].path) < 0)
+                                return log_oom();
+                        l->running[k++] = i;
+                }
+        if (k == 0)
+                return 0;
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, started_build, started_done, l);
+        return r < 0 ? r : 0;
+}
+
+static int ps_status(const PsRow *row, uint64_t now, char **ret) {
+        char d[HUMAN_DURATION_MAX];
+        int r;
+
+        switch (container_state_from_string(row->state)) {
+        case CONTAINER_CREATED:
+                r = asprintf(ret, "Created");
+                break;
+        case CONTAINER_STARTING:
+                r = asprintf(ret, "Starting");
+                break;
+        case CONTAINER_RUNNING:
+                if (row->started_usec > 0 && row->started_usec <= now)
+                        r = asprintf(ret, "Up %s", format_human_duration(d, now - row->started_usec));
+                else
+                        r = asprintf(ret, "Up");
+                break;
+        case CONTAINER_STOPPING:
+                r = asprintf(ret, "Stopping");
+                break;
+        case CONTAINER_EXITED:
+                if (row->finished_usec > 0 && row->finished_usec <= now)
+                        r = asprintf(ret, "Exited (%" PRIi32 ") %s ago", row->exit_status,
+                                     format_human_duration(d, now - row->finished_usec));
+                else
+                        r = asprintf(ret, "Exited (%" PRIi32 ")", row->exit_status);
+                break;
+        case CONTAINER_REMOVING:
+                r = asprintf(ret, "Removing");
+                break;
+        default:
+                r = asprintf(ret, "%s", row->state);
+        }
+        return r < 0 ? -ENOMEM : 0;
+}
+
+static int ps_print_table(const PsList *l, bool no_trunc) {
+        static const char *const headers[] = {
+                "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES",
+        };
+        _cleanup_(table_freep) Table *t = table_new(ELEMENTSOF(headers), headers);
+        uint64_t now = now_realtime_usec();
+
+        if (!t)
+                return log_oom();
+        for (size_t i = 0; i < l->n; i++) {
+                const PsRow *row = &l->rows[i];
+                _cleanup_free_ char *id = NULL, *cmd = NULL, *quoted = NULL, *created = NULL, *status = NULL;
+                uint64_t age = now > row->created_usec ? now - row->created_usec : 0;
+                char d[HUMAN_DURATION_MAX];
+
+                id = no_trunc ? strdup(row->id) : strndup(row->id, CONTAINER_ID_SHORT_LEN);
+                cmd = no_trunc ? strdup(row->command) : ellipsize(row->command, COMMAND_COLUMN_MAX);
+                if (!id || !cmd || asprintf(&quoted, "\"%s\"", cmd) < 0)
+                        return log_oom();
+                if (asprintf(&created, "%s ago", format_human_duration(d, age)) < 0)
+                        return log_oom();
+                if (ps_status(row, now, &status) < 0)
+                        return log_oom();
+                if (table_add_row(t, (const char *const[]) { id, row->image, quoted, created, status,
+                                                             row->name }) < 0)
+                        return log_oom();
+        }
+        return table_print(t, stdout);
+}
+
+static int ps_print_json(const PsList *l) {
+        _cleanup_json_ json_object *a = json_object_new_array();
+        uint64_t now = now_realtime_usec();
+
+        if (!a)
+                return log_oom();
+        for (size_t i = 0; i < l->n; i++) {
+                const PsRow *row = &l->rows[i];
+                _cleanup_json_ json_object *o = json_object_new_object();
+                _cleanup_free_ char *status = NULL;
+                int r = 0;
+
+                if (!o || ps_status(row, now, &status) < 0)
+                        return log_oom();
+                r = r < 0 ? r : json_add_string(o, "Id", row->id);
+                r = r < 0 ? r : json_add_string(o, "Name", row->name);
+                r = r < 0 ? r : json_add_string(o, "State", row->state);
+                r = r < 0 ? r : json_add_string(o, "Status", status);
+                r = r < 0 ? r : json_add_string(o, "Image", row->image);
+                r = r < 0 ? r : json_add_string(o, "Command", row->command);
+                r = r < 0 ? r : json_add_uint64(o, "CreatedAt", row->created_usec);
+                if (row->started_usec > 0)
+                        r = r < 0 ? r : json_add_uint64(o, "StartedAt", row->started_usec);
+                r = r < 0 ? r : json_add_uint64(o, "FinishedAt", row->finished_usec);
+                r = r < 0 ? r : json_add_int(o, "ExitStatus", row->exit_status);
+                if (r < 0 || json_object_array_add(a, o) < 0)
+                        return log_oom();
+                o = NULL; /* the array owns it now */
+        }
+        puts(json_object_to_json_string_ext(a, JSON_OUTPUT_FLAGS));
+        return fflush(stdout) == 0 ? 0 : -errno;
+}
+
+static void ps_help(void) {
+        printf("Usage: dray ps [OPTIONS]\n\n"
+               "List running containers, newest first.\n\n"
+               "Options:\n"
+               "  -a, --all             Show all containers, not only running ones\n"
+               "  -q, --quiet           Show only container IDs\n"
+               "      --no-trunc        Do not truncate IDs and commands\n"
+               "      --format FORMAT   table (default) or json\n"
+               "  -h, --help            Show this help\n"
+               "\nSee dray(1).\n");
+}
+
+int verb_ps(int argc, char *argv[]) {
+        enum { ARG_NO_TRUNC = 0x100, ARG_FORMAT };
+        static const struct option options[] = {
+                { "all",      no_argument,       NULL, 'a'          },
+                { "quiet",    no_argument,       NULL, 'q'          },
+                { "no-trunc", no_argument,       NULL, ARG_NO_TRUNC },
+                { "format",   required_argument, NULL, ARG_FORMAT   },
+                { "help",     no_argument,       NULL, 'h'          },
+                {}
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(ps_list_done) PsList l = {};
+        bool all = false, quiet = false, no_trunc = false, json = false;
+        int c, r;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:aqh", options, NULL)) >= 0)
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case ARG_NO_TRUNC:
+                        no_trunc = true;
+                        break;
+                case ARG_FORMAT:
+                        if (!streq(optarg, "table") && !streq(optarg, "json"))
+                                return log_invalid_value("--format", optarg, -EINVAL, "table or json"),
+                                       EXIT_USAGE;
+                        json = streq(optarg, "json");
+                        break;
+                case 'h':
+                        ps_help();
+                        return EXIT_SUCCESS;
+                default:
+                        log_option_error("ps", argv, c);
+                        return EXIT_USAGE;
+                }
+        if (optind < argc)
+                return log_error("'dray ps' takes no arguments."), EXIT_USAGE;
+
+        r = bus_connect(&bus);
+        if (r < 0)
+                return EXIT_FAILED;
+        r = bus_new_manager_call(bus, &m, "ListContainers");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", (int) all);
+        if (r >= 0)
+                r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
+        if (r < 0)
+                return log_bus_error(&error, r), EXIT_FAILED;
+        r = ps_read_list(reply, &l);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply to ListContainers: %m"), EXIT_FAILED;
+
+        if (quiet) {
+                for (size_t i = 0; i < l.n; i++)
+                        printf("%.*s\n", no_trunc ? CONTAINER_ID_LEN : CONTAINER_ID_SHORT_LEN, l.rows[i].id);
+                return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILED;
+        }
+
+        r = ps_fetch_started(bus, &l);
+        if (r < 0)
+                return EXIT_FAILED;
+        r = json ? ps_print_json(&l) : ps_print_table(&l, no_trunc);
+        return r < 0 ? EXIT_FAILED : EXIT_SUCCESS;
+}

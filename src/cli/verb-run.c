@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray run, dray create, dray start. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <systemd/sd-event.h>
+
+#include "bus-errors.h"
+#include "cli-bus.h"
+#include "cli-util.h"
+#include "container-state.h"
+#include "log.h"
+#include "run-options.h"
+#include "strv.h"
+#include "verbs.h"
+
+/* Signals a foreground `dray run` or `dray start -a` passes on to the container (Docker's
+ * --sig-proxy). Before the container runs, they abort instead. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+typedef struct RunContext {
+        sd_bus *bus;
+        sd_event *event;
+        bool detach;
+        bool remove_on_failure; /* we created the container: leave nothing behind if it fails */
+        char *id;               /* full ID from CreateContainer, or the argument of `start -a` */
+        sd_bus_slot *slot_create, *slot_wait, *slot_start, *slot_remove;
+        bool started;
+        bool start_failed;
+        int wait_status;        /* -1 until WaitContainer replied */
+        int abort_signal;       /* a signal that arrived before the container was started */
+        int exit_status;        /* once removal completes */
+} RunContext;
+
+static void run_context_done(RunContext *c) {
+        c->slot_create = sd_bus_slot_unref(c->slot_create);
+        c->slot_wait = sd_bus_slot_unref(c->slot_wait);
+        c->slot_start = sd_bus_slot_unref(c->slot_start);
+        c->slot_remove = sd_bus_slot_unref(c->slot_remove);
+        c->bus = sd_bus_flush_close_unref(c->bus);
+        c->event = sd_event_unref(c->event);
+        free(c->id);
+        c->id = NULL;
+}
+
+static void run_finish(RunContext *c, int status) {
+        (void) sd_event_exit(c->event, status);
+}
+
+static int on_remove_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        RunContext *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        /* The daemon may have removed it already (--rm, or its own cleanup of a failed start). */
+        if (e && !sd_bus_error_has_name(e, DRAY_ERROR_NO_SUCH_CONTAINER)) {
+                log_error("Failed to remove container %s after the failure above: %s", c->id,
+                          strna(e->message));
+                if (c->exit_status == 0)
+                        c->exit_status = EXIT_DRAY_FAILED;
+        }
+        run_finish(c, c->exit_status);
+        return 0;
+}
+
+/* Ends the run with status once the container we created is gone. */
+static int run_remove_and_finish(RunContext *c, int status) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        c->exit_status = status;
+        c->slot_wait = sd_bus_slot_unref(c->slot_wait);
+        if (!c->remove_on_failure) {
+                run_finish(c, status);
+                return 0;
+        }
+        r = bus_new_manager_call(c->bus, &m, "RemoveContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", c->id, 1);
+        if (r >= 0)
+                r = sd_bus_call_async(c->bus, &c->slot_remove, m, on_remove_reply, c, BUS_TIMEOUT_INFINITE);
+        if (r < 0) {
+                log_bus_error(NULL, r);
+                run_finish(c, status);
+        }
+        return 0;
+}
+
+static int on_kill_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        /* It may have ended meanwhile; WaitContainer reports how. */
+        if (e)
+                log_debug("KillContainer failed, ignoring: %s", strna(e->message));
+        return 0;
+}
+
+static int run_forward_signal(RunContext *c, int sig) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(c->bus, &m, "KillContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "si", c->id, sig);
+        if (r >= 0)
+                r = sd_bus_call_async(c->bus, NULL, m, on_kill_reply, c, BUS_TIMEOUT_DEFAULT);
+        if (r < 0)
+                return log_bus_error(NULL, r);
+        return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        RunContext *c = userdata;
+        int sig = (int) si->ssi_signo;
+
+        if (c->started && !c->detach)
+                return run_forward_signal(c, sig);
+        if (c->abort_signal == 0) {
+                /* Acted on when the pending call replies: see on_create_reply(), on_start_reply(). */
+                c->abort_signal = sig;
+                return 0;
+        }
+        /* A second one while drayd has not answered yet: give up waiting for it. */
+        if (c->id)
+                log_warning("Interrupted; container %s may be left behind (see 'dray ps -a').", c->id);
+        run_finish(c, 128 + sig);
+        return 0;
+}
+
+static int run_add_stream(sd_bus_message *m, const char *name, int fd) {
+        /* A closed stdout or stderr is simply not passed on. */
+        if (fcntl(fd, F_GETFD) < 0)
+                return 0;
+        return sd_bus_message_append(m, "{sh}", name, fd);
+}
+
+static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error);
+static int on_wait_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error);
+
+static int run_send_start(RunContext *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(c->bus, &m, "StartContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", c->id);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sh}");
+        /* The monitor copies the container's output to our own stdout and stderr. */
+        if (r >= 0 && !c->detach)
+                r = run_add_stream(m, "stdout", STDOUT_FILENO);
+        if (r >= 0 && !c->detach)
+                r = run_add_stream(m, "stderr", STDERR_FILENO);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_call_async(c->bus, &c->slot_start, m, on_start_reply, c, BUS_TIMEOUT_DEFAULT);
+        if (r < 0)
+                return log_bus_error(NULL, r);
+        return 0;
+}
+
+static int run_send_wait(RunContext *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(c->bus, &m, "WaitContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", c->id);
+        if (r >= 0)
+                r = sd_bus_call_async(c->bus, &c->slot_wait, m, on_wait_reply, c, BUS_TIMEOUT_INFINITE);
+        if (r < 0)
+                return log_bus_error(NULL, r);
+        return 0;
+}
+
+/* Wait first, then start, in one write: a container that ends (and with --rm is removed) at once
+ * still has its status delivered, because the daemon already holds our WaitContainer. */
+static int run_attach(RunContext *c) {
+        int r;
+
+        c->wait_status = -1;
+        if (!c->detach) {
+                r = run_send_wait(c);
+                if (r < 0)
+                        return r;
+        }
+        return run_send_start(c);
+}
+
+static void run_finish_with_wait_status(RunContext *c) {
+        if (c->wait_status > 255) {
+                log_error("Container %s ended without an exit status.", c->id);
+                run_finish(c, EXIT_DRAY_FAILED);
+        } else
+                run_finish(c, c->wait_status);
+}
+
+static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        RunContext *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        if (e) {
+                c->start_failed = true;
+                log_bus_error(e, -EIO);
+                return run_remove_and_finish(c, dray_bus_error_to_exit_status(e));
+        }
+        c->started = true;
+
+        if (c->abort_signal > 0) {
+                if (c->detach)
+                        return run_remove_and_finish(c, 128 + c->abort_signal);
+                return run_forward_signal(c, c->abort_signal);
+        }
+        if (c->detach) {
+                puts(c->id);
+                run_finish(c, fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED);
+                return 0;
+        }
+        if (c->wait_status >= 0) /* the wait reply overtook the start reply */
+                run_finish_with_wait_status(c);
+        return 0;
+}
+
+static int on_wait_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        RunContext *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int32_t status;
+        int r;
+
+        if (c->start_failed)
+                return 0; /* on_start_reply() reported it */
+        if (e) {
+                log_bus_error(e, -EIO);
+                run_finish(c, EXIT_DRAY_FAILED);
+                return 0;
+        }
+        r = sd_bus_message_read(reply, "i", &status);
+        if (r < 0) {
+                log_error_errno(r, "Failed to parse the reply to WaitContainer: %m");
+                run_finish(c, EXIT_DRAY_FAILED);
+                return 0;
+        }
+        c->wait_status = status < 0 ? 256 : status;
+        if (c->started)
+                run_finish_with_wait_status(c);
+        return 0;
+}
+
+static int on_create_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        RunContext *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *id, *path;
+        int r;
+
+        if (e) {
+                log_bus_error(e, -EIO);
+                run_finish(c, dray_bus_error_to_exit_status(e));
+                return 0;
+        }
+        r = sd_bus_message_read(reply, "so", &id, &path);
+        if (r < 0) {
+                log_error_errno(r, "Failed to parse the reply to CreateContainer: %m");
+                run_finish(c, EXIT_DRAY_FAILED);
+                return 0;
+        }
+        c->id = strdup(id);
+        if (!c->id) {
+                log_oom();
+                run_finish(c, EXIT_DRAY_FAILED);
+                return 0;
+        }
+        if (c->abort_signal > 0)
+                return run_remove_and_finish(c, 128 + c->abort_signal);
+        r = run_attach(c);
+        if (r < 0)
+                return run_remove_and_finish(c, EXIT_DRAY_FAILED);
+        return 0;
+}
+
+static int run_send_create(RunContext *c, const RunOptions *o) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(c->bus, &m, "CreateContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", strempty(o->name));
+        if (r >= 0)
+                r = run_options_append(o, m);
+        if (r >= 0)
+                r = sd_bus_call_async(c->bus, &c->slot_create, m, on_create_reply, c, BUS_TIMEOUT_DEFAULT);
+        if (r < 0)
+                return log_bus_error(NULL, r);
+        return 0;
+}
+
+/* Connection, event loop and signal handling shared by run and start -a. */
+static int run_context_setup(RunContext *c) {
+        sigset_t mask;
+        int r;
+
+        r = bus_connect(&c->bus);
+        if (r < 0)
+                return r;
+        r = sd_event_new(&c->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate an event loop: %m");
+
+        /* libsystemd 252 wants the signals blocked before sd_event_add_signal(). */
+        sigemptyset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                sigaddset(&mask, forwarded_signals[i]);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m");
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
+                r = sd_event_add_signal(c->event, NULL, forwarded_signals[i], on_signal, c);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to watch signal %i: %m", forwarded_signals[i]);
+        }
+
+        r = sd_bus_attach_event(c->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+        return 0;
+}
+
+static int run_context_loop(RunContext *c) {
+        int r;
+
+        r = sd_event_loop(c->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m"), EXIT_DRAY_FAILED;
+        return r;
+}
+
+int verb_run(int argc, char *argv[]) {
+        _cleanup_(run_options_done) RunOptions o;
+        _cleanup_(run_context_done) RunContext c = {};
+        int r;
+
+        run_options_init(&o);
+        r = run_options_parse(RUN_VERB_RUN, argc, argv, &o);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        if (o.help) {
+                run_options_help(RUN_VERB_RUN);
+                return EXIT_SUCCESS;
+        }
+
+        c.detach = o.detach;
+        c.remove_on_failure = true;
+        r = run_context_setup(&c);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        r = run_send_create(&c, &o);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        return run_context_loop(&c);
+}
+
+int verb_create(int argc, char *argv[]) {
+        _cleanup_(run_options_done) RunOptions o;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *id, *path;
+        int r;
+
+        run_options_init(&o);
+        r = run_options_parse(RUN_VERB_CREATE, argc, argv, &o);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        if (o.help) {
+                run_options_help(RUN_VERB_CREATE);
+                return EXIT_SUCCESS;
+        }
+
+        r = bus_connect(&bus);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_new_manager_call(bus, &m, "CreateContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", strempty(o.name));
+        if (r >= 0)
+                r = run_options_append(&o, m);
+        if (r < 0)
+                return log_bus_error(NULL, r), EXIT_DRAY_FAILED;
+        r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
+        if (r < 0)
+                return log_bus_error(&error, r), dray_bus_error_to_exit_status(&error);
+        r = sd_bus_message_read(reply, "so", &id, &path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply to CreateContainer: %m"),
+                       EXIT_DRAY_FAILED;
+        puts(id);
+        return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+}
+
+static void start_help(void) {
+        printf("Usage: dray start [OPTIONS] CONTAINER...\n\n"
+               "Start one or more created or exited containers.\n\n"
+               "Options:\n"
+               "  -a, --attach   Forward the container's output and wait for it, exiting with its\n"
+               "                 exit status (one container only)\n"
+               "  -h, --help     Show this help\n"
+               "\nSee dray(1).\n");
+}
+
+typedef struct StartEach {
+        int exit_status;
+} StartEach;
+
+static int start_build(sd_bus *bus, const char *arg, void *userdata, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(bus, &m, "StartContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sa{sh}", arg, 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int start_done(const char *arg, sd_bus_message *reply, void *userdata) {
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        StartEach *s = userdata;
+
+        if (e) {
+                s->exit_status = dray_bus_error_to_exit_status(e);
+                return log_bus_error(e, -EIO);
+        }
+        puts(arg);
+        return 0;
+}
+
+static int start_attached(const char *container) {
+        _cleanup_(run_context_done) RunContext c = {};
+        int r;
+
+        c.id = strdup(container);
+        if (!c.id)
+                return log_oom(), EXIT_DRAY_FAILED;
+        r = run_context_setup(&c);
+        if (r >= 0)
+                r = run_attach(&c);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        return run_context_loop(&c);
+}
+
+int verb_start(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "attach", no_argument, NULL, 'a' },
+                { "help",   no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        StartEach s = { .exit_status = EXIT_SUCCESS };
+        bool attach = false;
+        int c, r;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:ah", options, NULL)) >= 0)
+                switch (c) {
+                case 'a':
+                        attach = true;
+                        break;
+                case 'h':
+                        start_help();
+                        return EXIT_SUCCESS;
+                default:
+                        log_option_error("start", argv, c);
+                        return EXIT_DRAY_FAILED;
+                }
+
+        if (container_args_check(attach ? "start --attach" : "start", argv + optind, 1,
+                                 attach ? 1 : SIZE_MAX) < 0)
+                return EXIT_DRAY_FAILED;
+        if (attach)
+                return start_attached(argv[optind]);
+
+        r = bus_connect(&bus);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_call_each(bus, argv + optind, BUS_TIMEOUT_DEFAULT, start_build, start_done, &s);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        (void) fflush(stdout);
+        return s.exit_status;
+}

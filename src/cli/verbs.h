@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Each verb gets its own argv (argv[0] is the verb's name), parses its own options and returns the
+ * process exit status. */
+int verb_run(int argc, char *argv[]);
+int verb_create(int argc, char *argv[]);
+int verb_start(int argc, char *argv[]);
+int verb_stop(int argc, char *argv[]);
+int verb_kill(int argc, char *argv[]);
+int verb_restart(int argc, char *argv[]);
+int verb_rm(int argc, char *argv[]);
+int verb_wait(int argc, char *argv[]);
+int verb_ps(int argc, char *argv[]);
+int verb_inspect(int argc, char *argv[]);
+int verb_logs(int argc, char *argv[]);

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "log.h"
+#include "monitor.h"
+#include "name.h"
+#include "parse-util.h"
+#include "seccomp-profile.h"
+
+static void help(void) {
+        printf("dray-monitor --id=ID --state-dir=DIR --runtime-dir=DIR --sync-fd=N [OPTIONS]\n\n"
+               "Supervises one container run for drayd: starts the payload, relays its output to\n"
+               "journald, records its exit status. Not meant to be run by hand.\n\n"
+               "  -h --help              Show this help\n"
+               "     --version           Show the version\n"
+               "     --id=ID             The container's full ID\n"
+               "     --state-dir=DIR     State directory (" DRAY_STATE_DIR ")\n"
+               "     --runtime-dir=DIR   Runtime directory (" DRAY_RUNTIME_DIR ")\n"
+               "     --sync-fd=N         Pipe or socket to drayd\n"
+               "     --stdout-fd=N       Also copy the payload's stdout here\n"
+               "     --stderr-fd=N       Also copy the payload's stderr here\n"
+               "     --seccomp-profile=PATH|unconfined\n"
+               "                         Seccomp profile (Docker's format) for the payload\n"
+               "                         (default: %s)\n"
+               "     --log-level=LEVEL   Log level of the monitor's own messages\n",
+               seccomp_profile_default_path());
+}
+
+static int parse_fd(const char *s, const char *what, int *ret) {
+        int fd, r;
+
+        r = safe_atoi(s, &fd);
+        if (r < 0 || fd < 0)
+                return log_error_errno(r < 0 ? r : ERANGE, "Invalid %s '%s'.", what, s);
+        /* Ours from now on: it must not reach anything we start. */
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+                return log_error_errno(errno, "Bad %s %d: %m", what, fd);
+        *ret = fd;
+        return 0;
+}
+
+static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
+        enum { ARG_VERSION = 0x100, ARG_ID, ARG_STATE_DIR, ARG_RUNTIME_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
+               ARG_STDERR_FD, ARG_SECCOMP_PROFILE, ARG_LOG_LEVEL };
+        static const struct option options[] = {
+                { "help",        no_argument,       NULL, 'h'             },
+                { "version",     no_argument,       NULL, ARG_VERSION     },
+                { "id",          required_argument, NULL, ARG_ID          },
+                { "state-dir",   required_argument, NULL, ARG_STATE_DIR   },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "sync-fd",     required_argument, NULL, ARG_SYNC_FD     },
+                { "stdout-fd",   required_argument, NULL, ARG_STDOUT_FD   },
+                { "stderr-fd",   required_argument, NULL, ARG_STDERR_FD   },
+                { "seccomp-profile", required_argument, NULL, ARG_SECCOMP_PROFILE },
+                { "log-level",   required_argument, NULL, ARG_LOG_LEVEL   },
+                {}
+        };
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("dray-monitor %s\n", DRAY_VERSION);
+                        return 0;
+                case ARG_ID:
+                        if (!container_id_is_valid(optarg))
+                                return log_error_errno(EINVAL, "Invalid container ID '%s'.", optarg);
+                        a->id = optarg;
+                        break;
+                case ARG_STATE_DIR:
+                case ARG_RUNTIME_DIR:
+                        if (optarg[0] != '/')
+                                return log_error_errno(EINVAL, "Directory '%s' is not absolute.", optarg);
+                        *(c == ARG_STATE_DIR ? &a->state_dir : &a->runtime_dir) = optarg;
+                        break;
+                case ARG_SYNC_FD:
+                        r = parse_fd(optarg, "sync fd", &a->sync_fd);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_STDOUT_FD:
+                case ARG_STDERR_FD:
+                        r = parse_fd(optarg, "output fd", c == ARG_STDOUT_FD ? &a->stdout_fd : &a->stderr_fd);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_SECCOMP_PROFILE:
+                        if (!streq(optarg, "unconfined") && optarg[0] != '/')
+                                return log_error_errno(EINVAL, "Seccomp profile '%s' is not an absolute path.", optarg);
+                        a->seccomp_profile = optarg;
+                        break;
+                case ARG_LOG_LEVEL:
+                        r = log_parse_level(optarg);
+                        if (r < 0)
+                                return log_error_errno(r, "Invalid log level '%s'.", optarg);
+                        log_set_max_level(r);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+
+        if (optind < argc)
+                return log_error_errno(EINVAL, "Unexpected argument '%s'.", argv[optind]);
+        if (!a->id || !a->state_dir || !a->runtime_dir || a->sync_fd < 0)
+                return log_error_errno(EINVAL, "--id=, --state-dir=, --runtime-dir= and --sync-fd= are required.");
+        return 1;
+}
+
+/* stderr is a journal stream when drayd (a service) started us: use its "<N>" priority prefix. */
+static bool stderr_is_journal(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        return e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) >= 0 &&
+               (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+}
+
+int main(int argc, char *argv[]) {
+        MonitorArgs args = {
+                .sync_fd = -EBADF,
+                .stdout_fd = -EBADF,
+                .stderr_fd = -EBADF,
+        };
+        sigset_t mask;
+        int r;
+
+        /* Before anything could arrive: these come through a signalfd. The payload and the tee fds
+         * may go away under us: EPIPE, not SIGPIPE. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGQUIT);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) signal(SIGPIPE, SIG_IGN);
+
+        log_set_program_name("dray-monitor");
+        if (stderr_is_journal())
+                log_set_target(LOG_TARGET_KMSG_PREFIX);
+
+        r = parse_argv(argc, argv, &args);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        /* Hold no directory of the host busy. */
+        if (chdir("/") < 0)
+                return log_error_errno(errno, "Failed to chdir /: %m"), EXIT_FAILURE;
+
+        return monitor_run(&args);
+}

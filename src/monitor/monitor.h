@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "macros.h"
+
+/* dray-monitor, one per container run (docs/ARCHITECTURE.md "drayd → dray-monitor"): waits for drayd's
+ * go, starts the payload through the runtime, relays its output into journald (and the client's
+ * fds), and when the container's init is gone records exit.json. */
+
+typedef struct MonitorArgs {
+        const char *id;           /* 64 hex */
+        const char *state_dir;    /* /var/lib/dray: the spec and exit.json live in containers/<id>/ */
+        const char *runtime_dir;  /* /run/dray: containers/<id>/rootfs is the root's mount point */
+        int sync_fd;              /* 'G' in, "OK <pid>" / "ERR <errno> <message>" out */
+        int stdout_fd;            /* tee targets, or -EBADF */
+        int stderr_fd;
+        const char *seccomp_profile; /* NULL: the installed default; "unconfined": none */
+} MonitorArgs;
+
+/* Returns the process exit status: 0 unless exit.json could not be written. */
+int monitor_run(const MonitorArgs *args);

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+
+#include "runtime-internal.h"
+#include "strv.h"
+
+#define CAP_BIT(c) (UINT64_C(1) << (c))
+
+/* Docker's default capability set. */
+static const cap_value_t default_caps[] = {
+        CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,      CAP_MKNOD,
+        CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,           CAP_SETFCAP,     CAP_SETPCAP,
+        CAP_NET_BIND_SERVICE,         CAP_SYS_CHROOT,       CAP_KILL,        CAP_AUDIT_WRITE,
+};
+
+static inline void cap_freep(cap_t *p) {
+        if (*p)
+                (void) cap_free(*p);
+}
+
+/* The highest capability the running kernel knows, and that fits our 64-bit masks. */
+static cap_value_t cap_last(void) {
+        int n = cap_max_bits();
+
+        return (cap_value_t) MIN(MAX(n, 1), 64) - 1;
+}
+
+static uint64_t cap_all(void) {
+        cap_value_t last = cap_last();
+
+        return last >= 63 ? UINT64_MAX : CAP_BIT(last + 1) - 1;
+}
+
+/* "CAP_NET_ADMIN", "net_admin", "Cap_Net_Admin" → CAP_NET_ADMIN. Numbers are refused. */
+static int cap_parse(const char *name, cap_value_t *ret) {
+        char buf[64] = "cap_";
+        size_t off = strncasecmp(name, "cap_", 4) == 0 ? 0 : 4;
+        cap_value_t v;
+
+        if (isempty(name) || strlen(name) + off >= sizeof(buf))
+                return -EINVAL;
+        for (size_t i = 0; name[i]; i++) {
+                if (!isalpha((unsigned char) name[i]) && name[i] != '_')
+                        return -EINVAL;
+                buf[off + i] = (char) tolower((unsigned char) name[i]);
+        }
+        buf[off + strlen(name)] = 0;
+        if (cap_from_name(buf, &v) < 0 || v < 0 || v > cap_last())
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int caps_parse_list(char *const *names, uint64_t *ret_mask, bool *ret_all, const char **ret_bad) {
+        uint64_t mask = 0;
+        bool all = false;
+
+        STRV_FOREACH(n, names) {
+                cap_value_t v;
+
+                if (strcasecmp(*n, "ALL") == 0) {
+                        all = true;
+                        continue;
+                }
+                if (cap_parse(*n, &v) < 0) {
+                        if (ret_bad)
+                                *ret_bad = *n;
+                        return -EINVAL;
+                }
+                mask |= CAP_BIT(v);
+        }
+        *ret_mask = mask;
+        *ret_all = all;
+        return 0;
+}
+
+/* Docker's TweakCapabilities: "add ALL" gives everything not dropped by name; "drop ALL" gives just
+ * what is added; otherwise the default set minus the drops plus the adds. */
+int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask, const char **ret_bad) {
+        uint64_t add, drop, mask = 0;
+        bool add_all, drop_all;
+        int r;
+
+        r = caps_parse_list(cap_add, &add, &add_all, ret_bad);
+        if (r < 0)
+                return r;
+        r = caps_parse_list(cap_drop, &drop, &drop_all, ret_bad);
+        if (r < 0)
+                return r;
+
+        if (add_all)
+                mask = cap_all() & ~drop;
+        else if (drop_all)
+                mask = add;
+        else {
+                for (size_t i = 0; i < ELEMENTSOF(default_caps); i++)
+                        mask |= CAP_BIT(default_caps[i]);
+                mask = (mask & ~drop) | add;
+        }
+        *ret_mask = mask & cap_all();
+        return 0;
+}
+
+/* Drops every capability not in keep from the bounding set (needs CAP_SETPCAP, so before setuid). */
+int caps_bounding_keep(RuntimeContext *c, uint64_t keep) {
+        cap_value_t last = cap_last();
+
+        for (cap_value_t v = 0; v <= last; v++) {
+                if (keep & CAP_BIT(v))
+                        continue;
+                if (cap_drop_bound(v) < 0 && errno != EINVAL)
+                        return runtime_fail(c, errno, "drop capability %d from the bounding set: %m", v);
+        }
+        return 0;
+}
+
+/* Sets effective, permitted and inheritable to mask and clears the ambient set. */
+int caps_set_process(RuntimeContext *c, uint64_t mask) {
+        _cleanup_(cap_freep) cap_t caps = cap_init();
+        cap_value_t last = cap_last();
+
+        if (!caps)
+                return runtime_fail(c, ENOMEM, "allocate capability set: %m");
+        for (cap_value_t v = 0; v <= last; v++) {
+                if (!(mask & CAP_BIT(v)))
+                        continue;
+                if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
+                    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0 ||
+                    cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) < 0)
+                        return runtime_fail(c, errno, "build capability set: %m");
+        }
+        if (cap_set_proc(caps) < 0)
+                return runtime_fail(c, errno, "set capabilities: %m");
+        /* Ambient capabilities exist since Linux 4.3; EINVAL before. */
+        if (cap_reset_ambient() < 0 && errno != EINVAL)
+                return runtime_fail(c, errno, "clear ambient capabilities: %m");
+        return 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "runtime-internal.h"
+
+/* A minimal /dev, as Docker's: a tmpfs with the harmless character devices, a private devpts
+ * instance, /dev/shm, /dev/mqueue and the usual symlinks. The device nodes are bind mounts of the
+ * host's: mknod may be refused (device cgroup, nested containers), a bind never is. */
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+
+static const struct {
+        const char *name;
+        const char *target;
+} dev_symlinks[] = {
+        { "fd",     "/proc/self/fd" },
+        { "stdin",  "/proc/self/fd/0" },
+        { "stdout", "/proc/self/fd/1" },
+        { "stderr", "/proc/self/fd/2" },
+        { "ptmx",   "pts/ptmx" },
+};
+
+static int dev_bind_node(RuntimeContext *c, int dev_fd, const char *name) {
+        char host[32];
+        struct stat st;
+        int fd;
+
+        (void) snprintf(host, sizeof(host), "/dev/%s", name);
+        if (stat(host, &st) < 0 || !S_ISCHR(st.st_mode))
+                return 0; /* the host has none (e.g. no /dev/tty without a controlling terminal) */
+        fd = openat(dev_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0)
+                return runtime_fail(c, errno, "create /dev/%s: %m", name);
+        (void) close(fd);
+        return mount_at(c, dev_fd, name, host, NULL, MS_BIND, NULL);
+}
+
+static int dev_mount_fs(RuntimeContext *c, int dev_fd, const char *name, const char *fstype,
+                        unsigned long flags, const char *data) {
+        int r;
+
+        r = mkdir_at(c, dev_fd, name, 0755);
+        if (r < 0)
+                return r;
+        return mount_at(c, dev_fd, name, fstype, fstype, flags, data);
+}
+
+static int dev_open(RuntimeContext *c, int *ret) {
+        struct statfs sfs;
+        int fd;
+
+        /* Look "dev" up again: this crosses onto the tmpfs just mounted there. Make sure it did. */
+        fd = openat(c->root_fd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return runtime_fail(c, errno, "open /dev: %m");
+        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != TMPFS_MAGIC) {
+                (void) close(fd);
+                return runtime_fail(c, EBUSY, "/dev of the container is not the tmpfs mounted there");
+        }
+        *ret = fd;
+        return 0;
+}
+
+int dev_setup(RuntimeContext *c) {
+        _cleanup_close_ int dev_fd = -EBADF;
+        int r;
+
+        r = mount_at(c, c->root_fd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+        if (r < 0)
+                return r;
+        r = dev_open(c, &dev_fd);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
+                r = dev_bind_node(c, dev_fd, dev_nodes[i]);
+                if (r < 0)
+                        return r;
+        }
+        /* gid 5 is "tty" by convention; the container's own /etc/group names it. */
+        r = dev_mount_fs(c, dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                         "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        if (r < 0)
+                return r;
+        r = dev_mount_fs(c, dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+        if (r < 0)
+                return r;
+        /* An mqueue mounted from inside the new IPC namespace shows that namespace's queues. */
+        r = dev_mount_fs(c, dev_fd, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < ELEMENTSOF(dev_symlinks); i++)
+                if (symlinkat(dev_symlinks[i].target, dev_fd, dev_symlinks[i].name) < 0)
+                        return runtime_fail(c, errno, "create /dev/%s: %m", dev_symlinks[i].name);
+        return 0;
+}

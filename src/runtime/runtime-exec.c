@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "runtime-internal.h"
+#include "seccomp-profile.h"
+#include "strv.h"
+
+static bool exec_error_is_fatal(int error) {
+        /* As execvp(): these mean "not in this PATH directory, try the next one". */
+        switch (error) {
+        case ENOENT:
+        case ENOTDIR:
+        case ESTALE:
+        case ENODEV:
+        case ETIMEDOUT:
+                return false;
+        default:
+                return true;
+        }
+}
+
+/* Runs the command, looked up in the container's PATH (from its environment, else the default) the
+ * way execvp() does, but inside the container root and without execvp()'s fallback of running a
+ * file without a #! line through /bin/sh. Returns only on failure. */
+static int exec_command(RuntimeContext *c) {
+        char *const *argv = c->spec->command;
+        char *const *envp = c->spec->env ?: (char *[]) { NULL };
+        const char *cmd = argv[0], *path, *p;
+        bool seen_eacces = false;
+        char buf[PATH_MAX];
+
+        if (strchr(cmd, '/')) {
+                execve(cmd, argv, envp);
+                return runtime_fail_stage(c, RUNTIME_STAGE_EXEC, errno, "exec '%s': %m", cmd);
+        }
+
+        path = strv_env_get(envp, "PATH") ?: DEFAULT_PATH;
+        for (p = path; *p; p += *p == ':') {
+                size_t len = strcspn(p, ":");
+                int n;
+
+                /* An empty element means the current directory to execvp(); not to us. */
+                if (len > 0) {
+                        n = snprintf(buf, sizeof(buf), "%.*s/%s", (int) len, p, cmd);
+                        if (n > 0 && (size_t) n < sizeof(buf)) {
+                                execve(buf, argv, envp);
+                                if (errno == EACCES)
+                                        seen_eacces = true;
+                                else if (exec_error_is_fatal(errno))
+                                        return runtime_fail_stage(c, RUNTIME_STAGE_EXEC, errno,
+                                                                  "exec '%s': %m", buf);
+                        }
+                }
+                p += len;
+        }
+        if (seen_eacces)
+                return runtime_fail_stage(c, RUNTIME_STAGE_EXEC, EACCES, "exec '%s': %m", cmd);
+        return runtime_fail_stage(c, RUNTIME_STAGE_EXEC, ENOENT, "exec '%s': executable file not found in $PATH",
+                                  cmd);
+}
+
+/* uid/gid and capabilities. The bounding set shrinks first, while we still hold CAP_SETPCAP; a switch
+ * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) or
+ * clears what setresuid() leaves, the inheritable set (non-root). */
+static int payload_set_user(RuntimeContext *c) {
+        const ContainerSpec *s = c->spec;
+        int r;
+
+        r = caps_bounding_keep(c, c->caps);
+        if (r < 0)
+                return r;
+        if (setgroups(0, NULL) < 0)
+                return runtime_fail(c, errno, "drop supplementary groups: %m");
+        if (setresgid(s->gid, s->gid, s->gid) < 0)
+                return runtime_fail(c, errno, "set group ID %u: %m", (unsigned) s->gid);
+        if (setresuid(s->uid, s->uid, s->uid) < 0)
+                return runtime_fail(c, errno, "set user ID %u: %m", (unsigned) s->uid);
+        return caps_set_process(c, s->uid == 0 ? c->caps : 0);
+}
+
+static int payload_setup(RuntimeContext *c) {
+        const char *wd = c->spec->working_dir ?: "/";
+        sigset_t none;
+        int r;
+
+        /* The init's signalfd and anything else above the report pipe stay with the init. */
+        r = fd_close_from(RUNTIME_FD_REPORT + 1);
+        if (r < 0)
+                return runtime_fail(c, r, "close fds: %m");
+        sigemptyset(&none);
+        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+                return runtime_fail(c, errno, "unblock signals: %m");
+        if (setsid() < 0)
+                return runtime_fail(c, errno, "setsid: %m");
+        r = payload_set_user(c);
+        if (r < 0)
+                return r;
+        /* As the payload's user: a directory it may not enter is an error, as for any process. */
+        if (chdir(wd) < 0)
+                return runtime_fail(c, errno, "working directory '%s': %m", wd);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return runtime_fail(c, errno, "set no_new_privs: %m");
+        /* Last: from here on only what the profile allows, and execve() is allowed. The rules are
+         * chosen by the capabilities the payload may hold, its bounding set, as Docker does. */
+        if (c->io->seccomp) {
+                r = seccomp_profile_apply(c->io->seccomp, c->caps);
+                if (r < 0)
+                        return runtime_fail(c, r, "load seccomp filter: %m");
+        }
+        return exec_command(c);
+}
+
+/* PID 2 of the container. The report pipe (fd 3, O_CLOEXEC) closes with a successful execve(). */
+_noreturn_ void exec_payload(RuntimeContext *c) {
+        RuntimeError e;
+
+        (void) payload_setup(c);
+        runtime_report(c->report_fd, &c->failure);
+        e = (RuntimeError) { .error = c->failure.error, .stage = c->failure.stage };
+        _exit(runtime_error_exit_status(&e));
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sys/resource.h>
+
+#include "runtime-internal.h"
+
+/* Makes fds[i] become fd i for every i, and closes every other fd. The fds may be any numbers,
+ * including each other's targets and duplicates of each other. On success fds[i] == i; the new fds
+ * do not have FD_CLOEXEC set. */
+int fd_move_to_low(int *fds, size_t n) {
+        int hi = (int) n;
+
+        for (size_t i = 0; i < n; i++) {
+                if (fds[i] < 0)
+                        return -EBADF;
+                hi = MAX(hi, fds[i] + 1);
+        }
+        /* First copy every fd above all sources and targets, so no dup3() below clobbers a source. */
+        for (size_t i = 0; i < n; i++) {
+                int t = fcntl(fds[i], F_DUPFD_CLOEXEC, hi);
+                if (t < 0)
+                        return -errno;
+                fds[i] = t;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (dup3(fds[i], (int) i, 0) < 0)
+                        return -errno;
+                fds[i] = (int) i;
+        }
+        return fd_close_from((int) n);
+}
+
+int fd_close_from(int first) {
+        struct rlimit rl;
+
+        if (close_range((unsigned) first, ~0U, 0) >= 0)
+                return 0;
+        if (errno != ENOSYS)
+                return -errno;
+
+        /* Before Linux 5.9. */
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return -errno;
+        for (rlim_t fd = (rlim_t) first; fd < MIN(rl.rlim_cur, (rlim_t) 1024 * 1024); fd++)
+                (void) close((int) fd);
+        return 0;
+}
+
+/* The first thing the init does with fds: the payload's stdio becomes 0, 1 and 2 (the payload
+ * inherits them), the report pipe 3, and every other fd it inherited from the caller is closed now,
+ * long before anything in the container runs (CVE-2024-21626 leaked a host fd that way). */
+int setup_fds(RuntimeContext *c) {
+        int fds[] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd };
+        int r;
+
+        if (fds[0] < 0) {
+                /* Still the host's /dev/null: nothing of the container is mounted yet. */
+                fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fds[0] < 0)
+                        return runtime_fail(c, errno, "open /dev/null: %m");
+        }
+        r = fd_move_to_low(fds, ELEMENTSOF(fds));
+        if (r < 0)
+                return runtime_fail(c, r, "set up stdio: %m");
+        c->report_fd = RUNTIME_FD_REPORT;
+        if (fcntl(c->report_fd, F_SETFD, FD_CLOEXEC) < 0)
+                return runtime_fail(c, errno, "set up report pipe: %m");
+        return 0;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/capability.h>
+#include <malloc.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "runtime-internal.h"
+
+/* The container's init: PID 1 of the container's pid namespace, the payload's parent. It forwards
+ * these to the payload; SIGKILL and SIGSTOP need no help. */
+static const int forwarded_signals[] = {
+        SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT,
+};
+
+/* Before anything else in the child: nothing of it may be read or traced from inside the container
+ * (non-dumpable), it dies with its parent, the monitor, and no signal disposition of the caller
+ * (SIG_IGN survives fork and execve) reaches the payload. Every signal stays blocked in the init:
+ * those it cares about arrive through its signalfd. A pid namespace's init is protected from signals
+ * it has no handler for; blocked ones are queued rather than dropped, so the signalfd sees them. */
+int init_setup_process(RuntimeContext *c) {
+        sigset_t all;
+
+        /* Once stdio is the payload's, a debug message of ours would land in the container's output:
+         * the child never logs (failures travel on the report pipe). */
+        log_set_max_level(-1);
+
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return runtime_fail(c, errno, "set parent death signal: %m");
+        if (prctl(PR_SET_DUMPABLE, 0) < 0)
+                return runtime_fail(c, errno, "make init non-dumpable: %m");
+        (void) prctl(PR_SET_NAME, "dray-init");
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &(struct sigaction) { .sa_handler = SIG_DFL }, NULL);
+        sigfillset(&all);
+        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+                return runtime_fail(c, errno, "block signals: %m");
+        return 0;
+}
+
+int init_setup_signals(RuntimeContext *c) {
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                sigaddset(&mask, forwarded_signals[i]);
+        c->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+        if (c->signal_fd < 0)
+                return runtime_fail(c, errno, "create signalfd: %m");
+        return 0;
+}
+
+int init_fork_payload(RuntimeContext *c) {
+        pid_t pid;
+
+        pid = fork();
+        if (pid < 0)
+                return runtime_fail(c, errno, "fork payload: %m");
+        if (pid == 0)
+                exec_payload(c);
+
+        c->payload_pid = pid;
+        runtime_report(c->report_fd, &(RuntimeRecord) { .type = RUNTIME_RECORD_FORKED });
+        return 0;
+}
+
+/* The init holds no capability but CAP_KILL, which it needs to forward signals to a payload of another
+ * uid (within its pid namespace nothing else is visible to kill()). CAP_KILL stays in the bounding set
+ * too: the kernel only lets the inheritable set hold what the bounding set has. */
+int init_drop_privileges(RuntimeContext *c) {
+        uint64_t keep = UINT64_C(1) << CAP_KILL;
+        int r;
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return runtime_fail(c, errno, "set no_new_privs: %m");
+        r = caps_bounding_keep(c, keep);
+        if (r < 0)
+                return r;
+        return caps_set_process(c, keep);
+}
+
+static bool signal_is_forwarded(int sig) {
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                if (forwarded_signals[i] == sig)
+                        return true;
+        return false;
+}
+
+/* Reaps every zombie (orphans of the container end up here); true with *ret_status once the payload
+ * was among them. */
+static bool init_reap(RuntimeContext *c, int *ret_status) {
+        bool payload_done = false;
+        int status;
+        pid_t pid;
+
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+                if (pid == c->payload_pid) {
+                        *ret_status = runtime_exit_status_from_wait(status);
+                        payload_done = true;
+                }
+        return payload_done;
+}
+
+/* From here the init holds nothing but its signalfd: closing the report pipe is what lets the caller
+ * see EOF once the payload's execve() closed its copy. When the payload exits, the init exits with
+ * its status; the kernel then kills whatever else still runs in the pid namespace. */
+_noreturn_ void init_run(RuntimeContext *c) {
+        int status = 0;
+
+        if (c->signal_fd > 0)
+                (void) close_range(0, (unsigned) c->signal_fd - 1, 0);
+        (void) fd_close_from(c->signal_fd + 1);
+        /* The init is a copy of its caller and lives as long as the container: hand back the free
+         * heap pages it inherited. */
+        (void) malloc_trim(0);
+
+        for (;;) {
+                struct signalfd_siginfo si;
+                ssize_t n = read(c->signal_fd, &si, sizeof(si));
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n != (ssize_t) sizeof(si)) {
+                        /* Cannot happen; without signals the init is blind, so end the container. */
+                        (void) kill(c->payload_pid, SIGKILL);
+                        _exit(EXIT_FAILURE);
+                }
+                if (si.ssi_signo == SIGCHLD) {
+                        if (init_reap(c, &status))
+                                _exit(status);
+                } else if (signal_is_forwarded((int) si.ssi_signo))
+                        (void) kill(c->payload_pid, (int) si.ssi_signo);
+        }
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <signal.h>
+
+#include "runtime.h"
+
+/* Shared by the runtime-*.c files: the state of the container's init while it sets up, and the steps
+ * of the setup recipe (runtime.c, container_setup()). Everything here runs in the cloned child unless
+ * said otherwise; each step returns a negative errno and has filled c->failure through
+ * runtime_fail() when it fails. */
+
+/* The fds the init arranges before anything else (setup_fds()). The payload inherits 0-2. */
+#define RUNTIME_FD_REPORT 3
+
+/* One record on the report pipe, written with a single write(), so atomic (< PIPE_BUF). The pipe is
+ * O_CLOEXEC: EOF after a FORKED record means the payload's execve() succeeded. */
+typedef enum RuntimeRecordType {
+        RUNTIME_RECORD_FORKED = 1, /* the init forked the payload */
+        RUNTIME_RECORD_ERROR = 2,  /* setup or exec failed: see error, stage, message */
+} RuntimeRecordType;
+
+typedef struct RuntimeRecord {
+        uint32_t type;
+        int32_t error;
+        int32_t stage;
+        char message[RUNTIME_MESSAGE_MAX];
+} RuntimeRecord;
+
+typedef struct RuntimeContext {
+        const ContainerSpec *spec;
+        const RuntimeIO *io;
+        uint64_t caps;       /* the payload's capabilities (runtime_caps_from_spec()) */
+        bool host_cgroup2;   /* /sys/fs/cgroup is cgroup2 on the host: mount one for the container */
+        int report_fd;       /* write end of the report pipe */
+        int root_fd;         /* O_PATH fd of the mounted root, until pivot_root */
+        int signal_fd;       /* the init's signalfd */
+        pid_t payload_pid;   /* in the container's pid namespace */
+        RuntimeRecord failure;
+} RuntimeContext;
+
+/* Records why a step failed (stage SETUP; %m is error) and returns -abs(error). */
+int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) _printf_(3, 4);
+int runtime_fail_stage(RuntimeContext *c, RuntimeStage stage, int error, const char *fmt, ...) _printf_(4, 5);
+void runtime_report(int fd, const RuntimeRecord *rec);
+
+/* runtime-clone.c (runs in the caller): fork-like clone into new namespaces; 0 in the child. */
+pid_t runtime_clone(unsigned long ns_flags, int cgroup_fd);
+
+/* runtime-fd.c */
+int fd_move_to_low(int *fds, size_t n);
+int fd_close_from(int first);
+int setup_fds(RuntimeContext *c);
+
+/* runtime-mount.c */
+int mount_make_private(RuntimeContext *c);
+int mount_setup_root(RuntimeContext *c);
+int mount_setup_kernel_fs(RuntimeContext *c);
+int mount_pivot_root(RuntimeContext *c);
+int mount_setup_after_pivot(RuntimeContext *c);
+int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source, const char *fstype,
+             unsigned long flags, const char *data);
+int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode);
+
+/* runtime-dev.c */
+int dev_setup(RuntimeContext *c);
+
+/* runtime-caps.c */
+int caps_bounding_keep(RuntimeContext *c, uint64_t keep);
+int caps_set_process(RuntimeContext *c, uint64_t mask);
+
+/* runtime-exec.c: the payload, in the child forked by the init. Never returns. */
+_noreturn_ void exec_payload(RuntimeContext *c);
+
+/* runtime-init.c */
+int init_setup_process(RuntimeContext *c);
+int init_setup_signals(RuntimeContext *c);
+int init_fork_payload(RuntimeContext *c);
+int init_drop_privileges(RuntimeContext *c);
+_noreturn_ void init_run(RuntimeContext *c);

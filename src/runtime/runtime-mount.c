@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#include "masked-paths.h"
+#include "runtime-internal.h"
+
+#define PROC_FD_PATH_MAX sizeof("/proc/self/fd/") + 12
+
+static void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd) {
+        (void) snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
+}
+
+int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode) {
+        if (mkdirat(dir_fd, name, mode) < 0 && errno != EEXIST)
+                return runtime_fail(c, errno, "create mount point '%s': %m", name);
+        return 0;
+}
+
+/* mount() onto dir_fd/name, never through a symlink: name is opened O_PATH|O_NOFOLLOW (a single
+ * component, or a path whose every component is trusted), checked, and the mount goes onto
+ * /proc/self/fd/N, so the target is resolved exactly once and cannot be swapped for a path outside
+ * the root. Before pivot_root, /proc is still the host's, which resolves "self" for us. */
+int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source, const char *fstype,
+             unsigned long flags, const char *data) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[PROC_FD_PATH_MAX];
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return runtime_fail(c, errno, "open mount point '%s': %m", name);
+        if (fstat(fd, &st) < 0)
+                return runtime_fail(c, errno, "stat mount point '%s': %m", name);
+        if (S_ISLNK(st.st_mode))
+                return runtime_fail(c, ELOOP, "mount point '%s' is a symbolic link", name);
+        proc_fd_path(path, fd);
+        if (mount(source, path, fstype, flags, data) < 0)
+                return runtime_fail(c, errno, "mount %s on '%s': %m", fstype ?: source, name);
+        return 0;
+}
+
+/* The flags a bind remount must repeat so that it only adds MS_RDONLY and does not drop nosuid,
+ * nodev or noexec the mount already had. */
+static unsigned long mount_flags_of(const char *path) {
+        static const struct {
+                unsigned long st, ms;
+        } map[] = {
+                { ST_NOSUID, MS_NOSUID },     { ST_NODEV, MS_NODEV },
+                { ST_NOEXEC, MS_NOEXEC },     { ST_NOATIME, MS_NOATIME },
+                { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+        };
+        unsigned long flags = 0;
+        struct statvfs sv;
+
+        if (statvfs(path, &sv) < 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(map); i++)
+                if (sv.f_flag & map[i].st)
+                        flags |= map[i].ms;
+        return flags;
+}
+
+static int remount_readonly(RuntimeContext *c, const char *path) {
+        unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags_of(path);
+
+        if (mount(NULL, path, NULL, flags, NULL) < 0)
+                return runtime_fail(c, errno, "remount '%s' read-only: %m", path);
+        return 0;
+}
+
+int mount_make_private(RuntimeContext *c) {
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return runtime_fail(c, errno, "make mounts private: %m");
+        return 0;
+}
+
+static bool dir_is_empty(int dir_fd) {
+        DIR *d;
+        struct dirent *de;
+        bool empty = true;
+        int fd;
+
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        d = fdopendir(fd);
+        if (!d) {
+                (void) close(fd);
+                return false;
+        }
+        while ((de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, "..")) {
+                        empty = false;
+                        break;
+                }
+        (void) closedir(d);
+        return empty;
+}
+
+/* overlayfs shows the upper directory's own mode and owner for the root of the merged tree. A fresh
+ * upper directory made by the caller (0700 root) would make "/" unreadable to a non-root payload, so
+ * give a still empty one the lower root's. */
+static int overlay_adopt_root_attrs(RuntimeContext *c, int lower_fd, int upper_fd) {
+        struct stat lower, upper;
+
+        if (fstat(lower_fd, &lower) < 0 || fstat(upper_fd, &upper) < 0)
+                return runtime_fail(c, errno, "stat overlay layers: %m");
+        if ((upper.st_mode & 07777) == (lower.st_mode & 07777) && upper.st_uid == lower.st_uid &&
+            upper.st_gid == lower.st_gid)
+                return 0;
+        if (!dir_is_empty(upper_fd))
+                return 0;
+        if (fchown(upper_fd, lower.st_uid, lower.st_gid) < 0)
+                return runtime_fail(c, errno, "chown overlay upper directory: %m");
+        if (fchmod(upper_fd, lower.st_mode & 07777) < 0)
+                return runtime_fail(c, errno, "chmod overlay upper directory: %m");
+        return 0;
+}
+
+/* The layers are handed to overlayfs as /proc/self/fd/N: no escaping of ',' or ':' in paths, and
+ * each path is resolved once, here. The rootfs is only ever the lower layer: never written. */
+static int mount_overlay(RuntimeContext *c) {
+        const RuntimeIO *io = c->io;
+        _cleanup_close_ int lower = -EBADF, upper = -EBADF, work = -EBADF;
+        char opts[3 * PROC_FD_PATH_MAX + 64];
+        int r;
+
+        lower = open(c->spec->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (lower < 0)
+                return runtime_fail(c, errno, "rootfs '%s': %m", c->spec->rootfs);
+        upper = open(io->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (upper < 0)
+                return runtime_fail(c, errno, "overlay upper directory '%s': %m", io->upper_dir);
+        work = open(io->work_dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (work < 0)
+                return runtime_fail(c, errno, "overlay work directory '%s': %m", io->work_dir);
+        r = overlay_adopt_root_attrs(c, lower, upper);
+        if (r < 0)
+                return r;
+
+        (void) snprintf(opts, sizeof(opts),
+                        "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
+                        lower, upper, work);
+        if (mount("overlay", io->root_mount, "overlay", 0, opts) < 0)
+                return runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->rootfs);
+        return 0;
+}
+
+/* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
+ * runtime needs. A rootfs may bring /proc, /sys or /dev as symlinks; mount_at() refuses those. */
+int mount_setup_root(RuntimeContext *c) {
+        static const char *const mount_points[] = { "proc", "sys", "dev" };
+        int r;
+
+        if (c->spec->ephemeral)
+                r = mount_overlay(c);
+        else if (mount(c->spec->rootfs, c->io->root_mount, NULL, MS_BIND | MS_REC, NULL) < 0)
+                r = runtime_fail(c, errno, "bind rootfs '%s': %m", c->spec->rootfs);
+        else
+                r = 0;
+        if (r < 0)
+                return r;
+
+        c->root_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c->root_fd < 0)
+                return runtime_fail(c, errno, "open container root: %m");
+        for (size_t i = 0; i < ELEMENTSOF(mount_points); i++) {
+                r = mkdir_at(c, c->root_fd, mount_points[i], 0755);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int mount_setup_kernel_fs(RuntimeContext *c) {
+        int r;
+
+        /* A procfs mounted from inside the new pid namespace shows that namespace. */
+        r = mount_at(c, c->root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        if (r < 0)
+                return r;
+        return mount_at(c, c->root_fd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        NULL);
+}
+
+int mount_pivot_root(RuntimeContext *c) {
+        /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves the new
+         * root alone, without needing a directory for the old root inside it. */
+        if (fchdir(c->root_fd) < 0)
+                return runtime_fail(c, errno, "enter container root: %m");
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return runtime_fail(c, errno, "pivot_root: %m");
+        if (umount2(".", MNT_DETACH) < 0)
+                return runtime_fail(c, errno, "detach the host's root: %m");
+        if (chdir("/") < 0)
+                return runtime_fail(c, errno, "chdir /: %m");
+        c->root_fd = safe_close(c->root_fd);
+        return 0;
+}
+
+/* After pivot_root every path is the container's: the kernel file systems below were mounted by us,
+ * so plain paths are safe here. */
+int mount_setup_after_pivot(RuntimeContext *c) {
+        int r;
+
+        /* Docker's masked and read-only paths of /proc and /sys: container root is the host's root
+         * (no user namespace), so e.g. a writable /proc/sysrq-trigger could reboot the host. */
+        r = mask_paths_apply();
+        if (r < 0)
+                return runtime_fail(c, r, "mask /proc and /sys paths: %m");
+
+        /* On pure cgroup v2 the container gets its own cgroup2 mount, rooted (through the cgroup
+         * namespace) at its cgroup. On v1 or hybrid hosts a faithful /sys/fs/cgroup would take one
+         * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
+        if (c->host_cgroup2 &&
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
+
+        if (c->spec->read_only)
+                return remount_readonly(c, "/");
+        return 0;
+}

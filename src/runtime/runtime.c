@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+#include "container-state.h"
+#include "log.h"
+#include "runtime-internal.h"
+
+#define RUNTIME_NS_FLAGS \
+        (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+static const char *const runtime_stage_table[_RUNTIME_STAGE_MAX] = {
+        [RUNTIME_STAGE_SETUP] = "setup",
+        [RUNTIME_STAGE_EXEC] = "exec",
+};
+
+const char *runtime_stage_to_string(RuntimeStage s) {
+        if (s < 0 || s >= _RUNTIME_STAGE_MAX)
+                return NULL;
+        return runtime_stage_table[s];
+}
+
+_printf_(4, 0) static void record_format(RuntimeRecord *rec, RuntimeStage stage, int error, const char *fmt,
+                                         va_list ap) {
+        error = error < 0 ? -error : error;
+        *rec = (RuntimeRecord) {
+                .type = RUNTIME_RECORD_ERROR,
+                .error = error ?: EIO,
+                .stage = stage,
+        };
+        errno = error; /* for %m */
+        (void) vsnprintf(rec->message, sizeof(rec->message), fmt, ap);
+        /* The message ends up on one line of the sync protocol: no control characters. */
+        for (char *p = rec->message; *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 0x7f)
+                        *p = ' ';
+}
+
+int runtime_fail_stage(RuntimeContext *c, RuntimeStage stage, int error, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        record_format(&c->failure, stage, error, fmt, ap);
+        va_end(ap);
+        return -c->failure.error;
+}
+
+int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        record_format(&c->failure, RUNTIME_STAGE_SETUP, error, fmt, ap);
+        va_end(ap);
+        return -c->failure.error;
+}
+
+void runtime_report(int fd, const RuntimeRecord *rec) {
+        /* Best effort: if the parent is gone there is nobody to tell. */
+        while (write(fd, rec, sizeof(*rec)) < 0 && errno == EINTR)
+                ;
+}
+
+int runtime_exit_status_from_wait(int wstatus) {
+        if (WIFEXITED(wstatus))
+                return WEXITSTATUS(wstatus);
+        if (WIFSIGNALED(wstatus))
+                return 128 + WTERMSIG(wstatus);
+        return 255;
+}
+
+int runtime_error_exit_status(const RuntimeError *e) {
+        if (e->stage != RUNTIME_STAGE_EXEC)
+                return EXIT_DRAY_FAILED;
+        switch (e->error) {
+        case ENOENT:
+        case ENOTDIR:
+                return EXIT_NOT_FOUND;
+        case EACCES:
+        case EPERM:
+        case ENOEXEC:
+        case EISDIR:
+        case ELOOP:
+        case ETXTBSY:
+        case ELIBBAD:
+                return EXIT_CANNOT_INVOKE;
+        default:
+                return EXIT_DRAY_FAILED;
+        }
+}
+
+static int setup_hostname(RuntimeContext *c) {
+        const char *h = c->spec->hostname ?: c->spec->name;
+
+        if (sethostname(h, strlen(h)) < 0)
+                return runtime_fail(c, errno, "set hostname '%s': %m", h);
+        return 0;
+}
+
+/* The container's init, from clone to the payload's fork, as one list of named steps. Each step is a
+ * short function (runtime-*.c) with the same contract: 0, or a negative errno with c->failure set. */
+static const struct {
+        const char *name;
+        int (*run)(RuntimeContext *c);
+} setup_steps[] = {
+        { "process",        init_setup_process },      /* non-dumpable, parent-death signal, signals blocked */
+        { "fds",            setup_fds },               /* stdio on 0-2, report pipe on 3, nothing else */
+        { "propagation",    mount_make_private },      /* no mount event leaves or enters */
+        { "root",           mount_setup_root },        /* bind or overlayfs on root_mount, read-only later */
+        { "kernel-fs",      mount_setup_kernel_fs },   /* /proc, /sys read-only */
+        { "dev",            dev_setup },               /* tmpfs /dev: nodes, pts, shm, mqueue, links */
+        { "hostname",       setup_hostname },
+        { "pivot-root",     mount_pivot_root },        /* the host's tree is gone from here on */
+        { "after-pivot",    mount_setup_after_pivot }, /* masked and read-only paths, cgroup, ro root */
+        { "signals",        init_setup_signals },      /* signalfd for the signals the init handles */
+        { "fork-payload",   init_fork_payload },       /* PID 2: drops privileges and execs */
+        { "drop-privileges", init_drop_privileges },   /* the init keeps CAP_KILL and nothing else */
+};
+
+_noreturn_ static void container_main(RuntimeContext *c) {
+        for (size_t i = 0; i < ELEMENTSOF(setup_steps); i++)
+                if (setup_steps[i].run(c) < 0) {
+                        runtime_report(c->report_fd, &c->failure);
+                        _exit(EXIT_DRAY_FAILED);
+                }
+        init_run(c);
+}
+
+/* In the caller: everything that can be checked without forking, so bad input fails early and the
+ * child has nothing left to parse. */
+static int runtime_prepare(RuntimeContext *c) {
+        const ContainerSpec *s = c->spec;
+        const RuntimeIO *io = c->io;
+        const char *reason = NULL, *bad = NULL;
+        struct statfs sfs;
+        int r;
+
+        r = spec_validate(s, &reason);
+        if (r < 0)
+                return runtime_fail(c, r, "invalid container spec: %s", reason);
+        if (io->stdout_fd < 0 || io->stderr_fd < 0)
+                return runtime_fail(c, EBADF, "no stdout or stderr for the payload");
+        if (isempty(io->root_mount) || io->root_mount[0] != '/')
+                return runtime_fail(c, EINVAL, "no root mount point given");
+        if (s->ephemeral && (isempty(io->upper_dir) || isempty(io->work_dir)))
+                return runtime_fail(c, EINVAL, "ephemeral container without upper and work directories");
+        r = runtime_caps_from_spec(s->cap_add, s->cap_drop, &c->caps, &bad);
+        if (r < 0)
+                return runtime_fail(c, r, "unknown capability '%s'", strna(bad));
+        c->host_cgroup2 = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        return 0;
+}
+
+/* Reads the report pipe to EOF: EOF after FORKED and no ERROR means the payload exec'd. */
+static int runtime_collect(RuntimeContext *c, int fd) {
+        bool forked = false, failed = false;
+        RuntimeRecord rec;
+
+        for (;;) {
+                ssize_t n = read(fd, &rec, sizeof(rec));
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return runtime_fail(c, errno, "read container setup report: %m");
+                if (n == 0)
+                        break;
+                if ((size_t) n != sizeof(rec))
+                        return runtime_fail(c, EIO, "short container setup report");
+                if (rec.type == RUNTIME_RECORD_FORKED)
+                        forked = true;
+                else if (rec.type == RUNTIME_RECORD_ERROR && !failed) {
+                        rec.message[sizeof(rec.message) - 1] = 0;
+                        if (rec.stage < 0 || rec.stage >= _RUNTIME_STAGE_MAX)
+                                rec.stage = RUNTIME_STAGE_SETUP;
+                        c->failure = rec;
+                        failed = true;
+                }
+        }
+        if (failed)
+                return -c->failure.error;
+        if (!forked)
+                return runtime_fail(c, EIO, "container init died during setup");
+        return 0;
+}
+
+/* crun's cleanup_pid: a child held in a cleanup variable is killed and reaped on early return. */
+static void kill_and_reap(pid_t *pid) {
+        if (*pid <= 0)
+                return;
+        (void) kill(*pid, SIGKILL);
+        while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        *pid = 0;
+}
+
+#define TAKE_PID(p)                     \
+        ({                              \
+                pid_t _tp = (p);        \
+                (p) = 0;                \
+                _tp;                    \
+        })
+
+static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
+        _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF };
+        _cleanup_(kill_and_reap) pid_t pid = 0;
+        int r;
+
+        r = runtime_prepare(c);
+        if (r < 0)
+                return r;
+        if (pipe2(report, O_CLOEXEC) < 0)
+                return runtime_fail(c, errno, "create report pipe: %m");
+        c->report_fd = report[1];
+
+        pid = runtime_clone(RUNTIME_NS_FLAGS, c->io->cgroup_fd);
+        if (pid < 0) {
+                r = (int) pid;
+                pid = 0;
+                return runtime_fail(c, r, "clone container init: %m");
+        }
+        if (pid == 0)
+                container_main(c);
+
+        report[1] = safe_close(report[1]);
+        r = runtime_collect(c, report[0]);
+        if (r < 0)
+                return r;
+        *ret_init_pid = TAKE_PID(pid);
+        return 0;
+}
+
+int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *error, pid_t *ret_init_pid) {
+        RuntimeContext c = {
+                .spec = spec,
+                .io = io,
+                .report_fd = -EBADF,
+                .root_fd = -EBADF,
+                .signal_fd = -EBADF,
+        };
+        pid_t pid = 0;
+        int r;
+
+        assert(spec);
+        assert(io);
+        assert(ret_init_pid);
+
+        r = runtime_spawn(&c, &pid);
+        if (r < 0) {
+                log_debug_errno(r, "Container '%s' failed to start (%s): %s", strna(spec->name),
+                                runtime_stage_to_string(c.failure.stage), c.failure.message);
+                if (error) {
+                        *error = (RuntimeError) {
+                                .error = c.failure.error,
+                                .stage = c.failure.stage,
+                        };
+                        memcpy(error->message, c.failure.message, sizeof(error->message));
+                }
+                return r;
+        }
+        log_debug("Container '%s' started, init PID %d.", spec->name, (int) pid);
+        *ret_init_pid = pid;
+        return 0;
+}

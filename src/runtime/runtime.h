@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+#include "spec.h"
+
+typedef struct SeccompProfile SeccompProfile; /* seccomp-profile.h */
+
+/* The container runtime: turns a ContainerSpec into a running payload.
+ *
+ * runtime_start() clones the container's init (PID 1 of new pid, mount, uts, ipc, net and cgroup
+ * namespaces). The init builds the root, pivots into it and forks the payload (PID 2), which drops
+ * privileges and execs the command. runtime_start() returns once that execve() succeeded, or with the
+ * reason it failed. The init stays behind as a minimal init: it forwards signals to the payload,
+ * reaps zombies and exits with the payload's status (128+N when the payload was killed by signal N).
+ * The caller is its parent and reaps it (SIGCHLD). */
+
+/* What the runtime is handed besides the spec: the payload's stdio and the host-side places it may
+ * use. Every fd is the caller's; none of them, nor any other fd of the caller, reaches the container
+ * except as the payload's stdin, stdout and stderr. */
+typedef struct RuntimeIO {
+        int stdin_fd;           /* < 0: /dev/null */
+        int stdout_fd;          /* required */
+        int stderr_fd;          /* required */
+        int cgroup_fd;          /* < 0: stay in the caller's cgroup; else a cgroup2 directory (O_RDONLY)
+                                 * the init is cloned into (CLONE_INTO_CGROUP) */
+        const char *root_mount; /* existing empty directory the root is mounted on, in the container's
+                                 * mount namespace only (/run/dray/containers/<id>/rootfs) */
+        const char *upper_dir;  /* spec->ephemeral only: overlayfs upper and work directories, both */
+        const char *work_dir;   /* existing, on one filesystem (/var/lib/dray/containers/<id>/…) */
+        const SeccompProfile *seccomp; /* loaded into the payload last before execve(); NULL: none */
+} RuntimeIO;
+
+#define RUNTIME_IO_NULL                                                                          \
+        (RuntimeIO) {                                                                           \
+                .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .cgroup_fd = -EBADF, \
+        }
+
+/* Where a start failed: while building the container, or when exec'ing the command. Only the latter
+ * maps to Docker's "command not found" (127) and "not executable" (126). */
+typedef enum RuntimeStage {
+        RUNTIME_STAGE_SETUP,
+        RUNTIME_STAGE_EXEC,
+        _RUNTIME_STAGE_MAX,
+        _RUNTIME_STAGE_INVALID = -EINVAL,
+} RuntimeStage;
+
+#define RUNTIME_MESSAGE_MAX 240
+
+typedef struct RuntimeError {
+        int error;                         /* positive errno */
+        RuntimeStage stage;
+        char message[RUNTIME_MESSAGE_MAX]; /* one line, e.g. "exec 'foo': executable file not found in $PATH" */
+} RuntimeError;
+
+/* Starts the container. On success *ret_init_pid is the init's PID (in the caller's pid namespace)
+ * and the payload has exec'd. On failure returns a negative errno, fills *error (if not NULL), and
+ * the init has been killed and reaped. */
+int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *error, pid_t *ret_init_pid);
+
+/* Docker's exit status for a failed start: 127 command not found, 126 not executable, 125 else. */
+int runtime_error_exit_status(const RuntimeError *e);
+
+/* A waitpid() status as a shell would report it: the exit code, or 128+N when killed by signal N. */
+int runtime_exit_status_from_wait(int wstatus);
+
+/* The payload's capability set for cap_add/cap_drop (names "CAP_X" or "X", any case, "ALL"), as a
+ * mask of 1 << CAP_X: Docker's default 14 capabilities, adjusted the way Docker adjusts them.
+ * -EINVAL (and the offending name in *ret_bad, if not NULL) for an unknown name. */
+int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask, const char **ret_bad);
+
+const char *runtime_stage_to_string(RuntimeStage s) _pure_;

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+#include "macros.h"
+
+/* Facts about a process from /proc/<pid>/stat. The start time (field 22, clock ticks since boot)
+ * tells a process apart from a later one that got the same PID. -ESRCH when the process is gone. */
+int proc_get_starttime(pid_t pid, uint64_t *ret);
+int proc_get_ppid(pid_t pid, pid_t *ret);
+
+/* The first child of pid, from /proc/<pid>/task/<pid>/children. -ESRCH when it has none. */
+int proc_get_first_child(pid_t pid, pid_t *ret);
+
+/* Parses the text of a /proc/<pid>/stat file (exposed for tests). */
+int proc_stat_parse(const char *stat, pid_t *ret_ppid, uint64_t *ret_starttime);

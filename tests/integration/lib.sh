@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# TAP helpers for the integration tests. Each tests/integration/NN-name.sh runs inside the booted
+# sandbox (tools/sandbox), as root, with the checkout as working directory and dray installed
+# into the sandbox's /usr. tools/test-all runs them one by one and counts their TAP lines.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   plan 3                                  # or nothing, and the plan is printed at the end
+#   defer dray rm -f web                    # cleanup, run at exit in reverse order
+#   ok "drayd answers" busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true
+#   is "$(dray inspect -f '{{.State}}' web)" running "web is running"
+#   wait_until 10 container_state_is web exited || diag "still $(…)"
+#   like "$(journalctl -u dray-web.scope -o cat)" '^hello$' "output reached the journal"
+#
+# Every assertion prints "ok N - DESC" or "not ok N - DESC" (plus "# " diagnostics); skip prints
+# "ok N - DESC # SKIP why". The script exits 1 if any assertion failed or the plan was not met.
+# Scripts should use `set -u -o pipefail` but not `set -e`: a failed assertion must not end the
+# script before its cleanup and the remaining assertions.
+
+_tap_n=0
+_tap_failed=0
+_tap_planned=""
+_tap_cleanups=()
+TEST_NAME="$(basename "${0%.sh}")"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+# Where tests keep roots and other files shared between test files (in the sandbox's throwaway
+# overlay; /var/lib/dray itself belongs to drayd).
+TEST_DIR="${TEST_DIR:-/var/lib/dray-test}"
+
+# --- plan and results ------------------------------------------------------------------------
+
+# plan N: announce N assertions up front.
+plan() {
+        _tap_planned="$1"
+        echo "1..$1"
+}
+
+# skip_all REASON: the whole file does not apply here (prints "1..0 # SKIP REASON", exits 0).
+skip_all() {
+        echo "1..0 # SKIP $*"
+        _tap_planned=0
+        exit 0
+}
+
+# bail_out REASON: nothing further can work (e.g. the daemon is not there). Counted as a failure.
+bail_out() {
+        echo "Bail out! $*"
+        _tap_failed=$((_tap_failed + 1))
+        exit 1
+}
+
+# diag MSG...: a diagnostic line (or lines) in the TAP stream.
+diag() {
+        local line
+        printf '%s\n' "$*" | while IFS= read -r line; do echo "# $line"; done
+}
+
+pass() {
+        _tap_n=$((_tap_n + 1))
+        echo "ok $_tap_n - $*"
+}
+
+# fail DESC [DIAGNOSTIC...]
+fail() {
+        local desc="$1" line; shift
+        _tap_n=$((_tap_n + 1))
+        _tap_failed=$((_tap_failed + 1))
+        echo "not ok $_tap_n - $desc"
+        for line in "$@"; do
+                [ -z "$line" ] || diag "$line"
+        done
+}
+
+# skip DESC REASON: an assertion that does not apply here.
+skip() {
+        _tap_n=$((_tap_n + 1))
+        echo "ok $_tap_n - $1 # SKIP ${2:-}"
+}
+
+# todo DESC CMD...: like ok, but a failure is expected (not counted as one).
+todo() {
+        local desc="$1"; shift
+        _tap_n=$((_tap_n + 1))
+        if "$@" >/dev/null 2>&1; then
+                echo "ok $_tap_n - $desc # TODO (passes now: drop the todo)"
+        else
+                echo "not ok $_tap_n - $desc # TODO"
+        fi
+}
+
+# ok DESC CMD [ARGS...]: passes when CMD exits 0. Its output is shown only when it fails.
+ok() {
+        local desc="$1" out rc=0; shift
+        out="$("$@" 2>&1)" || rc=$?
+        if [ "$rc" -eq 0 ]; then
+                pass "$desc"
+        else
+                fail "$desc" "command: $*" "exit status: $rc" "${out:+output:
+$out}"
+        fi
+}
+
+# fails DESC CMD [ARGS...]: passes when CMD exits non-zero.
+fails() {
+        local desc="$1" out rc=0; shift
+        out="$("$@" 2>&1)" || rc=$?
+        if [ "$rc" -ne 0 ]; then
+                pass "$desc"
+        else
+                fail "$desc" "command unexpectedly succeeded: $*" "${out:+output:
+$out}"
+        fi
+}
+
+# status_is EXPECTED DESC CMD [ARGS...]: passes when CMD exits with status EXPECTED.
+status_is() {
+        local expected="$1" desc="$2" out rc=0; shift 2
+        out="$("$@" 2>&1)" || rc=$?
+        if [ "$rc" -eq "$expected" ]; then
+                pass "$desc"
+        else
+                fail "$desc" "command: $*" "exit status: $rc, expected $expected" "${out:+output:
+$out}"
+        fi
+}
+
+# is GOT EXPECTED DESC
+is() {
+        if [ "$1" = "$2" ]; then
+                pass "$3"
+        else
+                fail "$3" "     got: '$1'" "expected: '$2'"
+        fi
+}
+
+# isnt GOT UNEXPECTED DESC
+isnt() {
+        if [ "$1" != "$2" ]; then
+                pass "$3"
+        else
+                fail "$3" "got '$1', expected anything else"
+        fi
+}
+
+# like GOT REGEX DESC: GOT matches the extended regular expression (grep -E; multi-line GOT
+# passes when any line matches).
+like() {
+        if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+                pass "$3"
+        else
+                fail "$3" "     got: '$1'" "expected to match: /$2/"
+        fi
+}
+
+# unlike GOT REGEX DESC
+unlike() {
+        if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+                pass "$3"
+        else
+                fail "$3" "     got: '$1'" "expected not to match: /$2/"
+        fi
+}
+
+# --- waiting and cleaning up -----------------------------------------------------------------
+
+# wait_until TIMEOUT_S CMD [ARGS...]: runs CMD until it succeeds (0) or TIMEOUT_S seconds have
+# passed (1). Polls quickly at first, then every 0.2 s. Use it instead of sleep.
+wait_until() {
+        local timeout="$1" delay=0.01 deadline; shift
+        deadline=$(( $(date +%s%N) + timeout * 1000000000 ))
+        while :; do
+                if "$@" >/dev/null 2>&1; then
+                        return 0
+                fi
+                [ "$(date +%s%N)" -lt "$deadline" ] || return 1
+                sleep "$delay"
+                case "$delay" in 0.01) delay=0.05 ;; 0.05) delay=0.2 ;; esac
+        done
+}
+
+# defer CMD [ARGS...]: run CMD at exit (last registered first), whatever happens. Failures of
+# cleanup commands are reported as diagnostics, not as test failures.
+defer() {
+        local q
+        q="$(printf '%q ' "$@")"
+        _tap_cleanups+=("$q")
+}
+
+_tap_exit() {
+        local rc=$? i
+        trap - EXIT
+        for ((i = ${#_tap_cleanups[@]} - 1; i >= 0; i--)); do
+                eval "${_tap_cleanups[$i]}" >/dev/null 2>&1 ||
+                        diag "cleanup failed: ${_tap_cleanups[$i]}"
+        done
+        if [ -z "$_tap_planned" ]; then
+                echo "1..$_tap_n"
+        elif [ "$_tap_planned" != "$_tap_n" ]; then
+                diag "planned $_tap_planned assertions but ran $_tap_n"
+                rc=1
+        fi
+        [ "$_tap_failed" -eq 0 ] || rc=1
+        exit "$rc"
+}
+trap _tap_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- fixtures --------------------------------------------------------------------------------
+
+# require CMD...: skip the whole file when a command is missing.
+require() {
+        local c
+        for c in "$@"; do
+                command -v "$c" >/dev/null 2>&1 || skip_all "'$c' is not installed"
+        done
+}
+
+# test_rootfs: prints the path of a busybox root (built once per sandbox, shared by the tests).
+test_rootfs() {
+        local root="$TEST_DIR/rootfs"
+        mkdir -p "$TEST_DIR"
+        (
+                flock 8
+                [ -x "$root/bin/busybox" ] || "$REPO_ROOT/tools/make-rootfs" "$root" >/dev/null
+        ) 8> "$TEST_DIR/.rootfs.lock" || return 1
+        echo "$root"
+}
+
+# unique_name [PREFIX]: a container name no other test (or earlier run) uses.
+unique_name() {
+        echo "${1:-t}-$TEST_NAME-$$-$RANDOM" | tr -c 'a-zA-Z0-9.\n-' '-' | cut -c1-63
+}
+
+# drayd_ready: the daemon answers on the bus (bus activation starts it on the first call).
+drayd_ready() {
+        busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true >/dev/null 2>&1
+}

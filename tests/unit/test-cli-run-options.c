@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <sys/socket.h>
+#include <systemd/sd-bus.h>
+
+#include "run-options.h"
+#include "strv.h"
+#include "test.h"
+
+#define ARGV(...) ((char *[]) { __VA_ARGS__, NULL })
+#define ARGC(...) ((int) (sizeof((char *[]) { __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(verb, o, ...) run_options_parse(verb, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
+
+/* Parses into a fresh RunOptions; returns the parser's result. */
+static int parse_fresh(RunOptions *o, RunVerb verb, int argc, char **argv) {
+        run_options_done(o);
+        return run_options_parse(verb, argc, argv, o);
+}
+#define P(o, ...) parse_fresh(o, RUN_VERB_RUN, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
+
+TEST(run_basic) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rm", "--name", "web", "--rootfs", "/srv/r", "sh", "-c", "echo hi"));
+        ASSERT_TRUE(o.auto_remove);
+        ASSERT_FALSE(o.detach);
+        ASSERT_STREQ(o.name, "web");
+        ASSERT_STREQ(o.rootfs, "/srv/r");
+        /* Options stop at the first non-option: -c belongs to the payload. */
+        ASSERT_EQ(strv_length(o.command), 3);
+        ASSERT_STREQ(o.command[0], "sh");
+        ASSERT_STREQ(o.command[1], "-c");
+        ASSERT_STREQ(o.command[2], "echo hi");
+        ASSERT_EQ(o.memory_max, UINT64_MAX);
+        ASSERT_EQ(o.cpu_weight, UINT64_MAX);
+        ASSERT_EQ(o.stop_signal, 0);
+
+        /* "--" ends the options too; the command may then start with a dash. */
+        ASSERT_OK(P(&o, "run", "-d", "--rootfs=/r", "--", "-weird", "--rm"));
+        ASSERT_TRUE(o.detach);
+        ASSERT_FALSE(o.auto_remove);
+        ASSERT_STREQ(o.command[0], "-weird");
+        ASSERT_STREQ(o.command[1], "--rm");
+        return 0;
+}
+
+TEST(run_limits) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--memory", "512m", "--cpus", "1.5", "--cpu-shares", "1024",
+                    "--pids-limit", "100", "--stop-timeout", "5", "--stop-signal", "SIGINT", "true"));
+        ASSERT_EQ(o.memory_max, 512ULL << 20);
+        ASSERT_EQ(o.cpu_quota_per_sec_usec, 1500000);
+        ASSERT_EQ(o.cpu_weight, 39);
+        ASSERT_EQ(o.tasks_max, 100);
+        ASSERT_EQ(o.stop_timeout_usec, 5000000);
+        ASSERT_EQ(o.stop_signal, SIGINT);
+
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "-m", "2g", "--cpu-weight", "500", "--stop-timeout", "0",
+                    "true"));
+        ASSERT_EQ(o.memory_max, 2ULL << 30);
+        ASSERT_EQ(o.cpu_weight, 500);
+        ASSERT_EQ(o.stop_timeout_usec, 0);
+
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--memory", "lots", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--memory", "0", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--memory", "-1", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cpus", "0", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cpus", "1.2345", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cpu-shares", "1", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cpu-shares", "262145", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cpu-weight", "0", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cpu-weight", "10001", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cpu-weight", "10", "--cpu-shares", "10", "true"),
+                     EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--pids-limit", "0", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--pids-limit", "-1", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--pids-limit", "99999999999999999999999", "true"),
+                     EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--stop-timeout", "soon", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--stop-signal", "SIGFOO", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--stop-signal", "0", "true"), EINVAL);
+        return 0;
+}
+
+TEST(cpu_shares_to_weight) {
+        /* The crun/podman mapping: 1 + ((shares - 2) * 9999) / 262142. */
+        ASSERT_EQ(cpu_shares_to_weight(2), 1);
+        ASSERT_EQ(cpu_shares_to_weight(1024), 39);
+        ASSERT_EQ(cpu_shares_to_weight(100), 4);
+        ASSERT_EQ(cpu_shares_to_weight(262144), 10000);
+        /* Out-of-range values are clamped, never wrap. */
+        ASSERT_EQ(cpu_shares_to_weight(0), 1);
+        ASSERT_EQ(cpu_shares_to_weight(UINT64_MAX), 10000);
+        for (uint64_t s = 2; s <= 262144; s += 997) {
+                uint64_t w = cpu_shares_to_weight(s);
+                ASSERT_TRUE(w >= 1 && w <= 10000);
+                ASSERT_TRUE(w <= cpu_shares_to_weight(s + 1));
+        }
+        return 0;
+}
+
+#define NAME_64 "a234567890123456789012345678901234567890123456789012345678901234"
+
+TEST(run_identity) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "-u", "1000:100", "-w", "/srv", "--hostname", "box.example",
+                    "--read-only", "--ephemeral", "true"));
+        ASSERT_STREQ(o.user, "1000:100");
+        ASSERT_STREQ(o.working_dir, "/srv");
+        ASSERT_STREQ(o.hostname, "box.example");
+        ASSERT_TRUE(o.read_only);
+        ASSERT_TRUE(o.ephemeral);
+
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "bob", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "1:x", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "4294967295", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-w", "relative", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--hostname", "bad_host", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--hostname", "dot.", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--name", "-x", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--name", "a_b", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--name", "", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--name", NAME_64, "--rootfs", "/r", "true"), EINVAL);
+        return 0;
+}
+
+TEST(run_capabilities) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--cap-add", "net_admin", "--cap-add", "CAP_NET_ADMIN",
+                    "--cap-add", "Sys_Time", "--cap-drop", "all", "true"));
+        ASSERT_EQ(strv_length(o.cap_add), 2); /* duplicates collapse */
+        ASSERT_STREQ(o.cap_add[0], "CAP_NET_ADMIN");
+        ASSERT_STREQ(o.cap_add[1], "CAP_SYS_TIME");
+        ASSERT_EQ(strv_length(o.cap_drop), 1);
+        ASSERT_STREQ(o.cap_drop[0], "ALL");
+
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cap-add", "CAP_", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cap-add", "net-admin", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--cap-drop", "", "true"), EINVAL);
+        return 0;
+}
+
+TEST(run_usage_errors) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_ERROR(P(&o, "run", "true"), EINVAL);                         /* no --rootfs */
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r"), EINVAL);               /* no command */
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", ""), EINVAL);           /* empty command */
+        ASSERT_ERROR(P(&o, "run", "--bogus", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "-x", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs"), EINVAL);                     /* missing argument */
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--name"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "bad\xff"), EILSEQ);    /* D-Bus needs UTF-8 */
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/nonexistent/\xc0", "true"), EILSEQ);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "does/not/exist", "true"), ENOENT);
+
+        /* create has no --detach. */
+        run_options_done(&o);
+        ASSERT_ERROR(PARSE(RUN_VERB_CREATE, &o, "create", "-d", "--rootfs", "/r", "true"), EINVAL);
+        run_options_done(&o);
+        ASSERT_ERROR(PARSE(RUN_VERB_CREATE, &o, "create", "--detach", "--rootfs", "/r", "true"), EINVAL);
+        run_options_done(&o);
+        ASSERT_OK(PARSE(RUN_VERB_CREATE, &o, "create", "--rm", "--rootfs", "/r", "true"));
+        ASSERT_TRUE(o.auto_remove);
+
+        /* --help wins over everything else, even missing requirements. */
+        ASSERT_OK(P(&o, "run", "--help"));
+        ASSERT_TRUE(o.help);
+        ASSERT_OK(P(&o, "run", "--memory", "1g", "-h", "--bogus"));
+        ASSERT_TRUE(o.help);
+        return 0;
+}
+
+TEST(run_relative_rootfs) {
+        _cleanup_(run_options_done) RunOptions o;
+        char cwd[4096];
+
+        run_options_init(&o);
+        ASSERT_TRUE(getcwd(cwd, sizeof(cwd)));
+        ASSERT_OK(chdir("/"));
+        ASSERT_OK(P(&o, "run", "--rootfs", "tmp", "true"));
+        ASSERT_TRUE(o.rootfs[0] == '/');
+        ASSERT_TRUE(strstr(o.rootfs, "tmp") != NULL);
+        ASSERT_OK(P(&o, "run", "--rootfs", ".", "true"));
+        ASSERT_STREQ(o.rootfs, "/");
+        ASSERT_OK(chdir(cwd));
+        return 0;
+}
+
+TEST(run_env) {
+        _cleanup_(run_options_done) RunOptions o;
+        char path[] = "/tmp/test-cli-env-XXXXXX";
+        int fd;
+
+        run_options_init(&o);
+        ASSERT_OK(setenv("DRAY_TEST_FROM_HOST", "host value", 1));
+        ASSERT_OK(unsetenv("DRAY_TEST_UNSET"));
+        fd = mkstemp(path);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_TRUE(write(fd, "A=file\nB=file\nDRAY_TEST_UNSET\n", 30) == 30);
+        close(fd);
+
+        /* Env files first, whatever the order on the command line, then -e, later ones winning. */
+        ASSERT_OK(P(&o, "run", "-e", "B=flag", "--env-file", path, "-e", "DRAY_TEST_FROM_HOST", "-e",
+                    "DRAY_TEST_UNSET", "-e", "C=x=y", "-e", "EMPTY=", "--rootfs", "/r", "true"));
+        ASSERT_EQ(strv_length(o.env), 5);
+        ASSERT_STREQ(strv_env_get(o.env, "A"), "file");
+        ASSERT_STREQ(strv_env_get(o.env, "B"), "flag");
+        ASSERT_STREQ(strv_env_get(o.env, "DRAY_TEST_FROM_HOST"), "host value");
+        ASSERT_TRUE(strv_env_get(o.env, "DRAY_TEST_UNSET") == NULL); /* unset on the host: left out */
+        ASSERT_STREQ(strv_env_get(o.env, "C"), "x=y");
+        ASSERT_STREQ(strv_env_get(o.env, "EMPTY"), "");
+
+        ASSERT_ERROR(P(&o, "run", "-e", "1A=x", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "-e", "=x", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "-e", "A B", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "-e", "", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "-e", "A=\xff", "--rootfs", "/r", "true"), EILSEQ);
+        ASSERT_ERROR(P(&o, "run", "--env-file", "/nonexistent/env", "--rootfs", "/r", "true"), ENOENT);
+        unlink(path);
+        return 0;
+}
+
+/* A message needs a bus, though not a connected one: a socketpair nobody answers on will do. */
+static int new_message(sd_bus **ret_bus, sd_bus_message **ret) {
+        static int sp[2] = { -1, -1 };
+        sd_bus *bus = NULL;
+        int r;
+
+        if (sp[0] < 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return -errno;
+        r = sd_bus_new(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_fd(bus, sp[0], sp[0]);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(bus, ret, "org.dray1", "/org/dray1", "org.dray1.Manager",
+                                                   "CreateContainer");
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return r;
+        }
+        *ret_bus = bus;
+        return 0;
+}
+
+TEST(run_options_to_message) {
+        _cleanup_(run_options_done) RunOptions o;
+        _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL; /* no flush: nobody answers */
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_strv_free_ char **keys = NULL;
+        const char *key;
+        int r;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rm", "--rootfs", "/r", "-e", "A=1", "--memory", "1k", "--cpu-shares", "2",
+                    "--stop-signal", "HUP", "--cap-drop", "all", "--read-only", "sh", "-c", "x"));
+        ASSERT_OK(new_message(&bus, &m));
+        ASSERT_OK(run_options_append(&o, m));
+        ASSERT_OK(sd_bus_message_seal(m, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(m, 1));
+
+        ASSERT_OK(sd_bus_message_enter_container(m, 'a', "{sv}"));
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                ASSERT_OK(sd_bus_message_read(m, "s", &key));
+                ASSERT_OK(strv_extend(&keys, key));
+                if (streq(key, "Rootfs")) {
+                        const char *s;
+                        ASSERT_OK(sd_bus_message_read(m, "v", "s", &s));
+                        ASSERT_STREQ(s, "/r");
+                } else if (streq(key, "Command") || streq(key, "Env") || streq(key, "CapDrop")) {
+                        _cleanup_strv_free_ char **l = NULL;
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'v', "as"));
+                        ASSERT_OK(sd_bus_message_read_strv(m, &l));
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        if (streq(key, "Command")) {
+                                ASSERT_EQ(strv_length(l), 3);
+                                ASSERT_STREQ(l[2], "x");
+                        } else if (streq(key, "Env"))
+                                ASSERT_STREQ(l[0], "A=1");
+                        else
+                                ASSERT_STREQ(l[0], "ALL");
+                } else if (streq(key, "AutoRemove") || streq(key, "ReadOnly")) {
+                        int b;
+                        ASSERT_OK(sd_bus_message_read(m, "v", "b", &b));
+                        ASSERT_TRUE(b);
+                } else if (streq(key, "MemoryMax") || streq(key, "CPUWeight")) {
+                        uint64_t t;
+                        ASSERT_OK(sd_bus_message_read(m, "v", "t", &t));
+                        ASSERT_EQ(t, streq(key, "MemoryMax") ? 1024 : 1);
+                } else if (streq(key, "StopSignal")) {
+                        int32_t i;
+                        ASSERT_OK(sd_bus_message_read(m, "v", "i", &i));
+                        ASSERT_EQ(i, SIGHUP);
+                } else
+                        ASSERT_TRUE(!"unexpected key");
+                ASSERT_OK(sd_bus_message_exit_container(m));
+        }
+        ASSERT_OK(r);
+        ASSERT_OK(sd_bus_message_exit_container(m));
+        /* Exactly these, and nothing unset (the daemon fills in its defaults). */
+        ASSERT_EQ(strv_length(keys), 9);
+        ASSERT_FALSE(strv_contains(keys, "Ephemeral"));
+        ASSERT_FALSE(strv_contains(keys, "TasksMax"));
+        ASSERT_FALSE(strv_contains(keys, "StopTimeoutUSec"));
+        ASSERT_FALSE(strv_contains(keys, "CapAdd"));
+        return 0;
+}
+
+TEST(capability_normalize) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+
+        ASSERT_OK(capability_normalize("chown", &a));
+        ASSERT_STREQ(a, "CAP_CHOWN");
+        ASSERT_OK(capability_normalize("cap_sys_admin", &b));
+        ASSERT_STREQ(b, "CAP_SYS_ADMIN");
+        ASSERT_OK(capability_normalize("All", &c));
+        ASSERT_STREQ(c, "ALL");
+        ASSERT_ERROR(capability_normalize("", &a), EINVAL);
+        ASSERT_ERROR(capability_normalize("cap_", &a), EINVAL);
+        ASSERT_ERROR(capability_normalize("sys admin", &a), EINVAL);
+        ASSERT_ERROR(capability_normalize("x\xc3\xa9", &a), EINVAL);
+        return 0;
+}

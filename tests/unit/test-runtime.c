@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Privileged tests of the container runtime: real namespaces and mounts, a busybox root. Skip (77)
+ * unless root. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "name.h"
+#include "runtime.h"
+#include "seccomp-profile.h"
+#include "strv.h"
+#include "test-rootfs.h"
+#include "test.h"
+
+#define STRV_MAKE(...) ((char *[]) { __VA_ARGS__, NULL })
+
+typedef struct Run {
+        int r;               /* runtime_start() */
+        RuntimeError error;
+        int exit_status;
+        char out[16384];
+        char err[4096];
+} Run;
+
+static ContainerSpec *spec_for(const TestRoot *t, const char *script) {
+        ContainerSpec *s = spec_new();
+        char id[CONTAINER_ID_LEN + 1];
+
+        if (!s || container_id_generate(id) < 0)
+                return spec_free(s);
+        s->id = strdup(id);
+        s->name = strdup("rt-test");
+        s->rootfs = strdup(t->rootfs);
+        if (strv_extend(&s->command, "sh") < 0 || strv_extend(&s->command, "-c") < 0 ||
+            strv_extend(&s->command, script) < 0 || strv_extend(&s->env, "PATH=/bin") < 0 ||
+            !s->id || !s->name || !s->rootfs)
+                return spec_free(s);
+        return s;
+}
+
+/* The seccomp profile run_spec() gives the payload, if any. */
+static const SeccompProfile *test_seccomp = NULL;
+
+static RuntimeIO io_for(const TestRoot *t, int out, int err) {
+        RuntimeIO io = RUNTIME_IO_NULL;
+
+        io.seccomp = test_seccomp;
+        io.stdout_fd = out;
+        io.stderr_fd = err;
+        io.root_mount = t->mount;
+        io.upper_dir = t->upper;
+        io.work_dir = t->work;
+        return io;
+}
+
+/* Reads both pipes to EOF. */
+static void collect(int out, int err, Run *run) {
+        size_t n_out = 0, n_err = 0;
+        struct pollfd p[2] = { { .fd = out, .events = POLLIN }, { .fd = err, .events = POLLIN } };
+
+        while (p[0].fd >= 0 || p[1].fd >= 0) {
+                if (poll(p, 2, 10000) <= 0)
+                        break;
+                for (int i = 0; i < 2; i++) {
+                        char *buf = i == 0 ? run->out : run->err;
+                        size_t *n = i == 0 ? &n_out : &n_err;
+                        size_t cap = (i == 0 ? sizeof(run->out) : sizeof(run->err)) - 1;
+                        ssize_t k;
+
+                        if (p[i].fd < 0 || !p[i].revents)
+                                continue;
+                        k = read(p[i].fd, buf + *n, cap - *n);
+                        if (k <= 0)
+                                p[i].fd = -1;
+                        else
+                                *n += (size_t) k;
+                }
+        }
+        run->out[n_out] = 0;
+        run->err[n_err] = 0;
+}
+
+static int wait_exit(pid_t pid, int timeout_ms, int *ret_status) {
+        for (int waited = 0;; waited += 10) {
+                int status;
+                pid_t k = waitpid(pid, &status, WNOHANG);
+
+                if (k == pid) {
+                        *ret_status = runtime_exit_status_from_wait(status);
+                        return 0;
+                }
+                if (k < 0)
+                        return -errno;
+                if (waited >= timeout_ms)
+                        return -ETIMEDOUT;
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        }
+}
+
+/* Starts the container, waits for it, collects its output. */
+static int run_spec(const TestRoot *t, const ContainerSpec *s, Run *run) {
+        int out[2], err[2];
+        pid_t pid;
+        RuntimeIO io;
+
+        *run = (Run) { .exit_status = -1 };
+        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+                return -errno;
+        io = io_for(t, out[1], err[1]);
+        run->r = runtime_start(s, &io, &run->error, &pid);
+        close(out[1]);
+        close(err[1]);
+        if (run->r >= 0) {
+                collect(out[0], err[0], run);
+                if (wait_exit(pid, 10000, &run->exit_status) < 0) {
+                        kill(pid, SIGKILL);
+                        waitpid(pid, NULL, 0);
+                        return -ETIMEDOUT;
+                }
+        }
+        close(out[0]);
+        close(err[0]);
+        if (run->r < 0)
+                fprintf(stderr, "runtime_start: %s (%s)\n", run->error.message,
+                        runtime_stage_to_string(run->error.stage));
+        return 0;
+}
+
+static int run_script(const TestRoot *t, const char *script, Run *run) {
+        _cleanup_(spec_freep) ContainerSpec *s = spec_for(t, script);
+
+        if (!s)
+                return -ENOMEM;
+        return run_spec(t, s, run);
+}
+
+#define REQUIRE_ROOT()                                                                          \
+        do {                                                                                    \
+                if (geteuid() != 0)                                                             \
+                        return TEST_SKIP;                                                       \
+        } while (0)
+
+#define ASSERT_CONTAINS(haystack, needle)                                                       \
+        do {                                                                                    \
+                if (!strstr((haystack), (needle))) {                                            \
+                        fprintf(stderr, "%s:%d: \"%s\" not found in:\n%s\n", __FILE__, __LINE__, \
+                                (needle), (haystack));                                          \
+                        return 1;                                                               \
+                }                                                                               \
+        } while (0)
+
+TEST(container_view) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        s = spec_for(&t,
+                     "echo pid=$$; echo init=$(cat /proc/1/comm); echo host=$(hostname);"
+                     "grep -q ' /sys sysfs ro,' /proc/mounts && echo sys-ro;"
+                     "test -r /proc/self/status && echo proc-ok;"
+                     "echo dev=$(ls /dev | tr '\\n' ' ');"
+                     "echo x > /dev/null && echo null-ok;"
+                     "echo urandom=$(head -c 7 /dev/urandom | wc -c);"
+                     "grep -E '^(Cap|NoNewPrivs)' /proc/self/status;"
+                     "echo kcore=$(cat /proc/kcore 2>/dev/null | wc -c);"
+                     "echo 1 2>/dev/null > /proc/sysrq-trigger || echo sysrq-ro;"
+                     "echo 1 2>/dev/null > /proc/sys/kernel/domainname || echo procsys-ro;"
+                     "echo fds=$(ls /proc/self/fd | tr '\\n' ' ');"
+                     "echo uid=$(id -u) cwd=$(pwd); echo to-stderr >&2");
+        ASSERT_TRUE(s);
+        s->hostname = strdup("box1");
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_OK(run.r);
+        ASSERT_EQ(run.exit_status, 0);
+        ASSERT_CONTAINS(run.out, "pid=2\n");
+        ASSERT_CONTAINS(run.out, "init=dray-init\n");
+        ASSERT_CONTAINS(run.out, "host=box1\n");
+        ASSERT_CONTAINS(run.out, "sys-ro\n");
+        ASSERT_CONTAINS(run.out, "proc-ok\n");
+        ASSERT_CONTAINS(run.out, "dev=fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero\n");
+        ASSERT_CONTAINS(run.out, "null-ok\n");
+        ASSERT_CONTAINS(run.out, "urandom=7\n");
+        /* Docker's default 14 capabilities, for root in every set but ambient. */
+        ASSERT_CONTAINS(run.out, "CapInh:\t00000000a80425fb\n");
+        ASSERT_CONTAINS(run.out, "CapPrm:\t00000000a80425fb\n");
+        ASSERT_CONTAINS(run.out, "CapEff:\t00000000a80425fb\n");
+        ASSERT_CONTAINS(run.out, "CapBnd:\t00000000a80425fb\n");
+        ASSERT_CONTAINS(run.out, "CapAmb:\t0000000000000000\n");
+        ASSERT_CONTAINS(run.out, "NoNewPrivs:\t1\n");
+        ASSERT_CONTAINS(run.out, "kcore=0\n");
+        ASSERT_CONTAINS(run.out, "sysrq-ro\n");
+        ASSERT_CONTAINS(run.out, "procsys-ro\n");
+        /* ls itself holds 3, the directory it lists. */
+        ASSERT_CONTAINS(run.out, "fds=0 1 2 3\n");
+        ASSERT_CONTAINS(run.out, "uid=0 cwd=/\n");
+        ASSERT_STREQ(run.err, "to-stderr\n");
+        return 0;
+}
+
+TEST(exit_status) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        ASSERT_OK(run_script(&t, "exit 42", &run));
+        ASSERT_OK(run.r);
+        ASSERT_EQ(run.exit_status, 42);
+        ASSERT_OK(run_script(&t, "kill -USR1 $$", &run));
+        ASSERT_OK(run.r);
+        ASSERT_EQ(run.exit_status, 128 + SIGUSR1);
+        return 0;
+}
+
+static int start_script(const TestRoot *t, const char *script, int out[2], pid_t *ret_pid) {
+        _cleanup_(spec_freep) ContainerSpec *s = spec_for(t, script);
+        RuntimeIO io;
+        RuntimeError e;
+
+        if (!s)
+                return -ENOMEM;
+        if (pipe2(out, O_CLOEXEC) < 0)
+                return -errno;
+        io = io_for(t, out[1], out[1]);
+        return runtime_start(s, &io, &e, ret_pid);
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+TEST(sigterm_to_init_stops_payload) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        int out[2], status = -1;
+        uint64_t t0;
+        pid_t pid;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        ASSERT_OK(start_script(&t, "exec sleep 1000", out, &pid));
+        t0 = now_ms();
+        ASSERT_OK(kill(pid, SIGTERM));
+        ASSERT_OK(wait_exit(pid, 3000, &status));
+        ASSERT_TRUE(now_ms() - t0 < 1000);
+        ASSERT_EQ(status, 128 + SIGTERM);
+        close(out[0]);
+        close(out[1]);
+        return 0;
+}
+
+TEST(payload_ignoring_sigterm_needs_sigkill) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        int out[2], status = -1;
+        char buf[16] = {};
+        pid_t pid;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        /* Signal only once the trap is in place. */
+        ASSERT_OK(start_script(&t, "trap '' TERM; echo ready; sleep 1000; true", out, &pid));
+        ASSERT_EQ(read(out[0], buf, sizeof(buf) - 1), 6);
+        ASSERT_STREQ(buf, "ready\n");
+        ASSERT_OK(kill(pid, SIGTERM));
+        ASSERT_ERROR(wait_exit(pid, 500, &status), ETIMEDOUT);
+        ASSERT_OK(kill(pid, SIGKILL));
+        ASSERT_OK(wait_exit(pid, 3000, &status));
+        ASSERT_EQ(status, 128 + SIGKILL);
+        close(out[0]);
+        close(out[1]);
+        return 0;
+}
+
+TEST(init_holds_only_its_signalfd) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        char path[64];
+        int out[2], status = -1, n = 0, leak;
+        struct dirent *de;
+        DIR *d;
+        pid_t pid;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        /* An fd without O_CLOEXEC in the caller must not reach the container. */
+        leak = open("/", O_RDONLY | O_DIRECTORY);
+        ASSERT_TRUE(leak >= 0);
+        ASSERT_OK(start_script(&t, "exec sleep 1000", out, &pid));
+        snprintf(path, sizeof(path), "/proc/%d/fd", (int) pid);
+        d = opendir(path);
+        ASSERT_TRUE(d);
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        n++;
+        closedir(d);
+        ASSERT_EQ(n, 1);
+        kill(pid, SIGKILL);
+        ASSERT_OK(wait_exit(pid, 3000, &status));
+        close(leak);
+        close(out[0]);
+        close(out[1]);
+        return 0;
+}
+
+TEST(exec_failures) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        char path[256];
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        s = spec_for(&t, "true");
+        ASSERT_TRUE(s);
+
+        free(s->command[0]);
+        s->command[0] = strdup("no-such-command");
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_ERROR(run.r, ENOENT);
+        ASSERT_EQ(run.error.stage, RUNTIME_STAGE_EXEC);
+        ASSERT_EQ(runtime_error_exit_status(&run.error), 127);
+        ASSERT_CONTAINS(run.error.message, "executable file not found");
+
+        free(s->command[0]);
+        s->command[0] = strdup("/bin/no-such-command");
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_ERROR(run.r, ENOENT);
+        ASSERT_EQ(runtime_error_exit_status(&run.error), 127);
+
+        snprintf(path, sizeof(path), "%s/bin/not-executable", t.rootfs);
+        ASSERT_OK(copy_file("/etc/hostname", path, 0644));
+        free(s->command[0]);
+        s->command[0] = strdup("not-executable");
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_ERROR(run.r, EACCES);
+        ASSERT_EQ(runtime_error_exit_status(&run.error), 126);
+
+        free(s->command[0]);
+        s->command[0] = strdup("true");
+        s->working_dir = strdup("/no/such/dir");
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_ERROR(run.r, ENOENT);
+        ASSERT_EQ(run.error.stage, RUNTIME_STAGE_SETUP);
+        ASSERT_EQ(runtime_error_exit_status(&run.error), 125);
+        ASSERT_CONTAINS(run.error.message, "/no/such/dir");
+        return 0;
+}
+
+TEST(bad_input_fails_before_clone) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        char path[256];
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        s = spec_for(&t, "true");
+        ASSERT_TRUE(s);
+        ASSERT_OK(strv_extend(&s->cap_add, "CAP_BOGUS"));
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_ERROR(run.r, EINVAL);
+        ASSERT_CONTAINS(run.error.message, "CAP_BOGUS");
+        s->cap_add = strv_free(s->cap_add);
+
+        /* A rootfs whose /proc points elsewhere is refused, not followed. */
+        snprintf(path, sizeof(path), "%s/proc", t.rootfs);
+        ASSERT_OK(symlink("/etc", path));
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_ERROR(run.r, ELOOP);
+        ASSERT_EQ(run.error.stage, RUNTIME_STAGE_SETUP);
+        return 0;
+}
+
+TEST(non_root_user) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        s = spec_for(&t, "id -u; id -g; grep -E '^(Cap|NoNewPrivs)' /proc/self/status;"
+                         "grep -qE '^Groups:[[:space:]]*$' /proc/self/status && echo no-groups");
+        ASSERT_TRUE(s);
+        s->uid = 1000;
+        s->gid = 1001;
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_OK(run.r);
+        ASSERT_EQ(run.exit_status, 0);
+        ASSERT_CONTAINS(run.out, "1000\n1001\n");
+        ASSERT_CONTAINS(run.out, "CapInh:\t0000000000000000\n");
+        ASSERT_CONTAINS(run.out, "CapPrm:\t0000000000000000\n");
+        ASSERT_CONTAINS(run.out, "CapEff:\t0000000000000000\n");
+        ASSERT_CONTAINS(run.out, "CapBnd:\t00000000a80425fb\n");
+        ASSERT_CONTAINS(run.out, "no-groups\n");
+        return 0;
+}
+
+TEST(cap_add_drop) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        uint64_t mask;
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        s = spec_for(&t, "grep -E '^Cap(Eff|Bnd)' /proc/self/status");
+        ASSERT_TRUE(s);
+        ASSERT_OK(strv_extend(&s->cap_drop, "ALL"));
+        ASSERT_OK(strv_extend(&s->cap_add, "net_admin"));
+        ASSERT_OK(strv_extend(&s->cap_add, "CAP_KILL"));
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_OK(run.r);
+        ASSERT_CONTAINS(run.out, "CapEff:\t0000000000001020\n");
+        ASSERT_CONTAINS(run.out, "CapBnd:\t0000000000001020\n");
+
+        /* Docker's rules, without a container. */
+        ASSERT_OK(runtime_caps_from_spec(NULL, STRV_MAKE("CHOWN", "cap_kill"), &mask, NULL));
+        ASSERT_EQ(mask, 0xa80425fbULL & ~0x21ULL);
+        ASSERT_OK(runtime_caps_from_spec(STRV_MAKE("ALL"), STRV_MAKE("SYS_ADMIN"), &mask, NULL));
+        ASSERT_TRUE(!(mask & (1ULL << 21)) && (mask & (1ULL << 12)));
+        ASSERT_OK(runtime_caps_from_spec(STRV_MAKE("CHOWN"), STRV_MAKE("CHOWN"), &mask, NULL));
+        ASSERT_EQ(mask, 0xa80425fbULL);
+        ASSERT_ERROR(runtime_caps_from_spec(STRV_MAKE("12"), NULL, &mask, NULL), EINVAL);
+        return 0;
+}
+
+static int count_entries(const char *path) {
+        struct dirent *de;
+        DIR *d = opendir(path);
+        int n = 0;
+
+        if (!d)
+                return -errno;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        n++;
+        closedir(d);
+        return n;
+}
+
+TEST(ephemeral_keeps_rootfs) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        char path[256];
+        struct stat st;
+        int before;
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        before = count_entries(t.rootfs);
+        s = spec_for(&t, "echo data > /new-file && rm /bin/true && mkdir /new-dir && echo written;"
+                         "stat -c %a /");
+        ASSERT_TRUE(s);
+        s->ephemeral = true;
+        s->uid = 1000; /* "/" must stay traversable for a non-root payload */
+        s->gid = 1000;
+        free(s->command[2]);
+        s->command[2] = strdup("stat -c %a /; ls /bin/sh >/dev/null && echo can-read");
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_OK(run.r);
+        ASSERT_CONTAINS(run.out, "755\ncan-read\n");
+
+        s->uid = s->gid = 0;
+        free(s->command[2]);
+        s->command[2] = strdup("echo data > /new-file && rm /bin/true && mkdir /new-dir && echo written");
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_OK(run.r);
+        ASSERT_CONTAINS(run.out, "written\n");
+        /* Nothing of it, not even the mount points, reached the rootfs. */
+        ASSERT_EQ(count_entries(t.rootfs), before);
+        snprintf(path, sizeof(path), "%s/bin/true", t.rootfs);
+        ASSERT_OK(lstat(path, &st));
+        snprintf(path, sizeof(path), "%s/new-file", t.upper);
+        ASSERT_OK(stat(path, &st));
+        return 0;
+}
+
+TEST(read_only_root) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        s = spec_for(&t, "touch /x 2>/dev/null && echo root-rw || echo root-ro;"
+                         "touch /dev/shm/x && echo shm-rw; test -r /proc/self/status && echo proc-ok");
+        ASSERT_TRUE(s);
+        s->read_only = true;
+        ASSERT_OK(run_spec(&t, s, &run));
+        ASSERT_OK(run.r);
+        ASSERT_STREQ(run.out, "root-ro\nshm-rw\nproc-ok\n");
+        return 0;
+}
+
+TEST(seccomp_profile) {
+        _cleanup_(test_root_free) TestRoot t = {};
+        _cleanup_(seccomp_profile_freep) SeccompProfile *p = NULL;
+        Run run;
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        ASSERT_OK(seccomp_profile_load_file(DRAY_TEST_SECCOMP_PROFILE, &p, NULL));
+        test_seccomp = p;
+        ASSERT_OK(run_script(&t, "grep Seccomp: /proc/self/status; echo still-works", &run));
+        test_seccomp = NULL;
+        ASSERT_OK(run.r);
+        ASSERT_EQ(run.exit_status, 0);
+        ASSERT_STREQ(run.out, "Seccomp:\t2\nstill-works\n");
+        return 0;
+}
