@@ -63,13 +63,12 @@ int container_args_check(const char *verb, char *const *args, size_t min, size_t
                                                "'dray %s': argument %zu is not a container name or ID (too "
                                                "long, or not UTF-8).", verb, n + 1);
         }
-        if (n < min && min == max)
-                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "'dray %s' takes exactly %zu container%s.", verb,
-                                       min, min == 1 ? "" : "s");
-        if (n < min)
-                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "'dray %s' needs at least one container.", verb);
-        if (n > max)
-                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "'dray %s' takes exactly %zu container%s.", verb,
-                                       max, max == 1 ? "" : "s");
+        if (n < min || n > max) {
+                if (min == max)
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "'dray %s' takes exactly %zu %s.",
+                                               verb, min, min == 1 ? "container" : "containers");
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "'dray %s' needs at least one container.",
+                                       verb);
+        }
         return 0;
 }

@@ -9,6 +9,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "strv.h"
+#include "template.h"
 #include "verbs.h"
 
 /* Bound the recursion on what the bus hands us; our properties nest two levels at most. */
@@ -251,11 +252,35 @@ static int getall_done(const char *path, sd_bus_message *reply, void *userdata) 
         return 0;
 }
 
+/* --format: one line per container, from the template. */
+static int inspect_print_template(json_object *array, const char *format) {
+        size_t n = json_object_array_length(array);
+        int failed = 0;
+
+        for (size_t k = 0; k < n; k++) {
+                _cleanup_free_ char *line = NULL, *bad = NULL;
+                int r;
+
+                r = template_expand(format, json_object_array_get_idx(array, k), &line, &bad);
+                if (r == -ENOENT) {
+                        log_error("Template action '%s': no such property.", strna(bad));
+                        failed++;
+                        continue;
+                }
+                if (r < 0)
+                        return log_error_errno(r, "Failed to expand the template: %m");
+                puts(line);
+        }
+        return failed;
+}
+
 int verb_inspect(int argc, char *argv[]) {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
+                { "format", required_argument, NULL, 'f' },
+                { "help",   no_argument,       NULL, 'h' },
                 {}
         };
+        const char *format = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_json_ json_object *array = json_object_new_array();
         _cleanup_strv_free_ char **paths = NULL;
@@ -263,15 +288,30 @@ int verb_inspect(int argc, char *argv[]) {
         int c, r, failed = 0;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) >= 0)
                 switch (c) {
+                case 'f': {
+                        _cleanup_free_ char *out = NULL, *bad = NULL;
+                        _cleanup_json_ json_object *empty = json_object_new_object();
+
+                        /* Check the syntax now, before any call; properties are checked later. */
+                        r = template_expand(optarg, empty, &out, &bad);
+                        if (r == -EINVAL)
+                                return log_error("Invalid --format template: unsupported action '%s'; "
+                                                 "use {{.Property}} or {{json .Property}}.", strna(bad)),
+                                       EXIT_USAGE;
+                        format = optarg;
+                        break;
+                }
                 case 'h':
-                        printf("Usage: dray inspect CONTAINER...\n\n"
+                        printf("Usage: dray inspect [OPTIONS] CONTAINER...\n\n"
                                "Print every property of the containers (org.dray1.Container) as a JSON\n"
-                               "array.\n"
-                               "Times are CLOCK_REALTIME microseconds; unset limits are null.\n\n"
+                               "array. Times are CLOCK_REALTIME microseconds; unset limits are null.\n\n"
                                "Options:\n"
-                               "  -h, --help   Show this help\n"
+                               "  -f, --format TEMPLATE   Print TEMPLATE once per container instead, with\n"
+                               "                          {{.Property}} replaced by its value, such as\n"
+                               "                          {{.State}} or {{json .Command}}\n"
+                               "  -h, --help              Show this help\n"
                                "\nSee dray(1).\n");
                         return EXIT_SUCCESS;
                 default:
@@ -298,7 +338,13 @@ int verb_inspect(int argc, char *argv[]) {
                 return EXIT_FAILED;
         failed += r;
 
-        puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
+        if (format) {
+                r = inspect_print_template(array, format);
+                if (r < 0)
+                        return EXIT_FAILED;
+                failed += r;
+        } else
+                puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
         if (fflush(stdout) != 0)
                 return EXIT_FAILED;
         return failed > 0 ? EXIT_FAILED : EXIT_SUCCESS;

@@ -89,13 +89,15 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                         break;
                 case ARG_STDOUT_FD:
                 case ARG_STDERR_FD:
-                        r = parse_fd(optarg, "output fd", c == ARG_STDOUT_FD ? &a->stdout_fd : &a->stderr_fd);
+                        r = parse_fd(optarg, "output fd",
+                                     c == ARG_STDOUT_FD ? &a->stdout_fd : &a->stderr_fd);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_SECCOMP_PROFILE:
                         if (!streq(optarg, "unconfined") && optarg[0] != '/')
-                                return log_error_errno(EINVAL, "Seccomp profile '%s' is not an absolute path.", optarg);
+                                return log_error_errno(EINVAL, "Seccomp profile '%s' is not absolute.",
+                                                       optarg);
                         a->seccomp_profile = optarg;
                         break;
                 case ARG_LOG_LEVEL:
@@ -113,7 +115,14 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         if (optind < argc)
                 return log_error_errno(EINVAL, "Unexpected argument '%s'.", argv[optind]);
         if (!a->id || !a->state_dir || !a->runtime_dir || a->sync_fd < 0)
-                return log_error_errno(EINVAL, "--id=, --state-dir=, --runtime-dir= and --sync-fd= are required.");
+                return log_error_errno(EINVAL,
+                                       "--id=, --state-dir=, --runtime-dir= and --sync-fd= are required.");
+        /* Each stream owns (and closes) its tee fd: one fd given for both needs a second copy. */
+        if (a->stderr_fd >= 0 && a->stderr_fd == a->stdout_fd) {
+                a->stderr_fd = fcntl(a->stdout_fd, F_DUPFD_CLOEXEC, 3);
+                if (a->stderr_fd < 0)
+                        return log_error_errno(errno, "Failed to duplicate the output fd: %m");
+        }
         return 1;
 }
 

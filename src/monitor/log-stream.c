@@ -38,13 +38,14 @@ static void tee_write(LogStream *s, const char *p, size_t n) {
                         int r = poll(&pfd, 1, TEE_TIMEOUT_MS);
 
                         if (r == 0) {
-                                log_warning("Client stopped reading the container's %s, no longer copying it there.",
-                                            s->name);
+                                log_warning("Client stopped reading the container's %s, "
+                                            "no longer copying it there.", s->name);
                                 tee_stop(s);
                         }
                 } else {
                         if (errno != EPIPE)
-                                log_warning_errno(errno, "Failed to copy %s to the client, giving up: %m", s->name);
+                                log_warning_errno(errno, "Failed to copy %s to the client, giving up: %m",
+                                                  s->name);
                         tee_stop(s);
                 }
         }

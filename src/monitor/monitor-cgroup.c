@@ -43,9 +43,15 @@ static int write_small_file(const char *path, const char *text) {
         return 0;
 }
 
+static const char *next_line(const char *line) {
+        const char *nl = strchr(line, '\n');
+
+        return nl ? nl + 1 : NULL;
+}
+
 /* Lines are "ID:CONTROLLERS:PATH"; CONTROLLERS is a comma separated list ("" on the v2 line). */
 int cgroup_path_from_proc(const char *text, const char *controller, char **ret) {
-        for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        for (const char *line = text; line && *line; line = next_line(line)) {
                 const char *c = strchr(line, ':'), *p, *end;
                 bool match = false;
 
@@ -77,7 +83,7 @@ int cgroup_path_from_proc(const char *text, const char *controller, char **ret) 
 }
 
 int oom_kill_count_from_text(const char *text, uint64_t *ret) {
-        for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        for (const char *line = text; line && *line; line = next_line(line)) {
                 char value[32];
                 size_t l;
 

@@ -52,7 +52,8 @@ void journal_fields_done(JournalFields *f) {
 
 void journal_check_available(void) {
         if (access(JOURNAL_SOCKET, F_OK) < 0)
-                log_warning("journald is not running (no " JOURNAL_SOCKET "): container output is not logged.");
+                log_warning("journald is not running (no " JOURNAL_SOCKET "): "
+                            "container output is not logged.");
 }
 
 #define IOVEC_STR(s) ((struct iovec) { .iov_base = (char *) (s), .iov_len = strlen(s) })

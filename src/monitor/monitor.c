@@ -136,7 +136,8 @@ static int monitor_wait_for_go(Monitor *m) {
                 if (n == 1 && c == 'G')
                         return 1;
                 if (n == 1)
-                        log_warning("Unexpected byte 0x%02x on the sync fd, not starting.", (unsigned char) c);
+                        log_warning("Unexpected byte 0x%02x on the sync fd, not starting.",
+                                    (unsigned char) c);
                 else
                         log_debug("Sync fd closed without the go, not starting.");
                 return 0;
@@ -171,7 +172,7 @@ _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, 
                 if ((unsigned char) *p < ' ')
                         *p = ' ';
 
-        log_warning("Failed to start container %s: %s", m->spec ? m->spec->name : m->args->id, message);
+        log_warning("Failed to start container '%s': %s", m->spec ? m->spec->name : m->args->id, message);
         r = monitor_write_exit(m, &(ExitRecord) {
                 .exit_status = status,
                 .finished_usec = now_realtime_usec(),
@@ -318,8 +319,10 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
                 return false;
         }
 
-        log_stream_init(&m->out, "stdout", TAKE_FD(out[0]), m->args->stdout_fd, journal_send_line, &m->out_sink);
-        log_stream_init(&m->err, "stderr", TAKE_FD(err[0]), m->args->stderr_fd, journal_send_line, &m->err_sink);
+        log_stream_init(&m->out, "stdout", TAKE_FD(out[0]), m->args->stdout_fd, journal_send_line,
+                        &m->out_sink);
+        log_stream_init(&m->err, "stderr", TAKE_FD(err[0]), m->args->stderr_fd, journal_send_line,
+                        &m->err_sink);
         (void) snprintf(line, sizeof(line), "OK %d\n", (int) m->init_pid);
         sync_send(m, line);
         return true;
@@ -396,7 +399,7 @@ static int monitor_finish(Monitor *m) {
                 .finished_usec = now_realtime_usec(),
                 .oom_killed = monitor_cgroup_oom_killed(&m->cgroup),
         };
-        log_debug("Container %s exited with status %d%s.", m->spec->name, rec.exit_status,
+        log_debug("Container '%s' exited with status %d%s.", m->spec->name, rec.exit_status,
                   rec.oom_killed ? " (OOM killed)" : "");
         return monitor_write_exit(m, &rec) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -417,7 +420,8 @@ int monitor_run(const MonitorArgs *args) {
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         if (load_error < 0)
-                return monitor_fail_start(m, load_error, EXIT_DRAY_FAILED, "cannot load the container spec: %m");
+                return monitor_fail_start(m, load_error, EXIT_DRAY_FAILED,
+                                          "cannot load the container spec: %m");
         r = monitor_prepare(m);
         if (r < 0)
                 return monitor_fail_start(m, r, EXIT_DRAY_FAILED, "cannot prepare the container: %m");

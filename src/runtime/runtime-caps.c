@@ -79,7 +79,8 @@ static int caps_parse_list(char *const *names, uint64_t *ret_mask, bool *ret_all
 
 /* Docker's TweakCapabilities: "add ALL" gives everything not dropped by name; "drop ALL" gives just
  * what is added; otherwise the default set minus the drops plus the adds. */
-int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask, const char **ret_bad) {
+int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask,
+                           const char **ret_bad) {
         uint64_t add, drop, mask = 0;
         bool add_all, drop_all;
         int r;

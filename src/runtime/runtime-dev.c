@@ -69,7 +69,8 @@ int dev_setup(RuntimeContext *c) {
         _cleanup_close_ int dev_fd = -EBADF;
         int r;
 
-        r = mount_at(c, c->root_fd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+        r = mount_at(c, c->root_fd, "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                     "mode=755,size=65536k");
         if (r < 0)
                 return r;
         r = dev_open(c, &dev_fd);
@@ -86,7 +87,8 @@ int dev_setup(RuntimeContext *c) {
                          "newinstance,ptmxmode=0666,mode=0620,gid=5");
         if (r < 0)
                 return r;
-        r = dev_mount_fs(c, dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+        r = dev_mount_fs(c, dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                         "mode=1777,size=65536k");
         if (r < 0)
                 return r;
         /* An mqueue mounted from inside the new IPC namespace shows that namespace's queues. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "runtime-internal.h"
 #include "seccomp-profile.h"
@@ -60,8 +61,8 @@ static int exec_command(RuntimeContext *c) {
         }
         if (seen_eacces)
                 return runtime_fail_stage(c, RUNTIME_STAGE_EXEC, EACCES, "exec '%s': %m", cmd);
-        return runtime_fail_stage(c, RUNTIME_STAGE_EXEC, ENOENT, "exec '%s': executable file not found in $PATH",
-                                  cmd);
+        return runtime_fail_stage(c, RUNTIME_STAGE_EXEC, ENOENT,
+                                  "exec '%s': executable file not found in $PATH", cmd);
 }
 
 /* uid/gid and capabilities. The bounding set shrinks first, while we still hold CAP_SETPCAP; a switch
@@ -97,6 +98,8 @@ static int payload_setup(RuntimeContext *c) {
                 return runtime_fail(c, errno, "unblock signals: %m");
         if (setsid() < 0)
                 return runtime_fail(c, errno, "setsid: %m");
+        /* Not whatever the monitor's caller had: the usual default, as Docker sets it. */
+        (void) umask(0022);
         r = payload_set_user(c);
         if (r < 0)
                 return r;

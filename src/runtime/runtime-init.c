@@ -10,9 +10,11 @@
 #include "runtime-internal.h"
 
 /* The container's init: PID 1 of the container's pid namespace, the payload's parent. It forwards
- * these to the payload; SIGKILL and SIGSTOP need no help. */
-static const int forwarded_signals[] = {
-        SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT,
+ * every signal to the payload (a container's stop signal may be anything, SIGRTMIN+3 for a systemd
+ * payload), except these: SIGCHLD is its own, SIGKILL and SIGSTOP cannot be caught, and the others
+ * are the kernel's reports of the init's own faults. */
+static const int unforwarded_signals[] = {
+        SIGCHLD, SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS,
 };
 
 /* Before anything else in the child: nothing of it may be read or traced from inside the container
@@ -45,10 +47,11 @@ int init_setup_process(RuntimeContext *c) {
 int init_setup_signals(RuntimeContext *c) {
         sigset_t mask;
 
-        sigemptyset(&mask);
+        /* glibc's sigfillset() leaves out the two real-time signals it reserves for itself. */
+        sigfillset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(unforwarded_signals); i++)
+                sigdelset(&mask, unforwarded_signals[i]);
         sigaddset(&mask, SIGCHLD);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
-                sigaddset(&mask, forwarded_signals[i]);
         c->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
         if (c->signal_fd < 0)
                 return runtime_fail(c, errno, "create signalfd: %m");
@@ -84,13 +87,6 @@ int init_drop_privileges(RuntimeContext *c) {
         return caps_set_process(c, keep);
 }
 
-static bool signal_is_forwarded(int sig) {
-        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
-                if (forwarded_signals[i] == sig)
-                        return true;
-        return false;
-}
-
 /* Reaps every zombie (orphans of the container end up here); true with *ret_status once the payload
  * was among them. */
 static bool init_reap(RuntimeContext *c, int *ret_status) {
@@ -112,8 +108,10 @@ static bool init_reap(RuntimeContext *c, int *ret_status) {
 _noreturn_ void init_run(RuntimeContext *c) {
         int status = 0;
 
-        if (c->signal_fd > 0)
-                (void) close_range(0, (unsigned) c->signal_fd - 1, 0);
+        /* A handful of fds, closed one by one: the report pipe among them must close, or the caller
+         * waits for its EOF forever. */
+        for (int fd = 0; fd < c->signal_fd; fd++)
+                (void) close(fd);
         (void) fd_close_from(c->signal_fd + 1);
         /* The init is a copy of its caller and lives as long as the container: hand back the free
          * heap pages it inherited. */
@@ -133,7 +131,7 @@ _noreturn_ void init_run(RuntimeContext *c) {
                 if (si.ssi_signo == SIGCHLD) {
                         if (init_reap(c, &status))
                                 _exit(status);
-                } else if (signal_is_forwarded((int) si.ssi_signo))
+                } else
                         (void) kill(c->payload_pid, (int) si.ssi_signo);
         }
 }

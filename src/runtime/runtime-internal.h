@@ -41,7 +41,8 @@ typedef struct RuntimeContext {
 
 /* Records why a step failed (stage SETUP; %m is error) and returns -abs(error). */
 int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) _printf_(3, 4);
-int runtime_fail_stage(RuntimeContext *c, RuntimeStage stage, int error, const char *fmt, ...) _printf_(4, 5);
+int runtime_fail_stage(RuntimeContext *c, RuntimeStage stage, int error, const char *fmt, ...)
+        _printf_(4, 5);
 void runtime_report(int fd, const RuntimeRecord *rec);
 
 /* runtime-clone.c (runs in the caller): fork-like clone into new namespaces; 0 in the child. */

@@ -2,10 +2,13 @@
 #include <assert.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 
@@ -103,24 +106,55 @@ static int setup_hostname(RuntimeContext *c) {
         return 0;
 }
 
+/* A new network namespace has only "lo", and it is down: bring it up, as Docker does, so payloads can
+ * talk to themselves over 127.0.0.1. Other interfaces are the network code's business. */
+static int setup_loopback(RuntimeContext *c) {
+        struct ifreq ifr = { .ifr_name = "lo" };
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return runtime_fail(c, errno, "create socket for lo: %m");
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return runtime_fail(c, errno, "get flags of lo: %m");
+        if (ifr.ifr_flags & IFF_UP)
+                return 0;
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                return runtime_fail(c, errno, "bring lo up: %m");
+        return 0;
+}
+
 /* The container's init, from clone to the payload's fork, as one list of named steps. Each step is a
  * short function (runtime-*.c) with the same contract: 0, or a negative errno with c->failure set. */
 static const struct {
         const char *name;
         int (*run)(RuntimeContext *c);
 } setup_steps[] = {
-        { "process",        init_setup_process },      /* non-dumpable, parent-death signal, signals blocked */
-        { "fds",            setup_fds },               /* stdio on 0-2, report pipe on 3, nothing else */
-        { "propagation",    mount_make_private },      /* no mount event leaves or enters */
-        { "root",           mount_setup_root },        /* bind or overlayfs on root_mount, read-only later */
-        { "kernel-fs",      mount_setup_kernel_fs },   /* /proc, /sys read-only */
-        { "dev",            dev_setup },               /* tmpfs /dev: nodes, pts, shm, mqueue, links */
-        { "hostname",       setup_hostname },
-        { "pivot-root",     mount_pivot_root },        /* the host's tree is gone from here on */
-        { "after-pivot",    mount_setup_after_pivot }, /* masked and read-only paths, cgroup, ro root */
-        { "signals",        init_setup_signals },      /* signalfd for the signals the init handles */
-        { "fork-payload",   init_fork_payload },       /* PID 2: drops privileges and execs */
-        { "drop-privileges", init_drop_privileges },   /* the init keeps CAP_KILL and nothing else */
+        /* non-dumpable, dies with its parent, every signal blocked */
+        { "process",         init_setup_process },
+        /* stdio on 0-2, the report pipe on 3, nothing else */
+        { "fds",             setup_fds },
+        /* no mount event leaves or enters */
+        { "propagation",     mount_make_private },
+        /* bind or overlayfs on root_mount, with the mount points */
+        { "root",            mount_setup_root },
+        /* /proc, /sys read-only */
+        { "kernel-fs",       mount_setup_kernel_fs },
+        /* tmpfs /dev: nodes, pts, shm, mqueue, links */
+        { "dev",             dev_setup },
+        { "hostname",        setup_hostname },
+        { "loopback",        setup_loopback },
+        /* the host's tree is gone from here on */
+        { "pivot-root",      mount_pivot_root },
+        /* masked and read-only paths, cgroup2, read-only root */
+        { "after-pivot",     mount_setup_after_pivot },
+        /* the signalfd of the signals the init handles */
+        { "signals",         init_setup_signals },
+        /* PID 2: drops privileges and execs */
+        { "fork-payload",    init_fork_payload },
+        /* the init keeps CAP_KILL and nothing else */
+        { "drop-privileges", init_drop_privileges },
 };
 
 _noreturn_ static void container_main(RuntimeContext *c) {

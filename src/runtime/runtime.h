@@ -51,7 +51,7 @@ typedef enum RuntimeStage {
 typedef struct RuntimeError {
         int error;                         /* positive errno */
         RuntimeStage stage;
-        char message[RUNTIME_MESSAGE_MAX]; /* one line, e.g. "exec 'foo': executable file not found in $PATH" */
+        char message[RUNTIME_MESSAGE_MAX]; /* one line: "exec 'foo': executable file not found in $PATH" */
 } RuntimeError;
 
 /* Starts the container. On success *ret_init_pid is the init's PID (in the caller's pid namespace)
@@ -68,6 +68,7 @@ int runtime_exit_status_from_wait(int wstatus);
 /* The payload's capability set for cap_add/cap_drop (names "CAP_X" or "X", any case, "ALL"), as a
  * mask of 1 << CAP_X: Docker's default 14 capabilities, adjusted the way Docker adjusts them.
  * -EINVAL (and the offending name in *ret_bad, if not NULL) for an unknown name. */
-int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask, const char **ret_bad);
+int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask,
+                           const char **ret_bad);
 
 const char *runtime_stage_to_string(RuntimeStage s) _pure_;

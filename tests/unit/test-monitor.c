@@ -97,7 +97,8 @@ static int monitor_run_spawn(MonitorRun *m) {
                 return -errno;
         if (m->pid == 0) {
                 char id_arg[128], state_arg[128], run_arg[128];
-                int a = fcntl(sv[1], F_DUPFD, 10), b = fcntl(out[1], F_DUPFD, 10), c = fcntl(err[1], F_DUPFD, 10);
+                int a = fcntl(sv[1], F_DUPFD, 10), b = fcntl(out[1], F_DUPFD, 10);
+                int c = fcntl(err[1], F_DUPFD, 10);
 
                 if (a < 0 || b < 0 || c < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0 || dup2(c, 5) < 0)
                         _exit(126);
@@ -190,7 +191,8 @@ TEST(runs_and_records_exit) {
 
         REQUIRE_ROOT();
         ASSERT_OK(monitor_run_prepare(&m, "echo hello; echo oops >&2; printf 'no newline';"
-                                          "grep -q '^Seccomp:.*2' /proc/self/status || echo no-seccomp; exit 3"));
+                                          "grep -q '^Seccomp:.*2' /proc/self/status || echo no-seccomp;"
+                                          "exit 3"));
         ASSERT_OK(monitor_run_spawn(&m));
         ASSERT_EQ(write(m.sync_fd, "G", 1), 1);
         ASSERT_OK(read_sync_line(&m, line, sizeof(line)));

@@ -96,6 +96,9 @@ static int read_subject(sd_bus_message *m) {
         return sd_bus_message_exit_container(m);
 }
 
+static sd_bus_message *held[POLKIT_PENDING_PER_SENDER_MAX];
+static size_t n_held;
+
 static int method_check_authorization(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *action, *k, *v, *cancellation_id;
         int r;
@@ -111,9 +114,11 @@ static int method_check_authorization(sd_bus_message *m, void *userdata, sd_bus_
         if (r < 0)
                 return r;
         polkit_details[0] = 0;
-        while ((r = sd_bus_message_read(m, "{ss}", &k, &v)) > 0)
-                snprintf(polkit_details + strlen(polkit_details), sizeof(polkit_details) - strlen(polkit_details),
-                         "%s=%s;", k, v);
+        while ((r = sd_bus_message_read(m, "{ss}", &k, &v)) > 0) {
+                size_t n = strlen(polkit_details);
+
+                snprintf(polkit_details + n, sizeof(polkit_details) - n, "%s=%s;", k, v);
+        }
         if (r < 0)
                 return r;
         r = sd_bus_message_exit_container(m);
@@ -123,6 +128,23 @@ static int method_check_authorization(sd_bus_message *m, void *userdata, sd_bus_
         if (r < 0)
                 return r;
 
+        if (endswith(action, ".hold")) {
+                /* Answer later, when ".release" comes. */
+                if (n_held >= ELEMENTSOF(held))
+                        return -ENOBUFS;
+                held[n_held++] = sd_bus_message_ref(m);
+                return 1;
+        }
+        if (endswith(action, ".release")) {
+                for (size_t i = 0; i < n_held; i++) {
+                        r = sd_bus_reply_method_return(held[i], "(bba{ss})", 1, 0, 0);
+                        held[i] = sd_bus_message_unref(held[i]);
+                        if (r < 0)
+                                return r;
+                }
+                n_held = 0;
+                return sd_bus_reply_method_return(m, "(bba{ss})", 1, 0, 0);
+        }
         if (endswith(action, ".allow"))
                 return sd_bus_reply_method_return(m, "(bba{ss})", 1, 0, 0);
         if (endswith(action, ".challenge"))
@@ -191,6 +213,60 @@ static int client_expect(sd_bus *bus, const char *action, bool interactive, cons
         return failed;
 }
 
+typedef struct HoldCounters {
+        unsigned ok, limits, other;
+} HoldCounters;
+
+static int on_hold_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        HoldCounters *c = userdata;
+
+        if (!sd_bus_message_is_method_error(m, NULL))
+                c->ok++;
+        else if (sd_bus_message_is_method_error(m, SD_BUS_ERROR_LIMITS_EXCEEDED))
+                c->limits++;
+        else
+                c->other++;
+        return 1;
+}
+
+static int client_wait_for(sd_bus *bus, const unsigned *counter, unsigned want) {
+        for (int i = 0; i < 1000 && *counter < want; i++) {
+                int r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (r == 0 && sd_bus_wait(bus, 10 * USEC_PER_MSEC) < 0)
+                        return -EIO;
+        }
+        return *counter >= want ? 0 : -ETIMEDOUT;
+}
+
+/* One caller may have POLKIT_PENDING_PER_SENDER_MAX checks waiting for polkit; the next is refused at
+ * once, while another caller still gets through. Then all of them are answered. */
+static int client_limits(const char *address) {
+        HoldCounters c = {};
+        sd_bus *a = NULL, *b = NULL;
+        int failures = 0;
+
+        if (client_connect(address, &a) < 0 || client_connect(address, &b) < 0)
+                return 1;
+        for (unsigned i = 0; i <= POLKIT_PENDING_PER_SENDER_MAX; i++)
+                if (sd_bus_call_method_async(a, NULL, DAEMON_NAME, DAEMON_PATH, DAEMON_IFACE, "Check",
+                                             on_hold_reply, &c, "s", "org.dray1.test.hold") < 0)
+                        return 1;
+        if (client_wait_for(a, &c.limits, 1) < 0 || c.ok != 0) {
+                fprintf(stderr, "client: limits: %u ok, %u refused, %u other\n", c.ok, c.limits, c.other);
+                failures++;
+        }
+        failures += client_expect(b, "org.dray1.test.release", false, NULL, NULL);
+        if (client_wait_for(a, &c.ok, POLKIT_PENDING_PER_SENDER_MAX) < 0 || c.limits != 1 || c.other != 0) {
+                fprintf(stderr, "client: limits: %u ok, %u refused, %u other\n", c.ok, c.limits, c.other);
+                failures++;
+        }
+        sd_bus_flush_close_unref(a);
+        sd_bus_flush_close_unref(b);
+        return failures;
+}
+
 static int client_main(const char *address) {
         sd_bus *bus = NULL;
         int failures = 0;
@@ -214,12 +290,16 @@ static int client_main(const char *address) {
                                   "Not authorized to perform 'org.dray1.test.deny'.");
         failures += client_expect(bus, "org.dray1.test.challenge", false,
                                   SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                  "Interactive authentication required to perform 'org.dray1.test.challenge'.");
+                                  "Interactive authentication required to perform "
+                                  "'org.dray1.test.challenge'.");
         failures += client_expect(bus, "org.dray1.test.error", false, SD_BUS_ERROR_ACCESS_DENIED,
-                                  "Not authorized to perform 'org.dray1.test.error': polkit failed: Something broke.");
+                                  "Not authorized to perform 'org.dray1.test.error': "
+                                  "polkit failed: Something broke.");
         failures += client_expect(bus, "org.dray1.test.unavailable", false, SD_BUS_ERROR_ACCESS_DENIED,
-                                  "Not authorized to perform 'org.dray1.test.unavailable': polkit is not available.");
+                                  "Not authorized to perform 'org.dray1.test.unavailable': "
+                                  "polkit is not available.");
         failures += client_expect(bus, "org.dray1.test.garbage", false, SD_BUS_ERROR_ACCESS_DENIED, NULL);
+        failures += client_limits(address);
         /* Last: the interactive flag reaches polkit (the parent checks polkit_flags). */
         failures += client_expect(bus, "org.dray1.test.allow", true, NULL, NULL);
         sd_bus_flush_close_unref(bus);
@@ -366,9 +446,11 @@ static int run_bus_test(const char *address) {
         registry = polkit_registry_new();
         ASSERT_TRUE(registry);
         ASSERT_OK(sd_event_new(&event));
-        ASSERT_OK(bus_open(event, address, DAEMON_NAME, DAEMON_PATH, DAEMON_IFACE, daemon_vtable, &daemon_bus));
-        ASSERT_OK(bus_open(event, address, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
-                           "org.freedesktop.PolicyKit1.Authority", polkit_vtable, &polkit_bus));
+        ASSERT_OK(bus_open(event, address, DAEMON_NAME, DAEMON_PATH, DAEMON_IFACE, daemon_vtable,
+                           &daemon_bus));
+        ASSERT_OK(bus_open(event, address, "org.freedesktop.PolicyKit1",
+                           "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
+                           polkit_vtable, &polkit_bus));
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
@@ -378,7 +460,8 @@ static int run_bus_test(const char *address) {
         if (client == 0)
                 _exit(client_main(address));
         ASSERT_OK(sd_event_add_child(event, NULL, client, WEXITED, on_child, NULL));
-        ASSERT_OK(sd_event_add_time_relative(event, NULL, CLOCK_MONOTONIC, 30 * USEC_PER_SEC, 0, on_timeout, NULL));
+        ASSERT_OK(sd_event_add_time_relative(event, NULL, CLOCK_MONOTONIC, 30 * USEC_PER_SEC, 0, on_timeout,
+                                             NULL));
         status = sd_event_loop(event);
         /* Let the idle sources run that drop answered entries. */
         for (int i = 0; i < 10 && sd_event_run(event, 0) > 0; i++)
@@ -386,10 +469,13 @@ static int run_bus_test(const char *address) {
 
         ASSERT_EQ(status, 0);
         ASSERT_EQ(polkit_registry_size(registry), 0);
-        ASSERT_EQ(max_registry_size, 1);
-        /* 7 calls from nobody, each dispatched twice; the root call once, without polkit. */
-        ASSERT_EQ(polkit_calls, 7);
-        ASSERT_EQ(handler_calls, 14 + (as_root ? 1 : 0));
+        /* 16 held checks and the one that releases them. */
+        ASSERT_EQ(max_registry_size, POLKIT_PENDING_PER_SENDER_MAX + 1);
+        /* 7 single calls from nobody, each dispatched twice; 16 held calls dispatched twice, the 17th
+         * once (refused before polkit is asked), the release twice; the root call once, without
+         * polkit. */
+        ASSERT_EQ(polkit_calls, 7 + POLKIT_PENDING_PER_SENDER_MAX + 1);
+        ASSERT_EQ(handler_calls, 14 + 2 * POLKIT_PENDING_PER_SENDER_MAX + 1 + 2 + (as_root ? 1 : 0));
         ASSERT_TRUE(polkit_subject_ok);
         ASSERT_STREQ(polkit_subject, last_sender);
         ASSERT_STREQ(polkit_details, "container=web;");

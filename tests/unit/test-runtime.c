@@ -173,7 +173,8 @@ TEST(container_view) {
                      "echo 1 2>/dev/null > /proc/sysrq-trigger || echo sysrq-ro;"
                      "echo 1 2>/dev/null > /proc/sys/kernel/domainname || echo procsys-ro;"
                      "echo fds=$(ls /proc/self/fd | tr '\\n' ' ');"
-                     "echo uid=$(id -u) cwd=$(pwd); echo to-stderr >&2");
+                     "echo uid=$(id -u) cwd=$(pwd); echo lo=$(cat /sys/class/net/lo/flags);"
+                     "echo nets=$(ls /sys/class/net | tr '\\n' ' '); echo to-stderr >&2");
         ASSERT_TRUE(s);
         s->hostname = strdup("box1");
         ASSERT_OK(run_spec(&t, s, &run));
@@ -184,7 +185,8 @@ TEST(container_view) {
         ASSERT_CONTAINS(run.out, "host=box1\n");
         ASSERT_CONTAINS(run.out, "sys-ro\n");
         ASSERT_CONTAINS(run.out, "proc-ok\n");
-        ASSERT_CONTAINS(run.out, "dev=fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero\n");
+        ASSERT_CONTAINS(run.out, "dev=fd full mqueue null ptmx pts random shm stderr stdin stdout tty "
+                                 "urandom zero\n");
         ASSERT_CONTAINS(run.out, "null-ok\n");
         ASSERT_CONTAINS(run.out, "urandom=7\n");
         /* Docker's default 14 capabilities, for root in every set but ambient. */
@@ -200,6 +202,8 @@ TEST(container_view) {
         /* ls itself holds 3, the directory it lists. */
         ASSERT_CONTAINS(run.out, "fds=0 1 2 3\n");
         ASSERT_CONTAINS(run.out, "uid=0 cwd=/\n");
+        ASSERT_CONTAINS(run.out, "lo=0x9\n"); /* IFF_UP | IFF_LOOPBACK */
+        ASSERT_CONTAINS(run.out, "nets=lo\n"); /* a network namespace of its own */
         ASSERT_STREQ(run.err, "to-stderr\n");
         return 0;
 }
@@ -515,5 +519,30 @@ TEST(seccomp_profile) {
         ASSERT_OK(run.r);
         ASSERT_EQ(run.exit_status, 0);
         ASSERT_STREQ(run.out, "Seccomp:\t2\nstill-works\n");
+        return 0;
+}
+
+/* Any signal but the init's own reaches the payload: a standard one and a real-time one. */
+TEST(signals_are_forwarded) {
+        static const int sigs[] = { SIGUSR1, SIGHUP, 37 /* SIGRTMIN+3 for the kernel */ };
+        _cleanup_(test_root_free) TestRoot t = {};
+
+        REQUIRE_ROOT();
+        ASSERT_OK(test_root_make(&t));
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+                char script[128], buf[16] = {};
+                int out[2], status = -1;
+                pid_t pid;
+
+                snprintf(script, sizeof(script),
+                         "trap 'exit 7' %d; echo ready; while :; do sleep 0.05; done", sigs[i]);
+                ASSERT_OK(start_script(&t, script, out, &pid));
+                ASSERT_EQ(read(out[0], buf, sizeof(buf) - 1), 6);
+                ASSERT_OK(kill(pid, sigs[i]));
+                ASSERT_OK(wait_exit(pid, 3000, &status));
+                ASSERT_EQ(status, 7);
+                close(out[0]);
+                close(out[1]);
+        }
         return 0;
 }

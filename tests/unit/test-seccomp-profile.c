@@ -15,8 +15,16 @@
          CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_SYS_CHROOT) | CAP(CAP_KILL) | CAP(CAP_AUDIT_WRITE))
 #define KERNEL(a, b) ((unsigned) ((a) << 16 | (b)))
 
+/* Profiles in these tests are written with ' for ", to stay readable. */
 static int parse(const char *text, SeccompProfile **ret, char **ret_error) {
-        return seccomp_profile_from_string(text, strlen(text), ret, ret_error);
+        _cleanup_free_ char *json = strdup(text);
+
+        if (!json)
+                return -ENOMEM;
+        for (char *c = json; *c; c++)
+                if (*c == '\'')
+                        *c = '"';
+        return seccomp_profile_from_string(json, strlen(json), ret, ret_error);
 }
 
 /* Parses text, expects -err and a reason containing needle. */
@@ -70,7 +78,8 @@ TEST(action_table_roundtrip) {
 TEST(caps_from_names) {
         uint64_t m;
 
-        ASSERT_OK(seccomp_caps_from_names((char *[]) { (char *) "CAP_SYS_ADMIN", (char *) "CAP_KILL", NULL }, &m));
+        ASSERT_OK(seccomp_caps_from_names((char *[]) { (char *) "CAP_SYS_ADMIN", (char *) "CAP_KILL", NULL },
+                                          &m));
         ASSERT_EQ(m, CAP(CAP_SYS_ADMIN) | CAP(CAP_KILL));
         ASSERT_OK(seccomp_caps_from_names(NULL, &m));
         ASSERT_EQ(m, 0);
@@ -136,7 +145,8 @@ TEST(default_profile_policy) {
         for (size_t i = 0; i < ELEMENTSOF(needs_cap); i++) {
                 if (allowed(p, needs_cap[i].name, DEFAULT_CAPS) ||
                     !allowed(p, needs_cap[i].name, DEFAULT_CAPS | CAP(needs_cap[i].cap))) {
-                        fprintf(stderr, "%s: not tied to capability %d\n", needs_cap[i].name, needs_cap[i].cap);
+                        fprintf(stderr, "%s: not tied to capability %d\n", needs_cap[i].name,
+                                needs_cap[i].cap);
                         return 1;
                 }
         }
@@ -192,12 +202,12 @@ TEST(rule_conditions) {
         _cleanup_free_ char *reason = NULL;
         const SeccompRule *r;
 
-        ASSERT_OK(parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
-                        "{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\","
-                        " \"includes\":{\"caps\":[\"CAP_SYS_ADMIN\",\"CAP_NET_ADMIN\"],\"arches\":[\"x86_64\",\"arm64\"],"
-                        "               \"minKernel\":\"4.8\"}},"
-                        "{\"names\":[\"b\"],\"action\":\"SCMP_ACT_ALLOW\","
-                        " \"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"],\"arches\":[\"s390x\"],\"minKernel\":\"5.10\"}}]}",
+        ASSERT_OK(parse("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':["
+                        "{'names':['a'],'action':'SCMP_ACT_ALLOW',"
+                        " 'includes':{'caps':['CAP_SYS_ADMIN','CAP_NET_ADMIN'],'arches':['x86_64','arm64'],"
+                        "               'minKernel':'4.8'}},"
+                        "{'names':['b'],'action':'SCMP_ACT_ALLOW',"
+                        " 'excludes':{'caps':['CAP_SYS_ADMIN'],'arches':['s390x'],'minKernel':'5.10'}}]}",
                         &p, &reason));
         r = &p->rules[0];
         ASSERT_TRUE(seccomp_rule_applies(r, CAP(CAP_SYS_ADMIN) | CAP(CAP_NET_ADMIN), "amd64", KERNEL(4, 8)));
@@ -220,20 +230,20 @@ TEST(accepts_docker_shapes) {
 
         /* Docker's deprecated single "name", nulls where Go writes them, comments, flags, explicit
          * architectures, errnoRet on a rule, and several conditions on one argument (ORed). */
-        ASSERT_OK(parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
-                        " \"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_LOONGARCH64\"],"
-                        " \"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\"listenerPath\":\"\","
-                        " \"syscalls\":["
-                        "  {\"name\":\"getpid\",\"action\":\"SCMP_ACT_ALLOW\",\"args\":null,\"comment\":\"x\","
-                        "   \"includes\":{},\"excludes\":null},"
-                        "  {\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-                        "    {\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},"
-                        "    {\"index\":0,\"value\":8,\"valueTwo\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
-                        "  {\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":97,\"args\":["
-                        "    {\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_EQ\"},"
-                        "    {\"index\":1,\"value\":255,\"valueTwo\":1,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
-                        "  {\"names\":[\"no_such_syscall_at_all\",\"write\"],\"action\":\"SCMP_ACT_LOG\"},"
-                        "  {\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}"
+        ASSERT_OK(parse("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':38,"
+                        " 'architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86','SCMP_ARCH_LOONGARCH64'],"
+                        " 'flags':['SECCOMP_FILTER_FLAG_SPEC_ALLOW'],'listenerPath':'',"
+                        " 'syscalls':["
+                        "  {'name':'getpid','action':'SCMP_ACT_ALLOW','args':null,'comment':'x',"
+                        "   'includes':{},'excludes':null},"
+                        "  {'names':['personality'],'action':'SCMP_ACT_ALLOW','args':["
+                        "    {'index':0,'value':0,'op':'SCMP_CMP_EQ'},"
+                        "    {'index':0,'value':8,'valueTwo':0,'op':'SCMP_CMP_EQ'}]},"
+                        "  {'names':['socket'],'action':'SCMP_ACT_ERRNO','errnoRet':97,'args':["
+                        "    {'index':0,'value':40,'op':'SCMP_CMP_EQ'},"
+                        "    {'index':1,'value':255,'valueTwo':1,'op':'SCMP_CMP_MASKED_EQ'}]},"
+                        "  {'names':['no_such_syscall_at_all','write'],'action':'SCMP_ACT_LOG'},"
+                        "  {'names':['read'],'action':'SCMP_ACT_ERRNO','errnoRet':38}"
                         " ]}",
                         &p, NULL));
         ASSERT_EQ(p->default_action.ret, 38);
@@ -249,9 +259,9 @@ TEST(accepts_docker_shapes) {
         ASSERT_OK(seccomp_profile_compile(p, 0, &ctx));
 
         /* The largest values the format allows. */
-        ASSERT_OK(parse("{\"defaultAction\":\"SCMP_ACT_TRACE\",\"defaultErrnoRet\":4095,\"syscalls\":["
-                        "{\"names\":[\"x\"],\"action\":\"SCMP_ACT_ALLOW\","
-                        " \"args\":[{\"index\":5,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_LE\"}]}]}",
+        ASSERT_OK(parse("{'defaultAction':'SCMP_ACT_TRACE','defaultErrnoRet':4095,'syscalls':["
+                        "{'names':['x'],'action':'SCMP_ACT_ALLOW',"
+                        " 'args':[{'index':5,'value':18446744073709551615,'op':'SCMP_CMP_LE'}]}]}",
                         &q, NULL));
         ASSERT_EQ(q->rules[0].args[0].value, UINT64_MAX);
         ASSERT_EQ(q->rules[0].args[0].index, 5);
@@ -266,126 +276,140 @@ TEST(rejects_hostile_profiles) {
 
         /* Not JSON, or not an object. */
         ASSERT_EQ(expect_reject("", EBADMSG, "not valid JSON"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":", EBADMSG, "not valid JSON"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':", EBADMSG, "not valid JSON"), 0);
         ASSERT_EQ(expect_reject("{} {}", EBADMSG, "not valid JSON"), 0);
         ASSERT_EQ(expect_reject("[]", EINVAL, "expected a JSON object"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ALLOW\",/*c*/\"syscalls\":[]}", EBADMSG,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ALLOW',/*c*/'syscalls':[]}", EBADMSG,
                                 "not valid JSON"), 0);
 
         /* Wrong types. */
-        ASSERT_EQ(expect_reject("{\"defaultAction\":1}", EINVAL, "defaultAction: expected a string"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":{}}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':1}", EINVAL, "defaultAction: expected a string"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':{}}", EINVAL,
                                 "syscalls: expected an array"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[1]}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[1]}", EINVAL,
                                 "syscalls[0]: expected an object"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":\"read\","
-                                "\"action\":\"SCMP_ACT_ALLOW\"}]}", EINVAL, "syscalls[0].names: expected an array"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[7],"
-                                "\"action\":\"SCMP_ACT_ALLOW\"}]}", EINVAL, "syscalls[0].names[0]: expected a string"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":\"0\",\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':'read',"
+                                "'action':'SCMP_ACT_ALLOW'}]}",
+                                EINVAL, "syscalls[0].names: expected an array"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':[7],"
+                                "'action':'SCMP_ACT_ALLOW'}]}",
+                                EINVAL, "syscalls[0].names[0]: expected a string"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW',"
+                                "'args':[{'index':'0','value':1,'op':'SCMP_CMP_EQ'}]}]}",
                                 EINVAL, "args[0].index: expected an unsigned integer"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1.5,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW',"
+                                "'args':[{'index':0,'value':1.5,'op':'SCMP_CMP_EQ'}]}]}",
                                 EINVAL, "args[0].value: expected an unsigned integer"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW',"
+                                "'args':[{'index':0,'value':-1,'op':'SCMP_CMP_EQ'}]}]}",
                                 EINVAL, "must not be negative"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":true}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':true}", EINVAL,
                                 "defaultErrnoRet: expected an unsigned integer"), 0);
 
         /* Missing, unknown or misplaced keys and values. */
         ASSERT_EQ(expect_reject("{}", EINVAL, "'defaultAction' is missing"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscall\":[]}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscall':[]}", EINVAL,
                                 "unknown key 'syscall'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"clone\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"exclude\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['clone'],"
+                                "'action':'SCMP_ACT_ALLOW','exclude':{'caps':['CAP_SYS_ADMIN']}}]}",
                                 EINVAL, "syscalls[0]: unknown key 'exclude'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read']}]}",
                                 EINVAL, "syscalls[0]: 'action' is missing"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[],"
-                                "\"action\":\"SCMP_ACT_ALLOW\"}]}", EINVAL, "names is missing or empty"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':[],"
+                                "'action':'SCMP_ACT_ALLOW'}]}", EINVAL, "names is missing or empty"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ALLOW','defaultErrnoRet':1}", EINVAL,
                                 "only valid with SCMP_ACT_ERRNO"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":4096}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':4096}", EINVAL,
                                 "out of range"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
-                                "\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\"}]}", EINVAL, "not both"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','architectures':['SCMP_ARCH_X86_64'],"
+                                "'archMap':[{'architecture':'SCMP_ARCH_X86_64'}]}", EINVAL, "not both"), 0);
 
         /* Unknown actions, operators, architectures, capabilities, flags. */
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_YOLO\"}", EINVAL, "unknown action 'SCMP_ACT_YOLO'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}", EINVAL, "not supported"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\"}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_YOLO'}",
+                                EINVAL, "unknown action 'SCMP_ACT_YOLO'"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_NOTIFY'}", EINVAL, "not supported"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','listenerPath':'/run/agent.sock'}",
                                 EINVAL, "listenerPath"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_FOO\"}]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW',"
+                                "'args':[{'index':0,'value':1,'op':'SCMP_CMP_FOO'}]}]}",
                                 EINVAL, "args[0].op: unknown operator 'SCMP_CMP_FOO'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1}]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW','args':[{'index':0,'value':1}]}]}",
                                 EINVAL, "args[0].op: missing"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW',"
+                                "'args':[{'index':6,'value':1,'op':'SCMP_CMP_EQ'}]}]}",
                                 EINVAL, "args[0].index: 6 is out of range"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\",\"mask\":1}]}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW',"
+                                "'args':[{'index':0,'value':1,'op':'SCMP_CMP_EQ','mask':1}]}]}",
                                 EINVAL, "unknown key 'mask'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":\"SCMP_ARCH_Z80\"}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO',"
+                                "'archMap':[{'architecture':'SCMP_ARCH_Z80'}]}",
                                 EINVAL, "unknown architecture 'SCMP_ARCH_Z80'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"arches\":[\"vax\"]}}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW','includes':{'arches':['vax']}}]}",
                                 EINVAL, "includes.arches[0]: unknown architecture 'vax'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"caps\":[\"CAP_GODMODE\"]}}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW','includes':{'caps':['CAP_GODMODE']}}]}",
                                 EINVAL, "includes.caps[0]: unknown capability 'CAP_GODMODE'"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"excludes\":{\"minKernel\":\"4\"}}]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW','excludes':{'minKernel':'4'}}]}",
                                 EINVAL, "excludes.minKernel: expected a kernel version"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_NEW_LISTENER\"]}",
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO',"
+                                "'flags':['SECCOMP_FILTER_FLAG_NEW_LISTENER']}",
                                 EINVAL, "unsupported flag"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\",\"errnoRet\":1}]}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                                "'action':'SCMP_ACT_ALLOW','errnoRet':1}]}", EINVAL,
                                 "errnoRet: only valid with"), 0);
 
         /* Names: bounded, printable, escaped in the message. */
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"READ\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\"}]}", EINVAL, "'READ' is not a syscall name"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"re\\u0000ad\"],"
-                                "\"action\":\"SCMP_ACT_ALLOW\"}]}", EINVAL, "expected a name"), 0);
-        ASSERT_EQ(expect_reject("{\"defaultAction\":\"SCMP_ACT_\\u001b[31m\"}", EINVAL,
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['READ'],"
+                                "'action':'SCMP_ACT_ALLOW'}]}", EINVAL, "'READ' is not a syscall name"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['re\\u0000ad'],"
+                                "'action':'SCMP_ACT_ALLOW'}]}", EINVAL, "expected a name"), 0);
+        ASSERT_EQ(expect_reject("{'defaultAction':'SCMP_ACT_\\u001b[31m'}", EINVAL,
                                 "unknown action 'SCMP_ACT_\\x1b[31m'"), 0);
         long_name = malloc(400);
         ASSERT_TRUE(long_name);
-        snprintf(long_name, 400, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"%0100d\"],"
-                 "\"action\":\"SCMP_ACT_ALLOW\"}]}", 0);
+        snprintf(long_name, 400, "{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['%0100d'],"
+                 "'action':'SCMP_ACT_ALLOW'}]}", 0);
         ASSERT_EQ(expect_reject(long_name, EINVAL, "expected a name of 1 to 64 characters"), 0);
 
         /* Huge arrays. */
-        many_args = strdup("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],"
-                           "\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-                           "{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
-                           "{\"index\":2,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},{\"index\":3,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
-                           "{\"index\":4,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},{\"index\":5,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
-                           "{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]}]}");
+        many_args = strdup("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+                           "'action':'SCMP_ACT_ALLOW','args':["
+                           "{'index':0,'value':1,'op':'SCMP_CMP_EQ'},"
+                           "{'index':1,'value':1,'op':'SCMP_CMP_EQ'},"
+                           "{'index':2,'value':1,'op':'SCMP_CMP_EQ'},"
+                           "{'index':3,'value':1,'op':'SCMP_CMP_EQ'},"
+                           "{'index':4,'value':1,'op':'SCMP_CMP_EQ'},"
+                           "{'index':5,'value':1,'op':'SCMP_CMP_EQ'},"
+                           "{'index':0,'value':2,'op':'SCMP_CMP_EQ'}]}]}");
         ASSERT_TRUE(many_args);
         ASSERT_EQ(expect_reject(many_args, EINVAL, "args: 7 entries, more than the 6 allowed"), 0);
 
         n = SECCOMP_PROFILE_RULES_MAX + 1;
         many_rules = malloc(64 + n * 48);
         ASSERT_TRUE(many_rules);
-        e = stpcpy(many_rules, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+        e = stpcpy(many_rules, "{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[");
         for (size_t i = 0; i < n; i++)
-                e = stpcpy(e, i ? ",{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}"
-                                : "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}");
+                e = stpcpy(e, i ? ",{'names':['read'],'action':'SCMP_ACT_ALLOW'}"
+                                : "{'names':['read'],'action':'SCMP_ACT_ALLOW'}");
         strcpy(e, "]}");
         ASSERT_EQ(expect_reject(many_rules, EINVAL, "syscalls: 1025 entries, more than the 1024 allowed"), 0);
 
         n = SECCOMP_PROFILE_NAMES_MAX + 1;
         many_names = malloc(128 + n * 8);
         ASSERT_TRUE(many_names);
-        e = stpcpy(many_names, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[");
+        e = stpcpy(many_names, "{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':[");
         for (size_t i = 0; i < n; i++)
-                e = stpcpy(e, i ? ",\"read\"" : "\"read\"");
-        strcpy(e, "],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+                e = stpcpy(e, i ? ",'read'" : "'read'");
+        strcpy(e, "],'action':'SCMP_ACT_ALLOW'}]}");
         ASSERT_EQ(expect_reject(many_names, EINVAL, "more than the 8192 allowed"), 0);
 
         /* Deep nesting is refused by the tokenizer, not recursed into. */

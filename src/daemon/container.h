@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "message-list.h"
+#include "spec.h"
+#include "state.h"
+
+/* The container model: the state machine, persistence and the calls that drive the monitor and
+ * systemd. It holds the method calls it answers later (Start, Stop, Wait, Remove, Restart) but
+ * builds no replies: container-dbus.c does.
+ *
+ *   created ──Start──▶ starting ──OK──▶ running ──Stop──▶ stopping
+ *      │                  │                │                  │
+ *      │                  └────────────────┴──────────────────┴──monitor gone──▶ exited
+ *      │                                                                          │
+ *      └───────────────────────Remove──────────▶ removing ◀────────Remove─────────┘
+ *   exited ──Start──▶ starting
+ *
+ * Invariant: exited (and created) means no dray-monitor of this container is alive, so the next
+ * Start can never race with the previous monitor writing exit.json. */
+
+typedef struct Manager Manager;
+typedef struct ScopeJob ScopeJob;
+
+/* How a start failed, which decides the error name and the exit status recorded. */
+typedef enum StartError {
+        START_ERROR_NONE,
+        START_ERROR_COMMAND_NOT_FOUND,  /* exec: ENOENT → 127, CommandNotFound */
+        START_ERROR_NOT_EXECUTABLE,     /* exec: EACCES, ENOEXEC, EPERM… → 126, CommandNotExecutable */
+        START_ERROR_SYSTEMD,            /* the scope could not be started → 125, SystemdFailed */
+        START_ERROR_OTHER,              /* anything else → 125, StartFailed */
+        _START_ERROR_MAX,
+        _START_ERROR_INVALID = -EINVAL,
+} StartError;
+
+/* How long a monitor may take from spawn to "OK"/"ERR" before we give up on it. Setting up a root
+ * takes milliseconds; this only catches a hung monitor. */
+#define CONTAINER_START_TIMEOUT_USEC (120 * USEC_PER_SEC)
+#define MONITOR_LINE_MAX 4096
+
+typedef struct Container {
+        Manager *manager;
+        ContainerSpec *spec;  /* config.json; spec->id and spec->name are the hashmap keys */
+        char *path;           /* D-Bus object path */
+        char *unit;           /* dray-<name>.scope */
+        ContainerRecord rec;  /* state.json */
+
+        /* Live tracking of the monitor and the payload (not persisted). */
+        int monitor_pidfd;
+        sd_event_source *monitor_source;
+        int payload_pidfd;
+        int sync_fd;
+        sd_event_source *sync_source;
+        char sync_buf[MONITOR_LINE_MAX];
+        size_t sync_len;
+        bool sync_answered;
+        sd_event_source *start_timer;
+        sd_event_source *stop_timer;
+        uint64_t stop_deadline; /* CLOCK_MONOTONIC; USEC_INFINITY = none */
+        ScopeJob *scope_job;
+
+        StartError start_error;
+        char *start_error_message;
+
+        /* Requests that wait for a state to be reached. */
+        bool stop_requested;    /* Stop during starting: act once running */
+        uint64_t stop_requested_timeout;
+        bool restart_requested; /* start again once exited */
+        bool remove_requested;  /* remove once exited */
+
+        MessageList start_waiters;   /* Start, and Restart once its start began */
+        MessageList restart_waiters; /* Restart while the old run is being stopped */
+        MessageList stop_waiters;
+        MessageList wait_waiters;
+        MessageList remove_waiters;
+} Container;
+
+int container_new(Manager *m, ContainerSpec *spec, Container **ret);
+Container *container_free(Container *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Container *, container_free);
+
+/* CreateContainer: writes config.json and state.json; on failure leaves nothing behind. */
+int container_create(Manager *m, ContainerSpec *spec, Container **ret);
+/* Reads containers/<id> back; the caller registers it and then calls container_adopt(). */
+int container_load(Manager *m, const char *id, Container **ret);
+/* Reconciles a loaded container with what is alive: re-attaches to its monitor (same PID and start
+ * time, same boot) or records how it ended (exit.json, else 137 "monitor vanished"). */
+int container_adopt(Container *c);
+
+bool container_is_active(const Container *c); /* starting, running or stopping */
+
+/* These take the method call to answer (may be NULL) and answer it through container-dbus.c, now or
+ * when the operation completes. A negative return means nothing was done and the caller replies
+ * with the error. */
+int container_start(Container *c, int stdout_fd, int stderr_fd, sd_bus_message *m);
+int container_stop(Container *c, uint64_t timeout_usec, sd_bus_message *m);
+int container_restart(Container *c, uint64_t timeout_usec, sd_bus_message *m);
+int container_remove(Container *c, bool force, sd_bus_message *m); /* may free c */
+int container_wait(Container *c, sd_bus_message *m);
+/* Synchronous: -ESRCH when there is no payload to signal. */
+int container_kill(Container *c, int sig);
+
+/* Events from monitor-watch.c and scope.c. */
+void container_monitor_ok(Container *c, pid_t payload_pid);
+void container_monitor_err(Container *c, int error, const char *message);
+void container_monitor_exited(Container *c);
+
+/* For container-dbus.c. */
+int container_exit_status_for_start_error(StartError e);
+StartError start_error_from_errno(int error);
+
+/* The state machine's table, for tests and assertions. */
+bool container_state_transition_is_valid(ContainerState from, ContainerState to);

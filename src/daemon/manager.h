@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/resource.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "container.h"
+#include "hashmap.h"
+#include "scope.h"
+
+typedef struct ManagerConfig {
+        const char *state_dir;    /* /var/lib/dray */
+        const char *runtime_dir;  /* /run/dray */
+        const char *monitor_path; /* libexecdir/dray/dray-monitor */
+        const char *units_dir;    /* /run/systemd/units: journald reads per-unit rate limits there */
+} ManagerConfig;
+
+#define MANAGER_CONFIG_DEFAULT                                  \
+        ((ManagerConfig) {                                      \
+                .state_dir = DRAY_STATE_DIR,                    \
+                .runtime_dir = DRAY_RUNTIME_DIR,                \
+                .monitor_path = DRAY_MONITOR_PATH,              \
+                .units_dir = "/run/systemd/units",              \
+        })
+
+struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+
+        char *state_dir, *runtime_dir, *monitor_path, *units_dir;
+        int containers_fd;         /* <state_dir>/containers */
+        int runtime_containers_fd; /* <runtime_dir>/containers */
+
+        Hashmap *containers_by_id;
+        Hashmap *containers_by_name;
+
+        SystemdQueue systemd_queue;
+        Hashmap *scope_jobs; /* by unit name */
+        sd_bus_slot *job_removed_slot;
+
+        struct rlimit nofile_original; /* what monitors get back */
+        unsigned n_workers;
+};
+
+int manager_new(const ManagerConfig *config, Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/* Creates the state and runtime directories and loads every container found there. */
+int manager_load(Manager *m);
+/* Connects to the system bus, registers the objects, subscribes to systemd, takes the name and tells
+ * systemd READY=1 once it has it. */
+int manager_connect_bus(Manager *m);
+/* Uses an existing connection (tests, --bus-introspect): registers the objects only. */
+int manager_attach_bus(Manager *m, sd_bus *bus);
+int manager_run(Manager *m);
+
+int manager_add_container(Manager *m, Container *c);
+void manager_remove_container(Manager *m, Container *c); /* unregisters and frees c */
+
+/* name, full ID or a unique ID prefix of at least 4 digits. -ENOENT: none, -ENOTUNIQ: several. */
+int manager_find_container(Manager *m, const char *s, Container **ret);
+/* For CreateContainer("", …). */
+int manager_generate_name(Manager *m, char **ret);
+
+/* Removes a directory tree without blocking the event loop (in a worker process). Takes name
+ * relative to dir_fd; logs failures. */
+int manager_remove_tree_async(Manager *m, int dir_fd, const char *name);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "monitor-spawn.h"
+#include "parse-util.h"
+#include "strv.h"
+
+#define MONITOR_PATH_ENV "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static void reset_signals(void) {
+        sigset_t ss;
+
+        /* We block SIGTERM/SIGINT for sd-event; signal masks and ignored signals survive execve(). */
+        sigemptyset(&ss);
+        (void) sigprocmask(SIG_SETMASK, &ss, NULL);
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+}
+
+/* Puts fd at target (clearing close-on-exec). fd was moved above every target before. */
+static int move_fd(int fd, int target) {
+        if (fd < 0)
+                return 0;
+        return dup2(fd, target) < 0 ? -errno : 0;
+}
+
+static int move_above(int *fd) {
+        if (*fd < 0)
+                return 0;
+        *fd = fcntl(*fd, F_DUPFD_CLOEXEC, 10);
+        return *fd < 0 ? -errno : 0;
+}
+
+/* Runs in the monitor's process, between fork and exec: only async-signal-safe work. */
+static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char **argv, char **envp) {
+        int out = a->stdout_fd, err = a->stderr_fd, null_fd, r;
+
+        reset_signals();
+        (void) setsid();
+
+        r = move_above(&sync_fd);
+        if (r >= 0)
+                r = move_above(&out);
+        if (r >= 0)
+                r = move_above(&err);
+        if (r < 0)
+                _exit(EXIT_FAILURE);
+
+        null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(null_fd, STDOUT_FILENO) < 0)
+                _exit(EXIT_FAILURE);
+        if (fcntl(STDERR_FILENO, F_GETFD) < 0 && dup2(null_fd, STDERR_FILENO) < 0)
+                _exit(EXIT_FAILURE);
+        if (move_fd(sync_fd, MONITOR_SYNC_FD) < 0 || move_fd(out, MONITOR_STDOUT_FD) < 0 ||
+            move_fd(err, MONITOR_STDERR_FD) < 0)
+                _exit(EXIT_FAILURE);
+        (void) close_range(MONITOR_STDERR_FD + 1, ~0U, 0);
+        if (a->nofile)
+                (void) setrlimit(RLIMIT_NOFILE, a->nofile);
+
+        execve(a->monitor_path, argv, envp);
+        r = errno;
+        dprintf(MONITOR_SYNC_FD, "FAIL %i Failed to execute %s: %s\n", r, a->monitor_path, strerror(r));
+        _exit(EXIT_FAILURE);
+}
+
+static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
+        _cleanup_strv_free_ char **argv = NULL;
+        char *s;
+        int r;
+
+        r = strv_extend(&argv, "dray-monitor");
+        if (r >= 0 && asprintf(&s, "--id=%s", a->id) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && asprintf(&s, "--state-dir=%s", a->state_dir) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && asprintf(&s, "--runtime-dir=%s", a->runtime_dir) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && asprintf(&s, "--sync-fd=%i", MONITOR_SYNC_FD) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && a->stdout_fd >= 0 && asprintf(&s, "--stdout-fd=%i", MONITOR_STDOUT_FD) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && a->stderr_fd >= 0 && asprintf(&s, "--stderr-fd=%i", MONITOR_STDERR_FD) >= 0)
+                r = strv_consume(&argv, s);
+        if (r < 0 || strv_length(argv) < 5 + (a->stdout_fd >= 0) + (a->stderr_fd >= 0))
+                return -ENOMEM;
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+static int build_envp(const MonitorSpawnArgs *a, char ***ret) {
+        _cleanup_strv_free_ char **envp = NULL;
+        char *s;
+        int r;
+
+        /* A clean environment: in particular not our NOTIFY_SOCKET, which systemd would reject
+         * from the monitor (or worse, accept). */
+        r = strv_extend(&envp, MONITOR_PATH_ENV);
+        if (r >= 0 && a->log_level >= LOG_DEBUG) {
+                if (asprintf(&s, "DRAY_LOG_LEVEL=%s", log_level_to_string(a->log_level)) < 0)
+                        return -ENOMEM;
+                r = strv_consume(&envp, s);
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(envp);
+        return 0;
+}
+
+static int wait_intermediate(pid_t pid) {
+        siginfo_t si = {};
+
+        for (;;) {
+                if (waitid(P_PID, (id_t) pid, &si, WEXITED) >= 0)
+                        break;
+                if (errno != EINTR)
+                        return -errno;
+        }
+        if (si.si_code != CLD_EXITED || si.si_status != 0)
+                return -ECHILD;
+        return 0;
+}
+
+int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
+        _cleanup_strv_free_ char **argv = NULL, **envp = NULL;
+        _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF }, pid_pipe[2] = { -EBADF, -EBADF };
+        pid_t intermediate, monitor;
+        ssize_t n;
+        int r;
+
+        r = build_argv(a, &argv);
+        if (r < 0)
+                return r;
+        r = build_envp(a, &envp);
+        if (r < 0)
+                return r;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return -errno;
+        if (pipe2(pid_pipe, O_CLOEXEC) < 0)
+                return -errno;
+
+        intermediate = fork();
+        if (intermediate < 0)
+                return -errno;
+        if (intermediate == 0) {
+                pid_t child = fork();
+
+                if (child < 0)
+                        _exit(EXIT_FAILURE);
+                if (child == 0)
+                        monitor_exec(a, sv[1], argv, envp);
+                /* A pipe write of a few bytes is atomic, and it happens before we exit, so the
+                 * parent finds it once waitid() returned. */
+                _exit(write(pid_pipe[1], &child, sizeof(child)) == sizeof(child) ? EXIT_SUCCESS : EXIT_FAILURE);
+        }
+
+        pid_pipe[1] = safe_close(pid_pipe[1]);
+        sv[1] = safe_close(sv[1]);
+        r = wait_intermediate(intermediate);
+        if (r < 0)
+                return r;
+        n = read(pid_pipe[0], &monitor, sizeof(monitor));
+        if (n < 0)
+                return -errno;
+        if (n != sizeof(monitor) || monitor <= 0)
+                return -EIO;
+
+        if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0)
+                return -errno;
+        *ret_pid = monitor;
+        *ret_sync_fd = TAKE_FD(sv[0]);
+        return 0;
+}
+
+int monitor_parse_line(const char *line, MonitorReply *ret) {
+        _cleanup_free_ char *word = NULL;
+        const char *p;
+        int v, r;
+
+        if (strneq(line, "OK ", 3)) {
+                r = safe_atoi(line + 3, &v);
+                if (r < 0 || v <= 0)
+                        return -EBADMSG;
+                *ret = (MonitorReply) { .type = MONITOR_REPLY_OK, .pid = v };
+                return 0;
+        }
+
+        if (strneq(line, "ERR ", 4))
+                ret->type = MONITOR_REPLY_ERR;
+        else if (strneq(line, "FAIL ", 5))
+                ret->type = MONITOR_REPLY_SPAWN_FAILED;
+        else
+                return -EBADMSG;
+
+        p = strchr(line, ' ') + 1;
+        word = strndup(p, strcspn(p, " "));
+        if (!word)
+                return -ENOMEM;
+        r = safe_atoi(word, &v);
+        if (r < 0 || v <= 0 || v > 4095)
+                return -EBADMSG;
+        p += strlen(word);
+        ret->pid = 0;
+        ret->error = v;
+        ret->message = *p == ' ' ? p + 1 : p;
+        return 0;
+}

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "log.h"
+#include "manager.h"
+#include "scope.h"
+
+#define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER_INTERFACE "org.freedesktop.systemd1.Manager"
+
+/* ---- the queue ------------------------------------------------------------------------------ */
+
+struct SystemdCall {
+        Manager *manager;
+        SystemdCall *prev, *next;
+        bool in_flight;
+        sd_bus_message *message;
+        sd_bus_slot *slot;
+        systemd_call_handler_t handler; /* NULL once cancelled */
+        void *userdata;
+};
+
+static void list_unlink(SystemdCall **head, SystemdCall **tail, SystemdCall *c) {
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                *head = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        else if (tail)
+                *tail = c->prev;
+        c->prev = c->next = NULL;
+}
+
+static void call_unlink(SystemdCall *c) {
+        SystemdQueue *q = &c->manager->systemd_queue;
+
+        if (c->in_flight) {
+                list_unlink(&q->in_flight, NULL, c);
+                q->n_in_flight--;
+        } else
+                list_unlink(&q->waiting_head, &q->waiting_tail, c);
+}
+
+static SystemdCall *call_free(SystemdCall *c) {
+        if (!c)
+                return NULL;
+        sd_bus_slot_unref(c->slot);
+        sd_bus_message_unref(c->message);
+        free(c);
+        return NULL;
+}
+
+static void queue_dispatch(Manager *m);
+
+static int on_call_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        SystemdCall *c = userdata;
+        Manager *m = c->manager;
+
+        call_unlink(c);
+        if (c->handler)
+                c->handler(reply, sd_bus_message_get_error(reply), c->userdata);
+        call_free(c);
+        queue_dispatch(m);
+        return 0;
+}
+
+static int call_send(SystemdCall *c) {
+        SystemdQueue *q = &c->manager->systemd_queue;
+        int r;
+
+        r = sd_bus_call_async(c->manager->bus, &c->slot, c->message, on_call_reply, c, 0);
+        if (r < 0)
+                return r;
+        c->in_flight = true;
+        c->next = q->in_flight;
+        if (q->in_flight)
+                q->in_flight->prev = c;
+        q->in_flight = c;
+        q->n_in_flight++;
+        return 0;
+}
+
+static void queue_dispatch(Manager *m) {
+        SystemdQueue *q = &m->systemd_queue;
+
+        while (q->n_in_flight < SYSTEMD_CALLS_IN_FLIGHT_MAX && q->waiting_head) {
+                SystemdCall *c = q->waiting_head;
+                int r;
+
+                list_unlink(&q->waiting_head, &q->waiting_tail, c);
+                r = call_send(c);
+                if (r < 0) {
+                        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                        (void) sd_bus_error_set_errnof(&error, r, "Failed to call systemd: %m");
+                        if (c->handler)
+                                c->handler(NULL, &error, c->userdata);
+                        call_free(c);
+                }
+        }
+}
+
+int systemd_queue_call(Manager *m, sd_bus_message *message, systemd_call_handler_t handler, void *userdata,
+                       SystemdCall **ret_call) {
+        SystemdQueue *q = &m->systemd_queue;
+        SystemdCall *c;
+        int r;
+
+        c = calloc(1, sizeof(SystemdCall));
+        if (!c)
+                return -ENOMEM;
+        *c = (SystemdCall) {
+                .manager = m,
+                .message = sd_bus_message_ref(message),
+                .handler = handler,
+                .userdata = userdata,
+        };
+
+        if (q->n_in_flight < SYSTEMD_CALLS_IN_FLIGHT_MAX && !q->waiting_head) {
+                r = call_send(c);
+                if (r < 0) {
+                        call_free(c);
+                        return r;
+                }
+        } else {
+                c->prev = q->waiting_tail;
+                if (q->waiting_tail)
+                        q->waiting_tail->next = c;
+                else
+                        q->waiting_head = c;
+                q->waiting_tail = c;
+                log_debug("%u calls to systemd in flight, queueing %s.", q->n_in_flight,
+                          strna(sd_bus_message_get_member(message)));
+        }
+        if (ret_call)
+                *ret_call = c;
+        return 0;
+}
+
+void systemd_call_cancel(SystemdCall *c) {
+        if (!c)
+                return;
+        if (c->in_flight) {
+                /* Let the reply arrive so that the in-flight count stays right. */
+                c->handler = NULL;
+                c->userdata = NULL;
+                return;
+        }
+        call_unlink(c);
+        call_free(c);
+}
+
+void systemd_queue_done(Manager *m) {
+        SystemdQueue *q = &m->systemd_queue;
+
+        while (q->waiting_head) {
+                SystemdCall *c = q->waiting_head;
+                call_unlink(c);
+                call_free(c);
+        }
+        while (q->in_flight) {
+                SystemdCall *c = q->in_flight;
+                call_unlink(c);
+                call_free(c);
+        }
+}
+
+static int systemd_new_call(Manager *m, const char *member, sd_bus_message **ret) {
+        return sd_bus_message_new_method_call(m->bus, ret, SYSTEMD_BUS_NAME, SYSTEMD_PATH,
+                                              SYSTEMD_MANAGER_INTERFACE, member);
+}
+
+/* ---- scope jobs ----------------------------------------------------------------------------- */
+
+struct ScopeJob {
+        Manager *manager;
+        char *unit;
+        const ContainerSpec *spec; /* owned by the container, which owns (and outlives) the job */
+        pid_t monitor_pid;
+        SystemdCall *call;
+        char *job;          /* the systemd job we wait for */
+        bool stopping_stale; /* the job is a stop of a leftover unit, not our start */
+        bool retried;
+        scope_job_handler_t handler;
+        void *userdata;
+};
+
+static void scope_job_unregister(ScopeJob *j) {
+        if (hashmap_get(j->manager->scope_jobs, j->unit) == j)
+                (void) hashmap_remove(j->manager->scope_jobs, j->unit);
+}
+
+ScopeJob *scope_job_free(ScopeJob *j) {
+        if (!j)
+                return NULL;
+        scope_job_unregister(j);
+        systemd_call_cancel(j->call);
+        free(j->job);
+        free(j->unit);
+        free(j);
+        return NULL;
+}
+
+static void scope_job_finish(ScopeJob *j, int error, const char *fmt, ...) _printf_(3, 4);
+static void scope_job_finish(ScopeJob *j, int error, const char *fmt, ...) {
+        _cleanup_free_ char *message = NULL;
+        va_list ap;
+
+        if (fmt) {
+                va_start(ap, fmt);
+                if (vasprintf(&message, fmt, ap) < 0)
+                        message = NULL;
+                va_end(ap);
+        }
+        scope_job_unregister(j);
+        j->call = NULL;
+        /* The handler may free j. */
+        j->handler(j, error, message, j->userdata);
+}
+
+int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
+                              sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ char *description = NULL;
+        int r;
+
+        if (asprintf(&description, "dray container %s", spec->name) < 0)
+                return -ENOMEM;
+        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_BUS_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER_INTERFACE,
+                                           "StartTransientUnit");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", unit, "fail");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)",
+                                  "Description", "s", description,
+                                  "Slice", "s", DRAY_SLICE,
+                                  "Delegate", "b", 1,
+                                  "CollectMode", "s", "inactive-or-failed",
+                                  "TimeoutStopUSec", "t", spec->stop_timeout_usec,
+                                  "PIDs", "au", 1, (uint32_t) monitor_pid);
+        if (r >= 0 && spec->memory_max != UNSET_U64)
+                r = sd_bus_message_append(m, "(sv)", "MemoryMax", "t", spec->memory_max);
+        if (r >= 0 && spec->cpu_quota_per_sec_usec != UNSET_U64)
+                r = sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", spec->cpu_quota_per_sec_usec);
+        if (r >= 0 && spec->cpu_weight != UNSET_U64)
+                r = sd_bus_message_append(m, "(sv)", "CPUWeight", "t", spec->cpu_weight);
+        if (r >= 0 && spec->tasks_max != UNSET_U64)
+                r = sd_bus_message_append(m, "(sv)", "TasksMax", "t", spec->tasks_max);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int scope_job_send_start(ScopeJob *j);
+
+static void on_stop_stale_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        ScopeJob *j = userdata;
+        const char *job;
+        int r;
+
+        j->call = NULL;
+        if (sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                /* Collected meanwhile. */
+                r = scope_job_send_start(j);
+                if (r < 0)
+                        scope_job_finish(j, r, "Failed to start unit %s: %s", j->unit, strerror(-r));
+                return;
+        }
+        if (error) {
+                scope_job_finish(j, -EEXIST, "Unit %s exists already and could not be stopped: %s",
+                                 j->unit, error->message);
+                return;
+        }
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0) {
+                scope_job_finish(j, r, "Failed to parse the reply to StopUnit: %s", strerror(-r));
+                return;
+        }
+        free(j->job);
+        j->job = strdup(job);
+        if (!j->job) {
+                scope_job_finish(j, -ENOMEM, "Out of memory");
+                return;
+        }
+        j->stopping_stale = true;
+}
+
+static int scope_job_stop_stale(ScopeJob *j) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        /* Our earlier scope of the same name, which systemd has not collected yet (its monitor is
+         * gone: we only start a container whose previous run has ended). */
+        log_debug("Unit %s exists already, stopping it before starting it again.", j->unit);
+        r = systemd_new_call(j->manager, "StopUnit", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", j->unit, "replace");
+        if (r < 0)
+                return r;
+        return systemd_queue_call(j->manager, m, on_stop_stale_reply, j, &j->call);
+}
+
+static void on_start_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        ScopeJob *j = userdata;
+        const char *job;
+        int r;
+
+        j->call = NULL;
+        if (sd_bus_error_has_name(error, "org.freedesktop.systemd1.UnitExists") && !j->retried) {
+                j->retried = true;
+                r = scope_job_stop_stale(j);
+                if (r < 0)
+                        scope_job_finish(j, r, "Failed to stop unit %s: %s", j->unit, strerror(-r));
+                return;
+        }
+        if (error) {
+                scope_job_finish(j, -EIO, "Failed to start unit %s: %s", j->unit, error->message);
+                return;
+        }
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0) {
+                scope_job_finish(j, r, "Failed to parse the reply to StartTransientUnit: %s",
+                                 strerror(-r));
+                return;
+        }
+        free(j->job);
+        j->job = strdup(job);
+        if (!j->job) {
+                scope_job_finish(j, -ENOMEM, "Out of memory");
+                return;
+        }
+        j->stopping_stale = false;
+        /* JobRemoved follows: systemd replies from the method handler and runs the job later. */
+}
+
+static int scope_job_send_start(ScopeJob *j) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        free(j->job);
+        j->job = NULL;
+        r = scope_build_start_message(j->manager->bus, j->unit, j->spec, j->monitor_pid, &m);
+        if (r < 0)
+                return r;
+        return systemd_queue_call(j->manager, m, on_start_reply, j, &j->call);
+}
+
+static int on_job_removed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *job, *unit, *result;
+        ScopeJob *j;
+        uint32_t id;
+        int r;
+
+        r = sd_bus_message_read(message, "uoss", &id, &job, &unit, &result);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to parse JobRemoved signal, ignoring: %m");
+                return 0;
+        }
+        j = hashmap_get(m->scope_jobs, unit);
+        if (!j || !j->job || !streq(job, j->job))
+                return 0;
+
+        if (j->stopping_stale) {
+                r = scope_job_send_start(j);
+                if (r < 0)
+                        scope_job_finish(j, r, "Failed to start unit %s: %s", unit, strerror(-r));
+                return 0;
+        }
+        if (!streq(result, "done")) {
+                scope_job_finish(j, -EIO, "Job for unit %s finished with result '%s'.", unit, result);
+                return 0;
+        }
+        scope_job_finish(j, 0, NULL);
+        return 0;
+}
+
+static void on_subscribe_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        if (error)
+                log_warning("Failed to subscribe to systemd's signals, starting containers will fail: %s",
+                            error->message);
+}
+
+int scope_subscribe(Manager *m) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        /* The match goes out first: the bus applies our messages in order, so it is in place before
+         * any job of ours can finish. systemd only sends job signals to subscribed clients. */
+        r = sd_bus_match_signal_async(m->bus, &m->job_removed_slot, SYSTEMD_BUS_NAME, SYSTEMD_PATH,
+                                      SYSTEMD_MANAGER_INTERFACE, "JobRemoved", on_job_removed, NULL, m);
+        if (r < 0)
+                return r;
+        r = systemd_new_call(m, "Subscribe", &call);
+        if (r < 0)
+                return r;
+        return systemd_queue_call(m, call, on_subscribe_reply, m, NULL);
+}
+
+int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
+                scope_job_handler_t handler, void *userdata, ScopeJob **ret) {
+        _cleanup_(scope_job_freep) ScopeJob *j = NULL;
+        int r;
+
+        assert(handler);
+        if (hashmap_get(m->scope_jobs, unit))
+                return -EBUSY;
+        j = calloc(1, sizeof(ScopeJob));
+        if (!j)
+                return -ENOMEM;
+        *j = (ScopeJob) {
+                .manager = m,
+                .unit = strdup(unit),
+                .spec = spec,
+                .monitor_pid = monitor_pid,
+                .handler = handler,
+                .userdata = userdata,
+        };
+        if (!j->unit)
+                return -ENOMEM;
+        r = hashmap_put(m->scope_jobs, j->unit, j);
+        if (r < 0)
+                return r;
+        r = scope_job_send_start(j);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(j);
+        return 0;
+}
+
+static void on_kill_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        if (error && !sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit"))
+                log_warning("Failed to kill unit: %s", error->message);
+}
+
+int scope_kill(Manager *m, const char *unit, int sig) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = systemd_new_call(m, "KillUnit", &call);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "ssi", unit, "all", sig);
+        if (r < 0)
+                return r;
+        return systemd_queue_call(m, call, on_kill_reply, NULL, NULL);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "spec.h"
+
+/* Everything drayd asks systemd1 goes through one queue with a bounded number of calls in flight:
+ * the system bus allows a connection 128 pending replies, and a burst of starts must queue rather
+ * than meet LimitsExceeded. */
+#define SYSTEMD_CALLS_IN_FLIGHT_MAX 32U
+
+typedef struct Manager Manager;
+typedef struct SystemdCall SystemdCall;
+
+typedef struct SystemdQueue {
+        SystemdCall *waiting_head, *waiting_tail; /* not sent yet, FIFO */
+        SystemdCall *in_flight;                   /* sent, reply pending */
+        unsigned n_in_flight;
+} SystemdQueue;
+
+/* reply: the answer (NULL if the call could not even be sent); error: NULL on success, else what
+ * went wrong (from the error reply, or made up locally). */
+typedef void (*systemd_call_handler_t)(sd_bus_message *reply, const sd_bus_error *error, void *userdata);
+
+/* Sends call (to org.freedesktop.systemd1) as soon as fewer than SYSTEMD_CALLS_IN_FLIGHT_MAX calls
+ * are pending, else queues it. A failure to send right away is returned; a failure to send a queued
+ * call later reaches the handler. ret_call (may be NULL) allows cancelling. */
+int systemd_queue_call(Manager *m, sd_bus_message *call, systemd_call_handler_t handler, void *userdata,
+                       SystemdCall **ret_call);
+/* The callback will not be called; the reply, if one is pending, is still consumed. */
+void systemd_call_cancel(SystemdCall *c);
+void systemd_queue_done(Manager *m);
+
+/* Subscribes to systemd's job signals (JobRemoved). Call once before the first scope_start(). */
+int scope_subscribe(Manager *m);
+
+typedef struct ScopeJob ScopeJob;
+/* error: 0 on success, else a negative errno with message saying what failed. */
+typedef void (*scope_job_handler_t)(ScopeJob *j, int error, const char *message, void *userdata);
+
+/* StartTransientUnit(unit, "fail") in dray.slice with monitor_pid in it and the limits of spec, then
+ * waits for the job to finish (JobRemoved). A leftover unit of the same name (an earlier run whose
+ * scope systemd has not collected yet) is stopped and the start tried once more. */
+int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
+                scope_job_handler_t handler, void *userdata, ScopeJob **ret);
+ScopeJob *scope_job_free(ScopeJob *j); /* cancels: the handler is not called */
+DEFINE_TRIVIAL_CLEANUP_FUNC(ScopeJob *, scope_job_free);
+
+/* KillUnit(unit, "all", sig), without waiting for the answer. */
+int scope_kill(Manager *m, const char *unit, int sig);
+
+/* Builds the StartTransientUnit call (exposed for tests). */
+int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
+                              sd_bus_message **ret);
