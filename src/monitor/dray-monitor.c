@@ -28,7 +28,7 @@ static void help(void) {
                "     --seccomp-profile=PATH|unconfined\n"
                "                         Seccomp profile (Docker's format) for the payload\n"
                "                         (default: %s)\n"
-               "     --log-level=LEVEL   Log level of the monitor's own messages\n",
+               "     --log-level=LEVEL   Log level of the monitor's own messages (or $DRAY_LOG_LEVEL)\n",
                seccomp_profile_default_path());
 }
 
@@ -159,6 +159,10 @@ int main(int argc, char *argv[]) {
         log_set_program_name("dray-monitor");
         if (stderr_is_journal())
                 log_set_target(LOG_TARGET_KMSG_PREFIX);
+        /* drayd passes its own level on (--log-level= still wins). */
+        r = log_parse_level(getenv("DRAY_LOG_LEVEL"));
+        if (r >= 0)
+                log_set_max_level(r);
 
         r = parse_argv(argc, argv, &args);
         if (r <= 0)

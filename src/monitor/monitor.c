@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,7 +32,7 @@ typedef struct Monitor {
         char *root_mount;
         char *upper_dir;
         char *work_dir;
-        SeccompProfile *seccomp;
+        int seccomp_fd;         /* the profile, read by the payload */
         MonitorCgroup cgroup;
         JournalFields fields;
         JournalSink out_sink;
@@ -53,7 +52,7 @@ static Monitor *monitor_free(Monitor *m) {
         if (!m)
                 return NULL;
         spec_free(m->spec);
-        seccomp_profile_free(m->seccomp);
+        safe_close(m->seccomp_fd);
         safe_close(m->dir_fd);
         safe_close(m->signal_fd);
         safe_close(m->sync_fd);
@@ -75,7 +74,7 @@ static Monitor *monitor_new(const MonitorArgs *args) {
         if (!m)
                 return NULL;
         m->args = args;
-        m->dir_fd = m->signal_fd = -EBADF;
+        m->dir_fd = m->signal_fd = m->seccomp_fd = -EBADF;
         m->sync_fd = args->sync_fd;
         m->out.fd = m->out.tee_fd = m->err.fd = m->err.tee_fd = -EBADF;
         m->cgroup.payload_fd = -EBADF;
@@ -240,20 +239,16 @@ static int monitor_make_dirs(Monitor *m) {
         return r < 0 ? r : make_dir(m->work_dir, 0700);
 }
 
-/* The profile is parsed here and compiled in the payload; the monitor drops it once the payload runs. */
-static int monitor_load_seccomp(Monitor *m) {
+/* Only opened here: the payload parses and loads it (runtime.h), so that neither the monitor nor
+ * the container's init, a copy of it, carries the parsed JSON for the container's lifetime. */
+static int monitor_open_seccomp(Monitor *m) {
         const char *path = m->args->seccomp_profile ?: seccomp_profile_default_path();
-        _cleanup_free_ char *error = NULL;
-        int r;
 
         if (streq(path, "unconfined"))
                 return 0;
-        r = seccomp_profile_load_file(path, &m->seccomp, &error);
-        if (r < 0)
-                return log_error_errno(r, "Failed to load seccomp profile '%s': %s", path, strna(error));
-        /* The JSON parse left freed pages behind; the container's init, a copy of us, need not
-         * inherit them. */
-        (void) malloc_trim(0);
+        m->seccomp_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (m->seccomp_fd < 0)
+                return log_error_errno(errno, "Failed to open seccomp profile '%s': %m", path);
         return 0;
 }
 
@@ -266,7 +261,7 @@ static int monitor_prepare(Monitor *m) {
         r = monitor_make_dirs(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the container's directories: %m");
-        r = monitor_load_seccomp(m);
+        r = monitor_open_seccomp(m);
         if (r < 0)
                 return r;
         r = journal_fields_init(&m->fields, m->spec);
@@ -308,12 +303,10 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         io.root_mount = m->root_mount;
         io.upper_dir = m->upper_dir;
         io.work_dir = m->work_dir;
-        io.seccomp = m->seccomp;
+        io.seccomp_fd = m->seccomp_fd;
 
         r = runtime_start(m->spec, &io, &e, &m->init_pid);
-        /* Setup is over: give back what only it needed, so a long-running monitor stays small. */
-        m->seccomp = seccomp_profile_free(m->seccomp);
-        (void) malloc_trim(0);
+        m->seccomp_fd = safe_close(m->seccomp_fd);
         if (r < 0) {
                 *ret_exit = monitor_fail_start(m, e.error, runtime_error_exit_status(&e), "%s", e.message);
                 return false;

@@ -50,7 +50,8 @@ int fd_close_from(int first) {
  * inherits them), the report pipe 3, and every other fd it inherited from the caller is closed now,
  * long before anything in the container runs (CVE-2024-21626 leaked a host fd that way). */
 int setup_fds(RuntimeContext *c) {
-        int fds[] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd };
+        int fds[] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
+        size_t n = c->io->seccomp_fd >= 0 ? 5 : 4;
         int r;
 
         if (fds[0] < 0) {
@@ -59,11 +60,17 @@ int setup_fds(RuntimeContext *c) {
                 if (fds[0] < 0)
                         return runtime_fail(c, errno, "open /dev/null: %m");
         }
-        r = fd_move_to_low(fds, ELEMENTSOF(fds));
+        r = fd_move_to_low(fds, n);
         if (r < 0)
                 return runtime_fail(c, r, "set up stdio: %m");
+        c->n_fds = (int) n;
         c->report_fd = RUNTIME_FD_REPORT;
         if (fcntl(c->report_fd, F_SETFD, FD_CLOEXEC) < 0)
                 return runtime_fail(c, errno, "set up report pipe: %m");
+        if (n > RUNTIME_FD_SECCOMP) {
+                c->seccomp_fd = RUNTIME_FD_SECCOMP;
+                if (fcntl(c->seccomp_fd, F_SETFD, FD_CLOEXEC) < 0)
+                        return runtime_fail(c, errno, "set up seccomp profile fd: %m");
+        }
         return 0;
 }

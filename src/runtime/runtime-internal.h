@@ -12,6 +12,7 @@
 
 /* The fds the init arranges before anything else (setup_fds()). The payload inherits 0-2. */
 #define RUNTIME_FD_REPORT 3
+#define RUNTIME_FD_SECCOMP 4 /* when there is a profile */
 
 /* One record on the report pipe, written with a single write(), so atomic (< PIPE_BUF). The pipe is
  * O_CLOEXEC: EOF after a FORKED record means the payload's execve() succeeded. */
@@ -33,6 +34,8 @@ typedef struct RuntimeContext {
         uint64_t caps;       /* the payload's capabilities (runtime_caps_from_spec()) */
         bool host_cgroup2;   /* /sys/fs/cgroup is cgroup2 on the host: mount one for the container */
         int report_fd;       /* write end of the report pipe */
+        int seccomp_fd;      /* the seccomp profile, or -EBADF */
+        int n_fds;           /* fds 0..n_fds-1 are the arranged ones above */
         int root_fd;         /* O_PATH fd of the mounted root, until pivot_root */
         int signal_fd;       /* the init's signalfd */
         pid_t payload_pid;   /* in the container's pid namespace */

@@ -275,6 +275,7 @@ int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *
                 .spec = spec,
                 .io = io,
                 .report_fd = -EBADF,
+                .seccomp_fd = -EBADF,
                 .root_fd = -EBADF,
                 .signal_fd = -EBADF,
         };

@@ -5,8 +5,6 @@
 
 #include "spec.h"
 
-typedef struct SeccompProfile SeccompProfile; /* seccomp-profile.h */
-
 /* The container runtime: turns a ContainerSpec into a running payload.
  *
  * runtime_start() clones the container's init (PID 1 of new pid, mount, uts, ipc, net and cgroup
@@ -29,12 +27,15 @@ typedef struct RuntimeIO {
                                  * mount namespace only (/run/dray/containers/<id>/rootfs) */
         const char *upper_dir;  /* spec->ephemeral only: overlayfs upper and work directories, both */
         const char *work_dir;   /* existing, on one filesystem (/var/lib/dray/containers/<id>/…) */
-        const SeccompProfile *seccomp; /* loaded into the payload last before execve(); NULL: none */
+        int seccomp_fd;         /* < 0: no seccomp filter; else a readable fd of a profile in Docker's
+                                 * format, which the payload parses and loads last before execve().
+                                 * The caller never parses it: its memory stays small. */
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \
         (RuntimeIO) {                                                                           \
                 .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .cgroup_fd = -EBADF, \
+                .seccomp_fd = -EBADF,                                                          \
         }
 
 /* Where a start failed: while building the container, or when exec'ing the command. Only the latter

@@ -12,7 +12,6 @@
 
 #include "name.h"
 #include "runtime.h"
-#include "seccomp-profile.h"
 #include "strv.h"
 #include "test-rootfs.h"
 #include "test.h"
@@ -43,13 +42,13 @@ static ContainerSpec *spec_for(const TestRoot *t, const char *script) {
         return s;
 }
 
-/* The seccomp profile run_spec() gives the payload, if any. */
-static const SeccompProfile *test_seccomp = NULL;
+/* The seccomp profile fd run_spec() gives the payload, if any. */
+static int test_seccomp_fd = -EBADF;
 
 static RuntimeIO io_for(const TestRoot *t, int out, int err) {
         RuntimeIO io = RUNTIME_IO_NULL;
 
-        io.seccomp = test_seccomp;
+        io.seccomp_fd = test_seccomp_fd;
         io.stdout_fd = out;
         io.stderr_fd = err;
         io.root_mount = t->mount;
@@ -507,18 +506,31 @@ TEST(read_only_root) {
 
 TEST(seccomp_profile) {
         _cleanup_(test_root_free) TestRoot t = {};
-        _cleanup_(seccomp_profile_freep) SeccompProfile *p = NULL;
+        char path[256];
         Run run;
 
         REQUIRE_ROOT();
         ASSERT_OK(test_root_make(&t));
-        ASSERT_OK(seccomp_profile_load_file(DRAY_TEST_SECCOMP_PROFILE, &p, NULL));
-        test_seccomp = p;
-        ASSERT_OK(run_script(&t, "grep Seccomp: /proc/self/status; echo still-works", &run));
-        test_seccomp = NULL;
+        test_seccomp_fd = open(DRAY_TEST_SECCOMP_PROFILE, O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(test_seccomp_fd >= 0);
+        ASSERT_OK(run_script(&t, "grep Seccomp: /proc/self/status; echo fds=$(ls /proc/self/fd | tr '\\n' ' ')",
+                             &run));
+        test_seccomp_fd = safe_close(test_seccomp_fd);
         ASSERT_OK(run.r);
         ASSERT_EQ(run.exit_status, 0);
-        ASSERT_STREQ(run.out, "Seccomp:\t2\nstill-works\n");
+        /* Filtered, and the profile's fd is gone before the command runs. */
+        ASSERT_STREQ(run.out, "Seccomp:\t2\nfds=0 1 2 3\n");
+
+        /* A broken profile fails the start, saying so. */
+        snprintf(path, sizeof(path), "%s/bad-profile.json", t.dir);
+        test_seccomp_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        ASSERT_TRUE(test_seccomp_fd >= 0);
+        ASSERT_EQ(write(test_seccomp_fd, "{\"defaultAction\": 42}", 21), 21);
+        ASSERT_OK(run_script(&t, "true", &run));
+        test_seccomp_fd = safe_close(test_seccomp_fd);
+        ASSERT_ERROR(run.r, EINVAL);
+        ASSERT_EQ(run.error.stage, RUNTIME_STAGE_SETUP);
+        ASSERT_CONTAINS(run.error.message, "seccomp profile");
         return 0;
 }
 

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <systemd/sd-journal.h>
+
+#include "journal-events.h"
+#include "log.h"
+#include "name.h"
+
+void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...) {
+        _cleanup_free_ char *message = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&message, format, ap);
+        va_end(ap);
+        if (r < 0) {
+                log_oom();
+                return;
+        }
+        log_debug("%s", message);
+
+        /* journald may be absent (tests, early boot): the event is then only in our debug log. */
+        (void) sd_journal_send("MESSAGE=%s", message,
+                               "MESSAGE_ID=%s", message_id,
+                               "PRIORITY=%i", priority,
+                               "SYSLOG_IDENTIFIER=drayd",
+                               "CONTAINER_NAME=%s", c->spec->name,
+                               "CONTAINER_ID=%.*s", CONTAINER_ID_SHORT_LEN, c->spec->id,
+                               "CONTAINER_ID_FULL=%s", c->spec->id,
+                               "UNIT=%s", c->unit,
+                               "OBJECT_SYSTEMD_UNIT=%s", c->unit,
+                               NULL);
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "container.h"
+
+/* MESSAGE_IDs of drayd's lifecycle events in the journal, fixed forever so that tools can match on
+ * them: journalctl MESSAGE_ID=<id>, or journalctl -u dray-<name>.scope (the entries carry
+ * OBJECT_SYSTEMD_UNIT= as well as UNIT=). */
+#define DRAY_MESSAGE_CONTAINER_CREATED "3a16c56409e345aca9b85227abf7db6f"
+#define DRAY_MESSAGE_CONTAINER_STARTED "d198386c1fa44177a190c432df1a4529"
+#define DRAY_MESSAGE_CONTAINER_DIED    "8743e3dfed724b0fb5f818e8c3883bdf"
+#define DRAY_MESSAGE_CONTAINER_REMOVED "c49a5d7bf32b45c6985d318cc4c2f0f5"
+#define DRAY_MESSAGE_CONTAINER_START_FAILED "3994a199046c47578322cb0b1c33c793"
+
+/* Sends one structured entry about c, and logs the same text at debug level. */
+void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
+        _printf_(4, 5);
