@@ -50,6 +50,13 @@ int log_bus_error(const sd_bus_error *e, int r) {
                                                e->message ?: "not authorized; run as root.");
                 if (sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT))
                         return log_error_errno(k, "drayd did not reply in time.");
+                /* dbus-daemon's bus activation failed (the unit failed or did not start in time). */
+                if (sd_bus_error_has_names(e, "org.freedesktop.DBus.Error.TimedOut",
+                                           "org.freedesktop.DBus.Error.Spawn.Failed",
+                                           "org.freedesktop.DBus.Error.Spawn.ChildExited",
+                                           "org.freedesktop.systemd1.UnitFailed"))
+                        return log_error_errno(k, "drayd could not be started: %s (see 'systemctl status "
+                                               "drayd').", strna(e->message));
                 if (sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_METHOD))
                         return log_error_errno(k, "drayd does not support this call (%s); is it older than "
                                                "this dray?", strna(e->message));

@@ -12,6 +12,7 @@
 #include "exit-record.h"
 #include "journal-events.h"
 #include "log.h"
+#include "machine1.h"
 #include "manager.h"
 #include "monitor-spawn.h"
 #include "monitor-watch.h"
@@ -479,7 +480,7 @@ int container_start(Container *c, int stdout_fd, int stderr_fd, sd_bus_message *
 }
 
 void container_monitor_ok(Container *c, pid_t payload_pid) {
-        int fd;
+        int fd, r;
 
         if (c->rec.state != CONTAINER_STARTING) {
                 log_warning("Container %s: the monitor reported a start while %s, ignoring.", c->spec->name,
@@ -500,6 +501,10 @@ void container_monitor_ok(Container *c, pid_t payload_pid) {
         container_log_event(c, DRAY_MESSAGE_CONTAINER_STARTED, LOG_INFO, "Started container %s (PID %i).",
                             c->spec->name, (int) payload_pid);
         container_reply_start_waiters(c);
+
+        r = machine_register(c);
+        if (r < 0)
+                log_debug_errno(r, "Container %s: failed to register with machined, ignoring: %m", c->spec->name);
 
         if (c->stop_requested) {
                 c->stop_requested = false;

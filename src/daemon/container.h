@@ -105,7 +105,7 @@ int container_kill(Container *c, int sig);
 
 /* Events from monitor-watch.c and scope.c. */
 void container_monitor_ok(Container *c, pid_t payload_pid);
-void container_monitor_err(Container *c, int error, const char *message);
+void container_monitor_err(Container *c, StartError e, int error, const char *message);
 void container_monitor_exited(Container *c);
 
 /* For container-dbus.c. */

@@ -5,7 +5,6 @@
 
 #include "journal-events.h"
 #include "log.h"
-#include "name.h"
 
 void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...) {
         _cleanup_free_ char *message = NULL;
@@ -21,14 +20,17 @@ void container_log_event(Container *c, const char *message_id, int priority, con
         }
         log_debug("%s", message);
 
-        /* journald may be absent (tests, early boot): the event is then only in our debug log. */
+        /* journald may be absent (tests, early boot): the event is then only in our debug log.
+         * Not CONTAINER_NAME=/CONTAINER_ID=: those select a container's own output (dray logs,
+         * journalctl CONTAINER_NAME=, Docker's journald driver conventions), and our events are
+         * not part of it. OBJECT_SYSTEMD_UNIT= puts them in journalctl -u dray-<name>.scope, next to
+         * systemd's own messages about the scope. */
         (void) sd_journal_send("MESSAGE=%s", message,
                                "MESSAGE_ID=%s", message_id,
                                "PRIORITY=%i", priority,
                                "SYSLOG_IDENTIFIER=drayd",
-                               "CONTAINER_NAME=%s", c->spec->name,
-                               "CONTAINER_ID=%.*s", CONTAINER_ID_SHORT_LEN, c->spec->id,
-                               "CONTAINER_ID_FULL=%s", c->spec->id,
+                               "DRAY_CONTAINER_NAME=%s", c->spec->name,
+                               "DRAY_CONTAINER_ID=%s", c->spec->id,
                                "UNIT=%s", c->unit,
                                "OBJECT_SYSTEMD_UNIT=%s", c->unit,
                                NULL);

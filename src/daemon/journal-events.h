@@ -4,8 +4,8 @@
 #include "container.h"
 
 /* MESSAGE_IDs of drayd's lifecycle events in the journal, fixed forever so that tools can match on
- * them: journalctl MESSAGE_ID=<id>, or journalctl -u dray-<name>.scope (the entries carry
- * OBJECT_SYSTEMD_UNIT= as well as UNIT=). */
+ * them: journalctl MESSAGE_ID=<id>, DRAY_CONTAINER_NAME=<name>, DRAY_CONTAINER_ID=<full id>, or
+ * journalctl -u dray-<name>.scope (the entries carry OBJECT_SYSTEMD_UNIT= as well as UNIT=). */
 #define DRAY_MESSAGE_CONTAINER_CREATED "3a16c56409e345aca9b85227abf7db6f"
 #define DRAY_MESSAGE_CONTAINER_STARTED "d198386c1fa44177a190c432df1a4529"
 #define DRAY_MESSAGE_CONTAINER_DIED    "8743e3dfed724b0fb5f818e8c3883bdf"

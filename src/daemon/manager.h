@@ -9,6 +9,8 @@
 #include "hashmap.h"
 #include "scope.h"
 
+typedef struct Worker Worker;
+
 typedef struct ManagerConfig {
         const char *state_dir;    /* /var/lib/dray */
         const char *runtime_dir;  /* /run/dray */
@@ -40,6 +42,7 @@ struct Manager {
         sd_bus_slot *job_removed_slot;
 
         struct rlimit nofile_original; /* what monitors get back */
+        Worker *workers;               /* removing trees in the background */
         unsigned n_workers;
 };
 
@@ -56,6 +59,8 @@ int manager_connect_bus(Manager *m);
 int manager_attach_bus(Manager *m, sd_bus *bus);
 int manager_run(Manager *m);
 
+/* Writes a new container to disk and registers it. Takes spec on success. */
+int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret);
 int manager_add_container(Manager *m, Container *c);
 void manager_remove_container(Manager *m, Container *c); /* unregisters and frees c */
 

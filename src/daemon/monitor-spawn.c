@@ -89,7 +89,7 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && a->stderr_fd >= 0 && asprintf(&s, "--stderr-fd=%i", MONITOR_STDERR_FD) >= 0)
                 r = strv_consume(&argv, s);
-        if (r < 0 || strv_length(argv) < 5 + (a->stdout_fd >= 0) + (a->stderr_fd >= 0))
+        if (r < 0 || strv_length(argv) < 5U + (a->stdout_fd >= 0) + (a->stderr_fd >= 0))
                 return -ENOMEM;
         *ret = TAKE_PTR(argv);
         return 0;

@@ -6,7 +6,7 @@
 
 #include "spec.h"
 
-/* Everything drayd asks systemd1 goes through one queue with a bounded number of calls in flight:
+/* Everything drayd asks systemd1 (and machined) goes through one queue with a bounded number of calls in flight:
  * the system bus allows a connection 128 pending replies, and a burst of starts must queue rather
  * than meet LimitsExceeded. */
 #define SYSTEMD_CALLS_IN_FLIGHT_MAX 32U
@@ -24,7 +24,7 @@ typedef struct SystemdQueue {
  * went wrong (from the error reply, or made up locally). */
 typedef void (*systemd_call_handler_t)(sd_bus_message *reply, const sd_bus_error *error, void *userdata);
 
-/* Sends call (to org.freedesktop.systemd1) as soon as fewer than SYSTEMD_CALLS_IN_FLIGHT_MAX calls
+/* Sends call (to systemd1 or machine1) as soon as fewer than SYSTEMD_CALLS_IN_FLIGHT_MAX calls
  * are pending, else queues it. A failure to send right away is returned; a failure to send a queued
  * call later reaches the handler. ret_call (may be NULL) allows cancelling. */
 int systemd_queue_call(Manager *m, sd_bus_message *call, systemd_call_handler_t handler, void *userdata,

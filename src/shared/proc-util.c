@@ -77,7 +77,7 @@ int proc_get_first_child(pid_t pid, pid_t *ret) {
         if (r < 0)
                 return r;
         buf[strcspn(buf, " \n")] = 0;
-        if (isempty(buf))
+        if (buf[0] == 0)
                 return -ESRCH;
         r = safe_atou32(buf, &child);
         if (r < 0)

@@ -84,3 +84,33 @@ int rm_rf_at(int dir_fd, const char *name) {
                 return errno == ENOENT ? 0 : -errno;
         return rm_rf_entry(dir_fd, name, st.st_dev, 0);
 }
+
+int rm_rf_path(const char *path) {
+        _cleanup_free_ char *parent = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *base;
+        char *slash;
+
+        if (isempty(path))
+                return -EINVAL;
+        parent = strdup(path);
+        if (!parent)
+                return -ENOMEM;
+        /* Trailing slashes do not name another file. */
+        for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
+                parent[n - 1] = 0;
+        slash = strrchr(parent, '/');
+        if (!slash)
+                return rm_rf_at(AT_FDCWD, parent);
+        base = path + (slash - parent) + 1;
+        *slash = 0;
+        fd = open(isempty(parent) ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        {
+                _cleanup_free_ char *name = strndup(base, strcspn(base, "/"));
+                if (!name)
+                        return -ENOMEM;
+                return rm_rf_at(fd, name);
+        }
+}

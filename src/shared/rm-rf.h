@@ -9,5 +9,8 @@
  * first one. */
 int rm_rf_at(int dir_fd, const char *name);
 
+/* The same for a path (absolute, or relative to the working directory). */
+int rm_rf_path(const char *path);
+
 /* Removes everything inside the directory fd refers to, but not the directory itself. */
 int rm_rf_children(int fd);

@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl systemctl journalctl jq
 
-plan 87
+plan 120
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
         busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
@@ -27,13 +27,11 @@ rootfs="$work/rootfs"
 
 # --- helpers -------------------------------------------------------------------------------------
 
-# new_name PREFIX: a fresh container name, removed (forcibly) at exit.
-new_name() {
-        local n
-        n="$(unique_name "$1")"
-        defer dray rm --force "$n"
-        echo "$n"
-}
+# gone_for_good NAME: cleanup of a container that may not exist any more.
+gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
+# track NAME: the container is removed (forcibly) at exit. Not in a $(...): defer must run in
+# this shell.
+track() { defer gone_for_good "$1"; }
 prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
 state_is() { [ "$(prop "$1" State)" = "$2" ]; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -62,7 +60,8 @@ is "$out" err "the payload's stderr reaches run's stderr"
 
 # --- detached: run -d, ps, inspect, the bus ----------------------------------------------------------
 
-name="$(new_name life)"
+name="$(unique_name life)"
+track "$name"
 id="$(dray run -d --name "$name" --rootfs "$rootfs" -e FOO=bar sleep 1000 2>&1)"
 like "$id" '^[0-9a-f]{64}$' "run -d prints the full container ID"
 wait_until 10 state_is "$name" running
@@ -137,7 +136,8 @@ fails "kill of an exited container fails" dray kill "$name"
 
 # --- stop of a payload that ignores SIGTERM: SIGKILL after -t --------------------------------------
 
-name="$(new_name ignterm)"
+name="$(unique_name ignterm)"
+track "$name"
 dray run -d --name "$name" --rootfs "$rootfs" sh -c 'trap "" TERM; echo trapped; sleep 1000' >/dev/null 2>&1
 wait_until 10 journal_has "$name" trapped
 t0="$(now_ms)"
@@ -153,9 +153,32 @@ is "$(prop "$name" ExitStatus)" 137 "the payload was SIGKILLed: exit status 137"
 wait_until 10 unit_gone "$name"
 ok "nothing of it is left in systemd" unit_gone "$name"
 
+# The container's own --stop-timeout and --stop-signal.
+name="$(unique_name stopopts)"
+track "$name"
+dray run -d --name "$name" --stop-timeout 1 --rootfs "$rootfs" sh -c 'trap "" TERM; echo trapped; sleep 1000' >/dev/null 2>&1
+wait_until 10 journal_has "$name" trapped
+t0="$(now_ms)"
+dray stop "$name" >/dev/null 2>&1
+elapsed=$(( $(now_ms) - t0 ))
+if [ "$elapsed" -ge 900 ] && [ "$elapsed" -lt 6000 ]; then
+        pass "stop uses the container's --stop-timeout 1 (${elapsed} ms)"
+else
+        fail "stop uses the container's --stop-timeout 1" "took ${elapsed} ms"
+fi
+is "$(prop "$name" ExitStatus)" 137 "and then SIGKILLs it (137)"
+name="$(unique_name stopsig)"
+track "$name"
+dray run -d --name "$name" --stop-signal USR1 --rootfs "$rootfs" \
+        sh -c 'trap "" TERM; trap "echo got-usr1; exit 3" USR1; echo trapped; while :; do sleep 0.05; done' >/dev/null 2>&1
+wait_until 10 journal_has "$name" trapped
+ok "stop with --stop-signal USR1" dray stop "$name"
+is "$(prop "$name" ExitStatus)" 3 "the payload got USR1, not TERM, and exited on its own (3)"
+
 # --- kill -s USR1 / KILL -----------------------------------------------------------------------------
 
-name="$(new_name kill)"
+name="$(unique_name kill)"
+track "$name"
 dray run -d --name "$name" --rootfs "$rootfs" \
         sh -c 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.05; done' >/dev/null 2>&1
 wait_until 10 journal_has "$name" ready
@@ -173,7 +196,8 @@ is "$(prop "$name" ExitStatus)" 137 "its exit status is 137"
 
 # --- restart -------------------------------------------------------------------------------------------
 
-name="$(new_name restart)"
+name="$(unique_name restart)"
+track "$name"
 dray run -d --name "$name" --rootfs "$rootfs" sleep 1000 >/dev/null 2>&1
 wait_until 10 state_is "$name" running
 pid1="$(prop "$name" Pid)"
@@ -211,7 +235,8 @@ wait_until 10 test ! -e "$STATE/$rid"
 ok "its state directory is gone" test ! -e "$STATE/$rid"
 ok "its monitor is gone" test ! -e "/proc/$mpid"
 
-name="$(new_name rm)"
+name="$(unique_name rm)"
+track "$name"
 dray run --name "$name" --rootfs "$rootfs" true >/dev/null 2>&1
 rid="$(prop "$name" Id)"
 is "$(prop "$name" State)" exited "a finished container stays until removed"
@@ -223,7 +248,8 @@ fails "rm of an unknown container fails" dray rm "no-such-$name"
 
 # --- wait --------------------------------------------------------------------------------------------
 
-name="$(new_name wait)"
+name="$(unique_name wait)"
+track "$name"
 dray run -d --name "$name" --rootfs "$rootfs" sh -c "$(wait_for_go "$name"); exit 7" >/dev/null 2>&1
 wait_until 10 state_is "$name" running
 timeout 20 dray wait "$name" > "$work/wait.out" 2>&1 &
@@ -235,7 +261,8 @@ is "$(dray wait "$name" 2>&1)" 7 "wait on an exited container prints its status 
 
 # --- create, then start -a -----------------------------------------------------------------------
 
-name="$(new_name create)"
+name="$(unique_name create)"
+track "$name"
 cid="$(dray create --name "$name" --rootfs "$rootfs" sh -c 'echo from-create; exit 5' 2>&1)"
 like "$cid" '^[0-9a-f]{64}$' "create prints the full ID"
 is "$(prop "$name" State)" created "a created container is in state created"
@@ -250,7 +277,7 @@ is "$out:$rc" "from-create:5" "an exited container starts again (start -a)"
 # --- --rm leaves nothing ----------------------------------------------------------------------------
 
 name="$(unique_name rmflag)"
-defer dray rm --force "$name"
+defer gone_for_good "$name"
 out="$(dray run --rm --name "$name" --rootfs "$rootfs" sh -c 'echo bye' 2>&1)"
 is "$out" bye "run --rm runs the container"
 wait_until 10 sh -c "! dray inspect '$name'"
@@ -262,7 +289,7 @@ ok "run --rm: no log rate limit file is left" \
 
 name="$(unique_name rmdetach)"
 rid="$(dray run -d --rm --name "$name" --rootfs "$rootfs" sh -c "$(wait_for_go "$name")" 2>&1)"
-defer dray rm --force "$name"
+defer gone_for_good "$name"
 wait_until 10 state_is "$name" running
 touch "$(go_file "$name")"
 if wait_until 10 sh -c "! dray inspect '$name'"; then
@@ -276,13 +303,14 @@ ok "run -d --rm: its scope is gone" unit_gone "$name"
 
 # --- inside the container ---------------------------------------------------------------------------
 
-name="$(new_name inside)"
+name="$(unique_name inside)"
+track "$name"
 out="$(dray run --name "$name" --rootfs "$rootfs" hostname 2>&1)"
 is "$out" "$name" "the host name inside is the container's name"
 out="$(dray run --rm --hostname other-host --rootfs "$rootfs" hostname 2>&1)"
 is "$out" other-host "--hostname sets it"
 
-out="$(dray run --rm --rootfs "$rootfs" sh -c 'echo $$; grep ^PPid: /proc/self/status; cat /proc/1/comm' 2>&1)"
+out="$(dray run --rm --rootfs "$rootfs" sh -c 'echo $$; grep ^PPid: /proc/$$/status; cat /proc/1/comm' 2>&1)"
 is "$(sed -n 1p <<< "$out")" 2 "the payload is PID 2 in its PID namespace"
 like "$(sed -n 2p <<< "$out")" '^PPid:[[:space:]]+1$' "its parent is PID 1, the container's init"
 like "$(sed -n 3p <<< "$out")" '.' "PID 1 has a name"

@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl systemctl systemd-cgls jq
 
-plan 40
+plan 42
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
         busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
@@ -23,12 +23,11 @@ defer rm -rf "$work"
 rootfs="$work/rootfs"
 "$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
 
-new_name() {
-        local n
-        n="$(unique_name "$1")"
-        defer dray rm --force "$n"
-        echo "$n"
-}
+# gone_for_good NAME: cleanup of a container that may not exist any more.
+gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
+# track NAME: the container is removed (forcibly) at exit. Not in a $(...): defer must run in
+# this shell.
+track() { defer gone_for_good "$1"; }
 prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
 state_is() { [ "$(prop "$1" State)" = "$2" ]; }
 unit_gone() { [ -z "$(systemctl list-units --all --plain --no-legend "dray-$1.scope" 2>/dev/null)" ]; }
@@ -46,7 +45,8 @@ cg_value() {
 
 # --- limits ---------------------------------------------------------------------------------------
 
-name="$(new_name scope)"
+name="$(unique_name scope)"
+track "$name"
 unit="dray-$name.scope"
 dray run -d --name "$name" --memory 64m --cpus 0.5 --pids-limit 20 --cpu-weight 50 \
         --rootfs "$rootfs" sleep 1000 >/dev/null 2>&1
@@ -116,7 +116,8 @@ is "$(systemctl is-active "$unit" 2>&1)" active "and has a scope again"
 
 # --- systemctl kill ----------------------------------------------------------------------------------
 
-name="$(new_name kill)"
+name="$(unique_name kill)"
+track "$name"
 unit="dray-$name.scope"
 dray run -d --name "$name" --rootfs "$rootfs" sleep 1000 >/dev/null 2>&1
 wait_until 10 state_is "$name" running
@@ -127,7 +128,8 @@ is "$(prop "$name" ExitStatus)" 143 "with status 143"
 wait_until 10 unit_gone "$name"
 ok "and its scope is gone" unit_gone "$name"
 
-name="$(new_name kill9)"
+name="$(unique_name kill9)"
+track "$name"
 unit="dray-$name.scope"
 dray run -d --name "$name" --rootfs "$rootfs" sleep 1000 >/dev/null 2>&1
 wait_until 10 state_is "$name" running

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+
+#include "container-options.h"
+#include "name.h"
+#include "strv.h"
+
+typedef int (*option_parser_t)(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+
+typedef struct Option {
+        const char *key;
+        const char *signature;
+        option_parser_t parse;
+} Option;
+
+static int invalid(sd_bus_error *error, const char *key, const char *format, ...) _printf_(3, 4);
+static int invalid(sd_bus_error *error, const char *key, const char *format, ...) {
+        char buf[512];
+        va_list ap;
+
+        va_start(ap, format);
+        (void) vsnprintf(buf, sizeof(buf), format, ap);
+        va_end(ap);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid option '%s': %s", key, buf);
+}
+
+static bool string_is_printable(const char *s) {
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+static bool path_is_safe_absolute(const char *p) {
+        if (isempty(p) || p[0] != '/' || strlen(p) >= PATH_MAX || !string_is_printable(p))
+                return false;
+        for (const char *c = p; (c = strstr(c, "..")); c += 2)
+                if ((c == p || c[-1] == '/') && (c[2] == 0 || c[2] == '/'))
+                        return false;
+        return true;
+}
+
+static int read_string(sd_bus_message *m, const char **ret) {
+        return sd_bus_message_read(m, "s", ret);
+}
+
+static int set_string(char **field, const char *value) {
+        char *d = strdup(value);
+
+        if (!d)
+                return -ENOMEM;
+        free(*field);
+        *field = d;
+        return 0;
+}
+
+static int parse_path(sd_bus_message *m, const char *key, char **field, sd_bus_error *error) {
+        const char *v;
+        int r;
+
+        r = read_string(m, &v);
+        if (r < 0)
+                return r;
+        if (!path_is_safe_absolute(v))
+                return invalid(error, key, "'%.256s' is not an absolute path without '..' components", v);
+        return set_string(field, v);
+}
+
+static int parse_rootfs(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_path(m, key, &s->rootfs, error);
+}
+
+static int parse_working_directory(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_path(m, key, &s->working_dir, error);
+}
+
+static int parse_command(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        n = strv_length(l);
+        if (n == 0 || isempty(l[0]))
+                return invalid(error, key, "the command must not be empty");
+        if (n > 4096)
+                return invalid(error, key, "%zu arguments, at most 4096 are allowed", n);
+        STRV_FOREACH(a, l)
+                if (strlen(*a) >= OPTION_ARG_MAX)
+                        return invalid(error, key, "an argument is longer than %u bytes", OPTION_ARG_MAX);
+        strv_free(s->command);
+        s->command = TAKE_PTR(l);
+        return 0;
+}
+
+static int parse_env(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL, **env = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) > OPTION_ENV_MAX)
+                return invalid(error, key, "more than %u variables", OPTION_ENV_MAX);
+        STRV_FOREACH(e, l) {
+                if (!env_assignment_is_valid(*e))
+                        return invalid(error, key, "'%.128s' is not a KEY=VALUE assignment", *e);
+                /* A later KEY replaces an earlier one, as with docker run -e. */
+                r = strv_env_set(&env, *e);
+                if (r < 0)
+                        return r;
+        }
+        strv_free(s->env);
+        s->env = TAKE_PTR(env);
+        return 0;
+}
+
+static int parse_user_option(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *v;
+        uid_t uid;
+        gid_t gid;
+        int r;
+
+        r = read_string(m, &v);
+        if (r < 0)
+                return r;
+        if (parse_user(v, &uid, &gid) < 0)
+                return invalid(error, key, "'%.64s' is not a numeric uid[:gid]", v);
+        s->uid = uid;
+        s->gid = gid;
+        return set_string(&s->user, v);
+}
+
+static int parse_hostname(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *v;
+        int r;
+
+        r = read_string(m, &v);
+        if (r < 0)
+                return r;
+        if (!hostname_is_valid_simple(v))
+                return invalid(error, key, "'%.64s' is not a valid hostname (1-63 of a-z, A-Z, 0-9, '.', '-')", v);
+        return set_string(&s->hostname, v);
+}
+
+static int parse_image(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *v;
+        int r;
+
+        r = read_string(m, &v);
+        if (r < 0)
+                return r;
+        if (isempty(v) || strlen(v) > OPTION_STRING_MAX || !string_is_printable(v))
+                return invalid(error, key, "must be 1-%u printable characters", OPTION_STRING_MAX);
+        return set_string(&s->image, v);
+}
+
+static int read_bool(sd_bus_message *m, bool *ret) {
+        int b, r;
+
+        r = sd_bus_message_read(m, "b", &b);
+        if (r < 0)
+                return r;
+        *ret = b;
+        return 0;
+}
+
+static int parse_read_only(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->read_only);
+}
+
+static int parse_ephemeral(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->ephemeral);
+}
+
+static int parse_auto_remove(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->auto_remove);
+}
+
+/* UINT64_MAX leaves a limit unset, like systemd's "infinity". */
+static int parse_limit(sd_bus_message *m, const char *key, uint64_t min, uint64_t max, uint64_t *field,
+                       sd_bus_error *error) {
+        uint64_t v;
+        int r;
+
+        r = sd_bus_message_read(m, "t", &v);
+        if (r < 0)
+                return r;
+        if (v != UINT64_MAX && (v < min || v > max))
+                return invalid(error, key, "%llu is out of range (%llu…%llu, or 2^64-1 for no limit)",
+                               (unsigned long long) v, (unsigned long long) min, (unsigned long long) max);
+        *field = v;
+        return 0;
+}
+
+static int parse_memory_max(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_limit(m, key, OPTION_MEMORY_MAX_MIN, UINT64_MAX - 1, &s->memory_max, error);
+}
+
+static int parse_cpu_quota(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_limit(m, key, OPTION_CPU_QUOTA_MIN_USEC, UINT64_MAX - 1, &s->cpu_quota_per_sec_usec, error);
+}
+
+static int parse_cpu_weight(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_limit(m, key, OPTION_CPU_WEIGHT_MIN, OPTION_CPU_WEIGHT_MAX, &s->cpu_weight, error);
+}
+
+static int parse_tasks_max(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_limit(m, key, 1, UINT64_MAX - 1, &s->tasks_max, error);
+}
+
+static int parse_stop_timeout(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        /* 0 = SIGKILL at once; UINT64_MAX = never SIGKILL. */
+        return sd_bus_message_read(m, "t", &s->stop_timeout_usec);
+}
+
+static int parse_stop_signal(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        int32_t v;
+        int r;
+
+        r = sd_bus_message_read(m, "i", &v);
+        if (r < 0)
+                return r;
+        if (v <= 0 || v >= _NSIG)
+                return invalid(error, key, "%i is not a signal number (1…%i)", (int) v, _NSIG - 1);
+        s->stop_signal = v;
+        return 0;
+}
+
+int capability_name_normalize(const char *name, char **ret) {
+        char buf[64] = "cap_", *n;
+        size_t off;
+        cap_value_t v;
+
+        if (isempty(name) || strlen(name) >= 48)
+                return -EINVAL;
+        if (strcasecmp(name, "ALL") == 0) {
+                n = strdup("ALL");
+                if (!n)
+                        return -ENOMEM;
+                *ret = n;
+                return 0;
+        }
+        off = strncasecmp(name, "cap_", 4) == 0 ? 0 : 4;
+        for (size_t i = 0; name[i]; i++) {
+                if (!isalpha((unsigned char) name[i]) && name[i] != '_')
+                        return -EINVAL;
+                buf[off + i] = (char) tolower((unsigned char) name[i]);
+        }
+        buf[off + strlen(name)] = 0;
+        if (cap_from_name(buf, &v) < 0 || v < 0)
+                return -EINVAL;
+        for (char *p = buf; *p; p++)
+                *p = (char) toupper((unsigned char) *p);
+        n = strdup(buf);
+        if (!n)
+                return -ENOMEM;
+        *ret = n;
+        return 0;
+}
+
+static int parse_caps(sd_bus_message *m, const char *key, char ***field, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL, **caps = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) > 256)
+                return invalid(error, key, "too many capabilities");
+        STRV_FOREACH(c, l) {
+                char *n;
+
+                r = capability_name_normalize(*c, &n);
+                if (r == -EINVAL)
+                        return invalid(error, key, "'%.64s' is not a capability name", *c);
+                if (r < 0)
+                        return r;
+                if (strv_contains(caps, n)) {
+                        free(n);
+                        continue;
+                }
+                r = strv_consume(&caps, n);
+                if (r < 0)
+                        return r;
+        }
+        strv_free(*field);
+        *field = TAKE_PTR(caps);
+        return 0;
+}
+
+static int parse_cap_add(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_caps(m, key, &s->cap_add, error);
+}
+
+static int parse_cap_drop(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_caps(m, key, &s->cap_drop, error);
+}
+
+static const Option option_table[] = {
+        { "Rootfs",             "s",  parse_rootfs            },
+        { "Command",            "as", parse_command           },
+        { "Env",                "as", parse_env               },
+        { "WorkingDirectory",   "s",  parse_working_directory },
+        { "User",               "s",  parse_user_option       },
+        { "Hostname",           "s",  parse_hostname          },
+        { "ReadOnly",           "b",  parse_read_only         },
+        { "Ephemeral",          "b",  parse_ephemeral         },
+        { "AutoRemove",         "b",  parse_auto_remove       },
+        { "MemoryMax",          "t",  parse_memory_max        },
+        { "CPUQuotaPerSecUSec", "t",  parse_cpu_quota         },
+        { "CPUWeight",          "t",  parse_cpu_weight        },
+        { "TasksMax",           "t",  parse_tasks_max         },
+        { "StopTimeoutUSec",    "t",  parse_stop_timeout      },
+        { "StopSignal",         "i",  parse_stop_signal       },
+        { "CapAdd",             "as", parse_cap_add           },
+        { "CapDrop",            "as", parse_cap_drop          },
+        { "Image",              "s",  parse_image             },
+};
+
+static const Option *option_find(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(option_table); i++)
+                if (streq(option_table[i].key, key))
+                        return option_table + i;
+        return NULL;
+}
+
+static int parse_one(sd_bus_message *m, uint32_t *seen, sd_bus_error *error, ContainerSpec *s) {
+        const char *key, *contents;
+        const Option *o;
+        char type;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &key);
+        if (r < 0)
+                return r;
+        o = option_find(key);
+        if (!o)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
+        if (*seen & (UINT32_C(1) << (o - option_table)))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' given twice.", key);
+        *seen |= UINT32_C(1) << (o - option_table);
+
+        r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r < 0)
+                return r;
+        if (type != SD_BUS_TYPE_VARIANT || !streq(contents, o->signature))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Option '%s' must be of type '%s', not '%.16s'.", key, o->signature,
+                                         strna(contents));
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, contents);
+        if (r < 0)
+                return r;
+        r = o->parse(m, key, s, error);
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
+        uint32_t seen = 0;
+        int r;
+
+        _Static_assert(ELEMENTSOF(option_table) <= 32, "seen is a 32-bit mask");
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                r = parse_one(m, &seen, error, s);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+
+        if (!s->rootfs)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Rootfs' is required.");
+        if (!s->command)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Command' is required.");
+        return 0;
+}
+
+static int env_set_default(char ***env, const char *key, const char *value) {
+        _cleanup_free_ char *a = NULL;
+
+        if (strv_env_get(*env, key))
+                return 0;
+        if (asprintf(&a, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        return strv_env_set(env, a);
+}
+
+int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
+        const char *reason;
+        int r;
+
+        if (!s->hostname) {
+                r = set_string(&s->hostname, s->name);
+                if (r < 0)
+                        return r;
+        }
+        if (!s->image) {
+                r = set_string(&s->image, s->rootfs);
+                if (r < 0)
+                        return r;
+        }
+        if (!s->working_dir) {
+                r = set_string(&s->working_dir, "/");
+                if (r < 0)
+                        return r;
+        }
+        r = env_set_default(&s->env, "PATH", DEFAULT_PATH);
+        if (r >= 0)
+                r = env_set_default(&s->env, "HOSTNAME", s->hostname);
+        if (r < 0)
+                return r;
+
+        r = spec_validate(s, &reason);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid container: %s.", reason);
+        return 0;
+}

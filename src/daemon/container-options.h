@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "spec.h"
+
+/* CreateContainer's a{sv} options (org.dray1(5) lists them). Every key is checked for its type and
+ * its value; unknown or repeated keys are refused. Errors are InvalidArgs naming the key. */
+
+/* Each limit's smallest sensible value: below it the container could not even start. */
+#define OPTION_MEMORY_MAX_MIN UINT64_C(4096)
+#define OPTION_CPU_QUOTA_MIN_USEC UINT64_C(1000) /* systemd's own granularity: 1 ms per second */
+#define OPTION_CPU_WEIGHT_MIN UINT64_C(1)
+#define OPTION_CPU_WEIGHT_MAX UINT64_C(10000)
+#define OPTION_ENV_MAX 4096U
+#define OPTION_STRING_MAX 4096U
+#define OPTION_ARG_MAX (128U * 1024U) /* the kernel's MAX_ARG_STRLEN */
+
+/* Reads the a{sv} at the current position of m into spec (which spec_new() filled with defaults). */
+int container_options_parse(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
+
+/* Fills in what derives from other fields (hostname = name, image = rootfs, PATH and HOSTNAME in
+ * the environment, working directory "/") and validates the whole spec. spec->id and spec->name
+ * must be set. */
+int container_options_finish(ContainerSpec *spec, sd_bus_error *error);
+
+/* "net_admin", "CAP_NET_ADMIN", "Cap_Net_Admin" → "CAP_NET_ADMIN"; "all" → "ALL". -EINVAL for names
+ * libcap does not know. */
+int capability_name_normalize(const char *name, char **ret);

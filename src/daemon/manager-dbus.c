@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bus-names.h"
+#include "container-dbus.h"
+#include "container-options.h"
+#include "log-control.h"
+#include "log.h"
+#include "manager-dbus.h"
+#include "name.h"
+#include "strv.h"
+
+/* ---- helpers ----------------------------------------------------------------------------------- */
+
+static int lookup(Manager *m, const char *s, Container **ret, sd_bus_error *error) {
+        int r;
+
+        r = manager_find_container(m, s, ret);
+        if (r == -ENOTUNIQ)
+                return sd_bus_error_setf(error, DRAY_ERROR_AMBIGUOUS_CONTAINER,
+                                         "'%.64s' matches several containers; give more of the ID.", s);
+        if (r < 0)
+                return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_CONTAINER,
+                                         "No such container '%.64s'. List them with 'dray ps -a'.", s);
+        return 0;
+}
+
+/* The Manager methods that name a container do what the container's own method does. */
+static int redirect(sd_bus_message *message, Manager *m, sd_bus_error *error, sd_bus_message_handler_t handler) {
+        const char *s;
+        Container *c;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &s);
+        if (r < 0)
+                return r;
+        r = lookup(m, s, &c, error);
+        if (r < 0)
+                return r;
+        return handler(message, c, error);
+}
+
+static int validate_name(Manager *m, const char *name, ContainerSpec *spec, sd_bus_error *error) {
+        Container *other;
+        int r;
+
+        if (isempty(name)) {
+                r = manager_generate_name(m, &spec->name);
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r, "Failed to generate a container name: %m");
+                return 0;
+        }
+        if (!container_name_is_valid(name))
+                return sd_bus_error_setf(error, DRAY_ERROR_INVALID_NAME,
+                                         "Invalid container name '%.64s': use 1-63 of a-z, A-Z, 0-9, '.' and '-', "
+                                         "starting with a letter or digit.", name);
+        other = hashmap_get(m->containers_by_name, name);
+        if (other)
+                return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_EXISTS,
+                                         "A container named '%s' exists already (ID %.12s); remove it or choose another name.",
+                                         name, other->spec->id);
+        spec->name = strdup(name);
+        return spec->name ? 0 : -ENOMEM;
+}
+
+static int validate_rootfs(const char *rootfs, sd_bus_error *error) {
+        struct stat st;
+
+        if (stat(rootfs, &st) < 0)
+                return sd_bus_error_setf(error, DRAY_ERROR_ROOTFS_NOT_FOUND, "Root directory '%s' is not usable: %s.",
+                                         rootfs, strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+                return sd_bus_error_setf(error, DRAY_ERROR_ROOTFS_NOT_FOUND, "Root directory '%s' is not a directory.",
+                                         rootfs);
+        return 0;
+}
+
+static int assign_id(Manager *m, ContainerSpec *spec) {
+        char id[CONTAINER_ID_LEN + 1];
+        int r;
+
+        do {
+                r = container_id_generate(id);
+                if (r < 0)
+                        return r;
+        } while (hashmap_get(m->containers_by_id, id)); /* 2^-256; but cheap to rule out */
+        spec->id = strdup(id);
+        return spec->id ? 0 : -ENOMEM;
+}
+
+/* ---- handlers ---------------------------------------------------------------------------------- */
+
+static int method_create_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(spec_freep) ContainerSpec *spec = NULL;
+        Manager *m = userdata;
+        const char *name;
+        Container *c;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &name);
+        if (r < 0)
+                return r;
+        spec = spec_new();
+        if (!spec)
+                return -ENOMEM;
+        r = container_options_parse(message, spec, error);
+        if (r < 0)
+                return r;
+
+        r = validate_name(m, name, spec, error);
+        if (r < 0)
+                return r;
+        r = validate_rootfs(spec->rootfs, error);
+        if (r < 0)
+                return r;
+        r = assign_id(m, spec);
+        if (r < 0)
+                return r;
+        r = container_options_finish(spec, error);
+        if (r < 0)
+                return r;
+
+        r = manager_create_container(m, spec, &c);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to create container '%s': %m", spec->name);
+        TAKE_PTR(spec);
+
+        return sd_bus_reply_method_return(message, "so", c->spec->id, c->path);
+}
+
+static int method_start_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect(message, userdata, error, bus_container_method_start);
+}
+
+static int method_stop_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect(message, userdata, error, bus_container_method_stop);
+}
+
+static int method_restart_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect(message, userdata, error, bus_container_method_restart);
+}
+
+static int method_kill_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect(message, userdata, error, bus_container_method_kill);
+}
+
+static int method_remove_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect(message, userdata, error, bus_container_method_remove);
+}
+
+static int method_wait_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect(message, userdata, error, bus_container_method_wait);
+}
+
+static int method_get_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        const char *s;
+        Container *c;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &s);
+        if (r < 0)
+                return r;
+        r = lookup(userdata, s, &c, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(message, "o", c->path);
+}
+
+static int compare_newest_first(const void *a, const void *b) {
+        const Container *x = *(Container *const *) a, *y = *(Container *const *) b;
+
+        if (x->spec->created_usec != y->spec->created_usec)
+                return x->spec->created_usec > y->spec->created_usec ? -1 : 1;
+        return strcmp(x->spec->id, y->spec->id);
+}
+
+static int append_container(sd_bus_message *reply, Container *c) {
+        _cleanup_free_ char *command = strv_join(c->spec->command, " ");
+
+        if (!command)
+                return -ENOMEM;
+        return sd_bus_message_append(reply, "(sssssttio)", c->spec->id, c->spec->name,
+                                     container_state_to_string(c->rec.state), strempty(c->spec->image), command,
+                                     c->spec->created_usec, c->rec.finished_usec, (int32_t) c->rec.exit_status,
+                                     c->path);
+}
+
+static int method_list_containers(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ Container **v = NULL;
+        Manager *m = userdata;
+        size_t n = 0;
+        Container *c;
+        int all, r;
+
+        r = sd_bus_message_read(message, "b", &all);
+        if (r < 0)
+                return r;
+
+        v = calloc(hashmap_size(m->containers_by_id) + 1, sizeof(Container *));
+        if (!v)
+                return -ENOMEM;
+        HASHMAP_FOREACH(c, m->containers_by_id)
+                if (all || container_is_active(c))
+                        v[n++] = c;
+        qsort(v, n, sizeof(Container *), compare_newest_first);
+
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sssssttio)");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_container(reply, v[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* ---- vtable ------------------------------------------------------------------------------------ */
+
+/* Access is the bus policy's business for now (dbus/org.dray1.conf: mutating methods are root's).
+ * UNPRIVILEGED keeps sd-bus from asking the bus for the caller's credentials, synchronously, on every
+ * call. */
+#define UNPRIVILEGED SD_BUS_VTABLE_UNPRIVILEGED
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("CreateContainer",
+                                SD_BUS_ARGS("s", name, "a{sv}", options),
+                                SD_BUS_RESULT("s", id, "o", path),
+                                method_create_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartContainer",
+                                SD_BUS_ARGS("s", container, "a{sh}", streams),
+                                SD_BUS_NO_RESULT,
+                                method_start_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StopContainer",
+                                SD_BUS_ARGS("s", container, "t", timeout_usec),
+                                SD_BUS_NO_RESULT,
+                                method_stop_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RestartContainer",
+                                SD_BUS_ARGS("s", container, "t", timeout_usec),
+                                SD_BUS_NO_RESULT,
+                                method_restart_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("KillContainer",
+                                SD_BUS_ARGS("s", container, "i", signal),
+                                SD_BUS_NO_RESULT,
+                                method_kill_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveContainer",
+                                SD_BUS_ARGS("s", container, "b", force),
+                                SD_BUS_NO_RESULT,
+                                method_remove_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("WaitContainer",
+                                SD_BUS_ARGS("s", container),
+                                SD_BUS_RESULT("i", exit_status),
+                                method_wait_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetContainer",
+                                SD_BUS_ARGS("s", container),
+                                SD_BUS_RESULT("o", path),
+                                method_get_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListContainers",
+                                SD_BUS_ARGS("b", all),
+                                SD_BUS_RESULT("a(sssssttio)", containers),
+                                method_list_containers, UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", id, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", id, "o", path), 0),
+        SD_BUS_VTABLE_END,
+};
+
+/* ---- registration ------------------------------------------------------------------------------ */
+
+const BusObjectImplementation manager_object = {
+        .path = DRAY_MANAGER_PATH,
+        .interface = DRAY_MANAGER_INTERFACE,
+        .vtables = (const sd_bus_vtable *const[]) { manager_vtable, NULL },
+        .manager = true,
+        .children = (const BusObjectImplementation *const[]) { &container_object, &log_control_object, NULL },
+};
+
+int manager_bus_register(Manager *m) {
+        return bus_add_implementation(m->bus, &manager_object, m);
+}
+
+/* ---- signals ----------------------------------------------------------------------------------- */
+
+void manager_bus_send_container_new(Manager *m, Container *c) {
+        int r;
+
+        if (!m->bus)
+                return;
+        r = sd_bus_emit_object_added(m->bus, c->path);
+        if (r >= 0)
+                r = sd_bus_emit_signal(m->bus, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ContainerNew", "so",
+                                       c->spec->id, c->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to announce container %s, ignoring: %m", c->spec->name);
+}
+
+void manager_bus_send_container_removed(Manager *m, Container *c) {
+        int r;
+
+        if (!m->bus)
+                return;
+        r = sd_bus_emit_object_removed(m->bus, c->path);
+        if (r >= 0)
+                r = sd_bus_emit_signal(m->bus, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ContainerRemoved", "so",
+                                       c->spec->id, c->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to announce the removal of container %s, ignoring: %m", c->spec->name);
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* CreateContainer's options dictionary: every key, its type and its range, good and hostile. */
+#include <signal.h>
+#include <string.h>
+
+#include "bus-pair.h"
+#include "container-options.h"
+#include "strv.h"
+#include "test.h"
+
+/* A sealed method call whose body is the a{sv} that build() appends, rewound for reading: what
+ * container_options_parse() sees in a handler. */
+typedef int (*builder_t)(sd_bus_message *m);
+
+static int parse_with(builder_t build, ContainerSpec **ret_spec, sd_bus_error *error) {
+        _cleanup_(sd_bus_close_unrefp) sd_bus *server = NULL, *client = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = spec_new();
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        r = sd_event_new(&e);
+        if (r < 0)
+                return r;
+        r = bus_pair_new(e, &server, &client);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(client, &m, NULL, "/org/dray1", "org.dray1.Manager", "CreateContainer");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = build(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_seal(m, 1, 0);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_rewind(m, true);
+        if (r < 0)
+                return r;
+        r = container_options_parse(m, s, error);
+        if (r < 0)
+                return r;
+        if (ret_spec)
+                *ret_spec = TAKE_PTR(s);
+        return 0;
+}
+
+/* Expects InvalidArgs whose message contains needle. */
+static int expect_invalid(builder_t build, const char *needle) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = parse_with(build, NULL, &error);
+
+        if (r >= 0) {
+                fprintf(stderr, "parsing succeeded, expected an error naming '%s'\n", needle);
+                return 1;
+        }
+        if (!sd_bus_error_has_name(&error, SD_BUS_ERROR_INVALID_ARGS) || !strstr(strempty(error.message), needle)) {
+                fprintf(stderr, "got %s: '%s', expected InvalidArgs naming '%s' (r=%i)\n", strna(error.name),
+                        strna(error.message), needle, r);
+                return 1;
+        }
+        return 0;
+}
+
+#define BASE(m) sd_bus_message_append(m, "{sv}{sv}", "Rootfs", "s", "/srv/root", "Command", "as", 1, "true")
+
+static int build_all(sd_bus_message *m) {
+        int r = BASE(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_append(m, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                     "Env", "as", 3, "A=1", "B=2", "A=3",
+                                     "WorkingDirectory", "s", "/work",
+                                     "User", "s", "1000:100",
+                                     "Hostname", "s", "box",
+                                     "ReadOnly", "b", 1,
+                                     "Ephemeral", "b", 1,
+                                     "AutoRemove", "b", 1,
+                                     "MemoryMax", "t", UINT64_C(67108864),
+                                     "CPUQuotaPerSecUSec", "t", UINT64_C(500000),
+                                     "CPUWeight", "t", UINT64_C(50),
+                                     "TasksMax", "t", UINT64_C(20),
+                                     "StopTimeoutUSec", "t", UINT64_C(3000000),
+                                     "StopSignal", "i", SIGINT,
+                                     "CapAdd", "as", 2, "net_admin", "CAP_SYS_TIME",
+                                     "CapDrop", "as", 1, "all",
+                                     "Image", "s", "busybox");
+}
+
+TEST(options_all) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        ASSERT_OK(parse_with(build_all, &s, &error));
+        ASSERT_STREQ(s->rootfs, "/srv/root");
+        ASSERT_EQ(strv_length(s->command), 1);
+        ASSERT_STREQ(s->command[0], "true");
+        ASSERT_EQ(strv_length(s->env), 2);
+        ASSERT_STREQ(strv_env_get(s->env, "A"), "3"); /* the later one wins */
+        ASSERT_STREQ(strv_env_get(s->env, "B"), "2");
+        ASSERT_STREQ(s->working_dir, "/work");
+        ASSERT_EQ(s->uid, 1000);
+        ASSERT_EQ(s->gid, 100);
+        ASSERT_STREQ(s->user, "1000:100");
+        ASSERT_STREQ(s->hostname, "box");
+        ASSERT_TRUE(s->read_only && s->ephemeral && s->auto_remove);
+        ASSERT_EQ(s->memory_max, 67108864);
+        ASSERT_EQ(s->cpu_quota_per_sec_usec, 500000);
+        ASSERT_EQ(s->cpu_weight, 50);
+        ASSERT_EQ(s->tasks_max, 20);
+        ASSERT_EQ(s->stop_timeout_usec, 3000000);
+        ASSERT_EQ(s->stop_signal, SIGINT);
+        ASSERT_EQ(strv_length(s->cap_add), 2);
+        ASSERT_STREQ(s->cap_add[0], "CAP_NET_ADMIN");
+        ASSERT_STREQ(s->cap_add[1], "CAP_SYS_TIME");
+        ASSERT_STREQ(s->cap_drop[0], "ALL");
+        ASSERT_STREQ(s->image, "busybox");
+        return 0;
+}
+
+static int build_minimal(sd_bus_message *m) {
+        return BASE(m);
+}
+
+TEST(options_defaults_and_finish) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        ASSERT_OK(parse_with(build_minimal, &s, &error));
+        ASSERT_EQ(s->memory_max, UNSET_U64);
+        ASSERT_EQ(s->cpu_weight, UNSET_U64);
+        ASSERT_EQ(s->stop_signal, SIGTERM);
+        ASSERT_EQ(s->stop_timeout_usec, DEFAULT_STOP_TIMEOUT_USEC);
+        ASSERT_TRUE(s->hostname == NULL);
+
+        s->id = strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        s->name = strdup("web");
+        ASSERT_OK(container_options_finish(s, &error));
+        ASSERT_STREQ(s->hostname, "web");
+        ASSERT_STREQ(s->image, "/srv/root");
+        ASSERT_STREQ(s->working_dir, "/");
+        ASSERT_STREQ(strv_env_get(s->env, "PATH"), DEFAULT_PATH);
+        ASSERT_STREQ(strv_env_get(s->env, "HOSTNAME"), "web");
+        return 0;
+}
+
+static int build_unknown(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Bogus", "s", "x");
+}
+static int build_wrong_type(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "MemoryMax", "s", "lots");
+}
+static int build_wrong_type_nested(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Env", "a{ss}", 1, "A", "B");
+}
+static int build_twice(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Rootfs", "s", "/other");
+}
+static int build_no_rootfs(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}", "Command", "as", 1, "true");
+}
+static int build_no_command(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}", "Rootfs", "s", "/srv/root");
+}
+static int build_empty_command(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}{sv}", "Rootfs", "s", "/srv/root", "Command", "as", 0);
+}
+static int build_empty_argv0(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}{sv}", "Rootfs", "s", "/srv/root", "Command", "as", 2, "", "x");
+}
+static int build_relative_rootfs(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}{sv}", "Rootfs", "s", "srv/root", "Command", "as", 1, "true");
+}
+static int build_dotdot_rootfs(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}{sv}", "Rootfs", "s", "/srv/../etc", "Command", "as", 1, "true");
+}
+static int build_control_rootfs(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}{sv}", "Rootfs", "s", "/srv/\nroot", "Command", "as", 1, "true");
+}
+static int build_cpu_weight_0(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "CPUWeight", "t", UINT64_C(0));
+}
+static int build_cpu_weight_big(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "CPUWeight", "t", UINT64_C(10001));
+}
+static int build_memory_tiny(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "MemoryMax", "t", UINT64_C(1));
+}
+static int build_tasks_0(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "TasksMax", "t", UINT64_C(0));
+}
+static int build_quota_tiny(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "CPUQuotaPerSecUSec", "t", UINT64_C(10));
+}
+static int build_signal_0(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "StopSignal", "i", 0);
+}
+static int build_signal_big(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "StopSignal", "i", _NSIG);
+}
+static int build_signal_negative(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "StopSignal", "i", -9);
+}
+static int build_env_no_key(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Env", "as", 1, "=value");
+}
+static int build_env_no_eq(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Env", "as", 1, "JUSTAKEY");
+}
+static int build_env_digit(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Env", "as", 1, "1A=x");
+}
+static int build_user_name(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "User", "s", "nobody");
+}
+static int build_user_overflow(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "User", "s", "4294967295");
+}
+static int build_hostname_bad(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Hostname", "s", "a_b");
+}
+static int build_workdir_relative(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "WorkingDirectory", "s", "work");
+}
+static int build_cap_bogus(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "CapAdd", "as", 1, "CAP_BOGUS");
+}
+static int build_cap_number(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "CapDrop", "as", 1, "12");
+}
+static int build_image_empty(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Image", "s", "");
+}
+static int build_image_control(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Image", "s", "a\x1b[31mb");
+}
+
+TEST(options_hostile) {
+        ASSERT_EQ(expect_invalid(build_unknown, "Bogus"), 0);
+        ASSERT_EQ(expect_invalid(build_wrong_type, "MemoryMax"), 0);
+        ASSERT_EQ(expect_invalid(build_wrong_type_nested, "Env"), 0);
+        ASSERT_EQ(expect_invalid(build_twice, "Rootfs"), 0);
+        ASSERT_EQ(expect_invalid(build_no_rootfs, "Rootfs"), 0);
+        ASSERT_EQ(expect_invalid(build_no_command, "Command"), 0);
+        ASSERT_EQ(expect_invalid(build_empty_command, "Command"), 0);
+        ASSERT_EQ(expect_invalid(build_empty_argv0, "Command"), 0);
+        ASSERT_EQ(expect_invalid(build_relative_rootfs, "Rootfs"), 0);
+        ASSERT_EQ(expect_invalid(build_dotdot_rootfs, "Rootfs"), 0);
+        ASSERT_EQ(expect_invalid(build_control_rootfs, "Rootfs"), 0);
+        ASSERT_EQ(expect_invalid(build_cpu_weight_0, "CPUWeight"), 0);
+        ASSERT_EQ(expect_invalid(build_cpu_weight_big, "CPUWeight"), 0);
+        ASSERT_EQ(expect_invalid(build_memory_tiny, "MemoryMax"), 0);
+        ASSERT_EQ(expect_invalid(build_tasks_0, "TasksMax"), 0);
+        ASSERT_EQ(expect_invalid(build_quota_tiny, "CPUQuotaPerSecUSec"), 0);
+        ASSERT_EQ(expect_invalid(build_signal_0, "StopSignal"), 0);
+        ASSERT_EQ(expect_invalid(build_signal_big, "StopSignal"), 0);
+        ASSERT_EQ(expect_invalid(build_signal_negative, "StopSignal"), 0);
+        ASSERT_EQ(expect_invalid(build_env_no_key, "Env"), 0);
+        ASSERT_EQ(expect_invalid(build_env_no_eq, "Env"), 0);
+        ASSERT_EQ(expect_invalid(build_env_digit, "Env"), 0);
+        ASSERT_EQ(expect_invalid(build_user_name, "User"), 0);
+        ASSERT_EQ(expect_invalid(build_user_overflow, "User"), 0);
+        ASSERT_EQ(expect_invalid(build_hostname_bad, "Hostname"), 0);
+        ASSERT_EQ(expect_invalid(build_workdir_relative, "WorkingDirectory"), 0);
+        ASSERT_EQ(expect_invalid(build_cap_bogus, "CAP_BOGUS"), 0);
+        ASSERT_EQ(expect_invalid(build_cap_number, "CapDrop"), 0);
+        ASSERT_EQ(expect_invalid(build_image_empty, "Image"), 0);
+        ASSERT_EQ(expect_invalid(build_image_control, "Image"), 0);
+        return 0;
+}
+
+static int build_unlimited(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}{sv}{sv}", "MemoryMax", "t", UINT64_MAX, "TasksMax", "t",
+                                                 UINT64_MAX, "StopTimeoutUSec", "t", UINT64_MAX);
+}
+
+TEST(options_unlimited) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        /* 2^64-1 is "no limit", like systemd's infinity. */
+        ASSERT_OK(parse_with(build_unlimited, &s, &error));
+        ASSERT_EQ(s->memory_max, UNSET_U64);
+        ASSERT_EQ(s->tasks_max, UNSET_U64);
+        ASSERT_TRUE(s->stop_timeout_usec == UINT64_MAX);
+        return 0;
+}
+
+TEST(capability_names) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+        char *x = NULL;
+
+        ASSERT_OK(capability_name_normalize("Cap_Net_Admin", &a));
+        ASSERT_STREQ(a, "CAP_NET_ADMIN");
+        ASSERT_OK(capability_name_normalize("chown", &b));
+        ASSERT_STREQ(b, "CAP_CHOWN");
+        ASSERT_OK(capability_name_normalize("All", &c));
+        ASSERT_STREQ(c, "ALL");
+        ASSERT_ERROR(capability_name_normalize("", &x), EINVAL);
+        ASSERT_ERROR(capability_name_normalize("cap_", &x), EINVAL);
+        ASSERT_ERROR(capability_name_normalize("CAP_NET ADMIN", &x), EINVAL);
+        ASSERT_ERROR(capability_name_normalize("7", &x), EINVAL);
+        ASSERT_ERROR(capability_name_normalize("CAP_CHOWN_AND_MORE_AND_MORE_AND_MORE_AND_MORE_AND_MORE", &x), EINVAL);
+        ASSERT_TRUE(x == NULL);
+        return 0;
+}
