@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <signal.h>
 
+#include "bus-names.h"
 #include "cli-bus.h"
 #include "cli-util.h"
 #include "log.h"
@@ -18,6 +19,7 @@ typedef struct Lifecycle {
         int32_t arg_i;
         bool arg_b;
         bool print_status;    /* wait: print the reply's exit status instead of the argument */
+        bool ignore_missing;  /* rm --force: a container that is not there is reported, not failed */
         uint64_t timeout_usec;
 } Lifecycle;
 
@@ -47,6 +49,10 @@ static int lifecycle_done(const char *arg, sd_bus_message *reply, void *userdata
         int32_t status;
         int r;
 
+        if (e && l->ignore_missing && sd_bus_error_has_name(e, DRAY_ERROR_NO_SUCH_CONTAINER)) {
+                (void) log_bus_error(e, -EIO);
+                return 0;
+        }
         if (e)
                 return log_bus_error(e, -EIO);
         if (!l->print_status) {
@@ -192,13 +198,16 @@ int verb_rm(int argc, char *argv[]) {
         while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) >= 0)
                 switch (c) {
                 case 'f':
+                        /* Docker's rm -f: also succeeds for containers that are already gone. */
                         l.arg_b = true;
+                        l.ignore_missing = true;
                         break;
                 case 'h':
                         printf("Usage: dray rm [OPTIONS] CONTAINER...\n\n"
                                "Remove containers that are not running.\n\n"
                                "Options:\n"
-                               "  -f, --force   Kill (SIGKILL) running containers first\n"
+                               "  -f, --force   Kill (SIGKILL) running containers first; containers that do\n"
+                               "                not exist are reported but are not an error\n"
                                "  -h, --help    Show this help\n"
                                "\nSee dray(1).\n");
                         return EXIT_SUCCESS;

@@ -25,8 +25,11 @@ int machine_id_from_container_id(const char *id, uint8_t ret[static 16]) {
 static void on_register_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         if (!error)
                 return;
-        if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
-            sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+        if (sd_bus_error_get_errno(error) == ESRCH)
+                /* The container ended before machined looked at it. */
+                log_debug("Not registering a container with systemd-machined: %s", error->message);
+        else if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+                 sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
                 log_debug("systemd-machined is not available, containers are not registered as machines: %s",
                           error->message);
         else

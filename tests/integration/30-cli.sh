@@ -128,6 +128,7 @@ ok "it runs again" wait_until 10 state_is "$name" running
 is "$(dray stop -t 1 "$name")" "$name" "dray stop prints the container"
 ok "it is exited after stop" state_is "$name" exited
 status_is 1 "dray rm of a missing container exits 1" dray rm "$(unique_name none)"
+status_is 0 "dray rm -f of a missing container exits 0" dray rm -f "$(unique_name none)"
 is "$(dray rm "$name")" "$name" "dray rm removes it"
 
 # --- create, start -a, wait ----------------------------------------------------------------------
