@@ -289,11 +289,17 @@ int container_adopt(Container *c) {
         }
 
         fd = monitor_open_pidfd(c->rec.monitor_pid, c->rec.monitor_start_time, c->rec.boot_id);
-        if (fd < 0) {
+        if (fd == -ESRCH) {
                 log_info("Container %s: its monitor (PID %i) is gone.", c->spec->name, (int) c->rec.monitor_pid);
                 container_exited(c); /* may free c */
                 return 0;
         }
+        if (fd < 0)
+                /* Not known to be gone (out of fds, say): leave the record alone rather than declare a
+                 * live container dead. The next drayd looks again. */
+                return log_error_errno(fd, "Container %s: failed to check on its monitor (PID %i), leaving it %s: %m",
+                                       c->spec->name, (int) c->rec.monitor_pid,
+                                       container_state_to_string(c->rec.state));
         c->monitor_pidfd = fd;
         r = monitor_watch(c);
         if (r < 0) {
@@ -692,12 +698,16 @@ static void container_read_exit(Container *c, ContainerState previous) {
         if (c->rec.finished_usec == 0)
                 c->rec.finished_usec = now_usec(CLOCK_REALTIME);
 
-        /* A start that never got its "OK" failed, whatever else we know. */
-        if (previous == CONTAINER_STARTING && c->start_error == START_ERROR_NONE)
-                container_set_start_error(c, c->rec.exit_status == EXIT_NOT_FOUND ? START_ERROR_COMMAND_NOT_FOUND :
-                                             c->rec.exit_status == EXIT_CANNOT_INVOKE ? START_ERROR_NOT_EXECUTABLE :
-                                             START_ERROR_OTHER,
-                                          c->rec.error ?: "dray-monitor ended before the container started");
+        /* A start that never got its "OK" failed. What kind of failure is the exit status's to say
+         * (ARCHITECTURE.md): the errno of an ERR line alone cannot tell a missing command (ENOENT at
+         * execve, 127) from a missing working directory (ENOENT at chdir, 125). */
+        if (previous == CONTAINER_STARTING && c->start_error != START_ERROR_SYSTEMD) {
+                c->start_error = c->rec.exit_status == EXIT_NOT_FOUND ? START_ERROR_COMMAND_NOT_FOUND :
+                                 c->rec.exit_status == EXIT_CANNOT_INVOKE ? START_ERROR_NOT_EXECUTABLE :
+                                 START_ERROR_OTHER;
+                if (!c->start_error_message)
+                        c->start_error_message = strdup(c->rec.error ?: "dray-monitor ended before the container started");
+        }
 }
 
 static void container_reply_exited(Container *c) {
@@ -731,6 +741,7 @@ static void container_restart_now(Container *c) {
  * was asked for next (restart, removal). May free c. */
 static void container_exited(Container *c) {
         ContainerState previous = c->rec.state;
+        int r;
 
         monitor_unwatch(c);
         c->start_timer = sd_event_source_disable_unref(c->start_timer);
@@ -740,6 +751,20 @@ static void container_exited(Container *c) {
         c->stop_requested = false;
 
         container_read_exit(c, previous);
+        if (previous != CONTAINER_STARTING) {
+                /* It was registered (by us, or by the drayd before us). */
+                r = machine_unregister(c);
+                if (r < 0)
+                        log_debug_errno(r, "Container %s: failed to unregister its machine, ignoring: %m",
+                                        c->spec->name);
+        } else {
+                r = scope_stop(c->manager, c->unit);
+                if (r < 0)
+                        log_debug_errno(r, "Container %s: failed to stop %s, ignoring: %m", c->spec->name, c->unit);
+        }
+        r = scope_logging_remove(c->manager->units_dir, c->unit);
+        if (r < 0)
+                log_debug_errno(r, "Failed to remove the journald rate limit of %s, ignoring: %m", c->unit);
         c->rec.pid = 0;
         c->rec.monitor_pid = 0;
         c->rec.monitor_start_time = 0;

@@ -5,6 +5,7 @@
 #include "machine1.h"
 #include "manager.h"
 #include "name.h"
+#include "scope.h"
 
 static int unhex(char c) {
         if (c >= '0' && c <= '9')
@@ -61,4 +62,83 @@ int machine_register(Container *c) {
         if (r < 0)
                 return r;
         return systemd_queue_call(c->manager, m, on_register_reply, NULL, NULL);
+}
+
+typedef struct MachineUnregister {
+        Manager *manager;
+        char *unit;
+} MachineUnregister;
+
+static MachineUnregister *machine_unregister_free(MachineUnregister *u) {
+        if (!u)
+                return NULL;
+        if (hashmap_get(u->manager->machine_unregisters, u->unit) == u)
+                (void) hashmap_remove(u->manager->machine_unregisters, u->unit);
+        free(u->unit);
+        free(u);
+        return NULL;
+}
+
+static void on_unregister_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        MachineUnregister *u = userdata;
+        _cleanup_free_ char *unit = strdup(u->unit);
+        Manager *m = u->manager;
+
+        if (error && !sd_bus_error_has_name(error, "org.freedesktop.machine1.NoSuchMachine") &&
+            !sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) &&
+            !sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                log_debug("Failed to unregister the machine of %s, ignoring: %s", u->unit, error->message);
+        machine_unregister_free(u);
+        /* A start of the same name may have waited for this. */
+        if (unit)
+                scope_unblock(m, unit);
+}
+
+int machine_unregister(Container *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        Manager *m = c->manager;
+        MachineUnregister *u;
+        int r;
+
+        if (!m->bus || machine_unregister_pending(m, c->unit))
+                return 0;
+        r = sd_bus_message_new_method_call(m->bus, &call, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                                           "org.freedesktop.machine1.Manager", "UnregisterMachine");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "s", c->spec->name);
+        if (r < 0)
+                return r;
+        u = calloc(1, sizeof(MachineUnregister));
+        if (!u)
+                return -ENOMEM;
+        *u = (MachineUnregister) { .manager = m, .unit = strdup(c->unit) };
+        if (!u->unit) {
+                free(u);
+                return -ENOMEM;
+        }
+        r = hashmap_put(m->machine_unregisters, u->unit, u);
+        if (r < 0) {
+                free(u->unit);
+                free(u);
+                return r;
+        }
+        r = systemd_queue_call(m, call, on_unregister_reply, u, NULL);
+        if (r < 0) {
+                machine_unregister_free(u);
+                return r;
+        }
+        return 0;
+}
+
+bool machine_unregister_pending(Manager *m, const char *unit) {
+        return hashmap_get(m->machine_unregisters, unit) != NULL;
+}
+
+void machine_unregisters_free(Manager *m) {
+        MachineUnregister *u;
+
+        /* Their calls are freed (without their handlers) with the systemd queue. */
+        HASHMAP_FOREACH(u, m->machine_unregisters)
+                machine_unregister_free(u);
 }

@@ -13,10 +13,12 @@
 #include "bus-names.h"
 #include "journal-events.h"
 #include "log.h"
+#include "machine1.h"
 #include "manager-dbus.h"
 #include "manager.h"
 #include "name.h"
 #include "rm-rf.h"
+#include "strv.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -78,7 +80,8 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m->containers_by_id = hashmap_new();
         m->containers_by_name = hashmap_new();
         m->scope_jobs = hashmap_new();
-        if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs)
+        m->machine_unregisters = hashmap_new();
+        if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters)
                 return -ENOMEM;
 
         r = sd_event_new(&m->event);
@@ -101,11 +104,14 @@ Manager *manager_free(Manager *m) {
                 container_free(c);
         while (m->workers)
                 worker_free(m->workers);
+        machine_unregisters_free(m);
         systemd_queue_done(m);
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);
         hashmap_free(m->containers_by_id);
         hashmap_free(m->containers_by_name);
         hashmap_free(m->scope_jobs);
+        hashmap_free(m->machine_unregisters);
+        strv_free(m->scope_stops_deferred);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         safe_close(m->containers_fd);

@@ -38,7 +38,9 @@ struct Manager {
         Hashmap *containers_by_name;
 
         SystemdQueue systemd_queue;
-        Hashmap *scope_jobs; /* by unit name */
+        Hashmap *scope_jobs;           /* ScopeJob by unit name */
+        Hashmap *machine_unregisters;  /* UnregisterMachine calls in flight, by unit name */
+        char **scope_stops_deferred;   /* scope_stop() before the bus was connected (adoption) */
         sd_bus_slot *job_removed_slot;
 
         struct rlimit nofile_original; /* what monitors get back */

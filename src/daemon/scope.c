@@ -5,7 +5,9 @@
 
 #include "bus-names.h"
 #include "log.h"
+#include "machine1.h"
 #include "manager.h"
+#include "strv.h"
 #include "scope.h"
 
 #define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
@@ -186,6 +188,7 @@ struct ScopeJob {
         char *job;          /* the systemd job we wait for */
         bool stopping_stale; /* the job is a stop of a leftover unit, not our start */
         bool retried;
+        bool blocked;        /* waiting for machined to forget the previous machine of this name */
         scope_job_handler_t handler;
         void *userdata;
 };
@@ -399,6 +402,16 @@ static void on_subscribe_reply(sd_bus_message *reply, const sd_bus_error *error,
                             error->message);
 }
 
+static void scope_stop_deferred(Manager *m) {
+        _cleanup_strv_free_ char **l = TAKE_PTR(m->scope_stops_deferred);
+
+        STRV_FOREACH(u, l) {
+                int r = scope_stop(m, *u);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to stop %s, ignoring: %m", *u);
+        }
+}
+
 int scope_subscribe(Manager *m) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
@@ -412,7 +425,11 @@ int scope_subscribe(Manager *m) {
         r = systemd_new_call(m, "Subscribe", &call);
         if (r < 0)
                 return r;
-        return systemd_queue_call(m, call, on_subscribe_reply, m, NULL);
+        r = systemd_queue_call(m, call, on_subscribe_reply, m, NULL);
+        if (r < 0)
+                return r;
+        scope_stop_deferred(m);
+        return 0;
 }
 
 int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
@@ -439,11 +456,51 @@ int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t m
         r = hashmap_put(m->scope_jobs, j->unit, j);
         if (r < 0)
                 return r;
-        r = scope_job_send_start(j);
-        if (r < 0)
-                return r;
+        if (machine_unregister_pending(m, unit)) {
+                log_debug("Unit %s: waiting for machined to forget the previous machine of this name.", unit);
+                j->blocked = true;
+        } else {
+                r = scope_job_send_start(j);
+                if (r < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(j);
         return 0;
+}
+
+void scope_unblock(Manager *m, const char *unit) {
+        ScopeJob *j = hashmap_get(m->scope_jobs, unit);
+        int r;
+
+        if (!j || !j->blocked)
+                return;
+        j->blocked = false;
+        r = scope_job_send_start(j);
+        if (r < 0)
+                scope_job_finish(j, r, "Failed to start unit %s: %s", unit, strerror(-r));
+}
+
+static void on_stop_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        if (error && !sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit"))
+                log_debug("Failed to stop a leftover scope, ignoring: %s", error->message);
+}
+
+int scope_stop(Manager *m, const char *unit) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        /* During adoption we are not connected yet. The stop still reaches systemd after whatever
+         * the previous drayd asked for: systemd reads all its bus messages from one connection, in
+         * the order the bus routed them. */
+        if (!m->bus)
+                return strv_contains(m->scope_stops_deferred, unit) ? 0 : strv_extend(&m->scope_stops_deferred, unit);
+        r = systemd_new_call(m, "StopUnit", &call);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "ss", unit, "replace");
+        if (r < 0)
+                return r;
+        return systemd_queue_call(m, call, on_stop_reply, NULL, NULL);
 }
 
 static void on_kill_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
@@ -455,6 +512,8 @@ int scope_kill(Manager *m, const char *unit, int sig) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         int r;
 
+        if (!m->bus)
+                return 0;
         r = systemd_new_call(m, "KillUnit", &call);
         if (r < 0)
                 return r;

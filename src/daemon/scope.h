@@ -46,7 +46,16 @@ typedef void (*scope_job_handler_t)(ScopeJob *j, int error, const char *message,
 int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
                 scope_job_handler_t handler, void *userdata, ScopeJob **ret);
 ScopeJob *scope_job_free(ScopeJob *j); /* cancels: the handler is not called */
+/* Sends the start of unit that waited for machined to forget the machine of the same name. */
+void scope_unblock(Manager *m, const char *unit);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ScopeJob *, scope_job_free);
+
+/* StopUnit(unit, "replace"), without waiting for the answer; a missing unit is fine. For the scope of
+ * a start that failed or was interrupted: systemd 252 may create it after the monitor is already gone
+ * (PIDs that died meanwhile are skipped), and a scope that never held a live process is never seen
+ * to become empty, so it would stay "running" forever. Goes through the queue, so a later start of
+ * the same name is sent after it. */
+int scope_stop(Manager *m, const char *unit);
 
 /* KillUnit(unit, "all", sig), without waiting for the answer. */
 int scope_kill(Manager *m, const char *unit, int sig);
