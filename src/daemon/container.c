@@ -147,9 +147,10 @@ static int container_open_dir(Container *c) {
         return fd < 0 ? -errno : fd;
 }
 
-/* Transient states (starting, running, stopping) are written without fsync: after a drayd restart
- * the page cache still has them, and after a power loss every container has stopped anyway and the
- * monitor's durable exit.json tells how. Resting states are written durably. */
+/* Every write is atomic and its data fsynced before the rename (never torn). Transient states
+ * (starting, running, stopping) skip the directory fsync: after a drayd restart the page cache
+ * still has them, and after a power loss every container has stopped anyway and the monitor's
+ * durable exit.json tells how. Resting states are written fully durably. */
 static int container_save(Container *c) {
         _cleanup_close_ int fd = -EBADF;
         bool durable = !container_is_active(c);

@@ -37,7 +37,9 @@ int write_file_atomic(int dir_fd, const char *name, const void *data, size_t siz
         if (fd < 0)
                 return -errno;
         r = write_all(fd, data, size);
-        if (r >= 0 && (flags & ATOMIC_WRITE_SYNC) && fsync(fd) < 0)
+        /* The data always reaches the disk before the rename, so a crash can never leave a torn or
+         * empty file under the final name: readers see the old content or the new one. */
+        if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
                 r = -errno;
@@ -45,6 +47,8 @@ int write_file_atomic(int dir_fd, const char *name, const void *data, size_t siz
                 (void) unlinkat(dir_fd, tmp, 0);
                 return r;
         }
+        /* ATOMIC_WRITE_SYNC also makes the rename itself durable; without it a crash may bring back
+         * the old file, which is still whole. */
         if ((flags & ATOMIC_WRITE_SYNC) && fsync(dir_fd) < 0)
                 return -errno;
         return 0;

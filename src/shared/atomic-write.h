@@ -6,9 +6,9 @@
 #include "macros.h"
 
 typedef enum AtomicWriteFlags {
-        /* fsync the file before the rename and the directory after it: the new content survives a
-         * power loss. Without it the replacement is still atomic (readers see the old or the new
-         * file, never a torn one), but a crash of the machine may bring back the old one. */
+        /* The file is always fsynced before the rename, so a crash leaves the old or the new content,
+         * never a torn or empty file. This flag also fsyncs the directory after the rename, so the new
+         * content survives a power loss; without it a machine crash may bring back the old file. */
         ATOMIC_WRITE_SYNC = 1 << 0,
 } AtomicWriteFlags;
 
