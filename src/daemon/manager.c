@@ -81,7 +81,9 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m->containers_by_name = hashmap_new();
         m->scope_jobs = hashmap_new();
         m->machine_unregisters = hashmap_new();
-        if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters)
+        m->polkit_registry = polkit_registry_new();
+        if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters ||
+            !m->polkit_registry)
                 return -ENOMEM;
 
         r = sd_event_new(&m->event);
@@ -112,6 +114,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->scope_jobs);
         hashmap_free(m->machine_unregisters);
         strv_free(m->scope_stops_deferred);
+        polkit_registry_free(m->polkit_registry);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         safe_close(m->containers_fd);

@@ -7,6 +7,7 @@
 
 #include "container.h"
 #include "hashmap.h"
+#include "polkit.h"
 #include "scope.h"
 
 typedef struct Worker Worker;
@@ -45,6 +46,7 @@ struct Manager {
 
         struct rlimit nofile_original; /* what monitors get back */
         Worker *workers;               /* removing trees in the background */
+        PolkitRegistry *polkit_registry; /* authorisation checks in flight (dray_verify_polkit_async) */
         unsigned n_workers;
 };
 
