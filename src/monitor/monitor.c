@@ -16,6 +16,7 @@
 #include "log.h"
 #include "monitor-cgroup.h"
 #include "monitor-journal.h"
+#include "monitor-seccomp.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "seccomp-profile.h"
@@ -32,7 +33,9 @@ typedef struct Monitor {
         char *root_mount;
         char *upper_dir;
         char *work_dir;
-        int seccomp_fd;         /* the profile, read by the payload */
+        int seccomp_fd;         /* the compiled filter (seccomp-bpf.h), loaded by the payload */
+        int seccomp_error;      /* why there is none although there should be (negative errno), or 0 */
+        char *seccomp_error_text;
         MonitorCgroup cgroup;
         JournalFields fields;
         JournalSink out_sink;
@@ -59,6 +62,7 @@ static Monitor *monitor_free(Monitor *m) {
         free(m->root_mount);
         free(m->upper_dir);
         free(m->work_dir);
+        free(m->seccomp_error_text);
         monitor_cgroup_done(&m->cgroup);
         journal_fields_done(&m->fields);
         log_stream_done(&m->out);
@@ -239,17 +243,27 @@ static int monitor_make_dirs(Monitor *m) {
         return r < 0 ? r : make_dir(m->work_dir, 0700);
 }
 
-/* Only opened here: the payload parses and loads it (runtime.h), so that neither the monitor nor
- * the container's init, a copy of it, carries the parsed JSON for the container's lifetime. */
-static int monitor_open_seccomp(Monitor *m) {
+/* Before drayd's go, while systemd starts the scope: the filter is compiled (or found in the cache) by
+ * then. A failure is kept and reported after the go, as every start failure is. */
+static void monitor_prepare_seccomp(Monitor *m) {
         const char *path = m->args->seccomp_profile ?: seccomp_profile_default_path();
+        _cleanup_free_ char *cache_dir = NULL;
+        const char *bad = NULL;
+        uint64_t caps;
+        int r;
 
         if (streq(path, "unconfined"))
-                return 0;
-        m->seccomp_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (m->seccomp_fd < 0)
-                return log_error_errno(errno, "Failed to open seccomp profile '%s': %m", path);
-        return 0;
+                return;
+        r = runtime_caps_from_spec(m->spec->cap_add, m->spec->cap_drop, &caps, &bad);
+        if (r < 0)
+                return; /* the runtime reports the unknown capability */
+        if (asprintf(&cache_dir, "%s/seccomp", m->args->runtime_dir) < 0) {
+                m->seccomp_error = -ENOMEM;
+                return;
+        }
+        r = monitor_seccomp_prepare(cache_dir, path, caps, &m->seccomp_fd, &m->seccomp_error_text);
+        if (r < 0)
+                m->seccomp_error = r;
 }
 
 static int monitor_prepare(Monitor *m) {
@@ -261,9 +275,6 @@ static int monitor_prepare(Monitor *m) {
         r = monitor_make_dirs(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the container's directories: %m");
-        r = monitor_open_seccomp(m);
-        if (r < 0)
-                return r;
         r = journal_fields_init(&m->fields, m->spec);
         if (r < 0)
                 return log_oom();
@@ -409,6 +420,8 @@ int monitor_run(const MonitorArgs *args) {
                 return EXIT_FAILURE;
 
         load_error = monitor_load(m);
+        if (load_error >= 0)
+                monitor_prepare_seccomp(m);
         r = monitor_wait_for_go(m);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -418,6 +431,10 @@ int monitor_run(const MonitorArgs *args) {
         r = monitor_prepare(m);
         if (r < 0)
                 return monitor_fail_start(m, r, EXIT_DRAY_FAILED, "cannot prepare the container: %m");
+        if (m->seccomp_error < 0)
+                return monitor_fail_start(m, m->seccomp_error, EXIT_DRAY_FAILED, "seccomp profile '%s': %s",
+                                          m->args->seccomp_profile ?: seccomp_profile_default_path(),
+                                          m->seccomp_error_text ?: strerror(-m->seccomp_error));
         if (!monitor_start(m, &r))
                 return r;
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "runtime-internal.h"
-#include "seccomp-profile.h"
+#include "seccomp-bpf.h"
 #include "strv.h"
 
 static bool exec_error_is_fatal(int error) {
@@ -65,35 +65,6 @@ static int exec_command(RuntimeContext *c) {
                                   "exec '%s': executable file not found in $PATH", cmd);
 }
 
-/* The profile is parsed here, in the payload, whose memory execve() discards: the monitor and the
- * init (a copy of it that lives as long as the container) never hold the parsed JSON. */
-static int payload_read_seccomp(RuntimeContext *c, SeccompProfile **ret) {
-        _cleanup_free_ char *text = NULL, *error = NULL;
-        struct stat st;
-        ssize_t n;
-        int r;
-
-        if (fstat(c->seccomp_fd, &st) < 0)
-                return runtime_fail(c, errno, "seccomp profile: %m");
-        if (!S_ISREG(st.st_mode) || (uint64_t) st.st_size > SECCOMP_PROFILE_FILE_MAX)
-                return runtime_fail(c, EINVAL, "seccomp profile: not a regular file of at most %u bytes",
-                                    SECCOMP_PROFILE_FILE_MAX);
-        text = malloc((size_t) st.st_size + 1);
-        if (!text)
-                return runtime_fail(c, ENOMEM, "seccomp profile: %m");
-        n = pread(c->seccomp_fd, text, (size_t) st.st_size + 1, 0);
-        if (n < 0)
-                return runtime_fail(c, errno, "seccomp profile: %m");
-        if (n != st.st_size)
-                return runtime_fail(c, EIO, "seccomp profile: changed while being read");
-        c->seccomp_fd = safe_close(c->seccomp_fd);
-
-        r = seccomp_profile_from_string(text, (size_t) n, ret, &error);
-        if (r < 0)
-                return runtime_fail(c, r, "seccomp profile: %s", error ?: strerror(-r));
-        return 0;
-}
-
 /* uid/gid and capabilities. The bounding set shrinks first, while we still hold CAP_SETPCAP; a switch
  * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) or
  * clears what setresuid() leaves, the inheritable set (non-root). */
@@ -114,7 +85,6 @@ static int payload_set_user(RuntimeContext *c) {
 }
 
 static int payload_setup(RuntimeContext *c) {
-        _cleanup_(seccomp_profile_freep) SeccompProfile *seccomp = NULL;
         const char *wd = c->spec->working_dir ?: "/";
         sigset_t none;
         int r;
@@ -123,11 +93,6 @@ static int payload_setup(RuntimeContext *c) {
         r = fd_close_from(c->n_fds);
         if (r < 0)
                 return runtime_fail(c, r, "close fds: %m");
-        if (c->seccomp_fd >= 0) {
-                r = payload_read_seccomp(c, &seccomp);
-                if (r < 0)
-                        return r;
-        }
         sigemptyset(&none);
         if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
                 return runtime_fail(c, errno, "unblock signals: %m");
@@ -143,12 +108,15 @@ static int payload_setup(RuntimeContext *c) {
                 return runtime_fail(c, errno, "working directory '%s': %m", wd);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return runtime_fail(c, errno, "set no_new_privs: %m");
-        /* Last: from here on only what the profile allows, and execve() is allowed. The rules are
-         * chosen by the capabilities the payload may hold, its bounding set, as Docker does. */
-        if (seccomp) {
-                r = seccomp_profile_apply(seccomp, c->caps);
+        /* Last: from here on only what the profile allows, and execve() is allowed. The filter was
+         * compiled for the capabilities the payload may hold, its bounding set, as Docker does. */
+        if (c->seccomp_fd >= 0) {
+                r = seccomp_blob_load(c->seccomp_fd);
+                if (r == -EBADMSG)
+                        return runtime_fail(c, r, "load seccomp filter: not a compiled filter");
                 if (r < 0)
                         return runtime_fail(c, r, "load seccomp filter: %m");
+                c->seccomp_fd = safe_close(c->seccomp_fd);
         }
         return exec_command(c);
 }

@@ -27,9 +27,8 @@ typedef struct RuntimeIO {
                                  * mount namespace only (/run/dray/containers/<id>/rootfs) */
         const char *upper_dir;  /* spec->ephemeral only: overlayfs upper and work directories, both */
         const char *work_dir;   /* existing, on one filesystem (/var/lib/dray/containers/<id>/…) */
-        int seccomp_fd;         /* < 0: no seccomp filter; else a readable fd of a profile in Docker's
-                                 * format, which the payload parses and loads last before execve().
-                                 * The caller never parses it: its memory stays small. */
+        int seccomp_fd;         /* < 0: no seccomp filter; else a readable fd of a compiled filter
+                                 * (seccomp-bpf.h), which the payload loads last before execve(). */
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \

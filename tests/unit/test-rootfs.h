@@ -15,7 +15,7 @@
 
 static const char *const applets[] = {
         "sh", "cat", "echo", "grep", "hostname", "id", "kill", "ls", "sleep", "touch", "tr", "wc",
-        "head", "test", "true", "mkdir", "rm", "pwd", "stat", "seq", "printf", "yes",
+        "head", "test", "true", "mkdir", "rm", "pwd", "stat", "seq", "printf", "yes", "unshare",
 };
 
 typedef struct TestRoot {

@@ -6,12 +6,14 @@
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "name.h"
 #include "runtime.h"
+#include "seccomp-bpf.h"
 #include "strv.h"
 #include "test-rootfs.h"
 #include "test.h"
@@ -504,6 +506,27 @@ TEST(read_only_root) {
         return 0;
 }
 
+/* The default profile, compiled for Docker's default capabilities, as dray-monitor hands it over. */
+static int compiled_default_profile(void) {
+        _cleanup_(seccomp_profile_freep) SeccompProfile *p = NULL;
+        _cleanup_free_ char *error = NULL;
+        const char *bad = NULL;
+        uint64_t caps;
+        int fd;
+
+        if (seccomp_profile_load_file(DRAY_TEST_SECCOMP_PROFILE, &p, &error) < 0 ||
+            runtime_caps_from_spec(NULL, NULL, &caps, &bad) < 0)
+                return -EINVAL;
+        fd = memfd_create("test-seccomp", MFD_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (seccomp_profile_export_blob(p, caps, fd) < 0) {
+                close(fd);
+                return -EIO;
+        }
+        return fd;
+}
+
 TEST(seccomp_profile) {
         _cleanup_(test_root_free) TestRoot t = {};
         char path[256];
@@ -511,26 +534,27 @@ TEST(seccomp_profile) {
 
         REQUIRE_ROOT();
         ASSERT_OK(test_root_make(&t));
-        test_seccomp_fd = open(DRAY_TEST_SECCOMP_PROFILE, O_RDONLY | O_CLOEXEC);
+        test_seccomp_fd = compiled_default_profile();
         ASSERT_TRUE(test_seccomp_fd >= 0);
-        ASSERT_OK(run_script(&t, "grep Seccomp: /proc/self/status; echo fds=$(ls /proc/self/fd | tr '\\n' ' ')",
+        ASSERT_OK(run_script(&t, "grep Seccomp: /proc/self/status; echo fds=$(ls /proc/self/fd | tr '\\n' ' ');"
+                             "unshare -U true 2>/dev/null && echo unshare-allowed || echo unshare-denied",
                              &run));
         test_seccomp_fd = safe_close(test_seccomp_fd);
         ASSERT_OK(run.r);
         ASSERT_EQ(run.exit_status, 0);
-        /* Filtered, and the profile's fd is gone before the command runs. */
-        ASSERT_STREQ(run.out, "Seccomp:\t2\nfds=0 1 2 3\n");
+        /* Filtered, by the profile's rules, and the filter's fd is gone before the command runs. */
+        ASSERT_STREQ(run.out, "Seccomp:\t2\nfds=0 1 2 3\nunshare-denied\n");
 
-        /* A broken profile fails the start, saying so. */
-        snprintf(path, sizeof(path), "%s/bad-profile.json", t.dir);
+        /* Something that is no compiled filter fails the start, saying so. */
+        snprintf(path, sizeof(path), "%s/bad-filter", t.dir);
         test_seccomp_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         ASSERT_TRUE(test_seccomp_fd >= 0);
         ASSERT_EQ(write(test_seccomp_fd, "{\"defaultAction\": 42}", 21), 21);
         ASSERT_OK(run_script(&t, "true", &run));
         test_seccomp_fd = safe_close(test_seccomp_fd);
-        ASSERT_ERROR(run.r, EINVAL);
+        ASSERT_ERROR(run.r, EBADMSG);
         ASSERT_EQ(run.error.stage, RUNTIME_STAGE_SETUP);
-        ASSERT_CONTAINS(run.error.message, "seccomp profile");
+        ASSERT_CONTAINS(run.error.message, "seccomp filter");
         return 0;
 }
 
