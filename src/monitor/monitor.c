@@ -38,6 +38,7 @@ typedef struct Monitor {
         char *seccomp_error_text;
         MonitorCgroup cgroup;
         JournalFields fields;
+        JournalBatch journal;
         JournalSink out_sink;
         JournalSink err_sink;
         LogStream out;
@@ -64,6 +65,9 @@ static Monitor *monitor_free(Monitor *m) {
         free(m->work_dir);
         free(m->seccomp_error_text);
         monitor_cgroup_done(&m->cgroup);
+        journal_sink_done(&m->out_sink);
+        journal_sink_done(&m->err_sink);
+        journal_batch_done(&m->journal);
         journal_fields_done(&m->fields);
         log_stream_done(&m->out);
         log_stream_done(&m->err);
@@ -82,6 +86,7 @@ static Monitor *monitor_new(const MonitorArgs *args) {
         m->sync_fd = args->sync_fd;
         m->out.fd = m->out.tee_fd = m->err.fd = m->err.tee_fd = -EBADF;
         m->cgroup.payload_fd = -EBADF;
+        m->journal.fd = -EBADF;
         return m;
 }
 
@@ -278,8 +283,13 @@ static int monitor_prepare(Monitor *m) {
         r = journal_fields_init(&m->fields, m->spec);
         if (r < 0)
                 return log_oom();
-        m->out_sink = (JournalSink) { .fields = &m->fields, .priority = "PRIORITY=6" };
-        m->err_sink = (JournalSink) { .fields = &m->fields, .priority = "PRIORITY=3" };
+        r = journal_batch_init(&m->journal, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up logging to the journal: %m");
+        r = journal_sink_init(&m->out_sink, &m->journal, &m->fields, 6);
+        r = r < 0 ? r : journal_sink_init(&m->err_sink, &m->journal, &m->fields, 3);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up logging to the journal: %m");
         journal_check_available();
         monitor_cgroup_setup(&m->cgroup);
         return 0;
@@ -384,6 +394,8 @@ static int monitor_loop(Monitor *m) {
                         monitor_read_stream(&m->out);
                 if (p[2].revents)
                         monitor_read_stream(&m->err);
+                /* What this round brought goes out now: no line waits for more output. */
+                journal_batch_flush(&m->journal);
         }
         return 0;
 }
@@ -395,6 +407,7 @@ static int monitor_finish(Monitor *m) {
 
         (void) log_stream_drain(&m->out);
         (void) log_stream_drain(&m->err);
+        journal_batch_flush(&m->journal);
         log_stream_done(&m->out);
         log_stream_done(&m->err);
 
