@@ -11,9 +11,7 @@
 #include "masked-paths.h"
 #include "runtime-internal.h"
 
-#define PROC_FD_PATH_MAX sizeof("/proc/self/fd/") + 12
-
-static void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd) {
+void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd) {
         (void) snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
 
@@ -48,7 +46,7 @@ int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source
 
 /* The flags a bind remount must repeat so that it only adds MS_RDONLY and does not drop nosuid,
  * nodev or noexec the mount already had. */
-static unsigned long mount_flags_of(const char *path) {
+unsigned long mount_flags_of(const char *path) {
         static const struct {
                 unsigned long st, ms;
         } map[] = {

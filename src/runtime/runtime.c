@@ -143,6 +143,8 @@ static const struct {
         { "kernel-fs",       mount_setup_kernel_fs },
         /* tmpfs /dev: nodes, pts, shm, mqueue, links */
         { "dev",             dev_setup },
+        /* -v and --tmpfs, and the tmpfs /tmp and /run of a read-only root */
+        { "mounts",          mount_setup_user },
         { "hostname",        setup_hostname },
         { "loopback",        setup_loopback },
         /* the host's tree is gone from here on */
