@@ -367,8 +367,9 @@ static int parse_destination(const char *key, const char *v, char **ret, sd_bus_
         return 0;
 }
 
-/* a(ssb): host source, container destination, read-only. drayd resolves the source now and stores
- * the result, so the spec names no symlink; the runtime refuses one that appears later. */
+/* a(ssb): host source, container destination, read-only. Only the syntax here: the sources are
+ * resolved by container_options_finish(), after the caller is authorised, so that an unauthorised
+ * caller learns nothing about the host's paths. */
 static int parse_bind_mounts(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         const char *src, *dst;
         int ro, r;
@@ -377,35 +378,55 @@ static int parse_bind_mounts(sd_bus_message *m, const char *key, ContainerSpec *
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(m, "(ssb)", &src, &dst, &ro)) > 0) {
-                _cleanup_free_ char *normalized = NULL, *resolved = NULL, *d = NULL;
-                const char *why;
+                _cleanup_free_ char *normalized = NULL, *d = NULL;
 
                 r = check_mount_count(s, key, 1, error);
                 if (r < 0)
                         return r;
-                if (mount_path_normalize(src, &normalized) < 0)
+                r = mount_path_normalize(src, &normalized);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
                         return invalid(error, key, "source '%.256s' must be an absolute host path without '..'",
                                        src);
-                resolved = realpath(normalized, NULL);
-                if (!resolved)
-                        return invalid(error, key, "source '%.256s' cannot be used: %s", src, strerror(errno));
-                why = bind_source_refusal(resolved);
-                if (why && streq(src, resolved))
-                        return invalid(error, key, "refusing to bind '%.256s' into a container: it is %s", src, why);
-                if (why)
-                        return invalid(error, key,
-                                       "refusing to bind '%.256s' (that is '%.256s') into a container: it is %s",
-                                       src, resolved, why);
                 r = parse_destination(key, dst, &d, error);
                 if (r < 0)
                         return r;
-                r = mount_spec_append(&s->mounts, &s->n_mounts, MOUNT_BIND, resolved, d, ro, NULL);
+                r = mount_spec_append(&s->mounts, &s->n_mounts, MOUNT_BIND, normalized, d, ro, NULL);
                 if (r < 0)
                         return r;
         }
         if (r < 0)
                 return r;
         return sd_bus_message_exit_container(m);
+}
+
+/* drayd resolves each bind source now and stores the result, so the spec names no symlink (the
+ * runtime refuses one that appears later), and refuses the host paths no container may see. */
+static int resolve_bind_sources(ContainerSpec *s, sd_bus_error *error) {
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                MountSpec *ms = s->mounts + i;
+                _cleanup_free_ char *resolved = NULL;
+                const char *why;
+
+                if (ms->type != MOUNT_BIND)
+                        continue;
+                resolved = realpath(ms->source, NULL);
+                if (!resolved)
+                        return invalid(error, "BindMounts", "source '%.256s' cannot be used: %s", ms->source,
+                                       strerror(errno));
+                why = bind_source_refusal(resolved);
+                if (why && streq(ms->source, resolved))
+                        return invalid(error, "BindMounts", "refusing to bind '%.256s' into a container: it is %s",
+                                       ms->source, why);
+                if (why)
+                        return invalid(error, "BindMounts",
+                                       "refusing to bind '%.256s' (that is '%.256s') into a container: it is %s",
+                                       ms->source, resolved, why);
+                free(ms->source);
+                ms->source = TAKE_PTR(resolved);
+        }
+        return 0;
 }
 
 /* a(ss): container destination, options ("size=64m,mode=1777"; "" for none). */
@@ -565,6 +586,9 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = env_set_default(&s->env, "PATH", DEFAULT_PATH);
         if (r >= 0)
                 r = env_set_default(&s->env, "HOSTNAME", s->hostname);
+        if (r < 0)
+                return r;
+        r = resolve_bind_sources(s, error);
         if (r < 0)
                 return r;
 

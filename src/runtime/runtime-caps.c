@@ -4,17 +4,14 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "caps-default.h"
 #include "runtime-internal.h"
 #include "strv.h"
 
 #define CAP_BIT(c) (UINT64_C(1) << (c))
 
-/* Docker's default capability set. */
-static const cap_value_t default_caps[] = {
-        CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,      CAP_MKNOD,
-        CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,           CAP_SETFCAP,     CAP_SETPCAP,
-        CAP_NET_BIND_SERVICE,         CAP_SYS_CHROOT,       CAP_KILL,        CAP_AUDIT_WRITE,
-};
+#define CAP_VALUE(c) c,
+static const cap_value_t default_caps[] = { DEFAULT_CAPABILITIES(CAP_VALUE) };
 
 static inline void cap_freep(cap_t *p) {
         if (*p)

@@ -14,6 +14,10 @@
  * container_options_parse() sees in a handler. */
 typedef int (*builder_t)(sd_bus_message *m);
 
+/* Also run container_options_finish(), as CreateContainer does (the mount tests: sources are
+ * resolved there). */
+static bool parse_finish;
+
 static int parse_with(builder_t build, ContainerSpec **ret_spec, sd_bus_error *error) {
         _cleanup_(sd_bus_close_unrefp) sd_bus *server = NULL, *client = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
@@ -50,6 +54,17 @@ static int parse_with(builder_t build, ContainerSpec **ret_spec, sd_bus_error *e
         r = container_options_parse(m, s, error);
         if (r < 0)
                 return r;
+        /* What CreateContainer does next, after authorising: resolve bind sources, validate. */
+        if (!parse_finish)
+                goto done;
+        s->id = strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        s->name = strdup("options-test");
+        if (!s->id || !s->name)
+                return -ENOMEM;
+        r = container_options_finish(s, error);
+        if (r < 0)
+                return r;
+done:
         if (ret_spec)
                 *ret_spec = TAKE_PTR(s);
         return 0;
@@ -379,6 +394,7 @@ TEST(options_mounts) {
         _cleanup_(spec_freep) ContainerSpec *s = NULL;
         _cleanup_free_ char *tmp = realpath("/tmp", NULL);
 
+        parse_finish = true;
         ASSERT_OK(parse_with(build_mounts_both, &s, &error));
         ASSERT_EQ(s->n_mounts, 4);
         ASSERT_EQ(s->mounts[0].type, MOUNT_BIND);
@@ -390,6 +406,7 @@ TEST(options_mounts) {
         ASSERT_STREQ(s->mounts[2].options, "size=64m,mode=1777");
         ASSERT_TRUE(!s->mounts[2].source);
         ASSERT_TRUE(!s->mounts[3].options);
+        parse_finish = false;
         return 0;
 }
 
@@ -414,6 +431,8 @@ TEST(options_mounts_hostile) {
         };
         static const char *const bad_destinations[] = { "/", "relative", "/a/../b", "/proc/x", "/sys", "" };
         static const char *const bad_tmpfs_options[] = { "exec", "size=1m,suid", "size=lots", "mode=9" };
+
+        parse_finish = true;
 
         for (size_t i = 0; i < ELEMENTSOF(refused_sources); i++) {
                 struct stat st;
@@ -442,5 +461,6 @@ TEST(options_mounts_hostile) {
                 ASSERT_EQ(expect_invalid(build_tmpfs, "TmpfsMounts"), 0);
         }
         ASSERT_EQ(expect_invalid(build_mounts_too_many, "mounts"), 0);
+        parse_finish = false;
         return 0;
 }
