@@ -36,6 +36,7 @@ void run_options_done(RunOptions *o) {
         strv_free(o->cap_add);
         strv_free(o->cap_drop);
         mount_spec_array_free(o->mounts, o->n_mounts);
+        security_opts_done(&o->security);
         strv_free(o->command);
         run_options_init(o);
 }
@@ -94,6 +95,8 @@ enum {
         ARG_CAP_ADD,
         ARG_CAP_DROP,
         ARG_TMPFS,
+        ARG_PRIVILEGED,
+        ARG_SECURITY_OPT,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -121,6 +124,8 @@ static const struct option run_long_options[] = {
         { "cap-drop",     required_argument, NULL, ARG_CAP_DROP     },
         { "volume",       required_argument, NULL, 'v'              },
         { "tmpfs",        required_argument, NULL, ARG_TMPFS        },
+        { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
+        { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
         {}
 };
 
@@ -161,6 +166,10 @@ void run_options_help(RunVerb verb) {
                "                            Bind the host path SRC (absolute) on DST (repeatable)\n"
                "      --tmpfs DST[:OPTIONS] Mount a tmpfs on DST; OPTIONS: size=, mode=, uid=, gid=,\n"
                "                            nr_inodes= (repeatable)\n"
+               "      --privileged          Every capability, no seccomp filter, no masked paths,\n"
+               "                            writable /sys, the host's devices\n"
+               "      --security-opt OPT    seccomp=FILE (a Docker JSON profile), seccomp=unconfined,\n"
+               "                            no-new-privileges (always on)\n"
                "  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
@@ -451,6 +460,11 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 return add_volume(o, arg);
         case ARG_TMPFS:
                 return add_tmpfs(o, arg);
+        case ARG_PRIVILEGED:
+                o->privileged = true;
+                return 0;
+        case ARG_SECURITY_OPT:
+                return security_opt_parse(&o->security, arg);
         }
         return -EINVAL; /* getopt_long returned a value missing from the table */
 }
@@ -611,6 +625,10 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_strv(m, "CapDrop", o->cap_drop, false);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_BIND);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);
+        r = r < 0 ? r : append_bool(m, "Privileged", o->privileged);
+        r = r < 0 ? r : append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
+        if (r >= 0 && o->security.seccomp_profile)
+                r = sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", o->security.seccomp_profile);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);

@@ -5,6 +5,7 @@
 
 #include "macros.h"
 #include "mount-spec.h"
+#include "security-opt.h"
 
 /* `dray run` and `dray create` options, parsed into plain values first (unit-tested on their own),
  * then appended to CreateContainer's a{sv} by a thin builder. Unset values are not sent, so the
@@ -37,6 +38,8 @@ typedef struct RunOptions {
         char **cap_drop;
         MountSpec *mounts;     /* -v (bind, source absolute, not resolved here) and --tmpfs, in order */
         size_t n_mounts;
+        bool privileged;
+        SecurityOpts security;
         char **command;        /* the payload's argv, never empty after a successful parse */
 } RunOptions;
 

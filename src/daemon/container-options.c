@@ -12,6 +12,7 @@
 #include "container-options.h"
 #include "mount-spec.h"
 #include "name.h"
+#include "seccomp-profile.h"
 #include "strv.h"
 
 typedef int (*option_parser_t)(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
@@ -462,6 +463,38 @@ static int parse_tmpfs_mounts(sd_bus_message *m, const char *key, ContainerSpec 
         return sd_bus_message_exit_container(m);
 }
 
+static int parse_privileged(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->privileged);
+}
+
+static int parse_seccomp_unconfined(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->seccomp_unconfined);
+}
+
+/* The profile's JSON text, which the client read from its own file (drayd opens no client paths).
+ * Parsed and checked here, so that a bad profile fails the create, not every start; the spec keeps
+ * the text, which the payload parses again before loading it. */
+static int parse_seccomp_profile(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_(seccomp_profile_freep) SeccompProfile *p = NULL;
+        _cleanup_free_ char *reason = NULL;
+        const char *text;
+        size_t n;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &text);
+        if (r < 0)
+                return r;
+        n = strlen(text);
+        if (n == 0 || n > SPEC_SECCOMP_PROFILE_MAX)
+                return invalid(error, key, "the profile must be 1 to %u bytes of JSON", SPEC_SECCOMP_PROFILE_MAX);
+        r = seccomp_profile_from_string(text, n, &p, &reason);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid(error, key, "%.400s", reason ?: strerror(-r));
+        return set_string(&s->seccomp_profile, text);
+}
+
 static const Option option_table[] = {
         { "Rootfs",             "s",  parse_rootfs            },
         { "Command",            "as", parse_command           },
@@ -483,6 +516,9 @@ static const Option option_table[] = {
         { "Image",              "s",  parse_image             },
         { "BindMounts",         "a(ssb)", parse_bind_mounts   },
         { "TmpfsMounts",        "a(ss)", parse_tmpfs_mounts   },
+        { "Privileged",         "b",  parse_privileged        },
+        { "SeccompUnconfined",  "b",  parse_seccomp_unconfined },
+        { "SeccompProfile",     "s",  parse_seccomp_profile   },
 };
 
 static const Option *option_find(const char *key) {

@@ -31,12 +31,21 @@ static bool binds_host_paths(const ContainerSpec *s) {
 }
 
 const char *container_spec_privileged_reason(const ContainerSpec *s) {
+        if (s->privileged)
+                return "--privileged";
+        if (s->seccomp_unconfined)
+                return "seccomp=unconfined";
+        /* A profile of the caller's may allow what the default denies (new user namespaces,
+         * keyctl, …): as good as unconfined, unless drayd could prove it narrower, which it does
+         * not try. */
+        if (s->seccomp_profile)
+                return "a custom seccomp profile";
         if (binds_host_paths(s))
                 return "a bind mount of a host path";
         if (adds_capabilities(s->cap_add))
                 return "capabilities beyond the default set";
-        /* Hooks for the options other work adds: --privileged, --device, seccomp=unconfined,
-         * --network host (spec fields of the network branch), image options that reach the host. */
+        /* Hooks for the options other work adds: --device, --network host (a spec field of the
+         * network branch), image options that reach the host. */
         return NULL;
 }
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -241,9 +242,38 @@ static int monitor_make_dirs(Monitor *m) {
 
 /* Only opened here: the payload parses and loads it (runtime.h), so that neither the monitor nor
  * the container's init, a copy of it, carries the parsed JSON for the container's lifetime. */
+/* A custom profile travels in the spec (the client read it, drayd checked it): the payload gets it
+ * as a sealed memfd, so that what it parses is what was checked and nothing can change it. */
+static int monitor_seccomp_memfd(Monitor *m) {
+        const char *text = m->spec->seccomp_profile;
+        size_t n = strlen(text);
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = memfd_create("dray-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to create a memfd for the seccomp profile: %m");
+        for (size_t done = 0; done < n;) {
+                ssize_t k = write(fd, text + done, n - done);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return log_error_errno(k < 0 ? errno : EIO, "Failed to write the seccomp profile: %m");
+                done += (size_t) k;
+        }
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+                return log_error_errno(errno, "Failed to seal the seccomp profile: %m");
+        m->seccomp_fd = TAKE_FD(fd);
+        return 0;
+}
+
 static int monitor_open_seccomp(Monitor *m) {
         const char *path = m->args->seccomp_profile ?: seccomp_profile_default_path();
 
+        if (m->spec->privileged || m->spec->seccomp_unconfined)
+                return 0;
+        if (m->spec->seccomp_profile && !m->args->seccomp_profile)
+                return monitor_seccomp_memfd(m);
         if (streq(path, "unconfined"))
                 return 0;
         m->seccomp_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/capability.h>
 
 #include "caps-default.h"
@@ -25,10 +26,21 @@ static cap_value_t cap_last(void) {
         return (cap_value_t) MIN(MAX(n, 1), 64) - 1;
 }
 
+/* "ALL": every capability this process may still hold (its bounding set), not every one the kernel
+ * knows: a host or service manager that dropped some (CapabilityBoundingSet=) keeps them dropped, and
+ * asking for them anyway would fail the start with EPERM. */
 static uint64_t cap_all(void) {
         cap_value_t last = cap_last();
+        uint64_t mask = 0;
 
-        return last >= 63 ? UINT64_MAX : CAP_BIT(last + 1) - 1;
+        for (cap_value_t v = 0; v <= last; v++)
+                if (prctl(PR_CAPBSET_READ, (unsigned long) v, 0, 0, 0) > 0)
+                        mask |= CAP_BIT(v);
+        return mask;
+}
+
+uint64_t runtime_caps_all(void) {
+        return cap_all();
 }
 
 /* "CAP_NET_ADMIN", "net_admin", "Cap_Net_Admin" → CAP_NET_ADMIN. Numbers are refused. */

@@ -184,8 +184,9 @@ int mount_setup_kernel_fs(RuntimeContext *c) {
         r = mount_at(c, c->root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         if (r < 0)
                 return r;
-        return mount_at(c, c->root_fd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                        NULL);
+        /* --privileged gets a writable /sys, as Docker's. */
+        return mount_at(c, c->root_fd, "sys", "sysfs", "sysfs",
+                        (c->spec->privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 int mount_pivot_root(RuntimeContext *c) {
@@ -210,7 +211,7 @@ int mount_setup_after_pivot(RuntimeContext *c) {
 
         /* Docker's masked and read-only paths of /proc and /sys: container root is the host's root
          * (no user namespace), so e.g. a writable /proc/sysrq-trigger could reboot the host. */
-        r = mask_paths_apply();
+        r = c->spec->privileged ? 0 : mask_paths_apply();
         if (r < 0)
                 return runtime_fail(c, r, "mask /proc and /sys paths: %m");
 

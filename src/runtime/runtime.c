@@ -189,6 +189,8 @@ static int runtime_prepare(RuntimeContext *c) {
         r = runtime_caps_from_spec(s->cap_add, s->cap_drop, &c->caps, &bad);
         if (r < 0)
                 return runtime_fail(c, r, "unknown capability '%s'", strna(bad));
+        if (s->privileged)
+                c->caps = runtime_caps_all();
         c->host_cgroup2 = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
         return 0;
 }

@@ -36,6 +36,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         strv_free(s->cap_add);
         strv_free(s->cap_drop);
         mount_spec_array_free(s->mounts, s->n_mounts);
+        free(s->seccomp_profile);
         free(s);
         return NULL;
 }
@@ -87,6 +88,10 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("invalid user or group ID");
         if (mount_specs_validate(s->mounts, s->n_mounts, &reason) < 0)
                 goto fail;
+        if (s->seccomp_profile && (s->seccomp_unconfined || s->privileged))
+                FAIL("a seccomp profile cannot be combined with seccomp=unconfined or --privileged");
+        if (s->seccomp_profile && (isempty(s->seccomp_profile) || strlen(s->seccomp_profile) > SPEC_SECCOMP_PROFILE_MAX))
+                FAIL("the seccomp profile is empty or too large");
         if (ret_reason)
                 *ret_reason = NULL;
         return 0;
@@ -126,6 +131,9 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_uint64(o, "cpu_weight", s->cpu_weight);
         r = r < 0 ? r : json_add_uint64(o, "tasks_max", s->tasks_max);
         r = r < 0 ? r : json_add_uint64(o, "created_usec", s->created_usec);
+        r = r < 0 ? r : json_add_bool(o, "privileged", s->privileged);
+        r = r < 0 ? r : json_add_bool(o, "seccomp_unconfined", s->seccomp_unconfined);
+        r = r < 0 ? r : json_add_string(o, "seccomp_profile", s->seccomp_profile);
         if (r >= 0 && s->n_mounts > 0) {
                 json_object *m = NULL;
 
@@ -200,6 +208,9 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_uint64(o, "tasks_max", &s->tasks_max));
         r = r < 0 ? r : opt(json_get_uint64(o, "created_usec", &s->created_usec));
         r = r < 0 ? r : opt(get_mounts(o, s));
+        r = r < 0 ? r : opt(json_get_bool(o, "privileged", &s->privileged));
+        r = r < 0 ? r : opt(json_get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined));
+        r = r < 0 ? r : opt(get_dup(o, "seccomp_profile", &s->seccomp_profile));
         if (r == -ENOENT)
                 return -EBADMSG; /* a required key is missing */
         if (r < 0)

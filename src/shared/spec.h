@@ -41,7 +41,16 @@ typedef struct ContainerSpec {
         uint64_t created_usec;
         MountSpec *mounts; /* -v and --tmpfs, in the order given; at most MOUNTS_MAX */
         size_t n_mounts;
+        /* --privileged: every capability of the bounding set, no seccomp filter, no masked paths,
+         * /sys writable, the host's devices. */
+        bool privileged;
+        bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
+        char *seccomp_profile;   /* --security-opt seccomp=FILE: the profile's JSON text, as the
+                                  * client read it and drayd checked it; NULL: the default profile */
 } ContainerSpec;
+
+/* A custom seccomp profile's largest size (the security library's file limit). */
+#define SPEC_SECCOMP_PROFILE_MAX (1024U * 1024U)
 
 /* A spec with every default filled in (unset limits, SIGTERM, 10 s, cwd "/", uid/gid 0). */
 ContainerSpec *spec_new(void);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 
 #include "run-options.h"
@@ -475,5 +476,42 @@ TEST(run_mounts_to_message) {
         }
         ASSERT_OK(r);
         ASSERT_EQ(seen, 3);
+        return 0;
+}
+
+TEST(run_security_options) {
+        _cleanup_(run_options_done) RunOptions o;
+        char path[] = "/tmp/test-seccomp-XXXXXX";
+        const char *profile = "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}";
+        int fd;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--privileged", "--security-opt", "no-new-privileges", "true"));
+        ASSERT_TRUE(o.privileged);
+        ASSERT_FALSE(o.security.seccomp_unconfined);
+        ASSERT_TRUE(o.security.seccomp_profile == NULL);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=unconfined", "true"));
+        ASSERT_TRUE(o.security.seccomp_unconfined);
+
+        fd = mkstemp(path);
+        ASSERT_OK(fd);
+        ASSERT_EQ(write(fd, profile, strlen(profile)), (ssize_t) strlen(profile));
+        close(fd);
+        {
+                char arg[64];
+
+                snprintf(arg, sizeof(arg), "seccomp=%s", path);
+                ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--security-opt", arg, "true"));
+                ASSERT_STREQ(o.security.seccomp_profile, profile);
+                ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--security-opt", arg, "--security-opt",
+                               "seccomp=unconfined", "true"), EINVAL);
+        }
+        (void) unlink(path);
+
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=/no/such/file", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=/dev/null", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "apparmor=x", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "no-new-privileges=false", "true") < 0);
         return 0;
 }

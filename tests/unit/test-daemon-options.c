@@ -464,3 +464,36 @@ TEST(options_mounts_hostile) {
         parse_finish = false;
         return 0;
 }
+
+static int build_security(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}{sv}", "Privileged", "b", 1, "SeccompProfile", "s",
+                                                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+                                                 "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+}
+static int build_bad_profile(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", "{\"defaultAction\": 42}");
+}
+static int build_empty_profile(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", "");
+}
+static int build_unconfined(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "SeccompUnconfined", "b", 1);
+}
+
+TEST(options_security) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL, *u = NULL;
+
+        ASSERT_OK(parse_with(build_security, &s, &error));
+        ASSERT_TRUE(s->privileged);
+        ASSERT_TRUE(s->seccomp_profile && strstr(s->seccomp_profile, "SCMP_ACT_ERRNO"));
+        ASSERT_OK(parse_with(build_unconfined, &u, &error));
+        ASSERT_TRUE(u->seccomp_unconfined);
+        ASSERT_EQ(expect_invalid(build_bad_profile, "SeccompProfile"), 0);
+        ASSERT_EQ(expect_invalid(build_empty_profile, "SeccompProfile"), 0);
+        return 0;
+}

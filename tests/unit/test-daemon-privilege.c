@@ -4,6 +4,16 @@
 #include "strv.h"
 #include "test.h"
 
+static void set_privileged(ContainerSpec *s) {
+        s->privileged = true;
+}
+static void set_unconfined(ContainerSpec *s) {
+        s->seccomp_unconfined = true;
+}
+static void set_profile(ContainerSpec *s) {
+        s->seccomp_profile = strdup("{\"defaultAction\": \"SCMP_ACT_ERRNO\"}");
+}
+
 TEST(ordinary_spec_needs_manage_containers) {
         _cleanup_(spec_freep) ContainerSpec *s = spec_new();
 
@@ -39,6 +49,27 @@ TEST(capabilities_beyond_the_default_set_are_privileged) {
                 ASSERT_OK(strv_extend(&s->cap_add, "CAP_KILL"));
                 ASSERT_OK(strv_extend(&s->cap_add, adds[i]));
                 ASSERT_STREQ(container_spec_privileged_reason(s), "capabilities beyond the default set");
+                ASSERT_STREQ(container_spec_polkit_action(s), DRAY_POLKIT_PRIVILEGED_OPTIONS);
+        }
+        return 0;
+}
+
+TEST(security_options_are_privileged) {
+        static const struct {
+                void (*set)(ContainerSpec *s);
+                const char *reason;
+        } cases[] = {
+                { set_privileged, "--privileged" },
+                { set_unconfined, "seccomp=unconfined" },
+                { set_profile,    "a custom seccomp profile" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(spec_freep) ContainerSpec *s = spec_new();
+
+                ASSERT_TRUE(s);
+                cases[i].set(s);
+                ASSERT_STREQ(container_spec_privileged_reason(s), cases[i].reason);
                 ASSERT_STREQ(container_spec_polkit_action(s), DRAY_POLKIT_PRIVILEGED_OPTIONS);
         }
         return 0;
