@@ -4,6 +4,8 @@
 #include <systemd/sd-bus.h>
 
 #include "macros.h"
+#include "mount-spec.h"
+#include "security-opt.h"
 
 /* `dray run` and `dray create` options, parsed into plain values first (unit-tested on their own),
  * then appended to CreateContainer's a{sv} by a thin builder. Unset values are not sent, so the
@@ -34,6 +36,10 @@ typedef struct RunOptions {
         int stop_signal;       /* 0: unset */
         char **cap_add;        /* "CAP_…" or "ALL" */
         char **cap_drop;
+        MountSpec *mounts;     /* -v (bind, source absolute, not resolved here) and --tmpfs, in order */
+        size_t n_mounts;
+        bool privileged;
+        SecurityOpts security;
         char **command;        /* the payload's argv, never empty after a successful parse */
 } RunOptions;
 

@@ -7,6 +7,7 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container-privilege.h"
 #include "log.h"
 #include "manager.h"
 
@@ -116,6 +117,16 @@ static int container_bus_error(Container *c, int r, const char *what, sd_bus_err
         }
 }
 
+/* Every method that changes the container asks polkit for org.dray1.manage-containers (root passes at
+ * once). Returns 1 when authorised, 0 when polkit is being asked (the handler returns 1 and runs again
+ * on the answer), or a negative errno with error set ("Not authorized to perform …"). */
+static int authorize(sd_bus_message *m, Container *c, sd_bus_error *error) {
+        const char *details[] = { "container", c->spec->name, NULL };
+
+        return dray_verify_polkit_async(m, DRAY_POLKIT_MANAGE_CONTAINERS, details, false,
+                                        c->manager->polkit_registry, error);
+}
+
 int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
         int out = -EBADF, err = -EBADF, r;
@@ -123,6 +134,9 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
         r = read_streams(m, &out, &err, error);
         if (r < 0)
                 return r;
+        r = authorize(m, c, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = container_start(c, out, err, m);
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_RUNNING, "Container '%s' is %s already.",
@@ -143,6 +157,9 @@ int bus_container_method_stop(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = sd_bus_message_read(m, "t", &timeout);
         if (r < 0)
                 return r;
+        r = authorize(m, c, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = container_stop(c, timeout, m);
         if (r < 0)
                 return container_bus_error(c, r, "stop", error);
@@ -157,6 +174,9 @@ int bus_container_method_restart(sd_bus_message *m, void *userdata, sd_bus_error
         r = sd_bus_message_read(m, "t", &timeout);
         if (r < 0)
                 return r;
+        r = authorize(m, c, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = container_restart(c, timeout, m);
         if (r < 0)
                 return container_bus_error(c, r, "restart", error);
@@ -174,6 +194,9 @@ int bus_container_method_kill(sd_bus_message *m, void *userdata, sd_bus_error *e
         if (sig <= 0 || sig >= _NSIG)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%i is not a signal number (1…%i).",
                                          (int) sig, _NSIG - 1);
+        r = authorize(m, c, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = container_kill(c, sig);
         if (r < 0)
                 return container_bus_error(c, r, "signal", error);
@@ -187,6 +210,9 @@ int bus_container_method_remove(sd_bus_message *m, void *userdata, sd_bus_error 
         r = sd_bus_message_read(m, "b", &force);
         if (r < 0)
                 return r;
+        r = authorize(m, c, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = container_remove(c, force, m); /* c may be gone after this */
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_RUNNING,
@@ -292,8 +318,8 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("StopSignal", "i", property_get_stop_signal),
         CHANGING_PROPERTY("OOMKilled", "b", property_get_oom_killed),
 
-        /* Access is the bus policy's business (dbus/org.dray1.conf): UNPRIVILEGED keeps sd-bus from
-         * asking the bus for the caller's credentials synchronously on every call. */
+        /* Everybody may call (dbus/org.dray1.conf); the handlers that change something ask polkit
+         * (authorize()). UNPRIVILEGED lets sd-bus dispatch calls from non-root callers at all. */
         SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("a{sh}", streams), SD_BUS_NO_RESULT,
                                 bus_container_method_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("t", timeout_usec), SD_BUS_NO_RESULT,

@@ -8,8 +8,11 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "config.h"
 #include "container-options.h"
+#include "mount-spec.h"
 #include "name.h"
+#include "seccomp-profile.h"
 #include "strv.h"
 
 typedef int (*option_parser_t)(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
@@ -306,6 +309,192 @@ static int parse_cap_drop(sd_bus_message *m, const char *key, ContainerSpec *s, 
         return parse_caps(m, key, &s->cap_drop, error);
 }
 
+/* Host paths no container may see through a bind mount: the kernel's own file systems (their
+ * container views are set up and masked by the runtime), drayd's state (other containers' roots,
+ * specs and upper layers) and everything that contains them. The escape hatch for these is a later
+ * --privileged, not this parser. Returns why source (resolved, no symlinks) is refused, or NULL. */
+static const char *bind_source_refusal(const char *source) {
+        static const struct {
+                const char *path;
+                bool refuse_parents;
+                const char *why;
+        } forbidden[] = {
+                { "/proc",          false, "a kernel file system" },
+                { "/sys",           false, "a kernel file system" },
+                { "/dev",           false, "the host's devices" },
+                { DRAY_STATE_DIR,   true,  "drayd's own state" },
+                { DRAY_RUNTIME_DIR, true,  "drayd's own state" },
+        };
+
+        if (streq(source, "/"))
+                return "the host's root directory";
+        for (size_t i = 0; i < ELEMENTSOF(forbidden); i++) {
+                _cleanup_free_ char *resolved = realpath(forbidden[i].path, NULL);
+                const char *variants[] = { forbidden[i].path, resolved };
+
+                for (size_t j = 0; j < ELEMENTSOF(variants); j++) {
+                        if (!variants[j])
+                                continue;
+                        if (path_is_below_or_equal(source, variants[j]))
+                                return forbidden[i].why;
+                        if (forbidden[i].refuse_parents && path_is_below_or_equal(variants[j], source))
+                                return "a directory that contains drayd's own state";
+                }
+        }
+        return NULL;
+}
+
+static int check_mount_count(const ContainerSpec *s, const char *key, size_t more, sd_bus_error *error) {
+        if (s->n_mounts + more > MOUNTS_MAX)
+                return invalid(error, key, "more than %u mounts in all", MOUNTS_MAX);
+        return 0;
+}
+
+static int parse_destination(const char *key, const char *v, char **ret, sd_bus_error *error) {
+        int r;
+
+        r = mount_path_normalize(v, ret);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !mount_destination_is_valid(*ret)) {
+                if (r >= 0) {
+                        free(*ret);
+                        *ret = NULL;
+                }
+                return invalid(error, key,
+                               "destination '%.256s' must be an absolute path without '..', other than '/' "
+                               "and outside /proc and /sys", v);
+        }
+        return 0;
+}
+
+/* a(ssb): host source, container destination, read-only. Only the syntax here: the sources are
+ * resolved by container_options_finish(), after the caller is authorised, so that an unauthorised
+ * caller learns nothing about the host's paths. */
+static int parse_bind_mounts(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *src, *dst;
+        int ro, r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "(ssb)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "(ssb)", &src, &dst, &ro)) > 0) {
+                _cleanup_free_ char *normalized = NULL, *d = NULL;
+
+                r = check_mount_count(s, key, 1, error);
+                if (r < 0)
+                        return r;
+                r = mount_path_normalize(src, &normalized);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(error, key, "source '%.256s' must be an absolute host path without '..'",
+                                       src);
+                r = parse_destination(key, dst, &d, error);
+                if (r < 0)
+                        return r;
+                r = mount_spec_append(&s->mounts, &s->n_mounts, MOUNT_BIND, normalized, d, ro, NULL);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+/* drayd resolves each bind source now and stores the result, so the spec names no symlink (the
+ * runtime refuses one that appears later), and refuses the host paths no container may see. */
+static int resolve_bind_sources(ContainerSpec *s, sd_bus_error *error) {
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                MountSpec *ms = s->mounts + i;
+                _cleanup_free_ char *resolved = NULL;
+                const char *why;
+
+                if (ms->type != MOUNT_BIND)
+                        continue;
+                resolved = realpath(ms->source, NULL);
+                if (!resolved)
+                        return invalid(error, "BindMounts", "source '%.256s' cannot be used: %s", ms->source,
+                                       strerror(errno));
+                why = bind_source_refusal(resolved);
+                if (why && streq(ms->source, resolved))
+                        return invalid(error, "BindMounts", "refusing to bind '%.256s' into a container: it is %s",
+                                       ms->source, why);
+                if (why)
+                        return invalid(error, "BindMounts",
+                                       "refusing to bind '%.256s' (that is '%.256s') into a container: it is %s",
+                                       ms->source, resolved, why);
+                free(ms->source);
+                ms->source = TAKE_PTR(resolved);
+        }
+        return 0;
+}
+
+/* a(ss): container destination, options ("size=64m,mode=1777"; "" for none). */
+static int parse_tmpfs_mounts(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *dst, *opts;
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "(ss)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "(ss)", &dst, &opts)) > 0) {
+                _cleanup_free_ char *d = NULL;
+                const char *why = NULL;
+
+                r = check_mount_count(s, key, 1, error);
+                if (r < 0)
+                        return r;
+                r = parse_destination(key, dst, &d, error);
+                if (r < 0)
+                        return r;
+                r = tmpfs_options_validate(opts, &why);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(error, key, "tmpfs options '%.256s' for '%s': %s", opts, d, why);
+                r = mount_spec_append(&s->mounts, &s->n_mounts, MOUNT_TMPFS, NULL, d, false,
+                                      isempty(opts) ? NULL : opts);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static int parse_privileged(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->privileged);
+}
+
+static int parse_seccomp_unconfined(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->seccomp_unconfined);
+}
+
+/* The profile's JSON text, which the client read from its own file (drayd opens no client paths).
+ * Parsed and checked here, so that a bad profile fails the create, not every start; the spec keeps
+ * the text, which the payload parses again before loading it. */
+static int parse_seccomp_profile(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_(seccomp_profile_freep) SeccompProfile *p = NULL;
+        _cleanup_free_ char *reason = NULL;
+        const char *text;
+        size_t n;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &text);
+        if (r < 0)
+                return r;
+        n = strlen(text);
+        if (n == 0 || n > SPEC_SECCOMP_PROFILE_MAX)
+                return invalid(error, key, "the profile must be 1 to %u bytes of JSON", SPEC_SECCOMP_PROFILE_MAX);
+        r = seccomp_profile_from_string(text, n, &p, &reason);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid(error, key, "%.400s", reason ?: strerror(-r));
+        return set_string(&s->seccomp_profile, text);
+}
+
 static const Option option_table[] = {
         { "Rootfs",             "s",  parse_rootfs            },
         { "Command",            "as", parse_command           },
@@ -325,6 +514,11 @@ static const Option option_table[] = {
         { "CapAdd",             "as", parse_cap_add           },
         { "CapDrop",            "as", parse_cap_drop          },
         { "Image",              "s",  parse_image             },
+        { "BindMounts",         "a(ssb)", parse_bind_mounts   },
+        { "TmpfsMounts",        "a(ss)", parse_tmpfs_mounts   },
+        { "Privileged",         "b",  parse_privileged        },
+        { "SeccompUnconfined",  "b",  parse_seccomp_unconfined },
+        { "SeccompProfile",     "s",  parse_seccomp_profile   },
 };
 
 static const Option *option_find(const char *key) {
@@ -428,6 +622,9 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = env_set_default(&s->env, "PATH", DEFAULT_PATH);
         if (r >= 0)
                 r = env_set_default(&s->env, "HOSTNAME", s->hostname);
+        if (r < 0)
+                return r;
+        r = resolve_bind_sources(s, error);
         if (r < 0)
                 return r;
 

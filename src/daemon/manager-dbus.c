@@ -6,6 +6,7 @@
 #include "bus-names.h"
 #include "container-dbus.h"
 #include "container-options.h"
+#include "container-privilege.h"
 #include "log-control.h"
 #include "log.h"
 #include "manager-dbus.h"
@@ -90,6 +91,19 @@ static int assign_id(Manager *m, ContainerSpec *spec) {
         return spec->id ? 0 : -ENOMEM;
 }
 
+/* CreateContainer asks for org.dray1.manage-containers, or for org.dray1.privileged-options when an
+ * option reaches into the host (container_spec_privileged_reason() decides). The details carry the
+ * name as given (a generated one would differ when the call is dispatched again) and that reason,
+ * for polkit rules to match on. */
+static int authorize_create(sd_bus_message *message, Manager *m, const char *name, const ContainerSpec *spec,
+                            sd_bus_error *error) {
+        const char *reason = container_spec_privileged_reason(spec);
+        const char *details[] = { "container", name, reason ? "privileged" : NULL, reason, NULL };
+
+        return dray_verify_polkit_async(message, container_spec_polkit_action(spec), details, false,
+                                        m->polkit_registry, error);
+}
+
 /* ---- handlers ---------------------------------------------------------------------------------- */
 
 static int method_create_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -108,6 +122,9 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         r = container_options_parse(message, spec, error);
         if (r < 0)
                 return r;
+        r = authorize_create(message, m, name, spec, error);
+        if (r <= 0)
+                return r < 0 ? r : 1; /* 0: polkit is asked, the call comes back with its answer */
 
         r = validate_name(m, name, spec, error);
         if (r < 0)
@@ -222,9 +239,9 @@ static int method_list_containers(sd_bus_message *message, void *userdata, sd_bu
 
 /* ---- vtable ------------------------------------------------------------------------------------ */
 
-/* Access is the bus policy's business for now (dbus/org.dray1.conf: mutating methods are root's).
- * UNPRIVILEGED keeps sd-bus from asking the bus for the caller's credentials, synchronously, on every
- * call. */
+/* Everybody may call (dbus/org.dray1.conf); every method that changes something asks polkit itself
+ * (dray_verify_polkit_async(), root passes at once). UNPRIVILEGED lets sd-bus dispatch calls from
+ * non-root callers at all. */
 #define UNPRIVILEGED SD_BUS_VTABLE_UNPRIVILEGED
 
 static const sd_bus_vtable manager_vtable[] = {

@@ -226,6 +226,22 @@ static void scope_job_finish(ScopeJob *j, int error, const char *fmt, ...) {
         j->handler(j, error, message, j->userdata);
 }
 
+/* The devices cgroup of the scope: closed (systemd then allows /dev/null, zero, full, random and
+ * urandom) plus the terminal devices a container's /dev holds, as Docker's default list; mknod of
+ * anything else, or opening a host device node that got in somehow, fails with EPERM. --privileged
+ * containers get the host's devices and no device policy. */
+static int scope_append_device_policy(sd_bus_message *m, const ContainerSpec *spec) {
+        if (spec->privileged)
+                return 0;
+        return sd_bus_message_append(m, "(sv)(sv)",
+                                     "DevicePolicy", "s", "closed",
+                                     "DeviceAllow", "a(ss)", 4,
+                                     "/dev/tty", "rw",
+                                     "/dev/console", "rw",
+                                     "/dev/ptmx", "rw",
+                                     "char-pts", "rw");
+}
+
 int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
                               sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
@@ -259,6 +275,8 @@ int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec
                 r = sd_bus_message_append(m, "(sv)", "CPUWeight", "t", spec->cpu_weight);
         if (r >= 0 && spec->tasks_max != UNSET_U64)
                 r = sd_bus_message_append(m, "(sv)", "TasksMax", "t", spec->tasks_max);
+        if (r >= 0)
+                r = scope_append_device_policy(m, spec);
         if (r < 0)
                 return r;
         r = sd_bus_message_close_container(m);

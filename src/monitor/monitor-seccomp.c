@@ -137,7 +137,7 @@ _noreturn_ static void compile_child(int profile_fd, uint64_t caps, int blob_fd,
         _exit(0);
 }
 
-static int compile_blob(int profile_fd, uint64_t caps, int *ret_fd, char **ret_error) {
+int monitor_seccomp_compile(int profile_fd, uint64_t caps, int *ret_fd, char **ret_error) {
         _cleanup_close_pair_ int err[2] = { -EBADF, -EBADF };
         _cleanup_close_ int blob = -EBADF, ro = -EBADF;
         char msg[512] = {}, path[64];
@@ -202,7 +202,7 @@ int monitor_seccomp_prepare(const char *cache_dir, const char *profile_path, uin
                         return 0;
                 }
         }
-        r = compile_blob(profile, caps, &fd, ret_error);
+        r = monitor_seccomp_compile(profile, caps, &fd, ret_error);
         if (r < 0)
                 return r;
         if (dir >= 0)

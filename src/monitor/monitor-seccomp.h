@@ -27,3 +27,7 @@
  * failure *ret_error (if given) gets a malloc'd reason ("syscalls[3].action: …"). */
 int monitor_seccomp_prepare(const char *cache_dir, const char *profile_path, uint64_t caps, int *ret_fd,
                             char **ret_error);
+
+/* Compiles the profile read from profile_fd (from offset 0) in a child, into a sealed memfd; no cache.
+ * For profiles that are not a root-owned file (a client's, passed as text). */
+int monitor_seccomp_compile(int profile_fd, uint64_t caps, int *ret_fd, char **ret_error);

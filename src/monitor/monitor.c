@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -248,20 +249,56 @@ static int monitor_make_dirs(Monitor *m) {
         return r < 0 ? r : make_dir(m->work_dir, 0700);
 }
 
+/* A custom profile travels in the spec (the client read it, drayd checked it): it is compiled from a
+ * sealed memfd of that text, so that what is compiled is what was checked and nothing can change it. */
+static int seccomp_text_memfd(const char *text, int *ret) {
+        size_t n = strlen(text);
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = memfd_create("dray-seccomp-profile", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return -errno;
+        for (size_t done = 0; done < n;) {
+                ssize_t k = write(fd, text + done, n - done);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO;
+                done += (size_t) k;
+        }
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+                return -errno;
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
 /* Before drayd's go, while systemd starts the scope: the filter is compiled (or found in the cache) by
  * then. A failure is kept and reported after the go, as every start failure is. */
 static void monitor_prepare_seccomp(Monitor *m) {
         const char *path = m->args->seccomp_profile ?: seccomp_profile_default_path();
         _cleanup_free_ char *cache_dir = NULL;
+        _cleanup_close_ int text_fd = -EBADF;
         const char *bad = NULL;
         uint64_t caps;
         int r;
 
+        if (m->spec->privileged || m->spec->seccomp_unconfined)
+                return;
         if (streq(path, "unconfined"))
                 return;
         r = runtime_caps_from_spec(m->spec->cap_add, m->spec->cap_drop, &caps, &bad);
         if (r < 0)
                 return; /* the runtime reports the unknown capability */
+        if (m->spec->seccomp_profile && !m->args->seccomp_profile) {
+                /* Not cached: the text is the client's, and the cache keys on files only root writes. */
+                r = seccomp_text_memfd(m->spec->seccomp_profile, &text_fd);
+                if (r >= 0)
+                        r = monitor_seccomp_compile(text_fd, caps, &m->seccomp_fd, &m->seccomp_error_text);
+                if (r < 0)
+                        m->seccomp_error = r;
+                return;
+        }
         if (asprintf(&cache_dir, "%s/seccomp", m->args->runtime_dir) < 0) {
                 m->seccomp_error = -ENOMEM;
                 return;

@@ -2,19 +2,17 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/capability.h>
 
+#include "caps-default.h"
 #include "runtime-internal.h"
 #include "strv.h"
 
 #define CAP_BIT(c) (UINT64_C(1) << (c))
 
-/* Docker's default capability set. */
-static const cap_value_t default_caps[] = {
-        CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,      CAP_MKNOD,
-        CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,           CAP_SETFCAP,     CAP_SETPCAP,
-        CAP_NET_BIND_SERVICE,         CAP_SYS_CHROOT,       CAP_KILL,        CAP_AUDIT_WRITE,
-};
+#define CAP_VALUE(c) c,
+static const cap_value_t default_caps[] = { DEFAULT_CAPABILITIES(CAP_VALUE) };
 
 static inline void cap_freep(cap_t *p) {
         if (*p)
@@ -28,10 +26,21 @@ static cap_value_t cap_last(void) {
         return (cap_value_t) MIN(MAX(n, 1), 64) - 1;
 }
 
+/* "ALL": every capability this process may still hold (its bounding set), not every one the kernel
+ * knows: a host or service manager that dropped some (CapabilityBoundingSet=) keeps them dropped, and
+ * asking for them anyway would fail the start with EPERM. */
 static uint64_t cap_all(void) {
         cap_value_t last = cap_last();
+        uint64_t mask = 0;
 
-        return last >= 63 ? UINT64_MAX : CAP_BIT(last + 1) - 1;
+        for (cap_value_t v = 0; v <= last; v++)
+                if (prctl(PR_CAPBSET_READ, (unsigned long) v, 0, 0, 0) > 0)
+                        mask |= CAP_BIT(v);
+        return mask;
+}
+
+uint64_t runtime_caps_all(void) {
+        return cap_all();
 }
 
 /* "CAP_NET_ADMIN", "net_admin", "Cap_Net_Admin" → CAP_NET_ADMIN. Numbers are refused. */

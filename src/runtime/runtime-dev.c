@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
 #include <stdio.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
@@ -25,12 +28,12 @@ static const struct {
 };
 
 static int dev_bind_node(RuntimeContext *c, int dev_fd, const char *name) {
-        char host[32];
+        char host[NAME_MAX + 8];
         struct stat st;
         int fd;
 
         (void) snprintf(host, sizeof(host), "/dev/%s", name);
-        if (stat(host, &st) < 0 || !S_ISCHR(st.st_mode))
+        if (lstat(host, &st) < 0 || !(S_ISCHR(st.st_mode) || (c->spec->privileged && S_ISBLK(st.st_mode))))
                 return 0; /* the host has none (e.g. no /dev/tty without a controlling terminal) */
         fd = openat(dev_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd < 0)
@@ -65,6 +68,26 @@ static int dev_open(RuntimeContext *c, int *ret) {
         return 0;
 }
 
+/* --privileged: every device node at the top of the host's /dev as well (Docker gives all of them;
+ * nodes in subdirectories, /dev/net/tun, /dev/dri/…, are left out). The scope's device policy is
+ * open for such a container. */
+static int dev_bind_host_nodes(RuntimeContext *c, int dev_fd) {
+        DIR *d = opendir("/dev");
+        struct dirent *de;
+        int r = 0;
+
+        if (!d)
+                return runtime_fail(c, errno, "open the host's /dev: %m");
+        while (r >= 0 && (de = readdir(d))) {
+                if (de->d_name[0] == '.' || (de->d_type != DT_CHR && de->d_type != DT_BLK) ||
+                    faccessat(dev_fd, de->d_name, F_OK, AT_SYMLINK_NOFOLLOW) >= 0 || streq(de->d_name, "ptmx"))
+                        continue;
+                r = dev_bind_node(c, dev_fd, de->d_name);
+        }
+        (void) closedir(d);
+        return r;
+}
+
 int dev_setup(RuntimeContext *c) {
         _cleanup_close_ int dev_fd = -EBADF;
         int r;
@@ -79,6 +102,11 @@ int dev_setup(RuntimeContext *c) {
 
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
                 r = dev_bind_node(c, dev_fd, dev_nodes[i]);
+                if (r < 0)
+                        return r;
+        }
+        if (c->spec->privileged) {
+                r = dev_bind_host_nodes(c, dev_fd);
                 if (r < 0)
                         return r;
         }

@@ -57,6 +57,11 @@ int fd_close_from(int first);
 int setup_fds(RuntimeContext *c);
 
 /* runtime-mount.c */
+#define PROC_FD_PATH_MAX (sizeof("/proc/self/fd/") + 12)
+/* "/proc/self/fd/N": mount(2) onto or from an fd, the target resolved once, when the fd was opened. */
+void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd);
+/* The MS_NOSUID, MS_NODEV, MS_NOEXEC and atime flags the mount at path has (0 if it cannot tell). */
+unsigned long mount_flags_of(const char *path);
 int mount_make_private(RuntimeContext *c);
 int mount_setup_root(RuntimeContext *c);
 int mount_setup_kernel_fs(RuntimeContext *c);
@@ -65,6 +70,10 @@ int mount_setup_after_pivot(RuntimeContext *c);
 int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source, const char *fstype,
              unsigned long flags, const char *data);
 int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode);
+
+/* runtime-mounts.c: the spec's bind and tmpfs mounts, and the tmpfs /tmp and /run of a read-only
+ * root, inside the root before pivot_root. */
+int mount_setup_user(RuntimeContext *c);
 
 /* runtime-dev.c */
 int dev_setup(RuntimeContext *c);

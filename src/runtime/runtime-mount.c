@@ -11,9 +11,7 @@
 #include "masked-paths.h"
 #include "runtime-internal.h"
 
-#define PROC_FD_PATH_MAX sizeof("/proc/self/fd/") + 12
-
-static void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd) {
+void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd) {
         (void) snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
 
@@ -48,7 +46,7 @@ int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source
 
 /* The flags a bind remount must repeat so that it only adds MS_RDONLY and does not drop nosuid,
  * nodev or noexec the mount already had. */
-static unsigned long mount_flags_of(const char *path) {
+unsigned long mount_flags_of(const char *path) {
         static const struct {
                 unsigned long st, ms;
         } map[] = {
@@ -186,8 +184,9 @@ int mount_setup_kernel_fs(RuntimeContext *c) {
         r = mount_at(c, c->root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         if (r < 0)
                 return r;
-        return mount_at(c, c->root_fd, "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                        NULL);
+        /* --privileged gets a writable /sys, as Docker's. */
+        return mount_at(c, c->root_fd, "sys", "sysfs", "sysfs",
+                        (c->spec->privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 int mount_pivot_root(RuntimeContext *c) {
@@ -212,7 +211,7 @@ int mount_setup_after_pivot(RuntimeContext *c) {
 
         /* Docker's masked and read-only paths of /proc and /sys: container root is the host's root
          * (no user namespace), so e.g. a writable /proc/sysrq-trigger could reboot the host. */
-        r = mask_paths_apply();
+        r = c->spec->privileged ? 0 : mask_paths_apply();
         if (r < 0)
                 return runtime_fail(c, r, "mask /proc and /sys paths: %m");
 

@@ -143,6 +143,8 @@ static const struct {
         { "kernel-fs",       mount_setup_kernel_fs },
         /* tmpfs /dev: nodes, pts, shm, mqueue, links */
         { "dev",             dev_setup },
+        /* -v and --tmpfs, and the tmpfs /tmp and /run of a read-only root */
+        { "mounts",          mount_setup_user },
         { "hostname",        setup_hostname },
         { "loopback",        setup_loopback },
         /* the host's tree is gone from here on */
@@ -187,6 +189,8 @@ static int runtime_prepare(RuntimeContext *c) {
         r = runtime_caps_from_spec(s->cap_add, s->cap_drop, &c->caps, &bad);
         if (r < 0)
                 return runtime_fail(c, r, "unknown capability '%s'", strna(bad));
+        if (s->privileged)
+                c->caps = runtime_caps_all();
         c->host_cgroup2 = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
         return 0;
 }

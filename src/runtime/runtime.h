@@ -71,4 +71,7 @@ int runtime_exit_status_from_wait(int wstatus);
 int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask,
                            const char **ret_bad);
 
+/* Every capability this process's bounding set still holds: what --privileged and "ALL" give. */
+uint64_t runtime_caps_all(void);
+
 const char *runtime_stage_to_string(RuntimeStage s) _pure_;

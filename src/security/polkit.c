@@ -131,7 +131,9 @@ static int polkit_query_result(PolkitQuery *q, sd_bus_error *error) {
                 return 1;
         case POLKIT_CHALLENGE:
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                         "Interactive authentication required to perform '%s'.", q->action);
+                                         "Not authorized to perform '%s' without authentication: run as root, "
+                                         "from a session with a polkit agent, or grant it with a polkit rule.",
+                                         q->action);
         case POLKIT_FAILED:
                 return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
                                          "Not authorized to perform '%s': %s.", q->action, q->failure);

@@ -35,6 +35,8 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         free(s->hostname);
         strv_free(s->cap_add);
         strv_free(s->cap_drop);
+        mount_spec_array_free(s->mounts, s->n_mounts);
+        free(s->seccomp_profile);
         free(s);
         return NULL;
 }
@@ -84,6 +86,12 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("CPU weight must be between 1 and 10000");
         if (s->uid == (uid_t) -1 || s->gid == (gid_t) -1)
                 FAIL("invalid user or group ID");
+        if (mount_specs_validate(s->mounts, s->n_mounts, &reason) < 0)
+                goto fail;
+        if (s->seccomp_profile && (s->seccomp_unconfined || s->privileged))
+                FAIL("a seccomp profile cannot be combined with seccomp=unconfined or --privileged");
+        if (s->seccomp_profile && (isempty(s->seccomp_profile) || strlen(s->seccomp_profile) > SPEC_SECCOMP_PROFILE_MAX))
+                FAIL("the seccomp profile is empty or too large");
         if (ret_reason)
                 *ret_reason = NULL;
         return 0;
@@ -123,6 +131,18 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_uint64(o, "cpu_weight", s->cpu_weight);
         r = r < 0 ? r : json_add_uint64(o, "tasks_max", s->tasks_max);
         r = r < 0 ? r : json_add_uint64(o, "created_usec", s->created_usec);
+        r = r < 0 ? r : json_add_bool(o, "privileged", s->privileged);
+        r = r < 0 ? r : json_add_bool(o, "seccomp_unconfined", s->seccomp_unconfined);
+        r = r < 0 ? r : json_add_string(o, "seccomp_profile", s->seccomp_profile);
+        if (r >= 0 && s->n_mounts > 0) {
+                json_object *m = NULL;
+
+                r = mount_specs_to_json(s->mounts, s->n_mounts, &m);
+                if (r >= 0 && json_object_object_add(o, "mounts", m) < 0) {
+                        json_object_put(m);
+                        r = -ENOMEM;
+                }
+        }
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -147,6 +167,14 @@ static int get_dup(json_object *o, const char *key, char **ret) {
         free(*ret);
         *ret = d;
         return 0;
+}
+
+static int get_mounts(json_object *o, ContainerSpec *s) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, "mounts", &v) || json_object_is_type(v, json_type_null))
+                return -ENOENT;
+        return mount_specs_from_json(v, &s->mounts, &s->n_mounts);
 }
 
 int spec_from_json(json_object *o, ContainerSpec **ret) {
@@ -179,6 +207,10 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_uint64(o, "cpu_weight", &s->cpu_weight));
         r = r < 0 ? r : opt(json_get_uint64(o, "tasks_max", &s->tasks_max));
         r = r < 0 ? r : opt(json_get_uint64(o, "created_usec", &s->created_usec));
+        r = r < 0 ? r : opt(get_mounts(o, s));
+        r = r < 0 ? r : opt(json_get_bool(o, "privileged", &s->privileged));
+        r = r < 0 ? r : opt(json_get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined));
+        r = r < 0 ? r : opt(get_dup(o, "seccomp_profile", &s->seccomp_profile));
         if (r == -ENOENT)
                 return -EBADMSG; /* a required key is missing */
         if (r < 0)

@@ -5,6 +5,7 @@
 
 #include "json-util.h"
 #include "macros.h"
+#include "mount-spec.h"
 
 /* The container spec: written once by drayd at create time (config.json in the container's state
  * directory), read by dray-monitor when it starts the payload. JSON exists only at this edge. */
@@ -38,14 +39,25 @@ typedef struct ContainerSpec {
         uint64_t cpu_weight;
         uint64_t tasks_max;
         uint64_t created_usec;
+        MountSpec *mounts; /* -v and --tmpfs, in the order given; at most MOUNTS_MAX */
+        size_t n_mounts;
+        /* --privileged: every capability of the bounding set, no seccomp filter, no masked paths,
+         * /sys writable, the host's devices. */
+        bool privileged;
+        bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
+        char *seccomp_profile;   /* --security-opt seccomp=FILE: the profile's JSON text, as the
+                                  * client read it and drayd checked it; NULL: the default profile */
 } ContainerSpec;
+
+/* A custom seccomp profile's largest size (the security library's file limit). */
+#define SPEC_SECCOMP_PROFILE_MAX (1024U * 1024U)
 
 /* A spec with every default filled in (unset limits, SIGTERM, 10 s, cwd "/", uid/gid 0). */
 ContainerSpec *spec_new(void);
 ContainerSpec *spec_free(ContainerSpec *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ContainerSpec *, spec_free);
 
-/* Checks every field for sanity (names, absolute paths, env assignments, ranges). -EINVAL with a
+/* Checks every field for sanity (names, absolute paths, env assignments, ranges, mounts). -EINVAL with a
  * static reason in *ret_reason (may be NULL) when something is wrong. */
 int spec_validate(const ContainerSpec *s, const char **ret_reason);
 

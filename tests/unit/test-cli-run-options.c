@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 
 #include "run-options.h"
@@ -229,13 +230,14 @@ TEST(run_env) {
         return 0;
 }
 
-/* A message needs a bus, though not a connected one: a socketpair nobody answers on will do. */
+/* A message needs a bus, though not a connected one: a socketpair nobody answers on will do. One
+ * pair per bus, since closing the bus closes its end; the other end stays open till the test exits. */
 static int new_message(sd_bus **ret_bus, sd_bus_message **ret) {
-        static int sp[2] = { -1, -1 };
+        int sp[2] = { -1, -1 };
         sd_bus *bus = NULL;
         int r;
 
-        if (sp[0] < 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
                 return -errno;
         r = sd_bus_new(&bus);
         if (r < 0)
@@ -330,5 +332,186 @@ TEST(capability_normalize) {
         ASSERT_ERROR(capability_normalize("cap_", &a), EINVAL);
         ASSERT_ERROR(capability_normalize("sys admin", &a), EINVAL);
         ASSERT_ERROR(capability_normalize("x\xc3\xa9", &a), EINVAL);
+        return 0;
+}
+
+TEST(run_mounts) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "-v", "/srv/data:/data", "--volume", "/etc/hosts:/etc/hosts:ro",
+                    "-v", "/srv//x/:/x/./y/:rw", "--tmpfs", "/scratch:size=64m,mode=1777", "--tmpfs", "/run",
+                    "true"));
+        ASSERT_EQ(o.n_mounts, 5);
+        ASSERT_EQ(o.mounts[0].type, MOUNT_BIND);
+        ASSERT_STREQ(o.mounts[0].source, "/srv/data");
+        ASSERT_STREQ(o.mounts[0].destination, "/data");
+        ASSERT_FALSE(o.mounts[0].read_only);
+        ASSERT_TRUE(o.mounts[1].read_only);
+        ASSERT_STREQ(o.mounts[2].source, "/srv/x");
+        ASSERT_STREQ(o.mounts[2].destination, "/x/y");
+        ASSERT_FALSE(o.mounts[2].read_only);
+        ASSERT_EQ(o.mounts[3].type, MOUNT_TMPFS);
+        ASSERT_STREQ(o.mounts[3].destination, "/scratch");
+        ASSERT_STREQ(o.mounts[3].options, "size=64m,mode=1777");
+        ASSERT_TRUE(!o.mounts[3].source);
+        ASSERT_TRUE(!o.mounts[4].options);
+        /* dray create takes them too */
+        run_options_done(&o);
+        ASSERT_OK(PARSE(RUN_VERB_CREATE, &o, "create", "--rootfs", "/r", "-v", "/a:/b", "--tmpfs", "/t:", "true"));
+        ASSERT_EQ(o.n_mounts, 2);
+        ASSERT_TRUE(!o.mounts[1].options);
+        return 0;
+}
+
+TEST(run_mounts_bad) {
+        static char *const bad_volumes[] = {
+                "data:/data",          /* a named volume */
+                "./data:/data",        /* relative */
+                "data",
+                "/srv/data",
+                "/srv/data:",
+                ":/data",
+                "/srv::/data",
+                "/srv:/data:rx",
+                "/srv:/data:ro:rw",
+                "/srv:data",
+                "/srv:/",
+                "/srv:/proc/x",
+                "/srv:/sys",
+                "/srv/../etc:/data",
+                "/srv:/a/../b",
+        };
+        static char *const bad_tmpfs[] = {
+                "", "tmp", "/", "/proc", "/t:exec", "/t:size=1m,suid", "/t:size=lots", "/t:mode=8",
+                "/t:size=1m,size=2m", "/t:,",
+        };
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        for (size_t i = 0; i < ELEMENTSOF(bad_volumes); i++)
+                if (P(&o, "run", "--rootfs", "/r", "-v", bad_volumes[i], "true") != -EINVAL) {
+                        fprintf(stderr, "accepted -v '%s'\n", bad_volumes[i]);
+                        return 1;
+                }
+        for (size_t i = 0; i < ELEMENTSOF(bad_tmpfs); i++)
+                if (P(&o, "run", "--rootfs", "/r", "--tmpfs", bad_tmpfs[i], "true") != -EINVAL) {
+                        fprintf(stderr, "accepted --tmpfs '%s'\n", bad_tmpfs[i]);
+                        return 1;
+                }
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-v", "/a:/d", "--tmpfs", "/d/", "true"), EINVAL);
+
+        /* At most MOUNTS_MAX in all. */
+        {
+                char *argv[2 * MOUNTS_MAX + 8];
+                char dsts[MOUNTS_MAX + 1][16];
+                int argc = 0;
+
+                argv[argc++] = (char *) "run";
+                argv[argc++] = (char *) "--rootfs=/r";
+                for (unsigned i = 0; i <= MOUNTS_MAX; i++) {
+                        snprintf(dsts[i], sizeof(dsts[i]), "/m%u", i);
+                        argv[argc++] = (char *) "--tmpfs";
+                        argv[argc++] = dsts[i];
+                }
+                argv[argc++] = (char *) "true";
+                argv[argc] = NULL;
+                ASSERT_ERROR(parse_fresh(&o, RUN_VERB_RUN, argc, argv), E2BIG);
+                argv[argc - 3] = (char *) "true"; /* drop the last --tmpfs */
+                argv[argc - 2] = NULL;
+                ASSERT_OK(parse_fresh(&o, RUN_VERB_RUN, argc - 2, argv));
+                ASSERT_EQ(o.n_mounts, MOUNTS_MAX);
+        }
+        return 0;
+}
+
+TEST(run_mounts_to_message) {
+        _cleanup_(run_options_done) RunOptions o;
+        _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        const char *key, *a, *b;
+        unsigned seen = 0;
+        int ro, r;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--tmpfs", "/t:size=1m", "-v", "/a:/b:ro", "-v", "/c:/d", "--tmpfs",
+                    "/u", "true"));
+        ASSERT_OK(new_message(&bus, &m));
+        ASSERT_OK(run_options_append(&o, m));
+        ASSERT_OK(sd_bus_message_seal(m, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(m, 1));
+        ASSERT_OK(sd_bus_message_enter_container(m, 'a', "{sv}"));
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                ASSERT_OK(sd_bus_message_read(m, "s", &key));
+                if (streq(key, "BindMounts")) {
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'v', "a(ssb)"));
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'a', "(ssb)"));
+                        ASSERT_EQ(sd_bus_message_read(m, "(ssb)", &a, &b, &ro), 1);
+                        ASSERT_STREQ(a, "/a");
+                        ASSERT_STREQ(b, "/b");
+                        ASSERT_TRUE(ro);
+                        ASSERT_EQ(sd_bus_message_read(m, "(ssb)", &a, &b, &ro), 1);
+                        ASSERT_STREQ(a, "/c");
+                        ASSERT_FALSE(ro);
+                        ASSERT_EQ(sd_bus_message_read(m, "(ssb)", &a, &b, &ro), 0);
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        seen |= 1;
+                } else if (streq(key, "TmpfsMounts")) {
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'v', "a(ss)"));
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'a', "(ss)"));
+                        ASSERT_EQ(sd_bus_message_read(m, "(ss)", &a, &b), 1);
+                        ASSERT_STREQ(a, "/t");
+                        ASSERT_STREQ(b, "size=1m");
+                        ASSERT_EQ(sd_bus_message_read(m, "(ss)", &a, &b), 1);
+                        ASSERT_STREQ(a, "/u");
+                        ASSERT_STREQ(b, "");
+                        ASSERT_EQ(sd_bus_message_read(m, "(ss)", &a, &b), 0);
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        seen |= 2;
+                } else
+                        ASSERT_OK(sd_bus_message_skip(m, "v"));
+                ASSERT_OK(sd_bus_message_exit_container(m));
+        }
+        ASSERT_OK(r);
+        ASSERT_EQ(seen, 3);
+        return 0;
+}
+
+TEST(run_security_options) {
+        _cleanup_(run_options_done) RunOptions o;
+        char path[] = "/tmp/test-seccomp-XXXXXX";
+        const char *profile = "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}";
+        int fd;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--privileged", "--security-opt", "no-new-privileges", "true"));
+        ASSERT_TRUE(o.privileged);
+        ASSERT_FALSE(o.security.seccomp_unconfined);
+        ASSERT_TRUE(o.security.seccomp_profile == NULL);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=unconfined", "true"));
+        ASSERT_TRUE(o.security.seccomp_unconfined);
+
+        fd = mkstemp(path);
+        ASSERT_OK(fd);
+        ASSERT_EQ(write(fd, profile, strlen(profile)), (ssize_t) strlen(profile));
+        close(fd);
+        {
+                char arg[64];
+
+                snprintf(arg, sizeof(arg), "seccomp=%s", path);
+                ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--security-opt", arg, "true"));
+                ASSERT_STREQ(o.security.seccomp_profile, profile);
+                ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--security-opt", arg, "--security-opt",
+                               "seccomp=unconfined", "true"), EINVAL);
+        }
+        (void) unlink(path);
+
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=/no/such/file", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=/dev/null", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "seccomp=", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "apparmor=x", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "no-new-privileges=false", "true") < 0);
         return 0;
 }

@@ -2,8 +2,10 @@
 /* CreateContainer's options dictionary: every key, its type and its range, good and hostile. */
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bus-pair.h"
+#include "config.h"
 #include "container-options.h"
 #include "strv.h"
 #include "test.h"
@@ -11,6 +13,10 @@
 /* A sealed method call whose body is the a{sv} that build() appends, rewound for reading: what
  * container_options_parse() sees in a handler. */
 typedef int (*builder_t)(sd_bus_message *m);
+
+/* Also run container_options_finish(), as CreateContainer does (the mount tests: sources are
+ * resolved there). */
+static bool parse_finish;
 
 static int parse_with(builder_t build, ContainerSpec **ret_spec, sd_bus_error *error) {
         _cleanup_(sd_bus_close_unrefp) sd_bus *server = NULL, *client = NULL;
@@ -48,6 +54,17 @@ static int parse_with(builder_t build, ContainerSpec **ret_spec, sd_bus_error *e
         r = container_options_parse(m, s, error);
         if (r < 0)
                 return r;
+        /* What CreateContainer does next, after authorising: resolve bind sources, validate. */
+        if (!parse_finish)
+                goto done;
+        s->id = strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        s->name = strdup("options-test");
+        if (!s->id || !s->name)
+                return -ENOMEM;
+        r = container_options_finish(s, error);
+        if (r < 0)
+                return r;
+done:
         if (ret_spec)
                 *ret_spec = TAKE_PTR(s);
         return 0;
@@ -334,5 +351,149 @@ TEST(capability_names) {
         ASSERT_ERROR(capability_name_normalize("7", &x), EINVAL);
         ASSERT_ERROR(capability_name_normalize("CAP_CHOWN_AND_MORE_AND_MORE_AND_MORE_AND_MORE_AND_MORE", &x), EINVAL);
         ASSERT_TRUE(x == NULL);
+        return 0;
+}
+
+/* BindMounts and TmpfsMounts: the builders read these. */
+static const char *bind_src, *bind_dst, *tmpfs_dst, *tmpfs_opts;
+
+static int build_bind(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "BindMounts", "a(ssb)", 1, bind_src, bind_dst, 1);
+}
+static int build_tmpfs(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "TmpfsMounts", "a(ss)", 1, tmpfs_dst, tmpfs_opts);
+}
+static int build_mounts_both(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}{sv}", "BindMounts", "a(ssb)", 2, "/tmp/", "/host-tmp//",
+                                                 0, "/etc/hostname", "/etc/hostname", 1, "TmpfsMounts", "a(ss)",
+                                                 2, "/scratch", "size=64m,mode=1777", "/run", "");
+}
+static int build_mounts_too_many(sd_bus_message *m) {
+        int r = BASE(m);
+
+        r = r < 0 ? r : sd_bus_message_open_container(m, 'e', "sv");
+        r = r < 0 ? r : sd_bus_message_append(m, "s", "TmpfsMounts");
+        r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "a(ss)");
+        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "(ss)");
+        for (unsigned i = 0; r >= 0 && i <= MOUNTS_MAX; i++) {
+                char d[16];
+
+                snprintf(d, sizeof(d), "/m%u", i);
+                r = sd_bus_message_append(m, "(ss)", d, "");
+        }
+        r = r < 0 ? r : sd_bus_message_close_container(m);
+        r = r < 0 ? r : sd_bus_message_close_container(m);
+        return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
+TEST(options_mounts) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+        _cleanup_free_ char *tmp = realpath("/tmp", NULL);
+
+        parse_finish = true;
+        ASSERT_OK(parse_with(build_mounts_both, &s, &error));
+        ASSERT_EQ(s->n_mounts, 4);
+        ASSERT_EQ(s->mounts[0].type, MOUNT_BIND);
+        ASSERT_STREQ(s->mounts[0].source, tmp); /* resolved */
+        ASSERT_STREQ(s->mounts[0].destination, "/host-tmp"); /* normalized */
+        ASSERT_FALSE(s->mounts[0].read_only);
+        ASSERT_TRUE(s->mounts[1].read_only);
+        ASSERT_EQ(s->mounts[2].type, MOUNT_TMPFS);
+        ASSERT_STREQ(s->mounts[2].options, "size=64m,mode=1777");
+        ASSERT_TRUE(!s->mounts[2].source);
+        ASSERT_TRUE(!s->mounts[3].options);
+        parse_finish = false;
+        return 0;
+}
+
+TEST(options_mounts_hostile) {
+        static const struct {
+                const char *src, *needle;
+        } refused_sources[] = {
+                { "/",                         "'/'"             },
+                { "/proc",                     "kernel"          },
+                { "/proc/self",                "kernel"          },
+                { "/proc/1/root",              "'/proc/1/root'"  },
+                { "/sys/kernel",               "kernel"          },
+                { "/dev",                      "devices"         },
+                { "/dev/null",                 "devices"         },
+                { DRAY_STATE_DIR,               "drayd"           },
+                { "/run/dray",                 "drayd"           },
+                { "/var",                      "drayd"           },
+                { "/run",                      "drayd"           },
+                { "relative/path",             "absolute"        },
+                { "/tmp/../etc",               "absolute"        },
+                { "/no/such/dray/path",        "/no/such/dray/path" },
+        };
+        static const char *const bad_destinations[] = { "/", "relative", "/a/../b", "/proc/x", "/sys", "" };
+        static const char *const bad_tmpfs_options[] = { "exec", "size=1m,suid", "size=lots", "mode=9" };
+
+        parse_finish = true;
+
+        for (size_t i = 0; i < ELEMENTSOF(refused_sources); i++) {
+                struct stat st;
+
+                /* A source must exist: paths this machine lacks (no drayd here) cannot be tried. */
+                bind_src = refused_sources[i].src;
+                bind_dst = "/data";
+                if (bind_src[0] == '/' && stat(bind_src, &st) < 0 && !strstr(bind_src, "no/such"))
+                        continue;
+                if (expect_invalid(build_bind, refused_sources[i].needle) != 0) {
+                        fprintf(stderr, "source '%s' was not refused as expected\n", bind_src);
+                        return 1;
+                }
+        }
+        bind_src = "/tmp";
+        for (size_t i = 0; i < ELEMENTSOF(bad_destinations); i++) {
+                bind_dst = bad_destinations[i];
+                ASSERT_EQ(expect_invalid(build_bind, "BindMounts"), 0);
+                tmpfs_dst = bad_destinations[i];
+                tmpfs_opts = "";
+                ASSERT_EQ(expect_invalid(build_tmpfs, "TmpfsMounts"), 0);
+        }
+        tmpfs_dst = "/scratch";
+        for (size_t i = 0; i < ELEMENTSOF(bad_tmpfs_options); i++) {
+                tmpfs_opts = bad_tmpfs_options[i];
+                ASSERT_EQ(expect_invalid(build_tmpfs, "TmpfsMounts"), 0);
+        }
+        ASSERT_EQ(expect_invalid(build_mounts_too_many, "mounts"), 0);
+        parse_finish = false;
+        return 0;
+}
+
+static int build_security(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}{sv}", "Privileged", "b", 1, "SeccompProfile", "s",
+                                                 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+                                                 "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+}
+static int build_bad_profile(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", "{\"defaultAction\": 42}");
+}
+static int build_empty_profile(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", "");
+}
+static int build_unconfined(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "SeccompUnconfined", "b", 1);
+}
+
+TEST(options_security) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL, *u = NULL;
+
+        ASSERT_OK(parse_with(build_security, &s, &error));
+        ASSERT_TRUE(s->privileged);
+        ASSERT_TRUE(s->seccomp_profile && strstr(s->seccomp_profile, "SCMP_ACT_ERRNO"));
+        ASSERT_OK(parse_with(build_unconfined, &u, &error));
+        ASSERT_TRUE(u->seccomp_unconfined);
+        ASSERT_EQ(expect_invalid(build_bad_profile, "SeccompProfile"), 0);
+        ASSERT_EQ(expect_invalid(build_empty_profile, "SeccompProfile"), 0);
         return 0;
 }

@@ -290,8 +290,9 @@ static int client_main(const char *address) {
                                   "Not authorized to perform 'org.dray1.test.deny'.");
         failures += client_expect(bus, "org.dray1.test.challenge", false,
                                   SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                  "Interactive authentication required to perform "
-                                  "'org.dray1.test.challenge'.");
+                                  "Not authorized to perform 'org.dray1.test.challenge' without "
+                                  "authentication: run as root, from a session with a polkit agent, or "
+                                  "grant it with a polkit rule.");
         failures += client_expect(bus, "org.dray1.test.error", false, SD_BUS_ERROR_ACCESS_DENIED,
                                   "Not authorized to perform 'org.dray1.test.error': "
                                   "polkit failed: Something broke.");

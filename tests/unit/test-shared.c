@@ -149,6 +149,13 @@ TEST(spec_roundtrip) {
         s->memory_max = 1 << 20;
         s->uid = 1000;
         s->gid = 1000;
+        s->privileged = true;
+        s->seccomp_profile = strdup("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+        ASSERT_ERROR(spec_validate(s, &reason), EINVAL); /* a profile and --privileged */
+        s->privileged = false;
+        s->seccomp_unconfined = true;
+        ASSERT_ERROR(spec_validate(s, &reason), EINVAL);
+        s->seccomp_unconfined = false;
         ASSERT_OK(spec_validate(s, NULL));
 
         fd = make_tmpdir(t);
@@ -161,6 +168,8 @@ TEST(spec_roundtrip) {
         ASSERT_EQ(l->cpu_weight, UNSET_U64);
         ASSERT_EQ(l->uid, 1000);
         ASSERT_EQ(l->stop_timeout_usec, DEFAULT_STOP_TIMEOUT_USEC);
+        ASSERT_STREQ(l->seccomp_profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+        ASSERT_FALSE(l->privileged || l->seccomp_unconfined);
         (void) unlinkat(fd, SPEC_FILE, 0);
         (void) rmdir(t);
         return 0;

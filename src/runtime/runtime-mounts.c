@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The spec's extra mounts (-v, --tmpfs) and the writable /tmp and /run of a read-only root. They go
+ * into the new root before pivot_root, while the host's tree is still visible, so every path inside
+ * the root is resolved against the root fd with openat2(RESOLVE_IN_ROOT): a symlink the rootfs
+ * brings ("data -> /etc") resolves as it would inside the container, never to the host's /etc. */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "runtime-internal.h"
+
+#define RESOLVE_CONTAINER (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
+static int openat2_path(int dir_fd, const char *path, uint64_t resolve) {
+        struct open_how how = {
+                .flags = O_PATH | O_CLOEXEC,
+                .resolve = resolve,
+        };
+        long fd;
+
+        fd = syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+        return fd < 0 ? -errno : (int) fd;
+}
+
+/* Opens destination inside the root, creating what is missing one component at a time: directories,
+ * and for the last component a directory or (for a bind of a file) an empty file. Existing
+ * components, symlinks included, resolve within the root; each new entry is made with mkdirat() or
+ * mknodat() in its parent's fd, which never follow a symlink. */
+static int open_or_create_in_root(RuntimeContext *c, const char *destination, bool directory, int *ret_fd) {
+        _cleanup_close_ int parent = -EBADF;
+        char prefix[PATH_MAX];
+        const char *p = destination;
+        int r;
+
+        while (*p == '/')
+                p++;
+        for (;;) {
+                const char *end = strchrnul(p, '/');
+                bool last = *end == 0;
+                _cleanup_close_ int fd = -EBADF;
+                char name[NAME_MAX + 1];
+                struct stat st;
+
+                if ((size_t) (end - p) > NAME_MAX || (size_t) (end - destination) >= sizeof(prefix))
+                        return runtime_fail(c, ENAMETOOLONG, "mount destination '%s': %m", destination);
+                memcpy(name, p, (size_t) (end - p));
+                name[end - p] = 0;
+                memcpy(prefix, destination, (size_t) (end - destination));
+                prefix[end - destination] = 0;
+
+                r = fd = openat2_path(c->root_fd, prefix, RESOLVE_CONTAINER);
+                if (r == -ENOENT) {
+                        int dir_fd = parent >= 0 ? parent : c->root_fd;
+
+                        if (!last || directory)
+                                r = mkdirat(dir_fd, name, 0755) < 0 ? -errno : 0;
+                        else
+                                r = mknodat(dir_fd, name, S_IFREG | 0644, 0) < 0 ? -errno : 0;
+                        if (r < 0 && r != -EEXIST)
+                                return runtime_fail(c, r, "create mount point '%s' in the container: %m", prefix);
+                        r = fd = openat2_path(c->root_fd, prefix, RESOLVE_CONTAINER);
+                        if (r == -ENOENT)
+                                return runtime_fail(c, ELOOP, "mount point '%s' is a dangling symbolic link",
+                                                    prefix);
+                }
+                if (r < 0)
+                        return runtime_fail(c, r, "open mount point '%s' in the container: %m", prefix);
+                if (fstat(fd, &st) < 0)
+                        return runtime_fail(c, errno, "stat mount point '%s': %m", prefix);
+                if (!last && !S_ISDIR(st.st_mode))
+                        return runtime_fail(c, ENOTDIR, "mount point '%s': '%s' is not a directory", destination,
+                                            prefix);
+                if (last) {
+                        if (directory && !S_ISDIR(st.st_mode))
+                                return runtime_fail(c, ENOTDIR, "mount point '%s' is not a directory", destination);
+                        if (!directory && S_ISDIR(st.st_mode))
+                                return runtime_fail(c, EISDIR,
+                                                    "mount point '%s' is a directory, the source is not",
+                                                    destination);
+                        *ret_fd = TAKE_FD(fd);
+                        return 0;
+                }
+                safe_close(parent);
+                parent = TAKE_FD(fd);
+                p = end + 1;
+        }
+}
+
+/* nosuid, nodev (and read-only) on the new mount and, for a bind, on every mount below it
+ * (mount_setattr, Linux 5.12). Older kernels get the classic remount, which covers the top mount. */
+static int mount_restrict(RuntimeContext *c, const MountSpec *m, int mount_fd) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->read_only ? MOUNT_ATTR_RDONLY : 0),
+        };
+        char path[PROC_FD_PATH_MAX];
+        unsigned long flags;
+
+        if (mount_setattr(mount_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) >= 0)
+                return 0;
+        if (errno != ENOSYS)
+                return runtime_fail(c, errno, "restrict mount '%s': %m", m->destination);
+        proc_fd_path(path, mount_fd);
+        flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0) | mount_flags_of(path);
+        if (mount(NULL, path, NULL, flags, NULL) < 0)
+                return runtime_fail(c, errno, "remount '%s' nosuid,nodev%s: %m", m->destination,
+                                    m->read_only ? ",ro" : "");
+        return 0;
+}
+
+static int mount_id_of(int fd, uint64_t *ret) {
+        struct statx sx;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0)
+                return -errno;
+        if (!(sx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        *ret = sx.stx_mnt_id;
+        return 0;
+}
+
+/* The source of a bind, as drayd resolved it at create time: any symlink that appeared in it since
+ * is refused, not followed. */
+static int open_bind_source(RuntimeContext *c, const MountSpec *m, bool *ret_directory) {
+        struct stat st;
+        int fd;
+
+        fd = openat2_path(AT_FDCWD, m->source, RESOLVE_NO_SYMLINKS);
+        if (fd == -ELOOP)
+                return runtime_fail(c, ELOOP, "bind mount source '%s' has become a symbolic link", m->source);
+        if (fd < 0)
+                return runtime_fail(c, fd, "bind mount source '%s': %m", m->source);
+        if (fstat(fd, &st) < 0) {
+                int r = runtime_fail(c, errno, "stat bind mount source '%s': %m", m->source);
+                safe_close(fd);
+                return r;
+        }
+        *ret_directory = S_ISDIR(st.st_mode);
+        return fd;
+}
+
+static int mount_one(RuntimeContext *c, const MountSpec *m) {
+        _cleanup_close_ int source = -EBADF, target = -EBADF, mounted = -EBADF;
+        char source_path[PROC_FD_PATH_MAX], target_path[PROC_FD_PATH_MAX];
+        bool directory = true;
+        uint64_t below, above;
+        int r;
+
+        if (m->type == MOUNT_BIND) {
+                source = open_bind_source(c, m, &directory);
+                if (source < 0)
+                        return source;
+        }
+        r = open_or_create_in_root(c, m->destination, directory, &target);
+        if (r < 0)
+                return r;
+        proc_fd_path(target_path, target);
+        if (m->type == MOUNT_BIND) {
+                proc_fd_path(source_path, source);
+                if (mount(source_path, target_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+                        return runtime_fail(c, errno, "bind '%s' on '%s': %m", m->source, m->destination);
+        } else if (mount("tmpfs", target_path, "tmpfs", MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0),
+                         m->options) < 0)
+                return runtime_fail(c, errno, "mount tmpfs on '%s' (%s): %m", m->destination, strna(m->options));
+
+        /* The fd still names what lies beneath: open the destination again to reach the new mount,
+         * and make sure it is the new mount. */
+        r = mounted = openat2_path(c->root_fd, m->destination, RESOLVE_CONTAINER);
+        if (r < 0)
+                return runtime_fail(c, r, "open mount '%s': %m", m->destination);
+        if (mount_id_of(target, &below) >= 0 && mount_id_of(mounted, &above) >= 0 && below == above)
+                return runtime_fail(c, EIO, "mount on '%s' did not appear there", m->destination);
+        if (m->type == MOUNT_BIND)
+                return mount_restrict(c, m, mounted);
+        return 0;
+}
+
+static unsigned path_depth(const char *p) {
+        unsigned n = 0;
+
+        for (; *p; p++)
+                n += *p == '/';
+        return n;
+}
+
+static bool spec_mounts_cover(const ContainerSpec *s, const char *path) {
+        for (size_t i = 0; i < s->n_mounts; i++)
+                if (streq(s->mounts[i].destination, path))
+                        return true;
+        return false;
+}
+
+int mount_setup_user(RuntimeContext *c) {
+        /* podman's --read-only-tmpfs: a read-only root still gets a writable /tmp and /run. */
+        static const MountSpec read_only_defaults[] = {
+                { .type = MOUNT_TMPFS, .destination = (char *) "/tmp", .options = (char *) "mode=1777" },
+                { .type = MOUNT_TMPFS, .destination = (char *) "/run", .options = (char *) "mode=755" },
+        };
+        const ContainerSpec *s = c->spec;
+        const MountSpec *order[MOUNTS_MAX + ELEMENTSOF(read_only_defaults)];
+        size_t n = 0;
+        int r;
+
+        for (size_t i = 0; s->read_only && i < ELEMENTSOF(read_only_defaults); i++)
+                if (!spec_mounts_cover(s, read_only_defaults[i].destination))
+                        order[n++] = read_only_defaults + i;
+        for (size_t i = 0; i < s->n_mounts && i < MOUNTS_MAX; i++)
+                order[n++] = s->mounts + i;
+
+        /* Parents before children ("/data" before "/data/cache"), otherwise in the order given: a
+         * stable insertion sort by depth. */
+        for (size_t i = 1; i < n; i++) {
+                const MountSpec *m = order[i];
+                size_t j = i;
+
+                for (; j > 0 && path_depth(order[j - 1]->destination) > path_depth(m->destination); j--)
+                        order[j] = order[j - 1];
+                order[j] = m;
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                r = mount_one(c, order[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
