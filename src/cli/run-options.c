@@ -103,6 +103,8 @@ enum {
 static const struct option run_long_options[] = {
         { "detach",       no_argument,       NULL, 'd'              },
         { "help",         no_argument,       NULL, 'h'              },
+        { "interactive",  no_argument,       NULL, 'i'              },
+        { "tty",          no_argument,       NULL, 't'              },
         { "rm",           no_argument,       NULL, ARG_RM           },
         { "name",         required_argument, NULL, ARG_NAME         },
         { "rootfs",       required_argument, NULL, ARG_ROOTFS       },
@@ -143,7 +145,10 @@ void run_options_help(RunVerb verb) {
         printf("Options:\n");
         if (verb == RUN_VERB_RUN)
                 printf("  -d, --detach              Start in the background and print the container ID\n");
-        printf("      --rm                  Remove the container when it exits\n"
+        printf("  -i, --interactive         Keep the container's stdin open and forward ours to it\n"
+               "  -t, --tty                 Give the container a terminal of its own (with -i: ours\n"
+               "                            in raw mode, forwarded, resized with our window)\n"
+               "      --rm                  Remove the container when it exits\n"
                "      --name NAME           Name the container (default: a generated one)\n"
                "      --rootfs DIR          Directory tree to use as the root file system (required)\n"
                "      --read-only           Mount the root file system read-only\n"
@@ -385,6 +390,12 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_RM:
                 o->auto_remove = true;
                 return 0;
+        case 'i':
+                o->open_stdin = true;
+                return 0;
+        case 't':
+                o->tty = true;
+                return 0;
         case ARG_NAME:
                 if (!container_name_is_valid(arg))
                         return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
@@ -488,7 +499,7 @@ static int set_command(RunOptions *o, int argc, char *argv[]) {
 
 int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         const struct option *options = verb == RUN_VERB_CREATE ? run_long_options + 1 : run_long_options;
-        const char *optstring = verb == RUN_VERB_CREATE ? "+:he:w:u:m:v:" : "+:hde:w:u:m:v:";
+        const char *optstring = verb == RUN_VERB_CREATE ? "+:hite:w:u:m:v:" : "+:hitde:w:u:m:v:";
         _cleanup_strv_free_ char **env_args = NULL, **env_files = NULL;
         bool cpu_shares = false, cpu_weight = false;
         int c, r;
@@ -614,6 +625,8 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_bool(m, "ReadOnly", o->read_only);
         r = r < 0 ? r : append_bool(m, "Ephemeral", o->ephemeral);
         r = r < 0 ? r : append_bool(m, "AutoRemove", o->auto_remove);
+        r = r < 0 ? r : append_bool(m, "Tty", o->tty);
+        r = r < 0 ? r : append_bool(m, "OpenStdin", o->open_stdin);
         r = r < 0 ? r : append_u64(m, "MemoryMax", o->memory_max);
         r = r < 0 ? r : append_u64(m, "CPUQuotaPerSecUSec", o->cpu_quota_per_sec_usec);
         r = r < 0 ? r : append_u64(m, "CPUWeight", o->cpu_weight);

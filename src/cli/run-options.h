@@ -20,6 +20,8 @@ typedef struct RunOptions {
         bool help;
         bool detach;
         bool auto_remove;
+        bool tty;              /* -t */
+        bool open_stdin;       /* -i */
         bool read_only;
         bool ephemeral;
         char *name;

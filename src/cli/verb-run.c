@@ -8,6 +8,7 @@
 
 #include "bus-errors.h"
 #include "cli-bus.h"
+#include "cli-terminal.h"
 #include "cli-util.h"
 #include "container-state.h"
 #include "log.h"
@@ -31,9 +32,13 @@ typedef struct RunContext {
         int wait_status;        /* -1 until WaitContainer replied */
         int abort_signal;       /* a signal that arrived before the container was started */
         int exit_status;        /* once removal completes */
+        bool tty;               /* the container has a terminal (-t) */
+        bool interactive;       /* our stdin goes to it (-i) */
+        TerminalAttach terminal;
 } RunContext;
 
 static void run_context_done(RunContext *c) {
+        terminal_detach(&c->terminal);
         c->slot_create = sd_bus_slot_unref(c->slot_create);
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
@@ -146,11 +151,16 @@ static int run_send_start(RunContext *c) {
                 r = sd_bus_message_append(m, "s", c->id);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "{sh}");
-        /* The monitor copies the container's output to our own stdout and stderr. */
+        /* The monitor copies the container's output to our own stdout and stderr, and reads our stdin
+         * for it (-i). */
         if (r >= 0 && !c->detach)
                 r = run_add_stream(m, "stdout", STDOUT_FILENO);
         if (r >= 0 && !c->detach)
                 r = run_add_stream(m, "stderr", STDERR_FILENO);
+        if (r >= 0 && !c->detach && c->interactive)
+                r = run_add_stream(m, "stdin", STDIN_FILENO);
+        if (r >= 0 && !c->detach && c->terminal.resize[0] >= 0)
+                r = sd_bus_message_append(m, "{sh}", "resize", c->terminal.resize[0]);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -181,6 +191,9 @@ static int run_attach(RunContext *c) {
 
         c->wait_status = -1;
         if (!c->detach) {
+                r = terminal_attach(&c->terminal, c->event, c->tty, c->interactive);
+                if (r < 0)
+                        return r;
                 r = run_send_wait(c);
                 if (r < 0)
                         return r;
@@ -335,7 +348,7 @@ static int run_context_loop(RunContext *c) {
 
 int verb_run(int argc, char *argv[]) {
         _cleanup_(run_options_done) RunOptions o;
-        _cleanup_(run_context_done) RunContext c = {};
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
         int r;
 
         run_options_init(&o);
@@ -347,7 +360,14 @@ int verb_run(int argc, char *argv[]) {
                 return EXIT_SUCCESS;
         }
 
+        if (o.tty && o.open_stdin && !o.detach && !isatty(STDIN_FILENO)) {
+                log_error("The input device is not a terminal: use -i without -t to pipe input into the "
+                          "container.");
+                return EXIT_DRAY_FAILED;
+        }
         c.detach = o.detach;
+        c.tty = o.tty;
+        c.interactive = o.open_stdin;
         c.remove_on_failure = true;
         r = run_context_setup(&c);
         if (r < 0)
@@ -400,9 +420,10 @@ static void start_help(void) {
         printf("Usage: dray start [OPTIONS] CONTAINER...\n\n"
                "Start one or more created or exited containers.\n\n"
                "Options:\n"
-               "  -a, --attach   Forward the container's output and wait for it, exiting with its\n"
-               "                 exit status (one container only)\n"
-               "  -h, --help     Show this help\n"
+               "  -a, --attach       Forward the container's output and wait for it, exiting with its\n"
+               "                     exit status (one container only)\n"
+               "  -i, --interactive  With -a: forward our stdin too (the container was created with -i)\n"
+               "  -h, --help         Show this help\n"
                "\nSee dray(1).\n");
 }
 
@@ -435,14 +456,47 @@ static int start_done(const char *arg, sd_bus_message *reply, void *userdata) {
         return 0;
 }
 
-static int start_attached(const char *container) {
-        _cleanup_(run_context_done) RunContext c = {};
+/* Whether the container has a terminal and an open stdin decides what we attach. */
+static int start_read_terminal_flags(RunContext *c, bool interactive) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *path;
+        int tty = 0, open_stdin = 0, r;
+
+        r = bus_new_manager_call(c->bus, &m, "GetContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", c->id);
+        if (r >= 0)
+                r = sd_bus_call(c->bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "Tty",
+                                                &error, 'b', &tty);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE,
+                                                "OpenStdin", &error, 'b', &open_stdin);
+        if (r < 0)
+                return log_bus_error(&error, r);
+        if (interactive && !open_stdin)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                       "Container '%s' was not created with -i: its input cannot be attached.",
+                                       c->id);
+        c->tty = tty;
+        c->interactive = interactive;
+        return 0;
+}
+
+static int start_attached(const char *container, bool interactive) {
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
         int r;
 
         c.id = strdup(container);
         if (!c.id)
                 return log_oom(), EXIT_DRAY_FAILED;
         r = run_context_setup(&c);
+        if (r >= 0)
+                r = start_read_terminal_flags(&c, interactive);
         if (r >= 0)
                 r = run_attach(&c);
         if (r < 0)
@@ -452,20 +506,24 @@ static int start_attached(const char *container) {
 
 int verb_start(int argc, char *argv[]) {
         static const struct option options[] = {
-                { "attach", no_argument, NULL, 'a' },
-                { "help",   no_argument, NULL, 'h' },
+                { "attach",      no_argument, NULL, 'a' },
+                { "interactive", no_argument, NULL, 'i' },
+                { "help",        no_argument, NULL, 'h' },
                 {}
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         StartEach s = { .exit_status = EXIT_SUCCESS };
-        bool attach = false;
+        bool attach = false, interactive = false;
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:ah", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+:aih", options, NULL)) >= 0)
                 switch (c) {
                 case 'a':
                         attach = true;
+                        break;
+                case 'i':
+                        interactive = true;
                         break;
                 case 'h':
                         start_help();
@@ -475,11 +533,15 @@ int verb_start(int argc, char *argv[]) {
                         return EXIT_DRAY_FAILED;
                 }
 
+        if (interactive && !attach) {
+                log_error("dray start: -i needs -a (--attach).");
+                return EXIT_DRAY_FAILED;
+        }
         if (container_args_check(attach ? "start --attach" : "start", argv + optind, 1,
                                  attach ? 1 : SIZE_MAX) < 0)
                 return EXIT_DRAY_FAILED;
         if (attach)
-                return start_attached(argv[optind]);
+                return start_attached(argv[optind], interactive);
 
         r = bus_connect(&bus);
         if (r < 0)

@@ -40,6 +40,8 @@ DEFINE_GETTER(image, "s", strempty(c->spec->image));
 DEFINE_GETTER(read_only, "b", (int) c->spec->read_only);
 DEFINE_GETTER(ephemeral, "b", (int) c->spec->ephemeral);
 DEFINE_GETTER(auto_remove, "b", (int) c->spec->auto_remove);
+DEFINE_GETTER(tty, "b", (int) c->spec->tty);
+DEFINE_GETTER(open_stdin, "b", (int) c->spec->open_stdin);
 DEFINE_GETTER(memory_max, "t", c->spec->memory_max);
 DEFINE_GETTER(cpu_quota, "t", c->spec->cpu_quota_per_sec_usec);
 DEFINE_GETTER(cpu_weight, "t", c->spec->cpu_weight);
@@ -62,37 +64,51 @@ static int property_get_env(sd_bus *bus, const char *path, const char *interface
 
 /* ---- handlers ---------------------------------------------------------------------------------- */
 
-static int read_streams(sd_bus_message *m, int *ret_stdout, int *ret_stderr, sd_bus_error *error) {
-        int out = -EBADF, err = -EBADF, r;
+/* StartContainer's streams: "stdout" and "stderr" (open for writing), "stdin" (-i) and "resize" (-t),
+ * open for reading. The fds stay owned by the message, which outlives the spawn. */
+static int read_streams(sd_bus_message *m, const Container *c, ContainerStreams *ret, sd_bus_error *error) {
+        ContainerStreams st = CONTAINER_STREAMS_NULL;
         const char *name;
-        int fd;
+        int fd, r;
 
         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sh}");
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(m, "{sh}", &name, &fd)) > 0) {
-                int *slot = streq(name, "stdout") ? &out : streq(name, "stderr") ? &err : NULL;
+                int *slot = streq(name, "stdout") ? &st.stdout_fd :
+                            streq(name, "stderr") ? &st.stderr_fd :
+                            streq(name, "stdin")  ? &st.stdin_fd :
+                            streq(name, "resize") ? &st.resize_fd : NULL;
+                bool input = slot == &st.stdin_fd || slot == &st.resize_fd;
                 int flags;
 
                 if (!slot)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown stream '%.32s': only 'stdout' and 'stderr' can be passed.",
-                                                 name);
+                                                 "Unknown stream '%.32s': only 'stdin', 'stdout', 'stderr' and "
+                                                 "'resize' can be passed.", name);
                 if (*slot >= 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream '%s' given twice.", name);
-                flags = fcntl(fd, F_GETFL);
-                if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY)
+                if (slot == &st.stdin_fd && !c->spec->open_stdin)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Stream '%s' is not open for writing.", name);
-                *slot = fd; /* owned by the message, which outlives the spawn */
+                                                 "Container '%s' was not created with OpenStdin (-i): no "
+                                                 "'stdin' stream can be attached.", c->spec->name);
+                if (slot == &st.resize_fd && !c->spec->tty && !c->spec->open_stdin)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Container '%s' has neither a terminal (-t) nor an open stdin "
+                                                 "(-i): no 'resize' stream can be attached.", c->spec->name);
+                flags = fcntl(fd, F_GETFL);
+                if (flags < 0 || (input && (flags & O_ACCMODE) == O_WRONLY) ||
+                    (!input && (flags & O_ACCMODE) == O_RDONLY))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream '%s' is not open for %s.",
+                                                 name, input ? "reading" : "writing");
+                *slot = fd;
         }
         if (r < 0)
                 return r;
         r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
-        *ret_stdout = out;
-        *ret_stderr = err;
+        *ret = st;
         return 0;
 }
 
@@ -129,15 +145,16 @@ static int authorize(sd_bus_message *m, Container *c, sd_bus_error *error) {
 
 int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
-        int out = -EBADF, err = -EBADF, r;
+        ContainerStreams streams;
+        int r;
 
-        r = read_streams(m, &out, &err, error);
+        r = read_streams(m, c, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = container_start(c, out, err, m);
+        r = container_start(c, &streams, m);
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_RUNNING, "Container '%s' is %s already.",
                                          c->spec->name, container_state_to_string(c->rec.state));
@@ -310,6 +327,8 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("ReadOnly", "b", property_get_read_only),
         CONST_PROPERTY("Ephemeral", "b", property_get_ephemeral),
         CONST_PROPERTY("AutoRemove", "b", property_get_auto_remove),
+        CONST_PROPERTY("Tty", "b", property_get_tty),
+        CONST_PROPERTY("OpenStdin", "b", property_get_open_stdin),
         CONST_PROPERTY("MemoryMax", "t", property_get_memory_max),
         CONST_PROPERTY("CPUQuotaPerSecUSec", "t", property_get_cpu_quota),
         CONST_PROPERTY("CPUWeight", "t", property_get_cpu_weight),

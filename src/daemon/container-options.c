@@ -189,6 +189,14 @@ static int parse_auto_remove(sd_bus_message *m, const char *key, ContainerSpec *
         return read_bool(m, &s->auto_remove);
 }
 
+static int parse_tty(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->tty);
+}
+
+static int parse_open_stdin(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->open_stdin);
+}
+
 /* UINT64_MAX leaves a limit unset, like systemd's "infinity". */
 static int parse_limit(sd_bus_message *m, const char *key, uint64_t min, uint64_t max, uint64_t *field,
                        sd_bus_error *error) {
@@ -505,6 +513,8 @@ static const Option option_table[] = {
         { "ReadOnly",           "b",  parse_read_only         },
         { "Ephemeral",          "b",  parse_ephemeral         },
         { "AutoRemove",         "b",  parse_auto_remove       },
+        { "Tty",                "b",  parse_tty               },
+        { "OpenStdin",          "b",  parse_open_stdin        },
         { "MemoryMax",          "t",  parse_memory_max        },
         { "CPUQuotaPerSecUSec", "t",  parse_cpu_quota         },
         { "CPUWeight",          "t",  parse_cpu_weight        },
@@ -622,6 +632,9 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = env_set_default(&s->env, "PATH", DEFAULT_PATH);
         if (r >= 0)
                 r = env_set_default(&s->env, "HOSTNAME", s->hostname);
+        /* As Docker sets it for -t: programs then know the terminal understands the usual escapes. */
+        if (r >= 0 && s->tty)
+                r = env_set_default(&s->env, "TERM", "xterm");
         if (r < 0)
                 return r;
         r = resolve_bind_sources(s, error);

@@ -370,15 +370,14 @@ static void on_scope_started(ScopeJob *j, int error, const char *message, void *
         }
 }
 
-static int container_spawn_monitor(Container *c, int stdout_fd, int stderr_fd) {
+static int container_spawn_monitor(Container *c, const ContainerStreams *streams) {
         Manager *m = c->manager;
         MonitorSpawnArgs args = {
                 .monitor_path = m->monitor_path,
                 .id = c->spec->id,
                 .state_dir = m->state_dir,
                 .runtime_dir = m->runtime_dir,
-                .stdout_fd = stdout_fd,
-                .stderr_fd = stderr_fd,
+                .streams = streams ? *streams : CONTAINER_STREAMS_NULL,
                 .nofile = &m->nofile_original,
                 .log_level = log_get_max_level(),
         };
@@ -415,7 +414,7 @@ static int container_spawn_monitor(Container *c, int stdout_fd, int stderr_fd) {
 }
 
 /* Spawns the monitor and starts the scope; the rest happens in callbacks. */
-static int container_spawn(Container *c, int stdout_fd, int stderr_fd) {
+static int container_spawn(Container *c, const ContainerStreams *streams) {
         _cleanup_close_ int dir_fd = -EBADF;
         int r;
 
@@ -439,7 +438,7 @@ static int container_spawn(Container *c, int stdout_fd, int stderr_fd) {
         if (r < 0)
                 log_warning_errno(r, "Failed to lift journald's rate limit for %s, ignoring: %m", c->unit);
 
-        r = container_spawn_monitor(c, stdout_fd, stderr_fd);
+        r = container_spawn_monitor(c, streams);
         if (r < 0)
                 return r;
 
@@ -465,7 +464,7 @@ static int container_spawn(Container *c, int stdout_fd, int stderr_fd) {
         return 0;
 }
 
-int container_start(Container *c, int stdout_fd, int stderr_fd, sd_bus_message *m) {
+int container_start(Container *c, const ContainerStreams *streams, sd_bus_message *m) {
         int r;
 
         if (c->remove_requested || c->rec.state == CONTAINER_REMOVING)
@@ -477,7 +476,7 @@ int container_start(Container *c, int stdout_fd, int stderr_fd, sd_bus_message *
                 if (r < 0)
                         return r;
         }
-        r = container_spawn(c, stdout_fd, stderr_fd);
+        r = container_spawn(c, streams);
         if (r < 0) {
                 if (m)
                         message_list_done(&c->start_waiters); /* only ours: nothing was active */
@@ -656,7 +655,7 @@ int container_restart(Container *c, uint64_t timeout_usec, sd_bus_message *m) {
         if (c->remove_requested)
                 return -ENOENT;
         if (!container_is_active(c))
-                return container_start(c, -EBADF, -EBADF, m);
+                return container_start(c, NULL, m);
         if (c->rec.state == CONTAINER_STARTING)
                 return -EBUSY;
         if (m) {
@@ -730,7 +729,7 @@ static void container_restart_now(Container *c) {
         c->restart_requested = false;
         r = message_list_move_all(&c->restart_waiters, &c->start_waiters);
         if (r >= 0)
-                r = container_spawn(c, -EBADF, -EBADF);
+                r = container_spawn(c, NULL);
         if (r < 0) {
                 container_set_start_error(c, START_ERROR_OTHER, "Failed to start the container again");
                 container_reply_start_waiters(c);

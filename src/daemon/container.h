@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 
 #include "message-list.h"
+#include "monitor-spawn.h"
 #include "spec.h"
 #include "state.h"
 
@@ -95,7 +96,7 @@ bool container_is_active(const Container *c); /* starting, running or stopping *
 /* These take the method call to answer (may be NULL) and answer it through container-dbus.c, now or
  * when the operation completes. A negative return means nothing was done and the caller replies
  * with the error. */
-int container_start(Container *c, int stdout_fd, int stderr_fd, sd_bus_message *m);
+int container_start(Container *c, const ContainerStreams *streams, sd_bus_message *m);
 int container_stop(Container *c, uint64_t timeout_usec, sd_bus_message *m);
 int container_restart(Container *c, uint64_t timeout_usec, sd_bus_message *m);
 int container_remove(Container *c, bool force, sd_bus_message *m); /* may free c */

@@ -40,16 +40,17 @@ static int move_above(int *fd) {
 
 /* Runs in the monitor's process, between fork and exec: only async-signal-safe work. */
 static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char **argv, char **envp) {
-        int out = a->stdout_fd, err = a->stderr_fd, null_fd, r;
+        const ContainerStreams *st = &a->streams;
+        int out = st->stdout_fd, err = st->stderr_fd, in = st->stdin_fd, resize = st->resize_fd, null_fd, r;
 
         reset_signals();
         (void) setsid();
 
         r = move_above(&sync_fd);
-        if (r >= 0)
-                r = move_above(&out);
-        if (r >= 0)
-                r = move_above(&err);
+        r = r < 0 ? r : move_above(&out);
+        r = r < 0 ? r : move_above(&err);
+        r = r < 0 ? r : move_above(&in);
+        r = r < 0 ? r : move_above(&resize);
         if (r < 0)
                 _exit(EXIT_FAILURE);
 
@@ -59,9 +60,10 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
         if (fcntl(STDERR_FILENO, F_GETFD) < 0 && dup2(null_fd, STDERR_FILENO) < 0)
                 _exit(EXIT_FAILURE);
         if (move_fd(sync_fd, MONITOR_SYNC_FD) < 0 || move_fd(out, MONITOR_STDOUT_FD) < 0 ||
-            move_fd(err, MONITOR_STDERR_FD) < 0)
+            move_fd(err, MONITOR_STDERR_FD) < 0 || move_fd(in, MONITOR_STDIN_FD) < 0 ||
+            move_fd(resize, MONITOR_RESIZE_FD) < 0)
                 _exit(EXIT_FAILURE);
-        (void) close_range(MONITOR_STDERR_FD + 1, ~0U, 0);
+        (void) close_range(MONITOR_FD_LAST + 1, ~0U, 0);
         if (a->nofile)
                 (void) setrlimit(RLIMIT_NOFILE, a->nofile);
 
@@ -85,11 +87,16 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && asprintf(&s, "--sync-fd=%i", MONITOR_SYNC_FD) >= 0)
                 r = strv_consume(&argv, s);
-        if (r >= 0 && a->stdout_fd >= 0 && asprintf(&s, "--stdout-fd=%i", MONITOR_STDOUT_FD) >= 0)
+        if (r >= 0 && a->streams.stdout_fd >= 0 && asprintf(&s, "--stdout-fd=%i", MONITOR_STDOUT_FD) >= 0)
                 r = strv_consume(&argv, s);
-        if (r >= 0 && a->stderr_fd >= 0 && asprintf(&s, "--stderr-fd=%i", MONITOR_STDERR_FD) >= 0)
+        if (r >= 0 && a->streams.stderr_fd >= 0 && asprintf(&s, "--stderr-fd=%i", MONITOR_STDERR_FD) >= 0)
                 r = strv_consume(&argv, s);
-        if (r < 0 || strv_length(argv) < 5U + (a->stdout_fd >= 0) + (a->stderr_fd >= 0))
+        if (r >= 0 && a->streams.stdin_fd >= 0 && asprintf(&s, "--stdin-fd=%i", MONITOR_STDIN_FD) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && a->streams.resize_fd >= 0 && asprintf(&s, "--resize-fd=%i", MONITOR_RESIZE_FD) >= 0)
+                r = strv_consume(&argv, s);
+        if (r < 0 || strv_length(argv) < 5U + (a->streams.stdout_fd >= 0) + (a->streams.stderr_fd >= 0) +
+                                                 (a->streams.stdin_fd >= 0) + (a->streams.resize_fd >= 0))
                 return -ENOMEM;
         *ret = TAKE_PTR(argv);
         return 0;

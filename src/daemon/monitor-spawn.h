@@ -6,13 +6,24 @@
 
 #include "macros.h"
 
+/* The client's ends of a container's stdio for one run (StartContainer's "streams"), each -EBADF
+ * when not given. */
+typedef struct ContainerStreams {
+        int stdin_fd;   /* read by the monitor and forwarded to the payload (-i) */
+        int stdout_fd;  /* get a copy of the payload's output */
+        int stderr_fd;
+        int resize_fd;  /* -t: a pipe of struct winsize records, one per change of the client's window */
+} ContainerStreams;
+
+#define CONTAINER_STREAMS_NULL \
+        ((ContainerStreams) { .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .resize_fd = -EBADF })
+
 typedef struct MonitorSpawnArgs {
         const char *monitor_path;
         const char *id;
         const char *state_dir;
         const char *runtime_dir;
-        int stdout_fd;               /* the client's, or -EBADF */
-        int stderr_fd;
+        ContainerStreams streams;    /* the client's, each -EBADF when not given */
         const struct rlimit *nofile; /* RLIMIT_NOFILE to restore (we raise ours), or NULL */
         int log_level;               /* passed on as DRAY_LOG_LEVEL when debugging, or -1 */
 } MonitorSpawnArgs;
@@ -21,6 +32,9 @@ typedef struct MonitorSpawnArgs {
 #define MONITOR_SYNC_FD 3
 #define MONITOR_STDOUT_FD 4
 #define MONITOR_STDERR_FD 5
+#define MONITOR_STDIN_FD 6
+#define MONITOR_RESIZE_FD 7
+#define MONITOR_FD_LAST MONITOR_RESIZE_FD
 
 /* Forks twice and execs dray-monitor (ARCHITECTURE.md, "drayd → dray-monitor"): the intermediate
  * child forks the monitor, reports its PID through a pipe and exits at once, so the monitor's parent

@@ -25,6 +25,8 @@ static void help(void) {
                "     --sync-fd=N         Pipe or socket to drayd\n"
                "     --stdout-fd=N       Also copy the payload's stdout here\n"
                "     --stderr-fd=N       Also copy the payload's stderr here\n"
+               "     --stdin-fd=N        Forward this to the payload's stdin (-i)\n"
+               "     --resize-fd=N       Read window sizes (struct winsize) for the terminal (-t)\n"
                "     --seccomp-profile=PATH|unconfined\n"
                "                         Seccomp profile (Docker's format) for the payload\n"
                "                         (default: %s)\n"
@@ -47,7 +49,7 @@ static int parse_fd(const char *s, const char *what, int *ret) {
 
 static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         enum { ARG_VERSION = 0x100, ARG_ID, ARG_STATE_DIR, ARG_RUNTIME_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
-               ARG_STDERR_FD, ARG_SECCOMP_PROFILE, ARG_LOG_LEVEL };
+               ARG_STDERR_FD, ARG_STDIN_FD, ARG_RESIZE_FD, ARG_SECCOMP_PROFILE, ARG_LOG_LEVEL };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
                 { "version",     no_argument,       NULL, ARG_VERSION     },
@@ -57,6 +59,8 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                 { "sync-fd",     required_argument, NULL, ARG_SYNC_FD     },
                 { "stdout-fd",   required_argument, NULL, ARG_STDOUT_FD   },
                 { "stderr-fd",   required_argument, NULL, ARG_STDERR_FD   },
+                { "stdin-fd",    required_argument, NULL, ARG_STDIN_FD    },
+                { "resize-fd",   required_argument, NULL, ARG_RESIZE_FD   },
                 { "seccomp-profile", required_argument, NULL, ARG_SECCOMP_PROFILE },
                 { "log-level",   required_argument, NULL, ARG_LOG_LEVEL   },
                 {}
@@ -91,6 +95,12 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                 case ARG_STDERR_FD:
                         r = parse_fd(optarg, "output fd",
                                      c == ARG_STDOUT_FD ? &a->stdout_fd : &a->stderr_fd);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_STDIN_FD:
+                case ARG_RESIZE_FD:
+                        r = parse_fd(optarg, "input fd", c == ARG_STDIN_FD ? &a->stdin_fd : &a->resize_fd);
                         if (r < 0)
                                 return r;
                         break;
@@ -141,6 +151,8 @@ int main(int argc, char *argv[]) {
                 .sync_fd = -EBADF,
                 .stdout_fd = -EBADF,
                 .stderr_fd = -EBADF,
+                .stdin_fd = -EBADF,
+                .resize_fd = -EBADF,
         };
         sigset_t mask;
         int r;

@@ -212,6 +212,8 @@ void journal_send_line(char *line, size_t len, bool partial, void *userdata) {
         JournalSink *sink = userdata;
         JournalBatch *b = sink->batch;
 
+        if (sink->strip_cr && !partial && len > 0 && line[len - 1] == '\r')
+                len--;
         if (b->len + ENTRY_OVERHEAD + len + sink->fields_len > JOURNAL_BATCH_MAX ||
             b->n_entries >= JOURNAL_BATCH_MAX / 16)
                 journal_batch_flush(b);

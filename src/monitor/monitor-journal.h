@@ -46,6 +46,7 @@ typedef struct JournalSink {
         JournalBatch *batch;
         char *fields;
         size_t fields_len;
+        bool strip_cr;  /* -t: a terminal ends lines with "\r\n"; the journal gets them without "\r" */
 } JournalSink;
 
 int journal_fields_init(JournalFields *f, const ContainerSpec *spec);

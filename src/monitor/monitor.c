@@ -16,6 +16,7 @@
 #include "log-stream.h"
 #include "log.h"
 #include "monitor-cgroup.h"
+#include "monitor-input.h"
 #include "monitor-journal.h"
 #include "monitor-seccomp.h"
 #include "monitor.h"
@@ -44,6 +45,8 @@ typedef struct Monitor {
         JournalSink err_sink;
         LogStream out;
         LogStream err;
+        InputRelay input;
+        int pty_master;         /* -t: the payload's terminal, read as its stdout; -EBADF else */
 } Monitor;
 
 static uint64_t now_realtime_usec(void) {
@@ -72,6 +75,8 @@ static Monitor *monitor_free(Monitor *m) {
         journal_fields_done(&m->fields);
         log_stream_done(&m->out);
         log_stream_done(&m->err);
+        input_relay_done(&m->input);
+        safe_close(m->pty_master);
         free(m);
         return NULL;
 }
@@ -88,6 +93,11 @@ static Monitor *monitor_new(const MonitorArgs *args) {
         m->out.fd = m->out.tee_fd = m->err.fd = m->err.tee_fd = -EBADF;
         m->cgroup.payload_fd = -EBADF;
         m->journal.fd = -EBADF;
+        m->pty_master = -EBADF;
+        input_relay_init(&m->input);
+        /* Ours from here: the relay closes them. */
+        m->input.from = args->stdin_fd;
+        m->input.resize = args->resize_fd;
         return m;
 }
 
@@ -341,20 +351,59 @@ static int make_output_pipe(int ret[2]) {
         return 0;
 }
 
+/* -i without -t: the payload reads a pipe that the relay feeds. With no client attached it stays open
+ * and empty, as Docker's -d -i leaves stdin: the payload waits for input rather than seeing EOF. */
+static int monitor_stdin_pipe(Monitor *m, int *ret_read_end) {
+        int p[2];
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        if (fcntl(p[1], F_SETFL, O_NONBLOCK) < 0) {
+                safe_close(p[0]);
+                safe_close(p[1]);
+                return -errno;
+        }
+        m->input.to = p[1];
+        m->input.to_owned = true;
+        *ret_read_end = p[0];
+        return 0;
+}
+
+/* Where the payload's output is read from: its stdout pipe, or with -t the pty's master (the pipe is
+ * unused then and closes with the init). */
+static int monitor_output_fd(Monitor *m, int *out_read_end) {
+        if (m->pty_master < 0)
+                return TAKE_FD(*out_read_end);
+        if (fcntl(m->pty_master, F_SETFL, O_NONBLOCK) < 0)
+                return -errno;
+        m->input.pty = m->pty_master;
+        if (m->spec->open_stdin) {
+                m->input.to = m->pty_master;
+                m->input.to_owned = false;
+        }
+        m->out_sink.strip_cr = true;
+        return TAKE_FD(m->pty_master);
+}
+
 /* true when the payload runs; else the failure was reported and *ret_exit is the process's exit status. */
 static bool monitor_start(Monitor *m, int *ret_exit) {
         _cleanup_close_pair_ int out[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int in = -EBADF;
         RuntimeIO io = RUNTIME_IO_NULL;
         RuntimeError e = {};
+        struct winsize window;
         char line[64];
-        int r;
+        int r, out_fd;
 
         r = make_output_pipe(out);
         r = r < 0 ? r : make_output_pipe(err);
+        if (r >= 0 && m->spec->open_stdin && !m->spec->tty)
+                r = monitor_stdin_pipe(m, &in);
         if (r < 0) {
-                *ret_exit = monitor_fail_start(m, r, EXIT_DRAY_FAILED, "cannot create output pipes: %m");
+                *ret_exit = monitor_fail_start(m, r, EXIT_DRAY_FAILED, "cannot create stdio pipes: %m");
                 return false;
         }
+        io.stdin_fd = in;
         io.stdout_fd = out[1];
         io.stderr_fd = err[1];
         io.cgroup_fd = m->cgroup.payload_fd;
@@ -362,6 +411,13 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         io.upper_dir = m->upper_dir;
         io.work_dir = m->work_dir;
         io.seccomp_fd = m->seccomp_fd;
+        if (m->spec->tty) {
+                io.pty_master = &m->pty_master;
+                if (input_relay_initial_window(&m->input, &window) > 0)
+                        io.window = &window;
+        }
+        if (!m->spec->open_stdin)
+                m->input.from = safe_close(m->input.from);
 
         r = runtime_start(m->spec, &io, &e, &m->init_pid);
         m->seccomp_fd = safe_close(m->seccomp_fd);
@@ -369,9 +425,14 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
                 *ret_exit = monitor_fail_start(m, e.error, runtime_error_exit_status(&e), "%s", e.message);
                 return false;
         }
+        out_fd = monitor_output_fd(m, &out[0]);
+        if (out_fd < 0) {
+                (void) kill(m->init_pid, SIGKILL);
+                *ret_exit = monitor_fail_start(m, out_fd, EXIT_DRAY_FAILED, "cannot set up the terminal: %m");
+                return false;
+        }
 
-        log_stream_init(&m->out, "stdout", TAKE_FD(out[0]), m->args->stdout_fd, journal_send_line,
-                        &m->out_sink);
+        log_stream_init(&m->out, "stdout", out_fd, m->args->stdout_fd, journal_send_line, &m->out_sink);
         log_stream_init(&m->err, "stderr", TAKE_FD(err[0]), m->args->stderr_fd, journal_send_line,
                         &m->err_sink);
         (void) snprintf(line, sizeof(line), "OK %d\n", (int) m->init_pid);
@@ -406,21 +467,23 @@ static void monitor_handle_signals(Monitor *m) {
 static void monitor_read_stream(LogStream *s) {
         int r = log_stream_read(s);
 
-        if (r < 0)
+        /* EIO: a pty whose every slave is closed, its way of saying EOF. */
+        if (r < 0 && r != -EIO)
                 log_warning_errno(r, "Failed to read the container's %s, ignoring the rest: %m", s->name);
 }
 
-/* Relays output until the init is gone. */
+/* Relays output (and the client's input) until the init is gone. */
 static int monitor_loop(Monitor *m) {
         monitor_reap(m);
         while (!m->init_exited) {
-                struct pollfd p[] = {
+                struct pollfd p[6] = {
                         { .fd = m->signal_fd, .events = POLLIN },
                         { .fd = m->out.fd, .events = POLLIN },
                         { .fd = m->err.fd, .events = POLLIN },
                 };
+                size_t n_input = input_relay_fill(&m->input, p + 3);
 
-                if (poll(p, ELEMENTSOF(p), -1) < 0) {
+                if (poll(p, 3 + n_input, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(errno, "Failed to wait for events: %m");
@@ -433,6 +496,7 @@ static int monitor_loop(Monitor *m) {
                         monitor_read_stream(&m->err);
                 /* What this round brought goes out now: no line waits for more output. */
                 journal_batch_flush(&m->journal);
+                input_relay_dispatch(&m->input, p + 3, n_input);
         }
         return 0;
 }

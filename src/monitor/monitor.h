@@ -14,6 +14,8 @@ typedef struct MonitorArgs {
         int sync_fd;              /* 'G' in, "OK <pid>" / "ERR <errno> <message>" out */
         int stdout_fd;            /* tee targets, or -EBADF */
         int stderr_fd;
+        int stdin_fd;             /* the client's input, forwarded to the payload (-i), or -EBADF */
+        int resize_fd;            /* struct winsize records for the terminal (-t), or -EBADF */
         const char *seccomp_profile; /* NULL: the installed default; "unconfined": none */
 } MonitorArgs;
 

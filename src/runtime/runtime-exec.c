@@ -84,11 +84,34 @@ static int payload_set_user(RuntimeContext *c) {
         return caps_set_process(c, s->uid == 0 ? c->caps : 0);
 }
 
+/* -t: the pty's slave becomes stdin, stdout and stderr (first: fds above the arranged ones are closed
+ * next), and after setsid() the session's controlling terminal. */
+static int payload_tty_stdio(RuntimeContext *c) {
+        if (c->tty_fd < 0)
+                return 0;
+        for (int fd = 0; fd < 3; fd++)
+                if (dup2(c->tty_fd, fd) < 0)
+                        return runtime_fail(c, errno, "set up the terminal as stdio: %m");
+        c->tty_fd = safe_close(c->tty_fd);
+        return 1;
+}
+
+static int payload_tty_control(RuntimeContext *c) {
+        if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+                return runtime_fail(c, errno, "make the terminal the controlling terminal: %m");
+        return 0;
+}
+
 static int payload_setup(RuntimeContext *c) {
+        bool tty;
         const char *wd = c->spec->working_dir ?: "/";
         sigset_t none;
         int r;
 
+        r = payload_tty_stdio(c);
+        if (r < 0)
+                return r;
+        tty = r > 0;
         /* The init's signalfd and anything else above the arranged fds stay with the init. */
         r = fd_close_from(c->n_fds);
         if (r < 0)
@@ -98,6 +121,11 @@ static int payload_setup(RuntimeContext *c) {
                 return runtime_fail(c, errno, "unblock signals: %m");
         if (setsid() < 0)
                 return runtime_fail(c, errno, "setsid: %m");
+        if (tty) {
+                r = payload_tty_control(c);
+                if (r < 0)
+                        return r;
+        }
         /* Not whatever the monitor's caller had: the usual default, as Docker sets it. */
         (void) umask(0022);
         r = payload_set_user(c);

@@ -3,7 +3,11 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "log.h"
@@ -55,6 +59,59 @@ int init_setup_signals(RuntimeContext *c) {
         c->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
         if (c->signal_fd < 0)
                 return runtime_fail(c, errno, "create signalfd: %m");
+        return 0;
+}
+
+/* Sends the master to the caller in a PTY record. */
+static int send_master(RuntimeContext *c, int master) {
+        RuntimeRecord rec = { .type = RUNTIME_RECORD_PTY };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &master, sizeof(int));
+        while (sendmsg(c->report_fd, &mh, MSG_NOSIGNAL) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return 0;
+}
+
+/* After pivot_root, so that /dev/pts is the container's own devpts instance: the slave is
+ * /dev/pts/0 of the container, and nothing of the host's terminals is ever reachable from it. The
+ * slave is opened from the master (TIOCGPTPEER), not by path, and belongs to the payload's user. */
+int init_setup_tty(RuntimeContext *c) {
+        _cleanup_close_ int master = -EBADF;
+        int unlock = 0, r;
+
+        if (!c->spec->tty)
+                return 0;
+        master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return runtime_fail(c, errno, "open the container's /dev/pts/ptmx: %m");
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return runtime_fail(c, errno, "unlock the terminal: %m");
+        if (c->io->window && ioctl(master, TIOCSWINSZ, c->io->window) < 0)
+                return runtime_fail(c, errno, "set the terminal's size: %m");
+        c->tty_fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (c->tty_fd < 0)
+                return runtime_fail(c, errno, "open the terminal's slave: %m");
+        if (fchown(c->tty_fd, c->spec->uid, c->spec->gid) < 0)
+                return runtime_fail(c, errno, "give the terminal to user %u: %m", (unsigned) c->spec->uid);
+        r = send_master(c, master);
+        if (r < 0)
+                return runtime_fail(c, r, "hand the terminal to dray-monitor: %m");
         return 0;
 }
 

@@ -14,11 +14,12 @@
 #define RUNTIME_FD_REPORT 3
 #define RUNTIME_FD_SECCOMP 4 /* when there is a profile */
 
-/* One record on the report pipe, written with a single write(), so atomic (< PIPE_BUF). The pipe is
- * O_CLOEXEC: EOF after a FORKED record means the payload's execve() succeeded. */
+/* One record on the report socket (SOCK_SEQPACKET: one write(), one record), close-on-exec: EOF after a
+ * FORKED record means the payload's execve() succeeded. */
 typedef enum RuntimeRecordType {
         RUNTIME_RECORD_FORKED = 1, /* the init forked the payload */
         RUNTIME_RECORD_ERROR = 2,  /* setup or exec failed: see error, stage, message */
+        RUNTIME_RECORD_PTY = 3,    /* carries the pty's master (SCM_RIGHTS) */
 } RuntimeRecordType;
 
 typedef struct RuntimeRecord {
@@ -38,6 +39,7 @@ typedef struct RuntimeContext {
         int n_fds;           /* fds 0..n_fds-1 are the arranged ones above */
         int root_fd;         /* O_PATH fd of the mounted root, until pivot_root */
         int signal_fd;       /* the init's signalfd */
+        int tty_fd;          /* spec->tty: the pty's slave, for the payload's stdio; else -EBADF */
         pid_t payload_pid;   /* in the container's pid namespace */
         RuntimeRecord failure;
 } RuntimeContext;
@@ -88,6 +90,7 @@ _noreturn_ void exec_payload(RuntimeContext *c);
 /* runtime-init.c */
 int init_setup_process(RuntimeContext *c);
 int init_setup_signals(RuntimeContext *c);
+int init_setup_tty(RuntimeContext *c);
 int init_fork_payload(RuntimeContext *c);
 int init_drop_privileges(RuntimeContext *c);
 _noreturn_ void init_run(RuntimeContext *c);

@@ -153,6 +153,8 @@ static const struct {
         { "after-pivot",     mount_setup_after_pivot },
         /* the signalfd of the signals the init handles */
         { "signals",         init_setup_signals },
+        /* -t: a pty of the container's devpts; its master goes to the caller */
+        { "tty",             init_setup_tty },
         /* PID 2: drops privileges and execs */
         { "fork-payload",    init_fork_payload },
         /* the init keeps CAP_KILL and nothing else */
@@ -186,6 +188,8 @@ static int runtime_prepare(RuntimeContext *c) {
                 return runtime_fail(c, EINVAL, "no root mount point given");
         if (s->ephemeral && (isempty(io->upper_dir) || isempty(io->work_dir)))
                 return runtime_fail(c, EINVAL, "ephemeral container without upper and work directories");
+        if (s->tty && !io->pty_master)
+                return runtime_fail(c, EINVAL, "terminal container without a place for the pty's master");
         r = runtime_caps_from_spec(s->cap_add, s->cap_drop, &c->caps, &bad);
         if (r < 0)
                 return runtime_fail(c, r, "unknown capability '%s'", strna(bad));
@@ -195,20 +199,51 @@ static int runtime_prepare(RuntimeContext *c) {
         return 0;
 }
 
-/* Reads the report pipe to EOF: EOF after FORKED and no ERROR means the payload exec'd. */
-static int runtime_collect(RuntimeContext *c, int fd) {
+/* One record, and the fd a PTY record carries. 0 at EOF, else the record's size or -errno. */
+static ssize_t report_receive(int fd, RuntimeRecord *rec, int *ret_fd) {
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = rec, .iov_len = sizeof(*rec) };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        ssize_t n;
+
+        *ret_fd = -EBADF;
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -errno;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+                    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(ret_fd, CMSG_DATA(cm), sizeof(int));
+        return n;
+}
+
+/* Reads the report socket to EOF: EOF after FORKED and no ERROR means the payload exec'd. */
+static int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
+        _cleanup_close_ int pty = -EBADF;
         bool forked = false, failed = false;
         RuntimeRecord rec;
 
         for (;;) {
-                ssize_t n = read(fd, &rec, sizeof(rec));
+                int passed;
+                ssize_t n = report_receive(fd, &rec, &passed);
 
-                if (n < 0 && errno == EINTR)
+                if (n == -EINTR)
                         continue;
                 if (n < 0)
-                        return runtime_fail(c, errno, "read container setup report: %m");
+                        return runtime_fail(c, (int) -n, "read container setup report: %m");
                 if (n == 0)
                         break;
+                if (rec.type == RUNTIME_RECORD_PTY && passed >= 0 && pty < 0 && c->spec->tty)
+                        pty = TAKE_FD(passed);
+                safe_close(passed); /* anything else that came along */
                 if ((size_t) n != sizeof(rec))
                         return runtime_fail(c, EIO, "short container setup report");
                 if (rec.type == RUNTIME_RECORD_FORKED)
@@ -225,6 +260,9 @@ static int runtime_collect(RuntimeContext *c, int fd) {
                 return -c->failure.error;
         if (!forked)
                 return runtime_fail(c, EIO, "container init died during setup");
+        if (c->spec->tty && pty < 0)
+                return runtime_fail(c, EIO, "the container's init sent no terminal");
+        *ret_pty = TAKE_FD(pty);
         return 0;
 }
 
@@ -248,13 +286,14 @@ static void kill_and_reap(pid_t *pid) {
 static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF };
         _cleanup_(kill_and_reap) pid_t pid = 0;
+        _cleanup_close_ int pty = -EBADF;
         int r;
 
         r = runtime_prepare(c);
         if (r < 0)
                 return r;
-        if (pipe2(report, O_CLOEXEC) < 0)
-                return runtime_fail(c, errno, "create report pipe: %m");
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0)
+                return runtime_fail(c, errno, "create report socket: %m");
         c->report_fd = report[1];
 
         pid = runtime_clone(RUNTIME_NS_FLAGS, c->io->cgroup_fd);
@@ -267,9 +306,11 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 container_main(c);
 
         report[1] = safe_close(report[1]);
-        r = runtime_collect(c, report[0]);
+        r = runtime_collect(c, report[0], &pty);
         if (r < 0)
                 return r;
+        if (c->spec->tty)
+                *c->io->pty_master = TAKE_FD(pty);
         *ret_init_pid = TAKE_PID(pid);
         return 0;
 }
@@ -282,6 +323,7 @@ int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *
                 .seccomp_fd = -EBADF,
                 .root_fd = -EBADF,
                 .signal_fd = -EBADF,
+                .tty_fd = -EBADF,
         };
         pid_t pid = 0;
         int r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include "spec.h"
@@ -29,6 +30,12 @@ typedef struct RuntimeIO {
         const char *work_dir;   /* existing, on one filesystem (/var/lib/dray/containers/<id>/…) */
         int seccomp_fd;         /* < 0: no seccomp filter; else a readable fd of a compiled filter
                                  * (seccomp-bpf.h), which the payload loads last before execve(). */
+        /* spec->tty: the payload's stdio is a pseudo-terminal that the init opens from the container's
+         * own devpts instance, so the payload never holds a terminal of the host (TIOCSTI). The init
+         * hands its master to the caller: *pty_master (required then) gets it, close-on-exec, on
+         * success. window: its initial size, or NULL. stdin_fd is not used. */
+        int *pty_master;
+        const struct winsize *window;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \

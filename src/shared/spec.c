@@ -115,6 +115,8 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_bool(o, "read_only", s->read_only);
         r = r < 0 ? r : json_add_bool(o, "ephemeral", s->ephemeral);
         r = r < 0 ? r : json_add_bool(o, "auto_remove", s->auto_remove);
+        r = r < 0 ? r : json_add_bool(o, "tty", s->tty);
+        r = r < 0 ? r : json_add_bool(o, "open_stdin", s->open_stdin);
         r = r < 0 ? r : json_add_strv(o, "command", s->command);
         r = r < 0 ? r : json_add_strv(o, "env", s->env);
         r = r < 0 ? r : json_add_string(o, "working_dir", s->working_dir);
@@ -191,6 +193,8 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_bool(o, "read_only", &s->read_only));
         r = r < 0 ? r : opt(json_get_bool(o, "ephemeral", &s->ephemeral));
         r = r < 0 ? r : opt(json_get_bool(o, "auto_remove", &s->auto_remove));
+        r = r < 0 ? r : opt(json_get_bool(o, "tty", &s->tty));
+        r = r < 0 ? r : opt(json_get_bool(o, "open_stdin", &s->open_stdin));
         r = r < 0 ? r : json_get_strv(o, "command", &s->command);
         r = r < 0 ? r : opt(json_get_strv(o, "env", &s->env));
         r = r < 0 ? r : opt(get_dup(o, "working_dir", &s->working_dir));

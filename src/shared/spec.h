@@ -23,6 +23,8 @@ typedef struct ContainerSpec {
         bool read_only;
         bool ephemeral;
         bool auto_remove;
+        bool tty;        /* -t: the payload's stdio is a pseudo-terminal of the container's own */
+        bool open_stdin; /* -i: the client's stdin is forwarded (else the payload reads /dev/null) */
         char **command;
         char **env;
         char *working_dir;

@@ -46,6 +46,29 @@ TEST(run_basic) {
         return 0;
 }
 
+TEST(run_terminal_flags) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "-it", "--rootfs", "/r", "sh"));
+        ASSERT_TRUE(o.tty);
+        ASSERT_TRUE(o.open_stdin);
+        ASSERT_OK(P(&o, "run", "--interactive", "--rootfs", "/r", "cat"));
+        ASSERT_TRUE(o.open_stdin);
+        ASSERT_FALSE(o.tty);
+        ASSERT_OK(P(&o, "run", "-t", "--rootfs", "/r", "sh"));
+        ASSERT_TRUE(o.tty);
+        ASSERT_FALSE(o.open_stdin);
+        /* After the command, -t is the payload's. */
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "ls", "-t"));
+        ASSERT_FALSE(o.tty);
+        ASSERT_STREQ(o.command[1], "-t");
+        ASSERT_OK(parse_fresh(&o, RUN_VERB_CREATE, ARGC("create", "-i", "-t", "--rootfs", "/r", "sh"),
+                              ARGV("create", "-i", "-t", "--rootfs", "/r", "sh")));
+        ASSERT_TRUE(o.tty && o.open_stdin);
+        return 0;
+}
+
 TEST(run_limits) {
         _cleanup_(run_options_done) RunOptions o;
 

@@ -390,14 +390,14 @@ TEST(start_fails_without_monitor) {
         ASSERT_OK(fixture_init(&f));
         ASSERT_OK(manager_open(&f, &m));
         ASSERT_OK(manager_create_container(m, spec_make(ID_A1, "web"), &c));
-        ASSERT_OK(container_start(c, -EBADF, -EBADF, NULL));
+        ASSERT_OK(container_start(c, NULL, NULL));
         ASSERT_EQ(c->rec.state, CONTAINER_STARTING);
         ASSERT_TRUE(c->rec.monitor_pid > 0);
         /* journald's rate limit is lifted for the scope before it starts, and only while it runs. */
         snprintf(link, sizeof(link), "%s/log-rate-limit-burst:dray-web.scope", f.units);
         ASSERT_OK(lstat(link, &st));
         ASSERT_TRUE(S_ISLNK(st.st_mode));
-        ASSERT_ERROR(container_start(c, -EBADF, -EBADF, NULL), EBUSY);
+        ASSERT_ERROR(container_start(c, NULL, NULL), EBUSY);
         ASSERT_ERROR(container_remove(c, false, NULL), EBUSY);
         ASSERT_OK(run_until(m, is_exited, c, 5000));
         ASSERT_EQ(c->rec.exit_status, 125);

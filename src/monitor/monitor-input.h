@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <poll.h>
+#include <sys/ioctl.h>
+
+#include "macros.h"
+
+/* The client's input to a container: its stdin (-i) forwarded to the payload's stdin pipe or the pty's
+ * master, and its window sizes (-t) applied to the pty. Non-blocking on our own ends only: the client's
+ * fds may be its terminal, whose flags it shares with its shell, so they are read only when poll()
+ * says so and never made non-blocking.
+ *
+ * The resize pipe doubles as the client's lifeline: its EOF means the client went away (detached or
+ * killed), and then its stdin is no longer read, so that a terminal it leaves behind is not read by
+ * two processes. */
+
+#define INPUT_RELAY_BUFFER 4096U
+
+typedef struct InputRelay {
+        int from;        /* the client's stdin, or -EBADF */
+        int to;          /* our end of the payload's stdin pipe, or the pty's master, or -EBADF */
+        bool to_owned;   /* `to` is the pipe: closed at the client's EOF, so the payload sees EOF */
+        int resize;      /* the client's resize pipe, or -EBADF */
+        int pty;         /* the pty's master for TIOCSWINSZ, or -EBADF (not owned) */
+        char buf[INPUT_RELAY_BUFFER];
+        size_t len, off; /* bytes read from `from` not yet written to `to` */
+} InputRelay;
+
+void input_relay_init(InputRelay *r);
+void input_relay_done(InputRelay *r);
+
+/* Reads the first window size if one is waiting (the client writes it before it starts the
+ * container), so that the payload starts with the right size. 1 when *ret was set. */
+int input_relay_initial_window(InputRelay *r, struct winsize *ret);
+
+/* Fills up to 3 pollfds for what the relay waits for; returns how many. */
+size_t input_relay_fill(const InputRelay *r, struct pollfd *p);
+/* Handles the revents of those pollfds (as filled by the last input_relay_fill()). */
+void input_relay_dispatch(InputRelay *r, const struct pollfd *p, size_t n);
