@@ -33,6 +33,7 @@ void run_options_done(RunOptions *o) {
         free(o->working_dir);
         free(o->user);
         free(o->hostname);
+        free(o->slice);
         strv_free(o->cap_add);
         strv_free(o->cap_drop);
         mount_spec_array_free(o->mounts, o->n_mounts);
@@ -86,6 +87,7 @@ enum {
         ARG_EPHEMERAL,
         ARG_ENV_FILE,
         ARG_HOSTNAME,
+        ARG_SLICE,
         ARG_CPUS,
         ARG_CPU_SHARES,
         ARG_CPU_WEIGHT,
@@ -115,6 +117,7 @@ static const struct option run_long_options[] = {
         { "workdir",      required_argument, NULL, 'w'              },
         { "user",         required_argument, NULL, 'u'              },
         { "hostname",     required_argument, NULL, ARG_HOSTNAME     },
+        { "slice",        required_argument, NULL, ARG_SLICE        },
         { "memory",       required_argument, NULL, 'm'              },
         { "cpus",         required_argument, NULL, ARG_CPUS         },
         { "cpu-shares",   required_argument, NULL, ARG_CPU_SHARES   },
@@ -158,6 +161,7 @@ void run_options_help(RunVerb verb) {
                "  -w, --workdir DIR         Working directory inside the container\n"
                "  -u, --user UID[:GID]      Run the command as this numeric user and group\n"
                "      --hostname NAME       Host name inside the container (default: its name)\n"
+               "      --slice SLICE         Slice of the container's scope (default: dray.slice)\n"
                "  -m, --memory SIZE         Memory limit, e.g. 512m, 2g\n"
                "      --cpus N              CPU time limit in CPUs, e.g. 1.5\n"
                "      --cpu-shares N        Relative CPU weight, Docker style (2-262144, default 1024)\n"
@@ -433,6 +437,12 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                                                  "1-63 letters, digits, '.' and '-', starting with a letter "
                                                  "or digit and not ending with '.' or '-'");
                 return set_string(&o->hostname, arg);
+        case ARG_SLICE:
+                if (!slice_name_is_valid(arg))
+                        return log_invalid_value("--slice", arg, -EINVAL,
+                                                 "a slice unit name such as 'dray-batch.slice' (letters, digits, "
+                                                 "':', '_', '.', '-'; not the root slice '-.slice')");
+                return set_string(&o->slice, arg);
         case 'm':
                 r = parse_size(arg, &o->memory_max);
                 return r < 0 ? log_invalid_value("--memory", arg, r, "a size such as 512m or 2g") : 0;
@@ -622,6 +632,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_string(m, "WorkingDirectory", o->working_dir);
         r = r < 0 ? r : append_string(m, "User", o->user);
         r = r < 0 ? r : append_string(m, "Hostname", o->hostname);
+        r = r < 0 ? r : append_string(m, "Slice", o->slice);
         r = r < 0 ? r : append_bool(m, "ReadOnly", o->read_only);
         r = r < 0 ? r : append_bool(m, "Ephemeral", o->ephemeral);
         r = r < 0 ? r : append_bool(m, "AutoRemove", o->auto_remove);

@@ -30,6 +30,7 @@ typedef struct RunOptions {
         char *working_dir;
         char *user;            /* "uid[:gid]", checked */
         char *hostname;
+        char *slice;           /* the scope's slice, checked; NULL: the daemon's default */
         uint64_t memory_max;   /* UINT64_MAX: unset, as for every uint64_t below */
         uint64_t cpu_quota_per_sec_usec;
         uint64_t cpu_weight;

@@ -29,6 +29,7 @@ DEFINE_GETTER(error, "s", strempty(c->rec.error));
 DEFINE_GETTER(pid, "u", (uint32_t) (container_is_active(c) ? c->rec.pid : 0));
 DEFINE_GETTER(monitor_pid, "u", (uint32_t) (container_is_active(c) ? c->rec.monitor_pid : 0));
 DEFINE_GETTER(unit, "s", c->unit);
+DEFINE_GETTER(slice, "s", c->spec->slice ?: DRAY_SLICE);
 DEFINE_GETTER(created_at, "t", c->spec->created_usec);
 DEFINE_GETTER(started_at, "t", c->rec.started_usec);
 DEFINE_GETTER(finished_at, "t", c->rec.finished_usec);
@@ -314,6 +315,7 @@ static const sd_bus_vtable container_vtable[] = {
         CHANGING_PROPERTY("Pid", "u", property_get_pid),
         CHANGING_PROPERTY("MonitorPid", "u", property_get_monitor_pid),
         CONST_PROPERTY("Unit", "s", property_get_unit),
+        CONST_PROPERTY("Slice", "s", property_get_slice),
         CONST_PROPERTY("CreatedAt", "t", property_get_created_at),
         CHANGING_PROPERTY("StartedAt", "t", property_get_started_at),
         CHANGING_PROPERTY("FinishedAt", "t", property_get_finished_at),

@@ -155,6 +155,20 @@ static int parse_hostname(sd_bus_message *m, const char *key, ContainerSpec *s, 
         return set_string(&s->hostname, v);
 }
 
+static int parse_slice(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *v;
+        int r;
+
+        r = read_string(m, &v);
+        if (r < 0)
+                return r;
+        if (!slice_name_is_valid(v))
+                return invalid(error, key,
+                               "'%.64s' is not a slice name (letters, digits, ':', '_', '.', '-', ending in "
+                               "'.slice'; not the root slice)", v);
+        return set_string(&s->slice, v);
+}
+
 static int parse_image(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         const char *v;
         int r;
@@ -510,6 +524,7 @@ static const Option option_table[] = {
         { "WorkingDirectory",   "s",  parse_working_directory },
         { "User",               "s",  parse_user_option       },
         { "Hostname",           "s",  parse_hostname          },
+        { "Slice",              "s",  parse_slice             },
         { "ReadOnly",           "b",  parse_read_only         },
         { "Ephemeral",          "b",  parse_ephemeral         },
         { "AutoRemove",         "b",  parse_auto_remove       },

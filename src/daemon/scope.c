@@ -262,7 +262,7 @@ int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec
                 return r;
         r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", description,
-                                  "Slice", "s", DRAY_SLICE,
+                                  "Slice", "s", spec->slice ?: DRAY_SLICE,
                                   "Delegate", "b", 1,
                                   "CollectMode", "s", "inactive-or-failed",
                                   "TimeoutStopUSec", "t", spec->stop_timeout_usec,

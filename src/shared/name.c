@@ -92,3 +92,26 @@ int container_name_generate(char **ret) {
         *ret = n;
         return 0;
 }
+
+bool slice_name_is_valid(const char *s) {
+        size_t n;
+
+        if (!s)
+                return false;
+        n = strlen(s);
+        if (n <= strlen(".slice") || n > 255 || !streq(s + n - strlen(".slice"), ".slice"))
+                return false;
+        n -= strlen(".slice");
+        if (s[0] == '-' || s[n - 1] == '-')
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+                      c == '_' || c == '.' || c == '-' || c == '\\'))
+                        return false;
+                if (c == '-' && s[i + 1] == '-')
+                        return false;
+        }
+        return true;
+}

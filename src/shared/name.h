@@ -14,6 +14,10 @@ bool container_name_is_valid(const char *name);
 bool container_id_is_valid(const char *id);        /* exactly 64 lowercase hex digits */
 bool container_id_prefix_is_valid(const char *p);  /* 4..64 lowercase hex digits */
 bool hostname_is_valid_simple(const char *s);
+/* A slice unit a container's scope may go into: systemd's unit name alphabet ([a-zA-Z0-9:_.\\-]),
+ * ending in ".slice", at most 255 characters, not the root slice "-.slice", no empty "-" parts
+ * ("a--b.slice", "-a.slice", "a-.slice" are not slices systemd makes). */
+bool slice_name_is_valid(const char *s);
 
 /* 64 hex digits from the kernel's RNG. ret must hold CONTAINER_ID_LEN + 1 bytes. */
 int container_id_generate(char ret[static CONTAINER_ID_LEN + 1]);

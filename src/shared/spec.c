@@ -33,6 +33,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         free(s->working_dir);
         free(s->user);
         free(s->hostname);
+        free(s->slice);
         strv_free(s->cap_add);
         strv_free(s->cap_drop);
         mount_spec_array_free(s->mounts, s->n_mounts);
@@ -80,6 +81,8 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("working directory must be an absolute path without '..'");
         if (s->hostname && !hostname_is_valid_simple(s->hostname))
                 FAIL("invalid hostname");
+        if (s->slice && !slice_name_is_valid(s->slice))
+                FAIL("invalid slice");
         if (s->stop_signal <= 0 || s->stop_signal >= _NSIG)
                 FAIL("invalid stop signal");
         if (s->cpu_weight != UNSET_U64 && (s->cpu_weight < 1 || s->cpu_weight > 10000))
@@ -124,6 +127,8 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_uint64(o, "gid", s->gid);
         r = r < 0 ? r : json_add_string(o, "user", s->user);
         r = r < 0 ? r : json_add_string(o, "hostname", s->hostname);
+        if (s->slice)
+                r = r < 0 ? r : json_add_string(o, "slice", s->slice);
         r = r < 0 ? r : json_add_strv(o, "cap_add", s->cap_add);
         r = r < 0 ? r : json_add_strv(o, "cap_drop", s->cap_drop);
         r = r < 0 ? r : json_add_int(o, "stop_signal", s->stop_signal);
@@ -202,6 +207,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_uint64(o, "gid", &gid));
         r = r < 0 ? r : opt(get_dup(o, "user", &s->user));
         r = r < 0 ? r : opt(get_dup(o, "hostname", &s->hostname));
+        r = r < 0 ? r : opt(get_dup(o, "slice", &s->slice));
         r = r < 0 ? r : opt(json_get_strv(o, "cap_add", &s->cap_add));
         r = r < 0 ? r : opt(json_get_strv(o, "cap_drop", &s->cap_drop));
         r = r < 0 ? r : opt(json_get_int(o, "stop_signal", &s->stop_signal));

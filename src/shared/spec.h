@@ -32,6 +32,7 @@ typedef struct ContainerSpec {
         gid_t gid;
         char *user; /* as given, for display */
         char *hostname;
+        char *slice;     /* the scope's slice; NULL: dray.slice */
         char **cap_add;
         char **cap_drop;
         int stop_signal;

@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl systemctl systemd-cgls jq
 
-plan 42
+plan 46
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
         busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
@@ -85,6 +85,16 @@ like "$cgls" "$unit" "systemd-cgls shows the scope under dray.slice"
 like "$cgls" 'sleep 1000' "systemd-cgls shows the payload under dray.slice"
 like "$(systemd-cgls --no-pager 2>&1 | sed -n '/dray\.slice/,$p')" "$unit" \
         "systemd-cgls of the whole tree lists the scope after dray.slice"
+
+# --slice puts the scope into a slice of the caller's choosing (systemd makes the slice).
+sname="$(unique_name slice)"
+defer gone_for_good "$sname"
+dray run -d --name "$sname" --slice dray-batch.slice --rootfs "$rootfs" sleep 1000 >/dev/null
+is "$(systemctl show -P Slice "dray-$sname.scope")" dray-batch.slice "--slice: the scope is in that slice"
+is "$(prop "$sname" Slice)" dray-batch.slice "inspect: Slice"
+like "$(systemd-cgls --no-pager -u dray-batch.slice 2>&1)" "dray-$sname.scope" "systemd-cgls shows it under that slice"
+like "$(dray run --rm --slice -.slice --rootfs "$rootfs" true 2>&1)" "Invalid --slice value" "the root slice is refused"
+gone_for_good "$sname"
 
 # A fork bomb meets the task limit instead of the host's.
 out="$(dray run --rm --pids-limit 5 --rootfs "$rootfs" sh -c \

@@ -30,6 +30,23 @@ TEST(container_names) {
         return 0;
 }
 
+TEST(slice_names) {
+        ASSERT_TRUE(slice_name_is_valid("dray.slice"));
+        ASSERT_TRUE(slice_name_is_valid("dray-batch.slice"));
+        ASSERT_TRUE(slice_name_is_valid("system-a_b:c.slice"));
+        ASSERT_FALSE(slice_name_is_valid(NULL));
+        ASSERT_FALSE(slice_name_is_valid(""));
+        ASSERT_FALSE(slice_name_is_valid(".slice"));
+        ASSERT_FALSE(slice_name_is_valid("-.slice"));
+        ASSERT_FALSE(slice_name_is_valid("a--b.slice"));
+        ASSERT_FALSE(slice_name_is_valid("-a.slice"));
+        ASSERT_FALSE(slice_name_is_valid("a-.slice"));
+        ASSERT_FALSE(slice_name_is_valid("dray.service"));
+        ASSERT_FALSE(slice_name_is_valid("a/b.slice"));
+        ASSERT_FALSE(slice_name_is_valid("a b.slice"));
+        return 0;
+}
+
 TEST(container_ids) {
         char id[CONTAINER_ID_LEN + 1], id2[CONTAINER_ID_LEN + 1];
         _cleanup_free_ char *n = NULL;
