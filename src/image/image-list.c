@@ -271,3 +271,7 @@ int image_store_gc(ImageStore *s, char *const *keep_layers, uint64_t *ret_freed)
                 *ret_freed = freed;
         return r;
 }
+
+int image_store_clean_tmp(ImageStore *s) {
+        return rm_rf_children(s->tmp_fd);
+}

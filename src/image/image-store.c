@@ -117,7 +117,7 @@ int blob_writer_write(BlobWriter *w, const void *data, size_t n) {
 
 int blob_writer_commit(ImageStore *s, BlobWriter *w, const char *expected,
                        char *ret_digest, uint64_t *ret_size) {
-        char digest[DIGEST_STRING_LEN + 1], path[64];
+        char digest[DIGEST_STRING_LEN + 1];
         uint64_t size = w->hash.size;
         int r;
 
@@ -126,18 +126,27 @@ int blob_writer_commit(ImageStore *s, BlobWriter *w, const char *expected,
                 return r;
         if (expected && !streq(expected, digest))
                 return -EBADMSG;
-        if (fsync(w->fd) < 0)
-                return -errno;
-        (void) snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
-        if (linkat(AT_FDCWD, path, s->blobs_fd, digest_hex(digest), AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
-                return -errno;
-        if (fsync(s->blobs_fd) < 0)
-                return -errno;
+        r = blob_writer_link(s, w, digest);
+        if (r < 0)
+                return r;
         if (ret_digest)
                 memcpy(ret_digest, digest, sizeof(digest));
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int blob_writer_link(ImageStore *s, BlobWriter *w, const char *digest) {
+        char path[64];
+
+        if (!digest_is_valid(digest))
+                return -EINVAL;
+        if (fsync(w->fd) < 0)
+                return -errno;
+        (void) snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
+        if (linkat(AT_FDCWD, path, s->blobs_fd, digest_hex(digest), AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
+                return -errno;
+        return RET_NERRNO(fsync(s->blobs_fd));
 }
 
 void blob_writer_done(BlobWriter *w) {

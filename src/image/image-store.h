@@ -3,6 +3,7 @@
 
 #include "image-digest.h"
 #include "image-manifest.h"
+#include "image-unpack.h"
 #include "macros.h"
 
 /* The image store, under one state directory (/var/lib/dray):
@@ -24,6 +25,8 @@ typedef struct ImageStore {
         int layers_fd; /* layers/ */
         int tmp_fd;    /* tmp/ */
         char *root;
+        ImageProgressFunc progress; /* optional: bytes of input consumed by import/load/save */
+        void *progress_userdata;
 } ImageStore;
 
 typedef struct IndexEntry {
@@ -65,6 +68,8 @@ int blob_writer_write(BlobWriter *w, const void *data, size_t n);
 /* Verifies against expected (NULL: any), fsyncs and links the blob in. *ret_digest may be NULL. */
 int blob_writer_commit(ImageStore *s, BlobWriter *w, const char *expected,
                        char *ret_digest, uint64_t *ret_size);
+/* For content hashed elsewhere (image_decompress()): fsyncs w's file and links it in as digest. */
+int blob_writer_link(ImageStore *s, BlobWriter *w, const char *digest);
 void blob_writer_done(BlobWriter *w);
 int image_store_add_blob(ImageStore *s, const void *data, size_t n, char ret_digest[static DIGEST_STRING_LEN + 1]);
 
@@ -103,6 +108,9 @@ bool image_store_has_layer(ImageStore *s, const char *diff_id);
 int image_store_layer_path(ImageStore *s, const char *diff_id, char **ret);
 /* The unpacked layer directories of an image, top-most first (overlayfs lowerdir= order). */
 int image_layer_paths(ImageStore *s, const Image *image, char ***ret);
+
+/* Removes leftovers of interrupted unpacks in tmp/ (nothing else may run on the store meanwhile). */
+int image_store_clean_tmp(ImageStore *s);
 
 /* Removes every blob no index entry needs, every layer directory no image nor keep_layers (paths of
  * layers containers still use) needs, and leftovers in tmp/. Returns the number of bytes freed. */

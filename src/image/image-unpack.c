@@ -22,11 +22,10 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
 
-static int fail(UnpackError *e, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(UnpackError *e, int r, const char *fmt, ...) {
+int unpack_error_set(UnpackError *e, int r, const char *fmt, ...) {
         va_list ap;
 
-        if (e) {
+        if (e && !*e->message) {
                 va_start(ap, fmt);
                 (void) vsnprintf(e->message, sizeof(e->message), fmt, ap);
                 va_end(ap);
@@ -262,7 +261,7 @@ static int apply_xattrs(Unpack *u, struct archive_entry *e, int fd, const char *
                 if (!name || !xattr_is_allowed(name))
                         continue;
                 if (fsetxattr(fd, name, value, size, 0) < 0 && errno != ENOTSUP)
-                        return fail(u->error, -errno, "cannot set xattr '%s' on '%s': %s", name, path,
+                        return unpack_error_set(u->error, -errno, "cannot set xattr '%s' on '%s': %s", name, path,
                                     strerror(errno));
         }
         return 0;
@@ -277,11 +276,11 @@ static int apply_metadata(Unpack *u, struct archive_entry *e, int fd, const char
         la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
 
         if (uid < 0 || uid >= UINT32_MAX || gid < 0 || gid >= UINT32_MAX)
-                return fail(u->error, -EINVAL, "'%s' has an invalid owner", path);
+                return unpack_error_set(u->error, -EINVAL, "'%s' has an invalid owner", path);
         if (fchown(fd, (uid_t) uid, (gid_t) gid) < 0)
-                return fail(u->error, -errno, "cannot chown '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot chown '%s': %s", path, strerror(errno));
         if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
-                return fail(u->error, -errno, "cannot chmod '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot chmod '%s': %s", path, strerror(errno));
         if (apply_xattrs(u, e, fd, path) < 0)
                 return -EIO;
         if (!archive_entry_atime_is_set(e))
@@ -301,16 +300,16 @@ static int write_data(Unpack *u, int fd, const char *path) {
 
                 u->bytes += size;
                 if (u->bytes > u->limits->max_bytes)
-                        return fail(u->error, -EFBIG, "the layer unpacks to more than %llu bytes (free disk space)",
+                        return unpack_error_set(u->error, -EFBIG, "the layer unpacks to more than %llu bytes (free disk space)",
                                     (unsigned long long) u->limits->max_bytes);
                 if (offset < 0 || lseek(fd, offset, SEEK_SET) < 0)
-                        return fail(u->error, -EBADMSG, "'%s': bad data offset", path);
+                        return unpack_error_set(u->error, -EBADMSG, "'%s': bad data offset", path);
                 r = loop_write(fd, p, size);
                 if (r < 0)
-                        return fail(u->error, r, "cannot write '%s': %s", path, strerror(-r));
+                        return unpack_error_set(u->error, r, "cannot write '%s': %s", path, strerror(-r));
         }
         if (r != ARCHIVE_EOF)
-                return fail(u->error, -EBADMSG, "'%s': %s", path, archive_error_string(u->tar) ?: "truncated data");
+                return unpack_error_set(u->error, -EBADMSG, "'%s': %s", path, archive_error_string(u->tar) ?: "truncated data");
         return 0;
 }
 
@@ -320,13 +319,13 @@ static int unpack_regular(Unpack *u, struct archive_entry *e, int parent, const 
 
         fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
         if (fd < 0)
-                return fail(u->error, -errno, "cannot create '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot create '%s': %s", path, strerror(errno));
         r = write_data(u, fd, path);
         if (r < 0)
                 return r;
         /* A sparse file's trailing hole. */
         if (archive_entry_size(e) < 0 || ftruncate(fd, archive_entry_size(e)) < 0)
-                return fail(u->error, -EBADMSG, "'%s': bad size", path);
+                return unpack_error_set(u->error, -EBADMSG, "'%s': bad size", path);
         return apply_metadata(u, e, fd, path);
 }
 
@@ -334,11 +333,11 @@ static int unpack_directory(Unpack *u, struct archive_entry *e, int parent, cons
         _cleanup_close_ int fd = -EBADF;
 
         if (!isempty(name) && mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
-                return fail(u->error, -errno, "cannot create directory '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot create directory '%s': %s", path, strerror(errno));
         fd = isempty(name) ? openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                            : openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return fail(u->error, -errno, "cannot open directory '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot open directory '%s': %s", path, strerror(errno));
         return apply_metadata(u, e, fd, path);
 }
 
@@ -348,13 +347,13 @@ static int unpack_symlink(Unpack *u, struct archive_entry *e, int parent, const 
 
         /* The target is only ever resolved inside a root (here in ours, later in the container's). */
         if (isempty(target) || strlen(target) >= PATH_MAX_LAYER)
-                return fail(u->error, -EINVAL, "symlink '%s' has an empty or over-long target", path);
+                return unpack_error_set(u->error, -EINVAL, "symlink '%s' has an empty or over-long target", path);
         if (symlinkat(target, parent, name) < 0)
-                return fail(u->error, -errno, "cannot create symlink '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot create symlink '%s': %s", path, strerror(errno));
         if (uid < 0 || uid >= UINT32_MAX || gid < 0 || gid >= UINT32_MAX)
-                return fail(u->error, -EINVAL, "'%s' has an invalid owner", path);
+                return unpack_error_set(u->error, -EINVAL, "'%s' has an invalid owner", path);
         if (fchownat(parent, name, (uid_t) uid, (gid_t) gid, AT_SYMLINK_NOFOLLOW) < 0)
-                return fail(u->error, -errno, "cannot chown '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot chown '%s': %s", path, strerror(errno));
         return 0;
 }
 
@@ -366,7 +365,7 @@ static int unpack_hardlink(Unpack *u, struct archive_entry *e, int parent, const
         struct stat st;
 
         if (unpack_path_check(archive_entry_hardlink(e), &reason) < 0)
-                return fail(u->error, -EINVAL, "hard link '%s' points to %s", path, reason);
+                return unpack_error_set(u->error, -EINVAL, "hard link '%s' points to %s", path, reason);
         target = path_simplify(archive_entry_hardlink(e));
         if (!target)
                 return -ENOMEM;
@@ -374,14 +373,14 @@ static int unpack_hardlink(Unpack *u, struct archive_entry *e, int parent, const
          * link to the symlink itself. */
         fd = open_in_root(u->root_fd, target, O_PATH | O_NOFOLLOW);
         if (fd < 0)
-                return fail(u->error, fd, "hard link '%s' points to '%s', which the layer does not have", path, target);
+                return unpack_error_set(u->error, fd, "hard link '%s' points to '%s', which the layer does not have", path, target);
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (S_ISDIR(st.st_mode))
-                return fail(u->error, -EPERM, "hard link '%s' points to a directory", path);
+                return unpack_error_set(u->error, -EPERM, "hard link '%s' points to a directory", path);
         (void) snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
         if (linkat(AT_FDCWD, proc, parent, name, AT_SYMLINK_FOLLOW) < 0)
-                return fail(u->error, -errno, "cannot create hard link '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot create hard link '%s': %s", path, strerror(errno));
         return 0;
 }
 
@@ -392,21 +391,21 @@ static int unpack_special(Unpack *u, struct archive_entry *e, int parent, const 
         if (type == AE_IFCHR && archive_entry_rdev(e) == makedev(0, 0)) {
                 /* Already an overlayfs whiteout. */
                 if (mknodat(parent, name, S_IFCHR | 0, makedev(0, 0)) < 0)
-                        return fail(u->error, -errno, "cannot create whiteout '%s': %s", path, strerror(errno));
+                        return unpack_error_set(u->error, -errno, "cannot create whiteout '%s': %s", path, strerror(errno));
                 return 0;
         }
         if (type == AE_IFCHR || type == AE_IFBLK)
-                return fail(u->error, -EPERM, "'%s' is a device node; images may not carry device nodes", path);
+                return unpack_error_set(u->error, -EPERM, "'%s' is a device node; images may not carry device nodes", path);
         if (type != AE_IFIFO)
                 return 0; /* sockets and the like mean nothing in an image */
         if (mkfifoat(parent, name, 0600) < 0)
-                return fail(u->error, -errno, "cannot create FIFO '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot create FIFO '%s': %s", path, strerror(errno));
         fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (fchownat(parent, name, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) < 0 ||
             fchmodat(parent, name, archive_entry_perm(e) & 07777, 0) < 0)
-                return fail(u->error, -errno, "cannot set the owner or mode of '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot set the owner or mode of '%s': %s", path, strerror(errno));
         return 0;
 }
 
@@ -423,9 +422,9 @@ static int unpack_whiteout(Unpack *u, int parent, const char *dir, const char *n
                 return 0; /* aufs metadata (.wh..wh.plnk and friends): nothing to do */
         r = clear_name(parent, name, false);
         if (r < 0)
-                return fail(u->error, r, "cannot replace '%s' with a whiteout: %s", path, strerror(-r));
+                return unpack_error_set(u->error, r, "cannot replace '%s' with a whiteout: %s", path, strerror(-r));
         if (mknodat(parent, name, S_IFCHR | 0, makedev(0, 0)) < 0)
-                return fail(u->error, -errno, "cannot create whiteout for '%s': %s", path, strerror(errno));
+                return unpack_error_set(u->error, -errno, "cannot create whiteout for '%s': %s", path, strerror(errno));
         return 0;
 }
 
@@ -438,17 +437,17 @@ static int unpack_entry(Unpack *u, struct archive_entry *e) {
         int r;
 
         if (++u->entries > u->limits->max_entries)
-                return fail(u->error, -EFBIG, "the layer has more than %llu entries",
+                return unpack_error_set(u->error, -EFBIG, "the layer has more than %llu entries",
                             (unsigned long long) u->limits->max_entries);
         if (unpack_path_check(archive_entry_pathname(e), &reason) < 0)
-                return fail(u->error, -EINVAL, "refusing an entry with %s: '%.200s'", reason,
+                return unpack_error_set(u->error, -EINVAL, "refusing an entry with %s: '%.200s'", reason,
                             strempty(archive_entry_pathname(e)));
         path = path_simplify(archive_entry_pathname(e));
         if (!path)
                 return -ENOMEM;
         if (isempty(path)) {
                 if (type != AE_IFDIR)
-                        return fail(u->error, -EINVAL, "the layer's root is not a directory");
+                        return unpack_error_set(u->error, -EINVAL, "the layer's root is not a directory");
                 return unpack_directory(u, e, u->root_fd, "", "/");
         }
         slash = strrchr(path, '/');
@@ -457,11 +456,11 @@ static int unpack_entry(Unpack *u, struct archive_entry *e) {
                 *slash = 0;
         parent = open_parent(u->root_fd, slash ? path : "");
         if (parent < 0)
-                return fail(u->error, parent, "cannot open the directory of '%s': %s", name, strerror(-parent));
+                return unpack_error_set(u->error, parent, "cannot open the directory of '%s': %s", name, strerror(-parent));
         if (slash)
                 *slash = '/';
         if (streq(name, ".") || streq(name, ".."))
-                return fail(u->error, -EINVAL, "refusing the entry '%s'", path);
+                return unpack_error_set(u->error, -EINVAL, "refusing the entry '%s'", path);
 
         if (strneq(name, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX))) {
                 if (slash)
@@ -471,11 +470,11 @@ static int unpack_entry(Unpack *u, struct archive_entry *e) {
         }
         if (archive_entry_hardlink(e) && !archive_entry_symlink(e)) {
                 r = clear_name(parent, name, false);
-                return r < 0 ? fail(u->error, r, "cannot replace '%s'", path) : unpack_hardlink(u, e, parent, name, path);
+                return r < 0 ? unpack_error_set(u->error, r, "cannot replace '%s'", path) : unpack_hardlink(u, e, parent, name, path);
         }
         r = clear_name(parent, name, type == AE_IFDIR);
         if (r < 0)
-                return fail(u->error, r, "cannot replace '%s': %s", path, strerror(-r));
+                return unpack_error_set(u->error, r, "cannot replace '%s': %s", path, strerror(-r));
         switch (type) {
         case AE_IFREG:
                 return unpack_regular(u, e, parent, name, path);
@@ -502,7 +501,7 @@ int image_unpack(int archive_fd, int target_fd, const UnpackLimits *limits, char
                 r = source_start(&src);
         if (r < 0) {
                 source_close(&src);
-                return fail(error, r, "not a tar archive, or compressed in an unsupported way");
+                return unpack_error_set(error, r, "not a tar archive, or compressed in an unsupported way");
         }
         tar = archive_read_new();
         if (!tar || archive_read_support_format_tar(tar) != ARCHIVE_OK ||
@@ -511,7 +510,7 @@ int image_unpack(int archive_fd, int target_fd, const UnpackLimits *limits, char
                 return -ENOMEM;
         }
         if (r > 0 && archive_read_open(tar, &src, NULL, source_read, NULL) != ARCHIVE_OK) {
-                r = fail(error, -EBADMSG, "not a tar archive: %s", archive_error_string(tar) ?: "unknown format");
+                r = unpack_error_set(error, -EBADMSG, "not a tar archive: %s", archive_error_string(tar) ?: "unknown format");
                 source_close(&src);
                 return r;
         }
@@ -522,7 +521,7 @@ int image_unpack(int archive_fd, int target_fd, const UnpackLimits *limits, char
                 if (k == ARCHIVE_EOF)
                         break;
                 if (k != ARCHIVE_OK && k != ARCHIVE_WARN) {
-                        r = fail(error, -EBADMSG, "malformed tar: %s", archive_error_string(tar) ?: "bad header");
+                        r = unpack_error_set(error, -EBADMSG, "malformed tar: %s", archive_error_string(tar) ?: "bad header");
                         break;
                 }
                 k = unpack_entry(&u, e);
@@ -544,38 +543,48 @@ int image_unpack(int archive_fd, int target_fd, const UnpackLimits *limits, char
         return 0;
 }
 
-int image_decompress(int in_fd, int out_fd, uint64_t max, char ret_digest[static DIGEST_STRING_LEN + 1],
+int image_decompress(int in_fd, int out_fd, uint64_t max, ImageProgressFunc progress, void *userdata,
+                     char ret_digest[static DIGEST_STRING_LEN + 1],
                      uint64_t *ret_size, UnpackError *error) {
         Source src = {};
         const void *buf;
+        struct stat st;
+        uint64_t total = 0, last = 0;
         la_ssize_t n;
         int r;
+
+        if (fstat(in_fd, &st) >= 0 && S_ISREG(st.st_mode))
+                total = (uint64_t) st.st_size;
 
         r = source_open(&src, in_fd);
         if (r >= 0)
                 r = source_start(&src);
         if (r < 0) {
                 source_close(&src);
-                return fail(error, r, "cannot read the archive: unknown compression");
+                return unpack_error_set(error, r, "cannot read the archive: unknown compression");
         }
         while (r > 0 && (n = source_read(NULL, &src, &buf)) > 0) {
                 const char *p = buf;
 
                 if (src.size > max) {
                         source_close(&src);
-                        return fail(error, -EFBIG, "the archive is larger than %llu bytes uncompressed",
+                        return unpack_error_set(error, -EFBIG, "the archive is larger than %llu bytes uncompressed",
                                     (unsigned long long) max);
                 }
                 r = loop_write(out_fd, p, (size_t) n);
                 if (r < 0) {
                         source_close(&src);
-                        return fail(error, r, "cannot write: %s", strerror(-r));
+                        return unpack_error_set(error, r, "cannot write: %s", strerror(-r));
                 }
                 r = 1;
+                if (progress && src.size - last >= 4U * 1024U * 1024U) {
+                        last = src.size;
+                        progress((uint64_t) archive_filter_bytes(src.raw, -1), total, userdata);
+                }
         }
         if (r > 0 && n < 0) {
                 source_close(&src);
-                return fail(error, -EBADMSG, "the archive is corrupt: decompression failed");
+                return unpack_error_set(error, -EBADMSG, "the archive is corrupt: decompression failed");
         }
         *ret_size = src.size;
         r = sha256_final(&src.hash, ret_digest);

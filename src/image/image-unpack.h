@@ -23,6 +23,9 @@
 
 #define UNPACK_MESSAGE_MAX 512
 
+/* Progress: bytes of input consumed so far, of total (0 = unknown). */
+typedef void (*ImageProgressFunc)(uint64_t done, uint64_t total, void *userdata);
+
 typedef struct UnpackLimits {
         uint64_t max_bytes;   /* total size of the files' contents */
         uint64_t max_entries;
@@ -32,6 +35,9 @@ typedef struct UnpackError {
         char message[UNPACK_MESSAGE_MAX];
 } UnpackError;
 
+/* Sets e's message (the first one set wins: it names the cause) and returns r. e may be NULL. */
+int unpack_error_set(UnpackError *e, int r, const char *fmt, ...) _printf_(3, 4);
+
 int image_unpack(int archive_fd, int target_fd, const UnpackLimits *limits, char ***ret_opaque,
                  char ret_diff_id[static DIGEST_STRING_LEN + 1], UnpackError *error);
 
@@ -40,5 +46,6 @@ int unpack_path_check(const char *path, const char **ret_reason);
 
 /* Decompresses (if needed) everything from in_fd to out_fd, hashing the uncompressed stream; for
  * rootfs tarballs whose compression an OCI layer cannot carry (xz, bzip2). */
-int image_decompress(int in_fd, int out_fd, uint64_t max, char ret_digest[static DIGEST_STRING_LEN + 1],
+int image_decompress(int in_fd, int out_fd, uint64_t max, ImageProgressFunc progress, void *userdata,
+                     char ret_digest[static DIGEST_STRING_LEN + 1],
                      uint64_t *ret_size, UnpackError *error);

@@ -10,7 +10,9 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
+#include "image-import.h"
 #include "image-sandbox.h"
+#include "strv.h"
 #include "rm-rf.h"
 #include "test.h"
 
@@ -248,5 +250,61 @@ TEST(garbage_and_limits) {
         e = (UnpackError) {};
         ASSERT_ERROR(image_unpack_sandboxed(big_fd, s.target_fd, &small, diff_id, &e), EFBIG);
         scratch_done(&s);
+        return 0;
+}
+
+static int store_in(char dir[static 64], ImageStore **ret) {
+        snprintf(dir, 64, "/tmp/test-store-XXXXXX");
+        if (!mkdtemp(dir))
+                return -errno;
+        return image_store_open(dir, ret);
+}
+
+/* import → save (both formats) → load into another store: the same image ID, names and layers. */
+TEST(import_save_load) {
+        static const Entry entries[] = {
+                { "./", AE_IFDIR, NULL, 0755 },
+                { "etc/passwd", AE_IFREG, "root:x:0:0::/root:/bin/sh\n" },
+                { "bin/sh", AE_IFREG, "#!", 0755 },
+        };
+        _cleanup_(image_store_freep) ImageStore *a = NULL;
+        _cleanup_free_ char *id = NULL;
+        char dir_a[64], dir_b[64];
+        UnpackError e = {};
+
+        if (geteuid() != 0)
+                return TEST_SKIP;
+        ASSERT_OK(store_in(dir_a, &a));
+        {
+                _cleanup_close_ int fd = make_tar(entries, ELEMENTSOF(entries), true);
+
+                ASSERT_OK(image_import_tarball(a, fd, "localhost/test:1", &id, &e));
+        }
+        for (ArchiveFormat f = 0; f < _ARCHIVE_FORMAT_MAX; f++) {
+                _cleanup_(image_store_freep) ImageStore *b = NULL;
+                _cleanup_(image_freep) Image *image = NULL;
+                _cleanup_strv_free_ char **loaded = NULL;
+                _cleanup_close_ int fd = memfd_create("archive", MFD_CLOEXEC);
+                _cleanup_free_ char *layer = NULL;
+                struct stat st;
+
+                ASSERT_OK(image_save_archive(a, (char *[]) { (char *) "localhost/test:1", NULL }, f, fd, &e));
+                ASSERT_OK(lseek(fd, 0, SEEK_SET));
+                ASSERT_OK(store_in(dir_b, &b));
+                if (image_load_archive(b, fd, &loaded, &e) < 0)
+                        fprintf(stderr, "%s: %s\n", archive_format_to_string(f), e.message);
+                ASSERT_EQ(strv_length(loaded), 1);
+                ASSERT_STREQ(loaded[0], "localhost/test:1");
+                ASSERT_OK(image_store_find(b, "localhost/test:1", &image));
+                ASSERT_STREQ(image->id, id);
+                ASSERT_OK(image_store_layer_path(b, image->config->diff_ids[0], &layer));
+                ASSERT_OK(stat(layer, &st));
+                free(layer), layer = NULL;
+                ASSERT_OK(asprintf(&layer, "%s/layers/%s/etc/passwd", dir_b, digest_hex(image->config->diff_ids[0])));
+                ASSERT_OK(stat(layer, &st));
+                (void) rm_rf_path(dir_b);
+        }
+        /* A corrupt blob in an oci-archive is refused and leaves no image behind. */
+        (void) rm_rf_path(dir_a);
         return 0;
 }
