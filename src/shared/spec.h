@@ -38,7 +38,23 @@ typedef struct ContainerSpec {
         uint64_t cpu_weight;
         uint64_t tasks_max;
         uint64_t created_usec;
+
+        /* Containers from images (rootfs is NULL then): the unpacked layer directories, top-most first
+         * (overlayfs lowerdir= order), below an upper and work directory of the container's own in
+         * /var/lib/dray/containers/<id>/. */
+        char **layers;
+        char *image_id;       /* "sha256:…", the image's config digest */
+        char **entrypoint;    /* the image's (or --entrypoint's) part of command, for display */
+        char **labels;        /* KEY=VALUE, from the image config */
+        char **exposed_ports; /* "80/tcp", from the image config, for the networking code */
 } ContainerSpec;
+
+#define SPEC_LAYERS_MAX 127U
+
+/* The root is an overlayfs with an upper directory of the container's own (image, or --ephemeral). */
+static inline bool spec_uses_overlay(const ContainerSpec *s) {
+        return s->ephemeral || s->layers;
+}
 
 /* A spec with every default filled in (unset limits, SIGTERM, 10 s, cwd "/", uid/gid 0). */
 ContainerSpec *spec_new(void);
