@@ -30,6 +30,10 @@ static const Verb verbs[] = {
         { "ps",      verb_ps,      "List containers"                                },
         { "inspect", verb_inspect, "Show all properties of containers as JSON"      },
         { "logs",    verb_logs,    "Show a container's output from the journal"     },
+        { "image",   verb_image,   "Manage images (import, load, save, ls, rm, ...)" },
+        { "images",  verb_images,  "List images (dray image ls)"                    },
+        { "export",  verb_export,  "Write a container's file system as a tar"       },
+        { "commit",  verb_commit,  "Make an image of a container's changes"         },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };

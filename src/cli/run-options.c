@@ -29,6 +29,8 @@ void run_options_init(RunOptions *o) {
 void run_options_done(RunOptions *o) {
         free(o->name);
         free(o->rootfs);
+        free(o->image);
+        strv_free(o->entrypoint);
         strv_free(o->env);
         free(o->working_dir);
         free(o->user);
@@ -99,6 +101,7 @@ enum {
         ARG_TMPFS,
         ARG_PRIVILEGED,
         ARG_SECURITY_OPT,
+        ARG_ENTRYPOINT,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -131,6 +134,7 @@ static const struct option run_long_options[] = {
         { "tmpfs",        required_argument, NULL, ARG_TMPFS        },
         { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
         { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
+        { "entrypoint",   required_argument, NULL, ARG_ENTRYPOINT   },
         {}
 };
 
@@ -139,7 +143,8 @@ static const char *run_verb_name(RunVerb verb) {
 }
 
 void run_options_help(RunVerb verb) {
-        printf("Usage: dray %s [OPTIONS] --rootfs DIR COMMAND [ARG...]\n\n", run_verb_name(verb));
+        printf("Usage: dray %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+               "       dray %s [OPTIONS] --rootfs DIR COMMAND [ARG...]\n\n", run_verb_name(verb), run_verb_name(verb));
         if (verb == RUN_VERB_CREATE)
                 printf("Create a container and print its ID, without starting it.\n\n");
         else
@@ -153,13 +158,15 @@ void run_options_help(RunVerb verb) {
                "                            in raw mode, forwarded, resized with our window)\n"
                "      --rm                  Remove the container when it exits\n"
                "      --name NAME           Name the container (default: a generated one)\n"
-               "      --rootfs DIR          Directory tree to use as the root file system (required)\n"
+               "      --rootfs DIR          Run a directory tree instead of an image\n"
+               "      --entrypoint CMD      Replace the image's entrypoint (\"\" for none; drops its Cmd)\n"
                "      --read-only           Mount the root file system read-only\n"
                "      --ephemeral           Write changes to a throwaway layer over the root\n"
                "  -e, --env KEY[=VALUE]     Set an environment variable (repeatable)\n"
                "      --env-file FILE       Read KEY=VALUE lines from FILE (repeatable)\n"
                "  -w, --workdir DIR         Working directory inside the container\n"
-               "  -u, --user UID[:GID]      Run the command as this numeric user and group\n"
+               "  -u, --user USER[:GROUP]   Run as this user: numbers, or names from the image's\n"
+               "                            /etc/passwd and /etc/group\n"
                "      --hostname NAME       Host name inside the container (default: its name)\n"
                "      --slice SLICE         Slice of the container's scope (default: dray.slice)\n"
                "  -m, --memory SIZE         Memory limit, e.g. 512m, 2g\n"
@@ -379,6 +386,7 @@ static int add_tmpfs(RunOptions *o, const char *arg) {
                 return log_error_errno(r, "Invalid --tmpfs value '%s': %s.", arg, why);
         return add_mount(o, "--tmpfs", arg, MOUNT_TMPFS, NULL, dst, false, isempty(opts) ? NULL : opts);
 }
+static bool user_name_is_plausible(const char *s);
 
 /* One option of run/create. Returns 0 to go on, 1 after --help, <0 on error (logged). */
 static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, char ***env_files) {
@@ -427,8 +435,8 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 r = parse_user(arg, &uid, &gid);
                 if (r == -ENOMEM)
                         return log_oom();
-                if (r < 0)
-                        return log_invalid_value("--user", arg, r, "a numeric UID or UID:GID");
+                if (r < 0 && (strspn(arg, "0123456789:") == strlen(arg) || !user_name_is_plausible(arg)))
+                        return log_invalid_value("--user", arg, r, "UID[:GID] or USER[:GROUP]");
                 return set_string(&o->user, arg);
         }
         case ARG_HOSTNAME:
@@ -486,11 +494,46 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 return 0;
         case ARG_SECURITY_OPT:
                 return security_opt_parse(&o->security, arg);
+        case ARG_ENTRYPOINT:
+                if (!utf8_is_valid(arg))
+                        return log_error_errno(SYNTHETIC_ERRNO(EILSEQ), "Invalid --entrypoint value: not valid UTF-8.");
+                strv_free(o->entrypoint);
+                o->entrypoint = NULL;
+                o->entrypoint_set = true;
+                return isempty(arg) || strv_extend(&o->entrypoint, arg) >= 0 ? 0 : log_oom();
         }
         return -EINVAL; /* getopt_long returned a value missing from the table */
 }
 
+/* Names, numbers, '.', '_', '-' and one ':' (drayd checks the rest). */
+static bool user_name_is_plausible(const char *s) {
+        const char *colon = strchr(s, ':');
+
+        if (isempty(s) || strlen(s) > 65 || (colon && strchr(colon + 1, ':')))
+                return false;
+        for (const char *c = s; *c; c++)
+                if (!isalnum((unsigned char) *c) && !strchr("._-:", *c))
+                        return false;
+        return s[0] != ':' && s[strlen(s) - 1] != ':';
+}
+
+/* Without --rootfs, the first argument is the image (docker run IMAGE [COMMAND…]). */
+static int set_image(RunOptions *o, int argc, char *argv[]) {
+        const char *image = argv[optind];
+
+        if (optind >= argc)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                       "No image given: 'dray %s IMAGE [COMMAND...]' or 'dray %s --rootfs DIR COMMAND...'.",
+                                       argv[0], argv[0]);
+        if (isempty(image) || strlen(image) > 255 || !utf8_is_valid(image) || strpbrk(image, " \t\n"))
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Invalid image reference '%s'.", image);
+        optind++;
+        return set_string(&o->image, image);
+}
+
 static int set_command(RunOptions *o, int argc, char *argv[]) {
+        if (optind >= argc && o->image)
+                return 0; /* the image's command */
         if (optind >= argc)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "No command given: 'dray %s --rootfs DIR COMMAND [ARG...]'.",
@@ -530,10 +573,14 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         if (cpu_shares && cpu_weight)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "--cpu-shares and --cpu-weight set the same limit; use one of them.");
-        if (!o->rootfs)
+        if (o->rootfs && o->entrypoint_set)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
-                                       "No root file system given: 'dray %s --rootfs DIR COMMAND [ARG...]'.",
-                                       run_verb_name(verb));
+                                       "--entrypoint needs an image; with --rootfs give the whole command.");
+        if (!o->rootfs) {
+                r = set_image(o, argc, argv);
+                if (r < 0)
+                        return r;
+        }
 
         /* Docker's order: env files first, then -e, a later KEY replacing an earlier one. */
         STRV_FOREACH(f, env_files) {
@@ -621,13 +668,15 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
 int run_options_append(const RunOptions *o, sd_bus_message *m) {
         int r;
 
-        assert(o->rootfs && o->command);
+        assert(o->rootfs ? !!o->command : !!o->image);
 
         r = sd_bus_message_open_container(m, 'a', "{sv}");
         if (r < 0)
                 return r;
         r = append_string(m, "Rootfs", o->rootfs);
-        r = r < 0 ? r : append_strv(m, "Command", o->command, true);
+        r = r < 0 ? r : append_string(m, "Image", o->rootfs ? NULL : o->image);
+        r = r < 0 || !o->command ? r : append_strv(m, "Command", o->command, true);
+        r = r < 0 || !o->entrypoint_set ? r : append_strv(m, "Entrypoint", o->entrypoint, true);
         r = r < 0 ? r : append_strv(m, "Env", o->env, false);
         r = r < 0 ? r : append_string(m, "WorkingDirectory", o->working_dir);
         r = r < 0 ? r : append_string(m, "User", o->user);

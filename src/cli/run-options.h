@@ -25,10 +25,13 @@ typedef struct RunOptions {
         bool read_only;
         bool ephemeral;
         char *name;
-        char *rootfs;          /* absolute */
+        char *rootfs;          /* absolute; NULL: image names the image to run */
+        char *image;           /* the first argument when there is no --rootfs */
+        char **entrypoint;     /* --entrypoint: one element, or none for --entrypoint "" */
+        bool entrypoint_set;
         char **env;            /* KEY=VALUE, env files first, then -e, later ones winning */
         char *working_dir;
-        char *user;            /* "uid[:gid]", checked */
+        char *user;            /* "uid[:gid]" or "name[:group]" (resolved by drayd in the image) */
         char *hostname;
         char *slice;           /* the scope's slice, checked; NULL: the daemon's default */
         uint64_t memory_max;   /* UINT64_MAX: unset, as for every uint64_t below */
@@ -43,7 +46,7 @@ typedef struct RunOptions {
         size_t n_mounts;
         bool privileged;
         SecurityOpts security;
-        char **command;        /* the payload's argv, never empty after a successful parse */
+        char **command;        /* the payload's argv; never empty with --rootfs, NULL: the image's */
 } RunOptions;
 
 void run_options_init(RunOptions *o);

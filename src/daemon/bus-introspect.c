@@ -8,7 +8,11 @@
 #include "bus-names.h"
 #include "bus-pair.h"
 #include "log.h"
+#include "image-dbus.h"
+#include "image-import.h"
 #include "manager.h"
+#include "rm-rf.h"
+#include "transfer.h"
 #include "strv.h"
 
 static int introspect_one(Manager *m, sd_bus *client, const char *path, int dir_fd, const char *file) {
@@ -60,6 +64,34 @@ static int add_example_container(Manager *m, Container **ret) {
         return 0;
 }
 
+/* An image in a throwaway store (no layers needed) and a transfer that never runs. */
+static int introspect_image_and_transfer(Manager *m, sd_bus *client, int dir_fd) {
+        static const char config[] = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+        char tmp[] = "/tmp/dray-introspect-XXXXXX";
+        _cleanup_free_ char *id = NULL, *path = NULL;
+        Transfer *t;
+        int r;
+
+        if (!mkdtemp(tmp))
+                return log_error_errno(errno, "Failed to create a temporary directory: %m");
+        r = image_store_open(tmp, &m->images);
+        if (r >= 0)
+                r = image_store_add_image(m->images, config, NULL, 0, (char *[]) { (char *) "example", NULL }, &id);
+        if (r >= 0)
+                r = image_bus_path(id, &path);
+        if (r >= 0)
+                r = introspect_one(m, client, path, dir_fd, BUS_INTROSPECT_IMAGE_FILE);
+        image_bus_cache_flush();
+        m->images = image_store_free(m->images);
+        (void) rm_rf_path(tmp);
+        if (r < 0)
+                return log_error_errno(r, "Failed to introspect an example image: %m");
+        r = transfer_new(m, TRANSFER_LOAD, -EBADF, &t);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add an example transfer: %m");
+        return introspect_one(m, client, t->path, dir_fd, BUS_INTROSPECT_TRANSFER_FILE);
+}
+
 int bus_introspect_write(const char *dir) {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(sd_bus_close_unrefp) sd_bus *server = NULL, *client = NULL;
@@ -93,5 +125,8 @@ int bus_introspect_write(const char *dir) {
         r = introspect_one(m, client, DRAY_MANAGER_PATH, dir_fd, BUS_INTROSPECT_MANAGER_FILE);
         if (r < 0)
                 return r;
-        return introspect_one(m, client, c->path, dir_fd, BUS_INTROSPECT_CONTAINER_FILE);
+        r = introspect_one(m, client, c->path, dir_fd, BUS_INTROSPECT_CONTAINER_FILE);
+        if (r < 0)
+                return r;
+        return introspect_image_and_transfer(m, client, dir_fd);
 }

@@ -6,5 +6,7 @@
  * connection with one example container. dbus/ holds the committed copies; a test diffs them. */
 #define BUS_INTROSPECT_MANAGER_FILE "org.dray1.Manager.xml"
 #define BUS_INTROSPECT_CONTAINER_FILE "org.dray1.Container.xml"
+#define BUS_INTROSPECT_IMAGE_FILE "org.dray1.Image.xml"
+#define BUS_INTROSPECT_TRANSFER_FILE "org.dray1.Transfer.xml"
 
 int bus_introspect_write(const char *dir);

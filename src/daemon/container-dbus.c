@@ -36,7 +36,8 @@ DEFINE_GETTER(finished_at, "t", c->rec.finished_usec);
 DEFINE_GETTER(working_directory, "s", strempty(c->spec->working_dir));
 DEFINE_GETTER(user, "s", strempty(c->spec->user));
 DEFINE_GETTER(hostname, "s", strempty(c->spec->hostname));
-DEFINE_GETTER(rootfs, "s", c->spec->rootfs);
+DEFINE_GETTER(rootfs, "s", strempty(c->spec->rootfs));
+DEFINE_GETTER(image_id, "s", strempty(c->spec->image_id));
 DEFINE_GETTER(image, "s", strempty(c->spec->image));
 DEFINE_GETTER(read_only, "b", (int) c->spec->read_only);
 DEFINE_GETTER(ephemeral, "b", (int) c->spec->ephemeral);
@@ -326,6 +327,7 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("Hostname", "s", property_get_hostname),
         CONST_PROPERTY("Rootfs", "s", property_get_rootfs),
         CONST_PROPERTY("Image", "s", property_get_image),
+        CONST_PROPERTY("ImageId", "s", property_get_image_id),
         CONST_PROPERTY("ReadOnly", "b", property_get_read_only),
         CONST_PROPERTY("Ephemeral", "b", property_get_ephemeral),
         CONST_PROPERTY("AutoRemove", "b", property_get_auto_remove),

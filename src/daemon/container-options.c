@@ -11,6 +11,7 @@
 #include "config.h"
 #include "container-options.h"
 #include "mount-spec.h"
+#include "image-user.h"
 #include "name.h"
 #include "seccomp-profile.h"
 #include "strv.h"
@@ -136,10 +137,14 @@ static int parse_user_option(sd_bus_message *m, const char *key, ContainerSpec *
         r = read_string(m, &v);
         if (r < 0)
                 return r;
-        if (parse_user(v, &uid, &gid) < 0)
-                return invalid(error, key, "'%.64s' is not a numeric uid[:gid]", v);
-        s->uid = uid;
-        s->gid = gid;
+        if (parse_user(v, &uid, &gid) >= 0) {
+                s->uid = uid;
+                s->gid = gid;
+        } else if (strspn(v, "0123456789:") != strlen(v) && user_spec_is_valid(v))
+                /* A name: resolved in the container's /etc/passwd (container_image_resolve_user()). */
+                s->uid = s->gid = USER_UNRESOLVED;
+        else
+                return invalid(error, key, "'%.64s' is neither a uid[:gid] nor a user[:group] name", v);
         return set_string(&s->user, v);
 }
 
@@ -167,6 +172,26 @@ static int parse_slice(sd_bus_message *m, const char *key, ContainerSpec *s, sd_
                                "'%.64s' is not a slice name (letters, digits, ':', '_', '.', '-', ending in "
                                "'.slice'; not the root slice)", v);
         return set_string(&s->slice, v);
+}
+
+static int parse_entrypoint(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) > 4096)
+                return invalid(error, key, "too many arguments");
+        STRV_FOREACH(a, l)
+                if (strlen(*a) >= OPTION_ARG_MAX)
+                        return invalid(error, key, "an argument is longer than %u bytes", OPTION_ARG_MAX);
+        /* Given but empty (docker run --entrypoint ""): no entrypoint, not the image's. */
+        if (!l && !(l = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        strv_free(s->entrypoint);
+        s->entrypoint = TAKE_PTR(l);
+        return 0;
 }
 
 static int parse_image(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
@@ -544,6 +569,7 @@ static const Option option_table[] = {
         { "Privileged",         "b",  parse_privileged        },
         { "SeccompUnconfined",  "b",  parse_seccomp_unconfined },
         { "SeccompProfile",     "s",  parse_seccomp_profile   },
+        { "Entrypoint",         "as", parse_entrypoint        },
 };
 
 static const Option *option_find(const char *key) {
@@ -608,10 +634,15 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
         if (r < 0)
                 return r;
 
-        if (!s->rootfs)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Rootfs' is required.");
-        if (!s->command)
+        /* Without Rootfs, Image names the image to run (resolved by the caller); with Rootfs it is only the
+         * name shown (IMAGE_NAME). */
+        if (!s->rootfs && !s->image)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Rootfs' or 'Image' is required.");
+        if (s->rootfs && !s->command)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Command' is required.");
+        if (s->rootfs && s->entrypoint)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Option 'Entrypoint' needs 'Image': with 'Rootfs' give the whole 'Command'.");
         return 0;
 }
 
@@ -634,7 +665,7 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
                 if (r < 0)
                         return r;
         }
-        if (!s->image) {
+        if (!s->image && s->rootfs) {
                 r = set_string(&s->image, s->rootfs);
                 if (r < 0)
                         return r;

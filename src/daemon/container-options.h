@@ -16,6 +16,7 @@
 #define OPTION_ENV_MAX 4096U
 #define OPTION_STRING_MAX 4096U
 #define OPTION_ARG_MAX (128U * 1024U) /* the kernel's MAX_ARG_STRLEN */
+#define USER_UNRESOLVED ((uid_t) -1)  /* User was a name: resolved against the container's /etc/passwd */
 
 /* Reads the a{sv} at the current position of m into spec (which spec_new() filled with defaults). */
 int container_options_parse(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);

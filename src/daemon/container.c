@@ -819,7 +819,7 @@ static int container_remove_files(Container *c) {
         if (renameat(m->containers_fd, c->spec->id, m->containers_fd, removed) < 0) {
                 if (errno != ENOENT)
                         return -errno;
-        } else if (c->spec->ephemeral) {
+        } else if (spec_uses_overlay(c->spec)) {
                 if (manager_remove_tree_async(m, m->containers_fd, removed) < 0)
                         (void) rm_rf_at(m->containers_fd, removed);
         } else {

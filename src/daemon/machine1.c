@@ -58,7 +58,7 @@ int machine_register(Container *c) {
         r = sd_bus_message_append_array(m, 'y', id, sizeof(id));
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "ssus", "dray", "container", (uint32_t) c->rec.pid, c->spec->rootfs);
+        r = sd_bus_message_append(m, "ssus", "dray", "container", (uint32_t) c->rec.pid, strempty(c->spec->rootfs));
         if (r < 0)
                 return r;
         return systemd_queue_call(c->manager, m, on_register_reply, NULL, NULL);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container-image.h"
+#include "image-dbus.h"
+#include "transfer-dbus.h"
 #include "container-options.h"
 #include "container-privilege.h"
 #include "log-control.h"
@@ -109,6 +113,7 @@ static int authorize_create(sd_bus_message *message, Manager *m, const char *nam
 static int method_create_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_(spec_freep) ContainerSpec *spec = NULL;
         Manager *m = userdata;
+        bool stop_signal_given;
         const char *name;
         Container *c;
         int r;
@@ -119,17 +124,24 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         spec = spec_new();
         if (!spec)
                 return -ENOMEM;
+        spec->stop_signal = 0; /* to tell whether StopSignal was given */
         r = container_options_parse(message, spec, error);
         if (r < 0)
                 return r;
         r = authorize_create(message, m, name, spec, error);
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: polkit is asked, the call comes back with its answer */
+        stop_signal_given = spec->stop_signal != 0;
+        if (!stop_signal_given)
+                spec->stop_signal = SIGTERM;
 
         r = validate_name(m, name, spec, error);
         if (r < 0)
                 return r;
-        r = validate_rootfs(spec->rootfs, error);
+        r = spec->rootfs ? validate_rootfs(spec->rootfs, error) : container_image_apply(m, spec, stop_signal_given, error);
+        if (r < 0)
+                return r;
+        r = container_image_resolve_user(spec, error);
         if (r < 0)
                 return r;
         r = assign_id(m, spec);
@@ -292,9 +304,10 @@ static const sd_bus_vtable manager_vtable[] = {
 const BusObjectImplementation manager_object = {
         .path = DRAY_MANAGER_PATH,
         .interface = DRAY_MANAGER_INTERFACE,
-        .vtables = (const sd_bus_vtable *const[]) { manager_vtable, NULL },
+        .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, NULL },
         .manager = true,
-        .children = (const BusObjectImplementation *const[]) { &container_object, &log_control_object, NULL },
+        .children = (const BusObjectImplementation *const[]) { &container_object, &log_control_object,
+                                                                &image_object, &transfer_object, NULL },
 };
 
 int manager_bus_register(Manager *m) {

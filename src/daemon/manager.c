@@ -16,6 +16,8 @@
 #include "machine1.h"
 #include "manager-dbus.h"
 #include "manager.h"
+#include "image-dbus.h"
+#include "transfer.h"
 #include "name.h"
 #include "rm-rf.h"
 #include "strv.h"
@@ -78,12 +80,13 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
                 return r;
 
         m->containers_by_id = hashmap_new();
+        m->transfers = hashmap_new();
         m->containers_by_name = hashmap_new();
         m->scope_jobs = hashmap_new();
         m->machine_unregisters = hashmap_new();
         m->polkit_registry = polkit_registry_new();
         if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters ||
-            !m->polkit_registry)
+            !m->polkit_registry || !m->transfers)
                 return -ENOMEM;
 
         r = sd_event_new(&m->event);
@@ -106,6 +109,8 @@ Manager *manager_free(Manager *m) {
                 container_free(c);
         while (m->workers)
                 worker_free(m->workers);
+        manager_free_transfers(m);
+        hashmap_free(m->transfers);
         machine_unregisters_free(m);
         systemd_queue_done(m);
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);
@@ -115,6 +120,8 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->machine_unregisters);
         strv_free(m->scope_stops_deferred);
         polkit_registry_free(m->polkit_registry);
+        image_bus_cache_flush();
+        image_store_free(m->images);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         safe_close(m->containers_fd);
@@ -350,6 +357,14 @@ int manager_load(Manager *m) {
         r = open_dir_in(m->runtime_dir, "containers", &m->runtime_containers_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to open %s/containers: %m", m->runtime_dir);
+
+        r = image_store_open(m->state_dir, &m->images);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the image store in %s: %m", m->state_dir);
+        /* No transfer runs yet: whatever an interrupted one left in tmp/ goes. */
+        r = image_store_clean_tmp(m->images);
+        if (r < 0)
+                log_warning_errno(r, "Failed to clean %s/tmp, ignoring: %m", m->state_dir);
 
         fd = fcntl(m->containers_fd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)

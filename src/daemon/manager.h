@@ -7,6 +7,7 @@
 
 #include "container.h"
 #include "hashmap.h"
+#include "image-store.h"
 #include "polkit.h"
 #include "scope.h"
 
@@ -48,6 +49,10 @@ struct Manager {
         Worker *workers;               /* removing trees in the background */
         PolkitRegistry *polkit_registry; /* authorisation checks in flight (dray_verify_polkit_async) */
         unsigned n_workers;
+
+        ImageStore *images;            /* <state_dir>/images, layers, tmp */
+        Hashmap *transfers;            /* Transfer by decimal id */
+        unsigned transfer_next_id;
 };
 
 int manager_new(const ManagerConfig *config, Manager **ret);

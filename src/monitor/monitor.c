@@ -249,7 +249,7 @@ static int monitor_make_dirs(Monitor *m) {
         r = r < 0 ? r : make_dir(containers, 0700);
         r = r < 0 ? r : make_dir(dir, 0700);
         r = r < 0 ? r : make_dir(m->root_mount, 0755);
-        if (r < 0 || !m->spec->ephemeral)
+        if (r < 0 || !spec_uses_overlay(m->spec))
                 return r;
 
         if (asprintf(&m->upper_dir, "%s/containers/%s/upper", a->state_dir, a->id) < 0 ||

@@ -122,33 +122,73 @@ static int overlay_adopt_root_attrs(RuntimeContext *c, int lower_fd, int upper_f
         return 0;
 }
 
+/* The lower layers: the rootfs (--ephemeral), or the image's layer directories, top-most first. The fds
+ * stay open until the mount is made; *ret_opts gets "lowerdir=/proc/self/fd/N:/proc/self/fd/M…". */
+static int open_lowers(RuntimeContext *c, int fds[static SPEC_LAYERS_MAX], size_t *ret_n, char **ret_opts) {
+        char *const *layers = c->spec->layers ?: (char *const[]) { c->spec->rootfs, NULL };
+        _cleanup_free_ char *opts = strdup("lowerdir=");
+        size_t n = 0;
+
+        if (!opts)
+                return runtime_fail(c, ENOMEM, "out of memory");
+        for (char *const *l = layers; *l; l++) {
+                char path[PROC_FD_PATH_MAX + 1];
+                char *joined;
+
+                if (n >= SPEC_LAYERS_MAX)
+                        return runtime_fail(c, E2BIG, "too many layers");
+                fds[n] = open(*l, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fds[n] < 0)
+                        return runtime_fail(c, errno, "%s '%s': %m", c->spec->layers ? "image layer" : "rootfs", *l);
+                proc_fd_path(path, fds[n]);
+                if (asprintf(&joined, "%s%s%s", opts, n > 0 ? ":" : "", path) < 0)
+                        return runtime_fail(c, ENOMEM, "out of memory");
+                free(opts);
+                opts = joined;
+                n++;
+        }
+        *ret_n = n;
+        *ret_opts = TAKE_PTR(opts);
+        return 0;
+}
+
 /* The layers are handed to overlayfs as /proc/self/fd/N: no escaping of ',' or ':' in paths, and
- * each path is resolved once, here. The rootfs is only ever the lower layer: never written. */
+ * each path is resolved once, here. The lower layers are never written. */
 static int mount_overlay(RuntimeContext *c) {
         const RuntimeIO *io = c->io;
-        _cleanup_close_ int lower = -EBADF, upper = -EBADF, work = -EBADF;
-        char opts[3 * PROC_FD_PATH_MAX + 64];
+        _cleanup_close_ int upper = -EBADF, work = -EBADF;
+        _cleanup_free_ char *lowers = NULL, *opts = NULL;
+        int fds[SPEC_LAYERS_MAX];
+        size_t n = 0;
         int r;
 
-        lower = open(c->spec->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (lower < 0)
-                return runtime_fail(c, errno, "rootfs '%s': %m", c->spec->rootfs);
-        upper = open(io->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (upper < 0)
-                return runtime_fail(c, errno, "overlay upper directory '%s': %m", io->upper_dir);
-        work = open(io->work_dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (work < 0)
-                return runtime_fail(c, errno, "overlay work directory '%s': %m", io->work_dir);
-        r = overlay_adopt_root_attrs(c, lower, upper);
+        r = open_lowers(c, fds, &n, &lowers);
         if (r < 0)
-                return r;
+                goto finish;
+        upper = open(io->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (upper < 0) {
+                r = runtime_fail(c, errno, "overlay upper directory '%s': %m", io->upper_dir);
+                goto finish;
+        }
+        work = open(io->work_dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (work < 0) {
+                r = runtime_fail(c, errno, "overlay work directory '%s': %m", io->work_dir);
+                goto finish;
+        }
+        r = overlay_adopt_root_attrs(c, fds[0], upper);
+        if (r < 0)
+                goto finish;
 
-        (void) snprintf(opts, sizeof(opts),
-                        "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
-                        lower, upper, work);
+        if (asprintf(&opts, "%s,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d", lowers, upper, work) < 0) {
+                r = runtime_fail(c, ENOMEM, "out of memory");
+                goto finish;
+        }
         if (mount("overlay", io->root_mount, "overlay", 0, opts) < 0)
-                return runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->rootfs);
-        return 0;
+                r = runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->image ?: strna(c->spec->rootfs));
+finish:
+        for (size_t i = 0; i < n; i++)
+                safe_close(fds[i]);
+        return r;
 }
 
 /* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
@@ -157,7 +197,7 @@ int mount_setup_root(RuntimeContext *c) {
         static const char *const mount_points[] = { "proc", "sys", "dev" };
         int r;
 
-        if (c->spec->ephemeral)
+        if (spec_uses_overlay(c->spec))
                 r = mount_overlay(c);
         else if (mount(c->spec->rootfs, c->io->root_mount, NULL, MS_BIND | MS_REC, NULL) < 0)
                 r = runtime_fail(c, errno, "bind rootfs '%s': %m", c->spec->rootfs);

@@ -7,7 +7,9 @@
 
 #include "atomic-write.h"
 
-static int write_all(int fd, const char *p, size_t n) {
+int loop_write(int fd, const void *data, size_t n) {
+        const char *p = data;
+
         while (n > 0) {
                 ssize_t k = write(fd, p, n);
                 if (k < 0) {
@@ -36,7 +38,7 @@ int write_file_atomic(int dir_fd, const char *name, const void *data, size_t siz
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
-        r = write_all(fd, data, size);
+        r = loop_write(fd, data, size);
         /* The data always reaches the disk before the rename, so a crash can never leave a torn or
          * empty file under the final name: readers see the old content or the new one. */
         if (r >= 0 && fsync(fd) < 0)

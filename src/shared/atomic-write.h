@@ -12,6 +12,9 @@ typedef enum AtomicWriteFlags {
         ATOMIC_WRITE_SYNC = 1 << 0,
 } AtomicWriteFlags;
 
+/* Writes all n bytes (retrying short writes and EINTR). */
+int loop_write(int fd, const void *data, size_t n);
+
 /* dir_fd/name := data, through a temporary file in the same directory and rename(). Mode 0600. */
 int write_file_atomic(int dir_fd, const char *name, const void *data, size_t size, AtomicWriteFlags flags);
 

@@ -7,6 +7,10 @@
 #define DRAY_CONTAINER_PATH_PREFIX "/org/dray1/container"
 #define DRAY_MANAGER_INTERFACE "org.dray1.Manager"
 #define DRAY_CONTAINER_INTERFACE "org.dray1.Container"
+#define DRAY_IMAGE_PATH_PREFIX "/org/dray1/image"
+#define DRAY_IMAGE_INTERFACE "org.dray1.Image"
+#define DRAY_TRANSFER_PATH_PREFIX "/org/dray1/transfer"
+#define DRAY_TRANSFER_INTERFACE "org.dray1.Transfer"
 
 #define DRAY_ERROR_NO_SUCH_CONTAINER "org.dray1.Error.NoSuchContainer"
 #define DRAY_ERROR_AMBIGUOUS_CONTAINER "org.dray1.Error.AmbiguousContainer"
@@ -19,6 +23,16 @@
 #define DRAY_ERROR_ROOTFS_NOT_FOUND "org.dray1.Error.RootfsNotFound"
 #define DRAY_ERROR_SYSTEMD_FAILED "org.dray1.Error.SystemdFailed"
 #define DRAY_ERROR_START_FAILED "org.dray1.Error.StartFailed"
+#define DRAY_ERROR_NO_SUCH_IMAGE "org.dray1.Error.NoSuchImage"
+#define DRAY_ERROR_AMBIGUOUS_IMAGE "org.dray1.Error.AmbiguousImage"
+#define DRAY_ERROR_IMAGE_IN_USE "org.dray1.Error.ImageInUse"
+#define DRAY_ERROR_INVALID_REFERENCE "org.dray1.Error.InvalidReference"
+#define DRAY_ERROR_INVALID_ARCHIVE "org.dray1.Error.InvalidArchive"
+#define DRAY_ERROR_IMAGE_BROKEN "org.dray1.Error.ImageBroken"
+#define DRAY_ERROR_NO_SUCH_USER "org.dray1.Error.NoSuchUser"
+#define DRAY_ERROR_NO_SUCH_TRANSFER "org.dray1.Error.NoSuchTransfer"
+#define DRAY_ERROR_TRANSFER_FAILED "org.dray1.Error.TransferFailed"
+#define DRAY_ERROR_TRANSFER_CANCELED "org.dray1.Error.TransferCanceled"
 
 /* Unit names: dray-<name>.scope in dray.slice. */
 #define DRAY_SLICE "dray.slice"

@@ -38,6 +38,11 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         strv_free(s->cap_drop);
         mount_spec_array_free(s->mounts, s->n_mounts);
         free(s->seccomp_profile);
+        strv_free(s->layers);
+        free(s->image_id);
+        strv_free(s->entrypoint);
+        strv_free(s->labels);
+        strv_free(s->exposed_ports);
         free(s);
         return NULL;
 }
@@ -68,8 +73,15 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("invalid container ID");
         if (!container_name_is_valid(s->name))
                 FAIL("invalid container name");
-        if (!path_is_safe_absolute(s->rootfs))
+        if (!s->layers && !path_is_safe_absolute(s->rootfs))
                 FAIL("rootfs must be an absolute path without '..'");
+        if (s->layers && s->rootfs)
+                FAIL("a container has either a rootfs or image layers, not both");
+        if (strv_length(s->layers) > SPEC_LAYERS_MAX)
+                FAIL("too many image layers");
+        STRV_FOREACH(l, s->layers)
+                if (!path_is_safe_absolute(*l))
+                        FAIL("image layers must be absolute paths without '..'");
         if (strv_length(s->command) == 0 || isempty(s->command[0]))
                 FAIL("no command given");
         if (strv_length(s->command) > 4096)
@@ -150,6 +162,11 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
                         r = -ENOMEM;
                 }
         }
+        r = r < 0 || !s->layers ? r : json_add_strv(o, "layers", s->layers);
+        r = r < 0 ? r : json_add_string(o, "image_id", s->image_id);
+        r = r < 0 || !s->entrypoint ? r : json_add_strv(o, "entrypoint", s->entrypoint);
+        r = r < 0 || !s->labels ? r : json_add_strv(o, "labels", s->labels);
+        r = r < 0 || !s->exposed_ports ? r : json_add_strv(o, "exposed_ports", s->exposed_ports);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -193,7 +210,12 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
                 return -ENOMEM;
         r = r < 0 ? r : get_dup(o, "id", &s->id);
         r = r < 0 ? r : get_dup(o, "name", &s->name);
-        r = r < 0 ? r : get_dup(o, "rootfs", &s->rootfs);
+        r = r < 0 ? r : opt(json_get_strv(o, "layers", &s->layers));
+        r = r < 0 ? r : (s->layers ? opt(get_dup(o, "rootfs", &s->rootfs)) : get_dup(o, "rootfs", &s->rootfs));
+        r = r < 0 ? r : opt(get_dup(o, "image_id", &s->image_id));
+        r = r < 0 ? r : opt(json_get_strv(o, "entrypoint", &s->entrypoint));
+        r = r < 0 ? r : opt(json_get_strv(o, "labels", &s->labels));
+        r = r < 0 ? r : opt(json_get_strv(o, "exposed_ports", &s->exposed_ports));
         r = r < 0 ? r : opt(get_dup(o, "image", &s->image));
         r = r < 0 ? r : opt(json_get_bool(o, "read_only", &s->read_only));
         r = r < 0 ? r : opt(json_get_bool(o, "ephemeral", &s->ephemeral));

@@ -50,10 +50,26 @@ typedef struct ContainerSpec {
         bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
         char *seccomp_profile;   /* --security-opt seccomp=FILE: the profile's JSON text, as the
                                   * client read it and drayd checked it; NULL: the default profile */
+
+        /* Containers from images (rootfs is NULL then): the unpacked layer directories, top-most first
+         * (overlayfs lowerdir= order), below an upper and work directory of the container's own in
+         * /var/lib/dray/containers/<id>/. */
+        char **layers;
+        char *image_id;       /* "sha256:…", the image's config digest */
+        char **entrypoint;    /* the image's (or --entrypoint's) part of command, for display */
+        char **labels;        /* KEY=VALUE, from the image config */
+        char **exposed_ports; /* "80/tcp", from the image config, for the networking code */
 } ContainerSpec;
+
+#define SPEC_LAYERS_MAX 127U
 
 /* A custom seccomp profile's largest size (the security library's file limit). */
 #define SPEC_SECCOMP_PROFILE_MAX (1024U * 1024U)
+
+/* The root is an overlayfs with an upper directory of the container's own (image, or --ephemeral). */
+static inline bool spec_uses_overlay(const ContainerSpec *s) {
+        return s->ephemeral || s->layers;
+}
 
 /* A spec with every default filled in (unset limits, SIGTERM, 10 s, cwd "/", uid/gid 0). */
 ContainerSpec *spec_new(void);

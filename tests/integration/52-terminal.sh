@@ -65,7 +65,7 @@ like "$out" 'typed-42' "-it: what we type runs in the container's shell"
 
 name="$(unique_name tj)"
 defer gone "$name"
-in_terminal "dray run -it --name $name --rootfs $rootfs sh -c 'echo line1; echo line2'" >/dev/null
+in_terminal "dray run -t --name $name --rootfs $rootfs sh -c 'echo line1; echo line2'" >/dev/null
 is "$(journalctl -q -o cat CONTAINER_NAME="$name" | od -An -c | tr -s ' ' | tr -d '\n')" " l i n e 1 \n l i n e 2 \n" \
         "the terminal's lines reach the journal without their \\r"
 gone "$name"

@@ -140,8 +140,9 @@ TEST(run_identity) {
         ASSERT_TRUE(o.read_only);
         ASSERT_TRUE(o.ephemeral);
 
-        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "bob", "true"), EINVAL);
-        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "1:x", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "bo b", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "1:x:y", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "1:", "true"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-u", "4294967295", "true"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-w", "relative", "true"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--hostname", "bad_host", "true"), EINVAL);
@@ -171,11 +172,33 @@ TEST(run_capabilities) {
         return 0;
 }
 
+TEST(run_image) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rm", "-u", "nobody", "busybox"));
+        ASSERT_STREQ(o.image, "busybox");
+        ASSERT_TRUE(!o.command && !o.rootfs);
+        ASSERT_STREQ(o.user, "nobody");
+        run_options_done(&o);
+        ASSERT_OK(P(&o, "run", "--entrypoint", "", "localhost/x:1", "sh", "-c", "echo"));
+        ASSERT_STREQ(o.image, "localhost/x:1");
+        ASSERT_TRUE(o.entrypoint_set && !o.entrypoint);
+        ASSERT_EQ(strv_length(o.command), 3);
+        run_options_done(&o);
+        ASSERT_OK(P(&o, "run", "--entrypoint", "/bin/sh", "x", "-c", "true"));
+        ASSERT_STREQ(o.entrypoint[0], "/bin/sh");
+        ASSERT_STREQ(o.command[0], "-c");
+        ASSERT_ERROR(P(&o, "run", "--entrypoint", "/bin/sh", "--rootfs", "/r", "true"), EINVAL);
+        return 0;
+}
+
 TEST(run_usage_errors) {
         _cleanup_(run_options_done) RunOptions o;
 
         run_options_init(&o);
-        ASSERT_ERROR(P(&o, "run", "true"), EINVAL);                         /* no --rootfs */
+        ASSERT_ERROR(P(&o, "run"), EINVAL);                                 /* no image, no --rootfs */
+        ASSERT_ERROR(P(&o, "run", "bad image"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--rootfs", "/r"), EINVAL);               /* no command */
         ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", ""), EINVAL);           /* empty command */
         ASSERT_ERROR(P(&o, "run", "--bogus", "--rootfs", "/r", "true"), EINVAL);

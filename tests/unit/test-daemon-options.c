@@ -112,6 +112,31 @@ static int build_all(sd_bus_message *m) {
                                      "Image", "s", "busybox");
 }
 
+static int build_image(sd_bus_message *m) {
+        return sd_bus_message_append(m, "{sv}{sv}{sv}", "Image", "s", "busybox", "User", "s", "nobody:users",
+                                     "Entrypoint", "as", 0);
+}
+static int build_entrypoint_rootfs(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Entrypoint", "as", 1, "/bin/sh");
+}
+
+/* Without Rootfs, Image names an image: no Command needed (the image has one), names for User are
+ * resolved later in the image, and an empty Entrypoint is kept as "given, empty". */
+TEST(options_image) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        ASSERT_OK(parse_with(build_image, &s, &error));
+        ASSERT_TRUE(!s->rootfs);
+        ASSERT_STREQ(s->image, "busybox");
+        ASSERT_STREQ(s->user, "nobody:users");
+        ASSERT_EQ(s->uid, USER_UNRESOLVED);
+        ASSERT_TRUE(s->entrypoint && !s->entrypoint[0]);
+        ASSERT_EQ(expect_invalid(build_entrypoint_rootfs, "Entrypoint"), 0);
+        return 0;
+}
+
 TEST(options_all) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(spec_freep) ContainerSpec *s = NULL;
@@ -252,7 +277,7 @@ static int build_env_digit(sd_bus_message *m) {
 }
 static int build_user_name(sd_bus_message *m) {
         int r = BASE(m);
-        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "User", "s", "nobody");
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "User", "s", "no body");
 }
 static int build_user_overflow(sd_bus_message *m) {
         int r = BASE(m);

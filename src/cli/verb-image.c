@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray image import|load|save|ls|inspect|history|tag|rm|prune, dray images, dray export, dray commit. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bus-names.h"
+#include "cli-bus.h"
+#include "cli-time.h"
+#include "cli-transfer.h"
+#include "cli-util.h"
+#include "container-state.h"
+#include "json-util.h"
+#include "log.h"
+#include "strv.h"
+#include "table.h"
+#include "verbs.h"
+
+static bool wants_help(int argc, char *argv[], const char *usage) {
+        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
+                if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
+                        printf("%s\nSee dray-image(1).\n", usage);
+                        return true;
+                }
+        return false;
+}
+
+/* A file argument: "-" is stdin (or stdout). */
+static int open_file(const char *path, bool write, int *ret) {
+        int fd;
+
+        if (streq(path, "-")) {
+                fd = fcntl(write ? STDOUT_FILENO : STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        return log_error_errno(errno, "Failed to duplicate %s: %m", write ? "stdout" : "stdin");
+        } else {
+                fd = open(path, write ? O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY : O_RDONLY | O_CLOEXEC | O_NOCTTY,
+                          0644);
+                if (fd < 0)
+                        return log_error_errno(errno, "Failed to open '%s': %m", path);
+        }
+        *ret = fd;
+        return 0;
+}
+
+static int run_transfer(sd_bus_message *call, sd_bus *bus, const char *what, const char *prefix) {
+        _cleanup_strv_free_ char **images = NULL;
+        int r;
+
+        r = cli_transfer_run(bus, call, what, &images);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
+        STRV_FOREACH(i, images)
+                printf("%s%s\n", prefix, *i);
+        return EXIT_SUCCESS;
+}
+
+/* ---- import, load, save, export, commit ------------------------------------------------------------ */
+
+static int verb_image_import(int argc, char *argv[]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (wants_help(argc, argv, "Usage: dray image import FILE|- NAME[:TAG]\n\n"
+                                   "Make a one-layer image of a root file system tarball (plain, gzip, xz, zstd\n"
+                                   "or bzip2; detected from its content)."))
+                return EXIT_SUCCESS;
+        if (argc != 3)
+                return log_error("'dray image import' takes FILE (or -) and NAME[:TAG]."), EXIT_DRAY_FAILED;
+        if (open_file(argv[1], false, &fd) < 0 || bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_new_manager_call(bus, &m, "ImportImage");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "hs", fd, argv[2]);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
+        return run_transfer(m, bus, "Importing", "");
+}
+
+static int verb_image_load(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "input", required_argument, NULL, 'i' },
+                { "help",  no_argument,       NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *input = "-";
+        int c, r;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:hi:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: dray image load [-i FILE|-]\n\nLoad the images of a docker-archive "
+                               "(docker save, podman save) or an oci-archive.\n\nSee dray-image(1).\n");
+                        return EXIT_SUCCESS;
+                case 'i':
+                        input = optarg;
+                        break;
+                default:
+                        return log_option_error("image load", argv, c), EXIT_DRAY_FAILED;
+                }
+        if (optind != argc)
+                return log_error("'dray image load' takes no arguments; use -i FILE."), EXIT_DRAY_FAILED;
+        if (streq(input, "-") && isatty(STDIN_FILENO))
+                return log_error("Refusing to read an archive from a terminal; use -i FILE."), EXIT_DRAY_FAILED;
+        if (open_file(input, false, &fd) < 0 || bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_new_manager_call(bus, &m, "LoadImages");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "h", fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
+        return run_transfer(m, bus, "Loading", "Loaded image: ");
+}
+
+static int verb_image_save(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "output", required_argument, NULL, 'o' },
+                { "format", required_argument, NULL, 'f' },
+                { "help",   no_argument,       NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *output = NULL, *format = "oci-archive";
+        int c, r;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:ho:f:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: dray image save [-o FILE|-] [--format oci-archive|docker-archive] IMAGE...\n\n"
+                               "Write images to an archive that podman, docker and skopeo read.\n\n"
+                               "See dray-image(1).\n");
+                        return EXIT_SUCCESS;
+                case 'o':
+                        output = optarg;
+                        break;
+                case 'f':
+                        if (!streq(optarg, "oci-archive") && !streq(optarg, "docker-archive"))
+                                return log_invalid_value("--format", optarg, -EINVAL, "oci-archive or docker-archive"),
+                                       EXIT_DRAY_FAILED;
+                        format = optarg;
+                        break;
+                default:
+                        return log_option_error("image save", argv, c), EXIT_DRAY_FAILED;
+                }
+        if (optind >= argc)
+                return log_error("'dray image save' needs at least one image."), EXIT_DRAY_FAILED;
+        if (!output && isatty(STDOUT_FILENO))
+                return log_error("Refusing to write an archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
+        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_new_manager_call(bus, &m, "SaveImages");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "h", fd);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, argv + optind);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", format);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
+        r = run_transfer(m, bus, "Saving", "");
+        if (r != EXIT_SUCCESS && output && !streq(output, "-"))
+                (void) unlink(output);
+        return r;
+}
+
+int verb_export(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "output", required_argument, NULL, 'o' },
+                { "help",   no_argument,       NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *output = NULL;
+        int c, r;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:ho:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: dray export [-o FILE|-] CONTAINER\n\nWrite a container's file system as a tar "
+                               "archive.\n\nSee dray(1).\n");
+                        return EXIT_SUCCESS;
+                case 'o':
+                        output = optarg;
+                        break;
+                default:
+                        return log_option_error("export", argv, c), EXIT_DRAY_FAILED;
+                }
+        if (optind + 1 != argc)
+                return log_error("'dray export' takes one container."), EXIT_DRAY_FAILED;
+        if (!output && isatty(STDOUT_FILENO))
+                return log_error("Refusing to write a tar archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
+        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_new_manager_call(bus, &m, "ExportContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sh", argv[optind], fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
+        return run_transfer(m, bus, "Exporting", "");
+}
+
+int verb_commit(int argc, char *argv[]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        if (wants_help(argc, argv, "Usage: dray commit CONTAINER NAME[:TAG]\n\n"
+                                   "Make an image of a container: its image with the container's changes as a\n"
+                                   "new layer on top."))
+                return EXIT_SUCCESS;
+        if (argc != 3)
+                return log_error("'dray commit' takes CONTAINER and NAME[:TAG]."), EXIT_DRAY_FAILED;
+        if (bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_new_manager_call(bus, &m, "CommitContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", argv[1], argv[2]);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
+        return run_transfer(m, bus, "Committing", "");
+}
+
+/* ---- ls ---------------------------------------------------------------------------------------- */
+
+/* "docker.io/library/busybox:latest" → "docker.io/library/busybox", "latest". */
+static void split_name(const char *name, char **ret_repo, const char **ret_tag) {
+        const char *at = strchr(name, '@'), *slash = strrchr(name, '/'), *colon;
+
+        if (at) {
+                *ret_repo = strndup(name, at - name);
+                *ret_tag = "<none>";
+                return;
+        }
+        colon = strrchr(slash ? slash : name, ':');
+        *ret_repo = colon ? strndup(name, colon - name) : strdup(name);
+        *ret_tag = colon ? colon + 1 : "<none>";
+}
+
+static int image_row(Table *t, const char *id, char *const *names, uint64_t size, uint64_t created, bool quiet) {
+        char sz[FORMAT_SIZE_MAX], ago[HUMAN_DURATION_MAX], short_id[13], *created_s;
+        uint64_t now = now_realtime_usec();
+
+        (void) snprintf(short_id, sizeof(short_id), "%.12s", id + strlen("sha256:"));
+        if (quiet) {
+                printf("%s\n", short_id);
+                return 0;
+        }
+        format_size(sz, size);
+        created_s = created > 0 && created <= now ? format_human_duration(ago, now - created) : (char *) "";
+        if (!names)
+                return table_add_row(t, (const char *const[]) { "<none>", "<none>", short_id, created_s, sz });
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *repo = NULL;
+                const char *tag;
+                int r;
+
+                split_name(*n, &repo, &tag);
+                if (!repo)
+                        return -ENOMEM;
+                r = table_add_row(t, (const char *const[]) { repo, tag, short_id, created_s, sz });
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int verb_images(int argc, char *argv[]) {
+        static const char *const headers[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(table_freep) Table *t = table_new(5, headers);
+        bool quiet = false;
+        int r;
+
+        if (wants_help(argc, argv, "Usage: dray image ls [-q]\n\nList images.\n\n  -q, --quiet   Only show IDs"))
+                return EXIT_SUCCESS;
+        for (int i = 1; i < argc; i++) {
+                if (!streq(argv[i], "-q") && !streq(argv[i], "--quiet"))
+                        return log_error("Unknown argument '%s'; see 'dray image ls --help'.", argv[i]), EXIT_DRAY_FAILED;
+                quiet = true;
+        }
+        if (!t || bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ListImages", &error,
+                               &reply, NULL);
+        if (r < 0)
+                return log_bus_error(&error, r), EXIT_DRAY_FAILED;
+        r = sd_bus_message_enter_container(reply, 'a', "(sasttso)");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sasttso")) > 0) {
+                _cleanup_strv_free_ char **names = NULL;
+                const char *id, *digest, *path;
+                uint64_t size, created;
+
+                r = sd_bus_message_read(reply, "s", &id);
+                if (r >= 0)
+                        r = sd_bus_message_read_strv(reply, &names);
+                if (r >= 0)
+                        r = sd_bus_message_read(reply, "ttso", &size, &created, &digest, &path);
+                if (r >= 0 && strlen(id) > strlen("sha256:"))
+                        r = image_row(t, id, names, size, created, quiet);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the image list: %m"), EXIT_DRAY_FAILED;
+        if (!quiet)
+                (void) table_print(t, stdout);
+        return EXIT_SUCCESS;
+}
+
+/* ---- inspect, history, tag, rm, prune ---------------------------------------------------------- */
+
+static int inspect_one(sd_bus *bus, const char *image, json_object **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *text;
+        int r;
+
+        r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "InspectImage", &error,
+                               &reply, "s", image);
+        if (r < 0)
+                return log_bus_error(&error, r);
+        r = sd_bus_message_read(reply, "s", &text);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply: %m");
+        *ret = json_tokener_parse(text);
+        return *ret ? 0 : log_error_errno(SYNTHETIC_ERRNO(EBADMSG), "drayd sent malformed JSON.");
+}
+
+static int verb_image_inspect(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_json_ json_object *all = json_object_new_array();
+        int status = EXIT_SUCCESS;
+
+        if (wants_help(argc, argv, "Usage: dray image inspect IMAGE...\n\nShow images (config, layers, digests, "
+                                   "sizes) as a JSON array."))
+                return EXIT_SUCCESS;
+        if (argc < 2)
+                return log_error("'dray image inspect' needs at least one image."), EXIT_DRAY_FAILED;
+        if (!all || bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        for (int i = 1; i < argc; i++) {
+                json_object *o;
+
+                if (inspect_one(bus, argv[i], &o) < 0) {
+                        status = EXIT_DRAY_FAILED;
+                        continue;
+                }
+                (void) json_object_array_add(all, o);
+        }
+        printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return status;
+}
+
+static int verb_image_history(int argc, char *argv[]) {
+        static const char *const headers[] = { "CREATED", "CREATED BY", "COMMENT" };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(table_freep) Table *t = table_new(3, headers);
+        _cleanup_json_ json_object *o = NULL;
+        json_object *config, *history;
+        size_t n;
+
+        if (wants_help(argc, argv, "Usage: dray image history IMAGE\n\nShow how an image was made, newest step first."))
+                return EXIT_SUCCESS;
+        if (argc != 2)
+                return log_error("'dray image history' takes one image."), EXIT_DRAY_FAILED;
+        if (!t || bus_connect(&bus) < 0 || inspect_one(bus, argv[1], &o) < 0)
+                return EXIT_DRAY_FAILED;
+        if (!json_object_object_get_ex(o, "Config", &config) || !json_object_object_get_ex(config, "history", &history) ||
+            !json_object_is_type(history, json_type_array))
+                return table_print(t, stdout), EXIT_SUCCESS;
+        n = json_object_array_length(history);
+        for (size_t i = n; i > 0; i--) {
+                json_object *h = json_object_array_get_idx(history, i - 1);
+                const char *created = NULL, *by = NULL, *comment = NULL;
+                _cleanup_free_ char *by_short = NULL;
+
+                (void) json_get_string(h, "created", &created);
+                (void) json_get_string(h, "created_by", &by);
+                (void) json_get_string(h, "comment", &comment);
+                by_short = ellipsize(strempty(by), 60);
+                if (table_add_row(t, (const char *const[]) { strempty(created), strempty(by_short), strempty(comment) }) < 0)
+                        return log_oom(), EXIT_DRAY_FAILED;
+        }
+        (void) table_print(t, stdout);
+        return EXIT_SUCCESS;
+}
+
+static int verb_image_tag(int argc, char *argv[]) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        if (wants_help(argc, argv, "Usage: dray image tag IMAGE NAME[:TAG]\n\nGive an image another name."))
+                return EXIT_SUCCESS;
+        if (argc != 3)
+                return log_error("'dray image tag' takes IMAGE and NAME[:TAG]."), EXIT_DRAY_FAILED;
+        if (bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "TagImage", &error,
+                               NULL, "ss", argv[1], argv[2]);
+        if (r < 0)
+                return log_bus_error(&error, r), EXIT_DRAY_FAILED;
+        return EXIT_SUCCESS;
+}
+
+static int verb_image_rm(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        bool force = false;
+        int status = EXIT_SUCCESS, first = 1;
+
+        if (wants_help(argc, argv, "Usage: dray image rm [-f] IMAGE...\n\nRemove images (or, for an image with "
+                                   "several names, the name given).\n\n  -f, --force   Also when containers use it"))
+                return EXIT_SUCCESS;
+        if (argc > 1 && (streq(argv[1], "-f") || streq(argv[1], "--force")))
+                force = true, first = 2;
+        if (argc <= first)
+                return log_error("'dray image rm' needs at least one image."), EXIT_DRAY_FAILED;
+        if (bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        for (int i = first; i < argc; i++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE,
+                                           "RemoveImage", &error, NULL, "sb", argv[i], force);
+
+                if (r < 0) {
+                        log_bus_error(&error, r);
+                        status = EXIT_DRAY_FAILED;
+                } else
+                        printf("%s\n", argv[i]);
+        }
+        return status;
+}
+
+static int verb_image_prune(int argc, char *argv[]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_strv_free_ char **removed = NULL;
+        char sz[FORMAT_SIZE_MAX];
+        uint64_t freed;
+        bool all = false;
+        int r;
+
+        if (wants_help(argc, argv, "Usage: dray image prune [-a]\n\nRemove unnamed images no container uses, and "
+                                   "every blob and layer no image needs.\n\n  -a, --all   Remove every image no "
+                                   "container uses"))
+                return EXIT_SUCCESS;
+        for (int i = 1; i < argc; i++) {
+                if (!streq(argv[i], "-a") && !streq(argv[i], "--all") && !streq(argv[i], "-f") && !streq(argv[i], "--force"))
+                        return log_error("Unknown argument '%s'; see 'dray image prune --help'.", argv[i]),
+                               EXIT_DRAY_FAILED;
+                all = all || streq(argv[i], "-a") || streq(argv[i], "--all");
+        }
+        if (bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "PruneImages", &error,
+                               &reply, "b", all);
+        if (r < 0)
+                return log_bus_error(&error, r), EXIT_DRAY_FAILED;
+        r = sd_bus_message_read_strv(reply, &removed);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "t", &freed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply: %m"), EXIT_DRAY_FAILED;
+        STRV_FOREACH(i, removed)
+                printf("Deleted: %s\n", *i);
+        printf("Total reclaimed space: %s\n", format_size(sz, freed));
+        return EXIT_SUCCESS;
+}
+
+/* ---- dispatch ---------------------------------------------------------------------------------- */
+
+static const struct {
+        const char *name;
+        int (*func)(int argc, char *argv[]);
+        const char *summary;
+} image_verbs[] = {
+        { "import",  verb_image_import,  "Make an image of a root file system tarball" },
+        { "load",    verb_image_load,    "Load images from a docker-archive or oci-archive" },
+        { "save",    verb_image_save,    "Write images to an archive" },
+        { "ls",      verb_images,        "List images" },
+        { "list",    verb_images,        "List images" },
+        { "inspect", verb_image_inspect, "Show images as JSON" },
+        { "history", verb_image_history, "Show an image's history" },
+        { "tag",     verb_image_tag,     "Give an image another name" },
+        { "rm",      verb_image_rm,      "Remove images" },
+        { "prune",   verb_image_prune,   "Remove unused images and data" },
+};
+
+int verb_image(int argc, char *argv[]) {
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                printf("Usage: dray image VERB [OPTIONS] [ARGS...]\n\nManage images.\n\nVerbs:\n");
+                for (size_t i = 0; i < ELEMENTSOF(image_verbs); i++)
+                        printf("  %-8s %s\n", image_verbs[i].name, image_verbs[i].summary);
+                printf("\nSee dray-image(1).\n");
+                return argc < 2 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(image_verbs); i++)
+                if (streq(image_verbs[i].name, argv[1]))
+                        return image_verbs[i].func(argc - 1, argv + 1);
+        return log_error("Unknown verb 'image %s'; see 'dray image --help'.", argv[1]), EXIT_DRAY_FAILED;
+}

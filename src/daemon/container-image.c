@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "bus-names.h"
+#include "container-image.h"
+#include "container-options.h"
+#include "image-user.h"
+#include "parse-util.h"
+#include "strv.h"
+
+int bus_image_lookup_error(int r, const char *what, sd_bus_error *error) {
+        if (r == -ENOTUNIQ)
+                return sd_bus_error_setf(error, DRAY_ERROR_AMBIGUOUS_IMAGE,
+                                         "'%.128s' matches several images; give more of the ID.", what);
+        if (r == -EINVAL)
+                return sd_bus_error_setf(error, DRAY_ERROR_INVALID_REFERENCE,
+                                         "'%.128s' is neither an image reference nor an image ID.", what);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_IMAGE,
+                                         "No such image '%.128s'. List them with 'dray image ls', or add one with "
+                                         "'dray image load' or 'dray image import'.", what);
+        return sd_bus_error_set_errnof(error, r, "Failed to read the image store: %m");
+}
+
+static int set_command(ContainerSpec *spec, const ImageConfig *config, sd_bus_error *error) {
+        _cleanup_strv_free_ char **argv = NULL;
+        char **entrypoint = spec->entrypoint ?: config->entrypoint;
+        /* docker run --entrypoint X drops the image's Cmd as well. */
+        char **cmd = spec->command ?: (spec->entrypoint ? NULL : config->cmd);
+
+        STRV_FOREACH(a, entrypoint)
+                if (strv_extend(&argv, *a) < 0)
+                        return -ENOMEM;
+        STRV_FOREACH(a, cmd)
+                if (strv_extend(&argv, *a) < 0)
+                        return -ENOMEM;
+        if (strv_length(argv) == 0 || isempty(argv[0]))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Image '%s' has no Entrypoint or Cmd; give a command.", spec->image);
+        if (!spec->entrypoint && config->entrypoint) {
+                spec->entrypoint = strv_copy(config->entrypoint);
+                if (!spec->entrypoint)
+                        return -ENOMEM;
+        }
+        strv_free(spec->command);
+        spec->command = TAKE_PTR(argv);
+        return 0;
+}
+
+/* The image's variables first; the caller's replace them by key. */
+static int set_env(ContainerSpec *spec, const ImageConfig *config) {
+        _cleanup_strv_free_ char **env = NULL;
+
+        STRV_FOREACH(e, config->env)
+                if (strv_env_set(&env, *e) < 0)
+                        return -ENOMEM;
+        STRV_FOREACH(e, spec->env)
+                if (strv_env_set(&env, *e) < 0)
+                        return -ENOMEM;
+        strv_free(spec->env);
+        spec->env = TAKE_PTR(env);
+        return 0;
+}
+
+static int set_string(char **field, const char *value) {
+        char *d = strdup(value);
+
+        if (!d)
+                return -ENOMEM;
+        free(*field);
+        *field = d;
+        return 0;
+}
+
+static int set_runtime(ContainerSpec *spec, const ImageConfig *config, bool stop_signal_given, sd_bus_error *error) {
+        int r;
+
+        if (!spec->working_dir && !isempty(config->working_dir)) {
+                if (config->working_dir[0] != '/')
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Image '%s' has a relative WorkingDir '%.128s'.", spec->image,
+                                                 config->working_dir);
+                r = set_string(&spec->working_dir, config->working_dir);
+                if (r < 0)
+                        return r;
+        }
+        if (!spec->user && !isempty(config->user)) {
+                r = set_string(&spec->user, config->user);
+                if (r < 0)
+                        return r;
+                spec->uid = spec->gid = USER_UNRESOLVED;
+        }
+        if (!stop_signal_given && !isempty(config->stop_signal)) {
+                int sig;
+
+                if (parse_signal(config->stop_signal, &sig) < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Image '%s' has an unknown StopSignal '%.32s'.", spec->image,
+                                                 config->stop_signal);
+                spec->stop_signal = sig;
+        }
+        if (config->labels && !(spec->labels = strv_copy(config->labels)))
+                return -ENOMEM;
+        if (config->exposed_ports && !(spec->exposed_ports = strv_copy(config->exposed_ports)))
+                return -ENOMEM;
+        return 0;
+}
+
+int container_image_apply(Manager *m, ContainerSpec *spec, bool stop_signal_given, sd_bus_error *error) {
+        _cleanup_(image_freep) Image *image = NULL;
+        int r;
+
+        r = image_store_find(m->images, spec->image, &image);
+        if (r < 0)
+                return bus_image_lookup_error(r, spec->image, error);
+        r = image_layer_paths(m->images, image, &spec->layers);
+        if (r == -ENOMEDIUM)
+                return sd_bus_error_setf(error, DRAY_ERROR_IMAGE_BROKEN,
+                                         "Image '%s' has layers that are not unpacked; load it again.", spec->image);
+        if (r < 0)
+                return r;
+        if (!spec->layers[0])
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Image '%s' has no layers.", spec->image);
+        r = set_string(&spec->image_id, image->id);
+        /* The name users know it by, for IMAGE_NAME and ps. */
+        if (r >= 0 && image->names && !strv_contains(image->names, spec->image))
+                r = set_string(&spec->image, image->names[0]);
+        if (r >= 0)
+                r = set_command(spec, image->config, error);
+        if (r >= 0 && !sd_bus_error_is_set(error))
+                r = set_env(spec, image->config);
+        if (r >= 0 && !sd_bus_error_is_set(error))
+                r = set_runtime(spec, image->config, stop_signal_given, error);
+        return r;
+}
+
+int container_image_resolve_user(ContainerSpec *spec, sd_bus_error *error) {
+        char *const *root = spec->layers ?: (char *const[]) { spec->rootfs, NULL };
+        int r;
+
+        if (spec->uid != USER_UNRESOLVED)
+                return 0;
+        r = image_resolve_user(root, spec->user, &spec->uid, &spec->gid);
+        if (r == -ESRCH)
+                return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_USER,
+                                         "User '%.64s' is not in the container's /etc/passwd or /etc/group.", spec->user);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Cannot resolve user '%.64s': %s.",
+                                         spec->user, strerror(-r));
+        return 0;
+}

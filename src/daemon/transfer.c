@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "atomic-write.h"
+#include "bus-names.h"
+#include "image-tree.h"
+#include "log.h"
+#include "manager.h"
+#include "strv.h"
+#include "transfer-dbus.h"
+#include "transfer.h"
+
+static const char *const transfer_type_table[_TRANSFER_TYPE_MAX] = {
+        [TRANSFER_IMPORT] = "import", [TRANSFER_LOAD] = "load",     [TRANSFER_SAVE] = "save",
+        [TRANSFER_EXPORT] = "export", [TRANSFER_COMMIT] = "commit", [TRANSFER_PRUNE] = "prune",
+};
+static const char *const transfer_state_table[_TRANSFER_STATE_MAX] = {
+        [TRANSFER_QUEUED] = "queued",
+        [TRANSFER_RUNNING] = "running",
+};
+static const char *const transfer_result_table[_TRANSFER_RESULT_MAX] = {
+        [TRANSFER_DONE] = "done",
+        [TRANSFER_FAILED] = "failed",
+        [TRANSFER_CANCELED] = "canceled",
+};
+
+#define DEFINE_STRING_TABLE(name, type, table, max)                     \
+        const char *name##_to_string(type t) {                          \
+                return t >= 0 && t < max ? table[t] : NULL;             \
+        }                                                               \
+        type name##_from_string(const char *s) {                        \
+                for (int i = 0; s && i < max; i++)                      \
+                        if (streq(table[i], s))                         \
+                                return (type) i;                        \
+                return (type) -EINVAL;                                  \
+        }
+
+DEFINE_STRING_TABLE(transfer_type, TransferType, transfer_type_table, _TRANSFER_TYPE_MAX)
+DEFINE_STRING_TABLE(transfer_state, TransferState, transfer_state_table, _TRANSFER_STATE_MAX)
+DEFINE_STRING_TABLE(transfer_result, TransferResult, transfer_result_table, _TRANSFER_RESULT_MAX)
+
+int transfer_new(Manager *m, TransferType type, int fd, Transfer **ret) {
+        _cleanup_free_ Transfer *t = NULL;
+        int r;
+
+        if (hashmap_size(m->transfers) >= 64)
+                return -EBUSY;
+        t = calloc(1, sizeof(Transfer));
+        if (!t)
+                return -ENOMEM;
+        *t = (Transfer) { .manager = m, .id = ++m->transfer_next_id, .type = type, .fd = fd, .pid = 0,
+                          .pidfd = -EBADF, .report_fd = -EBADF };
+        if (asprintf(&t->path, DRAY_TRANSFER_PATH_PREFIX "/%u", t->id) < 0)
+                return -ENOMEM;
+        (void) snprintf(t->key, sizeof(t->key), "%u", t->id);
+        r = hashmap_put(m->transfers, t->key, t);
+        if (r < 0) {
+                free(t->path);
+                return r;
+        }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+Transfer *transfer_free(Transfer *t) {
+        if (!t)
+                return NULL;
+        (void) hashmap_remove(t->manager->transfers, t->key);
+        if (t->pid > 0) {
+                (void) kill(t->pid, SIGKILL);
+                (void) waitpid(t->pid, NULL, 0);
+        }
+        sd_event_source_disable_unref(t->pid_source);
+        sd_event_source_disable_unref(t->report_source);
+        safe_close(t->pidfd);
+        safe_close(t->report_fd);
+        safe_close(t->fd);
+        sd_bus_message_unref(t->reply);
+        free(t->path);
+        free(t->description);
+        free(t->name);
+        strv_free(t->images);
+        strv_free(t->keep_layers);
+        strv_free(t->lower_layers);
+        free(t->upper_dir);
+        free(t->base_image);
+        strv_free(t->result_images);
+        free(t->error_message);
+        free(t);
+        return NULL;
+}
+
+void manager_free_transfers(Manager *m) {
+        Transfer *t;
+
+        HASHMAP_FOREACH(t, m->transfers)
+                transfer_free(t);
+}
+
+double transfer_progress(const Transfer *t) {
+        if (t->total == 0)
+                return t->state == TRANSFER_QUEUED ? 0.0 : -1.0;
+        return MIN(1.0, (double) t->done / (double) t->total);
+}
+
+/* ---- the worker (a child of drayd) --------------------------------------------------------------- */
+
+typedef struct WorkerReport {
+        int fd;
+        int input_fd;
+        uint64_t last;
+} WorkerReport;
+
+static void report_line(int fd, const char *fmt, ...) _printf_(2, 3);
+static void report_line(int fd, const char *fmt, ...) {
+        char line[UNPACK_MESSAGE_MAX + 64];
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        n = MIN(n, (int) sizeof(line) - 2);
+        line[n] = '\n';
+        (void) loop_write(fd, line, (size_t) n + 1);
+}
+
+static void worker_progress(uint64_t done, uint64_t total, void *userdata) {
+        WorkerReport *w = userdata;
+        struct stat st;
+
+        if (total == 0 && w->input_fd >= 0 && fstat(w->input_fd, &st) >= 0 && S_ISREG(st.st_mode))
+                total = (uint64_t) st.st_size;
+        report_line(w->fd, "PROGRESS %llu %llu", (unsigned long long) done, (unsigned long long) total);
+}
+
+static int worker_prune(Transfer *t, int report_fd) {
+        uint64_t freed = 0;
+        int r;
+
+        r = image_store_gc(t->manager->images, t->keep_layers, &freed);
+        if (r >= 0)
+                r = image_store_clean_tmp(t->manager->images);
+        report_line(report_fd, "FREED %llu", (unsigned long long) freed);
+        return r;
+}
+
+static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
+        ImageStore *s = t->manager->images;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ char *id = NULL;
+        int r;
+
+        switch (t->type) {
+        case TRANSFER_IMPORT:
+                r = image_import_tarball(s, t->fd, t->name, &id, error);
+                if (r >= 0)
+                        report_line(report_fd, "IMAGE %s", t->name);
+                return r;
+        case TRANSFER_LOAD:
+                r = image_load_archive(s, t->fd, &names, error);
+                STRV_FOREACH(n, names)
+                        report_line(report_fd, "IMAGE %s", *n);
+                return r;
+        case TRANSFER_SAVE:
+                return image_save_archive(s, t->images, t->format, t->fd, error);
+        case TRANSFER_EXPORT: {
+                _cleanup_free_ char *mount_point = NULL;
+
+                /* tmp/ is only covered in the worker's own mount namespace. */
+                if (asprintf(&mount_point, "%s/tmp", s->root) < 0)
+                        return -ENOMEM;
+                return image_tree_export(t->lower_layers, t->upper_dir, mount_point, t->fd, error);
+        }
+        case TRANSFER_COMMIT:
+                r = image_commit_upper(s, t->base_image, t->upper_dir, t->name, &id, error);
+                if (r >= 0)
+                        report_line(report_fd, "IMAGE %s", t->name);
+                return r;
+        case TRANSFER_PRUNE:
+                return worker_prune(t, report_fd);
+        default:
+                return -EINVAL;
+        }
+}
+
+static _noreturn_ void worker_main(Transfer *t, int report_fd) {
+        WorkerReport w = { .fd = report_fd, .input_fd = t->type <= TRANSFER_LOAD ? t->fd : -EBADF };
+        UnpackError error = {};
+        int r;
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        (void) signal(SIGPIPE, SIG_IGN);
+        t->manager->images->progress = worker_progress;
+        t->manager->images->progress_userdata = &w;
+        r = worker_do(t, report_fd, &error);
+        if (r < 0) {
+                report_line(report_fd, "ERR %d %s", -r, *error.message ? error.message : strerror(-r));
+                _exit(EXIT_FAILURE);
+        }
+        report_line(report_fd, "OK");
+        _exit(EXIT_SUCCESS);
+}
+
+/* ---- drayd's side -------------------------------------------------------------------------------- */
+
+static void transfer_handle_line(Transfer *t, char *line) {
+        unsigned long long a, b;
+        int e;
+
+        if (sscanf(line, "PROGRESS %llu %llu", &a, &b) == 2) {
+                t->done = a;
+                t->total = b;
+                transfer_bus_send_changed(t);
+        } else if (strneq(line, "IMAGE ", 6)) {
+                if (strv_length(t->result_images) < 4096)
+                        (void) strv_extend(&t->result_images, line + 6);
+        } else if (sscanf(line, "FREED %llu", &a) == 1)
+                t->freed = a;
+        else if (sscanf(line, "ERR %d", &e) == 1 && e > 0) {
+                const char *msg = strchr(line + 4, ' ');
+
+                t->error = -e;
+                free(t->error_message);
+                t->error_message = strdup(msg ? msg + 1 : strerror(e));
+        } else if (streq(line, "OK"))
+                t->error = 0;
+}
+
+/* Reads what the worker wrote so far (everything, once it has exited). */
+static int on_report(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Transfer *t = userdata;
+
+        for (;;) {
+                ssize_t n = read(t->report_fd, t->report + t->n_report, sizeof(t->report) - 1 - t->n_report);
+                char *nl;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return 0;
+                if (n <= 0) {
+                        t->report_source = sd_event_source_disable_unref(t->report_source);
+                        return 0;
+                }
+                t->n_report += (size_t) n;
+                t->report[t->n_report] = 0;
+                while ((nl = strchr(t->report, '\n'))) {
+                        *nl = 0;
+                        transfer_handle_line(t, t->report);
+                        t->n_report -= (size_t) (nl + 1 - t->report);
+                        memmove(t->report, nl + 1, t->n_report + 1);
+                }
+                if (t->n_report == sizeof(t->report) - 1)
+                        t->n_report = 0; /* an over-long line: the worker misbehaves; drop it */
+        }
+}
+
+static void transfer_start_next(Manager *m);
+
+static void transfer_finish(Transfer *t, TransferResult result) {
+        Manager *m = t->manager;
+
+        if (result == TRANSFER_DONE)
+                log_info("Transfer %u (%s) done.", t->id, transfer_type_to_string(t->type));
+        else
+                log_warning("Transfer %u (%s) %s: %s", t->id, transfer_type_to_string(t->type),
+                            transfer_result_to_string(result), strna(t->error_message));
+        transfer_bus_reply_and_remove(t, result);
+        transfer_free(t);
+        transfer_start_next(m);
+}
+
+static int on_worker_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Transfer *t = userdata;
+        siginfo_t si = {};
+
+        if (waitid((idtype_t) P_PIDFD, (id_t) t->pidfd, &si, WEXITED) < 0)
+                return 0;
+        t->pid = 0;
+        /* Whatever is still in the pipe came before the exit. */
+        if (t->report_source)
+                (void) on_report(NULL, t->report_fd, 0, t);
+        if (t->canceled)
+                return transfer_finish(t, TRANSFER_CANCELED), 0;
+        if (si.si_code == CLD_EXITED && si.si_status == 0)
+                return transfer_finish(t, TRANSFER_DONE), 0;
+        if (t->error == 0) {
+                t->error = -EIO;
+                free(t->error_message);
+                t->error_message = strdup("the transfer worker died");
+        }
+        transfer_finish(t, TRANSFER_FAILED);
+        return 0;
+}
+
+static int transfer_spawn(Transfer *t) {
+        _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int pidfd = -EBADF;
+        pid_t pid;
+        int r;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                p[0] = safe_close(p[0]);
+                worker_main(t, p[1]);
+        }
+        t->pid = pid;
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0)
+                return -errno;
+        if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0)
+                return -errno;
+        r = sd_event_add_io(t->manager->event, &t->report_source, p[0], EPOLLIN, on_report, t);
+        if (r < 0)
+                return r;
+        t->report_fd = TAKE_FD(p[0]);
+        r = sd_event_add_io(t->manager->event, &t->pid_source, pidfd, EPOLLIN, on_worker_exit, t);
+        if (r < 0)
+                return r;
+        t->pidfd = TAKE_FD(pidfd);
+        /* drayd's copy of the client's file is not needed any more: the worker has its own. */
+        t->fd = safe_close(t->fd);
+        t->state = TRANSFER_RUNNING;
+        transfer_bus_send_changed(t);
+        log_info("Transfer %u (%s) started: %s", t->id, transfer_type_to_string(t->type), strna(t->description));
+        return 0;
+}
+
+static bool transfer_running(Manager *m) {
+        Transfer *t;
+
+        HASHMAP_FOREACH(t, m->transfers)
+                if (t->state == TRANSFER_RUNNING)
+                        return true;
+        return false;
+}
+
+static void transfer_start_next(Manager *m) {
+        Transfer *next = NULL, *t;
+        int r;
+
+        if (transfer_running(m))
+                return;
+        HASHMAP_FOREACH(t, m->transfers)
+                if (t->state == TRANSFER_QUEUED && (!next || t->id < next->id))
+                        next = t;
+        if (!next)
+                return;
+        r = transfer_spawn(next);
+        if (r < 0) {
+                next->error = r;
+                next->error_message = strdup("cannot start the transfer worker");
+                transfer_finish(next, TRANSFER_FAILED);
+        }
+}
+
+int transfer_enqueue(Transfer *t) {
+        transfer_bus_send_new(t);
+        transfer_start_next(t->manager);
+        return 0;
+}
+
+int transfer_cancel(Transfer *t) {
+        t->canceled = true;
+        if (t->state == TRANSFER_QUEUED) {
+                transfer_finish(t, TRANSFER_CANCELED);
+                return 0;
+        }
+        if (t->pid > 0 && kill(t->pid, SIGKILL) < 0)
+                return -errno;
+        return 0;
+}

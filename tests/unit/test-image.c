@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "image-digest.h"
+#include "image-manifest.h"
+#include "image-ref.h"
+#include "image-store.h"
+#include "image-unpack.h"
+#include "rm-rf.h"
+#include "strv.h"
+#include "test.h"
+
+#define EMPTY_SHA "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static int write_file_at(int dir_fd, const char *name, const char *text) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+        if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t) strlen(text))
+                return -errno;
+        return 0;
+}
+
+static int norm_is(const char *in, const char *out) {
+        _cleanup_free_ char *s = NULL;
+
+        if (image_ref_normalize(in, &s) < 0)
+                return out == NULL;
+        return out && streq(s, out);
+}
+
+TEST(references) {
+        ASSERT_TRUE(norm_is("busybox", "docker.io/library/busybox:latest"));
+        ASSERT_TRUE(norm_is("busybox:1.36", "docker.io/library/busybox:1.36"));
+        ASSERT_TRUE(norm_is("user/app", "docker.io/user/app:latest"));
+        ASSERT_TRUE(norm_is("localhost/x:1", "localhost/x:1"));
+        ASSERT_TRUE(norm_is("quay.io:443/a/b", "quay.io:443/a/b:latest"));
+        ASSERT_TRUE(norm_is("docker.io/library/busybox:latest", "docker.io/library/busybox:latest"));
+        ASSERT_TRUE(norm_is("name@sha256:" HEX64, "docker.io/library/name@sha256:" HEX64));
+        ASSERT_TRUE(norm_is("a/b:t@sha256:" HEX64, "docker.io/a/b:t@sha256:" HEX64));
+        ASSERT_TRUE(norm_is("my-app_x.y__z", "docker.io/library/my-app_x.y__z:latest"));
+        ASSERT_TRUE(norm_is("", NULL));
+        ASSERT_TRUE(norm_is("Busybox", NULL));
+        ASSERT_TRUE(norm_is("busybox:", NULL));
+        ASSERT_TRUE(norm_is("busybox:-x", NULL));
+        ASSERT_TRUE(norm_is("-busybox", NULL));
+        ASSERT_TRUE(norm_is("a//b", NULL));
+        ASSERT_TRUE(norm_is("a/../b", NULL));
+        ASSERT_TRUE(norm_is("name@sha256:123", NULL));
+        ASSERT_TRUE(norm_is("name@md5:" HEX64, NULL));
+        ASSERT_TRUE(norm_is("bad host:1/x", NULL));
+        ASSERT_TRUE(norm_is("x\n", NULL));
+        ASSERT_TRUE(norm_is("host:99999999/x", NULL));
+        return 0;
+}
+
+TEST(digests) {
+        char d[DIGEST_STRING_LEN + 1];
+
+        ASSERT_TRUE(digest_is_valid("sha256:" HEX64));
+        ASSERT_FALSE(digest_is_valid("sha256:" HEX64 "0"));
+        ASSERT_FALSE(digest_is_valid("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+        ASSERT_FALSE(digest_is_valid("sha512:" HEX64));
+        ASSERT_FALSE(digest_is_valid(NULL));
+        ASSERT_OK(sha256_buffer("", 0, d));
+        ASSERT_STREQ(d, EMPTY_SHA);
+        ASSERT_OK(sha256_buffer("abc", 3, d));
+        ASSERT_STREQ(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        return 0;
+}
+
+TEST(entry_paths) {
+        const char *reason;
+
+        ASSERT_OK(unpack_path_check("a/b/c", NULL));
+        ASSERT_OK(unpack_path_check("./etc/passwd", NULL));
+        ASSERT_OK(unpack_path_check("a/..b/c..", NULL));
+        ASSERT_ERROR(unpack_path_check("../etc/passwd", &reason), EINVAL);
+        ASSERT_STREQ(reason, "a '..' component");
+        ASSERT_ERROR(unpack_path_check("a/../../b", NULL), EINVAL);
+        ASSERT_ERROR(unpack_path_check("a/..", NULL), EINVAL);
+        ASSERT_ERROR(unpack_path_check("/etc/passwd", &reason), EINVAL);
+        ASSERT_STREQ(reason, "an absolute path");
+        ASSERT_ERROR(unpack_path_check("a\nb", NULL), EINVAL);
+        ASSERT_ERROR(unpack_path_check("caf\xe9", &reason), EINVAL);
+        ASSERT_STREQ(reason, "a name that is not valid UTF-8");
+        ASSERT_ERROR(unpack_path_check("", NULL), EINVAL);
+        ASSERT_ERROR(unpack_path_check(NULL, NULL), EINVAL);
+        return 0;
+}
+
+#define CONFIG_OK "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Entrypoint\":[\"/bin/sh\"]," \
+        "\"Cmd\":[\"-c\",\"x\"],\"Env\":[\"A=1\"],\"WorkingDir\":\"/w\",\"User\":\"nobody\",\"StopSignal\":\"SIGINT\"," \
+        "\"Labels\":{\"k\":\"v\"},\"ExposedPorts\":{\"80/tcp\":{}}},\"rootfs\":{\"type\":\"layers\"," \
+        "\"diff_ids\":[\"sha256:" HEX64 "\"]}}"
+
+static int config_fails(const char *json) {
+        ImageConfig *c = NULL;
+        const char *reason = NULL;
+        int r = image_config_parse(json, strlen(json), &c, &reason);
+
+        image_config_free(c);
+        return r == -EBADMSG && reason;
+}
+
+TEST(config_parse) {
+        _cleanup_(image_config_freep) ImageConfig *c = NULL;
+        const char *reason;
+
+        ASSERT_OK(image_config_parse(CONFIG_OK, strlen(CONFIG_OK), &c, &reason));
+        ASSERT_STREQ(c->entrypoint[0], "/bin/sh");
+        ASSERT_STREQ(c->cmd[1], "x");
+        ASSERT_STREQ(c->env[0], "A=1");
+        ASSERT_STREQ(c->working_dir, "/w");
+        ASSERT_STREQ(c->user, "nobody");
+        ASSERT_STREQ(c->stop_signal, "SIGINT");
+        ASSERT_STREQ(c->labels[0], "k=v");
+        ASSERT_STREQ(c->exposed_ports[0], "80/tcp");
+        ASSERT_EQ(strv_length(c->diff_ids), 1);
+        ASSERT_TRUE(config_fails(""));
+        ASSERT_TRUE(config_fails("[]"));
+        ASSERT_TRUE(config_fails("{\"rootfs\":{\"type\":\"layers\"}}"));
+        ASSERT_TRUE(config_fails("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:1\"]}}"));
+        ASSERT_TRUE(config_fails("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Env\":[1]}}"));
+        ASSERT_TRUE(config_fails("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Env\":[\"=x\"]}}"));
+        ASSERT_TRUE(config_fails("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Cmd\":\"ls\"}}"));
+        ASSERT_TRUE(config_fails("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}} trailing"));
+        ASSERT_TRUE(config_fails("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"os\":\"\xff\"}"));
+        return 0;
+}
+
+static int manifest_fails(const char *json) {
+        ImageManifest *m = NULL;
+        const char *reason = NULL;
+        int r = image_manifest_parse(json, strlen(json), &m, &reason);
+
+        image_manifest_free(m);
+        return r == -EBADMSG && reason;
+}
+
+#define DESC(t) "{\"mediaType\":\"" t "\",\"digest\":\"sha256:" HEX64 "\",\"size\":3}"
+
+TEST(manifest_parse) {
+        _cleanup_(image_manifest_freep) ImageManifest *m = NULL;
+        const char *ok = "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_TYPE_OCI_MANIFEST "\",\"config\":"
+                DESC(MEDIA_TYPE_OCI_CONFIG) ",\"layers\":[" DESC(MEDIA_TYPE_OCI_LAYER_GZIP) "]}";
+        const char *reason;
+        _cleanup_free_ char *big = NULL;
+
+        ASSERT_OK(image_manifest_parse(ok, strlen(ok), &m, &reason));
+        ASSERT_EQ(m->n_layers, 1);
+        ASSERT_EQ(m->layers[0].size, 3);
+        ASSERT_TRUE(manifest_fails("{}"));
+        ASSERT_TRUE(manifest_fails("{\"schemaVersion\":1}"));
+        ASSERT_TRUE(manifest_fails("{\"schemaVersion\":2,\"config\":" DESC("x") "}"));
+        ASSERT_TRUE(manifest_fails("{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_TYPE_OCI_INDEX "\"}"));
+        ASSERT_TRUE(manifest_fails("{\"schemaVersion\":2,\"config\":" DESC("x") ",\"layers\":[" DESC("text/plain") "]}"));
+        ASSERT_TRUE(manifest_fails("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\"sha256:1\","
+                                   "\"size\":1},\"layers\":[]}"));
+        ASSERT_TRUE(manifest_fails("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\"sha256:" HEX64
+                                   "\",\"size\":-1},\"layers\":[]}"));
+        /* Oversized JSON is refused before parsing. */
+        big = malloc(IMAGE_JSON_MAX + 16);
+        ASSERT_TRUE(big);
+        memset(big, ' ', IMAGE_JSON_MAX + 15);
+        big[0] = '{';
+        big[IMAGE_JSON_MAX + 14] = '}';
+        big[IMAGE_JSON_MAX + 15] = 0;
+        ASSERT_TRUE(manifest_fails(big));
+        ASSERT_STREQ((image_manifest_parse(big, strlen(big), &(ImageManifest *) { NULL }, &reason), reason),
+                     "manifest is larger than 4 MiB");
+        return 0;
+}
+
+static int count_entries(int dir_fd) {
+        DIR *d = fdopendir(openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        struct dirent *de;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        n++;
+        closedir(d);
+        return n;
+}
+
+TEST(store_blobs_and_index) {
+        char dir[] = "/tmp/test-image-XXXXXX", d[DIGEST_STRING_LEN + 1];
+        _cleanup_(image_store_freep) ImageStore *s = NULL;
+        _cleanup_(image_index_done) ImageIndex index = { .lock_fd = -EBADF };
+        _cleanup_free_ char *data = NULL;
+        ImageDescriptor m1 = { .media_type = (char *) MEDIA_TYPE_OCI_MANIFEST, .digest = (char *) "sha256:" HEX64, .size = 1 };
+        ImageDescriptor m2 = { .media_type = (char *) MEDIA_TYPE_OCI_MANIFEST, .digest = (char *) EMPTY_SHA, .size = 0 };
+        BlobWriter w;
+        size_t size;
+
+        ASSERT_TRUE(mkdtemp(dir));
+        ASSERT_OK(image_store_open(dir, &s));
+        ASSERT_OK(faccessat(s->images_fd, "oci-layout", F_OK, 0));
+
+        ASSERT_OK(image_store_add_blob(s, "abc", 3, d));
+        ASSERT_TRUE(image_store_has_blob(s, d));
+        ASSERT_OK(image_store_read_blob(s, d, 100, &data, &size));
+        ASSERT_EQ(size, 3);
+        ASSERT_ERROR(image_store_read_blob(s, d, 2, &(char *) { NULL }, NULL), EFBIG);
+
+        /* A blob that does not match its expected digest never becomes visible. */
+        ASSERT_OK(blob_writer_begin(s, 100, &w));
+        ASSERT_OK(blob_writer_write(&w, "abd", 3));
+        ASSERT_ERROR(blob_writer_commit(s, &w, "sha256:" HEX64, NULL, NULL), EBADMSG);
+        blob_writer_done(&w);
+        ASSERT_EQ(count_entries(s->blobs_fd), 1);
+        ASSERT_EQ(count_entries(s->tmp_fd), 0);
+        ASSERT_OK(blob_writer_begin(s, 2, &w));
+        ASSERT_ERROR(blob_writer_write(&w, "abd", 3), EFBIG);
+        blob_writer_done(&w);
+
+        /* A tampered blob is caught when read. */
+        ASSERT_OK(unlinkat(s->blobs_fd, digest_hex(d), 0));
+        ASSERT_OK(write_file_at(s->blobs_fd, digest_hex(d), "abX"));
+        ASSERT_ERROR(image_store_read_blob(s, d, 100, &(char *) { NULL }, NULL), EBADMSG);
+
+        ASSERT_OK(image_index_load(s, true, &index));
+        ASSERT_EQ(index.n, 0);
+        ASSERT_OK(image_index_set(&index, "docker.io/library/a:latest", &m1));
+        ASSERT_OK(image_index_set(&index, "docker.io/library/b:latest", &m1));
+        ASSERT_EQ(index.n, 2);
+        /* Retagging a onto m2 leaves m1 named b only. */
+        ASSERT_OK(image_index_set(&index, "docker.io/library/a:latest", &m2));
+        ASSERT_EQ(index.n, 2);
+        /* Retagging b too leaves m1 dangling (unnamed), not gone. */
+        ASSERT_OK(image_index_set(&index, "docker.io/library/b:latest", &m2));
+        ASSERT_EQ(index.n, 3);
+        ASSERT_TRUE(index.entries[0].ref_name == NULL);
+        ASSERT_OK(image_index_save(s, &index));
+        image_index_done(&index);
+        ASSERT_OK(image_index_load(s, false, &index));
+        ASSERT_EQ(index.n, 3);
+        ASSERT_OK(image_index_untag(&index, "docker.io/library/a:latest"));
+        ASSERT_ERROR(image_index_untag(&index, "docker.io/library/a:latest"), ENOENT);
+        image_index_remove_manifest(&index, m1.digest);
+        ASSERT_EQ(index.n, 1);
+        (void) rm_rf_path(dir);
+        return 0;
+}
+
+TEST(index_malformed) {
+        char dir[] = "/tmp/test-image-XXXXXX";
+        _cleanup_(image_store_freep) ImageStore *s = NULL;
+        ImageIndex index = { .lock_fd = -EBADF };
+
+        ASSERT_TRUE(mkdtemp(dir));
+        ASSERT_OK(image_store_open(dir, &s));
+        ASSERT_OK(unlinkat(s->images_fd, "index.json", 0));
+        ASSERT_OK(write_file_at(s->images_fd, "index.json", "{\"manifests\":{}}"));
+        ASSERT_ERROR(image_index_load(s, false, &index), EBADMSG);
+        ASSERT_OK(unlinkat(s->images_fd, "index.json", 0));
+        ASSERT_OK(write_file_at(s->images_fd, "index.json", "[1,2"));
+        ASSERT_ERROR(image_index_load(s, false, &index), EBADMSG);
+        ASSERT_OK(unlinkat(s->images_fd, "index.json", 0));
+        /* Entries we cannot use are skipped, not fatal. */
+        ASSERT_OK(write_file_at(s->images_fd, "index.json",
+                                "{\"manifests\":[{\"digest\":\"x\"},{\"mediaType\":\"" MEDIA_TYPE_OCI_MANIFEST
+                                "\",\"digest\":\"sha256:" HEX64 "\",\"size\":5}]}"));
+        ASSERT_OK(image_index_load(s, false, &index));
+        ASSERT_EQ(index.n, 1);
+        image_index_done(&index);
+        (void) rm_rf_path(dir);
+        return 0;
+}
