@@ -30,6 +30,8 @@ static const Verb verbs[] = {
         { "ps",      verb_ps,      "List containers"                                },
         { "inspect", verb_inspect, "Show all properties of containers as JSON"      },
         { "logs",    verb_logs,    "Show a container's output from the journal"     },
+        { "port",    verb_port,    "List a container's published ports"             },
+        { "network", verb_network, "Manage networks (create, ls, inspect, rm, connect, disconnect)" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };

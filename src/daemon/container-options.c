@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "container-net-options.h"
 #include "container-options.h"
 #include "name.h"
 #include "strv.h"
@@ -325,6 +326,14 @@ static const Option option_table[] = {
         { "CapAdd",             "as", parse_cap_add           },
         { "CapDrop",            "as", parse_cap_drop          },
         { "Image",              "s",  parse_image             },
+        /* container-net-options.c */
+        { "Network",            "s",  container_option_network         },
+        { "IPAddress",          "s",  container_option_ip_address      },
+        { "NetworkAliases",     "as", container_option_network_aliases },
+        { "PublishPorts",       "as", container_option_publish_ports   },
+        { "PublishAll",         "b",  container_option_publish_all     },
+        { "ExposedPorts",       "as", container_option_exposed_ports   },
+        { "DNS",                "as", container_option_dns             },
 };
 
 static const Option *option_find(const char *key) {
@@ -430,6 +439,9 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
                 r = env_set_default(&s->env, "HOSTNAME", s->hostname);
         if (r < 0)
                 return r;
+
+        if (s->net.mode < 0)
+                s->net.mode = NETWORK_MODE_NONE; /* container_net_options_finish() did not run */
 
         r = spec_validate(s, &reason);
         if (r < 0)

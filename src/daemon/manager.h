@@ -7,6 +7,7 @@
 
 #include "container.h"
 #include "hashmap.h"
+#include "net-link.h"
 #include "polkit.h"
 #include "scope.h"
 
@@ -17,6 +18,7 @@ typedef struct ManagerConfig {
         const char *runtime_dir;  /* /run/dray */
         const char *monitor_path; /* libexecdir/dray/dray-monitor */
         const char *units_dir;    /* /run/systemd/units: journald reads per-unit rate limits there */
+        bool network;             /* bridges, veths, nftables: drayd yes, unit tests no */
 } ManagerConfig;
 
 #define MANAGER_CONFIG_DEFAULT                                  \
@@ -25,6 +27,7 @@ typedef struct ManagerConfig {
                 .runtime_dir = DRAY_RUNTIME_DIR,                \
                 .monitor_path = DRAY_MONITOR_PATH,              \
                 .units_dir = "/run/systemd/units",              \
+                .network = true,                                \
         })
 
 struct Manager {
@@ -48,6 +51,13 @@ struct Manager {
         Worker *workers;               /* removing trees in the background */
         PolkitRegistry *polkit_registry; /* authorisation checks in flight (dray_verify_polkit_async) */
         unsigned n_workers;
+
+        /* Networks (network.c, container-net.c). */
+        bool network_enabled;
+        Hashmap *networks_by_name;
+        int networks_fd;           /* <state_dir>/networks */
+        int netns_fd;              /* <runtime_dir>/netns */
+        Rtnl *rtnl;                /* in drayd's own network namespace; NULL: networking is off */
 };
 
 int manager_new(const ManagerConfig *config, Manager **ret);

@@ -66,6 +66,12 @@ int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source
              unsigned long flags, const char *data);
 int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode);
 
+/* runtime-netfiles.c: the generated hosts, hostname, resolv.conf; the network namespace to clone into */
+int netfiles_setup(RuntimeContext *c);
+unsigned long netns_clone_flags(const ContainerSpec *s);
+int netns_enter(RuntimeContext *c, int *ret_saved_fd); /* in the caller */
+void netns_leave(int *saved_fd);
+
 /* runtime-dev.c */
 int dev_setup(RuntimeContext *c);
 

@@ -35,6 +35,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         free(s->hostname);
         strv_free(s->cap_add);
         strv_free(s->cap_drop);
+        spec_network_done(&s->net);
         free(s);
         return NULL;
 }
@@ -84,6 +85,8 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("CPU weight must be between 1 and 10000");
         if (s->uid == (uid_t) -1 || s->gid == (gid_t) -1)
                 FAIL("invalid user or group ID");
+        if (spec_network_validate(&s->net, &reason) < 0)
+                goto fail;
         if (ret_reason)
                 *ret_reason = NULL;
         return 0;
@@ -123,6 +126,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_uint64(o, "cpu_weight", s->cpu_weight);
         r = r < 0 ? r : json_add_uint64(o, "tasks_max", s->tasks_max);
         r = r < 0 ? r : json_add_uint64(o, "created_usec", s->created_usec);
+        r = r < 0 ? r : spec_network_to_json(&s->net, o);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -179,6 +183,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_uint64(o, "cpu_weight", &s->cpu_weight));
         r = r < 0 ? r : opt(json_get_uint64(o, "tasks_max", &s->tasks_max));
         r = r < 0 ? r : opt(json_get_uint64(o, "created_usec", &s->created_usec));
+        r = r < 0 ? r : spec_network_from_json(o, &s->net);
         if (r == -ENOENT)
                 return -EBADMSG; /* a required key is missing */
         if (r < 0)

@@ -5,6 +5,7 @@
 
 #include "json-util.h"
 #include "macros.h"
+#include "spec-network.h"
 
 /* The container spec: written once by drayd at create time (config.json in the container's state
  * directory), read by dray-monitor when it starts the payload. JSON exists only at this edge. */
@@ -38,6 +39,7 @@ typedef struct ContainerSpec {
         uint64_t cpu_weight;
         uint64_t tasks_max;
         uint64_t created_usec;
+        SpecNetwork net; /* spec-network.h */
 } ContainerSpec;
 
 /* A spec with every default filled in (unset limits, SIGTERM, 10 s, cwd "/", uid/gid 0). */
