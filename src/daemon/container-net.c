@@ -229,8 +229,10 @@ static int peers_of(Container *c, NetHostEntry **ret, size_t *ret_n) {
         size_t n = 0;
         Container *p;
 
+        /* p->net is set exactly while p's plumbing exists: from setup (before p is "starting") to
+         * teardown. */
         HASHMAP_FOREACH(p, c->manager->containers_by_id) {
-                if (p == c || !p->net || !container_is_active(p))
+                if (p == c || !p->net)
                         continue;
                 for (size_t i = 0; i < p->net->n_attachments; i++) {
                         const ContainerAttachment *a = &p->net->attachments[i];
@@ -290,7 +292,7 @@ static void update_peers(Container *c, char **networks) {
         HASHMAP_FOREACH(p, c->manager->containers_by_id) {
                 bool shares = false;
 
-                if (p == c || !p->net || !container_is_active(p))
+                if (p == c || !p->net)
                         continue;
                 STRV_FOREACH(nw, networks)
                         if (container_net_find(p, *nw))
