@@ -10,9 +10,9 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require busctl ip nft
+require busctl ip nft jq unshare nsenter
 
-plan 68
+plan 74
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd is not reachable as org.dray1"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
@@ -187,6 +187,26 @@ wait_until 10 drayd_ready
 ok "after drayd was killed and the container stopped behind its back, the next drayd cleans up" \
         wait_until 10 no_leftovers
 is "$(wget -q -T 5 -O- http://127.0.0.1:8080/hostname 2>&1)" "$a" "an adopted container's port still answers"
+
+# What a drayd killed in the middle of connecting a container leaves: a lease on disk, a pinned
+# namespace with a veth pair into it, and no monitor. The next drayd must clear all of it.
+d="$(unique_name d)"
+defer dray rm -f "$d"
+idd="$(dray create --name "$d" --network "$net1" --rootfs "$rootfs" true)"
+ok "stop drayd (containers keep running)" systemctl stop drayd
+jq --arg id "$idd" '.leases += [{"owner": $id, "address": "10.150.0.50"}]' \
+        "/var/lib/dray/networks/$net1.json" > /tmp/net1.json && mv /tmp/net1.json "/var/lib/dray/networks/$net1.json"
+touch "/run/dray/netns/$idd"
+unshare --net="/run/dray/netns/$idd" true
+nsenter --net="/run/dray/netns/$idd" ip link add eth0 type veth peer name "vd${idd:0:8}0" netns 1
+ok "the half-made plumbing is there" sh -c "ip link show vd${idd:0:8}0 && grep -q $idd /var/lib/dray/networks/$net1.json"
+wait_until 10 drayd_ready
+ok "the next drayd releases the lease, the namespace and its veth" wait_until 10 no_leftovers
+is "$(dray inspect -f '{{.State}}' "$a")" running "and leaves the running container alone"
+is "$(wget -q -T 5 -O- http://127.0.0.1:8080/hostname 2>&1)" "$a" "whose port still answers"
+
+# --network host: the host's own stack.
+like "$(run_in --network host --rootfs "$rootfs" ip -o link show)" " dray0:" "--network host sees the host's interfaces"
 
 ok "rm -f of the server" dray rm -f "$a"
 unlike "$(nft list table inet dray)" 'dport 8080' "its DNAT rule is gone"
