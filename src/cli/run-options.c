@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <assert.h>
 #include <ctype.h>
 #include <getopt.h>
@@ -41,6 +42,11 @@ void run_options_done(RunOptions *o) {
         mount_spec_array_free(o->mounts, o->n_mounts);
         security_opts_done(&o->security);
         strv_free(o->command);
+        free(o->network);
+        free(o->ip);
+        strv_free(o->network_aliases);
+        strv_free(o->publish);
+        strv_free(o->dns);
         run_options_init(o);
 }
 
@@ -102,6 +108,10 @@ enum {
         ARG_PRIVILEGED,
         ARG_SECURITY_OPT,
         ARG_ENTRYPOINT,
+        ARG_NETWORK,
+        ARG_IP,
+        ARG_NETWORK_ALIAS,
+        ARG_DNS,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -135,6 +145,13 @@ static const struct option run_long_options[] = {
         { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
         { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
         { "entrypoint",   required_argument, NULL, ARG_ENTRYPOINT   },
+        { "network",      required_argument, NULL, ARG_NETWORK      },
+        { "net",          required_argument, NULL, ARG_NETWORK      },
+        { "ip",           required_argument, NULL, ARG_IP           },
+        { "network-alias", required_argument, NULL, ARG_NETWORK_ALIAS },
+        { "publish",      required_argument, NULL, 'p'              },
+        { "publish-all",  no_argument,       NULL, 'P'              },
+        { "dns",          required_argument, NULL, ARG_DNS          },
         {}
 };
 
@@ -186,6 +203,12 @@ void run_options_help(RunVerb verb) {
                "                            writable /sys, the host's devices\n"
                "      --security-opt OPT    seccomp=FILE (a Docker JSON profile), seccomp=unconfined,\n"
                "                            no-new-privileges (always on)\n"
+               "      --network NET         none, host, or a network's name (default: the 'dray' bridge)\n"
+               "      --ip ADDR             IPv4 address on that network\n"
+               "      --network-alias NAME  Another name of the container on its network (repeatable)\n"
+               "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  Publish a container port (repeatable)\n"
+               "  -P, --publish-all         Publish every exposed port on a free host port\n"
+               "      --dns ADDR            Name server for /etc/resolv.conf (repeatable)\n"
                "  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
@@ -235,6 +258,12 @@ static int add_capability(const char *option, const char *s, char ***l) {
         if (strv_consume(l, c) < 0)
                 return log_oom();
         return 0;
+}
+
+static bool address_is_valid(int family, const char *s) {
+        unsigned char buf[sizeof(struct in6_addr)];
+
+        return inet_pton(family, s, buf) == 1;
 }
 
 static int set_string(char **field, const char *value) {
@@ -501,6 +530,29 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 o->entrypoint = NULL;
                 o->entrypoint_set = true;
                 return isempty(arg) || strv_extend(&o->entrypoint, arg) >= 0 ? 0 : log_oom();
+        case ARG_NETWORK:
+                if (!streq(arg, "none") && !streq(arg, "host") && !container_name_is_valid(arg))
+                        return log_invalid_value("--network", arg, -EINVAL, "none, host or a network name");
+                return set_string(&o->network, arg);
+        case ARG_IP:
+                if (!address_is_valid(AF_INET, arg))
+                        return log_invalid_value("--ip", arg, -EINVAL, "an IPv4 address");
+                return set_string(&o->ip, arg);
+        case ARG_NETWORK_ALIAS:
+                if (!container_name_is_valid(arg))
+                        return log_invalid_value("--network-alias", arg, -EINVAL, "1-63 letters, digits, '.' and '-'");
+                return strv_extend(&o->network_aliases, arg) < 0 ? log_oom() : 0;
+        case 'p':
+                if (isempty(arg) || strlen(arg) > 64 || !utf8_is_valid(arg))
+                        return log_invalid_value("--publish", arg, -EINVAL, "[IP:][HOSTPORT:]PORT[/tcp|/udp]");
+                return strv_extend(&o->publish, arg) < 0 ? log_oom() : 0;
+        case 'P':
+                o->publish_all = true;
+                return 0;
+        case ARG_DNS:
+                if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
+                        return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
+                return strv_extend(&o->dns, arg) < 0 ? log_oom() : 0;
         }
         return -EINVAL; /* getopt_long returned a value missing from the table */
 }
@@ -552,7 +604,7 @@ static int set_command(RunOptions *o, int argc, char *argv[]) {
 
 int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         const struct option *options = verb == RUN_VERB_CREATE ? run_long_options + 1 : run_long_options;
-        const char *optstring = verb == RUN_VERB_CREATE ? "+:hite:w:u:m:v:" : "+:hitde:w:u:m:v:";
+        const char *optstring = verb == RUN_VERB_CREATE ? "+:hite:w:u:m:v:p:P" : "+:hitde:w:u:m:v:p:P";
         _cleanup_strv_free_ char **env_args = NULL, **env_files = NULL;
         bool cpu_shares = false, cpu_weight = false;
         int c, r;
@@ -702,6 +754,12 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
         if (r >= 0 && o->security.seccomp_profile)
                 r = sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", o->security.seccomp_profile);
+        r = r < 0 ? r : append_string(m, "Network", o->network);
+        r = r < 0 ? r : append_string(m, "IPAddress", o->ip);
+        r = r < 0 ? r : append_strv(m, "NetworkAliases", o->network_aliases, false);
+        r = r < 0 ? r : append_strv(m, "PublishPorts", o->publish, false);
+        r = r < 0 ? r : append_bool(m, "PublishAll", o->publish_all);
+        r = r < 0 ? r : append_strv(m, "DNS", o->dns, false);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);

@@ -47,6 +47,12 @@ typedef struct RunOptions {
         bool privileged;
         SecurityOpts security;
         char **command;        /* the payload's argv; never empty with --rootfs, NULL: the image's */
+        char *network;         /* "none", "host" or a network name; NULL: the daemon's default */
+        char *ip;              /* IPv4 address on that network */
+        char **network_aliases;
+        char **publish;        /* "-p" specs as given (the daemon parses them) */
+        bool publish_all;
+        char **dns;
 } RunOptions;
 
 void run_options_init(RunOptions *o);

@@ -192,6 +192,7 @@ static int bus_read_json(sd_bus_message *m, char type, const char *contents, uns
 typedef struct Inspect {
         char **paths;           /* of the arguments that resolved */
         json_object *array;
+        const char *interface;  /* whose properties GetAll fetches */
 } Inspect;
 
 static int resolve_build(sd_bus *bus, const char *arg, void *userdata, sd_bus_message **ret) {
@@ -228,7 +229,7 @@ static int getall_build(sd_bus *bus, const char *path, void *userdata, sd_bus_me
         r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
                                            "GetAll");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", DRAY_CONTAINER_INTERFACE);
+                r = sd_bus_message_append(m, "s", ((const Inspect *) userdata)->interface);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(m);
@@ -274,6 +275,12 @@ static int inspect_print_template(json_object *array, const char *format) {
         return failed;
 }
 
+int inspect_paths(sd_bus *bus, char **paths, const char *interface, json_object *array) {
+        Inspect i = { .array = array, .interface = interface };
+
+        return bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, getall_build, getall_done, &i);
+}
+
 int verb_inspect(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "format", required_argument, NULL, 'f' },
@@ -284,7 +291,7 @@ int verb_inspect(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_json_ json_object *array = json_object_new_array();
         _cleanup_strv_free_ char **paths = NULL;
-        Inspect i = { .array = array };
+        Inspect i = { .array = array, .interface = DRAY_CONTAINER_INTERFACE };
         int c, r, failed = 0;
 
         getopt_reset();

@@ -18,3 +18,11 @@ int verb_image(int argc, char *argv[]);
 int verb_images(int argc, char *argv[]);
 int verb_export(int argc, char *argv[]);
 int verb_commit(int argc, char *argv[]);
+int verb_network(int argc, char *argv[]);
+int verb_port(int argc, char *argv[]);
+
+/* verb-inspect.c: GetAll(interface) of each path, appended to array as JSON objects. Returns the
+ * number of failed paths (logged), or a negative errno. */
+#include <systemd/sd-bus.h>
+#include <json-c/json.h>
+int inspect_paths(sd_bus *bus, char **paths, const char *interface, json_object *array);

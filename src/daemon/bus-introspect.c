@@ -13,6 +13,7 @@
 #include "manager.h"
 #include "rm-rf.h"
 #include "transfer.h"
+#include "network.h"
 #include "strv.h"
 
 static int introspect_one(Manager *m, sd_bus *client, const char *path, int dir_fd, const char *file) {
@@ -92,6 +93,24 @@ static int introspect_image_and_transfer(Manager *m, sd_bus *client, int dir_fd)
         return introspect_one(m, client, t->path, dir_fd, BUS_INTROSPECT_TRANSFER_FILE);
 }
 
+static int add_example_network(Manager *m, Network **ret) {
+        _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        c->name = strdup("example");
+        c->id = strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        c->bridge = strdup("br-0123456789ab");
+        if (!c->name || !c->id || !c->bridge)
+                return -ENOMEM;
+        r = manager_add_network(m, c, ret);
+        if (r < 0)
+                return r;
+        TAKE_PTR(c);
+        return 0;
+}
+
 int bus_introspect_write(const char *dir) {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(sd_bus_close_unrefp) sd_bus *server = NULL, *client = NULL;
@@ -101,6 +120,7 @@ int bus_introspect_write(const char *dir) {
                 .monitor_path = "/nonexistent", .units_dir = "/nonexistent",
         };
         Container *c;
+        Network *n;
         int r;
 
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -122,7 +142,14 @@ int bus_introspect_write(const char *dir) {
         if (r < 0)
                 return log_error_errno(r, "Failed to add an example container: %m");
 
+        r = add_example_network(m, &n);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add an example network: %m");
+
         r = introspect_one(m, client, DRAY_MANAGER_PATH, dir_fd, BUS_INTROSPECT_MANAGER_FILE);
+        if (r < 0)
+                return r;
+        r = introspect_one(m, client, n->path, dir_fd, BUS_INTROSPECT_NETWORK_FILE);
         if (r < 0)
                 return r;
         r = introspect_one(m, client, c->path, dir_fd, BUS_INTROSPECT_CONTAINER_FILE);

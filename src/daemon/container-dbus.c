@@ -10,6 +10,7 @@
 #include "container-privilege.h"
 #include "log.h"
 #include "manager.h"
+#include "network-dbus.h"
 
 /* ---- getters ----------------------------------------------------------------------------------- */
 
@@ -157,6 +158,12 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r <= 0)
                 return r < 0 ? r : 1;
         r = container_start(c, &streams, m);
+        if (r == -EADDRINUSE || r == -EADDRNOTAVAIL || r == -ENETUNREACH)
+                return sd_bus_error_setf(error,
+                                         r == -EADDRINUSE ? DRAY_ERROR_ADDRESS_IN_USE :
+                                         r == -EADDRNOTAVAIL ? DRAY_ERROR_PORT_IN_USE : DRAY_ERROR_START_FAILED,
+                                         "Failed to start container '%s': %s.", c->spec->name,
+                                         strna(c->start_error_message));
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_RUNNING, "Container '%s' is %s already.",
                                          c->spec->name, container_state_to_string(c->rec.state));
@@ -340,6 +347,10 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("StopTimeoutUSec", "t", property_get_stop_timeout),
         CONST_PROPERTY("StopSignal", "i", property_get_stop_signal),
         CHANGING_PROPERTY("OOMKilled", "b", property_get_oom_killed),
+        /* network-dbus.c */
+        CONST_PROPERTY("NetworkMode", "s", bus_container_property_get_network_mode),
+        CHANGING_PROPERTY("Networks", "a(sss)", bus_container_property_get_networks),
+        CHANGING_PROPERTY("Ports", "a(sqqs)", bus_container_property_get_ports),
 
         /* Everybody may call (dbus/org.dray1.conf); the handlers that change something ask polkit
          * (authorize()). UNPRIVILEGED lets sd-bus dispatch calls from non-root callers at all. */

@@ -5,6 +5,8 @@
 #include "container-image.h"
 #include "container-options.h"
 #include "image-user.h"
+#include "log.h"
+#include "net-port.h"
 #include "parse-util.h"
 #include "strv.h"
 
@@ -101,8 +103,19 @@ static int set_runtime(ContainerSpec *spec, const ImageConfig *config, bool stop
         }
         if (config->labels && !(spec->labels = strv_copy(config->labels)))
                 return -ENOMEM;
-        if (config->exposed_ports && !(spec->exposed_ports = strv_copy(config->exposed_ports)))
-                return -ENOMEM;
+        /* The image's ExposedPorts join those given with the container (Docker's --expose), for -P. A
+         * protocol dray cannot publish (sctp) is left out, not an error. */
+        STRV_FOREACH(p, config->exposed_ports) {
+                uint16_t port;
+                NetProto proto;
+
+                if (net_exposed_port_parse(*p, &port, &proto) < 0) {
+                        log_debug("Image '%s' exposes '%s', which cannot be published, ignoring.", spec->image, *p);
+                        continue;
+                }
+                if (!strv_contains(spec->net.exposed_ports, *p) && strv_extend(&spec->net.exposed_ports, *p) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }
 

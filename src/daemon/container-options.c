@@ -9,6 +9,7 @@
 #include <sys/capability.h>
 
 #include "config.h"
+#include "container-net-options.h"
 #include "container-options.h"
 #include "mount-spec.h"
 #include "image-user.h"
@@ -570,6 +571,14 @@ static const Option option_table[] = {
         { "SeccompUnconfined",  "b",  parse_seccomp_unconfined },
         { "SeccompProfile",     "s",  parse_seccomp_profile   },
         { "Entrypoint",         "as", parse_entrypoint        },
+        /* container-net-options.c */
+        { "Network",            "s",  container_option_network         },
+        { "IPAddress",          "s",  container_option_ip_address      },
+        { "NetworkAliases",     "as", container_option_network_aliases },
+        { "PublishPorts",       "as", container_option_publish_ports   },
+        { "PublishAll",         "b",  container_option_publish_all     },
+        { "ExposedPorts",       "as", container_option_exposed_ports   },
+        { "DNS",                "as", container_option_dns             },
 };
 
 static const Option *option_find(const char *key) {
@@ -579,7 +588,7 @@ static const Option *option_find(const char *key) {
         return NULL;
 }
 
-static int parse_one(sd_bus_message *m, uint32_t *seen, sd_bus_error *error, ContainerSpec *s) {
+static int parse_one(sd_bus_message *m, uint64_t *seen, sd_bus_error *error, ContainerSpec *s) {
         const char *key, *contents;
         const Option *o;
         char type;
@@ -591,9 +600,9 @@ static int parse_one(sd_bus_message *m, uint32_t *seen, sd_bus_error *error, Con
         o = option_find(key);
         if (!o)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
-        if (*seen & (UINT32_C(1) << (o - option_table)))
+        if (*seen & (UINT64_C(1) << (o - option_table)))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' given twice.", key);
-        *seen |= UINT32_C(1) << (o - option_table);
+        *seen |= UINT64_C(1) << (o - option_table);
 
         r = sd_bus_message_peek_type(m, &type, &contents);
         if (r < 0)
@@ -612,10 +621,10 @@ static int parse_one(sd_bus_message *m, uint32_t *seen, sd_bus_error *error, Con
 }
 
 int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
-        uint32_t seen = 0;
+        uint64_t seen = 0;
         int r;
 
-        _Static_assert(ELEMENTSOF(option_table) <= 32, "seen is a 32-bit mask");
+        _Static_assert(ELEMENTSOF(option_table) <= 64, "seen is a 64-bit mask");
 
         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r < 0)
@@ -686,6 +695,9 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = resolve_bind_sources(s, error);
         if (r < 0)
                 return r;
+
+        if (s->net.mode < 0)
+                s->net.mode = NETWORK_MODE_NONE; /* container_net_options_finish() did not run */
 
         r = spec_validate(s, &reason);
         if (r < 0)

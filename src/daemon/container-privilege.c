@@ -44,8 +44,9 @@ const char *container_spec_privileged_reason(const ContainerSpec *s) {
                 return "a bind mount of a host path";
         if (adds_capabilities(s->cap_add))
                 return "capabilities beyond the default set";
-        /* Hooks for the options other work adds: --device, --network host (a spec field of the
-         * network branch), image options that reach the host. */
+        if (s->net.mode == NETWORK_MODE_HOST)
+                return "the host's network (--network host)";
+        /* The hook for options still to come (--device). */
         return NULL;
 }
 

@@ -9,6 +9,7 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container-net.h"
 #include "exit-record.h"
 #include "journal-events.h"
 #include "log.h"
@@ -133,6 +134,7 @@ Container *container_free(Container *c) {
         message_list_done(&c->remove_waiters);
         container_record_done(&c->rec);
         free(c->start_error_message);
+        container_net_free(c->net);
         spec_free(c->spec);
         free(c->path);
         free(c->unit);
@@ -278,6 +280,8 @@ int container_adopt(Container *c) {
         switch (c->rec.state) {
         case CONTAINER_CREATED:
         case CONTAINER_EXITED:
+                /* A drayd killed while it set up the network, before the monitor ran. */
+                container_net_teardown(c);
                 if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove)
                         (void) container_remove(c, false, NULL);
                 return 0;
@@ -302,6 +306,12 @@ int container_adopt(Container *c) {
                                        c->spec->name, (int) c->rec.monitor_pid,
                                        container_state_to_string(c->rec.state));
         c->monitor_pidfd = fd;
+        if (c->spec->net.mode == NETWORK_MODE_BRIDGE) {
+                r = container_net_load(c);
+                if (r < 0)
+                        log_warning_errno(r, "Container %s: failed to read its network state, its published ports "
+                                          "are not forwarded: %m", c->spec->name);
+        }
         r = monitor_watch(c);
         if (r < 0) {
                 c->monitor_pidfd = safe_close(c->monitor_pidfd);
@@ -438,9 +448,19 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
         if (r < 0)
                 log_warning_errno(r, "Failed to lift journald's rate limit for %s, ignoring: %m", c->unit);
 
+        /* Before the monitor exists: it joins the namespace this makes. */
+        r = container_net_setup(c, &c->start_error_message);
+        if (r < 0) {
+                log_error_errno(r, "Container %s: failed to set up its network: %s", c->spec->name,
+                                strna(c->start_error_message));
+                /* Names the caller can tell apart (container-dbus.c): IP or port taken, or else. */
+                return r == -EADDRINUSE || r == -EADDRNOTAVAIL ? r : -ENETUNREACH;
+        }
         r = container_spawn_monitor(c, streams);
-        if (r < 0)
+        if (r < 0) {
+                container_net_teardown(c);
                 return r;
+        }
 
         c->rec.pid = 0;
         c->rec.exit_status = -1;
@@ -751,6 +771,7 @@ static void container_exited(Container *c) {
         c->stop_requested = false;
 
         container_read_exit(c, previous);
+        container_net_teardown(c);
         if (previous != CONTAINER_STARTING) {
                 /* It was registered (by us, or by the drayd before us). */
                 r = machine_unregister(c);
@@ -827,6 +848,7 @@ static int container_remove_files(Container *c) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to remove %s/containers/%s, ignoring: %m", m->state_dir, removed);
         }
+        container_net_teardown(c);
         r = rm_rf_at(m->runtime_containers_fd, c->spec->id);
         if (r < 0)
                 log_warning_errno(r, "Failed to remove %s/containers/%s, ignoring: %m", m->runtime_dir, c->spec->id);

@@ -62,6 +62,7 @@ typedef struct Container {
         sd_event_source *stop_timer;
         uint64_t stop_deadline; /* CLOCK_MONOTONIC; USEC_INFINITY = none */
         ScopeJob *scope_job;
+        struct ContainerNet *net; /* container-net.h: bridge plumbing while it runs */
 
         StartError start_error;
         char *start_error_message;

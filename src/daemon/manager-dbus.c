@@ -9,12 +9,14 @@
 #include "container-image.h"
 #include "image-dbus.h"
 #include "transfer-dbus.h"
+#include "container-net-options.h"
 #include "container-options.h"
 #include "container-privilege.h"
 #include "log-control.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "name.h"
+#include "network-dbus.h"
 #include "strv.h"
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
@@ -125,6 +127,7 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         if (!spec)
                 return -ENOMEM;
         spec->stop_signal = 0; /* to tell whether StopSignal was given */
+        spec->net.mode = _NETWORK_MODE_INVALID; /* "not given": container_net_options_finish() decides */
         r = container_options_parse(message, spec, error);
         if (r < 0)
                 return r;
@@ -145,6 +148,9 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         if (r < 0)
                 return r;
         r = assign_id(m, spec);
+        if (r < 0)
+                return r;
+        r = container_net_options_finish(m, spec, error);
         if (r < 0)
                 return r;
         r = container_options_finish(spec, error);
@@ -294,6 +300,31 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("b", all),
                                 SD_BUS_RESULT("a(sssssttio)", containers),
                                 method_list_containers, UNPRIVILEGED),
+        /* network-dbus.c */
+        SD_BUS_METHOD_WITH_ARGS("CreateNetwork",
+                                SD_BUS_ARGS("s", name, "a{sv}", options),
+                                SD_BUS_RESULT("o", path),
+                                bus_manager_method_create_network, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveNetwork",
+                                SD_BUS_ARGS("s", name),
+                                SD_BUS_NO_RESULT,
+                                bus_manager_method_remove_network, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListNetworks",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a(sssssbo)", networks),
+                                bus_manager_method_list_networks, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetNetwork",
+                                SD_BUS_ARGS("s", name),
+                                SD_BUS_RESULT("o", path),
+                                bus_manager_method_get_network, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ConnectContainer",
+                                SD_BUS_ARGS("s", network, "s", container, "a{sv}", options),
+                                SD_BUS_NO_RESULT,
+                                bus_manager_method_connect_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("DisconnectContainer",
+                                SD_BUS_ARGS("s", network, "s", container, "b", force),
+                                SD_BUS_NO_RESULT,
+                                bus_manager_method_disconnect_container, UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", id, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", id, "o", path), 0),
         SD_BUS_VTABLE_END,
@@ -306,8 +337,9 @@ const BusObjectImplementation manager_object = {
         .interface = DRAY_MANAGER_INTERFACE,
         .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, NULL },
         .manager = true,
-        .children = (const BusObjectImplementation *const[]) { &container_object, &log_control_object,
-                                                                &image_object, &transfer_object, NULL },
+        .children = (const BusObjectImplementation *const[]) { &container_object, &network_object,
+                                                                &log_control_object, &image_object,
+                                                                &transfer_object, NULL },
 };
 
 int manager_bus_register(Manager *m) {

@@ -19,6 +19,7 @@
 #include "image-dbus.h"
 #include "transfer.h"
 #include "name.h"
+#include "network.h"
 #include "rm-rf.h"
 #include "strv.h"
 
@@ -67,7 +68,8 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m = calloc(1, sizeof(Manager));
         if (!m)
                 return -ENOMEM;
-        m->containers_fd = m->runtime_containers_fd = -EBADF;
+        m->containers_fd = m->runtime_containers_fd = m->networks_fd = m->netns_fd = -EBADF;
+        m->network_enabled = config->network;
 
         r = str_dup(config->state_dir, &m->state_dir);
         if (r >= 0)
@@ -85,8 +87,9 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m->scope_jobs = hashmap_new();
         m->machine_unregisters = hashmap_new();
         m->polkit_registry = polkit_registry_new();
+        m->networks_by_name = hashmap_new();
         if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters ||
-            !m->polkit_registry || !m->transfers)
+            !m->polkit_registry || !m->transfers || !m->networks_by_name)
                 return -ENOMEM;
 
         r = sd_event_new(&m->event);
@@ -101,12 +104,19 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
 
 Manager *manager_free(Manager *m) {
         Container *c;
+        Network *n;
 
         if (!m)
                 return NULL;
         /* Containers keep running: we only let go of them. */
         HASHMAP_FOREACH(c, m->containers_by_id)
                 container_free(c);
+        HASHMAP_FOREACH(n, m->networks_by_name)
+                network_free(n);
+        hashmap_free(m->networks_by_name);
+        rtnl_free(m->rtnl);
+        safe_close(m->networks_fd);
+        safe_close(m->netns_fd);
         while (m->workers)
                 worker_free(m->workers);
         manager_free_transfers(m);
@@ -357,6 +367,14 @@ int manager_load(Manager *m) {
         r = open_dir_in(m->runtime_dir, "containers", &m->runtime_containers_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to open %s/containers: %m", m->runtime_dir);
+        /* Networks first: adopting a container that ended tears down its network plumbing. */
+        r = manager_load_networks(m);
+        if (r < 0) {
+                /* Containers with --network none (and host) still work; bridge ones fail to start
+                 * with a clear error. */
+                log_error_errno(r, "Networking is off: %m");
+                m->rtnl = rtnl_free(m->rtnl);
+        }
 
         r = image_store_open(m->state_dir, &m->images);
         if (r < 0)
@@ -380,6 +398,7 @@ int manager_load(Manager *m) {
         }
         closedir(d);
         log_debug("Loaded %zu containers.", hashmap_size(m->containers_by_id));
+        manager_reconcile_networks(m);
         return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "container.h"
 #include "hashmap.h"
 #include "image-store.h"
+#include "net-link.h"
 #include "polkit.h"
 #include "scope.h"
 
@@ -18,6 +19,7 @@ typedef struct ManagerConfig {
         const char *runtime_dir;  /* /run/dray */
         const char *monitor_path; /* libexecdir/dray/dray-monitor */
         const char *units_dir;    /* /run/systemd/units: journald reads per-unit rate limits there */
+        bool network;             /* bridges, veths, nftables: drayd yes, unit tests no */
 } ManagerConfig;
 
 #define MANAGER_CONFIG_DEFAULT                                  \
@@ -26,6 +28,7 @@ typedef struct ManagerConfig {
                 .runtime_dir = DRAY_RUNTIME_DIR,                \
                 .monitor_path = DRAY_MONITOR_PATH,              \
                 .units_dir = "/run/systemd/units",              \
+                .network = true,                                \
         })
 
 struct Manager {
@@ -53,6 +56,12 @@ struct Manager {
         ImageStore *images;            /* <state_dir>/images, layers, tmp */
         Hashmap *transfers;            /* Transfer by decimal id */
         unsigned transfer_next_id;
+        /* Networks (network.c, container-net.c). */
+        bool network_enabled;
+        Hashmap *networks_by_name;
+        int networks_fd;           /* <state_dir>/networks */
+        int netns_fd;              /* <runtime_dir>/netns */
+        Rtnl *rtnl;                /* in drayd's own network namespace; NULL: networking is off */
 };
 
 int manager_new(const ManagerConfig *config, Manager **ret);

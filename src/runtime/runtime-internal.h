@@ -76,6 +76,11 @@ int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode);
 /* runtime-mounts.c: the spec's bind and tmpfs mounts, and the tmpfs /tmp and /run of a read-only
  * root, inside the root before pivot_root. */
 int mount_setup_user(RuntimeContext *c);
+/* runtime-netfiles.c: the generated hosts, hostname, resolv.conf; the network namespace to clone into */
+int netfiles_setup(RuntimeContext *c);
+unsigned long netns_clone_flags(const ContainerSpec *s);
+int netns_enter(RuntimeContext *c, int *ret_saved_fd); /* in the caller */
+void netns_leave(int *saved_fd);
 
 /* runtime-dev.c */
 int dev_setup(RuntimeContext *c);

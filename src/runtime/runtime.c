@@ -16,8 +16,9 @@
 #include "log.h"
 #include "runtime-internal.h"
 
-#define RUNTIME_NS_FLAGS \
-        (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+/* CLONE_NEWNET unless the container uses the host's namespace or joins a pinned one
+ * (netns_clone_flags()). */
+#define RUNTIME_NS_FLAGS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 
 static const char *const runtime_stage_table[_RUNTIME_STAGE_MAX] = {
         [RUNTIME_STAGE_SETUP] = "setup",
@@ -112,6 +113,8 @@ static int setup_loopback(RuntimeContext *c) {
         struct ifreq ifr = { .ifr_name = "lo" };
         _cleanup_close_ int fd = -EBADF;
 
+        if (c->spec->net.mode == NETWORK_MODE_HOST)
+                return 0; /* the host's own lo */
         fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return runtime_fail(c, errno, "create socket for lo: %m");
@@ -139,6 +142,8 @@ static const struct {
         { "propagation",     mount_make_private },
         /* bind or overlayfs on root_mount, with the mount points */
         { "root",            mount_setup_root },
+        /* generated /etc/hosts, /etc/hostname, /etc/resolv.conf (bridge networks) */
+        { "network-files",   netfiles_setup },
         /* /proc, /sys read-only */
         { "kernel-fs",       mount_setup_kernel_fs },
         /* tmpfs /dev: nodes, pts, shm, mqueue, links */
@@ -287,6 +292,7 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF };
         _cleanup_(kill_and_reap) pid_t pid = 0;
         _cleanup_close_ int pty = -EBADF;
+        _cleanup_(netns_leave) int saved_netns = -EBADF;
         int r;
 
         r = runtime_prepare(c);
@@ -296,14 +302,18 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 return runtime_fail(c, errno, "create report socket: %m");
         c->report_fd = report[1];
 
-        pid = runtime_clone(RUNTIME_NS_FLAGS, c->io->cgroup_fd);
+        r = netns_enter(c, &saved_netns);
+        if (r < 0)
+                return r;
+        pid = runtime_clone(RUNTIME_NS_FLAGS | netns_clone_flags(c->spec), c->io->cgroup_fd);
+        if (pid == 0)
+                container_main(c); /* in the joined namespace; setup_fds() closes saved_netns */
+        netns_leave(&saved_netns);
         if (pid < 0) {
                 r = (int) pid;
                 pid = 0;
                 return runtime_fail(c, r, "clone container init: %m");
         }
-        if (pid == 0)
-                container_main(c);
 
         report[1] = safe_close(report[1]);
         r = runtime_collect(c, report[0], &pty);

@@ -27,6 +27,14 @@ const sd_bus_error_map dray_bus_error_map[] = {
         SD_BUS_ERROR_MAP(DRAY_ERROR_NO_SUCH_TRANSFER, ENXIO),
         SD_BUS_ERROR_MAP(DRAY_ERROR_TRANSFER_FAILED, EIO),
         SD_BUS_ERROR_MAP(DRAY_ERROR_TRANSFER_CANCELED, ECANCELED),
+        /* Networks. The errnos repeat the container ones where the meaning is the same; drayd sets
+         * names explicitly, so the reverse lookup (errno → first name) never picks these. */
+        SD_BUS_ERROR_MAP(DRAY_ERROR_NO_SUCH_NETWORK, ENOENT),
+        SD_BUS_ERROR_MAP(DRAY_ERROR_NETWORK_EXISTS, EEXIST),
+        SD_BUS_ERROR_MAP(DRAY_ERROR_NETWORK_IN_USE, EBUSY),
+        SD_BUS_ERROR_MAP(DRAY_ERROR_ADDRESS_IN_USE, EADDRINUSE),
+        SD_BUS_ERROR_MAP(DRAY_ERROR_PORT_IN_USE, EADDRNOTAVAIL),
+        SD_BUS_ERROR_MAP(DRAY_ERROR_NOT_CONNECTED, ENOTCONN),
         SD_BUS_ERROR_MAP_END,
 };
 

@@ -11,6 +11,8 @@
 #define DRAY_IMAGE_INTERFACE "org.dray1.Image"
 #define DRAY_TRANSFER_PATH_PREFIX "/org/dray1/transfer"
 #define DRAY_TRANSFER_INTERFACE "org.dray1.Transfer"
+#define DRAY_NETWORK_PATH_PREFIX "/org/dray1/network"
+#define DRAY_NETWORK_INTERFACE "org.dray1.Network"
 
 #define DRAY_ERROR_NO_SUCH_CONTAINER "org.dray1.Error.NoSuchContainer"
 #define DRAY_ERROR_AMBIGUOUS_CONTAINER "org.dray1.Error.AmbiguousContainer"
@@ -33,6 +35,12 @@
 #define DRAY_ERROR_NO_SUCH_TRANSFER "org.dray1.Error.NoSuchTransfer"
 #define DRAY_ERROR_TRANSFER_FAILED "org.dray1.Error.TransferFailed"
 #define DRAY_ERROR_TRANSFER_CANCELED "org.dray1.Error.TransferCanceled"
+#define DRAY_ERROR_NO_SUCH_NETWORK "org.dray1.Error.NoSuchNetwork"
+#define DRAY_ERROR_NETWORK_EXISTS "org.dray1.Error.NetworkExists"
+#define DRAY_ERROR_NETWORK_IN_USE "org.dray1.Error.NetworkInUse"
+#define DRAY_ERROR_ADDRESS_IN_USE "org.dray1.Error.AddressInUse"
+#define DRAY_ERROR_PORT_IN_USE "org.dray1.Error.PortInUse"
+#define DRAY_ERROR_NOT_CONNECTED "org.dray1.Error.NotConnected"
 
 /* Unit names: dray-<name>.scope in dray.slice. */
 #define DRAY_SLICE "dray.slice"

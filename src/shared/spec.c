@@ -42,7 +42,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         free(s->image_id);
         strv_free(s->entrypoint);
         strv_free(s->labels);
-        strv_free(s->exposed_ports);
+        spec_network_done(&s->net);
         free(s);
         return NULL;
 }
@@ -107,6 +107,8 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("a seccomp profile cannot be combined with seccomp=unconfined or --privileged");
         if (s->seccomp_profile && (isempty(s->seccomp_profile) || strlen(s->seccomp_profile) > SPEC_SECCOMP_PROFILE_MAX))
                 FAIL("the seccomp profile is empty or too large");
+        if (spec_network_validate(&s->net, &reason) < 0)
+                goto fail;
         if (ret_reason)
                 *ret_reason = NULL;
         return 0;
@@ -166,7 +168,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_string(o, "image_id", s->image_id);
         r = r < 0 || !s->entrypoint ? r : json_add_strv(o, "entrypoint", s->entrypoint);
         r = r < 0 || !s->labels ? r : json_add_strv(o, "labels", s->labels);
-        r = r < 0 || !s->exposed_ports ? r : json_add_strv(o, "exposed_ports", s->exposed_ports);
+        r = r < 0 ? r : spec_network_to_json(&s->net, o);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -215,7 +217,6 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(get_dup(o, "image_id", &s->image_id));
         r = r < 0 ? r : opt(json_get_strv(o, "entrypoint", &s->entrypoint));
         r = r < 0 ? r : opt(json_get_strv(o, "labels", &s->labels));
-        r = r < 0 ? r : opt(json_get_strv(o, "exposed_ports", &s->exposed_ports));
         r = r < 0 ? r : opt(get_dup(o, "image", &s->image));
         r = r < 0 ? r : opt(json_get_bool(o, "read_only", &s->read_only));
         r = r < 0 ? r : opt(json_get_bool(o, "ephemeral", &s->ephemeral));
@@ -243,6 +244,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_bool(o, "privileged", &s->privileged));
         r = r < 0 ? r : opt(json_get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined));
         r = r < 0 ? r : opt(get_dup(o, "seccomp_profile", &s->seccomp_profile));
+        r = r < 0 ? r : spec_network_from_json(o, &s->net);
         if (r == -ENOENT)
                 return -EBADMSG; /* a required key is missing */
         if (r < 0)

@@ -6,6 +6,7 @@
 #include "json-util.h"
 #include "macros.h"
 #include "mount-spec.h"
+#include "spec-network.h"
 
 /* The container spec: written once by drayd at create time (config.json in the container's state
  * directory), read by dray-monitor when it starts the payload. JSON exists only at this edge. */
@@ -58,7 +59,7 @@ typedef struct ContainerSpec {
         char *image_id;       /* "sha256:…", the image's config digest */
         char **entrypoint;    /* the image's (or --entrypoint's) part of command, for display */
         char **labels;        /* KEY=VALUE, from the image config */
-        char **exposed_ports; /* "80/tcp", from the image config, for the networking code */
+        SpecNetwork net; /* spec-network.h */
 } ContainerSpec;
 
 #define SPEC_LAYERS_MAX 127U

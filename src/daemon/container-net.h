@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <net/if.h>
+
+#include "net-addr.h"
+#include "net-port.h"
+
+/* A running container's network plumbing (bridge mode): its namespace pinned at
+ * /run/dray/netns/<id>, one veth pair per network (eth0, eth1, … inside; vd<id8><n> on the bridge),
+ * the leases, the published ports with their host ports chosen, and the generated hosts, hostname
+ * and resolv.conf in /run/dray/containers/<id>/etc/. Recorded in the container's network.json
+ * while it runs, so that a later drayd knows what to tear down and which ports to forward. */
+
+typedef struct Container Container;
+typedef struct Network Network;
+
+#define CONTAINER_NET_FILE "network.json"
+
+typedef struct ContainerAttachment {
+        char *network;
+        char ifname[IFNAMSIZ]; /* in the container */
+        char veth[IFNAMSIZ];   /* on the bridge */
+        NetAddr addr;
+        NetAddr addr6;         /* family 0: none */
+} ContainerAttachment;
+
+typedef struct ContainerNet {
+        ContainerAttachment *attachments;
+        size_t n_attachments;
+        NetPort *ports;        /* host ports chosen; DNAT to attachments[0].addr */
+        size_t n_ports;
+} ContainerNet;
+
+ContainerNet *container_net_free(ContainerNet *n);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ContainerNet *, container_net_free);
+
+/* In container_spawn(), before the monitor: builds everything. On failure, everything is torn down
+ * again, and *ret_message says what went wrong, for the caller. */
+int container_net_setup(Container *c, char **ret_message);
+/* When the container stopped running, and at removal: idempotent, also with nothing set up. */
+void container_net_teardown(Container *c);
+/* Adoption of a running container: reads network.json. */
+int container_net_load(Container *c);
+
+/* ConnectContainer/DisconnectContainer: change the spec, and for a running container, the plumbing. */
+int container_net_connect(Container *c, Network *n, const char *ip, char *const *aliases, char **ret_message);
+int container_net_disconnect(Container *c, Network *n);
+
+/* The IPv4 (and IPv6) address of c on network, or NULL when it has none. */
+const ContainerAttachment *container_net_find(const Container *c, const char *network);

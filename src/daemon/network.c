@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bus-names.h"
+#include "container-net.h"
+#include "log.h"
+#include "manager.h"
+#include "name.h"
+#include "net-netns.h"
+#include "net-nft.h"
+#include "network-dbus.h"
+#include "network.h"
+#include "strv.h"
+
+Network *network_free(Network *n) {
+        if (!n)
+                return NULL;
+        network_config_free(n->config);
+        free(n->path);
+        free(n);
+        return NULL;
+}
+
+int manager_add_network(Manager *m, NetworkConfig *config, Network **ret) {
+        _cleanup_(network_freep) Network *n = calloc(1, sizeof(Network));
+        int r;
+
+        if (!n)
+                return -ENOMEM;
+        n->manager = m;
+        r = network_bus_path(config->name, &n->path);
+        if (r < 0)
+                return r;
+        r = hashmap_put(m->networks_by_name, config->name, n);
+        if (r < 0)
+                return r;
+        n->config = config;
+        if (ret)
+                *ret = n;
+        TAKE_PTR(n);
+        return 0;
+}
+
+int manager_find_network(Manager *m, const char *name, Network **ret) {
+        Network *n = name ? hashmap_get(m->networks_by_name, name) : NULL;
+
+        if (!n)
+                return -ENOENT;
+        *ret = n;
+        return 0;
+}
+
+int network_save(Network *n) {
+        return network_config_save(n->config, n->manager->networks_fd);
+}
+
+/* The bridge with its gateway addresses, up, and route_localnet so that connections from the host's
+ * 127.0.0.1 to a published port may leave through it (net-nft.c masquerades them). Idempotent. */
+static int network_setup_bridge(Network *n) {
+        Manager *m = n->manager;
+        NetworkConfig *c = n->config;
+        char path[128];
+        int ifindex, r;
+
+        r = rtnl_bridge_add(m->rtnl, c->bridge);
+        if (r < 0 && r != -EEXIST)
+                return r;
+        r = rtnl_link_index(m->rtnl, c->bridge, &ifindex);
+        if (r < 0)
+                return r;
+        r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway, c->subnet.prefixlen);
+        if (r < 0 && r != -EEXIST)
+                return r;
+        if (c->subnet6.addr.family == AF_INET6) {
+                r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway6, c->subnet6.prefixlen);
+                if (r < 0 && r != -EEXIST)
+                        return r;
+        }
+        r = rtnl_link_set(m->rtnl, ifindex, true, 0, 0);
+        if (r < 0)
+                return r;
+        (void) snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", c->bridge);
+        r = net_sysctl_write(path, "1");
+        if (r < 0)
+                log_warning_errno(r, "Failed to set %s, ignoring (published ports will not answer on 127.0.0.1): %m",
+                                  path);
+        return 0;
+}
+
+/* Forwarding is a host-wide switch; bridge networks do not work without it (Docker and Podman turn
+ * it on too). Only turned on, never off: other things may rely on it. */
+static void enable_forwarding(bool ipv6) {
+        int r;
+
+        r = net_sysctl_write("/proc/sys/net/ipv4/ip_forward", "1");
+        if (r < 0)
+                log_warning_errno(r, "Failed to enable IPv4 forwarding, ignoring: %m");
+        if (ipv6) {
+                r = net_sysctl_write("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+                if (r < 0)
+                        log_warning_errno(r, "Failed to enable IPv6 forwarding, ignoring: %m");
+        }
+}
+
+/* The host's routes and addresses, and the subnets of every network: what a new subnet must not
+ * overlap. */
+static int used_subnets(Manager *m, int family, NetSubnet **ret, size_t *ret_n) {
+        NetSubnet *v = NULL;
+        size_t n = 0;
+        Network *net;
+        int r;
+
+        r = rtnl_dump_routes(m->rtnl, family, &v, &n);
+        if (r < 0)
+                return r;
+        NetSubnet *w = realloc(v, (n + hashmap_size(m->networks_by_name) + 1) * sizeof(NetSubnet));
+        if (!w) {
+                free(v);
+                return -ENOMEM;
+        }
+        v = w;
+        HASHMAP_FOREACH(net, m->networks_by_name)
+                v[n++] = family == AF_INET ? net->config->subnet : net->config->subnet6;
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static bool subnet_collides(const NetSubnet *s, const NetSubnet *used, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (used[i].addr.family == s->addr.family && net_subnet_overlaps(s, &used[i]))
+                        return true;
+        return false;
+}
+
+static int make_id(char **ret) {
+        char id[CONTAINER_ID_LEN + 1];
+        int r;
+
+        r = container_id_generate(id);
+        if (r < 0)
+                return r;
+        *ret = strdup(id);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c, const char **reason) {
+        _cleanup_free_ NetSubnet *used = NULL;
+        size_t n_used = 0;
+        uint64_t off;
+        int r;
+
+        r = used_subnets(m, AF_INET, &used, &n_used);
+        if (r < 0)
+                return r;
+        if (a->subnet.addr.family == 0) {
+                r = net_subnet_pick(used, n_used, &c->subnet);
+                if (r < 0) {
+                        *reason = "no free private subnet is left; give one with --subnet";
+                        return -EADDRINUSE;
+                }
+        } else {
+                if (a->subnet.addr.family != AF_INET || a->subnet.prefixlen > 30 || a->subnet.prefixlen < 8) {
+                        *reason = "the subnet must be IPv4, /8 to /30";
+                        return -EINVAL;
+                }
+                if (subnet_collides(&a->subnet, used, n_used)) {
+                        *reason = "the subnet overlaps another network or a route of the host";
+                        return -EADDRINUSE;
+                }
+                c->subnet = a->subnet;
+        }
+        c->gateway = a->gateway;
+        if (c->gateway.family == 0)
+                (void) net_subnet_nth(&c->subnet, 1, &c->gateway);
+        else if (net_subnet_offset(&c->subnet, &c->gateway, &off) < 0) {
+                *reason = "the gateway is not a host address of the subnet";
+                return -EINVAL;
+        }
+        if (a->subnet6.addr.family == 0)
+                return 0;
+        free(used);
+        used = NULL;
+        r = used_subnets(m, AF_INET6, &used, &n_used);
+        if (r < 0)
+                return r;
+        if (a->subnet6.addr.family != AF_INET6 || a->subnet6.prefixlen > 120 || a->subnet6.prefixlen < 48) {
+                *reason = "the IPv6 subnet must be /48 to /120";
+                return -EINVAL;
+        }
+        if (subnet_collides(&a->subnet6, used, n_used)) {
+                *reason = "the IPv6 subnet overlaps another network or a route of the host";
+                return -EADDRINUSE;
+        }
+        c->subnet6 = a->subnet6;
+        c->gateway6 = a->gateway6;
+        if (c->gateway6.family == 0)
+                (void) net_subnet_nth(&c->subnet6, 1, &c->gateway6);
+        else if (net_subnet_offset(&c->subnet6, &c->gateway6, &off) < 0) {
+                *reason = "the IPv6 gateway is not a host address of the subnet";
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reason, Network **ret) {
+        _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
+        const char *reason = NULL;
+        Network *n;
+        struct timespec ts;
+        int r;
+
+        if (!m->rtnl) {
+                *ret_reason = "networking is disabled in this drayd";
+                return -EOPNOTSUPP;
+        }
+        if (!c)
+                return -ENOMEM;
+        if (hashmap_get(m->networks_by_name, a->name))
+                return -EEXIST;
+        c->name = strdup(a->name);
+        if (!c->name)
+                return -ENOMEM;
+        r = make_id(&c->id);
+        if (r < 0)
+                return r;
+        if (streq(a->name, DEFAULT_NETWORK_NAME))
+                c->bridge = strdup(DEFAULT_BRIDGE_NAME);
+        else if (asprintf(&c->bridge, "br-%.12s", c->id) < 0)
+                c->bridge = NULL;
+        if (!c->bridge)
+                return -ENOMEM;
+        c->internal = a->internal;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        c->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+        r = fill_config(m, a, c, &reason);
+        if (r < 0) {
+                *ret_reason = reason;
+                return r;
+        }
+        r = network_config_validate(c, &reason);
+        if (r < 0) {
+                *ret_reason = reason;
+                return r;
+        }
+        r = manager_add_network(m, c, &n);
+        if (r < 0)
+                return r;
+        TAKE_PTR(c);
+        r = network_setup_bridge(n);
+        if (r >= 0)
+                r = network_save(n);
+        if (r < 0) {
+                (void) rtnl_link_del(m->rtnl, n->config->bridge);
+                hashmap_remove(m->networks_by_name, n->config->name);
+                network_free(n);
+                *ret_reason = "the bridge could not be set up";
+                return r;
+        }
+        if (!n->config->internal)
+                enable_forwarding(n->config->subnet6.addr.family == AF_INET6);
+        (void) manager_update_firewall(m);
+        network_bus_send_new(n);
+        *ret = n;
+        return 0;
+}
+
+bool network_in_use(Network *n) {
+        Container *c;
+
+        HASHMAP_FOREACH(c, n->manager->containers_by_id)
+                if (container_is_active(c) && spec_network_find(&c->spec->net, n->config->name))
+                        return true;
+        return false;
+}
+
+int network_container_names(Network *n, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        Container *c;
+        int r;
+
+        HASHMAP_FOREACH(c, n->manager->containers_by_id)
+                if (spec_network_find(&c->spec->net, n->config->name)) {
+                        r = strv_extend(&l, c->spec->name);
+                        if (r < 0)
+                                return r;
+                }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int network_remove(Network *n) {
+        Manager *m = n->manager;
+        char file[128];
+        int r;
+
+        if (streq(n->config->name, DEFAULT_NETWORK_NAME))
+                return -EPERM;
+        if (network_in_use(n))
+                return -EBUSY;
+        (void) snprintf(file, sizeof(file), "%s.json", n->config->name);
+        if (unlinkat(m->networks_fd, file, 0) < 0 && errno != ENOENT)
+                return -errno;
+        r = rtnl_link_del(m->rtnl, n->config->bridge);
+        if (r < 0 && r != -ENODEV)
+                log_warning_errno(r, "Failed to delete bridge %s, ignoring: %m", n->config->bridge);
+        network_bus_send_removed(n);
+        hashmap_remove(m->networks_by_name, n->config->name);
+        network_free(n);
+        (void) manager_update_firewall(m);
+        return 0;
+}
+
+/* ---- the firewall ------------------------------------------------------------------------------ */
+
+int manager_update_firewall(Manager *m) {
+        _cleanup_free_ NftNetwork *nets = NULL;
+        _cleanup_free_ NftPortMap *ports = NULL;
+        _cleanup_free_ char *script = NULL, *error = NULL;
+        size_t n_nets = 0, n_ports = 0, max_ports = 0;
+        Network *n;
+        Container *c;
+        int r;
+
+        if (!m->rtnl)
+                return 0;
+        nets = calloc(hashmap_size(m->networks_by_name) + 1, sizeof(NftNetwork));
+        if (!nets)
+                return log_oom();
+        HASHMAP_FOREACH(n, m->networks_by_name)
+                nets[n_nets++] = (NftNetwork) {
+                        .bridge = n->config->bridge,
+                        .subnet = n->config->subnet,
+                        .subnet6 = n->config->subnet6,
+                        .internal = n->config->internal,
+                };
+        HASHMAP_FOREACH(c, m->containers_by_id)
+                if (c->net)
+                        max_ports += c->net->n_ports;
+        ports = calloc(max_ports + 1, sizeof(NftPortMap));
+        if (!ports)
+                return log_oom();
+        HASHMAP_FOREACH(c, m->containers_by_id)
+                for (size_t i = 0; c->net && i < c->net->n_ports; i++)
+                        if (c->net->n_attachments > 0)
+                                ports[n_ports++] = (NftPortMap) {
+                                        .port = c->net->ports[i],
+                                        .container_ip = c->net->attachments[0].addr,
+                                };
+        r = nft_ruleset_build(nets, n_nets, ports, n_ports, &script);
+        if (r < 0)
+                return log_oom();
+        r = nft_ruleset_apply(script, &error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to update the nftables table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME
+                                       ": %s", strna(error));
+        log_debug("Updated nftables table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " (%zu networks, %zu ports).",
+                  n_nets, n_ports);
+        return 0;
+}
+
+/* ---- loading and reconciling ------------------------------------------------------------------ */
+
+static int open_subdir(const char *parent, const char *sub, mode_t mode, int *ret) {
+        _cleanup_close_ int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int sfd;
+
+        if (fd < 0)
+                return -errno;
+        if (mkdirat(fd, sub, mode) < 0 && errno != EEXIST)
+                return -errno;
+        sfd = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (sfd < 0)
+                return -errno;
+        *ret = sfd;
+        return 0;
+}
+
+static void load_one(Manager *m, const char *file) {
+        NetworkConfig *c = NULL;
+        size_t len = strlen(file);
+        Network *n;
+        int r;
+
+        if (len <= 5 || !streq(file + len - 5, ".json"))
+                return;
+        r = network_config_load(m->networks_fd, file, &c);
+        if (r < 0) {
+                log_error_errno(r, "Failed to load network %s/networks/%s, ignoring it: %m", m->state_dir, file);
+                return;
+        }
+        if (strlen(c->name) != len - 5 || !strneq(c->name, file, len - 5)) {
+                log_error("Network file %s/networks/%s names network '%s', ignoring it.", m->state_dir, file, c->name);
+                network_config_free(c);
+                return;
+        }
+        r = manager_add_network(m, c, &n);
+        if (r < 0) {
+                log_error_errno(r, "Failed to register network %s, ignoring it: %m", c->name);
+                network_config_free(c);
+                return;
+        }
+        r = network_setup_bridge(n);
+        if (r < 0)
+                log_error_errno(r, "Failed to set up bridge %s of network %s: %m", c->bridge, c->name);
+        if (!c->internal)
+                enable_forwarding(c->subnet6.addr.family == AF_INET6);
+}
+
+int manager_load_networks(Manager *m) {
+        _cleanup_close_ int fd = -EBADF;
+        Network *n;
+        DIR *d;
+        int r;
+
+        if (!m->network_enabled)
+                return 0;
+        r = open_subdir(m->state_dir, "networks", 0700, &m->networks_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open %s/networks: %m", m->state_dir);
+        r = open_subdir(m->runtime_dir, "netns", 0755, &m->netns_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open %s/netns: %m", m->runtime_dir);
+        r = rtnl_open(&m->rtnl);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open a rtnetlink socket: %m");
+
+        fd = fcntl(m->networks_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to duplicate a descriptor: %m");
+        d = fdopendir(fd);
+        if (!d)
+                return log_error_errno(errno, "Failed to read %s/networks: %m", m->state_dir);
+        TAKE_FD(fd);
+        for (struct dirent *de; (de = readdir(d));)
+                if (de->d_name[0] != '.')
+                        load_one(m, de->d_name);
+        closedir(d);
+
+        if (!hashmap_get(m->networks_by_name, DEFAULT_NETWORK_NAME)) {
+                NetworkCreateArgs a = { .name = DEFAULT_NETWORK_NAME };
+                const char *reason = NULL;
+
+                r = network_create(m, &a, &reason, &n);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to create the default network '%s' (%s): %m",
+                                               DEFAULT_NETWORK_NAME, strna(reason));
+                log_info("Created the default network '%s' on %s.", DEFAULT_NETWORK_NAME, DEFAULT_BRIDGE_NAME);
+        }
+        log_debug("Loaded %zu networks.", hashmap_size(m->networks_by_name));
+        return 0;
+}
+
+static bool lease_owner_is_running(const char *owner, void *userdata) {
+        Manager *m = userdata;
+        Container *c = hashmap_get(m->containers_by_id, owner);
+
+        return c && container_is_active(c);
+}
+
+/* Namespace files of containers that do not run (or no longer exist). */
+static void reconcile_netns_files(Manager *m) {
+        _cleanup_close_ int fd = fcntl(m->netns_fd, F_DUPFD_CLOEXEC, 3);
+        DIR *d;
+
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d)
+                return;
+        TAKE_FD(fd);
+        for (struct dirent *de; (de = readdir(d));) {
+                Container *c;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                c = hashmap_get(m->containers_by_id, de->d_name);
+                if (c && container_is_active(c))
+                        continue;
+                if (c)
+                        container_net_teardown(c);
+                else {
+                        _cleanup_free_ char *p = NULL;
+
+                        if (asprintf(&p, "%s/netns/%s", m->runtime_dir, de->d_name) >= 0 && net_netns_remove(p) >= 0)
+                                log_info("Removed stale network namespace %s.", p);
+                }
+        }
+        closedir(d);
+}
+
+void manager_reconcile_networks(Manager *m) {
+        Network *n;
+        int r;
+
+        if (!m->rtnl)
+                return;
+        reconcile_netns_files(m);
+        HASHMAP_FOREACH(n, m->networks_by_name) {
+                size_t k = net_ipam_reconcile(n->config, lease_owner_is_running, m);
+
+                if (k == 0)
+                        continue;
+                log_info("Network %s: released %zu address(es) no running container holds.", n->config->name, k);
+                r = network_save(n);
+                if (r < 0)
+                        log_error_errno(r, "Failed to save network %s: %m", n->config->name);
+        }
+        (void) manager_update_firewall(m);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "macros.h"
+#include "net-link.h"
+
+/* Network namespaces of containers, pinned by a bind mount of the namespace file on a path
+ * (/run/dray/netns/<id>), as `ip netns` does, but with mount(2). The caller's own namespaces never
+ * change: a short-lived forked child does the unshare()/setns() and hands back a rtnetlink socket
+ * created inside the namespace (SCM_RIGHTS), through which the caller then configures it. */
+
+/* Creates a new network namespace pinned at path (which must not exist; its directory must), brings
+ * its "lo" up, and returns a Rtnl bound inside it. On failure nothing is left at path. */
+int net_netns_new(const char *path, Rtnl **ret_rtnl);
+/* A Rtnl inside the namespace pinned at path (or of the namespace fd). */
+int net_netns_rtnl(int netns_fd, Rtnl **ret_rtnl);
+/* Unmounts and unlinks path; the namespace (and every veth in it) goes once nothing else holds it.
+ * 0 also when there was nothing. */
+int net_netns_remove(const char *path);
+
+/* /proc/sys/net/… := value, in the caller's network namespace. */
+int net_sysctl_write(const char *path, const char *value);

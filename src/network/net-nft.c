@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <nftables/libnftables.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "net-nft.h"
+
+#define T NFT_TABLE_FAMILY " " NFT_TABLE_NAME
+
+/* A growing string; on OOM it stays NULL and every later append is a no-op. */
+typedef struct Buf {
+        char *s;
+        size_t len;
+        bool oom;
+} Buf;
+
+_printf_(2, 3) static void buf_printf(Buf *b, const char *fmt, ...) {
+        va_list ap;
+        char *p;
+        int n;
+
+        if (b->oom)
+                return;
+        va_start(ap, fmt);
+        n = vasprintf(&p, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+                b->oom = true;
+                return;
+        }
+        char *s = realloc(b->s, b->len + (size_t) n + 1);
+        if (!s) {
+                free(p);
+                b->oom = true;
+                return;
+        }
+        memcpy(s + b->len, p, (size_t) n + 1);
+        b->s = s;
+        b->len += (size_t) n;
+        free(p);
+}
+
+static void build_forward(Buf *b, const NftNetwork *nets, size_t n_nets) {
+        buf_printf(b, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+        buf_printf(b, "\t\tct state established,related accept\n");
+        for (size_t i = 0; i < n_nets; i++) {
+                const char *br = nets[i].bridge;
+
+                buf_printf(b, "\t\tiifname \"%s\" oifname \"%s\" accept\n", br, br);
+                if (nets[i].internal) {
+                        /* An internal network talks only to itself (and to the host). */
+                        buf_printf(b, "\t\tiifname \"%s\" drop\n", br);
+                        buf_printf(b, "\t\toifname \"%s\" drop\n", br);
+                } else
+                        /* Out to the world, but not into other dray networks. */
+                        buf_printf(b, "\t\tiifname \"%s\" oifname @bridges drop\n", br);
+        }
+        buf_printf(b, "\t}\n");
+}
+
+static void build_ports(Buf *b, const NftPortMap *ports, size_t n_ports) {
+        char ip[NET_ADDR_STRLEN], cip[NET_ADDR_STRLEN];
+
+        buf_printf(b, "\tchain ports {\n");
+        for (size_t i = 0; i < n_ports; i++) {
+                const NftPortMap *p = &ports[i];
+                const char *proto = net_proto_to_string(p->port.proto);
+
+                if (p->container_ip.family != AF_INET || p->port.host_ip.family == AF_INET6)
+                        continue; /* IPv4 only: see ARCHITECTURE.md */
+                buf_printf(b, "\t\t");
+                if (net_addr_is_set(&p->port.host_ip))
+                        buf_printf(b, "ip daddr %s ", net_addr_to_string(&p->port.host_ip, ip));
+                else
+                        buf_printf(b, "meta nfproto ipv4 ");
+                buf_printf(b, "%s dport %u dnat ip to %s:%u\n", proto, p->port.host_port,
+                           net_addr_to_string(&p->container_ip, cip), p->port.container_port);
+        }
+        buf_printf(b, "\t}\n");
+        /* Traffic from outside (prerouting) and from the host itself, loopback included (output), to
+         * any of the host's addresses. */
+        buf_printf(b, "\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+                      "\t\tfib daddr type local jump ports\n\t}\n");
+        buf_printf(b, "\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n"
+                      "\t\tfib daddr type local jump ports\n\t}\n");
+}
+
+static void build_postrouting(Buf *b, const NftNetwork *nets, size_t n_nets) {
+        char s[NET_SUBNET_STRLEN];
+
+        buf_printf(b, "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        for (size_t i = 0; i < n_nets; i++) {
+                const NftNetwork *n = &nets[i];
+
+                /* Connections the host made to 127.0.0.1:PORT and DNAT sent to a container: the
+                 * container must answer the bridge's address, not its own loopback (route_localnet is
+                 * set on the bridge so the kernel lets these packets out at all). */
+                buf_printf(b, "\t\toifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", n->bridge);
+                if (n->internal)
+                        continue;
+                buf_printf(b, "\t\tip saddr %s oifname != \"%s\" masquerade\n", net_subnet_to_string(&n->subnet, s),
+                           n->bridge);
+                if (n->subnet6.addr.family == AF_INET6)
+                        buf_printf(b, "\t\tip6 saddr %s oifname != \"%s\" masquerade\n",
+                                   net_subnet_to_string(&n->subnet6, s), n->bridge);
+        }
+        buf_printf(b, "\t}\n");
+}
+
+int nft_ruleset_build(const NftNetwork *nets, size_t n_nets, const NftPortMap *ports, size_t n_ports, char **ret) {
+        Buf b = {};
+
+        /* "add" makes the delete succeed when the table is missing; the three run as one transaction. */
+        buf_printf(&b, "add table " T "\ndelete table " T "\ntable " T " {\n");
+        buf_printf(&b, "\tset bridges {\n\t\ttype ifname\n");
+        for (size_t i = 0; i < n_nets; i++)
+                buf_printf(&b, "%s\"%s\"%s", i == 0 ? "\t\telements = { " : ", ", nets[i].bridge,
+                           i + 1 == n_nets ? " }\n" : "");
+        buf_printf(&b, "\t}\n");
+        build_forward(&b, nets, n_nets);
+        build_ports(&b, ports, n_ports);
+        build_postrouting(&b, nets, n_nets);
+        buf_printf(&b, "}\n");
+        if (b.oom) {
+                free(b.s);
+                return -ENOMEM;
+        }
+        *ret = b.s;
+        return 0;
+}
+
+static int nft_run(const char *script, char **ret_error) {
+        struct nft_ctx *ctx;
+        int r = 0;
+
+        ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        if (!ctx)
+                return -ENOMEM;
+        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+                r = -ENOMEM;
+        else if (nft_run_cmd_from_buffer(ctx, script) != 0) {
+                const char *e = nft_ctx_get_error_buffer(ctx);
+
+                r = -EPROTO;
+                if (ret_error)
+                        *ret_error = strdup(isempty(e) ? "nftables refused the ruleset" : e);
+        }
+        nft_ctx_free(ctx);
+        return r;
+}
+
+int nft_ruleset_apply(const char *script, char **ret_error) {
+        return nft_run(script, ret_error);
+}
+
+int nft_ruleset_remove(void) {
+        return nft_run("add table " T "\ndelete table " T "\n", NULL);
+}
