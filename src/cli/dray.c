@@ -29,6 +29,7 @@ static const Verb verbs[] = {
         { "wait",    verb_wait,    "Wait for containers and print their exit statuses" },
         { "ps",      verb_ps,      "List containers"                                },
         { "inspect", verb_inspect, "Show all properties of containers as JSON"      },
+        { "exec",    verb_exec,    "Run a command in a running container"           },
         { "logs",    verb_logs,    "Show a container's output from the journal"     },
         { "image",   verb_image,   "Manage images (import, load, save, ls, rm, ...)" },
         { "images",  verb_images,  "List images (dray image ls)"                    },

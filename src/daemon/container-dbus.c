@@ -7,6 +7,8 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container-exec.h"
+#include "container-options.h"
 #include "container-privilege.h"
 #include "log.h"
 #include "manager.h"
@@ -69,7 +71,8 @@ static int property_get_env(sd_bus *bus, const char *path, const char *interface
 
 /* StartContainer's streams: "stdout" and "stderr" (open for writing), "stdin" (-i) and "resize" (-t),
  * open for reading. The fds stay owned by the message, which outlives the spawn. */
-static int read_streams(sd_bus_message *m, const Container *c, ContainerStreams *ret, sd_bus_error *error) {
+static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, ContainerStreams *ret,
+                        sd_bus_error *error) {
         ContainerStreams st = CONTAINER_STREAMS_NULL;
         const char *name;
         int fd, r;
@@ -91,11 +94,11 @@ static int read_streams(sd_bus_message *m, const Container *c, ContainerStreams 
                                                  "'resize' can be passed.", name);
                 if (*slot >= 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream '%s' given twice.", name);
-                if (slot == &st.stdin_fd && !c->spec->open_stdin)
+                if (slot == &st.stdin_fd && !open_stdin)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Container '%s' was not created with OpenStdin (-i): no "
                                                  "'stdin' stream can be attached.", c->spec->name);
-                if (slot == &st.resize_fd && !c->spec->tty && !c->spec->open_stdin)
+                if (slot == &st.resize_fd && !tty && !open_stdin)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Container '%s' has neither a terminal (-t) nor an open stdin "
                                                  "(-i): no 'resize' stream can be attached.", c->spec->name);
@@ -151,7 +154,7 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
         ContainerStreams streams;
         int r;
 
-        r = read_streams(m, c, &streams, error);
+        r = read_streams(m, c, c->spec->tty, c->spec->open_stdin, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
@@ -173,6 +176,36 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
                 return sd_bus_error_setf(error, DRAY_ERROR_START_FAILED, "Failed to start container '%s': %s",
                                          c->spec->name, strerror(-r));
         return 1; /* answered once the monitor reports */
+}
+
+/* Exec(a{sv} options, a{sh} streams) → (i exit_status), answered when the process has ended. */
+int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(spec_freep) ContainerSpec *o = spec_new();
+        Container *c = userdata;
+        ContainerStreams streams;
+        int r;
+
+        if (!o)
+                return -ENOMEM;
+        o->uid = o->gid = 0;
+        r = container_options_parse_exec(m, o, error);
+        if (r < 0)
+                return r;
+        r = read_streams(m, c, o->tty, o->open_stdin, &streams, error);
+        if (r < 0)
+                return r;
+        r = authorize(m, c, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = container_exec(c, o, &streams, m, error);
+        if (r == -ESRCH || r == -ENOBUFS)
+                return container_bus_error(c, r, "exec in", error);
+        if (r < 0 && !sd_bus_error_is_set(error))
+                return sd_bus_error_setf(error, DRAY_ERROR_START_FAILED, "Failed to exec in container '%s': %s",
+                                         c->spec->name, strerror(-r));
+        if (r < 0)
+                return r;
+        return 1; /* answered when the process ends */
 }
 
 int bus_container_method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -356,6 +389,9 @@ static const sd_bus_vtable container_vtable[] = {
          * (authorize()). UNPRIVILEGED lets sd-bus dispatch calls from non-root callers at all. */
         SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("a{sh}", streams), SD_BUS_NO_RESULT,
                                 bus_container_method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Exec", SD_BUS_ARGS("a{sv}", options, "a{sh}", streams),
+                                SD_BUS_RESULT("i", exit_status), bus_container_method_exec,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("t", timeout_usec), SD_BUS_NO_RESULT,
                                 bus_container_method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Restart", SD_BUS_ARGS("t", timeout_usec), SD_BUS_NO_RESULT,

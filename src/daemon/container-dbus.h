@@ -11,6 +11,7 @@ extern const BusObjectImplementation container_object;
 /* The handlers behind both org.dray1.Container and the org.dray1.Manager methods that name a
  * container: userdata is the Container. */
 int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_container_method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_container_method_restart(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_container_method_kill(sd_bus_message *m, void *userdata, sd_bus_error *error);

@@ -588,7 +588,8 @@ static const Option *option_find(const char *key) {
         return NULL;
 }
 
-static int parse_one(sd_bus_message *m, uint64_t *seen, sd_bus_error *error, ContainerSpec *s) {
+static int parse_one(sd_bus_message *m, uint64_t *seen, char *const *allowed, sd_bus_error *error,
+                     ContainerSpec *s) {
         const char *key, *contents;
         const Option *o;
         char type;
@@ -598,7 +599,7 @@ static int parse_one(sd_bus_message *m, uint64_t *seen, sd_bus_error *error, Con
         if (r < 0)
                 return r;
         o = option_find(key);
-        if (!o)
+        if (!o || (allowed && !strv_contains(allowed, key)))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
         if (*seen & (UINT64_C(1) << (o - option_table)))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' given twice.", key);
@@ -620,7 +621,7 @@ static int parse_one(sd_bus_message *m, uint64_t *seen, sd_bus_error *error, Con
         return sd_bus_message_exit_container(m);
 }
 
-int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
+static int parse_all(sd_bus_message *m, char *const *allowed, ContainerSpec *s, sd_bus_error *error) {
         uint64_t seen = 0;
         int r;
 
@@ -630,7 +631,7 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                r = parse_one(m, &seen, error, s);
+                r = parse_one(m, &seen, allowed, error, s);
                 if (r < 0)
                         return r;
                 r = sd_bus_message_exit_container(m);
@@ -640,6 +641,15 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
         if (r < 0)
                 return r;
         r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        return 0;
+}
+
+int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
+        int r;
+
+        r = parse_all(m, NULL, s, error);
         if (r < 0)
                 return r;
 
@@ -652,6 +662,21 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
         if (s->rootfs && s->entrypoint)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
                                         "Option 'Entrypoint' needs 'Image': with 'Rootfs' give the whole 'Command'.");
+        return 0;
+}
+
+int container_options_parse_exec(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
+        static char *const exec_keys[] = {
+                (char *) "Command", (char *) "Env", (char *) "User", (char *) "WorkingDirectory",
+                (char *) "Tty", (char *) "OpenStdin", NULL,
+        };
+        int r;
+
+        r = parse_all(m, exec_keys, s, error);
+        if (r < 0)
+                return r;
+        if (!s->command)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Command' is required.");
         return 0;
 }
 

@@ -21,6 +21,9 @@
 /* Reads the a{sv} at the current position of m into spec (which spec_new() filled with defaults). */
 int container_options_parse(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
 
+/* ExecContainer's options: Command (required), Env, User, WorkingDirectory, Tty and OpenStdin only. */
+int container_options_parse_exec(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
+
 /* Fills in what derives from other fields (hostname = name, image = rootfs, PATH and HOSTNAME in
  * the environment, working directory "/") and validates the whole spec. spec->id and spec->name
  * must be set. */

@@ -388,6 +388,7 @@ static int container_spawn_monitor(Container *c, const ContainerStreams *streams
                 .state_dir = m->state_dir,
                 .runtime_dir = m->runtime_dir,
                 .streams = streams ? *streams : CONTAINER_STREAMS_NULL,
+                .exec_spec_fd = -EBADF,
                 .nofile = &m->nofile_original,
                 .log_level = log_get_max_level(),
         };

@@ -165,6 +165,10 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         return sd_bus_reply_method_return(message, "so", c->spec->id, c->path);
 }
 
+static int method_exec_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        return redirect(message, userdata, error, bus_container_method_exec);
+}
+
 static int method_start_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         return redirect(message, userdata, error, bus_container_method_start);
 }
@@ -272,6 +276,9 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", container, "a{sh}", streams),
                                 SD_BUS_NO_RESULT,
                                 method_start_container, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExecContainer",
+                                SD_BUS_ARGS("s", container, "a{sv}", options, "a{sh}", streams),
+                                SD_BUS_RESULT("i", exit_status), method_exec_container, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopContainer",
                                 SD_BUS_ARGS("s", container, "t", timeout_usec),
                                 SD_BUS_NO_RESULT,

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "machine1.h"
 #include "manager-dbus.h"
+#include "container-exec.h"
 #include "manager.h"
 #include "image-dbus.h"
 #include "transfer.h"
@@ -129,6 +130,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->scope_jobs);
         hashmap_free(m->machine_unregisters);
         strv_free(m->scope_stops_deferred);
+        exec_sessions_free(m);
         polkit_registry_free(m->polkit_registry);
         image_bus_cache_flush();
         image_store_free(m->images);

@@ -13,6 +13,7 @@
 #include "scope.h"
 
 typedef struct Worker Worker;
+typedef struct ExecSession ExecSession;
 
 typedef struct ManagerConfig {
         const char *state_dir;    /* /var/lib/dray */
@@ -51,6 +52,7 @@ struct Manager {
         struct rlimit nofile_original; /* what monitors get back */
         Worker *workers;               /* removing trees in the background */
         PolkitRegistry *polkit_registry; /* authorisation checks in flight (dray_verify_polkit_async) */
+        ExecSession *exec_sessions;    /* dray exec calls being answered (container-exec.c) */
         unsigned n_workers;
 
         ImageStore *images;            /* <state_dir>/images, layers, tmp */

@@ -42,6 +42,7 @@ static int move_above(int *fd) {
 static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char **argv, char **envp) {
         const ContainerStreams *st = &a->streams;
         int out = st->stdout_fd, err = st->stderr_fd, in = st->stdin_fd, resize = st->resize_fd, null_fd, r;
+        int exec_spec = a->exec_spec_fd;
 
         reset_signals();
         (void) setsid();
@@ -51,6 +52,7 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
         r = r < 0 ? r : move_above(&err);
         r = r < 0 ? r : move_above(&in);
         r = r < 0 ? r : move_above(&resize);
+        r = r < 0 ? r : move_above(&exec_spec);
         if (r < 0)
                 _exit(EXIT_FAILURE);
 
@@ -61,7 +63,7 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
                 _exit(EXIT_FAILURE);
         if (move_fd(sync_fd, MONITOR_SYNC_FD) < 0 || move_fd(out, MONITOR_STDOUT_FD) < 0 ||
             move_fd(err, MONITOR_STDERR_FD) < 0 || move_fd(in, MONITOR_STDIN_FD) < 0 ||
-            move_fd(resize, MONITOR_RESIZE_FD) < 0)
+            move_fd(resize, MONITOR_RESIZE_FD) < 0 || move_fd(exec_spec, MONITOR_EXEC_SPEC_FD) < 0)
                 _exit(EXIT_FAILURE);
         (void) close_range(MONITOR_FD_LAST + 1, ~0U, 0);
         if (a->nofile)
@@ -95,8 +97,13 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && a->streams.resize_fd >= 0 && asprintf(&s, "--resize-fd=%i", MONITOR_RESIZE_FD) >= 0)
                 r = strv_consume(&argv, s);
+        if (r >= 0 && a->exec_spec_fd >= 0 && asprintf(&s, "--exec-spec-fd=%i", MONITOR_EXEC_SPEC_FD) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && a->exec_spec_fd >= 0 && asprintf(&s, "--exec-pid=%i", (int) a->exec_target_pid) >= 0)
+                r = strv_consume(&argv, s);
         if (r < 0 || strv_length(argv) < 5U + (a->streams.stdout_fd >= 0) + (a->streams.stderr_fd >= 0) +
-                                                 (a->streams.stdin_fd >= 0) + (a->streams.resize_fd >= 0))
+                                                 (a->streams.stdin_fd >= 0) + (a->streams.resize_fd >= 0) +
+                                                 2U * (a->exec_spec_fd >= 0))
                 return -ENOMEM;
         *ret = TAKE_PTR(argv);
         return 0;

@@ -24,6 +24,8 @@ typedef struct MonitorSpawnArgs {
         const char *state_dir;
         const char *runtime_dir;
         ContainerStreams streams;    /* the client's, each -EBADF when not given */
+        int exec_spec_fd;            /* dray exec: the exec's spec (a sealed memfd), or -EBADF */
+        pid_t exec_target_pid;       /* ... and the container's init */
         const struct rlimit *nofile; /* RLIMIT_NOFILE to restore (we raise ours), or NULL */
         int log_level;               /* passed on as DRAY_LOG_LEVEL when debugging, or -1 */
 } MonitorSpawnArgs;
@@ -34,7 +36,8 @@ typedef struct MonitorSpawnArgs {
 #define MONITOR_STDERR_FD 5
 #define MONITOR_STDIN_FD 6
 #define MONITOR_RESIZE_FD 7
-#define MONITOR_FD_LAST MONITOR_RESIZE_FD
+#define MONITOR_EXEC_SPEC_FD 8
+#define MONITOR_FD_LAST MONITOR_EXEC_SPEC_FD
 
 /* Forks twice and execs dray-monitor (ARCHITECTURE.md, "drayd → dray-monitor"): the intermediate
  * child forks the monitor, reports its PID through a pipe and exits at once, so the monitor's parent

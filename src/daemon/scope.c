@@ -521,6 +521,22 @@ int scope_stop(Manager *m, const char *unit) {
         return systemd_queue_call(m, call, on_stop_reply, NULL, NULL);
 }
 
+int scope_attach(Manager *m, const char *unit, const char *subcgroup, pid_t pid, systemd_call_handler_t handler,
+                 void *userdata, SystemdCall **ret_call) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        if (!m->bus)
+                return -ENOTCONN;
+        r = systemd_new_call(m, "AttachProcessesToUnit", &call);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "ssau", unit, subcgroup, 1, (uint32_t) pid);
+        if (r < 0)
+                return r;
+        return systemd_queue_call(m, call, handler, userdata, ret_call);
+}
+
 static void on_kill_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         if (error && !sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit"))
                 log_warning("Failed to kill unit: %s", error->message);

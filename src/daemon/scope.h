@@ -57,6 +57,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ScopeJob *, scope_job_free);
  * the same name is sent after it. */
 int scope_stop(Manager *m, const char *unit);
 
+/* AttachProcessesToUnit(unit, subcgroup, [pid]) (systemd 238+): moves a process of ours into a running
+ * unit's cgroup (subcgroup: "" for the unit's own, "/payload" below it), for `dray exec`. */
+int scope_attach(Manager *m, const char *unit, const char *subcgroup, pid_t pid, systemd_call_handler_t handler,
+                 void *userdata, SystemdCall **ret_call);
+
 /* KillUnit(unit, "all", sig), without waiting for the answer. */
 int scope_kill(Manager *m, const char *unit, int sig);
 

@@ -27,6 +27,8 @@ static void help(void) {
                "     --stderr-fd=N       Also copy the payload's stderr here\n"
                "     --stdin-fd=N        Forward this to the payload's stdin (-i)\n"
                "     --resize-fd=N       Read window sizes (struct winsize) for the terminal (-t)\n"
+               "     --exec-spec-fd=N    Run the process this spec describes in the running container\n"
+               "     --exec-pid=PID      ... whose init has this PID (dray exec)\n"
                "     --seccomp-profile=PATH|unconfined\n"
                "                         Seccomp profile (Docker's format) for the payload\n"
                "                         (default: %s)\n"
@@ -49,7 +51,8 @@ static int parse_fd(const char *s, const char *what, int *ret) {
 
 static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         enum { ARG_VERSION = 0x100, ARG_ID, ARG_STATE_DIR, ARG_RUNTIME_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
-               ARG_STDERR_FD, ARG_STDIN_FD, ARG_RESIZE_FD, ARG_SECCOMP_PROFILE, ARG_LOG_LEVEL };
+               ARG_STDERR_FD, ARG_STDIN_FD, ARG_RESIZE_FD, ARG_EXEC_SPEC_FD, ARG_EXEC_PID, ARG_SECCOMP_PROFILE,
+               ARG_LOG_LEVEL };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
                 { "version",     no_argument,       NULL, ARG_VERSION     },
@@ -61,6 +64,8 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                 { "stderr-fd",   required_argument, NULL, ARG_STDERR_FD   },
                 { "stdin-fd",    required_argument, NULL, ARG_STDIN_FD    },
                 { "resize-fd",   required_argument, NULL, ARG_RESIZE_FD   },
+                { "exec-spec-fd", required_argument, NULL, ARG_EXEC_SPEC_FD },
+                { "exec-pid",    required_argument, NULL, ARG_EXEC_PID    },
                 { "seccomp-profile", required_argument, NULL, ARG_SECCOMP_PROFILE },
                 { "log-level",   required_argument, NULL, ARG_LOG_LEVEL   },
                 {}
@@ -104,6 +109,20 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                         if (r < 0)
                                 return r;
                         break;
+                case ARG_EXEC_SPEC_FD:
+                        r = parse_fd(optarg, "exec spec fd", &a->exec_spec_fd);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_EXEC_PID: {
+                        int pid;
+
+                        r = safe_atoi(optarg, &pid);
+                        if (r < 0 || pid <= 1)
+                                return log_error_errno(r < 0 ? r : ERANGE, "Invalid PID '%s'.", optarg);
+                        a->exec_target_pid = pid;
+                        break;
+                }
                 case ARG_SECCOMP_PROFILE:
                         if (!streq(optarg, "unconfined") && optarg[0] != '/')
                                 return log_error_errno(EINVAL, "Seccomp profile '%s' is not absolute.",
@@ -127,6 +146,8 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         if (!a->id || !a->state_dir || !a->runtime_dir || a->sync_fd < 0)
                 return log_error_errno(EINVAL,
                                        "--id=, --state-dir=, --runtime-dir= and --sync-fd= are required.");
+        if ((a->exec_spec_fd >= 0) != (a->exec_target_pid > 0))
+                return log_error_errno(EINVAL, "--exec-spec-fd= and --exec-pid= go together.");
         /* Each stream owns (and closes) its tee fd: one fd given for both needs a second copy. */
         if (a->stderr_fd >= 0 && a->stderr_fd == a->stdout_fd) {
                 a->stderr_fd = fcntl(a->stdout_fd, F_DUPFD_CLOEXEC, 3);
@@ -153,6 +174,7 @@ int main(int argc, char *argv[]) {
                 .stderr_fd = -EBADF,
                 .stdin_fd = -EBADF,
                 .resize_fd = -EBADF,
+                .exec_spec_fd = -EBADF,
         };
         sigset_t mask;
         int r;

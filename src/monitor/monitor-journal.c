@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "bus-names.h"
 #include "log-stream.h"
 #include "log.h"
 #include "monitor-journal.h"
@@ -41,6 +42,9 @@ int journal_fields_init(JournalFields *f, const ContainerSpec *spec) {
         r = r < 0 ? r : field(&f->image_name, "IMAGE_NAME", image, INT32_MAX);
         r = r < 0 ? r : field(&f->syslog_identifier, "SYSLOG_IDENTIFIER", spec->name, INT32_MAX);
         r = r < 0 ? r : field(&f->container_tag, "CONTAINER_TAG", spec->name, INT32_MAX);
+        if (r >= 0 && asprintf(&f->object_unit, "OBJECT_SYSTEMD_UNIT=" DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX,
+                               spec->name) < 0)
+                r = -ENOMEM;
         if (r < 0)
                 journal_fields_done(f);
         return r;
@@ -53,6 +57,7 @@ void journal_fields_done(JournalFields *f) {
         free(f->image_name);
         free(f->syslog_identifier);
         free(f->container_tag);
+        free(f->object_unit);
         *f = (JournalFields) {};
 }
 
@@ -187,7 +192,7 @@ static int serialize_field(char **buf, size_t *len, const char *f) {
 
 int journal_sink_init(JournalSink *s, JournalBatch *b, const JournalFields *f, int priority) {
         const char *fields[] = { f->container_name, f->container_id, f->container_id_full, f->image_name,
-                                 f->syslog_identifier, f->container_tag };
+                                 f->syslog_identifier, f->container_tag, f->object_unit };
         char prio[] = "PRIORITY=X";
         int r;
 

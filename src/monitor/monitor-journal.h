@@ -27,6 +27,11 @@ typedef struct JournalFields {
         char *image_name;
         char *syslog_identifier;
         char *container_tag;
+        /* "OBJECT_SYSTEMD_UNIT=dray-<name>.scope": journalctl -u matches it on entries from root. journald
+         * finds _SYSTEMD_UNIT from the sender's cgroup, which it reads from /proc when the datagram comes
+         * in: the last batch of a container that ends at once may arrive after the monitor is gone, and
+         * would then carry no unit at all. */
+        char *object_unit;
 } JournalFields;
 
 /* Entries waiting to be sent, in order, for both streams (one batch keeps their relative order). */

@@ -105,7 +105,12 @@ static bool signal_is_stop(uint32_t sig) {
         return sig == SIGTERM || sig == SIGINT || sig == SIGHUP;
 }
 
-/* Writes one line to drayd. drayd may be gone (it can be restarted any time): EPIPE is no error. */
+static bool monitor_is_exec(const Monitor *m) {
+        return m->args->exec_spec_fd >= 0;
+}
+
+/* Writes one line to drayd. drayd may be gone (it can be restarted any time): EPIPE is no error. A
+ * container's monitor says one thing and closes; an exec's says "EXIT" last. */
 static void sync_send(Monitor *m, const char *line) {
         size_t n = strlen(line);
         const char *p = line;
@@ -123,7 +128,15 @@ static void sync_send(Monitor *m, const char *line) {
                 p += k;
                 n -= (size_t) k;
         }
-        m->sync_fd = safe_close(m->sync_fd);
+        if (!monitor_is_exec(m) || strneq(line, "EXIT ", 5))
+                m->sync_fd = safe_close(m->sync_fd);
+}
+
+static void sync_send_exit(Monitor *m, int status) {
+        char line[32];
+
+        (void) snprintf(line, sizeof(line), "EXIT %d\n", status);
+        sync_send(m, line);
 }
 
 /* 1 on 'G', 0 when drayd aborted (closed the fd, or sent anything else) or we were told to stop. */
@@ -191,6 +204,13 @@ _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, 
                 if ((unsigned char) *p < ' ')
                         *p = ' ';
 
+        if (monitor_is_exec(m)) {
+                log_debug("Failed to exec in container '%s': %s", m->args->id, message);
+                (void) snprintf(line, sizeof(line), "ERR %d %s\n", error, message);
+                sync_send(m, line);
+                sync_send_exit(m, status);
+                return EXIT_SUCCESS;
+        }
         log_warning("Failed to start container '%s': %s", m->spec ? m->spec->name : m->args->id, message);
         r = monitor_write_exit(m, &(ExitRecord) {
                 .exit_status = status,
@@ -227,6 +247,36 @@ static int monitor_load(Monitor *m) {
                 return log_error_errno(r, "Failed to load '%s/" SPEC_FILE "': %m", dir);
         if (!streq(m->spec->id, m->args->id))
                 return log_error_errno(EBADMSG, "'%s/" SPEC_FILE "' is for container %s.", dir, m->spec->id);
+        return 0;
+}
+
+/* The exec's spec, from the memfd drayd made: read from offset 0, at most 4 MiB. */
+static int monitor_load_exec(Monitor *m) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_json_ json_object *o = NULL;
+        struct stat st;
+        ssize_t n;
+        int r;
+
+        if (fstat(m->args->exec_spec_fd, &st) < 0)
+                return log_error_errno(errno, "Failed to stat the exec spec: %m");
+        if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > 4 * 1024 * 1024)
+                return log_error_errno(EBADMSG, "The exec spec is not a file of at most 4 MiB.");
+        text = malloc((size_t) st.st_size + 1);
+        if (!text)
+                return log_oom();
+        n = pread(m->args->exec_spec_fd, text, (size_t) st.st_size, 0);
+        if (n != st.st_size)
+                return log_error_errno(n < 0 ? errno : EIO, "Failed to read the exec spec: %m");
+        text[n] = 0;
+        o = json_tokener_parse(text);
+        if (!o)
+                return log_error_errno(EBADMSG, "The exec spec is not JSON.");
+        r = spec_from_json(o, &m->spec);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the exec spec: %m");
+        if (!streq(m->spec->id, m->args->id))
+                return log_error_errno(EBADMSG, "The exec spec is for container %s.", m->spec->id);
         return 0;
 }
 
@@ -318,9 +368,15 @@ static void monitor_prepare_seccomp(Monitor *m) {
                 m->seccomp_error = r;
 }
 
+/* An exec's output goes to the client only: `docker logs` does not show `docker exec` either. */
+static void discard_line(char *line, size_t len, bool partial, void *userdata) {
+}
+
 static int monitor_prepare(Monitor *m) {
         int r;
 
+        if (monitor_is_exec(m))
+                return 0;
         /* A previous run's record must not be mistaken for this one's. */
         if (unlinkat(m->dir_fd, EXIT_RECORD_FILE, 0) < 0 && errno != ENOENT)
                 return log_error_errno(errno, "Failed to remove the old " EXIT_RECORD_FILE ": %m");
@@ -393,6 +449,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         RuntimeError e = {};
         struct winsize window;
         char line[64];
+        LogSinkFunc sink;
         int r, out_fd;
 
         r = make_output_pipe(out);
@@ -419,7 +476,10 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         if (!m->spec->open_stdin)
                 m->input.from = safe_close(m->input.from);
 
-        r = runtime_start(m->spec, &io, &e, &m->init_pid);
+        if (monitor_is_exec(m))
+                r = runtime_join(m->spec, &io, m->args->exec_target_pid, &e, &m->init_pid);
+        else
+                r = runtime_start(m->spec, &io, &e, &m->init_pid);
         m->seccomp_fd = safe_close(m->seccomp_fd);
         if (r < 0) {
                 *ret_exit = monitor_fail_start(m, e.error, runtime_error_exit_status(&e), "%s", e.message);
@@ -432,9 +492,9 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
                 return false;
         }
 
-        log_stream_init(&m->out, "stdout", out_fd, m->args->stdout_fd, journal_send_line, &m->out_sink);
-        log_stream_init(&m->err, "stderr", TAKE_FD(err[0]), m->args->stderr_fd, journal_send_line,
-                        &m->err_sink);
+        sink = monitor_is_exec(m) ? discard_line : journal_send_line;
+        log_stream_init(&m->out, "stdout", out_fd, m->args->stdout_fd, sink, &m->out_sink);
+        log_stream_init(&m->err, "stderr", TAKE_FD(err[0]), m->args->stderr_fd, sink, &m->err_sink);
         (void) snprintf(line, sizeof(line), "OK %d\n", (int) m->init_pid);
         sync_send(m, line);
         return true;
@@ -517,6 +577,10 @@ static int monitor_finish(Monitor *m) {
                 .finished_usec = now_realtime_usec(),
                 .oom_killed = monitor_cgroup_oom_killed(&m->cgroup),
         };
+        if (monitor_is_exec(m)) {
+                sync_send_exit(m, rec.exit_status);
+                return EXIT_SUCCESS;
+        }
         log_debug("Container '%s' exited with status %d%s.", m->spec->name, rec.exit_status,
                   rec.oom_killed ? " (OOM killed)" : "");
         return monitor_write_exit(m, &rec) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -533,7 +597,7 @@ int monitor_run(const MonitorArgs *args) {
         if (monitor_setup_signals(m) < 0)
                 return EXIT_FAILURE;
 
-        load_error = monitor_load(m);
+        load_error = monitor_is_exec(m) ? monitor_load_exec(m) : monitor_load(m);
         if (load_error >= 0)
                 monitor_prepare_seccomp(m);
         r = monitor_wait_for_go(m);

@@ -17,6 +17,13 @@ typedef struct MonitorArgs {
         int stdin_fd;             /* the client's input, forwarded to the payload (-i), or -EBADF */
         int resize_fd;            /* struct winsize records for the terminal (-t), or -EBADF */
         const char *seccomp_profile; /* NULL: the installed default; "unconfined": none */
+        /* `dray exec`: a sealed memfd holding the exec's spec (the container's, with the exec's command,
+         * env, user, working directory and terminal), and the container init's PID. The monitor then
+         * starts that process in the container (runtime_join()), copies its output to the client's fds
+         * only (not the journal), writes no exit.json, and answers "OK <pid>", later "EXIT <status>",
+         * or "ERR <errno> <message>" then "EXIT <status>" on the sync fd. */
+        int exec_spec_fd;
+        pid_t exec_target_pid;
 } MonitorArgs;
 
 /* Returns the process exit status: 0 unless exit.json could not be written. */

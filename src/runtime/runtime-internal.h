@@ -50,6 +50,18 @@ int runtime_fail_stage(RuntimeContext *c, RuntimeStage stage, int error, const c
         _printf_(4, 5);
 void runtime_report(int fd, const RuntimeRecord *rec);
 
+/* runtime.c, shared with runtime-join.c (in the caller): the checks before any fork, reading the report
+ * socket to its end, and crun's cleanup_pid. */
+int runtime_prepare(RuntimeContext *c);
+int runtime_collect(RuntimeContext *c, int fd, int *ret_pty);
+void kill_and_reap(pid_t *pid);
+#define TAKE_PID(p)                     \
+        ({                              \
+                pid_t _tp = (p);        \
+                (p) = 0;                \
+                _tp;                    \
+        })
+
 /* runtime-clone.c (runs in the caller): fork-like clone into new namespaces; 0 in the child. */
 pid_t runtime_clone(unsigned long ns_flags, int cgroup_fd);
 

@@ -177,7 +177,7 @@ _noreturn_ static void container_main(RuntimeContext *c) {
 
 /* In the caller: everything that can be checked without forking, so bad input fails early and the
  * child has nothing left to parse. */
-static int runtime_prepare(RuntimeContext *c) {
+int runtime_prepare(RuntimeContext *c) {
         const ContainerSpec *s = c->spec;
         const RuntimeIO *io = c->io;
         const char *reason = NULL, *bad = NULL;
@@ -231,7 +231,7 @@ static ssize_t report_receive(int fd, RuntimeRecord *rec, int *ret_fd) {
 }
 
 /* Reads the report socket to EOF: EOF after FORKED and no ERROR means the payload exec'd. */
-static int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
+int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
         _cleanup_close_ int pty = -EBADF;
         bool forked = false, failed = false;
         RuntimeRecord rec;
@@ -272,7 +272,7 @@ static int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
 }
 
 /* crun's cleanup_pid: a child held in a cleanup variable is killed and reaped on early return. */
-static void kill_and_reap(pid_t *pid) {
+void kill_and_reap(pid_t *pid) {
         if (*pid <= 0)
                 return;
         (void) kill(*pid, SIGKILL);
@@ -281,12 +281,6 @@ static void kill_and_reap(pid_t *pid) {
         *pid = 0;
 }
 
-#define TAKE_PID(p)                     \
-        ({                              \
-                pid_t _tp = (p);        \
-                (p) = 0;                \
-                _tp;                    \
-        })
 
 static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF };

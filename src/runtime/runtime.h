@@ -66,6 +66,14 @@ typedef struct RuntimeError {
  * the init has been killed and reaped. */
 int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *error, pid_t *ret_init_pid);
 
+/* `dray exec`: starts spec's process (command, env, user, working directory, terminal; capabilities and
+ * seccomp filter as the container's) in the namespaces of the running container whose init is
+ * target_pid, as a child of the caller. The caller must be single-purpose: it joins the container's
+ * pid namespace for its children. Returns once the process exec'd, like runtime_start(); root_mount,
+ * upper_dir, work_dir and cgroup_fd of io are not used. */
+int runtime_join(const ContainerSpec *spec, const RuntimeIO *io, pid_t target_pid, RuntimeError *error,
+                 pid_t *ret_pid);
+
 /* Docker's exit status for a failed start: 127 command not found, 126 not executable, 125 else. */
 int runtime_error_exit_status(const RuntimeError *e);
 

@@ -124,6 +124,8 @@ TEST(entries_share_a_datagram) {
         ASSERT_EQ(k, 3);
         ASSERT_EQ(partial, 1U);
         ASSERT_STREQ(first, "line 1");
+        /* Every entry names its unit for journalctl -u, whatever journald finds out about the sender. */
+        ASSERT_TRUE(memmem(buf, (size_t) n, "OBJECT_SYSTEMD_UNIT=dray-box.scope\n", 35) != NULL);
         /* The image name holds a newline: it must travel in binary form, not break the entry. */
         ASSERT_TRUE(memmem(buf, (size_t) n, "IMAGE_NAME\n", 11) != NULL);
         ASSERT_TRUE(recv(r.fd, buf, JOURNAL_BATCH_MAX, 0) < 0 && errno == EAGAIN);
