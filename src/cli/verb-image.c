@@ -250,7 +250,7 @@ static void split_name(const char *name, char **ret_repo, const char **ret_tag) 
 }
 
 static int image_row(Table *t, const char *id, char *const *names, uint64_t size, uint64_t created, bool quiet) {
-        char sz[FORMAT_SIZE_MAX], ago[HUMAN_DURATION_MAX], short_id[13], *created_s;
+        char sz[FORMAT_SIZE_MAX], d[HUMAN_DURATION_MAX], short_id[13], created_s[HUMAN_DURATION_MAX + 8] = "";
         uint64_t now = now_realtime_usec();
 
         (void) snprintf(short_id, sizeof(short_id), "%.12s", id + strlen("sha256:"));
@@ -259,7 +259,8 @@ static int image_row(Table *t, const char *id, char *const *names, uint64_t size
                 return 0;
         }
         format_size(sz, size);
-        created_s = created > 0 && created <= now ? format_human_duration(ago, now - created) : (char *) "";
+        if (created > 0 && created <= now)
+                (void) snprintf(created_s, sizeof(created_s), "%s ago", format_human_duration(d, now - created));
         if (!names)
                 return table_add_row(t, (const char *const[]) { "<none>", "<none>", short_id, created_s, sz });
         STRV_FOREACH(n, names) {

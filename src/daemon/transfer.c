@@ -15,6 +15,7 @@
 #include "log.h"
 #include "manager.h"
 #include "strv.h"
+#include "utf8.h"
 #include "transfer-dbus.h"
 #include "transfer.h"
 
@@ -214,10 +215,20 @@ static _noreturn_ void worker_main(Transfer *t, int report_fd) {
 
 /* ---- drayd's side -------------------------------------------------------------------------------- */
 
+/* What the worker says goes out on the bus, which takes UTF-8 only: a name from a hostile archive in
+ * an error message must not cost the TransferRemoved signal. */
+static void sanitize(char *s) {
+        for (char *p = s; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f || (unsigned char) *p >= 0x80)
+                        *p = '?';
+}
+
 static void transfer_handle_line(Transfer *t, char *line) {
         unsigned long long a, b;
         int e;
 
+        if (!utf8_is_valid(line))
+                sanitize(line);
         if (sscanf(line, "PROGRESS %llu %llu", &a, &b) == 2) {
                 t->done = a;
                 t->total = b;

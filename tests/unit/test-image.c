@@ -9,6 +9,7 @@
 #include "image-ref.h"
 #include "image-store.h"
 #include "image-unpack.h"
+#include "image-user.h"
 #include "rm-rf.h"
 #include "strv.h"
 #include "test.h"
@@ -270,6 +271,58 @@ TEST(index_malformed) {
         ASSERT_OK(image_index_load(s, false, &index));
         ASSERT_EQ(index.n, 1);
         image_index_done(&index);
+        (void) rm_rf_path(dir);
+        return 0;
+}
+
+static int make_layer(const char *dir, const char *passwd, const char *group) {
+        _cleanup_close_ int fd = -EBADF, etc = -EBADF;
+
+        if (mkdir(dir, 0755) < 0)
+                return -errno;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || mkdirat(fd, "etc", 0755) < 0)
+                return -errno;
+        etc = openat(fd, "etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (etc < 0)
+                return -errno;
+        if (passwd && write_file_at(etc, "passwd", passwd) < 0)
+                return -errno;
+        if (group && write_file_at(etc, "group", group) < 0)
+                return -errno;
+        return 0;
+}
+
+TEST(user_resolution) {
+        char dir[] = "/tmp/test-image-user-XXXXXX", upper[64], lower[64];
+        uid_t uid;
+        gid_t gid;
+
+        ASSERT_TRUE(mkdtemp(dir));
+        snprintf(upper, sizeof(upper), "%s/upper", dir);
+        snprintf(lower, sizeof(lower), "%s/lower", dir);
+        /* The upper layer's passwd hides the lower one's; group comes from the lower layer. */
+        ASSERT_OK(make_layer(upper, "root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/:/bin/sh\n", NULL));
+        ASSERT_OK(make_layer(lower, "old:x:5:5::/:/bin/sh\n", "root:x:0:\nstaff:x:50:\n"));
+        char *layers[] = { upper, lower, NULL };
+
+        ASSERT_OK(image_resolve_user(layers, "app", &uid, &gid));
+        ASSERT_EQ(uid, 1000);
+        ASSERT_EQ(gid, 1001);
+        ASSERT_OK(image_resolve_user(layers, "app:staff", &uid, &gid));
+        ASSERT_EQ(gid, 50);
+        ASSERT_OK(image_resolve_user(layers, "1000", &uid, &gid));
+        ASSERT_EQ(gid, 1001); /* the primary group from passwd */
+        ASSERT_OK(image_resolve_user(layers, "4242", &uid, &gid));
+        ASSERT_EQ(gid, 0);
+        ASSERT_OK(image_resolve_user(layers, "7:8", &uid, &gid));
+        ASSERT_EQ(uid, 7);
+        ASSERT_EQ(gid, 8);
+        ASSERT_ERROR(image_resolve_user(layers, "old", &uid, &gid), ESRCH);
+        ASSERT_ERROR(image_resolve_user(layers, "app:nogroup", &uid, &gid), ESRCH);
+        ASSERT_ERROR(image_resolve_user(layers, "a b", &uid, &gid), EINVAL);
+        ASSERT_ERROR(image_resolve_user(layers, "-x", &uid, &gid), EINVAL);
+        ASSERT_ERROR(image_resolve_user(layers, "", &uid, &gid), EINVAL);
         (void) rm_rf_path(dir);
         return 0;
 }
