@@ -97,6 +97,7 @@ enum {
         ARG_TMPFS,
         ARG_PRIVILEGED,
         ARG_SECURITY_OPT,
+        ARG_USERNS,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -126,6 +127,7 @@ static const struct option run_long_options[] = {
         { "tmpfs",        required_argument, NULL, ARG_TMPFS        },
         { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
         { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
+        { "userns",       required_argument, NULL, ARG_USERNS       },
         {}
 };
 
@@ -170,6 +172,7 @@ void run_options_help(RunVerb verb) {
                "                            writable /sys, the host's devices\n"
                "      --security-opt OPT    seccomp=FILE (a Docker JSON profile), seccomp=unconfined,\n"
                "                            no-new-privileges (always on)\n"
+               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n"
                "  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
@@ -465,6 +468,11 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 return 0;
         case ARG_SECURITY_OPT:
                 return security_opt_parse(&o->security, arg);
+        case ARG_USERNS:
+                if (!streq(arg, "host") && !streq(arg, "auto"))
+                        return log_invalid_value("--userns", arg, -EINVAL, "'host' or 'auto'");
+                o->userns = streq(arg, "host") ? "host" : "auto";
+                return 0;
         }
         return -EINVAL; /* getopt_long returned a value missing from the table */
 }
@@ -627,6 +635,8 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);
         r = r < 0 ? r : append_bool(m, "Privileged", o->privileged);
         r = r < 0 ? r : append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
+        if (r >= 0 && o->userns)
+                r = sd_bus_message_append(m, "{sv}", "UserNamespace", "s", o->userns);
         if (r >= 0 && o->security.seccomp_profile)
                 r = sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", o->security.seccomp_profile);
         if (r < 0)

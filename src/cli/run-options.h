@@ -40,6 +40,7 @@ typedef struct RunOptions {
         size_t n_mounts;
         bool privileged;
         SecurityOpts security;
+        const char *userns;    /* "host", "auto" or NULL (unset) */
         char **command;        /* the payload's argv, never empty after a successful parse */
 } RunOptions;
 

@@ -14,6 +14,7 @@
 #include "name.h"
 #include "seccomp-profile.h"
 #include "strv.h"
+#include "userns-range.h"
 
 typedef int (*option_parser_t)(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 
@@ -495,6 +496,24 @@ static int parse_seccomp_profile(sd_bus_message *m, const char *key, ContainerSp
         return set_string(&s->seccomp_profile, text);
 }
 
+/* "host" (the default) or "auto": a range of its own, which CreateContainer allocates
+ * (userns_size set, userns_base still 0) before container_options_finish() validates it. */
+static int parse_user_namespace(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *v;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &v);
+        if (r < 0)
+                return r;
+        if (streq(v, "host"))
+                s->userns_size = 0;
+        else if (streq(v, "auto"))
+                s->userns_size = USERNS_RANGE_SIZE;
+        else
+                return invalid(error, key, "'%.64s' is neither 'host' nor 'auto'", v);
+        return 0;
+}
+
 static const Option option_table[] = {
         { "Rootfs",             "s",  parse_rootfs            },
         { "Command",            "as", parse_command           },
@@ -519,6 +538,7 @@ static const Option option_table[] = {
         { "Privileged",         "b",  parse_privileged        },
         { "SeccompUnconfined",  "b",  parse_seccomp_unconfined },
         { "SeccompProfile",     "s",  parse_seccomp_profile   },
+        { "UserNamespace",      "s",  parse_user_namespace    },
 };
 
 static const Option *option_find(const char *key) {
@@ -627,6 +647,10 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = resolve_bind_sources(s, error);
         if (r < 0)
                 return r;
+        /* The overlay of an ephemeral container would need idmapped lower layers and an upper layer
+         * of the range's IDs: not done yet. */
+        if (s->userns_size > 0 && s->ephemeral)
+                return invalid(error, "UserNamespace", "'auto' cannot be combined with Ephemeral yet");
 
         r = spec_validate(s, &reason);
         if (r < 0)

@@ -39,6 +39,10 @@ typedef struct RuntimeContext {
         int root_fd;         /* O_PATH fd of the mounted root, until pivot_root */
         int signal_fd;       /* the init's signalfd */
         pid_t payload_pid;   /* in the container's pid namespace */
+        int userns_sock;     /* --userns=auto: the init's end of the handshake (runtime-userns.c) */
+        int userns_tree_fd;  /* the rootfs as a detached tree, from the caller */
+        int userns_target_fd; /* O_PATH of the root mount point, in the init's mount namespace */
+        bool userns_idmapped; /* caller side: the tree is an idmapped mount (else chowned) */
         RuntimeRecord failure;
 } RuntimeContext;
 
@@ -74,6 +78,10 @@ int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode);
 /* runtime-mounts.c: the spec's bind and tmpfs mounts, and the tmpfs /tmp and /run of a read-only
  * root, inside the root before pivot_root. */
 int mount_setup_user(RuntimeContext *c);
+
+/* runtime-userns.c: the caller's half (after clone, before the init goes on) and the init's */
+int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);
+int userns_setup_child(RuntimeContext *c);
 
 /* runtime-dev.c */
 int dev_setup(RuntimeContext *c);

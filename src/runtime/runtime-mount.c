@@ -153,11 +153,24 @@ static int mount_overlay(RuntimeContext *c) {
 
 /* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
  * runtime needs. A rootfs may bring /proc, /sys or /dev as symlinks; mount_at() refuses those. */
+/* --userns=auto: the caller's tree (idmapped or chowned) goes onto the mount point, and is the root
+ * from here on. */
+static int mount_attach_tree(RuntimeContext *c) {
+        if (move_mount(c->userns_tree_fd, "", c->userns_target_fd, "",
+                       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return runtime_fail(c, errno, "attach the root: %m");
+        c->userns_target_fd = safe_close(c->userns_target_fd);
+        c->root_fd = TAKE_FD(c->userns_tree_fd);
+        return 0;
+}
+
 int mount_setup_root(RuntimeContext *c) {
         static const char *const mount_points[] = { "proc", "sys", "dev" };
         int r;
 
-        if (c->spec->ephemeral)
+        if (c->userns_tree_fd >= 0)
+                r = mount_attach_tree(c);
+        else if (c->spec->ephemeral)
                 r = mount_overlay(c);
         else if (mount(c->spec->rootfs, c->io->root_mount, NULL, MS_BIND | MS_REC, NULL) < 0)
                 r = runtime_fail(c, errno, "bind rootfs '%s': %m", c->spec->rootfs);
@@ -166,7 +179,8 @@ int mount_setup_root(RuntimeContext *c) {
         if (r < 0)
                 return r;
 
-        c->root_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c->root_fd < 0)
+                c->root_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c->root_fd < 0)
                 return runtime_fail(c, errno, "open container root: %m");
         for (size_t i = 0; i < ELEMENTSOF(mount_points); i++) {

@@ -133,6 +133,8 @@ static const struct {
 } setup_steps[] = {
         /* non-dumpable, dies with its parent, every signal blocked */
         { "process",         init_setup_process },
+        /* --userns=auto: wait for the ID maps and the root tree, become the namespace's root */
+        { "userns",          userns_setup_child },
         /* stdio on 0-2, the report pipe on 3, nothing else */
         { "fds",             setup_fds },
         /* no mount event leaves or enters */
@@ -246,7 +248,7 @@ static void kill_and_reap(pid_t *pid) {
         })
 
 static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
-        _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF };
+        _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF }, userns[2] = { -EBADF, -EBADF };
         _cleanup_(kill_and_reap) pid_t pid = 0;
         int r;
 
@@ -257,16 +259,30 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 return runtime_fail(c, errno, "create report pipe: %m");
         c->report_fd = report[1];
 
-        pid = runtime_clone(RUNTIME_NS_FLAGS, c->io->cgroup_fd);
+        if (c->spec->userns_size > 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, userns) < 0)
+                return runtime_fail(c, errno, "create user namespace socket: %m");
+        c->userns_sock = userns[1];
+
+        pid = runtime_clone(RUNTIME_NS_FLAGS | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0), c->io->cgroup_fd);
         if (pid < 0) {
                 r = (int) pid;
                 pid = 0;
                 return runtime_fail(c, r, "clone container init: %m");
         }
-        if (pid == 0)
+        if (pid == 0) {
+                userns[0] = safe_close(userns[0]);
                 container_main(c);
+        }
 
         report[1] = safe_close(report[1]);
+        userns[1] = safe_close(userns[1]);
+        c->userns_sock = -EBADF;
+        if (userns[0] >= 0) {
+                r = userns_setup_parent(c, pid, userns[0]);
+                if (r < 0)
+                        return r;
+                userns[0] = safe_close(userns[0]);
+        }
         r = runtime_collect(c, report[0]);
         if (r < 0)
                 return r;
@@ -282,6 +298,9 @@ int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *
                 .seccomp_fd = -EBADF,
                 .root_fd = -EBADF,
                 .signal_fd = -EBADF,
+                .userns_sock = -EBADF,
+                .userns_tree_fd = -EBADF,
+                .userns_target_fd = -EBADF,
         };
         pid_t pid = 0;
         int r;

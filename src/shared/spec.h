@@ -47,6 +47,10 @@ typedef struct ContainerSpec {
         bool seccomp_unconfined; /* --security-opt seccomp=unconfined */
         char *seccomp_profile;   /* --security-opt seccomp=FILE: the profile's JSON text, as the
                                   * client read it and drayd checked it; NULL: the default profile */
+        /* --userns=auto: container IDs 0…userns_size-1 are host IDs userns_base…; size 0: the host's
+         * user namespace (--userns=host). drayd allocates the base (userns-range.h). */
+        uint32_t userns_base;
+        uint32_t userns_size;
 } ContainerSpec;
 
 /* A custom seccomp profile's largest size (the security library's file limit). */

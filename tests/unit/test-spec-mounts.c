@@ -287,3 +287,4 @@ TEST(spec_mounts_hostile_json) {
         }
         return 0;
 }
+
