@@ -13,11 +13,7 @@ set -u -o pipefail
 require busctl systemctl
 
 plan 25
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
-rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
+setup_dray_test
 
 run() { dray run --rm --rootfs "$rootfs" "$@"; }
 status_field() { run "${@:2}" grep "^$1:" /proc/self/status | awk '{ print $2 }'; }

@@ -13,11 +13,7 @@ set -u -o pipefail
 require busctl ps
 
 plan 16
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
+setup_dray_test
 # A root on tmpfs (idmapped mounts work there) and two on the sandbox's overlayfs root (they do
 # not: each is shifted in place for the range of the first container that uses it).
 mkdir -p "$work/tmpfs"
