@@ -647,10 +647,6 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = resolve_bind_sources(s, error);
         if (r < 0)
                 return r;
-        /* The overlay of an ephemeral container would need idmapped lower layers and an upper layer
-         * of the range's IDs: not done yet. */
-        if (s->userns_size > 0 && s->ephemeral)
-                return invalid(error, "UserNamespace", "'auto' cannot be combined with Ephemeral yet");
 
         r = spec_validate(s, &reason);
         if (r < 0)

@@ -50,17 +50,15 @@ int fd_close_from(int first) {
  * inherits them), the report pipe 3, and every other fd it inherited from the caller is closed now,
  * long before anything in the container runs (CVE-2024-21626 leaked a host fd that way). */
 int setup_fds(RuntimeContext *c) {
-        int fds[7] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
-        size_t n = c->io->seccomp_fd >= 0 ? 5 : 4, tree_at = 0;
+        int fds[9] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
+        int *userns_fds[] = { &c->userns_tree_fd, &c->userns_target_fd, &c->userns_upper_fd, &c->userns_work_fd };
+        size_t n = c->io->seccomp_fd >= 0 ? 5 : 4, userns_at = n, n_userns = 0;
         int r;
 
-        /* --userns=auto: the root tree and its mount point, until mount_setup_root() attaches and
-         * closes them (the payload never sees them). */
-        if (c->userns_tree_fd >= 0) {
-                tree_at = n;
-                fds[n++] = c->userns_tree_fd;
-                fds[n++] = c->userns_target_fd;
-        }
+        /* --userns=auto: the root tree, its mount point and the overlay's directories, until
+         * mount_setup_root() has used and closed them (the payload never sees them). */
+        for (size_t i = 0; i < ELEMENTSOF(userns_fds) && *userns_fds[i] >= 0; i++, n_userns++)
+                fds[n++] = *userns_fds[i];
 
         if (fds[0] < 0) {
                 /* Still the host's /dev/null: nothing of the container is mounted yet. */
@@ -75,11 +73,9 @@ int setup_fds(RuntimeContext *c) {
         c->report_fd = RUNTIME_FD_REPORT;
         if (fcntl(c->report_fd, F_SETFD, FD_CLOEXEC) < 0)
                 return runtime_fail(c, errno, "set up report pipe: %m");
-        if (tree_at > 0) {
-                c->userns_tree_fd = (int) tree_at;
-                c->userns_target_fd = (int) tree_at + 1;
-                if (fcntl(c->userns_tree_fd, F_SETFD, FD_CLOEXEC) < 0 ||
-                    fcntl(c->userns_target_fd, F_SETFD, FD_CLOEXEC) < 0)
+        for (size_t i = 0; i < n_userns; i++) {
+                *userns_fds[i] = (int) (userns_at + i);
+                if (fcntl(*userns_fds[i], F_SETFD, FD_CLOEXEC) < 0)
                         return runtime_fail(c, errno, "set up root tree fds: %m");
         }
         if (c->io->seccomp_fd >= 0) {

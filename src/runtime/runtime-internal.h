@@ -42,6 +42,8 @@ typedef struct RuntimeContext {
         int userns_sock;     /* --userns=auto: the init's end of the handshake (runtime-userns.c) */
         int userns_tree_fd;  /* the rootfs as a detached tree, from the caller */
         int userns_target_fd; /* O_PATH of the root mount point, in the init's mount namespace */
+        int userns_upper_fd; /* ephemeral: the overlay's upper and work directories, opened while */
+        int userns_work_fd;  /* still host UID 0 (their parents are 0700) */
         bool userns_idmapped; /* caller side: the tree is an idmapped mount (else chowned) */
         RuntimeRecord failure;
 } RuntimeContext;

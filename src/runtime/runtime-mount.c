@@ -151,18 +151,57 @@ static int mount_overlay(RuntimeContext *c) {
         return 0;
 }
 
-/* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
- * runtime needs. A rootfs may bring /proc, /sys or /dev as symlinks; mount_at() refuses those. */
+/* --userns=auto, ephemeral: an overlay, mounted inside the user namespace (overlayfs allows that
+ * since Linux 5.11; "userxattr" because trusted.* is the host root's), whose lower layer is the
+ * caller's idmapped tree, attached on the mount point just before; the overlay goes on top. */
+static int mount_overlay_userns(RuntimeContext *c) {
+        _cleanup_close_ int fs = -EBADF, mnt = -EBADF;
+        char lower[PROC_FD_PATH_MAX], upper[PROC_FD_PATH_MAX], work[PROC_FD_PATH_MAX];
+        int r;
+
+        r = overlay_adopt_root_attrs(c, c->root_fd, c->userns_upper_fd);
+        if (r < 0)
+                return r;
+        proc_fd_path(lower, c->root_fd);
+        proc_fd_path(upper, c->userns_upper_fd);
+        proc_fd_path(work, c->userns_work_fd);
+        fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return runtime_fail(c, errno, "create overlayfs for '%s' in the user namespace: %m",
+                                    c->spec->rootfs);
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        if (mnt < 0)
+                return runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->rootfs);
+        if (move_mount(mnt, "", c->userns_target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return runtime_fail(c, errno, "attach the overlay root: %m");
+        c->userns_upper_fd = safe_close(c->userns_upper_fd);
+        c->userns_work_fd = safe_close(c->userns_work_fd);
+        safe_close(c->root_fd);
+        c->root_fd = TAKE_FD(mnt);
+        return 0;
+}
+
 /* --userns=auto: the caller's tree (idmapped or chowned) goes onto the mount point, and is the root
- * from here on. */
+ * from here on (or, ephemeral, the lower layer of the overlay that is). */
 static int mount_attach_tree(RuntimeContext *c) {
+        int r = 0;
+
         if (move_mount(c->userns_tree_fd, "", c->userns_target_fd, "",
                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return runtime_fail(c, errno, "attach the root: %m");
-        c->userns_target_fd = safe_close(c->userns_target_fd);
         c->root_fd = TAKE_FD(c->userns_tree_fd);
-        return 0;
+        if (c->spec->ephemeral)
+                r = mount_overlay_userns(c);
+        c->userns_target_fd = safe_close(c->userns_target_fd);
+        return r;
 }
+
+/* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
+ * runtime needs. A rootfs may bring /proc, /sys or /dev as symlinks; mount_at() refuses those. */
 
 int mount_setup_root(RuntimeContext *c) {
         static const char *const mount_points[] = { "proc", "sys", "dev" };

@@ -182,11 +182,38 @@ static int userns_root_tree(RuntimeContext *c, int userns_fd, int *ret) {
         /* EINVAL: a file system without idmapped mounts (overlayfs itself, older tmpfs, FUSE, …). */
         if (errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS && errno != EPERM)
                 return runtime_fail(c, errno, "idmap rootfs '%s': %m", s->rootfs);
+        /* The lower layer of an ephemeral container is not the container's own to shift. */
+        if (s->ephemeral)
+                return runtime_fail(c, EOPNOTSUPP,
+                                    "--userns=auto --ephemeral needs a rootfs on a file system with idmapped "
+                                    "mounts (ext4, xfs, btrfs, tmpfs): '%s' is not on one", s->rootfs);
         r = runtime_userns_chown(s->rootfs, s->userns_base);
         if (r < 0)
                 return runtime_fail(c, r, "shift the ownership of rootfs '%s' to the user namespace range: %m",
                                     s->rootfs);
         *ret = TAKE_FD(tree);
+        return 0;
+}
+
+/* ephemeral: the overlay's upper and work directories are the container's own; its root must be
+ * able to write them. Fresh ones (host root's) become the range's root's. */
+static int userns_own_overlay_dirs(RuntimeContext *c) {
+        const char *dirs[] = { c->io->upper_dir, c->io->work_dir };
+
+        if (!c->spec->ephemeral)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                struct stat st;
+
+                if (lstat(dirs[i], &st) < 0)
+                        return runtime_fail(c, errno, "overlay directory '%s': %m", dirs[i]);
+                if (!S_ISDIR(st.st_mode))
+                        return runtime_fail(c, ENOTDIR, "overlay directory '%s' is not a directory", dirs[i]);
+                if (st.st_uid == c->spec->userns_base)
+                        continue;
+                if (lchown(dirs[i], c->spec->userns_base, c->spec->userns_base) < 0)
+                        return runtime_fail(c, errno, "chown overlay directory '%s': %m", dirs[i]);
+        }
         return 0;
 }
 
@@ -208,6 +235,9 @@ int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock) {
         if (userns_fd < 0)
                 return runtime_fail(c, errno, "open the container's user namespace: %m");
         r = userns_root_tree(c, userns_fd, &tree);
+        if (r < 0)
+                return r;
+        r = userns_own_overlay_dirs(c);
         if (r < 0)
                 return r;
 
@@ -233,6 +263,12 @@ int userns_setup_child(RuntimeContext *c) {
         c->userns_target_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c->userns_target_fd < 0)
                 return runtime_fail(c, errno, "open root mount point: %m");
+        if (c->spec->ephemeral) {
+                c->userns_upper_fd = open(c->io->upper_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                c->userns_work_fd = open(c->io->work_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (c->userns_upper_fd < 0 || c->userns_work_fd < 0)
+                        return runtime_fail(c, errno, "open overlay directories: %m");
+        }
         fd_message_init(&fm);
         do
                 n = recvmsg(c->userns_sock, &fm.msg, MSG_CMSG_CLOEXEC);

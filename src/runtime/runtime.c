@@ -301,6 +301,8 @@ int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *
                 .userns_sock = -EBADF,
                 .userns_tree_fd = -EBADF,
                 .userns_target_fd = -EBADF,
+                .userns_upper_fd = -EBADF,
+                .userns_work_fd = -EBADF,
         };
         pid_t pid = 0;
         int r;

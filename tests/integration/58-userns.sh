@@ -5,14 +5,15 @@
 # its spec, never handed to a second container while the first exists, free again after rm); its
 # root is host UID "base" from the outside; its files are owned right through an idmapped mount
 # where the file system allows it (tmpfs here) and by a one-time shift in place where it does not
-# (the sandbox's overlayfs root). Runs inside the sandbox.
+# (the sandbox's overlayfs root); --ephemeral stacks an overlay mounted inside the namespace on the
+# idmapped rootfs, and is refused where there is no idmapping. Runs inside the sandbox.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require busctl ps
 
-plan 16
+plan 19
 setup_dray_test
 # A root on tmpfs (idmapped mounts work there) and two on the sandbox's overlayfs root (they do
 # not: each is shifted in place for the range of the first container that uses it).
@@ -66,5 +67,12 @@ is "$out" "$(printf '0\n0')" "on overlayfs the payload is root and owns its file
 owner="$(stat -c %u "$work/ovl1")"
 [ "$owner" -ge 524288 ] && pass "the overlayfs rootfs was shifted into the range (UID $owner)" ||
         fail "the overlayfs rootfs was shifted into the range" "owner: $owner"
-like "$(dray run --rm --userns=auto --ephemeral --rootfs "$work/ovl2" true 2>&1)" "cannot be combined with Ephemeral" \
-        "--userns=auto --ephemeral is refused, with the reason"
+# --- ephemeral: an overlay inside the namespace over the idmapped rootfs ----------------------------
+
+is "$(dray run --rm --userns=auto --ephemeral --rootfs "$work/tmpfs/root" sh -c 'echo z > /etc/z && cat /etc/z; id -u')" \
+        "$(printf 'z\n0')" "--userns=auto --ephemeral: root of its namespace, writing to its own layer"
+[ ! -e "$work/tmpfs/root/etc/z" ] && pass "the ephemeral container's write did not reach the rootfs" ||
+        fail "the ephemeral container's write did not reach the rootfs"
+like "$(dray run --rm --userns=auto --ephemeral --rootfs "$work/ovl2" true 2>&1)" "needs a rootfs on a file system with idmapped mounts" \
+        "--ephemeral on a file system without idmapped mounts is refused, with the reason"
+is "$(stat -c %u "$work/ovl2")" 0 "and that shared rootfs was not shifted"
