@@ -11,7 +11,7 @@ set -u -o pipefail
 
 require busctl
 
-plan 21
+plan 22
 setup_dray_test
 host="$work/host"
 mkdir -p "$host"
@@ -30,6 +30,13 @@ mounts="$(run -v "$host:/data:ro" -v "$host:/rw" cat /proc/mounts 2>&1)"
 like "$mounts" ' /data [^ ]+ ro,nosuid,nodev' "the :ro bind is ro,nosuid,nodev"
 like "$mounts" ' /rw [^ ]+ rw,nosuid,nodev' "a rw bind is still nosuid,nodev"
 is "$(run -v "$host/file:/etc/hostfile:ro" cat /etc/hostfile 2>&1)" from-host "a file can be bound on a new file"
+mname="$(unique_name mnt)"
+defer dray rm -f "$mname"
+dray create --name "$mname" --rootfs "$rootfs" -v "$host:/data:ro" --tmpfs /scratch:size=1m true >/dev/null
+mpath="$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$mname" | cut -d'"' -f2)"
+is "$(busctl get-property org.dray1 "$mpath" org.dray1.Container BindMounts TmpfsMounts | tr '\n' ' ')" \
+        "a(ssb) 1 \"$host\" \"/data\" true a(ss) 1 \"/scratch\" \"size=1m\" " \
+        "the BindMounts and TmpfsMounts properties list them"
 
 # A rootfs symlink pointing at an absolute host path resolves inside the container root.
 mkdir -p "$rootfs/opt"

@@ -13,7 +13,7 @@ set -u -o pipefail
 
 require busctl ps
 
-plan 19
+plan 20
 setup_dray_test
 # A root on tmpfs (idmapped mounts work there) and two on the sandbox's overlayfs root (they do
 # not: each is shifted in place for the range of the first container that uses it).
@@ -59,6 +59,9 @@ ok "the first is removed" dray rm -f "$a"
 ok "a third one runs" dray run -d --name "$c" --userns=auto --rootfs "$work/tmpfs/root" sleep 300
 wait_until 10 host_uid_of "$c"
 is "$(host_uid_of "$c")" "$ua" "it got the range the removed container freed"
+path="$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$c" | cut -d'"' -f2)"
+is "$(busctl get-property org.dray1 "$path" org.dray1.Container UIDShift UIDRange | tr '\n' ' ')" \
+        "u $ua u 65536 " "its UIDShift and UIDRange properties name the range"
 
 # --- file systems without idmapped mounts: shifted once, in place -----------------------------------
 
