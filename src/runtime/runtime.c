@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/vfs.h>
@@ -193,6 +194,13 @@ static int runtime_prepare(RuntimeContext *c) {
                 return runtime_fail(c, r, "unknown capability '%s'", strna(bad));
         if (s->privileged)
                 c->caps = runtime_caps_all();
+        if (c->caps & ~runtime_caps_all()) {
+                char *n = cap_to_name((cap_value_t) __builtin_ctzll(c->caps & ~runtime_caps_all()));
+
+                r = runtime_fail(c, EPERM, "%s was asked for, but dray's own bounding set lacks it", strna(n));
+                (void) cap_free(n);
+                return r;
+        }
         c->host_cgroup2 = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
         return 0;
 }
