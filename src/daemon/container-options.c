@@ -312,8 +312,7 @@ static int parse_cap_drop(sd_bus_message *m, const char *key, ContainerSpec *s, 
 
 /* Host paths no container may see through a bind mount: the kernel's own file systems (their
  * container views are set up and masked by the runtime), drayd's state (other containers' roots,
- * specs and upper layers) and everything that contains them. The escape hatch for these is a later
- * --privileged, not this parser. Returns why source (resolved, no symlinks) is refused, or NULL. */
+ * specs and upper layers) and everything that contains them. --privileged lifts this. Returns why source (resolved, no symlinks) is refused, or NULL. */
 static const char *bind_source_refusal(const char *source) {
         static const struct {
                 const char *path;
@@ -404,7 +403,8 @@ static int parse_bind_mounts(sd_bus_message *m, const char *key, ContainerSpec *
 }
 
 /* drayd resolves each bind source now and stores the result, so the spec names no symlink (the
- * runtime refuses one that appears later), and refuses the host paths no container may see. */
+ * runtime refuses one that appears later), and refuses the host paths no container may see unless
+ * it is privileged. */
 static int resolve_bind_sources(ContainerSpec *s, sd_bus_error *error) {
         for (size_t i = 0; i < s->n_mounts; i++) {
                 MountSpec *ms = s->mounts + i;
@@ -417,7 +417,8 @@ static int resolve_bind_sources(ContainerSpec *s, sd_bus_error *error) {
                 if (!resolved)
                         return invalid(error, "BindMounts", "source '%.256s' cannot be used: %s", ms->source,
                                        strerror(errno));
-                why = bind_source_refusal(resolved);
+                /* --privileged may bind anything: it has the host's devices and no masks anyway. */
+                why = s->privileged ? NULL : bind_source_refusal(resolved);
                 if (why && streq(ms->source, resolved))
                         return invalid(error, "BindMounts", "refusing to bind '%.256s' into a container: it is %s",
                                        ms->source, why);

@@ -11,7 +11,7 @@ set -u -o pipefail
 
 require busctl
 
-plan 22
+plan 23
 setup_dray_test
 host="$work/host"
 mkdir -p "$host"
@@ -57,6 +57,8 @@ for src in / /proc /sys/kernel /var/lib/dray; do
                 fail "-v $src is refused" "exit status $rc" "$out"
         fi
 done
+like "$(run --privileged -v /sys/kernel:/hostsys:ro -v /:/host:ro sh -c 'ls /hostsys >/dev/null && ls /host/proc >/dev/null && echo bound' 2>&1)" \
+        '^bound$' "--privileged may bind /sys and the host's / (the refusals are lifted)"
 like "$(run -v "$host:/proc/x" true 2>&1)" "outside /proc and /sys" "a destination in /proc is refused"
 like "$(run -v "relative:/x" true 2>&1)" "named volumes are not supported" "a named volume says it is not supported"
 

@@ -526,3 +526,26 @@ TEST(options_userns) {
         ASSERT_TRUE(s->ephemeral && s->userns_size == USERNS_RANGE_SIZE);
         return 0;
 }
+
+static int build_privileged_bind_root(sd_bus_message *m) {
+        int r = BASE(m);
+
+        r = r < 0 ? r : sd_bus_message_append(m, "{sv}", "Privileged", "b", 1);
+        r = r < 0 ? r : sd_bus_message_open_container(m, 'e', "sv");
+        r = r < 0 ? r : sd_bus_message_append(m, "s", "BindMounts");
+        return r < 0 ? r : sd_bus_message_append(m, "v", "a(ssb)", 2, "/", "/host", 1, "/proc", "/hostproc", 1) < 0 ?
+                -ENOMEM : sd_bus_message_close_container(m);
+}
+
+TEST(options_privileged_binds_anything) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        parse_finish = true;
+        ASSERT_OK(parse_with(build_privileged_bind_root, &s, &error));
+        parse_finish = false;
+        ASSERT_EQ(s->n_mounts, 2);
+        ASSERT_STREQ(s->mounts[0].source, "/");
+        ASSERT_STREQ(s->mounts[1].source, "/proc");
+        return 0;
+}
