@@ -66,8 +66,6 @@ int setup_fds(RuntimeContext *c);
 #define PROC_FD_PATH_MAX (sizeof("/proc/self/fd/") + 12)
 /* "/proc/self/fd/N": mount(2) onto or from an fd, the target resolved once, when the fd was opened. */
 void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd);
-/* The MS_NOSUID, MS_NODEV, MS_NOEXEC and atime flags the mount at path has (0 if it cannot tell). */
-unsigned long mount_flags_of(const char *path);
 int mount_make_private(RuntimeContext *c);
 int mount_setup_root(RuntimeContext *c);
 int mount_setup_kernel_fs(RuntimeContext *c);

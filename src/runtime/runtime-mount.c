@@ -46,7 +46,7 @@ int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source
 
 /* The flags a bind remount must repeat so that it only adds MS_RDONLY and does not drop nosuid,
  * nodev or noexec the mount already had. */
-unsigned long mount_flags_of(const char *path) {
+static unsigned long mount_flags_of(const char *path) {
         static const struct {
                 unsigned long st, ms;
         } map[] = {
