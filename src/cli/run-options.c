@@ -112,6 +112,7 @@ enum {
         ARG_IP,
         ARG_NETWORK_ALIAS,
         ARG_DNS,
+        ARG_USERNS,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -152,6 +153,7 @@ static const struct option run_long_options[] = {
         { "publish",      required_argument, NULL, 'p'              },
         { "publish-all",  no_argument,       NULL, 'P'              },
         { "dns",          required_argument, NULL, ARG_DNS          },
+        { "userns",       required_argument, NULL, ARG_USERNS       },
         {}
 };
 
@@ -209,6 +211,7 @@ void run_options_help(RunVerb verb) {
                "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  Publish a container port (repeatable)\n"
                "  -P, --publish-all         Publish every exposed port on a free host port\n"
                "      --dns ADDR            Name server for /etc/resolv.conf (repeatable)\n"
+               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n"
                "  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
@@ -553,6 +556,11 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
                         return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
                 return strv_extend(&o->dns, arg) < 0 ? log_oom() : 0;
+        case ARG_USERNS:
+                if (!streq(arg, "host") && !streq(arg, "auto"))
+                        return log_invalid_value("--userns", arg, -EINVAL, "'host' or 'auto'");
+                o->userns = streq(arg, "host") ? "host" : "auto";
+                return 0;
         }
         return -EINVAL; /* getopt_long returned a value missing from the table */
 }
@@ -752,6 +760,8 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);
         r = r < 0 ? r : append_bool(m, "Privileged", o->privileged);
         r = r < 0 ? r : append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
+        if (r >= 0 && o->userns)
+                r = sd_bus_message_append(m, "{sv}", "UserNamespace", "s", o->userns);
         if (r >= 0 && o->security.seccomp_profile)
                 r = sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", o->security.seccomp_profile);
         r = r < 0 ? r : append_string(m, "Network", o->network);

@@ -46,6 +46,7 @@ typedef struct RunOptions {
         size_t n_mounts;
         bool privileged;
         SecurityOpts security;
+        const char *userns;    /* "host", "auto" or NULL (unset) */
         char **command;        /* the payload's argv; never empty with --rootfs, NULL: the image's */
         char *network;         /* "none", "host" or a network name; NULL: the daemon's default */
         char *ip;              /* IPv4 address on that network */

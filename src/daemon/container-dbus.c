@@ -54,11 +54,48 @@ DEFINE_GETTER(tasks_max, "t", c->spec->tasks_max);
 DEFINE_GETTER(stop_timeout, "t", c->spec->stop_timeout_usec);
 DEFINE_GETTER(stop_signal, "i", (int32_t) c->spec->stop_signal);
 DEFINE_GETTER(oom_killed, "b", (int) c->rec.oom_killed);
+DEFINE_GETTER(privileged, "b", (int) c->spec->privileged);
+DEFINE_GETTER(seccomp_profile, "s",
+              c->spec->privileged || c->spec->seccomp_unconfined ? "unconfined" :
+              c->spec->seccomp_profile ? "custom" : "default");
+DEFINE_GETTER(uid_shift, "u", c->spec->userns_base);
+DEFINE_GETTER(uid_range, "u", c->spec->userns_size);
 
 static int property_get_command(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
         return sd_bus_message_append_strv(reply, c->spec->command);
+}
+
+static int property_get_cap_add(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->cap_add);
+}
+
+static int property_get_cap_drop(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->cap_drop);
+}
+
+/* BindMounts a(ssb) (source, destination, read-only) or TmpfsMounts a(ss) (destination, options). */
+static int property_get_mounts(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        bool bind = streq(property, "BindMounts");
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', bind ? "(ssb)" : "(ss)");
+        for (size_t i = 0; r >= 0 && i < c->spec->n_mounts; i++) {
+                const MountSpec *m = c->spec->mounts + i;
+
+                if (bind && m->type == MOUNT_BIND)
+                        r = sd_bus_message_append(reply, "(ssb)", m->source, m->destination, (int) m->read_only);
+                else if (!bind && m->type == MOUNT_TMPFS)
+                        r = sd_bus_message_append(reply, "(ss)", m->destination, strempty(m->options));
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
 static int property_get_env(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -384,6 +421,14 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("NetworkMode", "s", bus_container_property_get_network_mode),
         CHANGING_PROPERTY("Networks", "a(sss)", bus_container_property_get_networks),
         CHANGING_PROPERTY("Ports", "a(sqqs)", bus_container_property_get_ports),
+        CONST_PROPERTY("CapAdd", "as", property_get_cap_add),
+        CONST_PROPERTY("CapDrop", "as", property_get_cap_drop),
+        CONST_PROPERTY("BindMounts", "a(ssb)", property_get_mounts),
+        CONST_PROPERTY("TmpfsMounts", "a(ss)", property_get_mounts),
+        CONST_PROPERTY("Privileged", "b", property_get_privileged),
+        CONST_PROPERTY("SeccompProfile", "s", property_get_seccomp_profile),
+        CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),
+        CONST_PROPERTY("UIDRange", "u", property_get_uid_range),
 
         /* Everybody may call (dbus/org.dray1.conf); the handlers that change something ask polkit
          * (authorize()). UNPRIVILEGED lets sd-bus dispatch calls from non-root callers at all. */

@@ -16,6 +16,7 @@
 #include "name.h"
 #include "seccomp-profile.h"
 #include "strv.h"
+#include "userns-range.h"
 
 typedef int (*option_parser_t)(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 
@@ -359,8 +360,7 @@ static int parse_cap_drop(sd_bus_message *m, const char *key, ContainerSpec *s, 
 
 /* Host paths no container may see through a bind mount: the kernel's own file systems (their
  * container views are set up and masked by the runtime), drayd's state (other containers' roots,
- * specs and upper layers) and everything that contains them. The escape hatch for these is a later
- * --privileged, not this parser. Returns why source (resolved, no symlinks) is refused, or NULL. */
+ * specs and upper layers) and everything that contains them. --privileged lifts this. Returns why source (resolved, no symlinks) is refused, or NULL. */
 static const char *bind_source_refusal(const char *source) {
         static const struct {
                 const char *path;
@@ -451,7 +451,8 @@ static int parse_bind_mounts(sd_bus_message *m, const char *key, ContainerSpec *
 }
 
 /* drayd resolves each bind source now and stores the result, so the spec names no symlink (the
- * runtime refuses one that appears later), and refuses the host paths no container may see. */
+ * runtime refuses one that appears later), and refuses the host paths no container may see unless
+ * it is privileged. */
 static int resolve_bind_sources(ContainerSpec *s, sd_bus_error *error) {
         for (size_t i = 0; i < s->n_mounts; i++) {
                 MountSpec *ms = s->mounts + i;
@@ -464,7 +465,8 @@ static int resolve_bind_sources(ContainerSpec *s, sd_bus_error *error) {
                 if (!resolved)
                         return invalid(error, "BindMounts", "source '%.256s' cannot be used: %s", ms->source,
                                        strerror(errno));
-                why = bind_source_refusal(resolved);
+                /* --privileged may bind anything: it has the host's devices and no masks anyway. */
+                why = s->privileged ? NULL : bind_source_refusal(resolved);
                 if (why && streq(ms->source, resolved))
                         return invalid(error, "BindMounts", "refusing to bind '%.256s' into a container: it is %s",
                                        ms->source, why);
@@ -543,6 +545,24 @@ static int parse_seccomp_profile(sd_bus_message *m, const char *key, ContainerSp
         return set_string(&s->seccomp_profile, text);
 }
 
+/* "host" (the default) or "auto": a range of its own, which CreateContainer allocates
+ * (userns_size set, userns_base still 0) before container_options_finish() validates it. */
+static int parse_user_namespace(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        const char *v;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &v);
+        if (r < 0)
+                return r;
+        if (streq(v, "host"))
+                s->userns_size = 0;
+        else if (streq(v, "auto"))
+                s->userns_size = USERNS_RANGE_SIZE;
+        else
+                return invalid(error, key, "'%.64s' is neither 'host' nor 'auto'", v);
+        return 0;
+}
+
 static const Option option_table[] = {
         { "Rootfs",             "s",  parse_rootfs            },
         { "Command",            "as", parse_command           },
@@ -579,6 +599,7 @@ static const Option option_table[] = {
         { "PublishAll",         "b",  container_option_publish_all     },
         { "ExposedPorts",       "as", container_option_exposed_ports   },
         { "DNS",                "as", container_option_dns             },
+        { "UserNamespace",      "s",  parse_user_namespace    },
 };
 
 static const Option *option_find(const char *key) {

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 #include "name.h"
 #include "network-dbus.h"
 #include "strv.h"
+#include "userns-range.h"
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
 
@@ -110,6 +113,39 @@ static int authorize_create(sd_bus_message *message, Manager *m, const char *nam
                                         m->polkit_registry, error);
 }
 
+/* A host ID range in use by no other container, and by no user or group of the host. */
+static bool userns_base_is_free_on_host(uint32_t base) {
+        return !getpwuid((uid_t) base) && !getgrgid((gid_t) base) && !getpwuid((uid_t) (base + USERNS_RANGE_SIZE - 1)) &&
+                !getgrgid((gid_t) (base + USERNS_RANGE_SIZE - 1));
+}
+
+static int allocate_userns(Manager *m, ContainerSpec *spec, sd_bus_error *error) {
+        _cleanup_free_ uint32_t *used = NULL;
+        size_t n = 0;
+        Container *c;
+        int r;
+
+        if (spec->userns_size == 0)
+                return 0;
+        /* The runtime idmaps (or shifts) the container's own root tree: an image's layers are shared
+         * by every container of the image, and idmapping overlay lowers is not wired up yet. */
+        if (spec->layers)
+                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED,
+                                        "UserNamespace 'auto' is not supported for containers from images yet; "
+                                        "use a Rootfs, or UserNamespace 'host'.");
+        used = calloc(hashmap_size(m->containers_by_id) + 1, sizeof(uint32_t));
+        if (!used)
+                return -ENOMEM;
+        HASHMAP_FOREACH(c, m->containers_by_id)
+                if (c->spec->userns_size > 0)
+                        used[n++] = c->spec->userns_base;
+        r = userns_range_pick(used, n, userns_base_is_free_on_host, &spec->userns_base);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "No free user namespace range is left; remove containers "
+                                               "that use --userns=auto.");
+        return 0;
+}
+
 /* ---- handlers ---------------------------------------------------------------------------------- */
 
 static int method_create_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -151,6 +187,9 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         if (r < 0)
                 return r;
         r = container_net_options_finish(m, spec, error);
+        if (r < 0)
+                return r;
+        r = allocate_userns(m, spec, error);
         if (r < 0)
                 return r;
         r = container_options_finish(spec, error);

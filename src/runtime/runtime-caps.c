@@ -39,6 +39,13 @@ static uint64_t cap_all(void) {
         return mask;
 }
 
+/* Every capability the kernel knows (and our masks hold). */
+static uint64_t cap_known(void) {
+        cap_value_t last = cap_last();
+
+        return last >= 63 ? UINT64_MAX : CAP_BIT(last + 1) - 1;
+}
+
 uint64_t runtime_caps_all(void) {
         return cap_all();
 }
@@ -110,7 +117,9 @@ int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t
                         mask |= CAP_BIT(default_caps[i]);
                 mask = (mask & ~drop) | add;
         }
-        *ret_mask = mask & cap_all();
+        /* Not cap_all(): a capability asked for by name that the bounding set lacks must fail the
+         * start with a clear error, not vanish. */
+        *ret_mask = mask & cap_known();
         return 0;
 }
 

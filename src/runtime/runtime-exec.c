@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
@@ -116,6 +117,16 @@ static int payload_setup(RuntimeContext *c) {
         r = fd_close_from(c->n_fds);
         if (r < 0)
                 return runtime_fail(c, r, "close fds: %m");
+        /* No stdin given: fd 0 is the host's /dev/null, opened before the root existed. Swap it for
+         * the container's, so that no fd of the payload was opened on the host's tree. */
+        if (c->io->stdin_fd < 0 && !tty) {
+                int fd = open("/dev/null", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+                if (fd < 0 || dup3(fd, STDIN_FILENO, 0) < 0)
+                        return runtime_fail(c, errno, "open the container's /dev/null: %m");
+                if (fd != STDIN_FILENO)
+                        (void) close(fd);
+        }
         sigemptyset(&none);
         if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
                 return runtime_fail(c, errno, "unblock signals: %m");

@@ -50,9 +50,21 @@ int fd_close_from(int first) {
  * inherits them), the report pipe 3, and every other fd it inherited from the caller is closed now,
  * long before anything in the container runs (CVE-2024-21626 leaked a host fd that way). */
 int setup_fds(RuntimeContext *c) {
-        int fds[] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
-        size_t n = c->io->seccomp_fd >= 0 ? 5 : 4;
+        int fds[10] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
+        int *userns_fds[] = { &c->userns_tree_fd, &c->userns_target_fd, &c->userns_upper_fd, &c->userns_work_fd,
+                              &c->userns_netfiles_fd };
+        int *kept[ELEMENTSOF(userns_fds)];
+        size_t n = c->io->seccomp_fd >= 0 ? 5 : 4, userns_at = n, n_userns = 0;
         int r;
+
+        /* --userns=auto: the root tree, its mount point, the overlay's directories and the generated
+         * /etc files, opened while still host UID 0, until the steps that use them have closed them
+         * (the payload never sees them). */
+        for (size_t i = 0; i < ELEMENTSOF(userns_fds); i++)
+                if (*userns_fds[i] >= 0) {
+                        kept[n_userns++] = userns_fds[i];
+                        fds[n++] = *userns_fds[i];
+                }
 
         if (fds[0] < 0) {
                 /* Still the host's /dev/null: nothing of the container is mounted yet. */
@@ -67,7 +79,12 @@ int setup_fds(RuntimeContext *c) {
         c->report_fd = RUNTIME_FD_REPORT;
         if (fcntl(c->report_fd, F_SETFD, FD_CLOEXEC) < 0)
                 return runtime_fail(c, errno, "set up report pipe: %m");
-        if (n > RUNTIME_FD_SECCOMP) {
+        for (size_t i = 0; i < n_userns; i++) {
+                *kept[i] = (int) (userns_at + i);
+                if (fcntl(*kept[i], F_SETFD, FD_CLOEXEC) < 0)
+                        return runtime_fail(c, errno, "set up root tree fds: %m");
+        }
+        if (c->io->seccomp_fd >= 0) {
                 c->seccomp_fd = RUNTIME_FD_SECCOMP;
                 if (fcntl(c->seccomp_fd, F_SETFD, FD_CLOEXEC) < 0)
                         return runtime_fail(c, errno, "set up seccomp profile fd: %m");

@@ -41,8 +41,24 @@ typedef struct RuntimeContext {
         int signal_fd;       /* the init's signalfd */
         int tty_fd;          /* spec->tty: the pty's slave, for the payload's stdio; else -EBADF */
         pid_t payload_pid;   /* in the container's pid namespace */
+        int userns_sock;     /* --userns=auto: the init's end of the handshake (runtime-userns.c) */
+        int userns_tree_fd;  /* the rootfs as a detached tree, from the caller */
+        int userns_target_fd; /* O_PATH of the root mount point, in the init's mount namespace */
+        int userns_upper_fd; /* ephemeral: the overlay's upper and work directories, opened while */
+        int userns_work_fd;  /* still host UID 0 (their parents are 0700) */
+        int userns_netfiles_fd; /* likewise the generated /etc files' directory (netfiles_setup()) */
+        bool userns_idmapped; /* caller side: the tree is an idmapped mount (else chowned) */
         RuntimeRecord failure;
 } RuntimeContext;
+
+/* Every fd of the context closed (-EBADF). */
+#define RUNTIME_CONTEXT_INIT(s, i)                                                                     \
+        ((RuntimeContext) {                                                                           \
+                .spec = (s), .io = (i), .report_fd = -EBADF, .seccomp_fd = -EBADF, .root_fd = -EBADF, \
+                .signal_fd = -EBADF, .tty_fd = -EBADF, .userns_sock = -EBADF, .userns_tree_fd = -EBADF, \
+                .userns_target_fd = -EBADF, .userns_upper_fd = -EBADF, .userns_work_fd = -EBADF,    \
+                .userns_netfiles_fd = -EBADF,                                                        \
+        })
 
 /* Records why a step failed (stage SETUP; %m is error) and returns -abs(error). */
 int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) _printf_(3, 4);
@@ -74,8 +90,6 @@ int setup_fds(RuntimeContext *c);
 #define PROC_FD_PATH_MAX (sizeof("/proc/self/fd/") + 12)
 /* "/proc/self/fd/N": mount(2) onto or from an fd, the target resolved once, when the fd was opened. */
 void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd);
-/* The MS_NOSUID, MS_NODEV, MS_NOEXEC and atime flags the mount at path has (0 if it cannot tell). */
-unsigned long mount_flags_of(const char *path);
 int mount_make_private(RuntimeContext *c);
 int mount_setup_root(RuntimeContext *c);
 int mount_setup_kernel_fs(RuntimeContext *c);
@@ -93,6 +107,10 @@ int netfiles_setup(RuntimeContext *c);
 unsigned long netns_clone_flags(const ContainerSpec *s);
 int netns_enter(RuntimeContext *c, int *ret_saved_fd); /* in the caller */
 void netns_leave(int *saved_fd);
+
+/* runtime-userns.c: the caller's half (after clone, before the init goes on) and the init's */
+int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);
+int userns_setup_child(RuntimeContext *c);
 
 /* runtime-dev.c */
 int dev_setup(RuntimeContext *c);

@@ -144,15 +144,7 @@ static int join_spawn(RuntimeContext *c, pid_t target, pid_t *ret_pid) {
 
 int runtime_join(const ContainerSpec *spec, const RuntimeIO *io, pid_t target_pid, RuntimeError *error,
                  pid_t *ret_pid) {
-        RuntimeContext c = {
-                .spec = spec,
-                .io = io,
-                .report_fd = -EBADF,
-                .seccomp_fd = -EBADF,
-                .root_fd = -EBADF,
-                .signal_fd = -EBADF,
-                .tty_fd = -EBADF,
-        };
+        RuntimeContext c = RUNTIME_CONTEXT_INIT(spec, io);
         pid_t pid = 0;
         int r;
 

@@ -46,7 +46,7 @@ int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source
 
 /* The flags a bind remount must repeat so that it only adds MS_RDONLY and does not drop nosuid,
  * nodev or noexec the mount already had. */
-unsigned long mount_flags_of(const char *path) {
+static unsigned long mount_flags_of(const char *path) {
         static const struct {
                 unsigned long st, ms;
         } map[] = {
@@ -191,13 +191,65 @@ finish:
         return r;
 }
 
+/* --userns=auto, ephemeral: an overlay, mounted inside the user namespace (overlayfs allows that
+ * since Linux 5.11; "userxattr" because trusted.* is the host root's), whose lower layer is the
+ * caller's idmapped tree, attached on the mount point just before; the overlay goes on top. */
+static int mount_overlay_userns(RuntimeContext *c) {
+        _cleanup_close_ int fs = -EBADF, mnt = -EBADF;
+        char lower[PROC_FD_PATH_MAX], upper[PROC_FD_PATH_MAX], work[PROC_FD_PATH_MAX];
+        int r;
+
+        r = overlay_adopt_root_attrs(c, c->root_fd, c->userns_upper_fd);
+        if (r < 0)
+                return r;
+        proc_fd_path(lower, c->root_fd);
+        proc_fd_path(upper, c->userns_upper_fd);
+        proc_fd_path(work, c->userns_work_fd);
+        fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return runtime_fail(c, errno, "create overlayfs for '%s' in the user namespace: %m",
+                                    c->spec->rootfs);
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        if (mnt < 0)
+                return runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->rootfs);
+        if (move_mount(mnt, "", c->userns_target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return runtime_fail(c, errno, "attach the overlay root: %m");
+        c->userns_upper_fd = safe_close(c->userns_upper_fd);
+        c->userns_work_fd = safe_close(c->userns_work_fd);
+        safe_close(c->root_fd);
+        c->root_fd = TAKE_FD(mnt);
+        return 0;
+}
+
+/* --userns=auto: the caller's tree (idmapped or chowned) goes onto the mount point, and is the root
+ * from here on (or, ephemeral, the lower layer of the overlay that is). */
+static int mount_attach_tree(RuntimeContext *c) {
+        int r = 0;
+
+        if (move_mount(c->userns_tree_fd, "", c->userns_target_fd, "",
+                       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return runtime_fail(c, errno, "attach the root: %m");
+        c->root_fd = TAKE_FD(c->userns_tree_fd);
+        if (c->spec->ephemeral)
+                r = mount_overlay_userns(c);
+        c->userns_target_fd = safe_close(c->userns_target_fd);
+        return r;
+}
+
 /* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
  * runtime needs. A rootfs may bring /proc, /sys or /dev as symlinks; mount_at() refuses those. */
+
 int mount_setup_root(RuntimeContext *c) {
         static const char *const mount_points[] = { "proc", "sys", "dev" };
         int r;
 
-        if (spec_uses_overlay(c->spec))
+        if (c->userns_tree_fd >= 0)
+                r = mount_attach_tree(c);
+        else if (spec_uses_overlay(c->spec))
                 r = mount_overlay(c);
         else if (mount(c->spec->rootfs, c->io->root_mount, NULL, MS_BIND | MS_REC, NULL) < 0)
                 r = runtime_fail(c, errno, "bind rootfs '%s': %m", c->spec->rootfs);
@@ -206,7 +258,8 @@ int mount_setup_root(RuntimeContext *c) {
         if (r < 0)
                 return r;
 
-        c->root_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c->root_fd < 0)
+                c->root_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c->root_fd < 0)
                 return runtime_fail(c, errno, "open container root: %m");
         for (size_t i = 0; i < ELEMENTSOF(mount_points); i++) {
@@ -214,6 +267,33 @@ int mount_setup_root(RuntimeContext *c) {
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+/* --userns=auto on a network namespace drayd made (owned by the host's user namespace): the kernel
+ * lets only a user namespace that owns the network namespace mount a sysfs. As crun and podman do,
+ * the host's sysfs is bound instead (recursively: the mounts below it are locked to the user
+ * namespace and may not be uncovered), read-only, and the masked paths then apply as to a sysfs of
+ * its own. It shows the host's network devices in /sys/class/net: documented in SECURITY.md. */
+static int mount_sys_bind(RuntimeContext *c) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[PROC_FD_PATH_MAX];
+
+        fd = openat(c->root_fd, "sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return runtime_fail(c, errno, "open /sys in the root: %m");
+        proc_fd_path(path, fd);
+        /* Recursive: below /sys are mounts locked to this user namespace, which a plain bind may not
+         * uncover (EINVAL). */
+        if (mount("/sys", path, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return runtime_fail(c, errno, "bind the host's /sys: %m");
+        safe_close(fd);
+        fd = openat(c->root_fd, "sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return runtime_fail(c, errno, "open /sys in the root: %m");
+        proc_fd_path(path, fd);
+        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return runtime_fail(c, errno, "make /sys read-only: %m");
         return 0;
 }
 
@@ -225,8 +305,11 @@ int mount_setup_kernel_fs(RuntimeContext *c) {
         if (r < 0)
                 return r;
         /* --privileged gets a writable /sys, as Docker's. */
-        return mount_at(c, c->root_fd, "sys", "sysfs", "sysfs",
-                        (c->spec->privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        r = mount_at(c, c->root_fd, "sys", "sysfs", "sysfs",
+                     (c->spec->privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        if (r != -EPERM || c->spec->userns_size == 0)
+                return r;
+        return mount_sys_bind(c);
 }
 
 int mount_pivot_root(RuntimeContext *c) {

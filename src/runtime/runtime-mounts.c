@@ -90,38 +90,6 @@ static int open_or_create_in_root(RuntimeContext *c, const char *destination, bo
         }
 }
 
-/* nosuid, nodev (and read-only) on the new mount and, for a bind, on every mount below it
- * (mount_setattr, Linux 5.12). Older kernels get the classic remount, which covers the top mount. */
-static int mount_restrict(RuntimeContext *c, const MountSpec *m, int mount_fd) {
-        struct mount_attr attr = {
-                .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->read_only ? MOUNT_ATTR_RDONLY : 0),
-        };
-        char path[PROC_FD_PATH_MAX];
-        unsigned long flags;
-
-        if (mount_setattr(mount_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) >= 0)
-                return 0;
-        if (errno != ENOSYS)
-                return runtime_fail(c, errno, "restrict mount '%s': %m", m->destination);
-        proc_fd_path(path, mount_fd);
-        flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0) | mount_flags_of(path);
-        if (mount(NULL, path, NULL, flags, NULL) < 0)
-                return runtime_fail(c, errno, "remount '%s' nosuid,nodev%s: %m", m->destination,
-                                    m->read_only ? ",ro" : "");
-        return 0;
-}
-
-static int mount_id_of(int fd, uint64_t *ret) {
-        struct statx sx;
-
-        if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0)
-                return -errno;
-        if (!(sx.stx_mask & STATX_MNT_ID))
-                return -EOPNOTSUPP;
-        *ret = sx.stx_mnt_id;
-        return 0;
-}
-
 /* The source of a bind, as drayd resolved it at create time: any symlink that appeared in it since
  * is refused, not followed. */
 static int open_bind_source(RuntimeContext *c, const MountSpec *m, bool *ret_directory) {
@@ -142,11 +110,31 @@ static int open_bind_source(RuntimeContext *c, const MountSpec *m, bool *ret_dir
         return fd;
 }
 
+/* A bind is made detached first: a recursive clone of the source (open_tree, Linux 5.2), restricted
+ * to nosuid, nodev (and read-only) on every mount in it (mount_setattr, 5.12), and only then moved
+ * onto the mount point's fd. No moment exists in which the container's tree holds it without the
+ * restrictions, and nothing is looked up by path after the mount point was resolved. */
+static int mount_bind(RuntimeContext *c, const MountSpec *m, int source, int target) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->read_only ? MOUNT_ATTR_RDONLY : 0),
+        };
+        _cleanup_close_ int tree = -EBADF;
+
+        tree = open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+        if (tree < 0)
+                return runtime_fail(c, errno, "clone bind source '%s': %m", m->source);
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return runtime_fail(c, errno, "restrict bind of '%s' to nosuid,nodev%s: %m", m->source,
+                                    m->read_only ? ",ro" : "");
+        if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return runtime_fail(c, errno, "bind '%s' on '%s': %m", m->source, m->destination);
+        return 0;
+}
+
 static int mount_one(RuntimeContext *c, const MountSpec *m) {
-        _cleanup_close_ int source = -EBADF, target = -EBADF, mounted = -EBADF;
-        char source_path[PROC_FD_PATH_MAX], target_path[PROC_FD_PATH_MAX];
+        _cleanup_close_ int source = -EBADF, target = -EBADF;
+        char target_path[PROC_FD_PATH_MAX];
         bool directory = true;
-        uint64_t below, above;
         int r;
 
         if (m->type == MOUNT_BIND) {
@@ -157,24 +145,12 @@ static int mount_one(RuntimeContext *c, const MountSpec *m) {
         r = open_or_create_in_root(c, m->destination, directory, &target);
         if (r < 0)
                 return r;
-        proc_fd_path(target_path, target);
-        if (m->type == MOUNT_BIND) {
-                proc_fd_path(source_path, source);
-                if (mount(source_path, target_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-                        return runtime_fail(c, errno, "bind '%s' on '%s': %m", m->source, m->destination);
-        } else if (mount("tmpfs", target_path, "tmpfs", MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0),
-                         m->options) < 0)
-                return runtime_fail(c, errno, "mount tmpfs on '%s' (%s): %m", m->destination, strna(m->options));
-
-        /* The fd still names what lies beneath: open the destination again to reach the new mount,
-         * and make sure it is the new mount. */
-        r = mounted = openat2_path(c->root_fd, m->destination, RESOLVE_CONTAINER);
-        if (r < 0)
-                return runtime_fail(c, r, "open mount '%s': %m", m->destination);
-        if (mount_id_of(target, &below) >= 0 && mount_id_of(mounted, &above) >= 0 && below == above)
-                return runtime_fail(c, EIO, "mount on '%s' did not appear there", m->destination);
         if (m->type == MOUNT_BIND)
-                return mount_restrict(c, m, mounted);
+                return mount_bind(c, m, source, target);
+        proc_fd_path(target_path, target);
+        if (mount("tmpfs", target_path, "tmpfs", MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0),
+                  m->options) < 0)
+                return runtime_fail(c, errno, "mount tmpfs on '%s' (%s): %m", m->destination, strna(m->options));
         return 0;
 }
 

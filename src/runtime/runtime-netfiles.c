@@ -65,7 +65,8 @@ int netfiles_setup(RuntimeContext *c) {
 
         if (isempty(dir))
                 return 0;
-        src_dir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* With --userns=auto it was opened while still host UID 0 (userns_setup_child()). */
+        src_dir = c->userns_netfiles_fd >= 0 ? TAKE_FD(c->userns_netfiles_fd) : open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (src_dir < 0)
                 return runtime_fail(c, errno, "open '%s': %m", dir);
         if (mkdirat(c->root_fd, "etc", 0755) < 0 && errno != EEXIST)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/vfs.h>
@@ -136,6 +137,8 @@ static const struct {
 } setup_steps[] = {
         /* non-dumpable, dies with its parent, every signal blocked */
         { "process",         init_setup_process },
+        /* --userns=auto: wait for the ID maps and the root tree, become the namespace's root */
+        { "userns",          userns_setup_child },
         /* stdio on 0-2, the report pipe on 3, nothing else */
         { "fds",             setup_fds },
         /* no mount event leaves or enters */
@@ -200,6 +203,13 @@ int runtime_prepare(RuntimeContext *c) {
                 return runtime_fail(c, r, "unknown capability '%s'", strna(bad));
         if (s->privileged)
                 c->caps = runtime_caps_all();
+        if (c->caps & ~runtime_caps_all()) {
+                char *n = cap_to_name((cap_value_t) __builtin_ctzll(c->caps & ~runtime_caps_all()));
+
+                r = runtime_fail(c, EPERM, "%s was asked for, but dray's own bounding set lacks it", strna(n));
+                (void) cap_free(n);
+                return r;
+        }
         c->host_cgroup2 = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
         return 0;
 }
@@ -283,7 +293,7 @@ void kill_and_reap(pid_t *pid) {
 
 
 static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
-        _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF };
+        _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF }, userns[2] = { -EBADF, -EBADF };
         _cleanup_(kill_and_reap) pid_t pid = 0;
         _cleanup_close_ int pty = -EBADF;
         _cleanup_(netns_leave) int saved_netns = -EBADF;
@@ -296,12 +306,20 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 return runtime_fail(c, errno, "create report socket: %m");
         c->report_fd = report[1];
 
+        if (c->spec->userns_size > 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, userns) < 0)
+                return runtime_fail(c, errno, "create user namespace socket: %m");
+        c->userns_sock = userns[1];
+
         r = netns_enter(c, &saved_netns);
         if (r < 0)
                 return r;
-        pid = runtime_clone(RUNTIME_NS_FLAGS | netns_clone_flags(c->spec), c->io->cgroup_fd);
-        if (pid == 0)
-                container_main(c); /* in the joined namespace; setup_fds() closes saved_netns */
+        pid = runtime_clone(RUNTIME_NS_FLAGS | netns_clone_flags(c->spec) | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0),
+                            c->io->cgroup_fd);
+        if (pid == 0) {
+                /* In the joined network namespace; setup_fds() closes saved_netns. */
+                userns[0] = safe_close(userns[0]);
+                container_main(c);
+        }
         netns_leave(&saved_netns);
         if (pid < 0) {
                 r = (int) pid;
@@ -310,6 +328,14 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         }
 
         report[1] = safe_close(report[1]);
+        userns[1] = safe_close(userns[1]);
+        c->userns_sock = -EBADF;
+        if (userns[0] >= 0) {
+                r = userns_setup_parent(c, pid, userns[0]);
+                if (r < 0)
+                        return r;
+                userns[0] = safe_close(userns[0]);
+        }
         r = runtime_collect(c, report[0], &pty);
         if (r < 0)
                 return r;
@@ -320,15 +346,7 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
 }
 
 int runtime_start(const ContainerSpec *spec, const RuntimeIO *io, RuntimeError *error, pid_t *ret_init_pid) {
-        RuntimeContext c = {
-                .spec = spec,
-                .io = io,
-                .report_fd = -EBADF,
-                .seccomp_fd = -EBADF,
-                .root_fd = -EBADF,
-                .signal_fd = -EBADF,
-                .tty_fd = -EBADF,
-        };
+        RuntimeContext c = RUNTIME_CONTEXT_INIT(spec, io);
         pid_t pid = 0;
         int r;
 

@@ -215,8 +215,9 @@ static const char *mount_spec_check(const MountSpec *m) {
                        "and /sys";
         switch (m->type) {
         case MOUNT_BIND:
-                if (!mount_path_is_normalized(m->source) || streq(m->source, "/"))
-                        return "bind mount source must be a normalized absolute path other than '/'";
+                /* Which sources are allowed ("/" only for --privileged) is drayd's policy. */
+                if (!mount_path_is_normalized(m->source))
+                        return "bind mount source must be a normalized absolute path";
                 if (m->options)
                         return "bind mounts take no options";
                 break;

@@ -6,6 +6,7 @@
 #include "parse-util.h"
 #include "spec.h"
 #include "strv.h"
+#include "userns-range.h"
 
 ContainerSpec *spec_new(void) {
         ContainerSpec *s = calloc(1, sizeof(ContainerSpec));
@@ -109,6 +110,10 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("the seccomp profile is empty or too large");
         if (spec_network_validate(&s->net, &reason) < 0)
                 goto fail;
+        if (s->userns_size != 0 && (s->userns_size != USERNS_RANGE_SIZE || !userns_base_is_valid(s->userns_base)))
+                FAIL("invalid user namespace range");
+        if (s->userns_size == 0 && s->userns_base != 0)
+                FAIL("a user namespace base without a range");
         if (ret_reason)
                 *ret_reason = NULL;
         return 0;
@@ -155,6 +160,8 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_bool(o, "privileged", s->privileged);
         r = r < 0 ? r : json_add_bool(o, "seccomp_unconfined", s->seccomp_unconfined);
         r = r < 0 ? r : json_add_string(o, "seccomp_profile", s->seccomp_profile);
+        r = r < 0 ? r : json_add_uint64(o, "userns_base", s->userns_base);
+        r = r < 0 ? r : json_add_uint64(o, "userns_size", s->userns_size);
         if (r >= 0 && s->n_mounts > 0) {
                 json_object *m = NULL;
 
@@ -205,7 +212,7 @@ static int get_mounts(json_object *o, ContainerSpec *s) {
 
 int spec_from_json(json_object *o, ContainerSpec **ret) {
         _cleanup_(spec_freep) ContainerSpec *s = spec_new();
-        uint64_t uid = 0, gid = 0;
+        uint64_t uid = 0, gid = 0, userns_base = 0, userns_size = 0;
         int r = 0;
 
         if (!s)
@@ -245,6 +252,8 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined));
         r = r < 0 ? r : opt(get_dup(o, "seccomp_profile", &s->seccomp_profile));
         r = r < 0 ? r : spec_network_from_json(o, &s->net);
+        r = r < 0 ? r : opt(json_get_uint64(o, "userns_base", &userns_base));
+        r = r < 0 ? r : opt(json_get_uint64(o, "userns_size", &userns_size));
         if (r == -ENOENT)
                 return -EBADMSG; /* a required key is missing */
         if (r < 0)
@@ -253,6 +262,10 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
                 return -ERANGE;
         s->uid = (uid_t) uid;
         s->gid = (gid_t) gid;
+        if (userns_base > UINT32_MAX || userns_size > UINT32_MAX)
+                return -ERANGE;
+        s->userns_base = (uint32_t) userns_base;
+        s->userns_size = (uint32_t) userns_size;
         r = spec_validate(s, NULL);
         if (r < 0)
                 return r;

@@ -60,6 +60,10 @@ typedef struct ContainerSpec {
         char **entrypoint;    /* the image's (or --entrypoint's) part of command, for display */
         char **labels;        /* KEY=VALUE, from the image config */
         SpecNetwork net; /* spec-network.h */
+        /* --userns=auto: container IDs 0…userns_size-1 are host IDs userns_base…; size 0: the host's
+         * user namespace (--userns=host). drayd allocates the base (userns-range.h). */
+        uint32_t userns_base;
+        uint32_t userns_size;
 } ContainerSpec;
 
 #define SPEC_LAYERS_MAX 127U

@@ -11,15 +11,8 @@ set -u -o pipefail
 
 require busctl
 
-plan 21
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
-
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-rootfs="$work/rootfs"
-"$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
+plan 23
+setup_dray_test
 host="$work/host"
 mkdir -p "$host"
 echo from-host > "$host/file"
@@ -37,6 +30,13 @@ mounts="$(run -v "$host:/data:ro" -v "$host:/rw" cat /proc/mounts 2>&1)"
 like "$mounts" ' /data [^ ]+ ro,nosuid,nodev' "the :ro bind is ro,nosuid,nodev"
 like "$mounts" ' /rw [^ ]+ rw,nosuid,nodev' "a rw bind is still nosuid,nodev"
 is "$(run -v "$host/file:/etc/hostfile:ro" cat /etc/hostfile 2>&1)" from-host "a file can be bound on a new file"
+mname="$(unique_name mnt)"
+defer dray rm -f "$mname"
+dray create --name "$mname" --rootfs "$rootfs" -v "$host:/data:ro" --tmpfs /scratch:size=1m true >/dev/null
+mpath="$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$mname" | cut -d'"' -f2)"
+is "$(busctl get-property org.dray1 "$mpath" org.dray1.Container BindMounts TmpfsMounts | tr '\n' ' ')" \
+        "a(ssb) 1 \"$host\" \"/data\" true a(ss) 1 \"/scratch\" \"size=1m\" " \
+        "the BindMounts and TmpfsMounts properties list them"
 
 # A rootfs symlink pointing at an absolute host path resolves inside the container root.
 mkdir -p "$rootfs/opt"
@@ -57,6 +57,8 @@ for src in / /proc /sys/kernel /var/lib/dray; do
                 fail "-v $src is refused" "exit status $rc" "$out"
         fi
 done
+like "$(run --privileged -v /sys/kernel:/hostsys:ro -v /:/host:ro sh -c 'ls /hostsys >/dev/null && ls /host/proc >/dev/null && echo bound' 2>&1)" \
+        '^bound$' "--privileged may bind /sys and the host's / (the refusals are lifted)"
 like "$(run -v "$host:/proc/x" true 2>&1)" "outside /proc and /sys" "a destination in /proc is refused"
 like "$(run -v "relative:/x" true 2>&1)" "named volumes are not supported" "a named volume says it is not supported"
 

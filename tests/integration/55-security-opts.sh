@@ -12,12 +12,8 @@ set -u -o pipefail
 
 require busctl systemctl
 
-plan 25
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
-rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
+plan 26
+setup_dray_test
 
 run() { dray run --rm --rootfs "$rootfs" "$@"; }
 status_field() { run "${@:2}" grep "^$1:" /proc/self/status | awk '{ print $2 }'; }
@@ -73,6 +69,9 @@ name="$(unique_name sec)"
 defer dray rm -f "$name"
 dray run -d --name "$name" --rootfs "$rootfs" sleep 300 >/dev/null
 is "$(systemctl show -P DevicePolicy "dray-$name.scope")" closed "the scope's DevicePolicy is closed"
+path="$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$name" | cut -d'"' -f2)"
+is "$(busctl get-property org.dray1 "$path" org.dray1.Container SeccompProfile Privileged | tr '\n' ' ')" \
+        's "default" b false ' "its SeccompProfile and Privileged properties say so"
 is "$(status_field Seccomp --privileged)" 0 "--privileged runs without seccomp"
 like "$(run --privileged sh -c 'grep " /sys " /proc/mounts; ls /dev')" ' /sys sysfs rw' "--privileged has a writable /sys"
 n_default="$(run ls /dev | wc -l)"

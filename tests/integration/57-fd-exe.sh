@@ -15,7 +15,7 @@ set -u -o pipefail
 
 require sha256sum
 
-plan 10
+plan 11
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
@@ -27,6 +27,7 @@ run() { dray run --rm --rootfs "$rootfs" "$@"; }
 is "$(run sh -c 'ls /proc/$$/fd; true' | sort -n | tr "\n" " ")" "0 1 2 " "the payload has fds 0, 1 and 2 and nothing else"
 is "$(run sh -c 'for f in /proc/$$/fd/*; do [ -d "$f" ] && echo "$f"; done; echo end')" end \
         "none of them is a directory (nothing to walk out of)"
+is "$(run readlink /proc/self/fd/0)" /dev/null "without a stdin, fd 0 is the container's /dev/null, not the host's"
 is "$(run --cap-add SYS_PTRACE sh -c 'ls /proc/1/fd | wc -l')" 1 "the container's init holds one fd (its signalfd)"
 like "$(run --cap-add SYS_PTRACE sh -c 'ls -l /proc/1/fd')" 'signalfd' "and it is the signalfd"
 

@@ -228,6 +228,19 @@ test_rootfs() {
         echo "$root"
 }
 
+# setup_dray_test: the common start of a test file: dray is installed and drayd answers (else bail
+# out); $work is a fresh directory of this file's own, removed at exit, and $rootfs a busybox root
+# in it (a private one: the test may change it).
+setup_dray_test() {
+        command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
+        wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
+        mkdir -p "$TEST_DIR"
+        work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
+        defer rm -rf "$work"
+        rootfs="$work/rootfs"
+        "$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
+}
+
 # unique_name [PREFIX]: a container name no other test (or earlier run) uses.
 unique_name() {
         echo "${1:-t}-$TEST_NAME-$$-$RANDOM" | tr -c 'a-zA-Z0-9.\n-' '-' | cut -c1-63

@@ -561,3 +561,18 @@ TEST(run_security_options) {
         ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--security-opt", "no-new-privileges=false", "true") < 0);
         return 0;
 }
+
+TEST(run_userns) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "true"));
+        ASSERT_TRUE(o.userns == NULL);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--userns=auto", "true"));
+        ASSERT_STREQ(o.userns, "auto");
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "--userns", "host", "true"));
+        ASSERT_STREQ(o.userns, "host");
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--userns", "keep-id", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--userns=", "true") < 0);
+        return 0;
+}

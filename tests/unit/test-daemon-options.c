@@ -8,6 +8,7 @@
 #include "config.h"
 #include "container-options.h"
 #include "strv.h"
+#include "userns-range.h"
 #include "test.h"
 
 /* A sealed method call whose body is the a{sv} that build() appends, rewound for reading: what
@@ -520,5 +521,56 @@ TEST(options_security) {
         ASSERT_TRUE(u->seccomp_unconfined);
         ASSERT_EQ(expect_invalid(build_bad_profile, "SeccompProfile"), 0);
         ASSERT_EQ(expect_invalid(build_empty_profile, "SeccompProfile"), 0);
+        return 0;
+}
+
+static int build_userns_auto(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "UserNamespace", "s", "auto");
+}
+static int build_userns_bad(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "UserNamespace", "s", "pick");
+}
+static int build_userns_ephemeral(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}{sv}", "UserNamespace", "s", "auto", "Ephemeral", "b", 1);
+}
+
+TEST(options_userns) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        ASSERT_OK(parse_with(build_userns_auto, &s, &error));
+        ASSERT_EQ(s->userns_size, USERNS_RANGE_SIZE);
+        ASSERT_EQ(s->userns_base, 0); /* CreateContainer allocates it */
+        ASSERT_EQ(expect_invalid(build_userns_bad, "UserNamespace"), 0);
+        spec_free(s);
+        s = NULL;
+        ASSERT_OK(parse_with(build_userns_ephemeral, &s, &error)); /* the runtime decides (idmap) */
+        ASSERT_TRUE(s->ephemeral && s->userns_size == USERNS_RANGE_SIZE);
+        return 0;
+}
+
+static int build_privileged_bind_root(sd_bus_message *m) {
+        int r = BASE(m);
+
+        r = r < 0 ? r : sd_bus_message_append(m, "{sv}", "Privileged", "b", 1);
+        r = r < 0 ? r : sd_bus_message_open_container(m, 'e', "sv");
+        r = r < 0 ? r : sd_bus_message_append(m, "s", "BindMounts");
+        return r < 0 ? r : sd_bus_message_append(m, "v", "a(ssb)", 2, "/", "/host", 1, "/proc", "/hostproc", 1) < 0 ?
+                -ENOMEM : sd_bus_message_close_container(m);
+}
+
+TEST(options_privileged_binds_anything) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        parse_finish = true;
+        ASSERT_OK(parse_with(build_privileged_bind_root, &s, &error));
+        parse_finish = false;
+        ASSERT_EQ(s->n_mounts, 2);
+        ASSERT_STREQ(s->mounts[0].source, "/");
+        ASSERT_STREQ(s->mounts[1].source, "/proc");
         return 0;
 }

@@ -301,6 +301,12 @@ TEST(cap_add_drop) {
         ASSERT_OK(runtime_caps_from_spec(STRV_MAKE("CHOWN"), STRV_MAKE("CHOWN"), &mask, NULL));
         ASSERT_EQ(mask, 0xa80425fbULL);
         ASSERT_ERROR(runtime_caps_from_spec(STRV_MAKE("12"), NULL, &mask, NULL), EINVAL);
+        /* ALL is what this process's bounding set holds; a name is kept even where the bounding set
+         * lacks it, so that the start fails saying so instead of dropping it silently. */
+        ASSERT_OK(runtime_caps_from_spec(STRV_MAKE("ALL"), NULL, &mask, NULL));
+        ASSERT_EQ(mask, runtime_caps_all());
+        ASSERT_OK(runtime_caps_from_spec(STRV_MAKE("SYS_RESOURCE"), NULL, &mask, NULL));
+        ASSERT_TRUE(mask & (1ULL << 24));
         return 0;
 }
 

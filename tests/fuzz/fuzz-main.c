@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "fuzz.h"
+#include "log.h"
+
+static const struct {
+        const char *name;
+        fuzz_target_t run;
+} targets[] = {
+        { "names",   fuzz_names   },
+        { "options", fuzz_options },
+        { "seccomp", fuzz_seccomp },
+        { "mounts",  fuzz_mounts  },
+        { "cli",     fuzz_cli     },
+};
+
+static fuzz_target_t target;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+        const char *name = getenv("DRAY_FUZZ_TARGET");
+
+        /* The parsers log their refusals at debug or error level: quiet, or the fuzzer drowns. */
+        log_set_max_level(-1);
+        for (size_t i = 0; name && i < sizeof(targets) / sizeof(targets[0]); i++)
+                if (strcmp(targets[i].name, name) == 0)
+                        target = targets[i].run;
+        if (!target) {
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts or cli\n");
+                exit(2);
+        }
+        return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        return target(data, size);
+}
