@@ -69,7 +69,7 @@ ratio() { # ratio A B → A/B
 bench_true() {
         echo "== /bin/true in a container, end to end (median of $RUNS, ms) =="
         make_bundle
-        time_cmd dray dray run --rm --rootfs "$ROOTFS" /bin/true
+        time_cmd dray dray run --rm --network none --rootfs "$ROOTFS" /bin/true
         have crun && time_cmd crun-systemd crun --systemd-cgroup run -b "$BUNDLE" bench-crun
         have crun && time_cmd crun crun run -b "$BUNDLE" bench-crun
         have runc && time_cmd runc runc run -b "$BUNDLE" bench-runc
@@ -89,7 +89,7 @@ pss_of() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null; }
 bench_pss() {
         echo "== memory of the per-container supervisor, one sleeping container (kB) =="
         dray rm -f bench-pss >/dev/null 2>&1
-        dray run -d --name bench-pss --rootfs "$ROOTFS" sleep 1000 >/dev/null
+        dray run -d --name bench-pss --network none --rootfs "$ROOTFS" sleep 1000 >/dev/null
         local mpid; mpid="$(dray inspect bench-pss | sed -n 's/.*"MonitorPid": *\([0-9]*\).*/\1/p' | head -1)"
         echo "dray-monitor      PSS $(pss_of "$mpid")  RSS $(awk '/^Rss:/ {print $2}' /proc/"$mpid"/smaps_rollup)"
         dray rm -f bench-pss >/dev/null 2>&1
@@ -111,7 +111,7 @@ bench_pss() {
 
 bench_ps() {
         echo "== ps with 50 running containers (median ms) =="
-        for i in $(seq 1 50); do dray run -d --name "bench-ps-$i" --rootfs "$ROOTFS" sleep 3600 >/dev/null; done
+        for i in $(seq 1 50); do dray run -d --name "bench-ps-$i" --network none --rootfs "$ROOTFS" sleep 3600 >/dev/null; done
         time_cmd dray-ps dray ps
         for i in $(seq 1 50); do dray rm -f "bench-ps-$i" >/dev/null; done
         if have podman; then
@@ -128,7 +128,7 @@ bench_logs() {
         dray rm -f bench-logs >/dev/null 2>&1
         local t0 t1 n=0
         t0=$(date +%s%N)
-        dray run -d --name bench-logs --rootfs "$ROOTFS" seq 1 100000 >/dev/null
+        dray run -d --name bench-logs --network none --rootfs "$ROOTFS" seq 1 100000 >/dev/null
         local id; id="$(dray inspect bench-logs | sed -n 's/.*"Id": *"\([0-9a-f]*\)".*/\1/p' | head -1)"
         for _ in $(seq 1 600); do
                 n=$(journalctl -q -o cat CONTAINER_ID_FULL="$id" | wc -l)

@@ -311,8 +311,13 @@ TEST(nft_build) {
         ASSERT_OK(net_addr_parse("10.89.0.2", &ports[1].container_ip));
         ASSERT_OK(nft_ruleset_build(nets, 2, ports, 2, &s));
 
-        ASSERT_TRUE(strneq(s, "add table inet dray\ndelete table inet dray\ntable inet dray {\n", 58));
-        ASSERT_TRUE(strstr(s, "elements = { \"dray0\", \"br-123\" }"));
+        ASSERT_TRUE(strneq(s, "add table inet dray\n", 20));
+        /* rules replaced, base chains kept */
+        ASSERT_TRUE(strstr(s, "flush chain inet dray forward\n"));
+        ASSERT_TRUE(strstr(s, "flush chain inet dray ports\n"));
+        ASSERT_TRUE(strstr(s, "flush set inet dray bridges\n"));
+        ASSERT_FALSE(strstr(s, "delete"));
+        ASSERT_TRUE(strstr(s, "add element inet dray bridges { \"dray0\", \"br-123\" }"));
         ASSERT_TRUE(strstr(s, "ip saddr 10.88.0.0/16 oifname != \"dray0\" masquerade"));
         ASSERT_TRUE(strstr(s, "ip6 saddr fd00::/64 oifname != \"dray0\" masquerade"));
         /* internal: no masquerade, forwarding dropped both ways */
@@ -324,9 +329,10 @@ TEST(nft_build) {
         ASSERT_TRUE(strstr(s, "ip daddr 127.0.0.1 udp dport 5353 dnat ip to 10.89.0.2:53"));
         ASSERT_TRUE(strstr(s, "oifname \"dray0\" ip saddr 127.0.0.0/8 masquerade"));
         /* no other table is ever named */
-        for (const char *p = s; (p = strstr(p, "table ")); p += 6)
-                ASSERT_TRUE(strneq(p, "table inet dray", 15));
+        for (const char *p = s; (p = strstr(p, " inet ")); p += 6)
+                ASSERT_TRUE(strneq(p, " inet dray ", 11) || strneq(p, " inet dray\n", 11));
         ASSERT_OK(nft_ruleset_build(NULL, 0, NULL, 0, &e));
-        ASSERT_TRUE(strstr(e, "type ifname\n\t}"));
+        ASSERT_FALSE(strstr(e, "add element"));
+        ASSERT_TRUE(strstr(e, "add set inet dray bridges { type ifname; }"));
         return 0;
 }
