@@ -10,6 +10,7 @@
 #include "net-nft.h"
 #include "net-port.h"
 #include "rm-rf.h"
+#include "spec-network.h"
 #include "test.h"
 
 #define ID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -334,5 +335,46 @@ TEST(nft_build) {
         ASSERT_OK(nft_ruleset_build(NULL, 0, NULL, 0, &e));
         ASSERT_FALSE(strstr(e, "add element"));
         ASSERT_TRUE(strstr(e, "add set inet dray bridges { type ifname; }"));
+        return 0;
+}
+
+TEST(spec_network_roundtrip) {
+        _cleanup_(spec_network_done) SpecNetwork n = { .mode = NETWORK_MODE_BRIDGE }, m = {};
+        char *aliases[] = { (char *) "db", NULL };
+        _cleanup_json_ json_object *o = json_object_new_object(), *empty = json_object_new_object();
+        const char *reason = NULL;
+
+        ASSERT_TRUE(o && empty);
+        ASSERT_OK(spec_network_add(&n, "backend", "10.1.2.3", aliases));
+        ASSERT_OK(spec_network_add(&n, "front", NULL, NULL));
+        ASSERT_ERROR(spec_network_add(&n, "front", NULL, NULL), EEXIST);
+        n.netns_path = strdup("/run/dray/netns/x");
+        ASSERT_OK(spec_network_validate(&n, NULL));
+        ASSERT_OK(spec_network_to_json(&n, o));
+        ASSERT_OK(spec_network_from_json(o, &m));
+        ASSERT_EQ(m.mode, NETWORK_MODE_BRIDGE);
+        ASSERT_EQ(m.n_networks, 2);
+        ASSERT_STREQ(spec_network_find(&m, "backend")->ip, "10.1.2.3");
+        ASSERT_STREQ(spec_network_find(&m, "backend")->aliases[0], "db");
+        ASSERT_STREQ(m.netns_path, "/run/dray/netns/x");
+        ASSERT_OK(spec_network_remove(&m, "backend"));
+        ASSERT_ERROR(spec_network_remove(&m, "backend"), ENOENT);
+        ASSERT_STREQ(m.networks[0].name, "front");
+
+        /* old specs: no "network" key is mode none */
+        spec_network_done(&m);
+        ASSERT_OK(spec_network_from_json(empty, &m));
+        ASSERT_EQ(m.mode, NETWORK_MODE_NONE);
+
+        /* hostile */
+        free(n.networks[0].aliases[0]);
+        n.networks[0].aliases[0] = strdup("bad alias");
+        ASSERT_ERROR(spec_network_validate(&n, &reason), EINVAL);
+        n.mode = NETWORK_MODE_NONE;
+        ASSERT_ERROR(spec_network_validate(&n, &reason), EINVAL);
+        ASSERT_STREQ(network_mode_to_string(NETWORK_MODE_HOST), "host");
+        ASSERT_EQ(network_mode_from_string("bridge"), NETWORK_MODE_BRIDGE);
+        ASSERT_EQ(network_mode_from_string("nat"), _NETWORK_MODE_INVALID);
+        ASSERT_TRUE(network_mode_to_string(_NETWORK_MODE_MAX) == NULL);
         return 0;
 }
