@@ -736,28 +736,6 @@ int container_net_connect(Container *c, Network *n, const char *ip, char *const 
         return 0;
 }
 
-static int delete_link(void *userdata) {
-        _cleanup_(rtnl_freep) Rtnl *rtnl = NULL;
-        int r;
-
-        r = rtnl_open(&rtnl);
-        if (r >= 0)
-                r = rtnl_link_del(rtnl, userdata);
-        if (r < 0 && r != -ENODEV)
-                return log_error_errno(r, "Failed to delete %s: %m", (const char *) userdata);
-        return 0;
-}
-
-/* The kernel waits for RCU grace periods while it unregisters a device: a worker does it, so the
- * event loop does not. */
-static int delete_link_async(Manager *m, const char *name) {
-        char *what;
-
-        if (asprintf(&what, "link %s", name) < 0)
-                return -ENOMEM;
-        return manager_spawn_worker(m, what, delete_link, (void *) name);
-}
-
 int container_net_disconnect(Container *c, Network *n) {
         char *nets[] = { n->config->name, NULL };
         int r;
@@ -770,7 +748,7 @@ int container_net_disconnect(Container *c, Network *n) {
 
                 if (!streq(a->network, n->config->name))
                         continue;
-                r = delete_link_async(c->manager, a->veth);
+                r = network_delete_link_async(c->manager, a->veth);
                 if (r < 0)
                         log_warning_errno(r, "Failed to delete %s, ignoring: %m", a->veth);
                 free(a->network);

@@ -155,7 +155,8 @@ like "$(dray inspect -f '{{json .Networks}}' "$b")" "$net2" "it is on both"
 ok "it has a second interface" sh -c "nsenter --net=/run/dray/netns/$(dray inspect -f '{{.Id}}' "$b") ip -o link show eth1"
 status_is 1 "connecting twice is refused" dray network connect "$net2" "$b"
 ok "disconnect it" dray network disconnect "$net2" "$b"
-status_is 1 "eth1 is gone" nsenter --net="/run/dray/netns/$(dray inspect -f '{{.Id}}' "$b")" ip -o link show eth1
+ok "eth1 is gone (a worker deletes it)" \
+        wait_until 5 sh -c "! nsenter --net=/run/dray/netns/$(dray inspect -f '{{.Id}}' "$b") ip -o link show eth1"
 like "$(dray network rm "$net1" 2>&1)" 'used by running containers' "a network in use cannot be removed"
 like "$(dray network rm dray 2>&1)" 'default network' "nor can the default network"
 
@@ -214,7 +215,7 @@ like "$(run_in --network host --rootfs "$rootfs" ip -o link show)" " dray0:" "--
 ok "rm -f of the server" dray rm -f "$a"
 unlike "$(nft list table inet dray)" 'dport 8080' "its DNAT rule is gone"
 ok "network rm" dray network rm "$net1" "$net2" "$neti"
-status_is 1 "the bridge is gone" ip link show "$bridge1"
+ok "the bridge is gone (a worker deletes it)" wait_until 5 sh -c "! ip link show $bridge1"
 unlike "$(nft list table inet dray)" "$bridge1" "the table no longer names it"
 is "$(other_rules)" "$others_before" "no other nftables table changed"
 ok "nothing is left at all" wait_until 5 no_leftovers
