@@ -96,12 +96,12 @@ TEST(subnet_pick) {
         char buf[NET_SUBNET_STRLEN];
 
         ASSERT_OK(net_subnet_pick(NULL, 0, &s));
-        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.88.0.0/16");
-        ASSERT_OK(net_subnet_parse("10.88.5.0/24", &used[0]));
-        ASSERT_OK(net_subnet_parse("10.89.0.0/16", &used[1]));
+        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.90.0.0/16");
+        ASSERT_OK(net_subnet_parse("10.90.5.0/24", &used[0]));
+        ASSERT_OK(net_subnet_parse("10.91.0.0/16", &used[1]));
         ASSERT_OK(net_subnet_parse("127.0.0.0/8", &used[2]));
         ASSERT_OK(net_subnet_pick(used, 3, &s));
-        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.90.0.0/16");
+        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.92.0.0/16");
         ASSERT_OK(net_subnet_parse("10.0.0.0/8", &used[0]));
         ASSERT_OK(net_subnet_pick(used, 1, &s));
         ASSERT_STREQ(net_subnet_to_string(&s, buf), "172.30.0.0/16");
