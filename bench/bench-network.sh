@@ -30,15 +30,13 @@ mkdir -p "$WORK"
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-# podman in the sandbox: its overlay storage refuses the sandbox's overlayfs root (vfs instead;
-# with --rootfs nothing is stored anyway), and crun 1.8 refuses cgroup v1 hybrid mode, so podman
-# runs runc here. A host where podman works as it is gets it unchanged.
+# podman in the sandbox: its overlay storage refuses the sandbox's overlayfs root (vfs instead, in
+# a store of its own under $WORK; with --rootfs nothing is stored anyway), and crun 1.8 refuses
+# cgroup v1 hybrid mode, so podman runs runc here. A host where podman works as it is gets it
+# unchanged.
 PODMAN=(podman)
-if have podman && systemd-detect-virt --container -q &&
-   ! podman run --rm --network=none --rootfs "$ROOTFS" /bin/true >/dev/null 2>&1; then
-        PODMAN=(podman --storage-driver vfs --runtime runc)
-        # The sandbox's own throwaway copy, made with the other driver: podman refuses to mix them.
-        rm -rf /var/lib/containers/storage /run/containers/storage /run/libpod
+if have podman && ! podman run --rm --network=none --rootfs "$ROOTFS" /bin/true >/dev/null 2>&1; then
+        PODMAN=(podman --root "$WORK/podman-root" --runroot "$WORK/podman-run" --storage-driver vfs --runtime runc)
 fi
 
 declare -A MEDIAN
