@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "container-dbus.h"
 #include "container-net.h"
 #include "container.h"
 #include "json-util.h"
@@ -676,6 +677,7 @@ void container_net_teardown(Container *c) {
         c->net = container_net_free(c->net);
         if (!had)
                 return;
+        container_bus_send_changed(c); /* Networks and Ports lost their addresses */
         if (had_ports)
                 (void) manager_update_firewall(c->manager);
         update_peers(c, nets);
