@@ -102,12 +102,10 @@ int container_option_network_aliases(sd_bus_message *m, const char *key, Contain
         return 0;
 }
 
-/* IPv6 host addresses parse, but the DNAT rules are IPv4 only for now (ARCHITECTURE.md): refuse
- * them rather than publish nothing. */
 static bool port_is_valid(const char *s) {
         NetPort p;
 
-        return net_port_parse(s, &p) >= 0 && p.host_ip.family != AF_INET6;
+        return net_port_parse(s, &p) >= 0;
 }
 
 static bool exposed_port_is_valid(const char *s) {
@@ -141,9 +139,7 @@ static int parse_checked_list(sd_bus_message *m, const char *key, bool (*valid)(
 }
 
 int container_option_publish_ports(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
-        return parse_checked_list(m, key, port_is_valid,
-                                  "a port in the form [IPv4:][HOSTPORT:]PORT[/tcp|/udp] (IPv6 host addresses are "
-                                  "not supported yet)",
+        return parse_checked_list(m, key, port_is_valid, "a port in the form [IP:][HOSTPORT:]PORT[/tcp|/udp]",
                                   &s->net.publish, error);
 }
 

@@ -370,6 +370,7 @@ int manager_update_firewall(Manager *m) {
                                 ports[n_ports++] = (NftPortMap) {
                                         .port = c->net->ports[i],
                                         .container_ip = c->net->attachments[0].addr,
+                                        .container_ip6 = c->net->attachments[0].addr6,
                                 };
         r = nft_ruleset_build(nets, n_nets, ports, n_ports, &script);
         if (r < 0)

@@ -78,22 +78,30 @@ static void build_forward(Buf *b, const NftNetwork *nets, size_t n_nets) {
         }
 }
 
-static void build_ports(Buf *b, const NftPortMap *ports, size_t n_ports) {
+/* One DNAT rule: to addr (of the rule's family) when the host address matches or none is given. */
+static void build_port_rule(Buf *b, const NftPortMap *p, const NetAddr *to) {
         char ip[NET_ADDR_STRLEN], cip[NET_ADDR_STRLEN];
+        bool v6 = to->family == AF_INET6;
 
+        if (net_addr_is_set(&p->port.host_ip) && p->port.host_ip.family != to->family)
+                return;
+        buf_printf(b, "add rule " T " ports ");
+        if (net_addr_is_set(&p->port.host_ip))
+                buf_printf(b, "%s daddr %s ", v6 ? "ip6" : "ip", net_addr_to_string(&p->port.host_ip, ip));
+        else
+                buf_printf(b, "meta nfproto %s ", v6 ? "ipv6" : "ipv4");
+        buf_printf(b, "%s dport %u dnat %s to %s%s%s:%u\n", net_proto_to_string(p->port.proto), p->port.host_port,
+                   v6 ? "ip6" : "ip", v6 ? "[" : "", net_addr_to_string(to, cip), v6 ? "]" : "",
+                   p->port.container_port);
+}
+
+static void build_ports(Buf *b, const NftPortMap *ports, size_t n_ports) {
         for (size_t i = 0; i < n_ports; i++) {
-                const NftPortMap *p = &ports[i];
-                const char *proto = net_proto_to_string(p->port.proto);
-
-                if (p->container_ip.family != AF_INET || p->port.host_ip.family == AF_INET6)
-                        continue; /* IPv4 only: see ARCHITECTURE.md */
-                buf_printf(b, "add rule " T " ports ");
-                if (net_addr_is_set(&p->port.host_ip))
-                        buf_printf(b, "ip daddr %s ", net_addr_to_string(&p->port.host_ip, ip));
-                else
-                        buf_printf(b, "meta nfproto ipv4 ");
-                buf_printf(b, "%s dport %u dnat ip to %s:%u\n", proto, p->port.host_port,
-                           net_addr_to_string(&p->container_ip, cip), p->port.container_port);
+                if (ports[i].container_ip.family == AF_INET)
+                        build_port_rule(b, &ports[i], &ports[i].container_ip);
+                /* IPv6 from the host's own ::1 cannot be forwarded: IPv6 has no route_localnet. */
+                if (ports[i].container_ip6.family == AF_INET6)
+                        build_port_rule(b, &ports[i], &ports[i].container_ip6);
         }
         /* Traffic from outside (prerouting) and from the host itself, loopback included (output), to
          * any of the host's addresses. */

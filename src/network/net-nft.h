@@ -24,6 +24,7 @@ typedef struct NftNetwork {
 typedef struct NftPortMap {
         NetPort port;          /* host side (host_port already chosen) */
         NetAddr container_ip;  /* IPv4 */
+        NetAddr container_ip6; /* family 0: none; IPv6 traffic to the port goes here */
 } NftPortMap;
 
 /* The nft script that replaces the table. */

@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl ip nft jq unshare nsenter
 
-plan 74
+plan 76
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd is not reachable as org.dray1"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
@@ -167,8 +167,18 @@ if [ -e /proc/sys/net/ipv6 ]; then
         like "$(run_in --network "$net6" --rootfs "$rootfs" ip -6 -o addr show dev eth0)" 'fd00:dead:beef::2/64' \
                 "the container has an IPv6 address"
         ok "and reaches its IPv6 gateway" run_in --network "$net6" --rootfs "$rootfs" ping -6 -c1 -W3 fd00:dead:beef::1
+        v6c="$(unique_name v)"
+        defer dray rm -f "$v6c"
+        dray run -d --name "$v6c" --network "$net6" -p 8081:80 --rootfs "$rootfs" httpd -f -p 80 -h /etc >/dev/null
+        wait_until 5 sh -c "dray inspect -f '{{.State}}' '$v6c' | grep -q running"
+        is "$(wget -q -T 5 -O- 'http://[fd00:dead:beef::1]:8081/hostname' 2>&1)" "$v6c" \
+                "a published port answers on a host IPv6 address"
+        is "$(wget -q -T 5 -O- http://127.0.0.1:8081/hostname 2>&1)" "$v6c" "and on IPv4"
+        dray rm -f "$v6c" >/dev/null
 else
-        skip "a network with an IPv6 subnet" "no IPv6"; skip "IPv6 address" "no IPv6"; skip "IPv6 gateway" "no IPv6"
+        for t in "a network with an IPv6 subnet" "IPv6 address" "IPv6 gateway" "IPv6 port" "IPv4 port"; do
+                skip "$t" "no IPv6"
+        done
 fi
 
 # --- teardown and leaks ----------------------------------------------------------------------

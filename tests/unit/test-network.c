@@ -300,7 +300,7 @@ TEST(nft_build) {
                 { .bridge = "dray0" },
                 { .bridge = "br-123", .internal = true },
         };
-        NftPortMap ports[2] = {};
+        NftPortMap ports[3] = {};
         _cleanup_free_ char *s = NULL, *e = NULL;
 
         ASSERT_OK(net_subnet_parse("10.88.0.0/16", &nets[0].subnet));
@@ -310,7 +310,14 @@ TEST(nft_build) {
         ASSERT_OK(net_addr_parse("10.88.0.2", &ports[0].container_ip));
         ASSERT_OK(net_port_parse("127.0.0.1:5353:53/udp", &ports[1].port));
         ASSERT_OK(net_addr_parse("10.89.0.2", &ports[1].container_ip));
-        ASSERT_OK(nft_ruleset_build(nets, 2, ports, 2, &s));
+        ASSERT_OK(net_port_parse("8443:443", &ports[2].port));
+        ASSERT_OK(net_addr_parse("10.88.0.3", &ports[2].container_ip));
+        ASSERT_OK(net_addr_parse("fd00::3", &ports[2].container_ip6));
+        ASSERT_OK(nft_ruleset_build(nets, 2, ports, 3, &s));
+        ASSERT_TRUE(strstr(s, "meta nfproto ipv4 tcp dport 8443 dnat ip to 10.88.0.3:443"));
+        ASSERT_TRUE(strstr(s, "meta nfproto ipv6 tcp dport 8443 dnat ip6 to [fd00::3]:443"));
+        /* an IPv4 host address gets no IPv6 rule */
+        ASSERT_FALSE(strstr(s, "dport 5353 dnat ip6"));
 
         ASSERT_TRUE(strneq(s, "add table inet dray\n", 20));
         /* rules replaced, base chains kept */
