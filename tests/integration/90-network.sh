@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl ip nft jq unshare nsenter
 
-plan 76
+plan 77
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd is not reachable as org.dray1"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
@@ -31,6 +31,13 @@ defer ip netns del "$outside"
 defer ip link del dtout0
 
 run_in() { dray run --rm "$@"; }
+# get CMD...: CMD's output once it gives some (a server that was just started may not listen yet).
+get_out="$TEST_DIR/90-network-get.$$"
+defer rm -f "$get_out"
+get() {
+        wait_until 5 sh -c '"$@" > "$0" 2>/dev/null && [ -s "$0" ]' "$get_out" "$@"
+        cat "$get_out" 2>/dev/null
+}
 # busybox-static's wget -T crashes (SIGSEGV): bound it with timeout instead.
 fetch() { echo "timeout 5 wget -q -O- $1"; }
 
@@ -91,7 +98,7 @@ ok "a server on the network, with an alias" \
 wait_until 5 sh -c "dray inspect -f '{{.State}}' '$a' | grep -q running"
 is "$(dray inspect -f '{{json .Networks}}' "$a" | tr -d ' \n')" "[[\"$net1\",\"10.150.0.100\",\"\"]]" \
         "Networks shows the requested --ip"
-is "$(run_in --network "$net1" --rootfs "$rootfs" $(fetch "http://$a/hostname"))" "$a" \
+is "$(get dray run --rm --network "$net1" --rootfs "$rootfs" $(fetch "http://$a/hostname"))" "$a" \
         "a peer reaches it by container name"
 is "$(run_in --network "$net1" --rootfs "$rootfs" $(fetch "http://web/hostname"))" "$a" \
         "and by --network-alias"
@@ -111,7 +118,7 @@ like "$(run_in --network "$net1" --ip 10.150.0.100 --rootfs "$rootfs" true 2>&1)
 # --- published ports -------------------------------------------------------------------------
 
 is "$(dray port "$a")" "80/tcp -> 0.0.0.0:8080" "dray port lists the published port"
-is "$(wget -q -T 5 -O- http://127.0.0.1:8080/hostname 2>&1)" "$a" "it answers on the host's loopback"
+is "$(get wget -q -T 2 -O- http://127.0.0.1:8080/hostname)" "$a" "it answers on the host's loopback"
 like "$(nft list table inet dray)" 'tcp dport 8080 dnat ip to 10.150.0.100:80' "through a DNAT rule of table inet dray"
 like "$(run_in -p 8080:80 --rootfs "$rootfs" true 2>&1)" 'published by container' \
         "a host port published already is refused (PortInUse)"
@@ -119,7 +126,7 @@ ok "-p with a random host port" dray run -d --name "$c" -p 80 --rootfs "$rootfs"
 wait_until 5 sh -c "dray inspect -f '{{.State}}' '$c' | grep -q running"
 hp="$(dray port "$c" | sed 's/.*://')"
 like "$hp" '^[0-9]+$' "a host port was chosen"
-is "$(wget -q -T 5 -O- "http://127.0.0.1:$hp/hostname" 2>&1)" "$c" "and answers"
+is "$(get wget -q -T 2 -O- "http://127.0.0.1:$hp/hostname")" "$c" "and answers"
 
 # An "outside" host: a namespace of its own behind a veth, routed by the sandbox.
 ip netns add "$outside"
@@ -130,7 +137,7 @@ ip link set dtout0 up
 ip -n "$outside" addr add 198.51.100.2/24 dev dtout1
 ip -n "$outside" link set dtout1 up
 ip -n "$outside" link set lo up
-is "$(ip netns exec "$outside" wget -q -T 5 -O- http://198.51.100.1:8080/hostname 2>&1)" "$a" \
+is "$(get ip netns exec "$outside" wget -q -T 2 -O- http://198.51.100.1:8080/hostname)" "$a" \
         "the published port answers from outside, on the host's own address"
 ok "outbound traffic is masqueraded (the outside host has no route back to the network)" \
         run_in --network "$net1" --rootfs "$rootfs" ping -c1 -W3 198.51.100.2
@@ -171,9 +178,9 @@ if [ -e /proc/sys/net/ipv6 ]; then
         defer dray rm -f "$v6c"
         dray run -d --name "$v6c" --network "$net6" -p 8081:80 --rootfs "$rootfs" httpd -f -p 80 -h /etc >/dev/null
         wait_until 5 sh -c "dray inspect -f '{{.State}}' '$v6c' | grep -q running"
-        is "$(wget -q -T 5 -O- 'http://[fd00:dead:beef::1]:8081/hostname' 2>&1)" "$v6c" \
+        is "$(get wget -q -T 2 -O- 'http://[fd00:dead:beef::1]:8081/hostname')" "$v6c" \
                 "a published port answers on a host IPv6 address"
-        is "$(wget -q -T 5 -O- http://127.0.0.1:8081/hostname 2>&1)" "$v6c" "and on IPv4"
+        is "$(get wget -q -T 2 -O- http://127.0.0.1:8081/hostname)" "$v6c" "and on IPv4"
         dray rm -f "$v6c" >/dev/null
 else
         for t in "a network with an IPv6 subnet" "IPv6 address" "IPv6 gateway" "IPv6 port" "IPv4 port"; do
@@ -200,7 +207,7 @@ systemctl stop "dray-$b.scope" 2>/dev/null
 wait_until 10 drayd_ready
 ok "after drayd was killed and the container stopped behind its back, the next drayd cleans up" \
         wait_until 10 no_leftovers
-is "$(wget -q -T 5 -O- http://127.0.0.1:8080/hostname 2>&1)" "$a" "an adopted container's port still answers"
+is "$(get wget -q -T 2 -O- http://127.0.0.1:8080/hostname)" "$a" "an adopted container's port still answers"
 
 # What a drayd killed in the middle of connecting a container leaves: a lease on disk, a pinned
 # namespace with a veth pair into it, and no monitor. The next drayd must clear all of it.
@@ -217,7 +224,19 @@ ok "the half-made plumbing is there" sh -c "ip link show vd${idd:0:8}0 && grep -
 wait_until 10 drayd_ready
 ok "the next drayd releases the lease, the namespace and its veth" wait_until 10 no_leftovers
 is "$(dray inspect -f '{{.State}}' "$a")" running "and leaves the running container alone"
-is "$(wget -q -T 5 -O- http://127.0.0.1:8080/hostname 2>&1)" "$a" "whose port still answers"
+is "$(get wget -q -T 2 -O- http://127.0.0.1:8080/hostname)" "$a" "whose port still answers"
+
+# The real thing, with whatever timing it gets: starts in flight while drayd is SIGKILLed.
+storm=()
+for i in 1 2 3 4 5 6; do storm+=("$(unique_name s$i)"); done
+defer dray rm -f "${storm[@]}"
+for n in "${storm[@]}"; do dray run -d --name "$n" --network "$net1" --rootfs "$rootfs" sleep 1000 >/dev/null 2>&1 & done
+sleep 0.1
+kill -9 "$(systemctl show -p MainPID --value drayd)"
+wait
+wait_until 10 drayd_ready
+dray rm -f "${storm[@]}" >/dev/null 2>&1
+ok "containers started while drayd was killed, then removed, leave nothing" wait_until 10 no_leftovers
 
 # --network host: the host's own stack.
 like "$(run_in --network host --rootfs "$rootfs" ip -o link show)" " dray0:" "--network host sees the host's interfaces"
