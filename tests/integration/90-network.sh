@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl ip nft jq unshare nsenter
 
-plan 77
+plan 82
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd is not reachable as org.dray1"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
@@ -187,6 +187,19 @@ else
                 skip "$t" "no IPv6"
         done
 fi
+
+# --- hostile input through the raw API --------------------------------------------------------
+
+like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateNetwork 'sa{sv}' '../x' 0 2>&1)" \
+        'Invalid network name' "CreateNetwork refuses a name that is not one"
+like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateNetwork 'sa{sv}' "$(unique_name h | cut -c1-20)" 1 \
+        Subnet s 10.160.0.1/16 2>&1)" "Invalid option 'Subnet'" "and a subnet with host bits set"
+like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateNetwork 'sa{sv}' "$(unique_name h | cut -c1-20)" 2 \
+        Subnet s 10.160.0.0/16 Gateway s 10.161.0.1 2>&1)" 'not a host address' "and a gateway outside it"
+like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateNetwork 'sa{sv}' "$(unique_name h | cut -c1-20)" 1 \
+        Bogus s x 2>&1)" "Unknown option 'Bogus'" "and unknown options"
+like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateContainer 'sa{sv}' '' 3 Rootfs s "$rootfs" \
+        Command as 1 true Network s nosuchnet 2>&1)" 'No such network' "CreateContainer names a missing network"
 
 # --- teardown and leaks ----------------------------------------------------------------------
 
