@@ -772,7 +772,6 @@ static void container_exited(Container *c) {
         c->stop_requested = false;
 
         container_read_exit(c, previous);
-        container_net_teardown(c);
         if (previous != CONTAINER_STARTING) {
                 /* It was registered (by us, or by the drayd before us). */
                 r = machine_unregister(c);
@@ -803,6 +802,8 @@ static void container_exited(Container *c) {
 
         container_reply_start_waiters(c);
         container_reply_exited(c);
+        /* After the replies: a `dray run` need not wait for it. Nothing else runs in between. */
+        container_net_teardown(c);
 
         if (c->restart_requested && !c->remove_requested) {
                 container_restart_now(c);

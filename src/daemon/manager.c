@@ -249,33 +249,27 @@ static int on_worker_exit(sd_event_source *s, int fd, uint32_t revents, void *us
         siginfo_t si = {};
 
         if (waitid((idtype_t) P_PIDFD, (id_t) w->pidfd, &si, WEXITED) < 0)
-                log_warning_errno(errno, "Failed to reap the worker removing %s, ignoring: %m", w->what);
+                log_warning_errno(errno, "Failed to reap the worker for %s, ignoring: %m", w->what);
         else if (si.si_code != CLD_EXITED || si.si_status != 0)
-                log_warning("Failed to remove %s completely; remove it by hand.", w->what);
+                log_warning("The worker for %s failed; see its messages above.", w->what);
         else
-                log_debug("Removed %s.", w->what);
+                log_debug("The worker for %s is done.", w->what);
         worker_free(w);
         return 0;
 }
 
-int manager_remove_tree_async(Manager *m, int dir_fd, const char *name) {
-        _cleanup_free_ char *what = NULL;
+int manager_spawn_worker(Manager *m, char *what, int (*fn)(void *userdata), void *userdata) {
+        _cleanup_free_ char *w_what = what;
         _cleanup_close_ int pidfd = -EBADF;
         Worker *w;
         pid_t pid;
         int r;
 
-        if (asprintf(&what, "%s/containers/%s", m->state_dir, name) < 0)
-                return -ENOMEM;
         pid = fork();
         if (pid < 0)
                 return -errno;
-        if (pid == 0) {
-                r = rm_rf_at(dir_fd, name);
-                if (r < 0)
-                        log_error_errno(r, "Failed to remove %s: %m", what);
-                _exit(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
-        }
+        if (pid == 0)
+                _exit(fn(userdata) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
         pidfd = pidfd_open(pid, 0);
         if (pidfd < 0) {
                 /* Cannot happen for our own unreaped child; do not leave a zombie if it does. */
@@ -288,7 +282,7 @@ int manager_remove_tree_async(Manager *m, int dir_fd, const char *name) {
                 (void) waitpid(pid, NULL, 0);
                 return -ENOMEM;
         }
-        *w = (Worker) { .manager = m, .pidfd = TAKE_FD(pidfd), .what = TAKE_PTR(what), .next = m->workers };
+        *w = (Worker) { .manager = m, .pidfd = TAKE_FD(pidfd), .what = TAKE_PTR(w_what), .next = m->workers };
         if (m->workers)
                 m->workers->prev = w;
         m->workers = w;
@@ -300,6 +294,31 @@ int manager_remove_tree_async(Manager *m, int dir_fd, const char *name) {
                 return r;
         }
         return 0;
+}
+
+typedef struct RemoveTree {
+        int dir_fd;
+        const char *name;
+        const char *what;
+} RemoveTree;
+
+static int remove_tree(void *userdata) {
+        RemoveTree *t = userdata;
+        int r;
+
+        r = rm_rf_at(t->dir_fd, t->name);
+        if (r < 0)
+                log_error_errno(r, "Failed to remove %s; remove it by hand: %m", t->what);
+        return r;
+}
+
+int manager_remove_tree_async(Manager *m, int dir_fd, const char *name) {
+        char *what;
+
+        if (asprintf(&what, "%s/containers/%s", m->state_dir, name) < 0)
+                return -ENOMEM;
+        /* The child runs on a copy of this stack frame. */
+        return manager_spawn_worker(m, what, remove_tree, &(RemoveTree) { dir_fd, name, what });
 }
 
 /* ---- loading ---------------------------------------------------------------------------------- */

@@ -92,3 +92,6 @@ int manager_generate_name(Manager *m, char **ret);
 /* Removes a directory tree without blocking the event loop (in a worker process). Takes name
  * relative to dir_fd; logs failures. */
 int manager_remove_tree_async(Manager *m, int dir_fd, const char *name);
+/* Runs fn(userdata) in a forked worker, which exits with its result; the loop reaps it. Takes what
+ * (a description for the log). The child runs on a copy of the caller's memory. */
+int manager_spawn_worker(Manager *m, char *what, int (*fn)(void *userdata), void *userdata);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "container-dbus.h"
 #include "container-net.h"
 #include "log.h"
 #include "manager.h"
@@ -384,6 +385,7 @@ int bus_manager_method_connect_container(sd_bus_message *message, void *userdata
                 return sd_bus_error_setf(error, r == -EINVAL || r == -EEXIST ? SD_BUS_ERROR_INVALID_ARGS : SD_BUS_ERROR_FAILED,
                                          "Cannot connect '%s' to '%s': %s.", c->spec->name, network,
                                          msg ?: strerror(-r));
+        container_bus_send_changed(c);
         return sd_bus_reply_method_return(message, NULL);
 }
 
@@ -413,6 +415,7 @@ int bus_manager_method_disconnect_container(sd_bus_message *message, void *userd
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to disconnect '%s' from '%s': %m", c->spec->name,
                                                network);
+        container_bus_send_changed(c);
         return sd_bus_reply_method_return(message, NULL);
 }
 

@@ -305,14 +305,34 @@ int network_remove(Network *n) {
         (void) snprintf(file, sizeof(file), "%s.json", n->config->name);
         if (unlinkat(m->networks_fd, file, 0) < 0 && errno != ENOENT)
                 return -errno;
-        r = rtnl_link_del(m->rtnl, n->config->bridge);
-        if (r < 0 && r != -ENODEV)
+        r = network_delete_link_async(m, n->config->bridge);
+        if (r < 0)
                 log_warning_errno(r, "Failed to delete bridge %s, ignoring: %m", n->config->bridge);
         network_bus_send_removed(n);
         hashmap_remove(m->networks_by_name, n->config->name);
         network_free(n);
         (void) manager_update_firewall(m);
         return 0;
+}
+
+static int delete_link(void *userdata) {
+        _cleanup_(rtnl_freep) Rtnl *rtnl = NULL;
+        int r;
+
+        r = rtnl_open(&rtnl);
+        if (r >= 0)
+                r = rtnl_link_del(rtnl, userdata);
+        if (r < 0 && r != -ENODEV)
+                return log_error_errno(r, "Failed to delete %s: %m", (const char *) userdata);
+        return 0;
+}
+
+int network_delete_link_async(Manager *m, const char *name) {
+        char *what;
+
+        if (asprintf(&what, "link %s", name) < 0)
+                return -ENOMEM;
+        return manager_spawn_worker(m, what, delete_link, (void *) name);
 }
 
 /* ---- the firewall ------------------------------------------------------------------------------ */
@@ -350,6 +370,7 @@ int manager_update_firewall(Manager *m) {
                                 ports[n_ports++] = (NftPortMap) {
                                         .port = c->net->ports[i],
                                         .container_ip = c->net->attachments[0].addr,
+                                        .container_ip6 = c->net->attachments[0].addr6,
                                 };
         r = nft_ruleset_build(nets, n_nets, ports, n_ports, &script);
         if (r < 0)

@@ -49,6 +49,10 @@ int manager_find_network(Manager *m, const char *name, Network **ret); /* -ENOEN
 int network_container_names(Network *n, char ***ret);
 bool network_in_use(Network *n);
 
+/* Deletes a link in a worker process: the kernel waits for RCU grace periods (~20 ms) while it
+ * unregisters a device, which the event loop must not. name is copied (the worker forks at once). */
+int network_delete_link_async(Manager *m, const char *name);
+
 /* Saves n's config (after lease changes). */
 int network_save(Network *n);
 /* Rewrites dray's nftables table from the model. Logs on failure. */

@@ -56,6 +56,7 @@ const NetLease *net_ipam_find_addr(const NetworkConfig *c, const NetAddr *a);
 /* Drops every lease whose owner keep() rejects; returns how many. */
 size_t net_ipam_reconcile(NetworkConfig *c, bool (*keep)(const char *owner, void *userdata), void *userdata);
 
-/* Picks the first of 10.88.0.0/16, 10.89.0.0/16 … 10.127.0.0/16, then 172.30.0.0/16, 172.31.0.0/16
- * that overlaps none of used (the host's routes and addresses, and existing networks). */
+/* Picks the first of 10.90.0.0/16, 10.91.0.0/16 … 10.127.0.0/16, then 172.30.0.0/16, 172.31.0.0/16,
+ * 192.168.0.0/16 that overlaps none of used (the host's routes and addresses, and existing
+ * networks). 10.88/16 and 10.89/16 are left to Podman, 172.17/16 and up to Docker. */
 int net_subnet_pick(const NetSubnet *used, size_t n_used, NetSubnet *ret);

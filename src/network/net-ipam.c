@@ -126,7 +126,8 @@ int net_subnet_pick(const NetSubnet *used, size_t n_used, NetSubnet *ret) {
         static const uint8_t extra[][2] = { { 172, 30 }, { 172, 31 }, { 192, 168 } };
         NetSubnet s = { .addr.family = AF_INET, .prefixlen = 16 };
 
-        for (unsigned b = 88; b < 128; b++) {
+        /* Not 10.88/16 and 10.89/16: Podman's default network and its next ones. */
+        for (unsigned b = 90; b < 128; b++) {
                 s.addr.bytes[0] = 10;
                 s.addr.bytes[1] = (uint8_t) b;
                 if (subnet_is_free(&s, used, n_used)) {

@@ -40,87 +40,106 @@ _printf_(2, 3) static void buf_printf(Buf *b, const char *fmt, ...) {
         free(p);
 }
 
+/* The table's skeleton: the base chains and the set. "add" leaves existing ones alone, so after the
+ * first time these cost nothing; base chains are never deleted, because unregistering a hook waits
+ * for an RCU grace period (~10 ms, measured) and the table is rewritten on every start and stop of a
+ * container. */
+static void build_skeleton(Buf *b) {
+        static const char *const chains[] = {
+                "forward { type filter hook forward priority filter; policy accept; }",
+                "prerouting { type nat hook prerouting priority dstnat; policy accept; }",
+                "output { type nat hook output priority -100; policy accept; }",
+                "postrouting { type nat hook postrouting priority srcnat; policy accept; }",
+                "ports",
+        };
+
+        buf_printf(b, "add table " T "\n");
+        for (size_t i = 0; i < ELEMENTSOF(chains); i++)
+                buf_printf(b, "add chain " T " %s\n", chains[i]);
+        buf_printf(b, "add set " T " bridges { type ifname; }\n");
+        for (size_t i = 0; i < ELEMENTSOF(chains); i++)
+                buf_printf(b, "flush chain " T " %.*s\n", (int) strcspn(chains[i], " "), chains[i]);
+        buf_printf(b, "flush set " T " bridges\n");
+}
+
 static void build_forward(Buf *b, const NftNetwork *nets, size_t n_nets) {
-        buf_printf(b, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
-        buf_printf(b, "\t\tct state established,related accept\n");
+        buf_printf(b, "add rule " T " forward ct state established,related accept\n");
         for (size_t i = 0; i < n_nets; i++) {
                 const char *br = nets[i].bridge;
 
-                buf_printf(b, "\t\tiifname \"%s\" oifname \"%s\" accept\n", br, br);
+                buf_printf(b, "add rule " T " forward iifname \"%s\" oifname \"%s\" accept\n", br, br);
                 if (nets[i].internal) {
                         /* An internal network talks only to itself (and to the host). */
-                        buf_printf(b, "\t\tiifname \"%s\" drop\n", br);
-                        buf_printf(b, "\t\toifname \"%s\" drop\n", br);
+                        buf_printf(b, "add rule " T " forward iifname \"%s\" drop\n", br);
+                        buf_printf(b, "add rule " T " forward oifname \"%s\" drop\n", br);
                 } else
                         /* Out to the world, but not into other dray networks. */
-                        buf_printf(b, "\t\tiifname \"%s\" oifname @bridges drop\n", br);
+                        buf_printf(b, "add rule " T " forward iifname \"%s\" oifname @bridges drop\n", br);
         }
-        buf_printf(b, "\t}\n");
+}
+
+/* One DNAT rule: to addr (of the rule's family) when the host address matches or none is given. */
+static void build_port_rule(Buf *b, const NftPortMap *p, const NetAddr *to) {
+        char ip[NET_ADDR_STRLEN], cip[NET_ADDR_STRLEN];
+        bool v6 = to->family == AF_INET6;
+
+        if (net_addr_is_set(&p->port.host_ip) && p->port.host_ip.family != to->family)
+                return;
+        buf_printf(b, "add rule " T " ports ");
+        if (net_addr_is_set(&p->port.host_ip))
+                buf_printf(b, "%s daddr %s ", v6 ? "ip6" : "ip", net_addr_to_string(&p->port.host_ip, ip));
+        else
+                buf_printf(b, "meta nfproto %s ", v6 ? "ipv6" : "ipv4");
+        buf_printf(b, "%s dport %u dnat %s to %s%s%s:%u\n", net_proto_to_string(p->port.proto), p->port.host_port,
+                   v6 ? "ip6" : "ip", v6 ? "[" : "", net_addr_to_string(to, cip), v6 ? "]" : "",
+                   p->port.container_port);
 }
 
 static void build_ports(Buf *b, const NftPortMap *ports, size_t n_ports) {
-        char ip[NET_ADDR_STRLEN], cip[NET_ADDR_STRLEN];
-
-        buf_printf(b, "\tchain ports {\n");
         for (size_t i = 0; i < n_ports; i++) {
-                const NftPortMap *p = &ports[i];
-                const char *proto = net_proto_to_string(p->port.proto);
-
-                if (p->container_ip.family != AF_INET || p->port.host_ip.family == AF_INET6)
-                        continue; /* IPv4 only: see ARCHITECTURE.md */
-                buf_printf(b, "\t\t");
-                if (net_addr_is_set(&p->port.host_ip))
-                        buf_printf(b, "ip daddr %s ", net_addr_to_string(&p->port.host_ip, ip));
-                else
-                        buf_printf(b, "meta nfproto ipv4 ");
-                buf_printf(b, "%s dport %u dnat ip to %s:%u\n", proto, p->port.host_port,
-                           net_addr_to_string(&p->container_ip, cip), p->port.container_port);
+                if (ports[i].container_ip.family == AF_INET)
+                        build_port_rule(b, &ports[i], &ports[i].container_ip);
+                /* IPv6 from the host's own ::1 cannot be forwarded: IPv6 has no route_localnet. */
+                if (ports[i].container_ip6.family == AF_INET6)
+                        build_port_rule(b, &ports[i], &ports[i].container_ip6);
         }
-        buf_printf(b, "\t}\n");
         /* Traffic from outside (prerouting) and from the host itself, loopback included (output), to
          * any of the host's addresses. */
-        buf_printf(b, "\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-                      "\t\tfib daddr type local jump ports\n\t}\n");
-        buf_printf(b, "\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n"
-                      "\t\tfib daddr type local jump ports\n\t}\n");
+        buf_printf(b, "add rule " T " prerouting fib daddr type local jump ports\n");
+        buf_printf(b, "add rule " T " output fib daddr type local jump ports\n");
 }
 
 static void build_postrouting(Buf *b, const NftNetwork *nets, size_t n_nets) {
         char s[NET_SUBNET_STRLEN];
 
-        buf_printf(b, "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
         for (size_t i = 0; i < n_nets; i++) {
                 const NftNetwork *n = &nets[i];
 
                 /* Connections the host made to 127.0.0.1:PORT and DNAT sent to a container: the
                  * container must answer the bridge's address, not its own loopback (route_localnet is
                  * set on the bridge so the kernel lets these packets out at all). */
-                buf_printf(b, "\t\toifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", n->bridge);
+                buf_printf(b, "add rule " T " postrouting oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", n->bridge);
                 if (n->internal)
                         continue;
-                buf_printf(b, "\t\tip saddr %s oifname != \"%s\" masquerade\n", net_subnet_to_string(&n->subnet, s),
-                           n->bridge);
+                buf_printf(b, "add rule " T " postrouting ip saddr %s oifname != \"%s\" masquerade\n",
+                           net_subnet_to_string(&n->subnet, s), n->bridge);
                 if (n->subnet6.addr.family == AF_INET6)
-                        buf_printf(b, "\t\tip6 saddr %s oifname != \"%s\" masquerade\n",
+                        buf_printf(b, "add rule " T " postrouting ip6 saddr %s oifname != \"%s\" masquerade\n",
                                    net_subnet_to_string(&n->subnet6, s), n->bridge);
         }
-        buf_printf(b, "\t}\n");
 }
 
 int nft_ruleset_build(const NftNetwork *nets, size_t n_nets, const NftPortMap *ports, size_t n_ports, char **ret) {
         Buf b = {};
 
-        /* "add" makes the delete succeed when the table is missing; the three run as one transaction. */
-        buf_printf(&b, "add table " T "\ndelete table " T "\ntable " T " {\n");
-        buf_printf(&b, "\tset bridges {\n\t\ttype ifname\n");
+        /* One transaction: the skeleton, emptied, and everything the model says, or nothing. */
+        build_skeleton(&b);
         for (size_t i = 0; i < n_nets; i++)
-                buf_printf(&b, "%s\"%s\"%s", i == 0 ? "\t\telements = { " : ", ", nets[i].bridge,
+                buf_printf(&b, "%s\"%s\"%s", i == 0 ? "add element " T " bridges { " : ", ", nets[i].bridge,
                            i + 1 == n_nets ? " }\n" : "");
-        buf_printf(&b, "\t}\n");
         build_forward(&b, nets, n_nets);
         build_ports(&b, ports, n_ports);
         build_postrouting(&b, nets, n_nets);
-        buf_printf(&b, "}\n");
         if (b.oom) {
                 free(b.s);
                 return -ENOMEM;

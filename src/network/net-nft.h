@@ -5,11 +5,11 @@
 #include "net-addr.h"
 #include "net-port.h"
 
-/* dray's nftables rules: one table, `table inet dray`, and nothing else is ever touched. The table is
- * always replaced as a whole, in one transaction ("add; delete; add with contents" in one batch), from
+/* dray's nftables rules: one table, `table inet dray`, and nothing else is ever touched. Its content
+ * is always replaced as a whole, in one transaction (its chains and set flushed and refilled), from
  * the model (every network, every published port of a running container): so a rule exists exactly
  * as long as its network or container does, and whatever a crash left behind is replaced by the next
- * update. */
+ * update. The base chains themselves stay (net-nft.c says why). */
 
 #define NFT_TABLE_FAMILY "inet"
 #define NFT_TABLE_NAME "dray"
@@ -24,6 +24,7 @@ typedef struct NftNetwork {
 typedef struct NftPortMap {
         NetPort port;          /* host side (host_port already chosen) */
         NetAddr container_ip;  /* IPv4 */
+        NetAddr container_ip6; /* family 0: none; IPv6 traffic to the port goes here */
 } NftPortMap;
 
 /* The nft script that replaces the table. */

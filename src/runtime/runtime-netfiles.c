@@ -55,6 +55,16 @@ static int bind_one(RuntimeContext *c, int src_dir_fd, int etc_fd, const char *n
         (void) snprintf(d, sizeof(d), "/proc/self/fd/%d", dst);
         if (mount(s, d, NULL, MS_BIND, NULL) < 0)
                 return runtime_fail(c, errno, "bind /etc/%s: %m", name);
+        /* Read-only: the files live on the host's /run, a tmpfs shared with systemd, which a
+         * container writing to its /etc/hosts could otherwise fill. drayd keeps them current. The
+         * remount needs the new mount itself: open the name again (dst is the file below it). */
+        dst = safe_close(dst);
+        dst = openat(etc_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (dst < 0)
+                return runtime_fail(c, errno, "open the bound /etc/%s: %m", name);
+        (void) snprintf(d, sizeof(d), "/proc/self/fd/%d", dst);
+        if (mount(NULL, d, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return runtime_fail(c, errno, "make /etc/%s read-only: %m", name);
         return 0;
 }
 

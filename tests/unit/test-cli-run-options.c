@@ -576,3 +576,31 @@ TEST(run_userns) {
         ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--userns=", "true") < 0);
         return 0;
 }
+
+TEST(run_network) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--network", "backend", "--ip", "10.1.2.3", "--network-alias", "db",
+                    "--network-alias", "pg", "-p", "8080:80", "--publish", "127.0.0.1::53/udp", "-P",
+                    "--dns", "192.0.2.1", "--dns", "fd00::53", "--rootfs", "/r", "true"));
+        ASSERT_STREQ(o.network, "backend");
+        ASSERT_STREQ(o.ip, "10.1.2.3");
+        ASSERT_EQ(strv_length(o.network_aliases), 2);
+        ASSERT_EQ(strv_length(o.publish), 2);
+        ASSERT_STREQ(o.publish[1], "127.0.0.1::53/udp");
+        ASSERT_TRUE(o.publish_all);
+        ASSERT_EQ(strv_length(o.dns), 2);
+        ASSERT_OK(P(&o, "run", "--net", "none", "--rootfs", "/r", "true"));
+        ASSERT_STREQ(o.network, "none");
+        ASSERT_OK(P(&o, "run", "--network=host", "--rootfs", "/r", "true"));
+        ASSERT_STREQ(o.network, "host");
+
+        ASSERT_ERROR(P(&o, "run", "--network", "bad name", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--ip", "fd00::1", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--ip", "10.1.2", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--network-alias", "-x", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--dns", "localhost", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "-p", "", "--rootfs", "/r", "true"), EINVAL);
+        return 0;
+}

@@ -11,6 +11,7 @@
 #include "bus-names.h"
 #include "bus-pair.h"
 #include "manager.h"
+#include "network.h"
 #include "name.h"
 #include "rm-rf.h"
 #include "test.h"
@@ -388,6 +389,84 @@ TEST(wait_then_remove_and_failed_start) {
         ASSERT_OK(manager_call(&e, "RemoveContainer", "web", 'b', 0, NULL, &error));
         ASSERT_EQ(hashmap_size(e.m->containers_by_id), 0);
         slot = sd_bus_slot_unref(slot);
+        env_done(&e);
+        return 0;
+}
+
+/* ---- networks (network-dbus.c), with networking off: no rtnetlink, nothing touches the host ---- */
+
+static int add_network(Env *e, const char *name) {
+        NetworkConfig *c = network_config_new();
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        c->name = strdup(name);
+        c->id = strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        c->bridge = strdup("br-0123456789ab");
+        r = !c->name || !c->id || !c->bridge ? -ENOMEM : net_subnet_parse("10.150.0.0/24", &c->subnet);
+        if (r >= 0)
+                r = net_subnet_nth(&c->subnet, 1, &c->gateway);
+        if (r >= 0)
+                r = manager_add_network(e->m, c, NULL);
+        if (r < 0)
+                network_config_free(c);
+        return r;
+}
+
+TEST(networks) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *m = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *name, *id, *subnet, *subnet6, *bridge, *path, *mode;
+        int internal;
+        Env e = {};
+
+        ASSERT_OK(env_init(&e));
+        ASSERT_OK(add_network(&e, "backend"));
+
+        ASSERT_OK(new_call(&e, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ListNetworks", &m));
+        ASSERT_OK(call(&e, m, &reply, &error));
+        ASSERT_OK(sd_bus_message_enter_container(reply, 'a', "(sssssbo)"));
+        ASSERT_TRUE(sd_bus_message_read(reply, "(sssssbo)", &name, &id, &subnet, &subnet6, &bridge, &internal, &path) > 0);
+        ASSERT_STREQ(name, "backend");
+        ASSERT_STREQ(subnet, "10.150.0.0/24");
+        ASSERT_STREQ(subnet6, "");
+        ASSERT_STREQ(path, DRAY_NETWORK_PATH_PREFIX "/backend");
+        reply = sd_bus_message_unref(reply);
+
+        ASSERT_OK(manager_call(&e, "GetNetwork", "backend", 0, 0, &reply, &error));
+        reply = sd_bus_message_unref(reply);
+        ASSERT_ERROR(manager_call(&e, "GetNetwork", "nosuch", 0, 0, &reply, &error), ENOENT);
+        ASSERT_TRUE(sd_bus_error_has_name(&error, DRAY_ERROR_NO_SUCH_NETWORK));
+        sd_bus_error_free(&error);
+        ASSERT_ERROR(manager_call(&e, "RemoveNetwork", "nosuch", 0, 0, &reply, &error), ENOENT);
+        ASSERT_TRUE(sd_bus_error_has_name(&error, DRAY_ERROR_NO_SUCH_NETWORK));
+        sd_bus_error_free(&error);
+
+        /* Without networking the default is none, and a bridge network cannot be asked for. */
+        ASSERT_OK(create(&e, "plain", e.rootfs, NULL, &reply, &error));
+        reply = sd_bus_message_unref(reply);
+        m = sd_bus_message_unref(m);
+        {
+                Container *c;
+
+                ASSERT_OK(manager_find_container(e.m, "plain", &c));
+                ASSERT_EQ(c->spec->net.mode, NETWORK_MODE_NONE);
+                ASSERT_OK(new_call(&e, c->path, "org.freedesktop.DBus.Properties", "Get", &m));
+                ASSERT_OK(sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, "NetworkMode"));
+                ASSERT_OK(call(&e, m, &reply, &error));
+                ASSERT_OK(sd_bus_message_read(reply, "v", "s", &mode));
+                ASSERT_STREQ(mode, "none");
+                reply = sd_bus_message_unref(reply);
+        }
+        ASSERT_TRUE(create(&e, "bridged", e.rootfs, "Network", &reply, &error) < 0); /* Network=x */
+        ASSERT_TRUE(sd_bus_error_has_name(&error, SD_BUS_ERROR_NOT_SUPPORTED));
+        sd_bus_error_free(&error);
+        {
+                Container *c;
+
+                ASSERT_ERROR(manager_find_container(e.m, "bridged", &c), ENOENT); /* nothing left */
+        }
         env_done(&e);
         return 0;
 }

@@ -574,3 +574,84 @@ TEST(options_privileged_binds_anything) {
         ASSERT_STREQ(s->mounts[1].source, "/proc");
         return 0;
 }
+
+/* ---- the network keys (container-net-options.c) ---- */
+
+static int build_network(sd_bus_message *m) {
+        int r = BASE(m);
+        if (r < 0)
+                return r;
+        /* IPAddress before Network: the order of the dictionary does not matter. */
+        return sd_bus_message_append(m, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                     "IPAddress", "s", "10.150.0.9",
+                                     "Network", "s", "backend",
+                                     "NetworkAliases", "as", 2, "db", "pg",
+                                     "PublishPorts", "as", 2, "8080:80", "127.0.0.1::53/udp",
+                                     "PublishAll", "b", 1,
+                                     "ExposedPorts", "as", 1, "443/tcp",
+                                     "DNS", "as", 1, "192.0.2.53");
+}
+
+TEST(options_network) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL;
+
+        ASSERT_OK(parse_with(build_network, &s, &error));
+        ASSERT_EQ(s->net.mode, NETWORK_MODE_BRIDGE);
+        ASSERT_EQ(s->net.n_networks, 1);
+        ASSERT_STREQ(s->net.networks[0].name, "backend");
+        ASSERT_STREQ(s->net.networks[0].ip, "10.150.0.9");
+        ASSERT_EQ(strv_length(s->net.networks[0].aliases), 2);
+        ASSERT_EQ(strv_length(s->net.publish), 2);
+        ASSERT_TRUE(s->net.publish_all);
+        ASSERT_STREQ(s->net.exposed_ports[0], "443/tcp");
+        ASSERT_STREQ(s->net.dns[0], "192.0.2.53");
+        return 0;
+}
+
+static int build_network_none(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Network", "s", "none");
+}
+static int build_network_host(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Network", "s", "host");
+}
+
+TEST(options_network_modes) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(spec_freep) ContainerSpec *s = NULL, *h = NULL;
+
+        ASSERT_OK(parse_with(build_network_none, &s, &error));
+        ASSERT_EQ(s->net.mode, NETWORK_MODE_NONE);
+        ASSERT_EQ(s->net.n_networks, 0);
+        ASSERT_OK(parse_with(build_network_host, &h, &error));
+        ASSERT_EQ(h->net.mode, NETWORK_MODE_HOST);
+        return 0;
+}
+
+#define BAD_NETWORK_BUILDER(fn, sig, ...)                                        \
+        static int fn(sd_bus_message *m) {                                       \
+                int r = BASE(m);                                                 \
+                return r < 0 ? r : sd_bus_message_append(m, sig, __VA_ARGS__);  \
+        }
+BAD_NETWORK_BUILDER(build_bad_network, "{sv}", "Network", "s", "bad name")
+BAD_NETWORK_BUILDER(build_bad_ip, "{sv}", "IPAddress", "s", "fd00::1")
+BAD_NETWORK_BUILDER(build_bad_alias, "{sv}", "NetworkAliases", "as", 1, "-x")
+BAD_NETWORK_BUILDER(build_bad_port, "{sv}", "PublishPorts", "as", 1, "80:99999")
+BAD_NETWORK_BUILDER(build_bad_exposed, "{sv}", "ExposedPorts", "as", 1, "80/sctp")
+BAD_NETWORK_BUILDER(build_bad_dns, "{sv}", "DNS", "as", 1, "localhost")
+BAD_NETWORK_BUILDER(build_bad_type, "{sv}", "PublishPorts", "s", "80")
+BAD_NETWORK_BUILDER(build_bad_port6, "{sv}", "PublishPorts", "as", 1, "[::1]:8080")
+
+TEST(options_network_hostile) {
+        ASSERT_EQ(expect_invalid(build_bad_network, "Network"), 0);
+        ASSERT_EQ(expect_invalid(build_bad_ip, "IPAddress"), 0);
+        ASSERT_EQ(expect_invalid(build_bad_alias, "NetworkAliases"), 0);
+        ASSERT_EQ(expect_invalid(build_bad_port, "PublishPorts"), 0);
+        ASSERT_EQ(expect_invalid(build_bad_exposed, "ExposedPorts"), 0);
+        ASSERT_EQ(expect_invalid(build_bad_dns, "DNS"), 0);
+        ASSERT_EQ(expect_invalid(build_bad_type, "PublishPorts"), 0);
+        ASSERT_EQ(expect_invalid(build_bad_port6, "PublishPorts"), 0);
+        return 0;
+}

@@ -10,6 +10,7 @@
 #include "net-nft.h"
 #include "net-port.h"
 #include "rm-rf.h"
+#include "spec-network.h"
 #include "test.h"
 
 #define ID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -95,12 +96,12 @@ TEST(subnet_pick) {
         char buf[NET_SUBNET_STRLEN];
 
         ASSERT_OK(net_subnet_pick(NULL, 0, &s));
-        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.88.0.0/16");
-        ASSERT_OK(net_subnet_parse("10.88.5.0/24", &used[0]));
-        ASSERT_OK(net_subnet_parse("10.89.0.0/16", &used[1]));
+        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.90.0.0/16");
+        ASSERT_OK(net_subnet_parse("10.90.5.0/24", &used[0]));
+        ASSERT_OK(net_subnet_parse("10.91.0.0/16", &used[1]));
         ASSERT_OK(net_subnet_parse("127.0.0.0/8", &used[2]));
         ASSERT_OK(net_subnet_pick(used, 3, &s));
-        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.90.0.0/16");
+        ASSERT_STREQ(net_subnet_to_string(&s, buf), "10.92.0.0/16");
         ASSERT_OK(net_subnet_parse("10.0.0.0/8", &used[0]));
         ASSERT_OK(net_subnet_pick(used, 1, &s));
         ASSERT_STREQ(net_subnet_to_string(&s, buf), "172.30.0.0/16");
@@ -299,7 +300,7 @@ TEST(nft_build) {
                 { .bridge = "dray0" },
                 { .bridge = "br-123", .internal = true },
         };
-        NftPortMap ports[2] = {};
+        NftPortMap ports[3] = {};
         _cleanup_free_ char *s = NULL, *e = NULL;
 
         ASSERT_OK(net_subnet_parse("10.88.0.0/16", &nets[0].subnet));
@@ -309,10 +310,22 @@ TEST(nft_build) {
         ASSERT_OK(net_addr_parse("10.88.0.2", &ports[0].container_ip));
         ASSERT_OK(net_port_parse("127.0.0.1:5353:53/udp", &ports[1].port));
         ASSERT_OK(net_addr_parse("10.89.0.2", &ports[1].container_ip));
-        ASSERT_OK(nft_ruleset_build(nets, 2, ports, 2, &s));
+        ASSERT_OK(net_port_parse("8443:443", &ports[2].port));
+        ASSERT_OK(net_addr_parse("10.88.0.3", &ports[2].container_ip));
+        ASSERT_OK(net_addr_parse("fd00::3", &ports[2].container_ip6));
+        ASSERT_OK(nft_ruleset_build(nets, 2, ports, 3, &s));
+        ASSERT_TRUE(strstr(s, "meta nfproto ipv4 tcp dport 8443 dnat ip to 10.88.0.3:443"));
+        ASSERT_TRUE(strstr(s, "meta nfproto ipv6 tcp dport 8443 dnat ip6 to [fd00::3]:443"));
+        /* an IPv4 host address gets no IPv6 rule */
+        ASSERT_FALSE(strstr(s, "dport 5353 dnat ip6"));
 
-        ASSERT_TRUE(strneq(s, "add table inet dray\ndelete table inet dray\ntable inet dray {\n", 58));
-        ASSERT_TRUE(strstr(s, "elements = { \"dray0\", \"br-123\" }"));
+        ASSERT_TRUE(strneq(s, "add table inet dray\n", 20));
+        /* rules replaced, base chains kept */
+        ASSERT_TRUE(strstr(s, "flush chain inet dray forward\n"));
+        ASSERT_TRUE(strstr(s, "flush chain inet dray ports\n"));
+        ASSERT_TRUE(strstr(s, "flush set inet dray bridges\n"));
+        ASSERT_FALSE(strstr(s, "delete"));
+        ASSERT_TRUE(strstr(s, "add element inet dray bridges { \"dray0\", \"br-123\" }"));
         ASSERT_TRUE(strstr(s, "ip saddr 10.88.0.0/16 oifname != \"dray0\" masquerade"));
         ASSERT_TRUE(strstr(s, "ip6 saddr fd00::/64 oifname != \"dray0\" masquerade"));
         /* internal: no masquerade, forwarding dropped both ways */
@@ -324,9 +337,51 @@ TEST(nft_build) {
         ASSERT_TRUE(strstr(s, "ip daddr 127.0.0.1 udp dport 5353 dnat ip to 10.89.0.2:53"));
         ASSERT_TRUE(strstr(s, "oifname \"dray0\" ip saddr 127.0.0.0/8 masquerade"));
         /* no other table is ever named */
-        for (const char *p = s; (p = strstr(p, "table ")); p += 6)
-                ASSERT_TRUE(strneq(p, "table inet dray", 15));
+        for (const char *p = s; (p = strstr(p, " inet ")); p += 6)
+                ASSERT_TRUE(strneq(p, " inet dray ", 11) || strneq(p, " inet dray\n", 11));
         ASSERT_OK(nft_ruleset_build(NULL, 0, NULL, 0, &e));
-        ASSERT_TRUE(strstr(e, "type ifname\n\t}"));
+        ASSERT_FALSE(strstr(e, "add element"));
+        ASSERT_TRUE(strstr(e, "add set inet dray bridges { type ifname; }"));
+        return 0;
+}
+
+TEST(spec_network_roundtrip) {
+        _cleanup_(spec_network_done) SpecNetwork n = { .mode = NETWORK_MODE_BRIDGE }, m = {};
+        char *aliases[] = { (char *) "db", NULL };
+        _cleanup_json_ json_object *o = json_object_new_object(), *empty = json_object_new_object();
+        const char *reason = NULL;
+
+        ASSERT_TRUE(o && empty);
+        ASSERT_OK(spec_network_add(&n, "backend", "10.1.2.3", aliases));
+        ASSERT_OK(spec_network_add(&n, "front", NULL, NULL));
+        ASSERT_ERROR(spec_network_add(&n, "front", NULL, NULL), EEXIST);
+        n.netns_path = strdup("/run/dray/netns/x");
+        ASSERT_OK(spec_network_validate(&n, NULL));
+        ASSERT_OK(spec_network_to_json(&n, o));
+        ASSERT_OK(spec_network_from_json(o, &m));
+        ASSERT_EQ(m.mode, NETWORK_MODE_BRIDGE);
+        ASSERT_EQ(m.n_networks, 2);
+        ASSERT_STREQ(spec_network_find(&m, "backend")->ip, "10.1.2.3");
+        ASSERT_STREQ(spec_network_find(&m, "backend")->aliases[0], "db");
+        ASSERT_STREQ(m.netns_path, "/run/dray/netns/x");
+        ASSERT_OK(spec_network_remove(&m, "backend"));
+        ASSERT_ERROR(spec_network_remove(&m, "backend"), ENOENT);
+        ASSERT_STREQ(m.networks[0].name, "front");
+
+        /* old specs: no "network" key is mode none */
+        spec_network_done(&m);
+        ASSERT_OK(spec_network_from_json(empty, &m));
+        ASSERT_EQ(m.mode, NETWORK_MODE_NONE);
+
+        /* hostile */
+        free(n.networks[0].aliases[0]);
+        n.networks[0].aliases[0] = strdup("bad alias");
+        ASSERT_ERROR(spec_network_validate(&n, &reason), EINVAL);
+        n.mode = NETWORK_MODE_NONE;
+        ASSERT_ERROR(spec_network_validate(&n, &reason), EINVAL);
+        ASSERT_STREQ(network_mode_to_string(NETWORK_MODE_HOST), "host");
+        ASSERT_EQ(network_mode_from_string("bridge"), NETWORK_MODE_BRIDGE);
+        ASSERT_EQ(network_mode_from_string("nat"), _NETWORK_MODE_INVALID);
+        ASSERT_TRUE(network_mode_to_string(_NETWORK_MODE_MAX) == NULL);
         return 0;
 }
