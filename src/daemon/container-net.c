@@ -240,6 +240,15 @@ static int attach(Container *c, Rtnl *inner, int nsfd, Network *n, const char *i
         r = rtnl_link_index(m->rtnl, n->config->bridge, &bridge);
         if (r >= 0)
                 r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0);
+        if (r == -EEXIST) {
+                /* The name is this container's own (its ID, this attachment): the veth of its last run,
+                 * whose namespace the kernel has not destroyed yet (that happens in the background
+                 * after teardown; a restart right after a stop or kill gets here). Ours to delete. */
+                log_debug("Container %s: deleting %s left from its previous run.", c->spec->name, a.veth);
+                r = rtnl_link_del(m->rtnl, a.veth);
+                if (r >= 0 || r == -ENODEV)
+                        r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0);
+        }
         if (r >= 0)
                 r = rtnl_link_index(m->rtnl, a.veth, &veth);
         if (r >= 0)

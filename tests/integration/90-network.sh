@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl ip nft jq unshare nsenter
 
-plan 83
+plan 84
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd is not reachable as org.dray1"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
@@ -254,6 +254,20 @@ ok "containers started while drayd was killed, then removed, leave nothing" wait
 
 # --network host: the host's own stack.
 like "$(run_in --network host --rootfs "$rootfs" ip -o link show)" " dray0:" "--network host sees the host's interfaces"
+
+# A restart right after a kill: the last run's veth may still be on its way out with its namespace.
+quick="$(unique_name quick)"
+defer dray rm -f "$quick"
+dray run -d --name "$quick" --rootfs "$rootfs" sleep 300 >/dev/null
+restarts_ok() {
+        local i
+        for i in 1 2 3 4 5; do
+                dray kill "$quick" >/dev/null && dray wait "$quick" >/dev/null &&
+                        dray start "$quick" >/dev/null || return 1
+        done
+}
+ok "kill and start again at once, five times, on the bridge network" restarts_ok
+dray rm -f "$quick" >/dev/null
 
 ok "rm -f of the server" dray rm -f "$a"
 unlike "$(nft list table inet dray)" 'dport 8080' "its DNAT rule is gone"
