@@ -20,6 +20,7 @@
 
 typedef struct PsRow {
         char *id, *name, *state, *image, *command, *path;
+        char *ports; /* "0.0.0.0:8080->80/tcp, …" of a running container, or NULL */
         uint64_t created_usec, started_usec, finished_usec;
         int32_t exit_status;
 } PsRow;
@@ -40,6 +41,7 @@ static void ps_list_done(PsList *l) {
                 free(r->image);
                 free(r->command);
                 free(r->path);
+                free(r->ports);
         }
         free(l->rows);
         free(l->running);
@@ -121,6 +123,45 @@ static int started_done(const char *path, sd_bus_message *reply, void *userdata)
         return 0;
 }
 
+static int ports_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
+                                           "Get");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, "Ports");
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+/* Docker's PORTS column: "0.0.0.0:8080->80/tcp", comma-separated. */
+static int ports_done(const char *path, sd_bus_message *reply, void *userdata) {
+        PsList *l = userdata;
+        PsRow *row = &l->rows[l->running[l->next++]];
+        const char *addr, *proto;
+        uint16_t host_port, port;
+        int r;
+
+        /* Gone meanwhile, or a drayd without networks: no column content. */
+        if (sd_bus_message_is_method_error(reply, NULL) ||
+            sd_bus_message_enter_container(reply, 'v', "a(sqqs)") < 0 ||
+            sd_bus_message_enter_container(reply, 'a', "(sqqs)") < 0)
+                return 0;
+        while ((r = sd_bus_message_read(reply, "(sqqs)", &addr, &host_port, &port, &proto)) > 0) {
+                char *s;
+
+                if (asprintf(&s, "%s%s%s:%u->%u/%s", strempty(row->ports), row->ports ? ", " : "",
+                             isempty(addr) ? "0.0.0.0" : addr, (unsigned) host_port, (unsigned) port, proto) < 0)
+                        return log_oom();
+                free(row->ports);
+                row->ports = s;
+        }
+        return 0;
+}
+
 /* ListContainers has no start time: ask the running containers for theirs, all in one go. */
 static int ps_fetch_started(sd_bus *bus, PsList *l) {
         _cleanup_strv_free_ char **paths = NULL;
@@ -139,6 +180,11 @@ static int ps_fetch_started(sd_bus *bus, PsList *l) {
         if (k == 0)
                 return 0;
         r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, started_build, started_done, l);
+        if (r < 0)
+                return r;
+        /* Then their published ports, the same way. */
+        l->next = 0;
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, ports_build, ports_done, l);
         return r < 0 ? r : 0;
 }
 
@@ -180,7 +226,7 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
 
 static int ps_print_table(const PsList *l, bool no_trunc) {
         static const char *const headers[] = {
-                "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES",
+                "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
         };
         _cleanup_(table_freep) Table *t = table_new(ELEMENTSOF(headers), headers);
         uint64_t now = now_realtime_usec();
@@ -202,7 +248,7 @@ static int ps_print_table(const PsList *l, bool no_trunc) {
                 if (ps_status(row, now, &status) < 0)
                         return log_oom();
                 if (table_add_row(t, (const char *const[]) { id, row->image, quoted, created, status,
-                                                             row->name }) < 0)
+                                                             strempty(row->ports), row->name }) < 0)
                         return log_oom();
         }
         return table_print(t, stdout);
@@ -233,6 +279,7 @@ static int ps_print_json(const PsList *l) {
                         r = r < 0 ? r : json_add_uint64(o, "StartedAt", row->started_usec);
                 r = r < 0 ? r : json_add_uint64(o, "FinishedAt", row->finished_usec);
                 r = r < 0 ? r : json_add_int(o, "ExitStatus", row->exit_status);
+                r = r < 0 ? r : json_add_string(o, "Ports", strempty(row->ports));
                 if (r < 0 || json_object_array_add(a, o) < 0)
                         return log_oom();
                 o = NULL; /* the array owns it now */

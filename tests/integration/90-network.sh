@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl ip nft jq unshare nsenter
 
-plan 84
+plan 85
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd is not reachable as org.dray1"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
@@ -119,6 +119,7 @@ like "$(run_in --network "$net1" --ip 10.150.0.100 --rootfs "$rootfs" true 2>&1)
 # --- published ports -------------------------------------------------------------------------
 
 is "$(dray port "$a")" "80/tcp -> 0.0.0.0:8080" "dray port lists the published port"
+like "$(dray ps)" "0\.0\.0\.0:8080->80/tcp +$a\$" "dray ps shows it in the PORTS column"
 is "$(get wget -q -T 2 -O- http://127.0.0.1:8080/hostname)" "$a" "it answers on the host's loopback"
 like "$(nft list table inet dray)" 'tcp dport 8080 dnat ip to 10.150.0.100:80' "through a DNAT rule of table inet dray"
 like "$(run_in -p 8080:80 --rootfs "$rootfs" true 2>&1)" 'published by container' \
