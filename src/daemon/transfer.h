@@ -55,7 +55,7 @@ typedef struct Transfer {
         int fd;                /* the client's file: input (import, load) or output (save, export) */
         char *name;            /* import, commit: the new image's name; pull, push: the remote reference */
         char **images;         /* save; push: the one image pushed */
-        bool insecure;         /* pull, push: plain http and any TLS certificate allowed */
+        bool insecure;         /* pull, push: plain http allowed for any registry */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */
         char **keep_layers;    /* prune: layers containers still use */
