@@ -35,6 +35,8 @@ static const Verb verbs[] = {
         { "images",  verb_images,  "List images (dray image ls)"                    },
         { "export",  verb_export,  "Write a container's file system as a tar"       },
         { "commit",  verb_commit,  "Make an image of a container's changes"         },
+        { "pull",    verb_pull,    "Fetch an image from a registry"                 },
+        { "push",    verb_push,    "Upload an image to a registry"                  },
         { "port",    verb_port,    "List a container's published ports"             },
         { "network", verb_network, "Manage networks (create, ls, inspect, rm, connect, disconnect)" },
         { "version", verb_version, "Show the version"                               },

@@ -501,6 +501,8 @@ static const struct {
         { "tag",     verb_image_tag,     "Give an image another name" },
         { "rm",      verb_image_rm,      "Remove images" },
         { "prune",   verb_image_prune,   "Remove unused images and data" },
+        { "pull",    verb_pull,          "Fetch an image from a registry" },
+        { "push",    verb_push,          "Upload an image to a registry" },
 };
 
 int verb_image(int argc, char *argv[]) {

@@ -19,6 +19,8 @@ int verb_image(int argc, char *argv[]);
 int verb_images(int argc, char *argv[]);
 int verb_export(int argc, char *argv[]);
 int verb_commit(int argc, char *argv[]);
+int verb_pull(int argc, char *argv[]);
+int verb_push(int argc, char *argv[]);
 int verb_network(int argc, char *argv[]);
 int verb_port(int argc, char *argv[]);
 

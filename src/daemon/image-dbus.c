@@ -168,6 +168,19 @@ int bus_image_remove(sd_bus_message *message, Manager *m, const char *what, Imag
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to update the image index: %m");
         log_info("Removed image %s%s.", what, untag_only ? " (a name only)" : "");
+        /* Unlocked before the worker forks: it would inherit the lock and wait for it forever. */
+        image_index_done(&index);
+        if (!untag_only && !image_in_use(m, i, &user)) {
+                Transfer *t;
+
+                /* Its blobs and layers go too, as with docker rmi, in a worker: a big tree takes a while.
+                 * With too many transfers queued, the next prune frees them. */
+                if (bus_image_gc_new(message, m, "remove unused blobs and layers", &t, NULL) >= 0) {
+                        t->reply_plain = true;
+                        (void) transfer_enqueue(t);
+                        return 1;
+                }
+        }
         return sd_bus_reply_method_return(message, NULL);
 }
 

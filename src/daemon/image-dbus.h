@@ -19,3 +19,6 @@ int bus_image_authorize(sd_bus_message *message, Manager *m, sd_bus_error *error
 int bus_image_remove(sd_bus_message *message, Manager *m, const char *what, Image *i, bool force, sd_bus_error *error);
 int bus_image_tag(sd_bus_message *message, Manager *m, Image *i, const char *name, sd_bus_error *error);
 int bus_image_inspect_json(const Image *i, char **ret);
+typedef struct Transfer Transfer;
+int bus_image_gc_new(sd_bus_message *message, Manager *m, const char *description, Transfer **ret,
+                     sd_bus_error *error);

@@ -241,6 +241,29 @@ static int prune_index(Manager *m, bool all, char ***ret_removed) {
         return 0;
 }
 
+/* A garbage collection as a transfer whose end answers message: blobs and layers no image needs go,
+ * keeping the layers containers use. The caller fills in what the index lost and enqueues it. */
+int bus_image_gc_new(sd_bus_message *message, Manager *m, const char *description, Transfer **ret,
+                     sd_bus_error *error) {
+        Transfer *t;
+        int r;
+
+        r = new_transfer(m, TRANSFER_PRUNE, -EBADF, &t, error);
+        if (r < 0)
+                return r;
+        t->reply = sd_bus_message_ref(message);
+        r = containers_layers(m, &t->keep_layers);
+        if (r >= 0 && !(t->description = strdup(description)))
+                r = -ENOMEM;
+        if (r < 0) {
+                t->reply = sd_bus_message_unref(t->reply);
+                transfer_free(t);
+                return r;
+        }
+        *ret = t;
+        return 0;
+}
+
 static int method_prune_images(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         Transfer *t;
@@ -252,20 +275,15 @@ static int method_prune_images(sd_bus_message *message, void *userdata, sd_bus_e
         r = bus_image_authorize(message, m, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = new_transfer(m, TRANSFER_PRUNE, -EBADF, &t, error);
+        r = bus_image_gc_new(message, m, all ? "prune all unused images" : "prune dangling images", &t, error);
         if (r < 0)
-                return r;
+                return sd_bus_error_is_set(error) ? r : sd_bus_error_set_errnof(error, r, "Failed to prune images: %m");
         t->prune_all = all;
-        t->reply = sd_bus_message_ref(message);
         r = prune_index(m, all, &t->result_images);
-        if (r >= 0)
-                r = containers_layers(m, &t->keep_layers);
-        if (r >= 0)
-                t->description = strdup(all ? "prune all unused images" : "prune dangling images");
-        if (r < 0 || !t->description) {
+        if (r < 0) {
                 t->reply = sd_bus_message_unref(t->reply);
                 transfer_free(t);
-                return sd_bus_error_set_errnof(error, r < 0 ? r : -ENOMEM, "Failed to prune images: %m");
+                return sd_bus_error_set_errnof(error, r, "Failed to prune images: %m");
         }
         (void) transfer_enqueue(t);
         return 1;
@@ -448,6 +466,88 @@ static int method_commit_container(sd_bus_message *message, void *userdata, sd_b
         return container_transfer(message, userdata, what, TRANSFER_COMMIT, -EBADF, name, error);
 }
 
+/* PullImage's and PushImage's a{sv}: Insecure (b) only, for now. */
+static int read_registry_options(sd_bus_message *message, bool *ret_insecure, sd_bus_error *error) {
+        const char *key;
+        int insecure = false, r;
+
+        r = sd_bus_message_enter_container(message, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(message, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                r = sd_bus_message_read(message, "s", &key);
+                if (r < 0)
+                        return r;
+                if (!streq(key, "Insecure"))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
+                r = sd_bus_message_read(message, "v", "b", &insecure);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 'b'.", key);
+                r = sd_bus_message_exit_container(message);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        *ret_insecure = insecure;
+        return sd_bus_message_exit_container(message);
+}
+
+static int registry_transfer(sd_bus_message *message, Manager *m, TransferType type, const char *image,
+                             const char *reference, sd_bus_error *error) {
+        _cleanup_free_ char *norm = NULL, *d = NULL;
+        bool insecure = false;
+        Transfer *t;
+        int r;
+
+        r = read_registry_options(message, &insecure, error);
+        if (r < 0)
+                return r;
+        if (image_ref_normalize(reference, &norm) < 0 || (type == TRANSFER_PUSH && strchr(norm, '@')))
+                return sd_bus_error_setf(error, DRAY_ERROR_INVALID_REFERENCE, "'%.128s' is not a valid image reference%s.",
+                                         reference, type == TRANSFER_PUSH ? " (NAME[:TAG])" : "");
+        if (image) {
+                _cleanup_(image_freep) Image *i = NULL;
+
+                r = find_image(m, image, &i, error);
+                if (r < 0)
+                        return r;
+        }
+        r = bus_image_authorize(message, m, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = new_transfer(m, type, -EBADF, &t, error);
+        if (r < 0)
+                return r;
+        t->name = TAKE_PTR(norm);
+        t->insecure = insecure;
+        if (image && strv_extend(&t->images, image) < 0)
+                return transfer_free(t), -ENOMEM;
+        if (asprintf(&d, "%s %s", transfer_type_to_string(type), t->name) < 0)
+                return transfer_free(t), -ENOMEM;
+        return start_transfer(message, t, d);
+}
+
+static int method_pull_image(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        const char *reference;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &reference);
+        if (r < 0)
+                return r;
+        return registry_transfer(message, userdata, TRANSFER_PULL, NULL, reference, error);
+}
+
+static int method_push_image(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        const char *image, *reference;
+        int r;
+
+        r = sd_bus_message_read(message, "ss", &image, &reference);
+        if (r < 0)
+                return r;
+        return registry_transfer(message, userdata, TRANSFER_PUSH, image, isempty(reference) ? image : reference, error);
+}
+
 /* ---- vtable ------------------------------------------------------------------------------------ */
 
 #define UNPRIVILEGED SD_BUS_VTABLE_UNPRIVILEGED
@@ -478,6 +578,10 @@ const sd_bus_vtable manager_image_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("CommitContainer", SD_BUS_ARGS("s", container, "s", name),
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_commit_container,
                                 UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("PullImage", SD_BUS_ARGS("s", reference, "a{sv}", options),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_pull_image, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("PushImage", SD_BUS_ARGS("s", image, "s", reference, "a{sv}", options),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_push_image, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListTransfers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(usssdo)", transfers),
                                 method_list_transfers, UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("TransferNew", SD_BUS_ARGS("u", transfer_id, "o", transfer_path), 0),

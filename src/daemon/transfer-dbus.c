@@ -141,9 +141,9 @@ static void reply_waiter(Transfer *t, TransferResult result) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
                 r = sd_bus_message_new_method_return(t->reply, &reply);
-                if (r >= 0)
+                if (r >= 0 && !t->reply_plain)
                         r = sd_bus_message_append_strv(reply, t->result_images);
-                if (r >= 0)
+                if (r >= 0 && !t->reply_plain)
                         r = sd_bus_message_append(reply, "t", t->freed);
                 if (r >= 0)
                         r = sd_bus_send(NULL, reply, NULL);

@@ -11,6 +11,7 @@
 
 #include "atomic-write.h"
 #include "bus-names.h"
+#include "image-registry.h"
 #include "image-tree.h"
 #include "log.h"
 #include "manager.h"
@@ -22,6 +23,7 @@
 static const char *const transfer_type_table[_TRANSFER_TYPE_MAX] = {
         [TRANSFER_IMPORT] = "import", [TRANSFER_LOAD] = "load",     [TRANSFER_SAVE] = "save",
         [TRANSFER_EXPORT] = "export", [TRANSFER_COMMIT] = "commit", [TRANSFER_PRUNE] = "prune",
+        [TRANSFER_PULL] = "pull",     [TRANSFER_PUSH] = "push",
 };
 static const char *const transfer_state_table[_TRANSFER_STATE_MAX] = {
         [TRANSFER_QUEUED] = "queued",
@@ -190,6 +192,21 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
                 return r;
         case TRANSFER_PRUNE:
                 return worker_prune(t, report_fd);
+        case TRANSFER_PULL: {
+                _cleanup_free_ char *name = NULL;
+
+                /* Only this worker talks to the registry; layers are unpacked in the sandboxed,
+                 * network-less unpack worker as for a load. */
+                r = image_pull(s, t->name, t->insecure, &name, &id, error);
+                if (r >= 0)
+                        report_line(report_fd, "IMAGE %s", name);
+                return r;
+        }
+        case TRANSFER_PUSH:
+                r = image_push(s, t->images[0], t->name, t->insecure, &id, error);
+                if (r >= 0)
+                        report_line(report_fd, "IMAGE %s", id);
+                return r;
         default:
                 return -EINVAL;
         }

@@ -9,7 +9,7 @@
 
 typedef struct Manager Manager;
 
-/* Long work on the image store (import, load, save, export, commit, prune) runs in a worker process, as
+/* Long work on the image store (import, load, save, export, commit, prune, pull, push) runs in a worker process, as
  * systemd-importd's transfers do: one at a time, in order (blobs a running load has linked but not yet
  * named must not meet a garbage collection), while drayd keeps answering. The worker reports on a pipe,
  * one line each: "PROGRESS <done> <total>", "IMAGE <name>", "FREED <bytes>", then "OK" or
@@ -22,6 +22,8 @@ typedef enum TransferType {
         TRANSFER_EXPORT,
         TRANSFER_COMMIT,
         TRANSFER_PRUNE,
+        TRANSFER_PULL,
+        TRANSFER_PUSH,
         _TRANSFER_TYPE_MAX,
         _TRANSFER_TYPE_INVALID = -EINVAL,
 } TransferType;
@@ -51,8 +53,9 @@ typedef struct Transfer {
         char *description;
 
         int fd;                /* the client's file: input (import, load) or output (save, export) */
-        char *name;            /* import, commit: the new image's name */
-        char **images;         /* save */
+        char *name;            /* import, commit: the new image's name; pull, push: the remote reference */
+        char **images;         /* save; push: the one image pushed */
+        bool insecure;         /* pull, push: plain http allowed for any registry */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */
         char **keep_layers;    /* prune: layers containers still use */
@@ -72,7 +75,8 @@ typedef struct Transfer {
         int error;
         char *error_message;
         bool canceled;
-        sd_bus_message *reply; /* answered when the transfer ends (PruneImages) */
+        sd_bus_message *reply; /* answered when the transfer ends (PruneImages, RemoveImage) */
+        bool reply_plain;      /* …with no values (RemoveImage) */
 } Transfer;
 
 const char *transfer_type_to_string(TransferType t) _pure_;

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray pull and dray push (also as dray image pull|push): Manager.PullImage and PushImage transfers. */
+#include <getopt.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "cli-bus.h"
+#include "cli-transfer.h"
+#include "cli-util.h"
+#include "container-state.h"
+#include "log.h"
+#include "strv.h"
+#include "verbs.h"
+
+/* The options of both verbs: --tls-verify=BOOL (false: plain http and any certificate). */
+static int parse_registry_args(const char *verb, const char *usage, int argc, char *argv[], bool *ret_insecure,
+                               int *ret_optind) {
+        static const struct option options[] = {
+                { "tls-verify", required_argument, NULL, 't' },
+                { "help",       no_argument,       NULL, 'h' },
+                {}
+        };
+        int c;
+
+        getopt_reset();
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("%s\n\nSee dray-image(1).\n", usage);
+                        return 0;
+                case 't':
+                        if (streq(optarg, "true") || streq(optarg, "1") || streq(optarg, "yes"))
+                                *ret_insecure = false;
+                        else if (streq(optarg, "false") || streq(optarg, "0") || streq(optarg, "no"))
+                                *ret_insecure = true;
+                        else
+                                return log_invalid_value("--tls-verify", optarg, -EINVAL, "true or false"), -EINVAL;
+                        break;
+                default:
+                        return log_option_error(verb, argv, c), -EINVAL;
+                }
+        *ret_optind = optind;
+        return 1;
+}
+
+static int append_options(sd_bus_message *m, bool insecure) {
+        int r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+
+        if (r >= 0 && insecure)
+                r = sd_bus_message_append(m, "{sv}", "Insecure", "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int run(sd_bus *bus, sd_bus_message *m, const char *what, const char *prefix) {
+        _cleanup_strv_free_ char **images = NULL;
+
+        if (cli_transfer_run(bus, m, what, &images) < 0)
+                return EXIT_DRAY_FAILED;
+        STRV_FOREACH(i, images)
+                printf("%s%s\n", prefix, *i);
+        return EXIT_SUCCESS;
+}
+
+static int registry_verb(int argc, char *argv[], bool push) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        bool insecure = false;
+        int r, first, n;
+
+        r = parse_registry_args(push ? "push" : "pull",
+                                push ? "Usage: dray push [--tls-verify=false] IMAGE [NAME[:TAG]]\n\n"
+                                       "Upload an image to a registry (to IMAGE's own name when no NAME is given)."
+                                     : "Usage: dray pull [--tls-verify=false] NAME[:TAG|@DIGEST]\n\n"
+                                       "Fetch an image from its registry (https; plain http for localhost).",
+                                argc, argv, &insecure, &first);
+        if (r <= 0)
+                return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
+        n = argc - first;
+        if (push ? n < 1 || n > 2 : n != 1)
+                return log_error(push ? "'dray push' takes an image and optionally a reference to push it to."
+                                      : "'dray pull' takes one image reference."),
+                       EXIT_DRAY_FAILED;
+        if (bus_connect(&bus) < 0)
+                return EXIT_DRAY_FAILED;
+        r = bus_new_manager_call(bus, &m, push ? "PushImage" : "PullImage");
+        if (r >= 0)
+                r = push ? sd_bus_message_append(m, "ss", argv[first], n == 2 ? argv[first + 1] : "")
+                         : sd_bus_message_append(m, "s", argv[first]);
+        if (r >= 0)
+                r = append_options(m, insecure);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
+        return run(bus, m, push ? "Pushing" : "Pulling", push ? "Pushed: " : "Pulled: ");
+}
+
+int verb_pull(int argc, char *argv[]) {
+        return registry_verb(argc, argv, false);
+}
+
+int verb_push(int argc, char *argv[]) {
+        return registry_verb(argc, argv, true);
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#include "json-util.h"
+#include "registry-client.h"
+#include "strv.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all);
+
+void registry_response_done(RegistryResponse *r) {
+        free(r->content_type);
+        free(r->www_authenticate);
+        free(r->docker_digest);
+        free(r->location);
+        free(r->body);
+        *r = (RegistryResponse) { .max_body = r->max_body, .sink = r->sink };
+}
+
+int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions, RegistryClient **ret) {
+        _cleanup_(registry_client_freep) RegistryClient *c = NULL;
+        int r;
+
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+                return -EIO;
+        c = calloc(1, sizeof(RegistryClient));
+        if (!c)
+                return -ENOMEM;
+        c->store = store;
+        r = registry_location(ref, insecure, &c->location);
+        if (r < 0)
+                return r;
+        c->scope_actions = strdup(actions);
+        c->curl = curl_easy_init();
+        if (!c->scope_actions || !c->curl)
+                return -ENOMEM;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+RegistryClient *registry_client_free(RegistryClient *c) {
+        if (!c)
+                return NULL;
+        if (c->curl)
+                curl_easy_cleanup(c->curl);
+        registry_location_done(&c->location);
+        free(c->token);
+        free(c->scope_actions);
+        free(c);
+        return NULL;
+}
+
+/* ---- callbacks ---------------------------------------------------------------------------------- */
+
+typedef struct Exchange {
+        RegistryClient *client;
+        RegistryResponse *resp;
+        int upload_fd;
+        const char *upload;
+        uint64_t upload_size, upload_done;
+} Exchange;
+
+static int set_header(char **slot, const char *value, size_t n) {
+        while (n > 0 && (value[n - 1] == '\r' || value[n - 1] == '\n' || value[n - 1] == ' '))
+                n--;
+        while (n > 0 && (*value == ' ' || *value == '\t'))
+                value++, n--;
+        free(*slot);
+        *slot = strndup(value, MIN(n, (size_t) REGISTRY_HEADER_MAX));
+        return *slot ? 0 : -ENOMEM;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
+        Exchange *x = userdata;
+        RegistryResponse *r = x->resp;
+        size_t n = size * nmemb;
+        static const struct {
+                const char *name;
+                size_t offset;
+        } wanted[] = {
+                { "content-type:", offsetof(RegistryResponse, content_type) },
+                { "www-authenticate:", offsetof(RegistryResponse, www_authenticate) },
+                { "docker-content-digest:", offsetof(RegistryResponse, docker_digest) },
+                { "location:", offsetof(RegistryResponse, location) },
+        };
+
+        /* A new status line: the headers of a redirect before it do not count. */
+        if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(wanted); i++) {
+                        char **slot = (char **) ((uint8_t *) r + wanted[i].offset);
+
+                        free(*slot);
+                        *slot = NULL;
+                }
+                return n;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(wanted); i++) {
+                size_t k = strlen(wanted[i].name);
+
+                if (n > k && strncasecmp(data, wanted[i].name, k) == 0 &&
+                    set_header((char **) ((uint8_t *) r + wanted[i].offset), data + k, n - k) < 0)
+                        return 0;
+        }
+        return n;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
+        Exchange *x = userdata;
+        RegistryResponse *r = x->resp;
+        size_t n = size * nmemb;
+        long status = 0;
+        char *b;
+
+        (void) curl_easy_getinfo(x->client->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (r->sink && status >= 200 && status < 300) {
+                r->sink_error = blob_writer_write(r->sink, data, n);
+                if (r->sink_error < 0)
+                        return 0;
+                x->client->done += n;
+                if (x->client->store->progress && x->client->done % (1024U * 1024U) < n)
+                        x->client->store->progress(x->client->done, x->client->total,
+                                                   x->client->store->progress_userdata);
+                return n;
+        }
+        /* Error bodies are kept short; a 2xx body in memory is bounded by max_body. */
+        if (r->n_body + n > (r->sink ? REGISTRY_ERROR_BODY_MAX : r->max_body)) {
+                if (r->sink)
+                        return n;
+                r->too_big = true;
+                return 0;
+        }
+        b = realloc(r->body, r->n_body + n + 1);
+        if (!b)
+                return 0;
+        memcpy(b + r->n_body, data, n);
+        r->body = b;
+        r->n_body += n;
+        r->body[r->n_body] = 0;
+        return n;
+}
+
+static size_t on_upload(char *buffer, size_t size, size_t nitems, void *userdata) {
+        Exchange *x = userdata;
+        size_t n = (size_t) MIN((uint64_t) size * nitems, x->upload_size - x->upload_done);
+        ssize_t k;
+
+        if (n == 0)
+                return 0;
+        if (x->upload) {
+                memcpy(buffer, x->upload + x->upload_done, n);
+                k = (ssize_t) n;
+        } else
+                do
+                        k = read(x->upload_fd, buffer, n);
+                while (k < 0 && errno == EINTR);
+        if (k <= 0)
+                return CURL_READFUNC_ABORT;
+        x->upload_done += (uint64_t) k;
+        x->client->done += (uint64_t) k;
+        if (x->client->store->progress && x->client->done % (1024U * 1024U) < (uint64_t) k)
+                x->client->store->progress(x->client->done, x->client->total, x->client->store->progress_userdata);
+        return (size_t) k;
+}
+
+/* ---- requests ----------------------------------------------------------------------------------- */
+
+static int perform(RegistryClient *c, const char *method, const char *url, char *const *headers, Exchange *x,
+                   const char **ret_reason) {
+        _cleanup_(curl_slist_free_allp) struct curl_slist *list = NULL;
+        const char *protocols = c->location.plain_http ? "http,https" : "https";
+        _cleanup_free_ char *auth = NULL;
+        CURLcode e;
+
+        STRV_FOREACH(h, headers) {
+                struct curl_slist *n = curl_slist_append(list, *h);
+
+                if (!n)
+                        return -ENOMEM;
+                list = n;
+        }
+        if (c->token) {
+                struct curl_slist *n;
+
+                /* curl sends it to this host only, never to where a redirect points. */
+                if (asprintf(&auth, "Authorization: Bearer %s", c->token) < 0 || !(n = curl_slist_append(list, auth)))
+                        return -ENOMEM;
+                list = n;
+        }
+        curl_easy_reset(c->curl);
+        if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
+            curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK ||
+            curl_easy_setopt(c->curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols) != CURLE_OK) {
+                *ret_reason = "the URL is not valid";
+                return -EINVAL;
+        }
+        (void) curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 1L);
+        (void) curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, (long) REGISTRY_REDIRECTS_MAX);
+        (void) curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+        (void) curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 30L);
+        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+        (void) curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "dray/" DRAY_VERSION);
+        (void) curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, list);
+        (void) curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
+        (void) curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, x);
+        (void) curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+        (void) curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, x);
+        if (streq(method, "HEAD"))
+                (void) curl_easy_setopt(c->curl, CURLOPT_NOBODY, 1L);
+        else if (streq(method, "PUT")) {
+                (void) curl_easy_setopt(c->curl, CURLOPT_UPLOAD, 1L);
+                (void) curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, on_upload);
+                (void) curl_easy_setopt(c->curl, CURLOPT_READDATA, x);
+                (void) curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) x->upload_size);
+        } else if (streq(method, "POST")) {
+                (void) curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+                (void) curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, 0L);
+                (void) curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, "");
+                (void) curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L); /* 202 + Location is the answer */
+        }
+        e = curl_easy_perform(c->curl);
+        if (e == CURLE_WRITE_ERROR && x->resp->sink_error < 0) {
+                *ret_reason = x->resp->sink_error == -EFBIG ? "the blob is larger than announced or than the free disk space"
+                                                            : "cannot write the blob to the store";
+                return x->resp->sink_error;
+        }
+        if (e == CURLE_WRITE_ERROR && x->resp->too_big) {
+                *ret_reason = "the answer is larger than allowed";
+                return -EFBIG;
+        }
+        if (e == CURLE_TOO_MANY_REDIRECTS) {
+                *ret_reason = "too many redirects (a redirect loop?)";
+                return -ELOOP;
+        }
+        if (e == CURLE_UNSUPPORTED_PROTOCOL) {
+                *ret_reason = "a redirect to a refused protocol (plain http needs --tls-verify=false)";
+                return -EPROTO;
+        }
+        if (e != CURLE_OK) {
+                *ret_reason = curl_easy_strerror(e);
+                return -EIO;
+        }
+        (void) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &x->resp->status);
+        return 0;
+}
+
+static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, const char **ret_reason) {
+        _cleanup_(registry_challenge_done) RegistryChallenge ch = {};
+        _cleanup_(registry_response_done) RegistryResponse resp = { .max_body = 1024U * 1024U };
+        _cleanup_json_ json_object *o = NULL;
+        _cleanup_free_ char *url = NULL, *default_scope = NULL;
+        Exchange x = { .client = c, .resp = &resp, .upload_fd = -EBADF };
+        char *service = NULL, *scope = NULL;
+        const char *token;
+        int r;
+
+        r = registry_parse_challenge(challenge->www_authenticate, &ch);
+        if (r < 0) {
+                *ret_reason = r == -EOPNOTSUPP ? "the registry wants credentials (only anonymous access is supported)"
+                                               : "the registry sent a malformed WWW-Authenticate challenge";
+                return r == -EOPNOTSUPP ? -EACCES : -EBADMSG;
+        }
+        if (asprintf(&default_scope, "repository:%s:%s", c->location.repository, c->scope_actions) < 0)
+                return -ENOMEM;
+        service = ch.service ? curl_easy_escape(c->curl, ch.service, 0) : NULL;
+        scope = curl_easy_escape(c->curl, ch.scope ?: default_scope, 0);
+        r = asprintf(&url, "%s%sscope=%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?", strempty(scope),
+                     service ? "&service=" : "", strempty(service));
+        curl_free(service);
+        curl_free(scope);
+        if (r < 0)
+                return -ENOMEM;
+        r = perform(c, "GET", url, NULL, &x, ret_reason);
+        if (r < 0)
+                return r;
+        if (resp.status != 200) {
+                *ret_reason = "the token server refused an anonymous token";
+                return -EACCES;
+        }
+        if (image_json_parse(resp.body ?: "", resp.n_body, &o) < 0 ||
+            (json_get_string(o, "token", &token) < 0 && json_get_string(o, "access_token", &token) < 0) ||
+            strlen(token) > 64U * 1024U || strpbrk(token, "\r\n")) {
+                *ret_reason = "the token server sent no usable token";
+                return -EBADMSG;
+        }
+        free(c->token);
+        c->token = strdup(token);
+        return c->token ? 0 : -ENOMEM;
+}
+
+int registry_request(RegistryClient *c, const char *method, const char *path, char *const *headers,
+                     int upload_fd, const void *upload, uint64_t upload_size, RegistryResponse *resp,
+                     const char **ret_reason) {
+        _cleanup_free_ char *url = NULL;
+        uint64_t done = c->done;
+        int r;
+
+        if (strneq(path, "http://", 7) || strneq(path, "https://", 8))
+                url = strdup(path);
+        else if (asprintf(&url, "%s/v2/%s/%s", c->location.base, c->location.repository, path) < 0)
+                url = NULL;
+        if (!url)
+                return -ENOMEM;
+        for (unsigned attempt = 0;; attempt++) {
+                Exchange x = { .client = c, .resp = resp, .upload_fd = upload_fd, .upload = upload,
+                               .upload_size = upload_size };
+
+                r = perform(c, method, url, headers, &x, ret_reason);
+                if (r < 0)
+                        return r;
+                if (resp->status != 401 || attempt > 0 || !resp->www_authenticate)
+                        return 0;
+                /* Anonymous token, then once more: nothing went to the sink for the 401. */
+                r = fetch_token(c, resp, ret_reason);
+                if (r < 0)
+                        return r;
+                registry_response_done(resp);
+                c->done = done;
+                if (upload_fd >= 0 && lseek(upload_fd, 0, SEEK_SET) < 0)
+                        return -errno;
+        }
+}

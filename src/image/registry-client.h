@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <curl/curl.h>
+
+#include "image-store.h"
+#include "registry-util.h"
+
+/* HTTP to one registry repository with libcurl: bounded redirects (http and https only; https only
+ * unless plain http is allowed), anonymous Bearer tokens fetched on a 401 and retried once, bodies
+ * bounded in memory or streamed into a BlobWriter only for a 2xx answer. Runs in a transfer worker:
+ * blocking is fine. */
+
+#define REGISTRY_REDIRECTS_MAX 5
+#define REGISTRY_ERROR_BODY_MAX (64U * 1024U)
+
+typedef struct RegistryClient {
+        CURL *curl;
+        RegistryLocation location;
+        char *token;
+        char *scope_actions; /* "pull" or "pull,push" */
+        ImageStore *store;
+        uint64_t done, total; /* progress over the whole transfer */
+} RegistryClient;
+
+typedef struct RegistryResponse {
+        long status;
+        char *content_type, *www_authenticate, *docker_digest, *location;
+        char *body;
+        size_t n_body, max_body; /* in memory, at most max_body bytes (then -EFBIG) */
+        BlobWriter *sink;        /* or into this, when set and the answer is a 2xx */
+        int sink_error;
+        bool too_big;
+} RegistryResponse;
+
+void registry_response_done(RegistryResponse *r);
+
+int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions, RegistryClient **ret);
+RegistryClient *registry_client_free(RegistryClient *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
+
+/* One request to path under /v2/<repository>/ (or to an absolute url when path starts with http).
+ * upload_fd/upload_size: a body to send (PUT); upload: an in-memory one. Returns 0 with resp filled
+ * for any HTTP status, a negative errno with *ret_reason set when no answer came. */
+int registry_request(RegistryClient *c, const char *method, const char *path, char *const *headers,
+                     int upload_fd, const void *upload, uint64_t upload_size, RegistryResponse *resp,
+                     const char **ret_reason);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "image-manifest.h"
+#include "macros.h"
+
+/* The pure parts of the registry client (OCI distribution spec, Docker registry API v2): where a
+ * reference lives, what a WWW-Authenticate challenge asks for, which manifest of an index is ours.
+ * Every input is hostile; nothing here touches the network. */
+
+#define MEDIA_TYPE_DOCKER_MANIFEST_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define REGISTRY_HEADER_MAX 4096U
+
+typedef struct RegistryChallenge {
+        char *realm, *service, *scope; /* Bearer; service and scope may be NULL */
+} RegistryChallenge;
+
+void registry_challenge_done(RegistryChallenge *c);
+/* 'Bearer realm="…",service="…",scope="…"' → its parameters. -EOPNOTSUPP for another scheme (Basic),
+ * -EBADMSG when malformed or without a realm. */
+int registry_parse_challenge(const char *header, RegistryChallenge *ret);
+
+typedef struct RegistryLocation {
+        char *base;       /* "https://registry-1.docker.io", "http://127.0.0.1:5000" */
+        char *repository; /* "library/busybox" */
+        char *reference;  /* the tag, or the digest when one was given */
+        char *name;       /* the normalised reference the image gets in the store */
+        bool by_digest;
+        bool plain_http;
+} RegistryLocation;
+
+void registry_location_done(RegistryLocation *l);
+/* A reference → where to fetch it. Plain http for localhost, 127.0.0.0/8 and [::1], or with insecure;
+ * https otherwise. docker.io is served by registry-1.docker.io. */
+int registry_location(const char *ref, bool insecure, RegistryLocation *ret);
+
+/* The GOARCH name of the machine: amd64, arm64, … */
+const char *registry_native_arch(void);
+/* Whether a Content-Type (parameters ignored) is exactly t. */
+bool registry_content_type_is(const char *content_type, const char *t);
+bool registry_media_type_is_index(const char *t);
+
+/* From an OCI index or Docker manifest list, the manifest for os/arch (variant ignored but for arm).
+ * -ENOENT (with a reason naming what there is) when there is none. */
+int registry_select_manifest(const char *data, size_t size, const char *os, const char *arch,
+                             ImageDescriptor *ret, const char **ret_reason);
