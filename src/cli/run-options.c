@@ -12,6 +12,7 @@
 #include "log.h"
 #include "name.h"
 #include "parse-util.h"
+#include "option-append.h"
 #include "run-options.h"
 #include "spec.h"
 #include "strv.h"
@@ -655,47 +656,6 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         return set_command(o, argc, argv);
 }
 
-static int append_string(sd_bus_message *m, const char *key, const char *value) {
-        if (!value)
-                return 0;
-        return sd_bus_message_append(m, "{sv}", key, "s", value);
-}
-
-static int append_bool(sd_bus_message *m, const char *key, bool value) {
-        if (!value)
-                return 0;
-        return sd_bus_message_append(m, "{sv}", key, "b", 1);
-}
-
-static int append_u64(sd_bus_message *m, const char *key, uint64_t value) {
-        if (value == UINT64_MAX)
-                return 0;
-        return sd_bus_message_append(m, "{sv}", key, "t", value);
-}
-
-static int append_strv(sd_bus_message *m, const char *key, char **l, bool always) {
-        int r;
-
-        if (!always && strv_length(l) == 0)
-                return 0;
-        r = sd_bus_message_open_container(m, 'e', "sv");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "s", key);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(m, 'v', "as");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append_strv(m, l);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(m);
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(m);
-}
-
 /* BindMounts a(ssb) or TmpfsMounts a(ss): the mounts of one type, in the order given. */
 static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type) {
         bool bind = type == MOUNT_BIND;
@@ -733,43 +693,43 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = sd_bus_message_open_container(m, 'a', "{sv}");
         if (r < 0)
                 return r;
-        r = append_string(m, "Rootfs", o->rootfs);
-        r = r < 0 ? r : append_string(m, "Image", o->rootfs ? NULL : o->image);
-        r = r < 0 || !o->command ? r : append_strv(m, "Command", o->command, true);
-        r = r < 0 || !o->entrypoint_set ? r : append_strv(m, "Entrypoint", o->entrypoint, true);
-        r = r < 0 ? r : append_strv(m, "Env", o->env, false);
-        r = r < 0 ? r : append_string(m, "WorkingDirectory", o->working_dir);
-        r = r < 0 ? r : append_string(m, "User", o->user);
-        r = r < 0 ? r : append_string(m, "Hostname", o->hostname);
-        r = r < 0 ? r : append_string(m, "Slice", o->slice);
-        r = r < 0 ? r : append_bool(m, "ReadOnly", o->read_only);
-        r = r < 0 ? r : append_bool(m, "Ephemeral", o->ephemeral);
-        r = r < 0 ? r : append_bool(m, "AutoRemove", o->auto_remove);
-        r = r < 0 ? r : append_bool(m, "Tty", o->tty);
-        r = r < 0 ? r : append_bool(m, "OpenStdin", o->open_stdin);
-        r = r < 0 ? r : append_u64(m, "MemoryMax", o->memory_max);
-        r = r < 0 ? r : append_u64(m, "CPUQuotaPerSecUSec", o->cpu_quota_per_sec_usec);
-        r = r < 0 ? r : append_u64(m, "CPUWeight", o->cpu_weight);
-        r = r < 0 ? r : append_u64(m, "TasksMax", o->tasks_max);
-        r = r < 0 ? r : append_u64(m, "StopTimeoutUSec", o->stop_timeout_usec);
+        r = option_append_string(m, "Rootfs", o->rootfs);
+        r = r < 0 ? r : option_append_string(m, "Image", o->rootfs ? NULL : o->image);
+        r = r < 0 || !o->command ? r : option_append_strv(m, "Command", o->command, true);
+        r = r < 0 || !o->entrypoint_set ? r : option_append_strv(m, "Entrypoint", o->entrypoint, true);
+        r = r < 0 ? r : option_append_strv(m, "Env", o->env, false);
+        r = r < 0 ? r : option_append_string(m, "WorkingDirectory", o->working_dir);
+        r = r < 0 ? r : option_append_string(m, "User", o->user);
+        r = r < 0 ? r : option_append_string(m, "Hostname", o->hostname);
+        r = r < 0 ? r : option_append_string(m, "Slice", o->slice);
+        r = r < 0 ? r : option_append_bool(m, "ReadOnly", o->read_only);
+        r = r < 0 ? r : option_append_bool(m, "Ephemeral", o->ephemeral);
+        r = r < 0 ? r : option_append_bool(m, "AutoRemove", o->auto_remove);
+        r = r < 0 ? r : option_append_bool(m, "Tty", o->tty);
+        r = r < 0 ? r : option_append_bool(m, "OpenStdin", o->open_stdin);
+        r = r < 0 ? r : option_append_u64(m, "MemoryMax", o->memory_max);
+        r = r < 0 ? r : option_append_u64(m, "CPUQuotaPerSecUSec", o->cpu_quota_per_sec_usec);
+        r = r < 0 ? r : option_append_u64(m, "CPUWeight", o->cpu_weight);
+        r = r < 0 ? r : option_append_u64(m, "TasksMax", o->tasks_max);
+        r = r < 0 ? r : option_append_u64(m, "StopTimeoutUSec", o->stop_timeout_usec);
         if (r >= 0 && o->stop_signal > 0)
                 r = sd_bus_message_append(m, "{sv}", "StopSignal", "i", o->stop_signal);
-        r = r < 0 ? r : append_strv(m, "CapAdd", o->cap_add, false);
-        r = r < 0 ? r : append_strv(m, "CapDrop", o->cap_drop, false);
+        r = r < 0 ? r : option_append_strv(m, "CapAdd", o->cap_add, false);
+        r = r < 0 ? r : option_append_strv(m, "CapDrop", o->cap_drop, false);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_BIND);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);
-        r = r < 0 ? r : append_bool(m, "Privileged", o->privileged);
-        r = r < 0 ? r : append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
+        r = r < 0 ? r : option_append_bool(m, "Privileged", o->privileged);
+        r = r < 0 ? r : option_append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
         if (r >= 0 && o->userns)
                 r = sd_bus_message_append(m, "{sv}", "UserNamespace", "s", o->userns);
         if (r >= 0 && o->security.seccomp_profile)
                 r = sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", o->security.seccomp_profile);
-        r = r < 0 ? r : append_string(m, "Network", o->network);
-        r = r < 0 ? r : append_string(m, "IPAddress", o->ip);
-        r = r < 0 ? r : append_strv(m, "NetworkAliases", o->network_aliases, false);
-        r = r < 0 ? r : append_strv(m, "PublishPorts", o->publish, false);
-        r = r < 0 ? r : append_bool(m, "PublishAll", o->publish_all);
-        r = r < 0 ? r : append_strv(m, "DNS", o->dns, false);
+        r = r < 0 ? r : option_append_string(m, "Network", o->network);
+        r = r < 0 ? r : option_append_string(m, "IPAddress", o->ip);
+        r = r < 0 ? r : option_append_strv(m, "NetworkAliases", o->network_aliases, false);
+        r = r < 0 ? r : option_append_strv(m, "PublishPorts", o->publish, false);
+        r = r < 0 ? r : option_append_bool(m, "PublishAll", o->publish_all);
+        r = r < 0 ? r : option_append_strv(m, "DNS", o->dns, false);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);

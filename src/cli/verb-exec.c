@@ -12,6 +12,7 @@
 #include "container-state.h"
 #include "env-file.h"
 #include "log.h"
+#include "option-append.h"
 #include "parse-util.h"
 #include "strv.h"
 #include "utf8.h"
@@ -103,28 +104,12 @@ static int append_options(sd_bus_message *m, const ExecOptions *o, char **comman
         int r;
 
         r = sd_bus_message_open_container(m, 'a', "{sv}");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'e', "sv");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", "Command");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "as");
-        r = r < 0 ? r : sd_bus_message_append_strv(m, command);
-        r = r < 0 ? r : sd_bus_message_close_container(m);
-        r = r < 0 ? r : sd_bus_message_close_container(m);
-        if (r >= 0 && o->env) {
-                r = sd_bus_message_open_container(m, 'e', "sv");
-                r = r < 0 ? r : sd_bus_message_append(m, "s", "Env");
-                r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "as");
-                r = r < 0 ? r : sd_bus_message_append_strv(m, o->env);
-                r = r < 0 ? r : sd_bus_message_close_container(m);
-                r = r < 0 ? r : sd_bus_message_close_container(m);
-        }
-        if (r >= 0 && o->user)
-                r = sd_bus_message_append(m, "{sv}", "User", "s", o->user);
-        if (r >= 0 && o->working_dir)
-                r = sd_bus_message_append(m, "{sv}", "WorkingDirectory", "s", o->working_dir);
-        if (r >= 0 && o->tty)
-                r = sd_bus_message_append(m, "{sv}", "Tty", "b", 1);
-        if (r >= 0 && o->interactive)
-                r = sd_bus_message_append(m, "{sv}", "OpenStdin", "b", 1);
+        r = r < 0 ? r : option_append_strv(m, "Command", command, true);
+        r = r < 0 ? r : option_append_strv(m, "Env", o->env, false);
+        r = r < 0 ? r : option_append_string(m, "User", o->user);
+        r = r < 0 ? r : option_append_string(m, "WorkingDirectory", o->working_dir);
+        r = r < 0 ? r : option_append_bool(m, "Tty", o->tty);
+        r = r < 0 ? r : option_append_bool(m, "OpenStdin", o->interactive);
         return r < 0 ? r : sd_bus_message_close_container(m);
 }
 

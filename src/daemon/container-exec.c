@@ -7,7 +7,6 @@
 
 #include "bus-names.h"
 #include "container-exec.h"
-#include "container-options.h"
 #include "container-image.h"
 #include "container-state.h"
 #include "json-util.h"

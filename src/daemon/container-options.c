@@ -661,10 +661,7 @@ static int parse_all(sd_bus_message *m, char *const *allowed, ContainerSpec *s, 
         }
         if (r < 0)
                 return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        return 0;
+        return sd_bus_message_exit_container(m);
 }
 
 int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
