@@ -76,8 +76,10 @@ static int payload_set_user(RuntimeContext *c) {
         r = caps_bounding_keep(c, c->caps);
         if (r < 0)
                 return r;
-        if (setgroups(0, NULL) < 0)
-                return runtime_fail(c, errno, "drop supplementary groups: %m");
+        /* The groups drayd resolved from the image's /etc/group and --group-add (none: only the
+         * primary group's rights). */
+        if (setgroups(s->n_groups, s->groups) < 0)
+                return runtime_fail(c, errno, "set supplementary groups: %m");
         if (setresgid(s->gid, s->gid, s->gid) < 0)
                 return runtime_fail(c, errno, "set group ID %u: %m", (unsigned) s->gid);
         if (setresuid(s->uid, s->uid, s->uid) < 0)
