@@ -67,8 +67,8 @@ static int exec_command(RuntimeContext *c) {
 }
 
 /* uid/gid and capabilities. The bounding set shrinks first, while we still hold CAP_SETPCAP; a switch
- * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) or
- * clears what setresuid() leaves, the inheritable set (non-root). */
+ * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) and
+ * clears the inheritable and ambient sets (everyone). */
 static int payload_set_user(RuntimeContext *c) {
         const ContainerSpec *s = c->spec;
         int r;
