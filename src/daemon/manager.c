@@ -364,6 +364,12 @@ static void manager_load_one(Manager *m, const char *name) {
                 (void) rm_rf_at(m->containers_fd, name);
                 return;
         }
+        if (r == -EPROTONOSUPPORT) {
+                /* Refused, and never written: a newer dray made it, and may come back to it. */
+                log_error("Container %s: %s/containers/%s/ was written by a newer dray (a schema version above "
+                          "this build's), refusing to load it; leaving it untouched.", name, m->state_dir, name);
+                return;
+        }
         if (r < 0) {
                 log_error_errno(r, "Failed to load container %s, ignoring it: %m", name);
                 return;
