@@ -400,9 +400,9 @@ static int container_spawn_monitor(Container *c, const ContainerStreams *streams
         if (r < 0)
                 return log_error_errno(r, "Failed to spawn %s for container %s: %m", m->monitor_path,
                                        c->spec->name);
-        pidfd = pidfd_open(pid, 0);
+        pidfd = pidfd_open_pid(pid);
         if (pidfd < 0) {
-                r = -errno;
+                r = pidfd;
                 safe_close(sync_fd);
                 return log_error_errno(r, "Failed to open a pidfd for dray-monitor (PID %i): %m", (int) pid);
         }

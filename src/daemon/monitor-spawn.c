@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "child-process.h"
 #include "log.h"
 #include "monitor-spawn.h"
 #include "parse-util.h"
@@ -136,24 +137,11 @@ static int build_envp(const MonitorSpawnArgs *a, char ***ret) {
         return 0;
 }
 
-static int wait_intermediate(pid_t pid) {
-        siginfo_t si = {};
-
-        for (;;) {
-                if (waitid(P_PID, (id_t) pid, &si, WEXITED) >= 0)
-                        break;
-                if (errno != EINTR)
-                        return -errno;
-        }
-        if (si.si_code != CLD_EXITED || si.si_status != 0)
-                return -ECHILD;
-        return 0;
-}
-
 int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
         _cleanup_strv_free_ char **argv = NULL, **envp = NULL;
         _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF }, pid_pipe[2] = { -EBADF, -EBADF };
         pid_t intermediate, monitor;
+        ChildExit how;
         ssize_t n;
         int r;
 
@@ -185,9 +173,12 @@ int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
 
         pid_pipe[1] = safe_close(pid_pipe[1]);
         sv[1] = safe_close(sv[1]);
-        r = wait_intermediate(intermediate);
+        /* The intermediate only forks: waiting for it does not block the event loop for long. */
+        r = child_wait(intermediate, &how);
         if (r < 0)
                 return r;
+        if (!child_exit_is_success(&how))
+                return -ECHILD;
         n = read(pid_pipe[0], &monitor, sizeof(monitor));
         if (n < 0)
                 return -errno;

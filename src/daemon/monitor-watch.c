@@ -133,9 +133,9 @@ int monitor_open_pidfd(pid_t pid, uint64_t start_time, sd_id128_t boot_id) {
                 return r;
         if (!sd_id128_equal(boot, boot_id))
                 return -ESRCH;
-        fd = pidfd_open(pid, 0);
+        fd = pidfd_open_pid(pid);
         if (fd < 0)
-                return -errno;
+                return fd;
         /* Checked after opening the pidfd, so the descriptor is known to refer to this process. */
         r = proc_get_starttime(pid, &t);
         if (r < 0)
@@ -152,9 +152,9 @@ int payload_open_pidfd(pid_t pid, pid_t ancestor) {
 
         if (pid <= 0)
                 return -ESRCH;
-        fd = pidfd_open(pid, 0);
+        fd = pidfd_open_pid(pid);
         if (fd < 0)
-                return -errno;
+                return fd;
         /* The container's init is the monitor's child; accept a few levels in case the monitor
          * reports a process further down. Checked after opening the pidfd, as above. */
         for (unsigned i = 0; i < 4; i++) {
