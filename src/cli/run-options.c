@@ -619,7 +619,7 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, optstring, options, NULL)) >= 0) {
+        while ((c = cli_getopt(argc, argv, optstring, options)) >= 0) {
                 if (c == '?' || c == ':')
                         return log_option_error(run_verb_name(verb), argv, c);
                 cpu_shares = cpu_shares || c == ARG_CPU_SHARES;
