@@ -187,7 +187,8 @@ void run_options_help(RunVerb verb) {
                "  -w, --workdir DIR         Working directory inside the container\n"
                "  -u, --user USER[:GROUP]   Run as this user: numbers, or names from the image's\n"
                "                            /etc/passwd and /etc/group\n"
-               "      --hostname NAME       Host name inside the container (default: its name)\n"
+               "      --hostname NAME       Host name inside the container (default: its name, or its short\n"
+               "                            ID for a name that is no host name)\n"
                "      --slice SLICE         Slice of the container's scope (default: dray.slice)\n"
                "  -m, --memory SIZE         Memory limit, e.g. 512m, 2g\n"
                "      --cpus N              CPU time limit in CPUs, e.g. 1.5\n"
@@ -444,8 +445,8 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_NAME:
                 if (!container_name_is_valid(arg))
                         return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
-                                               "Invalid container name '%s': use 1-63 letters, digits, '.' "
-                                               "and '-', starting with a letter or digit.", arg);
+                                               "Invalid container name '%s': use 1-63 letters, digits, '_', "
+                                               "'.' and '-', starting with a letter or digit.", arg);
                 return set_string(&o->name, arg);
         case ARG_ROOTFS:
                 return set_rootfs(o, arg);
@@ -544,7 +545,7 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 return set_string(&o->ip, arg);
         case ARG_NETWORK_ALIAS:
                 if (!container_name_is_valid(arg))
-                        return log_invalid_value("--network-alias", arg, -EINVAL, "1-63 letters, digits, '.' and '-'");
+                        return log_invalid_value("--network-alias", arg, -EINVAL, "1-63 letters, digits, '_', '.' and '-'");
                 return strv_extend(&o->network_aliases, arg) < 0 ? log_oom() : 0;
         case 'p':
                 if (isempty(arg) || strlen(arg) > 64 || !utf8_is_valid(arg))

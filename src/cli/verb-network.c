@@ -247,7 +247,7 @@ static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) 
                 case ARG_IP:       a->ip = optarg; break;
                 case ARG_ALIAS:
                         if (!container_name_is_valid(optarg))
-                                return log_invalid_value("--alias", optarg, -EINVAL, "1-63 letters, digits, '.' and '-'");
+                                return log_invalid_value("--alias", optarg, -EINVAL, "1-63 letters, digits, '_', '.' and '-'");
                         if (strv_extend(&a->aliases, optarg) < 0)
                                 return log_oom();
                         break;
