@@ -65,7 +65,7 @@ static int validate_name(Manager *m, const char *name, ContainerSpec *spec, sd_b
         }
         if (!container_name_is_valid(name))
                 return sd_bus_error_setf(error, DRAY_ERROR_INVALID_NAME,
-                                         "Invalid container name '%.64s': use 1-63 of a-z, A-Z, 0-9, '.' and '-', "
+                                         "Invalid container name '%.64s': use 1-63 of a-z, A-Z, 0-9, '_', '.' and '-', "
                                          "starting with a letter or digit.", name);
         other = hashmap_get(m->containers_by_name, name);
         if (other)
