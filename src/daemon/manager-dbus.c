@@ -65,7 +65,7 @@ static int validate_name(Manager *m, const char *name, ContainerSpec *spec, sd_b
         }
         if (!container_name_is_valid(name))
                 return sd_bus_error_setf(error, DRAY_ERROR_INVALID_NAME,
-                                         "Invalid container name '%.64s': use 1-63 of a-z, A-Z, 0-9, '.' and '-', "
+                                         "Invalid container name '%.64s': use 1-63 of a-z, A-Z, 0-9, '_', '.' and '-', "
                                          "starting with a letter or digit.", name);
         other = hashmap_get(m->containers_by_name, name);
         if (other)
@@ -116,12 +116,7 @@ static int allocate_userns(Manager *m, ContainerSpec *spec, sd_bus_error *error)
 
         if (spec->userns_size == 0)
                 return 0;
-        /* The runtime idmaps (or shifts) the container's own root tree: an image's layers are shared
-         * by every container of the image, and idmapping overlay lowers is not wired up yet. */
-        if (spec->layers)
-                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                        "UserNamespace 'auto' is not supported for containers from images yet; "
-                                        "use a Rootfs, or UserNamespace 'host'.");
+        /* From an image, the runtime mounts each shared layer idmapped to the range (runtime-userns.c). */
         used = calloc(hashmap_size(m->containers_by_id) + 1, sizeof(uint32_t));
         if (!used)
                 return -ENOMEM;

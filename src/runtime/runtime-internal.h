@@ -120,6 +120,8 @@ void netns_leave(int *saved_fd);
 
 /* runtime-userns.c: the caller's half (after clone, before the init goes on) and the init's */
 int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);
+/* runtime-mount.c, in the caller: an image's root for the user namespace of userns_fd. */
+int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret);
 int userns_setup_child(RuntimeContext *c);
 
 /* runtime-dev.c */

@@ -213,6 +213,81 @@ finish:
         return r;
 }
 
+/* --userns=auto from an image, in the caller (the host's root): the overlay of the image's layers,
+ * each an idmapped mount of the container's range (overlayfs takes idmapped layers since Linux 5.19),
+ * as a detached mount that the init attaches as its root. The layers stay shared by every container
+ * of the image and unchanged on disk: no copy. The upper layer is the container's own and not
+ * idmapped, so what the container writes is owned by its range on disk. Mounted here, not in the user
+ * namespace: overlayfs takes a detached layer only from a mounter privileged over it, and so the
+ * overlay reads trusted.* (the layers' opaque marks) as for any other container. */
+int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_IDMAP,
+                .userns_fd = (uint64_t) userns_fd,
+        };
+        _cleanup_close_ int upper = -EBADF, work = -EBADF, fs = -EBADF, mnt = -EBADF;
+        _cleanup_free_ char *lowerdir = malloc(SPEC_LAYERS_MAX * (PROC_FD_PATH_MAX + 1));
+        char upper_path[PROC_FD_PATH_MAX], work_path[PROC_FD_PATH_MAX];
+        int fds[SPEC_LAYERS_MAX];
+        size_t n = 0, len = 0;
+        int r = 0;
+
+        if (!lowerdir)
+                return runtime_fail(c, ENOMEM, "out of memory");
+        for (char *const *l = c->spec->layers; r >= 0 && *l; l++) {
+                if (n >= SPEC_LAYERS_MAX) {
+                        r = runtime_fail(c, E2BIG, "too many layers");
+                        break;
+                }
+                fds[n] = open_tree(AT_FDCWD, *l, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                if (fds[n] < 0) {
+                        r = runtime_fail(c, errno, "image layer '%s': %m", *l);
+                        break;
+                }
+                if (mount_setattr(fds[n++], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                        r = runtime_fail(c, errno == EINVAL || errno == EPERM ? EOPNOTSUPP : errno,
+                                         "--userns=auto for a container from an image needs the image store on a "
+                                         "file system with idmapped mounts (ext4, xfs, btrfs, tmpfs): layer '%s': %m",
+                                         *l);
+                if (len > 0)
+                        lowerdir[len++] = ':';
+                proc_fd_path(lowerdir + len, fds[n - 1]);
+                len += strlen(lowerdir + len);
+        }
+        if (r < 0)
+                goto finish;
+        upper = open(c->io->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        work = open(c->io->work_dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (upper < 0 || work < 0) {
+                r = runtime_fail(c, errno, "overlay directories of '%s': %m", c->spec->image);
+                goto finish;
+        }
+        /* The lowest layer's root, seen through the idmapping: the range's root. */
+        r = overlay_adopt_root_attrs(c, fds[0], upper);
+        if (r < 0)
+                goto finish;
+        proc_fd_path(upper_path, upper);
+        proc_fd_path(work_path, work);
+        fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lowerdir, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper_path, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work_path, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+                r = runtime_fail(c, errno, "create overlayfs of idmapped layers for '%s': %m", c->spec->image);
+                goto finish;
+        }
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        if (mnt < 0) {
+                r = runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->image);
+                goto finish;
+        }
+        *ret = TAKE_FD(mnt);
+finish:
+        for (size_t i = 0; i < n; i++)
+                safe_close(fds[i]);
+        return r;
+}
+
 /* --userns=auto, ephemeral: an overlay, mounted inside the user namespace (overlayfs allows that
  * since Linux 5.11; "userxattr" because trusted.* is the host root's), whose lower layer is the
  * caller's idmapped tree, attached on the mount point just before; the overlay goes on top. */

@@ -15,6 +15,9 @@
  *   sends the tree over the socket      ──►    becomes UID/GID 0 of its namespace; later
  *                                              moves the tree onto the root mount point
  *
+ * From an image, the caller sends instead an overlay of the image's layers, each idmapped
+ * (mount_overlay_idmapped()): the shared layers are never chowned.
+ *
  * Only the caller, in the initial user namespace, may create an idmapped mount; only the init can
  * resolve the mount point in its own mount namespace, and it must do so before it drops host UID 0:
  * /run/dray/containers is 0700. */
@@ -150,7 +153,10 @@ int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock) {
         userns_fd = open(path, O_RDONLY | O_CLOEXEC);
         if (userns_fd < 0)
                 return runtime_fail(c, errno, "open the container's user namespace: %m");
-        r = userns_root_tree(c, userns_fd, &tree);
+        if (s->layers)
+                r = mount_overlay_idmapped(c, userns_fd, &tree);
+        else
+                r = userns_root_tree(c, userns_fd, &tree);
         if (r < 0)
                 return r;
         r = userns_own_overlay_dirs(c);
