@@ -20,6 +20,7 @@
 #include "monitor-cgroup.h"
 #include "monitor-input.h"
 #include "monitor-journal.h"
+#include "monitor-oom.h"
 #include "monitor-seccomp.h"
 #include "monitor.h"
 #include "runtime.h"
@@ -475,6 +476,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         }
         if (!m->spec->open_stdin)
                 m->input.from = safe_close(m->input.from);
+        io.payload_oom_score_adj = monitor_oom_payload_adj();
 
         if (monitor_is_exec(m))
                 r = runtime_join(m->spec, &io, m->args->exec_target_pid, &e, &m->init_pid);
@@ -485,6 +487,9 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
                 *ret_exit = monitor_fail_start(m, e.error, runtime_error_exit_status(&e), "%s", e.message);
                 return false;
         }
+        /* The payload runs (forked with our oom_score_adj): from now on the OOM killer leaves us, and the
+         * init, alone. An exec's process is payload too. */
+        monitor_oom_protect(monitor_is_exec(m) ? 0 : m->init_pid);
         out_fd = monitor_output_fd(m, &out[0]);
         if (out_fd < 0) {
                 (void) kill(m->init_pid, SIGKILL);

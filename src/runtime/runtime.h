@@ -36,6 +36,9 @@ typedef struct RuntimeIO {
          * success. window: its initial size, or NULL. stdin_fd is not used. */
         int *pty_master;
         const struct winsize *window;
+        /* Not 0: the payload sets its oom_score_adj to this (a raise, which needs no privilege) before
+         * execve(), so that the OOM killer prefers it to the caller and the init. */
+        int payload_oom_score_adj;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \
