@@ -192,7 +192,8 @@ void run_options_help(RunVerb verb) {
                "                            /etc/passwd and /etc/group\n"
                "      --group-add GROUP     Another supplementary group: a name from the image's\n"
                "                            /etc/group, or a number (repeatable)\n"
-               "      --hostname NAME       Host name inside the container (default: its name)\n"
+               "      --hostname NAME       Host name inside the container (default: its name, or its short\n"
+               "                            ID for a name that is no host name)\n"
                "      --slice SLICE         Slice of the container's scope (default: dray.slice)\n"
                "  -m, --memory SIZE         Memory limit, e.g. 512m, 2g\n"
                "      --cpus N              CPU time limit in CPUs, e.g. 1.5\n"
@@ -449,8 +450,8 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_NAME:
                 if (!container_name_is_valid(arg))
                         return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
-                                               "Invalid container name '%s': use 1-63 letters, digits, '.' "
-                                               "and '-', starting with a letter or digit.", arg);
+                                               "Invalid container name '%s': use 1-63 letters, digits, '_', "
+                                               "'.' and '-', starting with a letter or digit.", arg);
                 return set_string(&o->name, arg);
         case ARG_ROOTFS:
                 return set_rootfs(o, arg);
@@ -549,7 +550,7 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 return set_string(&o->ip, arg);
         case ARG_NETWORK_ALIAS:
                 if (!container_name_is_valid(arg))
-                        return log_invalid_value("--network-alias", arg, -EINVAL, "1-63 letters, digits, '.' and '-'");
+                        return log_invalid_value("--network-alias", arg, -EINVAL, "1-63 letters, digits, '_', '.' and '-'");
                 return strv_extend(&o->network_aliases, arg) < 0 ? log_oom() : 0;
         case 'p':
                 if (isempty(arg) || strlen(arg) > 64 || !utf8_is_valid(arg))
@@ -629,7 +630,7 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, optstring, options, NULL)) >= 0) {
+        while ((c = cli_getopt(argc, argv, optstring, options)) >= 0) {
                 if (c == '?' || c == ':')
                         return log_option_error(run_verb_name(verb), argv, c);
                 cpu_shares = cpu_shares || c == ARG_CPU_SHARES;

@@ -776,7 +776,9 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         int r;
 
         if (!s->hostname) {
-                r = set_string(&s->hostname, s->name);
+                /* A name that is no host name ("my_app") gives the short ID, as Docker's default. */
+                r = set_string(&s->hostname, container_host_name(s->name, s->id,
+                                                                 (char[CONTAINER_ID_SHORT_LEN + 1]) {}));
                 if (r < 0)
                         return r;
         }

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "contract.h"
 #include "name.h"
 #include "parse-util.h"
 #include "spec.h"
@@ -185,6 +186,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
 
         if (!o)
                 return -ENOMEM;
+        r = schema_version_add(o, SPEC_SCHEMA_VERSION);
         r = r < 0 ? r : json_add_string(o, "id", s->id);
         r = r < 0 ? r : json_add_string(o, "name", s->name);
         r = r < 0 ? r : json_add_string(o, "rootfs", s->rootfs);
@@ -274,6 +276,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
 
         if (!s)
                 return -ENOMEM;
+        r = schema_version_check(o, SPEC_SCHEMA_VERSION);
         r = r < 0 ? r : get_dup(o, "id", &s->id);
         r = r < 0 ? r : get_dup(o, "name", &s->name);
         r = r < 0 ? r : opt(json_get_strv(o, "layers", &s->layers));

@@ -160,38 +160,6 @@ TEST(start_errors) {
         return 0;
 }
 
-TEST(monitor_lines) {
-        MonitorReply r;
-
-        ASSERT_OK(monitor_parse_line("OK 1234", &r));
-        ASSERT_EQ(r.type, MONITOR_REPLY_OK);
-        ASSERT_EQ(r.pid, 1234);
-        ASSERT_OK(monitor_parse_line("ERR 2 execve /no/such: No such file or directory", &r));
-        ASSERT_EQ(r.type, MONITOR_REPLY_ERR);
-        ASSERT_EQ(r.error, ENOENT);
-        ASSERT_STREQ(r.message, "execve /no/such: No such file or directory");
-        ASSERT_OK(monitor_parse_line("ERR 13", &r));
-        ASSERT_EQ(r.error, EACCES);
-        ASSERT_STREQ(r.message, "");
-        ASSERT_OK(monitor_parse_line("FAIL 2 Failed to execute /x", &r));
-        ASSERT_EQ(r.type, MONITOR_REPLY_SPAWN_FAILED);
-
-        ASSERT_ERROR(monitor_parse_line("", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK ", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK 0", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK -5", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK 12x", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK 99999999999", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR x message", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR 0 message", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR 99999 message", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR ", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("HELLO 1", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ok 1", &r), EBADMSG);
-        return 0;
-}
-
 TEST(proc_stat) {
         pid_t ppid;
         uint64_t start;

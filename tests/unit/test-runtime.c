@@ -244,6 +244,7 @@ TEST(bad_input_fails_before_clone) {
 
         /* A rootfs whose /proc points elsewhere is refused, not followed. */
         snprintf(path, sizeof(path), "%s/proc", t.rootfs);
+        ASSERT_OK(rmdir(path));
         ASSERT_OK(symlink("/etc", path));
         ASSERT_OK(run_spec(&t, s, &run));
         ASSERT_ERROR(run.r, ELOOP);
