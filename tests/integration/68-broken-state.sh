@@ -17,14 +17,12 @@ setup_dray_test
 
 dir=/var/lib/dray/containers
 id_of() { dray inspect -f '{{.Id}}' "$1"; }
-make() {
-        local n
-        n="$(unique_name "$1")"
+for v in trunc garbage state good; do
+        n="$(unique_name "$v")"
         dray create --name "$n" --rootfs "$rootfs" true >/dev/null || bail_out "cannot create $n"
         defer dray rm -f "$n"
-        echo "$n"
-}
-trunc="$(make trunc)"; garbage="$(make garbage)"; state="$(make state)"; good="$(make good)"
+        printf -v "$v" '%s' "$n"
+done
 id_trunc="$(id_of "$trunc")"; id_garbage="$(id_of "$garbage")"; id_state="$(id_of "$state")"
 defer dray rm -f "$id_trunc"
 defer dray rm -f "$id_garbage"
