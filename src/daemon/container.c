@@ -24,7 +24,6 @@
 #include "rm-rf.h"
 #include "scope-logging.h"
 
-#define REMOVED_PREFIX ".removed-"
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
         [CONTAINER_CREATED] = { [CONTAINER_STARTING] = true, [CONTAINER_REMOVING] = true },
