@@ -35,7 +35,7 @@ static int lookup(Manager *m, const char *s, Container **ret, sd_bus_error *erro
                                          "'%.64s' matches several containers; give more of the ID.", s);
         if (r < 0)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_CONTAINER,
-                                         "No such container '%.64s'. List them with 'dray ps -a'.", s);
+                                         "No such container '%.64s'.", s);
         return 0;
 }
 
