@@ -40,6 +40,8 @@ typedef enum StartError {
 /* How long a monitor may take from spawn to "OK"/"ERR" before we give up on it. Setting up a root
  * takes milliseconds; this only catches a hung monitor. */
 #define CONTAINER_START_TIMEOUT_USEC (120 * USEC_PER_SEC)
+/* --boot: "started" means the inner systemd said READY=1, which a slow system may take minutes for. */
+#define CONTAINER_BOOT_TIMEOUT_USEC (300 * USEC_PER_SEC)
 #define MONITOR_LINE_MAX 4096
 
 typedef struct Container {

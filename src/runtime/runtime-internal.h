@@ -122,6 +122,13 @@ int caps_set_process(RuntimeContext *c, uint64_t mask);
 /* runtime-exec.c: the payload, in the child forked by the init. Never returns. */
 _noreturn_ void exec_payload(RuntimeContext *c);
 
+/* runtime-boot.c: --boot, the steps that differ (each a no-op for other containers), and the exec of
+ * the tree's init as PID 1. */
+int boot_setup_mounts(RuntimeContext *c);
+int boot_setup_cgroup(RuntimeContext *c);
+int boot_setup_console(RuntimeContext *c);
+_noreturn_ void boot_exec(RuntimeContext *c);
+
 /* runtime-init.c */
 int init_setup_process(RuntimeContext *c);
 int init_setup_signals(RuntimeContext *c);
