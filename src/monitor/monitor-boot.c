@@ -27,13 +27,19 @@ void monitor_boot_done(MonitorBoot *b) {
         *b = MONITOR_BOOT_NULL;
 }
 
-int monitor_boot_notify_open(MonitorBoot *b, const char *dir) {
+int monitor_boot_notify_open(MonitorBoot *b, const char *runtime_dir, const char *id, uid_t root_uid) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -EBADF;
         int one = 1;
 
-        if (asprintf(&b->notify_path, "%s/notify", dir) < 0)
+        /* Not in the container's 0700 directory: with --userns=auto the init binds it as the
+         * container's root, a host user without access there. 0711: reachable by name, not listed. */
+        if (asprintf(&dir, "%s/notify", runtime_dir) < 0 || asprintf(&b->notify_path, "%s/%s", dir, id) < 0)
                 return -ENOMEM;
+        if (mkdir(dir, 0711) < 0 && errno != EEXIST)
+                return -errno;
+        b->root_uid = root_uid;
         if (strlen(b->notify_path) >= sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
         strcpy(sa.sun_path, b->notify_path);
@@ -43,8 +49,6 @@ int monitor_boot_notify_open(MonitorBoot *b, const char *dir) {
         (void) unlink(b->notify_path);
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
-        /* Its directory is 0700 root; what matters is the bind of the socket itself into the container,
-         * whose root may be a mapped user (--userns=auto). */
         if (chmod(b->notify_path, 0666) < 0)
                 return -errno;
         (void) setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
@@ -64,18 +68,48 @@ static bool notify_has_ready(const char *text, size_t n) {
         return false;
 }
 
+/* The sender, as SO_PASSCRED reports it: only the container's root may say it is ready (the socket is
+ * reachable by name from the host). */
+static bool sender_is_root(struct msghdr *mh, uid_t root_uid) {
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+                    cm->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+                        struct ucred uc;
+
+                        memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+                        return uc.uid == root_uid;
+                }
+        return false;
+}
+
 bool monitor_boot_notify_read(MonitorBoot *b) {
         char buf[4096];
 
         for (;;) {
-                ssize_t n = recv(b->notify_fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+                union {
+                        struct cmsghdr h;
+                        char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+                } control = {};
+                struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+                struct msghdr mh = {
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = &control,
+                        .msg_controllen = sizeof(control),
+                };
+                ssize_t n = recvmsg(b->notify_fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
 
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
                         break;
-                if ((size_t) n > sizeof(buf))
-                        continue; /* not a status message of systemd's */
+                /* fds someone passed along (FDSTORE=1) are not kept. */
+                for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+                        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+                                for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+                                        safe_close(((int *) CMSG_DATA(cm))[i]);
+                if ((size_t) n > sizeof(buf) || !sender_is_root(&mh, b->root_uid))
+                        continue; /* not a status message of the container's systemd */
                 if (notify_has_ready(buf, (size_t) n)) {
                         if (!b->ready)
                                 log_debug("The container's init reported READY=1.");

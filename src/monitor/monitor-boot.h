@@ -12,7 +12,8 @@
 
 typedef struct MonitorBoot {
         int notify_fd;          /* SOCK_DGRAM, bound at notify_path; -EBADF when not booting */
-        char *notify_path;      /* <runtime_dir>/containers/<id>/notify */
+        char *notify_path;      /* <runtime_dir>/notify/<id> */
+        uid_t root_uid;         /* the container's root as the host sees it: who may send READY=1 */
         bool ready;             /* READY=1 arrived */
         /* A slave of the console pty, held so that the container closing every console fd (systemd
          * moves its stdio to /dev/null, agetty hangs up) never ends the pty: the master would read
@@ -28,8 +29,8 @@ typedef struct MonitorBoot {
 
 void monitor_boot_done(MonitorBoot *b);
 
-/* The socket, before the start; dir is the container's runtime directory. */
-int monitor_boot_notify_open(MonitorBoot *b, const char *dir);
+/* The socket, before the start. */
+int monitor_boot_notify_open(MonitorBoot *b, const char *runtime_dir, const char *id, uid_t root_uid);
 /* Reads what waits on the socket; true once READY=1 was among it. */
 bool monitor_boot_notify_read(MonitorBoot *b);
 

@@ -451,20 +451,17 @@ static int monitor_output_fd(Monitor *m, int *out_read_end) {
 /* --boot: the notify socket, and the init cloned into the container's own cgroup. -ECANCELED with e
  * filled when the boot could not even be prepared. */
 static int monitor_boot_start(Monitor *m, RuntimeIO *io, RuntimeError *e) {
-        _cleanup_free_ char *dir = NULL;
+        uid_t root_uid = m->spec->userns_size > 0 ? m->spec->userns_base : 0;
         int r;
 
-        if (asprintf(&dir, "%s/containers/%s", m->args->runtime_dir, m->args->id) < 0)
-                r = -ENOMEM;
-        else
-                r = monitor_boot_notify_open(&m->boot, dir);
+        r = monitor_boot_notify_open(&m->boot, m->args->runtime_dir, m->args->id, root_uid);
         if (r < 0) {
                 *e = (RuntimeError) { .error = -r };
                 (void) snprintf(e->message, sizeof(e->message), "cannot create the notify socket: %s", strerror(-r));
                 return -ECANCELED;
         }
         io->notify_socket = m->boot.notify_path;
-        r = monitor_boot_cgroup_enter(&m->boot, m->cgroup.unified, m->spec->userns_size > 0 ? m->spec->userns_base : 0);
+        r = monitor_boot_cgroup_enter(&m->boot, m->cgroup.unified, root_uid);
         if (r < 0) {
                 *e = (RuntimeError) { .error = -r };
                 (void) snprintf(e->message, sizeof(e->message),

@@ -80,11 +80,21 @@ static void boot_uuid(const ContainerSpec *s, char ret[static 37]) {
         (void) snprintf(ret, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", id, id + 8, id + 12, id + 16, id + 20);
 }
 
+/* Before the user namespace's maps: the socket lives in the caller's 0700 runtime directory. */
+int boot_open_notify(RuntimeContext *c) {
+        if (!c->spec->boot || !c->io->notify_socket)
+                return 0;
+        c->boot_notify_fd = open(c->io->notify_socket, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (c->boot_notify_fd < 0)
+                return runtime_fail(c, errno, "open the notify socket: %m");
+        return 0;
+}
+
 static int boot_bind_notify(RuntimeContext *c, int host_fd) {
         _cleanup_close_ int fd = -EBADF;
-        char path[PROC_FD_PATH_MAX];
+        char path[PROC_FD_PATH_MAX], source[PROC_FD_PATH_MAX];
 
-        if (!c->io->notify_socket)
+        if (c->boot_notify_fd < 0)
                 return 0;
         fd = openat(host_fd, "notify", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
@@ -94,9 +104,11 @@ static int boot_bind_notify(RuntimeContext *c, int host_fd) {
         if (fd < 0)
                 return runtime_fail(c, errno, "open /run/host/notify: %m");
         proc_fd_path(path, fd);
-        /* A socket is bound like a file; the source is our own runtime directory, not the tree. */
-        if (mount(c->io->notify_socket, path, NULL, MS_BIND, NULL) < 0)
+        /* A socket is bound like a file; the source is the caller's runtime directory, not the tree. */
+        proc_fd_path(source, c->boot_notify_fd);
+        if (mount(source, path, NULL, MS_BIND, NULL) < 0)
                 return runtime_fail(c, errno, "bind the notify socket: %m");
+        c->boot_notify_fd = safe_close(c->boot_notify_fd);
         return 0;
 }
 

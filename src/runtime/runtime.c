@@ -138,6 +138,8 @@ static const struct {
 } setup_steps[] = {
         /* non-dumpable, dies with its parent, every signal blocked */
         { "process",         init_setup_process },
+        /* --boot: the notify socket, while its 0700 parents are still ours to pass */
+        { "boot-notify",     boot_open_notify },
         /* --userns=auto: wait for the ID maps and the root tree, become the namespace's root */
         { "userns",          userns_setup_child },
         /* stdio on 0-2, the report pipe on 3, nothing else */
