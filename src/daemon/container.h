@@ -42,7 +42,6 @@ typedef enum StartError {
 #define CONTAINER_START_TIMEOUT_USEC (120 * USEC_PER_SEC)
 /* --boot: "started" means the inner systemd said READY=1, which a slow system may take minutes for. */
 #define CONTAINER_BOOT_TIMEOUT_USEC (300 * USEC_PER_SEC)
-#define MONITOR_LINE_MAX 4096
 
 typedef struct Container {
         Manager *manager;
@@ -57,8 +56,7 @@ typedef struct Container {
         int payload_pidfd;
         int sync_fd;
         sd_event_source *sync_source;
-        char sync_buf[MONITOR_LINE_MAX];
-        size_t sync_len;
+        SyncReader sync_reader;
         bool sync_answered;
         sd_event_source *start_timer;
         sd_event_source *stop_timer;
