@@ -530,16 +530,24 @@ void container_monitor_ok(Container *c, pid_t payload_pid) {
         container_set_state(c, CONTAINER_RUNNING);
         container_log_event(c, DRAY_MESSAGE_CONTAINER_STARTED, LOG_INFO, "Started container %s (PID %i).",
                             c->spec->name, (int) payload_pid);
-        container_reply_start_waiters(c);
+        /* A booted container is answered once machined knows it (container_machine_registered()). */
+        if (!c->spec->boot)
+                container_reply_start_waiters(c);
 
         r = machine_register(c);
-        if (r < 0)
+        if (r < 0) {
                 log_debug_errno(r, "Container %s: failed to register with machined, ignoring: %m", c->spec->name);
+                container_reply_start_waiters(c);
+        }
 
         if (c->stop_requested) {
                 c->stop_requested = false;
                 (void) container_stop(c, c->stop_requested_timeout, NULL);
         }
+}
+
+void container_machine_registered(Container *c) {
+        container_reply_start_waiters(c);
 }
 
 void container_monitor_err(Container *c, StartError e, int error, const char *message) {

@@ -107,6 +107,8 @@ int container_kill(Container *c, int sig);
 
 /* Events from monitor-watch.c and scope.c. */
 void container_monitor_ok(Container *c, pid_t payload_pid);
+/* machined answered the registration of a booted container: its starters are answered now. */
+void container_machine_registered(Container *c);
 void container_monitor_err(Container *c, StartError e, int error, const char *message);
 void container_monitor_exited(Container *c);
 
