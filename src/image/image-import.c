@@ -132,8 +132,8 @@ static int descriptor_json(const char *media_type, const char *digest, uint64_t 
         return 0;
 }
 
-static int manifest_build(const char *config_digest, size_t config_size, const ImageDescriptor *layers,
-                          size_t n_layers, char **ret) {
+int image_manifest_build(const char *config_digest, size_t config_size, const ImageDescriptor *layers,
+                         size_t n_layers, char **ret) {
         _cleanup_json_ json_object *m = json_object_new_object();
         json_object *config = NULL, *array = json_object_new_array();
         const char *text;
@@ -223,7 +223,7 @@ int image_store_write_manifest(ImageStore *s, const char *config, const ImageDes
         r = image_store_add_blob(s, config, strlen(config), config_digest);
         if (r < 0)
                 return r;
-        r = manifest_build(config_digest, strlen(config), layers, n_layers, &manifest);
+        r = image_manifest_build(config_digest, strlen(config), layers, n_layers, &manifest);
         if (r < 0)
                 return r;
         r = image_store_add_blob(s, manifest, strlen(manifest), manifest_digest);
