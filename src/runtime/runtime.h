@@ -39,6 +39,9 @@ typedef struct RuntimeIO {
         /* Not 0: the payload sets its oom_score_adj to this (a raise, which needs no privilege) before
          * execve(), so that the OOM killer prefers it to the caller and the init. */
         int payload_oom_score_adj;
+        /* spec->boot: a datagram socket of the caller's, bound into the container as /run/host/notify
+         * and named by $NOTIFY_SOCKET for its init (systemd's Container Interface); NULL: none. */
+        const char *notify_socket;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \
@@ -88,6 +91,9 @@ int runtime_exit_status_from_wait(int wstatus);
  * -EINVAL (and the offending name in *ret_bad, if not NULL) for an unknown name. */
 int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask,
                            const char **ret_bad);
+
+/* --boot: systemd-nspawn's capability set for a booted container, adjusted by cap_add/cap_drop. */
+int runtime_boot_caps(const ContainerSpec *s, uint64_t *ret_mask, const char **ret_bad);
 
 /* Every capability this process's bounding set still holds: what --privileged and "ALL" give. */
 uint64_t runtime_caps_all(void);
