@@ -30,6 +30,10 @@ static int set_command(ContainerSpec *spec, const ImageConfig *config, sd_bus_er
         /* docker run --entrypoint X drops the image's Cmd as well. */
         char **cmd = spec->command ?: (spec->entrypoint ? NULL : config->cmd);
 
+        /* --boot runs the tree's init unless told otherwise: an OS tarball has no Cmd, and an image's Cmd
+         * (a shell) is not what boots it. */
+        if (spec->boot && !spec->command && !spec->entrypoint)
+                return 0;
         STRV_FOREACH(a, entrypoint)
                 if (strv_extend(&argv, *a) < 0)
                         return -ENOMEM;
