@@ -241,6 +241,24 @@ setup_dray_test() {
         "$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
 }
 
+# has_controller NAME: the kernel enforces NAME's limits here (memory, pids, cpu...). The pure
+# cgroup v2 sandbox (tools/sandbox --cgroup2) has only the controllers the host's v1 hierarchies
+# leave free.
+has_controller() {
+        if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+                grep -qw "$1" /sys/fs/cgroup/cgroup.controllers
+        else
+                [ -d "/sys/fs/cgroup/$1" ]
+        fi
+}
+
+# controlled NAME DESC: true when NAME is enforced here; else the assertion DESC is skipped.
+controlled() {
+        has_controller "$1" && return 0
+        skip "$2" "no $1 controller in this cgroup layout"
+        return 1
+}
+
 # unique_name [PREFIX]: a container name no other test (or earlier run) uses.
 unique_name() {
         echo "${1:-t}-$TEST_NAME-$$-$RANDOM" | tr -c 'a-zA-Z0-9.\n-' '-' | cut -c1-63
