@@ -17,6 +17,7 @@
 #include "manager-dbus.h"
 #include "container-exec.h"
 #include "manager.h"
+#include "mount-leftovers.h"
 #include "image-dbus.h"
 #include "transfer.h"
 #include "name.h"
@@ -381,6 +382,10 @@ int manager_load(Manager *m) {
         _cleanup_close_ int fd = -EBADF;
         DIR *d;
         int r;
+
+        r = undo_leftover_mounts(m->state_dir, m->runtime_dir);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the mount table, not looking for leftover mounts: %m");
 
         r = open_dir_in(m->state_dir, "containers", &m->containers_fd);
         if (r < 0)
