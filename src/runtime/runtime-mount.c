@@ -476,7 +476,7 @@ int mount_setup_after_pivot(RuntimeContext *c) {
         /* On pure cgroup v2 the container gets its own cgroup2 mount, rooted (through the cgroup
          * namespace) at its cgroup. On v1 or hybrid hosts a faithful /sys/fs/cgroup would take one
          * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
-        if (c->host_cgroup2) {
+        if (c->host_cgroup2 && !c->spec->boot) {
                 r = mount_cgroup2(c);
                 if (r < 0)
                         return r;
