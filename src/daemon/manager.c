@@ -20,6 +20,7 @@
 #include "manager.h"
 #include "mount-leftovers.h"
 #include "image-dbus.h"
+#include "time-util.h"
 #include "transfer.h"
 #include "name.h"
 #include "network.h"
@@ -158,14 +159,11 @@ int manager_add_container(Manager *m, Container *c) {
 }
 
 int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret) {
-        struct timespec ts;
         Container *c;
         int r;
 
-        if (spec->created_usec == 0) {
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                spec->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-        }
+        if (spec->created_usec == 0)
+                spec->created_usec = now_usec(CLOCK_REALTIME);
         r = container_create(m, spec, &c);
         if (r < 0)
                 return r;

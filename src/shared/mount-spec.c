@@ -5,26 +5,14 @@
 
 #include "mount-spec.h"
 #include "parse-util.h"
+#include "string-table.h"
 
 static const char *const mount_type_table[_MOUNT_TYPE_MAX] = {
         [MOUNT_BIND] = "bind",
         [MOUNT_TMPFS] = "tmpfs",
 };
 
-const char *mount_type_to_string(MountType t) {
-        if (t < 0 || t >= _MOUNT_TYPE_MAX)
-                return NULL;
-        return mount_type_table[t];
-}
-
-MountType mount_type_from_string(const char *s) {
-        if (!s)
-                return _MOUNT_TYPE_INVALID;
-        for (int i = 0; i < _MOUNT_TYPE_MAX; i++)
-                if (streq(mount_type_table[i], s))
-                        return (MountType) i;
-        return _MOUNT_TYPE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(mount_type, MountType, _MOUNT_TYPE_MAX);
 
 void mount_spec_done(MountSpec *m) {
         free(m->source);
