@@ -17,8 +17,6 @@ require systemctl journalctl
 plan 15
 setup_dray_test
 
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
 procs() { tr '\n' ' ' < "$1/cgroup.procs" | sed 's/ $//'; }
 ticks() { journalctl --sync 2>/dev/null; journalctl --no-pager -o cat "CONTAINER_NAME=$1" | grep -c '^tick '; }
 ticks_above() { [ "$(ticks "$1")" -gt "$2" ]; }

@@ -14,8 +14,6 @@ require busctl systemctl journalctl findmnt
 plan 8
 setup_dray_test
 
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
 mounted() { findmnt --mountpoint "$1" >/dev/null 2>&1; }
 
 name="$(unique_name keep)"
