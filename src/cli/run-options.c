@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "capability-name.h"
 #include "cli-util.h"
 #include "env-file.h"
 #include "log.h"
@@ -59,33 +60,17 @@ uint64_t cpu_shares_to_weight(uint64_t shares) {
         return 1 + ((shares - 2) * 9999) / 262142;
 }
 
+/* By spelling only: drayd checks the name against the capabilities it knows. */
 int capability_normalize(const char *s, char **ret) {
-        const char *p = s;
-        char *c, *q;
+        char buf[CAPABILITY_NAME_MAX], *c;
+        int r;
 
-        if (isempty(s))
-                return -EINVAL;
-        if (strcasecmp(s, "all") == 0) {
-                c = strdup("ALL");
-                if (!c)
-                        return -ENOMEM;
-                *ret = c;
-                return 0;
-        }
-        if (strncasecmp(p, "CAP_", 4) == 0)
-                p += 4;
-        if (*p == 0 || strlen(p) > 64)
-                return -EINVAL;
-        for (const char *i = p; *i; i++)
-                if (!isalnum((unsigned char) *i) && *i != '_')
-                        return -EINVAL;
-        c = malloc(4 + strlen(p) + 1);
+        r = capability_name_canonical(s, buf);
+        if (r < 0)
+                return r;
+        c = strdup(buf);
         if (!c)
                 return -ENOMEM;
-        q = stpcpy(c, "CAP_");
-        for (; *p; p++)
-                *q++ = (char) toupper((unsigned char) *p);
-        *q = 0;
         *ret = c;
         return 0;
 }

@@ -23,6 +23,7 @@
 #include "proc-util.h"
 #include "rm-rf.h"
 #include "scope-logging.h"
+#include "time-util.h"
 
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
@@ -71,13 +72,6 @@ int container_exit_status_for_start_error(StartError e) {
         default:
                 return EXIT_DRAY_FAILED;
         }
-}
-
-static uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        (void) clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 }
 
 /* ---- lifetime --------------------------------------------------------------------------------- */

@@ -18,7 +18,9 @@
 #include "container-broken.h"
 #include "container-exec.h"
 #include "manager.h"
+#include "mount-leftovers.h"
 #include "image-dbus.h"
+#include "time-util.h"
 #include "transfer.h"
 #include "name.h"
 #include "network.h"
@@ -157,14 +159,11 @@ int manager_add_container(Manager *m, Container *c) {
 }
 
 int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret) {
-        struct timespec ts;
         Container *c;
         int r;
 
-        if (spec->created_usec == 0) {
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                spec->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-        }
+        if (spec->created_usec == 0)
+                spec->created_usec = now_usec(CLOCK_REALTIME);
         r = container_create(m, spec, &c);
         if (r < 0)
                 return r;
@@ -385,6 +384,10 @@ int manager_load(Manager *m) {
         _cleanup_close_ int fd = -EBADF;
         DIR *d;
         int r;
+
+        r = undo_leftover_mounts(m->state_dir, m->runtime_dir);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the mount table, not looking for leftover mounts: %m");
 
         r = open_dir_in(m->state_dir, "containers", &m->containers_fd);
         if (r < 0)

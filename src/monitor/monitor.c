@@ -26,6 +26,7 @@
 #include "monitor.h"
 #include "runtime.h"
 #include "seccomp-profile.h"
+#include "time-util.h"
 
 typedef struct Monitor {
         const MonitorArgs *args;
@@ -54,13 +55,6 @@ typedef struct Monitor {
         MonitorBoot boot;       /* --boot: the notify socket and cgroups (monitor-boot.c) */
         bool boot_ok_pending;   /* --boot: "OK" held back until the init said READY=1 */
 } Monitor;
-
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
 
 static Monitor *monitor_free(Monitor *m) {
         if (!m)
@@ -219,7 +213,7 @@ _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, 
         log_warning("Failed to start container '%s': %s", m->spec ? m->spec->name : m->args->id, message);
         r = monitor_write_exit(m, &(ExitRecord) {
                 .exit_status = status,
-                .finished_usec = now_realtime_usec(),
+                .finished_usec = now_usec(CLOCK_REALTIME),
                 .error = message,
         });
         sync_send(m, &msg);
@@ -632,7 +626,7 @@ static int monitor_finish(Monitor *m) {
 
         rec = (ExitRecord) {
                 .exit_status = runtime_exit_status_from_wait(m->init_wstatus),
-                .finished_usec = now_realtime_usec(),
+                .finished_usec = now_usec(CLOCK_REALTIME),
                 .oom_killed = monitor_cgroup_oom_killed(&m->cgroup),
         };
         if (m->spec->boot && !monitor_is_exec(m))

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
@@ -476,6 +478,21 @@ int mount_pivot_root(RuntimeContext *c) {
         return 0;
 }
 
+/* Under --userns=auto /sys is the host's, bound (mount_sys_bind()), with the host's cgroup2 mount at
+ * /sys/fs/cgroup: a cgroup2 mount right on the root of a mount of the same super block is EBUSY (there
+ * is one cgroup2 super block), so a tmpfs goes in between. */
+static int mount_cgroup2(RuntimeContext *c) {
+        const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        struct statfs sfs;
+
+        if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC &&
+            mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=0755,size=4k") < 0)
+                return runtime_fail(c, errno, "cover the host's /sys/fs/cgroup: %m");
+        if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, NULL) < 0)
+                return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
+        return 0;
+}
+
 /* After pivot_root every path is the container's: the kernel file systems below were mounted by us,
  * so plain paths are safe here. */
 int mount_setup_after_pivot(RuntimeContext *c) {
@@ -490,9 +507,11 @@ int mount_setup_after_pivot(RuntimeContext *c) {
         /* On pure cgroup v2 the container gets its own cgroup2 mount, rooted (through the cgroup
          * namespace) at its cgroup. On v1 or hybrid hosts a faithful /sys/fs/cgroup would take one
          * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
-        if (c->host_cgroup2 && !c->spec->boot && mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
-                                     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
+        if (c->host_cgroup2 && !c->spec->boot) {
+                r = mount_cgroup2(c);
+                if (r < 0)
+                        return r;
+        }
 
         if (c->spec->read_only)
                 return remount_readonly(c, "/");
