@@ -226,9 +226,9 @@ static int parse_entrypoint(sd_bus_message *m, const char *key, ContainerSpec *s
                 return r;
         if (strv_length(l) > 4096)
                 return invalid(error, key, "too many arguments");
-        STRV_FOREACH(a, l)
-                if (strlen(*a) >= OPTION_ARG_MAX)
-                        return invalid(error, key, "an argument is longer than %u bytes", OPTION_ARG_MAX);
+        r = strv_check_size(l, key, error);
+        if (r < 0)
+                return r;
         /* Given but empty (docker run --entrypoint ""): no entrypoint, not the image's. */
         if (!l && !(l = calloc(1, sizeof(char *))))
                 return -ENOMEM;

@@ -24,7 +24,6 @@
 #include "rm-rf.h"
 #include "scope-logging.h"
 
-#define REMOVED_PREFIX ".removed-"
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
         [CONTAINER_CREATED] = { [CONTAINER_STARTING] = true, [CONTAINER_REMOVING] = true },
@@ -353,8 +352,10 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
                                         USEC_PER_SEC));
         c->start_timer = sd_event_source_disable_unref(c->start_timer);
         container_set_start_error(c, START_ERROR_OTHER, "dray-monitor did not start the container in time");
-        /* Everything in the scope, and the monitor in case it never got there. */
-        (void) scope_kill(c->manager, c->unit, SIGKILL);
+        /* Everything in the scope, and the monitor in case it never got there; not while the start of the
+         * scope is pending: the unit of that name may not be ours (scope_job_check_owner()). */
+        if (!c->scope_job && !c->unit_foreign)
+                (void) scope_kill(c->manager, c->unit, SIGKILL);
         if (c->monitor_pidfd >= 0)
                 (void) pidfd_send_signal(c->monitor_pidfd, SIGKILL, NULL, 0);
         return 0;
@@ -365,6 +366,8 @@ static void on_scope_started(ScopeJob *j, int error, const char *message, void *
         int r;
 
         c->scope_job = scope_job_free(j);
+        /* -ENOTUNIQ: the unit is someone else's; the failed start must not stop it. */
+        c->unit_foreign = error == -ENOTUNIQ;
         if (error < 0) {
                 log_error("Container %s: %s", c->spec->name, message ?: "Failed to start the scope.");
                 container_set_start_error(c, START_ERROR_SYSTEMD, message ?: "Failed to start the scope");
@@ -801,7 +804,7 @@ static void container_exited(Container *c) {
                 if (r < 0)
                         log_debug_errno(r, "Container %s: failed to unregister its machine, ignoring: %m",
                                         c->spec->name);
-        } else {
+        } else if (!c->unit_foreign) {
                 r = scope_stop(c->manager, c->unit);
                 if (r < 0)
                         log_debug_errno(r, "Container %s: failed to stop %s, ignoring: %m", c->spec->name, c->unit);

@@ -48,6 +48,7 @@ typedef struct Container {
         ContainerSpec *spec;  /* config.json; spec->id and spec->name are the hashmap keys */
         char *path;           /* D-Bus object path */
         char *unit;           /* dray-<name>.scope */
+        bool unit_foreign;    /* the last start found a unit of that name that drayd did not make */
         ContainerRecord rec;  /* state.json */
 
         /* Live tracking of the monitor and the payload (not persisted). */
