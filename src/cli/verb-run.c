@@ -20,6 +20,11 @@
  * --sig-proxy). Before the container runs, they abort instead. */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
+/* How often, and how far apart, a WaitContainer lost to a drayd restart is sent again: drayd's restart
+ * takes well under a second, bus activation waits for it, and its unit restarts it on failure. */
+#define WAIT_RETRIES_MAX 100
+#define WAIT_RETRY_USEC (200 * USEC_PER_MSEC)
+
 typedef struct RunContext {
         sd_bus *bus;
         sd_event *event;
@@ -32,6 +37,8 @@ typedef struct RunContext {
         int wait_status;        /* -1 until WaitContainer replied */
         int abort_signal;       /* a signal that arrived before the container was started */
         int exit_status;        /* once removal completes */
+        unsigned wait_retries;  /* WaitContainer calls lost to a drayd restart so far */
+        sd_event_source *retry_timer;
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
         TerminalAttach terminal;
@@ -39,6 +46,7 @@ typedef struct RunContext {
 
 static void run_context_done(RunContext *c) {
         terminal_detach(&c->terminal);
+        c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
         c->slot_create = sd_bus_slot_unref(c->slot_create);
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
@@ -209,10 +217,56 @@ static void run_finish_with_wait_status(RunContext *c) {
                 run_finish(c, c->wait_status);
 }
 
+/* GetContainer(c->id), synchronously; *ret_path points into *ret_reply. */
+static int run_get_container_path(RunContext *c, sd_bus_error *error, sd_bus_message **ret_reply,
+                                  const char **ret_path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(c->bus, &m, "GetContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", c->id);
+        if (r >= 0)
+                r = sd_bus_call(c->bus, m, BUS_TIMEOUT_DEFAULT, error, ret_reply);
+        if (r >= 0)
+                r = sd_bus_message_read(*ret_reply, "o", ret_path);
+        return r;
+}
+
+/* drayd went away before it answered StartContainer (a restart): whether the container started is the
+ * next drayd's to say. Still `created`: start it (again); anything else: it started, and the Wait, which
+ * is asked again too, gives its end. */
+static int run_start_lost(RunContext *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *state = NULL;
+        const char *path;
+        int r;
+
+        if (c->detach || ++c->wait_retries > WAIT_RETRIES_MAX)
+                return 0;
+        r = run_get_container_path(c, &error, &reply, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "State",
+                                               &error, &state);
+        if (r < 0)
+                return 0;
+        log_debug("Lost the answer to StartContainer; container %s is %s.", c->id, state);
+        if (streq(state, "created"))
+                return run_send_start(c) < 0 ? 0 : 1;
+        c->started = true;
+        if (c->wait_status >= 0)
+                run_finish_with_wait_status(c);
+        return 1;
+}
+
 static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         RunContext *c = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
+        c->slot_start = sd_bus_slot_unref(c->slot_start);
+        if (e && sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) && run_start_lost(c) > 0)
+                return 0;
         if (e) {
                 c->start_failed = true;
                 log_bus_error(e, -EIO);
@@ -235,14 +289,49 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         return 0;
 }
 
+static int on_wait_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        RunContext *c = userdata;
+
+        c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
+        if (run_send_wait(c) < 0)
+                run_finish(c, EXIT_DRAY_FAILED);
+        return 0;
+}
+
+/* drayd went away while we waited (`systemctl restart drayd`): the container runs on, and the next
+ * drayd adopts it, keeps an AutoRemove one until we have its status, and answers a new Wait (the call
+ * starts drayd again through bus activation if nothing else does). 1 when a retry is on its way. */
+static int run_wait_lost(RunContext *c, const sd_bus_error *e) {
+        int r;
+
+        if (!sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_SERVICE_UNKNOWN,
+                                    SD_BUS_ERROR_NAME_HAS_NO_OWNER, "org.freedesktop.DBus.Error.Spawn.ChildExited",
+                                    "org.freedesktop.systemd1.UnitFailed"))
+                return 0;
+        if (++c->wait_retries > WAIT_RETRIES_MAX)
+                return 0;
+        log_debug("Lost the wait for container %s (%s), asking again.", c->id, e->name);
+        /* Right away after a NoReply (the restart is under way; bus activation waits for its end), a
+         * little later when drayd was not there or failed to start. */
+        r = sd_event_add_time_relative(c->event, &c->retry_timer, CLOCK_MONOTONIC,
+                                       sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) ? 0 : WAIT_RETRY_USEC, 0,
+                                       on_wait_retry, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm a timer: %m"), 0;
+        return 1;
+}
+
 static int on_wait_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         RunContext *c = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         int32_t status;
         int r;
 
+        c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         if (c->start_failed)
                 return 0; /* on_start_reply() reported it */
+        if (e && run_wait_lost(c, e) > 0)
+                return 0;
         if (e) {
                 log_bus_error(e, -EIO);
                 run_finish(c, EXIT_DRAY_FAILED);
@@ -458,18 +547,12 @@ static int start_done(const char *arg, sd_bus_message *reply, void *userdata) {
 
 /* Whether the container has a terminal and an open stdin decides what we attach. */
 static int start_read_terminal_flags(RunContext *c, bool interactive) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
         int tty = 0, open_stdin = 0, r;
 
-        r = bus_new_manager_call(c->bus, &m, "GetContainer");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", c->id);
-        if (r >= 0)
-                r = sd_bus_call(c->bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &path);
+        r = run_get_container_path(c, &error, &reply, &path);
         if (r >= 0)
                 r = sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "Tty",
                                                 &error, 'b', &tty);

@@ -101,9 +101,11 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && a->exec_spec_fd >= 0 && asprintf(&s, "--exec-pid=%i", (int) a->exec_target_pid) >= 0)
                 r = strv_consume(&argv, s);
+        if (r >= 0 && a->log_unit && asprintf(&s, "--log-unit=%s", a->log_unit) >= 0)
+                r = strv_consume(&argv, s);
         if (r < 0 || strv_length(argv) < 5U + (a->streams.stdout_fd >= 0) + (a->streams.stderr_fd >= 0) +
                                                  (a->streams.stdin_fd >= 0) + (a->streams.resize_fd >= 0) +
-                                                 2U * (a->exec_spec_fd >= 0))
+                                                 2U * (a->exec_spec_fd >= 0) + !!a->log_unit)
                 return -ENOMEM;
         *ret = TAKE_PTR(argv);
         return 0;

@@ -28,6 +28,7 @@ typedef struct MonitorSpawnArgs {
         pid_t exec_target_pid;       /* ... and the container's init */
         const struct rlimit *nofile; /* RLIMIT_NOFILE to restore (we raise ours), or NULL */
         int log_level;               /* passed on as DRAY_LOG_LEVEL when debugging, or -1 */
+        const char *log_unit;        /* the caller's service, named in each journal entry too, or NULL */
 } MonitorSpawnArgs;
 
 /* Fixed descriptor numbers in the monitor, named on its command line. */

@@ -32,7 +32,8 @@ static void help(void) {
                "     --seccomp-profile=PATH|unconfined\n"
                "                         Seccomp profile (Docker's format) for the payload\n"
                "                         (default: %s)\n"
-               "     --log-level=LEVEL   Log level of the monitor's own messages (or $DRAY_LOG_LEVEL)\n",
+               "     --log-level=LEVEL   Log level of the monitor's own messages (or $DRAY_LOG_LEVEL)\n"
+               "     --log-unit=UNIT     Name this unit too in each journal entry (the caller's service)\n",
                seccomp_profile_default_path());
 }
 
@@ -52,7 +53,7 @@ static int parse_fd(const char *s, const char *what, int *ret) {
 static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         enum { ARG_VERSION = 0x100, ARG_ID, ARG_STATE_DIR, ARG_RUNTIME_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
                ARG_STDERR_FD, ARG_STDIN_FD, ARG_RESIZE_FD, ARG_EXEC_SPEC_FD, ARG_EXEC_PID, ARG_SECCOMP_PROFILE,
-               ARG_LOG_LEVEL };
+               ARG_LOG_LEVEL, ARG_LOG_UNIT };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
                 { "version",     no_argument,       NULL, ARG_VERSION     },
@@ -68,6 +69,7 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                 { "exec-pid",    required_argument, NULL, ARG_EXEC_PID    },
                 { "seccomp-profile", required_argument, NULL, ARG_SECCOMP_PROFILE },
                 { "log-level",   required_argument, NULL, ARG_LOG_LEVEL   },
+                { "log-unit",    required_argument, NULL, ARG_LOG_UNIT    },
                 {}
         };
         int c, r;
@@ -134,6 +136,11 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                         if (r < 0)
                                 return log_error_errno(r, "Invalid log level '%s'.", optarg);
                         log_set_max_level(r);
+                        break;
+                case ARG_LOG_UNIT:
+                        if (!unit_name_is_valid_simple(optarg))
+                                return log_error_errno(EINVAL, "Invalid unit name '%s'.", optarg);
+                        a->log_unit = optarg;
                         break;
                 case '?':
                         return -EINVAL;

@@ -383,7 +383,7 @@ static int monitor_prepare(Monitor *m) {
         r = monitor_make_dirs(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the container's directories: %m");
-        r = journal_fields_init(&m->fields, m->spec);
+        r = journal_fields_init(&m->fields, m->spec, m->args->log_unit);
         if (r < 0)
                 return log_oom();
         r = journal_batch_init(&m->journal, NULL);

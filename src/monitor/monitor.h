@@ -17,6 +17,9 @@ typedef struct MonitorArgs {
         int stdin_fd;             /* the client's input, forwarded to the payload (-i), or -EBADF */
         int resize_fd;            /* struct winsize records for the terminal (-t), or -EBADF */
         const char *seccomp_profile; /* NULL: the installed default; "unconfined": none */
+        /* The system service a foreground run belongs to: each journal entry names it as well
+         * (OBJECT_SYSTEMD_UNIT= twice), so `journalctl -u` of either unit finds the line once. */
+        const char *log_unit;
         /* `dray exec`: a sealed memfd holding the exec's spec (the container's, with the exec's command,
          * env, user, working directory and terminal), and the container init's PID. The monitor then
          * starts that process in the container (runtime_join()), copies its output to the client's fds
