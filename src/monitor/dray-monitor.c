@@ -186,14 +186,20 @@ int main(int argc, char *argv[]) {
         sigset_t mask;
         int r;
 
-        /* Before anything could arrive: these come through a signalfd. The payload and the tee fds
-         * may go away under us: EPIPE, not SIGPIPE. */
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGQUIT);
+        /* Before anything could arrive: every signal comes through a signalfd, so that nothing but
+         * SIGKILL ends the monitor. `systemctl kill dray-NAME.scope` and `machinectl kill` signal every
+         * process of the scope, the monitor included: the payload is the one meant, and gets it too.
+         * Faults stay unblocked (a blocked one kills anyway). The payload and the tee fds may go away
+         * under us: EPIPE, not SIGPIPE. */
+        sigfillset(&mask);
+        sigdelset(&mask, SIGPIPE);
+        sigdelset(&mask, SIGSEGV);
+        sigdelset(&mask, SIGBUS);
+        sigdelset(&mask, SIGILL);
+        sigdelset(&mask, SIGFPE);
+        sigdelset(&mask, SIGTRAP);
+        sigdelset(&mask, SIGSYS);
+        sigdelset(&mask, SIGABRT);
         (void) sigprocmask(SIG_BLOCK, &mask, NULL);
         (void) signal(SIGPIPE, SIG_IGN);
 
