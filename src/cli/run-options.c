@@ -114,6 +114,7 @@ enum {
         ARG_NETWORK_ALIAS,
         ARG_DNS,
         ARG_USERNS,
+        ARG_SDNOTIFY,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -155,8 +156,28 @@ static const struct option run_long_options[] = {
         { "publish-all",  no_argument,       NULL, 'P'              },
         { "dns",          required_argument, NULL, ARG_DNS          },
         { "userns",       required_argument, NULL, ARG_USERNS       },
+        { "sdnotify",     required_argument, NULL, ARG_SDNOTIFY     },
         {}
 };
+
+static const char *const sdnotify_mode_table[_SDNOTIFY_MAX] = {
+        [SDNOTIFY_READY] = "ready",
+        [SDNOTIFY_IGNORE] = "ignore",
+};
+
+const char *sdnotify_mode_to_string(SdNotifyMode m) {
+        return m >= 0 && m < _SDNOTIFY_MAX ? sdnotify_mode_table[m] : NULL;
+}
+
+SdNotifyMode sdnotify_mode_from_string(const char *s) {
+        for (int i = 0; i < _SDNOTIFY_MAX; i++)
+                if (streq(s, sdnotify_mode_table[i]))
+                        return i;
+        /* Podman's name for what dray calls ready: its conmon says READY=1 once the container runs. */
+        if (streq(s, "conmon"))
+                return SDNOTIFY_READY;
+        return _SDNOTIFY_INVALID;
+}
 
 static const char *run_verb_name(RunVerb verb) {
         return verb == RUN_VERB_CREATE ? "create" : "run";
@@ -212,8 +233,11 @@ void run_options_help(RunVerb verb) {
                "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  Publish a container port (repeatable)\n"
                "  -P, --publish-all         Publish every exposed port on a free host port\n"
                "      --dns ADDR            Name server for /etc/resolv.conf (repeatable)\n"
-               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n"
-               "  -h, --help                Show this help\n");
+               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n");
+        if (verb == RUN_VERB_RUN)
+                printf("      --sdnotify MODE       Run from a Type=notify service: ready (default: READY=1 once\n"
+                       "                            the container runs) or ignore\n");
+        printf("  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
                        "could not be executed, 127 if it was not found.\n");
@@ -557,6 +581,11 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
                         return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
                 return strv_extend(&o->dns, arg) < 0 ? log_oom() : 0;
+        case ARG_SDNOTIFY:
+                o->sdnotify = sdnotify_mode_from_string(arg);
+                if (o->sdnotify < 0)
+                        return log_invalid_value("--sdnotify", arg, -EINVAL, "ready or ignore");
+                return 0;
         case ARG_USERNS:
                 if (!streq(arg, "host") && !streq(arg, "auto"))
                         return log_invalid_value("--userns", arg, -EINVAL, "'host' or 'auto'");
@@ -622,6 +651,10 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         while ((c = getopt_long(argc, argv, optstring, options, NULL)) >= 0) {
                 if (c == '?' || c == ':')
                         return log_option_error(run_verb_name(verb), argv, c);
+                if (verb == RUN_VERB_CREATE && c == ARG_SDNOTIFY)
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                               "dray create: --sdnotify is an option of 'dray run' (it concerns "
+                                               "the run, not the container).");
                 cpu_shares = cpu_shares || c == ARG_CPU_SHARES;
                 cpu_weight = cpu_weight || c == ARG_CPU_WEIGHT;
                 r = parse_one(o, c, optarg, &env_args, &env_files);

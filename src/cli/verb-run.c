@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
 #include "bus-errors.h"
@@ -41,6 +42,7 @@ typedef struct RunContext {
         sd_event_source *retry_timer;
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
+        SdNotifyMode sdnotify;  /* what a Type=notify service we run in hears from us */
         TerminalAttach terminal;
 } RunContext;
 
@@ -217,6 +219,18 @@ static void run_finish_with_wait_status(RunContext *c) {
                 run_finish(c, c->wait_status);
 }
 
+/* A service of Type=notify that runs us is ready once its container runs: we are its main process,
+ * the one systemd listens to. Nothing happens without $NOTIFY_SOCKET. */
+static void run_notify_started(RunContext *c) {
+        int r;
+
+        if (c->sdnotify != SDNOTIFY_READY)
+                return;
+        r = sd_notifyf(false, "READY=1\nSTATUS=Container %s is running.", c->id);
+        if (r < 0)
+                log_debug_errno(r, "Failed to notify the service manager, ignoring: %m");
+}
+
 /* GetContainer(c->id), synchronously; *ret_path points into *ret_reply. */
 static int run_get_container_path(RunContext *c, sd_bus_error *error, sd_bus_message **ret_reply,
                                   const char **ret_path) {
@@ -255,6 +269,7 @@ static int run_start_lost(RunContext *c) {
         if (streq(state, "created"))
                 return run_send_start(c) < 0 ? 0 : 1;
         c->started = true;
+        run_notify_started(c);
         if (c->wait_status >= 0)
                 run_finish_with_wait_status(c);
         return 1;
@@ -273,6 +288,7 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 return run_remove_and_finish(c, dray_bus_error_to_exit_status(e));
         }
         c->started = true;
+        run_notify_started(c);
 
         if (c->abort_signal > 0) {
                 if (c->detach)
@@ -457,6 +473,7 @@ int verb_run(int argc, char *argv[]) {
         c.detach = o.detach;
         c.tty = o.tty;
         c.interactive = o.open_stdin;
+        c.sdnotify = o.sdnotify;
         c.remove_on_failure = true;
         r = run_context_setup(&c);
         if (r < 0)

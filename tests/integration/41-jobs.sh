@@ -22,21 +22,8 @@ require busctl systemctl systemd-run journalctl jq
 plan 33
 setup_dray_test
 
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-track() { defer gone_for_good "$1"; }
-unit_gone() { systemctl stop "$1" >/dev/null 2>&1; systemctl reset-failed "$1" >/dev/null 2>&1 || true; }
-track_unit() { defer unit_gone "$1"; }
-state_is() { [ "$(dray inspect -f '{{.State}}' "$1" 2>/dev/null)" = "$2" ]; }
-container_gone() { ! dray inspect "$1" >/dev/null 2>&1; }
-unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
-unit_inactive() { ! systemctl is-active --quiet "$1"; }
-# service_ended UNIT: it ran (its main process exited) and is no longer active.
-service_ended() {
-        local s t
-        s="$(unit_prop "$1" ActiveState)"
-        t="$(unit_prop "$1" ExecMainExitTimestampMonotonic)"
-        [ -n "$t" ] && [ "$t" != 0 ] && { [ "$s" = failed ] || [ "$s" = inactive ]; }
-}
+# shellcheck source=tests/integration/lib-units.sh
+. "$(dirname "$0")/lib-units.sh"
 # journal_count UNIT MESSAGE: how many entries `journalctl -u UNIT` shows with exactly that message.
 journal_count() {
         journalctl --sync

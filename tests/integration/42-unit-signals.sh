@@ -17,10 +17,9 @@ require busctl systemctl machinectl journalctl
 plan 19
 setup_dray_test
 
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-track() { defer gone_for_good "$1"; }
+# shellcheck source=tests/integration/lib-units.sh
+. "$(dirname "$0")/lib-units.sh"
 prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
-state_is() { [ "$(prop "$1" State)" = "$2" ]; }
 logs_have() { dray logs "$1" 2>/dev/null | grep -q -- "$2"; }
 ended_with() { [ "$(dray inspect -f '{{.State}} {{.ExitStatus}}' "$1" 2>/dev/null)" = "exited $2" ]; }
 machine_known() { machinectl show "$1" >/dev/null 2>&1; }
@@ -61,6 +60,8 @@ name="$(unique_name poweroff)"
 track "$name"
 dray run -d --name "$name" "${run_opts[@]}" sh -c "$trapper" >/dev/null
 ok "machined knows the container" wait_until 20 machine_known "$name"
+# Its traps are set once it said ready.
+wait_until 20 logs_have "$name" ready
 machinectl poweroff "$name"
 ok "machinectl poweroff: the container stops cleanly (its stop signal, status 0)" \
         wait_until 20 ended_with "$name" 0
