@@ -67,6 +67,7 @@ typedef struct RunOptions {
         bool publish_all;
         char **dns;
         SdNotifyMode sdnotify; /* run only: not part of the container */
+        uint32_t preserve_fds; /* run only: our fds 3… passed on to the payload */
 } RunOptions;
 
 void run_options_init(RunOptions *o);

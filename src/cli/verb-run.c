@@ -13,6 +13,7 @@
 #include "cli-util.h"
 #include "container-state.h"
 #include "log.h"
+#include "parse-util.h"
 #include "run-options.h"
 #include "strv.h"
 #include "verbs.h"
@@ -43,12 +44,16 @@ typedef struct RunContext {
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
         SdNotifyMode sdnotify;  /* what a Type=notify service we run in hears from us */
+        unsigned n_pass_fds;    /* our fds 3… that go to the payload (socket activation, --preserve-fds) */
+        unsigned n_listen_fds;  /* ... the first of them are listening sockets */
+        char **listen_names;    /* LISTEN_FDNAMES, split */
         TerminalAttach terminal;
 } RunContext;
 
 static void run_context_done(RunContext *c) {
         terminal_detach(&c->terminal);
         c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
+        c->listen_names = strv_free(c->listen_names);
         c->slot_create = sd_bus_slot_unref(c->slot_create);
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
@@ -142,6 +147,55 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+/* Socket activation hands us listening sockets at 3… (sd_listen_fds(3): LISTEN_PID is ours), and with
+ * --preserve-fds N fds 3…3+N-1 go along too. Checked before we open anything of our own, which would
+ * otherwise take a free number among them. */
+static int run_collect_fds(RunContext *c, unsigned preserve) {
+        const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID"), *names = getenv("LISTEN_FDNAMES");
+        uint32_t n_listen = 0, p;
+
+        if (fds && pid && safe_atou32(pid, &p) >= 0 && (pid_t) p == getpid()) {
+                if (safe_atou32(fds, &n_listen) < 0 || n_listen > 64)
+                        return log_error_errno(SYNTHETIC_ERRNO(E2BIG),
+                                               "LISTEN_FDS=%s: at most 64 sockets can be passed on.", fds);
+        }
+        c->n_listen_fds = n_listen;
+        c->n_pass_fds = MAX(n_listen, preserve);
+        for (unsigned i = 0; i < c->n_pass_fds; i++)
+                if (fcntl(3 + (int) i, F_GETFD) < 0)
+                        return log_error_errno(errno, "Cannot pass fd %u on to the container (--preserve-fds): %m",
+                                               3 + i);
+        for (const char *q = names; n_listen > 0 && q && *q;) {
+                size_t k = strcspn(q, ":");
+
+                if (strv_consume(&c->listen_names, strndup(q, k)) < 0)
+                        return log_oom();
+                q += k + (q[k] == ':');
+        }
+        return 0;
+}
+
+static int run_add_pass_fds(RunContext *c, sd_bus_message *m) {
+        int r = 0;
+
+        for (unsigned i = 0; r >= 0 && i < c->n_pass_fds; i++) {
+                _cleanup_free_ char *key = NULL;
+                const char *name = i < c->n_listen_fds && i < strv_length(c->listen_names) ? c->listen_names[i] : NULL;
+
+                if (i >= c->n_listen_fds)
+                        key = strdup("fd");
+                else if (!isempty(name) && strlen(name) <= 255)
+                        r = asprintf(&key, "listen-fd:%s", name) < 0 ? -ENOMEM : 0;
+                else
+                        key = strdup("listen-fd");
+                if (r >= 0 && !key)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "{sh}", key, 3 + (int) i);
+        }
+        return r;
+}
+
 static int run_add_stream(sd_bus_message *m, const char *name, int fd) {
         /* A closed stdout or stderr is simply not passed on. */
         if (fcntl(fd, F_GETFD) < 0)
@@ -171,6 +225,8 @@ static int run_send_start(RunContext *c) {
                 r = run_add_stream(m, "stdin", STDIN_FILENO);
         if (r >= 0 && !c->detach && c->terminal.resize[0] >= 0)
                 r = sd_bus_message_append(m, "{sh}", "resize", c->terminal.resize[0]);
+        if (r >= 0)
+                r = run_add_pass_fds(c, m);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -475,6 +531,9 @@ int verb_run(int argc, char *argv[]) {
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
         c.remove_on_failure = true;
+        r = run_collect_fds(&c, o.preserve_fds);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
         r = run_context_setup(&c);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
@@ -594,6 +653,9 @@ static int start_attached(const char *container, bool interactive) {
         c.id = strdup(container);
         if (!c.id)
                 return log_oom(), EXIT_DRAY_FAILED;
+        r = run_collect_fds(&c, 0);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
         r = run_context_setup(&c);
         if (r >= 0)
                 r = start_read_terminal_flags(&c, interactive);

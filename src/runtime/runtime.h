@@ -36,6 +36,14 @@ typedef struct RuntimeIO {
          * success. window: its initial size, or NULL. stdin_fd is not used. */
         int *pty_master;
         const struct winsize *window;
+        /* Socket activation and --preserve-fds: these become the payload's fds 3, 4, … (the only fds of
+         * the caller besides stdio that reach the container). The first n_listen_fds are listening
+         * sockets: the payload then gets LISTEN_FDS, LISTEN_PID (its own PID, as it sees it) and
+         * LISTEN_FDNAMES (listen_fdnames, or none) in its environment, replacing any of the spec's. */
+        const int *pass_fds;
+        size_t n_pass_fds;
+        size_t n_listen_fds;
+        const char *listen_fdnames;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \
