@@ -386,7 +386,7 @@ static int monitor_prepare(Monitor *m) {
         r = monitor_make_dirs(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the container's directories: %m");
-        r = journal_fields_init(&m->fields, m->spec);
+        r = journal_fields_init(&m->fields, m->spec, m->args->log_unit);
         if (r < 0)
                 return log_oom();
         r = journal_batch_init(&m->journal, NULL);
@@ -482,6 +482,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         _cleanup_close_ int in = -EBADF;
         RuntimeIO io = RUNTIME_IO_NULL;
         RuntimeError e = {};
+        int pass_fds[PASS_FDS_MAX];
         struct winsize window;
         LogSinkFunc sink;
         int r, out_fd;
@@ -502,6 +503,14 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         io.upper_dir = m->upper_dir;
         io.work_dir = m->work_dir;
         io.seccomp_fd = m->seccomp_fd;
+        if (m->args->n_pass_fds > 0) {
+                for (unsigned i = 0; i < m->args->n_pass_fds; i++)
+                        pass_fds[i] = MONITOR_PASS_FD_FIRST + (int) i;
+                io.pass_fds = pass_fds;
+                io.n_pass_fds = m->args->n_pass_fds;
+                io.n_listen_fds = m->args->n_listen_fds;
+                io.listen_fdnames = m->args->listen_fdnames;
+        }
         if (m->spec->tty) {
                 io.pty_master = &m->pty_master;
                 if (input_relay_initial_window(&m->input, &window) > 0)

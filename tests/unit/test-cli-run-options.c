@@ -69,6 +69,31 @@ TEST(run_terminal_flags) {
         return 0;
 }
 
+TEST(run_sdnotify) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.sdnotify, SDNOTIFY_READY); /* the default */
+        ASSERT_OK(P(&o, "run", "--sdnotify=ignore", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.sdnotify, SDNOTIFY_IGNORE);
+        ASSERT_OK(P(&o, "run", "--sdnotify", "conmon", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.sdnotify, SDNOTIFY_READY);
+        ASSERT_EQ(P(&o, "run", "--sdnotify=sometimes", "--rootfs", "/r", "true"), -EINVAL);
+        ASSERT_EQ(parse_fresh(&o, RUN_VERB_CREATE, ARGC("create", "--sdnotify=ready", "--rootfs", "/r", "sh"),
+                              ARGV("create", "--sdnotify=ready", "--rootfs", "/r", "sh")), -EINVAL);
+        for (int i = 0; i < _SDNOTIFY_MAX; i++)
+                ASSERT_EQ(sdnotify_mode_from_string(sdnotify_mode_to_string(i)), i);
+
+        ASSERT_OK(P(&o, "run", "--preserve-fds", "2", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.preserve_fds, 2U);
+        ASSERT_EQ(P(&o, "run", "--preserve-fds=65", "--rootfs", "/r", "true"), -EINVAL);
+        ASSERT_EQ(P(&o, "run", "--preserve-fds=-1", "--rootfs", "/r", "true"), -EINVAL);
+        ASSERT_EQ(parse_fresh(&o, RUN_VERB_CREATE, ARGC("create", "--preserve-fds=1", "--rootfs", "/r", "sh"),
+                              ARGV("create", "--preserve-fds=1", "--rootfs", "/r", "sh")), -EINVAL);
+        return 0;
+}
+
 TEST(run_limits) {
         _cleanup_(run_options_done) RunOptions o;
 
