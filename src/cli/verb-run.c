@@ -44,6 +44,7 @@ typedef struct RunContext {
         sd_event_source *retry_timer;
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
+        bool wait_after_start;  /* start -a: the container may still hold its last run's status */
         bool boot;              /* --boot: the start's reply means "the system is up" */
         uint64_t start_timeout_usec; /* how long to wait for it; 0: sd-bus's default */
         char timeout_text[32];
@@ -279,6 +280,8 @@ static int run_attach(RunContext *c) {
                 r = terminal_attach(&c->terminal, c->event, c->tty, c->interactive);
                 if (r < 0)
                         return r;
+        }
+        if (!c->detach && !c->wait_after_start) {
                 r = run_send_wait(c);
                 if (r < 0)
                         return r;
@@ -345,6 +348,8 @@ static int run_start_lost(RunContext *c) {
                 return run_send_start(c) < 0 ? 0 : 1;
         c->started = true;
         run_notify_started(c);
+        if (c->wait_after_start && !c->slot_wait && c->wait_status < 0)
+                return run_send_wait(c) < 0 ? 0 : 1;
         if (c->wait_status >= 0)
                 run_finish_with_wait_status(c);
         return 1;
@@ -383,7 +388,11 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 run_finish(c, fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED);
                 return 0;
         }
-        if (c->wait_status >= 0) /* the wait reply overtook the start reply */
+        /* An exited container answers a Wait at once with its last run's status: ask only now. Its
+         * end is not lost meanwhile: an attached run's container waits for its client's Wait. */
+        if (c->wait_after_start && run_send_wait(c) < 0)
+                run_finish(c, EXIT_DRAY_FAILED);
+        else if (c->wait_status >= 0) /* the wait reply overtook the start reply */
                 run_finish_with_wait_status(c);
         return 0;
 }
@@ -681,6 +690,7 @@ static int start_attached(const char *container, bool interactive) {
         c.id = strdup(container);
         if (!c.id)
                 return log_oom(), EXIT_DRAY_FAILED;
+        c.wait_after_start = true;
         r = run_collect_fds(&c, 0);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
