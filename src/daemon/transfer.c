@@ -16,6 +16,7 @@
 #include "image-tree.h"
 #include "log.h"
 #include "manager.h"
+#include "string-table.h"
 #include "strv.h"
 #include "utf8.h"
 #include "transfer-dbus.h"
@@ -36,20 +37,9 @@ static const char *const transfer_result_table[_TRANSFER_RESULT_MAX] = {
         [TRANSFER_CANCELED] = "canceled",
 };
 
-#define DEFINE_STRING_TABLE(name, type, table, max)                     \
-        const char *name##_to_string(type t) {                          \
-                return t >= 0 && t < max ? table[t] : NULL;             \
-        }                                                               \
-        type name##_from_string(const char *s) {                        \
-                for (int i = 0; s && i < max; i++)                      \
-                        if (streq(table[i], s))                         \
-                                return (type) i;                        \
-                return (type) -EINVAL;                                  \
-        }
-
-DEFINE_STRING_TABLE(transfer_type, TransferType, transfer_type_table, _TRANSFER_TYPE_MAX)
-DEFINE_STRING_TABLE(transfer_state, TransferState, transfer_state_table, _TRANSFER_STATE_MAX)
-DEFINE_STRING_TABLE(transfer_result, TransferResult, transfer_result_table, _TRANSFER_RESULT_MAX)
+DEFINE_STRING_TABLE_LOOKUP(transfer_type, TransferType, _TRANSFER_TYPE_MAX);
+DEFINE_STRING_TABLE_LOOKUP(transfer_state, TransferState, _TRANSFER_STATE_MAX);
+DEFINE_STRING_TABLE_LOOKUP(transfer_result, TransferResult, _TRANSFER_RESULT_MAX);
 
 int transfer_new(Manager *m, TransferType type, int fd, Transfer **ret) {
         _cleanup_free_ Transfer *t = NULL;

@@ -42,6 +42,14 @@ typedef struct RuntimeIO {
         /* spec->boot: a datagram socket of the caller's, bound into the container as /run/host/notify
          * and named by $NOTIFY_SOCKET for its init (systemd's Container Interface); NULL: none. */
         const char *notify_socket;
+        /* Socket activation and --preserve-fds: these become the payload's fds 3, 4, … (the only fds of
+         * the caller besides stdio that reach the container). The first n_listen_fds are listening
+         * sockets: the payload then gets LISTEN_FDS, LISTEN_PID (its own PID, as it sees it) and
+         * LISTEN_FDNAMES (listen_fdnames, or none) in its environment, replacing any of the spec's. */
+        const int *pass_fds;
+        size_t n_pass_fds;
+        size_t n_listen_fds;
+        const char *listen_fdnames;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \
