@@ -72,4 +72,4 @@ is "$(groups_of --user 1000:3000 "$(img groups)")" "$(printf '10 2000 3000\n3000
 is "$(groups_of --user app --rootfs "$root")" "$(printf '10 1001 2000\n1001')" "the same from a --rootfs tree"
 like "$(dray run --rm --user app --group-add nosuch "$(img groups)" true 2>&1)" "Group 'nosuch' is not in the container's /etc/group" \
         "an unknown --group-add name is refused, named"
-is "$(groups_of "$(img groups)")" "$(printf '\n0')" "without --user, root keeps no supplementary groups"
+is "$(groups_of "$(img groups)")" "$(printf '0 10\n0')" "without --user, root gets the groups /etc/group lists it in, as with docker"
