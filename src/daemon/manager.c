@@ -451,6 +451,19 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
         return 0;
 }
 
+/* Clients attached to runs that a previous drayd started (state.json's "caller"): one that went away
+ * meanwhile has its container stopped, or removed when it ended with AutoRemove. */
+static void manager_watch_callers(Manager *m) {
+        Container *c;
+
+        HASHMAP_FOREACH(c, m->containers_by_id) {
+                int r = container_caller_watch(c);
+                if (r < 0)
+                        log_warning_errno(r, "Container %s: failed to watch its client %s, ignoring: %m",
+                                          c->spec->name, c->rec.caller);
+        }
+}
+
 int manager_connect_bus(Manager *m) {
         /* Not flush_close: m->bus keeps the connection. */
         _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
@@ -471,6 +484,7 @@ int manager_connect_bus(Manager *m) {
         r = scope_subscribe(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to systemd: %m");
+        manager_watch_callers(m);
         /* Last: once we have the name, callers reach objects that are all in place. */
         r = sd_bus_request_name_async(bus, NULL, DRAY_BUS_NAME, 0, on_name_acquired, m);
         if (r < 0)

@@ -321,31 +321,48 @@ static int transfer_spawn(Transfer *t) {
         return 0;
 }
 
-static bool transfer_running(Manager *m) {
+/* Transfers run side by side, so that one slow registry or archive does not hold every other pull
+ * (the index is locked, blobs and layers are moved into place atomically, and concurrent unpacks of
+ * one layer settle on the first); a prune removes what no image names and empties tmp/, so it runs
+ * alone. */
+#define TRANSFERS_RUNNING_MAX 4U
+
+static unsigned transfers_running(Manager *m, bool *ret_prune) {
+        unsigned n = 0;
         Transfer *t;
 
+        *ret_prune = false;
         HASHMAP_FOREACH(t, m->transfers)
-                if (t->state == TRANSFER_RUNNING)
-                        return true;
-        return false;
+                if (t->state == TRANSFER_RUNNING) {
+                        n++;
+                        *ret_prune = *ret_prune || t->type == TRANSFER_PRUNE;
+                }
+        return n;
 }
 
 static void transfer_start_next(Manager *m) {
-        Transfer *next = NULL, *t;
-        int r;
+        for (;;) {
+                Transfer *next = NULL, *t;
+                bool prune_running;
+                unsigned n;
+                int r;
 
-        if (transfer_running(m))
-                return;
-        HASHMAP_FOREACH(t, m->transfers)
-                if (t->state == TRANSFER_QUEUED && (!next || t->id < next->id))
-                        next = t;
-        if (!next)
-                return;
-        r = transfer_spawn(next);
-        if (r < 0) {
-                next->error = r;
-                next->error_message = strdup("cannot start the transfer worker");
-                transfer_finish(next, TRANSFER_FAILED);
+                n = transfers_running(m, &prune_running);
+                if (prune_running || n >= TRANSFERS_RUNNING_MAX)
+                        return;
+                HASHMAP_FOREACH(t, m->transfers)
+                        if (t->state == TRANSFER_QUEUED && (!next || t->id < next->id))
+                                next = t;
+                /* In order: a prune waits for the running ones, and what was queued after it for the prune. */
+                if (!next || (next->type == TRANSFER_PRUNE && n > 0))
+                        return;
+                r = transfer_spawn(next);
+                if (r < 0) {
+                        next->error = r;
+                        next->error_message = strdup("cannot start the transfer worker");
+                        transfer_finish(next, TRANSFER_FAILED);
+                        return; /* transfer_finish() starts the next one */
+                }
         }
 }
 

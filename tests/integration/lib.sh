@@ -209,6 +209,21 @@ trap 'exit 143' TERM
 
 # --- fixtures --------------------------------------------------------------------------------
 
+# in_pty SHELL-COMMAND: runs it with a terminal as its stdio (script(1)). script(1) relays its own
+# stdin into the terminal, and at EOF of it (CI runs the tests with stdin from /dev/null) it types an
+# end-of-file into the pty, which a payload's raw terminal echoes as "^@" (issue 9: "^@33 100"). So
+# script gets a stdin of its own that stays open and silent until it is done: whatever the runner's
+# stdin, nothing is ever typed. Returns the command's exit status.
+in_pty() {
+        local rc=0 feeder fd
+        exec {fd}< <(exec sleep 3600)
+        feeder=$!
+        script -qec "$1" /dev/null <&"$fd" || rc=$?
+        exec {fd}<&-
+        kill "$feeder" 2>/dev/null
+        return "$rc"
+}
+
 # require CMD...: skip the whole file when a command is missing.
 require() {
         local c
