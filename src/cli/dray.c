@@ -39,6 +39,7 @@ static const Verb verbs[] = {
         { "push",    verb_push,    "Upload an image to a registry"                  },
         { "port",    verb_port,    "List a container's published ports"             },
         { "network", verb_network, "Manage networks (create, ls, inspect, rm, connect, disconnect)" },
+        { "schedule", verb_schedule, "Run containers as jobs from systemd timers (create, ls, rm)" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "name.h"
 #include "parse-util.h"
+#include "time-util.h"
 #include "verbs.h"
 
 /* After the container stopped, journald may still be writing its last lines (it reads its socket on
@@ -511,7 +512,7 @@ int verb_logs(int argc, char *argv[]) {
                         }
                         break;
                 case ARG_SINCE:
-                        r = parse_since(optarg, now_realtime_usec(), &l.since_usec);
+                        r = parse_since(optarg, now_usec(CLOCK_REALTIME), &l.since_usec);
                         if (r < 0)
                                 return log_invalid_value("--since", optarg, r,
                                                          "\"YYYY-MM-DD HH:MM:SS\", epoch seconds, or a time "
