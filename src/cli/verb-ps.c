@@ -14,6 +14,7 @@
 #include "name.h"
 #include "strv.h"
 #include "table.h"
+#include "time-util.h"
 #include "verbs.h"
 
 #define COMMAND_COLUMN_MAX 20
@@ -219,7 +220,8 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
                 r = asprintf(ret, "Removing");
                 break;
         default:
-                r = asprintf(ret, "%s", row->state);
+                /* "broken": a container directory drayd could not load; COMMAND says why. */
+                r = asprintf(ret, "%s", streq(row->state, "broken") ? "Broken" : row->state);
         }
         return r < 0 ? -ENOMEM : 0;
 }
@@ -229,7 +231,7 @@ static int ps_print_table(const PsList *l, bool no_trunc) {
                 "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
         };
         _cleanup_(table_freep) Table *t = table_new(ELEMENTSOF(headers), headers);
-        uint64_t now = now_realtime_usec();
+        uint64_t now = now_usec(CLOCK_REALTIME);
 
         if (!t)
                 return log_oom();
@@ -256,7 +258,7 @@ static int ps_print_table(const PsList *l, bool no_trunc) {
 
 static int ps_print_json(const PsList *l) {
         _cleanup_json_ json_object *a = json_object_new_array();
-        uint64_t now = now_realtime_usec();
+        uint64_t now = now_usec(CLOCK_REALTIME);
 
         if (!a)
                 return log_oom();

@@ -17,6 +17,7 @@
 #include "schedule-unit.h"
 #include "strv.h"
 #include "table.h"
+#include "time-util.h"
 #include "verbs.h"
 
 #define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
@@ -470,7 +471,7 @@ static int schedule_ls(sd_bus *bus, int argc, char *argv[]) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(table_freep) Table *t = NULL;
         const char *unit, *path;
-        uint64_t now = now_realtime_usec();
+        uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
 
         if (argc > 1) {

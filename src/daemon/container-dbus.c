@@ -45,6 +45,7 @@ DEFINE_GETTER(image_id, "s", strempty(c->spec->image_id));
 DEFINE_GETTER(image, "s", strempty(c->spec->image));
 DEFINE_GETTER(read_only, "b", (int) c->spec->read_only);
 DEFINE_GETTER(ephemeral, "b", (int) c->spec->ephemeral);
+DEFINE_GETTER(boot, "b", (int) c->spec->boot);
 DEFINE_GETTER(auto_remove, "b", (int) c->spec->auto_remove);
 DEFINE_GETTER(tty, "b", (int) c->spec->tty);
 DEFINE_GETTER(open_stdin, "b", (int) c->spec->open_stdin);
@@ -470,6 +471,7 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("ImageId", "s", property_get_image_id),
         CONST_PROPERTY("ReadOnly", "b", property_get_read_only),
         CONST_PROPERTY("Ephemeral", "b", property_get_ephemeral),
+        CONST_PROPERTY("Boot", "b", property_get_boot),
         CONST_PROPERTY("AutoRemove", "b", property_get_auto_remove),
         CONST_PROPERTY("Tty", "b", property_get_tty),
         CONST_PROPERTY("OpenStdin", "b", property_get_open_stdin),

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "capability-name.h"
 #include "config.h"
 #include "container-net-options.h"
 #include "container-options.h"
@@ -226,9 +227,9 @@ static int parse_entrypoint(sd_bus_message *m, const char *key, ContainerSpec *s
                 return r;
         if (strv_length(l) > 4096)
                 return invalid(error, key, "too many arguments");
-        STRV_FOREACH(a, l)
-                if (strlen(*a) >= OPTION_ARG_MAX)
-                        return invalid(error, key, "an argument is longer than %u bytes", OPTION_ARG_MAX);
+        r = strv_check_size(l, key, error);
+        if (r < 0)
+                return r;
         /* Given but empty (docker run --entrypoint ""): no entrypoint, not the image's. */
         if (!l && !(l = calloc(1, sizeof(char *))))
                 return -ENOMEM;
@@ -265,6 +266,10 @@ static int parse_read_only(sd_bus_message *m, const char *key, ContainerSpec *s,
 
 static int parse_ephemeral(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         return read_bool(m, &s->ephemeral);
+}
+
+static int parse_boot(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->boot);
 }
 
 static int parse_auto_remove(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
@@ -326,38 +331,6 @@ static int parse_stop_signal(sd_bus_message *m, const char *key, ContainerSpec *
         if (v <= 0 || v >= _NSIG)
                 return invalid(error, key, "%i is not a signal number (1…%i)", (int) v, _NSIG - 1);
         s->stop_signal = v;
-        return 0;
-}
-
-int capability_name_normalize(const char *name, char **ret) {
-        char buf[64] = "cap_", *n;
-        size_t off;
-        cap_value_t v;
-
-        if (isempty(name) || strlen(name) >= 48)
-                return -EINVAL;
-        if (strcasecmp(name, "ALL") == 0) {
-                n = strdup("ALL");
-                if (!n)
-                        return -ENOMEM;
-                *ret = n;
-                return 0;
-        }
-        off = strncasecmp(name, "cap_", 4) == 0 ? 0 : 4;
-        for (size_t i = 0; name[i]; i++) {
-                if (!isalpha((unsigned char) name[i]) && name[i] != '_')
-                        return -EINVAL;
-                buf[off + i] = (char) tolower((unsigned char) name[i]);
-        }
-        buf[off + strlen(name)] = 0;
-        if (cap_from_name(buf, &v) < 0 || v < 0)
-                return -EINVAL;
-        for (char *p = buf; *p; p++)
-                *p = (char) toupper((unsigned char) *p);
-        n = strdup(buf);
-        if (!n)
-                return -ENOMEM;
-        *ret = n;
         return 0;
 }
 
@@ -615,6 +588,7 @@ static const Option option_table[] = {
         { "Slice",              "s",  parse_slice             },
         { "ReadOnly",           "b",  parse_read_only         },
         { "Ephemeral",          "b",  parse_ephemeral         },
+        { "Boot",               "b",  parse_boot              },
         { "AutoRemove",         "b",  parse_auto_remove       },
         { "Tty",                "b",  parse_tty               },
         { "OpenStdin",          "b",  parse_open_stdin        },
@@ -717,7 +691,7 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
          * name shown (IMAGE_NAME). */
         if (!s->rootfs && !s->image)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Rootfs' or 'Image' is required.");
-        if (s->rootfs && !s->command)
+        if (s->rootfs && !s->command && !s->boot)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Command' is required.");
         if (s->rootfs && s->entrypoint)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -795,8 +769,11 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = env_set_default(&s->env, "PATH", DEFAULT_PATH);
         if (r >= 0)
                 r = env_set_default(&s->env, "HOSTNAME", s->hostname);
+        /* --boot: the console is always a terminal of the container's own (runtime-boot.c). */
+        if (s->boot)
+                s->tty = true;
         /* As Docker sets it for -t: programs then know the terminal understands the usual escapes. */
-        if (r >= 0 && s->tty)
+        if (r >= 0 && s->tty && !s->boot)
                 r = env_set_default(&s->env, "TERM", "xterm");
         if (r < 0)
                 return r;

@@ -15,16 +15,18 @@
 #include "log.h"
 #include "machine1.h"
 #include "manager-dbus.h"
+#include "container-broken.h"
 #include "container-exec.h"
 #include "manager.h"
+#include "mount-leftovers.h"
 #include "image-dbus.h"
+#include "time-util.h"
 #include "transfer.h"
 #include "name.h"
 #include "network.h"
 #include "rm-rf.h"
 #include "strv.h"
 
-#define REMOVED_PREFIX ".removed-"
 
 /* A forked child that works in the background (removes a tree, deletes a link): a ChildProcess
  * (child-process.h) on the manager's list, so that shutdown can wait for it. */
@@ -119,6 +121,7 @@ Manager *manager_free(Manager *m) {
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);
         hashmap_free(m->containers_by_id);
         hashmap_free(m->containers_by_name);
+        container_broken_free_all(m);
         hashmap_free(m->scope_jobs);
         hashmap_free(m->machine_unregisters);
         strv_free(m->scope_stops_deferred);
@@ -156,14 +159,11 @@ int manager_add_container(Manager *m, Container *c) {
 }
 
 int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret) {
-        struct timespec ts;
         Container *c;
         int r;
 
-        if (spec->created_usec == 0) {
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                spec->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-        }
+        if (spec->created_usec == 0)
+                spec->created_usec = now_usec(CLOCK_REALTIME);
         r = container_create(m, spec, &c);
         if (r < 0)
                 return r;
@@ -365,7 +365,10 @@ static void manager_load_one(Manager *m, const char *name) {
                 return;
         }
         if (r < 0) {
-                log_error_errno(r, "Failed to load container %s, ignoring it: %m", name);
+                /* Never skipped in silence: listed as broken, removable with rm -f. */
+                r = container_broken_add(m, name, r);
+                if (r < 0)
+                        log_error_errno(r, "Failed to load container %s, ignoring it: %m", name);
                 return;
         }
         r = manager_add_container(m, c);
@@ -381,6 +384,10 @@ int manager_load(Manager *m) {
         _cleanup_close_ int fd = -EBADF;
         DIR *d;
         int r;
+
+        r = undo_leftover_mounts(m->state_dir, m->runtime_dir);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the mount table, not looking for leftover mounts: %m");
 
         r = open_dir_in(m->state_dir, "containers", &m->containers_fd);
         if (r < 0)

@@ -11,11 +11,13 @@
 #include "log.h"
 #include "manager.h"
 #include "name.h"
+#include "net-announce.h"
 #include "net-netns.h"
 #include "net-nft.h"
 #include "network-dbus.h"
 #include "network.h"
 #include "strv.h"
+#include "time-util.h"
 
 Network *network_free(Network *n) {
         if (!n)
@@ -64,15 +66,24 @@ int network_save(Network *n) {
 static int network_setup_bridge(Network *n) {
         Manager *m = n->manager;
         NetworkConfig *c = n->config;
+        uint8_t mac[NET_MAC_LEN];
         char path[128];
-        int ifindex, r;
+        int ifindex, r, k;
 
-        r = rtnl_bridge_add(m->rtnl, c->bridge);
-        if (r < 0 && r != -EEXIST)
-                return r;
+        /* A MAC of its own, fixed (02:42 and the gateway's address, as a container's is derived from
+         * its own): never the lowest of its ports', which changed with every container. */
+        net_mac_from_ipv4(&c->gateway, mac);
+        k = rtnl_bridge_add(m->rtnl, c->bridge, mac);
+        if (k < 0 && k != -EEXIST)
+                return k;
         r = rtnl_link_index(m->rtnl, c->bridge, &ifindex);
         if (r < 0)
                 return r;
+        if (k == -EEXIST) {
+                r = rtnl_link_set_mac(m->rtnl, ifindex, mac); /* a bridge of an older drayd */
+                if (r < 0)
+                        log_warning_errno(r, "Failed to set the MAC address of %s, ignoring: %m", c->bridge);
+        }
         r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway, c->subnet.prefixlen);
         if (r < 0 && r != -EEXIST)
                 return r;
@@ -212,7 +223,6 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
         _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
         const char *reason = NULL;
         Network *n;
-        struct timespec ts;
         char file[128];
         int r;
 
@@ -243,8 +253,7 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
         if (!c->bridge)
                 return -ENOMEM;
         c->internal = a->internal;
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        c->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+        c->created_usec = now_usec(CLOCK_REALTIME);
         r = fill_config(m, a, c, &reason);
         if (r < 0) {
                 *ret_reason = reason;

@@ -16,6 +16,7 @@
 #include "image-tree.h"
 #include "log.h"
 #include "manager.h"
+#include "string-table.h"
 #include "strv.h"
 #include "utf8.h"
 #include "transfer-dbus.h"
@@ -36,20 +37,9 @@ static const char *const transfer_result_table[_TRANSFER_RESULT_MAX] = {
         [TRANSFER_CANCELED] = "canceled",
 };
 
-#define DEFINE_STRING_TABLE(name, type, table, max)                     \
-        const char *name##_to_string(type t) {                          \
-                return t >= 0 && t < max ? table[t] : NULL;             \
-        }                                                               \
-        type name##_from_string(const char *s) {                        \
-                for (int i = 0; s && i < max; i++)                      \
-                        if (streq(table[i], s))                         \
-                                return (type) i;                        \
-                return (type) -EINVAL;                                  \
-        }
-
-DEFINE_STRING_TABLE(transfer_type, TransferType, transfer_type_table, _TRANSFER_TYPE_MAX)
-DEFINE_STRING_TABLE(transfer_state, TransferState, transfer_state_table, _TRANSFER_STATE_MAX)
-DEFINE_STRING_TABLE(transfer_result, TransferResult, transfer_result_table, _TRANSFER_RESULT_MAX)
+DEFINE_STRING_TABLE_LOOKUP(transfer_type, TransferType, _TRANSFER_TYPE_MAX);
+DEFINE_STRING_TABLE_LOOKUP(transfer_state, TransferState, _TRANSFER_STATE_MAX);
+DEFINE_STRING_TABLE_LOOKUP(transfer_result, TransferResult, _TRANSFER_RESULT_MAX);
 
 int transfer_new(Manager *m, TransferType type, int fd, Transfer **ret) {
         _cleanup_free_ Transfer *t = NULL;
@@ -90,6 +80,7 @@ Transfer *transfer_free(Transfer *t) {
         free(t->base_image);
         strv_free(t->result_images);
         free(t->error_message);
+        free(t->note);
         free(t);
         return NULL;
 }
@@ -216,10 +207,16 @@ static _noreturn_ int worker_main(int report_fd, void *userdata) {
         t->manager->images->progress = worker_progress;
         t->manager->images->progress_userdata = &w;
         r = worker_do(t, report_fd, &error);
+        /* A failed transfer removes every blob and layer it wrote (staging directories go as they fail). */
+        if (r < 0)
+                image_store_rollback(t->manager->images);
         if (r < 0) {
                 report_line(report_fd, "ERR %d %s", -r, *error.message ? error.message : strerror(-r));
                 _exit(EXIT_FAILURE);
         }
+        if (error.skipped_devices > 0)
+                report_line(report_fd, "NOTE skipped %llu device node%s of the archive: a container gets dray's own /dev",
+                            (unsigned long long) error.skipped_devices, error.skipped_devices == 1 ? "" : "s");
         report_line(report_fd, "OK");
         _exit(EXIT_SUCCESS);
 }
@@ -247,6 +244,9 @@ static void transfer_handle_line(Transfer *t, char *line) {
         } else if (strneq(line, "IMAGE ", 6)) {
                 if (strv_length(t->result_images) < 4096)
                         (void) strv_extend(&t->result_images, line + 6);
+        } else if (strneq(line, "NOTE ", 5)) {
+                free(t->note);
+                t->note = strdup(line + 5);
         } else if (sscanf(line, "FREED %llu", &a) == 1)
                 t->freed = a;
         else if (sscanf(line, "ERR %d", &e) == 1 && e > 0) {
@@ -321,31 +321,48 @@ static int transfer_spawn(Transfer *t) {
         return 0;
 }
 
-static bool transfer_running(Manager *m) {
+/* Transfers run side by side, so that one slow registry or archive does not hold every other pull
+ * (the index is locked, blobs and layers are moved into place atomically, and concurrent unpacks of
+ * one layer settle on the first); a prune removes what no image names and empties tmp/, so it runs
+ * alone. */
+#define TRANSFERS_RUNNING_MAX 4U
+
+static unsigned transfers_running(Manager *m, bool *ret_prune) {
+        unsigned n = 0;
         Transfer *t;
 
+        *ret_prune = false;
         HASHMAP_FOREACH(t, m->transfers)
-                if (t->state == TRANSFER_RUNNING)
-                        return true;
-        return false;
+                if (t->state == TRANSFER_RUNNING) {
+                        n++;
+                        *ret_prune = *ret_prune || t->type == TRANSFER_PRUNE;
+                }
+        return n;
 }
 
 static void transfer_start_next(Manager *m) {
-        Transfer *next = NULL, *t;
-        int r;
+        for (;;) {
+                Transfer *next = NULL, *t;
+                bool prune_running;
+                unsigned n;
+                int r;
 
-        if (transfer_running(m))
-                return;
-        HASHMAP_FOREACH(t, m->transfers)
-                if (t->state == TRANSFER_QUEUED && (!next || t->id < next->id))
-                        next = t;
-        if (!next)
-                return;
-        r = transfer_spawn(next);
-        if (r < 0) {
-                next->error = r;
-                next->error_message = strdup("cannot start the transfer worker");
-                transfer_finish(next, TRANSFER_FAILED);
+                n = transfers_running(m, &prune_running);
+                if (prune_running || n >= TRANSFERS_RUNNING_MAX)
+                        return;
+                HASHMAP_FOREACH(t, m->transfers)
+                        if (t->state == TRANSFER_QUEUED && (!next || t->id < next->id))
+                                next = t;
+                /* In order: a prune waits for the running ones, and what was queued after it for the prune. */
+                if (!next || (next->type == TRANSFER_PRUNE && n > 0))
+                        return;
+                r = transfer_spawn(next);
+                if (r < 0) {
+                        next->error = r;
+                        next->error_message = strdup("cannot start the transfer worker");
+                        transfer_finish(next, TRANSFER_FAILED);
+                        return; /* transfer_finish() starts the next one */
+                }
         }
 }
 

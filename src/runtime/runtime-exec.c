@@ -162,6 +162,25 @@ static int payload_tty_control(RuntimeContext *c) {
         return 0;
 }
 
+/* Best effort: a payload that cannot make itself the OOM killer's first choice still runs. The process
+ * is non-dumpable (a fork of the init), so its /proc files belong to the host's root, which a user
+ * namespace does not map: dumpable for the one write, with no other process in the container yet
+ * but the init. */
+static void payload_set_oom_score_adj(RuntimeContext *c) {
+        _cleanup_close_ int fd = -EBADF;
+        char value[16];
+        int n;
+
+        if (c->io->payload_oom_score_adj == 0)
+                return;
+        n = snprintf(value, sizeof(value), "%d", c->io->payload_oom_score_adj);
+        (void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0)
+                (void) write(fd, value, (size_t) n);
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static int payload_setup(RuntimeContext *c) {
         _cleanup_strv_free_ char **env = NULL;
         bool tty;
@@ -207,6 +226,7 @@ static int payload_setup(RuntimeContext *c) {
         }
         /* Not whatever the monitor's caller had: the usual default, as Docker sets it. */
         (void) umask(0022);
+        payload_set_oom_score_adj(c);
         r = payload_set_user(c);
         if (r < 0)
                 return r;

@@ -13,15 +13,7 @@ set -u -o pipefail
 require busctl systemctl gdbus dbus-send jq
 
 plan 98
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
-        busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
-
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-rootfs="$work/rootfs"
-"$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
+setup_dray_test
 
 # Everything a container leaves on the host.
 snapshot() {
@@ -53,8 +45,6 @@ refused() {
         fi
 }
 
-# gone_for_good NAME: cleanup of a container that may not exist any more.
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
 
 long_name="$(printf 'a%.0s' $(seq 1 64))"
 base="$(unique_name bad)"
@@ -62,9 +52,9 @@ base="$(unique_name bad)"
 # --- the CLI -----------------------------------------------------------------------------------------
 
 refused "invalid name '-bad'" 125 "'-bad'" dray run --name -bad --rootfs "$rootfs" true
-refused "invalid name 'a_b'" 125 "'a_b'" dray run --name a_b --rootfs "$rootfs" true
+refused "invalid name '_ab' (Docker's rule: a letter or digit first)" 125 "'_ab'" dray run --name _ab --rootfs "$rootfs" true
 refused "a 64-character name" 125 "$long_name" dray run --name "$long_name" --rootfs "$rootfs" true
-refused "create with an invalid name" 125 "'a_b'" dray create --name a_b --rootfs "$rootfs" true
+refused "create with an invalid name" 125 "'a.b/c'" dray create --name a.b/c --rootfs "$rootfs" true
 
 # 63 characters is fine: the limit is where it should be.
 name63="$(printf '%s' "$base-$(printf 'b%.0s' $(seq 1 63))" | cut -c1-63)"
@@ -141,7 +131,7 @@ bus_refused "busctl CreateContainer with an empty Command" "Command" \
 bus_refused "busctl CreateContainer with a relative Rootfs" "Rootfs" \
         create_busctl "$base-r" 2 Rootfs s relative/root Command as 1 true
 bus_refused "busctl CreateContainer with an invalid name: InvalidName" "org\\.dray1\\.Error\\.InvalidName" \
-        create_gdbus "a_b" "{'Rootfs': <'$rootfs'>, 'Command': <['true']>}"
+        create_gdbus "_ab" "{'Rootfs': <'$rootfs'>, 'Command': <['true']>}"
 bus_refused "busctl CreateContainer with a missing Rootfs: RootfsNotFound" "org\\.dray1\\.Error\\.RootfsNotFound" \
         create_gdbus "$base-m" "{'Rootfs': <'/nonexistent/root'>, 'Command': <['true']>}"
 bus_refused "busctl CreateContainer with a duplicate name: ContainerExists" "org\\.dray1\\.Error\\.ContainerExists" \

@@ -59,42 +59,17 @@ ok "the container still runs" dray start "$c"
 ok "prune still works" dray image prune
 
 # --- a real registry on 127.0.0.1 -------------------------------------------------------------------
-regdir="$work/registry"
-mkdir -p "$regdir/data"
-port=""
-for try in 1 2 3 4 5; do
-        p=$((20000 + RANDOM % 20000))
-        cat > "$regdir/config.yml" <<EOC
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $regdir/data
-http:
-  addr: 127.0.0.1:$p
-EOC
-        docker-registry serve "$regdir/config.yml" > "$regdir/log" 2>&1 &
-        regpid=$!
-        if wait_until 10 curl -sf "http://127.0.0.1:$p/v2/"; then
-                port=$p
-                break
-        fi
-        kill "$regpid" 2>/dev/null
-        wait "$regpid" 2>/dev/null
-done
-[ -n "$port" ] || bail_out "docker-registry does not start: $(cat "$regdir/log")"
-defer kill "$regpid"
-reg="127.0.0.1:$port"
+start_registry "$work/registry"
 
 ok "import the busybox rootfs" sh -c "tar -C '$rootfs' -c . | dray image import - $(img bb)"
 defer rmi "$(img bb)"
-local_digest="$(inspect "$(img bb)" Digest)"
 local_id="$(inspect "$(img bb)" Id)"
 out="$(dray push "$(img bb)" "$reg/dray/bb:1" 2>&1)"
-like "$out" "Pushed: $local_digest" "dray push prints the manifest digest"
+like "$out" "Pushed: sha256:[0-9a-f]{64}" "dray push prints the manifest digest"
+# The imported layer went out gzip-compressed (91-push-compressed.sh): a manifest of its own.
+local_digest="$(echo "$out" | grep -o 'sha256:[0-9a-f]\{64\}' | tail -1)"
 is "$(skopeo inspect --tls-verify=false "docker://$reg/dray/bb:1" | jq -r .Digest)" "$local_digest" \
-        "the registry has the manifest under the local digest"
+        "the registry has the manifest under that digest"
 out="$(dray push "$(img bb)" "$reg/dray/bb:2" 2>&1)"
 like "$out" "Pushed: $local_digest" "a second push (blobs already there) works"
 ok "pull by tag" dray pull "$reg/dray/bb:1"
@@ -158,3 +133,17 @@ hostile "an index without our architecture" "$fake/otherarch:1" 'no manifest for
 hostile "a manifest not matching the digest asked for" "$fake/good@sha256:$(printf %064d 0)" 'does not match the digest'
 like "$(dray pull "$fake/nothing:1" 2>&1)" 'no such manifest' "an unknown repository"
 like "$(dray pull --tls-verify=maybe "$fake/good:1" 2>&1)" 'tls-verify' "--tls-verify takes a boolean"
+
+# --- a registry that trickles (issue 16): given up, and no other pull waits for it ------------------
+dray pull "$fake/trickle:1" > "$work/trickle.out" 2>&1 &
+tricklepid=$!
+defer sh -c "kill $tricklepid 2>/dev/null; true"
+wait_until 10 sh -c "busctl call org.dray1 /org/dray1 org.dray1.Manager ListTransfers | grep -q trickle"
+ok "another pull completes while the trickling one runs" timeout 60 dray pull "$fake/good:2"
+defer rmi "$fake/good:2"
+ok "the trickling pull was still running then (not queued before it)" kill -0 "$tricklepid"
+wait_until 150 sh -c "! kill -0 $tricklepid" || diag "the trickling pull still runs"
+wait "$tricklepid"; rc=$?
+isnt "$rc" 0 "the trickling pull fails"
+like "$(cat "$work/trickle.out")" 'too slow' "naming the cause: $(tail -1 "$work/trickle.out")"
+fails "and names no image" dray image inspect "$fake/trickle:1"

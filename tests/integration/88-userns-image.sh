@@ -13,7 +13,7 @@ set -u -o pipefail
 
 require curl python3
 
-plan 14
+plan 16
 setup_dray_test
 
 img="localhost/userns-$$:latest"
@@ -62,10 +62,41 @@ is "$(layer_owner)" "0 " "the shared layers are unchanged on disk (no chowned co
 is "$(dray run --rm --userns=auto "$img" sh -c 'test -e /etc/group && echo present || echo gone; ls /opt')" \
         "$(printf 'gone\nnew')" "a whiteout and an opaque directory of the upper layer hide the lower ones"
 
+# Thirty layers: more than one fsconfig() string of /proc/self/fd/N paths holds (255 bytes).
+python3 - "$work/many.tar" "$(echo "$img" | sed 's/:latest$/-many:1/')" <<'PY' || bail_out "could not build the image archive"
+import hashlib, io, json, sys, tarfile
+def layer(i):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        d = f"layer {i}\n".encode()
+        f = tarfile.TarInfo(f"l{i:02}"); f.size = len(d); t.addfile(f, io.BytesIO(d))
+    return b.getvalue()
+layers = [open(sys.argv[1].replace("many.tar", "l1.tar"), "rb").read()] + [layer(i) for i in range(1, 30)]
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]}, "rootfs": {"type": "layers",
+      "diff_ids": ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]}}).encode()
+with tarfile.open(sys.argv[1], "w") as t:
+    files = [("c.json", cfg)] + [(f"{i}.tar", l) for i, l in enumerate(layers)]
+    files.append(("manifest.json", json.dumps([{"Config": "c.json", "RepoTags": [sys.argv[2]],
+                                                 "Layers": [f"{i}.tar" for i in range(len(layers))]}]).encode()))
+    for n, d in files:
+        i = tarfile.TarInfo(n); i.size = len(d); t.addfile(i, io.BytesIO(d))
+PY
+many="$(echo "$img" | sed 's/:latest$/-many:1/')"
+defer dray image rm "$many"
+dray image load -i "$work/many.tar" >/dev/null 2>&1
+is "$(dray run --rm --userns=auto "$many" sh -c 'cat /l01 /l29; id -u')" "$(printf 'layer 1\nlayer 29\n0')" \
+        "an image of 30 layers runs with --userns=auto"
+
 ok "a container from the image runs detached with --userns=auto" \
         dray run -d --name "$a" --userns=auto -p "$port:80" "$img" httpd -f -p 80 -h /etc
 ok "its root binds port 80 in its network namespace (was EACCES)" \
         wait_until 10 sh -c "curl -s -m 1 http://127.0.0.1:$port/passwd | grep -q '^root:'"
+# The issue's case as it was met: a root file system, nginx-like on port 80, --userns=auto.
+mkdir -p "$work/tmpfs" && mount -t tmpfs tmpfs "$work/tmpfs" || bail_out "cannot mount a tmpfs"
+defer umount -l "$work/tmpfs"
+"$REPO_ROOT/tools/make-rootfs" "$work/tmpfs/root" >/dev/null || bail_out "tools/make-rootfs failed"
+ok "a --userns=auto container from a root file system binds port 80 too" \
+        dray run --rm --userns=auto --rootfs "$work/tmpfs/root" sh -c 'httpd -p 80 -h /etc && sleep 0.1'
 ok "a second one runs from the same image at the same time" \
         dray run -d --name "$b" --userns=auto "$img" sh -c 'echo mine > /tmp/f; sleep 300'
 abase="$(dray exec "$a" cat /proc/self/uid_map | awk '{ print $2 }')"

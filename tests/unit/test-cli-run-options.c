@@ -603,6 +603,29 @@ TEST(run_userns) {
         return 0;
 }
 
+/* --boot: no command needed (the tree's init), one may replace it; --timeout only with it. */
+TEST(run_boot) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "-d", "--boot", "--rootfs", "/r"));
+        ASSERT_TRUE(o.boot);
+        ASSERT_TRUE(o.command == NULL);
+        ASSERT_EQ(o.timeout_usec, UINT64_MAX);
+        ASSERT_OK(P(&o, "run", "-db", "--timeout", "2min", "--rootfs", "/r", "/sbin/init", "--log-level=debug"));
+        ASSERT_TRUE(o.boot);
+        ASSERT_EQ(o.timeout_usec, 120 * USEC_PER_SEC);
+        ASSERT_STREQ(o.command[1], "--log-level=debug");
+        ASSERT_OK(P(&o, "run", "--boot", "debian"));
+        ASSERT_STREQ(o.image, "debian");
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r") < 0);
+        ASSERT_TRUE(P(&o, "run", "--timeout", "5", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--boot", "--timeout", "soon", "--rootfs", "/r") < 0);
+        ASSERT_OK(PARSE(RUN_VERB_CREATE, &o, "create", "-b", "--rootfs", "/r"));
+        ASSERT_TRUE(o.boot);
+        return 0;
+}
+
 TEST(run_network) {
         _cleanup_(run_options_done) RunOptions o;
 
