@@ -4,6 +4,8 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
@@ -52,6 +54,9 @@ typedef struct RunContext {
         unsigned n_pass_fds;    /* our fds 3… that go to the payload (socket activation, --preserve-fds) */
         unsigned n_listen_fds;  /* ... the first of them are listening sockets */
         char **listen_names;    /* LISTEN_FDNAMES, split */
+        int notify_fd;          /* --sdnotify=container: our end of the "notify" stream, or -EBADF */
+        int notify_peer;        /* ... and the end the monitor gets */
+        sd_event_source *notify_source;
         TerminalAttach terminal;
 } RunContext;
 
@@ -74,6 +79,9 @@ static void run_context_done(RunContext *c) {
         terminal_detach(&c->terminal);
         c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
         c->listen_names = strv_free(c->listen_names);
+        c->notify_source = sd_event_source_disable_unref(c->notify_source);
+        c->notify_fd = safe_close(c->notify_fd);
+        c->notify_peer = safe_close(c->notify_peer);
         c->slot_create = sd_bus_slot_unref(c->slot_create);
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
@@ -216,6 +224,39 @@ static int run_add_pass_fds(RunContext *c, sd_bus_message *m) {
         return r;
 }
 
+/* --sdnotify=container: what the payload sends to $NOTIFY_SOCKET in the container comes here, already
+ * filtered by the monitor, and goes on to our service manager: we are the service's main process. */
+static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        char buf[4097];
+        ssize_t n;
+        int r;
+
+        n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        if (n <= 0)
+                return 0;
+        buf[n] = 0;
+        r = sd_notify(false, buf);
+        if (r < 0)
+                log_debug_errno(r, "Failed to pass a notification on, ignoring: %m");
+        return 0;
+}
+
+static int run_setup_notify(RunContext *c) {
+        int sp[2];
+        int r;
+
+        if (c->sdnotify != SDNOTIFY_CONTAINER || c->detach || !getenv("NOTIFY_SOCKET"))
+                return 0;
+        if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return log_error_errno(errno, "Failed to create the notification socket: %m");
+        c->notify_fd = sp[0];
+        c->notify_peer = sp[1];
+        r = sd_event_add_io(c->event, &c->notify_source, c->notify_fd, EPOLLIN, on_notify, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the notification socket: %m");
+        return 0;
+}
+
 static int run_add_stream(sd_bus_message *m, const char *name, int fd) {
         /* A closed stdout or stderr is simply not passed on. */
         if (fcntl(fd, F_GETFD) < 0)
@@ -245,6 +286,8 @@ static int run_send_start(RunContext *c) {
                 r = run_add_stream(m, "stdin", STDIN_FILENO);
         if (r >= 0 && !c->detach && c->terminal.resize[0] >= 0)
                 r = sd_bus_message_append(m, "{sh}", "resize", c->terminal.resize[0]);
+        if (r >= 0 && c->notify_peer >= 0)
+                r = sd_bus_message_append(m, "{sh}", "notify", c->notify_peer);
         if (r >= 0)
                 r = run_add_pass_fds(c, m);
         if (r >= 0)
@@ -278,6 +321,9 @@ static int run_attach(RunContext *c) {
         c->wait_status = -1;
         if (!c->detach) {
                 r = terminal_attach(&c->terminal, c->event, c->tty, c->interactive);
+                if (r < 0)
+                        return r;
+                r = run_setup_notify(c);
                 if (r < 0)
                         return r;
         }
@@ -545,7 +591,8 @@ static int run_context_loop(RunContext *c) {
 
 int verb_run(int argc, char *argv[]) {
         _cleanup_(run_options_done) RunOptions o;
-        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
+                                                     .notify_peer = -EBADF };
         int r;
 
         run_options_init(&o);
@@ -566,6 +613,10 @@ int verb_run(int argc, char *argv[]) {
         c.tty = o.tty;
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
+        if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
+                log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
+                return EXIT_DRAY_FAILED;
+        }
         c.remove_on_failure = true;
         run_boot_timeout(&c, &o);
         r = run_collect_fds(&c, o.preserve_fds);
@@ -684,7 +735,8 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
 }
 
 static int start_attached(const char *container, bool interactive) {
-        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
+                                                     .notify_peer = -EBADF };
         int r;
 
         c.id = strdup(container);
