@@ -124,6 +124,10 @@ static int run_forward_signal(RunContext *c, int sig) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
+        /* A booted systemd reads SIGINT as Ctrl-Alt-Del (a reboot) and SIGTERM as "re-execute": what the
+         * user meant is what nspawn does then: the stop signal, SIGRTMIN+3 (halt). */
+        if (c->boot && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP))
+                sig = SIGRTMIN + 3;
         r = bus_new_manager_call(c->bus, &m, "KillContainer");
         if (r >= 0)
                 r = sd_bus_message_append(m, "si", c->id, sig);

@@ -6,6 +6,7 @@
 #include "container-roots.h"
 #include "strv.h"
 #include "test.h"
+#include "userns-range.h"
 
 static void set_privileged(ContainerSpec *s) {
         s->privileged = true;
