@@ -11,7 +11,7 @@ set -u -o pipefail
 
 require tmux busctl
 
-plan 9
+plan 11
 setup_dray_test
 tree="$("$REPO_ROOT/tools/make-os-tree")" ||
         bail_out "no OS tree in /var/cache/dray-test: run tools/make-os-tree on the host (tools/test-all does)"
@@ -49,6 +49,19 @@ login_prompt() { tmux capture-pane -p -t "$lsession" | grep -q "^$lname login:";
 ok "machinectl login gets the container's login prompt" wait_until 30 login_prompt
 tmux kill-session -t "$lsession" 2>/dev/null
 dray rm -f "$lname" >/dev/null
+
+# --- ^C on a foreground dray run --boot: the system halts (not systemd's Ctrl-Alt-Del reboot) ----
+fname="$(unique_name bfg)"
+defer dray rm -f "$fname"
+dray run --boot --ephemeral --name "$fname" --rootfs "$tree" >/dev/null 2>&1 &
+client=$!
+up() { case "$(systemctl -M "$fname" is-system-running 2>/dev/null)" in running|degraded) return 0 ;; esac; return 1; }
+wait_until 60 up || diag "the foreground container did not come up"
+kill -INT "$client"
+wait "$client"; rc=$?
+is "$rc" 0 "^C on the client of a foreground dray run --boot ends it with status 0"
+is "$(prop "$fname" State) $(prop "$fname" ExitStatus)" "exited 0" "... the system was shut down, not rebooted"
+dray rm -f "$fname" >/dev/null
 
 # --- an init that never says READY=1 --------------------------------------------------------------
 slow="$(unique_name bslow)"
