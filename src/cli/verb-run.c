@@ -218,9 +218,13 @@ static int run_attach(RunContext *c) {
                 r = terminal_attach(&c->terminal, c->event, c->tty, c->interactive);
                 if (r < 0)
                         return r;
-                r = run_send_wait(c);
-                if (r < 0)
-                        return r;
+                /* `start -a` of an exited container: a wait sent now would be answered with the last
+                 * run's status before the start was even looked at. It goes after the start's reply. */
+                if (c->remove_on_failure) {
+                        r = run_send_wait(c);
+                        if (r < 0)
+                                return r;
+                }
         }
         return run_send_start(c);
 }
@@ -262,6 +266,8 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 run_finish(c, fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED);
                 return 0;
         }
+        if (!c->remove_on_failure && !c->slot_wait && c->wait_status < 0 && run_send_wait(c) < 0)
+                return run_finish(c, EXIT_DRAY_FAILED), 0;
         if (c->wait_status >= 0) /* the wait reply overtook the start reply */
                 run_finish_with_wait_status(c);
         return 0;
@@ -494,7 +500,7 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
-        int tty = 0, open_stdin = 0, r;
+        int tty = 0, open_stdin = 0, boot = 0, r;
 
         r = bus_new_manager_call(c->bus, &m, "GetContainer");
         if (r >= 0)
@@ -517,6 +523,13 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
                                        c->id);
         c->tty = tty;
         c->interactive = interactive;
+        /* A booted container's start answers once it is up: wait as long as a foreground run does,
+         * and stop it as one (run_forward_signal()). */
+        if (sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "Boot", NULL, 'b',
+                                        &boot) >= 0 && boot) {
+                c->boot = true;
+                c->start_timeout_usec = BUS_TIMEOUT_INFINITE;
+        }
         return 0;
 }
 
@@ -579,7 +592,8 @@ int verb_start(int argc, char *argv[]) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
-        r = bus_call_each(bus, argv + optind, BUS_TIMEOUT_DEFAULT, start_build, start_done, &s);
+        /* A booted container's start answers once its system is up. */
+        r = bus_call_each(bus, argv + optind, RUN_BOOT_TIMEOUT_USEC, start_build, start_done, &s);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
         (void) fflush(stdout);
