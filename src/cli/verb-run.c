@@ -147,6 +147,10 @@ static int run_forward_signal(RunContext *c, int sig) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
+        /* A booted systemd reads SIGINT as Ctrl-Alt-Del (a reboot) and SIGTERM as "re-execute": what the
+         * user meant is what nspawn does then: the stop signal, SIGRTMIN+3 (halt). */
+        if (c->boot && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP))
+                sig = SIGRTMIN + 3;
         r = bus_new_manager_call(c->bus, &m, "KillContainer");
         if (r >= 0)
                 r = sd_bus_message_append(m, "si", c->id, sig);
@@ -714,7 +718,7 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
-        int tty = 0, open_stdin = 0, r;
+        int tty = 0, open_stdin = 0, boot = 0, r;
 
         r = run_get_container_path(c, &error, &reply, &path);
         if (r >= 0)
@@ -731,6 +735,13 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
                                        c->id);
         c->tty = tty;
         c->interactive = interactive;
+        /* A booted container's start answers once it is up: wait as long as a foreground run does,
+         * and stop it as one (run_forward_signal()). */
+        if (sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "Boot", NULL, 'b',
+                                        &boot) >= 0 && boot) {
+                c->boot = true;
+                c->start_timeout_usec = BUS_TIMEOUT_INFINITE;
+        }
         return 0;
 }
 
@@ -798,7 +809,8 @@ int verb_start(int argc, char *argv[]) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
-        r = bus_call_each(bus, argv + optind, BUS_TIMEOUT_DEFAULT, start_build, start_done, &s);
+        /* A booted container's start answers once its system is up. */
+        r = bus_call_each(bus, argv + optind, RUN_BOOT_TIMEOUT_USEC, start_build, start_done, &s);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
         (void) fflush(stdout);
