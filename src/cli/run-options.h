@@ -42,8 +42,10 @@ typedef struct RunOptions {
         int stop_signal;       /* 0: unset */
         char **cap_add;        /* "CAP_…" or "ALL" */
         char **cap_drop;
-        MountSpec *mounts;     /* -v (bind, source absolute, not resolved here) and --tmpfs, in order */
+        MountSpec *mounts;     /* -v, --mount (bind: source absolute, not resolved here; volume: the name,
+                                * NULL for anonymous) and --tmpfs, in order (mount-options.h) */
         size_t n_mounts;
+        char **volumes_from;   /* --volumes-from CONTAINER[:ro|rw] */
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "volume-dbus.h"
 #include "container-dbus.h"
 #include "container-exec.h"
 #include "container-options.h"
@@ -96,6 +97,12 @@ static int property_get_mounts(sd_bus *bus, const char *path, const char *interf
                         r = sd_bus_message_append(reply, "(ss)", m->destination, strempty(m->options));
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_volumes_from(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->volumes_from);
 }
 
 static int property_get_env(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -425,6 +432,8 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("CapDrop", "as", property_get_cap_drop),
         CONST_PROPERTY("BindMounts", "a(ssb)", property_get_mounts),
         CONST_PROPERTY("TmpfsMounts", "a(ss)", property_get_mounts),
+        CONST_PROPERTY("Volumes", "a(ssb)", bus_container_property_get_volumes),
+        CONST_PROPERTY("VolumesFrom", "as", property_get_volumes_from),
         CONST_PROPERTY("Privileged", "b", property_get_privileged),
         CONST_PROPERTY("SeccompProfile", "s", property_get_seccomp_profile),
         CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),

@@ -18,6 +18,9 @@
 #define OPTION_ARG_MAX (128U * 1024U) /* the kernel's MAX_ARG_STRLEN */
 #define USER_UNRESOLVED ((uid_t) -1)  /* User was a name: resolved against the container's /etc/passwd */
 
+/* InvalidArgs "Invalid option 'KEY': …" for every option parser. Returns the negative errno. */
+int container_option_invalid(sd_bus_error *error, const char *key, const char *format, ...) _printf_(3, 4);
+
 /* Reads the a{sv} at the current position of m into spec (which spec_new() filled with defaults). */
 int container_options_parse(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
 

@@ -64,6 +64,9 @@ struct Manager {
         int networks_fd;           /* <state_dir>/networks */
         int netns_fd;              /* <runtime_dir>/netns */
         Rtnl *rtnl;                /* in drayd's own network namespace; NULL: networking is off */
+        /* Named volumes (volume.c). */
+        Hashmap *volumes_by_name;
+        int volumes_fd;            /* <state_dir>/volumes */
 };
 
 int manager_new(const ManagerConfig *config, Manager **ret);

@@ -43,8 +43,10 @@ typedef struct ContainerSpec {
         uint64_t cpu_weight;
         uint64_t tasks_max;
         uint64_t created_usec;
-        MountSpec *mounts; /* -v and --tmpfs, in the order given; at most MOUNTS_MAX */
+        MountSpec *mounts; /* -v, --mount and --tmpfs, in the order given; at most MOUNTS_MAX */
         size_t n_mounts;
+        char **volumes_from; /* --volumes-from "CONTAINER[:ro|rw]" as given; drayd copied their mounts
+                              * into mounts at create (kept for inspect) */
         /* --privileged: every capability of the bounding set, no seccomp filter, no masked paths,
          * /sys writable, the host's devices. */
         bool privileged;
