@@ -225,7 +225,7 @@ static int method_list_volumes(sd_bus_message *message, void *userdata, sd_bus_e
                 return r;
         r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sstbaso)");
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                r = sd_bus_message_open_container(reply, SD_BUS_TYPE_STRUCT, "stbaso");
+                r = sd_bus_message_open_container(reply, SD_BUS_TYPE_STRUCT, "sstbaso");
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "sstb", v[i]->name, v[i]->mountpoint, v[i]->created_usec,
                                                   (int) v[i]->anonymous);
@@ -259,6 +259,7 @@ static int method_get_volume(sd_bus_message *message, void *userdata, sd_bus_err
 
 /* Docker 23's rule: anonymous volumes no container uses, or with all every unused one. */
 static int method_prune_volumes(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ Volume **v = NULL;
         _cleanup_strv_free_ char **removed = NULL;
         Manager *m = userdata;
@@ -291,7 +292,12 @@ static int method_prune_volumes(sd_bus_message *message, void *userdata, sd_bus_
                 if (r < 0)
                         return r;
         }
-        return sd_bus_reply_method_return(message, "as", removed);
+        r = sd_bus_message_new_method_return(message, &reply);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(reply, removed);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 /* ---- object_find, enumerator ------------------------------------------------------------------- */
