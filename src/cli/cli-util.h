@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <getopt.h>
+#include "cli-getopt.h"
 
 #include "macros.h"
 
@@ -11,14 +11,6 @@
 #define EXIT_OK 0
 #define EXIT_FAILED 1
 #define EXIT_USAGE 125
-
-/* One line to stderr for a getopt failure ('?' or ':' from getopt_long with opterr = 0): names
- * the bad option and the verb (NULL for dray's own options). Returns -EINVAL. */
-int log_option_error(const char *verb, char *const argv[], int c);
-
-/* Reset getopt's global state before a verb parses its own options (glibc needs optind = 0 to
- * reinitialise fully, since each verb uses its own option string). */
-void getopt_reset(void);
 
 /* "--memory" value errors: "invalid --memory value 'x': <what> ". Returns -EINVAL. */
 int log_invalid_value(const char *option, const char *value, int r, const char *expected);

@@ -57,11 +57,17 @@ static void help(void) {
 }
 
 static int verb_version(int argc, char *argv[]) {
-        if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+        int c;
+
+        getopt_reset();
+        while ((c = cli_getopt(argc, argv, ":h", options)) >= 0) {
+                if (c != 'h')
+                        return log_option_error("version", argv, c), EXIT_DRAY_FAILED;
                 printf("Usage: dray version\n\nShow the version of dray.\n");
                 return EXIT_SUCCESS;
         }
-        if (argc > 1)
+        if (optind < argc)
                 return log_error("'dray version' takes no arguments."), EXIT_DRAY_FAILED;
         printf("dray %s\n", DRAY_VERSION);
         return EXIT_SUCCESS;
@@ -104,7 +110,7 @@ int main(int argc, char *argv[]) {
         log_set_max_level(getenv("DRAY_DEBUG") ? LOG_DEBUG : LOG_INFO);
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "+:h", options)) >= 0)
                 switch (c) {
                 case 'h':
                         help();

@@ -37,6 +37,7 @@ void run_options_done(RunOptions *o) {
         strv_free(o->env);
         free(o->working_dir);
         free(o->user);
+        strv_free(o->group_add);
         free(o->hostname);
         free(o->slice);
         strv_free(o->cap_add);
@@ -118,6 +119,7 @@ enum {
         ARG_NETWORK_ALIAS,
         ARG_DNS,
         ARG_USERNS,
+        ARG_GROUP_ADD,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -161,6 +163,7 @@ static const struct option run_long_options[] = {
         { "publish-all",  no_argument,       NULL, 'P'              },
         { "dns",          required_argument, NULL, ARG_DNS          },
         { "userns",       required_argument, NULL, ARG_USERNS       },
+        { "group-add",    required_argument, NULL, ARG_GROUP_ADD    },
         {}
 };
 
@@ -193,7 +196,10 @@ void run_options_help(RunVerb verb) {
                "  -w, --workdir DIR         Working directory inside the container\n"
                "  -u, --user USER[:GROUP]   Run as this user: numbers, or names from the image's\n"
                "                            /etc/passwd and /etc/group\n"
-               "      --hostname NAME       Host name inside the container (default: its name)\n"
+               "      --group-add GROUP     Another supplementary group: a name from the image's\n"
+               "                            /etc/group, or a number (repeatable)\n"
+               "      --hostname NAME       Host name inside the container (default: its name, or its short\n"
+               "                            ID for a name that is no host name)\n"
                "      --slice SLICE         Slice of the container's scope (default: dray.slice)\n"
                "  -m, --memory SIZE         Memory limit, e.g. 512m, 2g\n"
                "      --cpus N              CPU time limit in CPUs, e.g. 1.5\n"
@@ -359,8 +365,8 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_NAME:
                 if (!container_name_is_valid(arg))
                         return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
-                                               "Invalid container name '%s': use 1-63 letters, digits, '.' "
-                                               "and '-', starting with a letter or digit.", arg);
+                                               "Invalid container name '%s': use 1-63 letters, digits, '_', "
+                                               "'.' and '-', starting with a letter or digit.", arg);
                 return set_string(&o->name, arg);
         case ARG_ROOTFS:
                 return set_rootfs(o, arg);
@@ -463,7 +469,7 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 return set_string(&o->ip, arg);
         case ARG_NETWORK_ALIAS:
                 if (!container_name_is_valid(arg))
-                        return log_invalid_value("--network-alias", arg, -EINVAL, "1-63 letters, digits, '.' and '-'");
+                        return log_invalid_value("--network-alias", arg, -EINVAL, "1-63 letters, digits, '_', '.' and '-'");
                 return strv_extend(&o->network_aliases, arg) < 0 ? log_oom() : 0;
         case 'p':
                 if (isempty(arg) || strlen(arg) > 64 || !utf8_is_valid(arg))
@@ -481,6 +487,11 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                         return log_invalid_value("--userns", arg, -EINVAL, "'host' or 'auto'");
                 o->userns = streq(arg, "host") ? "host" : "auto";
                 return 0;
+        case ARG_GROUP_ADD:
+                /* drayd looks names up in the image's /etc/group; here only the shape. */
+                if (isempty(arg) || strlen(arg) > 32 || strchr(arg, ':') || !user_name_is_plausible(arg))
+                        return log_invalid_value("--group-add", arg, -EINVAL, "a group name or ID");
+                return strv_extend(&o->group_add, arg) < 0 ? log_oom() : 0;
         }
         return -EINVAL; /* getopt_long returned a value missing from the table */
 }
@@ -538,7 +549,7 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, optstring, options, NULL)) >= 0) {
+        while ((c = cli_getopt(argc, argv, optstring, options)) >= 0) {
                 if (c == '?' || c == ':')
                         return log_option_error(run_verb_name(verb), argv, c);
                 cpu_shares = cpu_shares || c == ARG_CPU_SHARES;
@@ -623,6 +634,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : option_append_strv(m, "Env", o->env, false);
         r = r < 0 ? r : option_append_string(m, "WorkingDirectory", o->working_dir);
         r = r < 0 ? r : option_append_string(m, "User", o->user);
+        r = r < 0 ? r : option_append_strv(m, "GroupAdd", o->group_add, false);
         r = r < 0 ? r : option_append_string(m, "Hostname", o->hostname);
         r = r < 0 ? r : option_append_string(m, "Slice", o->slice);
         r = r < 0 ? r : option_append_bool(m, "ReadOnly", o->read_only);

@@ -32,6 +32,7 @@ typedef struct RunOptions {
         char **env;            /* KEY=VALUE, env files first, then -e, later ones winning */
         char *working_dir;
         char *user;            /* "uid[:gid]" or "name[:group]" (resolved by drayd in the image) */
+        char **group_add;      /* --group-add: names (resolved by drayd) or numbers */
         char *hostname;
         char *slice;           /* the scope's slice, checked; NULL: the daemon's default */
         uint64_t memory_max;   /* UINT64_MAX: unset, as for every uint64_t below */

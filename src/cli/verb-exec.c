@@ -59,7 +59,7 @@ static int exec_parse(int argc, char *argv[], ExecOptions *o) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:ite:u:w:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "+:ite:u:w:h", options)) >= 0)
                 switch (c) {
                 case 'i':
                         o->interactive = true;

@@ -17,13 +17,54 @@
 #include "table.h"
 #include "verbs.h"
 
-static bool wants_help(int argc, char *argv[], const char *usage) {
-        for (int i = 1; i < argc && !streq(argv[i], "--"); i++)
-                if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
-                        printf("%s\nSee dray-image(1).\n", usage);
-                        return true;
+/* The flags of the image verbs. Each verb passes the options it takes; one switch reads them all. */
+typedef struct ImageFlags {
+        bool quiet, force, all;
+        const char *format;
+} ImageFlags;
+
+#define HELP_OPTION { "help", no_argument, NULL, 'h' }
+
+/* Returns 1 after printing the usage for --help, 0 with optind at the operands, or -EINVAL (logged). */
+static int image_flags_parse(const char *verb, const char *usage, const char *optstring,
+                             const struct option *options, int argc, char *argv[], ImageFlags *ret) {
+        int c;
+
+        getopt_reset();
+        while ((c = cli_getopt(argc, argv, optstring, options)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("%s\n\nSee dray-image(1).\n", usage);
+                        return 1;
+                case 'q':
+                        ret->quiet = true;
+                        break;
+                case 'a':
+                        ret->all = true;
+                        break;
+                case 'f':
+                        /* -f is --force, except for image inspect where it takes a value: --format, as
+                         * in docker (getopt_long leaves optarg NULL for an option without one). */
+                        if (!optarg) {
+                                ret->force = true;
+                                break;
+                        }
+                        if (inspect_format_check(optarg) < 0)
+                                return -EINVAL;
+                        ret->format = optarg;
+                        break;
+                default:
+                        return log_option_error(verb, argv, c);
                 }
-        return false;
+        return 0;
+}
+
+/* For the verbs whose only option is --help: 1 after --help, 0, or -EINVAL. */
+static int image_no_flags(const char *verb, const char *usage, int argc, char *argv[]) {
+        static const struct option options[] = { HELP_OPTION, {} };
+        ImageFlags f = {};
+
+        return image_flags_parse(verb, usage, ":h", options, argc, argv, &f);
 }
 
 /* A file argument: "-" is stdin (or stdout). */
@@ -64,17 +105,18 @@ static int verb_image_import(int argc, char *argv[]) {
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        if (wants_help(argc, argv, "Usage: dray image import FILE|- NAME[:TAG]\n\n"
-                                   "Make a one-layer image of a root file system tarball (plain, gzip, xz, zstd\n"
-                                   "or bzip2; detected from its content)."))
-                return EXIT_SUCCESS;
-        if (argc != 3)
+        r = image_no_flags("image import", "Usage: dray image import FILE|- NAME[:TAG]\n\n"
+                           "Make a one-layer image of a root file system tarball (plain, gzip, xz, zstd\n"
+                           "or bzip2; detected from its content).", argc, argv);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (argc - optind != 2)
                 return log_error("'dray image import' takes FILE (or -) and NAME[:TAG]."), EXIT_DRAY_FAILED;
-        if (open_file(argv[1], false, &fd) < 0 || bus_connect(&bus) < 0)
+        if (open_file(argv[optind], false, &fd) < 0 || bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "ImportImage");
         if (r >= 0)
-                r = sd_bus_message_append(m, "hs", fd, argv[2]);
+                r = sd_bus_message_append(m, "hs", fd, argv[optind + 1]);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         return run_transfer(m, bus, "Importing", "");
@@ -93,7 +135,7 @@ static int verb_image_load(int argc, char *argv[]) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:hi:", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":hi:", options)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("Usage: dray image load [-i FILE|-]\n\nLoad the images of a docker-archive "
@@ -133,7 +175,7 @@ static int verb_image_save(int argc, char *argv[]) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:ho:f:", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":ho:f:", options)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("Usage: dray image save [-o FILE|-] [--format oci-archive|docker-archive] IMAGE...\n\n"
@@ -186,7 +228,7 @@ int verb_export(int argc, char *argv[]) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:ho:", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":ho:", options)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("Usage: dray export [-o FILE|-] CONTAINER\n\nWrite a container's file system as a tar "
@@ -217,17 +259,18 @@ int verb_commit(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
-        if (wants_help(argc, argv, "Usage: dray commit CONTAINER NAME[:TAG]\n\n"
-                                   "Make an image of a container: its image with the container's changes as a\n"
-                                   "new layer on top."))
-                return EXIT_SUCCESS;
-        if (argc != 3)
+        r = image_no_flags("commit", "Usage: dray commit CONTAINER NAME[:TAG]\n\n"
+                           "Make an image of a container: its image with the container's changes as a\n"
+                           "new layer on top.", argc, argv);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (argc - optind != 2)
                 return log_error("'dray commit' takes CONTAINER and NAME[:TAG]."), EXIT_DRAY_FAILED;
         if (bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "CommitContainer");
         if (r >= 0)
-                r = sd_bus_message_append(m, "ss", argv[1], argv[2]);
+                r = sd_bus_message_append(m, "ss", argv[optind], argv[optind + 1]);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         return run_transfer(m, bus, "Committing", "");
@@ -283,17 +326,20 @@ int verb_images(int argc, char *argv[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        static const struct option options[] = { { "quiet", no_argument, NULL, 'q' }, HELP_OPTION, {} };
         _cleanup_(table_freep) Table *t = table_new(5, headers);
-        bool quiet = false;
+        const char *verb = argv[0];
+        ImageFlags f = {};
+        bool quiet;
         int r;
 
-        if (wants_help(argc, argv, "Usage: dray image ls [-q]\n\nList images.\n\n  -q, --quiet   Only show IDs"))
-                return EXIT_SUCCESS;
-        for (int i = 1; i < argc; i++) {
-                if (!streq(argv[i], "-q") && !streq(argv[i], "--quiet"))
-                        return log_error("Unknown argument '%s'; see 'dray image ls --help'.", argv[i]), EXIT_DRAY_FAILED;
-                quiet = true;
-        }
+        r = image_flags_parse(verb, "Usage: dray image ls [-q]\n\nList images.\n\n  -q, --quiet   Only show IDs",
+                              ":qh", options, argc, argv, &f);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (optind < argc)
+                return log_error("'dray %s' takes no arguments.", verb), EXIT_DRAY_FAILED;
+        quiet = f.quiet;
         if (!t || bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ListImages", &error,
@@ -343,18 +389,25 @@ static int inspect_one(sd_bus *bus, const char *image, json_object **ret) {
 }
 
 static int verb_image_inspect(int argc, char *argv[]) {
+        static const struct option options[] = { { "format", required_argument, NULL, 'f' }, HELP_OPTION, {} };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_json_ json_object *all = json_object_new_array();
-        int status = EXIT_SUCCESS;
+        int status = EXIT_SUCCESS, r;
+        ImageFlags f = {};
 
-        if (wants_help(argc, argv, "Usage: dray image inspect IMAGE...\n\nShow images (config, layers, digests, "
-                                   "sizes) as a JSON array."))
-                return EXIT_SUCCESS;
-        if (argc < 2)
+        /* -f is --format here, as in docker image inspect. */
+        r = image_flags_parse("image inspect", "Usage: dray image inspect [-f TEMPLATE] IMAGE...\n\n"
+                              "Show images (config, layers, digests, sizes) as a JSON array.\n\n"
+                              "  -f, --format TEMPLATE   Print TEMPLATE once per image instead, such as\n"
+                              "                          {{.Id}} or {{json .Config}}",
+                              ":f:h", options, argc, argv, &f);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (optind >= argc)
                 return log_error("'dray image inspect' needs at least one image."), EXIT_DRAY_FAILED;
         if (!all || bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
-        for (int i = 1; i < argc; i++) {
+        for (int i = optind; i < argc; i++) {
                 json_object *o;
 
                 if (inspect_one(bus, argv[i], &o) < 0) {
@@ -363,7 +416,12 @@ static int verb_image_inspect(int argc, char *argv[]) {
                 }
                 (void) json_object_array_add(all, o);
         }
-        printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        if (f.format) {
+                r = inspect_print_template(all, f.format);
+                if (r != 0)
+                        status = EXIT_DRAY_FAILED;
+        } else
+                printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         return status;
 }
 
@@ -375,11 +433,15 @@ static int verb_image_history(int argc, char *argv[]) {
         json_object *config, *history;
         size_t n;
 
-        if (wants_help(argc, argv, "Usage: dray image history IMAGE\n\nShow how an image was made, newest step first."))
-                return EXIT_SUCCESS;
-        if (argc != 2)
+        int r;
+
+        r = image_no_flags("image history", "Usage: dray image history IMAGE\n\nShow how an image was made, newest "
+                           "step first.", argc, argv);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (argc - optind != 1)
                 return log_error("'dray image history' takes one image."), EXIT_DRAY_FAILED;
-        if (!t || bus_connect(&bus) < 0 || inspect_one(bus, argv[1], &o) < 0)
+        if (!t || bus_connect(&bus) < 0 || inspect_one(bus, argv[optind], &o) < 0)
                 return EXIT_DRAY_FAILED;
         if (!json_object_object_get_ex(o, "Config", &config) || !json_object_object_get_ex(config, "history", &history) ||
             !json_object_is_type(history, json_type_array))
@@ -406,14 +468,16 @@ static int verb_image_tag(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
-        if (wants_help(argc, argv, "Usage: dray image tag IMAGE NAME[:TAG]\n\nGive an image another name."))
-                return EXIT_SUCCESS;
-        if (argc != 3)
+        r = image_no_flags("image tag", "Usage: dray image tag IMAGE NAME[:TAG]\n\nGive an image another name.",
+                           argc, argv);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (argc - optind != 2)
                 return log_error("'dray image tag' takes IMAGE and NAME[:TAG]."), EXIT_DRAY_FAILED;
         if (bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "TagImage", &error,
-                               NULL, "ss", argv[1], argv[2]);
+                               NULL, "ss", argv[optind], argv[optind + 1]);
         if (r < 0)
                 return log_bus_error(&error, r), EXIT_DRAY_FAILED;
         return EXIT_SUCCESS;
@@ -421,22 +485,23 @@ static int verb_image_tag(int argc, char *argv[]) {
 
 static int verb_image_rm(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        bool force = false;
-        int status = EXIT_SUCCESS, first = 1;
+        static const struct option options[] = { { "force", no_argument, NULL, 'f' }, HELP_OPTION, {} };
+        int status = EXIT_SUCCESS, r;
+        ImageFlags f = {};
 
-        if (wants_help(argc, argv, "Usage: dray image rm [-f] IMAGE...\n\nRemove images (or, for an image with "
-                                   "several names, the name given).\n\n  -f, --force   Also when containers use it"))
-                return EXIT_SUCCESS;
-        if (argc > 1 && (streq(argv[1], "-f") || streq(argv[1], "--force")))
-                force = true, first = 2;
-        if (argc <= first)
+        r = image_flags_parse("image rm", "Usage: dray image rm [-f] IMAGE...\n\nRemove images (or, for an image "
+                              "with several names, the name given).\n\n  -f, --force   Also when containers use it",
+                              ":fh", options, argc, argv, &f);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (optind >= argc)
                 return log_error("'dray image rm' needs at least one image."), EXIT_DRAY_FAILED;
         if (bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
-        for (int i = first; i < argc; i++) {
+        for (int i = optind; i < argc; i++) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-                int r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE,
-                                           "RemoveImage", &error, NULL, "sb", argv[i], force);
+                r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE,
+                                       "RemoveImage", &error, NULL, "sb", argv[i], f.force);
 
                 if (r < 0) {
                         log_bus_error(&error, r);
@@ -453,24 +518,25 @@ static int verb_image_prune(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **removed = NULL;
         char sz[FORMAT_SIZE_MAX];
+        static const struct option options[] = {
+                { "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' }, HELP_OPTION, {}
+        };
         uint64_t freed;
-        bool all = false;
+        ImageFlags f = {};
         int r;
 
-        if (wants_help(argc, argv, "Usage: dray image prune [-a]\n\nRemove unnamed images no container uses, and "
-                                   "every blob and layer no image needs.\n\n  -a, --all   Remove every image no "
-                                   "container uses"))
-                return EXIT_SUCCESS;
-        for (int i = 1; i < argc; i++) {
-                if (!streq(argv[i], "-a") && !streq(argv[i], "--all") && !streq(argv[i], "-f") && !streq(argv[i], "--force"))
-                        return log_error("Unknown argument '%s'; see 'dray image prune --help'.", argv[i]),
-                               EXIT_DRAY_FAILED;
-                all = all || streq(argv[i], "-a") || streq(argv[i], "--all");
-        }
+        /* -f (docker's "do not prompt") is accepted and changes nothing: dray never prompts. */
+        r = image_flags_parse("image prune", "Usage: dray image prune [-a] [-f]\n\nRemove unnamed images no "
+                              "container uses, and every blob and layer no image needs.\n\n  -a, --all   Remove every "
+                              "image no container uses", ":afh", options, argc, argv, &f);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (optind < argc)
+                return log_error("'dray image prune' takes no arguments."), EXIT_DRAY_FAILED;
         if (bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "PruneImages", &error,
-                               &reply, "b", all);
+                               &reply, "b", f.all);
         if (r < 0)
                 return log_bus_error(&error, r), EXIT_DRAY_FAILED;
         r = sd_bus_message_read_strv(reply, &removed);
@@ -514,7 +580,13 @@ int verb_image(int argc, char *argv[]) {
                 return argc < 2 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
         }
         for (size_t i = 0; i < ELEMENTSOF(image_verbs); i++)
-                if (streq(image_verbs[i].name, argv[1]))
+                if (streq(image_verbs[i].name, argv[1])) {
+                        static char name[32];
+
+                        /* The sub-verb's argv[0] is what its messages call it: "image pull", not "pull". */
+                        (void) snprintf(name, sizeof(name), "image %s", image_verbs[i].name);
+                        argv[1] = name;
                         return image_verbs[i].func(argc - 1, argv + 1);
+                }
         return log_error("Unknown verb 'image %s'; see 'dray image --help'.", argv[1]), EXIT_DRAY_FAILED;
 }

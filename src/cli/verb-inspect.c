@@ -254,7 +254,18 @@ static int getall_done(const char *path, sd_bus_message *reply, void *userdata) 
 }
 
 /* --format: one line per container, from the template. */
-static int inspect_print_template(json_object *array, const char *format) {
+int inspect_format_check(const char *format) {
+        _cleanup_free_ char *out = NULL, *bad = NULL;
+        _cleanup_json_ json_object *empty = json_object_new_object();
+
+        /* Check the syntax now, before any call; keys are checked against each object later. */
+        if (template_expand(format, empty, &out, &bad) == -EINVAL)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Invalid --format template: unsupported action "
+                                       "'%s'; use {{.Property}} or {{json .Property}}.", strna(bad));
+        return 0;
+}
+
+int inspect_print_template(json_object *array, const char *format) {
         size_t n = json_object_array_length(array);
         int failed = 0;
 
@@ -295,21 +306,13 @@ int verb_inspect(int argc, char *argv[]) {
         int c, r, failed = 0;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:f:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":f:h", options)) >= 0)
                 switch (c) {
-                case 'f': {
-                        _cleanup_free_ char *out = NULL, *bad = NULL;
-                        _cleanup_json_ json_object *empty = json_object_new_object();
-
-                        /* Check the syntax now, before any call; properties are checked later. */
-                        r = template_expand(optarg, empty, &out, &bad);
-                        if (r == -EINVAL)
-                                return log_error("Invalid --format template: unsupported action '%s'; "
-                                                 "use {{.Property}} or {{json .Property}}.", strna(bad)),
-                                       EXIT_USAGE;
+                case 'f':
+                        if (inspect_format_check(optarg) < 0)
+                                return EXIT_USAGE;
                         format = optarg;
                         break;
-                }
                 case 'h':
                         printf("Usage: dray inspect [OPTIONS] CONTAINER...\n\n"
                                "Print every property of the containers (org.dray1.Container) as a JSON\n"

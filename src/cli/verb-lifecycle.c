@@ -109,7 +109,7 @@ static int verb_stop_restart(int argc, char *argv[], const char *member, const c
         int c;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:t:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":t:h", options)) >= 0)
                 switch (c) {
                 case 't':
                         if (parse_stop_timeout("--time", optarg, &l.arg_u64) < 0)
@@ -156,7 +156,7 @@ int verb_kill(int argc, char *argv[]) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:s:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":s:h", options)) >= 0)
                 switch (c) {
                 case 's':
                         r = parse_signal(optarg, &l.arg_i);
@@ -195,7 +195,7 @@ int verb_rm(int argc, char *argv[]) {
         int c;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:fh", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":fh", options)) >= 0)
                 switch (c) {
                 case 'f':
                         /* Docker's rm -f: also succeeds for containers that are already gone. */
@@ -232,7 +232,7 @@ int verb_wait(int argc, char *argv[]) {
         int c;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":h", options)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("Usage: dray wait CONTAINER...\n\n"

@@ -483,7 +483,7 @@ int verb_logs(int argc, char *argv[]) {
         (void) setvbuf(stderr, NULL, _IOFBF, BUFSIZ);
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:fn:th", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":fn:th", options)) >= 0)
                 switch (c) {
                 case 'f':
                         l.follow = true;

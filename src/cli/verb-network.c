@@ -229,11 +229,14 @@ static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) 
                 { "help",     no_argument,       NULL, 'h'          },
                 {}
         };
+        char what[32];
         bool ipv6 = false;
         int c;
 
+        /* Errors name the verb as typed: "dray network create", never "dray create". */
+        (void) snprintf(what, sizeof(what), "network %s", verb);
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:fqh", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":fqh", options)) >= 0)
                 switch (c) {
                 case ARG_SUBNET:   a->subnet = optarg; break;
                 case ARG_GATEWAY:  a->gateway = optarg; break;
@@ -244,7 +247,7 @@ static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) 
                 case ARG_IP:       a->ip = optarg; break;
                 case ARG_ALIAS:
                         if (!container_name_is_valid(optarg))
-                                return log_invalid_value("--alias", optarg, -EINVAL, "1-63 letters, digits, '.' and '-'");
+                                return log_invalid_value("--alias", optarg, -EINVAL, "1-63 letters, digits, '_', '.' and '-'");
                         if (strv_extend(&a->aliases, optarg) < 0)
                                 return log_oom();
                         break;
@@ -254,7 +257,7 @@ static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) 
                         network_help();
                         return 1;
                 default:
-                        return log_option_error(verb, argv, c);
+                        return log_option_error(what, argv, c);
                 }
         if (ipv6 && !a->subnet6)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "--ipv6 needs --subnet6 CIDR (an IPv6 range of your own).");
@@ -323,18 +326,24 @@ int verb_port(int argc, char *argv[]) {
         uint16_t host_port, port;
         int r;
 
-        if (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+        int c;
+
+        getopt_reset();
+        while ((c = cli_getopt(argc, argv, ":h", options)) >= 0) {
+                if (c != 'h')
+                        return log_option_error("port", argv, c), EXIT_USAGE;
                 printf("Usage: dray port CONTAINER\n\nList the published ports of a running container as\n"
                        "PORT/PROTO -> HOSTADDRESS:HOSTPORT.\n\nSee dray(1).\n");
                 return EXIT_SUCCESS;
         }
-        if (container_args_check("port", argv + 1, 1, 1) < 0)
+        if (container_args_check("port", argv + optind, 1, 1) < 0)
                 return EXIT_USAGE;
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_FAILED;
         r = bus_new_manager_call(bus, &m, "GetContainer");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", argv[1]);
+        r = r < 0 ? r : sd_bus_message_append(m, "s", argv[optind]);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_FAILED;
         r = call(bus, m, &reply);

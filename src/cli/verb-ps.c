@@ -318,7 +318,7 @@ int verb_ps(int argc, char *argv[]) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:aqh", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":aqh", options)) >= 0)
                 switch (c) {
                 case 'a':
                         all = true;

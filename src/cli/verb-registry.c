@@ -23,7 +23,7 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
         int c;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":h", options)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("%s\n\nSee dray-image(1).\n", usage);
@@ -69,7 +69,7 @@ static int registry_verb(int argc, char *argv[], bool push) {
         bool insecure = false;
         int r, first, n;
 
-        r = parse_registry_args(push ? "push" : "pull",
+        r = parse_registry_args(argv[0],
                                 push ? "Usage: dray push [--tls-verify=false] IMAGE [NAME[:TAG]]\n\n"
                                        "Upload an image to a registry (to IMAGE's own name when no NAME is given)."
                                      : "Usage: dray pull [--tls-verify=false] NAME[:TAG|@DIGEST]\n\n"

@@ -517,7 +517,7 @@ int verb_start(int argc, char *argv[]) {
         int c, r;
 
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:aih", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":aih", options)) >= 0)
                 switch (c) {
                 case 'a':
                         attach = true;

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dray volume create|ls|inspect|rm|prune: named volumes (CreateVolume, ListVolumes, RemoveVolume,
  * PruneVolumes on org.dray1.Manager). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -396,10 +395,13 @@ static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
                 { "help",   no_argument,       NULL, 'h'        },
                 {}
         };
+        char what[32];
         int c;
 
+        /* Errors name the verb as typed: "dray volume rm", never "dray rm". */
+        (void) snprintf(what, sizeof(what), "volume %s", verb);
         getopt_reset();
-        while ((c = getopt_long(argc, argv, "+:qfad:h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":qfad:h", options)) >= 0)
                 switch (c) {
                 case ARG_LABEL:
                         if (!strchr(optarg, '=') || optarg[0] == '=' || !utf8_is_valid(optarg))
@@ -430,7 +432,7 @@ static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
                         volume_help();
                         return 1;
                 default:
-                        return log_option_error(verb, argv, c);
+                        return log_option_error(what, argv, c);
                 }
         return 0;
 }

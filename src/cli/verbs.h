@@ -30,3 +30,9 @@ int verb_volume(int argc, char *argv[]);
 #include <systemd/sd-bus.h>
 #include <json-c/json.h>
 int inspect_paths(sd_bus *bus, char **paths, const char *interface, json_object *array);
+
+/* verb-inspect.c: --format TEMPLATE of the inspect verbs. The check logs a syntax error and returns
+ * -EINVAL; printing expands the template once per element of array and returns the number of elements
+ * it failed for (logged), or a negative errno. */
+int inspect_format_check(const char *format);
+int inspect_print_template(json_object *array, const char *format);

@@ -17,8 +17,6 @@
 #include "scope.h"
 #include "strv.h"
 
-#define EXEC_LINE_MAX 512
-
 struct ExecSession {
         Manager *manager;
         ExecSession *next;
@@ -27,8 +25,7 @@ struct ExecSession {
         SystemdCall *attach_call;
         int sync_fd;
         sd_event_source *sync_source;
-        char buf[EXEC_LINE_MAX];
-        size_t len;
+        SyncReader reader;
         bool started;           /* "OK" came */
         int error;              /* from "ERR": positive errno, or 0 */
         char *error_message;
@@ -58,6 +55,7 @@ static void session_free(ExecSession *s) {
         free(s->error_message);
         free(s);
 }
+DEFINE_TRIVIAL_CLEANUP_FUNC(ExecSession *, session_free);
 
 void exec_sessions_free(Manager *m) {
         while (m->exec_sessions)
@@ -83,61 +81,56 @@ static void session_finish(ExecSession *s, int status) {
         session_free(s);
 }
 
-static void session_handle_line(ExecSession *s, const char *line) {
-        MonitorReply reply;
-        int status;
+/* Returns 1 when the line ended the session (s is freed), else 0. */
+static int session_handle_line(ExecSession *s, const char *line) {
+        SyncMessage msg;
 
-        if (strneq(line, "EXIT ", 5)) {
-                if (safe_atoi(line + 5, &status) < 0 || status < 0 || status > 255)
-                        status = EXIT_DRAY_FAILED;
-                session_finish(s, status);
-                return;
+        if (sync_message_parse(line, &msg) < 0) {
+                log_warning("Exec in container %s: unexpected line from dray-monitor, ignoring: '%.64s'",
+                            s->container, line);
+                return 0;
         }
-        if (monitor_parse_line(line, &reply) < 0) {
-                log_warning("Exec in container %s: unexpected line from dray-monitor, ignoring.", s->container);
-                return;
-        }
-        if (reply.type == MONITOR_REPLY_OK)
+        switch (msg.type) {
+        case SYNC_MESSAGE_OK:
                 s->started = true;
-        else {
-                s->error = reply.error ?: EIO;
+                return 0;
+        case SYNC_MESSAGE_EXIT:
+                session_finish(s, msg.status);
+                return 1;
+        default:
+                s->error = msg.error;
                 free(s->error_message);
-                s->error_message = strdup(reply.message);
-                if (reply.type == MONITOR_REPLY_SPAWN_FAILED)
-                        session_finish(s, -1);
+                s->error_message = strdup(msg.message);
+                if (msg.type == SYNC_MESSAGE_ERR)
+                        return 0; /* EXIT follows */
+                session_finish(s, -1);
+                return 1;
         }
 }
 
-/* Lines until EOF: "OK <pid>" or "ERR …", then "EXIT <status>". */
+/* Lines until EOF: "OK <pid>" or "ERR …", then "EXIT <status>"; or "FAIL …" (contract.h). */
 static int on_sync_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         ExecSession *s = userdata;
 
         for (;;) {
-                char *nl;
-                ssize_t n = recv(s->sync_fd, s->buf + s->len, sizeof(s->buf) - 1 - s->len, MSG_DONTWAIT);
+                const char *line;
+                int r;
 
-                if (n < 0 && errno == EINTR)
+                r = sync_reader_read(&s->reader, s->sync_fd);
+                if (r == -EAGAIN)
+                        return 0;
+                if (r == -EMSGSIZE) {
+                        log_warning("Exec in container %s: over-long line from dray-monitor, ignoring it.",
+                                    s->container);
                         continue;
-                if (n < 0 && errno == EAGAIN)
-                        return 0;
-                if (n <= 0) {
-                        session_finish(s, -1); /* EOF without EXIT: the monitor died */
-                        return 0;
                 }
-                s->len += (size_t) n;
-                s->buf[s->len] = 0;
-                while ((nl = strchr(s->buf, '\n'))) {
-                        bool last = strneq(s->buf, "EXIT ", 5) || strneq(s->buf, "FAIL ", 5);
-
-                        *nl = 0;
-                        session_handle_line(s, s->buf);
-                        if (last)
+                while ((line = sync_reader_next(&s->reader)))
+                        if (session_handle_line(s, line) > 0)
                                 return 0; /* s is gone */
-                        s->len -= (size_t) (nl + 1 - s->buf);
-                        memmove(s->buf, nl + 1, s->len + 1);
+                if (r <= 0) {
+                        session_finish(s, -1); /* EOF (or an error) without EXIT: the monitor died */
+                        return 0;
                 }
-                if (s->len >= sizeof(s->buf) - 1)
-                        s->len = 0; /* an over-long line: drop it */
         }
 }
 
@@ -152,7 +145,7 @@ static void on_attached(sd_bus_message *reply, const sd_bus_error *error, void *
                 session_finish(s, -1);
                 return;
         }
-        if (send(s->sync_fd, "G", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
+        if (send(s->sync_fd, &(char) { SYNC_GO }, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
                 s->error = EPIPE;
                 s->error_message = strdup("dray-monitor went away before it could start");
                 session_finish(s, -1);
@@ -241,7 +234,7 @@ int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *strea
                    sd_bus_error *error) {
         _cleanup_(spec_freep) ContainerSpec *spec = NULL;
         _cleanup_close_ int spec_fd = -EBADF;
-        _cleanup_free_ ExecSession *s = NULL;
+        _cleanup_(session_freep) ExecSession *s = NULL;
         Manager *mgr = c->manager;
         MonitorSpawnArgs args;
         pid_t pid;
@@ -283,11 +276,9 @@ int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *strea
         r = sd_event_add_io(mgr->event, &s->sync_source, s->sync_fd, EPOLLIN, on_sync_io, s);
         if (r >= 0)
                 r = scope_attach(mgr, c->unit, exec_subcgroup(), pid, on_attached, s, &s->attach_call);
-        if (r < 0) {
-                /* It waits for "G": closing the socket makes it go away. */
-                session_free(TAKE_PTR(s));
+        if (r < 0)
+                /* It waits for the go: closing the socket (session_free()) makes it go away. */
                 return log_error_errno(r, "Failed to start an exec in %s: %m", c->spec->name);
-        }
         s->next = mgr->exec_sessions;
         mgr->exec_sessions = TAKE_PTR(s);
         return 0;

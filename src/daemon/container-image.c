@@ -8,6 +8,7 @@
 #include "log.h"
 #include "net-port.h"
 #include "parse-util.h"
+#include "safe-open.h"
 #include "strv.h"
 
 int bus_image_lookup_error(int r, const char *what, sd_bus_error *error) {
@@ -149,16 +150,35 @@ int container_image_apply(Manager *m, ContainerSpec *spec, bool stop_signal_give
 
 int container_image_resolve_user(ContainerSpec *spec, sd_bus_error *error) {
         char *const *root = spec->layers ?: (char *const[]) { spec->rootfs, NULL };
+        ImageUser u = {};
+        const char *bad = NULL;
         int r;
 
-        if (spec->uid != USER_UNRESOLVED)
+        /* Without -u or --group-add the payload is root with root's group only, as it always was. */
+        if (!spec->user && !spec->group_add)
                 return 0;
-        r = image_resolve_user(root, spec->user, &spec->uid, &spec->gid);
+        r = image_resolve_user(root, spec->user, spec->group_add, &u, &bad);
+        if (r == -ESRCH && bad)
+                return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_USER,
+                                         "Group '%.64s' is not in the container's /etc/group.", bad);
         if (r == -ESRCH)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_USER,
                                          "User '%.64s' is not in the container's /etc/passwd or /etc/group.", spec->user);
+        if (r < 0 && bad)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Cannot resolve user '%.64s': the container's /%s is unusable: %s.",
+                                         strempty(spec->user), bad, safe_open_strerror(r));
+        if (r == -E2BIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "User '%.64s' is in more than %u groups.", strempty(spec->user),
+                                         IMAGE_GROUPS_MAX);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Cannot resolve user '%.64s': %s.",
-                                         spec->user, strerror(-r));
+                                         strempty(spec->user), strerror(-r));
+        spec->uid = u.uid;
+        spec->gid = u.gid;
+        free(spec->groups);
+        spec->groups = u.groups;
+        spec->n_groups = u.n_groups;
         return 0;
 }

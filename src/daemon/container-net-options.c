@@ -93,7 +93,7 @@ int container_option_network_aliases(sd_bus_message *m, const char *key, Contain
                 return r;
         STRV_FOREACH(v, l)
                 if (!container_name_is_valid(*v))
-                        return invalid(error, key, "a valid name (1-63 of a-z, A-Z, 0-9, '.', '-')", *v);
+                        return invalid(error, key, "a valid name (1-63 of a-z, A-Z, 0-9, '_', '.', '-')", *v);
         a = first_attachment(s);
         if (!a)
                 return -ENOMEM;

@@ -5,6 +5,7 @@
 
 #include "container-net-internal.h"
 #include "container.h"
+#include "contract.h"
 #include "json-util.h"
 #include "manager.h"
 
@@ -43,6 +44,7 @@ int container_net_save(Container *c) {
 
         if (!o || !atts || !ports)
                 return -ENOMEM;
+        r = schema_version_add(o, CONTAINER_NET_SCHEMA_VERSION);
         for (size_t i = 0; r >= 0 && i < c->net->n_attachments; i++) {
                 json_object *e = NULL;
 
@@ -116,6 +118,9 @@ int container_net_load(Container *c) {
         if (fd < 0)
                 return -errno;
         r = json_read_file(fd, CONTAINER_NET_FILE, &o);
+        if (r < 0)
+                return r;
+        r = schema_version_check(o, CONTAINER_NET_SCHEMA_VERSION);
         if (r < 0)
                 return r;
         if (!json_object_object_get_ex(o, "attachments", &atts) || !json_object_is_type(atts, json_type_array) ||

@@ -12,6 +12,7 @@
 #include "container.h"
 #include "log.h"
 #include "manager.h"
+#include "net-announce.h"
 #include "net-netns.h"
 #include "network.h"
 #include "strv.h"
@@ -189,10 +190,29 @@ static int next_ifindex_number(Container *c) {
         return -ENOSPC;
 }
 
-static int attach(Container *c, Rtnl *inner, int nsfd, Network *n, const char *ip, bool primary, char **ret_message) {
+/* The new address is announced from inside (net-announce.h): a neighbour entry the host or another
+ * container keeps for it from its last owner is corrected at once. Best effort: the MAC, derived
+ * from the address, already keeps the IPv4 entries right. */
+static void announce(Container *c, int packet_fd, int eth, const ContainerAttachment *a, const uint8_t *mac) {
+        const NetAddr *addrs[] = { &a->addr, &a->addr6 };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(addrs); i++) {
+                if (!net_addr_is_set(addrs[i]))
+                        continue;
+                r = net_announce(packet_fd, eth, addrs[i], mac);
+                if (r < 0)
+                        log_debug_errno(r, "Container %s: failed to announce its address on %s, ignoring: %m",
+                                        c->spec->name, a->ifname);
+        }
+}
+
+static int attach(Container *c, Rtnl *inner, int nsfd, int packet_fd, Network *n, const char *ip, bool primary,
+                  char **ret_message) {
         Manager *m = c->manager;
         ContainerAttachment a = {}, *v;
         NetAddr requested = {};
+        uint8_t mac[NET_MAC_LEN];
         int k, veth, bridge, eth, r;
 
         if (ip && net_addr_parse(ip, &requested) < 0)
@@ -237,9 +257,10 @@ static int attach(Container *c, Rtnl *inner, int nsfd, Network *n, const char *i
         c->net->attachments = v;
         c->net->attachments[c->net->n_attachments++] = a; /* torn down from here on by the caller */
 
+        net_mac_from_ipv4(&a.addr, mac);
         r = rtnl_link_index(m->rtnl, n->config->bridge, &bridge);
         if (r >= 0)
-                r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0);
+                r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0, mac);
         if (r == -EEXIST) {
                 /* The name is this container's own (its ID, this attachment): the veth of its last run,
                  * whose namespace the kernel has not destroyed yet (that happens in the background
@@ -247,7 +268,7 @@ static int attach(Container *c, Rtnl *inner, int nsfd, Network *n, const char *i
                 log_debug("Container %s: deleting %s left from its previous run.", c->spec->name, a.veth);
                 r = rtnl_link_del(m->rtnl, a.veth);
                 if (r >= 0 || r == -ENODEV)
-                        r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0);
+                        r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0, mac);
         }
         if (r >= 0)
                 r = rtnl_link_index(m->rtnl, a.veth, &veth);
@@ -261,6 +282,8 @@ static int attach(Container *c, Rtnl *inner, int nsfd, Network *n, const char *i
                 r = rtnl_addr_add(inner, eth, &a.addr6, n->config->subnet6.prefixlen);
         if (r >= 0)
                 r = rtnl_link_set(inner, eth, true, 0, 0);
+        if (r >= 0 && packet_fd >= 0)
+                announce(c, packet_fd, eth, &a, mac);
         if (r >= 0 && primary)
                 r = rtnl_route_add_default(inner, &n->config->gateway);
         if (r >= 0 && primary && a.addr6.family)
@@ -288,12 +311,12 @@ static void release_leases(Container *c) {
 
 static int setup_links(Container *c, char **ret_message) {
         _cleanup_(rtnl_freep) Rtnl *inner = NULL;
-        _cleanup_close_ int nsfd = -EBADF;
+        _cleanup_close_ int nsfd = -EBADF, packet_fd = -EBADF;
         const char *path = c->spec->net.netns_path;
         int r;
 
         (void) net_netns_remove(path); /* a leftover of a crash */
-        r = net_netns_new(path, &inner);
+        r = net_netns_new(path, &inner, &packet_fd);
         if (r < 0)
                 return set_message(ret_message, "failed to create network namespace %s: %s", path, strerror(-r)), r;
         nsfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -305,7 +328,7 @@ static int setup_links(Container *c, char **ret_message) {
 
                 if (manager_find_network(c->manager, sa->name, &n) < 0)
                         return set_message(ret_message, "network '%s' does not exist", sa->name), -ENOENT;
-                r = attach(c, inner, nsfd, n, sa->ip, i == 0, ret_message);
+                r = attach(c, inner, nsfd, packet_fd, n, sa->ip, i == 0, ret_message);
                 if (r < 0)
                         return r;
         }
@@ -399,7 +422,7 @@ static int save_spec(Container *c) {
 
 int container_net_connect(Container *c, Network *n, const char *ip, char *const *aliases, char **ret_message) {
         _cleanup_(rtnl_freep) Rtnl *inner = NULL;
-        _cleanup_close_ int nsfd = -EBADF;
+        _cleanup_close_ int nsfd = -EBADF, packet_fd = -EBADF;
         char *nets[] = { n->config->name, NULL };
         int r;
 
@@ -414,9 +437,9 @@ int container_net_connect(Container *c, Network *n, const char *ip, char *const 
                 return r;
         if (container_is_active(c) && c->net) {
                 nsfd = open(c->spec->net.netns_path, O_RDONLY | O_CLOEXEC);
-                r = nsfd < 0 ? -errno : net_netns_rtnl(nsfd, &inner);
+                r = nsfd < 0 ? -errno : net_netns_rtnl(nsfd, &inner, &packet_fd);
                 if (r >= 0)
-                        r = attach(c, inner, nsfd, n, ip, c->net->n_attachments == 0, ret_message);
+                        r = attach(c, inner, nsfd, packet_fd, n, ip, c->net->n_attachments == 0, ret_message);
                 if (r < 0) {
                         /* Undo this attachment only: the container keeps its others. */
                         if (c->net->n_attachments > 0 &&

@@ -15,6 +15,7 @@
 #include "mount-spec.h"
 #include "image-user.h"
 #include "name.h"
+#include "parse-util.h"
 #include "seccomp-profile.h"
 #include "strv.h"
 #include "userns-range.h"
@@ -87,6 +88,23 @@ static int parse_working_directory(sd_bus_message *m, const char *key, Container
         return parse_path(m, key, &s->working_dir, error);
 }
 
+/* Each string under the kernel's MAX_ARG_STRLEN, and all of them under OPTION_STRV_TOTAL_MAX: what
+ * execve() could not take, or the spec file could not hold, is refused now rather than at start. */
+static int strv_check_size(char *const *l, const char *key, sd_bus_error *error) {
+        size_t total = 0;
+
+        STRV_FOREACH(a, l) {
+                size_t n = strlen(*a);
+
+                if (n >= OPTION_ARG_MAX)
+                        return container_option_invalid(error, key, "an entry is longer than %u bytes", OPTION_ARG_MAX);
+                total += n + 1;
+                if (total > OPTION_STRV_TOTAL_MAX)
+                        return container_option_invalid(error, key, "more than %u KiB in all", OPTION_STRV_TOTAL_MAX / 1024U);
+        }
+        return 0;
+}
+
 static int parse_command(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         _cleanup_strv_free_ char **l = NULL;
         size_t n;
@@ -100,9 +118,9 @@ static int parse_command(sd_bus_message *m, const char *key, ContainerSpec *s, s
                 return container_option_invalid(error, key, "the command must not be empty");
         if (n > 4096)
                 return container_option_invalid(error, key, "%zu arguments, at most 4096 are allowed", n);
-        STRV_FOREACH(a, l)
-                if (strlen(*a) >= OPTION_ARG_MAX)
-                        return container_option_invalid(error, key, "an argument is longer than %u bytes", OPTION_ARG_MAX);
+        r = strv_check_size(l, key, error);
+        if (r < 0)
+                return r;
         strv_free(s->command);
         s->command = TAKE_PTR(l);
         return 0;
@@ -117,6 +135,9 @@ static int parse_env(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bu
                 return r;
         if (strv_length(l) > OPTION_ENV_MAX)
                 return container_option_invalid(error, key, "more than %u variables", OPTION_ENV_MAX);
+        r = strv_check_size(l, key, error);
+        if (r < 0)
+                return r;
         STRV_FOREACH(e, l) {
                 if (!env_assignment_is_valid(*e))
                         return container_option_invalid(error, key, "'%.128s' is not a KEY=VALUE assignment", *e);
@@ -148,6 +169,26 @@ static int parse_user_option(sd_bus_message *m, const char *key, ContainerSpec *
         else
                 return container_option_invalid(error, key, "'%.64s' is neither a uid[:gid] nor a user[:group] name", v);
         return set_string(&s->user, v);
+}
+
+static int parse_group_add(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) > SPEC_GROUPS_MAX)
+                return container_option_invalid(error, key, "more than %u groups", SPEC_GROUPS_MAX);
+        STRV_FOREACH(g, l) {
+                uint32_t gid;
+
+                if (safe_atou32(*g, &gid) >= 0 ? gid == UINT32_MAX : !group_spec_is_valid(*g))
+                        return container_option_invalid(error, key, "'%.64s' is neither a group name nor a group ID", *g);
+        }
+        strv_free(s->group_add);
+        s->group_add = TAKE_PTR(l);
+        return 0;
 }
 
 static int parse_hostname(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
@@ -569,6 +610,7 @@ static const Option option_table[] = {
         { "Env",                "as", parse_env               },
         { "WorkingDirectory",   "s",  parse_working_directory },
         { "User",               "s",  parse_user_option       },
+        { "GroupAdd",           "as", parse_group_add         },
         { "Hostname",           "s",  parse_hostname          },
         { "Slice",              "s",  parse_slice             },
         { "ReadOnly",           "b",  parse_read_only         },
@@ -711,12 +753,35 @@ static int env_set_default(char ***env, const char *key, const char *value) {
         return strv_env_set(env, a);
 }
 
+/* The spec file is read back with JSON_FILE_MAX as its bound (by dray-monitor at every start, by drayd
+ * after a restart): a container whose spec could not be read again is never made. */
+static int check_spec_size(const ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_json_ json_object *o = NULL;
+        size_t size;
+        int r;
+
+        r = spec_to_json(s, &o);
+        if (r < 0)
+                return r;
+        size = json_file_size(o);
+        if (size == SIZE_MAX)
+                return -ENOMEM;
+        if (size > JSON_FILE_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid container: its configuration takes %zu KiB, more than the %u KiB "
+                                         "allowed (options, environment and labels together).",
+                                         size / 1024, JSON_FILE_MAX / 1024U);
+        return 0;
+}
+
 int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         const char *reason;
         int r;
 
         if (!s->hostname) {
-                r = set_string(&s->hostname, s->name);
+                /* A name that is no host name ("my_app") gives the short ID, as Docker's default. */
+                r = set_string(&s->hostname, container_host_name(s->name, s->id,
+                                                                 (char[CONTAINER_ID_SHORT_LEN + 1]) {}));
                 if (r < 0)
                         return r;
         }
@@ -748,5 +813,5 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = spec_validate(s, &reason);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid container: %s.", reason);
-        return 0;
+        return check_spec_size(s, error);
 }

@@ -16,6 +16,7 @@
 #define OPTION_ENV_MAX 4096U
 #define OPTION_STRING_MAX 4096U
 #define OPTION_ARG_MAX (128U * 1024U) /* the kernel's MAX_ARG_STRLEN */
+#define OPTION_STRV_TOTAL_MAX (1024U * 1024U) /* Command, Env: half of what execve() takes by default */
 #define USER_UNRESOLVED ((uid_t) -1)  /* User was a name: resolved against the container's /etc/passwd */
 
 /* InvalidArgs "Invalid option 'KEY': …" for every option parser. Returns the negative errno. */

@@ -3,6 +3,7 @@
 
 #include "caps-default.h"
 #include "container-privilege.h"
+#include "container-roots.h"
 #include "strv.h"
 
 #define CAP_NAME(c) #c,
@@ -42,6 +43,10 @@ const char *container_spec_privileged_reason(const ContainerSpec *s) {
                 return "a custom seccomp profile";
         if (binds_host_paths(s))
                 return "a bind mount of a host path";
+        /* A directory root is a bind of a host path, with write access for the container's root:
+         * only where the administrator keeps container roots is it an ordinary option. */
+        if (s->rootfs && !container_rootfs_is_declared(s->rootfs))
+                return "a root directory outside the declared container roots";
         if (adds_capabilities(s->cap_add))
                 return "capabilities beyond the default set";
         if (s->net.mode == NETWORK_MODE_HOST)

@@ -10,6 +10,7 @@
 #include "bus-names.h"
 #include "container-dbus.h"
 #include "container-net.h"
+#include "contract.h"
 #include "exit-record.h"
 #include "journal-events.h"
 #include "log.h"
@@ -399,9 +400,9 @@ static int container_spawn_monitor(Container *c, const ContainerStreams *streams
         if (r < 0)
                 return log_error_errno(r, "Failed to spawn %s for container %s: %m", m->monitor_path,
                                        c->spec->name);
-        pidfd = pidfd_open(pid, 0);
+        pidfd = pidfd_open_pid(pid);
         if (pidfd < 0) {
-                r = -errno;
+                r = pidfd;
                 safe_close(sync_fd);
                 return log_error_errno(r, "Failed to open a pidfd for dray-monitor (PID %i): %m", (int) pid);
         }
@@ -702,7 +703,11 @@ static void container_read_exit(Container *c, ContainerState previous) {
                 (void) container_record_set_error(&c->rec, e.error ?: c->start_error_message);
                 exit_record_done(&e);
         } else {
-                if (r != -ENOENT)
+                if (r == -EPROTONOSUPPORT)
+                        log_warning("Container %s: its " EXIT_RECORD_FILE " was written by a newer dray-monitor "
+                                    "(schema version above %u), ignoring it.", c->spec->name,
+                                    EXIT_RECORD_SCHEMA_VERSION);
+                else if (r != -ENOENT)
                         log_warning_errno(r, "Failed to read the exit record of container %s, ignoring: %m",
                                           c->spec->name);
                 if (c->start_error != START_ERROR_NONE) {

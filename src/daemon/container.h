@@ -40,7 +40,6 @@ typedef enum StartError {
 /* How long a monitor may take from spawn to "OK"/"ERR" before we give up on it. Setting up a root
  * takes milliseconds; this only catches a hung monitor. */
 #define CONTAINER_START_TIMEOUT_USEC (120 * USEC_PER_SEC)
-#define MONITOR_LINE_MAX 4096
 
 typedef struct Container {
         Manager *manager;
@@ -55,8 +54,7 @@ typedef struct Container {
         int payload_pidfd;
         int sync_fd;
         sd_event_source *sync_source;
-        char sync_buf[MONITOR_LINE_MAX];
-        size_t sync_len;
+        SyncReader sync_reader;
         bool sync_answered;
         sd_event_source *start_timer;
         sd_event_source *stop_timer;

@@ -52,7 +52,8 @@ int machine_register(Container *c) {
                                            "RegisterMachine");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "s", c->spec->name);
+        r = sd_bus_message_append(m, "s", container_host_name(c->spec->name, c->spec->id,
+                                                             (char[CONTAINER_ID_SHORT_LEN + 1]) {}));
         if (r < 0)
                 return r;
         r = sd_bus_message_append_array(m, 'y', id, sizeof(id));
@@ -106,7 +107,8 @@ int machine_unregister(Container *c) {
                                            "org.freedesktop.machine1.Manager", "UnregisterMachine");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(call, "s", c->spec->name);
+        r = sd_bus_message_append(call, "s", container_host_name(c->spec->name, c->spec->id,
+                                                                (char[CONTAINER_ID_SHORT_LEN + 1]) {}));
         if (r < 0)
                 return r;
         u = calloc(1, sizeof(MachineUnregister));

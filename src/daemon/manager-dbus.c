@@ -15,6 +15,7 @@
 #include "container-options.h"
 #include "container-privilege.h"
 #include "container-volumes.h"
+#include "container-roots.h"
 #include "log-control.h"
 #include "log.h"
 #include "manager-dbus.h"
@@ -66,7 +67,7 @@ static int validate_name(Manager *m, const char *name, ContainerSpec *spec, sd_b
         }
         if (!container_name_is_valid(name))
                 return sd_bus_error_setf(error, DRAY_ERROR_INVALID_NAME,
-                                         "Invalid container name '%.64s': use 1-63 of a-z, A-Z, 0-9, '.' and '-', "
+                                         "Invalid container name '%.64s': use 1-63 of a-z, A-Z, 0-9, '_', '.' and '-', "
                                          "starting with a letter or digit.", name);
         other = hashmap_get(m->containers_by_name, name);
         if (other)
@@ -75,18 +76,6 @@ static int validate_name(Manager *m, const char *name, ContainerSpec *spec, sd_b
                                          name, other->spec->id);
         spec->name = strdup(name);
         return spec->name ? 0 : -ENOMEM;
-}
-
-static int validate_rootfs(const char *rootfs, sd_bus_error *error) {
-        struct stat st;
-
-        if (stat(rootfs, &st) < 0)
-                return sd_bus_error_setf(error, DRAY_ERROR_ROOTFS_NOT_FOUND, "Root directory '%s' is not usable: %s.",
-                                         rootfs, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-                return sd_bus_error_setf(error, DRAY_ERROR_ROOTFS_NOT_FOUND, "Root directory '%s' is not a directory.",
-                                         rootfs);
-        return 0;
 }
 
 static int assign_id(Manager *m, ContainerSpec *spec) {
@@ -129,12 +118,7 @@ static int allocate_userns(Manager *m, ContainerSpec *spec, sd_bus_error *error)
 
         if (spec->userns_size == 0)
                 return 0;
-        /* The runtime idmaps (or shifts) the container's own root tree: an image's layers are shared
-         * by every container of the image, and idmapping overlay lowers is not wired up yet. */
-        if (spec->layers)
-                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                        "UserNamespace 'auto' is not supported for containers from images yet; "
-                                        "use a Rootfs, or UserNamespace 'host'.");
+        /* From an image, the runtime mounts each shared layer idmapped to the range (runtime-userns.c). */
         used = calloc(hashmap_size(m->containers_by_id) + 1, sizeof(uint32_t));
         if (!used)
                 return -ENOMEM;
@@ -183,7 +167,7 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         r = validate_name(m, name, spec, error);
         if (r < 0)
                 return r;
-        r = spec->rootfs ? validate_rootfs(spec->rootfs, error) : container_image_apply(m, spec, stop_signal_given, error);
+        r = spec->rootfs ? container_rootfs_resolve(spec, error) : container_image_apply(m, spec, stop_signal_given, error);
         if (r < 0)
                 return r;
         r = container_image_resolve_user(spec, error);

@@ -4,13 +4,13 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "bus-names.h"
+#include "child-process.h"
 #include "journal-events.h"
 #include "log.h"
 #include "machine1.h"
@@ -25,20 +25,14 @@
 #include "strv.h"
 #include "volume.h"
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
 #define REMOVED_PREFIX ".removed-"
 
-/* A forked child that removes a directory tree; we follow it with a pidfd (it is our child, so we
- * reap it with waitid(P_PIDFD)). */
+/* A forked child that works in the background (removes a tree, deletes a link): a ChildProcess
+ * (child-process.h) on the manager's list, so that shutdown can wait for it. */
 typedef struct Worker {
         Manager *manager;
         struct Worker *prev, *next;
-        int pidfd;
-        sd_event_source *source;
-        char *what;
+        ChildProcess *child;
 } Worker;
 
 static Worker *worker_free(Worker *w) {
@@ -51,9 +45,7 @@ static Worker *worker_free(Worker *w) {
         if (w->next)
                 w->next->prev = w->prev;
         w->manager->n_workers--;
-        sd_event_source_disable_unref(w->source);
-        safe_close(w->pidfd);
-        free(w->what);
+        child_process_free(w->child);
         free(w);
         return NULL;
 }
@@ -251,55 +243,57 @@ int manager_generate_name(Manager *m, char **ret) {
 
 /* ---- workers ---------------------------------------------------------------------------------- */
 
-static int on_worker_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Worker *w = userdata;
-        siginfo_t si = {};
+static void on_worker_exit(ChildProcess *c, const ChildExit *e, void *userdata) {
+        char how[64];
 
-        if (waitid((idtype_t) P_PIDFD, (id_t) w->pidfd, &si, WEXITED) < 0)
-                log_warning_errno(errno, "Failed to reap the worker for %s, ignoring: %m", w->what);
-        else if (si.si_code != CLD_EXITED || si.si_status != 0)
-                log_warning("The worker for %s failed; see its messages above.", w->what);
-        else
-                log_debug("The worker for %s is done.", w->what);
-        worker_free(w);
-        return 0;
+        if (child_exit_is_success(e))
+                log_debug("The worker for %s is done.", child_process_what(c));
+        else {
+                child_exit_describe(e, how, sizeof(how));
+                log_warning("The worker for %s %s; see its messages above.", child_process_what(c), how);
+        }
+        worker_free(userdata);
+}
+
+typedef struct WorkerCall {
+        int (*fn)(void *userdata);
+        void *userdata;
+} WorkerCall;
+
+static int worker_main(int report_fd, void *userdata) {
+        const WorkerCall *call = userdata;
+
+        return call->fn(call->userdata) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 int manager_spawn_worker(Manager *m, char *what, int (*fn)(void *userdata), void *userdata) {
         _cleanup_free_ char *w_what = what;
-        _cleanup_close_ int pidfd = -EBADF;
         Worker *w;
-        pid_t pid;
         int r;
 
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0)
-                _exit(fn(userdata) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
-        pidfd = pidfd_open(pid, 0);
-        if (pidfd < 0) {
-                /* Cannot happen for our own unreaped child; do not leave a zombie if it does. */
-                r = -errno;
-                (void) waitpid(pid, NULL, 0);
+        w = calloc(1, sizeof(Worker));
+        if (!w)
+                return -ENOMEM;
+        /* The child runs on a copy of this stack frame: the call need not outlive it. */
+        r = child_process_spawn(m->event,
+                                &(ChildProcessArgs) {
+                                        .what = w_what,
+                                        .main = worker_main,
+                                        .main_userdata = &(WorkerCall) { fn, userdata },
+                                        .on_exit = on_worker_exit,
+                                        .userdata = w,
+                                },
+                                &w->child);
+        if (r < 0) {
+                free(w);
                 return r;
         }
-        w = calloc(1, sizeof(Worker));
-        if (!w) {
-                (void) waitpid(pid, NULL, 0);
-                return -ENOMEM;
-        }
-        *w = (Worker) { .manager = m, .pidfd = TAKE_FD(pidfd), .what = TAKE_PTR(w_what), .next = m->workers };
+        w->manager = m;
+        w->next = m->workers;
         if (m->workers)
                 m->workers->prev = w;
         m->workers = w;
         m->n_workers++;
-        r = sd_event_add_io(m->event, &w->source, w->pidfd, EPOLLIN, on_worker_exit, w);
-        if (r < 0) {
-                (void) waitid((idtype_t) P_PIDFD, (id_t) w->pidfd, &(siginfo_t) {}, WEXITED);
-                worker_free(w);
-                return r;
-        }
         return 0;
 }
 
@@ -369,6 +363,12 @@ static void manager_load_one(Manager *m, const char *name) {
                 /* A CreateContainer that did not get as far as config.json. */
                 log_info("Removing incomplete container directory %s/containers/%s.", m->state_dir, name);
                 (void) rm_rf_at(m->containers_fd, name);
+                return;
+        }
+        if (r == -EPROTONOSUPPORT) {
+                /* Refused, and never written: a newer dray made it, and may come back to it. */
+                log_error("Container %s: %s/containers/%s/ was written by a newer dray (a schema version above "
+                          "this build's), refusing to load it; leaving it untouched.", name, m->state_dir, name);
                 return;
         }
         if (r < 0) {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "child-process.h"
 #include "log.h"
 #include "monitor-spawn.h"
 #include "parse-util.h"
@@ -43,6 +44,8 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
         const ContainerStreams *st = &a->streams;
         int out = st->stdout_fd, err = st->stderr_fd, in = st->stdin_fd, resize = st->resize_fd, null_fd, r;
         int exec_spec = a->exec_spec_fd;
+        char message[SYNC_LINE_MAX], line[SYNC_LINE_MAX];
+        ssize_t n;
 
         reset_signals();
         (void) setsid();
@@ -71,7 +74,11 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
 
         execve(a->monitor_path, argv, envp);
         r = errno;
-        dprintf(MONITOR_SYNC_FD, "FAIL %i Failed to execute %s: %s\n", r, a->monitor_path, strerror(r));
+        (void) snprintf(message, sizeof(message), "Failed to execute %s: %s", a->monitor_path, strerror(r));
+        n = sync_message_format(&(SyncMessage) { .type = SYNC_MESSAGE_FAIL, .error = r, .message = message },
+                                line, sizeof(line));
+        if (n > 0)
+                (void) write(MONITOR_SYNC_FD, line, (size_t) n);
         _exit(EXIT_FAILURE);
 }
 
@@ -89,6 +96,8 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && asprintf(&s, "--sync-fd=%i", MONITOR_SYNC_FD) >= 0)
                 r = strv_consume(&argv, s);
+        if (r >= 0 && asprintf(&s, "--protocol=%u", DRAY_PROTOCOL_VERSION) >= 0)
+                r = strv_consume(&argv, s);
         if (r >= 0 && a->streams.stdout_fd >= 0 && asprintf(&s, "--stdout-fd=%i", MONITOR_STDOUT_FD) >= 0)
                 r = strv_consume(&argv, s);
         if (r >= 0 && a->streams.stderr_fd >= 0 && asprintf(&s, "--stderr-fd=%i", MONITOR_STDERR_FD) >= 0)
@@ -101,7 +110,7 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && a->exec_spec_fd >= 0 && asprintf(&s, "--exec-pid=%i", (int) a->exec_target_pid) >= 0)
                 r = strv_consume(&argv, s);
-        if (r < 0 || strv_length(argv) < 5U + (a->streams.stdout_fd >= 0) + (a->streams.stderr_fd >= 0) +
+        if (r < 0 || strv_length(argv) < 6U + (a->streams.stdout_fd >= 0) + (a->streams.stderr_fd >= 0) +
                                                  (a->streams.stdin_fd >= 0) + (a->streams.resize_fd >= 0) +
                                                  2U * (a->exec_spec_fd >= 0))
                 return -ENOMEM;
@@ -128,24 +137,11 @@ static int build_envp(const MonitorSpawnArgs *a, char ***ret) {
         return 0;
 }
 
-static int wait_intermediate(pid_t pid) {
-        siginfo_t si = {};
-
-        for (;;) {
-                if (waitid(P_PID, (id_t) pid, &si, WEXITED) >= 0)
-                        break;
-                if (errno != EINTR)
-                        return -errno;
-        }
-        if (si.si_code != CLD_EXITED || si.si_status != 0)
-                return -ECHILD;
-        return 0;
-}
-
 int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
         _cleanup_strv_free_ char **argv = NULL, **envp = NULL;
         _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF }, pid_pipe[2] = { -EBADF, -EBADF };
         pid_t intermediate, monitor;
+        ChildExit how;
         ssize_t n;
         int r;
 
@@ -177,9 +173,12 @@ int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
 
         pid_pipe[1] = safe_close(pid_pipe[1]);
         sv[1] = safe_close(sv[1]);
-        r = wait_intermediate(intermediate);
+        /* The intermediate only forks: waiting for it does not block the event loop for long. */
+        r = child_wait(intermediate, &how);
         if (r < 0)
                 return r;
+        if (!child_exit_is_success(&how))
+                return -ECHILD;
         n = read(pid_pipe[0], &monitor, sizeof(monitor));
         if (n < 0)
                 return -errno;
@@ -190,39 +189,5 @@ int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
                 return -errno;
         *ret_pid = monitor;
         *ret_sync_fd = TAKE_FD(sv[0]);
-        return 0;
-}
-
-int monitor_parse_line(const char *line, MonitorReply *ret) {
-        _cleanup_free_ char *word = NULL;
-        const char *p;
-        int v, r;
-
-        if (strneq(line, "OK ", 3)) {
-                r = safe_atoi(line + 3, &v);
-                if (r < 0 || v <= 0)
-                        return -EBADMSG;
-                *ret = (MonitorReply) { .type = MONITOR_REPLY_OK, .pid = v };
-                return 0;
-        }
-
-        if (strneq(line, "ERR ", 4))
-                ret->type = MONITOR_REPLY_ERR;
-        else if (strneq(line, "FAIL ", 5))
-                ret->type = MONITOR_REPLY_SPAWN_FAILED;
-        else
-                return -EBADMSG;
-
-        p = strchr(line, ' ') + 1;
-        word = strndup(p, strcspn(p, " "));
-        if (!word)
-                return -ENOMEM;
-        r = safe_atoi(word, &v);
-        if (r < 0 || v <= 0 || v > 4095)
-                return -EBADMSG;
-        p += strlen(word);
-        ret->pid = 0;
-        ret->error = v;
-        ret->message = *p == ' ' ? p + 1 : p;
         return 0;
 }

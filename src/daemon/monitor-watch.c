@@ -11,64 +11,59 @@
 #include "proc-util.h"
 
 static void sync_handle_line(Container *c, const char *line) {
-        MonitorReply reply;
+        SyncMessage msg;
         int r;
 
-        r = monitor_parse_line(line, &reply);
-        if (r < 0) {
+        r = sync_message_parse(line, &msg);
+        if (r < 0 || msg.type == SYNC_MESSAGE_EXIT) {
                 log_error("Container %s: unexpected message from dray-monitor: '%.64s'", c->spec->name, line);
                 container_monitor_err(c, START_ERROR_OTHER, EPROTO, "dray-monitor answered nonsense");
                 return;
         }
         c->sync_answered = true;
-        switch (reply.type) {
-        case MONITOR_REPLY_OK:
-                container_monitor_ok(c, reply.pid);
+        switch (msg.type) {
+        case SYNC_MESSAGE_OK:
+                container_monitor_ok(c, msg.pid);
                 break;
-        case MONITOR_REPLY_ERR:
-                container_monitor_err(c, start_error_from_errno(reply.error), reply.error, reply.message);
+        case SYNC_MESSAGE_ERR:
+                container_monitor_err(c, start_error_from_errno(msg.error), msg.error, msg.message);
                 break;
-        case MONITOR_REPLY_SPAWN_FAILED:
-                container_monitor_err(c, START_ERROR_OTHER, reply.error, reply.message);
+        default:
+                /* FAIL: dray-monitor did not run, or refused our protocol version. */
+                if (msg.error == EPROTONOSUPPORT)
+                        log_error("Container %s: dray-monitor refused the contract: %s", c->spec->name,
+                                  msg.message);
+                container_monitor_err(c, START_ERROR_OTHER, msg.error, msg.message);
                 break;
         }
 }
 
-/* Reads what is there; handles complete lines. Returns 0 at EOF (or after the answer), 1 to keep
+/* Reads what is there; handles the answer. Returns 0 at EOF (or after the answer), 1 to keep
  * watching. */
 static int sync_read(Container *c) {
         for (;;) {
-                char *nl;
-                ssize_t n;
+                const char *line;
+                int r;
 
-                if (c->sync_len >= sizeof(c->sync_buf) - 1) {
-                        c->sync_buf[sizeof(c->sync_buf) - 1] = 0;
-                        sync_handle_line(c, c->sync_buf);
+                r = sync_reader_read(&c->sync_reader, c->sync_fd);
+                if (r == -EAGAIN)
+                        return 1;
+                if (r == -EMSGSIZE) {
+                        sync_handle_line(c, "(an over-long line)");
                         return 0;
                 }
-                n = recv(c->sync_fd, c->sync_buf + c->sync_len, sizeof(c->sync_buf) - 1 - c->sync_len,
-                         MSG_DONTWAIT);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN)
-                                return 1;
-                        log_debug_errno(errno, "Container %s: reading the sync socket failed: %m",
-                                        c->spec->name);
+                if (r < 0) {
+                        log_debug_errno(r, "Container %s: reading the sync socket failed: %m", c->spec->name);
                         return 0;
                 }
-                if (n == 0)
-                        return 0;
-                c->sync_len += (size_t) n;
-                c->sync_buf[c->sync_len] = 0;
-                nl = strchr(c->sync_buf, '\n');
-                if (nl) {
-                        /* One answer per start: OK or ERR (or FAIL) is the last thing the monitor
-                         * says here. */
-                        *nl = 0;
-                        sync_handle_line(c, c->sync_buf);
+                /* One answer per start: OK or ERR (or FAIL) is the last thing the monitor says here. */
+                line = sync_reader_next(&c->sync_reader);
+                if (line) {
+                        sync_handle_line(c, line);
                         return 0;
                 }
+                if (r == 0)
+                        return 0;
         }
 }
 
@@ -81,7 +76,7 @@ static int on_sync_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 }
 
 int monitor_sync_watch(Container *c) {
-        c->sync_len = 0;
+        c->sync_reader = (SyncReader) {};
         c->sync_answered = false;
         return sd_event_add_io(c->manager->event, &c->sync_source, c->sync_fd, EPOLLIN, on_sync_io, c);
 }
@@ -97,7 +92,7 @@ int monitor_send_go(Container *c) {
         if (c->sync_fd < 0)
                 return -EPIPE;
         /* MSG_NOSIGNAL: a monitor that died meanwhile must not take us down with SIGPIPE. */
-        n = send(c->sync_fd, "G", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        n = send(c->sync_fd, &(char) { SYNC_GO }, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0)
                 return -errno;
         return n == 1 ? 0 : -EIO;
@@ -138,9 +133,9 @@ int monitor_open_pidfd(pid_t pid, uint64_t start_time, sd_id128_t boot_id) {
                 return r;
         if (!sd_id128_equal(boot, boot_id))
                 return -ESRCH;
-        fd = pidfd_open(pid, 0);
+        fd = pidfd_open_pid(pid);
         if (fd < 0)
-                return -errno;
+                return fd;
         /* Checked after opening the pidfd, so the descriptor is known to refer to this process. */
         r = proc_get_starttime(pid, &t);
         if (r < 0)
@@ -157,9 +152,9 @@ int payload_open_pidfd(pid_t pid, pid_t ancestor) {
 
         if (pid <= 0)
                 return -ESRCH;
-        fd = pidfd_open(pid, 0);
+        fd = pidfd_open_pid(pid);
         if (fd < 0)
-                return -errno;
+                return fd;
         /* The container's init is the monitor's child; accept a few levels in case the monitor
          * reports a process further down. Checked after opening the pidfd, as above. */
         for (unsigned i = 0; i < 4; i++) {

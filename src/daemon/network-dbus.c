@@ -206,7 +206,7 @@ int bus_manager_method_create_network(sd_bus_message *message, void *userdata, s
                 return r;
         if (!container_name_is_valid(name) || streq(name, "none") || streq(name, "host") || streq(name, "bridge"))
                 return sd_bus_error_setf(error, DRAY_ERROR_INVALID_NAME,
-                                         "Invalid network name '%.64s': use 1-63 of a-z, A-Z, 0-9, '.' and '-', "
+                                         "Invalid network name '%.64s': use 1-63 of a-z, A-Z, 0-9, '_', '.' and '-', "
                                          "starting with a letter or digit; not 'none', 'host' or 'bridge'.", name);
         r = parse_create_options(&o, &a, error);
         if (r < 0)

@@ -7,6 +7,7 @@
 
 #include "bus-names.h"
 #include "container-net.h"
+#include "contract.h"
 #include "log.h"
 #include "manager.h"
 #include "name.h"
@@ -212,6 +213,7 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
         const char *reason = NULL;
         Network *n;
         struct timespec ts;
+        char file[128];
         int r;
 
         if (!m->rtnl) {
@@ -222,6 +224,12 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
                 return -ENOMEM;
         if (hashmap_get(m->networks_by_name, a->name))
                 return -EEXIST;
+        /* A file we did not load (a newer dray's, say) is never overwritten. */
+        (void) snprintf(file, sizeof(file), "%s.json", a->name);
+        if (faccessat(m->networks_fd, file, F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
+                *ret_reason = "a network file of that name exists that this drayd did not load (see its log)";
+                return -EEXIST;
+        }
         c->name = strdup(a->name);
         if (!c->name)
                 return -ENOMEM;
@@ -410,6 +418,11 @@ static void load_one(Manager *m, const char *file) {
         if (len <= 5 || !streq(file + len - 5, ".json"))
                 return;
         r = network_config_load(m->networks_fd, file, &c);
+        if (r == -EPROTONOSUPPORT) {
+                log_error("Network file %s/networks/%s was written by a newer dray (schema version above %u), "
+                          "refusing to load it; leaving it untouched.", m->state_dir, file, NETWORK_SCHEMA_VERSION);
+                return;
+        }
         if (r < 0) {
                 log_error_errno(r, "Failed to load network %s/networks/%s, ignoring it: %m", m->state_dir, file);
                 return;

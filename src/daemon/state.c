@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "atomic-write.h"
+#include "contract.h"
 #include "state.h"
 
 void container_record_done(ContainerRecord *r) {
@@ -29,6 +30,7 @@ int container_record_to_json(const ContainerRecord *r, json_object **ret) {
 
         if (!o)
                 return -ENOMEM;
+        k = schema_version_add(o, STATE_SCHEMA_VERSION);
         k = k < 0 ? k : json_add_string(o, "state", container_state_to_string(r->state));
         k = k < 0 ? k : json_add_int(o, "exit_status", r->exit_status);
         k = k < 0 ? k : json_add_string(o, "error", r->error);
@@ -55,6 +57,9 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
         const char *state, *error = NULL, *boot = NULL;
         int pid = 0, monitor_pid = 0, r;
 
+        r = schema_version_check(o, STATE_SCHEMA_VERSION);
+        if (r < 0)
+                return r;
         r = json_get_string(o, "state", &state);
         if (r < 0)
                 return r == -ENOENT ? -EBADMSG : r;

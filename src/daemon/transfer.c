@@ -11,6 +11,7 @@
 
 #include "atomic-write.h"
 #include "bus-names.h"
+#include "child-process.h"
 #include "image-registry.h"
 #include "image-tree.h"
 #include "log.h"
@@ -59,8 +60,7 @@ int transfer_new(Manager *m, TransferType type, int fd, Transfer **ret) {
         t = calloc(1, sizeof(Transfer));
         if (!t)
                 return -ENOMEM;
-        *t = (Transfer) { .manager = m, .id = ++m->transfer_next_id, .type = type, .fd = fd, .pid = 0,
-                          .pidfd = -EBADF, .report_fd = -EBADF };
+        *t = (Transfer) { .manager = m, .id = ++m->transfer_next_id, .type = type, .fd = fd };
         if (asprintf(&t->path, DRAY_TRANSFER_PATH_PREFIX "/%u", t->id) < 0)
                 return -ENOMEM;
         (void) snprintf(t->key, sizeof(t->key), "%u", t->id);
@@ -77,14 +77,7 @@ Transfer *transfer_free(Transfer *t) {
         if (!t)
                 return NULL;
         (void) hashmap_remove(t->manager->transfers, t->key);
-        if (t->pid > 0) {
-                (void) kill(t->pid, SIGKILL);
-                (void) waitpid(t->pid, NULL, 0);
-        }
-        sd_event_source_disable_unref(t->pid_source);
-        sd_event_source_disable_unref(t->report_source);
-        safe_close(t->pidfd);
-        safe_close(t->report_fd);
+        child_process_free(t->worker); /* kills and reaps a worker still running */
         safe_close(t->fd);
         sd_bus_message_unref(t->reply);
         free(t->path);
@@ -212,7 +205,8 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
         }
 }
 
-static _noreturn_ void worker_main(Transfer *t, int report_fd) {
+static _noreturn_ int worker_main(int report_fd, void *userdata) {
+        Transfer *t = userdata;
         WorkerReport w = { .fd = report_fd, .input_fd = t->type <= TRANSFER_LOAD ? t->fd : -EBADF };
         UnpackError error = {};
         int r;
@@ -265,33 +259,8 @@ static void transfer_handle_line(Transfer *t, char *line) {
                 t->error = 0;
 }
 
-/* Reads what the worker wrote so far (everything, once it has exited). */
-static int on_report(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Transfer *t = userdata;
-
-        for (;;) {
-                ssize_t n = read(t->report_fd, t->report + t->n_report, sizeof(t->report) - 1 - t->n_report);
-                char *nl;
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        return 0;
-                if (n <= 0) {
-                        t->report_source = sd_event_source_disable_unref(t->report_source);
-                        return 0;
-                }
-                t->n_report += (size_t) n;
-                t->report[t->n_report] = 0;
-                while ((nl = strchr(t->report, '\n'))) {
-                        *nl = 0;
-                        transfer_handle_line(t, t->report);
-                        t->n_report -= (size_t) (nl + 1 - t->report);
-                        memmove(t->report, nl + 1, t->n_report + 1);
-                }
-                if (t->n_report == sizeof(t->report) - 1)
-                        t->n_report = 0; /* an over-long line: the worker misbehaves; drop it */
-        }
+static void on_report_line(ChildProcess *c, char *line, void *userdata) {
+        transfer_handle_line(userdata, line);
 }
 
 static void transfer_start_next(Manager *m);
@@ -309,58 +278,41 @@ static void transfer_finish(Transfer *t, TransferResult result) {
         transfer_start_next(m);
 }
 
-static int on_worker_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+/* Every line the worker wrote has been handled by now. */
+static void on_worker_exit(ChildProcess *c, const ChildExit *e, void *userdata) {
         Transfer *t = userdata;
-        siginfo_t si = {};
+        char how[64];
 
-        if (waitid((idtype_t) P_PIDFD, (id_t) t->pidfd, &si, WEXITED) < 0)
-                return 0;
-        t->pid = 0;
-        /* Whatever is still in the pipe came before the exit. */
-        if (t->report_source)
-                (void) on_report(NULL, t->report_fd, 0, t);
         if (t->canceled)
-                return transfer_finish(t, TRANSFER_CANCELED), 0;
-        if (si.si_code == CLD_EXITED && si.si_status == 0)
-                return transfer_finish(t, TRANSFER_DONE), 0;
+                return transfer_finish(t, TRANSFER_CANCELED);
+        if (child_exit_is_success(e))
+                return transfer_finish(t, TRANSFER_DONE);
         if (t->error == 0) {
+                child_exit_describe(e, how, sizeof(how));
                 t->error = -EIO;
                 free(t->error_message);
-                t->error_message = strdup("the transfer worker died");
+                (void) asprintf(&t->error_message, "the transfer worker %s", how);
         }
         transfer_finish(t, TRANSFER_FAILED);
-        return 0;
 }
 
 static int transfer_spawn(Transfer *t) {
-        _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int pidfd = -EBADF;
-        pid_t pid;
+        char what[32];
         int r;
 
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                p[0] = safe_close(p[0]);
-                worker_main(t, p[1]);
-        }
-        t->pid = pid;
-        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0)
-                return -errno;
-        if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0)
-                return -errno;
-        r = sd_event_add_io(t->manager->event, &t->report_source, p[0], EPOLLIN, on_report, t);
+        (void) snprintf(what, sizeof(what), "transfer %u", t->id);
+        r = child_process_spawn(t->manager->event,
+                                &(ChildProcessArgs) {
+                                        .what = what,
+                                        .main = worker_main,
+                                        .main_userdata = t,
+                                        .on_line = on_report_line,
+                                        .on_exit = on_worker_exit,
+                                        .userdata = t,
+                                },
+                                &t->worker);
         if (r < 0)
                 return r;
-        t->report_fd = TAKE_FD(p[0]);
-        r = sd_event_add_io(t->manager->event, &t->pid_source, pidfd, EPOLLIN, on_worker_exit, t);
-        if (r < 0)
-                return r;
-        t->pidfd = TAKE_FD(pidfd);
         /* drayd's copy of the client's file is not needed any more: the worker has its own. */
         t->fd = safe_close(t->fd);
         t->state = TRANSFER_RUNNING;
@@ -409,7 +361,7 @@ int transfer_cancel(Transfer *t) {
                 transfer_finish(t, TRANSFER_CANCELED);
                 return 0;
         }
-        if (t->pid > 0 && kill(t->pid, SIGKILL) < 0)
-                return -errno;
+        if (t->worker && child_process_pid(t->worker) > 0)
+                return child_process_kill(t->worker, SIGKILL);
         return 0;
 }

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "child-process.h"
 #include "image-import.h"
 #include "macros.h"
 
@@ -64,11 +65,7 @@ typedef struct Transfer {
         char *base_image;      /* commit: the container's image ID */
 
         uint64_t done, total;
-        pid_t pid;
-        int pidfd, report_fd;
-        sd_event_source *pid_source, *report_source;
-        char report[1024];
-        size_t n_report;
+        ChildProcess *worker;  /* child-process.h: reports lines, then ends */
 
         char **result_images;
         uint64_t freed;

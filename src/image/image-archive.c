@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -217,6 +218,59 @@ static int load_finish_image(Load *l, Image *image, char *const *names, char ***
         return 0;
 }
 
+/* Each blob the manifest names must be in the archive, with the size the manifest declares. The
+ * store may hold a blob or an unpacked layer of the same digest from another image, which would make
+ * an incomplete or lying archive load anyway, and export or push fail later. */
+static int check_blob(Load *l, const ImageDescriptor *d, const char *what, size_t i) {
+        _cleanup_free_ char *path = NULL;
+        const Staged *f;
+
+        if (!strneq(d->digest, DIGEST_PREFIX, strlen(DIGEST_PREFIX)))
+                return unpack_error_set(l->error, -EBADMSG, "%s %zu is not named by a sha256 digest", what, i);
+        if (asprintf(&path, "blobs/sha256/%s", d->digest + strlen(DIGEST_PREFIX)) < 0)
+                return -ENOMEM;
+        f = load_find(l, path, 0);
+        if (!f)
+                return unpack_error_set(l->error, -EBADMSG, "the manifest names %s %zu (%.19s…), which is not in the archive",
+                                        what, i, d->digest);
+        if (!streq(f->digest, d->digest))
+                return unpack_error_set(l->error, -EBADMSG, "%s %zu (%.19s…) does not match its digest", what, i, d->digest);
+        if (f->size != d->size)
+                return unpack_error_set(l->error, -EBADMSG,
+                                        "%s %zu (%.19s…) is %" PRIu64 " bytes, but the manifest declares %" PRIu64,
+                                        what, i, d->digest, f->size, d->size);
+        return 0;
+}
+
+/* Why the manifest blob does not parse, for the error message; NULL when it is missing. */
+static const char *manifest_reason(Load *l, const ImageDescriptor *d) {
+        _cleanup_(image_manifest_freep) ImageManifest *m = NULL;
+        _cleanup_free_ char *data = NULL;
+        const char *reason = NULL;
+        size_t size;
+
+        if (image_store_read_blob(l->store, d->digest, IMAGE_JSON_MAX, &data, &size) < 0)
+                return NULL;
+        return image_manifest_parse(data, size, &m, &reason) < 0 ? reason : NULL;
+}
+
+static int check_blobs(Load *l, const ImageDescriptor *manifest, const Image *image) {
+        int r;
+
+        r = check_blob(l, manifest, "manifest", 0);
+        if (r < 0)
+                return r;
+        r = check_blob(l, &image->manifest->config, "config", 0);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < image->manifest->n_layers; i++) {
+                r = check_blob(l, image->manifest->layers + i, "layer", i + 1);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int load_oci(Load *l, json_object *index, char ***loaded) {
         json_object *manifests;
         const char *reason;
@@ -242,9 +296,15 @@ static int load_oci(Load *l, json_object *index, char ***loaded) {
                 if (r == -EMEDIUMTYPE)
                         return unpack_error_set(l->error, -EBADMSG, "index.json in the archive names a %s, not an image manifest",
                                     d.media_type);
+                if (r < 0) {
+                        const char *why = manifest_reason(l, &d);
+
+                        return unpack_error_set(l->error, -EBADMSG, "manifest %.19s… in the archive is missing or malformed%s%s",
+                                                d.digest, why ? ": " : "", strempty(why));
+                }
+                r = check_blobs(l, &d, image);
                 if (r < 0)
-                        return unpack_error_set(l->error, -EBADMSG, "manifest %.19s… in the archive is missing or malformed",
-                                    d.digest);
+                        return r;
                 if (json_object_object_get_ex(m, "annotations", &ann) &&
                     json_object_object_get_ex(ann, ANNOTATION_REF_NAME, &name) &&
                     json_object_is_type(name, json_type_string) &&

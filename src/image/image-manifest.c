@@ -144,6 +144,10 @@ int image_manifest_parse(const char *data, size_t size, ImageManifest **ret, con
                 FAIL("manifest schemaVersion is not 2");
         if (json_get_string(o, "mediaType", &mt) >= 0 && !image_media_type_is_manifest(mt))
                 FAIL("mediaType is not an image manifest (an index? only single images are supported)");
+        /* An object that is a manifest and an index at once reads differently to different tools
+         * (the ambiguity behind GHSA-77vh-xpmg-72qh): refuse it rather than pick a reading. */
+        if (json_object_object_get_ex(o, "manifests", NULL))
+                FAIL("manifest also carries a 'manifests' list, as an index does");
         m = calloc(1, sizeof(ImageManifest));
         if (!m)
                 return -ENOMEM;

@@ -280,8 +280,8 @@ int image_index_load(ImageStore *s, bool lock, ImageIndex *ret) {
         _cleanup_(image_index_done) ImageIndex index = { .lock_fd = -EBADF };
         _cleanup_json_ json_object *o = NULL;
         json_object *manifests;
+        int version, r;
         size_t n;
-        int r;
 
         if (lock) {
                 r = index_lock(s, &index.lock_fd);
@@ -291,6 +291,12 @@ int image_index_load(ImageStore *s, bool lock, ImageIndex *ret) {
         r = json_read_file(s->images_fd, "index.json", &o);
         if (r < 0)
                 return r;
+        /* The OCI image layout's own version (image-spec 1.x: 2): a newer layout is not ours to rewrite. */
+        r = json_get_int(o, "schemaVersion", &version);
+        if (r < 0 && r != -ENOENT)
+                return -EBADMSG;
+        if (r >= 0 && version != 2)
+                return version > 2 ? -EPROTONOSUPPORT : -EBADMSG;
         if (!json_object_object_get_ex(o, "manifests", &manifests) ||
             !json_object_is_type(manifests, json_type_array))
                 return -EBADMSG;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "contract.h"
 #include "log.h"
 #include "monitor.h"
 #include "name.h"
@@ -23,6 +24,7 @@ static void help(void) {
                "     --state-dir=DIR     State directory (" DRAY_STATE_DIR ")\n"
                "     --runtime-dir=DIR   Runtime directory (" DRAY_RUNTIME_DIR ")\n"
                "     --sync-fd=N         Pipe or socket to drayd\n"
+               "     --protocol=N        The sync protocol version drayd speaks (default: 1)\n"
                "     --stdout-fd=N       Also copy the payload's stdout here\n"
                "     --stderr-fd=N       Also copy the payload's stderr here\n"
                "     --stdin-fd=N        Forward this to the payload's stdin (-i)\n"
@@ -52,7 +54,7 @@ static int parse_fd(const char *s, const char *what, int *ret) {
 static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         enum { ARG_VERSION = 0x100, ARG_ID, ARG_STATE_DIR, ARG_RUNTIME_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
                ARG_STDERR_FD, ARG_STDIN_FD, ARG_RESIZE_FD, ARG_EXEC_SPEC_FD, ARG_EXEC_PID, ARG_SECCOMP_PROFILE,
-               ARG_LOG_LEVEL };
+               ARG_LOG_LEVEL, ARG_PROTOCOL };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
                 { "version",     no_argument,       NULL, ARG_VERSION     },
@@ -60,6 +62,7 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                 { "state-dir",   required_argument, NULL, ARG_STATE_DIR   },
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "sync-fd",     required_argument, NULL, ARG_SYNC_FD     },
+                { "protocol",    required_argument, NULL, ARG_PROTOCOL    },
                 { "stdout-fd",   required_argument, NULL, ARG_STDOUT_FD   },
                 { "stderr-fd",   required_argument, NULL, ARG_STDERR_FD   },
                 { "stdin-fd",    required_argument, NULL, ARG_STDIN_FD    },
@@ -95,6 +98,12 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                         r = parse_fd(optarg, "sync fd", &a->sync_fd);
                         if (r < 0)
                                 return r;
+                        break;
+                case ARG_PROTOCOL:
+                        r = safe_atou32(optarg, &a->protocol);
+                        if (r < 0 || a->protocol == 0)
+                                return log_error_errno(r < 0 ? r : ERANGE, "Invalid protocol version '%s'.",
+                                                       optarg);
                         break;
                 case ARG_STDOUT_FD:
                 case ARG_STDERR_FD:
@@ -167,8 +176,27 @@ static bool stderr_is_journal(void) {
                (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
 }
 
+/* A drayd newer than we are: say so on the sync fd, in words it parses whatever its version, and
+ * start nothing. */
+static int refuse_protocol(const MonitorArgs *a) {
+        char message[128], line[SYNC_LINE_MAX];
+        ssize_t n;
+
+        (void) snprintf(message, sizeof(message),
+                        "dray-monitor %s speaks sync protocol version %u, drayd asked for version %u",
+                        DRAY_VERSION, DRAY_PROTOCOL_VERSION, a->protocol);
+        log_error("%s: refusing to start; install a dray-monitor as new as drayd.", message);
+        n = sync_message_format(&(SyncMessage) { .type = SYNC_MESSAGE_FAIL, .error = EPROTONOSUPPORT,
+                                                 .message = message },
+                                line, sizeof(line));
+        if (n > 0 && write(a->sync_fd, line, (size_t) n) != n)
+                log_debug_errno(errno, "Failed to tell drayd, ignoring: %m");
+        return EXIT_FAILURE;
+}
+
 int main(int argc, char *argv[]) {
         MonitorArgs args = {
+                .protocol = 1,
                 .sync_fd = -EBADF,
                 .stdout_fd = -EBADF,
                 .stderr_fd = -EBADF,
@@ -201,6 +229,8 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv, &args);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        if (args.protocol > DRAY_PROTOCOL_VERSION)
+                return refuse_protocol(&args);
 
         /* Hold no directory of the host busy. */
         if (chdir("/") < 0)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "container-state.h"
+#include "contract.h"
 #include "exit-record.h"
 #include "log-stream.h"
 #include "log.h"
@@ -109,14 +111,16 @@ static bool monitor_is_exec(const Monitor *m) {
         return m->args->exec_spec_fd >= 0;
 }
 
-/* Writes one line to drayd. drayd may be gone (it can be restarted any time): EPIPE is no error. A
+/* Writes one message to drayd. drayd may be gone (it can be restarted any time): EPIPE is no error. A
  * container's monitor says one thing and closes; an exec's says "EXIT" last. */
-static void sync_send(Monitor *m, const char *line) {
-        size_t n = strlen(line);
+static void sync_send(Monitor *m, const SyncMessage *msg) {
+        char line[SYNC_LINE_MAX];
+        ssize_t n = sync_message_format(msg, line, sizeof(line));
         const char *p = line;
 
+        assert(n > 0);
         while (m->sync_fd >= 0 && n > 0) {
-                ssize_t k = write(m->sync_fd, p, n);
+                ssize_t k = write(m->sync_fd, p, (size_t) n);
 
                 if (k < 0 && errno == EINTR)
                         continue;
@@ -126,20 +130,17 @@ static void sync_send(Monitor *m, const char *line) {
                         break;
                 }
                 p += k;
-                n -= (size_t) k;
+                n -= k;
         }
-        if (!monitor_is_exec(m) || strneq(line, "EXIT ", 5))
+        if (!monitor_is_exec(m) || msg->type == SYNC_MESSAGE_EXIT)
                 m->sync_fd = safe_close(m->sync_fd);
 }
 
 static void sync_send_exit(Monitor *m, int status) {
-        char line[32];
-
-        (void) snprintf(line, sizeof(line), "EXIT %d\n", status);
-        sync_send(m, line);
+        sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_EXIT, .status = status });
 }
 
-/* 1 on 'G', 0 when drayd aborted (closed the fd, or sent anything else) or we were told to stop. */
+/* 1 on SYNC_GO, 0 when drayd aborted (closed the fd, or sent anything else) or we were told to stop. */
 static int monitor_wait_for_go(Monitor *m) {
         for (;;) {
                 struct pollfd p[2] = {
@@ -165,7 +166,7 @@ static int monitor_wait_for_go(Monitor *m) {
                 n = read(m->sync_fd, &c, 1);
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
                         continue;
-                if (n == 1 && c == 'G')
+                if (n == 1 && c == SYNC_GO)
                         return 1;
                 if (n == 1)
                         log_warning("Unexpected byte 0x%02x on the sync fd, not starting.",
@@ -191,7 +192,8 @@ static int monitor_write_exit(Monitor *m, const ExitRecord *rec) {
 /* The start failed before the payload ran: exit.json first, so that drayd finds it when it reads
  * the ERR line. */
 _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, const char *fmt, ...) {
-        char message[RUNTIME_MESSAGE_MAX], line[RUNTIME_MESSAGE_MAX + 32];
+        char message[RUNTIME_MESSAGE_MAX];
+        SyncMessage msg;
         va_list ap;
         int r;
 
@@ -200,14 +202,11 @@ _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, 
         va_start(ap, fmt);
         (void) vsnprintf(message, sizeof(message), fmt, ap);
         va_end(ap);
-        for (char *p = message; *p; p++)
-                if ((unsigned char) *p < ' ')
-                        *p = ' ';
+        msg = (SyncMessage) { .type = SYNC_MESSAGE_ERR, .error = error ?: EIO, .message = message };
 
         if (monitor_is_exec(m)) {
                 log_debug("Failed to exec in container '%s': %s", m->args->id, message);
-                (void) snprintf(line, sizeof(line), "ERR %d %s\n", error, message);
-                sync_send(m, line);
+                sync_send(m, &msg);
                 sync_send_exit(m, status);
                 return EXIT_SUCCESS;
         }
@@ -217,8 +216,7 @@ _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, 
                 .finished_usec = now_realtime_usec(),
                 .error = message,
         });
-        (void) snprintf(line, sizeof(line), "ERR %d %s\n", error, message);
-        sync_send(m, line);
+        sync_send(m, &msg);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
@@ -243,6 +241,9 @@ static int monitor_load(Monitor *m) {
         if (m->dir_fd < 0)
                 return log_error_errno(errno, "Failed to open container directory '%s': %m", dir);
         r = spec_load(m->dir_fd, &m->spec);
+        if (r == -EPROTONOSUPPORT)
+                return log_error_errno(r, "'%s/" SPEC_FILE "' was written by a newer dray (schema version above %u), "
+                                       "refusing it.", dir, SPEC_SCHEMA_VERSION);
         if (r < 0)
                 return log_error_errno(r, "Failed to load '%s/" SPEC_FILE "': %m", dir);
         if (!streq(m->spec->id, m->args->id))
@@ -448,7 +449,6 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         RuntimeIO io = RUNTIME_IO_NULL;
         RuntimeError e = {};
         struct winsize window;
-        char line[64];
         LogSinkFunc sink;
         int r, out_fd;
 
@@ -495,8 +495,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         sink = monitor_is_exec(m) ? discard_line : journal_send_line;
         log_stream_init(&m->out, "stdout", out_fd, m->args->stdout_fd, sink, &m->out_sink);
         log_stream_init(&m->err, "stderr", TAKE_FD(err[0]), m->args->stderr_fd, sink, &m->err_sink);
-        (void) snprintf(line, sizeof(line), "OK %d\n", (int) m->init_pid);
-        sync_send(m, line);
+        sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_OK, .pid = m->init_pid });
         return true;
 }
 

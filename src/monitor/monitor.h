@@ -11,7 +11,8 @@ typedef struct MonitorArgs {
         const char *id;           /* 64 hex */
         const char *state_dir;    /* /var/lib/dray: the spec and exit.json live in containers/<id>/ */
         const char *runtime_dir;  /* /run/dray: containers/<id>/rootfs is the root's mount point */
-        int sync_fd;              /* 'G' in, "OK <pid>" / "ERR <errno> <message>" out */
+        unsigned protocol;        /* the sync protocol version drayd speaks (contract.h) */
+        int sync_fd;              /* SYNC_GO in, "OK <pid>" / "ERR <errno> <message>" out (contract.h) */
         int stdout_fd;            /* tee targets, or -EBADF */
         int stderr_fd;
         int stdin_fd;             /* the client's input, forwarded to the payload (-i), or -EBADF */

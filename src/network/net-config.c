@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "atomic-write.h"
+#include "contract.h"
 #include "name.h"
 #include "net-config.h"
 
@@ -107,7 +108,9 @@ int network_config_to_json(const NetworkConfig *c, json_object **ret) {
 
         if (!o)
                 return -ENOMEM;
-        r = json_add_string(o, "name", c->name);
+        r = schema_version_add(o, NETWORK_SCHEMA_VERSION);
+        if (r >= 0)
+                r = json_add_string(o, "name", c->name);
         if (r >= 0)
                 r = json_add_string(o, "id", c->id);
         if (r >= 0)
@@ -209,6 +212,9 @@ int network_config_from_json(json_object *o, NetworkConfig **ret) {
 
         if (!c)
                 return -ENOMEM;
+        r = schema_version_check(o, NETWORK_SCHEMA_VERSION);
+        if (r < 0)
+                return r;
         r = get_dup(o, "name", &c->name);
         if (r >= 0)
                 r = get_dup(o, "id", &c->id);

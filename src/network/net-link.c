@@ -205,7 +205,7 @@ int rtnl_link_del(Rtnl *r, const char *name) {
         return rtnl_call_ack(r, nlh);
 }
 
-int rtnl_veth_add(Rtnl *r, const char *name, const char *peer, int peer_netns_fd, uint32_t mtu) {
+int rtnl_veth_add(Rtnl *r, const char *name, const char *peer, int peer_netns_fd, uint32_t mtu, const uint8_t *peer_mac) {
         struct nlmsghdr *nlh = rtnl_message(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
         struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
         struct nlattr *info, *data, *peer_nest;
@@ -229,6 +229,8 @@ int rtnl_veth_add(Rtnl *r, const char *name, const char *peer, int peer_netns_fd
         mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
         if (mtu > 0)
                 mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+        if (peer_mac)
+                mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
         if (peer_netns_fd >= 0)
                 mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) peer_netns_fd);
         mnl_attr_nest_end(nlh, peer_nest);

@@ -20,8 +20,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Rtnl *, rtnl_free);
 int rtnl_link_index(Rtnl *r, const char *name, int *ret_ifindex);
 int rtnl_bridge_add(Rtnl *r, const char *name);
 int rtnl_link_del(Rtnl *r, const char *name);      /* -ENODEV when missing */
-/* A veth pair: name here, peer (e.g. "eth0") created straight in the namespace of peer_netns_fd. */
-int rtnl_veth_add(Rtnl *r, const char *name, const char *peer, int peer_netns_fd, uint32_t mtu);
+/* A veth pair: name here, peer (e.g. "eth0") created straight in the namespace of peer_netns_fd, with
+ * the MAC address peer_mac (6 bytes; NULL: a random one). */
+int rtnl_veth_add(Rtnl *r, const char *name, const char *peer, int peer_netns_fd, uint32_t mtu, const uint8_t *peer_mac);
 /* master_ifindex 0: leave as is. mtu 0: leave as is. */
 int rtnl_link_set(Rtnl *r, int ifindex, bool up, int master_ifindex, uint32_t mtu);
 int rtnl_link_get_mtu(Rtnl *r, int ifindex, uint32_t *ret);

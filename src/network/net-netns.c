@@ -90,30 +90,42 @@ static int netlink_socket_bound(void) {
         return fd;
 }
 
-/* In the child: netns_fd >= 0 joins it, else unshares a new one and pins it at path. Then sends a
- * rtnetlink socket made here. Exits with the errno of what failed. */
-_noreturn_ static void netns_child(int sock, int netns_fd, const char *path) {
+/* In the child: netns_fd >= 0 joins it, else unshares a new one, sets it up and pins it at path.
+ * Then sends a rtnetlink socket made here and, if asked, a packet socket (for announcing addresses,
+ * net-announce.h). Exits with the errno of what failed. */
+_noreturn_ static void netns_child(int sock, int netns_fd, const char *path, bool packet) {
         int fd, r;
 
         if (netns_fd >= 0)
-                r = setns(netns_fd, CLONE_NEWNET);
+                r = setns(netns_fd, CLONE_NEWNET) < 0 ? -errno : 0;
         else {
-                r = unshare(CLONE_NEWNET);
+                r = unshare(CLONE_NEWNET) < 0 ? -errno : 0;
+                /* The namespace is the container's alone, and drayd (the host's user namespace) owns
+                 * it: a payload in a user namespace of its own holds CAP_NET_BIND_SERVICE there, not
+                 * here, and could bind no port below 1024 (nginx on 80: EACCES). Podman and Docker
+                 * open the low ports the same way. /proc/sys/net is the opener's namespace's. */
                 if (r >= 0)
-                        r = mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL);
+                        r = net_sysctl_write("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0");
+                if (r >= 0 && mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+                        r = -errno;
         }
         if (r < 0)
-                _exit(errno & 0xff);
+                _exit(-r & 0xff);
         fd = netlink_socket_bound();
         if (fd < 0)
                 _exit(-fd & 0xff);
         r = send_fd(sock, fd);
+        if (r >= 0 && packet) {
+                /* Protocol 0: it sends, and receives nothing. */
+                fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                r = fd < 0 ? -errno : send_fd(sock, fd);
+        }
         _exit(r < 0 ? -r & 0xff : 0);
 }
 
-static int netns_fork(int netns_fd, const char *path, Rtnl **ret) {
+static int netns_fork(int netns_fd, const char *path, Rtnl **ret, int *ret_packet_fd) {
         _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
-        int fd = -EBADF, r, k;
+        int fd = -EBADF, packet_fd = -EBADF, r, k;
         pid_t pid;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
@@ -123,30 +135,38 @@ static int netns_fork(int netns_fd, const char *path, Rtnl **ret) {
                 return -errno;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
-                netns_child(pair[1], netns_fd, path);
+                netns_child(pair[1], netns_fd, path, ret_packet_fd != NULL);
         }
         pair[1] = safe_close(pair[1]);
         r = recv_fd(pair[0], &fd);
+        if (r >= 0 && ret_packet_fd)
+                r = recv_fd(pair[0], &packet_fd);
         k = wait_child(pid);
-        if (k < 0) {
+        if (k < 0 || r < 0) {
                 safe_close(fd);
-                return k;
+                safe_close(packet_fd);
+                return k < 0 ? k : r;
         }
-        if (r < 0)
+        r = rtnl_open_fd(fd, ret);
+        if (r < 0) {
+                safe_close(packet_fd);
                 return r;
-        return rtnl_open_fd(fd, ret);
+        }
+        if (ret_packet_fd)
+                *ret_packet_fd = packet_fd;
+        return 0;
 }
 
-int net_netns_new(const char *path, Rtnl **ret_rtnl) {
+int net_netns_new(const char *path, Rtnl **ret_rtnl, int *ret_packet_fd) {
         _cleanup_(rtnl_freep) Rtnl *rtnl = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int fd = -EBADF, packet_fd = -EBADF;
         int r;
 
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
         if (fd < 0)
                 return -errno;
         fd = safe_close(fd);
-        r = netns_fork(-EBADF, path, &rtnl);
+        r = netns_fork(-EBADF, path, &rtnl, ret_packet_fd ? &packet_fd : NULL);
         if (r >= 0) {
                 int lo;
 
@@ -159,11 +179,13 @@ int net_netns_new(const char *path, Rtnl **ret_rtnl) {
                 return r;
         }
         *ret_rtnl = TAKE_PTR(rtnl);
+        if (ret_packet_fd)
+                *ret_packet_fd = TAKE_FD(packet_fd);
         return 0;
 }
 
-int net_netns_rtnl(int netns_fd, Rtnl **ret_rtnl) {
-        return netns_fork(netns_fd, NULL, ret_rtnl);
+int net_netns_rtnl(int netns_fd, Rtnl **ret_rtnl, int *ret_packet_fd) {
+        return netns_fork(netns_fd, NULL, ret_rtnl, ret_packet_fd);
 }
 
 int net_netns_remove(const char *path) {

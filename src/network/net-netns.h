@@ -10,10 +10,13 @@
  * created inside the namespace (SCM_RIGHTS), through which the caller then configures it. */
 
 /* Creates a new network namespace pinned at path (which must not exist; its directory must), brings
- * its "lo" up, and returns a Rtnl bound inside it. On failure nothing is left at path. */
-int net_netns_new(const char *path, Rtnl **ret_rtnl);
-/* A Rtnl inside the namespace pinned at path (or of the namespace fd). */
-int net_netns_rtnl(int netns_fd, Rtnl **ret_rtnl);
+ * its "lo" up, opens its ports below 1024 (ip_unprivileged_port_start=0, as podman does: the
+ * namespace is the container's, whatever user namespace its payload runs in), and returns a Rtnl
+ * bound inside it, and, if ret_packet_fd, an AF_PACKET socket made in it (net-announce.h). On
+ * failure nothing is left at path. */
+int net_netns_new(const char *path, Rtnl **ret_rtnl, int *ret_packet_fd);
+/* A Rtnl (and optionally a packet socket) inside the namespace of the namespace fd. */
+int net_netns_rtnl(int netns_fd, Rtnl **ret_rtnl, int *ret_packet_fd);
 /* Unmounts and unlinks path; the namespace (and every veth in it) goes once nothing else holds it.
  * 0 also when there was nothing. */
 int net_netns_remove(const char *path);

@@ -136,7 +136,9 @@ int caps_bounding_keep(RuntimeContext *c, uint64_t keep) {
         return 0;
 }
 
-/* Sets effective, permitted and inheritable to mask and clears the ambient set. */
+/* Sets effective and permitted to mask and clears the inheritable and ambient sets. An empty
+ * inheritable set, as Docker and Podman leave it, means a file capability's inheritable bits (or a
+ * later ambient raise) can never carry a capability into a program the payload runs. */
 int caps_set_process(RuntimeContext *c, uint64_t mask) {
         _cleanup_(cap_freep) cap_t caps = cap_init();
         cap_value_t last = cap_last();
@@ -147,8 +149,7 @@ int caps_set_process(RuntimeContext *c, uint64_t mask) {
                 if (!(mask & CAP_BIT(v)))
                         continue;
                 if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
-                    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0 ||
-                    cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) < 0)
+                    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0)
                         return runtime_fail(c, errno, "build capability set: %m");
         }
         if (cap_set_proc(caps) < 0)

@@ -67,8 +67,8 @@ static int exec_command(RuntimeContext *c) {
 }
 
 /* uid/gid and capabilities. The bounding set shrinks first, while we still hold CAP_SETPCAP; a switch
- * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) or
- * clears what setresuid() leaves, the inheritable set (non-root). */
+ * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) and
+ * clears the inheritable and ambient sets (everyone). */
 static int payload_set_user(RuntimeContext *c) {
         const ContainerSpec *s = c->spec;
         int r;
@@ -76,8 +76,10 @@ static int payload_set_user(RuntimeContext *c) {
         r = caps_bounding_keep(c, c->caps);
         if (r < 0)
                 return r;
-        if (setgroups(0, NULL) < 0)
-                return runtime_fail(c, errno, "drop supplementary groups: %m");
+        /* The groups drayd resolved from the image's /etc/group and --group-add (none: only the
+         * primary group's rights). */
+        if (setgroups(s->n_groups, s->groups) < 0)
+                return runtime_fail(c, errno, "set supplementary groups: %m");
         if (setresgid(s->gid, s->gid, s->gid) < 0)
                 return runtime_fail(c, errno, "set group ID %u: %m", (unsigned) s->gid);
         if (setresuid(s->uid, s->uid, s->uid) < 0)

@@ -47,7 +47,7 @@ typedef struct RuntimeContext {
         int userns_upper_fd; /* ephemeral: the overlay's upper and work directories, opened while */
         int userns_work_fd;  /* still host UID 0 (their parents are 0700) */
         int userns_netfiles_fd; /* likewise the generated /etc files' directory (netfiles_setup()) */
-        bool userns_idmapped; /* caller side: the tree is an idmapped mount (else chowned) */
+        bool userns_idmapped; /* caller side: the tree is an idmapped mount */
         RuntimeRecord failure;
 } RuntimeContext;
 
@@ -59,6 +59,16 @@ typedef struct RuntimeContext {
                 .userns_target_fd = -EBADF, .userns_upper_fd = -EBADF, .userns_work_fd = -EBADF,    \
                 .userns_netfiles_fd = -EBADF,                                                        \
         })
+
+/* The spec's rootfs as an O_PATH directory fd, opened without following any symlink: drayd resolved
+ * it at create time, so one that appeared since is refused, not followed. */
+int runtime_open_rootfs(RuntimeContext *c);
+
+/* The root is a tree of the caller's, bound as it is (not an overlay with an upper directory of the
+ * container's own): drayd never creates entries in it. */
+static inline bool runtime_root_is_foreign(const RuntimeContext *c) {
+        return !spec_uses_overlay(c->spec);
+}
 
 /* Records why a step failed (stage SETUP; %m is error) and returns -abs(error). */
 int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) _printf_(3, 4);
@@ -110,6 +120,8 @@ void netns_leave(int *saved_fd);
 
 /* runtime-userns.c: the caller's half (after clone, before the init goes on) and the init's */
 int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);
+/* runtime-mount.c, in the caller: an image's root for the user namespace of userns_fd. */
+int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret);
 int userns_setup_child(RuntimeContext *c);
 
 /* runtime-dev.c */

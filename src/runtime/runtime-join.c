@@ -16,6 +16,7 @@
 
 #include "container-state.h"
 #include "log.h"
+#include "proc-util.h"
 #include "runtime-internal.h"
 
 static const struct {
@@ -110,9 +111,9 @@ static int join_spawn(RuntimeContext *c, pid_t target, pid_t *ret_pid) {
         r = join_prepare(c);
         if (r < 0)
                 return r;
-        pidfd = (int) syscall(SYS_pidfd_open, target, 0);
+        pidfd = pidfd_open_pid(target);
         if (pidfd < 0)
-                return runtime_fail(c, errno, "open the container's init (PID %d): %m", (int) target);
+                return runtime_fail(c, pidfd, "open the container's init (PID %d): %m", (int) target);
         r = differing_namespaces(target, &flags);
         if (r < 0)
                 return runtime_fail(c, r, "read the container's namespaces: %m");

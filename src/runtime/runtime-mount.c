@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -19,6 +20,22 @@ int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode) {
         if (mkdirat(dir_fd, name, mode) < 0 && errno != EEXIST)
                 return runtime_fail(c, errno, "create mount point '%s': %m", name);
         return 0;
+}
+
+int runtime_open_rootfs(RuntimeContext *c) {
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd;
+
+        fd = syscall(SYS_openat2, AT_FDCWD, c->spec->rootfs, &how, sizeof(how));
+        if (fd < 0 && errno == ELOOP)
+                return runtime_fail(c, ELOOP, "rootfs '%s' has become a symbolic link, or lies below one",
+                                    c->spec->rootfs);
+        if (fd < 0)
+                return runtime_fail(c, errno, "open rootfs '%s': %m", c->spec->rootfs);
+        return (int) fd;
 }
 
 /* mount() onto dir_fd/name, never through a symlink: name is opened O_PATH|O_NOFOLLOW (a single
@@ -137,9 +154,14 @@ static int open_lowers(RuntimeContext *c, int fds[static SPEC_LAYERS_MAX], size_
 
                 if (n >= SPEC_LAYERS_MAX)
                         return runtime_fail(c, E2BIG, "too many layers");
-                fds[n] = open(*l, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (c->spec->layers)
+                        fds[n] = open(*l, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                else
+                        fds[n] = runtime_open_rootfs(c);
+                if (fds[n] < 0 && c->spec->layers)
+                        return runtime_fail(c, errno, "image layer '%s': %m", *l);
                 if (fds[n] < 0)
-                        return runtime_fail(c, errno, "%s '%s': %m", c->spec->layers ? "image layer" : "rootfs", *l);
+                        return fds[n];
                 proc_fd_path(path, fds[n]);
                 if (asprintf(&joined, "%s%s%s", opts, n > 0 ? ":" : "", path) < 0)
                         return runtime_fail(c, ENOMEM, "out of memory");
@@ -185,6 +207,81 @@ static int mount_overlay(RuntimeContext *c) {
         }
         if (mount("overlay", io->root_mount, "overlay", 0, opts) < 0)
                 r = runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->image ?: strna(c->spec->rootfs));
+finish:
+        for (size_t i = 0; i < n; i++)
+                safe_close(fds[i]);
+        return r;
+}
+
+/* --userns=auto from an image, in the caller (the host's root): the overlay of the image's layers,
+ * each an idmapped mount of the container's range (overlayfs takes idmapped layers since Linux 5.19),
+ * as a detached mount that the init attaches as its root. The layers stay shared by every container
+ * of the image and unchanged on disk: no copy. The upper layer is the container's own and not
+ * idmapped, so what the container writes is owned by its range on disk. Mounted here, not in the user
+ * namespace: overlayfs takes a detached layer only from a mounter privileged over it, and so the
+ * overlay reads trusted.* (the layers' opaque marks) as for any other container. */
+int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret) {
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_IDMAP,
+                .userns_fd = (uint64_t) userns_fd,
+        };
+        _cleanup_close_ int upper = -EBADF, work = -EBADF, fs = -EBADF, mnt = -EBADF;
+        _cleanup_free_ char *lowerdir = malloc(SPEC_LAYERS_MAX * (PROC_FD_PATH_MAX + 1));
+        char upper_path[PROC_FD_PATH_MAX], work_path[PROC_FD_PATH_MAX];
+        int fds[SPEC_LAYERS_MAX];
+        size_t n = 0, len = 0;
+        int r = 0;
+
+        if (!lowerdir)
+                return runtime_fail(c, ENOMEM, "out of memory");
+        for (char *const *l = c->spec->layers; r >= 0 && *l; l++) {
+                if (n >= SPEC_LAYERS_MAX) {
+                        r = runtime_fail(c, E2BIG, "too many layers");
+                        break;
+                }
+                fds[n] = open_tree(AT_FDCWD, *l, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                if (fds[n] < 0) {
+                        r = runtime_fail(c, errno, "image layer '%s': %m", *l);
+                        break;
+                }
+                if (mount_setattr(fds[n++], "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                        r = runtime_fail(c, errno == EINVAL || errno == EPERM ? EOPNOTSUPP : errno,
+                                         "--userns=auto for a container from an image needs the image store on a "
+                                         "file system with idmapped mounts (ext4, xfs, btrfs, tmpfs): layer '%s': %m",
+                                         *l);
+                if (len > 0)
+                        lowerdir[len++] = ':';
+                proc_fd_path(lowerdir + len, fds[n - 1]);
+                len += strlen(lowerdir + len);
+        }
+        if (r < 0)
+                goto finish;
+        upper = open(c->io->upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        work = open(c->io->work_dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (upper < 0 || work < 0) {
+                r = runtime_fail(c, errno, "overlay directories of '%s': %m", c->spec->image);
+                goto finish;
+        }
+        /* The lowest layer's root, seen through the idmapping: the range's root. */
+        r = overlay_adopt_root_attrs(c, fds[0], upper);
+        if (r < 0)
+                goto finish;
+        proc_fd_path(upper_path, upper);
+        proc_fd_path(work_path, work);
+        fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lowerdir, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper_path, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work_path, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+                r = runtime_fail(c, errno, "create overlayfs of idmapped layers for '%s': %m", c->spec->image);
+                goto finish;
+        }
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        if (mnt < 0) {
+                r = runtime_fail(c, errno, "mount overlayfs for '%s': %m", c->spec->image);
+                goto finish;
+        }
+        *ret = TAKE_FD(mnt);
 finish:
         for (size_t i = 0; i < n; i++)
                 safe_close(fds[i]);
@@ -240,9 +337,24 @@ static int mount_attach_tree(RuntimeContext *c) {
         return r;
 }
 
-/* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
- * runtime needs. A rootfs may bring /proc, /sys or /dev as symlinks; mount_at() refuses those. */
+/* The bind of a caller's tree, through an fd opened without following symlinks. */
+static int mount_bind_rootfs(RuntimeContext *c) {
+        _cleanup_close_ int fd = -EBADF;
+        char path[PROC_FD_PATH_MAX];
 
+        fd = runtime_open_rootfs(c);
+        if (fd < 0)
+                return fd;
+        proc_fd_path(path, fd);
+        if (mount(path, c->io->root_mount, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return runtime_fail(c, errno, "bind rootfs '%s': %m", c->spec->rootfs);
+        return 0;
+}
+
+/* The container's root: the rootfs bound (or overlaid) onto root_mount, with the mount points the
+ * runtime needs. A rootfs may bring /proc, /sys or /dev as symlinks; mount_at() refuses those. A
+ * caller's tree (not an overlay of the container's own) must bring them: drayd creates no entries in
+ * a tree it does not own. */
 int mount_setup_root(RuntimeContext *c) {
         static const char *const mount_points[] = { "proc", "sys", "dev" };
         int r;
@@ -251,10 +363,8 @@ int mount_setup_root(RuntimeContext *c) {
                 r = mount_attach_tree(c);
         else if (spec_uses_overlay(c->spec))
                 r = mount_overlay(c);
-        else if (mount(c->spec->rootfs, c->io->root_mount, NULL, MS_BIND | MS_REC, NULL) < 0)
-                r = runtime_fail(c, errno, "bind rootfs '%s': %m", c->spec->rootfs);
         else
-                r = 0;
+                r = mount_bind_rootfs(c);
         if (r < 0)
                 return r;
 
@@ -263,9 +373,17 @@ int mount_setup_root(RuntimeContext *c) {
         if (c->root_fd < 0)
                 return runtime_fail(c, errno, "open container root: %m");
         for (size_t i = 0; i < ELEMENTSOF(mount_points); i++) {
-                r = mkdir_at(c, c->root_fd, mount_points[i], 0755);
-                if (r < 0)
-                        return r;
+                struct stat st;
+
+                if (!runtime_root_is_foreign(c)) {
+                        r = mkdir_at(c, c->root_fd, mount_points[i], 0755);
+                        if (r < 0)
+                                return r;
+                } else if (fstatat(c->root_fd, mount_points[i], &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                        return runtime_fail(c, ENOENT,
+                                            "rootfs '%s' has no /%s: drayd creates nothing in a root directory "
+                                            "it does not own; create it there, or run with --ephemeral",
+                                            c->spec->rootfs, mount_points[i]);
         }
         return 0;
 }

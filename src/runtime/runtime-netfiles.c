@@ -10,9 +10,10 @@
 /* The files drayd generates for a container on a bridge network, bound over the root's own. */
 static const char *const net_files[] = { "hosts", "hostname", "resolv.conf" };
 
-/* etc/<name> in the root, created empty when missing, as an O_PATH fd; -ENOENT (skip) when the root
- * has a symlink or something other than a regular file there: we never mount through a symlink,
- * and an image that points /etc/resolv.conf elsewhere keeps its own. */
+/* etc/<name> in the root, created empty when missing (in an overlay of the container's own), as an
+ * O_PATH fd; -ENOENT (skip) when the root has a symlink or something other than a regular file there:
+ * we never mount through a symlink, and an image that points /etc/resolv.conf elsewhere keeps its
+ * own. A caller's tree without the file keeps not having it: drayd creates nothing there. */
 static int open_target(RuntimeContext *c, int etc_fd, const char *name) {
         struct stat st;
         int fd;
@@ -20,6 +21,8 @@ static int open_target(RuntimeContext *c, int etc_fd, const char *name) {
         if (fstatat(etc_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno != ENOENT)
                         return -errno;
+                if (runtime_root_is_foreign(c))
+                        return -ENOENT;
                 fd = openat(etc_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (fd < 0)
                         return -errno;
@@ -79,9 +82,11 @@ int netfiles_setup(RuntimeContext *c) {
         src_dir = c->userns_netfiles_fd >= 0 ? TAKE_FD(c->userns_netfiles_fd) : open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (src_dir < 0)
                 return runtime_fail(c, errno, "open '%s': %m", dir);
-        if (mkdirat(c->root_fd, "etc", 0755) < 0 && errno != EEXIST)
+        if (!runtime_root_is_foreign(c) && mkdirat(c->root_fd, "etc", 0755) < 0 && errno != EEXIST)
                 return runtime_fail(c, errno, "create /etc in the root: %m");
         etc = openat(c->root_fd, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (etc < 0 && errno == ENOENT && runtime_root_is_foreign(c))
+                return 0; /* a tree of the caller's without /etc: nothing to bind over */
         if (etc < 0)
                 return runtime_fail(c, errno, "open /etc in the root: %m");
         for (size_t i = 0; i < ELEMENTSOF(net_files); i++) {

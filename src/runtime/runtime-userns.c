@@ -8,17 +8,19 @@
  *                                              namespace) and waits on the socket
  *   writes uid_map and gid_map: 0 → base
  *   open_tree() of the rootfs, idmapped to the
- *   new user namespace where the file system
- *   allows it, else the tree chowned to the
- *   range once (post-order, so an interrupted
- *   chown is finished on the next start)
+ *   new user namespace (a file system without
+ *   idmapped mounts is refused: drayd never
+ *   changes the ownership of a tree it does
+ *   not own)
  *   sends the tree over the socket      ──►    becomes UID/GID 0 of its namespace; later
  *                                              moves the tree onto the root mount point
+ *
+ * From an image, the caller sends instead an overlay of the image's layers, each idmapped
+ * (mount_overlay_idmapped()): the shared layers are never chowned.
  *
  * Only the caller, in the initial user namespace, may create an idmapped mount; only the init can
  * resolve the mount point in its own mount namespace, and it must do so before it drops host UID 0:
  * /run/dray/containers is 0700. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -67,88 +69,6 @@ static int write_map(pid_t pid, const char *file, uint32_t base, uint32_t size) 
         return 0;
 }
 
-/* Host IDs below the range size are the rootfs's own (0 = its root); they move into the range. IDs
- * already in it were shifted by an earlier, interrupted pass and stay; anything else is left alone. */
-static uint32_t shift_id(uint32_t id, uint32_t base) {
-        return id < USERNS_RANGE_SIZE ? base + id : id;
-}
-
-static int chown_entry(int dir_fd, const char *name, const struct stat *st, uint32_t base) {
-        uid_t uid = shift_id(st->st_uid, base);
-        gid_t gid = shift_id(st->st_gid, base);
-
-        if (uid == st->st_uid && gid == st->st_gid)
-                return 0;
-        if (fchownat(dir_fd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
-        /* chown() clears the set-user-ID and set-group-ID bits: put them back. */
-        if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
-            fchmodat(dir_fd, name, st->st_mode & 07777, 0) < 0)
-                return -errno;
-        return 0;
-}
-
-/* Children first, the directory itself last; never follows symlinks, never crosses into another
- * mount (what is mounted inside the rootfs is not the rootfs's to shift). */
-static int chown_tree(int dir_fd, dev_t dev, uint32_t base, unsigned depth) {
-        _cleanup_close_ int fd = -EBADF;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
-
-        if (depth > 256)
-                return -ELOOP;
-        fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        TAKE_FD(fd);
-        while (r >= 0 && (de = readdir(d))) {
-                struct stat st;
-
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (st.st_dev != dev)
-                        continue;
-                if (S_ISDIR(st.st_mode)) {
-                        _cleanup_close_ int sub = openat(dirfd(d), de->d_name,
-                                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub < 0) {
-                                r = -errno;
-                                break;
-                        }
-                        r = chown_tree(sub, dev, base, depth + 1);
-                        if (r < 0)
-                                break;
-                }
-                r = chown_entry(dirfd(d), de->d_name, &st, base);
-        }
-        (void) closedir(d);
-        return r;
-}
-
-int runtime_userns_chown(const char *rootfs, uint32_t base) {
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-        int r;
-
-        fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        r = chown_tree(fd, st.st_dev, base, 0);
-        if (r < 0)
-                return r;
-        return chown_entry(fd, ".", &st, base);
-}
-
 /* The rootfs as a detached tree the init can attach, owned right for the range. */
 static int userns_root_tree(RuntimeContext *c, int userns_fd, int *ret) {
         const ContainerSpec *s = c->spec;
@@ -158,9 +78,12 @@ static int userns_root_tree(RuntimeContext *c, int userns_fd, int *ret) {
         };
         _cleanup_close_ int tree = -EBADF;
         struct stat st;
-        int r;
+        _cleanup_close_ int root = -EBADF;
 
-        tree = open_tree(AT_FDCWD, s->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        root = runtime_open_rootfs(c);
+        if (root < 0)
+                return root;
+        tree = open_tree(root, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
         if (tree < 0)
                 return runtime_fail(c, errno, "open rootfs '%s': %m", s->rootfs);
         if (fstat(tree, &st) < 0)
@@ -182,17 +105,13 @@ static int userns_root_tree(RuntimeContext *c, int userns_fd, int *ret) {
         /* EINVAL: a file system without idmapped mounts (overlayfs itself, older tmpfs, FUSE, …). */
         if (errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS && errno != EPERM)
                 return runtime_fail(c, errno, "idmap rootfs '%s': %m", s->rootfs);
-        /* The lower layer of an ephemeral container is not the container's own to shift. */
-        if (s->ephemeral)
-                return runtime_fail(c, EOPNOTSUPP,
-                                    "--userns=auto --ephemeral needs a rootfs on a file system with idmapped "
-                                    "mounts (ext4, xfs, btrfs, tmpfs): '%s' is not on one", s->rootfs);
-        r = runtime_userns_chown(s->rootfs, s->userns_base);
-        if (r < 0)
-                return runtime_fail(c, r, "shift the ownership of rootfs '%s' to the user namespace range: %m",
-                                    s->rootfs);
-        *ret = TAKE_FD(tree);
-        return 0;
+        /* drayd never changes the ownership of a tree it does not own (issue 16: shifting a caller's
+         * tree in place handed it to the range for good); an ephemeral container's is a shared lower
+         * layer besides. */
+        return runtime_fail(c, EOPNOTSUPP,
+                            "--userns=auto needs a rootfs on a file system with idmapped mounts (ext4, xfs, "
+                            "btrfs, tmpfs): '%s' is not on one, and drayd does not change the ownership of "
+                            "a tree it does not own", s->rootfs);
 }
 
 /* ephemeral: the overlay's upper and work directories are the container's own; its root must be
@@ -234,7 +153,10 @@ int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock) {
         userns_fd = open(path, O_RDONLY | O_CLOEXEC);
         if (userns_fd < 0)
                 return runtime_fail(c, errno, "open the container's user namespace: %m");
-        r = userns_root_tree(c, userns_fd, &tree);
+        if (s->layers)
+                r = mount_overlay_idmapped(c, userns_fd, &tree);
+        else
+                r = userns_root_tree(c, userns_fd, &tree);
         if (r < 0)
                 return r;
         r = userns_own_overlay_dirs(c);

@@ -86,11 +86,6 @@ int runtime_exit_status_from_wait(int wstatus);
 int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask,
                            const char **ret_bad);
 
-/* --userns=auto without idmapped mounts: shifts the rootfs's own IDs (0…65535) into the range that
- * starts at base, in place, children before parents, never following symlinks or crossing mounts.
- * Idempotent; an interrupted pass is completed by the next. */
-int runtime_userns_chown(const char *rootfs, uint32_t base);
-
 /* Every capability this process's bounding set still holds: what --privileged and "ALL" give. */
 uint64_t runtime_caps_all(void);
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
+#include <string.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -10,9 +12,12 @@
 #include "log.h"
 #include "masked-paths.h"
 
+/* The union of Docker's (moby oci/defaults.go), Podman's (containers/common DefaultMaskedPaths) and
+ * dray's own lists; /proc/asound, read-only in Podman, is masked as Docker does. */
 const char *const masked_paths[] = {
         "/proc/acpi",
         "/proc/asound",
+        "/proc/interrupts",
         "/proc/kcore",
         "/proc/keys",
         "/proc/latency_stats",
@@ -20,10 +25,17 @@ const char *const masked_paths[] = {
         "/proc/timer_stats",
         "/proc/sched_debug",
         "/proc/scsi",
-        "/sys/firmware",
+        "/sys/dev/block",
         "/sys/devices/virtual/powercap",
+        "/sys/firmware",
+        "/sys/fs/selinux",
         NULL,
 };
+
+/* Below each /sys/devices/system/cpu/cpuN: the per-CPU thermal event counters, masked by Docker and
+ * Podman as well (a side channel on the host's load). */
+#define CPU_DIR "/sys/devices/system/cpu"
+#define CPU_MASKED "thermal_throttle"
 
 const char *const readonly_paths[] = {
         "/proc/bus",
@@ -191,6 +203,32 @@ int mask_paths_apply_full(const char *const *masked, const char *const *readonly
         return 0;
 }
 
+static int mask_cpu_paths(void) {
+        _cleanup_close_ int null_fd = -EBADF;
+        DIR *d;
+        int r = 0;
+
+        d = opendir(CPU_DIR);
+        if (!d)
+                return errno == ENOENT ? 0 : log_debug_errno(-errno, "mask: cannot list " CPU_DIR ": %m");
+        for (struct dirent *de; r >= 0 && (de = readdir(d));) {
+                char path[sizeof(CPU_DIR "/") + sizeof(de->d_name) + sizeof("/" CPU_MASKED)];
+
+                if (!strneq(de->d_name, "cpu", 3) || strspn(de->d_name + 3, "0123456789") != strlen(de->d_name + 3) ||
+                    !de->d_name[3])
+                        continue;
+                (void) snprintf(path, sizeof(path), CPU_DIR "/%s/" CPU_MASKED, de->d_name);
+                r = mask_one(path, &null_fd);
+        }
+        closedir(d);
+        return r;
+}
+
 int mask_paths_apply(void) {
-        return mask_paths_apply_full(masked_paths, readonly_paths);
+        int r;
+
+        r = mask_paths_apply_full(masked_paths, readonly_paths);
+        if (r < 0)
+                return r;
+        return mask_cpu_paths();
 }

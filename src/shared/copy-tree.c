@@ -8,6 +8,7 @@
 
 #include "atomic-write.h"
 #include "copy-tree.h"
+#include "safe-open.h"
 
 #define COPY_TREE_MAX_DEPTH 256
 
@@ -57,18 +58,23 @@ static int copy_data(int in, int out) {
 }
 
 static int copy_regular(int src_dir, int dst_dir, const char *name) {
-        _cleanup_close_ int in = -EBADF, out = -EBADF;
+        _cleanup_close_ int path = -EBADF, in = -EBADF, out = -EBADF;
         struct stat st;
         int r;
 
-        /* O_NONBLOCK: what was a file at fstatat() may be a FIFO by now. */
-        in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        /* What was a file at fstatat() may be a FIFO, a device or a link by now: safe-open.h. */
+        path = safe_open_path(src_dir, name, SAFE_OPEN_NO_SYMLINKS);
+        if (path == -ELOOP)
+                return 0; /* it changed under us: not ours to chase */
+        if (path < 0)
+                return path;
+        in = safe_reopen_regular(path);
+        if (in == -EMEDIUMTYPE)
+                return 0;
         if (in < 0)
-                return -errno;
+                return in;
         if (fstat(in, &st) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
-                return 0; /* it changed under us: not ours to chase */
         out = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
         if (out < 0)
                 return -errno;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "contract.h"
 #include "exit-record.h"
 #include "json-util.h"
 
@@ -15,6 +16,7 @@ int exit_record_save(int dir_fd, const ExitRecord *r) {
 
         if (!o)
                 return -ENOMEM;
+        k = schema_version_add(o, EXIT_RECORD_SCHEMA_VERSION);
         k = k < 0 ? k : json_add_int(o, "exit_status", r->exit_status);
         k = k < 0 ? k : json_add_uint64(o, "finished_usec", r->finished_usec);
         k = k < 0 ? k : json_add_bool(o, "oom_killed", r->oom_killed);
@@ -31,6 +33,9 @@ int exit_record_load(int dir_fd, ExitRecord *ret) {
         int r;
 
         r = json_read_file(dir_fd, EXIT_RECORD_FILE, &o);
+        if (r < 0)
+                return r;
+        r = schema_version_check(o, EXIT_RECORD_SCHEMA_VERSION);
         if (r < 0)
                 return r;
         r = json_get_int(o, "exit_status", &e.exit_status);

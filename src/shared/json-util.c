@@ -33,6 +33,9 @@ int json_write_atomic(int dir_fd, const char *name, json_object *obj) {
         s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s)
                 return -ENOMEM;
+        /* What json_read_file() would refuse is never written: saved state must load again. */
+        if (strlen(s) + 1 > JSON_FILE_MAX)
+                return -EFBIG;
         if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
                 return -EIO;
         snprintf(tmp, sizeof(tmp), ".#%s.%08x", name, rnd);
@@ -54,6 +57,12 @@ int json_write_atomic(int dir_fd, const char *name, json_object *obj) {
         /* Make the rename itself durable. */
         (void) fsync(dir_fd);
         return 0;
+}
+
+size_t json_file_size(json_object *obj) {
+        const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+        return s ? strlen(s) + 1 : SIZE_MAX;
 }
 
 int json_read_file(int dir_fd, const char *name, json_object **ret) {

@@ -12,8 +12,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 #define JSON_FILE_MAX (4U * 1024U * 1024U)
 
 /* Write obj to dir_fd/name atomically: temp file in the same directory, fsync, rename, fsync the
- * directory. A crash leaves either the old or the new file, never a torn one. */
+ * directory. A crash leaves either the old or the new file, never a torn one. What json_read_file()
+ * would refuse (over JSON_FILE_MAX) is not written: -EFBIG. */
 int json_write_atomic(int dir_fd, const char *name, json_object *obj);
+/* The bytes json_write_atomic() would write (SIZE_MAX on OOM); above JSON_FILE_MAX it refuses (-EFBIG). */
+size_t json_file_size(json_object *obj);
 /* Read and parse dir_fd/name. -ENOENT when missing, -EBADMSG when not valid JSON or not an object. */
 int json_read_file(int dir_fd, const char *name, json_object **ret);
 

@@ -24,7 +24,7 @@ bool container_name_is_valid(const char *name) {
         if (!is_alnum(name[0]))
                 return false;
         for (size_t i = 0; i < n; i++)
-                if (!is_alnum(name[i]) && name[i] != '.' && name[i] != '-')
+                if (!is_alnum(name[i]) && name[i] != '.' && name[i] != '-' && name[i] != '_')
                         return false;
         return true;
 }
@@ -52,9 +52,17 @@ bool container_id_prefix_is_valid(const char *p) {
 }
 
 bool hostname_is_valid_simple(const char *s) {
-        /* Container names double as hostnames; an explicit --hostname follows the same rule, plus dots
-         * between labels. */
-        return container_name_is_valid(s) && s[strlen(s) - 1] != '.' && s[strlen(s) - 1] != '-';
+        /* machined checks machine names with hostname_is_valid(): no '_', no empty label. */
+        if (!container_name_is_valid(s) || strchr(s, '_') || strstr(s, ".."))
+                return false;
+        return s[strlen(s) - 1] != '.' && s[strlen(s) - 1] != '-';
+}
+
+const char *container_host_name(const char *name, const char *id, char buf[static CONTAINER_ID_SHORT_LEN + 1]) {
+        if (hostname_is_valid_simple(name) || !id)
+                return name;
+        snprintf(buf, CONTAINER_ID_SHORT_LEN + 1, "%s", id);
+        return buf;
 }
 
 int container_id_generate(char ret[static CONTAINER_ID_LEN + 1]) {

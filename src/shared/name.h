@@ -3,8 +3,10 @@
 
 #include "macros.h"
 
-/* The one rule for container names: 1–63 of [a-zA-Z0-9.-], starting with a letter or digit. It keeps a
- * name valid as a unit name, a machine name, a hostname and a DNS label. */
+/* The one rule for container names, network names and aliases, Docker's: 1–63 of [a-zA-Z0-9_.-], starting
+ * with a letter or digit. Every such name is valid in a unit name (dray-NAME.scope: systemd 252 takes
+ * [a-zA-Z0-9:_.\\-]). It is not always a host name: systemd-machined (252) takes only host names
+ * (letters, digits, '-', dot-separated non-empty labels), so container_host_name() maps the others. */
 #define CONTAINER_NAME_MAX 63
 #define CONTAINER_ID_LEN 64
 #define CONTAINER_ID_SHORT_LEN 12
@@ -13,7 +15,13 @@
 bool container_name_is_valid(const char *name);
 bool container_id_is_valid(const char *id);        /* exactly 64 lowercase hex digits */
 bool container_id_prefix_is_valid(const char *p);  /* 4..64 lowercase hex digits */
+/* A host name, and so a machined machine name: 1-63 of [a-zA-Z0-9.-], starting with a letter or digit,
+ * not ending in '.' or '-', no empty label (".."). */
 bool hostname_is_valid_simple(const char *s);
+/* What a container is called where a host name is needed (its default hostname, its machined machine
+ * name): its name when that is a valid host name, else its short ID, the hostname Docker gives every
+ * container. Deterministic, so registering and unregistering agree. Returns name or buf. */
+const char *container_host_name(const char *name, const char *id, char buf[static CONTAINER_ID_SHORT_LEN + 1]);
 /* A slice unit a container's scope may go into: systemd's unit name alphabet ([a-zA-Z0-9:_.\\-]),
  * ending in ".slice", at most 255 characters, not the root slice "-.slice", no empty "-" parts
  * ("a--b.slice", "-a.slice", "a-.slice" are not slices systemd makes). */

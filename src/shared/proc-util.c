@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "parse-util.h"
 #include "proc-util.h"
@@ -86,4 +88,13 @@ int proc_get_first_child(pid_t pid, pid_t *ret) {
                 return -EBADMSG;
         *ret = (pid_t) child;
         return 0;
+}
+
+int pidfd_open_pid(pid_t pid) {
+        long fd;
+
+        if (pid <= 0)
+                return -ESRCH;
+        fd = syscall(SYS_pidfd_open, pid, 0);
+        return fd < 0 ? -errno : (int) fd;
 }

@@ -15,3 +15,7 @@ int proc_get_first_child(pid_t pid, pid_t *ret);
 
 /* Parses the text of a /proc/<pid>/stat file (exposed for tests). */
 int proc_stat_parse(const char *stat, pid_t *ret_ppid, uint64_t *ret_starttime);
+
+/* A pidfd for pid (pidfd_open(2), Linux 5.3): the one way dray opens one, so that a libc without the
+ * wrapper, or a kernel without the call, is handled in one place. Returns the fd or a negative errno. */
+int pidfd_open_pid(pid_t pid);

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "contract.h"
 #include "name.h"
 #include "parse-util.h"
 #include "spec.h"
@@ -33,6 +34,8 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         strv_free(s->env);
         free(s->working_dir);
         free(s->user);
+        strv_free(s->group_add);
+        free(s->groups);
         free(s->hostname);
         free(s->slice);
         strv_free(s->cap_add);
@@ -103,6 +106,11 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
                 FAIL("CPU weight must be between 1 and 10000");
         if (s->uid == (uid_t) -1 || s->gid == (gid_t) -1)
                 FAIL("invalid user or group ID");
+        if (s->n_groups > SPEC_GROUPS_MAX || strv_length(s->group_add) > SPEC_GROUPS_MAX)
+                FAIL("too many groups");
+        for (size_t i = 0; i < s->n_groups; i++)
+                if (s->groups[i] == (gid_t) -1)
+                        FAIL("invalid group ID");
         if (mount_specs_validate(s->mounts, s->n_mounts, &reason) < 0)
                 goto fail;
         if (s->seccomp_profile && (s->seccomp_unconfined || s->privileged))
@@ -125,12 +133,61 @@ fail:
 #undef FAIL
 }
 
+static int add_groups(json_object *o, const gid_t *groups, size_t n) {
+        json_object *a = json_object_new_array_ext((int) n);
+
+        if (!a)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (json_object_array_add(a, json_object_new_int64(groups[i])) < 0) {
+                        json_object_put(a);
+                        return -ENOMEM;
+                }
+        if (json_object_object_add(o, "groups", a) < 0) {
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int get_groups(json_object *o, gid_t **ret, size_t *ret_n) {
+        _cleanup_free_ gid_t *groups = NULL;
+        json_object *a;
+        size_t n;
+
+        if (!json_object_object_get_ex(o, "groups", &a) || json_object_is_type(a, json_type_null))
+                return -ENOENT;
+        if (!json_object_is_type(a, json_type_array))
+                return -EBADMSG;
+        n = json_object_array_length(a);
+        if (n > SPEC_GROUPS_MAX)
+                return -E2BIG;
+        groups = calloc(MAX(n, (size_t) 1), sizeof(gid_t));
+        if (!groups)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *v = json_object_array_get_idx(a, i);
+                int64_t g;
+
+                if (!json_object_is_type(v, json_type_int))
+                        return -EBADMSG;
+                g = json_object_get_int64(v);
+                if (g < 0 || g >= (int64_t) UINT32_MAX)
+                        return -ERANGE;
+                groups[i] = (gid_t) g;
+        }
+        *ret = TAKE_PTR(groups);
+        *ret_n = n;
+        return 0;
+}
+
 int spec_to_json(const ContainerSpec *s, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object();
         int r = 0;
 
         if (!o)
                 return -ENOMEM;
+        r = schema_version_add(o, SPEC_SCHEMA_VERSION);
         r = r < 0 ? r : json_add_string(o, "id", s->id);
         r = r < 0 ? r : json_add_string(o, "name", s->name);
         r = r < 0 ? r : json_add_string(o, "rootfs", s->rootfs);
@@ -146,6 +203,8 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_uint64(o, "uid", s->uid);
         r = r < 0 ? r : json_add_uint64(o, "gid", s->gid);
         r = r < 0 ? r : json_add_string(o, "user", s->user);
+        r = r < 0 || !s->group_add ? r : json_add_strv(o, "group_add", s->group_add);
+        r = r < 0 || s->n_groups == 0 ? r : add_groups(o, s->groups, s->n_groups);
         r = r < 0 ? r : json_add_string(o, "hostname", s->hostname);
         if (s->slice)
                 r = r < 0 ? r : json_add_string(o, "slice", s->slice);
@@ -219,6 +278,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
 
         if (!s)
                 return -ENOMEM;
+        r = schema_version_check(o, SPEC_SCHEMA_VERSION);
         r = r < 0 ? r : get_dup(o, "id", &s->id);
         r = r < 0 ? r : get_dup(o, "name", &s->name);
         r = r < 0 ? r : opt(json_get_strv(o, "layers", &s->layers));
@@ -239,6 +299,8 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_uint64(o, "uid", &uid));
         r = r < 0 ? r : opt(json_get_uint64(o, "gid", &gid));
         r = r < 0 ? r : opt(get_dup(o, "user", &s->user));
+        r = r < 0 ? r : opt(json_get_strv(o, "group_add", &s->group_add));
+        r = r < 0 ? r : opt(get_groups(o, &s->groups, &s->n_groups));
         r = r < 0 ? r : opt(get_dup(o, "hostname", &s->hostname));
         r = r < 0 ? r : opt(get_dup(o, "slice", &s->slice));
         r = r < 0 ? r : opt(json_get_strv(o, "cap_add", &s->cap_add));

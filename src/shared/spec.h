@@ -32,6 +32,9 @@ typedef struct ContainerSpec {
         uid_t uid;
         gid_t gid;
         char *user; /* as given, for display */
+        char **group_add; /* --group-add, as given (names are looked up in the image's /etc/group) */
+        gid_t *groups;    /* setgroups(): the primary group, the image's memberships, --group-add */
+        size_t n_groups;
         char *hostname;
         char *slice;     /* the scope's slice; NULL: dray.slice */
         char **cap_add;
@@ -69,6 +72,7 @@ typedef struct ContainerSpec {
 } ContainerSpec;
 
 #define SPEC_LAYERS_MAX 127U
+#define SPEC_GROUPS_MAX 1024U
 
 /* A custom seccomp profile's largest size (the security library's file limit). */
 #define SPEC_SECCOMP_PROFILE_MAX (1024U * 1024U)

@@ -13,6 +13,7 @@ static const struct {
         { "seccomp", fuzz_seccomp },
         { "mounts",  fuzz_mounts  },
         { "cli",     fuzz_cli     },
+        { "protocol", fuzz_protocol },
 };
 
 static fuzz_target_t target;
@@ -27,7 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                 if (strcmp(targets[i].name, name) == 0)
                         target = targets[i].run;
         if (!target) {
-                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts or cli\n");
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli or protocol\n");
                 exit(2);
         }
         return 0;

@@ -9,57 +9,21 @@
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/polkit-lib.sh
+. "$(dirname "$0")/polkit-lib.sh"
 
 require busctl setpriv useradd
 
 plan 37
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
-busctl status org.freedesktop.PolicyKit1 >/dev/null 2>&1 ||
-        wait_until 10 busctl call org.freedesktop.PolicyKit1 /org/freedesktop/PolicyKit1/Authority \
-                org.freedesktop.DBus.Properties Get ss org.freedesktop.PolicyKit1.Authority BackendName ||
-        bail_out "polkitd does not answer on the system bus"
-
 mkdir -p "$TEST_DIR"
-rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
-user=dray-polkit-test
-id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user" ||
-        bail_out "useradd $user failed"
-uid="$(id -u "$user")"
-gid="$(id -g "$user")"
-rules=/etc/polkit-1/rules.d/10-dray-test.rules
-mkdir -p /etc/polkit-1/rules.d
-defer rm -f "$rules"
-
-as_user() { setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@"; }
-
-# refused DESC ACTION CMD...: CMD, run as the user, fails with a "Not authorized" error naming ACTION.
-refused() {
-        local desc="$1" action="$2" out rc=0; shift 2
-        out="$(as_user "$@" 2>&1)" || rc=$?
-        if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q "Not authorized to perform '$action'"; then
-                pass "$desc"
-        else
-                fail "$desc" "command: $*" "exit status: $rc" "output: $out"
-        fi
-}
-
-# grant ACTION...: a polkit rule that gives the user these actions, and wait until polkitd has it.
-grant() {
-        local list
-        list="$(printf '"%s",' "$@")"
-        cat > "$rules.tmp" <<EOF
-polkit.addRule(function(action, subject) {
-        if (subject.user == "$user" && [${list%,}].indexOf(action.id) >= 0)
-                return polkit.Result.YES;
-});
-EOF
-        mv "$rules.tmp" "$rules"
-        wait_until 10 granted "$1"
-}
-# polkitd reloads rules.d on inotify: ask it about a process of the user's own.
-granted() { as_user sh -c 'exec pkcheck --action-id "$1" --process $$' sh "$1" >/dev/null 2>&1; }
-not_granted() { ! granted "$1"; }
+# Below /var/lib/machines, declared for container roots by default: a root elsewhere would itself
+# need org.dray1.privileged-options (61-roots.sh).
+rootfs="/var/lib/machines/$(unique_name pk-root)"
+defer rm -rf "$rootfs"
+"$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "could not build the busybox root"
+polkit_test_user dray-polkit-test /etc/polkit-1/rules.d/10-dray-test.rules
 
 c="$(unique_name pk)"
 defer dray rm -f "$c"

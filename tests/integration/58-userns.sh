@@ -4,8 +4,8 @@
 # --userns=auto through drayd: each container gets a range of 65,536 host IDs of its own (recorded in
 # its spec, never handed to a second container while the first exists, free again after rm); its
 # root is host UID "base" from the outside; its files are owned right through an idmapped mount
-# where the file system allows it (tmpfs here) and by a one-time shift in place where it does not
-# (the sandbox's overlayfs root); --ephemeral stacks an overlay mounted inside the namespace on the
+# where the file system allows it (tmpfs here), and is refused where it does not (the sandbox's
+# overlayfs root: drayd never chowns a tree it does not own); --ephemeral stacks an overlay mounted inside the namespace on the
 # idmapped rootfs, and is refused where there is no idmapping. Runs inside the sandbox.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -16,7 +16,7 @@ require busctl ps
 plan 20
 setup_dray_test
 # A root on tmpfs (idmapped mounts work there) and two on the sandbox's overlayfs root (they do
-# not: each is shifted in place for the range of the first container that uses it).
+# not: refused).
 mkdir -p "$work/tmpfs"
 mount -t tmpfs tmpfs "$work/tmpfs" || bail_out "cannot mount a tmpfs"
 defer umount -l "$work/tmpfs"
@@ -63,13 +63,11 @@ path="$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$c" |
 is "$(busctl get-property org.dray1 "$path" org.dray1.Container UIDShift UIDRange | tr '\n' ' ')" \
         "u $ua u 65536 " "its UIDShift and UIDRange properties name the range"
 
-# --- file systems without idmapped mounts: shifted once, in place -----------------------------------
+# --- file systems without idmapped mounts: refused, never shifted in place (issue 16) ---------------
 
-out="$(dray run --rm --userns=auto --rootfs "$work/ovl1" sh -c 'id -u; echo y > /etc/y && stat -c %u /etc/y' 2>&1)"
-is "$out" "$(printf '0\n0')" "on overlayfs the payload is root and owns its files too"
-owner="$(stat -c %u "$work/ovl1")"
-[ "$owner" -ge 524288 ] && pass "the overlayfs rootfs was shifted into the range (UID $owner)" ||
-        fail "the overlayfs rootfs was shifted into the range" "owner: $owner"
+like "$(dray run --rm --userns=auto --rootfs "$work/ovl1" true 2>&1)" "needs a rootfs on a file system with idmapped mounts" \
+        "on overlayfs (no idmapped mounts) --userns=auto is refused, with the reason"
+is "$(stat -c %u "$work/ovl1")" 0 "and the tree was not chowned into the range"
 # --- ephemeral: an overlay inside the namespace over the idmapped rootfs ----------------------------
 
 is "$(dray run --rm --userns=auto --ephemeral --rootfs "$work/tmpfs/root" sh -c 'echo z > /etc/z && cat /etc/z; id -u')" \

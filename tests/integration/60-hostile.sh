@@ -42,8 +42,11 @@ done
 blocked setns
 blocked ptrace 1
 blocked ptrace 99999
-# The same inside a user namespace of its own (a root of its own: it gets shifted into the range).
-uroot="$work/uroot"
+# The same inside a user namespace of its own (on a tmpfs, which has idmapped mounts: drayd does not
+# chown a tree into the range).
+mkdir -p "$work/utmp" && mount -t tmpfs tmpfs "$work/utmp" || bail_out "cannot mount a tmpfs"
+defer umount -l "$work/utmp"
+uroot="$work/utmp/uroot"
 "$REPO_ROOT/tools/make-rootfs" "$uroot" >/dev/null && cp "$rootfs/bin/hostile" "$uroot/bin/" && mkdir -p "$uroot/mnt"
 for verb in unshare-user mount keyctl; do
         ROOT="$uroot" blocked "$verb" -- --userns=auto

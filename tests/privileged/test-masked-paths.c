@@ -197,12 +197,28 @@ TEST(mask_paths) {
         return 0;
 }
 
+static bool listed(const char *const *l, const char *path) {
+        for (const char *const *p = l; *p; p++)
+                if (streq(*p, path))
+                        return true;
+        return false;
+}
+
 TEST(lists) {
+        /* Docker's and Podman's masked lists; each path is masked by dray too (issue 16). */
+        static const char *const peers[] = {
+                "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+                "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
+                "/proc/timer_stats", "/sys/dev/block", "/sys/devices/virtual/powercap", "/sys/firmware",
+                "/sys/fs/selinux", NULL,
+        };
         size_t n = 0;
 
+        for (const char *const *p = peers; *p; p++)
+                ASSERT_TRUE(listed(masked_paths, *p));
         for (const char *const *p = masked_paths; *p; p++, n++)
                 ASSERT_TRUE((*p)[0] == '/');
-        ASSERT_EQ(n, 11);
+        ASSERT_EQ(n, 14);
         n = 0;
         for (const char *const *p = readonly_paths; *p; p++, n++)
                 ASSERT_TRUE(strneq(*p, "/proc/", 6));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "net-announce.h"
 #include "net-link.h"
 #include "net-netns.h"
 #include "net-nft.h"
@@ -64,7 +65,8 @@ static int connect_from(const char *path, const char *addr, uint16_t port) {
 
 TEST(bridge_veth_netns) {
         _cleanup_(rtnl_freep) Rtnl *host = NULL, *inner = NULL;
-        _cleanup_close_ int nsfd = -EBADF, lfd = -EBADF;
+        _cleanup_close_ int nsfd = -EBADF, lfd = -EBADF, packet_fd = -EBADF;
+        uint8_t mac[NET_MAC_LEN];
         struct sockaddr_in sa = { .sin_family = AF_INET };
         socklen_t salen = sizeof(sa);
         NetAddr gw, ip;
@@ -86,11 +88,13 @@ TEST(bridge_veth_netns) {
         ASSERT_OK(rtnl_addr_add(host, br, &gw, 24));
         ASSERT_ERROR(rtnl_link_index(host, "nope0", &ifindex), ENODEV);
 
-        ASSERT_OK(net_netns_new(nspath, &inner));
-        ASSERT_ERROR(net_netns_new(nspath, &inner), EEXIST);
+        ASSERT_OK(net_netns_new(nspath, &inner, &packet_fd));
+        ASSERT_ERROR(net_netns_new(nspath, &inner, NULL), EEXIST);
         nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
         ASSERT_TRUE(nsfd >= 0);
-        ASSERT_OK(rtnl_veth_add(host, "tv0", "eth0", nsfd, 1400));
+        ASSERT_OK(net_addr_parse("10.200.0.2", &ip));
+        net_mac_from_ipv4(&ip, mac);
+        ASSERT_OK(rtnl_veth_add(host, "tv0", "eth0", nsfd, 1400, mac));
         ASSERT_OK(rtnl_link_index(host, "tv0", &veth));
         ASSERT_OK(rtnl_link_set(host, veth, true, br, 0));
         ASSERT_OK(rtnl_link_get_mtu(host, veth, &mtu));
@@ -98,9 +102,10 @@ TEST(bridge_veth_netns) {
         /* eth0 is in the namespace, not here */
         ASSERT_ERROR(rtnl_link_index(host, "eth0", &ifindex), ENODEV);
         ASSERT_OK(rtnl_link_index(inner, "eth0", &eth0));
-        ASSERT_OK(net_addr_parse("10.200.0.2", &ip));
         ASSERT_OK(rtnl_addr_add(inner, eth0, &ip, 24));
         ASSERT_OK(rtnl_link_set(inner, eth0, true, 0, 0));
+        /* The announcement leaves through the namespace's packet socket. */
+        ASSERT_OK(net_announce(packet_fd, eth0, &ip, mac));
         ASSERT_OK(rtnl_route_add_default(inner, &gw));
 
         ASSERT_OK(rtnl_dump_routes(host, AF_INET, &routes, &n_routes));
@@ -121,7 +126,7 @@ TEST(bridge_veth_netns) {
 
         /* A Rtnl opened later, from the pinned file, sees the same namespace. */
         inner = rtnl_free(inner);
-        ASSERT_OK(net_netns_rtnl(nsfd, &inner));
+        ASSERT_OK(net_netns_rtnl(nsfd, &inner, NULL));
         ASSERT_OK(rtnl_link_index(inner, "eth0", &ifindex));
         ASSERT_EQ(ifindex, eth0);
 

@@ -148,7 +148,8 @@ TEST(run_identity) {
         ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--hostname", "bad_host", "true"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--hostname", "dot.", "true"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--name", "-x", "--rootfs", "/r", "true"), EINVAL);
-        ASSERT_ERROR(P(&o, "run", "--name", "a_b", "--rootfs", "/r", "true"), EINVAL);
+        ASSERT_OK(P(&o, "run", "--name", "my_app", "--rootfs", "/r", "true"));      /* Docker: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+        ASSERT_ERROR(P(&o, "run", "--name", "_ab", "--rootfs", "/r", "true"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--name", "", "--rootfs", "/r", "true"), EINVAL);
         ASSERT_ERROR(P(&o, "run", "--name", NAME_64, "--rootfs", "/r", "true"), EINVAL);
         return 0;

@@ -239,7 +239,8 @@ TEST(create_refused) {
         ASSERT_OK(create(&e, "web", e.rootfs, NULL, NULL, &error));
         ASSERT_BUS_ERROR(create(&e, "web", e.rootfs, NULL, NULL, &error), error, DRAY_ERROR_CONTAINER_EXISTS);
         ASSERT_TRUE(strstr(error.message, "'web'"));
-        ASSERT_BUS_ERROR(create(&e, "a_b", e.rootfs, NULL, NULL, &error), error, DRAY_ERROR_INVALID_NAME);
+        ASSERT_BUS_ERROR(create(&e, "_ab", e.rootfs, NULL, NULL, &error), error, DRAY_ERROR_INVALID_NAME);
+        ASSERT_BUS_ERROR(create(&e, "a b", e.rootfs, NULL, NULL, &error), error, DRAY_ERROR_INVALID_NAME);
         ASSERT_BUS_ERROR(create(&e, "-web", e.rootfs, NULL, NULL, &error), error, DRAY_ERROR_INVALID_NAME);
         ASSERT_BUS_ERROR(create(&e, "x", "/nonexistent/root", NULL, NULL, &error), error,
                          DRAY_ERROR_ROOTFS_NOT_FOUND);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which container options need org.dray1.privileged-options rather than manage-containers. */
+#include <unistd.h>
+
 #include "container-privilege.h"
+#include "container-roots.h"
 #include "strv.h"
 #include "test.h"
 
@@ -36,6 +39,38 @@ TEST(bind_mount_is_privileged) {
         ASSERT_OK(mount_spec_append(&s->mounts, &s->n_mounts, MOUNT_BIND, "/srv", "/data", true, NULL));
         ASSERT_STREQ(container_spec_privileged_reason(s), "a bind mount of a host path");
         ASSERT_STREQ(container_spec_polkit_action(s), DRAY_POLKIT_PRIVILEGED_OPTIONS);
+        return 0;
+}
+
+/* With no /etc/dray/container-roots.conf (the build host has none) only /var/lib/machines is declared. */
+TEST(rootfs_outside_declared_roots_is_privileged) {
+        static const struct {
+                const char *rootfs;
+                bool privileged;
+        } cases[] = {
+                { "/",                           true },
+                { "/srv/tree",                   true },
+                { "/var/lib/dray",               true },
+                { "/var/lib/machines",           true },  /* the directory itself is no root */
+                { "/var/lib/machinesX/a",        true },
+                { "/var/lib/machines/web",       false },
+                { "/var/lib/machines//web/",     false },
+                { "/var/lib/machines/web/deep",  false },
+        };
+
+        if (access("/etc/dray/" CONTAINER_ROOTS_CONF, F_OK) >= 0)
+                return 77;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(spec_freep) ContainerSpec *s = spec_new();
+
+                ASSERT_TRUE(s);
+                s->rootfs = strdup(cases[i].rootfs);
+                ASSERT_TRUE(s->rootfs);
+                if (cases[i].privileged)
+                        ASSERT_STREQ(container_spec_privileged_reason(s), "a root directory outside the declared container roots");
+                else
+                        ASSERT_TRUE(container_spec_privileged_reason(s) == NULL);
+        }
         return 0;
 }
 

@@ -2,6 +2,7 @@
 /* state.json round trips and hostile records, the state machine's table, the monitor's sync-line
  * parser, /proc/<pid>/stat parsing, and the generic helpers drayd brought into src/shared. */
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -159,38 +160,6 @@ TEST(start_errors) {
         return 0;
 }
 
-TEST(monitor_lines) {
-        MonitorReply r;
-
-        ASSERT_OK(monitor_parse_line("OK 1234", &r));
-        ASSERT_EQ(r.type, MONITOR_REPLY_OK);
-        ASSERT_EQ(r.pid, 1234);
-        ASSERT_OK(monitor_parse_line("ERR 2 execve /no/such: No such file or directory", &r));
-        ASSERT_EQ(r.type, MONITOR_REPLY_ERR);
-        ASSERT_EQ(r.error, ENOENT);
-        ASSERT_STREQ(r.message, "execve /no/such: No such file or directory");
-        ASSERT_OK(monitor_parse_line("ERR 13", &r));
-        ASSERT_EQ(r.error, EACCES);
-        ASSERT_STREQ(r.message, "");
-        ASSERT_OK(monitor_parse_line("FAIL 2 Failed to execute /x", &r));
-        ASSERT_EQ(r.type, MONITOR_REPLY_SPAWN_FAILED);
-
-        ASSERT_ERROR(monitor_parse_line("", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK ", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK 0", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK -5", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK 12x", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("OK 99999999999", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR x message", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR 0 message", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR 99999 message", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ERR ", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("HELLO 1", &r), EBADMSG);
-        ASSERT_ERROR(monitor_parse_line("ok 1", &r), EBADMSG);
-        return 0;
-}
-
 TEST(proc_stat) {
         pid_t ppid;
         uint64_t start;
@@ -243,6 +212,49 @@ TEST(hashmap) {
         ASSERT_TRUE(hashmap_get(h, "k2") == keys[2]);
         ASSERT_EQ(hashmap_size(h), ELEMENTSOF(keys) - 1 - 10 - 100 - 1000);
         ASSERT_TRUE(hashmap_remove(h, "nope") == NULL);
+        return 0;
+}
+
+/* A tree 10,000 levels deep (far past PATH_MAX and any fd table), wide at a few levels, with
+ * symlinks to a directory outside that must not be followed: rm_rf removes all of it. */
+TEST(rm_rf_deep_tree) {
+        _cleanup_close_ int fd = -EBADF, outside = -EBADF;
+        char dir[64];
+        int cur;
+
+        ASSERT_OK(make_tmpdir(dir, sizeof(dir)));
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(mkdirat(fd, "outside", 0700));
+        outside = openat(fd, "outside", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(outside >= 0);
+        ASSERT_OK(mkdirat(outside, "keep", 0700));
+        ASSERT_OK(mkdirat(fd, "deep", 0700));
+        cur = openat(fd, "deep", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(cur >= 0);
+        for (int i = 0; i < 10000; i++) {
+                int next;
+
+                if (i % 2500 == 0) {
+                        char link[PATH_MAX];
+
+                        snprintf(link, sizeof(link), "%s/outside", dir);
+                        ASSERT_OK(symlinkat(link, cur, "out"));
+                        ASSERT_OK(mkdirat(cur, "w1", 0700));
+                        ASSERT_OK(mkdirat(cur, "w2", 0700));
+                        ASSERT_OK(mknodat(cur, "fifo", S_IFIFO | 0600, 0));
+                }
+                ASSERT_OK(mkdirat(cur, "d", 0700));
+                next = openat(cur, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                ASSERT_TRUE(next >= 0);
+                safe_close(cur);
+                cur = next;
+        }
+        safe_close(cur);
+        ASSERT_OK(rm_rf_at(fd, "deep"));
+        ASSERT_TRUE(faccessat(fd, "deep", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        ASSERT_OK(faccessat(outside, "keep", F_OK, AT_SYMLINK_NOFOLLOW));
+        ASSERT_OK(remove_tmpdir(dir));
         return 0;
 }
 

@@ -293,36 +293,80 @@ static int make_layer(const char *dir, const char *passwd, const char *group) {
         return 0;
 }
 
+static int resolve(char *const *layers, const char *user, char *const *group_add, ImageUser *u) {
+        free(u->groups);
+        *u = (ImageUser) {};
+        return image_resolve_user(layers, user, group_add, u, NULL);
+}
+
 TEST(user_resolution) {
-        char dir[] = "/tmp/test-image-user-XXXXXX", upper[64], lower[64];
-        uid_t uid;
-        gid_t gid;
+        char dir[] = "/tmp/test-image-user-XXXXXX", upper[64], lower[64], fifo[96], path[96];
+        ImageUser u = {};
+        const char *bad = NULL;
 
         ASSERT_TRUE(mkdtemp(dir));
         snprintf(upper, sizeof(upper), "%s/upper", dir);
         snprintf(lower, sizeof(lower), "%s/lower", dir);
         /* The upper layer's passwd hides the lower one's; group comes from the lower layer. */
         ASSERT_OK(make_layer(upper, "root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/:/bin/sh\n", NULL));
-        ASSERT_OK(make_layer(lower, "old:x:5:5::/:/bin/sh\n", "root:x:0:\nstaff:x:50:\n"));
+        ASSERT_OK(make_layer(lower, "old:x:5:5::/:/bin/sh\n",
+                             "root:x:0:\nwheel:x:10:root,app\nstaff:x:50:\napps:x:1001:\nextra:x:2000:bob,app\n"));
         char *layers[] = { upper, lower, NULL };
 
-        ASSERT_OK(image_resolve_user(layers, "app", &uid, &gid));
-        ASSERT_EQ(uid, 1000);
-        ASSERT_EQ(gid, 1001);
-        ASSERT_OK(image_resolve_user(layers, "app:staff", &uid, &gid));
-        ASSERT_EQ(gid, 50);
-        ASSERT_OK(image_resolve_user(layers, "1000", &uid, &gid));
-        ASSERT_EQ(gid, 1001); /* the primary group from passwd */
-        ASSERT_OK(image_resolve_user(layers, "4242", &uid, &gid));
-        ASSERT_EQ(gid, 0);
-        ASSERT_OK(image_resolve_user(layers, "7:8", &uid, &gid));
-        ASSERT_EQ(uid, 7);
-        ASSERT_EQ(gid, 8);
-        ASSERT_ERROR(image_resolve_user(layers, "old", &uid, &gid), ESRCH);
-        ASSERT_ERROR(image_resolve_user(layers, "app:nogroup", &uid, &gid), ESRCH);
-        ASSERT_ERROR(image_resolve_user(layers, "a b", &uid, &gid), EINVAL);
-        ASSERT_ERROR(image_resolve_user(layers, "-x", &uid, &gid), EINVAL);
-        ASSERT_ERROR(image_resolve_user(layers, "", &uid, &gid), EINVAL);
+        ASSERT_OK(resolve(layers, "app", NULL, &u));
+        ASSERT_EQ(u.uid, 1000);
+        ASSERT_EQ(u.gid, 1001);
+        /* The primary group, then every group that lists app (CVE-2022-36109). */
+        ASSERT_EQ(u.n_groups, 3);
+        ASSERT_EQ(u.groups[0], 1001);
+        ASSERT_EQ(u.groups[1], 10);
+        ASSERT_EQ(u.groups[2], 2000);
+        ASSERT_OK(resolve(layers, "app:staff", (char *[]) { "apps", "77", "staff", NULL }, &u));
+        ASSERT_EQ(u.gid, 50);
+        ASSERT_EQ(u.n_groups, 5); /* 50 10 2000 1001 77: no duplicates */
+        ASSERT_EQ(u.groups[0], 50);
+        ASSERT_EQ(u.groups[3], 1001);
+        ASSERT_EQ(u.groups[4], 77);
+        ASSERT_OK(resolve(layers, "1000", NULL, &u));
+        ASSERT_EQ(u.gid, 1001); /* the primary group from passwd */
+        ASSERT_EQ(u.n_groups, 3);
+        ASSERT_OK(resolve(layers, "4242", NULL, &u));
+        ASSERT_EQ(u.gid, 0);
+        ASSERT_EQ(u.n_groups, 1);
+        ASSERT_OK(resolve(layers, "7:8", NULL, &u));
+        ASSERT_EQ(u.uid, 7);
+        ASSERT_EQ(u.gid, 8);
+        ASSERT_OK(resolve(layers, NULL, (char *[]) { "wheel", NULL }, &u));
+        ASSERT_EQ(u.uid, 0);
+        ASSERT_EQ(u.n_groups, 2);
+        ASSERT_ERROR(resolve(layers, "old", NULL, &u), ESRCH);
+        ASSERT_ERROR(resolve(layers, "app:nogroup", NULL, &u), ESRCH);
+        ASSERT_ERROR(image_resolve_user(layers, "app", (char *[]) { "nogroup", NULL }, &u, &bad), ESRCH);
+        ASSERT_STREQ(bad, "nogroup");
+        ASSERT_ERROR(resolve(layers, "app", (char *[]) { "a:b", NULL }, &u), EINVAL);
+        ASSERT_ERROR(resolve(layers, "a b", NULL, &u), EINVAL);
+        ASSERT_ERROR(resolve(layers, "-x", NULL, &u), EINVAL);
+        ASSERT_ERROR(resolve(layers, "", NULL, &u), EINVAL);
+
+        /* Hostile files: a FIFO would block open(2) forever, a device must not be opened, a symlink
+         * must not lead out of the layer. Each is refused at once, naming the file. */
+        snprintf(fifo, sizeof(fifo), "%s/etc/passwd", upper);
+        ASSERT_OK(unlink(fifo) < 0 ? -errno : 0);
+        ASSERT_OK(mkfifo(fifo, 0644) < 0 ? -errno : 0);
+        bad = NULL;
+        ASSERT_ERROR(image_resolve_user(layers, "app", NULL, &u, &bad), EMEDIUMTYPE);
+        ASSERT_STREQ(bad, "etc/passwd");
+        ASSERT_OK(unlink(fifo) < 0 ? -errno : 0);
+        ASSERT_OK(symlink("/proc/self/status", fifo) < 0 ? -errno : 0); /* resolves inside the layer */
+        ASSERT_ERROR(resolve(layers, "app", NULL, &u), ESRCH);
+        ASSERT_OK(unlink(fifo) < 0 ? -errno : 0);
+        snprintf(path, sizeof(path), "%s/etc/group", lower);
+        ASSERT_OK(unlink(path) < 0 ? -errno : 0);
+        ASSERT_OK(mkfifo(path, 0644) < 0 ? -errno : 0);
+        bad = NULL;
+        ASSERT_ERROR(image_resolve_user(layers, "old", NULL, &u, &bad), EMEDIUMTYPE);
+        ASSERT_STREQ(bad, "etc/group");
+        free(u.groups);
         (void) rm_rf_path(dir);
         return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net-addr.h"
+#include "net-announce.h"
 #include "net-config.h"
 #include "net-hosts.h"
 #include "net-nft.h"
@@ -383,5 +384,55 @@ TEST(spec_network_roundtrip) {
         ASSERT_EQ(network_mode_from_string("bridge"), NETWORK_MODE_BRIDGE);
         ASSERT_EQ(network_mode_from_string("nat"), _NETWORK_MODE_INVALID);
         ASSERT_TRUE(network_mode_to_string(_NETWORK_MODE_MAX) == NULL);
+        return 0;
+}
+
+/* The ones' complement sum of the pseudo-header and the ICMPv6 message, checksum included: 0xffff. */
+static uint16_t icmp6_verify(const uint8_t *ip6) {
+        uint32_t sum = 32 + 58;
+
+        for (size_t i = 8; i < 40; i += 2)
+                sum += (uint32_t) ip6[i] << 8 | ip6[i + 1];
+        for (size_t i = 40; i < 72; i += 2)
+                sum += (uint32_t) ip6[i] << 8 | ip6[i + 1];
+        while (sum > 0xffff)
+                sum = (sum >> 16) + (sum & 0xffff);
+        return (uint16_t) sum;
+}
+
+TEST(announce_build) {
+        static const uint8_t want_mac[NET_MAC_LEN] = { 0x02, 0x42, 10, 90, 0, 3 };
+        uint8_t mac[NET_MAC_LEN], dest[NET_MAC_LEN], buf[NET_ANNOUNCE_MAX];
+        uint16_t protocol;
+        NetAddr a, a6;
+
+        ASSERT_OK(net_addr_parse("10.90.0.3", &a));
+        net_mac_from_ipv4(&a, mac);
+        ASSERT_TRUE(memcmp(mac, want_mac, NET_MAC_LEN) == 0);
+
+        /* gratuitous ARP: a request whose sender and target are the address, to the broadcast MAC */
+        ASSERT_EQ(net_announce_build(&a, mac, buf, &protocol, dest), 28);
+        ASSERT_EQ(protocol, 0x0806);
+        ASSERT_TRUE(dest[0] == 0xff && dest[5] == 0xff);
+        ASSERT_EQ(buf[7], 1);
+        ASSERT_TRUE(memcmp(buf + 8, mac, NET_MAC_LEN) == 0);
+        ASSERT_TRUE(memcmp(buf + 14, a.bytes, 4) == 0 && memcmp(buf + 24, a.bytes, 4) == 0);
+
+        /* unsolicited NA: hop limit 255, to all nodes, override set, solicited not, checksum right */
+        ASSERT_OK(net_addr_parse("fd00:dead::3", &a6));
+        ASSERT_EQ(net_announce_build(&a6, mac, buf, &protocol, dest), 72);
+        ASSERT_EQ(protocol, 0x86dd);
+        ASSERT_TRUE(dest[0] == 0x33 && dest[1] == 0x33 && dest[5] == 1);
+        ASSERT_EQ(buf[6], 58);
+        ASSERT_EQ(buf[7], 255);
+        ASSERT_EQ(buf[24], 0xff);
+        ASSERT_EQ(buf[40], 136);
+        ASSERT_EQ(buf[44], 0x20);
+        ASSERT_TRUE(memcmp(buf + 48, a6.bytes, 16) == 0);
+        ASSERT_TRUE(memcmp(buf + 66, mac, NET_MAC_LEN) == 0);
+        ASSERT_EQ(icmp6_verify(buf), 0xffff);
+
+        a.family = AF_UNIX;
+        ASSERT_ERROR(net_announce_build(&a, mac, buf, &protocol, dest), EAFNOSUPPORT);
         return 0;
 }

@@ -50,6 +50,7 @@ static inline int copy_file(const char *from, const char *to, mode_t mode) {
 }
 
 static inline int test_root_make(TestRoot *t) {
+        static const char *const dirs[] = { "bin", "proc", "sys", "dev" };
         char path[256];
 
         snprintf(t->dir, sizeof(t->dir), "/tmp/dray-test-runtime-XXXXXX");
@@ -62,9 +63,12 @@ static inline int test_root_make(TestRoot *t) {
         if (mkdir(t->rootfs, 0755) < 0 || mkdir(t->mount, 0755) < 0 || mkdir(t->upper, 0700) < 0 ||
             mkdir(t->work, 0700) < 0)
                 return -errno;
-        snprintf(path, sizeof(path), "%s/bin", t->rootfs);
-        if (mkdir(path, 0755) < 0)
-                return -errno;
+        /* A tree of the caller's brings its mount points: the runtime creates nothing in it. */
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                snprintf(path, sizeof(path), "%s/%s", t->rootfs, dirs[i]);
+                if (mkdir(path, 0755) < 0)
+                        return -errno;
+        }
         snprintf(path, sizeof(path), "%s/bin/busybox", t->rootfs);
         if (copy_file(BUSYBOX, path, 0755) < 0)
                 return -EIO;

@@ -22,11 +22,30 @@ TEST(container_names) {
         ASSERT_FALSE(container_name_is_valid("-web"));
         ASSERT_FALSE(container_name_is_valid(".web"));
         ASSERT_FALSE(container_name_is_valid("we b"));
-        ASSERT_FALSE(container_name_is_valid("web_1"));
+        ASSERT_TRUE(container_name_is_valid("web_1"));           /* Docker's alphabet (issue 9) */
+        ASSERT_TRUE(container_name_is_valid("my_app.v2-x"));
+        ASSERT_FALSE(container_name_is_valid("_web"));
         ASSERT_FALSE(container_name_is_valid("a/b"));
         ASSERT_FALSE(container_name_is_valid("caf\xc3\xa9"));
         ASSERT_TRUE(container_name_is_valid("123456789012345678901234567890123456789012345678901234567890123"));
         ASSERT_FALSE(container_name_is_valid("1234567890123456789012345678901234567890123456789012345678901234"));
+        return 0;
+}
+
+TEST(container_host_names) {
+        static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        char buf[CONTAINER_ID_SHORT_LEN + 1];
+
+        /* systemd-machined 252 refuses '_' and empty labels: those names map to the short ID. */
+        ASSERT_TRUE(hostname_is_valid_simple("web-1.prod"));
+        ASSERT_FALSE(hostname_is_valid_simple("my_app"));
+        ASSERT_FALSE(hostname_is_valid_simple("a..b"));
+        ASSERT_FALSE(hostname_is_valid_simple("web."));
+        ASSERT_FALSE(hostname_is_valid_simple("web-"));
+        ASSERT_STREQ(container_host_name("web-1.prod", id, buf), "web-1.prod");
+        ASSERT_STREQ(container_host_name("my_app", id, buf), "0123456789ab");
+        ASSERT_STREQ(container_host_name("a..b", id, buf), "0123456789ab");
+        ASSERT_STREQ(container_host_name("web.", id, buf), "0123456789ab");
         return 0;
 }
 
