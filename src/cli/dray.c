@@ -39,6 +39,7 @@ static const Verb verbs[] = {
         { "push",    verb_push,    "Upload an image to a registry"                  },
         { "port",    verb_port,    "List a container's published ports"             },
         { "network", verb_network, "Manage networks (create, ls, inspect, rm, connect, disconnect)" },
+        { "cp",      verb_cp,      "Copy files between a container and the host"    },
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },

@@ -14,6 +14,7 @@
 #include "container-net-options.h"
 #include "container-options.h"
 #include "container-privilege.h"
+#include "container-cp.h"
 #include "container-volumes.h"
 #include "container-roots.h"
 #include "log-control.h"
@@ -380,7 +381,7 @@ const BusObjectImplementation manager_object = {
         .path = DRAY_MANAGER_PATH,
         .interface = DRAY_MANAGER_INTERFACE,
         .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, manager_volume_vtable,
-                                                     NULL },
+                                                     manager_cp_vtable, NULL },
         .manager = true,
         .children = (const BusObjectImplementation *const[]) { &container_object, &network_object,
                                                                 &log_control_object, &image_object,
