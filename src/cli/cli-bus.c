@@ -35,6 +35,24 @@ int bus_new_manager_call(sd_bus *bus, sd_bus_message **ret, const char *member) 
         return 0;
 }
 
+/* What a user of the CLI does next. drayd's messages stay free of dray commands: its callers are any
+ * D-Bus client. */
+static const char *cli_hint(const sd_bus_error *e) {
+        static const struct {
+                const char *name, *hint;
+        } hints[] = {
+                { DRAY_ERROR_NO_SUCH_CONTAINER, " List them with 'dray ps -a'." },
+                { DRAY_ERROR_NO_SUCH_NETWORK,   " List them with 'dray network ls'." },
+                { DRAY_ERROR_NO_SUCH_IMAGE,     " List them with 'dray image ls'; add one with 'dray pull', "
+                                                "'dray image load' or 'dray image import'." },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(hints); i++)
+                if (sd_bus_error_has_name(e, hints[i].name))
+                        return hints[i].hint;
+        return "";
+}
+
 int log_bus_error(const sd_bus_error *e, int r) {
         if (sd_bus_error_is_set(e)) {
                 int k = sd_bus_error_get_errno(e);
@@ -61,7 +79,7 @@ int log_bus_error(const sd_bus_error *e, int r) {
                         return log_error_errno(k, "drayd does not support this call (%s); is it older than "
                                                "this dray?", strna(e->message));
                 if (e->message)
-                        return log_error_errno(k, "%s", e->message);
+                        return log_error_errno(k, "%s%s", e->message, cli_hint(e));
                 return log_error_errno(k, "%s", e->name);
         }
         if (r == -ECONNRESET || r == -ENOTCONN)

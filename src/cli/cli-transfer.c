@@ -169,6 +169,9 @@ int cli_transfer_run(sd_bus *bus, sd_bus_message *call, const char *what, char *
                 return log_error_errno(SYNTHETIC_ERRNO(EIO), "%s %s: %s", what,
                                        streq(strempty(f.result), "canceled") ? "canceled" : "failed",
                                        isempty(f.error) ? "unknown error" : f.error);
+        /* On success the message is a note for the user, if any (skipped device nodes). */
+        if (!isempty(f.error))
+                log_notice("%s: %s.", what, f.error);
         if (ret_images)
                 *ret_images = TAKE_PTR(f.images);
         return 0;

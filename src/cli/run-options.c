@@ -26,6 +26,7 @@ void run_options_init(RunOptions *o) {
                 .cpu_weight = UINT64_MAX,
                 .tasks_max = UINT64_MAX,
                 .stop_timeout_usec = UINT64_MAX,
+                .timeout_usec = UINT64_MAX,
         };
 }
 
@@ -119,6 +120,7 @@ enum {
         ARG_NETWORK_ALIAS,
         ARG_DNS,
         ARG_USERNS,
+        ARG_TIMEOUT,
         ARG_GROUP_ADD,
 };
 
@@ -133,6 +135,8 @@ static const struct option run_long_options[] = {
         { "rootfs",       required_argument, NULL, ARG_ROOTFS       },
         { "read-only",    no_argument,       NULL, ARG_READ_ONLY    },
         { "ephemeral",    no_argument,       NULL, ARG_EPHEMERAL    },
+        { "boot",         no_argument,       NULL, 'b'              },
+        { "timeout",      required_argument, NULL, ARG_TIMEOUT      },
         { "env",          required_argument, NULL, 'e'              },
         { "env-file",     required_argument, NULL, ARG_ENV_FILE     },
         { "workdir",      required_argument, NULL, 'w'              },
@@ -191,6 +195,10 @@ void run_options_help(RunVerb verb) {
                "      --entrypoint CMD      Replace the image's entrypoint (\"\" for none; drops its Cmd)\n"
                "      --read-only           Mount the root file system read-only\n"
                "      --ephemeral           Write changes to a throwaway layer over the root\n"
+               "  -b, --boot                Boot the tree's init (/sbin/init) as PID 1, as\n"
+               "                            systemd-nspawn -b does; COMMAND, if given, replaces it\n"
+               "      --timeout SEC         With -d --boot: how long to wait for the system to be up\n"
+               "                            (default 90s)\n"
                "  -e, --env KEY[=VALUE]     Set an environment variable (repeatable)\n"
                "      --env-file FILE       Read KEY=VALUE lines from FILE (repeatable)\n"
                "  -w, --workdir DIR         Working directory inside the container\n"
@@ -376,6 +384,14 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_EPHEMERAL:
                 o->ephemeral = true;
                 return 0;
+        case 'b':
+                o->boot = true;
+                return 0;
+        case ARG_TIMEOUT:
+                r = parse_timespan_sec(arg, &o->timeout_usec);
+                if (r < 0)
+                        return log_invalid_value("--timeout", arg, r, "seconds, or a time such as 500ms or 2min");
+                return 0;
         case 'e':
                 return strv_extend(env_args, arg) < 0 ? log_oom() : 0;
         case ARG_ENV_FILE:
@@ -523,8 +539,8 @@ static int set_image(RunOptions *o, int argc, char *argv[]) {
 }
 
 static int set_command(RunOptions *o, int argc, char *argv[]) {
-        if (optind >= argc && o->image)
-                return 0; /* the image's command */
+        if (optind >= argc && (o->image || o->boot))
+                return 0; /* the image's command, or the tree's init */
         if (optind >= argc)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "No command given: 'dray %s --rootfs DIR COMMAND [ARG...]'.",
@@ -543,7 +559,7 @@ static int set_command(RunOptions *o, int argc, char *argv[]) {
 
 int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         const struct option *options = verb == RUN_VERB_CREATE ? run_long_options + 1 : run_long_options;
-        const char *optstring = verb == RUN_VERB_CREATE ? "+:hite:w:u:m:v:p:P" : "+:hitde:w:u:m:v:p:P";
+        const char *optstring = verb == RUN_VERB_CREATE ? "+:hitbe:w:u:m:v:p:P" : "+:hitdbe:w:u:m:v:p:P";
         _cleanup_strv_free_ char **env_args = NULL, **env_files = NULL;
         bool cpu_shares = false, cpu_weight = false;
         int c, r;
@@ -564,6 +580,9 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         if (cpu_shares && cpu_weight)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "--cpu-shares and --cpu-weight set the same limit; use one of them.");
+        if (o->timeout_usec != UINT64_MAX && !o->boot)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                       "--timeout waits for a booted system to be up: it needs --boot.");
         if (o->rootfs && o->entrypoint_set)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "--entrypoint needs an image; with --rootfs give the whole command.");
@@ -622,7 +641,7 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
 int run_options_append(const RunOptions *o, sd_bus_message *m) {
         int r;
 
-        assert(o->rootfs ? !!o->command : !!o->image);
+        assert(o->rootfs ? (o->command || o->boot) : !!o->image);
 
         r = sd_bus_message_open_container(m, 'a', "{sv}");
         if (r < 0)
@@ -639,6 +658,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : option_append_string(m, "Slice", o->slice);
         r = r < 0 ? r : option_append_bool(m, "ReadOnly", o->read_only);
         r = r < 0 ? r : option_append_bool(m, "Ephemeral", o->ephemeral);
+        r = r < 0 ? r : option_append_bool(m, "Boot", o->boot);
         r = r < 0 ? r : option_append_bool(m, "AutoRemove", o->auto_remove);
         r = r < 0 ? r : option_append_bool(m, "Tty", o->tty);
         r = r < 0 ? r : option_append_bool(m, "OpenStdin", o->open_stdin);

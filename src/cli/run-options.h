@@ -24,6 +24,8 @@ typedef struct RunOptions {
         bool open_stdin;       /* -i */
         bool read_only;
         bool ephemeral;
+        bool boot;             /* -b: the tree's init is PID 1 (systemd's Container Interface) */
+        uint64_t timeout_usec; /* --timeout: how long `run -d --boot` waits for READY=1; UINT64_MAX: unset */
         char *name;
         char *rootfs;          /* absolute; NULL: image names the image to run */
         char *image;           /* the first argument when there is no --rootfs */
@@ -50,7 +52,8 @@ typedef struct RunOptions {
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */
-        char **command;        /* the payload's argv; never empty with --rootfs, NULL: the image's */
+        char **command;        /* the payload's argv; never empty with --rootfs unless --boot, NULL: the
+                                * image's (or, --boot, the tree's init) */
         char *network;         /* "none", "host" or a network name; NULL: the daemon's default */
         char *ip;              /* IPv4 address on that network */
         char **network_aliases;

@@ -253,6 +253,65 @@ static int getall_done(const char *path, sd_bus_message *reply, void *userdata) 
         return 0;
 }
 
+/* The limits a running container's scope has now. `systemctl set-property dray-NAME.scope MemoryMax=…`
+ * changes the unit, not what drayd was given at create (its Container properties), and systemd 252 sends
+ * no PropertiesChanged for it that drayd could follow: while the unit exists it is the truth, so read
+ * it from systemd. A unit that is gone, or a systemd that does not answer, leaves drayd's values. */
+static const char *const live_limits[] = { "MemoryMax", "CPUQuotaPerSecUSec", "CPUWeight", "TasksMax" };
+
+static int inspect_live_limits_one(sd_bus *bus, json_object *container) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_json_ json_object *scope = NULL;
+        const char *unit, *state, *p;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (json_get_string(container, "Unit", &unit) < 0 || json_get_string(container, "State", &state) < 0 ||
+            !(streq(state, "starting") || streq(state, "running") || streq(state, "stopping")))
+                return 0;
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s", unit);
+        if (r < 0)
+                return log_debug_errno(r, "No unit %s (%s), keeping drayd's limits.", unit, error.message), 0;
+        r = sd_bus_message_read(reply, "o", &p);
+        if (r < 0)
+                return r;
+        path = strdup(p);
+        if (!path)
+                return -ENOMEM;
+        reply = sd_bus_message_unref(reply);
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", path, "org.freedesktop.DBus.Properties", "GetAll",
+                               &error, &reply, "s", "org.freedesktop.systemd1.Scope");
+        if (r < 0)
+                return log_debug_errno(r, "Cannot read %s (%s), keeping drayd's limits.", unit, error.message), 0;
+        r = bus_read_json(reply, 'a', "{sv}", 0, &scope);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < ELEMENTSOF(live_limits); k++) {
+                json_object *v;
+
+                if (!json_object_object_get_ex(scope, live_limits[k], &v))
+                        continue;
+                r = json_object_object_add(container, live_limits[k], json_object_get(v));
+                if (r < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int inspect_live_limits(sd_bus *bus, json_object *array) {
+        size_t n = json_object_array_length(array);
+        int r;
+
+        for (size_t k = 0; k < n; k++) {
+                r = inspect_live_limits_one(bus, json_object_array_get_idx(array, k));
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read the limits of a container's unit: %m");
+        }
+        return 0;
+}
+
 /* --format: one line per container, from the template. */
 int inspect_format_check(const char *format) {
         _cleanup_free_ char *out = NULL, *bad = NULL;
@@ -347,6 +406,8 @@ int verb_inspect(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILED;
         failed += r;
+        if (inspect_live_limits(bus, array) < 0)
+                return EXIT_FAILED;
 
         if (format) {
                 r = inspect_print_template(array, format);

@@ -11,6 +11,7 @@
 #include "cli-time.h"
 #include "cli-util.h"
 #include "container-state.h"
+#include "escape.h"
 #include "log.h"
 #include "name.h"
 #include "parse-util.h"
@@ -43,6 +44,7 @@ typedef struct Logs {
         uint64_t tail;          /* UINT64_MAX: all */
         bool timestamps;
         bool follow;
+        bool escape[_STREAM_MAX]; /* that stream is a terminal, and --raw was not given */
         bool line_start[_STREAM_MAX];
         int last_stream;
         uint64_t ending_usec;   /* when we learnt the container stopped; 0 while it runs */
@@ -112,7 +114,12 @@ static int logs_print_entry(Logs *l, const LogEntry *e) {
                 fputs(format_timestamp_iso(ts, e->realtime_usec), f);
                 fputc(' ', f);
         }
-        fwrite(e->message, 1, e->length, f);
+        /* On a terminal, the container's escape sequences (title, clear, OSC 52 clipboard) are shown,
+         * not obeyed, as journalctl does; piped or with --raw they pass as they are. */
+        if (l->escape[e->stream])
+                escape_terminal_write(f, e->message, e->length, 0);
+        else
+                fwrite(e->message, 1, e->length, f);
         if (!e->partial)
                 fputc('\n', f);
         l->line_start[e->stream] = !e->partial;
@@ -457,17 +464,20 @@ static void logs_help(void) {
                "      --since TIME    Show output since TIME: \"YYYY-MM-DD HH:MM:SS\", epoch\n"
                "                      seconds, or a time ago such as 10m or 2h\n"
                "  -t, --timestamps    Prefix each line with its time (UTC, RFC 3339)\n"
+               "      --raw           Write control characters as they are, even to a terminal\n"
+               "                      (by default a terminal sees them escaped, as \\x1b)\n"
                "  -h, --help          Show this help\n"
                "\nSee dray(1).\n");
 }
 
 int verb_logs(int argc, char *argv[]) {
-        enum { ARG_SINCE = 0x100 };
+        enum { ARG_SINCE = 0x100, ARG_RAW };
         static const struct option options[] = {
                 { "follow",     no_argument,       NULL, 'f'       },
                 { "tail",       required_argument, NULL, 'n'       },
                 { "since",      required_argument, NULL, ARG_SINCE },
                 { "timestamps", no_argument,       NULL, 't'       },
+                { "raw",        no_argument,       NULL, ARG_RAW   },
                 { "help",       no_argument,       NULL, 'h'       },
                 {}
         };
@@ -475,7 +485,7 @@ int verb_logs(int argc, char *argv[]) {
                 .tail = UINT64_MAX,
                 .line_start = { true, true },
         };
-        bool running;
+        bool running, raw = false;
         int c, r;
 
         /* Many lines go to stderr too: buffer it like stdout (logs_print_entry() flushes at each switch
@@ -510,6 +520,9 @@ int verb_logs(int argc, char *argv[]) {
                 case 't':
                         l.timestamps = true;
                         break;
+                case ARG_RAW:
+                        raw = true;
+                        break;
                 case 'h':
                         logs_help();
                         return EXIT_SUCCESS;
@@ -519,6 +532,9 @@ int verb_logs(int argc, char *argv[]) {
                 }
         if (container_args_check("logs", argv + optind, 1, 1) < 0)
                 return EXIT_USAGE;
+
+        l.escape[STREAM_STDOUT] = !raw && isatty(STDOUT_FILENO);
+        l.escape[STREAM_STDERR] = !raw && isatty(STDERR_FILENO);
 
         r = logs_resolve(&l, argv[optind], &running);
         if (r < 0)

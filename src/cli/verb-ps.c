@@ -219,7 +219,8 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
                 r = asprintf(ret, "Removing");
                 break;
         default:
-                r = asprintf(ret, "%s", row->state);
+                /* "broken": a container directory drayd could not load; COMMAND says why. */
+                r = asprintf(ret, "%s", streq(row->state, "broken") ? "Broken" : row->state);
         }
         return r < 0 ? -ENOMEM : 0;
 }

@@ -20,6 +20,8 @@
  * --sig-proxy). Before the container runs, they abort instead. */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
+#define RUN_BOOT_TIMEOUT_USEC (90 * USEC_PER_SEC)
+
 typedef struct RunContext {
         sd_bus *bus;
         sd_event *event;
@@ -34,8 +36,26 @@ typedef struct RunContext {
         int exit_status;        /* once removal completes */
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
+        bool boot;              /* --boot: the start's reply means "the system is up" */
+        uint64_t start_timeout_usec; /* how long to wait for it; 0: sd-bus's default */
+        char timeout_text[32];
         TerminalAttach terminal;
 } RunContext;
+
+/* --boot: StartContainer answers once the container's init said READY=1. Detached, we wait --timeout
+ * for that (90 s by default, systemd's own start timeout); in the foreground as long as it takes. */
+static void run_boot_timeout(RunContext *c, const RunOptions *o) {
+        c->boot = o->boot;
+        if (!o->boot)
+                return;
+        if (!o->detach)
+                c->start_timeout_usec = BUS_TIMEOUT_INFINITE;
+        else
+                c->start_timeout_usec = o->timeout_usec != UINT64_MAX ? MAX(o->timeout_usec, (uint64_t) 1) :
+                                        RUN_BOOT_TIMEOUT_USEC;
+        (void) snprintf(c->timeout_text, sizeof(c->timeout_text), "%.3g s",
+                        (double) c->start_timeout_usec / USEC_PER_SEC);
+}
 
 static void run_context_done(RunContext *c) {
         terminal_detach(&c->terminal);
@@ -164,7 +184,7 @@ static int run_send_start(RunContext *c) {
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
-                r = sd_bus_call_async(c->bus, &c->slot_start, m, on_start_reply, c, BUS_TIMEOUT_DEFAULT);
+                r = sd_bus_call_async(c->bus, &c->slot_start, m, on_start_reply, c, c->start_timeout_usec);
         if (r < 0)
                 return log_bus_error(NULL, r);
         return 0;
@@ -213,6 +233,14 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         RunContext *c = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
+        if (e && c->boot && (sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) || sd_bus_error_has_name(e, SD_BUS_ERROR_TIMEOUT))) {
+                /* It runs, but its init has not said READY=1 yet: leave it be, and say what to do. */
+                log_error("Container %s did not report that its system is up within %s; it is still "
+                          "running: see 'dray logs %.12s', or stop it with 'dray stop %.12s'.",
+                          c->id, c->timeout_text, c->id, c->id);
+                run_finish(c, EXIT_DRAY_FAILED);
+                return 0;
+        }
         if (e) {
                 c->start_failed = true;
                 log_bus_error(e, -EIO);
@@ -369,6 +397,7 @@ int verb_run(int argc, char *argv[]) {
         c.tty = o.tty;
         c.interactive = o.open_stdin;
         c.remove_on_failure = true;
+        run_boot_timeout(&c, &o);
         r = run_context_setup(&c);
         if (r < 0)
                 return EXIT_DRAY_FAILED;

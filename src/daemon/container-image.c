@@ -20,8 +20,7 @@ int bus_image_lookup_error(int r, const char *what, sd_bus_error *error) {
                                          "'%.128s' is neither an image reference nor an image ID.", what);
         if (r == -ENOENT)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_IMAGE,
-                                         "No such image '%.128s'. List them with 'dray image ls', or add one with "
-                                         "'dray image load' or 'dray image import'.", what);
+                                         "No such image '%.128s'.", what);
         return sd_bus_error_set_errnof(error, r, "Failed to read the image store: %m");
 }
 
@@ -31,6 +30,10 @@ static int set_command(ContainerSpec *spec, const ImageConfig *config, sd_bus_er
         /* docker run --entrypoint X drops the image's Cmd as well. */
         char **cmd = spec->command ?: (spec->entrypoint ? NULL : config->cmd);
 
+        /* --boot runs the tree's init unless told otherwise: an OS tarball has no Cmd, and an image's Cmd
+         * (a shell) is not what boots it. */
+        if (spec->boot && !spec->command && !spec->entrypoint)
+                return 0;
         STRV_FOREACH(a, entrypoint)
                 if (strv_extend(&argv, *a) < 0)
                         return -ENOMEM;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manager.h"
 #include "net-hosts.h"
+#include "safe-open.h"
 #include "strv.h"
 
 #define HOST_RESOLV_CONF "/etc/resolv.conf"
@@ -136,20 +137,24 @@ char **container_net_attached_networks(Container *c) {
         return l;
 }
 
+/* The host's file (often a symlink into /run): followed, but read as any file drayd does not own,
+ * so that a FIFO or a device there cannot block drayd. Missing, or not a regular file: no servers. */
 static int read_host_resolv_conf(char **ret) {
-        _cleanup_close_ int fd = open(HOST_RESOLV_CONF, O_RDONLY | O_CLOEXEC);
-        _cleanup_free_ char *buf = NULL;
-        ssize_t n;
+        char *buf = NULL;
+        int r;
 
-        buf = calloc(1, RESOLV_CONF_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        if (fd >= 0) {
-                n = read(fd, buf, RESOLV_CONF_MAX);
-                if (n < 0)
-                        return -errno;
+        r = safe_read_file_at(AT_FDCWD, HOST_RESOLV_CONF, 0, RESOLV_CONF_MAX, &buf, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (r != -ENOENT)
+                        log_warning("Cannot read %s (%s), using no name servers from it.", HOST_RESOLV_CONF,
+                                    safe_open_strerror(r));
+                buf = strdup("");
+                if (!buf)
+                        return -ENOMEM;
         }
-        *ret = TAKE_PTR(buf);
+        *ret = buf;
         return 0;
 }
 

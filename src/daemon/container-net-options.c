@@ -175,7 +175,7 @@ static int check_first_network(Manager *m, ContainerSpec *s, sd_bus_error *error
         }
         if (manager_find_network(m, a->name, &n) < 0)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_NETWORK,
-                                         "No such network '%s'. List them with 'dray network ls'.", a->name);
+                                         "No such network '%s'.", a->name);
         if (a->ip && (net_addr_parse(a->ip, &addr) < 0 || net_subnet_offset(&n->config->subnet, &addr, &off) < 0 ||
                       net_addr_equal(&addr, &n->config->gateway)))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,

@@ -226,9 +226,9 @@ static int parse_entrypoint(sd_bus_message *m, const char *key, ContainerSpec *s
                 return r;
         if (strv_length(l) > 4096)
                 return container_option_invalid(error, key, "too many arguments");
-        STRV_FOREACH(a, l)
-                if (strlen(*a) >= OPTION_ARG_MAX)
-                        return container_option_invalid(error, key, "an argument is longer than %u bytes", OPTION_ARG_MAX);
+        r = strv_check_size(l, key, error);
+        if (r < 0)
+                return r;
         /* Given but empty (docker run --entrypoint ""): no entrypoint, not the image's. */
         if (!l && !(l = calloc(1, sizeof(char *))))
                 return -ENOMEM;
@@ -265,6 +265,10 @@ static int parse_read_only(sd_bus_message *m, const char *key, ContainerSpec *s,
 
 static int parse_ephemeral(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         return read_bool(m, &s->ephemeral);
+}
+
+static int parse_boot(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->boot);
 }
 
 static int parse_auto_remove(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
@@ -615,6 +619,7 @@ static const Option option_table[] = {
         { "Slice",              "s",  parse_slice             },
         { "ReadOnly",           "b",  parse_read_only         },
         { "Ephemeral",          "b",  parse_ephemeral         },
+        { "Boot",               "b",  parse_boot              },
         { "AutoRemove",         "b",  parse_auto_remove       },
         { "Tty",                "b",  parse_tty               },
         { "OpenStdin",          "b",  parse_open_stdin        },
@@ -720,7 +725,7 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
          * name shown (IMAGE_NAME). */
         if (!s->rootfs && !s->image)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Rootfs' or 'Image' is required.");
-        if (s->rootfs && !s->command)
+        if (s->rootfs && !s->command && !s->boot)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Command' is required.");
         if (s->rootfs && s->entrypoint)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -798,8 +803,11 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
         r = env_set_default(&s->env, "PATH", DEFAULT_PATH);
         if (r >= 0)
                 r = env_set_default(&s->env, "HOSTNAME", s->hostname);
+        /* --boot: the console is always a terminal of the container's own (runtime-boot.c). */
+        if (s->boot)
+                s->tty = true;
         /* As Docker sets it for -t: programs then know the terminal understands the usual escapes. */
-        if (r >= 0 && s->tty)
+        if (r >= 0 && s->tty && !s->boot)
                 r = env_set_default(&s->env, "TERM", "xterm");
         if (r < 0)
                 return r;

@@ -49,6 +49,9 @@ const char *container_spec_privileged_reason(const ContainerSpec *s) {
                 return "a root directory outside the declared container roots";
         if (adds_capabilities(s->cap_add))
                 return "capabilities beyond the default set";
+        /* nspawn's boot capabilities (CAP_SYS_ADMIN among them) in the host's user namespace. */
+        if (s->boot && s->userns_size == 0)
+                return "--boot without --userns=auto";
         if (s->net.mode == NETWORK_MODE_HOST)
                 return "the host's network (--network host)";
         /* The hook for options still to come (--device). */

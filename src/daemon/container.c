@@ -24,7 +24,6 @@
 #include "rm-rf.h"
 #include "scope-logging.h"
 
-#define REMOVED_PREFIX ".removed-"
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
         [CONTAINER_CREATED] = { [CONTAINER_STARTING] = true, [CONTAINER_REMOVING] = true },
@@ -349,11 +348,14 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Container *c = userdata;
 
         log_error("Container %s: dray-monitor did not start it within %llu s, killing it.", c->spec->name,
-                  (unsigned long long) (CONTAINER_START_TIMEOUT_USEC / USEC_PER_SEC));
+                  (unsigned long long) ((c->spec->boot ? CONTAINER_BOOT_TIMEOUT_USEC : CONTAINER_START_TIMEOUT_USEC) /
+                                        USEC_PER_SEC));
         c->start_timer = sd_event_source_disable_unref(c->start_timer);
         container_set_start_error(c, START_ERROR_OTHER, "dray-monitor did not start the container in time");
-        /* Everything in the scope, and the monitor in case it never got there. */
-        (void) scope_kill(c->manager, c->unit, SIGKILL);
+        /* Everything in the scope, and the monitor in case it never got there; not while the start of the
+         * scope is pending: the unit of that name may not be ours (scope_job_check_owner()). */
+        if (!c->scope_job && !c->unit_foreign)
+                (void) scope_kill(c->manager, c->unit, SIGKILL);
         if (c->monitor_pidfd >= 0)
                 (void) pidfd_send_signal(c->monitor_pidfd, SIGKILL, NULL, 0);
         return 0;
@@ -364,6 +366,8 @@ static void on_scope_started(ScopeJob *j, int error, const char *message, void *
         int r;
 
         c->scope_job = scope_job_free(j);
+        /* -ENOTUNIQ: the unit is someone else's; the failed start must not stop it. */
+        c->unit_foreign = error == -ENOTUNIQ;
         if (error < 0) {
                 log_error("Container %s: %s", c->spec->name, message ?: "Failed to start the scope.");
                 container_set_start_error(c, START_ERROR_SYSTEMD, message ?: "Failed to start the scope");
@@ -473,7 +477,8 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
         container_set_state(c, CONTAINER_STARTING);
 
         r = sd_event_add_time_relative(c->manager->event, &c->start_timer, CLOCK_MONOTONIC,
-                                       CONTAINER_START_TIMEOUT_USEC, USEC_PER_SEC, on_start_timeout, c);
+                                       c->spec->boot ? CONTAINER_BOOT_TIMEOUT_USEC : CONTAINER_START_TIMEOUT_USEC,
+                                       USEC_PER_SEC, on_start_timeout, c);
         if (r < 0)
                 log_warning_errno(r, "Failed to arm the start timeout of container %s, ignoring: %m", c->spec->name);
 
@@ -528,16 +533,24 @@ void container_monitor_ok(Container *c, pid_t payload_pid) {
         container_set_state(c, CONTAINER_RUNNING);
         container_log_event(c, DRAY_MESSAGE_CONTAINER_STARTED, LOG_INFO, "Started container %s (PID %i).",
                             c->spec->name, (int) payload_pid);
-        container_reply_start_waiters(c);
+        /* A booted container is answered once machined knows it (container_machine_registered()). */
+        if (!c->spec->boot)
+                container_reply_start_waiters(c);
 
         r = machine_register(c);
-        if (r < 0)
+        if (r < 0) {
                 log_debug_errno(r, "Container %s: failed to register with machined, ignoring: %m", c->spec->name);
+                container_reply_start_waiters(c);
+        }
 
         if (c->stop_requested) {
                 c->stop_requested = false;
                 (void) container_stop(c, c->stop_requested_timeout, NULL);
         }
+}
+
+void container_machine_registered(Container *c) {
+        container_reply_start_waiters(c);
 }
 
 void container_monitor_err(Container *c, StartError e, int error, const char *message) {
@@ -689,9 +702,11 @@ int container_restart(Container *c, uint64_t timeout_usec, sd_bus_message *m) {
         return container_stop(c, timeout_usec, NULL);
 }
 
-static void container_read_exit(Container *c, ContainerState previous) {
+/* true when the container's init asked for a reboot (--boot): it starts again in place. */
+static bool container_read_exit(Container *c, ContainerState previous) {
         _cleanup_close_ int fd = -EBADF;
         ExitRecord e = {};
+        bool reboot = false;
         int r;
 
         fd = container_open_dir(c);
@@ -700,6 +715,7 @@ static void container_read_exit(Container *c, ContainerState previous) {
                 c->rec.exit_status = e.exit_status;
                 c->rec.finished_usec = e.finished_usec;
                 c->rec.oom_killed = e.oom_killed;
+                reboot = e.reboot && c->spec->boot && previous == CONTAINER_RUNNING;
                 (void) container_record_set_error(&c->rec, e.error ?: c->start_error_message);
                 exit_record_done(&e);
         } else {
@@ -734,6 +750,7 @@ static void container_read_exit(Container *c, ContainerState previous) {
                 if (!c->start_error_message)
                         c->start_error_message = strdup(c->rec.error ?: "dray-monitor ended before the container started");
         }
+        return reboot;
 }
 
 static void container_reply_exited(Container *c) {
@@ -776,14 +793,18 @@ static void container_exited(Container *c) {
         c->scope_job = scope_job_free(c->scope_job);
         c->stop_requested = false;
 
-        container_read_exit(c, previous);
+        if (container_read_exit(c, previous)) {
+                container_log_event(c, DRAY_MESSAGE_CONTAINER_DIED, LOG_INFO, "Container %s is rebooting.",
+                                    c->spec->name);
+                c->restart_requested = true;
+        }
         if (previous != CONTAINER_STARTING) {
                 /* It was registered (by us, or by the drayd before us). */
                 r = machine_unregister(c);
                 if (r < 0)
                         log_debug_errno(r, "Container %s: failed to unregister its machine, ignoring: %m",
                                         c->spec->name);
-        } else {
+        } else if (!c->unit_foreign) {
                 r = scope_stop(c->manager, c->unit);
                 if (r < 0)
                         log_debug_errno(r, "Container %s: failed to stop %s, ignoring: %m", c->spec->name, c->unit);

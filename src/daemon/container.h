@@ -40,12 +40,15 @@ typedef enum StartError {
 /* How long a monitor may take from spawn to "OK"/"ERR" before we give up on it. Setting up a root
  * takes milliseconds; this only catches a hung monitor. */
 #define CONTAINER_START_TIMEOUT_USEC (120 * USEC_PER_SEC)
+/* --boot: "started" means the inner systemd said READY=1, which a slow system may take minutes for. */
+#define CONTAINER_BOOT_TIMEOUT_USEC (300 * USEC_PER_SEC)
 
 typedef struct Container {
         Manager *manager;
         ContainerSpec *spec;  /* config.json; spec->id and spec->name are the hashmap keys */
         char *path;           /* D-Bus object path */
         char *unit;           /* dray-<name>.scope */
+        bool unit_foreign;    /* the last start found a unit of that name that drayd did not make */
         ContainerRecord rec;  /* state.json */
 
         /* Live tracking of the monitor and the payload (not persisted). */
@@ -105,6 +108,8 @@ int container_kill(Container *c, int sig);
 
 /* Events from monitor-watch.c and scope.c. */
 void container_monitor_ok(Container *c, pid_t payload_pid);
+/* machined answered the registration of a booted container: its starters are answered now. */
+void container_machine_registered(Container *c);
 void container_monitor_err(Container *c, StartError e, int error, const char *message);
 void container_monitor_exited(Container *c);
 

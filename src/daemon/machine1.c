@@ -23,7 +23,18 @@ int machine_id_from_container_id(const char *id, uint8_t ret[static 16]) {
         return 0;
 }
 
+typedef struct MachineRegister {
+        Manager *manager;
+        char id[CONTAINER_ID_LEN + 1];
+} MachineRegister;
+
 static void on_register_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        _cleanup_free_ MachineRegister *reg = userdata;
+        Container *c;
+
+        /* --boot: `dray run -d --boot` returns once `machinectl shell` and `systemctl -M` work. */
+        if (reg && manager_find_container(reg->manager, reg->id, &c) >= 0)
+                container_machine_registered(c);
         if (!error)
                 return;
         if (sd_bus_error_get_errno(error) == ESRCH)
@@ -42,8 +53,17 @@ int machine_register(Container *c) {
         uint8_t id[16];
         int r;
 
+        _cleanup_free_ MachineRegister *reg = NULL;
+
         if (!c->manager->bus || c->rec.pid <= 0)
                 return 0;
+        if (c->spec->boot) {
+                reg = calloc(1, sizeof(MachineRegister));
+                if (!reg)
+                        return -ENOMEM;
+                reg->manager = c->manager;
+                strncpy(reg->id, c->spec->id, sizeof(reg->id) - 1);
+        }
         r = machine_id_from_container_id(c->spec->id, id);
         if (r < 0)
                 return r;
@@ -62,7 +82,10 @@ int machine_register(Container *c) {
         r = sd_bus_message_append(m, "ssus", "dray", "container", (uint32_t) c->rec.pid, strempty(c->spec->rootfs));
         if (r < 0)
                 return r;
-        return systemd_queue_call(c->manager, m, on_register_reply, NULL, NULL);
+        r = systemd_queue_call(c->manager, m, on_register_reply, reg, NULL);
+        if (r >= 0)
+                TAKE_PTR(reg);
+        return r;
 }
 
 typedef struct MachineUnregister {

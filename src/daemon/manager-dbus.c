@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "bus-names.h"
+#include "container-broken.h"
 #include "container-dbus.h"
 #include "container-image.h"
 #include "image-dbus.h"
@@ -37,7 +38,7 @@ static int lookup(Manager *m, const char *s, Container **ret, sd_bus_error *erro
                                          "'%.64s' matches several containers; give more of the ID.", s);
         if (r < 0)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_CONTAINER,
-                                         "No such container '%.64s'. List them with 'dray ps -a'.", s);
+                                         "No such container '%.64s'.", s);
         return 0;
 }
 
@@ -162,8 +163,9 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: polkit is asked, the call comes back with its answer */
         stop_signal_given = spec->stop_signal != 0;
+        /* A booted systemd powers off on SIGRTMIN+3 (systemd(1)), as machinectl and nspawn ask it to. */
         if (!stop_signal_given)
-                spec->stop_signal = SIGTERM;
+                spec->stop_signal = spec->boot ? SIGRTMIN + 3 : SIGTERM;
 
         r = validate_name(m, name, spec, error);
         if (r < 0)
@@ -223,8 +225,39 @@ static int method_kill_container(sd_bus_message *message, void *userdata, sd_bus
         return redirect(message, userdata, error, bus_container_method_kill);
 }
 
+/* A container directory that did not load (container-broken.h) has no object: removed from here. */
+static int remove_broken(sd_bus_message *message, Manager *m, BrokenContainer *b, sd_bus_error *error) {
+        const char *details[] = { "container", b->name ?: b->id, NULL };
+        int force, r;
+
+        r = sd_bus_message_read(message, "b", &force);
+        if (r < 0)
+                return r;
+        r = dray_verify_polkit_async(message, DRAY_POLKIT_MANAGE_CONTAINERS, details, false, m->polkit_registry, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = container_broken_remove(m, b);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to remove the broken container %s: %m", b->id);
+        return sd_bus_reply_method_return(message, NULL);
+}
+
 static int method_remove_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        return redirect(message, userdata, error, bus_container_method_remove);
+        BrokenContainer *b;
+        Manager *m = userdata;
+        const char *s;
+        Container *c;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &s);
+        if (r < 0)
+                return r;
+        if (manager_find_container(m, s, &c) == -ENOENT && container_broken_find(m, s, &b) >= 0)
+                return remove_broken(message, m, b, error);
+        r = lookup(m, s, &c, error);
+        if (r < 0)
+                return r;
+        return bus_container_method_remove(message, c, error);
 }
 
 static int method_wait_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -290,6 +323,8 @@ static int method_list_containers(sd_bus_message *message, void *userdata, sd_bu
         r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sssssttio)");
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = append_container(reply, v[i]);
+        if (r >= 0 && all)
+                r = container_broken_append(m, reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)

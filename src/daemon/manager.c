@@ -15,6 +15,7 @@
 #include "log.h"
 #include "machine1.h"
 #include "manager-dbus.h"
+#include "container-broken.h"
 #include "container-exec.h"
 #include "manager.h"
 #include "image-dbus.h"
@@ -25,7 +26,6 @@
 #include "strv.h"
 #include "volume.h"
 
-#define REMOVED_PREFIX ".removed-"
 
 /* A forked child that works in the background (removes a tree, deletes a link): a ChildProcess
  * (child-process.h) on the manager's list, so that shutdown can wait for it. */
@@ -126,6 +126,7 @@ Manager *manager_free(Manager *m) {
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);
         hashmap_free(m->containers_by_id);
         hashmap_free(m->containers_by_name);
+        container_broken_free_all(m);
         hashmap_free(m->scope_jobs);
         hashmap_free(m->machine_unregisters);
         strv_free(m->scope_stops_deferred);
@@ -372,7 +373,10 @@ static void manager_load_one(Manager *m, const char *name) {
                 return;
         }
         if (r < 0) {
-                log_error_errno(r, "Failed to load container %s, ignoring it: %m", name);
+                /* Never skipped in silence: listed as broken, removable with rm -f. */
+                r = container_broken_add(m, name, r);
+                if (r < 0)
+                        log_error_errno(r, "Failed to load container %s, ignoring it: %m", name);
                 return;
         }
         r = manager_add_container(m, c);

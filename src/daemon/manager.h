@@ -42,6 +42,7 @@ struct Manager {
 
         Hashmap *containers_by_id;
         Hashmap *containers_by_name;
+        Hashmap *broken_by_id;         /* BrokenContainer: directories that did not load (container-broken.c) */
 
         SystemdQueue systemd_queue;
         Hashmap *scope_jobs;           /* ScopeJob by unit name */
@@ -68,6 +69,9 @@ struct Manager {
         Hashmap *volumes_by_name;
         int volumes_fd;            /* <state_dir>/volumes */
 };
+
+/* A container directory renamed to this prefix is removed: what is left of it goes at the next start. */
+#define REMOVED_PREFIX ".removed-"
 
 int manager_new(const ManagerConfig *config, Manager **ret);
 Manager *manager_free(Manager *m);

@@ -100,7 +100,7 @@ int bus_container_property_get_ports(sd_bus *bus, const char *path, const char *
 static int lookup_network(Manager *m, const char *name, Network **ret, sd_bus_error *error) {
         if (manager_find_network(m, name, ret) < 0)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_NETWORK,
-                                         "No such network '%.64s'. List them with 'dray network ls'.", name);
+                                         "No such network '%.64s'.", name);
         return 0;
 }
 
@@ -112,7 +112,7 @@ static int lookup_container(Manager *m, const char *s, Container **ret, sd_bus_e
                                          "'%.64s' matches several containers; give more of the ID.", s);
         if (r < 0)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_CONTAINER,
-                                         "No such container '%.64s'. List them with 'dray ps -a'.", s);
+                                         "No such container '%.64s'.", s);
         return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "manager.h"
 #include "name.h"
+#include "net-announce.h"
 #include "net-netns.h"
 #include "net-nft.h"
 #include "network-dbus.h"
@@ -64,15 +65,24 @@ int network_save(Network *n) {
 static int network_setup_bridge(Network *n) {
         Manager *m = n->manager;
         NetworkConfig *c = n->config;
+        uint8_t mac[NET_MAC_LEN];
         char path[128];
-        int ifindex, r;
+        int ifindex, r, k;
 
-        r = rtnl_bridge_add(m->rtnl, c->bridge);
-        if (r < 0 && r != -EEXIST)
-                return r;
+        /* A MAC of its own, fixed (02:42 and the gateway's address, as a container's is derived from
+         * its own): never the lowest of its ports', which changed with every container. */
+        net_mac_from_ipv4(&c->gateway, mac);
+        k = rtnl_bridge_add(m->rtnl, c->bridge, mac);
+        if (k < 0 && k != -EEXIST)
+                return k;
         r = rtnl_link_index(m->rtnl, c->bridge, &ifindex);
         if (r < 0)
                 return r;
+        if (k == -EEXIST) {
+                r = rtnl_link_set_mac(m->rtnl, ifindex, mac); /* a bridge of an older drayd */
+                if (r < 0)
+                        log_warning_errno(r, "Failed to set the MAC address of %s, ignoring: %m", c->bridge);
+        }
         r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway, c->subnet.prefixlen);
         if (r < 0 && r != -EEXIST)
                 return r;

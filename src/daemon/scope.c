@@ -242,14 +242,20 @@ static int scope_append_device_policy(sd_bus_message *m, const ContainerSpec *sp
                                      "char-pts", "rw");
 }
 
+/* What marks a scope as drayd's own (scope_job_check_owner()). */
+static int scope_description(const ContainerSpec *spec, char **ret) {
+        return asprintf(ret, "dray container %s", spec->name) < 0 ? -ENOMEM : 0;
+}
+
 int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
                               sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_free_ char *description = NULL;
         int r;
 
-        if (asprintf(&description, "dray container %s", spec->name) < 0)
-                return -ENOMEM;
+        r = scope_description(spec, &description);
+        if (r < 0)
+                return r;
         r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_BUS_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER_INTERFACE,
                                            "StartTransientUnit");
         if (r < 0)
@@ -339,6 +345,68 @@ static int scope_job_stop_stale(ScopeJob *j) {
         return systemd_queue_call(j->manager, m, on_stop_stale_reply, j, &j->call);
 }
 
+static void on_owner_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
+        _cleanup_free_ char *ours = NULL;
+        ScopeJob *j = userdata;
+        const char *description;
+        int r;
+
+        j->call = NULL;
+        if (sd_bus_error_has_name(error, "org.freedesktop.DBus.Error.UnknownObject") ||
+            sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                /* Collected meanwhile. */
+                r = scope_job_send_start(j);
+                if (r < 0)
+                        scope_job_finish(j, r, "Failed to start unit %s: %s", j->unit, strerror(-r));
+                return;
+        }
+        if (error) {
+                scope_job_finish(j, -EEXIST, "Unit %s exists already and cannot be inspected: %s", j->unit,
+                                 error->message);
+                return;
+        }
+        r = sd_bus_message_read(reply, "v", "s", &description);
+        if (r < 0) {
+                scope_job_finish(j, r, "Failed to parse the description of unit %s: %s", j->unit, strerror(-r));
+                return;
+        }
+        r = scope_description(j->spec, &ours);
+        if (r < 0) {
+                scope_job_finish(j, r, "Out of memory");
+                return;
+        }
+        if (!streq(description, ours)) {
+                scope_job_finish(j, -ENOTUNIQ,
+                                 "Unit %s exists and was not made by drayd ('%.128s'): drayd leaves it alone; "
+                                 "choose another container name, or stop that unit.", j->unit, description);
+                return;
+        }
+        r = scope_job_stop_stale(j);
+        if (r < 0)
+                scope_job_finish(j, r, "Failed to stop unit %s: %s", j->unit, strerror(-r));
+}
+
+/* A unit of our container's name exists: drayd stops only a scope of its own (one left over from the
+ * container's previous run, not collected yet), never a unit someone else made under that name. Its
+ * Description tells: drayd's scopes carry "dray container NAME". */
+static int scope_job_check_owner(ScopeJob *j) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", j->unit, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(j->manager->bus, &m, SYSTEMD_BUS_NAME, path,
+                                           "org.freedesktop.DBus.Properties", "Get");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", "org.freedesktop.systemd1.Unit", "Description");
+        if (r < 0)
+                return r;
+        return systemd_queue_call(j->manager, m, on_owner_reply, j, &j->call);
+}
+
 static void on_start_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         ScopeJob *j = userdata;
         const char *job;
@@ -347,9 +415,9 @@ static void on_start_reply(sd_bus_message *reply, const sd_bus_error *error, voi
         j->call = NULL;
         if (sd_bus_error_has_name(error, "org.freedesktop.systemd1.UnitExists") && !j->retried) {
                 j->retried = true;
-                r = scope_job_stop_stale(j);
+                r = scope_job_check_owner(j);
                 if (r < 0)
-                        scope_job_finish(j, r, "Failed to stop unit %s: %s", j->unit, strerror(-r));
+                        scope_job_finish(j, r, "Failed to inspect unit %s: %s", j->unit, strerror(-r));
                 return;
         }
         if (error) {

@@ -166,7 +166,7 @@ void transfer_bus_reply_and_remove(Transfer *t, TransferResult result) {
                                       "TransferRemoved");
         if (r >= 0)
                 r = sd_bus_message_append(s, "uoss", (uint32_t) t->id, t->path, transfer_result_to_string(result),
-                                          result == TRANSFER_DONE ? "" : strempty(t->error_message));
+                                          strempty(result == TRANSFER_DONE ? t->note : t->error_message));
         if (r >= 0)
                 r = sd_bus_message_append_strv(s, t->result_images);
         if (r >= 0)

@@ -90,6 +90,7 @@ Transfer *transfer_free(Transfer *t) {
         free(t->base_image);
         strv_free(t->result_images);
         free(t->error_message);
+        free(t->note);
         free(t);
         return NULL;
 }
@@ -216,10 +217,16 @@ static _noreturn_ int worker_main(int report_fd, void *userdata) {
         t->manager->images->progress = worker_progress;
         t->manager->images->progress_userdata = &w;
         r = worker_do(t, report_fd, &error);
+        /* A failed transfer removes every blob and layer it wrote (staging directories go as they fail). */
+        if (r < 0)
+                image_store_rollback(t->manager->images);
         if (r < 0) {
                 report_line(report_fd, "ERR %d %s", -r, *error.message ? error.message : strerror(-r));
                 _exit(EXIT_FAILURE);
         }
+        if (error.skipped_devices > 0)
+                report_line(report_fd, "NOTE skipped %llu device node%s of the archive: a container gets dray's own /dev",
+                            (unsigned long long) error.skipped_devices, error.skipped_devices == 1 ? "" : "s");
         report_line(report_fd, "OK");
         _exit(EXIT_SUCCESS);
 }
@@ -247,6 +254,9 @@ static void transfer_handle_line(Transfer *t, char *line) {
         } else if (strneq(line, "IMAGE ", 6)) {
                 if (strv_length(t->result_images) < 4096)
                         (void) strv_extend(&t->result_images, line + 6);
+        } else if (strneq(line, "NOTE ", 5)) {
+                free(t->note);
+                t->note = strdup(line + 5);
         } else if (sscanf(line, "FREED %llu", &a) == 1)
                 t->freed = a;
         else if (sscanf(line, "ERR %d", &e) == 1 && e > 0) {

@@ -71,6 +71,7 @@ typedef struct Transfer {
         uint64_t freed;
         int error;
         char *error_message;
+        char *note;            /* for the user on success (skipped device nodes): TransferRemoved's message */
         bool canceled;
         sd_bus_message *reply; /* answered when the transfer ends (PruneImages, RemoveImage) */
         bool reply_plain;      /* …with no values (RemoveImage) */

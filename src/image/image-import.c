@@ -77,9 +77,13 @@ static int unpack_layer_fd(ImageStore *s, int fd, const char *diff_id, UnpackErr
                 r = unpack_error_set(error, -EBADMSG, "layer %.19s… does not match the diff ID the image config gives it", diff_id);
         if (r >= 0 && syncfs(dir_fd) < 0)
                 r = unpack_error_set(error, -errno, "cannot sync the layer: %m");
-        if (r >= 0 && renameat(s->tmp_fd, staging, s->layers_fd, digest_hex(diff_id)) < 0 && errno != EEXIST &&
-            errno != ENOTEMPTY)
-                r = unpack_error_set(error, -errno, "cannot move the layer into place: %m");
+        if (r >= 0) {
+                if (renameat(s->tmp_fd, staging, s->layers_fd, digest_hex(diff_id)) >= 0) {
+                        if (strv_extend(&s->created_layers, digest_hex(diff_id)) < 0)
+                                r = -ENOMEM; /* the next image_store_gc() takes it */
+                } else if (errno != EEXIST && errno != ENOTEMPTY)
+                        r = unpack_error_set(error, -errno, "cannot move the layer into place: %m");
+        }
         if (r >= 0)
                 (void) fsync(s->layers_fd);
         (void) rm_rf_at(s->tmp_fd, staging); /* only left when another unpack won the race, or on failure */
@@ -128,8 +132,8 @@ static int descriptor_json(const char *media_type, const char *digest, uint64_t 
         return 0;
 }
 
-static int manifest_build(const char *config_digest, size_t config_size, const ImageDescriptor *layers,
-                          size_t n_layers, char **ret) {
+int image_manifest_build(const char *config_digest, size_t config_size, const ImageDescriptor *layers,
+                         size_t n_layers, char **ret) {
         _cleanup_json_ json_object *m = json_object_new_object();
         json_object *config = NULL, *array = json_object_new_array();
         const char *text;
@@ -152,13 +156,51 @@ static int manifest_build(const char *config_digest, size_t config_size, const I
         return *ret ? 0 : -ENOMEM;
 }
 
+/* The image ID (config digest) a manifest names; NULL if it cannot be read. */
+static char *manifest_image_id(ImageStore *s, const ImageDescriptor *d) {
+        _cleanup_(image_freep) Image *i = NULL;
+
+        return image_store_load_manifest(s, d, &i) >= 0 ? TAKE_PTR(i->id) : NULL;
+}
+
+/* The same image loaded in another format (a docker-archive, then an oci-archive) comes with another
+ * manifest (the layers' media types differ), but it is the same image: the unnamed entries of its
+ * other manifests go, instead of showing as <none> beside it. An unnamed load of an image the store
+ * has already adds nothing. Returns true when that is so. */
+static bool index_merge_same_image(ImageStore *s, ImageIndex *index, const ImageDescriptor *manifest, bool named) {
+        _cleanup_free_ char *id = manifest_image_id(s, manifest);
+        _cleanup_strv_free_ char **drop = NULL;
+
+        if (!id)
+                return false;
+        for (size_t i = 0; i < index->n; i++) {
+                IndexEntry *e = &index->entries[i];
+                _cleanup_free_ char *other = NULL;
+
+                if (streq(e->descriptor.digest, manifest->digest) || (named && e->ref_name))
+                        continue;
+                other = manifest_image_id(s, &e->descriptor);
+                if (!other || !streq(other, id))
+                        continue;
+                if (!named)
+                        return true;
+                if (strv_extend(&drop, e->descriptor.digest) < 0)
+                        return false; /* OOM: a <none> entry stays, as before */
+        }
+        STRV_FOREACH(d, drop)
+                image_index_remove_manifest(index, *d);
+        return false;
+}
+
 int image_store_name_image(ImageStore *s, const ImageDescriptor *manifest, char *const *names) {
         _cleanup_(image_index_done) ImageIndex index = { .lock_fd = -EBADF };
-        int r;
+        int r = 0;
 
         r = image_index_load(s, true, &index);
         if (r < 0)
                 return r;
+        if (strv_length(names) == 0 && index_merge_same_image(s, &index, manifest, false))
+                return 0;
         if (strv_length(names) == 0)
                 r = image_index_set(&index, NULL, manifest);
         STRV_FOREACH(n, names)
@@ -166,6 +208,8 @@ int image_store_name_image(ImageStore *s, const ImageDescriptor *manifest, char 
                         r = image_index_set(&index, *n, manifest);
         if (r < 0)
                 return r;
+        if (strv_length(names) > 0)
+                (void) index_merge_same_image(s, &index, manifest, true);
         return image_index_save(s, &index);
 }
 
@@ -179,7 +223,7 @@ int image_store_write_manifest(ImageStore *s, const char *config, const ImageDes
         r = image_store_add_blob(s, config, strlen(config), config_digest);
         if (r < 0)
                 return r;
-        r = manifest_build(config_digest, strlen(config), layers, n_layers, &manifest);
+        r = image_manifest_build(config_digest, strlen(config), layers, n_layers, &manifest);
         if (r < 0)
                 return r;
         r = image_store_add_blob(s, manifest, strlen(manifest), manifest_digest);
@@ -282,12 +326,13 @@ int image_import_tarball(ImageStore *s, int fd, const char *ref, char **ret_id, 
         if (r < 0)
                 return unpack_error_set(error, r, "cannot create a temporary file in the store: %s", strerror(-r));
         r = image_decompress(fd, w.fd, free_bytes(s->tmp_fd), s->progress, s->progress_userdata, digest, &size, error);
-        if (r >= 0)
-                r = blob_writer_link(s, &w, digest);
         if (r >= 0 && lseek(w.fd, 0, SEEK_SET) < 0)
                 r = -errno;
+        /* Unpacked from the still unnamed file: a tarball that does not unpack leaves no blob. */
         if (r >= 0)
                 r = unpack_layer_fd(s, w.fd, digest, error);
+        if (r >= 0)
+                r = blob_writer_link(s, &w, digest);
         blob_writer_done(&w);
         if (r < 0)
                 return unpack_error_set(error, r, "cannot store the layer: %s", strerror(-r));

@@ -42,5 +42,8 @@ int image_store_add_image(ImageStore *s, const char *config, const ImageDescript
 /* Stores the config and a manifest for it; names nothing (the image is not visible yet). */
 int image_store_write_manifest(ImageStore *s, const char *config, const ImageDescriptor *layers, size_t n_layers,
                                ImageDescriptor *ret);
+/* An OCI image manifest (JSON) for the config and the layer descriptors, as given. */
+int image_manifest_build(const char *config_digest, size_t config_size, const ImageDescriptor *layers,
+                         size_t n_layers, char **ret);
 /* Points names (or, without any, an unnamed entry) at the manifest, under the index lock. */
 int image_store_name_image(ImageStore *s, const ImageDescriptor *manifest, char *const *names);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dray pull and dray push: the OCI distribution API over registry-client.c. Everything a registry
  * sends is checked before it is kept: status, content type, size bounds, every digest. */
+#include <fcntl.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "image-gzip.h"
 #include "image-import.h"
 #include "image-registry.h"
 #include "json-util.h"
@@ -255,7 +257,8 @@ static int resolve_location(RegistryClient *c, const char *location, const char 
         return r;
 }
 
-static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d, UnpackError *error) {
+/* d's blob, from the store, or from fd when it is not stored (a layer compressed for the push). */
+static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d, int fd_in, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse head = {}, post = {}, put = {};
         _cleanup_free_ char *path = NULL, *url = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -280,7 +283,13 @@ static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d,
         r = resolve_location(c, post.location, d->digest, &url);
         if (r < 0)
                 return unpack_error_set(error, r, "the registry sent an unusable upload location");
-        fd = image_store_open_blob(s, d->digest, &size);
+        if (fd_in >= 0) {
+                fd = fcntl(fd_in, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+                        return -errno;
+                size = d->size;
+        } else
+                fd = image_store_open_blob(s, d->digest, &size);
         if (fd < 0)
                 return unpack_error_set(error, fd, "blob %.19s… is missing from the store", d->digest);
         r = registry_request(c, "PUT", url, STRV_MAKE("Content-Type: application/octet-stream"), fd, NULL, size, &put,
@@ -292,12 +301,71 @@ static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d,
         return 0;
 }
 
+/* The layers as they go out. Layers stored uncompressed (an import, a commit, a load of a
+ * docker-archive) are gzip-compressed into unnamed files of tmp/, as podman and docker push them (a
+ * 243 MB layer is some 89 MB so); the others go as they are, keeping their digests. */
+typedef struct PushLayers {
+        ImageDescriptor *d;
+        int *fds; /* -EBADF: the stored blob */
+        char **digests; /* of the compressed ones, owned */
+        size_t n;
+        bool compressed; /* some layer was: the manifest is a new one */
+} PushLayers;
+
+static void push_layers_done(PushLayers *p) {
+        for (size_t i = 0; i < p->n; i++)
+                safe_close(p->fds[i]);
+        strv_free(p->digests);
+        free(p->d);
+        free(p->fds);
+}
+
+static int push_layers_prepare(ImageStore *s, const ImageManifest *m, PushLayers *p, UnpackError *error) {
+        p->d = calloc(m->n_layers + 1, sizeof(ImageDescriptor));
+        p->fds = calloc(m->n_layers + 1, sizeof(int));
+        p->digests = calloc(m->n_layers + 1, sizeof(char *));
+        if (!p->d || !p->fds || !p->digests)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_layers; i++) {
+                _cleanup_close_ int blob = -EBADF;
+                char digest[DIGEST_STRING_LEN + 1];
+                uint64_t size;
+                int r;
+
+                p->d[i] = m->layers[i];
+                p->fds[i] = -EBADF;
+                p->n++;
+                if (!streq(m->layers[i].media_type, MEDIA_TYPE_OCI_LAYER))
+                        continue;
+                blob = image_store_open_blob(s, m->layers[i].digest, &size);
+                if (blob < 0)
+                        return unpack_error_set(error, blob, "blob %.19s… is missing from the store", m->layers[i].digest);
+                p->fds[i] = openat(s->tmp_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+                if (p->fds[i] < 0)
+                        return unpack_error_set(error, -errno, "cannot create a temporary file in the store: %m");
+                r = image_gzip(blob, p->fds[i], digest, &size);
+                if (r < 0)
+                        return unpack_error_set(error, r, "cannot compress layer %.19s…: %s", m->layers[i].digest,
+                                                strerror(-r));
+                p->digests[i] = strdup(digest);
+                if (!p->digests[i])
+                        return -ENOMEM;
+                p->d[i].media_type = (char *) MEDIA_TYPE_OCI_LAYER_GZIP;
+                p->d[i].digest = p->digests[i];
+                p->d[i].size = size;
+                p->compressed = true;
+        }
+        return 0;
+}
+
 int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, char **ret_digest, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse resp = {};
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_(image_freep) Image *image = NULL;
+        _cleanup_(push_layers_done) PushLayers layers = {};
         _cleanup_free_ char *data = NULL, *path = NULL, *header = NULL;
-        const char *reason;
+        char digest[DIGEST_STRING_LEN + 1];
+        const char *reason, *media_type;
         size_t size;
         int r;
 
@@ -307,27 +375,44 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         r = registry_client_new(s, ref, insecure, "pull,push", &c);
         if (r < 0 || c->location.by_digest)
                 return unpack_error_set(error, -EINVAL, "'%.200s' is not a valid image reference (NAME[:TAG])", ref);
-        c->total = image->manifest->config.size;
-        for (size_t i = 0; i < image->manifest->n_layers; i++)
-                c->total += image->manifest->layers[i].size;
-        r = push_blob(c, s, &image->manifest->config, error);
-        for (size_t i = 0; r >= 0 && i < image->manifest->n_layers; i++)
-                r = push_blob(c, s, image->manifest->layers + i, error);
+        r = push_layers_prepare(s, image->manifest, &layers, error);
         if (r < 0)
                 return r;
-        r = image_store_read_blob(s, image->manifest_descriptor.digest, IMAGE_JSON_MAX, &data, &size);
+        c->total = image->manifest->config.size;
+        for (size_t i = 0; i < layers.n; i++)
+                c->total += layers.d[i].size;
+        r = push_blob(c, s, &image->manifest->config, -EBADF, error);
+        for (size_t i = 0; r >= 0 && i < layers.n; i++)
+                r = push_blob(c, s, layers.d + i, layers.fds[i], error);
         if (r < 0)
-                return unpack_error_set(error, r, "cannot read the manifest: %s", strerror(-r));
+                return r;
+        if (layers.compressed) {
+                /* The same config (its diff IDs are the uncompressed digests), the layers as sent. */
+                r = image_manifest_build(image->manifest->config.digest, image->manifest->config.size, layers.d,
+                                         layers.n, &data);
+                if (r < 0)
+                        return r;
+                size = strlen(data);
+                media_type = MEDIA_TYPE_OCI_MANIFEST;
+        } else {
+                r = image_store_read_blob(s, image->manifest_descriptor.digest, IMAGE_JSON_MAX, &data, &size);
+                if (r < 0)
+                        return unpack_error_set(error, r, "cannot read the manifest: %s", strerror(-r));
+                media_type = image->manifest_descriptor.media_type;
+        }
+        r = sha256_buffer(data, size, digest);
+        if (r < 0)
+                return r;
         if (asprintf(&path, "manifests/%s", c->location.reference) < 0 ||
-            asprintf(&header, "Content-Type: %s", image->manifest_descriptor.media_type) < 0)
+            asprintf(&header, "Content-Type: %s", media_type) < 0)
                 return -ENOMEM;
         r = registry_request(c, "PUT", path, STRV_MAKE(header), -EBADF, data, size, &resp, &reason);
         if (r < 0)
                 return unpack_error_set(error, r, "cannot upload the manifest: %s", reason);
         if (resp.status != 201)
                 return http_error(error, &resp, "manifest upload");
-        if (resp.docker_digest && !streq(resp.docker_digest, image->manifest_descriptor.digest))
+        if (resp.docker_digest && !streq(resp.docker_digest, digest))
                 return unpack_error_set(error, -EBADMSG, "the registry stored the manifest as %.80s, not %s",
-                                        resp.docker_digest, image->manifest_descriptor.digest);
-        return strdup_to(ret_digest, image->manifest_descriptor.digest);
+                                        resp.docker_digest, digest);
+        return strdup_to(ret_digest, digest);
 }

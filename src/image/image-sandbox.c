@@ -88,7 +88,8 @@ int image_sandbox_enter(void) {
         return install_seccomp();
 }
 
-/* The worker's report, one line each: "OPAQUE <dir>", then "OK <diff id>" or "ERR <errno> <message>". */
+/* The worker's report, one line each: "OPAQUE <dir>", "DEVICES <n>" (device nodes skipped), then
+ * "OK <diff id>" or "ERR <errno> <message>". */
 static _noreturn_ void worker_run(int archive_fd, int target_fd, const UnpackLimits *limits, int report_fd) {
         _cleanup_strv_free_ char **opaque = NULL;
         char diff_id[DIGEST_STRING_LEN + 1], line[UNPACK_MESSAGE_MAX + 64];
@@ -111,6 +112,11 @@ static _noreturn_ void worker_run(int archive_fd, int target_fd, const UnpackLim
                 _cleanup_free_ char *l = NULL;
 
                 if (asprintf(&l, "OPAQUE %s\n", *o) < 0 || loop_write(report_fd, l, strlen(l)) < 0)
+                        _exit(1);
+        }
+        if (error.skipped_devices > 0) {
+                (void) snprintf(line, sizeof(line), "DEVICES %llu\n", (unsigned long long) error.skipped_devices);
+                if (loop_write(report_fd, line, strlen(line)) < 0)
                         _exit(1);
         }
         (void) snprintf(line, sizeof(line), "OK %s\n", diff_id);
@@ -186,6 +192,10 @@ static int apply_report(char *report, int target_fd, char ret_diff_id[static DIG
                         r = mark_opaque(target_fd, line + 7, error);
                         if (r < 0)
                                 return r;
+                } else if (strneq(line, "DEVICES ", 8)) {
+                        unsigned long long n = strtoull(line + 8, NULL, 10);
+
+                        error->skipped_devices += n;
                 } else if (strneq(line, "OK ", 3) && digest_is_valid(line + 3)) {
                         memcpy(ret_diff_id, line + 3, DIGEST_STRING_LEN + 1);
                         return 0;

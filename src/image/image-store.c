@@ -81,8 +81,20 @@ ImageStore *image_store_free(ImageStore *s) {
         safe_close(s->layers_fd);
         safe_close(s->tmp_fd);
         free(s->root);
+        strv_free(s->created_blobs);
+        strv_free(s->created_layers);
         free(s);
         return NULL;
+}
+
+void image_store_rollback(ImageStore *s) {
+        STRV_FOREACH(b, s->created_blobs)
+                (void) unlinkat(s->blobs_fd, *b, 0);
+        STRV_FOREACH(l, s->created_layers)
+                (void) rm_rf_at(s->layers_fd, *l);
+        s->created_blobs = strv_free(s->created_blobs);
+        s->created_layers = strv_free(s->created_layers);
+        (void) fsync(s->blobs_fd);
 }
 
 /* ---- blobs ------------------------------------------------------------------------------------- */
@@ -144,8 +156,13 @@ int blob_writer_link(ImageStore *s, BlobWriter *w, const char *digest) {
         if (fsync(w->fd) < 0)
                 return -errno;
         (void) snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
-        if (linkat(AT_FDCWD, path, s->blobs_fd, digest_hex(digest), AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
-                return -errno;
+        if (linkat(AT_FDCWD, path, s->blobs_fd, digest_hex(digest), AT_SYMLINK_FOLLOW) < 0) {
+                if (errno != EEXIST)
+                        return -errno;
+        } else if (strv_extend(&s->created_blobs, digest_hex(digest)) < 0) {
+                (void) unlinkat(s->blobs_fd, digest_hex(digest), 0);
+                return -ENOMEM;
+        }
         return RET_NERRNO(fsync(s->blobs_fd));
 }
 

@@ -27,6 +27,10 @@ typedef struct ImageStore {
         char *root;
         ImageProgressFunc progress; /* optional: bytes of input consumed by import/load/save */
         void *progress_userdata;
+        /* What this process added to the store (blob and layer names), so that a transfer that fails
+         * removes everything it wrote: image_store_rollback(). Transfers run one at a time. */
+        char **created_blobs;
+        char **created_layers;
 } ImageStore;
 
 typedef struct IndexEntry {
@@ -74,6 +78,8 @@ void blob_writer_done(BlobWriter *w);
 int image_store_add_blob(ImageStore *s, const void *data, size_t n, char ret_digest[static DIGEST_STRING_LEN + 1]);
 
 bool image_store_has_blob(ImageStore *s, const char *digest);
+/* Removes the blobs and layers this process added (a failed import, load or pull); and forgets them. */
+void image_store_rollback(ImageStore *s);
 int image_store_open_blob(ImageStore *s, const char *digest, uint64_t *ret_size);
 /* Reads a blob of at most max bytes, verifying its digest. -EBADMSG on a mismatch. */
 int image_store_read_blob(ImageStore *s, const char *digest, size_t max, char **ret, size_t *ret_size);

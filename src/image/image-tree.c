@@ -13,6 +13,7 @@
 #include "image-ref.h"
 #include "image-tree.h"
 #include "json-util.h"
+#include "safe-open.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
@@ -71,6 +72,36 @@ static int write_whiteout(TreeWriter *w, const char *path, bool opaque) {
         return write_header(w, e);
 }
 
+/* A regular file's data, read through safe-open.h rather than by libarchive's open(2): the tree may be
+ * a running container's upper directory, where a file the walk saw may have become a FIFO (which
+ * would block this worker in open(2)) or a symlink since. At most the size the header declared. */
+static int write_data(TreeWriter *w, struct archive_entry *e) {
+        const char *path = archive_entry_sourcepath(e) ?: archive_entry_pathname(e);
+        la_int64_t left = archive_entry_size(e);
+        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+        char buf[64 * 1024];
+
+        pfd = safe_open_path(AT_FDCWD, path, SAFE_OPEN_NO_SYMLINKS);
+        fd = pfd < 0 ? pfd : safe_reopen_regular(pfd);
+        if (fd < 0)
+                return unpack_error_set(w->error, fd, "cannot read '%s': %s", path, safe_open_strerror(fd));
+        while (left > 0) {
+                ssize_t n = read(fd, buf, (size_t) MIN((la_int64_t) sizeof(buf), left));
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return unpack_error_set(w->error, -errno, "cannot read '%s': %m", path);
+                if (n == 0)
+                        break; /* shrunk meanwhile: libarchive pads the entry */
+                if (archive_write_data(w->out, buf, (size_t) n) != n)
+                        return unpack_error_set(w->error, -EIO, "cannot write the tar: %s",
+                                                archive_error_string(w->out) ?: "short write");
+                left -= n;
+        }
+        return 0;
+}
+
 /* Everything below dir/start, named from start on ("." for dir's content, or one entry's name). */
 static int write_tree(TreeWriter *w, const char *dir, const char *start) {
         _cleanup_(archive_read_freep) struct archive *disk = archive_read_disk_new();
@@ -89,8 +120,6 @@ static int write_tree(TreeWriter *w, const char *dir, const char *start) {
                 goto finish;
         }
         for (;;) {
-                char buf[64 * 1024];
-                la_ssize_t n;
                 bool opaque;
                 int k = archive_read_next_header2(disk, e);
 
@@ -118,12 +147,8 @@ static int write_tree(TreeWriter *w, const char *dir, const char *start) {
                         if (r < 0)
                                 break;
                 }
-                while (archive_entry_filetype(e) == AE_IFREG && (n = archive_read_data(disk, buf, sizeof(buf))) > 0)
-                        if (archive_write_data(w->out, buf, (size_t) n) != n) {
-                                r = unpack_error_set(w->error, -EIO, "cannot write the tar: %s",
-                                                     archive_error_string(w->out) ?: "short write");
-                                break;
-                        }
+                if (archive_entry_filetype(e) == AE_IFREG)
+                        r = write_data(w, e);
                 if (r < 0)
                         break;
         }

@@ -33,6 +33,9 @@ typedef struct UnpackLimits {
 
 typedef struct UnpackError {
         char message[UNPACK_MESSAGE_MAX];
+        /* Not an error: device nodes the archive held and the unpack did not create (an OS tree made
+         * by mmdebstrap or debootstrap has dev/null, dev/full…; a container gets dray's own /dev). */
+        uint64_t skipped_devices;
 } UnpackError;
 
 /* Sets e's message (the first one set wins: it names the cause) and returns r. e may be NULL. */

@@ -17,6 +17,7 @@
 #include "exit-record.h"
 #include "log-stream.h"
 #include "log.h"
+#include "monitor-boot.h"
 #include "monitor-cgroup.h"
 #include "monitor-input.h"
 #include "monitor-journal.h"
@@ -49,6 +50,8 @@ typedef struct Monitor {
         LogStream err;
         InputRelay input;
         int pty_master;         /* -t: the payload's terminal, read as its stdout; -EBADF else */
+        MonitorBoot boot;       /* --boot: the notify socket and cgroups (monitor-boot.c) */
+        bool boot_ok_pending;   /* --boot: "OK" held back until the init said READY=1 */
 } Monitor;
 
 static uint64_t now_realtime_usec(void) {
@@ -79,6 +82,7 @@ static Monitor *monitor_free(Monitor *m) {
         log_stream_done(&m->err);
         input_relay_done(&m->input);
         safe_close(m->pty_master);
+        monitor_boot_done(&m->boot);
         free(m);
         return NULL;
 }
@@ -96,6 +100,7 @@ static Monitor *monitor_new(const MonitorArgs *args) {
         m->cgroup.payload_fd = -EBADF;
         m->journal.fd = -EBADF;
         m->pty_master = -EBADF;
+        m->boot = MONITOR_BOOT_NULL;
         input_relay_init(&m->input);
         /* Ours from here: the relay closes them. */
         m->input.from = args->stdin_fd;
@@ -337,7 +342,8 @@ static int seccomp_text_memfd(const char *text, int *ret) {
 /* Before drayd's go, while systemd starts the scope: the filter is compiled (or found in the cache) by
  * then. A failure is kept and reported after the go, as every start failure is. */
 static void monitor_prepare_seccomp(Monitor *m) {
-        const char *path = m->args->seccomp_profile ?: seccomp_profile_default_path();
+        const char *path = m->args->seccomp_profile ?:
+                           (m->spec->boot ? seccomp_profile_boot_path() : seccomp_profile_default_path());
         _cleanup_free_ char *cache_dir = NULL;
         _cleanup_close_ int text_fd = -EBADF;
         const char *bad = NULL;
@@ -348,7 +354,8 @@ static void monitor_prepare_seccomp(Monitor *m) {
                 return;
         if (streq(path, "unconfined"))
                 return;
-        r = runtime_caps_from_spec(m->spec->cap_add, m->spec->cap_drop, &caps, &bad);
+        r = m->spec->boot ? runtime_boot_caps(m->spec, &caps, &bad)
+                          : runtime_caps_from_spec(m->spec->cap_add, m->spec->cap_drop, &caps, &bad);
         if (r < 0)
                 return; /* the runtime reports the unknown capability */
         if (m->spec->seccomp_profile && !m->args->seccomp_profile) {
@@ -442,6 +449,38 @@ static int monitor_output_fd(Monitor *m, int *out_read_end) {
         return TAKE_FD(m->pty_master);
 }
 
+/* --boot: the notify socket, and the init cloned into the container's own cgroup. -ECANCELED with e
+ * filled when the boot could not even be prepared. */
+static int monitor_boot_start(Monitor *m, RuntimeIO *io, RuntimeError *e) {
+        uid_t root_uid = m->spec->userns_size > 0 ? m->spec->userns_base : 0;
+        int r;
+
+        r = monitor_boot_notify_open(&m->boot, m->args->runtime_dir, m->args->id, root_uid);
+        if (r < 0) {
+                *e = (RuntimeError) { .error = -r };
+                (void) snprintf(e->message, sizeof(e->message), "cannot create the notify socket: %s", strerror(-r));
+                return -ECANCELED;
+        }
+        io->notify_socket = m->boot.notify_path;
+        r = monitor_boot_cgroup_enter(&m->boot, m->cgroup.unified, root_uid);
+        if (r < 0) {
+                *e = (RuntimeError) { .error = -r };
+                (void) snprintf(e->message, sizeof(e->message),
+                                "cannot give the booted container a cgroup subtree of its own: %s", strerror(-r));
+                return -ECANCELED;
+        }
+        r = runtime_start(m->spec, io, e, &m->init_pid);
+        monitor_boot_cgroup_leave(&m->boot);
+        if (r >= 0 && m->pty_master >= 0 && (r = monitor_boot_console_keep(&m->boot, m->pty_master)) < 0) {
+                (void) kill(m->init_pid, SIGKILL);
+                (void) waitpid(m->init_pid, NULL, 0);
+                *e = (RuntimeError) { .error = -r };
+                (void) snprintf(e->message, sizeof(e->message), "cannot hold the console open: %s", strerror(-r));
+                return -ECANCELED;
+        }
+        return r;
+}
+
 /* true when the payload runs; else the failure was reported and *ret_exit is the process's exit status. */
 static bool monitor_start(Monitor *m, int *ret_exit) {
         _cleanup_close_pair_ int out[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
@@ -478,7 +517,13 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
 
         if (monitor_is_exec(m))
                 r = runtime_join(m->spec, &io, m->args->exec_target_pid, &e, &m->init_pid);
-        else
+        else if (m->spec->boot) {
+                r = monitor_boot_start(m, &io, &e);
+                if (r == -ECANCELED) {
+                        *ret_exit = monitor_fail_start(m, e.error, EXIT_DRAY_FAILED, "%s", e.message);
+                        return false;
+                }
+        } else
                 r = runtime_start(m->spec, &io, &e, &m->init_pid);
         m->seccomp_fd = safe_close(m->seccomp_fd);
         if (r < 0) {
@@ -495,7 +540,11 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         sink = monitor_is_exec(m) ? discard_line : journal_send_line;
         log_stream_init(&m->out, "stdout", out_fd, m->args->stdout_fd, sink, &m->out_sink);
         log_stream_init(&m->err, "stderr", TAKE_FD(err[0]), m->args->stderr_fd, sink, &m->err_sink);
-        sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_OK, .pid = m->init_pid });
+        if (m->spec->boot && !monitor_is_exec(m))
+                /* Started is not up: drayd hears of it when the inner systemd says READY=1. */
+                m->boot_ok_pending = true;
+        else
+                sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_OK, .pid = m->init_pid });
         return true;
 }
 
@@ -535,14 +584,15 @@ static void monitor_read_stream(LogStream *s) {
 static int monitor_loop(Monitor *m) {
         monitor_reap(m);
         while (!m->init_exited) {
-                struct pollfd p[6] = {
+                struct pollfd p[7] = {
                         { .fd = m->signal_fd, .events = POLLIN },
                         { .fd = m->out.fd, .events = POLLIN },
                         { .fd = m->err.fd, .events = POLLIN },
                 };
                 size_t n_input = input_relay_fill(&m->input, p + 3);
 
-                if (poll(p, 3 + n_input, -1) < 0) {
+                p[3 + n_input] = (struct pollfd) { .fd = m->boot.notify_fd, .events = POLLIN };
+                if (poll(p, 4 + n_input, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(errno, "Failed to wait for events: %m");
@@ -556,6 +606,10 @@ static int monitor_loop(Monitor *m) {
                 /* What this round brought goes out now: no line waits for more output. */
                 journal_batch_flush(&m->journal);
                 input_relay_dispatch(&m->input, p + 3, n_input);
+                if (p[3 + n_input].revents && monitor_boot_notify_read(&m->boot) && m->boot_ok_pending) {
+                        sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_OK, .pid = m->init_pid });
+                        m->boot_ok_pending = false;
+                }
         }
         return 0;
 }
@@ -576,6 +630,8 @@ static int monitor_finish(Monitor *m) {
                 .finished_usec = now_realtime_usec(),
                 .oom_killed = monitor_cgroup_oom_killed(&m->cgroup),
         };
+        if (m->spec->boot && !monitor_is_exec(m))
+                rec.exit_status = monitor_boot_exit_status(m->init_wstatus, &rec.reboot);
         if (monitor_is_exec(m)) {
                 sync_send_exit(m, rec.exit_status);
                 return EXIT_SUCCESS;
@@ -610,7 +666,8 @@ int monitor_run(const MonitorArgs *args) {
                 return monitor_fail_start(m, r, EXIT_DRAY_FAILED, "cannot prepare the container: %m");
         if (m->seccomp_error < 0)
                 return monitor_fail_start(m, m->seccomp_error, EXIT_DRAY_FAILED, "seccomp profile '%s': %s",
-                                          m->args->seccomp_profile ?: seccomp_profile_default_path(),
+                                          m->args->seccomp_profile ?:
+                                          (m->spec->boot ? seccomp_profile_boot_path() : seccomp_profile_default_path()),
                                           m->seccomp_error_text ?: strerror(-m->seccomp_error));
         if (!monitor_start(m, &r))
                 return r;

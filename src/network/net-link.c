@@ -179,7 +179,7 @@ int rtnl_link_get_mtu(Rtnl *r, int ifindex, uint32_t *ret) {
         return 0;
 }
 
-int rtnl_bridge_add(Rtnl *r, const char *name) {
+int rtnl_bridge_add(Rtnl *r, const char *name, const uint8_t *mac) {
         struct nlmsghdr *nlh = rtnl_message(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
         struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
         struct nlattr *info;
@@ -188,9 +188,21 @@ int rtnl_bridge_add(Rtnl *r, const char *name) {
                 return -EINVAL;
         ifm->ifi_family = AF_UNSPEC;
         mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        if (mac)
+                mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
         info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
         mnl_attr_nest_end(nlh, info);
+        return rtnl_call_ack(r, nlh);
+}
+
+int rtnl_link_set_mac(Rtnl *r, int ifindex, const uint8_t *mac) {
+        struct nlmsghdr *nlh = rtnl_message(r, RTM_NEWLINK, NLM_F_ACK);
+        struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+        ifm->ifi_family = AF_UNSPEC;
+        ifm->ifi_index = ifindex;
+        mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
         return rtnl_call_ack(r, nlh);
 }
 

@@ -18,7 +18,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Rtnl *, rtnl_free);
 
 /* -ENODEV when there is no such link. */
 int rtnl_link_index(Rtnl *r, const char *name, int *ret_ifindex);
-int rtnl_bridge_add(Rtnl *r, const char *name);
+/* mac (6 bytes; NULL: the kernel's choice). A bridge created without one takes the lowest MAC of its
+ * ports, and changes it as ports come and go: each change flushes the bridge's neighbour entries
+ * and leaves the containers' entries for the gateway stale. */
+int rtnl_bridge_add(Rtnl *r, const char *name, const uint8_t *mac);
+int rtnl_link_set_mac(Rtnl *r, int ifindex, const uint8_t *mac);
 int rtnl_link_del(Rtnl *r, const char *name);      /* -ENODEV when missing */
 /* A veth pair: name here, peer (e.g. "eth0") created straight in the namespace of peer_netns_fd, with
  * the MAC address peer_mac (6 bytes; NULL: a random one). */

@@ -46,6 +46,7 @@ _printf_(2, 3) static void buf_printf(Buf *b, const char *fmt, ...) {
  * container. */
 static void build_skeleton(Buf *b) {
         static const char *const chains[] = {
+                "guard { type filter hook prerouting priority raw; policy accept; }",
                 "forward { type filter hook forward priority filter; policy accept; }",
                 "prerouting { type nat hook prerouting priority dstnat; policy accept; }",
                 "output { type nat hook output priority -100; policy accept; }",
@@ -60,6 +61,18 @@ static void build_skeleton(Buf *b) {
         for (size_t i = 0; i < ELEMENTSOF(chains); i++)
                 buf_printf(b, "flush chain " T " %.*s\n", (int) strcspn(chains[i], " "), chains[i]);
         buf_printf(b, "flush set " T " bridges\n");
+}
+
+/* The class of CVE-2020-8558: route_localnet on a bridge (which the host's own connections to a port
+ * published on 127.0.0.1 need, see build_postrouting()) would let the host accept packets to
+ * 127.0.0.0/8 that a container hand-made (CAP_NET_RAW) and sent to the gateway's MAC: services bound
+ * to loopback only, and other containers' loopback-published ports, would answer. No packet to a
+ * loopback address comes from anywhere but lo: drop the others before conntrack and NAT see them, on
+ * every interface, so every bridge and user network is covered by one rule per family. ::1 is dropped
+ * by the kernel already (ip6_rcv_core); the rule says so explicitly. */
+static void build_guard(Buf *b) {
+        buf_printf(b, "add rule " T " guard iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n");
+        buf_printf(b, "add rule " T " guard iifname != \"lo\" ip6 daddr ::1 drop\n");
 }
 
 static void build_forward(Buf *b, const NftNetwork *nets, size_t n_nets) {
@@ -104,8 +117,10 @@ static void build_ports(Buf *b, const NftPortMap *ports, size_t n_ports) {
                         build_port_rule(b, &ports[i], &ports[i].container_ip6);
         }
         /* Traffic from outside (prerouting) and from the host itself, loopback included (output), to
-         * any of the host's addresses. */
-        buf_printf(b, "add rule " T " prerouting fib daddr type local jump ports\n");
+         * any of the host's addresses; a loopback destination only from the host itself (the guard
+         * chain drops such packets from elsewhere before this; NAT does not rely on it). */
+        buf_printf(b, "add rule " T " prerouting ip daddr != 127.0.0.0/8 fib daddr type local jump ports\n");
+        buf_printf(b, "add rule " T " prerouting ip6 daddr != ::1 fib daddr type local jump ports\n");
         buf_printf(b, "add rule " T " output fib daddr type local jump ports\n");
 }
 
@@ -137,6 +152,7 @@ int nft_ruleset_build(const NftNetwork *nets, size_t n_nets, const NftPortMap *p
         for (size_t i = 0; i < n_nets; i++)
                 buf_printf(&b, "%s\"%s\"%s", i == 0 ? "add element " T " bridges { " : ", ", nets[i].bridge,
                            i + 1 == n_nets ? " }\n" : "");
+        build_guard(&b);
         build_forward(&b, nets, n_nets);
         build_ports(&b, ports, n_ports);
         build_postrouting(&b, nets, n_nets);

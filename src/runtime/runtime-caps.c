@@ -123,6 +123,40 @@ int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t
         return 0;
 }
 
+/* systemd-nspawn's capabilities for a booted container (systemd-nspawn(1), --capability=), and
+ * CAP_NET_ADMIN when the container has a network namespace of its own, as nspawn gives it with
+ * --private-network. */
+static const cap_value_t boot_caps[] = {
+        CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
+        CAP_FSETID, CAP_IPC_OWNER, CAP_KILL, CAP_LEASE, CAP_LINUX_IMMUTABLE, CAP_MKNOD, CAP_NET_BIND_SERVICE,
+        CAP_NET_BROADCAST, CAP_NET_RAW, CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_ADMIN,
+        CAP_SYS_BOOT, CAP_SYS_CHROOT, CAP_SYS_NICE, CAP_SYS_PTRACE, CAP_SYS_RESOURCE, CAP_SYS_TTY_CONFIG,
+};
+
+int runtime_boot_caps(const ContainerSpec *s, uint64_t *ret_mask, const char **ret_bad) {
+        uint64_t add, drop, mask = 0;
+        bool add_all, drop_all;
+        int r;
+
+        r = caps_parse_list(s->cap_add, &add, &add_all, ret_bad);
+        if (r < 0)
+                return r;
+        r = caps_parse_list(s->cap_drop, &drop, &drop_all, ret_bad);
+        if (r < 0)
+                return r;
+        if (!drop_all) {
+                for (size_t i = 0; i < ELEMENTSOF(boot_caps); i++)
+                        mask |= CAP_BIT(boot_caps[i]);
+                if (s->net.mode != NETWORK_MODE_HOST)
+                        mask |= CAP_BIT(CAP_NET_ADMIN);
+        }
+        mask = add_all ? cap_all() & ~drop : (mask & ~drop) | add;
+        /* As nspawn: what the bounding set of dray itself lacks (CAP_SYS_RESOURCE on some hosts) is
+         * left out rather than failing the boot; asked for by name, it still fails the start. */
+        *ret_mask = (mask & cap_all()) | add;
+        return 0;
+}
+
 /* Drops every capability not in keep from the bounding set (needs CAP_SETPCAP, so before setuid). */
 int caps_bounding_keep(RuntimeContext *c, uint64_t keep) {
         cap_value_t last = cap_last();

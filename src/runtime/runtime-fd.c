@@ -50,9 +50,9 @@ int fd_close_from(int first) {
  * inherits them), the report pipe 3, and every other fd it inherited from the caller is closed now,
  * long before anything in the container runs (CVE-2024-21626 leaked a host fd that way). */
 int setup_fds(RuntimeContext *c) {
-        int fds[10] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
+        int fds[12] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
         int *userns_fds[] = { &c->userns_tree_fd, &c->userns_target_fd, &c->userns_upper_fd, &c->userns_work_fd,
-                              &c->userns_netfiles_fd };
+                              &c->userns_netfiles_fd, &c->boot_notify_fd };
         int *kept[ELEMENTSOF(userns_fds)];
         size_t n = c->io->seccomp_fd >= 0 ? 5 : 4, userns_at = n, n_userns = 0;
         int r;

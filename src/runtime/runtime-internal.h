@@ -48,6 +48,7 @@ typedef struct RuntimeContext {
         int userns_work_fd;  /* still host UID 0 (their parents are 0700) */
         int userns_netfiles_fd; /* likewise the generated /etc files' directory (netfiles_setup()) */
         bool userns_idmapped; /* caller side: the tree is an idmapped mount */
+        int boot_notify_fd;  /* --boot: O_PATH of io->notify_socket, opened while still host UID 0 */
         RuntimeRecord failure;
 } RuntimeContext;
 
@@ -57,7 +58,7 @@ typedef struct RuntimeContext {
                 .spec = (s), .io = (i), .report_fd = -EBADF, .seccomp_fd = -EBADF, .root_fd = -EBADF, \
                 .signal_fd = -EBADF, .tty_fd = -EBADF, .userns_sock = -EBADF, .userns_tree_fd = -EBADF, \
                 .userns_target_fd = -EBADF, .userns_upper_fd = -EBADF, .userns_work_fd = -EBADF,    \
-                .userns_netfiles_fd = -EBADF,                                                        \
+                .userns_netfiles_fd = -EBADF, .boot_notify_fd = -EBADF,                              \
         })
 
 /* The spec's rootfs as an O_PATH directory fd, opened without following any symlink: drayd resolved
@@ -133,6 +134,14 @@ int caps_set_process(RuntimeContext *c, uint64_t mask);
 
 /* runtime-exec.c: the payload, in the child forked by the init. Never returns. */
 _noreturn_ void exec_payload(RuntimeContext *c);
+
+/* runtime-boot.c: --boot, the steps that differ (each a no-op for other containers), and the exec of
+ * the tree's init as PID 1. */
+int boot_open_notify(RuntimeContext *c);
+int boot_setup_mounts(RuntimeContext *c);
+int boot_setup_cgroup(RuntimeContext *c);
+int boot_setup_console(RuntimeContext *c);
+_noreturn_ void boot_exec(RuntimeContext *c);
 
 /* runtime-init.c */
 int init_setup_process(RuntimeContext *c);

@@ -459,7 +459,7 @@ int mount_setup_after_pivot(RuntimeContext *c) {
         /* On pure cgroup v2 the container gets its own cgroup2 mount, rooted (through the cgroup
          * namespace) at its cgroup. On v1 or hybrid hosts a faithful /sys/fs/cgroup would take one
          * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
-        if (c->host_cgroup2 && mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
+        if (c->host_cgroup2 && !c->spec->boot && mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
                                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
 

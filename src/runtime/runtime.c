@@ -134,9 +134,12 @@ static int setup_loopback(RuntimeContext *c) {
 static const struct {
         const char *name;
         int (*run)(RuntimeContext *c);
+        bool payload_only; /* not for --boot, whose PID 1 is the tree's init (runtime-boot.c) */
 } setup_steps[] = {
         /* non-dumpable, dies with its parent, every signal blocked */
         { "process",         init_setup_process },
+        /* --boot: the notify socket, while its 0700 parents are still ours to pass */
+        { "boot-notify",     boot_open_notify },
         /* --userns=auto: wait for the ID maps and the root tree, become the namespace's root */
         { "userns",          userns_setup_child },
         /* stdio on 0-2, the report pipe on 3, nothing else */
@@ -151,6 +154,8 @@ static const struct {
         { "kernel-fs",       mount_setup_kernel_fs },
         /* tmpfs /dev: nodes, pts, shm, mqueue, links */
         { "dev",             dev_setup },
+        /* --boot: tmpfs /run and /tmp, /run/host */
+        { "boot-mounts",     boot_setup_mounts },
         /* -v and --tmpfs, and the tmpfs /tmp and /run of a read-only root */
         { "mounts",          mount_setup_user },
         { "hostname",        setup_hostname },
@@ -159,22 +164,31 @@ static const struct {
         { "pivot-root",      mount_pivot_root },
         /* masked and read-only paths, cgroup2, read-only root */
         { "after-pivot",     mount_setup_after_pivot },
+        /* --boot: the cgroup hierarchies the inner systemd manages */
+        { "boot-cgroup",     boot_setup_cgroup },
         /* the signalfd of the signals the init handles */
-        { "signals",         init_setup_signals },
+        { "signals",         init_setup_signals, true },
         /* -t: a pty of the container's devpts; its master goes to the caller */
         { "tty",             init_setup_tty },
+        /* --boot: that pty is /dev/console */
+        { "boot-console",    boot_setup_console },
         /* PID 2: drops privileges and execs */
-        { "fork-payload",    init_fork_payload },
+        { "fork-payload",    init_fork_payload, true },
         /* the init keeps CAP_KILL and nothing else */
-        { "drop-privileges", init_drop_privileges },
+        { "drop-privileges", init_drop_privileges, true },
 };
 
 _noreturn_ static void container_main(RuntimeContext *c) {
-        for (size_t i = 0; i < ELEMENTSOF(setup_steps); i++)
+        for (size_t i = 0; i < ELEMENTSOF(setup_steps); i++) {
+                if (c->spec->boot && setup_steps[i].payload_only)
+                        continue;
                 if (setup_steps[i].run(c) < 0) {
                         runtime_report(c->report_fd, &c->failure);
                         _exit(EXIT_DRAY_FAILED);
                 }
+        }
+        if (c->spec->boot)
+                boot_exec(c);
         init_run(c);
 }
 
@@ -198,7 +212,7 @@ int runtime_prepare(RuntimeContext *c) {
                 return runtime_fail(c, EINVAL, "ephemeral container without upper and work directories");
         if (s->tty && !io->pty_master)
                 return runtime_fail(c, EINVAL, "terminal container without a place for the pty's master");
-        r = runtime_caps_from_spec(s->cap_add, s->cap_drop, &c->caps, &bad);
+        r = s->boot ? runtime_boot_caps(s, &c->caps, &bad) : runtime_caps_from_spec(s->cap_add, s->cap_drop, &c->caps, &bad);
         if (r < 0)
                 return runtime_fail(c, r, "unknown capability '%s'", strna(bad));
         if (s->privileged)

@@ -36,6 +36,9 @@ typedef struct RuntimeIO {
          * success. window: its initial size, or NULL. stdin_fd is not used. */
         int *pty_master;
         const struct winsize *window;
+        /* spec->boot: a datagram socket of the caller's, bound into the container as /run/host/notify
+         * and named by $NOTIFY_SOCKET for its init (systemd's Container Interface); NULL: none. */
+        const char *notify_socket;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \
@@ -85,6 +88,9 @@ int runtime_exit_status_from_wait(int wstatus);
  * -EINVAL (and the offending name in *ret_bad, if not NULL) for an unknown name. */
 int runtime_caps_from_spec(char *const *cap_add, char *const *cap_drop, uint64_t *ret_mask,
                            const char **ret_bad);
+
+/* --boot: systemd-nspawn's capability set for a booted container, adjusted by cap_add/cap_drop. */
+int runtime_boot_caps(const ContainerSpec *s, uint64_t *ret_mask, const char **ret_bad);
 
 /* Every capability this process's bounding set still holds: what --privileged and "ALL" give. */
 uint64_t runtime_caps_all(void);

@@ -229,6 +229,10 @@ const char *seccomp_profile_default_path(void) {
         return DRAY_SECCOMP_PROFILE_PATH;
 }
 
+const char *seccomp_profile_boot_path(void) {
+        return DRAY_SECCOMP_BOOT_PROFILE_PATH;
+}
+
 /* ---- freeing ---- */
 
 static void condition_done(SeccompCondition *c) {

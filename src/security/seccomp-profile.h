@@ -108,6 +108,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(scmp_filter_ctx, seccomp_release);
 
 /* The installed default profile: $datadir/dray/seccomp-default.json. */
 const char *seccomp_profile_default_path(void) _pure_;
+/* The profile of booted containers (--boot): $datadir/dray/seccomp-boot.json, systemd-nspawn's allow list. */
+const char *seccomp_profile_boot_path(void) _pure_;
 
 /* Parse a profile. *ret_error (if not NULL) receives a malloc'd one-line reason on failure, naming the
  * offending key, e.g. "syscalls[3].args[0].op: unknown operator 'SCMP_CMP_FOO'".

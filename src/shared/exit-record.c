@@ -20,6 +20,7 @@ int exit_record_save(int dir_fd, const ExitRecord *r) {
         k = k < 0 ? k : json_add_int(o, "exit_status", r->exit_status);
         k = k < 0 ? k : json_add_uint64(o, "finished_usec", r->finished_usec);
         k = k < 0 ? k : json_add_bool(o, "oom_killed", r->oom_killed);
+        k = k < 0 || !r->reboot ? k : json_add_bool(o, "reboot", true);
         k = k < 0 ? k : json_add_string(o, "error", r->error);
         if (k < 0)
                 return k;
@@ -47,6 +48,9 @@ int exit_record_load(int dir_fd, ExitRecord *ret) {
         if (r < 0 && r != -ENOENT)
                 return r;
         r = json_get_bool(o, "oom_killed", &e.oom_killed);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = json_get_bool(o, "reboot", &e.reboot);
         if (r < 0 && r != -ENOENT)
                 return r;
         r = json_get_string(o, "error", &err);

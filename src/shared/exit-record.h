@@ -11,6 +11,7 @@ typedef struct ExitRecord {
         int exit_status;        /* 0..255, Docker style: 128+N when killed by signal N */
         uint64_t finished_usec; /* CLOCK_REALTIME */
         bool oom_killed;
+        bool reboot;            /* --boot: the init called reboot(): start it again in place */
         char *error;            /* why the payload could not be started, or NULL */
 } ExitRecord;
 

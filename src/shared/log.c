@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "escape.h"
 #include "log.h"
 
 static LogTarget log_target = LOG_TARGET_CONSOLE;
@@ -57,6 +58,14 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         va_start(ap, fmt);
         (void) vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
+        /* Messages quote input (names, paths, what drayd answered): none of it may reach the terminal
+         * or the journal as a control sequence or a line of its own. */
+        if (escape_terminal_needed(buf, strlen(buf), 0)) {
+                char escaped[sizeof(buf)];
+
+                escape_terminal_buf(buf, escaped, sizeof(escaped), 0);
+                memcpy(buf, escaped, sizeof(buf));
+        }
 
         if (log_target == LOG_TARGET_KMSG_PREFIX)
                 fprintf(stderr, "<%i>%s\n", level, buf);

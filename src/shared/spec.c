@@ -87,8 +87,12 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
         STRV_FOREACH(l, s->layers)
                 if (!path_is_safe_absolute(*l))
                         FAIL("image layers must be absolute paths without '..'");
-        if (strv_length(s->command) == 0 || isempty(s->command[0]))
+        if (!s->boot && (strv_length(s->command) == 0 || isempty(s->command[0])))
                 FAIL("no command given");
+        if (strv_length(s->command) > 0 && isempty(s->command[0]))
+                FAIL("empty command");
+        if (s->boot && (s->uid != 0 || s->gid != 0))
+                FAIL("a booted container's init runs as root: --user does not apply to --boot");
         if (strv_length(s->command) > 4096)
                 FAIL("too many arguments");
         STRV_FOREACH(e, s->env)
@@ -194,6 +198,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_string(o, "image", s->image);
         r = r < 0 ? r : json_add_bool(o, "read_only", s->read_only);
         r = r < 0 ? r : json_add_bool(o, "ephemeral", s->ephemeral);
+        r = r < 0 ? r : json_add_bool(o, "boot", s->boot);
         r = r < 0 ? r : json_add_bool(o, "auto_remove", s->auto_remove);
         r = r < 0 ? r : json_add_bool(o, "tty", s->tty);
         r = r < 0 ? r : json_add_bool(o, "open_stdin", s->open_stdin);
@@ -290,6 +295,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(get_dup(o, "image", &s->image));
         r = r < 0 ? r : opt(json_get_bool(o, "read_only", &s->read_only));
         r = r < 0 ? r : opt(json_get_bool(o, "ephemeral", &s->ephemeral));
+        r = r < 0 ? r : opt(json_get_bool(o, "boot", &s->boot));
         r = r < 0 ? r : opt(json_get_bool(o, "auto_remove", &s->auto_remove));
         r = r < 0 ? r : opt(json_get_bool(o, "tty", &s->tty));
         r = r < 0 ? r : opt(json_get_bool(o, "open_stdin", &s->open_stdin));

@@ -123,3 +123,17 @@ one_line_error "a name starting with '_' is refused" "Invalid container name '_x
 like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateContainer 'sa{sv}' "_bad" 2 \
         Rootfs s "$rootfs" Command as 1 true 2>&1)" "InvalidName|Invalid container name" \
         "drayd refuses it too (one rule in src/shared/name.c)"
+
+# --- inspect shows the limits the unit has now ----------------------------------------------------------
+
+l="$(unique_name lim)"
+defer gone "$l"
+ok "a container with limits" dray run -d --name "$l" -m 64m --pids-limit 20 --rootfs "$rootfs" sleep 600
+is "$(dray inspect -f '{{.MemoryMax}} {{.TasksMax}}' "$l")" "67108864 20" "inspect shows the limits given"
+ok "systemctl set-property on the running scope" systemctl set-property --runtime "dray-$l.scope" MemoryMax=100M TasksMax=33
+is "$(dray inspect -f '{{.MemoryMax}} {{.TasksMax}}' "$l")" "104857600 33" \
+        "inspect shows the unit's limits after set-property (the unit is the truth while it exists)"
+like "$(dray inspect "$l")" '"MemoryMax": 104857600' "  in the JSON too"
+ok "the container stops" dray stop -t 0 "$l"
+is "$(dray inspect -f '{{.MemoryMax}} {{.TasksMax}}' "$l")" "67108864 20" \
+        "once the unit is gone, inspect shows what the container was created with"

@@ -62,9 +62,9 @@ base="$(unique_name bad)"
 # --- the CLI -----------------------------------------------------------------------------------------
 
 refused "invalid name '-bad'" 125 "'-bad'" dray run --name -bad --rootfs "$rootfs" true
-refused "invalid name 'a_b'" 125 "'a_b'" dray run --name a_b --rootfs "$rootfs" true
+refused "invalid name '_ab' (Docker's rule: a letter or digit first)" 125 "'_ab'" dray run --name _ab --rootfs "$rootfs" true
 refused "a 64-character name" 125 "$long_name" dray run --name "$long_name" --rootfs "$rootfs" true
-refused "create with an invalid name" 125 "'a_b'" dray create --name a_b --rootfs "$rootfs" true
+refused "create with an invalid name" 125 "'a.b/c'" dray create --name a.b/c --rootfs "$rootfs" true
 
 # 63 characters is fine: the limit is where it should be.
 name63="$(printf '%s' "$base-$(printf 'b%.0s' $(seq 1 63))" | cut -c1-63)"
@@ -141,7 +141,7 @@ bus_refused "busctl CreateContainer with an empty Command" "Command" \
 bus_refused "busctl CreateContainer with a relative Rootfs" "Rootfs" \
         create_busctl "$base-r" 2 Rootfs s relative/root Command as 1 true
 bus_refused "busctl CreateContainer with an invalid name: InvalidName" "org\\.dray1\\.Error\\.InvalidName" \
-        create_gdbus "a_b" "{'Rootfs': <'$rootfs'>, 'Command': <['true']>}"
+        create_gdbus "_ab" "{'Rootfs': <'$rootfs'>, 'Command': <['true']>}"
 bus_refused "busctl CreateContainer with a missing Rootfs: RootfsNotFound" "org\\.dray1\\.Error\\.RootfsNotFound" \
         create_gdbus "$base-m" "{'Rootfs': <'/nonexistent/root'>, 'Command': <['true']>}"
 bus_refused "busctl CreateContainer with a duplicate name: ContainerExists" "org\\.dray1\\.Error\\.ContainerExists" \

@@ -14,7 +14,7 @@ set -u -o pipefail
 
 require ip curl
 
-plan 22
+plan 25
 setup_dray_test
 
 net="$(unique_name rd | cut -c1-30)"
@@ -59,6 +59,12 @@ is "$(ip_of "$r2")" "$first" "another name gets the released address"
 ok "and answers at once" answers "$port" "$r2"
 dray rm -f "$r2" >/dev/null
 
+# The bridge's MAC is fixed (02:42 and the gateway): without one it took the lowest MAC of its ports
+# and changed with them, flushing the host's neighbour entries and leaving the containers' entries
+# for the gateway stale.
+bridge_mac="$(cat "/sys/class/net/$bridge/address")"
+is "$bridge_mac" "02:42:0a:bb:00:01" "the bridge's MAC is derived from the gateway 10.187.0.1"
+
 # Ten redeploys of one name, each at once after the last answered.
 for i in 1 2 3 4 5 6 7 8 9 10; do
         dray rm -f "$r" >/dev/null 2>&1
@@ -66,6 +72,9 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
         ok "redeploy $i answers at once" answers "$port" "$r"
 done
 is "$(ip_of "$r")" "$first" "every redeploy reused the address"
+is "$(cat "/sys/class/net/$bridge/address")" "$bridge_mac" "the bridge kept its MAC throughout"
+ok "a container that was there all along still reaches the gateway at once" \
+        dray exec "$keep" sh -c 'timeout 2 ping -c 1 -W 1 10.187.0.1 >/dev/null' 
 mac="$(dray exec "$r" cat /sys/class/net/eth0/address)"
 is "$mac" "$(mac_of_ip "$first")" "the container's MAC is 02:42 and its address"
 

@@ -13,7 +13,7 @@ set -u -o pipefail
 
 require curl python3
 
-plan 14
+plan 15
 setup_dray_test
 
 img="localhost/userns-$$:latest"
@@ -66,6 +66,12 @@ ok "a container from the image runs detached with --userns=auto" \
         dray run -d --name "$a" --userns=auto -p "$port:80" "$img" httpd -f -p 80 -h /etc
 ok "its root binds port 80 in its network namespace (was EACCES)" \
         wait_until 10 sh -c "curl -s -m 1 http://127.0.0.1:$port/passwd | grep -q '^root:'"
+# The issue's case as it was met: a root file system, nginx-like on port 80, --userns=auto.
+mkdir -p "$work/tmpfs" && mount -t tmpfs tmpfs "$work/tmpfs" || bail_out "cannot mount a tmpfs"
+defer umount -l "$work/tmpfs"
+"$REPO_ROOT/tools/make-rootfs" "$work/tmpfs/root" >/dev/null || bail_out "tools/make-rootfs failed"
+ok "a --userns=auto container from a root file system binds port 80 too" \
+        dray run --rm --userns=auto --rootfs "$work/tmpfs/root" sh -c 'httpd -p 80 -h /etc && sleep 0.1'
 ok "a second one runs from the same image at the same time" \
         dray run -d --name "$b" --userns=auto "$img" sh -c 'echo mine > /tmp/f; sleep 300'
 abase="$(dray exec "$a" cat /proc/self/uid_map | awk '{ print $2 }')"

@@ -241,6 +241,28 @@ setup_dray_test() {
         "$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
 }
 
+# start_registry DIR: a docker-registry on 127.0.0.1 (a free port of 20000-39999), storing in DIR;
+# sets $reg (HOST:PORT) and stops it at exit. Bails out if it does not start.
+start_registry() {
+        local dir="$1" p pid try
+        mkdir -p "$dir/data"
+        for try in 1 2 3 4 5; do
+                p=$((20000 + RANDOM % 20000))
+                printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+                        "$dir/data" "$p" > "$dir/config.yml"
+                docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &
+                pid=$!
+                if wait_until 10 curl -sf "http://127.0.0.1:$p/v2/"; then
+                        defer kill "$pid"
+                        reg="127.0.0.1:$p"
+                        return 0
+                fi
+                kill "$pid" 2>/dev/null
+                wait "$pid" 2>/dev/null
+        done
+        bail_out "docker-registry does not start: $(cat "$dir/log")"
+}
+
 # unique_name [PREFIX]: a container name no other test (or earlier run) uses.
 unique_name() {
         echo "${1:-t}-$TEST_NAME-$$-$RANDOM" | tr -c 'a-zA-Z0-9.\n-' '-' | cut -c1-63

@@ -80,9 +80,10 @@ TEST(bridge_veth_netns) {
         if (r != 0)
                 return r == TEST_SKIP ? TEST_SKIP : 1;
         ASSERT_OK(rtnl_open(&host));
-        ASSERT_OK(rtnl_bridge_add(host, "tbr0"));
-        ASSERT_ERROR(rtnl_bridge_add(host, "tbr0"), EEXIST);
+        ASSERT_OK(rtnl_bridge_add(host, "tbr0", (const uint8_t[]) { 0x02, 0x42, 10, 200, 0, 1 }));
+        ASSERT_ERROR(rtnl_bridge_add(host, "tbr0", NULL), EEXIST);
         ASSERT_OK(rtnl_link_index(host, "tbr0", &br));
+        ASSERT_OK(rtnl_link_set_mac(host, br, (const uint8_t[]) { 0x02, 0x42, 10, 200, 0, 1 }));
         ASSERT_OK(rtnl_link_set(host, br, true, 0, 0));
         ASSERT_OK(net_addr_parse("10.200.0.1", &gw));
         ASSERT_OK(rtnl_addr_add(host, br, &gw, 24));

@@ -308,8 +308,41 @@ static int build_image_control(sd_bus_message *m) {
         int r = BASE(m);
         return r < 0 ? r : sd_bus_message_append(m, "{sv}", "Image", "s", "a\x1b[31mb");
 }
+static int build_group_add_bad(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "GroupAdd", "as", 2, "wheel", "a:b");
+}
+static int build_group_add_overflow(sd_bus_message *m) {
+        int r = BASE(m);
+        return r < 0 ? r : sd_bus_message_append(m, "{sv}", "GroupAdd", "as", 1, "4294967295");
+}
+/* 20 MiB of Env in 160 variables of 128 KiB - 1: each under the per-string bound, too much in all. */
+static int build_env_huge(sd_bus_message *m) {
+        _cleanup_free_ char *v = malloc(OPTION_ARG_MAX);
+        int r = BASE(m);
+
+        if (r < 0 || !v)
+                return r < 0 ? r : -ENOMEM;
+        memset(v, 'x', OPTION_ARG_MAX - 1);
+        v[0] = 'V', v[1] = '=', v[OPTION_ARG_MAX - 1] = 0;
+        r = sd_bus_message_open_container(m, 'e', "sv");
+        r = r < 0 ? r : sd_bus_message_append(m, "s", "Env");
+        r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "as");
+        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "s");
+        for (int i = 0; r >= 0 && i < 160; i++) {
+                v[1] = (char) ('A' + i % 26);
+                v[2] = '=';
+                r = sd_bus_message_append(m, "s", v);
+        }
+        r = r < 0 ? r : sd_bus_message_close_container(m);
+        r = r < 0 ? r : sd_bus_message_close_container(m);
+        return r < 0 ? r : sd_bus_message_close_container(m);
+}
 
 TEST(options_hostile) {
+        ASSERT_EQ(expect_invalid(build_group_add_bad, "GroupAdd"), 0);
+        ASSERT_EQ(expect_invalid(build_group_add_overflow, "GroupAdd"), 0);
+        ASSERT_EQ(expect_invalid(build_env_huge, "Env"), 0);
         ASSERT_EQ(expect_invalid(build_unknown, "Bogus"), 0);
         ASSERT_EQ(expect_invalid(build_wrong_type, "MemoryMax"), 0);
         ASSERT_EQ(expect_invalid(build_wrong_type_nested, "Env"), 0);

@@ -2,9 +2,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "image-digest.h"
+#include "image-gzip.h"
 #include "image-manifest.h"
 #include "image-ref.h"
 #include "image-store.h"
@@ -368,5 +371,53 @@ TEST(user_resolution) {
         ASSERT_STREQ(bad, "etc/group");
         free(u.groups);
         (void) rm_rf_path(dir);
+        return 0;
+}
+
+/* gzip for push: what it writes inflates to the input, its digest is what it wrote, and it is the same
+ * every time (no mtime in the header). */
+TEST(gzip) {
+        _cleanup_close_ int in = memfd_create("in", MFD_CLOEXEC), out1 = memfd_create("o1", MFD_CLOEXEC),
+                            out2 = memfd_create("o2", MFD_CLOEXEC);
+        char d1[DIGEST_STRING_LEN + 1], d2[DIGEST_STRING_LEN + 1], check[DIGEST_STRING_LEN + 1];
+        _cleanup_free_ uint8_t *data = malloc(300000), *packed = NULL, *back = malloc(300000);
+        uint64_t s1, s2, n;
+        uLongf back_len = 300000;
+        z_stream z = {};
+
+        ASSERT_TRUE(in >= 0 && out1 >= 0 && out2 >= 0 && data && back);
+        for (size_t i = 0; i < 300000; i++)
+                data[i] = (uint8_t) (i % 251 < 200 ? 'a' + i % 7 : i * 31);
+        ASSERT_TRUE(write(in, data, 300000) == 300000);
+        ASSERT_TRUE(lseek(in, 0, SEEK_SET) == 0);
+        ASSERT_OK(image_gzip(in, out1, d1, &s1));
+        ASSERT_TRUE(lseek(in, 0, SEEK_SET) == 0);
+        ASSERT_OK(image_gzip(in, out2, d2, &s2));
+        ASSERT_STREQ(d1, d2);
+        ASSERT_EQ(s1, s2);
+        ASSERT_TRUE(s1 < 300000);
+        ASSERT_TRUE(lseek(out1, 0, SEEK_SET) == 0);
+        ASSERT_OK(sha256_fd(out1, check, &n));
+        ASSERT_STREQ(check, d1);
+        ASSERT_EQ(n, s1);
+
+        packed = malloc(s1);
+        ASSERT_TRUE(packed && pread(out1, packed, s1, 0) == (ssize_t) s1);
+        ASSERT_TRUE(packed[0] == 0x1f && packed[1] == 0x8b); /* gzip */
+        ASSERT_TRUE(packed[4] == 0 && packed[5] == 0 && packed[6] == 0 && packed[7] == 0); /* mtime 0 */
+        ASSERT_TRUE(inflateInit2(&z, 15 + 16) == Z_OK);
+        z.next_in = packed;
+        z.avail_in = (uInt) s1;
+        z.next_out = back;
+        z.avail_out = (uInt) back_len;
+        ASSERT_TRUE(inflate(&z, Z_FINISH) == Z_STREAM_END);
+        ASSERT_EQ(z.total_out, 300000);
+        (void) inflateEnd(&z);
+        ASSERT_TRUE(memcmp(back, data, 300000) == 0);
+
+        /* empty input: a valid, empty gzip stream */
+        ASSERT_TRUE(lseek(in, 0, SEEK_END) >= 0);
+        ASSERT_OK(image_gzip(in, out2, d2, &s2));
+        ASSERT_TRUE(s2 > 0 && s2 < 64);
         return 0;
 }

@@ -337,6 +337,11 @@ TEST(nft_build) {
         ASSERT_TRUE(strstr(s, "meta nfproto ipv4 tcp dport 8080 dnat ip to 10.88.0.2:80"));
         ASSERT_TRUE(strstr(s, "ip daddr 127.0.0.1 udp dport 5353 dnat ip to 10.89.0.2:53"));
         ASSERT_TRUE(strstr(s, "oifname \"dray0\" ip saddr 127.0.0.0/8 masquerade"));
+        /* loopback destinations only from lo (CVE-2020-8558), and no DNAT for them from outside */
+        ASSERT_TRUE(strstr(s, "add rule inet dray guard iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n"));
+        ASSERT_TRUE(strstr(s, "add rule inet dray guard iifname != \"lo\" ip6 daddr ::1 drop\n"));
+        ASSERT_TRUE(strstr(s, "prerouting ip daddr != 127.0.0.0/8 fib daddr type local jump ports"));
+        ASSERT_FALSE(strstr(s, "prerouting fib daddr type local jump ports"));
         /* no other table is ever named */
         for (const char *p = s; (p = strstr(p, " inet ")); p += 6)
                 ASSERT_TRUE(strneq(p, " inet dray ", 11) || strneq(p, " inet dray\n", 11));
