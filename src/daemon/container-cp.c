@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(CopyJob *, copy_job_free);
 
 static int worker_main(int report_fd, void *userdata) {
         CopyJob *j = userdata;
+        _cleanup_close_ int proc_fd = -EBADF;
         UnpackError error = {};
         TreeRoot root = {
                 .pid = j->pid, .layers = j->layers, .upper_dir = j->upper_dir, .work_dir = j->work_dir,
@@ -62,9 +64,11 @@ static int worker_main(int report_fd, void *userdata) {
 
         /* The client may go away mid-stream: a write error, not a silent death. */
         (void) signal(SIGPIPE, SIG_IGN);
-        r = tree_root_enter(&root, &error);
+        proc_fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = proc_fd < 0 ? -errno : tree_root_enter(&root, &error);
         if (r >= 0)
-                r = j->to ? tree_cp_extract(j->fd, j->path, j->keep_owner, &error) : tree_cp_archive(j->path, j->fd, &error);
+                r = j->to ? tree_cp_extract(j->fd, j->path, j->keep_owner, &error)
+                          : tree_cp_archive(j->path, j->fd, proc_fd, &error);
         if (r < 0)
                 dprintf(report_fd, "ERR %d %s\n", -r, error.message[0] ? error.message : strerror(-r));
         return r;

@@ -22,6 +22,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free);
 
 typedef struct TreeWriter {
         struct archive *out;
+        int proc_fd;        /* /proc/self/fd opened before a chroot, or -EBADF (safe-open.h) */
         bool oci_whiteouts; /* commit: overlayfs whiteouts → OCI */
         UnpackError *error;
 } TreeWriter;
@@ -82,7 +83,7 @@ static int write_data(TreeWriter *w, struct archive_entry *e) {
         char buf[64 * 1024];
 
         pfd = safe_open_path(AT_FDCWD, path, SAFE_OPEN_NO_SYMLINKS);
-        fd = pfd < 0 ? pfd : safe_reopen_regular(pfd);
+        fd = pfd < 0 ? pfd : safe_reopen_regular_in(w->proc_fd, pfd);
         if (fd < 0)
                 return unpack_error_set(w->error, fd, "cannot read '%s': %s", path, safe_open_strerror(fd));
         while (left > 0) {
@@ -186,12 +187,12 @@ int image_tree_export(char *const *layers, const char *upper_dir, const char *mo
                         return r;
                 dir = mount_point;
         }
-        return image_tree_archive(dir, ".", out_fd, error);
+        return image_tree_archive(dir, ".", out_fd, -EBADF, error);
 }
 
-int image_tree_archive(const char *dir, const char *start, int out_fd, UnpackError *error) {
+int image_tree_archive(const char *dir, const char *start, int out_fd, int proc_fd, UnpackError *error) {
         _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
-        TreeWriter w = { .out = out, .error = error };
+        TreeWriter w = { .out = out, .proc_fd = proc_fd, .error = error };
         int r;
 
         if (!out || archive_write_set_format_pax_restricted(out) != ARCHIVE_OK)
@@ -244,7 +245,7 @@ static int commit_config(const Image *base, const char *diff_id, char **ret) {
 
 static int commit_layer(ImageStore *s, const char *upper_dir, ImageDescriptor *ret, UnpackError *error) {
         _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
-        TreeWriter w = { .out = out, .oci_whiteouts = true, .error = error };
+        TreeWriter w = { .out = out, .proc_fd = -EBADF, .oci_whiteouts = true, .error = error };
         BlobWriter blob;
         int r;
 

@@ -61,7 +61,7 @@ int tree_root_enter(const TreeRoot *t, UnpackError *error) {
         return t->pid > 0 ? enter_running(t->pid, error) : enter_stopped(t, error);
 }
 
-int tree_cp_archive(const char *path, int out_fd, UnpackError *error) {
+int tree_cp_archive(const char *path, int out_fd, int proc_fd, UnpackError *error) {
         _cleanup_free_ char *dir = NULL, *base = NULL;
         struct stat st;
         int r;
@@ -73,7 +73,7 @@ int tree_cp_archive(const char *path, int out_fd, UnpackError *error) {
                 return unpack_error_set(error, -errno, "cannot enter '%s' in the container: %m", dir);
         if (fstatat(AT_FDCWD, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return unpack_error_set(error, -errno, "'%s' in the container: %m", path);
-        return image_tree_archive(".", base, out_fd, error);
+        return image_tree_archive(".", base, out_fd, proc_fd, error);
 }
 
 /* Where the archive goes, and the new name of its top entry (NULL: keep it). */

@@ -23,8 +23,9 @@ typedef struct TreeRoot {
 int tree_root_enter(const TreeRoot *root, UnpackError *error);
 
 /* The entry at path (resolved in the root) and everything below it, named from its last component,
- * or, for "DIR/." and "/", the directory's content named from ".". */
-int tree_cp_archive(const char *path, int out_fd, UnpackError *error);
+ * or, for "DIR/." and "/", the directory's content named from ".". proc_fd: /proc/self/fd, opened
+ * before tree_root_enter() (the root's own /proc, if any, is not ours to trust or use). */
+int tree_cp_archive(const char *path, int out_fd, int proc_fd, UnpackError *error);
 
 /* Docker's rule for a destination: an existing directory receives the archive's top entry; otherwise
  * the top entry is renamed to path's last component, in path's parent directory (which must exist).
