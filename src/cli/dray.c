@@ -39,6 +39,8 @@ static const Verb verbs[] = {
         { "push",    verb_push,    "Upload an image to a registry"                  },
         { "port",    verb_port,    "List a container's published ports"             },
         { "network", verb_network, "Manage networks (create, ls, inspect, rm, connect, disconnect)" },
+        { "pause",   verb_pause,   "Freeze every process of containers"             },
+        { "unpause", verb_unpause, "Thaw paused containers"                         },
         { "cp",      verb_cp,      "Copy files between a container and the host"    },
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
         { "version", verb_version, "Show the version"                               },

@@ -234,7 +234,7 @@ static int get_string_property(sd_bus *bus, const char *path, const char *name, 
 static bool state_is_running(const char *state) {
         ContainerState s = container_state_from_string(state);
 
-        return s == CONTAINER_STARTING || s == CONTAINER_RUNNING || s == CONTAINER_STOPPING;
+        return s == CONTAINER_STARTING || s == CONTAINER_RUNNING || s == CONTAINER_PAUSED || s == CONTAINER_STOPPING;
 }
 
 static int on_settle(sd_event_source *s, uint64_t usec, void *userdata) {

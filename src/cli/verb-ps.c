@@ -16,6 +16,9 @@
 #include "table.h"
 #include "verbs.h"
 
+/* A paused container is running, its processes frozen. */
+#define IN_SET_RUNNING(s) ((s) == CONTAINER_RUNNING || (s) == CONTAINER_PAUSED)
+
 #define COMMAND_COLUMN_MAX 20
 
 typedef struct PsRow {
@@ -172,7 +175,7 @@ static int ps_fetch_started(sd_bus *bus, PsList *l) {
         if (!l->running)
                 return log_oom();
         for (size_t i = 0; i < l->n; i++)
-                if (container_state_from_string(l->rows[i].state) == CONTAINER_RUNNING) {
+                if (IN_SET_RUNNING(container_state_from_string(l->rows[i].state))) {
                         if (strv_extend(&paths, l->rows[i].path) < 0)
                                 return log_oom();
                         l->running[k++] = i;
@@ -200,11 +203,15 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
                 r = asprintf(ret, "Starting");
                 break;
         case CONTAINER_RUNNING:
+        case CONTAINER_PAUSED: {
+                const char *paused = streq(row->state, "paused") ? " (Paused)" : "";
+
                 if (row->started_usec > 0 && row->started_usec <= now)
-                        r = asprintf(ret, "Up %s", format_human_duration(d, now - row->started_usec));
+                        r = asprintf(ret, "Up %s%s", format_human_duration(d, now - row->started_usec), paused);
                 else
-                        r = asprintf(ret, "Up");
+                        r = asprintf(ret, "Up%s", paused);
                 break;
+        }
         case CONTAINER_STOPPING:
                 r = asprintf(ret, "Stopping");
                 break;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "container-pause.h"
 #include "volume-dbus.h"
 #include "container-dbus.h"
 #include "container-exec.h"
@@ -27,7 +28,8 @@
 
 DEFINE_GETTER(id, "s", c->spec->id);
 DEFINE_GETTER(name, "s", c->spec->name);
-DEFINE_GETTER(state, "s", container_state_to_string(c->rec.state));
+DEFINE_GETTER(state, "s", container_state_to_string(container_display_state(c)));
+DEFINE_GETTER(paused, "b", (int) c->rec.paused);
 DEFINE_GETTER(exit_status, "i", (int32_t) c->rec.exit_status);
 DEFINE_GETTER(error, "s", strempty(c->rec.error));
 DEFINE_GETTER(pid, "u", (uint32_t) (container_is_active(c) ? c->rec.pid : 0));
@@ -242,6 +244,9 @@ int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *e
         if (r <= 0)
                 return r < 0 ? r : 1;
         r = container_exec(c, o, &streams, m, error);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_PAUSED,
+                                         "Container '%s' is paused; unpause it first.", c->spec->name);
         if (r == -ESRCH || r == -ENOBUFS)
                 return container_bus_error(c, r, "exec in", error);
         if (r < 0 && !sd_bus_error_is_set(error))
@@ -395,6 +400,7 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("Id", "s", property_get_id),
         CONST_PROPERTY("Name", "s", property_get_name),
         CHANGING_PROPERTY("State", "s", property_get_state),
+        CHANGING_PROPERTY("Paused", "b", property_get_paused),
         CHANGING_PROPERTY("ExitStatus", "i", property_get_exit_status),
         CHANGING_PROPERTY("Error", "s", property_get_error),
         CHANGING_PROPERTY("Pid", "u", property_get_pid),
@@ -456,6 +462,10 @@ static const sd_bus_vtable container_vtable[] = {
                                 bus_container_method_remove, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("i", exit_status),
                                 bus_container_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                bus_container_method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Unpause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                bus_container_method_unpause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

@@ -242,6 +242,8 @@ int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *strea
 
         if (c->rec.state != CONTAINER_RUNNING || c->rec.pid <= 0)
                 return -ESRCH;
+        if (c->rec.paused)
+                return -EALREADY; /* its processes are frozen: the command would hang */
         if (n_sessions(mgr) >= EXEC_SESSIONS_MAX)
                 return -ENOBUFS;
         r = exec_spec_build(c, o, &spec, error);

@@ -23,6 +23,7 @@
 #include "proc-util.h"
 #include "rm-rf.h"
 #include "scope-logging.h"
+#include "container-pause.h"
 
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
@@ -153,7 +154,7 @@ static int container_open_dir(Container *c) {
  * (starting, running, stopping) skip the directory fsync: after a drayd restart the page cache
  * still has them, and after a power loss every container has stopped anyway and the monitor's
  * durable exit.json tells how. Resting states are written fully durably. */
-static int container_save(Container *c) {
+int container_save(Container *c) {
         _cleanup_close_ int fd = -EBADF;
         bool durable = !container_is_active(c);
         int r;
@@ -177,6 +178,8 @@ static void container_set_state(Container *c, ContainerState state) {
         log_debug("Container %s: %s → %s", c->spec->name, container_state_to_string(c->rec.state),
                   container_state_to_string(state));
         c->rec.state = state;
+        if (state != CONTAINER_RUNNING)
+                c->rec.paused = false; /* a frozen cgroup ends with its processes */
         if (state != CONTAINER_REMOVING)
                 (void) container_save(c);
         container_bus_send_changed(c);
@@ -583,6 +586,8 @@ int container_kill(Container *c, int sig) {
 
         if (c->rec.state != CONTAINER_RUNNING && c->rec.state != CONTAINER_STOPPING)
                 return -ESRCH;
+        if (c->rec.paused && (sig == SIGKILL || sig == SIGTERM))
+                (void) container_unpause(c, NULL);
         r = container_signal(c, sig);
         if (r == -ESRCH)
                 return 0; /* the payload ended already; the monitor is about to report it */
@@ -653,6 +658,9 @@ int container_stop(Container *c, uint64_t timeout_usec, sd_bus_message *m) {
 
         if (timeout_usec == UINT64_MAX)
                 timeout_usec = c->spec->stop_timeout_usec;
+        /* Docker stops a paused container: the stop signal must reach a process that can act on it. */
+        if (c->rec.paused)
+                (void) container_unpause(c, NULL);
         if (!container_is_active(c)) {
                 container_bus_reply_done(m); /* Docker: stopping a stopped container succeeds */
                 return 0;

@@ -16,6 +16,7 @@
 #include "container-options.h"
 #include "container-privilege.h"
 #include "container-cp.h"
+#include "container-pause.h"
 #include "container-volumes.h"
 #include "container-roots.h"
 #include "log-control.h"
@@ -292,7 +293,8 @@ static int append_container(sd_bus_message *reply, Container *c) {
         if (!command)
                 return -ENOMEM;
         return sd_bus_message_append(reply, "(sssssttio)", c->spec->id, c->spec->name,
-                                     container_state_to_string(c->rec.state), strempty(c->spec->image), command,
+                                     container_state_to_string(container_display_state(c)), strempty(c->spec->image),
+                                     command,
                                      c->spec->created_usec, c->rec.finished_usec, (int32_t) c->rec.exit_status,
                                      c->path);
 }
@@ -416,7 +418,7 @@ const BusObjectImplementation manager_object = {
         .path = DRAY_MANAGER_PATH,
         .interface = DRAY_MANAGER_INTERFACE,
         .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, manager_volume_vtable,
-                                                     manager_cp_vtable, NULL },
+                                                     manager_cp_vtable, manager_pause_vtable, NULL },
         .manager = true,
         .children = (const BusObjectImplementation *const[]) { &container_object, &network_object,
                                                                 &log_control_object, &image_object,

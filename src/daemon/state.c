@@ -35,6 +35,7 @@ int container_record_to_json(const ContainerRecord *r, json_object **ret) {
         k = k < 0 ? k : json_add_int(o, "exit_status", r->exit_status);
         k = k < 0 ? k : json_add_string(o, "error", r->error);
         k = k < 0 ? k : json_add_bool(o, "oom_killed", r->oom_killed);
+        k = k < 0 || !r->paused ? k : json_add_bool(o, "paused", r->paused);
         k = k < 0 ? k : json_add_int(o, "pid", (int) r->pid);
         k = k < 0 ? k : json_add_int(o, "monitor_pid", (int) r->monitor_pid);
         k = k < 0 ? k : json_add_uint64(o, "monitor_start_time", r->monitor_start_time);
@@ -70,6 +71,7 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
         r = optional(json_get_int(o, "exit_status", &rec.exit_status));
         r = r < 0 ? r : optional(json_get_string(o, "error", &error));
         r = r < 0 ? r : optional(json_get_bool(o, "oom_killed", &rec.oom_killed));
+        r = r < 0 ? r : optional(json_get_bool(o, "paused", &rec.paused));
         r = r < 0 ? r : optional(json_get_int(o, "pid", &pid));
         r = r < 0 ? r : optional(json_get_int(o, "monitor_pid", &monitor_pid));
         r = r < 0 ? r : optional(json_get_uint64(o, "monitor_start_time", &rec.monitor_start_time));

@@ -7,6 +7,7 @@ static const char *const container_state_table[_CONTAINER_STATE_MAX] = {
         [CONTAINER_CREATED] = "created",   [CONTAINER_STARTING] = "starting",
         [CONTAINER_RUNNING] = "running",   [CONTAINER_STOPPING] = "stopping",
         [CONTAINER_EXITED] = "exited",     [CONTAINER_REMOVING] = "removing",
+        [CONTAINER_PAUSED] = "paused",
 };
 
 const char *container_state_to_string(ContainerState s) {
