@@ -226,7 +226,7 @@ static int method_copy(sd_bus_message *message, Manager *m, bool to, sd_bus_erro
         r = manager_find_container(m, container, &c);
         if (r < 0)
                 return sd_bus_error_setf(error, r == -ENOTUNIQ ? DRAY_ERROR_AMBIGUOUS_CONTAINER : DRAY_ERROR_NO_SUCH_CONTAINER,
-                                         "No single container '%.64s'. List them with 'dray ps -a'.", container);
+                                         "No single container '%.64s'.", container);
         details[1] = c->spec->name;
         r = dray_verify_polkit_async(message, DRAY_POLKIT_MANAGE_CONTAINERS, details, false, m->polkit_registry, error);
         if (r <= 0)

@@ -25,7 +25,7 @@ ContainerState container_display_state(const Container *c) {
 /* The scope's directory in the unified hierarchy: /sys/fs/cgroup on pure cgroup v2, its
  * /sys/fs/cgroup/unified mirror on hybrid hosts; the path from the monitor's "0::" line, cut after
  * the scope (the monitor and the payload may sit in sub-cgroups of it). */
-static int scope_cgroup_dir(const Container *c, char **ret) {
+int container_cgroup_dir(const Container *c, char **ret) {
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL;
         const char *base = "/sys/fs/cgroup/unified";
@@ -57,7 +57,7 @@ static int write_freeze(const Container *c, bool freeze) {
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
         int r;
 
-        r = scope_cgroup_dir(c, &dir);
+        r = container_cgroup_dir(c, &dir);
         if (r < 0)
                 return r;
         dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -75,7 +75,7 @@ static int read_frozen(const Container *c) {
         size_t n = 0;
         int r;
 
-        r = scope_cgroup_dir(c, &dir);
+        r = container_cgroup_dir(c, &dir);
         if (r < 0)
                 return r;
         if (asprintf(&line, "%s/cgroup.events", dir) < 0)
@@ -234,7 +234,7 @@ static int manager_method(sd_bus_message *m, Manager *manager, bool pause, sd_bu
         r = manager_find_container(manager, s, &c);
         if (r < 0)
                 return sd_bus_error_setf(error, r == -ENOTUNIQ ? DRAY_ERROR_AMBIGUOUS_CONTAINER : DRAY_ERROR_NO_SUCH_CONTAINER,
-                                         "No single container '%.64s'. List them with 'dray ps -a'.", s);
+                                         "No single container '%.64s'.", s);
         return method_pause_or_unpause(m, c, pause, error);
 }
 

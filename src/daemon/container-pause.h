@@ -16,6 +16,10 @@ int container_pause(Container *c, sd_bus_message *m);
 /* -ESRCH not running, -EALREADY not paused. Answers m at once. */
 int container_unpause(Container *c, sd_bus_message *m);
 
+/* The directory of the container's scope in the cgroup v2 (unified) hierarchy, from its monitor's
+ * /proc/<pid>/cgroup. -ENOENT when the monitor is not in the scope. */
+int container_cgroup_dir(const Container *c, char **ret);
+
 /* What clients see: "paused" for a paused running container. */
 ContainerState container_display_state(const Container *c);
 

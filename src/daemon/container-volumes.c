@@ -59,7 +59,7 @@ int container_volumes_from_apply(Manager *m, ContainerSpec *s, sd_bus_error *err
                                                  "'%.64s' matches several containers; give more of the ID.", ref);
                 if (r < 0)
                         return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_CONTAINER,
-                                                 "No such container '%.64s' (VolumesFrom). List them with 'dray ps -a'.",
+                                                 "No such container '%.64s' (VolumesFrom).",
                                                  ref);
                 r = copy_mounts_of(s, c, read_only, error);
                 if (r < 0)

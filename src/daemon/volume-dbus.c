@@ -66,7 +66,7 @@ int bus_container_property_get_volumes(sd_bus *bus, const char *path, const char
 static int lookup_volume(Manager *m, const char *name, Volume **ret, sd_bus_error *error) {
         if (manager_find_volume(m, name, ret) < 0)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_SUCH_VOLUME,
-                                         "No such volume '%.128s'. List them with 'dray volume ls'.", name);
+                                         "No such volume '%.128s'.", name);
         return 0;
 }
 
