@@ -7,6 +7,7 @@
 
 #include "bus-names.h"
 #include "container-pause.h"
+#include "container-rename.h"
 #include "volume-dbus.h"
 #include "container-dbus.h"
 #include "container-exec.h"
@@ -398,7 +399,7 @@ static int container_node_enumerator(sd_bus *bus, const char *path, void *userda
 static const sd_bus_vtable container_vtable[] = {
         SD_BUS_VTABLE_START(0),
         CONST_PROPERTY("Id", "s", property_get_id),
-        CONST_PROPERTY("Name", "s", property_get_name),
+        CHANGING_PROPERTY("Name", "s", property_get_name), /* dray rename */
         CHANGING_PROPERTY("State", "s", property_get_state),
         CHANGING_PROPERTY("Paused", "b", property_get_paused),
         CHANGING_PROPERTY("ExitStatus", "i", property_get_exit_status),
@@ -462,6 +463,8 @@ static const sd_bus_vtable container_vtable[] = {
                                 bus_container_method_remove, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("i", exit_status),
                                 bus_container_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rename", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                bus_container_method_rename, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
                                 bus_container_method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Unpause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,

@@ -143,7 +143,7 @@ Container *container_free(Container *c) {
         return NULL;
 }
 
-static int container_open_dir(Container *c) {
+int container_open_dir(Container *c) {
         int fd;
 
         fd = openat(c->manager->containers_fd, c->spec->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -255,6 +255,15 @@ int container_load(Manager *m, const char *id, Container **ret) {
         TAKE_PTR(spec);
         c->rec = rec;
         rec = (ContainerRecord) {};
+        /* Renamed while it ran: its scope keeps the name it started with until the next start. */
+        if (c->rec.unit && container_is_active(c) && !streq(c->rec.unit, c->unit)) {
+                free(c->unit);
+                c->unit = strdup(c->rec.unit);
+                if (!c->unit) {
+                        container_free(c);
+                        return -ENOMEM;
+                }
+        }
         *ret = c;
         return 0;
 }
@@ -494,6 +503,25 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
         return 0;
 }
 
+/* Each start takes the scope name from the container's name (which a rename may have changed), and
+ * records it: a drayd restarted while it runs finds the scope under that name. */
+static int container_unit_follow_name(Container *c) {
+        char *unit, *rec_unit;
+
+        if (asprintf(&unit, DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX, c->spec->name) < 0)
+                return -ENOMEM;
+        rec_unit = strdup(unit);
+        if (!rec_unit) {
+                free(unit);
+                return -ENOMEM;
+        }
+        free(c->unit);
+        c->unit = unit;
+        free(c->rec.unit);
+        c->rec.unit = rec_unit;
+        return 0;
+}
+
 int container_start(Container *c, const ContainerStreams *streams, sd_bus_message *m) {
         int r;
 
@@ -501,6 +529,9 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
                 return -ENOENT;
         if (container_is_active(c))
                 return -EBUSY;
+        r = container_unit_follow_name(c);
+        if (r < 0)
+                return r;
         if (m) {
                 r = message_list_push(&c->start_waiters, m);
                 if (r < 0)
