@@ -88,7 +88,7 @@ int mount_option_volume(MountSpec **mounts, size_t *n_mounts, const char *arg) {
         n = 1;
         for (const char *c = arg; *c; c++)
                 n += *c == ':';
-        if (n > 3 || strstr(arg, "::") || arg[0] == ':' || arg[strlen(arg) - 1] == ':')
+        if (isempty(arg) || n > 3 || strstr(arg, "::") || arg[0] == ':' || arg[strlen(arg) - 1] == ':')
                 return log_invalid_value("--volume", arg, -EINVAL,
                                          "SRC:DST, SRC:DST:ro, SRC:DST:rw or DST (a new anonymous volume)");
         for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))

@@ -28,6 +28,7 @@ int verb_cp(int argc, char *argv[]);
 int verb_pause(int argc, char *argv[]);
 int verb_top(int argc, char *argv[]);
 int verb_rename(int argc, char *argv[]);
+int verb_update(int argc, char *argv[]);
 int verb_unpause(int argc, char *argv[]);
 
 /* verb-inspect.c: GetAll(interface) of each path, appended to array as JSON objects. Returns the

@@ -748,6 +748,14 @@ int container_options_parse_exec(sd_bus_message *m, ContainerSpec *s, sd_bus_err
         return 0;
 }
 
+int container_options_parse_update(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
+        static char *const update_keys[] = {
+                (char *) "MemoryMax", (char *) "CPUQuotaPerSecUSec", (char *) "CPUWeight", (char *) "TasksMax", NULL,
+        };
+
+        return parse_all(m, update_keys, s, error);
+}
+
 static int env_set_default(char ***env, const char *key, const char *value) {
         _cleanup_free_ char *a = NULL;
 

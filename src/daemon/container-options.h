@@ -28,6 +28,10 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *spec, sd_bus_error
 /* ExecContainer's options: Command (required), Env, User, WorkingDirectory, Tty and OpenStdin only. */
 int container_options_parse_exec(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
 
+/* UpdateContainer's options: MemoryMax, CPUQuotaPerSecUSec, CPUWeight and TasksMax only, into the
+ * fields of spec (which the caller set to a value meaning "not given"). */
+int container_options_parse_update(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
+
 /* Fills in what derives from other fields (hostname = name, image = rootfs, PATH and HOSTNAME in
  * the environment, working directory "/") and validates the whole spec. spec->id and spec->name
  * must be set. */

@@ -502,6 +502,7 @@ TEST(run_volumes) {
 
 TEST(run_mounts_bad) {
         static char *const bad_volumes[] = {
+                "",                    /* found by fuzz-cli: no value at all */
                 "./data:/data",        /* relative */
                 "data",                /* an anonymous volume needs an absolute destination */
                 "a/b:/data",           /* neither a name nor an absolute path */
