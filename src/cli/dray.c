@@ -46,6 +46,7 @@ static const Verb verbs[] = {
         { "top",     verb_top,     "List the processes of a container"              },
         { "cp",      verb_cp,      "Copy files between a container and the host"    },
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
+        { "schedule", verb_schedule, "Run containers as jobs from systemd timers (create, ls, rm)" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };

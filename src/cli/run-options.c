@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "capability-name.h"
 #include "cli-util.h"
 #include "env-file.h"
 #include "log.h"
@@ -61,33 +62,17 @@ uint64_t cpu_shares_to_weight(uint64_t shares) {
         return 1 + ((shares - 2) * 9999) / 262142;
 }
 
+/* By spelling only: drayd checks the name against the capabilities it knows. */
 int capability_normalize(const char *s, char **ret) {
-        const char *p = s;
-        char *c, *q;
+        char buf[CAPABILITY_NAME_MAX], *c;
+        int r;
 
-        if (isempty(s))
-                return -EINVAL;
-        if (strcasecmp(s, "all") == 0) {
-                c = strdup("ALL");
-                if (!c)
-                        return -ENOMEM;
-                *ret = c;
-                return 0;
-        }
-        if (strncasecmp(p, "CAP_", 4) == 0)
-                p += 4;
-        if (*p == 0 || strlen(p) > 64)
-                return -EINVAL;
-        for (const char *i = p; *i; i++)
-                if (!isalnum((unsigned char) *i) && *i != '_')
-                        return -EINVAL;
-        c = malloc(4 + strlen(p) + 1);
+        r = capability_name_canonical(s, buf);
+        if (r < 0)
+                return r;
+        c = strdup(buf);
         if (!c)
                 return -ENOMEM;
-        q = stpcpy(c, "CAP_");
-        for (; *p; p++)
-                *q++ = (char) toupper((unsigned char) *p);
-        *q = 0;
         *ret = c;
         return 0;
 }
@@ -122,6 +107,8 @@ enum {
         ARG_USERNS,
         ARG_TIMEOUT,
         ARG_GROUP_ADD,
+        ARG_SDNOTIFY,
+        ARG_PRESERVE_FDS,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -168,8 +155,29 @@ static const struct option run_long_options[] = {
         { "dns",          required_argument, NULL, ARG_DNS          },
         { "userns",       required_argument, NULL, ARG_USERNS       },
         { "group-add",    required_argument, NULL, ARG_GROUP_ADD    },
+        { "sdnotify",     required_argument, NULL, ARG_SDNOTIFY     },
+        { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
         {}
 };
+
+static const char *const sdnotify_mode_table[_SDNOTIFY_MAX] = {
+        [SDNOTIFY_READY] = "ready",
+        [SDNOTIFY_IGNORE] = "ignore",
+};
+
+const char *sdnotify_mode_to_string(SdNotifyMode m) {
+        return m >= 0 && m < _SDNOTIFY_MAX ? sdnotify_mode_table[m] : NULL;
+}
+
+SdNotifyMode sdnotify_mode_from_string(const char *s) {
+        for (int i = 0; i < _SDNOTIFY_MAX; i++)
+                if (streq(s, sdnotify_mode_table[i]))
+                        return i;
+        /* Podman's name for what dray calls ready: its conmon says READY=1 once the container runs. */
+        if (streq(s, "conmon"))
+                return SDNOTIFY_READY;
+        return _SDNOTIFY_INVALID;
+}
 
 static const char *run_verb_name(RunVerb verb) {
         return verb == RUN_VERB_CREATE ? "create" : "run";
@@ -238,8 +246,12 @@ void run_options_help(RunVerb verb) {
                "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  Publish a container port (repeatable)\n"
                "  -P, --publish-all         Publish every exposed port on a free host port\n"
                "      --dns ADDR            Name server for /etc/resolv.conf (repeatable)\n"
-               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n"
-               "  -h, --help                Show this help\n");
+               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n");
+        if (verb == RUN_VERB_RUN)
+                printf("      --sdnotify MODE       Run from a Type=notify service: ready (default: READY=1 once\n"
+                       "                            the container runs) or ignore\n"
+                       "      --preserve-fds N      Pass our fds 3 to 3+N-1 on to the command\n");
+        printf("  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
                        "could not be executed, 127 if it was not found.\n");
@@ -498,6 +510,16 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
                         return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
                 return strv_extend(&o->dns, arg) < 0 ? log_oom() : 0;
+        case ARG_PRESERVE_FDS:
+                r = safe_atou32(arg, &o->preserve_fds);
+                if (r >= 0 && o->preserve_fds > 64)
+                        r = -ERANGE;
+                return r < 0 ? log_invalid_value("--preserve-fds", arg, r, "a number of fds from 0 to 64") : 0;
+        case ARG_SDNOTIFY:
+                o->sdnotify = sdnotify_mode_from_string(arg);
+                if (o->sdnotify < 0)
+                        return log_invalid_value("--sdnotify", arg, -EINVAL, "ready or ignore");
+                return 0;
         case ARG_USERNS:
                 if (!streq(arg, "host") && !streq(arg, "auto"))
                         return log_invalid_value("--userns", arg, -EINVAL, "'host' or 'auto'");
@@ -568,6 +590,11 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         while ((c = cli_getopt(argc, argv, optstring, options)) >= 0) {
                 if (c == '?' || c == ':')
                         return log_option_error(run_verb_name(verb), argv, c);
+                if (verb == RUN_VERB_CREATE && (c == ARG_SDNOTIFY || c == ARG_PRESERVE_FDS))
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                               "dray create: --%s is an option of 'dray run' (it concerns "
+                                               "the run, not the container).",
+                                               c == ARG_SDNOTIFY ? "sdnotify" : "preserve-fds");
                 cpu_shares = cpu_shares || c == ARG_CPU_SHARES;
                 cpu_weight = cpu_weight || c == ARG_CPU_WEIGHT;
                 r = parse_one(o, c, optarg, &env_args, &env_files);

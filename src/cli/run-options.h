@@ -16,6 +16,17 @@ typedef enum RunVerb {
         RUN_VERB_CREATE,
 } RunVerb;
 
+/* --sdnotify: what a foreground run tells a Type=notify service it runs in (through $NOTIFY_SOCKET). */
+typedef enum SdNotifyMode {
+        SDNOTIFY_READY,   /* READY=1 once the container runs (the default) */
+        SDNOTIFY_IGNORE,  /* nothing */
+        _SDNOTIFY_MAX,
+        _SDNOTIFY_INVALID = -EINVAL,
+} SdNotifyMode;
+
+const char *sdnotify_mode_to_string(SdNotifyMode m);
+SdNotifyMode sdnotify_mode_from_string(const char *s);
+
 typedef struct RunOptions {
         bool help;
         bool detach;
@@ -60,6 +71,8 @@ typedef struct RunOptions {
         char **publish;        /* "-p" specs as given (the daemon parses them) */
         bool publish_all;
         char **dns;
+        SdNotifyMode sdnotify; /* run only: not part of the container */
+        uint32_t preserve_fds; /* run only: our fds 3… passed on to the payload */
 } RunOptions;
 
 void run_options_init(RunOptions *o);

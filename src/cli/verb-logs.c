@@ -15,6 +15,7 @@
 #include "log.h"
 #include "name.h"
 #include "parse-util.h"
+#include "time-util.h"
 #include "verbs.h"
 
 /* After the container stopped, journald may still be writing its last lines (it reads its socket on
@@ -534,14 +535,14 @@ int verb_logs(int argc, char *argv[]) {
                         }
                         break;
                 case ARG_SINCE:
-                        r = parse_since(optarg, now_realtime_usec(), &l.since_usec);
+                        r = parse_since(optarg, now_usec(CLOCK_REALTIME), &l.since_usec);
                         if (r < 0)
                                 return log_invalid_value("--since", optarg, r,
                                                          "\"YYYY-MM-DD HH:MM:SS\", epoch seconds, or a time "
                                                          "ago such as 10m or 2h"), EXIT_USAGE;
                         break;
                 case ARG_UNTIL:
-                        r = parse_since(optarg, now_realtime_usec(), &l.until_usec);
+                        r = parse_since(optarg, now_usec(CLOCK_REALTIME), &l.until_usec);
                         if (r < 0)
                                 return log_invalid_value("--until", optarg, r,
                                                          "\"YYYY-MM-DD HH:MM:SS\", epoch seconds, or a time "
@@ -576,7 +577,7 @@ int verb_logs(int argc, char *argv[]) {
         r = logs_print_new(&l);
         if (r < 0)
                 return EXIT_FAILED;
-        if (!l.follow || !running || (l.until_usec != UINT64_MAX && l.until_usec <= now_realtime_usec()))
+        if (!l.follow || !running || (l.until_usec != UINT64_MAX && l.until_usec <= now_usec(CLOCK_REALTIME)))
                 return EXIT_SUCCESS;
         r = logs_follow(&l);
         return r < 0 ? EXIT_FAILED : EXIT_SUCCESS;

@@ -14,6 +14,7 @@
 #include "name.h"
 #include "strv.h"
 #include "table.h"
+#include "time-util.h"
 #include "verbs.h"
 
 /* A paused container is running, its processes frozen. */
@@ -237,7 +238,7 @@ static int ps_print_table(const PsList *l, bool no_trunc) {
                 "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
         };
         _cleanup_(table_freep) Table *t = table_new(ELEMENTSOF(headers), headers);
-        uint64_t now = now_realtime_usec();
+        uint64_t now = now_usec(CLOCK_REALTIME);
 
         if (!t)
                 return log_oom();
@@ -264,7 +265,7 @@ static int ps_print_table(const PsList *l, bool no_trunc) {
 
 static int ps_print_json(const PsList *l) {
         _cleanup_json_ json_object *a = json_object_new_array();
-        uint64_t now = now_realtime_usec();
+        uint64_t now = now_usec(CLOCK_REALTIME);
 
         if (!a)
                 return log_oom();

@@ -30,6 +30,7 @@ int verb_top(int argc, char *argv[]);
 int verb_rename(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
 int verb_unpause(int argc, char *argv[]);
+int verb_schedule(int argc, char *argv[]);
 
 /* verb-inspect.c: GetAll(interface) of each path, appended to array as JSON objects. Returns the
  * number of failed paths (logged), or a negative errno. */

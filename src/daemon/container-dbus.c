@@ -48,6 +48,7 @@ DEFINE_GETTER(image_id, "s", strempty(c->spec->image_id));
 DEFINE_GETTER(image, "s", strempty(c->spec->image));
 DEFINE_GETTER(read_only, "b", (int) c->spec->read_only);
 DEFINE_GETTER(ephemeral, "b", (int) c->spec->ephemeral);
+DEFINE_GETTER(boot, "b", (int) c->spec->boot);
 DEFINE_GETTER(auto_remove, "b", (int) c->spec->auto_remove);
 DEFINE_GETTER(tty, "b", (int) c->spec->tty);
 DEFINE_GETTER(open_stdin, "b", (int) c->spec->open_stdin);
@@ -116,10 +117,51 @@ static int property_get_env(sd_bus *bus, const char *path, const char *interface
 
 /* ---- handlers ---------------------------------------------------------------------------------- */
 
+/* A name for LISTEN_FDNAMES, as systemd's FileDescriptorName=: 1-255 printable ASCII, no ':'. */
+static bool fd_name_is_valid(const char *s) {
+        size_t n = strlen(s);
+
+        if (n == 0 || n > 255)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (*p <= ' ' || *p >= 0x7f || *p == ':')
+                        return false;
+        return true;
+}
+
+/* "listen-fd[:NAME]" (a socket activation's listening socket) and "fd" (--preserve-fds): the payload's
+ * fds 3, 4, … in the order given, the listening sockets first. 1 when name was one of them. */
+static int read_pass_fd(ContainerStreams *st, const char *name, int fd, bool allowed, sd_bus_error *error) {
+        bool listen = streq(name, "listen-fd") || strneq(name, "listen-fd:", strlen("listen-fd:"));
+
+        if (!listen && !streq(name, "fd"))
+                return 0;
+        if (!allowed)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Stream '%.32s' can only be passed to a container's start.", name);
+        if (st->n_pass_fds >= PASS_FDS_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "At most %d descriptors can be passed on.", PASS_FDS_MAX);
+        if (listen && st->n_listen_fds != st->n_pass_fds)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "The 'listen-fd' streams must come before the 'fd' ones.");
+        if (listen && name[strlen("listen-fd")] == ':' && !fd_name_is_valid(name + strlen("listen-fd:")))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid descriptor name in stream '%.64s': 1-255 printable characters, no ':'.",
+                                         name);
+        if (listen) {
+                st->listen_names[st->n_listen_fds] = name[strlen("listen-fd")] == ':' ? name + strlen("listen-fd:") : NULL;
+                st->n_listen_fds++;
+        }
+        st->pass_fds[st->n_pass_fds++] = fd;
+        return 1;
+}
+
 /* StartContainer's streams: "stdout" and "stderr" (open for writing), "stdin" (-i) and "resize" (-t),
- * open for reading. The fds stay owned by the message, which outlives the spawn. */
-static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, ContainerStreams *ret,
-                        sd_bus_error *error) {
+ * open for reading, and the descriptors passed on to the payload (read_pass_fd()). The fds stay owned
+ * by the message, which outlives the spawn. */
+static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, bool pass_fds,
+                        ContainerStreams *ret, sd_bus_error *error) {
         ContainerStreams st = CONTAINER_STREAMS_NULL;
         const char *name;
         int fd, r;
@@ -128,6 +170,11 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(m, "{sh}", &name, &fd)) > 0) {
+                r = read_pass_fd(&st, name, fd, pass_fds, error);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
                 int *slot = streq(name, "stdout") ? &st.stdout_fd :
                             streq(name, "stderr") ? &st.stderr_fd :
                             streq(name, "stdin")  ? &st.stdin_fd :
@@ -137,8 +184,8 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
 
                 if (!slot)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown stream '%.32s': only 'stdin', 'stdout', 'stderr' and "
-                                                 "'resize' can be passed.", name);
+                                                 "Unknown stream '%.32s': only 'stdin', 'stdout', 'stderr', "
+                                                 "'resize', 'listen-fd[:NAME]' and 'fd' can be passed.", name);
                 if (*slot >= 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream '%s' given twice.", name);
                 if (slot == &st.stdin_fd && !open_stdin)
@@ -201,7 +248,7 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
         ContainerStreams streams;
         int r;
 
-        r = read_streams(m, c, c->spec->tty, c->spec->open_stdin, &streams, error);
+        r = read_streams(m, c, c->spec->tty, c->spec->open_stdin, true, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
@@ -238,7 +285,7 @@ int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = container_options_parse_exec(m, o, error);
         if (r < 0)
                 return r;
-        r = read_streams(m, c, o->tty, o->open_stdin, &streams, error);
+        r = read_streams(m, c, o->tty, o->open_stdin, false, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
@@ -421,6 +468,7 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("ImageId", "s", property_get_image_id),
         CONST_PROPERTY("ReadOnly", "b", property_get_read_only),
         CONST_PROPERTY("Ephemeral", "b", property_get_ephemeral),
+        CONST_PROPERTY("Boot", "b", property_get_boot),
         CONST_PROPERTY("AutoRemove", "b", property_get_auto_remove),
         CONST_PROPERTY("Tty", "b", property_get_tty),
         CONST_PROPERTY("OpenStdin", "b", property_get_open_stdin),

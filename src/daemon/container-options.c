@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "capability-name.h"
 #include "config.h"
 #include "container-net-options.h"
 #include "container-options.h"
@@ -330,38 +331,6 @@ static int parse_stop_signal(sd_bus_message *m, const char *key, ContainerSpec *
         if (v <= 0 || v >= _NSIG)
                 return container_option_invalid(error, key, "%i is not a signal number (1…%i)", (int) v, _NSIG - 1);
         s->stop_signal = v;
-        return 0;
-}
-
-int capability_name_normalize(const char *name, char **ret) {
-        char buf[64] = "cap_", *n;
-        size_t off;
-        cap_value_t v;
-
-        if (isempty(name) || strlen(name) >= 48)
-                return -EINVAL;
-        if (strcasecmp(name, "ALL") == 0) {
-                n = strdup("ALL");
-                if (!n)
-                        return -ENOMEM;
-                *ret = n;
-                return 0;
-        }
-        off = strncasecmp(name, "cap_", 4) == 0 ? 0 : 4;
-        for (size_t i = 0; name[i]; i++) {
-                if (!isalpha((unsigned char) name[i]) && name[i] != '_')
-                        return -EINVAL;
-                buf[off + i] = (char) tolower((unsigned char) name[i]);
-        }
-        buf[off + strlen(name)] = 0;
-        if (cap_from_name(buf, &v) < 0 || v < 0)
-                return -EINVAL;
-        for (char *p = buf; *p; p++)
-                *p = (char) toupper((unsigned char) *p);
-        n = strdup(buf);
-        if (!n)
-                return -ENOMEM;
-        *ret = n;
         return 0;
 }
 

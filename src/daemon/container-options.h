@@ -3,6 +3,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "capability-name.h"
 #include "spec.h"
 
 /* CreateContainer's a{sv} options (org.dray1(5) lists them). Every key is checked for its type and
@@ -39,4 +40,3 @@ int container_options_finish(ContainerSpec *spec, sd_bus_error *error);
 
 /* "net_admin", "CAP_NET_ADMIN", "Cap_Net_Admin" → "CAP_NET_ADMIN"; "all" → "ALL". -EINVAL for names
  * libcap does not know. */
-int capability_name_normalize(const char *name, char **ret);

@@ -16,6 +16,7 @@
 #include "proc-util.h"
 #include "safe-open.h"
 #include "strv.h"
+#include "time-util.h"
 #include "utf8.h"
 
 #define TOP_PROCESSES_MAX 4096U
@@ -140,15 +141,14 @@ static int read_command(pid_t pid, char **ret) {
 }
 
 static uint64_t start_realtime_usec(uint64_t start_ticks) {
-        struct timespec rt, bt;
         long hz = sysconf(_SC_CLK_TCK);
         uint64_t since_boot, now_boot;
 
-        if (hz <= 0 || clock_gettime(CLOCK_REALTIME, &rt) < 0 || clock_gettime(CLOCK_BOOTTIME, &bt) < 0)
+        if (hz <= 0)
                 return 0;
         since_boot = start_ticks * USEC_PER_SEC / (uint64_t) hz;
-        now_boot = (uint64_t) bt.tv_sec * USEC_PER_SEC + (uint64_t) bt.tv_nsec / NSEC_PER_USEC;
-        return (uint64_t) rt.tv_sec * USEC_PER_SEC + (uint64_t) rt.tv_nsec / NSEC_PER_USEC - (now_boot - MIN(since_boot, now_boot));
+        now_boot = now_usec(CLOCK_BOOTTIME);
+        return now_usec(CLOCK_REALTIME) - (now_boot - MIN(since_boot, now_boot));
 }
 
 static int compare_pid(const void *a, const void *b) {

@@ -24,6 +24,7 @@
 #include "rm-rf.h"
 #include "scope-logging.h"
 #include "container-pause.h"
+#include "time-util.h"
 
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
@@ -72,13 +73,6 @@ int container_exit_status_for_start_error(StartError e) {
         default:
                 return EXIT_DRAY_FAILED;
         }
-}
-
-static uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        (void) clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 }
 
 /* ---- lifetime --------------------------------------------------------------------------------- */
@@ -133,6 +127,7 @@ Container *container_free(Container *c) {
         message_list_done(&c->stop_waiters);
         message_list_done(&c->wait_waiters);
         message_list_done(&c->remove_waiters);
+        container_caller_done(&c->caller);
         container_record_done(&c->rec);
         free(c->start_error_message);
         container_net_free(c->net);
@@ -294,7 +289,9 @@ int container_adopt(Container *c) {
         case CONTAINER_EXITED:
                 /* A drayd killed while it set up the network, before the monitor ran. */
                 container_net_teardown(c);
-                if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove)
+                /* With an attached client, once it collected the status or went away
+                 * (container_caller_watch(), when the bus is up). */
+                if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove && !c->rec.caller)
                         (void) container_remove(c, false, NULL);
                 return 0;
         case CONTAINER_REMOVING:
@@ -412,6 +409,17 @@ static int container_spawn_monitor(Container *c, const ContainerStreams *streams
         pid_t pid;
         int sync_fd, pidfd, r;
 
+        /* A caller's output that goes to the journal anyway: the monitor's own entries name the
+         * caller's unit instead of a copy being written into the stream (container-caller.h). */
+        if (c->caller.unit && caller_stream_is_journal(args.streams.stdout_fd)) {
+                args.streams.stdout_fd = -EBADF;
+                args.log_unit = c->caller.unit;
+        }
+        if (c->caller.unit && caller_stream_is_journal(args.streams.stderr_fd)) {
+                args.streams.stderr_fd = -EBADF;
+                args.log_unit = c->caller.unit;
+        }
+
         r = monitor_spawn(&args, &pid, &sync_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to spawn %s for container %s: %m", m->monitor_path,
@@ -494,7 +502,8 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
         if (r < 0)
                 log_warning_errno(r, "Failed to arm the start timeout of container %s, ignoring: %m", c->spec->name);
 
-        r = scope_start(c->manager, c->unit, c->spec, c->rec.monitor_pid, on_scope_started, c, &c->scope_job);
+        r = scope_start(c->manager, c->unit, c->spec, c->rec.monitor_pid, c->caller.unit, on_scope_started, c,
+                        &c->scope_job);
         if (r < 0) {
                 log_error_errno(r, "Failed to ask systemd for scope %s: %m", c->unit);
                 container_set_start_error(c, START_ERROR_SYSTEMD, "Failed to ask systemd for the scope");
@@ -537,12 +546,27 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
                 if (r < 0)
                         return r;
         }
+        /* The last run's client, if it is still around, has nothing more to collect. */
+        container_caller_release(c);
+        c->caller.collected = false;
+        if (m && streams && (streams->stdout_fd >= 0 || streams->stderr_fd >= 0)) {
+                r = caller_identify(m, &c->rec.caller, &c->caller.unit);
+                if (r < 0 && r != -EBADMSG) {
+                        message_list_done(&c->start_waiters);
+                        return r;
+                }
+        }
         r = container_spawn(c, streams);
         if (r < 0) {
+                container_caller_release(c);
                 if (m)
                         message_list_done(&c->start_waiters); /* only ours: nothing was active */
                 return r;
         }
+        r = container_caller_watch(c);
+        if (r < 0)
+                log_warning_errno(r, "Container %s: failed to watch its client %s, ignoring: %m", c->spec->name,
+                                  c->rec.caller);
         return 0;
 }
 
@@ -799,8 +823,11 @@ static void container_reply_exited(Container *c) {
         message_list_take(&c->wait_waiters, &wait);
         for (size_t i = 0; i < stop.n; i++)
                 container_bus_reply_done(stop.messages[i]);
-        for (size_t i = 0; i < wait.n; i++)
+        for (size_t i = 0; i < wait.n; i++) {
+                if (container_caller_is(c, wait.messages[i]))
+                        c->caller.collected = true;
                 container_bus_reply_wait(c, wait.messages[i]);
+        }
         message_list_done(&stop);
         message_list_done(&wait);
 }
@@ -809,6 +836,7 @@ static void container_restart_now(Container *c) {
         int r;
 
         c->restart_requested = false;
+        container_caller_release(c); /* a restarted run belongs to nobody's foreground */
         r = message_list_move_all(&c->restart_waiters, &c->start_waiters);
         if (r >= 0)
                 r = container_spawn(c, NULL);
@@ -876,8 +904,13 @@ static void container_exited(Container *c) {
         }
         c->restart_requested = false;
         container_reply_all_gone(c, &c->restart_waiters);
-        if (c->remove_requested || c->spec->auto_remove)
+        if (!c->spec->auto_remove || !container_caller_pending(c))
+                container_caller_release(c);
+        if (c->remove_requested || (c->spec->auto_remove && !container_caller_pending(c)))
                 (void) container_remove(c, false, NULL);
+        else if (container_caller_pending(c))
+                log_debug("Container %s: removing it once its client %s has the exit status.", c->spec->name,
+                          c->rec.caller);
 }
 
 void container_monitor_exited(Container *c) {
@@ -890,6 +923,12 @@ void container_monitor_exited(Container *c) {
 int container_wait(Container *c, sd_bus_message *m) {
         if (c->rec.state == CONTAINER_EXITED) {
                 container_bus_reply_wait(c, m);
+                /* The attached client asking again (its first Wait was lost to a drayd restart): an
+                 * AutoRemove container waited for this. */
+                if (container_caller_is(c, m) && c->spec->auto_remove && !c->remove_requested) {
+                        container_caller_release(c);
+                        (void) container_remove(c, false, NULL); /* frees c */
+                }
                 return 0;
         }
         /* created included: `dray run` waits before it starts. */

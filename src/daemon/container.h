@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "container-caller.h"
 #include "message-list.h"
 #include "monitor-spawn.h"
 #include "spec.h"
@@ -64,6 +65,7 @@ typedef struct Container {
         uint64_t stop_deadline; /* CLOCK_MONOTONIC; USEC_INFINITY = none */
         ScopeJob *scope_job;
         struct ContainerNet *net; /* container-net.h: bridge plumbing while it runs */
+        ContainerCaller caller;   /* the client a foreground run is attached to (rec.caller) */
 
         StartError start_error;
         char *start_error_message;

@@ -18,7 +18,9 @@
 #include "container-broken.h"
 #include "container-exec.h"
 #include "manager.h"
+#include "mount-leftovers.h"
 #include "image-dbus.h"
+#include "time-util.h"
 #include "transfer.h"
 #include "name.h"
 #include "network.h"
@@ -164,14 +166,11 @@ int manager_add_container(Manager *m, Container *c) {
 }
 
 int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret) {
-        struct timespec ts;
         Container *c;
         int r;
 
-        if (spec->created_usec == 0) {
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                spec->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-        }
+        if (spec->created_usec == 0)
+                spec->created_usec = now_usec(CLOCK_REALTIME);
         r = container_create(m, spec, &c);
         if (r < 0)
                 return r;
@@ -393,6 +392,10 @@ int manager_load(Manager *m) {
         DIR *d;
         int r;
 
+        r = undo_leftover_mounts(m->state_dir, m->runtime_dir);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the mount table, not looking for leftover mounts: %m");
+
         r = open_dir_in(m->state_dir, "containers", &m->containers_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to open %s/containers: %m", m->state_dir);
@@ -460,6 +463,19 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
         return 0;
 }
 
+/* Clients attached to runs that a previous drayd started (state.json's "caller"): one that went away
+ * meanwhile has its container stopped, or removed when it ended with AutoRemove. */
+static void manager_watch_callers(Manager *m) {
+        Container *c;
+
+        HASHMAP_FOREACH(c, m->containers_by_id) {
+                int r = container_caller_watch(c);
+                if (r < 0)
+                        log_warning_errno(r, "Container %s: failed to watch its client %s, ignoring: %m",
+                                          c->spec->name, c->rec.caller);
+        }
+}
+
 int manager_connect_bus(Manager *m) {
         /* Not flush_close: m->bus keeps the connection. */
         _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
@@ -480,6 +496,7 @@ int manager_connect_bus(Manager *m) {
         r = scope_subscribe(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to systemd: %m");
+        manager_watch_callers(m);
         /* Last: once we have the name, callers reach objects that are all in place. */
         r = sd_bus_request_name_async(bus, NULL, DRAY_BUS_NAME, 0, on_name_acquired, m);
         if (r < 0)

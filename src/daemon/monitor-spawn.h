@@ -14,6 +14,12 @@ typedef struct ContainerStreams {
         int stdout_fd;  /* get a copy of the payload's output */
         int stderr_fd;
         int resize_fd;  /* -t: a pipe of struct winsize records, one per change of the client's window */
+        /* Socket activation and --preserve-fds: the payload's fds 3, 4, … in this order; the first
+         * n_listen_fds of them are listening sockets, named for LISTEN_FDNAMES (NULL: "unknown"). */
+        int pass_fds[PASS_FDS_MAX];
+        size_t n_pass_fds;
+        size_t n_listen_fds;
+        const char *listen_names[PASS_FDS_MAX];
 } ContainerStreams;
 
 #define CONTAINER_STREAMS_NULL \
@@ -29,6 +35,7 @@ typedef struct MonitorSpawnArgs {
         pid_t exec_target_pid;       /* ... and the container's init */
         const struct rlimit *nofile; /* RLIMIT_NOFILE to restore (we raise ours), or NULL */
         int log_level;               /* passed on as DRAY_LOG_LEVEL when debugging, or -1 */
+        const char *log_unit;        /* the caller's service, named in each journal entry too, or NULL */
 } MonitorSpawnArgs;
 
 /* Forks twice and execs dray-monitor (ARCHITECTURE.md, "drayd → dray-monitor"): the intermediate

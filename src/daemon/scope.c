@@ -184,6 +184,7 @@ struct ScopeJob {
         char *unit;
         const ContainerSpec *spec; /* owned by the container, which owns (and outlives) the job */
         pid_t monitor_pid;
+        char *bind_to;      /* the caller's service, or NULL */
         SystemdCall *call;
         char *job;          /* the systemd job we wait for */
         bool stopping_stale; /* the job is a stop of a leftover unit, not our start */
@@ -205,6 +206,7 @@ ScopeJob *scope_job_free(ScopeJob *j) {
         systemd_call_cancel(j->call);
         free(j->job);
         free(j->unit);
+        free(j->bind_to);
         free(j);
         return NULL;
 }
@@ -247,8 +249,18 @@ static int scope_description(const ContainerSpec *spec, char **ret) {
         return asprintf(ret, "dray container %s", spec->name) < 0 ? -ENOMEM : 0;
 }
 
+/* A foreground run from a service is that service's payload: BindsTo= stops the scope when the service
+ * stops or dies, even while drayd is not running. No After=: the scope starts while the service is
+ * still activating (Type=oneshot, Type=notify), and an ordering would make the scope's start wait for
+ * the service's, which waits for the container. */
+static int scope_append_binding(sd_bus_message *m, const char *bind_to) {
+        if (!bind_to)
+                return 0;
+        return sd_bus_message_append(m, "(sv)", "BindsTo", "as", 1, bind_to);
+}
+
 int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
-                              sd_bus_message **ret) {
+                              const char *bind_to, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_free_ char *description = NULL;
         int r;
@@ -266,12 +278,15 @@ int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec
         r = sd_bus_message_open_container(m, 'a', "(sv)");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)",
+        /* KillSignal= and TimeoutStopUSec= are the container's own, so that `systemctl stop` of the scope
+         * and `machinectl terminate` stop it as `dray stop` does. */
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", description,
                                   "Slice", "s", spec->slice ?: DRAY_SLICE,
                                   "Delegate", "b", 1,
                                   "CollectMode", "s", "inactive-or-failed",
                                   "TimeoutStopUSec", "t", spec->stop_timeout_usec,
+                                  "KillSignal", "i", (int32_t) spec->stop_signal,
                                   "PIDs", "au", 1, (uint32_t) monitor_pid);
         if (r >= 0 && spec->memory_max != UNSET_U64)
                 r = sd_bus_message_append(m, "(sv)", "MemoryMax", "t", spec->memory_max);
@@ -283,6 +298,8 @@ int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec
                 r = sd_bus_message_append(m, "(sv)", "TasksMax", "t", spec->tasks_max);
         if (r >= 0)
                 r = scope_append_device_policy(m, spec);
+        if (r >= 0)
+                r = scope_append_binding(m, bind_to);
         if (r < 0)
                 return r;
         r = sd_bus_message_close_container(m);
@@ -446,7 +463,7 @@ static int scope_job_send_start(ScopeJob *j) {
 
         free(j->job);
         j->job = NULL;
-        r = scope_build_start_message(j->manager->bus, j->unit, j->spec, j->monitor_pid, &m);
+        r = scope_build_start_message(j->manager->bus, j->unit, j->spec, j->monitor_pid, j->bind_to, &m);
         if (r < 0)
                 return r;
         return systemd_queue_call(j->manager, m, on_start_reply, j, &j->call);
@@ -518,7 +535,7 @@ int scope_subscribe(Manager *m) {
         return 0;
 }
 
-int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
+int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid, const char *bind_to,
                 scope_job_handler_t handler, void *userdata, ScopeJob **ret) {
         _cleanup_(scope_job_freep) ScopeJob *j = NULL;
         int r;
@@ -539,6 +556,11 @@ int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t m
         };
         if (!j->unit)
                 return -ENOMEM;
+        if (bind_to) {
+                j->bind_to = strdup(bind_to);
+                if (!j->bind_to)
+                        return -ENOMEM;
+        }
         r = hashmap_put(m->scope_jobs, j->unit, j);
         if (r < 0)
                 return r;

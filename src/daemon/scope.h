@@ -51,8 +51,9 @@ typedef void (*scope_job_handler_t)(ScopeJob *j, int error, const char *message,
 
 /* StartTransientUnit(unit, "fail") in dray.slice with monitor_pid in it and the limits of spec, then
  * waits for the job to finish (JobRemoved). A leftover unit of the same name (an earlier run whose
- * scope systemd has not collected yet) is stopped and the start tried once more. */
-int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
+ * scope systemd has not collected yet) is stopped and the start tried once more. bind_to: the service a
+ * foreground run belongs to (BindsTo=), or NULL. */
+int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid, const char *bind_to,
                 scope_job_handler_t handler, void *userdata, ScopeJob **ret);
 ScopeJob *scope_job_free(ScopeJob *j); /* cancels: the handler is not called */
 /* Sends the start of unit that waited for machined to forget the machine of the same name. */
@@ -76,4 +77,4 @@ int scope_kill(Manager *m, const char *unit, int sig);
 
 /* Builds the StartTransientUnit call (exposed for tests). */
 int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
-                              sd_bus_message **ret);
+                              const char *bind_to, sd_bus_message **ret);

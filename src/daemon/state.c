@@ -10,6 +10,8 @@ void container_record_done(ContainerRecord *r) {
         r->error = NULL;
         free(r->unit);
         r->unit = NULL;
+        free(r->caller);
+        r->caller = NULL;
 }
 
 int container_record_set_error(ContainerRecord *r, const char *error) {
@@ -46,6 +48,7 @@ int container_record_to_json(const ContainerRecord *r, json_object **ret) {
                 k = k < 0 ? k : json_add_string(o, "boot_id", sd_id128_to_string(r->boot_id, boot));
         k = k < 0 ? k : json_add_uint64(o, "started_usec", r->started_usec);
         k = k < 0 ? k : json_add_uint64(o, "finished_usec", r->finished_usec);
+        k = k < 0 ? k : json_add_string(o, "caller", r->caller);
         if (k < 0)
                 return k;
         *ret = TAKE_PTR(o);
@@ -58,7 +61,7 @@ static int optional(int r) {
 
 int container_record_from_json(json_object *o, ContainerRecord *ret) {
         _cleanup_(container_record_done) ContainerRecord rec = CONTAINER_RECORD_INIT;
-        const char *state, *error = NULL, *boot = NULL, *unit = NULL;
+        const char *state, *error = NULL, *boot = NULL, *unit = NULL, *caller = NULL;
         int pid = 0, monitor_pid = 0, r;
 
         r = schema_version_check(o, STATE_SCHEMA_VERSION);
@@ -82,6 +85,7 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
         r = r < 0 ? r : optional(json_get_string(o, "boot_id", &boot));
         r = r < 0 ? r : optional(json_get_uint64(o, "started_usec", &rec.started_usec));
         r = r < 0 ? r : optional(json_get_uint64(o, "finished_usec", &rec.finished_usec));
+        r = r < 0 ? r : optional(json_get_string(o, "caller", &caller));
         if (r < 0)
                 return r == -ERANGE ? -EBADMSG : r;
 
@@ -102,6 +106,16 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
                         return -EBADMSG;
                 rec.unit = strdup(unit);
                 if (!rec.unit)
+                        return -ENOMEM;
+        }
+        if (caller) {
+                /* A unique bus name: ':' and at most 255 characters of [A-Za-z0-9_.-]. */
+                if (caller[0] != ':' || strlen(caller) > 255 ||
+                    strspn(caller + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+                    strlen(caller + 1))
+                        return -EBADMSG;
+                rec.caller = strdup(caller);
+                if (!rec.caller)
                         return -ENOMEM;
         }
 

@@ -23,6 +23,8 @@ typedef struct ContainerRecord {
         sd_id128_t boot_id;          /* the boot the PIDs belong to */
         uint64_t started_usec;       /* CLOCK_REALTIME, 0 = never */
         uint64_t finished_usec;
+        char *caller;                /* the unique bus name of the client the run is attached to, or NULL
+                                      * (container-caller.h) */
 } ContainerRecord;
 
 #define CONTAINER_RECORD_INIT                                           \

@@ -13,6 +13,7 @@
 #include "name.h"
 #include "rm-rf.h"
 #include "strv.h"
+#include "time-util.h"
 #include "utf8.h"
 #include "volume-dbus.h"
 #include "volume.h"
@@ -236,7 +237,6 @@ static int volume_write_new(Manager *m, Volume *v) {
 
 int volume_create(Manager *m, const char *name, bool anonymous, char *const *labels, Volume **ret) {
         _cleanup_(volume_freep) Volume *v = NULL;
-        struct timespec ts;
         int r;
 
         if (!volume_name_is_valid(name))
@@ -254,8 +254,7 @@ int volume_create(Manager *m, const char *name, bool anonymous, char *const *lab
         v->labels = strv_copy(labels);
         if (labels && !v->labels)
                 return -ENOMEM;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        v->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+        v->created_usec = now_usec(CLOCK_REALTIME);
 
         r = volume_write_new(m, v);
         if (r < 0)
@@ -322,7 +321,6 @@ int volume_remove(Volume *v, char ***ret_users) {
         _cleanup_strv_free_ char **users = NULL;
         _cleanup_free_ char *removed = NULL, *what = NULL;
         Manager *m = v->manager;
-        struct timespec ts;
         int r;
 
         r = volume_container_names(v, &users);
@@ -334,9 +332,7 @@ int volume_remove(Volume *v, char ***ret_users) {
                 return -EBUSY;
         }
         /* Unique: a removal of an earlier volume of the same name may still be running. */
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        if (asprintf(&removed, VOLUME_REMOVED_PREFIX "%" PRIu64 "-%s",
-                     (uint64_t) ts.tv_sec * UINT64_C(1000000000) + (uint64_t) ts.tv_nsec, v->name) < 0 ||
+        if (asprintf(&removed, VOLUME_REMOVED_PREFIX "%" PRIu64 "-%s", now_usec(CLOCK_MONOTONIC), v->name) < 0 ||
             asprintf(&what, "removal of volume %s", v->name) < 0)
                 return -ENOMEM;
         if (renameat2(m->volumes_fd, v->name, m->volumes_fd, removed, RENAME_NOREPLACE) < 0)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@ void registry_response_done(RegistryResponse *r) {
         free(r->docker_digest);
         free(r->location);
         free(r->body);
-        *r = (RegistryResponse) { .max_body = r->max_body, .sink = r->sink };
+        *r = (RegistryResponse) { .max_body = r->max_body, .sink = r->sink, .blob_size = r->blob_size };
 }
 
 int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions, RegistryClient **ret) {
@@ -167,6 +168,20 @@ static size_t on_upload(char *buffer, size_t size, size_t nitems, void *userdata
 
 /* ---- requests ----------------------------------------------------------------------------------- */
 
+/* A registry that trickles must not hold a pull (and the transfer slot it takes) for long: a request
+ * that moves less than 1 KiB/s for 30 s is given up, and each has an overall deadline, two minutes
+ * for manifests and tokens, plus the time a blob's declared size takes at 64 KiB/s. */
+#define REGISTRY_LOW_SPEED_BYTES 1024L
+#define REGISTRY_LOW_SPEED_SECONDS 30L
+#define REGISTRY_DEADLINE_BASE_SECONDS 120L
+#define REGISTRY_DEADLINE_RATE (64U * 1024U)
+
+static long request_deadline(uint64_t size) {
+        uint64_t extra = size / REGISTRY_DEADLINE_RATE;
+
+        return extra > (uint64_t) (LONG_MAX / 2) ? LONG_MAX / 2 : REGISTRY_DEADLINE_BASE_SECONDS + (long) extra;
+}
+
 static int perform(RegistryClient *c, const char *method, const char *url, char *const *headers, Exchange *x,
                    const char **ret_reason) {
         _cleanup_(curl_slist_free_allp) struct curl_slist *list = NULL;
@@ -200,8 +215,9 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
         (void) curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, (long) REGISTRY_REDIRECTS_MAX);
         (void) curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
         (void) curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, REGISTRY_LOW_SPEED_BYTES);
+        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, REGISTRY_LOW_SPEED_SECONDS);
+        (void) curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, request_deadline(x->upload_size ?: x->resp->blob_size));
         (void) curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "dray/" DRAY_VERSION);
         (void) curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, list);
         (void) curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -238,6 +254,10 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
         if (e == CURLE_UNSUPPORTED_PROTOCOL) {
                 *ret_reason = "a redirect to a refused protocol (plain http needs --tls-verify=false)";
                 return -EPROTO;
+        }
+        if (e == CURLE_OPERATION_TIMEDOUT) {
+                *ret_reason = "the registry is too slow (under 1 KiB/s for 30 s, or past the request's deadline)";
+                return -ETIMEDOUT;
         }
         if (e != CURLE_OK) {
                 *ret_reason = curl_easy_strerror(e);

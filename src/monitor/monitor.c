@@ -21,10 +21,12 @@
 #include "monitor-cgroup.h"
 #include "monitor-input.h"
 #include "monitor-journal.h"
+#include "monitor-oom.h"
 #include "monitor-seccomp.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "seccomp-profile.h"
+#include "time-util.h"
 
 typedef struct Monitor {
         const MonitorArgs *args;
@@ -53,13 +55,6 @@ typedef struct Monitor {
         MonitorBoot boot;       /* --boot: the notify socket and cgroups (monitor-boot.c) */
         bool boot_ok_pending;   /* --boot: "OK" held back until the init said READY=1 */
 } Monitor;
-
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
 
 static Monitor *monitor_free(Monitor *m) {
         if (!m)
@@ -218,7 +213,7 @@ _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, 
         log_warning("Failed to start container '%s': %s", m->spec ? m->spec->name : m->args->id, message);
         r = monitor_write_exit(m, &(ExitRecord) {
                 .exit_status = status,
-                .finished_usec = now_realtime_usec(),
+                .finished_usec = now_usec(CLOCK_REALTIME),
                 .error = message,
         });
         sync_send(m, &msg);
@@ -391,7 +386,7 @@ static int monitor_prepare(Monitor *m) {
         r = monitor_make_dirs(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the container's directories: %m");
-        r = journal_fields_init(&m->fields, m->spec);
+        r = journal_fields_init(&m->fields, m->spec, m->args->log_unit);
         if (r < 0)
                 return log_oom();
         r = journal_batch_init(&m->journal, NULL);
@@ -487,6 +482,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         _cleanup_close_ int in = -EBADF;
         RuntimeIO io = RUNTIME_IO_NULL;
         RuntimeError e = {};
+        int pass_fds[PASS_FDS_MAX];
         struct winsize window;
         LogSinkFunc sink;
         int r, out_fd;
@@ -507,6 +503,14 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         io.upper_dir = m->upper_dir;
         io.work_dir = m->work_dir;
         io.seccomp_fd = m->seccomp_fd;
+        if (m->args->n_pass_fds > 0) {
+                for (unsigned i = 0; i < m->args->n_pass_fds; i++)
+                        pass_fds[i] = MONITOR_PASS_FD_FIRST + (int) i;
+                io.pass_fds = pass_fds;
+                io.n_pass_fds = m->args->n_pass_fds;
+                io.n_listen_fds = m->args->n_listen_fds;
+                io.listen_fdnames = m->args->listen_fdnames;
+        }
         if (m->spec->tty) {
                 io.pty_master = &m->pty_master;
                 if (input_relay_initial_window(&m->input, &window) > 0)
@@ -514,6 +518,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         }
         if (!m->spec->open_stdin)
                 m->input.from = safe_close(m->input.from);
+        io.payload_oom_score_adj = monitor_oom_payload_adj();
 
         if (monitor_is_exec(m))
                 r = runtime_join(m->spec, &io, m->args->exec_target_pid, &e, &m->init_pid);
@@ -530,6 +535,9 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
                 *ret_exit = monitor_fail_start(m, e.error, runtime_error_exit_status(&e), "%s", e.message);
                 return false;
         }
+        /* The payload runs (forked with our oom_score_adj): from now on the OOM killer leaves us, and the
+         * init, alone. An exec's process is payload too. */
+        monitor_oom_protect(monitor_is_exec(m) ? 0 : m->init_pid);
         out_fd = monitor_output_fd(m, &out[0]);
         if (out_fd < 0) {
                 (void) kill(m->init_pid, SIGKILL);
@@ -627,7 +635,7 @@ static int monitor_finish(Monitor *m) {
 
         rec = (ExitRecord) {
                 .exit_status = runtime_exit_status_from_wait(m->init_wstatus),
-                .finished_usec = now_realtime_usec(),
+                .finished_usec = now_usec(CLOCK_REALTIME),
                 .oom_killed = monitor_cgroup_oom_killed(&m->cgroup),
         };
         if (m->spec->boot && !monitor_is_exec(m))

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <limits.h>
+#include <libmount.h>
 #include <string.h>
 
 #include "mount-spec.h"
 #include "parse-util.h"
+#include "string-table.h"
 
 static const char *const mount_type_table[_MOUNT_TYPE_MAX] = {
         [MOUNT_BIND] = "bind",
@@ -11,20 +13,7 @@ static const char *const mount_type_table[_MOUNT_TYPE_MAX] = {
         [MOUNT_VOLUME] = "volume",
 };
 
-const char *mount_type_to_string(MountType t) {
-        if (t < 0 || t >= _MOUNT_TYPE_MAX)
-                return NULL;
-        return mount_type_table[t];
-}
-
-MountType mount_type_from_string(const char *s) {
-        if (!s)
-                return _MOUNT_TYPE_INVALID;
-        for (int i = 0; i < _MOUNT_TYPE_MAX; i++)
-                if (streq(mount_type_table[i], s))
-                        return (MountType) i;
-        return _MOUNT_TYPE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(mount_type, MountType, _MOUNT_TYPE_MAX);
 
 void mount_spec_done(MountSpec *m) {
         free(m->source);
@@ -179,12 +168,15 @@ static bool tmpfs_option_value_is_valid(const char *key, const char *v) {
         return false;
 }
 
+/* The option string is split by libmount's own parser (mnt_optstr_next_option(), as mount(8) splits
+ * it), so that what we check is what a mount would see. */
 int tmpfs_options_validate(const char *opts, const char **ret_bad) {
         static const char *const keys[] = { "size", "nr_inodes", "mode", "uid", "gid" };
-        _cleanup_free_ char *copy = NULL;
-        unsigned seen = 0;
+        char *p = (char *) opts, *name, *value;
+        size_t namesz, valuesz;
         const char *bad = NULL;
-        char *save = NULL;
+        unsigned seen = 0;
+        int r;
 
         if (isempty(opts))
                 return 0;
@@ -192,24 +184,27 @@ int tmpfs_options_validate(const char *opts, const char **ret_bad) {
                 bad = "the options are too long";
                 goto fail;
         }
-        copy = strdup(opts);
-        if (!copy)
-                return -ENOMEM;
-        if (copy[0] == ',' || copy[strlen(copy) - 1] == ',' || strstr(copy, ",,")) {
+        /* None of these values needs quoting, and libmount's parser reads an unbalanced quote as
+         * the end of the string. */
+        if (strchr(opts, '"')) {
+                bad = "quotes are not allowed in tmpfs options";
+                goto fail;
+        }
+        /* libmount skips empty items; a user who typed one meant something else. */
+        if (opts[0] == ',' || opts[strlen(opts) - 1] == ',' || strstr(opts, ",,")) {
                 bad = "an option is empty";
                 goto fail;
         }
-        for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-                char *eq = strchr(item, '=');
+        while ((r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz)) == 0) {
+                char key[16], val[32];
                 size_t k;
 
-                if (!eq) {
+                if (!value) {
                         bad = "an option is not KEY=VALUE (size, mode, uid, gid, nr_inodes)";
                         goto fail;
                 }
-                *eq = 0;
                 for (k = 0; k < ELEMENTSOF(keys); k++)
-                        if (streq(item, keys[k]))
+                        if (namesz == strlen(keys[k]) && strneq(name, keys[k], namesz))
                                 break;
                 if (k == ELEMENTSOF(keys)) {
                         bad = "unknown option (allowed: size, mode, uid, gid, nr_inodes)";
@@ -220,10 +215,22 @@ int tmpfs_options_validate(const char *opts, const char **ret_bad) {
                         goto fail;
                 }
                 seen |= 1U << k;
-                if (!tmpfs_option_value_is_valid(item, eq + 1)) {
+                if (valuesz >= sizeof(val) || namesz >= sizeof(key)) {
                         bad = "invalid value (size: bytes with k, m, g or %; mode: octal; uid, gid: numbers)";
                         goto fail;
                 }
+                memcpy(key, name, namesz);
+                key[namesz] = 0;
+                memcpy(val, value, valuesz);
+                val[valuesz] = 0;
+                if (!tmpfs_option_value_is_valid(key, val)) {
+                        bad = "invalid value (size: bytes with k, m, g or %; mode: octal; uid, gid: numbers)";
+                        goto fail;
+                }
+        }
+        if (r < 0) {
+                bad = "the options cannot be parsed";
+                goto fail;
         }
         return 0;
 fail:

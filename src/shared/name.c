@@ -123,3 +123,26 @@ bool slice_name_is_valid(const char *s) {
         }
         return true;
 }
+
+bool unit_name_is_valid_simple(const char *s) {
+        const char *dot;
+        size_t n;
+
+        if (!s)
+                return false;
+        n = strlen(s);
+        dot = strrchr(s, '.');
+        if (n > 255 || !dot || dot == s || !dot[1])
+                return false;
+        for (const char *p = dot + 1; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+                        return false;
+        for (const char *p = s; p < dot; p++) {
+                char c = *p;
+
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+                      c == '_' || c == '.' || c == '@' || c == '-' || c == '\\'))
+                        return false;
+        }
+        return true;
+}

@@ -26,6 +26,9 @@ const char *container_host_name(const char *name, const char *id, char buf[stati
  * ending in ".slice", at most 255 characters, not the root slice "-.slice", no empty "-" parts
  * ("a--b.slice", "-a.slice", "a-.slice" are not slices systemd makes). */
 bool slice_name_is_valid(const char *s);
+/* A unit name as systemd spells it: at most 255 of [a-zA-Z0-9:_.@\\-], a non-empty name, a '.' and a
+ * non-empty type suffix of letters. Used for the caller's unit a monitor names in journal entries. */
+bool unit_name_is_valid_simple(const char *s);
 
 /* 64 hex digits from the kernel's RNG. ret must hold CONTAINER_ID_LEN + 1 bytes. */
 int container_id_generate(char ret[static CONTAINER_ID_LEN + 1]);

@@ -58,7 +58,7 @@ wait_until 10 sh -c "systemctl status --no-pager dray-$name.scope | grep -q 'sle
 like "$(systemctl status --no-pager "dray-$name.scope")" 'sleep 30' "the exec'd process is in the container's scope"
 
 is "$(echo piped | dray exec -i "$name" cat)" piped "-i forwards our stdin"
-like "$(script -qec "stty rows 20 cols 70; dray exec -it $name sh -c 'tty; stty size'" /dev/null)" '^20 70' \
+like "$(in_pty "stty rows 20 cols 70; dray exec -it $name sh -c 'tty; stty size'")" '^20 70' \
         "-t: a terminal of the container's own, our window size"
 
 mark="exec-not-logged-$RANDOM"

@@ -15,7 +15,7 @@ set -u -o pipefail
 
 require machinectl systemctl journalctl systemd-nspawn systemd-run wget busctl ip
 
-plan 30
+plan 33
 setup_dray_test
 tree="$("$REPO_ROOT/tools/make-os-tree")" ||
         bail_out "no OS tree in /var/cache/dray-test: run tools/make-os-tree on the host (tools/test-all does)"
@@ -112,7 +112,17 @@ dray run -d --boot --userns auto --ephemeral --name "$uname_" --rootfs "$work/tm
 ok "--userns=auto --boot boots" system_up "$uname_"
 leader="$(prop "$uname_" Pid)"
 like "$(ps -o uid= -p "${leader:-0}" | tr -d ' ')" '^[1-9][0-9]{4,}$' "its PID 1 runs as a shifted host UID"
+is "$(failed_units "$uname_" | comm -23 - <(echo "$nspawn_failed") | tr '\n' ' ')" "" \
+        "no unit failed in it that nspawn's boot does not fail (its httpd binds port 80)"
 dray rm -f "$uname_" >/dev/null
+# ... and from an image: an overlay of idmapped layers
+uiname="$(unique_name buimg)"
+defer dray rm -f "$uiname"
+dray run -d --boot --userns auto --name "$uiname" "$image" >/dev/null
+ok "--userns=auto --boot IMAGE boots" system_up "$uiname"
+leader="$(prop "$uiname" Pid)"
+like "$(ps -o uid= -p "${leader:-0}" | tr -d ' ')" '^[1-9][0-9]{4,}$' "its PID 1 runs as a shifted host UID too"
+dray rm -f "$uiname" >/dev/null
 
 # --- no init: a clear error ----------------------------------------------------------------------
 rm -f "$rootfs/sbin/init"

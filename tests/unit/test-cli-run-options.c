@@ -69,6 +69,31 @@ TEST(run_terminal_flags) {
         return 0;
 }
 
+TEST(run_sdnotify) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.sdnotify, SDNOTIFY_READY); /* the default */
+        ASSERT_OK(P(&o, "run", "--sdnotify=ignore", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.sdnotify, SDNOTIFY_IGNORE);
+        ASSERT_OK(P(&o, "run", "--sdnotify", "conmon", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.sdnotify, SDNOTIFY_READY);
+        ASSERT_EQ(P(&o, "run", "--sdnotify=sometimes", "--rootfs", "/r", "true"), -EINVAL);
+        ASSERT_EQ(parse_fresh(&o, RUN_VERB_CREATE, ARGC("create", "--sdnotify=ready", "--rootfs", "/r", "sh"),
+                              ARGV("create", "--sdnotify=ready", "--rootfs", "/r", "sh")), -EINVAL);
+        for (int i = 0; i < _SDNOTIFY_MAX; i++)
+                ASSERT_EQ(sdnotify_mode_from_string(sdnotify_mode_to_string(i)), i);
+
+        ASSERT_OK(P(&o, "run", "--preserve-fds", "2", "--rootfs", "/r", "true"));
+        ASSERT_EQ(o.preserve_fds, 2U);
+        ASSERT_EQ(P(&o, "run", "--preserve-fds=65", "--rootfs", "/r", "true"), -EINVAL);
+        ASSERT_EQ(P(&o, "run", "--preserve-fds=-1", "--rootfs", "/r", "true"), -EINVAL);
+        ASSERT_EQ(parse_fresh(&o, RUN_VERB_CREATE, ARGC("create", "--preserve-fds=1", "--rootfs", "/r", "sh"),
+                              ARGV("create", "--preserve-fds=1", "--rootfs", "/r", "sh")), -EINVAL);
+        return 0;
+}
+
 TEST(run_limits) {
         _cleanup_(run_options_done) RunOptions o;
 
@@ -666,6 +691,29 @@ TEST(run_userns) {
         ASSERT_STREQ(o.userns, "host");
         ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--userns", "keep-id", "true") < 0);
         ASSERT_TRUE(P(&o, "run", "--rootfs", "/r", "--userns=", "true") < 0);
+        return 0;
+}
+
+/* --boot: no command needed (the tree's init), one may replace it; --timeout only with it. */
+TEST(run_boot) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "-d", "--boot", "--rootfs", "/r"));
+        ASSERT_TRUE(o.boot);
+        ASSERT_TRUE(o.command == NULL);
+        ASSERT_EQ(o.timeout_usec, UINT64_MAX);
+        ASSERT_OK(P(&o, "run", "-db", "--timeout", "2min", "--rootfs", "/r", "/sbin/init", "--log-level=debug"));
+        ASSERT_TRUE(o.boot);
+        ASSERT_EQ(o.timeout_usec, 120 * USEC_PER_SEC);
+        ASSERT_STREQ(o.command[1], "--log-level=debug");
+        ASSERT_OK(P(&o, "run", "--boot", "debian"));
+        ASSERT_STREQ(o.image, "debian");
+        ASSERT_TRUE(P(&o, "run", "--rootfs", "/r") < 0);
+        ASSERT_TRUE(P(&o, "run", "--timeout", "5", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--boot", "--timeout", "soon", "--rootfs", "/r") < 0);
+        ASSERT_OK(PARSE(RUN_VERB_CREATE, &o, "create", "-b", "--rootfs", "/r"));
+        ASSERT_TRUE(o.boot);
         return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "container-roots.h"
 #include "strv.h"
 #include "test.h"
+#include "userns-range.h"
 
 static void set_privileged(ContainerSpec *s) {
         s->privileged = true;
@@ -86,6 +87,19 @@ TEST(capabilities_beyond_the_default_set_are_privileged) {
                 ASSERT_STREQ(container_spec_privileged_reason(s), "capabilities beyond the default set");
                 ASSERT_STREQ(container_spec_polkit_action(s), DRAY_POLKIT_PRIVILEGED_OPTIONS);
         }
+        return 0;
+}
+
+/* --boot holds nspawn's capabilities, CAP_SYS_ADMIN among them: privileged in the host's user
+ * namespace, not in one of its own. */
+TEST(boot_is_privileged_without_userns) {
+        _cleanup_(spec_freep) ContainerSpec *s = spec_new();
+
+        ASSERT_TRUE(s);
+        s->boot = true;
+        ASSERT_STREQ(container_spec_privileged_reason(s), "--boot without --userns=auto");
+        s->userns_size = USERNS_RANGE_SIZE;
+        ASSERT_TRUE(container_spec_privileged_reason(s) == NULL);
         return 0;
 }
 

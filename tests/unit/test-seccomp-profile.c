@@ -447,3 +447,38 @@ TEST(load_file_errors) {
         ASSERT_TRUE(p == NULL);
         return 0;
 }
+
+/* policy/seccomp-boot.json (--boot): nspawn's allow list. What systemd needs and Docker's profile
+ * refuses is in it (keyctl stays out: the keyring is not namespaced, nspawn leaves it out too);
+ * reboot() only with CAP_SYS_BOOT, which a poweroff of the inner systemd takes. */
+TEST(boot_profile_policy) {
+        _cleanup_(seccomp_profile_freep) SeccompProfile *p = NULL;
+        static const char *const boot_needs[] = {
+                "mount", "umount2", "pivot_root", "unshare", "setns", "name_to_handle_at", "sethostname",
+                "io_uring_setup", "ioprio_set", "clone3", "open_tree", "move_mount", NULL,
+        };
+        static const char *const never[] = {
+                "keyctl", "add_key", "request_key", "bpf", "kexec_load", "open_by_handle_at",
+                "perf_event_open", "swapon", "quotactl", "fanotify_init", "lookup_dcookie", NULL,
+        };
+
+        ASSERT_OK(seccomp_profile_load_file(DRAY_TEST_SECCOMP_BOOT_PROFILE, &p, NULL));
+        ASSERT_EQ(p->default_action.ret, EPERM);
+        for (const char *const *n = boot_needs; *n; n++)
+                if (!allowed_unconditionally(p, *n, 0)) {
+                        fprintf(stderr, "%s is not allowed\n", *n);
+                        return 1;
+                }
+        for (const char *const *n = never; *n; n++)
+                if (allowed(p, *n, UINT64_MAX)) {
+                        fprintf(stderr, "%s is allowed\n", *n);
+                        return 1;
+                }
+        ASSERT_FALSE(allowed(p, "reboot", 0));
+        ASSERT_TRUE(allowed(p, "reboot", CAP(CAP_SYS_BOOT)));
+        ASSERT_FALSE(allowed(p, "settimeofday", CAP(CAP_SYS_BOOT)));
+        /* socket() is conditional: NETLINK_AUDIT answers EAFNOSUPPORT. */
+        ASSERT_FALSE(allowed_unconditionally(p, "socket", UINT64_MAX));
+        ASSERT_TRUE(allowed(p, "socket", 0));
+        return 0;
+}

@@ -121,6 +121,8 @@ TEST(tmpfs_options) {
                 "exec", "size=1m,", ",size=1m", "size=1m,,mode=1", "huge=always", "mpol=bind",
                 "nr_inodes=10%", "size=1m,uid=0,gid=0,mode=1,nr_inodes=1,huge=1",
                 "size=99999999999999999999999",
+                /* What libmount's parser makes of quotes: never a value we accept. */
+                "size=\"1m\"", "size=\"1m,mode=1\"", "mode=\"1", "\"size\"=1m",
         };
         const char *why;
         char lng[400];
