@@ -284,6 +284,10 @@ static int parse_open_stdin(sd_bus_message *m, const char *key, ContainerSpec *s
         return read_bool(m, &s->open_stdin);
 }
 
+static int parse_detach(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->exec_detach);
+}
+
 /* UINT64_MAX leaves a limit unset, like systemd's "infinity". */
 static int parse_limit(sd_bus_message *m, const char *key, uint64_t min, uint64_t max, uint64_t *field,
                        sd_bus_error *error) {
@@ -616,6 +620,7 @@ static const Option option_table[] = {
         { "ExposedPorts",       "as", container_option_exposed_ports   },
         { "DNS",                "as", container_option_dns             },
         { "UserNamespace",      "s",  parse_user_namespace    },
+        { "Detach",             "b",  parse_detach            }, /* ExecContainer only */
         /* container-volumes.c */
         { "Volumes",            "a(ssb)", container_option_volumes      },
         { "VolumesFrom",        "as", container_option_volumes_from     },
@@ -689,6 +694,8 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
         r = parse_all(m, NULL, s, error);
         if (r < 0)
                 return r;
+        if (s->exec_detach)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option 'Detach'.");
 
         /* Without Rootfs, Image names the image to run (resolved by the caller); with Rootfs it is only the
          * name shown (IMAGE_NAME). */
@@ -705,7 +712,7 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
 int container_options_parse_exec(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
         static char *const exec_keys[] = {
                 (char *) "Command", (char *) "Env", (char *) "User", (char *) "WorkingDirectory",
-                (char *) "Tty", (char *) "OpenStdin", NULL,
+                (char *) "Tty", (char *) "OpenStdin", (char *) "Detach", NULL,
         };
         int r;
 

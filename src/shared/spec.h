@@ -26,6 +26,8 @@ typedef struct ContainerSpec {
         bool auto_remove;
         bool tty;        /* -t: the payload's stdio is a pseudo-terminal of the container's own */
         bool open_stdin; /* -i: the client's stdin is forwarded (else the payload reads /dev/null) */
+        bool exec_detach; /* ExecContainer's Detach (dray exec -d): answered once the command runs; in
+                           * no file */
         /* --boot: the tree's init (command, else /sbin/init, else /lib/systemd/systemd) is PID 1 of the
          * container, with systemd's Container Interface (runtime-boot.c); command may be NULL then. */
         bool boot;

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# dray exec -d (ExecContainer's Detach): answered once the command runs, which goes on in the
+# background with its output discarded; a missing command still fails; Detach is
+# refused by CreateContainer.
+# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/84-exec-detach.sh).
+set -u -o pipefail
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require busctl
+
+plan 7
+setup_dray_test
+c="$(unique_name exd)"
+defer dray rm -f "$c"
+dray run -d --name "$c" --rootfs "$rootfs" --ephemeral sleep 100000 >/dev/null
+
+ok "exec -d returns while the command runs" \
+        dray exec -d "$c" sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; echo detached-out; touch /tmp/done'
+like "$(dray top "$c" 2>&1)" "while \\[ ! -e /tmp/go" "the command is still running after exec -d returned"
+dray exec "$c" touch /tmp/go
+wait_until 20 dray exec "$c" test -e /tmp/done && pass "it went on to its end" || fail "it went on to its end"
+is "$(dray exec -d "$c" echo not-shown 2>&1)" "" "its output is discarded, as docker exec -d does"
+status_is 127 "exec -d of a missing command fails as exec does" dray exec -d "$c" /no/such/command
+like "$(dray exec -d -i "$c" true 2>&1)" "drop -i and -t" "exec -d with -i is refused"
+like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateContainer 'sa{sv}' '' 3 Rootfs s "$rootfs" Command as 1 true Detach b true 2>&1)" \
+        "Unknown option 'Detach'" "CreateContainer does not take Detach"
