@@ -46,6 +46,7 @@ void run_options_done(RunOptions *o) {
         strv_free(o->cap_drop);
         mount_spec_array_free(o->mounts, o->n_mounts);
         strv_free(o->volumes_from);
+        strv_free(o->labels);
         security_opts_done(&o->security);
         strv_free(o->command);
         free(o->network);
@@ -142,6 +143,7 @@ static const struct option run_long_options[] = {
         { "volume",       required_argument, NULL, 'v'              },
         { "tmpfs",        required_argument, NULL, ARG_TMPFS        },
         { "mount",        required_argument, NULL, ARG_MOUNT        },
+        { "label",        required_argument, NULL, 'l'              },
         { "volumes-from", required_argument, NULL, ARG_VOLUMES_FROM },
         { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
         { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
@@ -232,6 +234,7 @@ void run_options_help(RunVerb verb) {
                "                            mounts a new anonymous volume (repeatable)\n"
                "      --mount type=bind|volume|tmpfs,src=SRC,dst=DST[,ro][,tmpfs-size=N][,tmpfs-mode=M]\n"
                "                            The long form of -v and --tmpfs (repeatable)\n"
+               "  -l, --label KEY=VALUE     Set a label on the container (repeatable; ps --filter label=)\n"
                "      --volumes-from CONTAINER[:ro|rw]\n"
                "                            Mount the volumes and binds of another container (repeatable)\n"
                "      --tmpfs DST[:OPTIONS] Mount a tmpfs on DST; OPTIONS: size=, mode=, uid=, gid=,\n"
@@ -506,6 +509,13 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case 'P':
                 o->publish_all = true;
                 return 0;
+        case 'l':
+                if (!label_is_valid(arg))
+                        return log_invalid_value("--label", arg, -EINVAL,
+                                                 "KEY=VALUE with a non-empty key, printable UTF-8");
+                if (strv_length(o->labels) >= LABELS_MAX)
+                        return log_error_errno(SYNTHETIC_ERRNO(E2BIG), "Too many --label: at most %u.", LABELS_MAX);
+                return strv_env_set(&o->labels, arg) < 0 ? log_oom() : 0;
         case ARG_DNS:
                 if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
                         return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
@@ -581,7 +591,7 @@ static int set_command(RunOptions *o, int argc, char *argv[]) {
 
 int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         const struct option *options = verb == RUN_VERB_CREATE ? run_long_options + 1 : run_long_options;
-        const char *optstring = verb == RUN_VERB_CREATE ? "+:hitbe:w:u:m:v:p:P" : "+:hitdbe:w:u:m:v:p:P";
+        const char *optstring = verb == RUN_VERB_CREATE ? "+:hitbe:w:u:m:v:p:Pl:" : "+:hitdbe:w:u:m:v:p:Pl:";
         _cleanup_strv_free_ char **env_args = NULL, **env_files = NULL;
         bool cpu_shares = false, cpu_weight = false;
         int c, r;
@@ -702,6 +712,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_VOLUME);
         r = r < 0 ? r : option_append_strv(m, "VolumesFrom", o->volumes_from, false);
+        r = r < 0 ? r : option_append_strv(m, "Labels", o->labels, false);
         r = r < 0 ? r : option_append_bool(m, "Privileged", o->privileged);
         r = r < 0 ? r : option_append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
         if (r >= 0 && o->userns)

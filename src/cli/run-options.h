@@ -60,6 +60,7 @@ typedef struct RunOptions {
                                 * NULL for anonymous) and --tmpfs, in order (mount-options.h) */
         size_t n_mounts;
         char **volumes_from;   /* --volumes-from CONTAINER[:ro|rw] */
+        char **labels;         /* --label KEY=VALUE, a later KEY replacing an earlier one */
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */

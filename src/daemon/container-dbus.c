@@ -103,6 +103,12 @@ static int property_get_mounts(sd_bus *bus, const char *path, const char *interf
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+static int property_get_labels(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->labels);
+}
+
 static int property_get_volumes_from(sd_bus *bus, const char *path, const char *interface, const char *property,
                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
@@ -489,6 +495,7 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("TmpfsMounts", "a(ss)", property_get_mounts),
         CONST_PROPERTY("Volumes", "a(ssb)", bus_container_property_get_volumes),
         CONST_PROPERTY("VolumesFrom", "as", property_get_volumes_from),
+        CONST_PROPERTY("Labels", "as", property_get_labels),
         CONST_PROPERTY("Privileged", "b", property_get_privileged),
         CONST_PROPERTY("SeccompProfile", "s", property_get_seccomp_profile),
         CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),

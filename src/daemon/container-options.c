@@ -284,6 +284,26 @@ static int parse_open_stdin(sd_bus_message *m, const char *key, ContainerSpec *s
         return read_bool(m, &s->open_stdin);
 }
 
+/* KEY=VALUE each, over the image's labels of the same key (docker run --label). */
+static int parse_labels(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) > LABELS_MAX)
+                return container_option_invalid(error, key, "more than %u labels", LABELS_MAX);
+        STRV_FOREACH(e, l)
+                if (!label_is_valid(*e))
+                        return container_option_invalid(error, key,
+                                                        "'%.64s' is not KEY=VALUE (a non-empty key, printable UTF-8, "
+                                                        "at most %u bytes)", *e, LABEL_MAX);
+        strv_free(s->labels);
+        s->labels = TAKE_PTR(l);
+        return 0;
+}
+
 static int parse_detach(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         return read_bool(m, &s->exec_detach);
 }
@@ -621,6 +641,7 @@ static const Option option_table[] = {
         { "DNS",                "as", container_option_dns             },
         { "UserNamespace",      "s",  parse_user_namespace    },
         { "Detach",             "b",  parse_detach            }, /* ExecContainer only */
+        { "Labels",             "as", parse_labels            },
         /* container-volumes.c */
         { "Volumes",            "a(ssb)", container_option_volumes      },
         { "VolumesFrom",        "as", container_option_volumes_from     },

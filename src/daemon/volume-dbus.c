@@ -6,6 +6,7 @@
 #include "container-privilege.h"
 #include "log.h"
 #include "manager.h"
+#include "name.h"
 #include "polkit.h"
 #include "strv.h"
 #include "volume-dbus.h"
@@ -108,13 +109,13 @@ static int read_create_options(sd_bus_message *message, char ***labels, sd_bus_e
         r = sd_bus_message_exit_container(message);
         if (r < 0)
                 return r;
-        if (strv_length(*labels) > VOLUME_LABELS_MAX)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "More than %u labels.", VOLUME_LABELS_MAX);
+        if (strv_length(*labels) > LABELS_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "More than %u labels.", LABELS_MAX);
         STRV_FOREACH(l, *labels)
-                if (!volume_label_is_valid(*l))
+                if (!label_is_valid(*l))
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Invalid label '%.64s': use KEY=VALUE with a non-empty key, "
-                                                 "printable UTF-8, at most %u bytes.", *l, VOLUME_LABEL_MAX);
+                                                 "printable UTF-8, at most %u bytes.", *l, LABEL_MAX);
         return 0;
 }
 

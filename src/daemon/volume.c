@@ -33,25 +33,11 @@ Volume *volume_free(Volume *v) {
         return NULL;
 }
 
-bool volume_label_is_valid(const char *label) {
-        const char *eq;
-
-        if (isempty(label) || strlen(label) > VOLUME_LABEL_MAX || !utf8_is_valid(label))
-                return false;
-        eq = strchr(label, '=');
-        if (!eq || eq == label)
-                return false;
-        for (const char *p = label; *p; p++)
-                if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                        return false;
-        return true;
-}
-
 static bool labels_are_valid(char *const *labels) {
-        if (strv_length(labels) > VOLUME_LABELS_MAX)
+        if (strv_length(labels) > LABELS_MAX)
                 return false;
         STRV_FOREACH(l, labels)
-                if (!volume_label_is_valid(*l))
+                if (!label_is_valid(*l))
                         return false;
         return true;
 }

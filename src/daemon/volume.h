@@ -15,8 +15,6 @@ typedef struct Manager Manager;
 typedef struct Container Container;
 
 #define VOLUMES_MAX 4096U
-#define VOLUME_LABELS_MAX 64U
-#define VOLUME_LABEL_MAX 4096U
 #define VOLUME_DATA_DIR "_data"
 
 typedef struct Volume {
@@ -50,5 +48,3 @@ bool container_uses_volume(const Container *c, const char *name);
 /* -EBUSY when a container mounts it (*ret_users names them, when given). */
 int volume_remove(Volume *v, char ***ret_users);
 
-/* KEY=VALUE with a non-empty key of printable characters without '=', at most 4096 bytes. */
-bool volume_label_is_valid(const char *label);
