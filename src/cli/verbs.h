@@ -29,6 +29,7 @@ int verb_pause(int argc, char *argv[]);
 int verb_top(int argc, char *argv[]);
 int verb_rename(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
+int verb_image_alias(int argc, char *argv[]);
 int verb_unpause(int argc, char *argv[]);
 int verb_schedule(int argc, char *argv[]);
 

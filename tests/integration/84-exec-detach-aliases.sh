@@ -3,15 +3,15 @@
 #
 # dray exec -d (ExecContainer's Detach): answered once the command runs, which goes on in the
 # background with its output discarded; a missing command still fails; Detach is
-# refused by CreateContainer.
-# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/84-exec-detach.sh).
+# refused by CreateContainer. And docker's top-level image verbs: tag, history, save, rmi, load.
+# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/84-exec-detach-aliases.sh).
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require busctl
 
-plan 7
+plan 13
 setup_dray_test
 c="$(unique_name exd)"
 defer dray rm -f "$c"
@@ -27,3 +27,19 @@ status_is 127 "exec -d of a missing command fails as exec does" dray exec -d "$c
 like "$(dray exec -d -i "$c" true 2>&1)" "drop -i and -t" "exec -d with -i is refused"
 like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager CreateContainer 'sa{sv}' '' 3 Rootfs s "$rootfs" Command as 1 true Detach b true 2>&1)" \
         "Unknown option 'Detach'" "CreateContainer does not take Detach"
+
+# --- docker's top-level image verbs ---------------------------------------------------------------
+
+tag="$(echo "$TEST_NAME-$$-$RANDOM" | tr -c 'a-z0-9\n' '-')"
+img="localhost/t$tag:1"; img2="localhost/t$tag:2"
+tar -C "$rootfs" -cf "$work/root.tar" .
+defer dray image rm -f "$img"
+defer dray image rm -f "$img2"
+dray image import "$work/root.tar" "$img" >/dev/null 2>&1 || diag "image import failed"
+ok "dray tag" dray tag "$img" "$img2"
+like "$(dray history "$img2" 2>&1)" "IMAGE|CREATED" "dray history"
+ok "dray save" dray save -o "$work/saved.tar" "$img2"
+ok "dray rmi" dray rmi "$img2"
+ok "dray load" dray load -i "$work/saved.tar"
+like "$(dray images 2>&1)" "t$tag +2" "the loaded image is back"
+
