@@ -97,6 +97,7 @@ enum {
         ARG_CAP_DROP,
         ARG_TMPFS,
         ARG_MOUNT,
+        ARG_PULL,
         ARG_VOLUMES_FROM,
         ARG_PRIVILEGED,
         ARG_SECURITY_OPT,
@@ -144,6 +145,7 @@ static const struct option run_long_options[] = {
         { "tmpfs",        required_argument, NULL, ARG_TMPFS        },
         { "mount",        required_argument, NULL, ARG_MOUNT        },
         { "label",        required_argument, NULL, 'l'              },
+        { "pull",         required_argument, NULL, ARG_PULL         },
         { "volumes-from", required_argument, NULL, ARG_VOLUMES_FROM },
         { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
         { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
@@ -235,6 +237,8 @@ void run_options_help(RunVerb verb) {
                "      --mount type=bind|volume|tmpfs,src=SRC,dst=DST[,ro][,tmpfs-size=N][,tmpfs-mode=M]\n"
                "                            The long form of -v and --tmpfs (repeatable)\n"
                "  -l, --label KEY=VALUE     Set a label on the container (repeatable; ps --filter label=)\n"
+               "      --pull POLICY         missing (default: pull an image not in the store), always,\n"
+               "                            never\n"
                "      --volumes-from CONTAINER[:ro|rw]\n"
                "                            Mount the volumes and binds of another container (repeatable)\n"
                "      --tmpfs DST[:OPTIONS] Mount a tmpfs on DST; OPTIONS: size=, mode=, uid=, gid=,\n"
@@ -508,6 +512,11 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 return strv_extend(&o->publish, arg) < 0 ? log_oom() : 0;
         case 'P':
                 o->publish_all = true;
+                return 0;
+        case ARG_PULL:
+                if (!streq(arg, "missing") && !streq(arg, "always") && !streq(arg, "never"))
+                        return log_invalid_value("--pull", arg, -EINVAL, "missing, always or never");
+                o->pull = streq(arg, "missing") ? "missing" : streq(arg, "always") ? "always" : "never";
                 return 0;
         case 'l':
                 if (!label_is_valid(arg))

@@ -61,6 +61,7 @@ typedef struct RunOptions {
         size_t n_mounts;
         char **volumes_from;   /* --volumes-from CONTAINER[:ro|rw] */
         char **labels;         /* --label KEY=VALUE, a later KEY replacing an earlier one */
+        const char *pull;      /* --pull: "missing", "always", "never"; NULL: missing */
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */

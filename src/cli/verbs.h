@@ -30,6 +30,9 @@ int verb_top(int argc, char *argv[]);
 int verb_rename(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
 int verb_image_alias(int argc, char *argv[]);
+
+/* run and create: pull image when policy ("missing", "always", "never") says so (verb-registry.c). */
+int cli_image_ensure(const char *image, const char *policy);
 int verb_unpause(int argc, char *argv[]);
 int verb_schedule(int argc, char *argv[]);
 

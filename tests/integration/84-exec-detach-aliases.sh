@@ -3,7 +3,8 @@
 #
 # dray exec -d (ExecContainer's Detach): answered once the command runs, which goes on in the
 # background with its output discarded; a missing command still fails; Detach is
-# refused by CreateContainer. And docker's top-level image verbs: tag, history, save, rmi, load.
+# refused by CreateContainer. And images at hand: docker's top-level image verbs (tag, history, save,
+# rmi, load) and --pull missing|always|never against a registry on 127.0.0.1 (registry-fake.py).
 # Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/84-exec-detach-aliases.sh).
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -11,7 +12,7 @@ set -u -o pipefail
 
 require busctl
 
-plan 13
+plan 18
 setup_dray_test
 c="$(unique_name exd)"
 defer dray rm -f "$c"
@@ -42,4 +43,25 @@ ok "dray save" dray save -o "$work/saved.tar" "$img2"
 ok "dray rmi" dray rmi "$img2"
 ok "dray load" dray load -i "$work/saved.tar"
 like "$(dray images 2>&1)" "t$tag +2" "the loaded image is back"
+
+# --- --pull: an image not in the store is pulled (from a registry on 127.0.0.1) ----------------------
+
+python3 "$(dirname "$0")/registry-fake.py" "$work/fake.port" &
+fakepid=$!
+defer kill "$fakepid"
+wait_until 10 test -s "$work/fake.port" || bail_out "the fake registry does not start"
+remote="127.0.0.1:$(cat "$work/fake.port")/good:$tag"
+defer dray image rm -f "$remote"
+p1="$(unique_name pull)"
+defer dray rm -f "$p1"
+like "$(dray create --pull never --name "$p1" "$remote" true 2>&1)" "No such image" "--pull never does not pull"
+out="$(dray create --name "$p1" "$remote" true 2>&1)"; rc=$?
+[ "$rc" -eq 0 ] && pass "create pulls an image that is not in the store (--pull missing)" ||
+        fail "create pulls an image that is not in the store (--pull missing)" "$out"
+like "$(dray images 2>&1)" "good +$tag" "the image is in the store now"
+p2="$(unique_name pull2)"
+defer dray rm -f "$p2"
+unlike "$(dray create --name "$p2" "$remote" true 2>&1)" "Pulling" "an image in the store is not pulled again"
+like "$(dray create --pull always --name "$(unique_name pull3)" "$remote" true 2>&1; dray rm -f "$(dray ps -aq | head -1)" >/dev/null 2>&1)" \
+        "Pulling|Pulled" "--pull always pulls all the same"
 
