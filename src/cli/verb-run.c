@@ -613,6 +613,9 @@ int verb_run(int argc, char *argv[]) {
                           "container.");
                 return EXIT_DRAY_FAILED;
         }
+        r = cli_image_ensure(o.rootfs ? NULL : o.image, o.pull ?: "missing");
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
         c.detach = o.detach;
         c.tty = o.tty;
         c.interactive = o.open_stdin;
@@ -651,6 +654,9 @@ int verb_create(int argc, char *argv[]) {
                 run_options_help(RUN_VERB_CREATE);
                 return EXIT_SUCCESS;
         }
+        r = cli_image_ensure(o.rootfs ? NULL : o.image, o.pull ?: "missing");
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
 
         r = bus_connect(&bus);
         if (r < 0)

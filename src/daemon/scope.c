@@ -469,6 +469,25 @@ int scope_attach(Manager *m, const char *unit, const char *subcgroup, pid_t pid,
         return systemd_queue_call(m, call, handler, userdata, ret_call);
 }
 
+int scope_set_limits(Manager *m, const char *unit, const ScopeLimits *l, systemd_call_handler_t handler,
+                     void *userdata) {
+        static const char *const names[] = { "MemoryMax", "CPUQuotaPerSecUSec", "CPUWeight", "TasksMax" };
+        const uint64_t *values[] = { &l->memory_max, &l->cpu_quota_per_sec_usec, &l->cpu_weight, &l->tasks_max };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = systemd_new_call(m, "SetUnitProperties", &call);
+        r = r < 0 ? r : sd_bus_message_append(call, "sb", unit, 1); /* runtime: the scope ends with the run */
+        r = r < 0 ? r : sd_bus_message_open_container(call, 'a', "(sv)");
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(names); i++)
+                if (*values[i] != SCOPE_LIMIT_KEEP)
+                        r = sd_bus_message_append(call, "(sv)", names[i], "t", *values[i]);
+        r = r < 0 ? r : sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        return systemd_queue_call(m, call, handler, userdata, NULL);
+}
+
 static void on_kill_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         if (error && !sd_bus_error_has_name(error, "org.freedesktop.systemd1.NoSuchUnit"))
                 log_warning("Failed to kill unit: %s", error->message);

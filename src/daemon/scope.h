@@ -7,6 +7,15 @@
 #include "spec.h"
 #include "systemd-queue.h"
 
+/* dray update: resource limits of a running scope, through SetUnitProperties (runtime), so that
+ * systemctl show tells them. SCOPE_LIMIT_KEEP leaves one as it is; UINT64_MAX is "infinity". */
+#define SCOPE_LIMIT_KEEP (UINT64_MAX - 1)
+typedef struct ScopeLimits {
+        uint64_t memory_max, cpu_quota_per_sec_usec, cpu_weight, tasks_max;
+} ScopeLimits;
+int scope_set_limits(Manager *m, const char *unit, const ScopeLimits *l, systemd_call_handler_t handler,
+                     void *userdata);
+
 /* Subscribes to systemd's job signals (JobRemoved). Call once before the first scope_start(). */
 int scope_subscribe(Manager *m);
 
