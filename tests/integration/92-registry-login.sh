@@ -28,24 +28,9 @@ inspect() { dray image inspect "$1" 2>/dev/null | jq -r ".[0].$2"; }
 since="$(date '+%Y-%m-%d %H:%M:%S')"
 
 # --- docker-registry with htpasswd auth on 127.0.0.1 --------------------------------------------------
-mkdir -p "$work/registry/data"
+mkdir -p "$work/registry"
 htpasswd -Bbn "$user" "$pass" > "$work/registry/htpasswd" || bail_out "htpasswd fails"
-for try in 1 2 3 4 5; do
-        port=$((20000 + RANDOM % 20000))
-        printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\nauth:\n  htpasswd:\n    realm: dray-test\n    path: %s\n' \
-                "$work/registry/data" "$port" "$work/registry/htpasswd" > "$work/registry/config.yml"
-        docker-registry serve "$work/registry/config.yml" > "$work/registry/log" 2>&1 &
-        regpid=$!
-        if wait_until 10 sh -c "curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$port/v2/' | grep -q 401"; then
-                defer kill "$regpid"
-                break
-        fi
-        kill "$regpid" 2>/dev/null
-        wait "$regpid" 2>/dev/null
-        regpid=
-done
-[ -n "${regpid:-}" ] || bail_out "docker-registry with htpasswd does not start: $(cat "$work/registry/log")"
-reg="127.0.0.1:$port"
+start_registry "$work/registry" "$(printf 'auth:\n  htpasswd:\n    realm: dray-test\n    path: %s' "$work/registry/htpasswd")"
 is "$(curl -s -o /dev/null -w '%{http_code}' -u "$user:$pass" "http://$reg/v2/")" 200 \
         "the registry takes the htpasswd credentials"
 
