@@ -18,6 +18,7 @@
 #include "schedule-unit.h"
 #include "strv.h"
 #include "table.h"
+#include "time-util.h"
 #include "verbs.h"
 
 #define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
