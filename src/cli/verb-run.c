@@ -46,6 +46,7 @@ typedef struct RunContext {
         sd_event_source *retry_timer;
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
+        bool wait_after_start;  /* start -a: the container may still hold its last run's status */
         bool boot;              /* --boot: the start's reply means "the system is up" */
         uint64_t start_timeout_usec; /* how long to wait for it; 0: sd-bus's default */
         char timeout_text[32];
@@ -146,6 +147,10 @@ static int run_forward_signal(RunContext *c, int sig) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
+        /* A booted systemd reads SIGINT as Ctrl-Alt-Del (a reboot) and SIGTERM as "re-execute": what the
+         * user meant is what nspawn does then: the stop signal, SIGRTMIN+3 (halt). */
+        if (c->boot && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP))
+                sig = SIGRTMIN + 3;
         r = bus_new_manager_call(c->bus, &m, "KillContainer");
         if (r >= 0)
                 r = sd_bus_message_append(m, "si", c->id, sig);
@@ -325,6 +330,8 @@ static int run_attach(RunContext *c) {
                 r = run_setup_notify(c);
                 if (r < 0)
                         return r;
+        }
+        if (!c->detach && !c->wait_after_start) {
                 r = run_send_wait(c);
                 if (r < 0)
                         return r;
@@ -391,6 +398,8 @@ static int run_start_lost(RunContext *c) {
                 return run_send_start(c) < 0 ? 0 : 1;
         c->started = true;
         run_notify_started(c);
+        if (c->wait_after_start && !c->slot_wait && c->wait_status < 0)
+                return run_send_wait(c) < 0 ? 0 : 1;
         if (c->wait_status >= 0)
                 run_finish_with_wait_status(c);
         return 1;
@@ -429,7 +438,11 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 run_finish(c, fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED);
                 return 0;
         }
-        if (c->wait_status >= 0) /* the wait reply overtook the start reply */
+        /* An exited container answers a Wait at once with its last run's status: ask only now. Its
+         * end is not lost meanwhile: an attached run's container waits for its client's Wait. */
+        if (c->wait_after_start && run_send_wait(c) < 0)
+                run_finish(c, EXIT_DRAY_FAILED);
+        else if (c->wait_status >= 0) /* the wait reply overtook the start reply */
                 run_finish_with_wait_status(c);
         return 0;
 }
@@ -705,7 +718,7 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
-        int tty = 0, open_stdin = 0, r;
+        int tty = 0, open_stdin = 0, boot = 0, r;
 
         r = run_get_container_path(c, &error, &reply, &path);
         if (r >= 0)
@@ -722,6 +735,13 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
                                        c->id);
         c->tty = tty;
         c->interactive = interactive;
+        /* A booted container's start answers once it is up: wait as long as a foreground run does,
+         * and stop it as one (run_forward_signal()). */
+        if (sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "Boot", NULL, 'b',
+                                        &boot) >= 0 && boot) {
+                c->boot = true;
+                c->start_timeout_usec = BUS_TIMEOUT_INFINITE;
+        }
         return 0;
 }
 
@@ -733,6 +753,7 @@ static int start_attached(const char *container, bool interactive) {
         c.id = strdup(container);
         if (!c.id)
                 return log_oom(), EXIT_DRAY_FAILED;
+        c.wait_after_start = true;
         r = run_collect_fds(&c, 0);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
@@ -788,7 +809,8 @@ int verb_start(int argc, char *argv[]) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
-        r = bus_call_each(bus, argv + optind, BUS_TIMEOUT_DEFAULT, start_build, start_done, &s);
+        /* A booted container's start answers once its system is up. */
+        r = bus_call_each(bus, argv + optind, RUN_BOOT_TIMEOUT_USEC, start_build, start_done, &s);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
         (void) fflush(stdout);
