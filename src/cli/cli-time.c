@@ -6,13 +6,6 @@
 
 #include "cli-time.h"
 
-uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
-
 /* ".123456789" → µs (extra digits are ignored, as they are below our resolution). Returns the end. */
 static const char *parse_fraction(const char *p, uint64_t *ret_usec) {
         uint64_t v = 0;

@@ -5,7 +5,6 @@
 
 /* Times the CLI reads and prints. All values are CLOCK_REALTIME µs. */
 
-uint64_t now_realtime_usec(void);
 
 /* `dray logs --since`: "YYYY-MM-DD HH:MM:SS" (or with 'T', optional ".fraction", optional trailing
  * 'Z' for UTC; local time otherwise), "YYYY-MM-DD" (local midnight), epoch seconds with an optional

@@ -16,6 +16,18 @@ typedef enum RunVerb {
         RUN_VERB_CREATE,
 } RunVerb;
 
+/* --sdnotify: what a foreground run tells a Type=notify service it runs in (through $NOTIFY_SOCKET). */
+typedef enum SdNotifyMode {
+        SDNOTIFY_READY,   /* READY=1 once the container runs (the default) */
+        SDNOTIFY_IGNORE,  /* nothing */
+        SDNOTIFY_CONTAINER, /* the payload's own sd_notify() messages, through a socket in the container */
+        _SDNOTIFY_MAX,
+        _SDNOTIFY_INVALID = -EINVAL,
+} SdNotifyMode;
+
+const char *sdnotify_mode_to_string(SdNotifyMode m);
+SdNotifyMode sdnotify_mode_from_string(const char *s);
+
 typedef struct RunOptions {
         bool help;
         bool detach;
@@ -45,8 +57,12 @@ typedef struct RunOptions {
         int stop_signal;       /* 0: unset */
         char **cap_add;        /* "CAP_…" or "ALL" */
         char **cap_drop;
-        MountSpec *mounts;     /* -v (bind, source absolute, not resolved here) and --tmpfs, in order */
+        MountSpec *mounts;     /* -v, --mount (bind: source absolute, not resolved here; volume: the name,
+                                * NULL for anonymous) and --tmpfs, in order (mount-options.h) */
         size_t n_mounts;
+        char **volumes_from;   /* --volumes-from CONTAINER[:ro|rw] */
+        char **labels;         /* --label KEY=VALUE, a later KEY replacing an earlier one */
+        const char *pull;      /* --pull: "missing", "always", "never"; NULL: missing */
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */
@@ -58,6 +74,8 @@ typedef struct RunOptions {
         char **publish;        /* "-p" specs as given (the daemon parses them) */
         bool publish_all;
         char **dns;
+        SdNotifyMode sdnotify; /* run only: not part of the container */
+        uint32_t preserve_fds; /* run only: our fds 3… passed on to the payload */
 } RunOptions;
 
 void run_options_init(RunOptions *o);

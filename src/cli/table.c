@@ -18,9 +18,15 @@ static char *cell_sanitize(const char *s) {
 
         if (!c)
                 return NULL;
-        for (unsigned char *p = (unsigned char *) c; *p; p++)
+        for (unsigned char *p = (unsigned char *) c; *p; p++) {
                 if (*p < 0x20 || *p == 0x7f)
                         *p = '?';
+                /* A C1 control (U+0080…U+009F, such as U+009B, CSI) drives terminals too. */
+                if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+                        *p = '?';
+                        memmove(p + 1, p + 2, strlen((char *) p + 2) + 1);
+                }
+        }
         return c;
 }
 

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "strv.h"
 #include "table.h"
+#include "time-util.h"
 #include "verbs.h"
 
 /* The flags of the image verbs. Each verb passes the options it takes; one switch reads them all. */
@@ -294,7 +295,7 @@ static void split_name(const char *name, char **ret_repo, const char **ret_tag) 
 
 static int image_row(Table *t, const char *id, char *const *names, uint64_t size, uint64_t created, bool quiet) {
         char sz[FORMAT_SIZE_MAX], d[HUMAN_DURATION_MAX], short_id[13], created_s[HUMAN_DURATION_MAX + 8] = "";
-        uint64_t now = now_realtime_usec();
+        uint64_t now = now_usec(CLOCK_REALTIME);
 
         (void) snprintf(short_id, sizeof(short_id), "%.12s", id + strlen("sha256:"));
         if (quiet) {

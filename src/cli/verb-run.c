@@ -4,6 +4,9 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
 #include "bus-errors.h"
@@ -12,6 +15,7 @@
 #include "cli-util.h"
 #include "container-state.h"
 #include "log.h"
+#include "parse-util.h"
 #include "run-options.h"
 #include "strv.h"
 #include "verbs.h"
@@ -21,6 +25,10 @@
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 #define RUN_BOOT_TIMEOUT_USEC (90 * USEC_PER_SEC)
+/* How often, and how far apart, a WaitContainer lost to a drayd restart is sent again: drayd's restart
+ * takes well under a second, bus activation waits for it, and its unit restarts it on failure. */
+#define WAIT_RETRIES_MAX 100
+#define WAIT_RETRY_USEC (200 * USEC_PER_MSEC)
 
 typedef struct RunContext {
         sd_bus *bus;
@@ -34,11 +42,21 @@ typedef struct RunContext {
         int wait_status;        /* -1 until WaitContainer replied */
         int abort_signal;       /* a signal that arrived before the container was started */
         int exit_status;        /* once removal completes */
+        unsigned wait_retries;  /* WaitContainer calls lost to a drayd restart so far */
+        sd_event_source *retry_timer;
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
+        bool wait_after_start;  /* start -a: the container may still hold its last run's status */
         bool boot;              /* --boot: the start's reply means "the system is up" */
         uint64_t start_timeout_usec; /* how long to wait for it; 0: sd-bus's default */
         char timeout_text[32];
+        SdNotifyMode sdnotify;  /* what a Type=notify service we run in hears from us */
+        unsigned n_pass_fds;    /* our fds 3… that go to the payload (socket activation, --preserve-fds) */
+        unsigned n_listen_fds;  /* ... the first of them are listening sockets */
+        char **listen_names;    /* LISTEN_FDNAMES, split */
+        int notify_fd;          /* --sdnotify=container: our end of the "notify" stream, or -EBADF */
+        int notify_peer;        /* ... and the end the monitor gets */
+        sd_event_source *notify_source;
         TerminalAttach terminal;
 } RunContext;
 
@@ -59,6 +77,11 @@ static void run_boot_timeout(RunContext *c, const RunOptions *o) {
 
 static void run_context_done(RunContext *c) {
         terminal_detach(&c->terminal);
+        c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
+        c->listen_names = strv_free(c->listen_names);
+        c->notify_source = sd_event_source_disable_unref(c->notify_source);
+        c->notify_fd = safe_close(c->notify_fd);
+        c->notify_peer = safe_close(c->notify_peer);
         c->slot_create = sd_bus_slot_unref(c->slot_create);
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
@@ -163,6 +186,88 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+/* Socket activation hands us listening sockets at 3… (sd_listen_fds(3): LISTEN_PID is ours), and with
+ * --preserve-fds N fds 3…3+N-1 go along too. Checked before we open anything of our own, which would
+ * otherwise take a free number among them. */
+static int run_collect_fds(RunContext *c, unsigned preserve) {
+        const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID"), *names = getenv("LISTEN_FDNAMES");
+        uint32_t n_listen = 0, p;
+
+        if (fds && pid && safe_atou32(pid, &p) >= 0 && (pid_t) p == getpid()) {
+                if (safe_atou32(fds, &n_listen) < 0 || n_listen > 64)
+                        return log_error_errno(SYNTHETIC_ERRNO(E2BIG),
+                                               "LISTEN_FDS=%s: at most 64 sockets can be passed on.", fds);
+        }
+        c->n_listen_fds = n_listen;
+        c->n_pass_fds = MAX(n_listen, preserve);
+        for (unsigned i = 0; i < c->n_pass_fds; i++)
+                if (fcntl(3 + (int) i, F_GETFD) < 0)
+                        return log_error_errno(errno, "Cannot pass fd %u on to the container (--preserve-fds): %m",
+                                               3 + i);
+        for (const char *q = names; n_listen > 0 && q && *q;) {
+                size_t k = strcspn(q, ":");
+
+                if (strv_consume(&c->listen_names, strndup(q, k)) < 0)
+                        return log_oom();
+                q += k + (q[k] == ':');
+        }
+        return 0;
+}
+
+static int run_add_pass_fds(RunContext *c, sd_bus_message *m) {
+        int r = 0;
+
+        for (unsigned i = 0; r >= 0 && i < c->n_pass_fds; i++) {
+                _cleanup_free_ char *key = NULL;
+                const char *name = i < c->n_listen_fds && i < strv_length(c->listen_names) ? c->listen_names[i] : NULL;
+
+                if (i >= c->n_listen_fds)
+                        key = strdup("fd");
+                else if (!isempty(name) && strlen(name) <= 255)
+                        r = asprintf(&key, "listen-fd:%s", name) < 0 ? -ENOMEM : 0;
+                else
+                        key = strdup("listen-fd");
+                if (r >= 0 && !key)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "{sh}", key, 3 + (int) i);
+        }
+        return r;
+}
+
+/* --sdnotify=container: what the payload sends to $NOTIFY_SOCKET in the container comes here, already
+ * filtered by the monitor, and goes on to our service manager: we are the service's main process. */
+static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        char buf[4097];
+        ssize_t n;
+        int r;
+
+        n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        if (n <= 0)
+                return 0;
+        buf[n] = 0;
+        r = sd_notify(false, buf);
+        if (r < 0)
+                log_debug_errno(r, "Failed to pass a notification on, ignoring: %m");
+        return 0;
+}
+
+static int run_setup_notify(RunContext *c) {
+        int sp[2];
+        int r;
+
+        if (c->sdnotify != SDNOTIFY_CONTAINER || c->detach || !getenv("NOTIFY_SOCKET"))
+                return 0;
+        if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return log_error_errno(errno, "Failed to create the notification socket: %m");
+        c->notify_fd = sp[0];
+        c->notify_peer = sp[1];
+        r = sd_event_add_io(c->event, &c->notify_source, c->notify_fd, EPOLLIN, on_notify, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the notification socket: %m");
+        return 0;
+}
+
 static int run_add_stream(sd_bus_message *m, const char *name, int fd) {
         /* A closed stdout or stderr is simply not passed on. */
         if (fcntl(fd, F_GETFD) < 0)
@@ -192,6 +297,10 @@ static int run_send_start(RunContext *c) {
                 r = run_add_stream(m, "stdin", STDIN_FILENO);
         if (r >= 0 && !c->detach && c->terminal.resize[0] >= 0)
                 r = sd_bus_message_append(m, "{sh}", "resize", c->terminal.resize[0]);
+        if (r >= 0 && c->notify_peer >= 0)
+                r = sd_bus_message_append(m, "{sh}", "notify", c->notify_peer);
+        if (r >= 0)
+                r = run_add_pass_fds(c, m);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -225,13 +334,14 @@ static int run_attach(RunContext *c) {
                 r = terminal_attach(&c->terminal, c->event, c->tty, c->interactive);
                 if (r < 0)
                         return r;
-                /* `start -a` of an exited container: a wait sent now would be answered with the last
-                 * run's status before the start was even looked at. It goes after the start's reply. */
-                if (c->remove_on_failure) {
-                        r = run_send_wait(c);
-                        if (r < 0)
-                                return r;
-                }
+                r = run_setup_notify(c);
+                if (r < 0)
+                        return r;
+        }
+        if (!c->detach && !c->wait_after_start) {
+                r = run_send_wait(c);
+                if (r < 0)
+                        return r;
         }
         return run_send_start(c);
 }
@@ -244,10 +354,69 @@ static void run_finish_with_wait_status(RunContext *c) {
                 run_finish(c, c->wait_status);
 }
 
+/* A service of Type=notify that runs us is ready once its container runs: we are its main process,
+ * the one systemd listens to. Nothing happens without $NOTIFY_SOCKET. */
+static void run_notify_started(RunContext *c) {
+        int r;
+
+        if (c->sdnotify != SDNOTIFY_READY)
+                return;
+        r = sd_notifyf(false, "READY=1\nSTATUS=Container %s is running.", c->id);
+        if (r < 0)
+                log_debug_errno(r, "Failed to notify the service manager, ignoring: %m");
+}
+
+/* GetContainer(c->id), synchronously; *ret_path points into *ret_reply. */
+static int run_get_container_path(RunContext *c, sd_bus_error *error, sd_bus_message **ret_reply,
+                                  const char **ret_path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = bus_new_manager_call(c->bus, &m, "GetContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", c->id);
+        if (r >= 0)
+                r = sd_bus_call(c->bus, m, BUS_TIMEOUT_DEFAULT, error, ret_reply);
+        if (r >= 0)
+                r = sd_bus_message_read(*ret_reply, "o", ret_path);
+        return r;
+}
+
+/* drayd went away before it answered StartContainer (a restart): whether the container started is the
+ * next drayd's to say. Still `created`: start it (again); anything else: it started, and the Wait, which
+ * is asked again too, gives its end. */
+static int run_start_lost(RunContext *c) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *state = NULL;
+        const char *path;
+        int r;
+
+        if (c->detach || ++c->wait_retries > WAIT_RETRIES_MAX)
+                return 0;
+        r = run_get_container_path(c, &error, &reply, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "State",
+                                               &error, &state);
+        if (r < 0)
+                return 0;
+        log_debug("Lost the answer to StartContainer; container %s is %s.", c->id, state);
+        if (streq(state, "created"))
+                return run_send_start(c) < 0 ? 0 : 1;
+        c->started = true;
+        run_notify_started(c);
+        if (c->wait_after_start && !c->slot_wait && c->wait_status < 0)
+                return run_send_wait(c) < 0 ? 0 : 1;
+        if (c->wait_status >= 0)
+                run_finish_with_wait_status(c);
+        return 1;
+}
+
 static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         RunContext *c = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
+        c->slot_start = sd_bus_slot_unref(c->slot_start);
         if (e && c->boot && (sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) || sd_bus_error_has_name(e, SD_BUS_ERROR_TIMEOUT))) {
                 /* It runs, but its init has not said READY=1 yet: leave it be, and say what to do. */
                 log_error("Container %s did not report that its system is up within %s; it is still "
@@ -256,12 +425,15 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 run_finish(c, EXIT_DRAY_FAILED);
                 return 0;
         }
+        if (e && sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) && run_start_lost(c) > 0)
+                return 0;
         if (e) {
                 c->start_failed = true;
                 log_bus_error(e, -EIO);
                 return run_remove_and_finish(c, dray_bus_error_to_exit_status(e));
         }
         c->started = true;
+        run_notify_started(c);
 
         if (c->abort_signal > 0) {
                 if (c->detach)
@@ -273,11 +445,45 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 run_finish(c, fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED);
                 return 0;
         }
-        if (!c->remove_on_failure && !c->slot_wait && c->wait_status < 0 && run_send_wait(c) < 0)
-                return run_finish(c, EXIT_DRAY_FAILED), 0;
-        if (c->wait_status >= 0) /* the wait reply overtook the start reply */
+        /* An exited container answers a Wait at once with its last run's status: ask only now. Its
+         * end is not lost meanwhile: an attached run's container waits for its client's Wait. */
+        if (c->wait_after_start && run_send_wait(c) < 0)
+                run_finish(c, EXIT_DRAY_FAILED);
+        else if (c->wait_status >= 0) /* the wait reply overtook the start reply */
                 run_finish_with_wait_status(c);
         return 0;
+}
+
+static int on_wait_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        RunContext *c = userdata;
+
+        c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
+        if (run_send_wait(c) < 0)
+                run_finish(c, EXIT_DRAY_FAILED);
+        return 0;
+}
+
+/* drayd went away while we waited (`systemctl restart drayd`): the container runs on, and the next
+ * drayd adopts it, keeps an AutoRemove one until we have its status, and answers a new Wait (the call
+ * starts drayd again through bus activation if nothing else does). 1 when a retry is on its way. */
+static int run_wait_lost(RunContext *c, const sd_bus_error *e) {
+        int r;
+
+        if (!sd_bus_error_has_names(e, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_SERVICE_UNKNOWN,
+                                    SD_BUS_ERROR_NAME_HAS_NO_OWNER, "org.freedesktop.DBus.Error.Spawn.ChildExited",
+                                    "org.freedesktop.systemd1.UnitFailed"))
+                return 0;
+        if (++c->wait_retries > WAIT_RETRIES_MAX)
+                return 0;
+        log_debug("Lost the wait for container %s (%s), asking again.", c->id, e->name);
+        /* Right away after a NoReply (the restart is under way; bus activation waits for its end), a
+         * little later when drayd was not there or failed to start. */
+        r = sd_event_add_time_relative(c->event, &c->retry_timer, CLOCK_MONOTONIC,
+                                       sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) ? 0 : WAIT_RETRY_USEC, 0,
+                                       on_wait_retry, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm a timer: %m"), 0;
+        return 1;
 }
 
 static int on_wait_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -286,8 +492,11 @@ static int on_wait_reply(sd_bus_message *reply, void *userdata, sd_bus_error *re
         int32_t status;
         int r;
 
+        c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         if (c->start_failed)
                 return 0; /* on_start_reply() reported it */
+        if (e && run_wait_lost(c, e) > 0)
+                return 0;
         if (e) {
                 log_bus_error(e, -EIO);
                 run_finish(c, EXIT_DRAY_FAILED);
@@ -393,7 +602,8 @@ static int run_context_loop(RunContext *c) {
 
 int verb_run(int argc, char *argv[]) {
         _cleanup_(run_options_done) RunOptions o;
-        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
+                                                     .notify_peer = -EBADF };
         int r;
 
         run_options_init(&o);
@@ -410,11 +620,22 @@ int verb_run(int argc, char *argv[]) {
                           "container.");
                 return EXIT_DRAY_FAILED;
         }
+        r = cli_image_ensure(o.rootfs ? NULL : o.image, o.pull ?: "missing");
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
         c.detach = o.detach;
         c.tty = o.tty;
         c.interactive = o.open_stdin;
+        c.sdnotify = o.sdnotify;
+        if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
+                log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
+                return EXIT_DRAY_FAILED;
+        }
         c.remove_on_failure = true;
         run_boot_timeout(&c, &o);
+        r = run_collect_fds(&c, o.preserve_fds);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
         r = run_context_setup(&c);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
@@ -440,6 +661,9 @@ int verb_create(int argc, char *argv[]) {
                 run_options_help(RUN_VERB_CREATE);
                 return EXIT_SUCCESS;
         }
+        r = cli_image_ensure(o.rootfs ? NULL : o.image, o.pull ?: "missing");
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
 
         r = bus_connect(&bus);
         if (r < 0)
@@ -504,18 +728,12 @@ static int start_done(const char *arg, sd_bus_message *reply, void *userdata) {
 
 /* Whether the container has a terminal and an open stdin decides what we attach. */
 static int start_read_terminal_flags(RunContext *c, bool interactive) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
         int tty = 0, open_stdin = 0, boot = 0, r;
 
-        r = bus_new_manager_call(c->bus, &m, "GetContainer");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", c->id);
-        if (r >= 0)
-                r = sd_bus_call(c->bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &path);
+        r = run_get_container_path(c, &error, &reply, &path);
         if (r >= 0)
                 r = sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "Tty",
                                                 &error, 'b', &tty);
@@ -541,12 +759,17 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
 }
 
 static int start_attached(const char *container, bool interactive) {
-        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
+                                                     .notify_peer = -EBADF };
         int r;
 
         c.id = strdup(container);
         if (!c.id)
                 return log_oom(), EXIT_DRAY_FAILED;
+        c.wait_after_start = true;
+        r = run_collect_fds(&c, 0);
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
         r = run_context_setup(&c);
         if (r >= 0)
                 r = start_read_terminal_flags(&c, interactive);

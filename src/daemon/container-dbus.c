@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bus-names.h"
+#include "container-pause.h"
+#include "container-rename.h"
+#include "volume-dbus.h"
 #include "container-dbus.h"
 #include "container-exec.h"
 #include "container-options.h"
@@ -26,7 +30,8 @@
 
 DEFINE_GETTER(id, "s", c->spec->id);
 DEFINE_GETTER(name, "s", c->spec->name);
-DEFINE_GETTER(state, "s", container_state_to_string(c->rec.state));
+DEFINE_GETTER(state, "s", container_state_to_string(container_display_state(c)));
+DEFINE_GETTER(paused, "b", (int) c->rec.paused);
 DEFINE_GETTER(exit_status, "i", (int32_t) c->rec.exit_status);
 DEFINE_GETTER(error, "s", strempty(c->rec.error));
 DEFINE_GETTER(pid, "u", (uint32_t) (container_is_active(c) ? c->rec.pid : 0));
@@ -74,6 +79,12 @@ static int property_get_cap_add(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append_strv(reply, c->spec->cap_add);
 }
 
+static int property_get_group_add(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->group_add);
+}
+
 static int property_get_cap_drop(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
@@ -99,6 +110,18 @@ static int property_get_mounts(sd_bus *bus, const char *path, const char *interf
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+static int property_get_labels(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->labels);
+}
+
+static int property_get_volumes_from(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->volumes_from);
+}
+
 static int property_get_env(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
@@ -107,10 +130,51 @@ static int property_get_env(sd_bus *bus, const char *path, const char *interface
 
 /* ---- handlers ---------------------------------------------------------------------------------- */
 
+/* A name for LISTEN_FDNAMES, as systemd's FileDescriptorName=: 1-255 printable ASCII, no ':'. */
+static bool fd_name_is_valid(const char *s) {
+        size_t n = strlen(s);
+
+        if (n == 0 || n > 255)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (*p <= ' ' || *p >= 0x7f || *p == ':')
+                        return false;
+        return true;
+}
+
+/* "listen-fd[:NAME]" (a socket activation's listening socket) and "fd" (--preserve-fds): the payload's
+ * fds 3, 4, … in the order given, the listening sockets first. 1 when name was one of them. */
+static int read_pass_fd(ContainerStreams *st, const char *name, int fd, bool allowed, sd_bus_error *error) {
+        bool listen = streq(name, "listen-fd") || strneq(name, "listen-fd:", strlen("listen-fd:"));
+
+        if (!listen && !streq(name, "fd"))
+                return 0;
+        if (!allowed)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Stream '%.32s' can only be passed to a container's start.", name);
+        if (st->n_pass_fds >= PASS_FDS_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "At most %d descriptors can be passed on.", PASS_FDS_MAX);
+        if (listen && st->n_listen_fds != st->n_pass_fds)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "The 'listen-fd' streams must come before the 'fd' ones.");
+        if (listen && name[strlen("listen-fd")] == ':' && !fd_name_is_valid(name + strlen("listen-fd:")))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid descriptor name in stream '%.64s': 1-255 printable characters, no ':'.",
+                                         name);
+        if (listen) {
+                st->listen_names[st->n_listen_fds] = name[strlen("listen-fd")] == ':' ? name + strlen("listen-fd:") : NULL;
+                st->n_listen_fds++;
+        }
+        st->pass_fds[st->n_pass_fds++] = fd;
+        return 1;
+}
+
 /* StartContainer's streams: "stdout" and "stderr" (open for writing), "stdin" (-i) and "resize" (-t),
- * open for reading. The fds stay owned by the message, which outlives the spawn. */
-static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, ContainerStreams *ret,
-                        sd_bus_error *error) {
+ * open for reading, and the descriptors passed on to the payload (read_pass_fd()). The fds stay owned
+ * by the message, which outlives the spawn. */
+static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, bool pass_fds,
+                        ContainerStreams *ret, sd_bus_error *error) {
         ContainerStreams st = CONTAINER_STREAMS_NULL;
         const char *name;
         int fd, r;
@@ -119,6 +183,26 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
         if (r < 0)
                 return r;
         while ((r = sd_bus_message_read(m, "{sh}", &name, &fd)) > 0) {
+                r = read_pass_fd(&st, name, fd, pass_fds, error);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                if (streq(name, "notify")) {
+                        int type = 0;
+                        socklen_t len = sizeof(type);
+
+                        if (!pass_fds)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Stream 'notify' can only be passed to a container's start.");
+                        if (st.notify_fd >= 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream 'notify' given twice.");
+                        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_DGRAM)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Stream 'notify' is not a datagram socket.");
+                        st.notify_fd = fd;
+                        continue;
+                }
                 int *slot = streq(name, "stdout") ? &st.stdout_fd :
                             streq(name, "stderr") ? &st.stderr_fd :
                             streq(name, "stdin")  ? &st.stdin_fd :
@@ -128,8 +212,9 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
 
                 if (!slot)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown stream '%.32s': only 'stdin', 'stdout', 'stderr' and "
-                                                 "'resize' can be passed.", name);
+                                                 "Unknown stream '%.32s': only 'stdin', 'stdout', 'stderr', "
+                                                 "'resize', 'notify', 'listen-fd[:NAME]' and 'fd' can be passed.",
+                                                 name);
                 if (*slot >= 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream '%s' given twice.", name);
                 if (slot == &st.stdin_fd && !open_stdin)
@@ -192,7 +277,7 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
         ContainerStreams streams;
         int r;
 
-        r = read_streams(m, c, c->spec->tty, c->spec->open_stdin, &streams, error);
+        r = read_streams(m, c, c->spec->tty, c->spec->open_stdin, true, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
@@ -229,13 +314,16 @@ int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = container_options_parse_exec(m, o, error);
         if (r < 0)
                 return r;
-        r = read_streams(m, c, o->tty, o->open_stdin, &streams, error);
+        r = read_streams(m, c, o->tty, o->open_stdin, false, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         r = container_exec(c, o, &streams, m, error);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_PAUSED,
+                                         "Container '%s' is paused; unpause it first.", c->spec->name);
         if (r == -ESRCH || r == -ENOBUFS)
                 return container_bus_error(c, r, "exec in", error);
         if (r < 0 && !sd_bus_error_is_set(error))
@@ -387,8 +475,9 @@ static int container_node_enumerator(sd_bus *bus, const char *path, void *userda
 static const sd_bus_vtable container_vtable[] = {
         SD_BUS_VTABLE_START(0),
         CONST_PROPERTY("Id", "s", property_get_id),
-        CONST_PROPERTY("Name", "s", property_get_name),
+        CHANGING_PROPERTY("Name", "s", property_get_name), /* dray rename */
         CHANGING_PROPERTY("State", "s", property_get_state),
+        CHANGING_PROPERTY("Paused", "b", property_get_paused),
         CHANGING_PROPERTY("ExitStatus", "i", property_get_exit_status),
         CHANGING_PROPERTY("Error", "s", property_get_error),
         CHANGING_PROPERTY("Pid", "u", property_get_pid),
@@ -424,9 +513,13 @@ static const sd_bus_vtable container_vtable[] = {
         CHANGING_PROPERTY("Networks", "a(sss)", bus_container_property_get_networks),
         CHANGING_PROPERTY("Ports", "a(sqqs)", bus_container_property_get_ports),
         CONST_PROPERTY("CapAdd", "as", property_get_cap_add),
+        CONST_PROPERTY("GroupAdd", "as", property_get_group_add),
         CONST_PROPERTY("CapDrop", "as", property_get_cap_drop),
         CONST_PROPERTY("BindMounts", "a(ssb)", property_get_mounts),
         CONST_PROPERTY("TmpfsMounts", "a(ss)", property_get_mounts),
+        CONST_PROPERTY("Volumes", "a(ssb)", bus_container_property_get_volumes),
+        CONST_PROPERTY("VolumesFrom", "as", property_get_volumes_from),
+        CONST_PROPERTY("Labels", "as", property_get_labels),
         CONST_PROPERTY("Privileged", "b", property_get_privileged),
         CONST_PROPERTY("SeccompProfile", "s", property_get_seccomp_profile),
         CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),
@@ -449,6 +542,12 @@ static const sd_bus_vtable container_vtable[] = {
                                 bus_container_method_remove, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("i", exit_status),
                                 bus_container_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rename", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                bus_container_method_rename, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                bus_container_method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Unpause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                bus_container_method_unpause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

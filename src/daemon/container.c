@@ -23,6 +23,8 @@
 #include "proc-util.h"
 #include "rm-rf.h"
 #include "scope-logging.h"
+#include "container-pause.h"
+#include "time-util.h"
 
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
@@ -71,13 +73,6 @@ int container_exit_status_for_start_error(StartError e) {
         default:
                 return EXIT_DRAY_FAILED;
         }
-}
-
-static uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        (void) clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
 }
 
 /* ---- lifetime --------------------------------------------------------------------------------- */
@@ -132,6 +127,7 @@ Container *container_free(Container *c) {
         message_list_done(&c->stop_waiters);
         message_list_done(&c->wait_waiters);
         message_list_done(&c->remove_waiters);
+        container_caller_done(&c->caller);
         container_record_done(&c->rec);
         free(c->start_error_message);
         container_net_free(c->net);
@@ -142,7 +138,7 @@ Container *container_free(Container *c) {
         return NULL;
 }
 
-static int container_open_dir(Container *c) {
+int container_open_dir(Container *c) {
         int fd;
 
         fd = openat(c->manager->containers_fd, c->spec->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -153,7 +149,7 @@ static int container_open_dir(Container *c) {
  * (starting, running, stopping) skip the directory fsync: after a drayd restart the page cache
  * still has them, and after a power loss every container has stopped anyway and the monitor's
  * durable exit.json tells how. Resting states are written fully durably. */
-static int container_save(Container *c) {
+int container_save(Container *c) {
         _cleanup_close_ int fd = -EBADF;
         bool durable = !container_is_active(c);
         int r;
@@ -177,6 +173,8 @@ static void container_set_state(Container *c, ContainerState state) {
         log_debug("Container %s: %s → %s", c->spec->name, container_state_to_string(c->rec.state),
                   container_state_to_string(state));
         c->rec.state = state;
+        if (state != CONTAINER_RUNNING)
+                c->rec.paused = false; /* a frozen cgroup ends with its processes */
         if (state != CONTAINER_REMOVING)
                 (void) container_save(c);
         container_bus_send_changed(c);
@@ -252,6 +250,15 @@ int container_load(Manager *m, const char *id, Container **ret) {
         TAKE_PTR(spec);
         c->rec = rec;
         rec = (ContainerRecord) {};
+        /* Renamed while it ran: its scope keeps the name it started with until the next start. */
+        if (c->rec.unit && container_is_active(c) && !streq(c->rec.unit, c->unit)) {
+                free(c->unit);
+                c->unit = strdup(c->rec.unit);
+                if (!c->unit) {
+                        container_free(c);
+                        return -ENOMEM;
+                }
+        }
         *ret = c;
         return 0;
 }
@@ -282,7 +289,9 @@ int container_adopt(Container *c) {
         case CONTAINER_EXITED:
                 /* A drayd killed while it set up the network, before the monitor ran. */
                 container_net_teardown(c);
-                if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove)
+                /* With an attached client, once it collected the status or went away
+                 * (container_caller_watch(), when the bus is up). */
+                if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove && !c->rec.caller)
                         (void) container_remove(c, false, NULL);
                 return 0;
         case CONTAINER_REMOVING:
@@ -400,6 +409,17 @@ static int container_spawn_monitor(Container *c, const ContainerStreams *streams
         pid_t pid;
         int sync_fd, pidfd, r;
 
+        /* A caller's output that goes to the journal anyway: the monitor's own entries name the
+         * caller's unit instead of a copy being written into the stream (container-caller.h). */
+        if (c->caller.unit && caller_stream_is_journal(args.streams.stdout_fd)) {
+                args.streams.stdout_fd = -EBADF;
+                args.log_unit = c->caller.unit;
+        }
+        if (c->caller.unit && caller_stream_is_journal(args.streams.stderr_fd)) {
+                args.streams.stderr_fd = -EBADF;
+                args.log_unit = c->caller.unit;
+        }
+
         r = monitor_spawn(&args, &pid, &sync_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to spawn %s for container %s: %m", m->monitor_path,
@@ -482,12 +502,32 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
         if (r < 0)
                 log_warning_errno(r, "Failed to arm the start timeout of container %s, ignoring: %m", c->spec->name);
 
-        r = scope_start(c->manager, c->unit, c->spec, c->rec.monitor_pid, on_scope_started, c, &c->scope_job);
+        r = scope_start(c->manager, c->unit, c->spec, c->rec.monitor_pid, c->caller.unit, on_scope_started, c,
+                        &c->scope_job);
         if (r < 0) {
                 log_error_errno(r, "Failed to ask systemd for scope %s: %m", c->unit);
                 container_set_start_error(c, START_ERROR_SYSTEMD, "Failed to ask systemd for the scope");
                 monitor_sync_close(c);
         }
+        return 0;
+}
+
+/* Each start takes the scope name from the container's name (which a rename may have changed), and
+ * records it: a drayd restarted while it runs finds the scope under that name. */
+static int container_unit_follow_name(Container *c) {
+        char *unit, *rec_unit;
+
+        if (asprintf(&unit, DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX, c->spec->name) < 0)
+                return -ENOMEM;
+        rec_unit = strdup(unit);
+        if (!rec_unit) {
+                free(unit);
+                return -ENOMEM;
+        }
+        free(c->unit);
+        c->unit = unit;
+        free(c->rec.unit);
+        c->rec.unit = rec_unit;
         return 0;
 }
 
@@ -498,17 +538,35 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
                 return -ENOENT;
         if (container_is_active(c))
                 return -EBUSY;
+        r = container_unit_follow_name(c);
+        if (r < 0)
+                return r;
         if (m) {
                 r = message_list_push(&c->start_waiters, m);
                 if (r < 0)
                         return r;
         }
+        /* The last run's client, if it is still around, has nothing more to collect. */
+        container_caller_release(c);
+        c->caller.collected = false;
+        if (m && streams && (streams->stdout_fd >= 0 || streams->stderr_fd >= 0)) {
+                r = caller_identify(m, &c->rec.caller, &c->caller.unit);
+                if (r < 0 && r != -EBADMSG) {
+                        message_list_done(&c->start_waiters);
+                        return r;
+                }
+        }
         r = container_spawn(c, streams);
         if (r < 0) {
+                container_caller_release(c);
                 if (m)
                         message_list_done(&c->start_waiters); /* only ours: nothing was active */
                 return r;
         }
+        r = container_caller_watch(c);
+        if (r < 0)
+                log_warning_errno(r, "Container %s: failed to watch its client %s, ignoring: %m", c->spec->name,
+                                  c->rec.caller);
         return 0;
 }
 
@@ -583,6 +641,8 @@ int container_kill(Container *c, int sig) {
 
         if (c->rec.state != CONTAINER_RUNNING && c->rec.state != CONTAINER_STOPPING)
                 return -ESRCH;
+        if (c->rec.paused && (sig == SIGKILL || sig == SIGTERM))
+                (void) container_unpause(c, NULL);
         r = container_signal(c, sig);
         if (r == -ESRCH)
                 return 0; /* the payload ended already; the monitor is about to report it */
@@ -653,6 +713,9 @@ int container_stop(Container *c, uint64_t timeout_usec, sd_bus_message *m) {
 
         if (timeout_usec == UINT64_MAX)
                 timeout_usec = c->spec->stop_timeout_usec;
+        /* Docker stops a paused container: the stop signal must reach a process that can act on it. */
+        if (c->rec.paused)
+                (void) container_unpause(c, NULL);
         if (!container_is_active(c)) {
                 container_bus_reply_done(m); /* Docker: stopping a stopped container succeeds */
                 return 0;
@@ -760,8 +823,11 @@ static void container_reply_exited(Container *c) {
         message_list_take(&c->wait_waiters, &wait);
         for (size_t i = 0; i < stop.n; i++)
                 container_bus_reply_done(stop.messages[i]);
-        for (size_t i = 0; i < wait.n; i++)
+        for (size_t i = 0; i < wait.n; i++) {
+                if (container_caller_is(c, wait.messages[i]))
+                        c->caller.collected = true;
                 container_bus_reply_wait(c, wait.messages[i]);
+        }
         message_list_done(&stop);
         message_list_done(&wait);
 }
@@ -770,6 +836,7 @@ static void container_restart_now(Container *c) {
         int r;
 
         c->restart_requested = false;
+        container_caller_release(c); /* a restarted run belongs to nobody's foreground */
         r = message_list_move_all(&c->restart_waiters, &c->start_waiters);
         if (r >= 0)
                 r = container_spawn(c, NULL);
@@ -837,8 +904,13 @@ static void container_exited(Container *c) {
         }
         c->restart_requested = false;
         container_reply_all_gone(c, &c->restart_waiters);
-        if (c->remove_requested || c->spec->auto_remove)
+        if (!c->spec->auto_remove || !container_caller_pending(c))
+                container_caller_release(c);
+        if (c->remove_requested || (c->spec->auto_remove && !container_caller_pending(c)))
                 (void) container_remove(c, false, NULL);
+        else if (container_caller_pending(c))
+                log_debug("Container %s: removing it once its client %s has the exit status.", c->spec->name,
+                          c->rec.caller);
 }
 
 void container_monitor_exited(Container *c) {
@@ -851,6 +923,12 @@ void container_monitor_exited(Container *c) {
 int container_wait(Container *c, sd_bus_message *m) {
         if (c->rec.state == CONTAINER_EXITED) {
                 container_bus_reply_wait(c, m);
+                /* The attached client asking again (its first Wait was lost to a drayd restart): an
+                 * AutoRemove container waited for this. */
+                if (container_caller_is(c, m) && c->spec->auto_remove && !c->remove_requested) {
+                        container_caller_release(c);
+                        (void) container_remove(c, false, NULL); /* frees c */
+                }
                 return 0;
         }
         /* created included: `dray run` waits before it starts. */

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "container-caller.h"
 #include "message-list.h"
 #include "monitor-spawn.h"
 #include "spec.h"
@@ -64,6 +65,7 @@ typedef struct Container {
         uint64_t stop_deadline; /* CLOCK_MONOTONIC; USEC_INFINITY = none */
         ScopeJob *scope_job;
         struct ContainerNet *net; /* container-net.h: bridge plumbing while it runs */
+        ContainerCaller caller;   /* the client a foreground run is attached to (rec.caller) */
 
         StartError start_error;
         char *start_error_message;
@@ -105,6 +107,10 @@ int container_remove(Container *c, bool force, sd_bus_message *m); /* may free c
 int container_wait(Container *c, sd_bus_message *m);
 /* Synchronous: -ESRCH when there is no payload to signal. */
 int container_kill(Container *c, int sig);
+/* Its directory in <state_dir>/containers. */
+int container_open_dir(Container *c);
+/* Writes state.json (logs on failure). */
+int container_save(Container *c);
 
 /* Events from monitor-watch.c and scope.c. */
 void container_monitor_ok(Container *c, pid_t payload_pid);

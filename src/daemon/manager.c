@@ -18,12 +18,15 @@
 #include "container-broken.h"
 #include "container-exec.h"
 #include "manager.h"
+#include "mount-leftovers.h"
 #include "image-dbus.h"
+#include "time-util.h"
 #include "transfer.h"
 #include "name.h"
 #include "network.h"
 #include "rm-rf.h"
 #include "strv.h"
+#include "volume.h"
 
 
 /* A forked child that works in the background (removes a tree, deletes a link): a ChildProcess
@@ -61,7 +64,7 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m = calloc(1, sizeof(Manager));
         if (!m)
                 return -ENOMEM;
-        m->containers_fd = m->runtime_containers_fd = m->networks_fd = m->netns_fd = -EBADF;
+        m->containers_fd = m->runtime_containers_fd = m->networks_fd = m->netns_fd = m->volumes_fd = -EBADF;
         m->network_enabled = config->network;
 
         r = str_dup(config->state_dir, &m->state_dir);
@@ -81,7 +84,8 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m->machine_unregisters = hashmap_new();
         m->polkit_registry = polkit_registry_new();
         m->networks_by_name = hashmap_new();
-        if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters ||
+        m->volumes_by_name = hashmap_new();
+        if (!m->volumes_by_name || !m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters ||
             !m->polkit_registry || !m->transfers || !m->networks_by_name)
                 return -ENOMEM;
 
@@ -98,6 +102,7 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
 Manager *manager_free(Manager *m) {
         Container *c;
         Network *n;
+        Volume *v;
 
         if (!m)
                 return NULL;
@@ -107,6 +112,10 @@ Manager *manager_free(Manager *m) {
         HASHMAP_FOREACH(n, m->networks_by_name)
                 network_free(n);
         hashmap_free(m->networks_by_name);
+        HASHMAP_FOREACH(v, m->volumes_by_name)
+                volume_free(v);
+        hashmap_free(m->volumes_by_name);
+        safe_close(m->volumes_fd);
         rtnl_free(m->rtnl);
         safe_close(m->networks_fd);
         safe_close(m->netns_fd);
@@ -157,14 +166,11 @@ int manager_add_container(Manager *m, Container *c) {
 }
 
 int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret) {
-        struct timespec ts;
         Container *c;
         int r;
 
-        if (spec->created_usec == 0) {
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                spec->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-        }
+        if (spec->created_usec == 0)
+                spec->created_usec = now_usec(CLOCK_REALTIME);
         r = container_create(m, spec, &c);
         if (r < 0)
                 return r;
@@ -386,6 +392,10 @@ int manager_load(Manager *m) {
         DIR *d;
         int r;
 
+        r = undo_leftover_mounts(m->state_dir, m->runtime_dir);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read the mount table, not looking for leftover mounts: %m");
+
         r = open_dir_in(m->state_dir, "containers", &m->containers_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to open %s/containers: %m", m->state_dir);
@@ -400,6 +410,11 @@ int manager_load(Manager *m) {
                 log_error_errno(r, "Networking is off: %m");
                 m->rtnl = rtnl_free(m->rtnl);
         }
+
+        /* Volumes before containers: a container's spec names the volumes it mounts. */
+        r = manager_load_volumes(m);
+        if (r < 0)
+                return r;
 
         r = image_store_open(m->state_dir, &m->images);
         if (r < 0)
@@ -448,6 +463,19 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
         return 0;
 }
 
+/* Clients attached to runs that a previous drayd started (state.json's "caller"): one that went away
+ * meanwhile has its container stopped, or removed when it ended with AutoRemove. */
+static void manager_watch_callers(Manager *m) {
+        Container *c;
+
+        HASHMAP_FOREACH(c, m->containers_by_id) {
+                int r = container_caller_watch(c);
+                if (r < 0)
+                        log_warning_errno(r, "Container %s: failed to watch its client %s, ignoring: %m",
+                                          c->spec->name, c->rec.caller);
+        }
+}
+
 int manager_connect_bus(Manager *m) {
         /* Not flush_close: m->bus keeps the connection. */
         _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
@@ -468,6 +496,7 @@ int manager_connect_bus(Manager *m) {
         r = scope_subscribe(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to systemd: %m");
+        manager_watch_callers(m);
         /* Last: once we have the name, callers reach objects that are all in place. */
         r = sd_bus_request_name_async(bus, NULL, DRAY_BUS_NAME, 0, on_name_acquired, m);
         if (r < 0)

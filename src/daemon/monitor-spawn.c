@@ -35,7 +35,7 @@ static int move_fd(int fd, int target) {
 static int move_above(int *fd) {
         if (*fd < 0)
                 return 0;
-        *fd = fcntl(*fd, F_DUPFD_CLOEXEC, 10);
+        *fd = fcntl(*fd, F_DUPFD_CLOEXEC, MONITOR_PASS_FD_FIRST + PASS_FDS_MAX);
         return *fd < 0 ? -errno : 0;
 }
 
@@ -43,7 +43,7 @@ static int move_above(int *fd) {
 static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char **argv, char **envp) {
         const ContainerStreams *st = &a->streams;
         int out = st->stdout_fd, err = st->stderr_fd, in = st->stdin_fd, resize = st->resize_fd, null_fd, r;
-        int exec_spec = a->exec_spec_fd;
+        int exec_spec = a->exec_spec_fd, notify = st->notify_fd, pass[PASS_FDS_MAX];
         char message[SYNC_LINE_MAX], line[SYNC_LINE_MAX];
         ssize_t n;
 
@@ -56,6 +56,11 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
         r = r < 0 ? r : move_above(&in);
         r = r < 0 ? r : move_above(&resize);
         r = r < 0 ? r : move_above(&exec_spec);
+        r = r < 0 ? r : move_above(&notify);
+        for (size_t i = 0; i < st->n_pass_fds; i++) {
+                pass[i] = st->pass_fds[i];
+                r = r < 0 ? r : move_above(&pass[i]);
+        }
         if (r < 0)
                 _exit(EXIT_FAILURE);
 
@@ -66,9 +71,14 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
                 _exit(EXIT_FAILURE);
         if (move_fd(sync_fd, MONITOR_SYNC_FD) < 0 || move_fd(out, MONITOR_STDOUT_FD) < 0 ||
             move_fd(err, MONITOR_STDERR_FD) < 0 || move_fd(in, MONITOR_STDIN_FD) < 0 ||
-            move_fd(resize, MONITOR_RESIZE_FD) < 0 || move_fd(exec_spec, MONITOR_EXEC_SPEC_FD) < 0)
+            move_fd(resize, MONITOR_RESIZE_FD) < 0 || move_fd(exec_spec, MONITOR_EXEC_SPEC_FD) < 0 ||
+            move_fd(notify, MONITOR_NOTIFY_FD) < 0)
                 _exit(EXIT_FAILURE);
-        (void) close_range(MONITOR_FD_LAST + 1, ~0U, 0);
+        for (size_t i = 0; i < st->n_pass_fds; i++)
+                if (move_fd(pass[i], MONITOR_PASS_FD_FIRST + (int) i) < 0)
+                        _exit(EXIT_FAILURE);
+        (void) close_range(MONITOR_FD_LAST + 1, MONITOR_PASS_FD_FIRST - 1, 0);
+        (void) close_range(MONITOR_PASS_FD_FIRST + (unsigned) st->n_pass_fds, ~0U, 0);
         if (a->nofile)
                 (void) setrlimit(RLIMIT_NOFILE, a->nofile);
 
@@ -80,6 +90,35 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
         if (n > 0)
                 (void) write(MONITOR_SYNC_FD, line, (size_t) n);
         _exit(EXIT_FAILURE);
+}
+
+/* --pass-fds=N, and for socket activation --listen-fds=M --listen-fdnames=NAME:NAME… */
+static int append_pass_fds(char ***argv, const ContainerStreams *st) {
+        _cleanup_free_ char *names = NULL;
+        char *s;
+        int r;
+
+        if (asprintf(&s, "--pass-fds=%zu", st->n_pass_fds) < 0)
+                return -ENOMEM;
+        r = strv_consume(argv, s);
+        if (r < 0 || st->n_listen_fds == 0)
+                return r;
+        if (asprintf(&s, "--listen-fds=%zu", st->n_listen_fds) < 0)
+                return -ENOMEM;
+        r = strv_consume(argv, s);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < st->n_listen_fds; i++) {
+                char *j;
+
+                if (asprintf(&j, "%s%s%s", strempty(names), i > 0 ? ":" : "", st->listen_names[i] ?: "unknown") < 0)
+                        return -ENOMEM;
+                free(names);
+                names = j;
+        }
+        if (asprintf(&s, "--listen-fdnames=%s", names) < 0)
+                return -ENOMEM;
+        return strv_consume(argv, s);
 }
 
 static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
@@ -110,9 +149,17 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && a->exec_spec_fd >= 0 && asprintf(&s, "--exec-pid=%i", (int) a->exec_target_pid) >= 0)
                 r = strv_consume(&argv, s);
+        if (r >= 0 && a->log_unit && asprintf(&s, "--log-unit=%s", a->log_unit) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && a->streams.notify_fd >= 0 && asprintf(&s, "--notify-fd=%i", MONITOR_NOTIFY_FD) >= 0)
+                r = strv_consume(&argv, s);
+        if (r >= 0 && a->streams.n_pass_fds > 0)
+                r = append_pass_fds(&argv, &a->streams);
         if (r < 0 || strv_length(argv) < 6U + (a->streams.stdout_fd >= 0) + (a->streams.stderr_fd >= 0) +
                                                  (a->streams.stdin_fd >= 0) + (a->streams.resize_fd >= 0) +
-                                                 2U * (a->exec_spec_fd >= 0))
+                                                 2U * (a->exec_spec_fd >= 0) + !!a->log_unit +
+                                                 (a->streams.notify_fd >= 0) +
+                                                 (a->streams.n_pass_fds > 0) + 2U * (a->streams.n_listen_fds > 0))
                 return -ENOMEM;
         *ret = TAKE_PTR(argv);
         return 0;

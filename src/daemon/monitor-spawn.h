@@ -14,10 +14,18 @@ typedef struct ContainerStreams {
         int stdout_fd;  /* get a copy of the payload's output */
         int stderr_fd;
         int resize_fd;  /* -t: a pipe of struct winsize records, one per change of the client's window */
+        int notify_fd;  /* --sdnotify=container: a datagram socket for the payload's sd_notify() messages */
+        /* Socket activation and --preserve-fds: the payload's fds 3, 4, … in this order; the first
+         * n_listen_fds of them are listening sockets, named for LISTEN_FDNAMES (NULL: "unknown"). */
+        int pass_fds[PASS_FDS_MAX];
+        size_t n_pass_fds;
+        size_t n_listen_fds;
+        const char *listen_names[PASS_FDS_MAX];
 } ContainerStreams;
 
 #define CONTAINER_STREAMS_NULL \
-        ((ContainerStreams) { .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .resize_fd = -EBADF })
+        ((ContainerStreams) { .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .resize_fd = -EBADF, \
+                              .notify_fd = -EBADF })
 
 typedef struct MonitorSpawnArgs {
         const char *monitor_path;
@@ -29,6 +37,7 @@ typedef struct MonitorSpawnArgs {
         pid_t exec_target_pid;       /* ... and the container's init */
         const struct rlimit *nofile; /* RLIMIT_NOFILE to restore (we raise ours), or NULL */
         int log_level;               /* passed on as DRAY_LOG_LEVEL when debugging, or -1 */
+        const char *log_unit;        /* the caller's service, named in each journal entry too, or NULL */
 } MonitorSpawnArgs;
 
 /* Forks twice and execs dray-monitor (ARCHITECTURE.md, "drayd → dray-monitor"): the intermediate

@@ -17,6 +17,7 @@
 #include "network-dbus.h"
 #include "network.h"
 #include "strv.h"
+#include "time-util.h"
 
 Network *network_free(Network *n) {
         if (!n)
@@ -222,7 +223,6 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
         _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
         const char *reason = NULL;
         Network *n;
-        struct timespec ts;
         char file[128];
         int r;
 
@@ -253,8 +253,7 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
         if (!c->bridge)
                 return -ENOMEM;
         c->internal = a->internal;
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        c->created_usec = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+        c->created_usec = now_usec(CLOCK_REALTIME);
         r = fill_config(m, a, c, &reason);
         if (r < 0) {
                 *ret_reason = reason;

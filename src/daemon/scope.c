@@ -14,164 +14,6 @@
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER_INTERFACE "org.freedesktop.systemd1.Manager"
 
-/* ---- the queue ------------------------------------------------------------------------------ */
-
-struct SystemdCall {
-        Manager *manager;
-        SystemdCall *prev, *next;
-        bool in_flight;
-        sd_bus_message *message;
-        sd_bus_slot *slot;
-        systemd_call_handler_t handler; /* NULL once cancelled */
-        void *userdata;
-};
-
-static void list_unlink(SystemdCall **head, SystemdCall **tail, SystemdCall *c) {
-        if (c->prev)
-                c->prev->next = c->next;
-        else
-                *head = c->next;
-        if (c->next)
-                c->next->prev = c->prev;
-        else if (tail)
-                *tail = c->prev;
-        c->prev = c->next = NULL;
-}
-
-static void call_unlink(SystemdCall *c) {
-        SystemdQueue *q = &c->manager->systemd_queue;
-
-        if (c->in_flight) {
-                list_unlink(&q->in_flight, NULL, c);
-                q->n_in_flight--;
-        } else
-                list_unlink(&q->waiting_head, &q->waiting_tail, c);
-}
-
-static SystemdCall *call_free(SystemdCall *c) {
-        if (!c)
-                return NULL;
-        sd_bus_slot_unref(c->slot);
-        sd_bus_message_unref(c->message);
-        free(c);
-        return NULL;
-}
-
-static void queue_dispatch(Manager *m);
-
-static int on_call_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        SystemdCall *c = userdata;
-        Manager *m = c->manager;
-
-        call_unlink(c);
-        if (c->handler)
-                c->handler(reply, sd_bus_message_get_error(reply), c->userdata);
-        call_free(c);
-        queue_dispatch(m);
-        return 0;
-}
-
-static int call_send(SystemdCall *c) {
-        SystemdQueue *q = &c->manager->systemd_queue;
-        int r;
-
-        r = sd_bus_call_async(c->manager->bus, &c->slot, c->message, on_call_reply, c, 0);
-        if (r < 0)
-                return r;
-        c->in_flight = true;
-        c->next = q->in_flight;
-        if (q->in_flight)
-                q->in_flight->prev = c;
-        q->in_flight = c;
-        q->n_in_flight++;
-        return 0;
-}
-
-static void queue_dispatch(Manager *m) {
-        SystemdQueue *q = &m->systemd_queue;
-
-        while (q->n_in_flight < SYSTEMD_CALLS_IN_FLIGHT_MAX && q->waiting_head) {
-                SystemdCall *c = q->waiting_head;
-                int r;
-
-                list_unlink(&q->waiting_head, &q->waiting_tail, c);
-                r = call_send(c);
-                if (r < 0) {
-                        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-
-                        (void) sd_bus_error_set_errnof(&error, r, "Failed to call systemd: %m");
-                        if (c->handler)
-                                c->handler(NULL, &error, c->userdata);
-                        call_free(c);
-                }
-        }
-}
-
-int systemd_queue_call(Manager *m, sd_bus_message *message, systemd_call_handler_t handler, void *userdata,
-                       SystemdCall **ret_call) {
-        SystemdQueue *q = &m->systemd_queue;
-        SystemdCall *c;
-        int r;
-
-        c = calloc(1, sizeof(SystemdCall));
-        if (!c)
-                return -ENOMEM;
-        *c = (SystemdCall) {
-                .manager = m,
-                .message = sd_bus_message_ref(message),
-                .handler = handler,
-                .userdata = userdata,
-        };
-
-        if (q->n_in_flight < SYSTEMD_CALLS_IN_FLIGHT_MAX && !q->waiting_head) {
-                r = call_send(c);
-                if (r < 0) {
-                        call_free(c);
-                        return r;
-                }
-        } else {
-                c->prev = q->waiting_tail;
-                if (q->waiting_tail)
-                        q->waiting_tail->next = c;
-                else
-                        q->waiting_head = c;
-                q->waiting_tail = c;
-                log_debug("%u calls to systemd in flight, queueing %s.", q->n_in_flight,
-                          strna(sd_bus_message_get_member(message)));
-        }
-        if (ret_call)
-                *ret_call = c;
-        return 0;
-}
-
-void systemd_call_cancel(SystemdCall *c) {
-        if (!c)
-                return;
-        if (c->in_flight) {
-                /* Let the reply arrive so that the in-flight count stays right. */
-                c->handler = NULL;
-                c->userdata = NULL;
-                return;
-        }
-        call_unlink(c);
-        call_free(c);
-}
-
-void systemd_queue_done(Manager *m) {
-        SystemdQueue *q = &m->systemd_queue;
-
-        while (q->waiting_head) {
-                SystemdCall *c = q->waiting_head;
-                call_unlink(c);
-                call_free(c);
-        }
-        while (q->in_flight) {
-                SystemdCall *c = q->in_flight;
-                call_unlink(c);
-                call_free(c);
-        }
-}
-
 static int systemd_new_call(Manager *m, const char *member, sd_bus_message **ret) {
         return sd_bus_message_new_method_call(m->bus, ret, SYSTEMD_BUS_NAME, SYSTEMD_PATH,
                                               SYSTEMD_MANAGER_INTERFACE, member);
@@ -184,6 +26,7 @@ struct ScopeJob {
         char *unit;
         const ContainerSpec *spec; /* owned by the container, which owns (and outlives) the job */
         pid_t monitor_pid;
+        char *bind_to;      /* the caller's service, or NULL */
         SystemdCall *call;
         char *job;          /* the systemd job we wait for */
         bool stopping_stale; /* the job is a stop of a leftover unit, not our start */
@@ -205,6 +48,7 @@ ScopeJob *scope_job_free(ScopeJob *j) {
         systemd_call_cancel(j->call);
         free(j->job);
         free(j->unit);
+        free(j->bind_to);
         free(j);
         return NULL;
 }
@@ -247,8 +91,18 @@ static int scope_description(const ContainerSpec *spec, char **ret) {
         return asprintf(ret, "dray container %s", spec->name) < 0 ? -ENOMEM : 0;
 }
 
+/* A foreground run from a service is that service's payload: BindsTo= stops the scope when the service
+ * stops or dies, even while drayd is not running. No After=: the scope starts while the service is
+ * still activating (Type=oneshot, Type=notify), and an ordering would make the scope's start wait for
+ * the service's, which waits for the container. */
+static int scope_append_binding(sd_bus_message *m, const char *bind_to) {
+        if (!bind_to)
+                return 0;
+        return sd_bus_message_append(m, "(sv)", "BindsTo", "as", 1, bind_to);
+}
+
 int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
-                              sd_bus_message **ret) {
+                              const char *bind_to, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_free_ char *description = NULL;
         int r;
@@ -266,12 +120,15 @@ int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec
         r = sd_bus_message_open_container(m, 'a', "(sv)");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)",
+        /* KillSignal= and TimeoutStopUSec= are the container's own, so that `systemctl stop` of the scope
+         * and `machinectl terminate` stop it as `dray stop` does. */
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", description,
                                   "Slice", "s", spec->slice ?: DRAY_SLICE,
                                   "Delegate", "b", 1,
                                   "CollectMode", "s", "inactive-or-failed",
                                   "TimeoutStopUSec", "t", spec->stop_timeout_usec,
+                                  "KillSignal", "i", (int32_t) spec->stop_signal,
                                   "PIDs", "au", 1, (uint32_t) monitor_pid);
         if (r >= 0 && spec->memory_max != UNSET_U64)
                 r = sd_bus_message_append(m, "(sv)", "MemoryMax", "t", spec->memory_max);
@@ -283,6 +140,8 @@ int scope_build_start_message(sd_bus *bus, const char *unit, const ContainerSpec
                 r = sd_bus_message_append(m, "(sv)", "TasksMax", "t", spec->tasks_max);
         if (r >= 0)
                 r = scope_append_device_policy(m, spec);
+        if (r >= 0)
+                r = scope_append_binding(m, bind_to);
         if (r < 0)
                 return r;
         r = sd_bus_message_close_container(m);
@@ -446,7 +305,7 @@ static int scope_job_send_start(ScopeJob *j) {
 
         free(j->job);
         j->job = NULL;
-        r = scope_build_start_message(j->manager->bus, j->unit, j->spec, j->monitor_pid, &m);
+        r = scope_build_start_message(j->manager->bus, j->unit, j->spec, j->monitor_pid, j->bind_to, &m);
         if (r < 0)
                 return r;
         return systemd_queue_call(j->manager, m, on_start_reply, j, &j->call);
@@ -518,7 +377,7 @@ int scope_subscribe(Manager *m) {
         return 0;
 }
 
-int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid,
+int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t monitor_pid, const char *bind_to,
                 scope_job_handler_t handler, void *userdata, ScopeJob **ret) {
         _cleanup_(scope_job_freep) ScopeJob *j = NULL;
         int r;
@@ -539,6 +398,11 @@ int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t m
         };
         if (!j->unit)
                 return -ENOMEM;
+        if (bind_to) {
+                j->bind_to = strdup(bind_to);
+                if (!j->bind_to)
+                        return -ENOMEM;
+        }
         r = hashmap_put(m->scope_jobs, j->unit, j);
         if (r < 0)
                 return r;
@@ -603,6 +467,25 @@ int scope_attach(Manager *m, const char *unit, const char *subcgroup, pid_t pid,
         if (r < 0)
                 return r;
         return systemd_queue_call(m, call, handler, userdata, ret_call);
+}
+
+int scope_set_limits(Manager *m, const char *unit, const ScopeLimits *l, systemd_call_handler_t handler,
+                     void *userdata) {
+        static const char *const names[] = { "MemoryMax", "CPUQuotaPerSecUSec", "CPUWeight", "TasksMax" };
+        const uint64_t *values[] = { &l->memory_max, &l->cpu_quota_per_sec_usec, &l->cpu_weight, &l->tasks_max };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = systemd_new_call(m, "SetUnitProperties", &call);
+        r = r < 0 ? r : sd_bus_message_append(call, "sb", unit, 1); /* runtime: the scope ends with the run */
+        r = r < 0 ? r : sd_bus_message_open_container(call, 'a', "(sv)");
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(names); i++)
+                if (*values[i] != SCOPE_LIMIT_KEEP)
+                        r = sd_bus_message_append(call, "(sv)", names[i], "t", *values[i]);
+        r = r < 0 ? r : sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        return systemd_queue_call(m, call, handler, userdata, NULL);
 }
 
 static void on_kill_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {

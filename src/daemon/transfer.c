@@ -16,6 +16,7 @@
 #include "image-tree.h"
 #include "log.h"
 #include "manager.h"
+#include "string-table.h"
 #include "strv.h"
 #include "utf8.h"
 #include "transfer-dbus.h"
@@ -36,20 +37,9 @@ static const char *const transfer_result_table[_TRANSFER_RESULT_MAX] = {
         [TRANSFER_CANCELED] = "canceled",
 };
 
-#define DEFINE_STRING_TABLE(name, type, table, max)                     \
-        const char *name##_to_string(type t) {                          \
-                return t >= 0 && t < max ? table[t] : NULL;             \
-        }                                                               \
-        type name##_from_string(const char *s) {                        \
-                for (int i = 0; s && i < max; i++)                      \
-                        if (streq(table[i], s))                         \
-                                return (type) i;                        \
-                return (type) -EINVAL;                                  \
-        }
-
-DEFINE_STRING_TABLE(transfer_type, TransferType, transfer_type_table, _TRANSFER_TYPE_MAX)
-DEFINE_STRING_TABLE(transfer_state, TransferState, transfer_state_table, _TRANSFER_STATE_MAX)
-DEFINE_STRING_TABLE(transfer_result, TransferResult, transfer_result_table, _TRANSFER_RESULT_MAX)
+DEFINE_STRING_TABLE_LOOKUP(transfer_type, TransferType, _TRANSFER_TYPE_MAX);
+DEFINE_STRING_TABLE_LOOKUP(transfer_state, TransferState, _TRANSFER_STATE_MAX);
+DEFINE_STRING_TABLE_LOOKUP(transfer_result, TransferResult, _TRANSFER_RESULT_MAX);
 
 int transfer_new(Manager *m, TransferType type, int fd, Transfer **ret) {
         _cleanup_free_ Transfer *t = NULL;
@@ -331,31 +321,48 @@ static int transfer_spawn(Transfer *t) {
         return 0;
 }
 
-static bool transfer_running(Manager *m) {
+/* Transfers run side by side, so that one slow registry or archive does not hold every other pull
+ * (the index is locked, blobs and layers are moved into place atomically, and concurrent unpacks of
+ * one layer settle on the first); a prune removes what no image names and empties tmp/, so it runs
+ * alone. */
+#define TRANSFERS_RUNNING_MAX 4U
+
+static unsigned transfers_running(Manager *m, bool *ret_prune) {
+        unsigned n = 0;
         Transfer *t;
 
+        *ret_prune = false;
         HASHMAP_FOREACH(t, m->transfers)
-                if (t->state == TRANSFER_RUNNING)
-                        return true;
-        return false;
+                if (t->state == TRANSFER_RUNNING) {
+                        n++;
+                        *ret_prune = *ret_prune || t->type == TRANSFER_PRUNE;
+                }
+        return n;
 }
 
 static void transfer_start_next(Manager *m) {
-        Transfer *next = NULL, *t;
-        int r;
+        for (;;) {
+                Transfer *next = NULL, *t;
+                bool prune_running;
+                unsigned n;
+                int r;
 
-        if (transfer_running(m))
-                return;
-        HASHMAP_FOREACH(t, m->transfers)
-                if (t->state == TRANSFER_QUEUED && (!next || t->id < next->id))
-                        next = t;
-        if (!next)
-                return;
-        r = transfer_spawn(next);
-        if (r < 0) {
-                next->error = r;
-                next->error_message = strdup("cannot start the transfer worker");
-                transfer_finish(next, TRANSFER_FAILED);
+                n = transfers_running(m, &prune_running);
+                if (prune_running || n >= TRANSFERS_RUNNING_MAX)
+                        return;
+                HASHMAP_FOREACH(t, m->transfers)
+                        if (t->state == TRANSFER_QUEUED && (!next || t->id < next->id))
+                                next = t;
+                /* In order: a prune waits for the running ones, and what was queued after it for the prune. */
+                if (!next || (next->type == TRANSFER_PRUNE && n > 0))
+                        return;
+                r = transfer_spawn(next);
+                if (r < 0) {
+                        next->error = r;
+                        next->error_message = strdup("cannot start the transfer worker");
+                        transfer_finish(next, TRANSFER_FAILED);
+                        return; /* transfer_finish() starts the next one */
+                }
         }
 }
 

@@ -15,22 +15,14 @@
 #include "json-util.h"
 #include "rm-rf.h"
 #include "strv.h"
+#include "string-table.h"
 
 static const char *const archive_format_table[_ARCHIVE_FORMAT_MAX] = {
         [ARCHIVE_FORMAT_OCI] = "oci-archive",
         [ARCHIVE_FORMAT_DOCKER] = "docker-archive",
 };
 
-const char *archive_format_to_string(ArchiveFormat f) {
-        return f >= 0 && f < _ARCHIVE_FORMAT_MAX ? archive_format_table[f] : NULL;
-}
-
-ArchiveFormat archive_format_from_string(const char *s) {
-        for (int i = 0; s && i < _ARCHIVE_FORMAT_MAX; i++)
-                if (streq(archive_format_table[i], s))
-                        return (ArchiveFormat) i;
-        return _ARCHIVE_FORMAT_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(archive_format, ArchiveFormat, _ARCHIVE_FORMAT_MAX);
 
 
 static uint64_t free_bytes(int fd) {

@@ -126,6 +126,7 @@ static int pull_blob(Pull *p, const ImageDescriptor *d, uint64_t max, const char
         if (r < 0)
                 return unpack_error_set(p->error, r, "cannot create a temporary file in the store: %s", strerror(-r));
         resp.sink = &w;
+        resp.blob_size = d->size;
         r = registry_request(p->client, "GET", path, NULL, -EBADF, NULL, 0, &resp, &reason);
         if (r >= 0 && resp.status != 200)
                 r = http_error(p->error, &resp, what);

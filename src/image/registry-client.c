@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@ void registry_response_done(RegistryResponse *r) {
         free(r->docker_digest);
         free(r->location);
         free(r->body);
-        *r = (RegistryResponse) { .max_body = r->max_body, .sink = r->sink };
+        *r = (RegistryResponse) { .max_body = r->max_body, .sink = r->sink, .blob_size = r->blob_size };
 }
 
 int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions, RegistryClient **ret) {
@@ -167,6 +168,20 @@ static size_t on_upload(char *buffer, size_t size, size_t nitems, void *userdata
 
 /* ---- requests ----------------------------------------------------------------------------------- */
 
+/* A registry that trickles must not hold a pull (and the transfer slot it takes) for long: a request
+ * that moves less than 1 KiB/s for 30 s is given up, and each has an overall deadline, two minutes
+ * for manifests and tokens, plus the time a blob's declared size takes at 64 KiB/s. */
+#define REGISTRY_LOW_SPEED_BYTES 1024L
+#define REGISTRY_LOW_SPEED_SECONDS 30L
+#define REGISTRY_DEADLINE_BASE_SECONDS 120L
+#define REGISTRY_DEADLINE_RATE (64U * 1024U)
+
+static long request_deadline(uint64_t size) {
+        uint64_t extra = size / REGISTRY_DEADLINE_RATE;
+
+        return extra > (uint64_t) (LONG_MAX / 2) ? LONG_MAX / 2 : REGISTRY_DEADLINE_BASE_SECONDS + (long) extra;
+}
+
 static int perform(RegistryClient *c, const char *method, const char *url, char *const *headers, Exchange *x,
                    const char **ret_reason) {
         _cleanup_(curl_slist_free_allp) struct curl_slist *list = NULL;
@@ -200,8 +215,9 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
         (void) curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, (long) REGISTRY_REDIRECTS_MAX);
         (void) curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
         (void) curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, REGISTRY_LOW_SPEED_BYTES);
+        (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, REGISTRY_LOW_SPEED_SECONDS);
+        (void) curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, request_deadline(x->upload_size ?: x->resp->blob_size));
         (void) curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "dray/" DRAY_VERSION);
         (void) curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, list);
         (void) curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -239,6 +255,10 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
                 *ret_reason = "a redirect to a refused protocol (plain http needs --tls-verify=false)";
                 return -EPROTO;
         }
+        if (e == CURLE_OPERATION_TIMEDOUT) {
+                *ret_reason = "the registry is too slow (under 1 KiB/s for 30 s, or past the request's deadline)";
+                return -ETIMEDOUT;
+        }
         if (e != CURLE_OK) {
                 *ret_reason = curl_easy_strerror(e);
                 return -EIO;
@@ -250,11 +270,9 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
 static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, const char **ret_reason) {
         _cleanup_(registry_challenge_done) RegistryChallenge ch = {};
         _cleanup_(registry_response_done) RegistryResponse resp = { .max_body = 1024U * 1024U };
-        _cleanup_json_ json_object *o = NULL;
         _cleanup_free_ char *url = NULL, *default_scope = NULL;
         Exchange x = { .client = c, .resp = &resp, .upload_fd = -EBADF };
-        char *service = NULL, *scope = NULL;
-        const char *token;
+        char *service = NULL, *scope = NULL, *token;
         int r;
 
         r = registry_parse_challenge(challenge->www_authenticate, &ch);
@@ -280,15 +298,14 @@ static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, con
                 *ret_reason = "the token server refused an anonymous token";
                 return -EACCES;
         }
-        if (image_json_parse(resp.body ?: "", resp.n_body, &o) < 0 ||
-            (json_get_string(o, "token", &token) < 0 && json_get_string(o, "access_token", &token) < 0) ||
-            strlen(token) > 64U * 1024U || strpbrk(token, "\r\n")) {
+        r = registry_token_parse(resp.body, resp.n_body, &token);
+        if (r == -EBADMSG)
                 *ret_reason = "the token server sent no usable token";
-                return -EBADMSG;
-        }
+        if (r < 0)
+                return r;
         free(c->token);
-        c->token = strdup(token);
-        return c->token ? 0 : -ENOMEM;
+        c->token = token;
+        return 0;
 }
 
 int registry_request(RegistryClient *c, const char *method, const char *path, char *const *headers,

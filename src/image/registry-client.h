@@ -29,6 +29,7 @@ typedef struct RegistryResponse {
         char *body;
         size_t n_body, max_body; /* in memory, at most max_body bytes (then -EFBIG) */
         BlobWriter *sink;        /* or into this, when set and the answer is a 2xx */
+        uint64_t blob_size;      /* the size the manifest gives the blob, for the request's deadline */
         int sink_error;
         bool too_big;
 } RegistryResponse;

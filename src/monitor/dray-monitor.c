@@ -34,7 +34,12 @@ static void help(void) {
                "     --seccomp-profile=PATH|unconfined\n"
                "                         Seccomp profile (Docker's format) for the payload\n"
                "                         (default: %s)\n"
-               "     --log-level=LEVEL   Log level of the monitor's own messages (or $DRAY_LOG_LEVEL)\n",
+               "     --log-level=LEVEL   Log level of the monitor's own messages (or $DRAY_LOG_LEVEL)\n"
+               "     --log-unit=UNIT     Name this unit too in each journal entry (the caller's service)\n"
+               "     --notify-fd=N       Pass the payload's sd_notify() messages on here (--sdnotify=container)\n"
+               "     --pass-fds=N        Pass fds 10… on to the payload as its fds 3…\n"
+               "     --listen-fds=M      ... the first M of them are listening sockets (LISTEN_FDS)\n"
+               "     --listen-fdnames=NAMES  Their names, joined by ':' (LISTEN_FDNAMES)\n",
                seccomp_profile_default_path());
 }
 
@@ -54,7 +59,7 @@ static int parse_fd(const char *s, const char *what, int *ret) {
 static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         enum { ARG_VERSION = 0x100, ARG_ID, ARG_STATE_DIR, ARG_RUNTIME_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
                ARG_STDERR_FD, ARG_STDIN_FD, ARG_RESIZE_FD, ARG_EXEC_SPEC_FD, ARG_EXEC_PID, ARG_SECCOMP_PROFILE,
-               ARG_LOG_LEVEL, ARG_PROTOCOL };
+               ARG_LOG_LEVEL, ARG_PROTOCOL, ARG_LOG_UNIT, ARG_NOTIFY_FD, ARG_PASS_FDS, ARG_LISTEN_FDS, ARG_LISTEN_FDNAMES };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
                 { "version",     no_argument,       NULL, ARG_VERSION     },
@@ -71,6 +76,11 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                 { "exec-pid",    required_argument, NULL, ARG_EXEC_PID    },
                 { "seccomp-profile", required_argument, NULL, ARG_SECCOMP_PROFILE },
                 { "log-level",   required_argument, NULL, ARG_LOG_LEVEL   },
+                { "log-unit",    required_argument, NULL, ARG_LOG_UNIT    },
+                { "notify-fd",   required_argument, NULL, ARG_NOTIFY_FD   },
+                { "pass-fds",    required_argument, NULL, ARG_PASS_FDS    },
+                { "listen-fds",  required_argument, NULL, ARG_LISTEN_FDS  },
+                { "listen-fdnames", required_argument, NULL, ARG_LISTEN_FDNAMES },
                 {}
         };
         int c, r;
@@ -144,6 +154,28 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                                 return log_error_errno(r, "Invalid log level '%s'.", optarg);
                         log_set_max_level(r);
                         break;
+                case ARG_NOTIFY_FD:
+                        r = parse_fd(optarg, "notify fd", &a->notify_fd);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_PASS_FDS:
+                case ARG_LISTEN_FDS: {
+                        unsigned *n = c == ARG_PASS_FDS ? &a->n_pass_fds : &a->n_listen_fds;
+
+                        r = safe_atou32(optarg, n);
+                        if (r < 0 || *n > PASS_FDS_MAX)
+                                return log_error_errno(r < 0 ? r : ERANGE, "Invalid number of fds '%s'.", optarg);
+                        break;
+                }
+                case ARG_LISTEN_FDNAMES:
+                        a->listen_fdnames = optarg;
+                        break;
+                case ARG_LOG_UNIT:
+                        if (!unit_name_is_valid_simple(optarg))
+                                return log_error_errno(EINVAL, "Invalid unit name '%s'.", optarg);
+                        a->log_unit = optarg;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -155,6 +187,11 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         if (!a->id || !a->state_dir || !a->runtime_dir || a->sync_fd < 0)
                 return log_error_errno(EINVAL,
                                        "--id=, --state-dir=, --runtime-dir= and --sync-fd= are required.");
+        if (a->n_listen_fds > a->n_pass_fds || (a->n_pass_fds > 0 && a->exec_spec_fd >= 0))
+                return log_error_errno(EINVAL, "--listen-fds= exceeds --pass-fds=, or fds passed to an exec.");
+        for (unsigned i = 0; i < a->n_pass_fds; i++)
+                if (fcntl(MONITOR_PASS_FD_FIRST + (int) i, F_SETFD, FD_CLOEXEC) < 0)
+                        return log_error_errno(errno, "Bad passed fd %u: %m", MONITOR_PASS_FD_FIRST + i);
         if ((a->exec_spec_fd >= 0) != (a->exec_target_pid > 0))
                 return log_error_errno(EINVAL, "--exec-spec-fd= and --exec-pid= go together.");
         /* Each stream owns (and closes) its tee fd: one fd given for both needs a second copy. */
@@ -203,18 +240,25 @@ int main(int argc, char *argv[]) {
                 .stdin_fd = -EBADF,
                 .resize_fd = -EBADF,
                 .exec_spec_fd = -EBADF,
+                .notify_fd = -EBADF,
         };
         sigset_t mask;
         int r;
 
-        /* Before anything could arrive: these come through a signalfd. The payload and the tee fds
-         * may go away under us: EPIPE, not SIGPIPE. */
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGQUIT);
+        /* Before anything could arrive: every signal comes through a signalfd, so that nothing but
+         * SIGKILL ends the monitor. `systemctl kill dray-NAME.scope` and `machinectl kill` signal every
+         * process of the scope, the monitor included: the payload is the one meant, and gets it too.
+         * Faults stay unblocked (a blocked one kills anyway). The payload and the tee fds may go away
+         * under us: EPIPE, not SIGPIPE. */
+        sigfillset(&mask);
+        sigdelset(&mask, SIGPIPE);
+        sigdelset(&mask, SIGSEGV);
+        sigdelset(&mask, SIGBUS);
+        sigdelset(&mask, SIGILL);
+        sigdelset(&mask, SIGFPE);
+        sigdelset(&mask, SIGTRAP);
+        sigdelset(&mask, SIGSYS);
+        sigdelset(&mask, SIGABRT);
         (void) sigprocmask(SIG_BLOCK, &mask, NULL);
         (void) signal(SIGPIPE, SIG_IGN);
 

@@ -31,7 +31,7 @@ static int field(char **ret, const char *name, const char *value, int len) {
         return 0;
 }
 
-int journal_fields_init(JournalFields *f, const ContainerSpec *spec) {
+int journal_fields_init(JournalFields *f, const ContainerSpec *spec, const char *caller_unit) {
         const char *image = spec->image ?: spec->rootfs;
         int r = 0;
 
@@ -45,6 +45,8 @@ int journal_fields_init(JournalFields *f, const ContainerSpec *spec) {
         if (r >= 0 && asprintf(&f->object_unit, "OBJECT_SYSTEMD_UNIT=" DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX,
                                spec->name) < 0)
                 r = -ENOMEM;
+        if (r >= 0 && caller_unit)
+                r = field(&f->caller_unit, "OBJECT_SYSTEMD_UNIT", caller_unit, INT32_MAX);
         if (r < 0)
                 journal_fields_done(f);
         return r;
@@ -58,6 +60,7 @@ void journal_fields_done(JournalFields *f) {
         free(f->syslog_identifier);
         free(f->container_tag);
         free(f->object_unit);
+        free(f->caller_unit);
         *f = (JournalFields) {};
 }
 
@@ -192,7 +195,7 @@ static int serialize_field(char **buf, size_t *len, const char *f) {
 
 int journal_sink_init(JournalSink *s, JournalBatch *b, const JournalFields *f, int priority) {
         const char *fields[] = { f->container_name, f->container_id, f->container_id_full, f->image_name,
-                                 f->syslog_identifier, f->container_tag, f->object_unit };
+                                 f->syslog_identifier, f->container_tag, f->object_unit, f->caller_unit };
         char prio[] = "PRIORITY=X";
         int r;
 
@@ -200,7 +203,8 @@ int journal_sink_init(JournalSink *s, JournalBatch *b, const JournalFields *f, i
         prio[9] = (char) ('0' + (priority & 7));
         r = serialize_field(&s->fields, &s->fields_len, prio);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(fields); i++)
-                r = serialize_field(&s->fields, &s->fields_len, fields[i]);
+                if (fields[i])
+                        r = serialize_field(&s->fields, &s->fields_len, fields[i]);
         if (r >= 0 && s->fields_len + ENTRY_OVERHEAD + LOG_LINE_MAX > JOURNAL_BATCH_MAX)
                 r = -E2BIG;
         if (r < 0)

@@ -32,6 +32,10 @@ typedef struct JournalFields {
          * in: the last batch of a container that ends at once may arrive after the monitor is gone, and
          * would then carry no unit at all. */
         char *object_unit;
+        /* "OBJECT_SYSTEMD_UNIT=<the caller's service>" for a foreground run from a unit, or NULL. A
+         * field may appear twice in an entry, and a match on either value finds it: one entry serves
+         * `journalctl -u job.service` and `journalctl -u dray-<name>.scope` alike. */
+        char *caller_unit;
 } JournalFields;
 
 /* Entries waiting to be sent, in order, for both streams (one batch keeps their relative order). */
@@ -54,7 +58,8 @@ typedef struct JournalSink {
         bool strip_cr;  /* -t: a terminal ends lines with "\r\n"; the journal gets them without "\r" */
 } JournalSink;
 
-int journal_fields_init(JournalFields *f, const ContainerSpec *spec);
+/* caller_unit: the service a foreground run belongs to, or NULL. */
+int journal_fields_init(JournalFields *f, const ContainerSpec *spec, const char *caller_unit);
 void journal_fields_done(JournalFields *f);
 
 /* socket_path: NULL for journald's. Never fails for a missing journald: output then only reaches

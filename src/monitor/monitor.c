@@ -21,10 +21,13 @@
 #include "monitor-cgroup.h"
 #include "monitor-input.h"
 #include "monitor-journal.h"
+#include "monitor-notify.h"
+#include "monitor-oom.h"
 #include "monitor-seccomp.h"
 #include "monitor.h"
 #include "runtime.h"
 #include "seccomp-profile.h"
+#include "time-util.h"
 
 typedef struct Monitor {
         const MonitorArgs *args;
@@ -49,17 +52,11 @@ typedef struct Monitor {
         LogStream out;
         LogStream err;
         InputRelay input;
+        NotifyRelay notify;
         int pty_master;         /* -t: the payload's terminal, read as its stdout; -EBADF else */
         MonitorBoot boot;       /* --boot: the notify socket and cgroups (monitor-boot.c) */
         bool boot_ok_pending;   /* --boot: "OK" held back until the init said READY=1 */
 } Monitor;
-
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
 
 static Monitor *monitor_free(Monitor *m) {
         if (!m)
@@ -81,6 +78,7 @@ static Monitor *monitor_free(Monitor *m) {
         log_stream_done(&m->out);
         log_stream_done(&m->err);
         input_relay_done(&m->input);
+        notify_relay_done(&m->notify);
         safe_close(m->pty_master);
         monitor_boot_done(&m->boot);
         free(m);
@@ -100,6 +98,7 @@ static Monitor *monitor_new(const MonitorArgs *args) {
         m->cgroup.payload_fd = -EBADF;
         m->journal.fd = -EBADF;
         m->pty_master = -EBADF;
+        m->notify = NOTIFY_RELAY_NULL;
         m->boot = MONITOR_BOOT_NULL;
         input_relay_init(&m->input);
         /* Ours from here: the relay closes them. */
@@ -218,7 +217,7 @@ _printf_(4, 5) static int monitor_fail_start(Monitor *m, int error, int status, 
         log_warning("Failed to start container '%s': %s", m->spec ? m->spec->name : m->args->id, message);
         r = monitor_write_exit(m, &(ExitRecord) {
                 .exit_status = status,
-                .finished_usec = now_realtime_usec(),
+                .finished_usec = now_usec(CLOCK_REALTIME),
                 .error = message,
         });
         sync_send(m, &msg);
@@ -391,7 +390,7 @@ static int monitor_prepare(Monitor *m) {
         r = monitor_make_dirs(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the container's directories: %m");
-        r = journal_fields_init(&m->fields, m->spec);
+        r = journal_fields_init(&m->fields, m->spec, m->args->log_unit);
         if (r < 0)
                 return log_oom();
         r = journal_batch_init(&m->journal, NULL);
@@ -403,6 +402,15 @@ static int monitor_prepare(Monitor *m) {
                 return log_error_errno(r, "Failed to set up logging to the journal: %m");
         journal_check_available();
         monitor_cgroup_setup(&m->cgroup);
+        if (m->args->notify_fd >= 0) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (asprintf(&dir, "%s/containers/%s", m->args->runtime_dir, m->args->id) < 0)
+                        return log_oom();
+                r = notify_relay_setup(&m->notify, m->args->notify_fd, dir, m->spec);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the notification socket: %m");
+        }
         return 0;
 }
 
@@ -487,6 +495,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         _cleanup_close_ int in = -EBADF;
         RuntimeIO io = RUNTIME_IO_NULL;
         RuntimeError e = {};
+        int pass_fds[PASS_FDS_MAX];
         struct winsize window;
         LogSinkFunc sink;
         int r, out_fd;
@@ -507,6 +516,14 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         io.upper_dir = m->upper_dir;
         io.work_dir = m->work_dir;
         io.seccomp_fd = m->seccomp_fd;
+        if (m->args->n_pass_fds > 0) {
+                for (unsigned i = 0; i < m->args->n_pass_fds; i++)
+                        pass_fds[i] = MONITOR_PASS_FD_FIRST + (int) i;
+                io.pass_fds = pass_fds;
+                io.n_pass_fds = m->args->n_pass_fds;
+                io.n_listen_fds = m->args->n_listen_fds;
+                io.listen_fdnames = m->args->listen_fdnames;
+        }
         if (m->spec->tty) {
                 io.pty_master = &m->pty_master;
                 if (input_relay_initial_window(&m->input, &window) > 0)
@@ -514,6 +531,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         }
         if (!m->spec->open_stdin)
                 m->input.from = safe_close(m->input.from);
+        io.payload_oom_score_adj = monitor_oom_payload_adj();
 
         if (monitor_is_exec(m))
                 r = runtime_join(m->spec, &io, m->args->exec_target_pid, &e, &m->init_pid);
@@ -530,6 +548,9 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
                 *ret_exit = monitor_fail_start(m, e.error, runtime_error_exit_status(&e), "%s", e.message);
                 return false;
         }
+        /* The payload runs (forked with our oom_score_adj): from now on the OOM killer leaves us, and the
+         * init, alone. An exec's process is payload too. */
+        monitor_oom_protect(monitor_is_exec(m) ? 0 : m->init_pid);
         out_fd = monitor_output_fd(m, &out[0]);
         if (out_fd < 0) {
                 (void) kill(m->init_pid, SIGKILL);
@@ -584,15 +605,18 @@ static void monitor_read_stream(LogStream *s) {
 static int monitor_loop(Monitor *m) {
         monitor_reap(m);
         while (!m->init_exited) {
-                struct pollfd p[7] = {
+                struct pollfd p[8] = {
                         { .fd = m->signal_fd, .events = POLLIN },
                         { .fd = m->out.fd, .events = POLLIN },
                         { .fd = m->err.fd, .events = POLLIN },
                 };
-                size_t n_input = input_relay_fill(&m->input, p + 3);
+                size_t n_notify = notify_relay_fill(&m->notify, p + 3);
+                size_t n_input = input_relay_fill(&m->input, p + 3 + n_notify);
 
-                p[3 + n_input] = (struct pollfd) { .fd = m->boot.notify_fd, .events = POLLIN };
-                if (poll(p, 4 + n_input, -1) < 0) {
+                size_t boot = 3 + n_notify + n_input;
+
+                p[boot] = (struct pollfd) { .fd = m->boot.notify_fd, .events = POLLIN };
+                if (poll(p, boot + 1, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(errno, "Failed to wait for events: %m");
@@ -605,8 +629,9 @@ static int monitor_loop(Monitor *m) {
                         monitor_read_stream(&m->err);
                 /* What this round brought goes out now: no line waits for more output. */
                 journal_batch_flush(&m->journal);
-                input_relay_dispatch(&m->input, p + 3, n_input);
-                if (p[3 + n_input].revents && monitor_boot_notify_read(&m->boot) && m->boot_ok_pending) {
+                notify_relay_dispatch(&m->notify, p + 3, n_notify);
+                input_relay_dispatch(&m->input, p + 3 + n_notify, n_input);
+                if (p[boot].revents && monitor_boot_notify_read(&m->boot) && m->boot_ok_pending) {
                         sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_OK, .pid = m->init_pid });
                         m->boot_ok_pending = false;
                 }
@@ -627,7 +652,7 @@ static int monitor_finish(Monitor *m) {
 
         rec = (ExitRecord) {
                 .exit_status = runtime_exit_status_from_wait(m->init_wstatus),
-                .finished_usec = now_realtime_usec(),
+                .finished_usec = now_usec(CLOCK_REALTIME),
                 .oom_killed = monitor_cgroup_oom_killed(&m->cgroup),
         };
         if (m->spec->boot && !monitor_is_exec(m))

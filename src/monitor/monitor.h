@@ -18,6 +18,15 @@ typedef struct MonitorArgs {
         int stdin_fd;             /* the client's input, forwarded to the payload (-i), or -EBADF */
         int resize_fd;            /* struct winsize records for the terminal (-t), or -EBADF */
         const char *seccomp_profile; /* NULL: the installed default; "unconfined": none */
+        /* The system service a foreground run belongs to: each journal entry names it as well
+         * (OBJECT_SYSTEMD_UNIT= twice), so `journalctl -u` of either unit finds the line once. */
+        const char *log_unit;
+        /* Socket activation and --preserve-fds: fds MONITOR_PASS_FD_FIRST… become the payload's 3…;
+         * the first n_listen_fds are listening sockets (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID). */
+        int notify_fd;            /* --sdnotify=container: the client's "notify" stream, or -EBADF */
+        unsigned n_pass_fds;
+        unsigned n_listen_fds;
+        const char *listen_fdnames;
         /* `dray exec`: a sealed memfd holding the exec's spec (the container's, with the exec's command,
          * env, user, working directory and terminal), and the container init's PID. The monitor then
          * starts that process in the container (runtime_join()), copies its output to the client's fds

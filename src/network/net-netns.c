@@ -116,9 +116,13 @@ _noreturn_ static void netns_child(int sock, int netns_fd, const char *path, boo
                 _exit(-fd & 0xff);
         r = send_fd(sock, fd);
         if (r >= 0 && packet) {
-                /* Protocol 0: it sends, and receives nothing. */
+                /* Protocol 0: it sends, and receives nothing. Announcing is best effort: without
+                 * one (a kernel without AF_PACKET) the byte comes alone, and the caller goes on. */
                 fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-                r = fd < 0 ? -errno : send_fd(sock, fd);
+                if (fd >= 0)
+                        r = send_fd(sock, fd);
+                else if (send(sock, "N", 1, MSG_NOSIGNAL) < 0)
+                        r = -errno;
         }
         _exit(r < 0 ? -r & 0xff : 0);
 }
@@ -139,8 +143,8 @@ static int netns_fork(int netns_fd, const char *path, Rtnl **ret, int *ret_packe
         }
         pair[1] = safe_close(pair[1]);
         r = recv_fd(pair[0], &fd);
-        if (r >= 0 && ret_packet_fd)
-                r = recv_fd(pair[0], &packet_fd);
+        if (r >= 0 && ret_packet_fd && recv_fd(pair[0], &packet_fd) < 0)
+                packet_fd = -EBADF; /* none: announcements are skipped */
         k = wait_child(pid);
         if (k < 0 || r < 0) {
                 safe_close(fd);

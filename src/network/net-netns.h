@@ -15,7 +15,8 @@
  * bound inside it, and, if ret_packet_fd, an AF_PACKET socket made in it (net-announce.h). On
  * failure nothing is left at path. */
 int net_netns_new(const char *path, Rtnl **ret_rtnl, int *ret_packet_fd);
-/* A Rtnl (and optionally a packet socket) inside the namespace of the namespace fd. */
+/* A Rtnl (and optionally a packet socket) inside the namespace of the namespace fd. *ret_packet_fd is
+ * -EBADF when no packet socket could be made there. */
 int net_netns_rtnl(int netns_fd, Rtnl **ret_rtnl, int *ret_packet_fd);
 /* Unmounts and unlinks path; the namespace (and every veth in it) goes once nothing else holds it.
  * 0 also when there was nothing. */

@@ -3,26 +3,14 @@
 
 #include "net-port.h"
 #include "parse-util.h"
+#include "string-table.h"
 
 static const char *const net_proto_table[_NET_PROTO_MAX] = {
         [NET_PROTO_TCP] = "tcp",
         [NET_PROTO_UDP] = "udp",
 };
 
-const char *net_proto_to_string(NetProto p) {
-        if (p < 0 || p >= _NET_PROTO_MAX)
-                return NULL;
-        return net_proto_table[p];
-}
-
-NetProto net_proto_from_string(const char *s) {
-        if (!s)
-                return _NET_PROTO_INVALID;
-        for (NetProto p = 0; p < _NET_PROTO_MAX; p++)
-                if (streq(net_proto_table[p], s))
-                        return p;
-        return _NET_PROTO_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(net_proto, NetProto, _NET_PROTO_MAX);
 
 static int parse_port_number(const char *s, size_t len, bool zero_ok, uint16_t *ret) {
         char buf[8];

@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/capability.h>
 
+#include "capability-name.h"
 #include "caps-default.h"
 #include "runtime-internal.h"
 #include "strv.h"
@@ -50,21 +51,14 @@ uint64_t runtime_caps_all(void) {
         return cap_all();
 }
 
-/* "CAP_NET_ADMIN", "net_admin", "Cap_Net_Admin" → CAP_NET_ADMIN. Numbers are refused. */
+/* capability-name.h, limited to what this kernel knows. */
 static int cap_parse(const char *name, cap_value_t *ret) {
-        char buf[64] = "cap_";
-        size_t off = strncasecmp(name, "cap_", 4) == 0 ? 0 : 4;
-        cap_value_t v;
+        int v, r;
 
-        if (isempty(name) || strlen(name) + off >= sizeof(buf))
-                return -EINVAL;
-        for (size_t i = 0; name[i]; i++) {
-                if (!isalpha((unsigned char) name[i]) && name[i] != '_')
-                        return -EINVAL;
-                buf[off + i] = (char) tolower((unsigned char) name[i]);
-        }
-        buf[off + strlen(name)] = 0;
-        if (cap_from_name(buf, &v) < 0 || v < 0 || v > cap_last())
+        r = capability_from_name(name, &v);
+        if (r < 0)
+                return r;
+        if (v > cap_last())
                 return -EINVAL;
         *ret = v;
         return 0;

@@ -29,9 +29,9 @@ static bool exec_error_is_fatal(int error) {
 /* Runs the command, looked up in the container's PATH (from its environment, else the default) the
  * way execvp() does, but inside the container root and without execvp()'s fallback of running a
  * file without a #! line through /bin/sh. Returns only on failure. */
-static int exec_command(RuntimeContext *c) {
+static int exec_command(RuntimeContext *c, char *const *env) {
         char *const *argv = c->spec->command;
-        char *const *envp = c->spec->env ?: (char *[]) { NULL };
+        char *const *envp = env ?: c->spec->env ?: (char *[]) { NULL };
         const char *cmd = argv[0], *path, *p;
         bool seen_eacces = false;
         char buf[PATH_MAX];
@@ -99,13 +99,90 @@ static int payload_tty_stdio(RuntimeContext *c) {
         return 1;
 }
 
+/* Socket activation and --preserve-fds: the passed fds become 3, 4, … (inherited across execve), and
+ * the report pipe and the seccomp fd, which the payload still needs, move above them. */
+static int payload_pass_fds(RuntimeContext *c) {
+        size_t n = c->io->n_pass_fds;
+        int above = 3 + (int) n + c->n_fds, tmp[64], fd;
+
+        if (n == 0)
+                return 0;
+        if (n > ELEMENTSOF(tmp))
+                return runtime_fail(c, E2BIG, "too many fds to pass on");
+        fd = fcntl(c->report_fd, F_DUPFD_CLOEXEC, above);
+        if (fd < 0)
+                return runtime_fail(c, errno, "move the report pipe: %m");
+        c->report_fd = fd;
+        if (c->seccomp_fd >= 0) {
+                c->seccomp_fd = fcntl(c->seccomp_fd, F_DUPFD_CLOEXEC, above);
+                if (c->seccomp_fd < 0)
+                        return runtime_fail(c, errno, "move the seccomp fd: %m");
+        }
+        for (size_t i = 0; i < n; i++) {
+                tmp[i] = fcntl(c->pass_fds_at + (int) i, F_DUPFD_CLOEXEC, above);
+                if (tmp[i] < 0)
+                        return runtime_fail(c, errno, "move a passed fd: %m");
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (dup3(tmp[i], 3 + (int) i, 0) < 0)
+                        return runtime_fail(c, errno, "pass fd %zu on: %m", 3 + i);
+                (void) close(tmp[i]);
+        }
+        /* Whatever was between them and the moved fds (the old copies) goes. */
+        for (int k = 3 + (int) n; k < above; k++)
+                (void) close(k);
+        return 0;
+}
+
+/* LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES for the payload, replacing any the spec has (sd_listen_fds(3)):
+ * the PID is ours as the payload sees it, the one that execs. NULL without socket activation. */
+static char **payload_listen_env(RuntimeContext *c) {
+        char **env = NULL;
+        char *s;
+
+        if (c->io->n_listen_fds == 0)
+                return NULL;
+        STRV_FOREACH(e, c->spec->env)
+                if (!strneq(*e, "LISTEN_FDS=", 11) && !strneq(*e, "LISTEN_PID=", 11) &&
+                    !strneq(*e, "LISTEN_FDNAMES=", 15) && strv_extend(&env, *e) < 0)
+                        return NULL;
+        if (asprintf(&s, "LISTEN_FDS=%zu", c->io->n_listen_fds) < 0 || strv_consume(&env, s) < 0)
+                return NULL;
+        if (asprintf(&s, "LISTEN_PID=%i", (int) getpid()) < 0 || strv_consume(&env, s) < 0)
+                return NULL;
+        if (c->io->listen_fdnames &&
+            (asprintf(&s, "LISTEN_FDNAMES=%s", c->io->listen_fdnames) < 0 || strv_consume(&env, s) < 0))
+                return NULL;
+        return env;
+}
+
 static int payload_tty_control(RuntimeContext *c) {
         if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
                 return runtime_fail(c, errno, "make the terminal the controlling terminal: %m");
         return 0;
 }
 
+/* Best effort: a payload that cannot make itself the OOM killer's first choice still runs. The process
+ * is non-dumpable (a fork of the init), so its /proc files belong to the host's root, which a user
+ * namespace does not map: dumpable for the one write, with no other process in the container yet
+ * but the init. */
+static void payload_set_oom_score_adj(RuntimeContext *c) {
+        _cleanup_close_ int fd = -EBADF;
+        char value[16];
+        int n;
+
+        if (c->io->payload_oom_score_adj == 0)
+                return;
+        n = snprintf(value, sizeof(value), "%d", c->io->payload_oom_score_adj);
+        (void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0)
+                (void) write(fd, value, (size_t) n);
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static int payload_setup(RuntimeContext *c) {
+        _cleanup_strv_free_ char **env = NULL;
         bool tty;
         const char *wd = c->spec->working_dir ?: "/";
         sigset_t none;
@@ -119,6 +196,9 @@ static int payload_setup(RuntimeContext *c) {
         r = fd_close_from(c->n_fds);
         if (r < 0)
                 return runtime_fail(c, r, "close fds: %m");
+        r = payload_pass_fds(c);
+        if (r < 0)
+                return r;
         /* No stdin given: fd 0 is the host's /dev/null, opened before the root existed. Swap it for
          * the container's, so that no fd of the payload was opened on the host's tree. */
         if (c->io->stdin_fd < 0 && !tty) {
@@ -139,8 +219,14 @@ static int payload_setup(RuntimeContext *c) {
                 if (r < 0)
                         return r;
         }
+        if (c->io->n_listen_fds > 0) {
+                env = payload_listen_env(c);
+                if (!env)
+                        return runtime_fail(c, ENOMEM, "set up LISTEN_FDS: %m");
+        }
         /* Not whatever the monitor's caller had: the usual default, as Docker sets it. */
         (void) umask(0022);
+        payload_set_oom_score_adj(c);
         r = payload_set_user(c);
         if (r < 0)
                 return r;
@@ -159,7 +245,7 @@ static int payload_setup(RuntimeContext *c) {
                         return runtime_fail(c, r, "load seccomp filter: %m");
                 c->seccomp_fd = safe_close(c->seccomp_fd);
         }
-        return exec_command(c);
+        return exec_command(c, env);
 }
 
 /* PID 2 of the container. The report pipe (fd 3, O_CLOEXEC) closes with a successful execve(). */

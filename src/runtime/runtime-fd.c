@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 
+#include "contract.h"
 #include "runtime-internal.h"
 
 /* Makes fds[i] become fd i for every i, and closes every other fd. The fds may be any numbers,
@@ -50,7 +51,8 @@ int fd_close_from(int first) {
  * inherits them), the report pipe 3, and every other fd it inherited from the caller is closed now,
  * long before anything in the container runs (CVE-2024-21626 leaked a host fd that way). */
 int setup_fds(RuntimeContext *c) {
-        int fds[12] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd, c->io->seccomp_fd };
+        int fds[12 + PASS_FDS_MAX] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd,
+                                       c->io->seccomp_fd };
         int *userns_fds[] = { &c->userns_tree_fd, &c->userns_target_fd, &c->userns_upper_fd, &c->userns_work_fd,
                               &c->userns_netfiles_fd, &c->boot_notify_fd };
         int *kept[ELEMENTSOF(userns_fds)];
@@ -65,6 +67,13 @@ int setup_fds(RuntimeContext *c) {
                         kept[n_userns++] = userns_fds[i];
                         fds[n++] = *userns_fds[i];
                 }
+
+        /* Passed on to the payload (runtime-exec.c moves them to 3…); close-on-exec until then. */
+        if (c->io->n_pass_fds > PASS_FDS_MAX)
+                return runtime_fail(c, E2BIG, "too many fds to pass on");
+        c->pass_fds_at = (int) n;
+        for (size_t i = 0; i < c->io->n_pass_fds; i++)
+                fds[n++] = c->io->pass_fds[i];
 
         if (fds[0] < 0) {
                 /* Still the host's /dev/null: nothing of the container is mounted yet. */
@@ -84,6 +93,9 @@ int setup_fds(RuntimeContext *c) {
                 if (fcntl(*kept[i], F_SETFD, FD_CLOEXEC) < 0)
                         return runtime_fail(c, errno, "set up root tree fds: %m");
         }
+        for (size_t i = 0; i < c->io->n_pass_fds; i++)
+                if (fcntl(c->pass_fds_at + (int) i, F_SETFD, FD_CLOEXEC) < 0)
+                        return runtime_fail(c, errno, "set up passed fds: %m");
         if (c->io->seccomp_fd >= 0) {
                 c->seccomp_fd = RUNTIME_FD_SECCOMP;
                 if (fcntl(c->seccomp_fd, F_SETFD, FD_CLOEXEC) < 0)

@@ -159,6 +159,16 @@ static bool init_reap(RuntimeContext *c, int *ret_status) {
         return payload_done;
 }
 
+/* systemd's container interface: SIGRTMIN+3 (halt) and SIGRTMIN+4 (poweroff) sent to a container's PID 1
+ * ask it to shut down, which is what `machinectl poweroff` does. The payload is not an init and would
+ * just die of them: it gets the container's stop signal instead, as from `dray stop`. Everything else
+ * is passed on as it is. */
+static int init_translate_signal(const RuntimeContext *c, int sig) {
+        if (sig == SIGRTMIN + 3 || sig == SIGRTMIN + 4)
+                return c->spec->stop_signal > 0 ? c->spec->stop_signal : SIGTERM;
+        return sig;
+}
+
 /* From here the init holds nothing but its signalfd: closing the report pipe is what lets the caller
  * see EOF once the payload's execve() closed its copy. When the payload exits, the init exits with
  * its status; the kernel then kills whatever else still runs in the pid namespace. */
@@ -189,6 +199,6 @@ _noreturn_ void init_run(RuntimeContext *c) {
                         if (init_reap(c, &status))
                                 _exit(status);
                 } else
-                        (void) kill(c->payload_pid, (int) si.ssi_signo);
+                        (void) kill(c->payload_pid, init_translate_signal(c, (int) si.ssi_signo));
         }
 }

@@ -37,6 +37,7 @@ typedef struct RuntimeContext {
         int report_fd;       /* write end of the report pipe */
         int seccomp_fd;      /* the seccomp profile, or -EBADF */
         int n_fds;           /* fds 0..n_fds-1 are the arranged ones above */
+        int pass_fds_at;     /* io->pass_fds are fds pass_fds_at… among them */
         int root_fd;         /* O_PATH fd of the mounted root, until pivot_root */
         int signal_fd;       /* the init's signalfd */
         int tty_fd;          /* spec->tty: the pty's slave, for the payload's stdio; else -EBADF */

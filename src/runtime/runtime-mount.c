@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 
@@ -213,6 +215,41 @@ finish:
         return r;
 }
 
+/* The lower layers of an overlay being configured, top-most first. fsconfig() takes strings of 255
+ * bytes at most, about fourteen /proc/self/fd/N paths: so one "lowerdir+" each (Linux 6.8), or, on
+ * an older kernel, the one "lowerdir" list where it fits. */
+static int overlay_config_lowers(RuntimeContext *c, int fs, const int *fds, size_t n) {
+        char list[256], path[PROC_FD_PATH_MAX];
+        size_t len = 0;
+
+        if (n == 0)
+                return runtime_fail(c, EINVAL, "an overlay without lower layers");
+        proc_fd_path(path, fds[0]);
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", path, 0) >= 0) {
+                for (size_t i = 1; i < n; i++) {
+                        proc_fd_path(path, fds[i]);
+                        if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", path, 0) < 0)
+                                return runtime_fail(c, errno, "add overlay lower layer %zu: %m", i);
+                }
+                return 0;
+        }
+        if (errno != EINVAL)
+                return runtime_fail(c, errno, "add overlay lower layer 0: %m");
+        for (size_t i = 0; i < n; i++) {
+                int k;
+
+                proc_fd_path(path, fds[i]);
+                k = snprintf(list + len, sizeof(list) - len, "%s%s", i > 0 ? ":" : "", path);
+                if (k < 0 || (size_t) k >= sizeof(list) - len)
+                        return runtime_fail(c, E2BIG, "%zu layers are more than this kernel's overlayfs takes "
+                                            "through fsconfig() (Linux 6.8 takes any number)", n);
+                len += (size_t) k;
+        }
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", list, 0) < 0)
+                return runtime_fail(c, errno, "set the overlay's lower layers: %m");
+        return 0;
+}
+
 /* --userns=auto from an image, in the caller (the host's root): the overlay of the image's layers,
  * each an idmapped mount of the container's range (overlayfs takes idmapped layers since Linux 5.19),
  * as a detached mount that the init attaches as its root. The layers stay shared by every container
@@ -226,14 +263,11 @@ int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret) {
                 .userns_fd = (uint64_t) userns_fd,
         };
         _cleanup_close_ int upper = -EBADF, work = -EBADF, fs = -EBADF, mnt = -EBADF;
-        _cleanup_free_ char *lowerdir = malloc(SPEC_LAYERS_MAX * (PROC_FD_PATH_MAX + 1));
         char upper_path[PROC_FD_PATH_MAX], work_path[PROC_FD_PATH_MAX];
         int fds[SPEC_LAYERS_MAX];
-        size_t n = 0, len = 0;
+        size_t n = 0;
         int r = 0;
 
-        if (!lowerdir)
-                return runtime_fail(c, ENOMEM, "out of memory");
         for (char *const *l = c->spec->layers; r >= 0 && *l; l++) {
                 if (n >= SPEC_LAYERS_MAX) {
                         r = runtime_fail(c, E2BIG, "too many layers");
@@ -249,10 +283,6 @@ int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret) {
                                          "--userns=auto for a container from an image needs the image store on a "
                                          "file system with idmapped mounts (ext4, xfs, btrfs, tmpfs): layer '%s': %m",
                                          *l);
-                if (len > 0)
-                        lowerdir[len++] = ':';
-                proc_fd_path(lowerdir + len, fds[n - 1]);
-                len += strlen(lowerdir + len);
         }
         if (r < 0)
                 goto finish;
@@ -269,8 +299,11 @@ int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret) {
         proc_fd_path(upper_path, upper);
         proc_fd_path(work_path, work);
         fs = fsopen("overlay", FSOPEN_CLOEXEC);
-        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lowerdir, 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper_path, 0) < 0 ||
+        if (fs >= 0)
+                r = overlay_config_lowers(c, fs, fds, n);
+        if (r < 0)
+                goto finish;
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper_path, 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work_path, 0) < 0 ||
             fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
                 r = runtime_fail(c, errno, "create overlayfs of idmapped layers for '%s': %m", c->spec->image);
@@ -445,6 +478,21 @@ int mount_pivot_root(RuntimeContext *c) {
         return 0;
 }
 
+/* Under --userns=auto /sys is the host's, bound (mount_sys_bind()), with the host's cgroup2 mount at
+ * /sys/fs/cgroup: a cgroup2 mount right on the root of a mount of the same super block is EBUSY (there
+ * is one cgroup2 super block), so a tmpfs goes in between. */
+static int mount_cgroup2(RuntimeContext *c) {
+        const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        struct statfs sfs;
+
+        if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC &&
+            mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=0755,size=4k") < 0)
+                return runtime_fail(c, errno, "cover the host's /sys/fs/cgroup: %m");
+        if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, NULL) < 0)
+                return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
+        return 0;
+}
+
 /* After pivot_root every path is the container's: the kernel file systems below were mounted by us,
  * so plain paths are safe here. */
 int mount_setup_after_pivot(RuntimeContext *c) {
@@ -459,9 +507,11 @@ int mount_setup_after_pivot(RuntimeContext *c) {
         /* On pure cgroup v2 the container gets its own cgroup2 mount, rooted (through the cgroup
          * namespace) at its cgroup. On v1 or hybrid hosts a faithful /sys/fs/cgroup would take one
          * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
-        if (c->host_cgroup2 && !c->spec->boot && mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
-                                     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
+        if (c->host_cgroup2 && !c->spec->boot) {
+                r = mount_cgroup2(c);
+                if (r < 0)
+                        return r;
+        }
 
         if (c->spec->read_only)
                 return remount_readonly(c, "/");

@@ -36,9 +36,20 @@ typedef struct RuntimeIO {
          * success. window: its initial size, or NULL. stdin_fd is not used. */
         int *pty_master;
         const struct winsize *window;
+        /* Not 0: the payload sets its oom_score_adj to this (a raise, which needs no privilege) before
+         * execve(), so that the OOM killer prefers it to the caller and the init. */
+        int payload_oom_score_adj;
         /* spec->boot: a datagram socket of the caller's, bound into the container as /run/host/notify
          * and named by $NOTIFY_SOCKET for its init (systemd's Container Interface); NULL: none. */
         const char *notify_socket;
+        /* Socket activation and --preserve-fds: these become the payload's fds 3, 4, … (the only fds of
+         * the caller besides stdio that reach the container). The first n_listen_fds are listening
+         * sockets: the payload then gets LISTEN_FDS, LISTEN_PID (its own PID, as it sees it) and
+         * LISTEN_FDNAMES (listen_fdnames, or none) in its environment, replacing any of the spec's. */
+        const int *pass_fds;
+        size_t n_pass_fds;
+        size_t n_listen_fds;
+        const char *listen_fdnames;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "capability-name.h"
 #include "json-util.h"
 #include "log.h"
 #include "seccomp-profile.h"
@@ -199,16 +200,11 @@ static const struct {
 };
 
 static int cap_from_name_strict(const char *n, cap_value_t *ret) {
-        cap_value_t v;
-
         /* cap_from_name() also takes numbers and lower case; Docker's profiles use the one spelling,
          * and anything else is more likely a mistake than a capability. */
         if (!strneq(n, "CAP_", 4) || n[4] == 0 || strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != strlen(n))
                 return -EINVAL;
-        if (cap_from_name(n, &v) < 0 || v < 0 || v >= 64)
-                return -EINVAL;
-        *ret = v;
-        return 0;
+        return capability_from_name(n, ret);
 }
 
 int seccomp_caps_from_names(char *const *names, uint64_t *ret) {

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "atomic-write.h"
+#include "json-util.h"
 
 int loop_write(int fd, const void *data, size_t n) {
         const char *p = data;
@@ -63,6 +64,9 @@ int json_write_atomic_flags(int dir_fd, const char *name, json_object *obj, Atom
         s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s)
                 return -ENOMEM;
+        /* What json_read_file() would refuse is never written: saved state must load again. */
+        if (strlen(s) + 1 > JSON_FILE_MAX)
+                return -EFBIG;
         if (asprintf(&text, "%s\n", s) < 0)
                 return -ENOMEM;
         return write_file_atomic(dir_fd, name, text, strlen(text), flags);

@@ -4,59 +4,12 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "atomic-write.h"
 #include "json-util.h"
 #include "strv.h"
 
-static int write_all(int fd, const char *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 int json_write_atomic(int dir_fd, const char *name, json_object *obj) {
-        _cleanup_close_ int fd = -EBADF;
-        char tmp[256];
-        const char *s;
-        uint32_t rnd;
-        int r;
-
-        if (strchr(name, '/') || strlen(name) > 200)
-                return -EINVAL;
-        s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!s)
-                return -ENOMEM;
-        /* What json_read_file() would refuse is never written: saved state must load again. */
-        if (strlen(s) + 1 > JSON_FILE_MAX)
-                return -EFBIG;
-        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-                return -EIO;
-        snprintf(tmp, sizeof(tmp), ".#%s.%08x", name, rnd);
-
-        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -errno;
-        r = write_all(fd, s, strlen(s));
-        if (r >= 0)
-                r = write_all(fd, "\n", 1);
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlinkat(dir_fd, tmp, 0);
-                return r;
-        }
-        /* Make the rename itself durable. */
-        (void) fsync(dir_fd);
-        return 0;
+        return json_write_atomic_flags(dir_fd, name, obj, ATOMIC_WRITE_SYNC);
 }
 
 size_t json_file_size(json_object *obj) {

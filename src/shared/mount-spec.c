@@ -1,35 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <limits.h>
+#include <libmount.h>
 #include <string.h>
 
 #include "mount-spec.h"
 #include "parse-util.h"
+#include "string-table.h"
 
 static const char *const mount_type_table[_MOUNT_TYPE_MAX] = {
         [MOUNT_BIND] = "bind",
         [MOUNT_TMPFS] = "tmpfs",
+        [MOUNT_VOLUME] = "volume",
 };
 
-const char *mount_type_to_string(MountType t) {
-        if (t < 0 || t >= _MOUNT_TYPE_MAX)
-                return NULL;
-        return mount_type_table[t];
-}
-
-MountType mount_type_from_string(const char *s) {
-        if (!s)
-                return _MOUNT_TYPE_INVALID;
-        for (int i = 0; i < _MOUNT_TYPE_MAX; i++)
-                if (streq(mount_type_table[i], s))
-                        return (MountType) i;
-        return _MOUNT_TYPE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(mount_type, MountType, _MOUNT_TYPE_MAX);
 
 void mount_spec_done(MountSpec *m) {
         free(m->source);
         free(m->destination);
         free(m->options);
-        m->source = m->destination = m->options = NULL;
+        free(m->volume);
+        m->source = m->destination = m->options = m->volume = NULL;
 }
 
 MountSpec *mount_spec_array_free(MountSpec *a, size_t n) {
@@ -65,6 +56,29 @@ int mount_spec_append(MountSpec **a, size_t *n, MountType type, const char *sour
         na[(*n)++] = m;
         *a = na;
         return 0;
+}
+
+int mount_spec_set_volume(MountSpec *m, const char *volume) {
+        char *v = strdup(volume);
+
+        if (!v)
+                return -ENOMEM;
+        free(m->volume);
+        m->volume = v;
+        return 0;
+}
+
+bool volume_name_is_valid(const char *name) {
+        static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        size_t n;
+
+        if (isempty(name))
+                return false;
+        n = strlen(name);
+        /* The first character also keeps ".", ".." and ".removed-…" (drayd's own entries) out. */
+        if (n > VOLUME_NAME_MAX || !strchr(alnum, name[0]))
+                return false;
+        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
 bool path_is_below_or_equal(const char *path, const char *prefix) {
@@ -154,12 +168,15 @@ static bool tmpfs_option_value_is_valid(const char *key, const char *v) {
         return false;
 }
 
+/* The option string is split by libmount's own parser (mnt_optstr_next_option(), as mount(8) splits
+ * it), so that what we check is what a mount would see. */
 int tmpfs_options_validate(const char *opts, const char **ret_bad) {
         static const char *const keys[] = { "size", "nr_inodes", "mode", "uid", "gid" };
-        _cleanup_free_ char *copy = NULL;
-        unsigned seen = 0;
+        char *p = (char *) opts, *name, *value;
+        size_t namesz, valuesz;
         const char *bad = NULL;
-        char *save = NULL;
+        unsigned seen = 0;
+        int r;
 
         if (isempty(opts))
                 return 0;
@@ -167,24 +184,27 @@ int tmpfs_options_validate(const char *opts, const char **ret_bad) {
                 bad = "the options are too long";
                 goto fail;
         }
-        copy = strdup(opts);
-        if (!copy)
-                return -ENOMEM;
-        if (copy[0] == ',' || copy[strlen(copy) - 1] == ',' || strstr(copy, ",,")) {
+        /* None of these values needs quoting, and libmount's parser reads an unbalanced quote as
+         * the end of the string. */
+        if (strchr(opts, '"')) {
+                bad = "quotes are not allowed in tmpfs options";
+                goto fail;
+        }
+        /* libmount skips empty items; a user who typed one meant something else. */
+        if (opts[0] == ',' || opts[strlen(opts) - 1] == ',' || strstr(opts, ",,")) {
                 bad = "an option is empty";
                 goto fail;
         }
-        for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-                char *eq = strchr(item, '=');
+        while ((r = mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz)) == 0) {
+                char key[16], val[32];
                 size_t k;
 
-                if (!eq) {
+                if (!value) {
                         bad = "an option is not KEY=VALUE (size, mode, uid, gid, nr_inodes)";
                         goto fail;
                 }
-                *eq = 0;
                 for (k = 0; k < ELEMENTSOF(keys); k++)
-                        if (streq(item, keys[k]))
+                        if (namesz == strlen(keys[k]) && strneq(name, keys[k], namesz))
                                 break;
                 if (k == ELEMENTSOF(keys)) {
                         bad = "unknown option (allowed: size, mode, uid, gid, nr_inodes)";
@@ -195,10 +215,22 @@ int tmpfs_options_validate(const char *opts, const char **ret_bad) {
                         goto fail;
                 }
                 seen |= 1U << k;
-                if (!tmpfs_option_value_is_valid(item, eq + 1)) {
+                if (valuesz >= sizeof(val) || namesz >= sizeof(key)) {
                         bad = "invalid value (size: bytes with k, m, g or %; mode: octal; uid, gid: numbers)";
                         goto fail;
                 }
+                memcpy(key, name, namesz);
+                key[namesz] = 0;
+                memcpy(val, value, valuesz);
+                val[valuesz] = 0;
+                if (!tmpfs_option_value_is_valid(key, val)) {
+                        bad = "invalid value (size: bytes with k, m, g or %; mode: octal; uid, gid: numbers)";
+                        goto fail;
+                }
+        }
+        if (r < 0) {
+                bad = "the options cannot be parsed";
+                goto fail;
         }
         return 0;
 fail:
@@ -226,6 +258,14 @@ static const char *mount_spec_check(const MountSpec *m) {
                         return "tmpfs mounts take no source";
                 if (tmpfs_options_validate(m->options, NULL) < 0)
                         return "invalid tmpfs options";
+                break;
+        case MOUNT_VOLUME:
+                if (!volume_name_is_valid(m->volume))
+                        return "invalid volume name";
+                if (!mount_path_is_normalized(m->source))
+                        return "a volume's directory must be a normalized absolute path";
+                if (m->options)
+                        return "volume mounts take no options";
                 break;
         default:
                 return "invalid mount type";
@@ -260,6 +300,7 @@ static int mount_spec_to_json(const MountSpec *m, json_object **ret) {
         r = r < 0 ? r : json_add_string(o, "destination", m->destination);
         r = r < 0 ? r : json_add_bool(o, "read_only", m->read_only);
         r = r < 0 ? r : json_add_string(o, "options", m->options);
+        r = r < 0 ? r : json_add_string(o, "volume", m->volume);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -323,6 +364,8 @@ static int mount_spec_from_json(json_object *o, MountSpec *m) {
                 r = get_dup_opt(o, "destination", &m->destination);
         if (r >= 0)
                 r = get_dup_opt(o, "options", &m->options);
+        if (r >= 0)
+                r = get_dup_opt(o, "volume", &m->volume);
         if (r >= 0) {
                 r = json_get_bool(o, "read_only", &m->read_only);
                 if (r == -ENOENT)

@@ -18,6 +18,12 @@ bool container_id_prefix_is_valid(const char *p);  /* 4..64 lowercase hex digits
 /* A host name, and so a machined machine name: 1-63 of [a-zA-Z0-9.-], starting with a letter or digit,
  * not ending in '.' or '-', no empty label (".."). */
 bool hostname_is_valid_simple(const char *s);
+
+/* A label of a container or a volume: KEY=VALUE, a non-empty key, no control characters, valid
+ * UTF-8, at most LABEL_MAX bytes. */
+#define LABEL_MAX 4096U
+#define LABELS_MAX 64U
+bool label_is_valid(const char *label);
 /* What a container is called where a host name is needed (its default hostname, its machined machine
  * name): its name when that is a valid host name, else its short ID, the hostname Docker gives every
  * container. Deterministic, so registering and unregistering agree. Returns name or buf. */
@@ -26,6 +32,9 @@ const char *container_host_name(const char *name, const char *id, char buf[stati
  * ending in ".slice", at most 255 characters, not the root slice "-.slice", no empty "-" parts
  * ("a--b.slice", "-a.slice", "a-.slice" are not slices systemd makes). */
 bool slice_name_is_valid(const char *s);
+/* A unit name as systemd spells it: at most 255 of [a-zA-Z0-9:_.@\\-], a non-empty name, a '.' and a
+ * non-empty type suffix of letters. Used for the caller's unit a monitor names in journal entries. */
+bool unit_name_is_valid_simple(const char *s);
 
 /* 64 hex digits from the kernel's RNG. ret must hold CONTAINER_ID_LEN + 1 bytes. */
 int container_id_generate(char ret[static CONTAINER_ID_LEN + 1]);

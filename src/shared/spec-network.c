@@ -4,6 +4,7 @@
 #include "name.h"
 #include "spec-network.h"
 #include "strv.h"
+#include "string-table.h"
 
 static const char *const network_mode_table[_NETWORK_MODE_MAX] = {
         [NETWORK_MODE_NONE] = "none",
@@ -11,20 +12,7 @@ static const char *const network_mode_table[_NETWORK_MODE_MAX] = {
         [NETWORK_MODE_BRIDGE] = "bridge",
 };
 
-const char *network_mode_to_string(NetworkMode m) {
-        if (m < 0 || m >= _NETWORK_MODE_MAX)
-                return NULL;
-        return network_mode_table[m];
-}
-
-NetworkMode network_mode_from_string(const char *s) {
-        if (!s)
-                return _NETWORK_MODE_INVALID;
-        for (NetworkMode m = 0; m < _NETWORK_MODE_MAX; m++)
-                if (streq(network_mode_table[m], s))
-                        return m;
-        return _NETWORK_MODE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(network_mode, NetworkMode, _NETWORK_MODE_MAX);
 
 static void attachment_done(SpecNetworkAttachment *a) {
         free(a->name);

@@ -28,9 +28,6 @@ fi
 plan 27
 setup_dray_test
 
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
-state_is() { [ "$(prop "$1" State)" = "$2" ]; }
 ticks() {
         journalctl --sync 2>/dev/null
         journalctl --no-pager -o cat "CONTAINER_NAME=$1" | grep -c '^tick '

@@ -20,7 +20,6 @@ defer rm -rf "$work"
 
 # exists NAME: drayd knows the container.
 exists() { busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$1" >/dev/null 2>&1; }
-state_is() { [ "$(dray inspect -f '{{.State}}' "$1" 2>/dev/null)" = "$2" ]; }
 
 # --- usage errors: 125, one line, nothing created ---------------------------------------------
 

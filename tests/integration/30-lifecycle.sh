@@ -13,27 +13,13 @@ set -u -o pipefail
 require busctl systemctl journalctl jq
 
 plan 120
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
-        busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
+# A root of our own ($rootfs): some containers here wait for a file the test creates in it.
+setup_dray_test
 
 STATE=/var/lib/dray/containers
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-# A root of our own: some containers here wait for a file the test creates in it.
-rootfs="$work/rootfs"
-"$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
 
 # --- helpers -------------------------------------------------------------------------------------
 
-# gone_for_good NAME: cleanup of a container that may not exist any more.
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-# track NAME: the container is removed (forcibly) at exit. Not in a $(...): defer must run in
-# this shell.
-track() { defer gone_for_good "$1"; }
-prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
-state_is() { [ "$(prop "$1" State)" = "$2" ]; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # journal_has NAME LINE: the container's output has exactly this line.
 journal_has() {

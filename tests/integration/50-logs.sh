@@ -12,23 +12,8 @@ set -u -o pipefail
 require busctl journalctl jq
 
 plan 48
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
-        busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
+setup_dray_test
 
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-rootfs="$work/rootfs"
-"$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
-
-# gone_for_good NAME: cleanup of a container that may not exist any more.
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-# track NAME: the container is removed (forcibly) at exit. Not in a $(...): defer must run in
-# this shell.
-track() { defer gone_for_good "$1"; }
-prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
-state_is() { [ "$(prop "$1" State)" = "$2" ]; }
 # journal NAME [ARGS...]: the container's entries, one JSON object a line, every field in full.
 journal() {
         local n="$1"; shift

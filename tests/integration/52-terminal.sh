@@ -20,20 +20,9 @@ wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
 rootfs="$(test_rootfs)" || bail_out "could not build the busybox root"
 run() { dray run --rm --rootfs "$rootfs" "$@"; }
 gone() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-# in_terminal CMD: runs CMD with a terminal of 33 rows and 100 columns as its stdio (script(1)).
-# script(1) relays its own stdin into the terminal, and at EOF of it (CI runs us with stdin from
-# /dev/null) it types an end-of-file into the pty, which the payload's raw terminal echoes as
-# "^@" (issue 9: "^@33 100"). So script gets a stdin of its own that stays open and silent until it
-# is done: whatever the runner's stdin, nothing is ever typed.
-in_terminal() {
-        local rc=0 feeder fd
-        exec {fd}< <(exec sleep 3600)
-        feeder=$!
-        script -qec "stty rows 33 cols 100; $1" /dev/null <&"$fd" || rc=$?
-        exec {fd}<&-
-        kill "$feeder" 2>/dev/null
-        return "$rc"
-}
+# in_terminal CMD: runs CMD with a terminal of 33 rows and 100 columns as its stdio (in_pty of lib.sh:
+# never typing what the runner's stdin holds, or its EOF).
+in_terminal() { in_pty "stty rows 33 cols 100; $1"; }
 
 # --- -i without a terminal ---------------------------------------------------------------------
 

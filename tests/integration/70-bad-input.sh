@@ -13,15 +13,7 @@ set -u -o pipefail
 require busctl systemctl gdbus dbus-send jq
 
 plan 98
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
-        busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
-
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-rootfs="$work/rootfs"
-"$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
+setup_dray_test
 
 # Everything a container leaves on the host.
 snapshot() {
@@ -53,8 +45,6 @@ refused() {
         fi
 }
 
-# gone_for_good NAME: cleanup of a container that may not exist any more.
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
 
 long_name="$(printf 'a%.0s' $(seq 1 64))"
 base="$(unique_name bad)"

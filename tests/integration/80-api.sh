@@ -13,26 +13,11 @@ set -u -o pipefail
 require busctl systemctl jq timeout
 
 plan 39
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
-        busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
+setup_dray_test
 
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-rootfs="$work/rootfs"
-"$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
-
-# gone_for_good NAME: cleanup of a container that may not exist any more.
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-# track NAME: the container is removed (forcibly) at exit. Not in a $(...): defer must run in
-# this shell.
-track() { defer gone_for_good "$1"; }
 # "--": busctl would take the payload's own options ("sh -c") for its own.
 mgr() { busctl -- call org.dray1 /org/dray1 org.dray1.Manager "$@"; }
 kill_quietly() { kill "$@" 2>/dev/null || true; }
-prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
-state_is() { [ "$(prop "$1" State)" = "$2" ]; }
 go_file() { echo "$rootfs/tmp/go-$1"; }
 wait_for_go() { echo "while [ ! -e /tmp/go-$1 ]; do sleep 0.05; done"; }
 

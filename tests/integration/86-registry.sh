@@ -133,3 +133,17 @@ hostile "an index without our architecture" "$fake/otherarch:1" 'no manifest for
 hostile "a manifest not matching the digest asked for" "$fake/good@sha256:$(printf %064d 0)" 'does not match the digest'
 like "$(dray pull "$fake/nothing:1" 2>&1)" 'no such manifest' "an unknown repository"
 like "$(dray pull --tls-verify=maybe "$fake/good:1" 2>&1)" 'tls-verify' "--tls-verify takes a boolean"
+
+# --- a registry that trickles (issue 16): given up, and no other pull waits for it ------------------
+dray pull "$fake/trickle:1" > "$work/trickle.out" 2>&1 &
+tricklepid=$!
+defer sh -c "kill $tricklepid 2>/dev/null; true"
+wait_until 10 sh -c "busctl call org.dray1 /org/dray1 org.dray1.Manager ListTransfers | grep -q trickle"
+ok "another pull completes while the trickling one runs" timeout 60 dray pull "$fake/good:2"
+defer rmi "$fake/good:2"
+ok "the trickling pull was still running then (not queued before it)" kill -0 "$tricklepid"
+wait_until 150 sh -c "! kill -0 $tricklepid" || diag "the trickling pull still runs"
+wait "$tricklepid"; rc=$?
+isnt "$rc" 0 "the trickling pull fails"
+like "$(cat "$work/trickle.out")" 'too slow' "naming the cause: $(tail -1 "$work/trickle.out")"
+fails "and names no image" dray image inspect "$fake/trickle:1"

@@ -13,7 +13,7 @@ set -u -o pipefail
 
 require curl python3
 
-plan 15
+plan 16
 setup_dray_test
 
 img="localhost/userns-$$:latest"
@@ -61,6 +61,31 @@ is "$(layer_owner)" "0 " "the shared layers are unchanged on disk (no chowned co
 
 is "$(dray run --rm --userns=auto "$img" sh -c 'test -e /etc/group && echo present || echo gone; ls /opt')" \
         "$(printf 'gone\nnew')" "a whiteout and an opaque directory of the upper layer hide the lower ones"
+
+# Thirty layers: more than one fsconfig() string of /proc/self/fd/N paths holds (255 bytes).
+python3 - "$work/many.tar" "$(echo "$img" | sed 's/:latest$/-many:1/')" <<'PY' || bail_out "could not build the image archive"
+import hashlib, io, json, sys, tarfile
+def layer(i):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        d = f"layer {i}\n".encode()
+        f = tarfile.TarInfo(f"l{i:02}"); f.size = len(d); t.addfile(f, io.BytesIO(d))
+    return b.getvalue()
+layers = [open(sys.argv[1].replace("many.tar", "l1.tar"), "rb").read()] + [layer(i) for i in range(1, 30)]
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]}, "rootfs": {"type": "layers",
+      "diff_ids": ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]}}).encode()
+with tarfile.open(sys.argv[1], "w") as t:
+    files = [("c.json", cfg)] + [(f"{i}.tar", l) for i, l in enumerate(layers)]
+    files.append(("manifest.json", json.dumps([{"Config": "c.json", "RepoTags": [sys.argv[2]],
+                                                 "Layers": [f"{i}.tar" for i in range(len(layers))]}]).encode()))
+    for n, d in files:
+        i = tarfile.TarInfo(n); i.size = len(d); t.addfile(i, io.BytesIO(d))
+PY
+many="$(echo "$img" | sed 's/:latest$/-many:1/')"
+defer dray image rm "$many"
+dray image load -i "$work/many.tar" >/dev/null 2>&1
+is "$(dray run --rm --userns=auto "$many" sh -c 'cat /l01 /l29; id -u')" "$(printf 'layer 1\nlayer 29\n0')" \
+        "an image of 30 layers runs with --userns=auto"
 
 ok "a container from the image runs detached with --userns=auto" \
         dray run -d --name "$a" --userns=auto -p "$port:80" "$img" httpd -f -p 80 -h /etc

@@ -11,11 +11,11 @@ set -u -o pipefail
 
 require jq mknod python3
 
-plan 13
+plan 15
 setup_dray_test
 tag="$RANDOM$$"
 img() { echo "localhost/t$tag-$1:1"; }
-defer sh -c "dray image rm -f $(img dev) $(img fmt) $(img bad) >/dev/null 2>&1; true"
+defer sh -c "dray image rm -f $(img dev) $(img fmt) $(img bad) $(img deb) >/dev/null 2>&1; true"
 # Every file of the store, with its size: what a failed transfer must leave as it was.
 store_state() { find /var/lib/dray/images /var/lib/dray/layers /var/lib/dray/tmp -printf '%p %s\n' 2>/dev/null | sort; }
 
@@ -33,6 +33,23 @@ like "$out" 'skipped 4 device nodes of the archive: a container gets dray.s own 
 ok "none is in the store" sh -c "! find /var/lib/dray/layers -type c -name full -o -type b -name loop9 | grep ."
 is "$(dray run --rm "$(img dev)" sh -c 'echo x 2>/dev/null > /dev/full; echo $?; ls /dev/loop9 2>&1 | grep -c "No such"; head -c 3 /dev/zero | wc -c')" \
         "$(printf '1\n1\n3')" "a container gets dray's own /dev (full, zero; no loop9)"
+
+# The real thing, when tools/make-os-tree has built its Debian tree (mmdebstrap; tools/test-all
+# builds it on the host): `tar -czf root.tgz .` of the tree, device nodes and all.
+if os_tree="$("$REPO_ROOT/tools/make-os-tree" 2>/dev/null)" && [ -d "$os_tree/dev" ]; then
+        n_dev="$(find "$os_tree" -xdev \( -type c -o -type b \) | wc -l)"
+        tar -C "$os_tree" -czf "$work/debian.tgz" . || bail_out "tar of the Debian tree failed"
+        out="$(dray image import "$work/debian.tgz" "$(img deb)" 2>&1)"
+        like "$out" "skipped $n_dev device nodes of the archive" \
+                "an mmdebstrap Debian tree's tarball imports, its $n_dev device nodes skipped"
+        rm -f "$work/debian.tgz"
+        like "$(dray run --rm "$(img deb)" sh -c 'cat /etc/debian_version; stat -c %t,%T /dev/full' | tr '\n' ' ')" \
+                '^12\.[0-9]+ 1,7 $' "a container of it runs, on dray's /dev"
+        dray image rm "$(img deb)" >/dev/null 2>&1
+else
+        skip "an mmdebstrap Debian tree's tarball imports" "no OS tree (tools/make-os-tree builds it on the host)"
+        skip "a container of it runs, on dray's /dev" "no OS tree"
+fi
 
 # --- a failed import, load or pull leaves nothing ------------------------------------------------
 before="$(store_state)"

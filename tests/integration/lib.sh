@@ -209,6 +209,21 @@ trap 'exit 143' TERM
 
 # --- fixtures --------------------------------------------------------------------------------
 
+# in_pty SHELL-COMMAND: runs it with a terminal as its stdio (script(1)). script(1) relays its own
+# stdin into the terminal, and at EOF of it (CI runs the tests with stdin from /dev/null) it types an
+# end-of-file into the pty, which a payload's raw terminal echoes as "^@" (issue 9: "^@33 100"). So
+# script gets a stdin of its own that stays open and silent until it is done: whatever the runner's
+# stdin, nothing is ever typed. Returns the command's exit status.
+in_pty() {
+        local rc=0 feeder fd
+        exec {fd}< <(exec sleep 3600)
+        feeder=$!
+        script -qec "$1" /dev/null <&"$fd" || rc=$?
+        exec {fd}<&-
+        kill "$feeder" 2>/dev/null
+        return "$rc"
+}
+
 # require CMD...: skip the whole file when a command is missing.
 require() {
         local c
@@ -233,12 +248,40 @@ test_rootfs() {
 # in it (a private one: the test may change it).
 setup_dray_test() {
         command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-        wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
+        wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus: $(
+                busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)"
         mkdir -p "$TEST_DIR"
         work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
         defer rm -rf "$work"
         rootfs="$work/rootfs"
         "$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
+}
+
+# gone_for_good NAME: removes container NAME if it is there (for cleanups: it may be gone already).
+gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
+# track NAME: container NAME is removed at exit. Not in a $(...): defer must run in this shell.
+track() { defer gone_for_good "$1"; }
+# prop NAME FIELD: dray inspect's FIELD of container NAME ("" when there is none).
+prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
+# state_is NAME STATE: container NAME is in STATE (for wait_until).
+state_is() { [ "$(prop "$1" State)" = "$2" ]; }
+
+# has_controller NAME: the kernel enforces NAME's limits here (memory, pids, cpu...). The pure
+# cgroup v2 sandbox (tools/sandbox --cgroup2) has only the controllers the host's v1 hierarchies
+# leave free.
+has_controller() {
+        if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+                grep -qw "$1" /sys/fs/cgroup/cgroup.controllers
+        else
+                [ -d "/sys/fs/cgroup/$1" ]
+        fi
+}
+
+# controlled NAME DESC: true when NAME is enforced here; else the assertion DESC is skipped.
+controlled() {
+        has_controller "$1" && return 0
+        skip "$2" "no $1 controller in this cgroup layout"
+        return 1
 }
 
 # start_registry DIR: a docker-registry on 127.0.0.1 (a free port of 20000-39999), storing in DIR;

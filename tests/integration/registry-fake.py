@@ -10,6 +10,7 @@ Writes its port to argv[1]. Repositories (any tag or digest):
   loop      a redirect to itself
   otherarch an OCI index with a manifest for another architecture only
   redirect  the good image, each blob redirected to /elsewhere/ (a bounded redirect)
+  trickle   the good image's manifest at one byte a second
 """
 import gzip, hashlib, http.server, io, json, sys, tarfile, time
 
@@ -99,6 +100,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, GOOD, OCI)
         if repo == "badblob":
             return self.send(200, BADBLOB, OCI)
+        if repo == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", OCI)
+            self.send_header("Content-Length", str(len(GOOD)))
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            for i in range(len(GOOD)):
+                try:
+                    self.wfile.write(GOOD[i:i + 1])
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(1)
+            return
         if repo == "big":
             return self.send(200, b"{" + b" " * (5 * 1024 * 1024) + b"}", OCI)
         if repo == "ctype":

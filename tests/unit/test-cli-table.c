@@ -28,14 +28,16 @@ TEST(table_layout) {
         ASSERT_OK(table_add_row(t, (const char *const[]) { "abc", "\"sleep 1\"", "web" }));
         ASSERT_OK(table_add_row(t, (const char *const[]) { "d", "caf\xc3\xa9", NULL }));
         ASSERT_OK(table_add_row(t, (const char *const[]) { "e\nvil", "\x1b[2J", "x" }));
-        ASSERT_EQ(table_rows(t), 3);
+        ASSERT_OK(table_add_row(t, (const char *const[]) { "f", "\xc2\x9b" "2J", "y" }));
+        ASSERT_EQ(table_rows(t), 4);
         out = print(t);
         ASSERT_TRUE(out);
         ASSERT_STREQ(out,
                      "ID      COMMAND     NAMES\n"
                      "abc     \"sleep 1\"   web\n"
                      "d       caf\xc3\xa9        \n"
-                     "e?vil   ?[2J        x\n");
+                     "e?vil   ?[2J        x\n"
+                     "f       ?2J         y\n");
         return 0;
 }
 

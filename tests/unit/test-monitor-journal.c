@@ -108,7 +108,7 @@ TEST(entries_share_a_datagram) {
 
         ASSERT_TRUE(s && buf);
         ASSERT_OK(receiver_open(&r));
-        ASSERT_OK(journal_fields_init(&f, s));
+        ASSERT_OK(journal_fields_init(&f, s, NULL));
         ASSERT_OK(journal_batch_init(&b, r.path));
         ASSERT_OK(journal_sink_init(&out, &b, &f, 6));
         ASSERT_OK(journal_sink_init(&err, &b, &f, 3));

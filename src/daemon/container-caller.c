@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "container-caller.h"
+#include "container.h"
+#include "log.h"
+#include "manager.h"
+
+#define JOURNAL_STDOUT_SOCKET "/run/systemd/journal/stdout"
+
+void container_caller_done(ContainerCaller *caller) {
+        free(caller->unit);
+        sd_bus_slot_unref(caller->match);
+        sd_bus_slot_unref(caller->check);
+        *caller = (ContainerCaller) {};
+}
+
+static bool unit_is_bindable(const char *unit) {
+        size_t n = strlen(unit);
+
+        /* drayd itself would stop its own containers with every restart. */
+        return n > 8 && streq(unit + n - 8, ".service") && !streq(unit, "drayd.service");
+}
+
+int caller_identify(sd_bus_message *m, char **ret_bus_name, char **ret_unit) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        _cleanup_free_ char *name = NULL, *unit = NULL;
+        const char *sender = sd_bus_message_get_sender(m), *u = NULL, *user_unit = NULL;
+        int r;
+
+        if (!sender || sender[0] != ':')
+                return -EBADMSG; /* a direct connection: nothing to watch */
+        name = strdup(sender);
+        if (!name)
+                return -ENOMEM;
+        /* The PID comes from the bus (the kernel's SO_PEERCRED of the client); the units are read from
+         * its cgroup, which the client cannot choose. */
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_PID | SD_BUS_CREDS_UNIT | SD_BUS_CREDS_USER_UNIT |
+                                      SD_BUS_CREDS_AUGMENT, &creds);
+        if (r >= 0 && sd_bus_creds_get_user_unit(creds, &user_unit) < 0 &&
+            sd_bus_creds_get_unit(creds, &u) >= 0 && unit_is_bindable(u)) {
+                unit = strdup(u);
+                if (!unit)
+                        return -ENOMEM;
+        } else if (r < 0)
+                log_debug_errno(r, "Failed to read the credentials of %s, ignoring: %m", sender);
+        *ret_bus_name = TAKE_PTR(name);
+        *ret_unit = TAKE_PTR(unit);
+        return 0;
+}
+
+bool caller_stream_is_journal(int fd) {
+        struct sockaddr_un sa = {};
+        socklen_t len = sizeof(sa);
+
+        if (fd < 0 || getpeername(fd, (struct sockaddr *) &sa, &len) < 0 || sa.sun_family != AF_UNIX)
+                return false;
+        if (len <= offsetof(struct sockaddr_un, sun_path))
+                return false;
+        return strneq(sa.sun_path, JOURNAL_STDOUT_SOCKET, sizeof(sa.sun_path)) &&
+               len - offsetof(struct sockaddr_un, sun_path) >= sizeof(JOURNAL_STDOUT_SOCKET) - 1;
+}
+
+bool container_caller_is(const Container *c, sd_bus_message *m) {
+        const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
+
+        return c->rec.caller && sender && streq(sender, c->rec.caller);
+}
+
+bool container_caller_pending(const Container *c) {
+        return c->rec.caller && !c->caller.collected;
+}
+
+void container_caller_unwatch(Container *c) {
+        c->caller.match = sd_bus_slot_unref(c->caller.match);
+        c->caller.check = sd_bus_slot_unref(c->caller.check);
+}
+
+void container_caller_release(Container *c) {
+        container_caller_unwatch(c);
+        free(c->rec.caller);
+        c->rec.caller = NULL;
+        free(c->caller.unit);
+        c->caller.unit = NULL;
+}
+
+/* The client is gone. A running container goes the way of a payload whose parent died: stopped with
+ * its stop signal and timeout, then (AutoRemove) removed. May free c. */
+static void container_caller_gone(Container *c) {
+        log_info("Container %s: the client that ran it in the foreground (%s) is gone, %s it.", c->spec->name,
+                 c->rec.caller, container_is_active(c) ? "stopping" : "removing");
+        container_caller_release(c);
+        if (container_is_active(c))
+                (void) container_stop(c, UINT64_MAX, NULL);
+        else if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove)
+                (void) container_remove(c, false, NULL);
+}
+
+static int on_name_owner_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+        Container *c = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner) < 0)
+                return 0;
+        if (!c->rec.caller || !streq(name, c->rec.caller) || !isempty(new_owner))
+                return 0;
+        container_caller_gone(c);
+        return 0;
+}
+
+static int on_get_name_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Container *c = userdata;
+
+        c->caller.check = sd_bus_slot_unref(c->caller.check);
+        if (sd_bus_error_has_name(sd_bus_message_get_error(reply), SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                container_caller_gone(c);
+        return 0;
+}
+
+int container_caller_watch(Container *c) {
+        _cleanup_free_ char *match = NULL;
+        sd_bus *bus = c->manager->bus;
+        int r;
+
+        if (!c->rec.caller || !bus || c->caller.match)
+                return 0;
+        /* Unique names are never reused while the bus runs, and contain no quote. */
+        if (asprintf(&match, "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", c->rec.caller) < 0)
+                return -ENOMEM;
+        r = sd_bus_add_match_async(bus, &c->caller.match, match, on_name_owner_changed, NULL, c);
+        if (r < 0)
+                return r;
+        /* The bus handles our messages in order: the match is in place before this is answered. */
+        r = sd_bus_call_method_async(bus, &c->caller.check, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetNameOwner", on_get_name_owner, c, "s",
+                                     c->rec.caller);
+        if (r < 0) {
+                container_caller_unwatch(c);
+                return r;
+        }
+        return 0;
+}

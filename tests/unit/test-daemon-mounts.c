@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Which mounts drayd takes for a crash's leftovers at start (src/daemon/mount-leftovers.h). */
+#include "mount-leftovers.h"
+#include "test.h"
+
+TEST(mount_is_leftover) {
+        static const char *const leftover[] = {
+                "/var/lib/dray/containers/abc/rootfs", "/var/lib/dray/tmp/x", "/run/dray/containers/abc/rootfs",
+                "/run/dray/x", "/var/lib/dray/layers/sha256/x/diff",
+        };
+        static const char *const kept[] = {
+                "/var/lib/dray",             /* the directory itself may be a mount (the sandbox's tmpfs) */
+                "/run/dray", "/run/dray/", "/run/dray/netns/0123", "/run/dray/netns/a/b", "/var/lib/dray2/x",
+                "/var/lib/drayx", "/run/drayd/x", "/", "/proc", "/sys/fs/cgroup", "/run", "/var/lib",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(leftover); i++)
+                if (!mount_is_leftover(leftover[i], "/var/lib/dray", "/run/dray")) {
+                        fprintf(stderr, "not a leftover: %s\n", leftover[i]);
+                        return 1;
+                }
+        for (size_t i = 0; i < ELEMENTSOF(kept); i++)
+                if (mount_is_leftover(kept[i], "/var/lib/dray", "/run/dray")) {
+                        fprintf(stderr, "a leftover: %s\n", kept[i]);
+                        return 1;
+                }
+        ASSERT_TRUE(mount_is_leftover("/srv/state/x", "/srv/state/", "/run/dray"));
+        ASSERT_FALSE(mount_is_leftover(NULL, "/var/lib/dray", "/run/dray"));
+        return 0;
+}
