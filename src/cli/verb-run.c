@@ -631,6 +631,13 @@ int verb_run(int argc, char *argv[]) {
                 log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
                 return EXIT_DRAY_FAILED;
         }
+        /* The booted system's own READY=1 is what the start waits for: the default, "ready", already
+         * makes the service active when the system is up. */
+        if (o.boot && o.sdnotify == SDNOTIFY_CONTAINER) {
+                log_error("--sdnotify=container does not apply to --boot: with the default (ready) the service "
+                          "becomes active when the booted system reports READY=1.");
+                return EXIT_DRAY_FAILED;
+        }
         c.remove_on_failure = true;
         run_boot_timeout(&c, &o);
         r = run_collect_fds(&c, o.preserve_fds);
