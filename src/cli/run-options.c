@@ -176,6 +176,7 @@ static const struct option run_long_options[] = {
 static const char *const sdnotify_mode_table[_SDNOTIFY_MAX] = {
         [SDNOTIFY_READY] = "ready",
         [SDNOTIFY_IGNORE] = "ignore",
+        [SDNOTIFY_CONTAINER] = "container",
 };
 
 const char *sdnotify_mode_to_string(SdNotifyMode m) {
@@ -268,7 +269,8 @@ void run_options_help(RunVerb verb) {
                "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n");
         if (verb == RUN_VERB_RUN)
                 printf("      --sdnotify MODE       Run from a Type=notify service: ready (default: READY=1 once\n"
-                       "                            the container runs) or ignore\n"
+                       "                            the container runs), container (the command's own\n"
+                       "                            sd_notify() messages, $NOTIFY_SOCKET in it) or ignore\n"
                        "      --preserve-fds N      Pass our fds 3 to 3+N-1 on to the command\n");
         printf("  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
@@ -557,7 +559,7 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_SDNOTIFY:
                 o->sdnotify = sdnotify_mode_from_string(arg);
                 if (o->sdnotify < 0)
-                        return log_invalid_value("--sdnotify", arg, -EINVAL, "ready or ignore");
+                        return log_invalid_value("--sdnotify", arg, -EINVAL, "ready, container or ignore");
                 return 0;
         case ARG_USERNS:
                 if (!streq(arg, "host") && !streq(arg, "auto"))

@@ -20,6 +20,7 @@ typedef enum RunVerb {
 typedef enum SdNotifyMode {
         SDNOTIFY_READY,   /* READY=1 once the container runs (the default) */
         SDNOTIFY_IGNORE,  /* nothing */
+        SDNOTIFY_CONTAINER, /* the payload's own sd_notify() messages, through a socket in the container */
         _SDNOTIFY_MAX,
         _SDNOTIFY_INVALID = -EINVAL,
 } SdNotifyMode;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,6 +77,12 @@ static int property_get_cap_add(sd_bus *bus, const char *path, const char *inter
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
         return sd_bus_message_append_strv(reply, c->spec->cap_add);
+}
+
+static int property_get_group_add(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->group_add);
 }
 
 static int property_get_cap_drop(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -181,6 +188,21 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
                         return r;
                 if (r > 0)
                         continue;
+                if (streq(name, "notify")) {
+                        int type = 0;
+                        socklen_t len = sizeof(type);
+
+                        if (!pass_fds)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Stream 'notify' can only be passed to a container's start.");
+                        if (st.notify_fd >= 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream 'notify' given twice.");
+                        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_DGRAM)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Stream 'notify' is not a datagram socket.");
+                        st.notify_fd = fd;
+                        continue;
+                }
                 int *slot = streq(name, "stdout") ? &st.stdout_fd :
                             streq(name, "stderr") ? &st.stderr_fd :
                             streq(name, "stdin")  ? &st.stdin_fd :
@@ -191,7 +213,8 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
                 if (!slot)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Unknown stream '%.32s': only 'stdin', 'stdout', 'stderr', "
-                                                 "'resize', 'listen-fd[:NAME]' and 'fd' can be passed.", name);
+                                                 "'resize', 'notify', 'listen-fd[:NAME]' and 'fd' can be passed.",
+                                                 name);
                 if (*slot >= 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream '%s' given twice.", name);
                 if (slot == &st.stdin_fd && !open_stdin)
@@ -490,6 +513,7 @@ static const sd_bus_vtable container_vtable[] = {
         CHANGING_PROPERTY("Networks", "a(sss)", bus_container_property_get_networks),
         CHANGING_PROPERTY("Ports", "a(sqqs)", bus_container_property_get_ports),
         CONST_PROPERTY("CapAdd", "as", property_get_cap_add),
+        CONST_PROPERTY("GroupAdd", "as", property_get_group_add),
         CONST_PROPERTY("CapDrop", "as", property_get_cap_drop),
         CONST_PROPERTY("BindMounts", "a(ssb)", property_get_mounts),
         CONST_PROPERTY("TmpfsMounts", "a(ss)", property_get_mounts),

@@ -167,8 +167,9 @@ int container_image_resolve_user(ContainerSpec *spec, sd_bus_error *error) {
         const char *bad = NULL;
         int r;
 
-        /* Without -u or --group-add the payload is root with root's group only, as it always was. */
-        if (!spec->user && !spec->group_add)
+        /* Without -u the payload is root, with root's groups from /etc/group as docker gives them. A
+         * booted tree's init is root with no supplementary groups, as systemd-nspawn starts it. */
+        if (spec->boot && !spec->user && !spec->group_add)
                 return 0;
         r = image_resolve_user(root, spec->user, spec->group_add, &u, &bad);
         if (r == -ESRCH && bad)

@@ -167,7 +167,7 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: polkit is asked, the call comes back with its answer */
         stop_signal_given = spec->stop_signal != 0;
-        /* A booted systemd powers off on SIGRTMIN+3 (systemd(1)), as machinectl and nspawn ask it to. */
+        /* A booted systemd halts on SIGRTMIN+3 (systemd(1)): nspawn's stop signal for -b. */
         if (!stop_signal_given)
                 spec->stop_signal = spec->boot ? SIGRTMIN + 3 : SIGTERM;
 
