@@ -43,6 +43,7 @@ static const char *cli_hint(const sd_bus_error *e) {
         } hints[] = {
                 { DRAY_ERROR_NO_SUCH_CONTAINER, " List them with 'dray ps -a'." },
                 { DRAY_ERROR_NO_SUCH_NETWORK,   " List them with 'dray network ls'." },
+                { DRAY_ERROR_NO_SUCH_VOLUME,    " List them with 'dray volume ls'." },
                 { DRAY_ERROR_NO_SUCH_IMAGE,     " List them with 'dray image ls'; add one with 'dray pull', "
                                                 "'dray image load' or 'dray image import'." },
         };

@@ -11,6 +11,7 @@
 #include "cli-util.h"
 #include "env-file.h"
 #include "log.h"
+#include "mount-options.h"
 #include "name.h"
 #include "parse-util.h"
 #include "option-append.h"
@@ -44,6 +45,8 @@ void run_options_done(RunOptions *o) {
         strv_free(o->cap_add);
         strv_free(o->cap_drop);
         mount_spec_array_free(o->mounts, o->n_mounts);
+        strv_free(o->volumes_from);
+        strv_free(o->labels);
         security_opts_done(&o->security);
         strv_free(o->command);
         free(o->network);
@@ -93,6 +96,9 @@ enum {
         ARG_CAP_ADD,
         ARG_CAP_DROP,
         ARG_TMPFS,
+        ARG_MOUNT,
+        ARG_PULL,
+        ARG_VOLUMES_FROM,
         ARG_PRIVILEGED,
         ARG_SECURITY_OPT,
         ARG_ENTRYPOINT,
@@ -137,6 +143,10 @@ static const struct option run_long_options[] = {
         { "cap-drop",     required_argument, NULL, ARG_CAP_DROP     },
         { "volume",       required_argument, NULL, 'v'              },
         { "tmpfs",        required_argument, NULL, ARG_TMPFS        },
+        { "mount",        required_argument, NULL, ARG_MOUNT        },
+        { "label",        required_argument, NULL, 'l'              },
+        { "pull",         required_argument, NULL, ARG_PULL         },
+        { "volumes-from", required_argument, NULL, ARG_VOLUMES_FROM },
         { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
         { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
         { "entrypoint",   required_argument, NULL, ARG_ENTRYPOINT   },
@@ -157,6 +167,7 @@ static const struct option run_long_options[] = {
 static const char *const sdnotify_mode_table[_SDNOTIFY_MAX] = {
         [SDNOTIFY_READY] = "ready",
         [SDNOTIFY_IGNORE] = "ignore",
+        [SDNOTIFY_CONTAINER] = "container",
 };
 
 const char *sdnotify_mode_to_string(SdNotifyMode m) {
@@ -221,7 +232,16 @@ void run_options_help(RunVerb verb) {
                "      --cap-add CAP         Add a capability, or ALL (repeatable)\n"
                "      --cap-drop CAP        Drop a capability, or ALL (repeatable)\n"
                "  -v, --volume SRC:DST[:ro|rw]\n"
-               "                            Bind the host path SRC (absolute) on DST (repeatable)\n"
+               "                            Bind the host path SRC (absolute), or mount the volume\n"
+               "                            named SRC (created on first use), on DST; -v DST alone\n"
+               "                            mounts a new anonymous volume (repeatable)\n"
+               "      --mount type=bind|volume|tmpfs,src=SRC,dst=DST[,ro][,tmpfs-size=N][,tmpfs-mode=M]\n"
+               "                            The long form of -v and --tmpfs (repeatable)\n"
+               "  -l, --label KEY=VALUE     Set a label on the container (repeatable; ps --filter label=)\n"
+               "      --pull POLICY         missing (default: pull an image not in the store), always,\n"
+               "                            never\n"
+               "      --volumes-from CONTAINER[:ro|rw]\n"
+               "                            Mount the volumes and binds of another container (repeatable)\n"
                "      --tmpfs DST[:OPTIONS] Mount a tmpfs on DST; OPTIONS: size=, mode=, uid=, gid=,\n"
                "                            nr_inodes= (repeatable)\n"
                "      --privileged          Every capability, no seccomp filter, no masked paths,\n"
@@ -237,7 +257,8 @@ void run_options_help(RunVerb verb) {
                "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n");
         if (verb == RUN_VERB_RUN)
                 printf("      --sdnotify MODE       Run from a Type=notify service: ready (default: READY=1 once\n"
-                       "                            the container runs) or ignore\n"
+                       "                            the container runs), container (the command's own\n"
+                       "                            sd_notify() messages, $NOTIFY_SOCKET in it) or ignore\n"
                        "      --preserve-fds N      Pass our fds 3 to 3+N-1 on to the command\n");
         printf("  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
@@ -348,103 +369,6 @@ static int add_env(RunOptions *o, char **assignments) {
         return 0;
 }
 
-static int mount_destination(const char *option, const char *arg, const char *dst, char **ret) {
-        int r;
-
-        r = mount_path_normalize(dst, ret);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r >= 0 && mount_destination_is_valid(*ret))
-                return 0;
-        if (r >= 0) {
-                free(*ret);
-                *ret = NULL;
-        }
-        return log_invalid_value(option, arg, -EINVAL,
-                                 "a destination that is an absolute path without '..', other than '/' and "
-                                 "outside /proc and /sys");
-}
-
-static int add_mount(RunOptions *o, const char *option, const char *arg, MountType type, const char *source,
-                     const char *destination, bool read_only, const char *options) {
-        if (o->n_mounts >= MOUNTS_MAX)
-                return log_error_errno(SYNTHETIC_ERRNO(E2BIG), "Too many %s: at most %u mounts in all.", option,
-                                       MOUNTS_MAX);
-        for (size_t i = 0; i < o->n_mounts; i++)
-                if (streq(o->mounts[i].destination, destination))
-                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Invalid %s value '%s': '%s' is already "
-                                               "a mount destination.", option, arg, destination);
-        if (mount_spec_append(&o->mounts, &o->n_mounts, type, source, destination, read_only, options) < 0)
-                return log_oom();
-        return 0;
-}
-
-/* -v SRC:DST[:ro|rw]. Docker's named volumes ("-v data:/data") do not exist here: say so. */
-static int add_volume(RunOptions *o, const char *arg) {
-        _cleanup_strv_free_ char **parts = NULL;
-        _cleanup_free_ char *copy = strdup(arg), *src = NULL, *dst = NULL;
-        bool read_only = false;
-        char *save = NULL;
-        size_t n;
-        int r;
-
-        if (!copy)
-                return log_oom();
-        if (!utf8_is_valid(arg))
-                return log_error_errno(SYNTHETIC_ERRNO(EILSEQ), "Invalid --volume value: not valid UTF-8.");
-        n = 1;
-        for (const char *c = arg; *c; c++)
-                n += *c == ':';
-        if (n < 2 || n > 3 || strstr(arg, "::") || arg[0] == ':' || arg[strlen(arg) - 1] == ':')
-                return log_invalid_value("--volume", arg, -EINVAL, "SRC:DST or SRC:DST:ro or SRC:DST:rw");
-        for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
-                if (strv_extend(&parts, t) < 0)
-                        return log_oom();
-        if (parts[0][0] != '/') {
-                if (!strchr(parts[0], '/'))
-                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
-                                               "Invalid --volume value '%s': named volumes are not supported; "
-                                               "give an absolute host path as the source.", arg);
-                return log_invalid_value("--volume", arg, -EINVAL, "an absolute host path as the source");
-        }
-        r = mount_path_normalize(parts[0], &src);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return log_invalid_value("--volume", arg, r, "an absolute host path without '..' as the source");
-        r = mount_destination("--volume", arg, parts[1], &dst);
-        if (r < 0)
-                return r;
-        if (n == 3) {
-                if (streq(parts[2], "ro"))
-                        read_only = true;
-                else if (!streq(parts[2], "rw"))
-                        return log_invalid_value("--volume", arg, -EINVAL, "'ro' or 'rw' after the destination");
-        }
-        return add_mount(o, "--volume", arg, MOUNT_BIND, src, dst, read_only, NULL);
-}
-
-/* --tmpfs DST[:OPTIONS] */
-static int add_tmpfs(RunOptions *o, const char *arg) {
-        _cleanup_free_ char *d = NULL, *dst = NULL;
-        const char *colon = strchr(arg, ':'), *opts = colon ? colon + 1 : NULL, *why = NULL;
-        int r;
-
-        if (!utf8_is_valid(arg))
-                return log_error_errno(SYNTHETIC_ERRNO(EILSEQ), "Invalid --tmpfs value: not valid UTF-8.");
-        d = colon ? strndup(arg, (size_t) (colon - arg)) : strdup(arg);
-        if (!d)
-                return log_oom();
-        r = mount_destination("--tmpfs", arg, d, &dst);
-        if (r < 0)
-                return r;
-        r = tmpfs_options_validate(opts, &why);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return log_error_errno(r, "Invalid --tmpfs value '%s': %s.", arg, why);
-        return add_mount(o, "--tmpfs", arg, MOUNT_TMPFS, NULL, dst, false, isempty(opts) ? NULL : opts);
-}
 static bool user_name_is_plausible(const char *s);
 
 /* One option of run/create. Returns 0 to go on, 1 after --help, <0 on error (logged). */
@@ -553,9 +477,13 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_CAP_DROP:
                 return add_capability("--cap-drop", arg, &o->cap_drop);
         case 'v':
-                return add_volume(o, arg);
+                return mount_option_volume(&o->mounts, &o->n_mounts, arg);
+        case ARG_MOUNT:
+                return mount_option_mount(&o->mounts, &o->n_mounts, arg);
+        case ARG_VOLUMES_FROM:
+                return mount_option_volumes_from(&o->volumes_from, arg);
         case ARG_TMPFS:
-                return add_tmpfs(o, arg);
+                return mount_option_tmpfs(&o->mounts, &o->n_mounts, arg);
         case ARG_PRIVILEGED:
                 o->privileged = true;
                 return 0;
@@ -587,6 +515,18 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case 'P':
                 o->publish_all = true;
                 return 0;
+        case ARG_PULL:
+                if (!streq(arg, "missing") && !streq(arg, "always") && !streq(arg, "never"))
+                        return log_invalid_value("--pull", arg, -EINVAL, "missing, always or never");
+                o->pull = streq(arg, "missing") ? "missing" : streq(arg, "always") ? "always" : "never";
+                return 0;
+        case 'l':
+                if (!label_is_valid(arg))
+                        return log_invalid_value("--label", arg, -EINVAL,
+                                                 "KEY=VALUE with a non-empty key, printable UTF-8");
+                if (strv_length(o->labels) >= LABELS_MAX)
+                        return log_error_errno(SYNTHETIC_ERRNO(E2BIG), "Too many --label: at most %u.", LABELS_MAX);
+                return strv_env_set(&o->labels, arg) < 0 ? log_oom() : 0;
         case ARG_DNS:
                 if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
                         return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
@@ -599,7 +539,7 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_SDNOTIFY:
                 o->sdnotify = sdnotify_mode_from_string(arg);
                 if (o->sdnotify < 0)
-                        return log_invalid_value("--sdnotify", arg, -EINVAL, "ready or ignore");
+                        return log_invalid_value("--sdnotify", arg, -EINVAL, "ready, container or ignore");
                 return 0;
         case ARG_USERNS:
                 if (!streq(arg, "host") && !streq(arg, "auto"))
@@ -662,7 +602,7 @@ static int set_command(RunOptions *o, int argc, char *argv[]) {
 
 int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         const struct option *options = verb == RUN_VERB_CREATE ? run_long_options + 1 : run_long_options;
-        const char *optstring = verb == RUN_VERB_CREATE ? "+:hitbe:w:u:m:v:p:P" : "+:hitdbe:w:u:m:v:p:P";
+        const char *optstring = verb == RUN_VERB_CREATE ? "+:hitbe:w:u:m:v:p:Pl:" : "+:hitdbe:w:u:m:v:p:Pl:";
         _cleanup_strv_free_ char **env_args = NULL, **env_files = NULL;
         bool cpu_shares = false, cpu_weight = false;
         int c, r;
@@ -713,9 +653,10 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         return set_command(o, argc, argv);
 }
 
-/* BindMounts a(ssb) or TmpfsMounts a(ss): the mounts of one type, in the order given. */
+/* BindMounts a(ssb), Volumes a(ssb) (name, "" for anonymous) or TmpfsMounts a(ss): the mounts of one
+ * type, in the order given. */
 static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type) {
-        bool bind = type == MOUNT_BIND;
+        bool bind = type != MOUNT_TMPFS;
         size_t n = 0;
         int r;
 
@@ -724,7 +665,8 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
         if (n == 0)
                 return 0;
         r = sd_bus_message_open_container(m, 'e', "sv");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", bind ? "BindMounts" : "TmpfsMounts");
+        r = r < 0 ? r : sd_bus_message_append(m, "s", type == MOUNT_BIND ? "BindMounts" :
+                                                      type == MOUNT_VOLUME ? "Volumes" : "TmpfsMounts");
         r = r < 0 ? r : sd_bus_message_open_container(m, 'v', bind ? "a(ssb)" : "a(ss)");
         r = r < 0 ? r : sd_bus_message_open_container(m, 'a', bind ? "(ssb)" : "(ss)");
         for (size_t i = 0; r >= 0 && i < o->n_mounts; i++) {
@@ -732,7 +674,9 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
 
                 if (ms->type != type)
                         continue;
-                if (bind)
+                if (type == MOUNT_VOLUME)
+                        r = sd_bus_message_append(m, "(ssb)", strempty(ms->volume), ms->destination, ms->read_only);
+                else if (bind)
                         r = sd_bus_message_append(m, "(ssb)", ms->source, ms->destination, ms->read_only);
                 else
                         r = sd_bus_message_append(m, "(ss)", ms->destination, strempty(ms->options));
@@ -777,6 +721,9 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : option_append_strv(m, "CapDrop", o->cap_drop, false);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_BIND);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);
+        r = r < 0 ? r : append_mounts(m, o, MOUNT_VOLUME);
+        r = r < 0 ? r : option_append_strv(m, "VolumesFrom", o->volumes_from, false);
+        r = r < 0 ? r : option_append_strv(m, "Labels", o->labels, false);
         r = r < 0 ? r : option_append_bool(m, "Privileged", o->privileged);
         r = r < 0 ? r : option_append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
         if (r >= 0 && o->userns)

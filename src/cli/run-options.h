@@ -20,6 +20,7 @@ typedef enum RunVerb {
 typedef enum SdNotifyMode {
         SDNOTIFY_READY,   /* READY=1 once the container runs (the default) */
         SDNOTIFY_IGNORE,  /* nothing */
+        SDNOTIFY_CONTAINER, /* the payload's own sd_notify() messages, through a socket in the container */
         _SDNOTIFY_MAX,
         _SDNOTIFY_INVALID = -EINVAL,
 } SdNotifyMode;
@@ -56,8 +57,12 @@ typedef struct RunOptions {
         int stop_signal;       /* 0: unset */
         char **cap_add;        /* "CAP_…" or "ALL" */
         char **cap_drop;
-        MountSpec *mounts;     /* -v (bind, source absolute, not resolved here) and --tmpfs, in order */
+        MountSpec *mounts;     /* -v, --mount (bind: source absolute, not resolved here; volume: the name,
+                                * NULL for anonymous) and --tmpfs, in order (mount-options.h) */
         size_t n_mounts;
+        char **volumes_from;   /* --volumes-from CONTAINER[:ro|rw] */
+        char **labels;         /* --label KEY=VALUE, a later KEY replacing an earlier one */
+        const char *pull;      /* --pull: "missing", "always", "never"; NULL: missing */
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */

@@ -19,7 +19,7 @@
 #include "verbs.h"
 
 typedef struct ExecOptions {
-        bool interactive, tty;
+        bool interactive, tty, detach;
         char **env;
         const char *user;
         const char *working_dir;
@@ -36,6 +36,7 @@ static void exec_help(void) {
                "Run a command in a running container, forwarding its output (and with -i our input),\n"
                "and exit with its exit status.\n\n"
                "Options:\n"
+               "  -d, --detach          Run the command in the background (its output is discarded)\n"
                "  -i, --interactive     Forward our stdin to the command\n"
                "  -t, --tty             Give the command a terminal of the container's own\n"
                "  -e, --env KEY[=VALUE] Set an environment variable (repeatable)\n"
@@ -48,6 +49,7 @@ static void exec_help(void) {
 
 static int exec_parse(int argc, char *argv[], ExecOptions *o) {
         static const struct option options[] = {
+                { "detach",      no_argument,       NULL, 'd' },
                 { "interactive", no_argument,       NULL, 'i' },
                 { "tty",         no_argument,       NULL, 't' },
                 { "env",         required_argument, NULL, 'e' },
@@ -59,8 +61,11 @@ static int exec_parse(int argc, char *argv[], ExecOptions *o) {
         int c, r;
 
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, "+:ite:u:w:h", options)) >= 0)
+        while ((c = cli_getopt(argc, argv, "+:dite:u:w:h", options)) >= 0)
                 switch (c) {
+                case 'd':
+                        o->detach = true;
+                        break;
                 case 'i':
                         o->interactive = true;
                         break;
@@ -95,6 +100,9 @@ static int exec_parse(int argc, char *argv[], ExecOptions *o) {
                 }
         if (argc - optind < 2)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "dray exec: a container and a command are required.");
+        if (o->detach && (o->interactive || o->tty))
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "dray exec: -d runs the command in the background, "
+                                       "without our terminal or stdin: drop -i and -t.");
         if (container_args_check("exec", (char *[]) { argv[optind], NULL }, 1, 1) < 0)
                 return -EINVAL;
         return 1;
@@ -110,6 +118,7 @@ static int append_options(sd_bus_message *m, const ExecOptions *o, char **comman
         r = r < 0 ? r : option_append_string(m, "WorkingDirectory", o->working_dir);
         r = r < 0 ? r : option_append_bool(m, "Tty", o->tty);
         r = r < 0 ? r : option_append_bool(m, "OpenStdin", o->interactive);
+        r = r < 0 ? r : option_append_bool(m, "Detach", o->detach);
         return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
@@ -121,7 +130,8 @@ static int append_streams(sd_bus_message *m, const ExecOptions *o, const Termina
         int r;
 
         r = sd_bus_message_open_container(m, 'a', "{sh}");
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(std); i++) {
+        /* -d: no streams, so the output goes nowhere, as with docker exec -d. */
+        for (size_t i = 0; r >= 0 && !o->detach && i < ELEMENTSOF(std); i++) {
                 if (std[i].fd == STDIN_FILENO && !o->interactive)
                         continue;
                 if (fcntl(std[i].fd, F_GETFD) < 0) /* closed: not passed on */

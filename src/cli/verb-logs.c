@@ -42,6 +42,7 @@ typedef struct Logs {
         char *path;             /* the container's object, NULL when resolved without drayd */
         char *id;
         uint64_t since_usec;    /* 0: from the start */
+        uint64_t until_usec;    /* UINT64_MAX: to the end */
         uint64_t tail;          /* UINT64_MAX: all */
         bool timestamps;
         bool follow;
@@ -139,7 +140,7 @@ static int logs_print_new(Logs *l) {
                         continue;
                 if (r < 0)
                         return log_error_errno(r, "Failed to read a journal entry: %m");
-                if (e.realtime_usec < l->since_usec)
+                if (e.realtime_usec < l->since_usec || e.realtime_usec > l->until_usec)
                         continue;
                 r = logs_print_entry(l, &e);
                 if (r < 0)
@@ -180,6 +181,8 @@ static int logs_seek_tail(Logs *l) {
                         return r;
                 if (e.realtime_usec < l->since_usec)
                         return 0; /* stop before it: the next entry is the first to show */
+                if (e.realtime_usec > l->until_usec)
+                        continue; /* after --until: not shown, so not counted */
                 ends_line = !e.partial || !seen[e.stream];
                 seen[e.stream] = true;
                 if (ends_line) {
@@ -235,7 +238,7 @@ static int get_string_property(sd_bus *bus, const char *path, const char *name, 
 static bool state_is_running(const char *state) {
         ContainerState s = container_state_from_string(state);
 
-        return s == CONTAINER_STARTING || s == CONTAINER_RUNNING || s == CONTAINER_STOPPING;
+        return s == CONTAINER_STARTING || s == CONTAINER_RUNNING || s == CONTAINER_PAUSED || s == CONTAINER_STOPPING;
 }
 
 static int on_settle(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -433,6 +436,17 @@ static int logs_resolve(Logs *l, const char *arg, bool *ret_running) {
         return 0;
 }
 
+/* --until with -f: what came in up to then, and no more following. */
+static int on_until(sd_event_source *s, uint64_t usec, void *userdata) {
+        Logs *l = userdata;
+        int r;
+
+        r = sd_journal_process(l->journal);
+        if (r >= 0)
+                r = logs_print_new(l);
+        return sd_event_exit(l->event, r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+}
+
 static int logs_follow(Logs *l) {
         int fd, r;
 
@@ -449,6 +463,11 @@ static int logs_follow(Logs *l) {
                             l);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the journal: %m");
+        if (l->until_usec != UINT64_MAX) {
+                r = sd_event_add_time(l->event, NULL, CLOCK_REALTIME, l->until_usec, 0, on_until, l);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up --until: %m");
+        }
 
         r = sd_event_loop(l->event);
         if (r < 0)
@@ -464,6 +483,8 @@ static void logs_help(void) {
                "  -n, --tail N        Show only the last N lines (default: all)\n"
                "      --since TIME    Show output since TIME: \"YYYY-MM-DD HH:MM:SS\", epoch\n"
                "                      seconds, or a time ago such as 10m or 2h\n"
+               "      --until TIME    Show output up to TIME (the same forms); with -f, stop\n"
+               "                      following once TIME has passed\n"
                "  -t, --timestamps    Prefix each line with its time (UTC, RFC 3339)\n"
                "      --raw           Write control characters as they are, even to a terminal\n"
                "                      (by default a terminal sees them escaped, as \\x1b)\n"
@@ -472,11 +493,12 @@ static void logs_help(void) {
 }
 
 int verb_logs(int argc, char *argv[]) {
-        enum { ARG_SINCE = 0x100, ARG_RAW };
+        enum { ARG_SINCE = 0x100, ARG_UNTIL, ARG_RAW };
         static const struct option options[] = {
                 { "follow",     no_argument,       NULL, 'f'       },
                 { "tail",       required_argument, NULL, 'n'       },
                 { "since",      required_argument, NULL, ARG_SINCE },
+                { "until",      required_argument, NULL, ARG_UNTIL },
                 { "timestamps", no_argument,       NULL, 't'       },
                 { "raw",        no_argument,       NULL, ARG_RAW   },
                 { "help",       no_argument,       NULL, 'h'       },
@@ -484,6 +506,7 @@ int verb_logs(int argc, char *argv[]) {
         };
         _cleanup_(logs_done) Logs l = {
                 .tail = UINT64_MAX,
+                .until_usec = UINT64_MAX,
                 .line_start = { true, true },
         };
         bool running, raw = false;
@@ -518,6 +541,13 @@ int verb_logs(int argc, char *argv[]) {
                                                          "\"YYYY-MM-DD HH:MM:SS\", epoch seconds, or a time "
                                                          "ago such as 10m or 2h"), EXIT_USAGE;
                         break;
+                case ARG_UNTIL:
+                        r = parse_since(optarg, now_usec(CLOCK_REALTIME), &l.until_usec);
+                        if (r < 0)
+                                return log_invalid_value("--until", optarg, r,
+                                                         "\"YYYY-MM-DD HH:MM:SS\", epoch seconds, or a time "
+                                                         "ago such as 10m or 2h"), EXIT_USAGE;
+                        break;
                 case 't':
                         l.timestamps = true;
                         break;
@@ -547,7 +577,7 @@ int verb_logs(int argc, char *argv[]) {
         r = logs_print_new(&l);
         if (r < 0)
                 return EXIT_FAILED;
-        if (!l.follow || !running)
+        if (!l.follow || !running || (l.until_usec != UINT64_MAX && l.until_usec <= now_usec(CLOCK_REALTIME)))
                 return EXIT_SUCCESS;
         r = logs_follow(&l);
         return r < 0 ? EXIT_FAILED : EXIT_SUCCESS;

@@ -17,6 +17,9 @@
 #include "time-util.h"
 #include "verbs.h"
 
+/* A paused container is running, its processes frozen. */
+#define IN_SET_RUNNING(s) ((s) == CONTAINER_RUNNING || (s) == CONTAINER_PAUSED)
+
 #define COMMAND_COLUMN_MAX 20
 
 typedef struct PsRow {
@@ -33,19 +36,84 @@ typedef struct PsList {
         size_t *running; /* indices of rows whose StartedAt we asked for */
 } PsList;
 
+static void ps_row_done(PsRow *r) {
+        free(r->id);
+        free(r->name);
+        free(r->state);
+        free(r->image);
+        free(r->command);
+        free(r->path);
+        free(r->ports);
+}
+
 static void ps_list_done(PsList *l) {
-        for (size_t i = 0; i < l->n; i++) {
-                PsRow *r = &l->rows[i];
-                free(r->id);
-                free(r->name);
-                free(r->state);
-                free(r->image);
-                free(r->command);
-                free(r->path);
-                free(r->ports);
-        }
+        for (size_t i = 0; i < l->n; i++)
+                ps_row_done(&l->rows[i]);
         free(l->rows);
         free(l->running);
+}
+
+/* ---- --filter (docker ps's label=, name=, id=, status=) ---------------------------------------- */
+
+static int ps_filter_check(const char *f) {
+        static const char *const keys[] = { "label=", "name=", "id=", "status=" };
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                if (strneq(f, keys[i], strlen(keys[i])) && f[strlen(keys[i])] != 0)
+                        return 0;
+        return log_invalid_value("--filter", f, -EINVAL, "label=KEY[=VALUE], name=NAME, id=ID or status=STATE");
+}
+
+static bool labels_match(char **labels, const char *want) {
+        bool key_only = !strchr(want, '=');
+        size_t n = strlen(want);
+
+        STRV_FOREACH(l, labels)
+                if (key_only ? strneq(*l, want, n) && (*l)[n] == '=' : streq(*l, want))
+                        return true;
+        return false;
+}
+
+static int ps_row_matches(sd_bus *bus, const PsRow *row, char **filters) {
+        _cleanup_strv_free_ char **labels = NULL;
+        bool have_labels = false;
+
+        STRV_FOREACH(f, filters) {
+                const char *v = strchr(*f, '=') + 1;
+
+                if (strneq(*f, "name=", 5) && !strstr(row->name, v))
+                        return 0;
+                if (strneq(*f, "id=", 3) && !strneq(row->id, v, strlen(v)))
+                        return 0;
+                if (strneq(*f, "status=", 7) && !streq(row->state, v))
+                        return 0;
+                if (strneq(*f, "label=", 6)) {
+                        if (!have_labels) {
+                                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                                if (sd_bus_get_property_strv(bus, DRAY_BUS_NAME, row->path, DRAY_CONTAINER_INTERFACE,
+                                                             "Labels", &error, &labels) < 0)
+                                        return 0; /* removed meanwhile */
+                                have_labels = true;
+                        }
+                        if (!labels_match(labels, v))
+                                return 0;
+                }
+        }
+        return 1;
+}
+
+static int ps_filter(sd_bus *bus, PsList *l, char **filters) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < l->n; i++) {
+                if (ps_row_matches(bus, &l->rows[i], filters))
+                        l->rows[k++] = l->rows[i];
+                else
+                        ps_row_done(&l->rows[i]);
+        }
+        l->n = k;
+        return 0;
 }
 
 static int ps_row_cmp(const void *a, const void *b) {
@@ -173,7 +241,7 @@ static int ps_fetch_started(sd_bus *bus, PsList *l) {
         if (!l->running)
                 return log_oom();
         for (size_t i = 0; i < l->n; i++)
-                if (container_state_from_string(l->rows[i].state) == CONTAINER_RUNNING) {
+                if (IN_SET_RUNNING(container_state_from_string(l->rows[i].state))) {
                         if (strv_extend(&paths, l->rows[i].path) < 0)
                                 return log_oom();
                         l->running[k++] = i;
@@ -201,11 +269,15 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
                 r = asprintf(ret, "Starting");
                 break;
         case CONTAINER_RUNNING:
+        case CONTAINER_PAUSED: {
+                const char *paused = streq(row->state, "paused") ? " (Paused)" : "";
+
                 if (row->started_usec > 0 && row->started_usec <= now)
-                        r = asprintf(ret, "Up %s", format_human_duration(d, now - row->started_usec));
+                        r = asprintf(ret, "Up %s%s", format_human_duration(d, now - row->started_usec), paused);
                 else
-                        r = asprintf(ret, "Up");
+                        r = asprintf(ret, "Up%s", paused);
                 break;
+        }
         case CONTAINER_STOPPING:
                 r = asprintf(ret, "Stopping");
                 break;
@@ -298,17 +370,20 @@ static void ps_help(void) {
                "  -q, --quiet           Show only container IDs\n"
                "      --no-trunc        Do not truncate IDs and commands\n"
                "      --format FORMAT   table (default) or json\n"
+               "  -f, --filter FILTER   label=KEY[=VALUE], name=NAME, id=ID or status=STATE\n"
+               "                        (repeatable; a container must match all)\n"
                "  -h, --help            Show this help\n"
                "\nSee dray(1).\n");
 }
 
 int verb_ps(int argc, char *argv[]) {
-        enum { ARG_NO_TRUNC = 0x100, ARG_FORMAT };
+        enum { ARG_NO_TRUNC = 0x100, ARG_FORMAT, ARG_FILTER };
         static const struct option options[] = {
                 { "all",      no_argument,       NULL, 'a'          },
                 { "quiet",    no_argument,       NULL, 'q'          },
                 { "no-trunc", no_argument,       NULL, ARG_NO_TRUNC },
                 { "format",   required_argument, NULL, ARG_FORMAT   },
+                { "filter",   required_argument, NULL, 'f'          },
                 { "help",     no_argument,       NULL, 'h'          },
                 {}
         };
@@ -316,12 +391,19 @@ int verb_ps(int argc, char *argv[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(ps_list_done) PsList l = {};
+        _cleanup_strv_free_ char **filters = NULL;
         bool all = false, quiet = false, no_trunc = false, json = false;
         int c, r;
 
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, ":aqh", options)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":aqf:h", options)) >= 0)
                 switch (c) {
+                case 'f':
+                        if (ps_filter_check(optarg) < 0)
+                                return EXIT_USAGE;
+                        if (strv_extend(&filters, optarg) < 0)
+                                return log_oom(), EXIT_FAILED;
+                        break;
                 case 'a':
                         all = true;
                         break;
@@ -346,6 +428,10 @@ int verb_ps(int argc, char *argv[]) {
                 }
         if (optind < argc)
                 return log_error("'dray ps' takes no arguments."), EXIT_USAGE;
+        /* As docker: asking for a status asks for every container. */
+        STRV_FOREACH(f, filters)
+                if (strneq(*f, "status=", 7))
+                        all = true;
 
         r = bus_connect(&bus);
         if (r < 0)
@@ -360,6 +446,8 @@ int verb_ps(int argc, char *argv[]) {
         r = ps_read_list(reply, &l);
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the reply to ListContainers: %m"), EXIT_FAILED;
+        if (filters)
+                (void) ps_filter(bus, &l, filters);
 
         if (quiet) {
                 for (size_t i = 0; i < l.n; i++)

@@ -95,6 +95,38 @@ static int registry_verb(int argc, char *argv[], bool push) {
         return run(bus, m, push ? "Pushing" : "Pulling", push ? "Pushed: " : "Pulled: ");
 }
 
+int cli_image_ensure(const char *image, const char *policy) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_strv_free_ char **images = NULL;
+        int r;
+
+        if (!image || streq(policy, "never"))
+                return 0;
+        if (bus_connect(&bus) < 0)
+                return -EIO;
+        if (streq(policy, "missing")) {
+                r = bus_new_manager_call(bus, &m, "GetImage");
+                r = r < 0 ? r : sd_bus_message_append(m, "s", image);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to build the call: %m");
+                r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
+                if (r >= 0)
+                        return 0;
+                if (!sd_bus_error_has_name(&error, DRAY_ERROR_NO_SUCH_IMAGE))
+                        return log_bus_error(&error, r);
+                m = sd_bus_message_unref(m);
+        }
+        /* As docker run: the pull's progress on stderr, then the container. */
+        r = bus_new_manager_call(bus, &m, "PullImage");
+        r = r < 0 ? r : sd_bus_message_append(m, "s", image);
+        r = r < 0 ? r : append_options(m, false);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        return cli_transfer_run(bus, m, "Pulling", &images) < 0 ? -EIO : 0;
+}
+
 int verb_pull(int argc, char *argv[]) {
         return registry_verb(argc, argv, false);
 }

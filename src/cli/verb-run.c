@@ -4,6 +4,8 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
@@ -44,6 +46,7 @@ typedef struct RunContext {
         sd_event_source *retry_timer;
         bool tty;               /* the container has a terminal (-t) */
         bool interactive;       /* our stdin goes to it (-i) */
+        bool wait_after_start;  /* start -a: the container may still hold its last run's status */
         bool boot;              /* --boot: the start's reply means "the system is up" */
         uint64_t start_timeout_usec; /* how long to wait for it; 0: sd-bus's default */
         char timeout_text[32];
@@ -51,6 +54,9 @@ typedef struct RunContext {
         unsigned n_pass_fds;    /* our fds 3… that go to the payload (socket activation, --preserve-fds) */
         unsigned n_listen_fds;  /* ... the first of them are listening sockets */
         char **listen_names;    /* LISTEN_FDNAMES, split */
+        int notify_fd;          /* --sdnotify=container: our end of the "notify" stream, or -EBADF */
+        int notify_peer;        /* ... and the end the monitor gets */
+        sd_event_source *notify_source;
         TerminalAttach terminal;
 } RunContext;
 
@@ -73,6 +79,9 @@ static void run_context_done(RunContext *c) {
         terminal_detach(&c->terminal);
         c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
         c->listen_names = strv_free(c->listen_names);
+        c->notify_source = sd_event_source_disable_unref(c->notify_source);
+        c->notify_fd = safe_close(c->notify_fd);
+        c->notify_peer = safe_close(c->notify_peer);
         c->slot_create = sd_bus_slot_unref(c->slot_create);
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
@@ -138,6 +147,10 @@ static int run_forward_signal(RunContext *c, int sig) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
+        /* A booted systemd reads SIGINT as Ctrl-Alt-Del (a reboot) and SIGTERM as "re-execute": what the
+         * user meant is what nspawn does then: the stop signal, SIGRTMIN+3 (halt). */
+        if (c->boot && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP))
+                sig = SIGRTMIN + 3;
         r = bus_new_manager_call(c->bus, &m, "KillContainer");
         if (r >= 0)
                 r = sd_bus_message_append(m, "si", c->id, sig);
@@ -215,6 +228,39 @@ static int run_add_pass_fds(RunContext *c, sd_bus_message *m) {
         return r;
 }
 
+/* --sdnotify=container: what the payload sends to $NOTIFY_SOCKET in the container comes here, already
+ * filtered by the monitor, and goes on to our service manager: we are the service's main process. */
+static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        char buf[4097];
+        ssize_t n;
+        int r;
+
+        n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        if (n <= 0)
+                return 0;
+        buf[n] = 0;
+        r = sd_notify(false, buf);
+        if (r < 0)
+                log_debug_errno(r, "Failed to pass a notification on, ignoring: %m");
+        return 0;
+}
+
+static int run_setup_notify(RunContext *c) {
+        int sp[2];
+        int r;
+
+        if (c->sdnotify != SDNOTIFY_CONTAINER || c->detach || !getenv("NOTIFY_SOCKET"))
+                return 0;
+        if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return log_error_errno(errno, "Failed to create the notification socket: %m");
+        c->notify_fd = sp[0];
+        c->notify_peer = sp[1];
+        r = sd_event_add_io(c->event, &c->notify_source, c->notify_fd, EPOLLIN, on_notify, c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the notification socket: %m");
+        return 0;
+}
+
 static int run_add_stream(sd_bus_message *m, const char *name, int fd) {
         /* A closed stdout or stderr is simply not passed on. */
         if (fcntl(fd, F_GETFD) < 0)
@@ -244,6 +290,8 @@ static int run_send_start(RunContext *c) {
                 r = run_add_stream(m, "stdin", STDIN_FILENO);
         if (r >= 0 && !c->detach && c->terminal.resize[0] >= 0)
                 r = sd_bus_message_append(m, "{sh}", "resize", c->terminal.resize[0]);
+        if (r >= 0 && c->notify_peer >= 0)
+                r = sd_bus_message_append(m, "{sh}", "notify", c->notify_peer);
         if (r >= 0)
                 r = run_add_pass_fds(c, m);
         if (r >= 0)
@@ -279,6 +327,11 @@ static int run_attach(RunContext *c) {
                 r = terminal_attach(&c->terminal, c->event, c->tty, c->interactive);
                 if (r < 0)
                         return r;
+                r = run_setup_notify(c);
+                if (r < 0)
+                        return r;
+        }
+        if (!c->detach && !c->wait_after_start) {
                 r = run_send_wait(c);
                 if (r < 0)
                         return r;
@@ -345,6 +398,8 @@ static int run_start_lost(RunContext *c) {
                 return run_send_start(c) < 0 ? 0 : 1;
         c->started = true;
         run_notify_started(c);
+        if (c->wait_after_start && !c->slot_wait && c->wait_status < 0)
+                return run_send_wait(c) < 0 ? 0 : 1;
         if (c->wait_status >= 0)
                 run_finish_with_wait_status(c);
         return 1;
@@ -383,7 +438,11 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
                 run_finish(c, fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED);
                 return 0;
         }
-        if (c->wait_status >= 0) /* the wait reply overtook the start reply */
+        /* An exited container answers a Wait at once with its last run's status: ask only now. Its
+         * end is not lost meanwhile: an attached run's container waits for its client's Wait. */
+        if (c->wait_after_start && run_send_wait(c) < 0)
+                run_finish(c, EXIT_DRAY_FAILED);
+        else if (c->wait_status >= 0) /* the wait reply overtook the start reply */
                 run_finish_with_wait_status(c);
         return 0;
 }
@@ -536,7 +595,8 @@ static int run_context_loop(RunContext *c) {
 
 int verb_run(int argc, char *argv[]) {
         _cleanup_(run_options_done) RunOptions o;
-        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
+                                                     .notify_peer = -EBADF };
         int r;
 
         run_options_init(&o);
@@ -553,10 +613,17 @@ int verb_run(int argc, char *argv[]) {
                           "container.");
                 return EXIT_DRAY_FAILED;
         }
+        r = cli_image_ensure(o.rootfs ? NULL : o.image, o.pull ?: "missing");
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
         c.detach = o.detach;
         c.tty = o.tty;
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
+        if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
+                log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
+                return EXIT_DRAY_FAILED;
+        }
         c.remove_on_failure = true;
         run_boot_timeout(&c, &o);
         r = run_collect_fds(&c, o.preserve_fds);
@@ -587,6 +654,9 @@ int verb_create(int argc, char *argv[]) {
                 run_options_help(RUN_VERB_CREATE);
                 return EXIT_SUCCESS;
         }
+        r = cli_image_ensure(o.rootfs ? NULL : o.image, o.pull ?: "missing");
+        if (r < 0)
+                return EXIT_DRAY_FAILED;
 
         r = bus_connect(&bus);
         if (r < 0)
@@ -654,7 +724,7 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *path;
-        int tty = 0, open_stdin = 0, r;
+        int tty = 0, open_stdin = 0, boot = 0, r;
 
         r = run_get_container_path(c, &error, &reply, &path);
         if (r >= 0)
@@ -671,16 +741,25 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
                                        c->id);
         c->tty = tty;
         c->interactive = interactive;
+        /* A booted container's start answers once it is up: wait as long as a foreground run does,
+         * and stop it as one (run_forward_signal()). */
+        if (sd_bus_get_property_trivial(c->bus, DRAY_BUS_NAME, path, DRAY_CONTAINER_INTERFACE, "Boot", NULL, 'b',
+                                        &boot) >= 0 && boot) {
+                c->boot = true;
+                c->start_timeout_usec = BUS_TIMEOUT_INFINITE;
+        }
         return 0;
 }
 
 static int start_attached(const char *container, bool interactive) {
-        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL };
+        _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
+                                                     .notify_peer = -EBADF };
         int r;
 
         c.id = strdup(container);
         if (!c.id)
                 return log_oom(), EXIT_DRAY_FAILED;
+        c.wait_after_start = true;
         r = run_collect_fds(&c, 0);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
@@ -736,7 +815,8 @@ int verb_start(int argc, char *argv[]) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
-        r = bus_call_each(bus, argv + optind, BUS_TIMEOUT_DEFAULT, start_build, start_done, &s);
+        /* A booted container's start answers once its system is up. */
+        r = bus_call_each(bus, argv + optind, RUN_BOOT_TIMEOUT_USEC, start_build, start_done, &s);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
         (void) fflush(stdout);

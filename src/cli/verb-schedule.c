@@ -18,6 +18,7 @@
 #include "schedule-unit.h"
 #include "strv.h"
 #include "table.h"
+#include "time-util.h"
 #include "verbs.h"
 
 #define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
@@ -466,6 +467,22 @@ static int schedule_ls_row(sd_bus *bus, Table *t, const char *timer, const char 
         });
 }
 
+/* The verbs whose only option is --help go through the CLI's one option parser: --help anywhere, and an
+ * unknown option named as typed. Returns 1 after --help, 0, or -EINVAL (logged). */
+static int schedule_parse_help(const char *verb, int argc, char *argv[]) {
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+        int c;
+
+        getopt_reset();
+        while ((c = cli_getopt(argc, argv, ":h", options)) >= 0) {
+                if (c != 'h')
+                        return log_option_error(verb, argv, c);
+                schedule_help();
+                return 1;
+        }
+        return 0;
+}
+
 static int schedule_ls(sd_bus *bus, int argc, char *argv[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -474,14 +491,12 @@ static int schedule_ls(sd_bus *bus, int argc, char *argv[]) {
         uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
 
-        if (argc > 1) {
-                if (streq(argv[1], "-h") || streq(argv[1], "--help")) {
-                        schedule_help();
-                        return EXIT_SUCCESS;
-                }
+        r = schedule_parse_help("schedule ls", argc, argv);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (optind < argc)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "dray schedule ls: unexpected argument '%s'.",
-                                       argv[1]), EXIT_DRAY_FAILED;
-        }
+                                       argv[optind]), EXIT_DRAY_FAILED;
         t = table_new(6, (const char *const[]) { "NAME", "SCHEDULE", "NEXT", "LAST", "LAST STATUS", "PERSISTENT" });
         if (!t)
                 return log_oom(), EXIT_DRAY_FAILED;
@@ -542,16 +557,15 @@ static int schedule_rm_one(sd_bus *bus, const char *name) {
 }
 
 static int schedule_rm(sd_bus *bus, int argc, char *argv[]) {
-        int status = EXIT_SUCCESS;
+        int status = EXIT_SUCCESS, r;
 
-        if (argc < 2)
+        r = schedule_parse_help("schedule rm", argc, argv);
+        if (r != 0)
+                return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
+        if (optind >= argc)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "dray schedule rm: name at least one job."),
                        EXIT_DRAY_FAILED;
-        if (streq(argv[1], "-h") || streq(argv[1], "--help")) {
-                schedule_help();
-                return EXIT_SUCCESS;
-        }
-        for (int i = 1; i < argc; i++)
+        for (int i = optind; i < argc; i++)
                 if (schedule_rm_one(bus, argv[i]) < 0)
                         status = EXIT_FAILURE;
         return status;

@@ -23,6 +23,17 @@ int verb_pull(int argc, char *argv[]);
 int verb_push(int argc, char *argv[]);
 int verb_network(int argc, char *argv[]);
 int verb_port(int argc, char *argv[]);
+int verb_volume(int argc, char *argv[]);
+int verb_cp(int argc, char *argv[]);
+int verb_pause(int argc, char *argv[]);
+int verb_top(int argc, char *argv[]);
+int verb_rename(int argc, char *argv[]);
+int verb_update(int argc, char *argv[]);
+int verb_image_alias(int argc, char *argv[]);
+
+/* run and create: pull image when policy ("missing", "always", "never") says so (verb-registry.c). */
+int cli_image_ensure(const char *image, const char *policy);
+int verb_unpause(int argc, char *argv[]);
 int verb_schedule(int argc, char *argv[]);
 
 /* verb-inspect.c: GetAll(interface) of each path, appended to array as JSON objects. Returns the

@@ -14,6 +14,7 @@
 #include "rm-rf.h"
 #include "transfer.h"
 #include "network.h"
+#include "volume-dbus.h"
 #include "strv.h"
 
 static int introspect_one(Manager *m, sd_bus *client, const char *path, int dir_fd, const char *file) {
@@ -111,6 +112,27 @@ static int add_example_network(Manager *m, Network **ret) {
         return 0;
 }
 
+static int introspect_volume(Manager *m, sd_bus *client, int dir_fd) {
+        _cleanup_(volume_freep) Volume *v = calloc(1, sizeof(Volume));
+        int r;
+
+        if (!v)
+                return log_oom();
+        v->manager = m;
+        v->name = strdup("example");
+        v->mountpoint = strdup("/var/lib/dray/volumes/example/_data");
+        if (!v->name || !v->mountpoint)
+                return log_oom();
+        r = volume_bus_path(v->name, &v->path);
+        if (r >= 0)
+                r = hashmap_put(m->volumes_by_name, v->name, v);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add an example volume: %m");
+        r = introspect_one(m, client, v->path, dir_fd, BUS_INTROSPECT_VOLUME_FILE);
+        hashmap_remove(m->volumes_by_name, v->name);
+        return r;
+}
+
 int bus_introspect_write(const char *dir) {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(sd_bus_close_unrefp) sd_bus *server = NULL, *client = NULL;
@@ -153,6 +175,9 @@ int bus_introspect_write(const char *dir) {
         if (r < 0)
                 return r;
         r = introspect_one(m, client, c->path, dir_fd, BUS_INTROSPECT_CONTAINER_FILE);
+        if (r < 0)
+                return r;
+        r = introspect_volume(m, client, dir_fd);
         if (r < 0)
                 return r;
         return introspect_image_and_transfer(m, client, dir_fd);

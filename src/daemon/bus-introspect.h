@@ -10,5 +10,6 @@
 #define BUS_INTROSPECT_IMAGE_FILE "org.dray1.Image.xml"
 #define BUS_INTROSPECT_TRANSFER_FILE "org.dray1.Transfer.xml"
 #define BUS_INTROSPECT_NETWORK_FILE "org.dray1.Network.xml"
+#define BUS_INTROSPECT_VOLUME_FILE "org.dray1.Volume.xml"
 
 int bus_introspect_write(const char *dir);

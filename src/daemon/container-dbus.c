@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bus-names.h"
+#include "container-pause.h"
+#include "container-rename.h"
+#include "volume-dbus.h"
 #include "container-dbus.h"
 #include "container-exec.h"
 #include "container-options.h"
@@ -26,7 +30,8 @@
 
 DEFINE_GETTER(id, "s", c->spec->id);
 DEFINE_GETTER(name, "s", c->spec->name);
-DEFINE_GETTER(state, "s", container_state_to_string(c->rec.state));
+DEFINE_GETTER(state, "s", container_state_to_string(container_display_state(c)));
+DEFINE_GETTER(paused, "b", (int) c->rec.paused);
 DEFINE_GETTER(exit_status, "i", (int32_t) c->rec.exit_status);
 DEFINE_GETTER(error, "s", strempty(c->rec.error));
 DEFINE_GETTER(pid, "u", (uint32_t) (container_is_active(c) ? c->rec.pid : 0));
@@ -74,6 +79,12 @@ static int property_get_cap_add(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append_strv(reply, c->spec->cap_add);
 }
 
+static int property_get_group_add(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->group_add);
+}
+
 static int property_get_cap_drop(sd_bus *bus, const char *path, const char *interface, const char *property,
                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
@@ -97,6 +108,18 @@ static int property_get_mounts(sd_bus *bus, const char *path, const char *interf
                         r = sd_bus_message_append(reply, "(ss)", m->destination, strempty(m->options));
         }
         return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_labels(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->labels);
+}
+
+static int property_get_volumes_from(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->volumes_from);
 }
 
 static int property_get_env(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -165,6 +188,21 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
                         return r;
                 if (r > 0)
                         continue;
+                if (streq(name, "notify")) {
+                        int type = 0;
+                        socklen_t len = sizeof(type);
+
+                        if (!pass_fds)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Stream 'notify' can only be passed to a container's start.");
+                        if (st.notify_fd >= 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream 'notify' given twice.");
+                        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_DGRAM)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Stream 'notify' is not a datagram socket.");
+                        st.notify_fd = fd;
+                        continue;
+                }
                 int *slot = streq(name, "stdout") ? &st.stdout_fd :
                             streq(name, "stderr") ? &st.stderr_fd :
                             streq(name, "stdin")  ? &st.stdin_fd :
@@ -175,7 +213,8 @@ static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool op
                 if (!slot)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Unknown stream '%.32s': only 'stdin', 'stdout', 'stderr', "
-                                                 "'resize', 'listen-fd[:NAME]' and 'fd' can be passed.", name);
+                                                 "'resize', 'notify', 'listen-fd[:NAME]' and 'fd' can be passed.",
+                                                 name);
                 if (*slot >= 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Stream '%s' given twice.", name);
                 if (slot == &st.stdin_fd && !open_stdin)
@@ -282,6 +321,9 @@ int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *e
         if (r <= 0)
                 return r < 0 ? r : 1;
         r = container_exec(c, o, &streams, m, error);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_PAUSED,
+                                         "Container '%s' is paused; unpause it first.", c->spec->name);
         if (r == -ESRCH || r == -ENOBUFS)
                 return container_bus_error(c, r, "exec in", error);
         if (r < 0 && !sd_bus_error_is_set(error))
@@ -433,8 +475,9 @@ static int container_node_enumerator(sd_bus *bus, const char *path, void *userda
 static const sd_bus_vtable container_vtable[] = {
         SD_BUS_VTABLE_START(0),
         CONST_PROPERTY("Id", "s", property_get_id),
-        CONST_PROPERTY("Name", "s", property_get_name),
+        CHANGING_PROPERTY("Name", "s", property_get_name), /* dray rename */
         CHANGING_PROPERTY("State", "s", property_get_state),
+        CHANGING_PROPERTY("Paused", "b", property_get_paused),
         CHANGING_PROPERTY("ExitStatus", "i", property_get_exit_status),
         CHANGING_PROPERTY("Error", "s", property_get_error),
         CHANGING_PROPERTY("Pid", "u", property_get_pid),
@@ -470,9 +513,13 @@ static const sd_bus_vtable container_vtable[] = {
         CHANGING_PROPERTY("Networks", "a(sss)", bus_container_property_get_networks),
         CHANGING_PROPERTY("Ports", "a(sqqs)", bus_container_property_get_ports),
         CONST_PROPERTY("CapAdd", "as", property_get_cap_add),
+        CONST_PROPERTY("GroupAdd", "as", property_get_group_add),
         CONST_PROPERTY("CapDrop", "as", property_get_cap_drop),
         CONST_PROPERTY("BindMounts", "a(ssb)", property_get_mounts),
         CONST_PROPERTY("TmpfsMounts", "a(ss)", property_get_mounts),
+        CONST_PROPERTY("Volumes", "a(ssb)", bus_container_property_get_volumes),
+        CONST_PROPERTY("VolumesFrom", "as", property_get_volumes_from),
+        CONST_PROPERTY("Labels", "as", property_get_labels),
         CONST_PROPERTY("Privileged", "b", property_get_privileged),
         CONST_PROPERTY("SeccompProfile", "s", property_get_seccomp_profile),
         CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),
@@ -495,6 +542,12 @@ static const sd_bus_vtable container_vtable[] = {
                                 bus_container_method_remove, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("i", exit_status),
                                 bus_container_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rename", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                bus_container_method_rename, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                bus_container_method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Unpause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                bus_container_method_unpause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

@@ -27,6 +27,7 @@ struct ExecSession {
         sd_event_source *sync_source;
         SyncReader reader;
         bool started;           /* "OK" came */
+        bool detach;            /* answer at "OK", then only follow the process to its end */
         int error;              /* from "ERR": positive errno, or 0 */
         char *error_message;
 };
@@ -66,6 +67,12 @@ void exec_sessions_free(Manager *m) {
 static void session_finish(ExecSession *s, int status) {
         int r;
 
+        if (s->detach && s->started) {
+                /* Answered already; its exit status goes to the log only. */
+                log_debug("Detached exec in container %s ended with status %i.", s->container, status);
+                session_free(s);
+                return;
+        }
         if (s->error != 0 || status < 0) {
                 const char *name = status == EXIT_NOT_FOUND ? DRAY_ERROR_COMMAND_NOT_FOUND :
                                    status == EXIT_CANNOT_INVOKE ? DRAY_ERROR_COMMAND_NOT_EXECUTABLE :
@@ -93,6 +100,12 @@ static int session_handle_line(ExecSession *s, const char *line) {
         switch (msg.type) {
         case SYNC_MESSAGE_OK:
                 s->started = true;
+                if (s->detach) {
+                        int r = sd_bus_reply_method_return(s->message, "i", (int32_t) 0);
+                        if (r < 0)
+                                log_debug_errno(r, "Failed to answer an exec in container %s, ignoring: %m",
+                                                s->container);
+                }
                 return 0;
         case SYNC_MESSAGE_EXIT:
                 session_finish(s, msg.status);
@@ -242,6 +255,8 @@ int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *strea
 
         if (c->rec.state != CONTAINER_RUNNING || c->rec.pid <= 0)
                 return -ESRCH;
+        if (c->rec.paused)
+                return -EALREADY; /* its processes are frozen: the command would hang */
         if (n_sessions(mgr) >= EXEC_SESSIONS_MAX)
                 return -ENOBUFS;
         r = exec_spec_build(c, o, &spec, error);
@@ -254,7 +269,8 @@ int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *strea
         s = calloc(1, sizeof(ExecSession));
         if (!s)
                 return -ENOMEM;
-        *s = (ExecSession) { .manager = mgr, .sync_fd = -EBADF, .message = sd_bus_message_ref(m) };
+        *s = (ExecSession) { .manager = mgr, .sync_fd = -EBADF, .message = sd_bus_message_ref(m),
+                             .detach = o->exec_detach };
         s->container = strdup(c->spec->name);
         if (!s->container)
                 return -ENOMEM;

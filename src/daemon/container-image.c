@@ -105,8 +105,18 @@ static int set_runtime(ContainerSpec *spec, const ImageConfig *config, bool stop
                                                  config->stop_signal);
                 spec->stop_signal = sig;
         }
-        if (config->labels && !(spec->labels = strv_copy(config->labels)))
-                return -ENOMEM;
+        if (config->labels) {
+                /* The image's labels, then the caller's (Labels, docker run --label) over the same keys. */
+                _cleanup_strv_free_ char **merged = strv_copy(config->labels);
+
+                if (!merged)
+                        return -ENOMEM;
+                STRV_FOREACH(l, spec->labels)
+                        if (strv_env_set(&merged, *l) < 0)
+                                return -ENOMEM;
+                strv_free(spec->labels);
+                spec->labels = TAKE_PTR(merged);
+        }
         /* The image's ExposedPorts join those given with the container (Docker's --expose), for -P. A
          * protocol dray cannot publish (sctp) is left out, not an error. */
         STRV_FOREACH(p, config->exposed_ports) {
@@ -157,8 +167,9 @@ int container_image_resolve_user(ContainerSpec *spec, sd_bus_error *error) {
         const char *bad = NULL;
         int r;
 
-        /* Without -u or --group-add the payload is root with root's group only, as it always was. */
-        if (!spec->user && !spec->group_add)
+        /* Without -u the payload is root, with root's groups from /etc/group as docker gives them. A
+         * booted tree's init is root with no supplementary groups, as systemd-nspawn starts it. */
+        if (spec->boot && !spec->user && !spec->group_add)
                 return 0;
         r = image_resolve_user(root, spec->user, spec->group_add, &u, &bad);
         if (r == -ESRCH && bad)

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "container-net-options.h"
 #include "container-options.h"
+#include "container-volumes.h"
 #include "mount-spec.h"
 #include "image-user.h"
 #include "name.h"
@@ -28,8 +29,7 @@ typedef struct Option {
         option_parser_t parse;
 } Option;
 
-static int invalid(sd_bus_error *error, const char *key, const char *format, ...) _printf_(3, 4);
-static int invalid(sd_bus_error *error, const char *key, const char *format, ...) {
+int container_option_invalid(sd_bus_error *error, const char *key, const char *format, ...) {
         char buf[512];
         va_list ap;
 
@@ -77,7 +77,7 @@ static int parse_path(sd_bus_message *m, const char *key, char **field, sd_bus_e
         if (r < 0)
                 return r;
         if (!path_is_safe_absolute(v))
-                return invalid(error, key, "'%.256s' is not an absolute path without '..' components", v);
+                return container_option_invalid(error, key, "'%.256s' is not an absolute path without '..' components", v);
         return set_string(field, v);
 }
 
@@ -98,10 +98,10 @@ static int strv_check_size(char *const *l, const char *key, sd_bus_error *error)
                 size_t n = strlen(*a);
 
                 if (n >= OPTION_ARG_MAX)
-                        return invalid(error, key, "an entry is longer than %u bytes", OPTION_ARG_MAX);
+                        return container_option_invalid(error, key, "an entry is longer than %u bytes", OPTION_ARG_MAX);
                 total += n + 1;
                 if (total > OPTION_STRV_TOTAL_MAX)
-                        return invalid(error, key, "more than %u KiB in all", OPTION_STRV_TOTAL_MAX / 1024U);
+                        return container_option_invalid(error, key, "more than %u KiB in all", OPTION_STRV_TOTAL_MAX / 1024U);
         }
         return 0;
 }
@@ -116,9 +116,9 @@ static int parse_command(sd_bus_message *m, const char *key, ContainerSpec *s, s
                 return r;
         n = strv_length(l);
         if (n == 0 || isempty(l[0]))
-                return invalid(error, key, "the command must not be empty");
+                return container_option_invalid(error, key, "the command must not be empty");
         if (n > 4096)
-                return invalid(error, key, "%zu arguments, at most 4096 are allowed", n);
+                return container_option_invalid(error, key, "%zu arguments, at most 4096 are allowed", n);
         r = strv_check_size(l, key, error);
         if (r < 0)
                 return r;
@@ -135,13 +135,13 @@ static int parse_env(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bu
         if (r < 0)
                 return r;
         if (strv_length(l) > OPTION_ENV_MAX)
-                return invalid(error, key, "more than %u variables", OPTION_ENV_MAX);
+                return container_option_invalid(error, key, "more than %u variables", OPTION_ENV_MAX);
         r = strv_check_size(l, key, error);
         if (r < 0)
                 return r;
         STRV_FOREACH(e, l) {
                 if (!env_assignment_is_valid(*e))
-                        return invalid(error, key, "'%.128s' is not a KEY=VALUE assignment", *e);
+                        return container_option_invalid(error, key, "'%.128s' is not a KEY=VALUE assignment", *e);
                 /* A later KEY replaces an earlier one, as with docker run -e. */
                 r = strv_env_set(&env, *e);
                 if (r < 0)
@@ -168,7 +168,7 @@ static int parse_user_option(sd_bus_message *m, const char *key, ContainerSpec *
                 /* A name: resolved in the container's /etc/passwd (container_image_resolve_user()). */
                 s->uid = s->gid = USER_UNRESOLVED;
         else
-                return invalid(error, key, "'%.64s' is neither a uid[:gid] nor a user[:group] name", v);
+                return container_option_invalid(error, key, "'%.64s' is neither a uid[:gid] nor a user[:group] name", v);
         return set_string(&s->user, v);
 }
 
@@ -180,12 +180,12 @@ static int parse_group_add(sd_bus_message *m, const char *key, ContainerSpec *s,
         if (r < 0)
                 return r;
         if (strv_length(l) > SPEC_GROUPS_MAX)
-                return invalid(error, key, "more than %u groups", SPEC_GROUPS_MAX);
+                return container_option_invalid(error, key, "more than %u groups", SPEC_GROUPS_MAX);
         STRV_FOREACH(g, l) {
                 uint32_t gid;
 
                 if (safe_atou32(*g, &gid) >= 0 ? gid == UINT32_MAX : !group_spec_is_valid(*g))
-                        return invalid(error, key, "'%.64s' is neither a group name nor a group ID", *g);
+                        return container_option_invalid(error, key, "'%.64s' is neither a group name nor a group ID", *g);
         }
         strv_free(s->group_add);
         s->group_add = TAKE_PTR(l);
@@ -200,7 +200,7 @@ static int parse_hostname(sd_bus_message *m, const char *key, ContainerSpec *s, 
         if (r < 0)
                 return r;
         if (!hostname_is_valid_simple(v))
-                return invalid(error, key, "'%.64s' is not a valid hostname (1-63 of a-z, A-Z, 0-9, '.', '-')", v);
+                return container_option_invalid(error, key, "'%.64s' is not a valid hostname (1-63 of a-z, A-Z, 0-9, '.', '-')", v);
         return set_string(&s->hostname, v);
 }
 
@@ -212,7 +212,7 @@ static int parse_slice(sd_bus_message *m, const char *key, ContainerSpec *s, sd_
         if (r < 0)
                 return r;
         if (!slice_name_is_valid(v))
-                return invalid(error, key,
+                return container_option_invalid(error, key,
                                "'%.64s' is not a slice name (letters, digits, ':', '_', '.', '-', ending in "
                                "'.slice'; not the root slice)", v);
         return set_string(&s->slice, v);
@@ -226,7 +226,7 @@ static int parse_entrypoint(sd_bus_message *m, const char *key, ContainerSpec *s
         if (r < 0)
                 return r;
         if (strv_length(l) > 4096)
-                return invalid(error, key, "too many arguments");
+                return container_option_invalid(error, key, "too many arguments");
         r = strv_check_size(l, key, error);
         if (r < 0)
                 return r;
@@ -246,7 +246,7 @@ static int parse_image(sd_bus_message *m, const char *key, ContainerSpec *s, sd_
         if (r < 0)
                 return r;
         if (isempty(v) || strlen(v) > OPTION_STRING_MAX || !string_is_printable(v))
-                return invalid(error, key, "must be 1-%u printable characters", OPTION_STRING_MAX);
+                return container_option_invalid(error, key, "must be 1-%u printable characters", OPTION_STRING_MAX);
         return set_string(&s->image, v);
 }
 
@@ -284,6 +284,30 @@ static int parse_open_stdin(sd_bus_message *m, const char *key, ContainerSpec *s
         return read_bool(m, &s->open_stdin);
 }
 
+/* KEY=VALUE each, over the image's labels of the same key (docker run --label). */
+static int parse_labels(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) > LABELS_MAX)
+                return container_option_invalid(error, key, "more than %u labels", LABELS_MAX);
+        STRV_FOREACH(e, l)
+                if (!label_is_valid(*e))
+                        return container_option_invalid(error, key,
+                                                        "'%.64s' is not KEY=VALUE (a non-empty key, printable UTF-8, "
+                                                        "at most %u bytes)", *e, LABEL_MAX);
+        strv_free(s->labels);
+        s->labels = TAKE_PTR(l);
+        return 0;
+}
+
+static int parse_detach(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return read_bool(m, &s->exec_detach);
+}
+
 /* UINT64_MAX leaves a limit unset, like systemd's "infinity". */
 static int parse_limit(sd_bus_message *m, const char *key, uint64_t min, uint64_t max, uint64_t *field,
                        sd_bus_error *error) {
@@ -294,7 +318,7 @@ static int parse_limit(sd_bus_message *m, const char *key, uint64_t min, uint64_
         if (r < 0)
                 return r;
         if (v != UINT64_MAX && (v < min || v > max))
-                return invalid(error, key, "%llu is out of range (%llu…%llu, or 2^64-1 for no limit)",
+                return container_option_invalid(error, key, "%llu is out of range (%llu…%llu, or 2^64-1 for no limit)",
                                (unsigned long long) v, (unsigned long long) min, (unsigned long long) max);
         *field = v;
         return 0;
@@ -329,7 +353,7 @@ static int parse_stop_signal(sd_bus_message *m, const char *key, ContainerSpec *
         if (r < 0)
                 return r;
         if (v <= 0 || v >= _NSIG)
-                return invalid(error, key, "%i is not a signal number (1…%i)", (int) v, _NSIG - 1);
+                return container_option_invalid(error, key, "%i is not a signal number (1…%i)", (int) v, _NSIG - 1);
         s->stop_signal = v;
         return 0;
 }
@@ -342,13 +366,13 @@ static int parse_caps(sd_bus_message *m, const char *key, char ***field, sd_bus_
         if (r < 0)
                 return r;
         if (strv_length(l) > 256)
-                return invalid(error, key, "too many capabilities");
+                return container_option_invalid(error, key, "too many capabilities");
         STRV_FOREACH(c, l) {
                 char *n;
 
                 r = capability_name_normalize(*c, &n);
                 if (r == -EINVAL)
-                        return invalid(error, key, "'%.64s' is not a capability name", *c);
+                        return container_option_invalid(error, key, "'%.64s' is not a capability name", *c);
                 if (r < 0)
                         return r;
                 if (strv_contains(caps, n)) {
@@ -408,7 +432,7 @@ static const char *bind_source_refusal(const char *source) {
 
 static int check_mount_count(const ContainerSpec *s, const char *key, size_t more, sd_bus_error *error) {
         if (s->n_mounts + more > MOUNTS_MAX)
-                return invalid(error, key, "more than %u mounts in all", MOUNTS_MAX);
+                return container_option_invalid(error, key, "more than %u mounts in all", MOUNTS_MAX);
         return 0;
 }
 
@@ -423,7 +447,7 @@ static int parse_destination(const char *key, const char *v, char **ret, sd_bus_
                         free(*ret);
                         *ret = NULL;
                 }
-                return invalid(error, key,
+                return container_option_invalid(error, key,
                                "destination '%.256s' must be an absolute path without '..', other than '/' "
                                "and outside /proc and /sys", v);
         }
@@ -450,7 +474,7 @@ static int parse_bind_mounts(sd_bus_message *m, const char *key, ContainerSpec *
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(error, key, "source '%.256s' must be an absolute host path without '..'",
+                        return container_option_invalid(error, key, "source '%.256s' must be an absolute host path without '..'",
                                        src);
                 r = parse_destination(key, dst, &d, error);
                 if (r < 0)
@@ -477,15 +501,15 @@ static int resolve_bind_sources(ContainerSpec *s, sd_bus_error *error) {
                         continue;
                 resolved = realpath(ms->source, NULL);
                 if (!resolved)
-                        return invalid(error, "BindMounts", "source '%.256s' cannot be used: %s", ms->source,
+                        return container_option_invalid(error, "BindMounts", "source '%.256s' cannot be used: %s", ms->source,
                                        strerror(errno));
                 /* --privileged may bind anything: it has the host's devices and no masks anyway. */
                 why = s->privileged ? NULL : bind_source_refusal(resolved);
                 if (why && streq(ms->source, resolved))
-                        return invalid(error, "BindMounts", "refusing to bind '%.256s' into a container: it is %s",
+                        return container_option_invalid(error, "BindMounts", "refusing to bind '%.256s' into a container: it is %s",
                                        ms->source, why);
                 if (why)
-                        return invalid(error, "BindMounts",
+                        return container_option_invalid(error, "BindMounts",
                                        "refusing to bind '%.256s' (that is '%.256s') into a container: it is %s",
                                        ms->source, resolved, why);
                 free(ms->source);
@@ -516,7 +540,7 @@ static int parse_tmpfs_mounts(sd_bus_message *m, const char *key, ContainerSpec 
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(error, key, "tmpfs options '%.256s' for '%s': %s", opts, d, why);
+                        return container_option_invalid(error, key, "tmpfs options '%.256s' for '%s': %s", opts, d, why);
                 r = mount_spec_append(&s->mounts, &s->n_mounts, MOUNT_TMPFS, NULL, d, false,
                                       isempty(opts) ? NULL : opts);
                 if (r < 0)
@@ -550,12 +574,12 @@ static int parse_seccomp_profile(sd_bus_message *m, const char *key, ContainerSp
                 return r;
         n = strlen(text);
         if (n == 0 || n > SPEC_SECCOMP_PROFILE_MAX)
-                return invalid(error, key, "the profile must be 1 to %u bytes of JSON", SPEC_SECCOMP_PROFILE_MAX);
+                return container_option_invalid(error, key, "the profile must be 1 to %u bytes of JSON", SPEC_SECCOMP_PROFILE_MAX);
         r = seccomp_profile_from_string(text, n, &p, &reason);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return invalid(error, key, "%.400s", reason ?: strerror(-r));
+                return container_option_invalid(error, key, "%.400s", reason ?: strerror(-r));
         return set_string(&s->seccomp_profile, text);
 }
 
@@ -573,7 +597,7 @@ static int parse_user_namespace(sd_bus_message *m, const char *key, ContainerSpe
         else if (streq(v, "auto"))
                 s->userns_size = USERNS_RANGE_SIZE;
         else
-                return invalid(error, key, "'%.64s' is neither 'host' nor 'auto'", v);
+                return container_option_invalid(error, key, "'%.64s' is neither 'host' nor 'auto'", v);
         return 0;
 }
 
@@ -616,6 +640,11 @@ static const Option option_table[] = {
         { "ExposedPorts",       "as", container_option_exposed_ports   },
         { "DNS",                "as", container_option_dns             },
         { "UserNamespace",      "s",  parse_user_namespace    },
+        { "Detach",             "b",  parse_detach            }, /* ExecContainer only */
+        { "Labels",             "as", parse_labels            },
+        /* container-volumes.c */
+        { "Volumes",            "a(ssb)", container_option_volumes      },
+        { "VolumesFrom",        "as", container_option_volumes_from     },
 };
 
 static const Option *option_find(const char *key) {
@@ -686,6 +715,8 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
         r = parse_all(m, NULL, s, error);
         if (r < 0)
                 return r;
+        if (s->exec_detach)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option 'Detach'.");
 
         /* Without Rootfs, Image names the image to run (resolved by the caller); with Rootfs it is only the
          * name shown (IMAGE_NAME). */
@@ -702,7 +733,7 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *s, sd_bus_error *e
 int container_options_parse_exec(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
         static char *const exec_keys[] = {
                 (char *) "Command", (char *) "Env", (char *) "User", (char *) "WorkingDirectory",
-                (char *) "Tty", (char *) "OpenStdin", NULL,
+                (char *) "Tty", (char *) "OpenStdin", (char *) "Detach", NULL,
         };
         int r;
 
@@ -712,6 +743,14 @@ int container_options_parse_exec(sd_bus_message *m, ContainerSpec *s, sd_bus_err
         if (!s->command)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Command' is required.");
         return 0;
+}
+
+int container_options_parse_update(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
+        static char *const update_keys[] = {
+                (char *) "MemoryMax", (char *) "CPUQuotaPerSecUSec", (char *) "CPUWeight", (char *) "TasksMax", NULL,
+        };
+
+        return parse_all(m, update_keys, s, error);
 }
 
 static int env_set_default(char ***env, const char *key, const char *value) {

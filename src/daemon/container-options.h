@@ -20,11 +20,18 @@
 #define OPTION_STRV_TOTAL_MAX (1024U * 1024U) /* Command, Env: half of what execve() takes by default */
 #define USER_UNRESOLVED ((uid_t) -1)  /* User was a name: resolved against the container's /etc/passwd */
 
+/* InvalidArgs "Invalid option 'KEY': …" for every option parser. Returns the negative errno. */
+int container_option_invalid(sd_bus_error *error, const char *key, const char *format, ...) _printf_(3, 4);
+
 /* Reads the a{sv} at the current position of m into spec (which spec_new() filled with defaults). */
 int container_options_parse(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
 
 /* ExecContainer's options: Command (required), Env, User, WorkingDirectory, Tty and OpenStdin only. */
 int container_options_parse_exec(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
+
+/* UpdateContainer's options: MemoryMax, CPUQuotaPerSecUSec, CPUWeight and TasksMax only, into the
+ * fields of spec (which the caller set to a value meaning "not given"). */
+int container_options_parse_update(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
 
 /* Fills in what derives from other fields (hostname = name, image = rootfs, PATH and HOSTNAME in
  * the environment, working directory "/") and validates the whole spec. spec->id and spec->name

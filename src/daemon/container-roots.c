@@ -122,10 +122,8 @@ int container_rootfs_resolve(ContainerSpec *s, sd_bus_error *error) {
                                          s->rootfs);
         if (path_is_dray_state(resolved))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Refusing root directory '%s'%s%s%s: it is drayd's own state.", s->rootfs,
-                                         streq(resolved, s->rootfs) ? "" : " (that is '",
-                                         streq(resolved, s->rootfs) ? "" : resolved,
-                                         streq(resolved, s->rootfs) ? "" : "')");
+                                         "Refusing root directory '%s' (that is '%s'): it is drayd's own state.",
+                                         s->rootfs, resolved);
         /* Authorised as a declared root for what it said: it must be one for what it is. */
         if (container_rootfs_is_declared(s->rootfs) && !container_rootfs_is_declared(resolved))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,

@@ -23,6 +23,7 @@
 #include "proc-util.h"
 #include "rm-rf.h"
 #include "scope-logging.h"
+#include "container-pause.h"
 #include "time-util.h"
 
 
@@ -137,7 +138,7 @@ Container *container_free(Container *c) {
         return NULL;
 }
 
-static int container_open_dir(Container *c) {
+int container_open_dir(Container *c) {
         int fd;
 
         fd = openat(c->manager->containers_fd, c->spec->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -148,7 +149,7 @@ static int container_open_dir(Container *c) {
  * (starting, running, stopping) skip the directory fsync: after a drayd restart the page cache
  * still has them, and after a power loss every container has stopped anyway and the monitor's
  * durable exit.json tells how. Resting states are written fully durably. */
-static int container_save(Container *c) {
+int container_save(Container *c) {
         _cleanup_close_ int fd = -EBADF;
         bool durable = !container_is_active(c);
         int r;
@@ -172,6 +173,8 @@ static void container_set_state(Container *c, ContainerState state) {
         log_debug("Container %s: %s → %s", c->spec->name, container_state_to_string(c->rec.state),
                   container_state_to_string(state));
         c->rec.state = state;
+        if (state != CONTAINER_RUNNING)
+                c->rec.paused = false; /* a frozen cgroup ends with its processes */
         if (state != CONTAINER_REMOVING)
                 (void) container_save(c);
         container_bus_send_changed(c);
@@ -247,6 +250,15 @@ int container_load(Manager *m, const char *id, Container **ret) {
         TAKE_PTR(spec);
         c->rec = rec;
         rec = (ContainerRecord) {};
+        /* Renamed while it ran: its scope keeps the name it started with until the next start. */
+        if (c->rec.unit && container_is_active(c) && !streq(c->rec.unit, c->unit)) {
+                free(c->unit);
+                c->unit = strdup(c->rec.unit);
+                if (!c->unit) {
+                        container_free(c);
+                        return -ENOMEM;
+                }
+        }
         *ret = c;
         return 0;
 }
@@ -500,6 +512,25 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
         return 0;
 }
 
+/* Each start takes the scope name from the container's name (which a rename may have changed), and
+ * records it: a drayd restarted while it runs finds the scope under that name. */
+static int container_unit_follow_name(Container *c) {
+        char *unit, *rec_unit;
+
+        if (asprintf(&unit, DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX, c->spec->name) < 0)
+                return -ENOMEM;
+        rec_unit = strdup(unit);
+        if (!rec_unit) {
+                free(unit);
+                return -ENOMEM;
+        }
+        free(c->unit);
+        c->unit = unit;
+        free(c->rec.unit);
+        c->rec.unit = rec_unit;
+        return 0;
+}
+
 int container_start(Container *c, const ContainerStreams *streams, sd_bus_message *m) {
         int r;
 
@@ -507,6 +538,9 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
                 return -ENOENT;
         if (container_is_active(c))
                 return -EBUSY;
+        r = container_unit_follow_name(c);
+        if (r < 0)
+                return r;
         if (m) {
                 r = message_list_push(&c->start_waiters, m);
                 if (r < 0)
@@ -607,6 +641,8 @@ int container_kill(Container *c, int sig) {
 
         if (c->rec.state != CONTAINER_RUNNING && c->rec.state != CONTAINER_STOPPING)
                 return -ESRCH;
+        if (c->rec.paused && (sig == SIGKILL || sig == SIGTERM))
+                (void) container_unpause(c, NULL);
         r = container_signal(c, sig);
         if (r == -ESRCH)
                 return 0; /* the payload ended already; the monitor is about to report it */
@@ -677,6 +713,9 @@ int container_stop(Container *c, uint64_t timeout_usec, sd_bus_message *m) {
 
         if (timeout_usec == UINT64_MAX)
                 timeout_usec = c->spec->stop_timeout_usec;
+        /* Docker stops a paused container: the stop signal must reach a process that can act on it. */
+        if (c->rec.paused)
+                (void) container_unpause(c, NULL);
         if (!container_is_active(c)) {
                 container_bus_reply_done(m); /* Docker: stopping a stopped container succeeds */
                 return 0;

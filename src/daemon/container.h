@@ -107,6 +107,10 @@ int container_remove(Container *c, bool force, sd_bus_message *m); /* may free c
 int container_wait(Container *c, sd_bus_message *m);
 /* Synchronous: -ESRCH when there is no payload to signal. */
 int container_kill(Container *c, int sig);
+/* Its directory in <state_dir>/containers. */
+int container_open_dir(Container *c);
+/* Writes state.json (logs on failure). */
+int container_save(Container *c);
 
 /* Events from monitor-watch.c and scope.c. */
 void container_monitor_ok(Container *c, pid_t payload_pid);

@@ -14,6 +14,10 @@ extern const sd_bus_vtable manager_image_vtable[];
 int image_bus_path(const char *id, char **ret);
 void image_bus_cache_flush(void);
 
+/* Reads an "h" from message: a regular file, pipe or socket open for writing (write) or reading; a
+ * duplicate of it in *ret. InvalidArgs otherwise. */
+int bus_message_take_fd(sd_bus_message *message, bool write, int *ret, sd_bus_error *error);
+
 /* Shared by the Image objects and the Manager methods that name an image. */
 int bus_image_authorize(sd_bus_message *message, Manager *m, sd_bus_error *error);
 int bus_image_remove(sd_bus_message *message, Manager *m, const char *what, Image *i, bool force, sd_bus_error *error);

@@ -11,6 +11,7 @@
 #define DRAY_MESSAGE_CONTAINER_DIED    "8743e3dfed724b0fb5f818e8c3883bdf"
 #define DRAY_MESSAGE_CONTAINER_REMOVED "c49a5d7bf32b45c6985d318cc4c2f0f5"
 #define DRAY_MESSAGE_CONTAINER_START_FAILED "3994a199046c47578322cb0b1c33c793"
+#define DRAY_MESSAGE_CONTAINER_RENAMED "6320e61280ee4dbeb9421ac489177a36"
 
 /* Sends one structured entry about c, and logs the same text at debug level. */
 void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)

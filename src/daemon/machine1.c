@@ -6,6 +6,7 @@
 #include "manager.h"
 #include "name.h"
 #include "scope.h"
+#include "systemd-queue.h"
 
 static int unhex(char c) {
         if (c >= '0' && c <= '9')

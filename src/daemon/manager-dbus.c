@@ -15,6 +15,12 @@
 #include "container-net-options.h"
 #include "container-options.h"
 #include "container-privilege.h"
+#include "container-cp.h"
+#include "container-pause.h"
+#include "container-rename.h"
+#include "container-top.h"
+#include "container-update.h"
+#include "container-volumes.h"
 #include "container-roots.h"
 #include "log-control.h"
 #include "log.h"
@@ -23,6 +29,7 @@
 #include "network-dbus.h"
 #include "strv.h"
 #include "userns-range.h"
+#include "volume-dbus.h"
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
 
@@ -134,6 +141,7 @@ static int allocate_userns(Manager *m, ContainerSpec *spec, sd_bus_error *error)
 /* ---- handlers ---------------------------------------------------------------------------------- */
 
 static int method_create_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_(volumes_pending_done) VolumesPending volumes = {};
         _cleanup_(spec_freep) ContainerSpec *spec = NULL;
         Manager *m = userdata;
         bool stop_signal_given;
@@ -152,11 +160,14 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         r = container_options_parse(message, spec, error);
         if (r < 0)
                 return r;
+        r = container_volumes_from_apply(m, spec, error);
+        if (r < 0)
+                return r;
         r = authorize_create(message, m, name, spec, error);
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: polkit is asked, the call comes back with its answer */
         stop_signal_given = spec->stop_signal != 0;
-        /* A booted systemd powers off on SIGRTMIN+3 (systemd(1)), as machinectl and nspawn ask it to. */
+        /* A booted systemd halts on SIGRTMIN+3 (systemd(1)): nspawn's stop signal for -b. */
         if (!stop_signal_given)
                 spec->stop_signal = spec->boot ? SIGRTMIN + 3 : SIGTERM;
 
@@ -178,13 +189,21 @@ static int method_create_container(sd_bus_message *message, void *userdata, sd_b
         r = allocate_userns(m, spec, error);
         if (r < 0)
                 return r;
+        r = container_volumes_resolve(m, spec, &volumes, error);
+        if (r < 0)
+                return r;
         r = container_options_finish(spec, error);
+        if (r < 0)
+                return r;
+        r = container_volumes_create(m, &volumes, error);
         if (r < 0)
                 return r;
 
         r = manager_create_container(m, spec, &c);
-        if (r < 0)
+        if (r < 0) {
+                container_volumes_undo(m, &volumes);
                 return sd_bus_error_set_errnof(error, r, "Failed to create container '%s': %m", spec->name);
+        }
         TAKE_PTR(spec);
 
         return sd_bus_reply_method_return(message, "so", c->spec->id, c->path);
@@ -277,7 +296,8 @@ static int append_container(sd_bus_message *reply, Container *c) {
         if (!command)
                 return -ENOMEM;
         return sd_bus_message_append(reply, "(sssssttio)", c->spec->id, c->spec->name,
-                                     container_state_to_string(c->rec.state), strempty(c->spec->image), command,
+                                     container_state_to_string(container_display_state(c)), strempty(c->spec->image),
+                                     command,
                                      c->spec->created_usec, c->rec.finished_usec, (int32_t) c->rec.exit_status,
                                      c->path);
 }
@@ -400,11 +420,14 @@ static const sd_bus_vtable manager_vtable[] = {
 const BusObjectImplementation manager_object = {
         .path = DRAY_MANAGER_PATH,
         .interface = DRAY_MANAGER_INTERFACE,
-        .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, NULL },
+        .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, manager_volume_vtable,
+                                                     manager_cp_vtable, manager_pause_vtable,
+                                                     manager_top_vtable, manager_rename_vtable,
+                                                     manager_update_vtable, NULL },
         .manager = true,
         .children = (const BusObjectImplementation *const[]) { &container_object, &network_object,
                                                                 &log_control_object, &image_object,
-                                                                &transfer_object, NULL },
+                                                                &transfer_object, &volume_object, NULL },
 };
 
 int manager_bus_register(Manager *m) {

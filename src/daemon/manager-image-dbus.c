@@ -14,7 +14,7 @@
 #include "transfer-dbus.h"
 
 /* The caller's fd, checked: a file or pipe, opened for what the transfer does with it. */
-static int take_fd(sd_bus_message *message, bool write, int *ret, sd_bus_error *error) {
+int bus_message_take_fd(sd_bus_message *message, bool write, int *ret, sd_bus_error *error) {
         struct stat st;
         int fd, r, flags;
 
@@ -297,7 +297,7 @@ static int method_import_image(sd_bus_message *message, void *userdata, sd_bus_e
         Transfer *t;
         int r;
 
-        r = take_fd(message, false, &fd, error);
+        r = bus_message_take_fd(message, false, &fd, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(message, "s", &name);
@@ -325,7 +325,7 @@ static int method_load_images(sd_bus_message *message, void *userdata, sd_bus_er
         Transfer *t;
         int r;
 
-        r = take_fd(message, false, &fd, error);
+        r = bus_message_take_fd(message, false, &fd, error);
         if (r < 0)
                 return r;
         r = bus_image_authorize(message, m, error);
@@ -347,7 +347,7 @@ static int method_save_images(sd_bus_message *message, void *userdata, sd_bus_er
         Transfer *t;
         int r;
 
-        r = take_fd(message, true, &fd, error);
+        r = bus_message_take_fd(message, true, &fd, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_read_strv(message, &images);
@@ -447,7 +447,7 @@ static int method_export_container(sd_bus_message *message, void *userdata, sd_b
         r = sd_bus_message_read(message, "s", &what);
         if (r < 0)
                 return r;
-        r = take_fd(message, true, &fd, error);
+        r = bus_message_take_fd(message, true, &fd, error);
         if (r < 0)
                 return r;
         r = container_transfer(message, userdata, what, TRANSFER_EXPORT, fd, NULL, error);

@@ -26,6 +26,7 @@
 #include "network.h"
 #include "rm-rf.h"
 #include "strv.h"
+#include "volume.h"
 
 
 /* A forked child that works in the background (removes a tree, deletes a link): a ChildProcess
@@ -63,7 +64,7 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m = calloc(1, sizeof(Manager));
         if (!m)
                 return -ENOMEM;
-        m->containers_fd = m->runtime_containers_fd = m->networks_fd = m->netns_fd = -EBADF;
+        m->containers_fd = m->runtime_containers_fd = m->networks_fd = m->netns_fd = m->volumes_fd = -EBADF;
         m->network_enabled = config->network;
 
         r = str_dup(config->state_dir, &m->state_dir);
@@ -83,7 +84,8 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
         m->machine_unregisters = hashmap_new();
         m->polkit_registry = polkit_registry_new();
         m->networks_by_name = hashmap_new();
-        if (!m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters ||
+        m->volumes_by_name = hashmap_new();
+        if (!m->volumes_by_name || !m->containers_by_id || !m->containers_by_name || !m->scope_jobs || !m->machine_unregisters ||
             !m->polkit_registry || !m->transfers || !m->networks_by_name)
                 return -ENOMEM;
 
@@ -100,6 +102,7 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
 Manager *manager_free(Manager *m) {
         Container *c;
         Network *n;
+        Volume *v;
 
         if (!m)
                 return NULL;
@@ -109,6 +112,10 @@ Manager *manager_free(Manager *m) {
         HASHMAP_FOREACH(n, m->networks_by_name)
                 network_free(n);
         hashmap_free(m->networks_by_name);
+        HASHMAP_FOREACH(v, m->volumes_by_name)
+                volume_free(v);
+        hashmap_free(m->volumes_by_name);
+        safe_close(m->volumes_fd);
         rtnl_free(m->rtnl);
         safe_close(m->networks_fd);
         safe_close(m->netns_fd);
@@ -403,6 +410,11 @@ int manager_load(Manager *m) {
                 log_error_errno(r, "Networking is off: %m");
                 m->rtnl = rtnl_free(m->rtnl);
         }
+
+        /* Volumes before containers: a container's spec names the volumes it mounts. */
+        r = manager_load_volumes(m);
+        if (r < 0)
+                return r;
 
         r = image_store_open(m->state_dir, &m->images);
         if (r < 0)

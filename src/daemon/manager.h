@@ -65,6 +65,9 @@ struct Manager {
         int networks_fd;           /* <state_dir>/networks */
         int netns_fd;              /* <runtime_dir>/netns */
         Rtnl *rtnl;                /* in drayd's own network namespace; NULL: networking is off */
+        /* Named volumes (volume.c). */
+        Hashmap *volumes_by_name;
+        int volumes_fd;            /* <state_dir>/volumes */
 };
 
 /* A container directory renamed to this prefix is removed: what is left of it goes at the next start. */

@@ -43,7 +43,7 @@ static int move_above(int *fd) {
 static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char **argv, char **envp) {
         const ContainerStreams *st = &a->streams;
         int out = st->stdout_fd, err = st->stderr_fd, in = st->stdin_fd, resize = st->resize_fd, null_fd, r;
-        int exec_spec = a->exec_spec_fd, pass[PASS_FDS_MAX];
+        int exec_spec = a->exec_spec_fd, notify = st->notify_fd, pass[PASS_FDS_MAX];
         char message[SYNC_LINE_MAX], line[SYNC_LINE_MAX];
         ssize_t n;
 
@@ -56,6 +56,7 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
         r = r < 0 ? r : move_above(&in);
         r = r < 0 ? r : move_above(&resize);
         r = r < 0 ? r : move_above(&exec_spec);
+        r = r < 0 ? r : move_above(&notify);
         for (size_t i = 0; i < st->n_pass_fds; i++) {
                 pass[i] = st->pass_fds[i];
                 r = r < 0 ? r : move_above(&pass[i]);
@@ -70,7 +71,8 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
                 _exit(EXIT_FAILURE);
         if (move_fd(sync_fd, MONITOR_SYNC_FD) < 0 || move_fd(out, MONITOR_STDOUT_FD) < 0 ||
             move_fd(err, MONITOR_STDERR_FD) < 0 || move_fd(in, MONITOR_STDIN_FD) < 0 ||
-            move_fd(resize, MONITOR_RESIZE_FD) < 0 || move_fd(exec_spec, MONITOR_EXEC_SPEC_FD) < 0)
+            move_fd(resize, MONITOR_RESIZE_FD) < 0 || move_fd(exec_spec, MONITOR_EXEC_SPEC_FD) < 0 ||
+            move_fd(notify, MONITOR_NOTIFY_FD) < 0)
                 _exit(EXIT_FAILURE);
         for (size_t i = 0; i < st->n_pass_fds; i++)
                 if (move_fd(pass[i], MONITOR_PASS_FD_FIRST + (int) i) < 0)
@@ -149,11 +151,14 @@ static int build_argv(const MonitorSpawnArgs *a, char ***ret) {
                 r = strv_consume(&argv, s);
         if (r >= 0 && a->log_unit && asprintf(&s, "--log-unit=%s", a->log_unit) >= 0)
                 r = strv_consume(&argv, s);
+        if (r >= 0 && a->streams.notify_fd >= 0 && asprintf(&s, "--notify-fd=%i", MONITOR_NOTIFY_FD) >= 0)
+                r = strv_consume(&argv, s);
         if (r >= 0 && a->streams.n_pass_fds > 0)
                 r = append_pass_fds(&argv, &a->streams);
         if (r < 0 || strv_length(argv) < 6U + (a->streams.stdout_fd >= 0) + (a->streams.stderr_fd >= 0) +
                                                  (a->streams.stdin_fd >= 0) + (a->streams.resize_fd >= 0) +
                                                  2U * (a->exec_spec_fd >= 0) + !!a->log_unit +
+                                                 (a->streams.notify_fd >= 0) +
                                                  (a->streams.n_pass_fds > 0) + 2U * (a->streams.n_listen_fds > 0))
                 return -ENOMEM;
         *ret = TAKE_PTR(argv);

@@ -14,6 +14,7 @@ typedef struct ContainerStreams {
         int stdout_fd;  /* get a copy of the payload's output */
         int stderr_fd;
         int resize_fd;  /* -t: a pipe of struct winsize records, one per change of the client's window */
+        int notify_fd;  /* --sdnotify=container: a datagram socket for the payload's sd_notify() messages */
         /* Socket activation and --preserve-fds: the payload's fds 3, 4, … in this order; the first
          * n_listen_fds of them are listening sockets, named for LISTEN_FDNAMES (NULL: "unknown"). */
         int pass_fds[PASS_FDS_MAX];
@@ -23,7 +24,8 @@ typedef struct ContainerStreams {
 } ContainerStreams;
 
 #define CONTAINER_STREAMS_NULL \
-        ((ContainerStreams) { .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .resize_fd = -EBADF })
+        ((ContainerStreams) { .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .resize_fd = -EBADF, \
+                              .notify_fd = -EBADF })
 
 typedef struct MonitorSpawnArgs {
         const char *monitor_path;

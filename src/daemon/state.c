@@ -8,6 +8,8 @@
 void container_record_done(ContainerRecord *r) {
         free(r->error);
         r->error = NULL;
+        free(r->unit);
+        r->unit = NULL;
         free(r->caller);
         r->caller = NULL;
 }
@@ -37,6 +39,8 @@ int container_record_to_json(const ContainerRecord *r, json_object **ret) {
         k = k < 0 ? k : json_add_int(o, "exit_status", r->exit_status);
         k = k < 0 ? k : json_add_string(o, "error", r->error);
         k = k < 0 ? k : json_add_bool(o, "oom_killed", r->oom_killed);
+        k = k < 0 || !r->paused ? k : json_add_bool(o, "paused", r->paused);
+        k = k < 0 ? k : json_add_string(o, "unit", r->unit);
         k = k < 0 ? k : json_add_int(o, "pid", (int) r->pid);
         k = k < 0 ? k : json_add_int(o, "monitor_pid", (int) r->monitor_pid);
         k = k < 0 ? k : json_add_uint64(o, "monitor_start_time", r->monitor_start_time);
@@ -57,7 +61,7 @@ static int optional(int r) {
 
 int container_record_from_json(json_object *o, ContainerRecord *ret) {
         _cleanup_(container_record_done) ContainerRecord rec = CONTAINER_RECORD_INIT;
-        const char *state, *error = NULL, *boot = NULL, *caller = NULL;
+        const char *state, *error = NULL, *boot = NULL, *unit = NULL, *caller = NULL;
         int pid = 0, monitor_pid = 0, r;
 
         r = schema_version_check(o, STATE_SCHEMA_VERSION);
@@ -67,12 +71,14 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
         if (r < 0)
                 return r == -ENOENT ? -EBADMSG : r;
         rec.state = container_state_from_string(state);
-        if (rec.state < 0)
+        if (rec.state < 0 || rec.state == CONTAINER_PAUSED) /* paused is a view, never a record's state */
                 return -EBADMSG;
 
         r = optional(json_get_int(o, "exit_status", &rec.exit_status));
         r = r < 0 ? r : optional(json_get_string(o, "error", &error));
         r = r < 0 ? r : optional(json_get_bool(o, "oom_killed", &rec.oom_killed));
+        r = r < 0 ? r : optional(json_get_bool(o, "paused", &rec.paused));
+        r = r < 0 ? r : optional(json_get_string(o, "unit", &unit));
         r = r < 0 ? r : optional(json_get_int(o, "pid", &pid));
         r = r < 0 ? r : optional(json_get_int(o, "monitor_pid", &monitor_pid));
         r = r < 0 ? r : optional(json_get_uint64(o, "monitor_start_time", &rec.monitor_start_time));
@@ -92,6 +98,16 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
         r = container_record_set_error(&rec, error);
         if (r < 0)
                 return r;
+        if (unit) {
+                size_t n = strlen(unit);
+
+                /* Only ever one of our own scope names. */
+                if (!strneq(unit, "dray-", 5) || n < 12 || n > 5 + 255 || !streq(unit + n - 6, ".scope"))
+                        return -EBADMSG;
+                rec.unit = strdup(unit);
+                if (!rec.unit)
+                        return -ENOMEM;
+        }
         if (caller) {
                 /* A unique bus name: ':' and at most 255 characters of [A-Za-z0-9_.-]. */
                 if (caller[0] != ':' || strlen(caller) > 255 ||

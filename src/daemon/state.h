@@ -15,6 +15,8 @@ typedef struct ContainerRecord {
         int exit_status;             /* 0..255, -1 while there is none */
         char *error;                 /* why it failed to start or ended abnormally, or NULL */
         bool oom_killed;
+        bool paused;                 /* running, its cgroup frozen (dray pause) */
+        char *unit;                  /* the scope of the last start: a rename takes effect at the next */
         pid_t pid;                   /* the container's init, in our PID namespace; 0 when not running */
         pid_t monitor_pid;           /* dray-monitor; 0 when there is none */
         uint64_t monitor_start_time; /* of monitor_pid, /proc/<pid>/stat field 22 */

@@ -22,6 +22,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free);
 
 typedef struct TreeWriter {
         struct archive *out;
+        int proc_fd;        /* /proc/self/fd opened before a chroot, or -EBADF (safe-open.h) */
         bool oci_whiteouts; /* commit: overlayfs whiteouts → OCI */
         UnpackError *error;
 } TreeWriter;
@@ -82,7 +83,7 @@ static int write_data(TreeWriter *w, struct archive_entry *e) {
         char buf[64 * 1024];
 
         pfd = safe_open_path(AT_FDCWD, path, SAFE_OPEN_NO_SYMLINKS);
-        fd = pfd < 0 ? pfd : safe_reopen_regular(pfd);
+        fd = pfd < 0 ? pfd : safe_reopen_regular_in(w->proc_fd, pfd);
         if (fd < 0)
                 return unpack_error_set(w->error, fd, "cannot read '%s': %s", path, safe_open_strerror(fd));
         while (left > 0) {
@@ -102,7 +103,8 @@ static int write_data(TreeWriter *w, struct archive_entry *e) {
         return 0;
 }
 
-static int write_tree(TreeWriter *w, const char *dir) {
+/* Everything below dir/start, named from start on ("." for dir's content, or one entry's name). */
+static int write_tree(TreeWriter *w, const char *dir, const char *start) {
         _cleanup_(archive_read_freep) struct archive *disk = archive_read_disk_new();
         _cleanup_(archive_entry_freep) struct archive_entry *e = archive_entry_new();
         _cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -114,7 +116,7 @@ static int write_tree(TreeWriter *w, const char *dir) {
                 return unpack_error_set(w->error, -errno, "cannot enter '%s': %m", dir);
         if (archive_read_disk_set_standard_lookup(disk) != ARCHIVE_OK ||
             archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS) != ARCHIVE_OK ||
-            archive_read_disk_open(disk, ".") != ARCHIVE_OK) {
+            archive_read_disk_open(disk, start) != ARCHIVE_OK) {
                 r = unpack_error_set(w->error, -EIO, "cannot read '%s': %s", dir, archive_error_string(disk) ?: "?");
                 goto finish;
         }
@@ -176,22 +178,28 @@ static int mount_merged(char *const *layers, const char *upper_dir, const char *
 
 int image_tree_export(char *const *layers, const char *upper_dir, const char *mount_point, int out_fd,
                       UnpackError *error) {
-        _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
-        TreeWriter w = { .out = out, .error = error };
         const char *dir = layers[0];
         int r;
 
-        if (!out || archive_write_set_format_pax_restricted(out) != ARCHIVE_OK)
-                return -ENOMEM;
         if (strv_length(layers) > 1 || upper_dir) {
                 r = mount_merged(layers, upper_dir, mount_point, error);
                 if (r < 0)
                         return r;
                 dir = mount_point;
         }
+        return image_tree_archive(dir, ".", out_fd, -EBADF, error);
+}
+
+int image_tree_archive(const char *dir, const char *start, int out_fd, int proc_fd, UnpackError *error) {
+        _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
+        TreeWriter w = { .out = out, .proc_fd = proc_fd, .error = error };
+        int r;
+
+        if (!out || archive_write_set_format_pax_restricted(out) != ARCHIVE_OK)
+                return -ENOMEM;
         if (archive_write_open_fd(out, out_fd) != ARCHIVE_OK)
                 return unpack_error_set(error, -EIO, "cannot write the tar: %s", archive_error_string(out) ?: "?");
-        r = write_tree(&w, dir);
+        r = write_tree(&w, dir, start);
         if (r < 0)
                 return r;
         if (archive_write_close(out) != ARCHIVE_OK)
@@ -237,7 +245,7 @@ static int commit_config(const Image *base, const char *diff_id, char **ret) {
 
 static int commit_layer(ImageStore *s, const char *upper_dir, ImageDescriptor *ret, UnpackError *error) {
         _cleanup_(archive_write_freep) struct archive *out = archive_write_new();
-        TreeWriter w = { .out = out, .oci_whiteouts = true, .error = error };
+        TreeWriter w = { .out = out, .proc_fd = -EBADF, .oci_whiteouts = true, .error = error };
         BlobWriter blob;
         int r;
 
@@ -249,7 +257,7 @@ static int commit_layer(ImageStore *s, const char *upper_dir, ImageDescriptor *r
         if (archive_write_open(out, &blob, NULL, blob_write_cb, NULL) != ARCHIVE_OK)
                 r = unpack_error_set(error, -EIO, "cannot write the layer: %s", archive_error_string(out) ?: "?");
         if (r >= 0)
-                r = write_tree(&w, upper_dir);
+                r = write_tree(&w, upper_dir, ".");
         if (r >= 0 && archive_write_close(out) != ARCHIVE_OK)
                 r = unpack_error_set(error, -EIO, "cannot finish the layer: %s", archive_error_string(out) ?: "?");
         if (r >= 0) {

@@ -11,6 +11,11 @@
 int image_tree_export(char *const *layers, const char *upper_dir, const char *mount_point, int out_fd,
                       UnpackError *error);
 
+/* dir/start and everything below it, as a pax tar on out_fd, the names starting with start ("." for
+ * dir's content). Sockets and trusted.* xattrs are left out; mount points below are not entered.
+ * proc_fd: /proc/self/fd, opened before the caller entered a root without it, or -EBADF. */
+int image_tree_archive(const char *dir, const char *start, int out_fd, int proc_fd, UnpackError *error);
+
 /* dray commit: the upper directory becomes a layer on top of base_image (an ID): overlayfs whiteouts
  * are written as OCI whiteouts, opaque directories as .wh..wh..opq, trusted.* xattrs dropped. The new
  * image is named name (normalised). */

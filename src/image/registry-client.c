@@ -270,11 +270,9 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
 static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, const char **ret_reason) {
         _cleanup_(registry_challenge_done) RegistryChallenge ch = {};
         _cleanup_(registry_response_done) RegistryResponse resp = { .max_body = 1024U * 1024U };
-        _cleanup_json_ json_object *o = NULL;
         _cleanup_free_ char *url = NULL, *default_scope = NULL;
         Exchange x = { .client = c, .resp = &resp, .upload_fd = -EBADF };
-        char *service = NULL, *scope = NULL;
-        const char *token;
+        char *service = NULL, *scope = NULL, *token;
         int r;
 
         r = registry_parse_challenge(challenge->www_authenticate, &ch);
@@ -300,15 +298,14 @@ static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, con
                 *ret_reason = "the token server refused an anonymous token";
                 return -EACCES;
         }
-        if (image_json_parse(resp.body ?: "", resp.n_body, &o) < 0 ||
-            (json_get_string(o, "token", &token) < 0 && json_get_string(o, "access_token", &token) < 0) ||
-            strlen(token) > 64U * 1024U || strpbrk(token, "\r\n")) {
+        r = registry_token_parse(resp.body, resp.n_body, &token);
+        if (r == -EBADMSG)
                 *ret_reason = "the token server sent no usable token";
-                return -EBADMSG;
-        }
+        if (r < 0)
+                return r;
         free(c->token);
-        c->token = strdup(token);
-        return c->token ? 0 : -ENOMEM;
+        c->token = token;
+        return 0;
 }
 
 int registry_request(RegistryClient *c, const char *method, const char *path, char *const *headers,

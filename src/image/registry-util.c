@@ -214,3 +214,21 @@ int registry_select_manifest(const char *data, size_t size, const char *os, cons
         *ret_reason = "the image index has no manifest for this platform";
         return -ENOENT;
 }
+
+int registry_token_parse(const char *data, size_t size, char **ret) {
+        _cleanup_json_ json_object *o = NULL;
+        const char *token;
+        char *t;
+
+        if (image_json_parse(data ?: "", size, &o) < 0)
+                return -EBADMSG;
+        if (json_get_string(o, "token", &token) < 0 && json_get_string(o, "access_token", &token) < 0)
+                return -EBADMSG;
+        if (isempty(token) || strlen(token) > 64U * 1024U || strpbrk(token, "\r\n"))
+                return -EBADMSG;
+        t = strdup(token);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}

@@ -40,6 +40,11 @@ const char *registry_native_arch(void);
 bool registry_content_type_is(const char *content_type, const char *t);
 bool registry_media_type_is_index(const char *t);
 
+/* A token server's answer (Docker's token authentication: {"token": …} or OAuth2's
+ * {"access_token": …}) → the token, allocated. -EBADMSG when there is none, or when it is over 64 KiB or
+ * holds a line break (it goes into a header). */
+int registry_token_parse(const char *data, size_t size, char **ret);
+
 /* From an OCI index or Docker manifest list, the manifest for os/arch (variant ignored but for arm).
  * -ENOENT (with a reason naming what there is) when there is none. */
 int registry_select_manifest(const char *data, size_t size, const char *os, const char *arch,

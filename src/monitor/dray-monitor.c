@@ -36,6 +36,7 @@ static void help(void) {
                "                         (default: %s)\n"
                "     --log-level=LEVEL   Log level of the monitor's own messages (or $DRAY_LOG_LEVEL)\n"
                "     --log-unit=UNIT     Name this unit too in each journal entry (the caller's service)\n"
+               "     --notify-fd=N       Pass the payload's sd_notify() messages on here (--sdnotify=container)\n"
                "     --pass-fds=N        Pass fds 10… on to the payload as its fds 3…\n"
                "     --listen-fds=M      ... the first M of them are listening sockets (LISTEN_FDS)\n"
                "     --listen-fdnames=NAMES  Their names, joined by ':' (LISTEN_FDNAMES)\n",
@@ -58,7 +59,7 @@ static int parse_fd(const char *s, const char *what, int *ret) {
 static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
         enum { ARG_VERSION = 0x100, ARG_ID, ARG_STATE_DIR, ARG_RUNTIME_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
                ARG_STDERR_FD, ARG_STDIN_FD, ARG_RESIZE_FD, ARG_EXEC_SPEC_FD, ARG_EXEC_PID, ARG_SECCOMP_PROFILE,
-               ARG_LOG_LEVEL, ARG_PROTOCOL, ARG_LOG_UNIT, ARG_PASS_FDS, ARG_LISTEN_FDS, ARG_LISTEN_FDNAMES };
+               ARG_LOG_LEVEL, ARG_PROTOCOL, ARG_LOG_UNIT, ARG_NOTIFY_FD, ARG_PASS_FDS, ARG_LISTEN_FDS, ARG_LISTEN_FDNAMES };
         static const struct option options[] = {
                 { "help",        no_argument,       NULL, 'h'             },
                 { "version",     no_argument,       NULL, ARG_VERSION     },
@@ -76,6 +77,7 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                 { "seccomp-profile", required_argument, NULL, ARG_SECCOMP_PROFILE },
                 { "log-level",   required_argument, NULL, ARG_LOG_LEVEL   },
                 { "log-unit",    required_argument, NULL, ARG_LOG_UNIT    },
+                { "notify-fd",   required_argument, NULL, ARG_NOTIFY_FD   },
                 { "pass-fds",    required_argument, NULL, ARG_PASS_FDS    },
                 { "listen-fds",  required_argument, NULL, ARG_LISTEN_FDS  },
                 { "listen-fdnames", required_argument, NULL, ARG_LISTEN_FDNAMES },
@@ -151,6 +153,11 @@ static int parse_argv(int argc, char *argv[], MonitorArgs *a) {
                         if (r < 0)
                                 return log_error_errno(r, "Invalid log level '%s'.", optarg);
                         log_set_max_level(r);
+                        break;
+                case ARG_NOTIFY_FD:
+                        r = parse_fd(optarg, "notify fd", &a->notify_fd);
+                        if (r < 0)
+                                return r;
                         break;
                 case ARG_PASS_FDS:
                 case ARG_LISTEN_FDS: {
@@ -233,6 +240,7 @@ int main(int argc, char *argv[]) {
                 .stdin_fd = -EBADF,
                 .resize_fd = -EBADF,
                 .exec_spec_fd = -EBADF,
+                .notify_fd = -EBADF,
         };
         sigset_t mask;
         int r;

@@ -21,6 +21,7 @@
 #include "monitor-cgroup.h"
 #include "monitor-input.h"
 #include "monitor-journal.h"
+#include "monitor-notify.h"
 #include "monitor-oom.h"
 #include "monitor-seccomp.h"
 #include "monitor.h"
@@ -51,6 +52,7 @@ typedef struct Monitor {
         LogStream out;
         LogStream err;
         InputRelay input;
+        NotifyRelay notify;
         int pty_master;         /* -t: the payload's terminal, read as its stdout; -EBADF else */
         MonitorBoot boot;       /* --boot: the notify socket and cgroups (monitor-boot.c) */
         bool boot_ok_pending;   /* --boot: "OK" held back until the init said READY=1 */
@@ -76,6 +78,7 @@ static Monitor *monitor_free(Monitor *m) {
         log_stream_done(&m->out);
         log_stream_done(&m->err);
         input_relay_done(&m->input);
+        notify_relay_done(&m->notify);
         safe_close(m->pty_master);
         monitor_boot_done(&m->boot);
         free(m);
@@ -95,6 +98,7 @@ static Monitor *monitor_new(const MonitorArgs *args) {
         m->cgroup.payload_fd = -EBADF;
         m->journal.fd = -EBADF;
         m->pty_master = -EBADF;
+        m->notify = NOTIFY_RELAY_NULL;
         m->boot = MONITOR_BOOT_NULL;
         input_relay_init(&m->input);
         /* Ours from here: the relay closes them. */
@@ -398,6 +402,15 @@ static int monitor_prepare(Monitor *m) {
                 return log_error_errno(r, "Failed to set up logging to the journal: %m");
         journal_check_available();
         monitor_cgroup_setup(&m->cgroup);
+        if (m->args->notify_fd >= 0) {
+                _cleanup_free_ char *dir = NULL;
+
+                if (asprintf(&dir, "%s/containers/%s", m->args->runtime_dir, m->args->id) < 0)
+                        return log_oom();
+                r = notify_relay_setup(&m->notify, m->args->notify_fd, dir, m->spec);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the notification socket: %m");
+        }
         return 0;
 }
 
@@ -592,15 +605,18 @@ static void monitor_read_stream(LogStream *s) {
 static int monitor_loop(Monitor *m) {
         monitor_reap(m);
         while (!m->init_exited) {
-                struct pollfd p[7] = {
+                struct pollfd p[8] = {
                         { .fd = m->signal_fd, .events = POLLIN },
                         { .fd = m->out.fd, .events = POLLIN },
                         { .fd = m->err.fd, .events = POLLIN },
                 };
-                size_t n_input = input_relay_fill(&m->input, p + 3);
+                size_t n_notify = notify_relay_fill(&m->notify, p + 3);
+                size_t n_input = input_relay_fill(&m->input, p + 3 + n_notify);
 
-                p[3 + n_input] = (struct pollfd) { .fd = m->boot.notify_fd, .events = POLLIN };
-                if (poll(p, 4 + n_input, -1) < 0) {
+                size_t boot = 3 + n_notify + n_input;
+
+                p[boot] = (struct pollfd) { .fd = m->boot.notify_fd, .events = POLLIN };
+                if (poll(p, boot + 1, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(errno, "Failed to wait for events: %m");
@@ -613,8 +629,9 @@ static int monitor_loop(Monitor *m) {
                         monitor_read_stream(&m->err);
                 /* What this round brought goes out now: no line waits for more output. */
                 journal_batch_flush(&m->journal);
-                input_relay_dispatch(&m->input, p + 3, n_input);
-                if (p[3 + n_input].revents && monitor_boot_notify_read(&m->boot) && m->boot_ok_pending) {
+                notify_relay_dispatch(&m->notify, p + 3, n_notify);
+                input_relay_dispatch(&m->input, p + 3 + n_notify, n_input);
+                if (p[boot].revents && monitor_boot_notify_read(&m->boot) && m->boot_ok_pending) {
                         sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_OK, .pid = m->init_pid });
                         m->boot_ok_pending = false;
                 }

@@ -23,6 +23,7 @@ typedef struct MonitorArgs {
         const char *log_unit;
         /* Socket activation and --preserve-fds: fds MONITOR_PASS_FD_FIRST… become the payload's 3…;
          * the first n_listen_fds are listening sockets (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID). */
+        int notify_fd;            /* --sdnotify=container: the client's "notify" stream, or -EBADF */
         unsigned n_pass_fds;
         unsigned n_listen_fds;
         const char *listen_fdnames;

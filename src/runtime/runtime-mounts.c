@@ -11,9 +11,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "copy-tree.h"
 #include "runtime-internal.h"
 
 #define RESOLVE_CONTAINER (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
+#define IN_SET_BIND_OR_VOLUME(t) ((t) == MOUNT_BIND || (t) == MOUNT_VOLUME)
 
 static int openat2_path(int dir_fd, const char *path, uint64_t resolve) {
         struct open_how how = {
@@ -131,21 +134,59 @@ static int mount_bind(RuntimeContext *c, const MountSpec *m, int source, int tar
         return 0;
 }
 
+/* Docker's rule for a named volume: while it is empty, it is seeded with what the root has at the
+ * mount point (an image's /var/lib/app, say), including the mount point's own ownership and mode.
+ * Both sides are reached through fds already resolved (the mount point within the root), and the
+ * copy never follows a symlink. */
+static int seed_volume(RuntimeContext *c, const MountSpec *m, int source, int target) {
+        _cleanup_close_ int from = -EBADF, to = -EBADF;
+        struct stat st;
+        int r;
+
+        to = openat(source, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (to < 0)
+                return runtime_fail(c, errno, "open volume '%s': %m", m->volume);
+        r = dir_is_empty_at(to);
+        if (r < 0)
+                return runtime_fail(c, r, "read volume '%s': %m", m->volume);
+        if (r == 0)
+                return 0;
+        from = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (from < 0)
+                return runtime_fail(c, errno, "open mount point '%s': %m", m->destination);
+        if (fstat(from, &st) < 0)
+                return runtime_fail(c, errno, "stat mount point '%s': %m", m->destination);
+        r = copy_tree_at(from, to);
+        if (r < 0)
+                return runtime_fail(c, r, "seed volume '%s' with the content of '%s': %m", m->volume,
+                                    m->destination);
+        if (fchown(to, st.st_uid, st.st_gid) < 0 || fchmod(to, st.st_mode & 07777) < 0)
+                return runtime_fail(c, errno, "set the owner and mode of volume '%s': %m", m->volume);
+        return 0;
+}
+
 static int mount_one(RuntimeContext *c, const MountSpec *m) {
         _cleanup_close_ int source = -EBADF, target = -EBADF;
         char target_path[PROC_FD_PATH_MAX];
         bool directory = true;
         int r;
 
-        if (m->type == MOUNT_BIND) {
+        if (IN_SET_BIND_OR_VOLUME(m->type)) {
                 source = open_bind_source(c, m, &directory);
                 if (source < 0)
                         return source;
         }
+        if (m->type == MOUNT_VOLUME && !directory)
+                return runtime_fail(c, ENOTDIR, "volume '%s' is not a directory", m->volume);
         r = open_or_create_in_root(c, m->destination, directory, &target);
         if (r < 0)
                 return r;
-        if (m->type == MOUNT_BIND)
+        if (m->type == MOUNT_VOLUME) {
+                r = seed_volume(c, m, source, target);
+                if (r < 0)
+                        return r;
+        }
+        if (IN_SET_BIND_OR_VOLUME(m->type))
                 return mount_bind(c, m, source, target);
         proc_fd_path(target_path, target);
         if (mount("tmpfs", target_path, "tmpfs", MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0),

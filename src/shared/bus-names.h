@@ -13,6 +13,8 @@
 #define DRAY_TRANSFER_INTERFACE "org.dray1.Transfer"
 #define DRAY_NETWORK_PATH_PREFIX "/org/dray1/network"
 #define DRAY_NETWORK_INTERFACE "org.dray1.Network"
+#define DRAY_VOLUME_PATH_PREFIX "/org/dray1/volume"
+#define DRAY_VOLUME_INTERFACE "org.dray1.Volume"
 
 #define DRAY_ERROR_NO_SUCH_CONTAINER "org.dray1.Error.NoSuchContainer"
 #define DRAY_ERROR_AMBIGUOUS_CONTAINER "org.dray1.Error.AmbiguousContainer"
@@ -41,6 +43,10 @@
 #define DRAY_ERROR_ADDRESS_IN_USE "org.dray1.Error.AddressInUse"
 #define DRAY_ERROR_PORT_IN_USE "org.dray1.Error.PortInUse"
 #define DRAY_ERROR_NOT_CONNECTED "org.dray1.Error.NotConnected"
+#define DRAY_ERROR_CONTAINER_PAUSED "org.dray1.Error.ContainerPaused"
+#define DRAY_ERROR_CONTAINER_NOT_PAUSED "org.dray1.Error.ContainerNotPaused"
+#define DRAY_ERROR_NO_SUCH_VOLUME "org.dray1.Error.NoSuchVolume"
+#define DRAY_ERROR_VOLUME_IN_USE "org.dray1.Error.VolumeInUse"
 
 /* Unit names: dray-<name>.scope in dray.slice. */
 #define DRAY_SLICE "dray.slice"

@@ -8,6 +8,7 @@ static const char *const container_state_table[_CONTAINER_STATE_MAX] = {
         [CONTAINER_CREATED] = "created",   [CONTAINER_STARTING] = "starting",
         [CONTAINER_RUNNING] = "running",   [CONTAINER_STOPPING] = "stopping",
         [CONTAINER_EXITED] = "exited",     [CONTAINER_REMOVING] = "removing",
+        [CONTAINER_PAUSED] = "paused",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(container_state, ContainerState, _CONTAINER_STATE_MAX);

@@ -10,6 +10,7 @@ typedef enum ContainerState {
         CONTAINER_STOPPING,
         CONTAINER_EXITED,
         CONTAINER_REMOVING,
+        CONTAINER_PAUSED, /* never a record's state: how clients see a running container that is frozen */
         _CONTAINER_STATE_MAX,
         _CONTAINER_STATE_INVALID = -EINVAL,
 } ContainerState;

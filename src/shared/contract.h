@@ -25,7 +25,8 @@
 #define MONITOR_STDIN_FD 6
 #define MONITOR_RESIZE_FD 7
 #define MONITOR_EXEC_SPEC_FD 8
-#define MONITOR_FD_LAST MONITOR_EXEC_SPEC_FD
+#define MONITOR_NOTIFY_FD 9
+#define MONITOR_FD_LAST MONITOR_NOTIFY_FD
 /* Descriptors passed on to the payload (socket activation, --preserve-fds): MONITOR_PASS_FD_FIRST
  * onwards in the monitor (--pass-fds=N), 3 onwards in the payload, at most PASS_FDS_MAX. */
 #define MONITOR_PASS_FD_FIRST 10

@@ -10,6 +10,7 @@
 static const char *const mount_type_table[_MOUNT_TYPE_MAX] = {
         [MOUNT_BIND] = "bind",
         [MOUNT_TMPFS] = "tmpfs",
+        [MOUNT_VOLUME] = "volume",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(mount_type, MountType, _MOUNT_TYPE_MAX);
@@ -18,7 +19,8 @@ void mount_spec_done(MountSpec *m) {
         free(m->source);
         free(m->destination);
         free(m->options);
-        m->source = m->destination = m->options = NULL;
+        free(m->volume);
+        m->source = m->destination = m->options = m->volume = NULL;
 }
 
 MountSpec *mount_spec_array_free(MountSpec *a, size_t n) {
@@ -54,6 +56,29 @@ int mount_spec_append(MountSpec **a, size_t *n, MountType type, const char *sour
         na[(*n)++] = m;
         *a = na;
         return 0;
+}
+
+int mount_spec_set_volume(MountSpec *m, const char *volume) {
+        char *v = strdup(volume);
+
+        if (!v)
+                return -ENOMEM;
+        free(m->volume);
+        m->volume = v;
+        return 0;
+}
+
+bool volume_name_is_valid(const char *name) {
+        static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        size_t n;
+
+        if (isempty(name))
+                return false;
+        n = strlen(name);
+        /* The first character also keeps ".", ".." and ".removed-…" (drayd's own entries) out. */
+        if (n > VOLUME_NAME_MAX || !strchr(alnum, name[0]))
+                return false;
+        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
 bool path_is_below_or_equal(const char *path, const char *prefix) {
@@ -234,6 +259,14 @@ static const char *mount_spec_check(const MountSpec *m) {
                 if (tmpfs_options_validate(m->options, NULL) < 0)
                         return "invalid tmpfs options";
                 break;
+        case MOUNT_VOLUME:
+                if (!volume_name_is_valid(m->volume))
+                        return "invalid volume name";
+                if (!mount_path_is_normalized(m->source))
+                        return "a volume's directory must be a normalized absolute path";
+                if (m->options)
+                        return "volume mounts take no options";
+                break;
         default:
                 return "invalid mount type";
         }
@@ -267,6 +300,7 @@ static int mount_spec_to_json(const MountSpec *m, json_object **ret) {
         r = r < 0 ? r : json_add_string(o, "destination", m->destination);
         r = r < 0 ? r : json_add_bool(o, "read_only", m->read_only);
         r = r < 0 ? r : json_add_string(o, "options", m->options);
+        r = r < 0 ? r : json_add_string(o, "volume", m->volume);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -330,6 +364,8 @@ static int mount_spec_from_json(json_object *o, MountSpec *m) {
                 r = get_dup_opt(o, "destination", &m->destination);
         if (r >= 0)
                 r = get_dup_opt(o, "options", &m->options);
+        if (r >= 0)
+                r = get_dup_opt(o, "volume", &m->volume);
         if (r >= 0) {
                 r = json_get_bool(o, "read_only", &m->read_only);
                 if (r == -ENOENT)

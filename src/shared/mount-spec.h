@@ -14,16 +14,19 @@
 typedef enum MountType {
         MOUNT_BIND,
         MOUNT_TMPFS,
+        MOUNT_VOLUME,
         _MOUNT_TYPE_MAX,
         _MOUNT_TYPE_INVALID = -EINVAL,
 } MountType;
 
 typedef struct MountSpec {
         MountType type;
-        char *source;      /* bind: absolute host path, resolved by drayd (no symlinks); tmpfs: NULL */
+        char *source;      /* bind: absolute host path, resolved by drayd (no symlinks); tmpfs: NULL;
+                            * volume: the volume's data directory (…/volumes/NAME/_data) */
         char *destination; /* absolute container path, normalized (mount_destination_normalize()) */
         bool read_only;
         char *options;     /* tmpfs: "size=64m,mode=1777" (tmpfs_options_validate()), or NULL; bind: NULL */
+        char *volume;      /* volume: its name (volume_name_is_valid()); others: NULL */
 } MountSpec;
 
 const char *mount_type_to_string(MountType t) _pure_;
@@ -34,6 +37,13 @@ MountSpec *mount_spec_array_free(MountSpec *a, size_t n);
 /* Appends a copy of the given values to the array *a of *n entries. */
 int mount_spec_append(MountSpec **a, size_t *n, MountType type, const char *source, const char *destination,
                       bool read_only, const char *options);
+
+/* Sets the volume name of the last entry of a (after mount_spec_append() with MOUNT_VOLUME). */
+int mount_spec_set_volume(MountSpec *m, const char *volume);
+
+/* Docker's rule for volume names: 1-128 of [a-zA-Z0-9_.-], starting with a letter or digit. */
+#define VOLUME_NAME_MAX 128U
+bool volume_name_is_valid(const char *name) _pure_;
 
 /* "a/b" component-wise: path is prefix itself or lies below it ("/var/lib/dray-x" is not below
  * "/var/lib/dray"). Both must be normalized absolute paths. */

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 
 #include "name.h"
+#include "utf8.h"
 
 static bool is_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -144,5 +145,19 @@ bool unit_name_is_valid_simple(const char *s) {
                       c == '_' || c == '.' || c == '@' || c == '-' || c == '\\'))
                         return false;
         }
+        return true;
+}
+
+bool label_is_valid(const char *label) {
+        const char *eq;
+
+        if (isempty(label) || strlen(label) > LABEL_MAX || !utf8_is_valid(label))
+                return false;
+        eq = strchr(label, '=');
+        if (!eq || eq == label)
+                return false;
+        for (const char *p = label; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return false;
         return true;
 }

@@ -18,6 +18,12 @@ bool container_id_prefix_is_valid(const char *p);  /* 4..64 lowercase hex digits
 /* A host name, and so a machined machine name: 1-63 of [a-zA-Z0-9.-], starting with a letter or digit,
  * not ending in '.' or '-', no empty label (".."). */
 bool hostname_is_valid_simple(const char *s);
+
+/* A label of a container or a volume: KEY=VALUE, a non-empty key, no control characters, valid
+ * UTF-8, at most LABEL_MAX bytes. */
+#define LABEL_MAX 4096U
+#define LABELS_MAX 64U
+bool label_is_valid(const char *label);
 /* What a container is called where a host name is needed (its default hostname, its machined machine
  * name): its name when that is a valid host name, else its short ID, the hostname Docker gives every
  * container. Deterministic, so registering and unregistering agree. Returns name or buf. */

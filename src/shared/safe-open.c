@@ -29,6 +29,10 @@ int safe_open_path(int dir_fd, const char *path, SafeOpenFlags flags) {
 }
 
 int safe_reopen_regular(int path_fd) {
+        return safe_reopen_regular_in(-EBADF, path_fd);
+}
+
+int safe_reopen_regular_in(int proc_fd_dir, int path_fd) {
         char proc[sizeof("/proc/self/fd/") + 3 * sizeof(int)];
         struct stat st, st2;
         int fd;
@@ -39,8 +43,11 @@ int safe_reopen_regular(int path_fd) {
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EMEDIUMTYPE;
-        (void) snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_fd);
-        fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (proc_fd_dir >= 0)
+                (void) snprintf(proc, sizeof(proc), "%d", path_fd);
+        else
+                (void) snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_fd);
+        fd = openat(proc_fd_dir >= 0 ? proc_fd_dir : AT_FDCWD, proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         /* The magic link names the inode we checked; make sure of it anyway. */

@@ -27,6 +27,9 @@ int safe_open_path(int dir_fd, const char *path, SafeOpenFlags flags);
 
 /* Steps 2 and 3 on an O_PATH fd: a readable, non-blocking fd on the same regular file. */
 int safe_reopen_regular(int path_fd);
+/* The same through proc_fd_dir, an fd on /proc/self/fd opened beforehand, for a process that has
+ * since entered a root without the host's /proc (dray cp's worker chroots into a container). */
+int safe_reopen_regular_in(int proc_fd_dir, int path_fd);
 
 /* Step 4 on a readable fd: at most max bytes, NUL-terminated (ret_size may be NULL). */
 int safe_read_fd(int fd, size_t max, char **ret, size_t *ret_size);

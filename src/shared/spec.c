@@ -46,6 +46,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         free(s->image_id);
         strv_free(s->entrypoint);
         strv_free(s->labels);
+        strv_free(s->volumes_from);
         spec_network_done(&s->net);
         free(s);
         return NULL;
@@ -239,6 +240,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_string(o, "image_id", s->image_id);
         r = r < 0 || !s->entrypoint ? r : json_add_strv(o, "entrypoint", s->entrypoint);
         r = r < 0 || !s->labels ? r : json_add_strv(o, "labels", s->labels);
+        r = r < 0 || !s->volumes_from ? r : json_add_strv(o, "volumes_from", s->volumes_from);
         r = r < 0 ? r : spec_network_to_json(&s->net, o);
         if (r < 0)
                 return r;
@@ -289,6 +291,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(get_dup(o, "image_id", &s->image_id));
         r = r < 0 ? r : opt(json_get_strv(o, "entrypoint", &s->entrypoint));
         r = r < 0 ? r : opt(json_get_strv(o, "labels", &s->labels));
+        r = r < 0 ? r : opt(json_get_strv(o, "volumes_from", &s->volumes_from));
         r = r < 0 ? r : opt(get_dup(o, "image", &s->image));
         r = r < 0 ? r : opt(json_get_bool(o, "read_only", &s->read_only));
         r = r < 0 ? r : opt(json_get_bool(o, "ephemeral", &s->ephemeral));

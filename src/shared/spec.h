@@ -26,6 +26,8 @@ typedef struct ContainerSpec {
         bool auto_remove;
         bool tty;        /* -t: the payload's stdio is a pseudo-terminal of the container's own */
         bool open_stdin; /* -i: the client's stdin is forwarded (else the payload reads /dev/null) */
+        bool exec_detach; /* ExecContainer's Detach (dray exec -d): answered once the command runs; in
+                           * no file */
         /* --boot: the tree's init (command, else /sbin/init, else /lib/systemd/systemd) is PID 1 of the
          * container, with systemd's Container Interface (runtime-boot.c); command may be NULL then. */
         bool boot;
@@ -49,8 +51,10 @@ typedef struct ContainerSpec {
         uint64_t cpu_weight;
         uint64_t tasks_max;
         uint64_t created_usec;
-        MountSpec *mounts; /* -v and --tmpfs, in the order given; at most MOUNTS_MAX */
+        MountSpec *mounts; /* -v, --mount and --tmpfs, in the order given; at most MOUNTS_MAX */
         size_t n_mounts;
+        char **volumes_from; /* --volumes-from "CONTAINER[:ro|rw]" as given; drayd copied their mounts
+                              * into mounts at create (kept for inspect) */
         /* --privileged: every capability of the bounding set, no seccomp filter, no masked paths,
          * /sys writable, the host's devices. */
         bool privileged;

@@ -14,6 +14,10 @@ static const struct {
         { "mounts",  fuzz_mounts  },
         { "cli",     fuzz_cli     },
         { "protocol", fuzz_protocol },
+        { "manifest", fuzz_manifest },
+        { "registry", fuzz_registry },
+        { "image-ref", fuzz_image_ref },
+        { "tar-path", fuzz_tar_path },
 };
 
 static fuzz_target_t target;
@@ -28,7 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                 if (strcmp(targets[i].name, name) == 0)
                         target = targets[i].run;
         if (!target) {
-                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli or protocol\n");
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref or tar-path\n");
                 exit(2);
         }
         return 0;

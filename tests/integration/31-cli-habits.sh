@@ -85,6 +85,8 @@ one_line_error "dray image pull --bogus: the verb is 'dray image pull'" "for 'dr
 one_line_error "dray run --rm=yes: takes no value" "Option '--rm' of 'dray run' takes no value" \
         dray run --rm=yes --rootfs "$rootfs" true
 like "$(dray rm --bogus nothing --help 2>&1)" '^Usage: dray rm' "--help anywhere still wins"
+one_line_error "dray schedule rm JOB --bogus: the verb is 'dray schedule rm'" "Unknown option '--bogus' for 'dray schedule rm'" \
+        dray schedule rm nojob --bogus
 
 # --- image inspect --format --------------------------------------------------------------------------
 

@@ -60,7 +60,8 @@ done
 like "$(run --privileged -v /sys/kernel:/hostsys:ro -v /:/host:ro sh -c 'ls /hostsys >/dev/null && ls /host/proc >/dev/null && echo bound' 2>&1)" \
         '^bound$' "--privileged may bind /sys and the host's / (the refusals are lifted)"
 like "$(run -v "$host:/proc/x" true 2>&1)" "outside /proc and /sys" "a destination in /proc is refused"
-like "$(run -v "relative:/x" true 2>&1)" "named volumes are not supported" "a named volume says it is not supported"
+like "$(run -v "./relative:/x" true 2>&1)" "an absolute host path as the source" \
+        "a relative host path is refused (named volumes: 71-volumes.sh)"
 
 # --- tmpfs and read-only roots ------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ setup_dray_test
 
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
-prop() { dray inspect -f "{{.$2}}" "$1" 2>/dev/null; }
 logs_have() { dray logs "$1" 2>/dev/null | grep -q -- "$2"; }
 ended_with() { [ "$(dray inspect -f '{{.State}} {{.ExitStatus}}' "$1" 2>/dev/null)" = "exited $2" ]; }
 machine_known() { machinectl show "$1" >/dev/null 2>&1; }

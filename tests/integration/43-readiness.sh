@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Readiness, activation and the shipped template: a Type=notify service running `dray run` becomes
-# active once the container runs (--sdnotify=ready, the default), and times out with
-# --sdnotify=ignore, leaving no container behind; a .socket unit hands its listening socket to the
+# active once the container runs (--sdnotify=ready, the default), or once the payload itself says
+# READY=1 (--sdnotify=container), and times out with --sdnotify=ignore, leaving no container behind; a .socket unit hands its listening socket to the
 # payload (LISTEN_FDS, LISTEN_FDNAMES, LISTEN_PID as the payload sees it), and a socket-activated
 # busybox httpd in a container answers on the socket's port; --preserve-fds passes fds by hand;
 # `systemctl enable --now dray@NAME` runs a container created earlier, the service's state follows
@@ -13,14 +13,15 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require systemctl systemd-run journalctl jq
+require systemctl systemd-run journalctl jq cc
 
-plan 24
+plan 30
 setup_dray_test
 
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
 run_opts=(--network none --rootfs "$rootfs")
+service_active() { [ "$(unit_prop "$1" ActiveState)" = active ]; }
 
 # --- Type=notify ------------------------------------------------------------------------------
 name="$(unique_name ready)"
@@ -35,6 +36,41 @@ ok "... with its container running" state_is "$name" running
 like "$(unit_prop "$name.service" StatusText)" "running" "its status text says the container runs"
 systemctl stop "$name.service"
 ok "stopping the service removes the --rm container" wait_until 30 container_gone "$name"
+
+# --sdnotify=container: the payload's own READY=1 and STATUS= (sent with a tiny static sd_notify()
+# built here: busybox has none) reach the service; a MAINPID= of its own does not.
+cat >"$work/notify.c" <<'EOF'
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+int main(int argc, char **argv) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        const char *p = getenv("NOTIFY_SOCKET");
+        int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+        if (!p || argc < 2 || fd < 0)
+                return 2;
+        strncpy(sa.sun_path, p, sizeof(sa.sun_path) - 1);
+        return sendto(fd, argv[1], strlen(argv[1]), 0, (struct sockaddr *) &sa, sizeof(sa)) < 0;
+}
+EOF
+cc -static -O2 -o "$rootfs/bin/notify" "$work/notify.c" || bail_out "cannot build the static notify helper"
+name="$(unique_name container)"
+track "$name"
+track_unit "$name.service"
+# The payload waits for a file before it says READY=1: the service must still be activating then.
+ok "a Type=notify service with --sdnotify=container" \
+        systemd-run --quiet --no-block --unit="$name" -p Type=notify -p TimeoutStartSec=120 \
+        dray run --rm --sdnotify=container --name "$name" -v "$work:/w" "${run_opts[@]}" \
+        sh -c 'while [ ! -e /w/ready ]; do sleep 0.05; done; notify "$(printf "READY=1\nSTATUS=from-the-payload\nMAINPID=1")"; sleep 1000'
+ok "its container runs" wait_until 30 state_is "$name" running
+is "$(unit_prop "$name.service" ActiveState)" activating "the service waits for the payload's READY=1"
+touch "$work/ready"
+ok "the payload's READY=1 makes it active" wait_until 30 service_active "$name.service"
+is "$(unit_prop "$name.service" StatusText)" from-the-payload "the payload's STATUS= is the service's"
+isnt "$(unit_prop "$name.service" MainPID)" 1 "the payload's MAINPID= is not passed on"
+systemctl stop "$name.service"
 
 name="$(unique_name ignore)"
 track "$name"

@@ -11,7 +11,7 @@ set -u -o pipefail
 
 require timeout tar
 
-plan 14
+plan 15
 setup_dray_test
 tag="$RANDOM$$"
 img() { echo "localhost/t$tag-$1:1"; }
@@ -72,4 +72,10 @@ is "$(groups_of --user 1000:3000 "$(img groups)")" "$(printf '10 2000 3000\n3000
 is "$(groups_of --user app --rootfs "$root")" "$(printf '10 1001 2000\n1001')" "the same from a --rootfs tree"
 like "$(dray run --rm --user app --group-add nosuch "$(img groups)" true 2>&1)" "Group 'nosuch' is not in the container's /etc/group" \
         "an unknown --group-add name is refused, named"
-is "$(groups_of "$(img groups)")" "$(printf '\n0')" "without --user, root keeps no supplementary groups"
+is "$(groups_of "$(img groups)")" "$(printf '0 10\n0')" "without --user, root gets the groups /etc/group lists it in, as with docker"
+name="$(unique_name ga)"
+defer dray rm -f "$name"
+dray create --name "$name" --user app --group-add other --group-add 4242 "$(img groups)" true >/dev/null
+path="$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$name" | cut -d'"' -f2)"
+is "$(busctl get-property org.dray1 "$path" org.dray1.Container GroupAdd)" 'as 2 "other" "4242"' \
+        "the GroupAdd property keeps --group-add as given"

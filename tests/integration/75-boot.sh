@@ -15,7 +15,7 @@ set -u -o pipefail
 
 require machinectl systemctl journalctl systemd-nspawn systemd-run wget busctl ip
 
-plan 33
+plan 36
 setup_dray_test
 tree="$("$REPO_ROOT/tools/make-os-tree")" ||
         bail_out "no OS tree in /var/cache/dray-test: run tools/make-os-tree on the host (tools/test-all does)"
@@ -67,6 +67,10 @@ is "$(wget -qO- "http://127.0.0.1:$port/")" "hello from a booted tree" "a servic
 like "$(journalctl -M "$name" --no-pager -o cat 2>/dev/null)" 'Reached target .*Multi-User System' \
         "journalctl -M shows the inner journal"
 like "$(journalctl -u "dray-$name.scope" --no-pager -o cat)" 'Welcome to Debian' "the console is relayed to the journal"
+echo "copied $$" > "$work/copy-in"
+machinectl copy-to "$name" "$work/copy-in" /root/copied >/dev/null 2>&1
+machinectl copy-from "$name" /root/copied "$work/copy-out" >/dev/null 2>&1
+is "$(cat "$work/copy-out" 2>/dev/null)" "copied $$" "machinectl copy-to and copy-from reach its file system"
 
 # --- reboot: in place, same ID and scope --------------------------------------------------------
 pid_before="$(prop "$name" Pid)"
@@ -90,6 +94,16 @@ machinectl poweroff "$name" >/dev/null 2>&1
 exited() { [ "$(prop "$name" State)" = exited ]; }
 ok "machinectl poweroff stops it" wait_until 30 exited
 is "$(prop "$name" ExitStatus)" 0 "... with exit status 0"
+
+# --- a directory booted in place (no --ephemeral): the tree is written ---------------------------
+cp -a "$tree" "$work/inplace"
+pname="$(unique_name bplace)"
+defer dray rm -f "$pname"
+dray run -d --boot --name "$pname" --rootfs "$work/inplace" >/dev/null
+ok "--rootfs DIR --boot boots the directory itself" system_up "$pname"
+pid="$(prop "$pname" Id)"
+like "$(cat "$work/inplace/etc/machine-id")" "^${pid:0:32}$" "... which the inner systemd wrote to (/etc/machine-id)"
+dray rm -f "$pname" >/dev/null
 
 # --- from an image ------------------------------------------------------------------------------
 image="dray-test/boot-$$:1"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Booted containers, the console and the wait for readiness: `dray run -it --boot` shows the inner
-# getty's login prompt on the container's /dev/console; `dray run -d --boot --timeout` gives up on
+# getty's login prompt on the container's /dev/console, `machinectl login` one on a pts; `dray run -d --boot --timeout` gives up on
 # an init that never says READY=1 with a clear error and leaves the container running; a command
 # given after the root replaces the tree's init as PID 1. Runs inside the sandbox.
 set -u -o pipefail
@@ -11,7 +11,7 @@ set -u -o pipefail
 
 require tmux busctl
 
-plan 8
+plan 11
 setup_dray_test
 tree="$("$REPO_ROOT/tools/make-os-tree")" ||
         bail_out "no OS tree in /var/cache/dray-test: run tools/make-os-tree on the host (tools/test-all does)"
@@ -37,6 +37,31 @@ is "$(prop "$name" Tty)" true "a booted container always has its console termina
 status_is 0 "dray stop powers it off" dray stop "$name"
 client_gone() { ! tmux has-session -t "$session" 2>/dev/null; }
 ok "the attached client ends with it" wait_until 20 client_gone
+
+# --- machinectl login: a getty on a pts of the container's, through machined ----------------------
+lname="$(unique_name blogin)"
+lsession="dray-test-login-$$"
+defer dray rm -f "$lname"
+defer sh -c "tmux kill-session -t $lsession 2>/dev/null || true"
+dray run -d --boot --ephemeral --name "$lname" --rootfs "$tree" >/dev/null
+tmux new-session -d -s "$lsession" -x 100 -y 30 "machinectl login $lname"
+login_prompt() { tmux capture-pane -p -t "$lsession" | grep -q "^$lname login:"; }
+ok "machinectl login gets the container's login prompt" wait_until 30 login_prompt
+tmux kill-session -t "$lsession" 2>/dev/null
+dray rm -f "$lname" >/dev/null
+
+# --- ^C on a foreground dray run --boot: the system halts (not systemd's Ctrl-Alt-Del reboot) ----
+fname="$(unique_name bfg)"
+defer dray rm -f "$fname"
+dray run --boot --ephemeral --name "$fname" --rootfs "$tree" >/dev/null 2>&1 &
+client=$!
+up() { case "$(systemctl -M "$fname" is-system-running 2>/dev/null)" in running|degraded) return 0 ;; esac; return 1; }
+wait_until 60 up || diag "the foreground container did not come up"
+kill -INT "$client"
+wait "$client"; rc=$?
+is "$rc" 0 "^C on the client of a foreground dray run --boot ends it with status 0"
+is "$(prop "$fname" State) $(prop "$fname" ExitStatus)" "exited 0" "... the system was shut down, not rebooted"
+dray rm -f "$fname" >/dev/null
 
 # --- an init that never says READY=1 --------------------------------------------------------------
 slow="$(unique_name bslow)"

@@ -1,17 +1,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Helpers of the tests that drive containers from systemd units (41-*.sh … 44-*.sh), sourced after
-# lib.sh and setup_dray_test.
+# lib.sh (gone_for_good, track, prop, state_is) and setup_dray_test.
 # shellcheck shell=bash
 
-# gone_for_good NAME: cleanup of a container that may not exist any more.
-gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
-# track NAME: the container is removed (forcibly) at exit. Not in a $(...): defer must run in this shell.
-track() { defer gone_for_good "$1"; }
 # unit_gone UNIT / track_unit UNIT: a transient unit of the test stopped and forgotten (at exit).
 unit_gone() { systemctl stop "$1" >/dev/null 2>&1; systemctl reset-failed "$1" >/dev/null 2>&1 || true; }
 track_unit() { defer unit_gone "$1"; }
-state_is() { [ "$(dray inspect -f '{{.State}}' "$1" 2>/dev/null)" = "$2" ]; }
 container_gone() { ! dray inspect "$1" >/dev/null 2>&1; }
 unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
 unit_inactive() { ! systemctl is-active --quiet "$1"; }

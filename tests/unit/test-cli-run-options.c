@@ -436,12 +436,103 @@ TEST(run_mounts) {
         return 0;
 }
 
+TEST(run_volumes) {
+        _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(run_options_done) RunOptions o;
+        const char *key, *name, *dst;
+        int r, ro, seen = 0;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--rootfs", "/r", "-v", "data:/data", "-v", "/anon", "-v", "cache:/c:ro",
+                    "--mount", "type=volume,src=m1,dst=/m1,readonly", "--mount", "dst=/m2",
+                    "--mount", "type=bind,source=/srv,target=/srv,ro=false",
+                    "--mount", "type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1777",
+                    "--volumes-from", "other:ro", "--volumes-from", "abcd", "true"));
+        ASSERT_EQ(o.n_mounts, 7);
+        ASSERT_EQ(o.mounts[0].type, MOUNT_VOLUME);
+        ASSERT_STREQ(o.mounts[0].volume, "data");
+        ASSERT_TRUE(!o.mounts[0].source);
+        ASSERT_EQ(o.mounts[1].type, MOUNT_VOLUME);
+        ASSERT_TRUE(!o.mounts[1].volume);
+        ASSERT_STREQ(o.mounts[1].destination, "/anon");
+        ASSERT_TRUE(o.mounts[2].read_only);
+        ASSERT_STREQ(o.mounts[3].volume, "m1");
+        ASSERT_TRUE(o.mounts[3].read_only);
+        ASSERT_TRUE(!o.mounts[4].volume);
+        ASSERT_EQ(o.mounts[5].type, MOUNT_BIND);
+        ASSERT_FALSE(o.mounts[5].read_only);
+        ASSERT_EQ(o.mounts[6].type, MOUNT_TMPFS);
+        ASSERT_STREQ(o.mounts[6].options, "size=1m,mode=1777");
+        ASSERT_EQ(strv_length(o.volumes_from), 2);
+
+        /* Volumes a(ssb) with "" for the anonymous ones, VolumesFrom as. */
+        ASSERT_OK(new_message(&bus, &m));
+        ASSERT_OK(run_options_append(&o, m));
+        ASSERT_OK(sd_bus_message_seal(m, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(m, 1));
+        ASSERT_OK(sd_bus_message_enter_container(m, 'a', "{sv}"));
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                ASSERT_OK(sd_bus_message_read(m, "s", &key));
+                if (streq(key, "Volumes")) {
+                        static const char *const want[][2] = {
+                                { "data", "/data" }, { "", "/anon" }, { "cache", "/c" }, { "m1", "/m1" }, { "", "/m2" },
+                        };
+                        size_t k = 0;
+
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'v', "a(ssb)"));
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'a', "(ssb)"));
+                        while ((r = sd_bus_message_read(m, "(ssb)", &name, &dst, &ro)) > 0) {
+                                ASSERT_TRUE(k < ELEMENTSOF(want));
+                                ASSERT_STREQ(name, want[k][0]);
+                                ASSERT_STREQ(dst, want[k][1]);
+                                ASSERT_EQ(ro, k == 2 || k == 3);
+                                k++;
+                        }
+                        ASSERT_OK(r);
+                        ASSERT_EQ(k, ELEMENTSOF(want));
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        seen++;
+                } else if (streq(key, "VolumesFrom")) {
+                        _cleanup_strv_free_ char **l = NULL;
+                        ASSERT_OK(sd_bus_message_enter_container(m, 'v', "as"));
+                        ASSERT_OK(sd_bus_message_read_strv(m, &l));
+                        ASSERT_OK(sd_bus_message_exit_container(m));
+                        ASSERT_STREQ(l[0], "other:ro");
+                        seen++;
+                } else
+                        ASSERT_OK(sd_bus_message_skip(m, "v"));
+                ASSERT_OK(sd_bus_message_exit_container(m));
+        }
+        ASSERT_OK(r);
+        ASSERT_EQ(seen, 2);
+
+        run_options_done(&o);
+        static char *const bad_mounts[] = {
+                "type=bind,src=rel,dst=/d", "type=nfs,dst=/d", "dst=/d,foo=1", "src=x", "type=volume,src=x,dst=/d,tmpfs-size=1m",
+                "type=tmpfs,src=x,dst=/d", "type=volume,src=a/b,dst=/d", "dst=/d,dst=/e", "dst=/d,ro=maybe", "type=bind,dst=/d",
+                "type=tmpfs,dst=/d,tmpfs-size=lots",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad_mounts); i++)
+                if (P(&o, "run", "--rootfs", "/r", "--mount", bad_mounts[i], "true") != -EINVAL) {
+                        fprintf(stderr, "accepted --mount '%s'\n", bad_mounts[i]);
+                        return 1;
+                }
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--volumes-from", "x:rx", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "--volumes-from", "", "true"), EINVAL);
+        ASSERT_ERROR(P(&o, "run", "--rootfs", "/r", "-v", "a:/d", "-v", "b:/d", "true"), EINVAL);
+        return 0;
+}
+
 TEST(run_mounts_bad) {
         static char *const bad_volumes[] = {
-                "data:/data",          /* a named volume */
+                "",                    /* found by fuzz-cli: no value at all */
                 "./data:/data",        /* relative */
-                "data",
-                "/srv/data",
+                "data",                /* an anonymous volume needs an absolute destination */
+                "a/b:/data",           /* neither a name nor an absolute path */
+                "bad name:/data",
+                "_x:/data",
                 "/srv/data:",
                 ":/data",
                 "/srv::/data",

@@ -106,3 +106,24 @@ TEST(content_type) {
         ASSERT_TRUE(strlen(registry_native_arch()) > 0);
         return 0;
 }
+
+TEST(registry_token) {
+        static const char *const bad[] = {
+                "", "{}", "[]", "{\"token\": 1}", "{\"token\": \"\"}", "{\"token\": \"a\\nb\"}",
+                "{\"access_token\": \"a\\r\\nX-Evil: 1\"}", "not json", "{\"token\": \"a\"", "{\"tokens\": \"a\"}",
+        };
+        char *t;
+
+        ASSERT_OK(registry_token_parse("{\"token\": \"abc\", \"expires_in\": 300}", 35, &t));
+        ASSERT_STREQ(t, "abc");
+        free(t);
+        ASSERT_OK(registry_token_parse("{\"access_token\": \"xyz\"}", 23, &t));
+        ASSERT_STREQ(t, "xyz");
+        free(t);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                if (registry_token_parse(bad[i], strlen(bad[i]), &t) != -EBADMSG) {
+                        fprintf(stderr, "accepted '%s'\n", bad[i]);
+                        return 1;
+                }
+        return 0;
+}

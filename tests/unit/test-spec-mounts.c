@@ -13,10 +13,33 @@
 TEST(mount_type_table) {
         for (int i = 0; i < _MOUNT_TYPE_MAX; i++)
                 ASSERT_EQ(mount_type_from_string(mount_type_to_string((MountType) i)), i);
-        ASSERT_EQ(mount_type_from_string("volume"), _MOUNT_TYPE_INVALID);
+        ASSERT_EQ(mount_type_from_string("overlay"), _MOUNT_TYPE_INVALID);
         ASSERT_EQ(mount_type_from_string(NULL), _MOUNT_TYPE_INVALID);
         ASSERT_TRUE(!mount_type_to_string(_MOUNT_TYPE_MAX));
         ASSERT_TRUE(!mount_type_to_string(_MOUNT_TYPE_INVALID));
+        return 0;
+}
+
+TEST(volume_names) {
+        char long_name[VOLUME_NAME_MAX + 2];
+
+        ASSERT_TRUE(volume_name_is_valid("data"));
+        ASSERT_TRUE(volume_name_is_valid("my_vol-1.2"));
+        ASSERT_TRUE(volume_name_is_valid("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+        ASSERT_FALSE(volume_name_is_valid(""));
+        ASSERT_FALSE(volume_name_is_valid(NULL));
+        ASSERT_FALSE(volume_name_is_valid("."));
+        ASSERT_FALSE(volume_name_is_valid(".."));
+        ASSERT_FALSE(volume_name_is_valid(".removed-x"));
+        ASSERT_FALSE(volume_name_is_valid("_x"));
+        ASSERT_FALSE(volume_name_is_valid("a/b"));
+        ASSERT_FALSE(volume_name_is_valid("a b"));
+        ASSERT_FALSE(volume_name_is_valid("/data"));
+        memset(long_name, 'a', sizeof(long_name) - 1);
+        long_name[sizeof(long_name) - 1] = 0;
+        ASSERT_FALSE(volume_name_is_valid(long_name));
+        long_name[VOLUME_NAME_MAX] = 0;
+        ASSERT_TRUE(volume_name_is_valid(long_name));
         return 0;
 }
 
@@ -290,3 +313,33 @@ TEST(spec_mounts_hostile_json) {
         return 0;
 }
 
+TEST(volume_mounts) {
+        _cleanup_(spec_freep) ContainerSpec *s = base_spec(), *l = NULL;
+        _cleanup_json_ json_object *o = NULL;
+
+        ASSERT_TRUE(s);
+        ASSERT_OK(mount_spec_append(&s->mounts, &s->n_mounts, MOUNT_VOLUME, "/var/lib/dray/volumes/v/_data", "/data",
+                                    true, NULL));
+        ASSERT_OK(mount_spec_set_volume(s->mounts, "v"));
+        ASSERT_OK(spec_validate(s, NULL));
+        ASSERT_OK(spec_to_json(s, &o));
+        ASSERT_OK(spec_from_json(o, &l));
+        ASSERT_EQ(l->n_mounts, 1);
+        ASSERT_EQ(l->mounts[0].type, MOUNT_VOLUME);
+        ASSERT_STREQ(l->mounts[0].volume, "v");
+        ASSERT_TRUE(l->mounts[0].read_only);
+        ASSERT_OK(spec_validate(l, NULL));
+
+        /* A volume needs its name and a normalized directory. */
+        free(s->mounts[0].volume);
+        s->mounts[0].volume = strdup("../etc");
+        ASSERT_ERROR(spec_validate(s, NULL), EINVAL);
+        free(s->mounts[0].volume);
+        s->mounts[0].volume = NULL;
+        ASSERT_ERROR(spec_validate(s, NULL), EINVAL);
+        ASSERT_OK(mount_spec_set_volume(s->mounts, "v"));
+        free(s->mounts[0].source);
+        s->mounts[0].source = strdup("/var/lib/dray/volumes/v/../../../etc");
+        ASSERT_ERROR(spec_validate(s, NULL), EINVAL);
+        return 0;
+}

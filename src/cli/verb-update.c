@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray update [OPTIONS] CONTAINER...: new resource limits (UpdateContainer), on the running scope at
+ * once and for the next starts. */
+#include <stdio.h>
+
+#include "cli-bus.h"
+#include "cli-util.h"
+#include "log.h"
+#include "option-append.h"
+#include "parse-util.h"
+#include "run-options.h"
+#include "verbs.h"
+
+typedef struct UpdateArgs {
+        uint64_t memory_max, cpu_quota_per_sec_usec, cpu_weight, tasks_max; /* UINT64_MAX - 1: keep */
+} UpdateArgs;
+
+#define KEEP (UINT64_MAX - 1)
+
+static int update_build(sd_bus *bus, const char *arg, void *userdata, sd_bus_message **ret) {
+        const UpdateArgs *a = userdata;
+        const char *names[] = { "MemoryMax", "CPUQuotaPerSecUSec", "CPUWeight", "TasksMax" };
+        const uint64_t values[] = { a->memory_max, a->cpu_quota_per_sec_usec, a->cpu_weight, a->tasks_max };
+        int r;
+
+        r = bus_new_manager_call(bus, ret, "UpdateContainer");
+        r = r < 0 ? r : sd_bus_message_append(*ret, "s", arg);
+        r = r < 0 ? r : sd_bus_message_open_container(*ret, 'a', "{sv}");
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(names); i++)
+                if (values[i] != KEEP)
+                        r = sd_bus_message_append(*ret, "{sv}", names[i], "t", values[i]);
+        return r < 0 ? r : sd_bus_message_close_container(*ret);
+}
+
+static int update_done(const char *arg, sd_bus_message *reply, void *userdata) {
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return log_bus_reply_error(reply);
+        puts(arg);
+        return 0;
+}
+
+static void update_help(void) {
+        printf("Usage: dray update [OPTIONS] CONTAINER...\n\n"
+               "Change resource limits: a running container's scope at once (systemctl show tells\n"
+               "them), and every container's next starts.\n\n"
+               "Options:\n"
+               "  -m, --memory SIZE       Memory limit, e.g. 512m, 2g\n"
+               "      --cpus N            CPU time limit in CPUs, e.g. 1.5\n"
+               "      --cpu-shares N      Relative CPU weight, Docker style (2-262144)\n"
+               "      --cpu-weight N      Relative CPU weight, cgroup v2 style (1-10000)\n"
+               "      --pids-limit N      Maximum number of tasks\n"
+               "  -h, --help              Show this help\n"
+               "\nSee dray(1).\n");
+}
+
+int verb_update(int argc, char *argv[]) {
+        enum { ARG_CPUS = 0x100, ARG_CPU_SHARES, ARG_CPU_WEIGHT, ARG_PIDS_LIMIT };
+        static const struct option options[] = {
+                { "memory",     required_argument, NULL, 'm'            },
+                { "cpus",       required_argument, NULL, ARG_CPUS       },
+                { "cpu-shares", required_argument, NULL, ARG_CPU_SHARES },
+                { "cpu-weight", required_argument, NULL, ARG_CPU_WEIGHT },
+                { "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
+                { "help",       no_argument,       NULL, 'h'            },
+                {}
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        UpdateArgs a = { KEEP, KEEP, KEEP, KEEP };
+        uint64_t v;
+        int c, r;
+
+        getopt_reset();
+        while ((c = cli_getopt(argc, argv, ":m:h", options)) >= 0)
+                switch (c) {
+                case 'm':
+                        r = parse_size(optarg, &a.memory_max);
+                        if (r < 0)
+                                return log_invalid_value("--memory", optarg, r, "a size such as 512m or 2g"), EXIT_USAGE;
+                        break;
+                case ARG_CPUS:
+                        r = parse_cpus(optarg, &a.cpu_quota_per_sec_usec);
+                        if (r < 0)
+                                return log_invalid_value("--cpus", optarg, r, "a number of CPUs such as 1.5"), EXIT_USAGE;
+                        break;
+                case ARG_CPU_SHARES:
+                        r = safe_atou64(optarg, &v);
+                        if (r < 0 || v < CPU_SHARES_MIN || v > CPU_SHARES_MAX)
+                                return log_invalid_value("--cpu-shares", optarg, -ERANGE, "2 to 262144"), EXIT_USAGE;
+                        a.cpu_weight = cpu_shares_to_weight(v);
+                        break;
+                case ARG_CPU_WEIGHT:
+                        r = safe_atou64(optarg, &a.cpu_weight);
+                        if (r < 0 || a.cpu_weight < CPU_WEIGHT_MIN || a.cpu_weight > CPU_WEIGHT_MAX)
+                                return log_invalid_value("--cpu-weight", optarg, -ERANGE, "1 to 10000"), EXIT_USAGE;
+                        break;
+                case ARG_PIDS_LIMIT:
+                        r = safe_atou64(optarg, &a.tasks_max);
+                        if (r < 0 || a.tasks_max == 0 || a.tasks_max >= KEEP)
+                                return log_invalid_value("--pids-limit", optarg, -ERANGE, "a positive integer"),
+                                       EXIT_USAGE;
+                        break;
+                case 'h':
+                        update_help();
+                        return EXIT_SUCCESS;
+                default:
+                        return log_option_error("update", argv, c), EXIT_USAGE;
+                }
+        if (a.memory_max == KEEP && a.cpu_quota_per_sec_usec == KEEP && a.cpu_weight == KEEP && a.tasks_max == KEEP)
+                return log_error("'dray update' needs a limit to change; see 'dray update --help'."), EXIT_USAGE;
+        if (container_args_check("update", argv + optind, 1, 1024) < 0)
+                return EXIT_USAGE;
+        r = bus_connect(&bus);
+        if (r < 0)
+                return EXIT_FAILED;
+        r = bus_call_each(bus, argv + optind, BUS_TIMEOUT_DEFAULT, update_build, update_done, &a);
+        if (fflush(stdout) != 0)
+                return EXIT_FAILED;
+        return r != 0 ? EXIT_FAILED : EXIT_SUCCESS;
+}
