@@ -26,8 +26,8 @@ typedef struct ContainerKey {
         bool no_probe;       /* the option reads a file when parsed: checked at run time, not here */
 } ContainerKey;
 
-/* In the order their options go on the command line. Image=, Rootfs=, Exec= and Notify= are handled
- * on their own; Network= too when it names a .network file. */
+/* In the order their options go on the command line. Image=, Rootfs=, Exec= and Notify= (yes:
+ * --sdnotify=container) are handled on their own; Network= too when it names a .network file. */
 static const ContainerKey container_keys[] = {
         { "ContainerName",    KEY_ONE,   "--name" },
         { "HostName",         KEY_ONE,   "--hostname" },
@@ -55,7 +55,9 @@ static const ContainerKey container_keys[] = {
         { "UserNS",           KEY_ONE,   "--userns" },
         { "StopSignal",       KEY_ONE,   "--stop-signal" },
         { "StopTimeout",      KEY_ONE,   "--stop-timeout" },
-        { "Label",            KEY_UNSUPPORTED, "labels (--label)" },
+        { "Label",            KEY_WORDS, "--label" },
+        { "Mount",            KEY_LIST,  "--mount" },
+        { "Pull",             KEY_ONE,   "--pull" },
         { "Annotation",       KEY_UNSUPPORTED, "annotations (--annotation)" },
         { "HealthCmd",        KEY_UNSUPPORTED, "health checks (--health-cmd)" },
         { "HealthInterval",   KEY_UNSUPPORTED, "health checks (--health-interval)" },
@@ -65,9 +67,7 @@ static const ContainerKey container_keys[] = {
         { "HealthOnFailure",  KEY_UNSUPPORTED, "health checks (--health-on-failure)" },
         { "Group",            KEY_UNSUPPORTED, "a separate group option (write User=UID:GID)" },
         { "Pod",              KEY_UNSUPPORTED, "pods" },
-        { "Pull",             KEY_UNSUPPORTED, "pulling at run time (dray pull the image first)" },
         { "Secret",           KEY_UNSUPPORTED, "secrets (--secret)" },
-        { "Mount",            KEY_UNSUPPORTED, "--mount (use Volume= or Tmpfs=)" },
         { "LogDriver",        KEY_UNSUPPORTED, "log drivers (output always goes to the journal)" },
         { "AutoUpdate",       KEY_UNSUPPORTED, "auto-update" },
         { "Sysctl",           KEY_UNSUPPORTED, "--sysctl" },
@@ -88,6 +88,7 @@ typedef struct Values {
         char *image, *rootfs;
         char **exec;
         bool exec_set;
+        bool notify;            /* Notify=yes: the payload's own READY=1 (--sdnotify=container) */
         unsigned image_line, rootfs_line, exec_line;
         char *network_unit;     /* "NAME-network.service" for Network=NAME.network */
 } Values;
@@ -247,10 +248,7 @@ static int collect_special(const UnitFile *f, const UnitEntry *e, Values *v, boo
                 r = unit_parse_boolean(e->value);
                 if (r < 0)
                         return unit_error(f, e->line, "Bad Notify=%s: expected a boolean.", e->value);
-                if (r > 0)
-                        return unit_error(f, e->line, "Notify=yes is not supported: dray has no "
-                                          "--sdnotify=container yet (the service is ready once the "
-                                          "container's command runs).");
+                v->notify = r > 0;
                 return 0;
         }
         *ret_handled = false;
@@ -294,6 +292,8 @@ static int build_argv(const Values *v, const char *dray, const char *name, bool 
             strv_extend(&argv, "--rm") < 0)
                 return -ENOMEM;
         if (!v->values[0] && (strv_extend(&argv, "--name") < 0 || strv_extend(&argv, name) < 0))
+                return -ENOMEM;
+        if (v->notify && strv_extend(&argv, "--sdnotify=container") < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
                 if (probe && container_keys[i].no_probe)

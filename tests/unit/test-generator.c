@@ -56,7 +56,7 @@ TEST(container_basic) {
                            "[Unit]\nDescription=Web\n\n"
                            "[Container]\nImage=busybox\nExec=httpd -f -p 8080 \\\n  -h '/www dir'\n"
                            "Environment=A=1 \"B=two words\"\nVolume=/srv:/srv:ro\nMemory=64M\nReadOnly=yes\n"
-                           "AddCapability=NET_ADMIN SYS_TIME\nNetwork=net.network\nExec=httpd -f -p 8080 \\\n"
+                           "AddCapability=NET_ADMIN SYS_TIME\nNetwork=net.network\nNotify=yes\nLabel=a=1 b=2\nExec=httpd -f -p 8080 \\\n"
                            "; a comment inside a continuation\n  -h '/www dir' \"$HOME\" 100%\n"
                            "[Service]\nRestart=on-failure\n[Install]\nWantedBy=multi-user.target default.target\n",
                            ".container", &u, last));
@@ -65,10 +65,10 @@ TEST(container_basic) {
         ASSERT_TRUE(strstr(u.text, "\nRestart=on-failure\n"));
         ASSERT_TRUE(strstr(u.text, "\nType=notify\n"));
         ASSERT_TRUE(strstr(u.text, "\nRequires=net-network.service\n"));
-        ASSERT_TRUE(strstr(u.text, "ExecStart=\"/usr/bin/dray\" \"run\" \"--rm\" \"--name\" \"web\" \"--env\" \"A=1\" "
+        ASSERT_TRUE(strstr(u.text, "ExecStart=\"/usr/bin/dray\" \"run\" \"--rm\" \"--name\" \"web\" \"--sdnotify=container\" \"--env\" \"A=1\" "
                                    "\"--env\" \"B=two words\" \"--volume\" \"/srv:/srv:ro\" \"--network\" \"net\" "
                                    "\"--memory\" \"64M\" \"--read-only\" \"--cap-add\" \"NET_ADMIN\" \"--cap-add\" "
-                                   "\"SYS_TIME\" \"--\" \"busybox\" \"httpd\" \"-f\" \"-p\" \"8080\" \"-h\" "
+                                   "\"SYS_TIME\" \"--label\" \"a=1\" \"--label\" \"b=2\" \"--\" \"busybox\" \"httpd\" \"-f\" \"-p\" \"8080\" \"-h\" "
                                    "\"/www dir\" \"$$HOME\" \"100%%\"\n"));
         ASSERT_TRUE(strstr(u.text, "ExecStop=\"/usr/bin/dray\" \"stop\" \"--ignore\" \"web\"\n"));
         ASSERT_TRUE(strstr(u.text, "ExecStartPre=/usr/bin/dray rm --force --ignore web\n"));
@@ -85,8 +85,8 @@ TEST(container_errors) {
                 { "[Container]\nImage=busybox\nMemory=lots\n", ":3: Bad Memory=lots: " },
                 { "[Container]\nImage=busybox\nStopSignal=SIGNOPE\n", ":3: Bad StopSignal=SIGNOPE: " },
                 { "[Container]\nImage=busybox\nReadOnly=maybe\n", ":3: Bad ReadOnly=maybe: expected a boolean" },
-                { "[Container]\nImage=busybox\nLabel=a=b\n", ":3: Label= is not supported: dray has no labels" },
-                { "[Container]\nImage=busybox\nNotify=yes\n", ":3: Notify=yes is not supported" },
+                { "[Container]\nImage=busybox\nHealthCmd=true\n", ":3: HealthCmd= is not supported: dray has no health" },
+                { "[Container]\nImage=busybox\nNotify=perhaps\n", ":3: Bad Notify=perhaps" },
                 { "[Container]\nExec=true\n", "needs Image= or Rootfs=" },
                 { "[Container]\nRootfs=/srv/t\n", ":2: Rootfs= needs Exec=" },
                 { "[Container]\nRootfs=srv\nExec=true\n", ":2: Bad Rootfs=srv: expected an absolute path" },
