@@ -17,7 +17,7 @@ set -u -o pipefail
 
 require systemctl journalctl busctl
 
-plan 21
+plan 24
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -68,6 +68,27 @@ ok "systemctl restart drayd" systemctl restart drayd.service
 ok "the always container comes back" wait_until 30 state_is "$always" running
 sleep 1 # an unless-stopped restart would be armed with no delay, as the always one was
 is "$(prop "$unless" State)" exited "the unless-stopped one stays stopped"
+
+# --- a simulated reboot: drayd stopped, the containers' scopes gone, /run/dray cleared ----------------
+boot_always="$(unique_name balways)"
+boot_unless="$(unique_name bunless)"
+track "$boot_always"
+track "$boot_unless"
+ok "two more running containers, always and unless-stopped" dray run -d --name "$boot_always" --restart always \
+        "${run_opts[@]}" sleep 1000
+dray run -d --name "$boot_unless" --restart unless-stopped "${run_opts[@]}" sleep 1000 >/dev/null
+dray stop -t 1 "$boot_unless" >/dev/null
+# /run/dray is cleared only when no container of another test runs (tools/test-all runs the files one
+# after another; a container of an earlier file may still be there).
+others="$(for id in $(dray ps -q); do dray inspect -f '{{.Name}}' "$id"; done 2>/dev/null |
+        grep -vx -e "$boot_always" -e "$always")"
+systemctl stop drayd.service
+systemctl kill -s KILL "dray-$boot_always.scope" "dray-$always.scope" 2>/dev/null
+[ -z "$others" ] && rm -rf /run/dray/*
+systemctl start drayd.service
+ok "after the reboot, the always container runs again" wait_until 30 state_is "$boot_always" running
+sleep 1 # an unless-stopped restart would be armed with no delay, as the always one was
+is "$(prop "$boot_unless" State)" exited "the stopped unless-stopped one stays stopped"
 
 # --- dray update --restart, and --rm ---------------------------------------------------------------------
 dray update --restart no "$always" >/dev/null
