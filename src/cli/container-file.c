@@ -203,6 +203,7 @@ static int put_container(FILE *out, json_object *c) {
 
 int container_file_from_json(json_object *c, char **ret) {
         _cleanup_free_ char *buf = NULL;
+        const char *policy;
         FILE *out;
         size_t size;
         int r;
@@ -217,7 +218,10 @@ int container_file_from_json(json_object *c, char **ret) {
                      "# Its service removes and recreates a container of this name when it starts.\n"
                      "[Unit]\nDescription=dray container %s\n\n", strna(str(c, "Name")), strna(str(c, "Name")));
         r = put_container(out, c);
-        fprintf(out, "\n[Service]\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n");
+        /* The container's restart policy becomes the service's: systemd restarts it then, not drayd. */
+        policy = str(c, "RestartPolicy");
+        fprintf(out, "\n[Service]\nRestart=%s\n\n[Install]\nWantedBy=multi-user.target\n",
+                policy && (streq(policy, "always") || streq(policy, "unless-stopped")) ? "always" : "on-failure");
         if (fclose(out) != 0 || !buf)
                 return log_oom();
         if (r < 0)

@@ -15,7 +15,7 @@ TEST(from_json) {
                 "\"HOSTNAME=web\"],\"Hostname\":\"web\",\"MemoryMax\":67108864,\"CPUQuotaPerSecUSec\":1500000,"
                 "\"TasksMax\":null,\"ReadOnly\":true,\"CapAdd\":[\"CAP_NET_ADMIN\"],\"StopSignal\":2,"
                 "\"StopTimeoutUSec\":7000000,\"NetworkMode\":\"none\","
-                "\"BindMounts\":[[\"/a\",\"/b\",true]],\"TmpfsMounts\":[[\"/t\",\"\"]],\"Labels\":[\"k=v\"]}");
+                "\"RestartPolicy\":\"unless-stopped\",\"BindMounts\":[[\"/a\",\"/b\",true]],\"TmpfsMounts\":[[\"/t\",\"\"]],\"Labels\":[\"k=v\"]}");
         json_object *boot = json_tokener_parse("{\"Name\":\"b\",\"Rootfs\":\"/r\",\"Boot\":true}");
 
         ASSERT_TRUE(c && boot);
@@ -26,6 +26,7 @@ TEST(from_json) {
         ASSERT_TRUE(strstr(text, "\nVolume=/a:/b:ro\nTmpfs=/t\nNetwork=none\nMemory=67108864\nCPUs=1.500000\n"));
         ASSERT_FALSE(strstr(text, "PidsLimit="));
         ASSERT_TRUE(strstr(text, "\nReadOnly=yes\nAddCapability=CAP_NET_ADMIN\nLabel=k=v\nStopSignal=2\nStopTimeout=7\n"));
+        ASSERT_TRUE(strstr(text, "\nRestart=always\n"));
         ASSERT_TRUE(strstr(text, "\nWantedBy=multi-user.target\n"));
         ASSERT_ERROR(container_file_from_json(boot, &bad), EOPNOTSUPP);
         json_object_put(c);
