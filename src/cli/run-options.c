@@ -15,6 +15,7 @@
 #include "name.h"
 #include "parse-util.h"
 #include "option-append.h"
+#include "restart-policy.h"
 #include "run-options.h"
 #include "spec.h"
 #include "strv.h"
@@ -41,6 +42,7 @@ void run_options_done(RunOptions *o) {
         free(o->user);
         strv_free(o->group_add);
         free(o->hostname);
+        free(o->restart_policy);
         free(o->slice);
         strv_free(o->cap_add);
         strv_free(o->cap_drop);
@@ -89,6 +91,7 @@ enum {
         ARG_EPHEMERAL,
         ARG_ENV_FILE,
         ARG_HOSTNAME,
+        ARG_RESTART,
         ARG_SLICE,
         ARG_CPUS,
         ARG_CPU_SHARES,
@@ -137,6 +140,7 @@ static const struct option run_long_options[] = {
         { "workdir",      required_argument, NULL, 'w'              },
         { "user",         required_argument, NULL, 'u'              },
         { "hostname",     required_argument, NULL, ARG_HOSTNAME     },
+        { "restart",      required_argument, NULL, ARG_RESTART      },
         { "slice",        required_argument, NULL, ARG_SLICE        },
         { "memory",       required_argument, NULL, 'm'              },
         { "cpus",         required_argument, NULL, ARG_CPUS         },
@@ -228,6 +232,8 @@ void run_options_help(RunVerb verb) {
                "                            /etc/passwd and /etc/group\n"
                "      --group-add GROUP     Another supplementary group: a name from the image's\n"
                "                            /etc/group, or a number (repeatable)\n"
+               "      --restart POLICY      Start it again when it ends: no, on-failure[:MAX], always or\n"
+               "                            unless-stopped (drayd does, with backoff)\n"
                "      --hostname NAME       Host name inside the container (default: its name, or its short\n"
                "                            ID for a name that is no host name)\n"
                "      --slice SLICE         Slice of the container's scope (default: dray.slice)\n"
@@ -441,6 +447,16 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 if (r < 0 && (strspn(arg, "0123456789:") == strlen(arg) || !user_name_is_plausible(arg)))
                         return log_invalid_value("--user", arg, r, "UID[:GID] or USER[:GROUP]");
                 return set_string(&o->user, arg);
+        }
+        case ARG_RESTART: {
+                char buf[RESTART_POLICY_STRING_MAX];
+                RestartPolicy p;
+
+                if (restart_policy_parse(arg, &p) < 0)
+                        return log_invalid_value("--restart", arg, -EINVAL,
+                                                 "no, on-failure[:MAX], always or unless-stopped");
+                restart_policy_format(&p, buf);
+                return set_string(&o->restart_policy, buf);
         }
         case ARG_HOSTNAME:
                 if (!hostname_is_valid_simple(arg))
@@ -728,6 +744,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : option_append_bool(m, "Ephemeral", o->ephemeral);
         r = r < 0 ? r : option_append_bool(m, "Boot", o->boot);
         r = r < 0 ? r : option_append_bool(m, "AutoRemove", o->auto_remove);
+        r = r < 0 ? r : option_append_string(m, "RestartPolicy", o->restart_policy);
         r = r < 0 ? r : option_append_bool(m, "Tty", o->tty);
         r = r < 0 ? r : option_append_bool(m, "OpenStdin", o->open_stdin);
         r = r < 0 ? r : option_append_u64(m, "MemoryMax", o->memory_max);

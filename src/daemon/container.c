@@ -24,6 +24,7 @@
 #include "rm-rf.h"
 #include "scope-logging.h"
 #include "container-pause.h"
+#include "container-restart.h"
 #include "time-util.h"
 
 
@@ -119,6 +120,7 @@ Container *container_free(Container *c) {
         monitor_unwatch(c);
         c->start_timer = sd_event_source_disable_unref(c->start_timer);
         c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
+        container_restart_done(c);
         c->scope_job = scope_job_free(c->scope_job);
         /* On shutdown the callers get NoReply from the bus once we disconnect; the replies we
          * could give would be lies. */
@@ -546,6 +548,7 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
                 if (r < 0)
                         return r;
         }
+        container_restart_started(c);
         /* The last run's client, if it is still around, has nothing more to collect. */
         container_caller_release(c);
         c->caller.collected = false;
@@ -722,6 +725,7 @@ int container_stop(Container *c, uint64_t timeout_usec, sd_bus_message *m) {
 
         if (timeout_usec == UINT64_MAX)
                 timeout_usec = c->spec->stop_timeout_usec;
+        container_restart_stopped(c);
         /* Docker stops a paused container: the stop signal must reach a process that can act on it. */
         if (c->rec.paused)
                 (void) container_unpause(c, NULL);
@@ -922,6 +926,8 @@ static void container_exited(Container *c) {
         container_reply_all_gone(c, &c->restart_waiters);
         if (!c->spec->auto_remove || !container_caller_pending(c))
                 container_caller_release(c);
+        if (!c->remove_requested)
+                container_restart_exited(c);
         if (c->remove_requested || (c->spec->auto_remove && !container_caller_pending(c)))
                 (void) container_remove(c, false, NULL);
         else if (container_caller_pending(c))
