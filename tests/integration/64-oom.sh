@@ -50,10 +50,11 @@ is "$(dray exec "$s" cat /proc/self/oom_score_adj 2>&1)" "$adj_payload" "dray ex
 
 # --- the OOM kill lands on the payload, and is reported as its own -----------------------------------
 
-o="$(unique_name oom)"
-defer dray rm -f "$o"
-# Without the controller nothing would stop it (the pure cgroup v2 sandbox): not run.
+# Without a memory controller (the pure cgroup v2 sandbox on these machines) --memory is not enforced,
+# and oomfork would take the host's memory instead: not run there.
 if controlled memory "many small processes start under --memory 64m"; then
+        o="$(unique_name oom)"
+        defer dray rm -f "$o"
         ok "many small processes start under --memory 64m" dray run -d --name "$o" --memory 64m --rootfs "$rootfs" oomfork
         wait_until 90 sh -c "[ \"\$(dray inspect -f '{{.State}}' '$o')\" = exited ]"
         is "$(dray inspect -f '{{.State}} {{.ExitStatus}} {{.OOMKilled}}' "$o")" "exited 137 true" \
@@ -62,7 +63,8 @@ if controlled memory "many small processes start under --memory 64m"; then
         wait_until 10 sh -c "dray logs '$o' 2>&1 | grep -q '^STARTED oomfork'"
         like "$(dray logs "$o" 2>&1)" '^STARTED oomfork' "the monitor relayed the payload's output"
 else
-        for d in "status 137, OOM-killed" "no error of dray's" "the monitor relayed the payload's output"; do
+        for d in "it ended with status 137, recorded as OOM-killed" \
+                 "with no error of dray's (the monitor did not vanish)" "the monitor relayed the payload's output"; do
                 skip "$d" "no memory controller in this cgroup layout"
         done
 fi
