@@ -54,6 +54,7 @@ static const Verb verbs[] = {
         { "cp",      verb_cp,      "Copy files between a container and the host"    },
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
         { "schedule", verb_schedule, "Run containers as jobs from systemd timers (create, ls, rm)" },
+        { "generate", verb_generate, "Print a container as a dray.container(5) file or service" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };

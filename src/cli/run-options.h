@@ -48,6 +48,7 @@ typedef struct RunOptions {
         char *user;            /* "uid[:gid]" or "name[:group]" (resolved by drayd in the image) */
         char **group_add;      /* --group-add: names (resolved by drayd) or numbers */
         char *hostname;
+        char *restart_policy;  /* --restart, canonical; NULL: not given */
         char *slice;           /* the scope's slice, checked; NULL: the daemon's default */
         uint64_t memory_max;   /* UINT64_MAX: unset, as for every uint64_t below */
         uint64_t cpu_quota_per_sec_usec;
@@ -63,6 +64,7 @@ typedef struct RunOptions {
         char **volumes_from;   /* --volumes-from CONTAINER[:ro|rw] */
         char **labels;         /* --label KEY=VALUE, a later KEY replacing an earlier one */
         const char *pull;      /* --pull: "missing", "always", "never"; NULL: missing */
+        char **dns_search, **dns_options, **extra_hosts; /* checked by the daemon */
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */

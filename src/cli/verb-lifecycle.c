@@ -20,6 +20,7 @@ typedef struct Lifecycle {
         bool arg_b;
         bool print_status;    /* wait: print the reply's exit status instead of the argument */
         bool ignore_missing;  /* rm --force: a container that is not there is reported, not failed */
+        bool ignore_quietly;  /* stop/rm --ignore (podman's): ... and not even reported */
         uint64_t timeout_usec;
 } Lifecycle;
 
@@ -49,8 +50,9 @@ static int lifecycle_done(const char *arg, sd_bus_message *reply, void *userdata
         int32_t status;
         int r;
 
-        if (e && l->ignore_missing && sd_bus_error_has_name(e, DRAY_ERROR_NO_SUCH_CONTAINER)) {
-                (void) log_bus_error(e, -EIO);
+        if (e && (l->ignore_missing || l->ignore_quietly) && sd_bus_error_has_name(e, DRAY_ERROR_NO_SUCH_CONTAINER)) {
+                if (!l->ignore_quietly)
+                        (void) log_bus_error(e, -EIO);
                 return 0;
         }
         if (e)
@@ -95,8 +97,9 @@ static int parse_stop_timeout(const char *verb, const char *s, uint64_t *ret) {
 /* stop and restart share their options. */
 static int verb_stop_restart(int argc, char *argv[], const char *member, const char *what) {
         static const struct option options[] = {
-                { "time", required_argument, NULL, 't' },
-                { "help", no_argument,       NULL, 'h' },
+                { "time",   required_argument, NULL, 't' },
+                { "ignore", no_argument,       NULL, 'i' },
+                { "help",   no_argument,       NULL, 'h' },
                 {}
         };
         Lifecycle l = {
@@ -109,19 +112,27 @@ static int verb_stop_restart(int argc, char *argv[], const char *member, const c
         int c;
 
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, ":t:h", options)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":t:ih", options)) >= 0)
                 switch (c) {
                 case 't':
                         if (parse_stop_timeout("--time", optarg, &l.arg_u64) < 0)
                                 return EXIT_USAGE;
+                        break;
+                case 'i':
+                        if (!streq(member, "StopContainer")) /* stop's alone, as in podman */
+                                return log_option_error(argv[0], argv, '?'), EXIT_USAGE;
+                        l.ignore_quietly = true;
                         break;
                 case 'h':
                         printf("Usage: dray %s [OPTIONS] CONTAINER...\n\n%s\n\n"
                                "Options:\n"
                                "  -t, --time SEC   Wait this long after the stop signal before SIGKILL\n"
                                "                   (default: the container's --stop-timeout, 10 s)\n"
+                               "%s"
                                "  -h, --help       Show this help\n"
-                               "\nSee dray(1).\n", argv[0], what);
+                               "\nSee dray(1).\n", argv[0], what,
+                               streq(member, "StopContainer") ?
+                               "  -i, --ignore     Containers that do not exist are no error (silently)\n" : "");
                         return EXIT_SUCCESS;
                 default:
                         log_option_error(argv[0], argv, c);
@@ -182,8 +193,9 @@ int verb_kill(int argc, char *argv[]) {
 
 int verb_rm(int argc, char *argv[]) {
         static const struct option options[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "help",  no_argument, NULL, 'h' },
+                { "force",  no_argument, NULL, 'f' },
+                { "ignore", no_argument, NULL, 'i' },
+                { "help",   no_argument, NULL, 'h' },
                 {}
         };
         Lifecycle l = {
@@ -195,8 +207,11 @@ int verb_rm(int argc, char *argv[]) {
         int c;
 
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, ":fh", options)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":fih", options)) >= 0)
                 switch (c) {
+                case 'i':
+                        l.ignore_quietly = true;
+                        break;
                 case 'f':
                         /* Docker's rm -f: also succeeds for containers that are already gone. */
                         l.arg_b = true;
@@ -208,6 +223,7 @@ int verb_rm(int argc, char *argv[]) {
                                "Options:\n"
                                "  -f, --force   Kill (SIGKILL) running containers first; containers that do\n"
                                "                not exist are reported but are not an error\n"
+                               "  -i, --ignore  Containers that do not exist are no error (silently)\n"
                                "  -h, --help    Show this help\n"
                                "\nSee dray(1).\n");
                         return EXIT_SUCCESS;

@@ -8,11 +8,13 @@
 #include "log.h"
 #include "option-append.h"
 #include "parse-util.h"
+#include "restart-policy.h"
 #include "run-options.h"
 #include "verbs.h"
 
 typedef struct UpdateArgs {
         uint64_t memory_max, cpu_quota_per_sec_usec, cpu_weight, tasks_max; /* UINT64_MAX - 1: keep */
+        char restart[RESTART_POLICY_STRING_MAX]; /* "": keep */
 } UpdateArgs;
 
 #define KEEP (UINT64_MAX - 1)
@@ -29,6 +31,8 @@ static int update_build(sd_bus *bus, const char *arg, void *userdata, sd_bus_mes
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(names); i++)
                 if (values[i] != KEEP)
                         r = sd_bus_message_append(*ret, "{sv}", names[i], "t", values[i]);
+        if (r >= 0 && a->restart[0])
+                r = sd_bus_message_append(*ret, "{sv}", "RestartPolicy", "s", a->restart);
         return r < 0 ? r : sd_bus_message_close_container(*ret);
 }
 
@@ -49,23 +53,27 @@ static void update_help(void) {
                "      --cpu-shares N      Relative CPU weight, Docker style (2-262144)\n"
                "      --cpu-weight N      Relative CPU weight, cgroup v2 style (1-10000)\n"
                "      --pids-limit N      Maximum number of tasks\n"
+               "      --restart POLICY    New restart policy: no, on-failure[:MAX], always or\n"
+               "                          unless-stopped\n"
                "  -h, --help              Show this help\n"
                "\nSee dray(1).\n");
 }
 
 int verb_update(int argc, char *argv[]) {
-        enum { ARG_CPUS = 0x100, ARG_CPU_SHARES, ARG_CPU_WEIGHT, ARG_PIDS_LIMIT };
+        enum { ARG_CPUS = 0x100, ARG_CPU_SHARES, ARG_CPU_WEIGHT, ARG_PIDS_LIMIT, ARG_RESTART };
         static const struct option options[] = {
                 { "memory",     required_argument, NULL, 'm'            },
                 { "cpus",       required_argument, NULL, ARG_CPUS       },
                 { "cpu-shares", required_argument, NULL, ARG_CPU_SHARES },
                 { "cpu-weight", required_argument, NULL, ARG_CPU_WEIGHT },
                 { "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
+                { "restart",    required_argument, NULL, ARG_RESTART    },
                 { "help",       no_argument,       NULL, 'h'            },
                 {}
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        UpdateArgs a = { KEEP, KEEP, KEEP, KEEP };
+        UpdateArgs a = { KEEP, KEEP, KEEP, KEEP, "" };
+        RestartPolicy policy;
         uint64_t v;
         int c, r;
 
@@ -99,14 +107,22 @@ int verb_update(int argc, char *argv[]) {
                                 return log_invalid_value("--pids-limit", optarg, -ERANGE, "a positive integer"),
                                        EXIT_USAGE;
                         break;
+                case ARG_RESTART:
+                        if (restart_policy_parse(optarg, &policy) < 0)
+                                return log_invalid_value("--restart", optarg, -EINVAL,
+                                                         "no, on-failure[:MAX], always or unless-stopped"), EXIT_USAGE;
+                        restart_policy_format(&policy, a.restart);
+                        break;
                 case 'h':
                         update_help();
                         return EXIT_SUCCESS;
                 default:
                         return log_option_error("update", argv, c), EXIT_USAGE;
                 }
-        if (a.memory_max == KEEP && a.cpu_quota_per_sec_usec == KEEP && a.cpu_weight == KEEP && a.tasks_max == KEEP)
-                return log_error("'dray update' needs a limit to change; see 'dray update --help'."), EXIT_USAGE;
+        if (a.memory_max == KEEP && a.cpu_quota_per_sec_usec == KEEP && a.cpu_weight == KEEP && a.tasks_max == KEEP &&
+            !a.restart[0])
+                return log_error("'dray update' needs a limit or a restart policy to change; see 'dray update --help'."),
+                       EXIT_USAGE;
         if (container_args_check("update", argv + optind, 1, 1024) < 0)
                 return EXIT_USAGE;
         r = bus_connect(&bus);

@@ -110,6 +110,18 @@ static int property_get_mounts(sd_bus *bus, const char *path, const char *interf
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+static int property_get_restart_policy(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append(reply, "s", c->spec->restart_policy ?: "no");
+}
+
+static int property_get_restart_count(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append(reply, "t", c->rec.restart_count);
+}
+
 static int property_get_labels(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
@@ -499,6 +511,8 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("Ephemeral", "b", property_get_ephemeral),
         CONST_PROPERTY("Boot", "b", property_get_boot),
         CONST_PROPERTY("AutoRemove", "b", property_get_auto_remove),
+        CHANGING_PROPERTY("RestartPolicy", "s", property_get_restart_policy), /* dray update --restart */
+        CHANGING_PROPERTY("RestartCount", "t", property_get_restart_count),
         CONST_PROPERTY("Tty", "b", property_get_tty),
         CONST_PROPERTY("OpenStdin", "b", property_get_open_stdin),
         CONST_PROPERTY("MemoryMax", "t", property_get_memory_max),

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "container-net-options.h"
 #include "container-options.h"
+#include "restart-policy.h"
 #include "container-volumes.h"
 #include "mount-spec.h"
 #include "image-user.h"
@@ -270,6 +271,22 @@ static int parse_ephemeral(sd_bus_message *m, const char *key, ContainerSpec *s,
 
 static int parse_boot(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         return read_bool(m, &s->boot);
+}
+
+static int parse_restart_policy(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        char buf[RESTART_POLICY_STRING_MAX];
+        RestartPolicy p;
+        const char *v;
+        int r;
+
+        r = read_string(m, &v);
+        if (r < 0)
+                return r;
+        if (restart_policy_parse(v, &p) < 0)
+                return container_option_invalid(error, key, "'%.64s' is not a restart policy (no, on-failure[:MAX], "
+                                                "always or unless-stopped)", v);
+        restart_policy_format(&p, buf);
+        return set_string(&s->restart_policy, buf);
 }
 
 static int parse_auto_remove(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
@@ -614,6 +631,7 @@ static const Option option_table[] = {
         { "Ephemeral",          "b",  parse_ephemeral         },
         { "Boot",               "b",  parse_boot              },
         { "AutoRemove",         "b",  parse_auto_remove       },
+        { "RestartPolicy",      "s",  parse_restart_policy    },
         { "Tty",                "b",  parse_tty               },
         { "OpenStdin",          "b",  parse_open_stdin        },
         { "MemoryMax",          "t",  parse_memory_max        },
@@ -639,6 +657,9 @@ static const Option option_table[] = {
         { "PublishAll",         "b",  container_option_publish_all     },
         { "ExposedPorts",       "as", container_option_exposed_ports   },
         { "DNS",                "as", container_option_dns             },
+        { "DNSSearch",          "as", container_option_dns_search      },
+        { "DNSOptions",         "as", container_option_dns_options     },
+        { "ExtraHosts",         "as", container_option_extra_hosts     },
         { "UserNamespace",      "s",  parse_user_namespace    },
         { "Detach",             "b",  parse_detach            }, /* ExecContainer only */
         { "Labels",             "as", parse_labels            },
@@ -747,7 +768,8 @@ int container_options_parse_exec(sd_bus_message *m, ContainerSpec *s, sd_bus_err
 
 int container_options_parse_update(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
         static char *const update_keys[] = {
-                (char *) "MemoryMax", (char *) "CPUQuotaPerSecUSec", (char *) "CPUWeight", (char *) "TasksMax", NULL,
+                (char *) "MemoryMax", (char *) "CPUQuotaPerSecUSec", (char *) "CPUWeight", (char *) "TasksMax",
+                (char *) "RestartPolicy", NULL,
         };
 
         return parse_all(m, update_keys, s, error);
@@ -822,6 +844,11 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
 
         if (s->net.mode < 0)
                 s->net.mode = NETWORK_MODE_NONE; /* container_net_options_finish() did not run */
+        /* Docker refuses --rm with a restart policy too: which would win when it ends? */
+        if (s->auto_remove && s->restart_policy && !streq(s->restart_policy, "no"))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid container: AutoRemove (--rm) and RestartPolicy '%s' conflict.",
+                                         s->restart_policy);
 
         r = spec_validate(s, &reason);
         if (r < 0)

@@ -4,6 +4,7 @@
 #include "bus-names.h"
 #include "container-options.h"
 #include "container-privilege.h"
+#include "container-restart.h"
 #include "container-update.h"
 #include "log.h"
 #include "manager.h"
@@ -94,6 +95,14 @@ static int method_update_container(sd_bus_message *m, void *userdata, sd_bus_err
         if (r <= 0)
                 return r < 0 ? r : 1;
         l = (ScopeLimits) { o->memory_max, o->cpu_quota_per_sec_usec, o->cpu_weight, o->tasks_max };
+        if (o->restart_policy) {
+                r = container_restart_update_policy(c, o->restart_policy, error);
+                if (r < 0)
+                        return r;
+                if (l.memory_max == SCOPE_LIMIT_KEEP && l.cpu_quota_per_sec_usec == SCOPE_LIMIT_KEEP &&
+                    l.cpu_weight == SCOPE_LIMIT_KEEP && l.tasks_max == SCOPE_LIMIT_KEEP)
+                        return sd_bus_reply_method_return(m, NULL);
+        }
         if (c->rec.state != CONTAINER_RUNNING) {
                 r = apply_to_spec(c, &l);
                 if (r < 0)

@@ -75,6 +75,8 @@ typedef struct Container {
         uint64_t stop_requested_timeout;
         bool restart_requested; /* start again once exited */
         bool remove_requested;  /* remove once exited */
+        sd_event_source *restart_timer; /* container-restart.c: the policy's next start */
+        bool starting_by_policy;        /* the start in progress is the policy's, not a client's */
 
         MessageList start_waiters;   /* Start, and Restart once its start began */
         MessageList restart_waiters; /* Restart while the old run is being stopped */

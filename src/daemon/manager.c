@@ -16,6 +16,7 @@
 #include "machine1.h"
 #include "manager-dbus.h"
 #include "container-broken.h"
+#include "container-restart.h"
 #include "container-exec.h"
 #include "manager.h"
 #include "mount-leftovers.h"
@@ -387,6 +388,15 @@ static void manager_load_one(Manager *m, const char *name) {
         (void) container_adopt(c); /* may remove it */
 }
 
+/* Restart policies at drayd's start (a boot, or a restart of drayd), once every container is adopted;
+ * the starts happen from the event loop. */
+static void manager_restart_policies(Manager *m) {
+        Container *c;
+
+        HASHMAP_FOREACH(c, m->containers_by_id)
+                container_restart_boot(c);
+}
+
 int manager_load(Manager *m) {
         _cleanup_close_ int fd = -EBADF;
         DIR *d;
@@ -439,6 +449,7 @@ int manager_load(Manager *m) {
         closedir(d);
         log_debug("Loaded %zu containers.", hashmap_size(m->containers_by_id));
         manager_reconcile_networks(m);
+        manager_restart_policies(m);
         return 0;
 }
 

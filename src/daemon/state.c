@@ -49,6 +49,9 @@ int container_record_to_json(const ContainerRecord *r, json_object **ret) {
         k = k < 0 ? k : json_add_uint64(o, "started_usec", r->started_usec);
         k = k < 0 ? k : json_add_uint64(o, "finished_usec", r->finished_usec);
         k = k < 0 ? k : json_add_string(o, "caller", r->caller);
+        k = k < 0 ? k : json_add_uint64(o, "restart_count", r->restart_count);
+        k = k < 0 ? k : json_add_uint64(o, "restart_streak", r->restart_streak);
+        k = k < 0 ? k : json_add_bool(o, "stopped", r->stopped);
         if (k < 0)
                 return k;
         *ret = TAKE_PTR(o);
@@ -86,6 +89,9 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
         r = r < 0 ? r : optional(json_get_uint64(o, "started_usec", &rec.started_usec));
         r = r < 0 ? r : optional(json_get_uint64(o, "finished_usec", &rec.finished_usec));
         r = r < 0 ? r : optional(json_get_string(o, "caller", &caller));
+        r = r < 0 ? r : optional(json_get_uint64(o, "restart_count", &rec.restart_count));
+        r = r < 0 ? r : optional(json_get_uint64(o, "restart_streak", &rec.restart_streak));
+        r = r < 0 ? r : optional(json_get_bool(o, "stopped", &rec.stopped));
         if (r < 0)
                 return r == -ERANGE ? -EBADMSG : r;
 

@@ -25,6 +25,10 @@ typedef struct ContainerRecord {
         uint64_t finished_usec;
         char *caller;                /* the unique bus name of the client the run is attached to, or NULL
                                       * (container-caller.h) */
+        /* Restart policy bookkeeping (container-restart.h). */
+        uint64_t restart_count;      /* starts by the policy since the last Start by a client */
+        uint64_t restart_streak;     /* restarts in a row without a run of 10 s: the backoff's exponent */
+        bool stopped;                /* ended by Stop: the policy leaves it alone until it is started */
 } ContainerRecord;
 
 #define CONTAINER_RECORD_INIT                                           \

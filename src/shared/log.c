@@ -8,6 +8,8 @@
 static LogTarget log_target = LOG_TARGET_CONSOLE;
 static int log_max_level = LOG_INFO;
 static const char *log_program_name = NULL;
+static LogSink log_sink = NULL;
+static void *log_sink_userdata = NULL;
 
 static const char *const level_names[] = {
         [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit", [LOG_ERR] = "err",
@@ -24,6 +26,16 @@ void log_set_max_level(int level) {
 
 int log_get_max_level(void) {
         return log_max_level;
+}
+
+void log_set_sink(LogSink sink, void *userdata) {
+        log_sink = sink;
+        log_sink_userdata = userdata;
+}
+
+void log_get_sink(LogSink *ret_sink, void **ret_userdata) {
+        *ret_sink = log_sink;
+        *ret_userdata = log_sink_userdata;
 }
 
 void log_set_program_name(const char *name) {
@@ -67,7 +79,9 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 memcpy(buf, escaped, sizeof(buf));
         }
 
-        if (log_target == LOG_TARGET_KMSG_PREFIX)
+        if (log_sink)
+                log_sink(level, buf, log_sink_userdata);
+        else if (log_target == LOG_TARGET_KMSG_PREFIX)
                 fprintf(stderr, "<%i>%s\n", level, buf);
         else if (log_program_name)
                 fprintf(stderr, "%s: %s\n", log_program_name, buf);

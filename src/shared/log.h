@@ -18,6 +18,11 @@ void log_set_target(LogTarget t);
 void log_set_max_level(int level);
 int log_get_max_level(void);
 void log_set_program_name(const char *name);
+/* Hands every message (after formatting and escaping) to sink instead of stderr: dray-generator sends
+ * its messages to the kernel log or the journal, and reads a parser's reason back. NULL: stderr. */
+typedef void (*LogSink)(int level, const char *message, void *userdata);
+void log_set_sink(LogSink sink, void *userdata);
+void log_get_sink(LogSink *ret_sink, void **ret_userdata);
 int log_parse_level(const char *s);
 const char *log_level_to_string(int level);
 

@@ -38,6 +38,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         free(s->groups);
         free(s->hostname);
         free(s->slice);
+        free(s->restart_policy);
         strv_free(s->cap_add);
         strv_free(s->cap_drop);
         mount_spec_array_free(s->mounts, s->n_mounts);
@@ -217,6 +218,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 ? r : json_add_strv(o, "cap_drop", s->cap_drop);
         r = r < 0 ? r : json_add_int(o, "stop_signal", s->stop_signal);
         r = r < 0 ? r : json_add_uint64(o, "stop_timeout_usec", s->stop_timeout_usec);
+        r = r < 0 ? r : json_add_string(o, "restart_policy", s->restart_policy);
         r = r < 0 ? r : json_add_uint64(o, "memory_max", s->memory_max);
         r = r < 0 ? r : json_add_uint64(o, "cpu_quota_per_sec_usec", s->cpu_quota_per_sec_usec);
         r = r < 0 ? r : json_add_uint64(o, "cpu_weight", s->cpu_weight);
@@ -313,6 +315,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_strv(o, "cap_drop", &s->cap_drop));
         r = r < 0 ? r : opt(json_get_int(o, "stop_signal", &s->stop_signal));
         r = r < 0 ? r : opt(json_get_uint64(o, "stop_timeout_usec", &s->stop_timeout_usec));
+        r = r < 0 ? r : opt(get_dup(o, "restart_policy", &s->restart_policy));
         r = r < 0 ? r : opt(json_get_uint64(o, "memory_max", &s->memory_max));
         r = r < 0 ? r : opt(json_get_uint64(o, "cpu_quota_per_sec_usec", &s->cpu_quota_per_sec_usec));
         r = r < 0 ? r : opt(json_get_uint64(o, "cpu_weight", &s->cpu_weight));

@@ -24,6 +24,7 @@ typedef struct ContainerSpec {
         bool read_only;
         bool ephemeral;
         bool auto_remove;
+        char *restart_policy;  /* --restart as given (restart-policy.h), NULL: "no" */
         bool tty;        /* -t: the payload's stdio is a pseudo-terminal of the container's own */
         bool open_stdin; /* -i: the client's stdin is forwarded (else the payload reads /dev/null) */
         bool exec_detach; /* ExecContainer's Detach (dray exec -d): answered once the command runs; in

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container-unit.h"
+#include "log.h"
+#include "network-unit.h"
+#include "strv.h"
+#include "test.h"
+#include "unit-file.h"
+#include "unit-words.h"
+
+static void quiet(int level, const char *message, void *userdata) {
+        char *last = userdata;
+
+        (void) snprintf(last, 1024, "%s", message);
+}
+
+/* Writes text to a temporary file named NAME.container and runs the container conversion. last
+ * gets the last message logged. */
+static int generate(const char *text, const char *suffix, GeneratedUnit *u, char last[static 1024]) {
+        char path[] = "/tmp/test-generator-XXXXXX";
+        _cleanup_(unit_file_freep) UnitFile *f = NULL;
+        const char *reason = NULL;
+        unsigned line = 0;
+        FILE *out;
+        int fd, r;
+
+        fd = mkstemp(path);
+        if (fd < 0)
+                return -errno;
+        out = fdopen(fd, "w");
+        fputs(text, out);
+        fclose(out);
+        last[0] = 0;
+        log_set_sink(quiet, last);
+        r = unit_file_load(path, &f, &line, &reason);
+        if (r == -EBADMSG)
+                (void) snprintf(last, 1024, "line %u: %s", line, reason);
+        else if (r >= 0 && streq(suffix, ".container"))
+                r = container_unit_generate(f, "web", "/usr/bin/dray", u);
+        else if (r >= 0)
+                r = network_unit_generate(f, "net", "/usr/bin/dray", u);
+        log_set_sink(NULL, NULL);
+        unlink(path);
+        return r;
+}
+
+TEST(container_basic) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        char last[1024];
+
+        ASSERT_OK(generate("# a web server\n"
+                           "[Unit]\nDescription=Web\n\n"
+                           "[Container]\nImage=busybox\nExec=httpd -f -p 8080 \\\n  -h '/www dir'\n"
+                           "Environment=A=1 \"B=two words\"\nVolume=/srv:/srv:ro\nMemory=64M\nReadOnly=yes\n"
+                           "AddCapability=NET_ADMIN SYS_TIME\nNetwork=net.network\nNotify=yes\nLabel=a=1 b=2\nExec=httpd -f -p 8080 \\\n"
+                           "; a comment inside a continuation\n  -h '/www dir' \"$HOME\" 100%\n"
+                           "[Service]\nRestart=on-failure\n[Install]\nWantedBy=multi-user.target default.target\n",
+                           ".container", &u, last));
+        ASSERT_STREQ(u.unit_name, "web.service");
+        ASSERT_TRUE(strstr(u.text, "\nDescription=Web\n"));
+        ASSERT_TRUE(strstr(u.text, "\nRestart=on-failure\n"));
+        ASSERT_TRUE(strstr(u.text, "\nType=notify\n"));
+        ASSERT_TRUE(strstr(u.text, "\nRequires=net-network.service\n"));
+        ASSERT_TRUE(strstr(u.text, "ExecStart=\"/usr/bin/dray\" \"run\" \"--rm\" \"--name\" \"web\" \"--sdnotify=container\" \"--env\" \"A=1\" "
+                                   "\"--env\" \"B=two words\" \"--volume\" \"/srv:/srv:ro\" \"--network\" \"net\" "
+                                   "\"--memory\" \"64M\" \"--read-only\" \"--cap-add\" \"NET_ADMIN\" \"--cap-add\" "
+                                   "\"SYS_TIME\" \"--label\" \"a=1\" \"--label\" \"b=2\" \"--\" \"busybox\" \"httpd\" \"-f\" \"-p\" \"8080\" \"-h\" "
+                                   "\"/www dir\" \"$$HOME\" \"100%%\"\n"));
+        ASSERT_TRUE(strstr(u.text, "ExecStop=\"/usr/bin/dray\" \"stop\" \"--ignore\" \"web\"\n"));
+        ASSERT_TRUE(strstr(u.text, "ExecStartPre=/usr/bin/dray rm --force --ignore web\n"));
+        ASSERT_TRUE(strstr(u.text, "SuccessExitStatus=143\n"));
+        ASSERT_FALSE(strstr(u.text, "[Install]"));
+        ASSERT_EQ(strv_length(u.wanted_by), 2u);
+        ASSERT_STREQ(u.wanted_by[1], "default.target");
+        return 0;
+}
+
+TEST(container_errors) {
+        static const struct { const char *text, *message; } cases[] = {
+                { "[Container]\nImage=busybox\nFrobnicate=1\n", ":3: Unknown key 'Frobnicate' in [Container]" },
+                { "[Container]\nImage=busybox\nMemory=lots\n", ":3: Bad Memory=lots: " },
+                { "[Container]\nImage=busybox\nStopSignal=SIGNOPE\n", ":3: Bad StopSignal=SIGNOPE: " },
+                { "[Container]\nImage=busybox\nReadOnly=maybe\n", ":3: Bad ReadOnly=maybe: expected a boolean" },
+                { "[Container]\nImage=busybox\nHealthCmd=true\n", ":3: HealthCmd= is not supported: dray has no health" },
+                { "[Container]\nImage=busybox\nNotify=perhaps\n", ":3: Bad Notify=perhaps" },
+                { "[Container]\nExec=true\n", "needs Image= or Rootfs=" },
+                { "[Container]\nRootfs=/srv/t\n", ":2: Rootfs= needs Exec=" },
+                { "[Container]\nRootfs=srv\nExec=true\n", ":2: Bad Rootfs=srv: expected an absolute path" },
+                { "[Container]\nImage=busybox\nExec=sh -c 'unterminated\n", ":3: Bad Exec=" },
+                { "[Container]\nImage=busybox\n[Install]\nAlso=x.service\n", ":4: Unknown key 'Also' in [Install]" },
+                { "[Container]\nImage=busybox\n[Frob]\nA=b\n", ":4: Unknown section [Frob]" },
+                { "Image=busybox\n", "line 1: a key outside of any [Section]" },
+                { "[Container]\nImage=busybox\nthis is no assignment\n", "line 3: expected Key=Value" },
+                { "[Container]\nImage=busybox\nImage:x=1\n", "line 3: expected Key=Value" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                GeneratedUnit u = {};
+                char last[1024];
+
+                ASSERT_TRUE(generate(cases[i].text, ".container", &u, last) < 0);
+                if (!strstr(last, cases[i].message)) {
+                        fprintf(stderr, "case %zu: '%s' does not contain '%s'\n", i, last, cases[i].message);
+                        return 1;
+                }
+                ASSERT_TRUE(!u.text);
+        }
+        return 0;
+}
+
+TEST(network) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        GeneratedUnit bad = {};
+        char last[1024];
+
+        ASSERT_OK(generate("[Network]\nSubnet=10.89.1.0/24\nGateway=10.89.1.1\nInternal=yes\n", ".network", &u, last));
+        ASSERT_STREQ(u.unit_name, "net-network.service");
+        ASSERT_TRUE(strstr(u.text, "network create --subnet 10.89.1.0/24 --gateway 10.89.1.1 --internal net'\n"));
+        ASSERT_TRUE(strstr(u.text, "\nType=oneshot\n"));
+        ASSERT_TRUE(generate("[Network]\nSubnet=10.0.0.0/8; rm -rf /\n", ".network", &bad, last) < 0);
+        ASSERT_TRUE(strstr(last, ":2: Bad Subnet="));
+        return 0;
+}
+
+TEST(words) {
+        _cleanup_strv_free_ char **w = NULL, **e = NULL;
+
+        ASSERT_OK(unit_split_words("a 'b c' \"d\\\"e\" f\\ g", &w));
+        ASSERT_EQ(strv_length(w), 4u);
+        ASSERT_STREQ(w[1], "b c");
+        ASSERT_STREQ(w[2], "d\"e");
+        ASSERT_STREQ(w[3], "f g");
+        ASSERT_OK(unit_split_words("", &e));
+        ASSERT_EQ(strv_length(e), 0u);
+        ASSERT_ERROR(unit_split_words("'open", &w), EINVAL);
+        ASSERT_EQ(unit_parse_boolean("On"), 1);
+        ASSERT_EQ(unit_parse_boolean("0"), 0);
+        ASSERT_ERROR(unit_parse_boolean("maybe"), EINVAL);
+        return 0;
+}
