@@ -377,8 +377,9 @@ static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, con
         if (r < 0)
                 return r;
         if (resp.status == 401 || resp.status == 403) {
-                *ret_reason = c->credentials.user ? "the token server refused the credentials (HTTP 401: wrong user name or password?)"
-                                                  : "the registry wants credentials (run dray login for it first)";
+                *ret_reason = !c->credentials.user ? "the registry wants credentials (run dray login for it first)"
+                              : resp.status == 401 ? "the token server refused the credentials (HTTP 401: wrong user name or password?)"
+                                                   : "the token server refused the credentials this access (HTTP 403)";
                 return -EACCES;
         }
         if (resp.status != 200) {
