@@ -3,7 +3,7 @@
 #
 # Registry credentials (issue 14): Debian's docker-registry on 127.0.0.1 with htpasswd (bcrypt)
 # auth. Without credentials a push and a pull fail naming dray login; a wrong password is a clear
-# 401; dray login stores root's credentials where podman and skopeo read them (skopeo uses them);
+# 401; dray login stores root's credentials where podman and skopeo read them (both use them);
 # the password is neither in the journal nor in a command line; push, pull into a clean store,
 # digests compared; --authfile on login, pull and push; logout (one, --all) and the pull fails again.
 set -u -o pipefail
@@ -66,6 +66,16 @@ like "$out" "Pushed: sha256:[0-9a-f]{64}" "dray push with the stored login"
 pushed="$(echo "$out" | grep -o 'sha256:[0-9a-f]\{64\}' | tail -1)"
 is "$(skopeo inspect --tls-verify=false "docker://$reg/dray/bb:1" | jq -r .Digest)" "$pushed" \
         "skopeo, reading the same root auth file, sees the pushed manifest"
+if command -v podman >/dev/null; then
+        # podman, as root, reads the same file: it pulls what dray pushed with dray's login.
+        prun="$(mktemp -d /run/dray-p.XXXXXX)"
+        is "$(podman --root "$work/podman" --runroot "$prun" --storage-driver vfs pull -q \
+                --tls-verify=false "$reg/dray/bb:1" 2>&1 | tail -1)" "${local_id#sha256:}" \
+                "podman pulls dray's push with dray's login (same image ID)"
+        rm -rf "$work/podman" "$prun"
+else
+        skip "podman is not installed"
+fi
 rmi "localhost/t$tag-bb:1"
 fails "the image is gone from the store" dray image inspect "$local_id"
 ok "dray pull with the stored login" dray pull "$reg/dray/bb:1"
