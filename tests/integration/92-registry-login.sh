@@ -57,7 +57,7 @@ like "$(dray pull "$reg/dray/bb:1" 2>&1)" "refused the credentials.*HTTP 401" "f
 
 # --- login, push, pull into a clean store -------------------------------------------------------------
 like "$(dray login -u "$user" -p "$pass" "$reg" 2>&1)" "password-stdin" "-p PASSWORD is refused (it would be on the command line)"
-like "$(echo "$pass" | dray login -u "$user" --password-stdin "$reg" 2>&1)" "Login Succeeded" "dray login --password-stdin"
+like "$(echo "$pass" | dray login -u "$user" --password-stdin "$reg" 2>&1)" "Stored the credentials for $reg" "dray login --password-stdin"
 ok "the credentials are in root's auth file" sh -c "jq -r '.auths[\"$reg\"].auth' $authfile | base64 -d | grep -qx '$user:$pass'"
 is "$(stat -c %a $authfile)" 600 "the auth file is root-only (0600)"
 is "$(stat -c %a "$(dirname $authfile)")" 700 "in a root-only directory"
