@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dray login and dray logout: Manager.Login and Logout, which keep root's credentials where podman
- * and skopeo keep them; with --authfile, the file named, written here with the caller's rights. The
+/* dray login and dray logout: Manager.Login (a transfer that tries the credentials on the registry,
+ * then stores them where podman and skopeo keep root's) and Logout; with --authfile, the file named,
+ * written here with the caller's rights and not tried. The
  * password is read from stdin or a terminal with echo off, never taken from the command line. */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "cli-bus.h"
 #include "cli-getopt.h"
+#include "cli-transfer.h"
 #include "cli-util.h"
 #include "container-state.h"
 #include "log.h"
@@ -68,6 +70,7 @@ int verb_login(int argc, char *argv[]) {
                 { "password",       required_argument, NULL, 'p' },
                 { "password-stdin", no_argument,       NULL, 'P' },
                 { "authfile",       required_argument, NULL, 'a' },
+                { "tls-verify",     required_argument, NULL, 't' },
                 { "help",           no_argument,       NULL, 'h' },
                 {}
         };
@@ -77,14 +80,14 @@ int verb_login(int argc, char *argv[]) {
         _cleanup_(secret_free) char *password = NULL;
         _cleanup_free_ char *user = NULL, *host = NULL;
         const char *authfile = NULL;
-        bool from_stdin = false;
+        bool from_stdin = false, insecure = false;
         int c, r;
 
         getopt_reset();
         while ((c = cli_getopt(argc, argv, ":hu:p:", options)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf("Usage: dray login [-u USER] [--password-stdin] [--authfile=PATH] REGISTRY\n\n"
+                        printf("Usage: dray login [-u USER] [--password-stdin] [--authfile=PATH] [--tls-verify=false] REGISTRY\n\n"
                                "Store credentials for a registry. See dray-login(1).\n");
                         return EXIT_SUCCESS;
                 case 'u':
@@ -102,6 +105,14 @@ int verb_login(int argc, char *argv[]) {
                         break;
                 case 'a':
                         authfile = optarg;
+                        break;
+                case 't':
+                        if (streq(optarg, "false") || streq(optarg, "0") || streq(optarg, "no"))
+                                insecure = true;
+                        else if (streq(optarg, "true") || streq(optarg, "1") || streq(optarg, "yes"))
+                                insecure = false;
+                        else
+                                return log_invalid_value("--tls-verify", optarg, -EINVAL, "true or false"), EXIT_DRAY_FAILED;
                         break;
                 default:
                         return log_option_error(argv[0], argv, c), EXIT_DRAY_FAILED;
@@ -133,15 +144,14 @@ int verb_login(int argc, char *argv[]) {
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "Login");
         r = r < 0 ? r : sd_bus_message_append(m, "sss", host, user, password);
+        r = r < 0 ? r : sd_bus_message_append(m, "a{sv}", insecure ? 1 : 0, "Insecure", "b", 1);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         /* The message holds the password too: sensitive, so sd-bus wipes it when freed. */
         (void) sd_bus_message_sensitive(m);
-        r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
-        if (r < 0)
-                return log_bus_error(&error, r), EXIT_DRAY_FAILED;
-        /* Not docker's "Login Succeeded": nothing was tried against the registry yet. */
-        printf("Stored the credentials for %s (the registry checks them on the first pull or push).\n", host);
+        if (cli_transfer_run(bus, m, "Logging in", NULL) < 0)
+                return EXIT_DRAY_FAILED;
+        printf("Login Succeeded!\n");
         return EXIT_SUCCESS;
 }
 

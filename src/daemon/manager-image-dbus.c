@@ -599,13 +599,22 @@ static int method_push_image(sd_bus_message *message, void *userdata, sd_bus_err
  * login by either is seen by the other. The password comes as a method argument: never a property,
  * never logged, never on a command line. */
 static int method_login(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        _cleanup_free_ char *host = NULL;
+        _cleanup_free_ char *host = NULL, *d = NULL;
+        _cleanup_close_ int auth_fd = -EBADF;
         const char *registry, *user, *password;
+        bool insecure = false;
+        Manager *m = userdata;
+        Transfer *t;
         int r;
 
         r = sd_bus_message_read(message, "sss", &registry, &user, &password);
         if (r < 0)
                 return r;
+        r = read_registry_options(message, &insecure, &auth_fd, error);
+        if (r < 0)
+                return r;
+        if (auth_fd >= 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Login stores in drayd's auth file only: no AuthFile.");
         if (registry_auth_normalize_host(registry, &host) < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%.128s' is not a registry (HOST[:PORT]).",
                                          registry);
@@ -615,15 +624,21 @@ static int method_login(sd_bus_message *message, void *userdata, sd_bus_error *e
                                         "The user name must be non-empty, without ':' or line breaks.");
         if (isempty(password))
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The password is empty.");
-        r = bus_image_authorize(message, userdata, error);
+        r = bus_image_authorize(message, m, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = registry_auth_update(registry_auth_default_file(), host, user, password);
+        /* The registry is asked by a transfer worker (drayd never blocks on the network), which
+         * stores the credentials once they are taken. */
+        r = new_transfer(m, TRANSFER_LOGIN, -EBADF, &t, error);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot store the credentials in %s: %m",
-                                               registry_auth_default_file());
-        log_info("Stored credentials for %s.", host);
-        return sd_bus_reply_method_return(message, "");
+                return r;
+        t->name = TAKE_PTR(host);
+        t->insecure = insecure;
+        t->credentials.user = strdup(user);
+        t->credentials.password = strdup(password);
+        if (!t->credentials.user || !t->credentials.password || asprintf(&d, "login %s", t->name) < 0)
+                return transfer_free(t), -ENOMEM;
+        return start_transfer(message, t, d);
 }
 
 static int method_logout(sd_bus_message *message, void *userdata, sd_bus_error *error) {
@@ -682,8 +697,9 @@ const sd_bus_vtable manager_image_vtable[] = {
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_pull_image, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("PushImage", SD_BUS_ARGS("s", image, "s", reference, "a{sv}", options),
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_push_image, UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Login", SD_BUS_ARGS("s", registry, "s", username, "s", password), SD_BUS_NO_RESULT,
-                                method_login, UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_ARGS("Login", SD_BUS_ARGS("s", registry, "s", username, "s", password, "a{sv}", options),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_login,
+                                UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_ARGS("Logout", SD_BUS_ARGS("s", registry), SD_BUS_NO_RESULT, method_logout, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListTransfers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(usssdo)", transfers),
                                 method_list_transfers, UNPRIVILEGED),

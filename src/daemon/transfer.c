@@ -25,7 +25,7 @@
 static const char *const transfer_type_table[_TRANSFER_TYPE_MAX] = {
         [TRANSFER_IMPORT] = "import", [TRANSFER_LOAD] = "load",     [TRANSFER_SAVE] = "save",
         [TRANSFER_EXPORT] = "export", [TRANSFER_COMMIT] = "commit", [TRANSFER_PRUNE] = "prune",
-        [TRANSFER_PULL] = "pull",     [TRANSFER_PUSH] = "push",
+        [TRANSFER_PULL] = "pull",     [TRANSFER_PUSH] = "push",     [TRANSFER_LOGIN] = "login",
 };
 static const char *const transfer_state_table[_TRANSFER_STATE_MAX] = {
         [TRANSFER_QUEUED] = "queued",
@@ -191,6 +191,17 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
                 r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, &id, error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", id);
+                return r;
+        case TRANSFER_LOGIN:
+                /* Stored only once the registry took them, by this worker (root, as drayd). */
+                r = image_registry_login(s, t->name, t->insecure, &t->credentials, error);
+                if (r >= 0) {
+                        r = registry_auth_update(registry_auth_default_file(), t->name, t->credentials.user,
+                                                 t->credentials.password);
+                        if (r < 0)
+                                return unpack_error_set(error, r, "cannot store the credentials in %s: %s",
+                                                        registry_auth_default_file(), strerror(-r));
+                }
                 return r;
         default:
                 return -EINVAL;

@@ -26,6 +26,7 @@ typedef enum TransferType {
         TRANSFER_PRUNE,
         TRANSFER_PULL,
         TRANSFER_PUSH,
+        TRANSFER_LOGIN,
         _TRANSFER_TYPE_MAX,
         _TRANSFER_TYPE_INVALID = -EINVAL,
 } TransferType;
@@ -55,7 +56,8 @@ typedef struct Transfer {
         char *description;
 
         int fd;                /* the client's file: input (import, load) or output (save, export) */
-        char *name;            /* import, commit: the new image's name; pull, push: the remote reference */
+        char *name;            /* import, commit: the new image's name; pull, push: the remote reference;
+                                * login: the registry (HOST[:PORT]) */
         char **images;         /* save; push: the one image pushed */
         bool insecure;         /* pull, push: plain http allowed for any registry */
         RegistryCredentials credentials; /* pull, push: from the client's --authfile or drayd's auth files */

@@ -433,3 +433,29 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
                                         resp.docker_digest, digest);
         return strdup_to(ret_digest, digest);
 }
+
+/* ---- login --------------------------------------------------------------------------------------- */
+
+int image_registry_login(ImageStore *s, const char *registry, bool insecure, const RegistryCredentials *credentials,
+                         UnpackError *error) {
+        _cleanup_(registry_response_done) RegistryResponse resp = { .max_body = 64U * 1024U };
+        _cleanup_(registry_client_freep) RegistryClient *c = NULL;
+        _cleanup_free_ char *ref = NULL, *url = NULL;
+        const char *reason = NULL;
+        int r;
+
+        /* Any repository: only the registry's base (and certs.d) is used; no scope is asked for. */
+        if (asprintf(&ref, "%s/dray-login", registry) < 0)
+                return -ENOMEM;
+        r = registry_client_new(s, ref, insecure, "", credentials, &c, &reason);
+        if (r < 0)
+                return unpack_error_set(error, r, "%s", reason ?: "not a registry (HOST[:PORT])");
+        if (asprintf(&url, "%s/v2/", c->location.base) < 0)
+                return -ENOMEM;
+        r = registry_request(c, "GET", url, NULL, -EBADF, NULL, 0, &resp, &reason);
+        if (r < 0)
+                return unpack_error_set(error, r, "cannot reach the registry %s: %s", registry, reason);
+        if (resp.status == 200)
+                return 0;
+        return http_error(c, error, &resp, "API endpoint /v2/ (is it a registry?)");
+}

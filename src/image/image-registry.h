@@ -18,3 +18,8 @@ int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCred
  * then the manifest byte for byte, so its digest stays. *ret_digest: the manifest digest. */
 int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
                char **ret_digest, UnpackError *error);
+
+/* Whether registry (HOST[:PORT]) takes credentials, as docker login checks it: GET /v2/, answering a
+ * Basic challenge with them or taking a token without a scope from the Bearer token server with them. */
+int image_registry_login(ImageStore *s, const char *registry, bool insecure, const RegistryCredentials *credentials,
+                         UnpackError *error);

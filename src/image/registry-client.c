@@ -366,9 +366,10 @@ static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, con
         if (asprintf(&default_scope, "repository:%s:%s", c->location.repository, c->scope_actions) < 0)
                 return -ENOMEM;
         service = ch.service ? curl_easy_escape(c->curl, ch.service, 0) : NULL;
-        scope = curl_easy_escape(c->curl, ch.scope ?: default_scope, 0);
-        r = asprintf(&url, "%s%sscope=%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?", strempty(scope),
-                     service ? "&service=" : "", strempty(service));
+        /* No actions (a login check): no scope, as docker login asks. */
+        scope = ch.scope || !isempty(c->scope_actions) ? curl_easy_escape(c->curl, ch.scope ?: default_scope, 0) : NULL;
+        r = asprintf(&url, "%s%s%s%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?", scope ? "scope=" : "",
+                     strempty(scope), service ? (scope ? "&service=" : "service=") : "", strempty(service));
         curl_free(service);
         curl_free(scope);
         if (r < 0)

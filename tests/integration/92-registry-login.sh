@@ -50,14 +50,19 @@ like "$out" "credentials.*dray login" "and says to run dray login: $(echo "$out"
 like "$(dray pull "$reg/dray/bb:1" 2>&1)" "credentials.*dray login" "so does a pull"
 
 # --- wrong password: a clear 401 --------------------------------------------------------------------
-ok "dray login with a wrong password (stored, not tried)" sh -c "echo wrong-$pass | dray login -u '$user' --password-stdin '$reg'"
-out="$(dray push "localhost/t$tag-bb:1" "$reg/dray/bb:1" 2>&1)"
-like "$out" "refused the credentials.*HTTP 401" "a wrong password is a clear 401: $(echo "$out" | tail -1)"
-like "$(dray pull "$reg/dray/bb:1" 2>&1)" "refused the credentials.*HTTP 401" "for a pull too"
+out="$(echo "wrong-$pass" | dray login -u "$user" --password-stdin "$reg" 2>&1)"
+isnt "$?" 0 "dray login with a wrong password fails"
+like "$out" "refused the credentials.*HTTP 401" "naming the 401: $(echo "$out" | tail -1)"
+fails "and stores nothing" sh -c "jq -e '.auths[\"$reg\"]' $authfile"
+ok "dray login --authfile stores a wrong password without trying it" \
+        sh -c "echo wrong-$pass | dray login --authfile '$work/wrong.json' -u '$user' --password-stdin '$reg'"
+out="$(dray push --authfile "$work/wrong.json" "localhost/t$tag-bb:1" "$reg/dray/bb:1" 2>&1)"
+like "$out" "refused the credentials.*HTTP 401" "a push with a wrong password is a clear 401: $(echo "$out" | tail -1)"
+like "$(dray pull --authfile "$work/wrong.json" "$reg/dray/bb:1" 2>&1)" "refused the credentials.*HTTP 401" "a pull too"
 
 # --- login, push, pull into a clean store -------------------------------------------------------------
 like "$(dray login -u "$user" -p "$pass" "$reg" 2>&1)" "password-stdin" "-p PASSWORD is refused (it would be on the command line)"
-like "$(echo "$pass" | dray login -u "$user" --password-stdin "$reg" 2>&1)" "Stored the credentials for $reg" "dray login --password-stdin"
+like "$(echo "$pass" | dray login -u "$user" --password-stdin "$reg" 2>&1)" "Login Succeeded" "dray login --password-stdin (tried on the registry)"
 ok "the credentials are in root's auth file" sh -c "jq -r '.auths[\"$reg\"].auth' $authfile | base64 -d | grep -qx '$user:$pass'"
 is "$(stat -c %a $authfile)" 600 "the auth file is root-only (0600)"
 is "$(stat -c %a "$(dirname $authfile)")" 700 "in a root-only directory"

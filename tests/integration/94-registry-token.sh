@@ -42,7 +42,10 @@ defer rmi "$fake/private:1"
 ok "the image is there" dray image inspect "$fake/private:1"
 rmi "$fake/private:1"
 
-ok "dray login (drayd's auth file)" sh -c "echo s3cret | dray login -u alice --password-stdin '$fake'"
+like "$(echo wrong | dray login -u alice --password-stdin "$fake" 2>&1)" "token server refused the credentials" \
+        "dray login tries the credentials on the token server, and a refusal is named"
+fails "and stores nothing" dray logout "$fake"
+ok "dray login (tried, then stored in drayd's auth file)" sh -c "echo s3cret | dray login -u alice --password-stdin '$fake'"
 defer sh -c "dray logout '$fake' >/dev/null 2>&1; true"
 ok "dray pull with the stored login" dray pull "$fake/private:1"
 ok "an anonymous repository still works with credentials stored" dray pull "$fake/good:1"

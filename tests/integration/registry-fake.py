@@ -91,6 +91,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if query.get("scope") != ["repository:private:pull"] or query.get("service") != ["fake"]:
                 return self.send(200, json.dumps({"token": TOKEN}).encode())
             return self.send(200, json.dumps({"access_token": PRIVATE_TOKEN}).encode())
+        if self.path == "/v2/":
+            # The API check of a login: any token the token server gave.
+            if self.headers.get("Authorization") in ("Bearer " + TOKEN, "Bearer " + PRIVATE_TOKEN):
+                return self.send(200, b"{}")
+            realm = 'Bearer realm="http://127.0.0.1:%d/token",service="fake"' % port
+            return self.send(401, b'{"errors":[]}', headers=[("WWW-Authenticate", realm)])
         if p[:2] == ["", "elsewhere"] and p[2] in BLOBS:
             return self.send(200, BLOBS[p[2]], "application/octet-stream")
         if len(p) != 5 or p[:2] != ["", "v2"]:
