@@ -42,6 +42,8 @@ static const Verb verbs[] = {
         { "commit",  verb_commit,  "Make an image of a container's changes"         },
         { "pull",    verb_pull,    "Fetch an image from a registry"                 },
         { "push",    verb_push,    "Upload an image to a registry"                  },
+        { "login",   verb_login,   "Store credentials for a registry"               },
+        { "logout",  verb_logout,  "Remove stored registry credentials"             },
         { "port",    verb_port,    "List a container's published ports"             },
         { "network", verb_network, "Manage networks (create, ls, inspect, rm, connect, disconnect)" },
         { "pause",   verb_pause,   "Freeze every process of containers"             },

@@ -49,6 +49,9 @@ void run_options_done(RunOptions *o) {
         mount_spec_array_free(o->mounts, o->n_mounts);
         strv_free(o->volumes_from);
         strv_free(o->labels);
+        strv_free(o->dns_search);
+        strv_free(o->dns_options);
+        strv_free(o->extra_hosts);
         security_opts_done(&o->security);
         strv_free(o->command);
         free(o->network);
@@ -101,6 +104,9 @@ enum {
         ARG_TMPFS,
         ARG_MOUNT,
         ARG_PULL,
+        ARG_DNS_SEARCH,
+        ARG_DNS_OPTION,
+        ARG_ADD_HOST,
         ARG_VOLUMES_FROM,
         ARG_PRIVILEGED,
         ARG_SECURITY_OPT,
@@ -150,6 +156,9 @@ static const struct option run_long_options[] = {
         { "mount",        required_argument, NULL, ARG_MOUNT        },
         { "label",        required_argument, NULL, 'l'              },
         { "pull",         required_argument, NULL, ARG_PULL         },
+        { "dns-search",   required_argument, NULL, ARG_DNS_SEARCH   },
+        { "dns-option",   required_argument, NULL, ARG_DNS_OPTION   },
+        { "add-host",     required_argument, NULL, ARG_ADD_HOST     },
         { "volumes-from", required_argument, NULL, ARG_VOLUMES_FROM },
         { "privileged",   no_argument,       NULL, ARG_PRIVILEGED   },
         { "security-opt", required_argument, NULL, ARG_SECURITY_OPT },
@@ -244,6 +253,9 @@ void run_options_help(RunVerb verb) {
                "      --mount type=bind|volume|tmpfs,src=SRC,dst=DST[,ro][,tmpfs-size=N][,tmpfs-mode=M]\n"
                "                            The long form of -v and --tmpfs (repeatable)\n"
                "  -l, --label KEY=VALUE     Set a label on the container (repeatable; ps --filter label=)\n"
+               "      --dns-search DOMAIN   Search domain for /etc/resolv.conf (repeatable)\n"
+               "      --dns-option OPT      Resolver option for /etc/resolv.conf, e.g. ndots:2 (repeatable)\n"
+               "      --add-host NAME:IP    A line in the container's /etc/hosts (repeatable)\n"
                "      --pull POLICY         missing (default: pull an image not in the store), always,\n"
                "                            never\n"
                "      --volumes-from CONTAINER[:ro|rw]\n"
@@ -531,6 +543,14 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case 'P':
                 o->publish_all = true;
                 return 0;
+        case ARG_DNS_SEARCH:
+                return strv_extend(&o->dns_search, arg) < 0 ? log_oom() : 0;
+        case ARG_DNS_OPTION:
+                return strv_extend(&o->dns_options, arg) < 0 ? log_oom() : 0;
+        case ARG_ADD_HOST:
+                if (!strchr(arg, ':'))
+                        return log_invalid_value("--add-host", arg, -EINVAL, "NAME:IP");
+                return strv_extend(&o->extra_hosts, arg) < 0 ? log_oom() : 0;
         case ARG_PULL:
                 if (!streq(arg, "missing") && !streq(arg, "always") && !streq(arg, "never"))
                         return log_invalid_value("--pull", arg, -EINVAL, "missing, always or never");
@@ -741,6 +761,9 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : append_mounts(m, o, MOUNT_VOLUME);
         r = r < 0 ? r : option_append_strv(m, "VolumesFrom", o->volumes_from, false);
         r = r < 0 ? r : option_append_strv(m, "Labels", o->labels, false);
+        r = r < 0 ? r : option_append_strv(m, "DNSSearch", o->dns_search, false);
+        r = r < 0 ? r : option_append_strv(m, "DNSOptions", o->dns_options, false);
+        r = r < 0 ? r : option_append_strv(m, "ExtraHosts", o->extra_hosts, false);
         r = r < 0 ? r : option_append_bool(m, "Privileged", o->privileged);
         r = r < 0 ? r : option_append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
         if (r >= 0 && o->userns)

@@ -64,6 +64,7 @@ typedef struct RunOptions {
         char **volumes_from;   /* --volumes-from CONTAINER[:ro|rw] */
         char **labels;         /* --label KEY=VALUE, a later KEY replacing an earlier one */
         const char *pull;      /* --pull: "missing", "always", "never"; NULL: missing */
+        char **dns_search, **dns_options, **extra_hosts; /* checked by the daemon */
         bool privileged;
         SecurityOpts security;
         const char *userns;    /* "host", "auto" or NULL (unset) */

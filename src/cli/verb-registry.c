@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dray pull and dray push (also as dray image pull|push): Manager.PullImage and PushImage transfers. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -12,11 +13,13 @@
 #include "strv.h"
 #include "verbs.h"
 
-/* The options of both verbs: --tls-verify=BOOL (false: plain http and any certificate). */
+/* The options of both verbs: --tls-verify=BOOL (false: plain http and any certificate), --authfile=PATH
+ * (opened here, with the caller's rights, and passed as a descriptor). */
 static int parse_registry_args(const char *verb, const char *usage, int argc, char *argv[], bool *ret_insecure,
-                               int *ret_optind) {
+                               const char **ret_authfile, int *ret_optind) {
         static const struct option options[] = {
                 { "tls-verify", required_argument, NULL, 't' },
+                { "authfile",   required_argument, NULL, 'a' },
                 { "help",       no_argument,       NULL, 'h' },
                 {}
         };
@@ -36,6 +39,9 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
                         else
                                 return log_invalid_value("--tls-verify", optarg, -EINVAL, "true or false"), -EINVAL;
                         break;
+                case 'a':
+                        *ret_authfile = optarg;
+                        break;
                 default:
                         return log_option_error(verb, argv, c), -EINVAL;
                 }
@@ -43,11 +49,13 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
         return 1;
 }
 
-static int append_options(sd_bus_message *m, bool insecure) {
+static int append_options(sd_bus_message *m, bool insecure, int auth_fd) {
         int r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
 
         if (r >= 0 && insecure)
                 r = sd_bus_message_append(m, "{sv}", "Insecure", "b", 1);
+        if (r >= 0 && auth_fd >= 0)
+                r = sd_bus_message_append(m, "{sv}", "AuthFile", "h", auth_fd);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r;
@@ -66,15 +74,17 @@ static int run(sd_bus *bus, sd_bus_message *m, const char *what, const char *pre
 static int registry_verb(int argc, char *argv[], bool push) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int auth_fd = -EBADF;
+        const char *authfile = NULL;
         bool insecure = false;
         int r, first, n;
 
         r = parse_registry_args(argv[0],
-                                push ? "Usage: dray push [--tls-verify=false] IMAGE [NAME[:TAG]]\n\n"
+                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] IMAGE [NAME[:TAG]]\n\n"
                                        "Upload an image to a registry (to IMAGE's own name when no NAME is given)."
-                                     : "Usage: dray pull [--tls-verify=false] NAME[:TAG|@DIGEST]\n\n"
+                                     : "Usage: dray pull [--tls-verify=false] [--authfile=PATH] NAME[:TAG|@DIGEST]\n\n"
                                        "Fetch an image from its registry (https; plain http for localhost).",
-                                argc, argv, &insecure, &first);
+                                argc, argv, &insecure, &authfile, &first);
         if (r <= 0)
                 return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
         n = argc - first;
@@ -82,6 +92,11 @@ static int registry_verb(int argc, char *argv[], bool push) {
                 return log_error(push ? "'dray push' takes an image and optionally a reference to push it to."
                                       : "'dray pull' takes one image reference."),
                        EXIT_DRAY_FAILED;
+        if (authfile) {
+                auth_fd = open(authfile, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (auth_fd < 0)
+                        return log_error_errno(errno, "Cannot open the auth file %s: %m", authfile), EXIT_DRAY_FAILED;
+        }
         if (bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, push ? "PushImage" : "PullImage");
@@ -89,7 +104,7 @@ static int registry_verb(int argc, char *argv[], bool push) {
                 r = push ? sd_bus_message_append(m, "ss", argv[first], n == 2 ? argv[first + 1] : "")
                          : sd_bus_message_append(m, "s", argv[first]);
         if (r >= 0)
-                r = append_options(m, insecure);
+                r = append_options(m, insecure, auth_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         return run(bus, m, push ? "Pushing" : "Pulling", push ? "Pushed: " : "Pulled: ");
@@ -121,7 +136,7 @@ int cli_image_ensure(const char *image, const char *policy) {
         /* As docker run: the pull's progress on stderr, then the container. */
         r = bus_new_manager_call(bus, &m, "PullImage");
         r = r < 0 ? r : sd_bus_message_append(m, "s", image);
-        r = r < 0 ? r : append_options(m, false);
+        r = r < 0 ? r : append_options(m, false, -EBADF);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         return cli_transfer_run(bus, m, "Pulling", &images) < 0 ? -EIO : 0;

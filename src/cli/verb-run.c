@@ -149,7 +149,7 @@ static int run_forward_signal(RunContext *c, int sig) {
 
         /* A booted systemd reads SIGINT as Ctrl-Alt-Del (a reboot) and SIGTERM as "re-execute": what the
          * user meant is what nspawn does then: the stop signal, SIGRTMIN+3 (halt). */
-        if (c->boot && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP))
+        if (c->boot && (sig == SIGINT || sig == SIGTERM))
                 sig = SIGRTMIN + 3;
         r = bus_new_manager_call(c->bus, &m, "KillContainer");
         if (r >= 0)
@@ -165,6 +165,13 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         RunContext *c = userdata;
         int sig = (int) si->ssi_signo;
 
+        if (c->started && !c->detach && c->boot && sig == SIGHUP) {
+                /* Our terminal went away: a booted system is left running, as a detach. */
+                log_info("Detached from container %.12s; it keeps running ('dray stop %.12s' ends it).", c->id,
+                         c->id);
+                run_finish(c, EXIT_SUCCESS);
+                return 0;
+        }
         if (c->started && !c->detach)
                 return run_forward_signal(c, sig);
         if (c->abort_signal == 0) {
@@ -622,6 +629,13 @@ int verb_run(int argc, char *argv[]) {
         c.sdnotify = o.sdnotify;
         if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
                 log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
+                return EXIT_DRAY_FAILED;
+        }
+        /* The booted system's own READY=1 is what the start waits for: the default, "ready", already
+         * makes the service active when the system is up. */
+        if (o.boot && o.sdnotify == SDNOTIFY_CONTAINER) {
+                log_error("--sdnotify=container does not apply to --boot: with the default (ready) the service "
+                          "becomes active when the booted system reports READY=1.");
                 return EXIT_DRAY_FAILED;
         }
         c.remove_on_failure = true;

@@ -21,6 +21,8 @@ int verb_export(int argc, char *argv[]);
 int verb_commit(int argc, char *argv[]);
 int verb_pull(int argc, char *argv[]);
 int verb_push(int argc, char *argv[]);
+int verb_login(int argc, char *argv[]);
+int verb_logout(int argc, char *argv[]);
 int verb_network(int argc, char *argv[]);
 int verb_port(int argc, char *argv[]);
 int verb_volume(int argc, char *argv[]);

@@ -89,6 +89,15 @@ void container_caller_release(Container *c) {
 /* The client is gone. A running container goes the way of a payload whose parent died: stopped with
  * its stop signal and timeout, then (AutoRemove) removed. May free c. */
 static void container_caller_gone(Container *c) {
+        /* A booted system whose terminal client went away (its terminal closed) is detached from, as
+         * from nspawn's console: it keeps running. One run from a service stays that service's payload
+         * (BindsTo= on the scope). */
+        if (c->spec->boot && !c->caller.unit && container_is_active(c)) {
+                log_info("Container %s: the client attached to it (%s) is gone; the booted system keeps running.",
+                         c->spec->name, c->rec.caller);
+                container_caller_release(c);
+                return;
+        }
         log_info("Container %s: the client that ran it in the foreground (%s) is gone, %s it.", c->spec->name,
                  c->rec.caller, container_is_active(c) ? "stopping" : "removing");
         container_caller_release(c);

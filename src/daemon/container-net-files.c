@@ -79,7 +79,31 @@ static int peers_of(Container *c, NetHostEntry **ret, size_t *ret_n) {
         return 0;
 }
 
+/* --add-host "NAME:IP" (checked at create): after the peers, as docker puts them. names keeps the
+ * NAME copies the entries point to. */
+static int add_extra_hosts(Container *c, NetHostEntry **peers, size_t *n, char ***names) {
+        STRV_FOREACH(e, c->spec->net.extra_hosts) {
+                const char *colon = strchr(*e, ':');
+                NetHostEntry *w;
+                NetAddr a;
+                int r;
+
+                if (!colon || net_addr_parse(colon + 1, &a) < 0)
+                        continue;
+                r = strv_consume(names, strndup(*e, (size_t) (colon - *e)));
+                if (r < 0)
+                        return r;
+                w = reallocarray(*peers, *n + 1, sizeof(NetHostEntry));
+                if (!w)
+                        return -ENOMEM;
+                *peers = w;
+                (*peers)[(*n)++] = (NetHostEntry) { .addr = a, .name = (*names)[strv_length(*names) - 1] };
+        }
+        return 0;
+}
+
 int container_net_write_hosts(Container *c) {
+        _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ NetHostEntry *self = NULL, *peers = NULL;
         _cleanup_free_ char *text = NULL;
         _cleanup_close_ int dir = -EBADF;
@@ -99,6 +123,9 @@ int container_net_write_hosts(Container *c) {
                                            .aliases = sa ? sa->aliases : NULL };
         }
         r = peers_of(c, &peers, &n_peers);
+        if (r < 0)
+                return r;
+        r = add_extra_hosts(c, &peers, &n_peers, &names);
         if (r < 0)
                 return r;
         r = net_hosts_build(c->spec->hostname ?: c->spec->name, self, c->net->n_attachments, peers, n_peers, &text);
@@ -174,7 +201,8 @@ int container_net_write_static_files(Container *c) {
         r = read_host_resolv_conf(&host);
         if (r < 0)
                 return r;
-        r = net_resolv_conf_build(host, c->spec->net.dns, &resolv);
+        r = net_resolv_conf_build_full(host, c->spec->net.dns, c->spec->net.dns_search, c->spec->net.dns_options,
+                                       &resolv);
         if (r < 0)
                 return r;
         return write_in_place(dir, "resolv.conf", resolv);

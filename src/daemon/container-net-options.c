@@ -152,6 +152,43 @@ int container_option_dns(sd_bus_message *m, const char *key, ContainerSpec *s, s
         return parse_checked_list(m, key, address_is_valid, "an IP address", &s->net.dns, error);
 }
 
+/* A domain for the search line: DNS labels of [A-Za-z0-9-_] joined by dots, at most 253. */
+static bool search_domain_is_valid(const char *s) {
+        size_t n = strlen(s);
+
+        return n > 0 && n <= 253 && s[0] != '.' && s[0] != '-' &&
+                strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n &&
+                !strstr(s, "..");
+}
+
+/* A resolv.conf option word: ndots:2, edns0, timeout:1, rotate, ... */
+static bool dns_option_is_valid(const char *s) {
+        size_t n = strlen(s);
+
+        return n > 0 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_:.") == n;
+}
+
+/* "NAME:IP" (docker's --add-host HOST:IP), NAME a host name, IP an IPv4 or IPv6 address. */
+static bool extra_host_is_valid(const char *s) {
+        const char *colon = strchr(s, ':');
+        _cleanup_free_ char *name = colon ? strndup(s, (size_t) (colon - s)) : NULL;
+
+        return name && search_domain_is_valid(name) && address_is_valid(colon + 1);
+}
+
+int container_option_dns_search(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_checked_list(m, key, search_domain_is_valid, "a domain name", &s->net.dns_search, error);
+}
+
+int container_option_dns_options(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_checked_list(m, key, dns_option_is_valid, "a resolv.conf option such as ndots:2",
+                                  &s->net.dns_options, error);
+}
+
+int container_option_extra_hosts(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        return parse_checked_list(m, key, extra_host_is_valid, "NAME:IP", &s->net.extra_hosts, error);
+}
+
 int container_option_publish_all(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         int b, r;
 

@@ -18,6 +18,10 @@ int container_option_publish_ports(sd_bus_message *m, const char *key, Container
 int container_option_publish_all(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 int container_option_exposed_ports(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 int container_option_dns(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+/* DNSSearch as (domains), DNSOptions as (resolv.conf option words), ExtraHosts as ("NAME:IP"). */
+int container_option_dns_search(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+int container_option_dns_options(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+int container_option_extra_hosts(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 
 /* After parsing, with spec->id set: resolves the default (the default network when drayd has
  * networking, else none), checks that the networks exist and an IPAddress lies in the first one,

@@ -657,6 +657,9 @@ static const Option option_table[] = {
         { "PublishAll",         "b",  container_option_publish_all     },
         { "ExposedPorts",       "as", container_option_exposed_ports   },
         { "DNS",                "as", container_option_dns             },
+        { "DNSSearch",          "as", container_option_dns_search      },
+        { "DNSOptions",         "as", container_option_dns_options     },
+        { "ExtraHosts",         "as", container_option_extra_hosts     },
         { "UserNamespace",      "s",  parse_user_namespace    },
         { "Detach",             "b",  parse_detach            }, /* ExecContainer only */
         { "Labels",             "as", parse_labels            },

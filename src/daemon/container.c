@@ -632,9 +632,18 @@ static int container_payload_pidfd(Container *c) {
 static int container_signal(Container *c, int sig) {
         int fd = container_payload_pidfd(c);
 
+        siginfo_t si = {
+                .si_signo = sig,
+                .si_code = SI_QUEUE,
+                .si_pid = getpid(),
+                .si_uid = getuid(),
+                .si_value.sival_int = DRAY_SIGNAL_TAG,
+        };
+
         if (fd < 0)
                 return -ESRCH;
-        if (pidfd_send_signal(fd, sig, NULL, 0) < 0)
+        /* Tagged: ours to pass on, not a reboot request (contract.h). SIGKILL needs no tag. */
+        if (pidfd_send_signal(fd, sig, sig == SIGKILL ? NULL : &si, 0) < 0)
                 return -errno;
         return 0;
 }
@@ -769,7 +778,8 @@ int container_restart(Container *c, uint64_t timeout_usec, sd_bus_message *m) {
         return container_stop(c, timeout_usec, NULL);
 }
 
-/* true when the container's init asked for a reboot (--boot): it starts again in place. */
+/* true when the container's init asked for a reboot (a booted init's reboot(), or machinectl reboot of
+ * dray's own init): it starts again in place. */
 static bool container_read_exit(Container *c, ContainerState previous) {
         _cleanup_close_ int fd = -EBADF;
         ExitRecord e = {};
@@ -782,7 +792,7 @@ static bool container_read_exit(Container *c, ContainerState previous) {
                 c->rec.exit_status = e.exit_status;
                 c->rec.finished_usec = e.finished_usec;
                 c->rec.oom_killed = e.oom_killed;
-                reboot = e.reboot && c->spec->boot && previous == CONTAINER_RUNNING;
+                reboot = e.reboot && previous == CONTAINER_RUNNING;
                 (void) container_record_set_error(&c->rec, e.error ?: c->start_error_message);
                 exit_record_done(&e);
         } else {
@@ -836,11 +846,13 @@ static void container_reply_exited(Container *c) {
         message_list_done(&wait);
 }
 
-static void container_restart_now(Container *c) {
+static void container_restart_now(Container *c, bool reboot) {
         int r;
 
         c->restart_requested = false;
-        container_caller_release(c); /* a restarted run belongs to nobody's foreground */
+        /* A restarted run belongs to nobody's foreground; a rebooted one still to its caller's. */
+        if (!reboot)
+                container_caller_release(c);
         r = message_list_move_all(&c->restart_waiters, &c->start_waiters);
         if (r >= 0)
                 r = container_spawn(c, NULL);
@@ -855,6 +867,7 @@ static void container_restart_now(Container *c) {
  * was asked for next (restart, removal). May free c. */
 static void container_exited(Container *c) {
         ContainerState previous = c->rec.state;
+        bool reboot;
         int r;
 
         monitor_unwatch(c);
@@ -864,7 +877,8 @@ static void container_exited(Container *c) {
         c->scope_job = scope_job_free(c->scope_job);
         c->stop_requested = false;
 
-        if (container_read_exit(c, previous)) {
+        reboot = container_read_exit(c, previous);
+        if (reboot) {
                 container_log_event(c, DRAY_MESSAGE_CONTAINER_DIED, LOG_INFO, "Container %s is rebooting.",
                                     c->spec->name);
                 c->restart_requested = true;
@@ -898,12 +912,14 @@ static void container_exited(Container *c) {
                                     c->rec.oom_killed ? " (out of memory)" : "");
 
         container_reply_start_waiters(c);
-        container_reply_exited(c);
+        /* A reboot is no end: whoever waits for the end, a foreground `dray run` above all, waits on. */
+        if (!reboot || c->remove_requested)
+                container_reply_exited(c);
         /* After the replies: a `dray run` need not wait for it. Nothing else runs in between. */
         container_net_teardown(c);
 
         if (c->restart_requested && !c->remove_requested) {
-                container_restart_now(c);
+                container_restart_now(c, reboot);
                 return;
         }
         c->restart_requested = false;

@@ -466,8 +466,9 @@ static int method_commit_container(sd_bus_message *message, void *userdata, sd_b
         return container_transfer(message, userdata, what, TRANSFER_COMMIT, -EBADF, name, error);
 }
 
-/* PullImage's and PushImage's a{sv}: Insecure (b) only, for now. */
-static int read_registry_options(sd_bus_message *message, bool *ret_insecure, sd_bus_error *error) {
+/* PullImage's and PushImage's a{sv}: Insecure (b), AuthFile (h: the client's containers-auth.json,
+ * read through its descriptor so a client never makes drayd read a file the client cannot). */
+static int read_registry_options(sd_bus_message *message, bool *ret_insecure, int *ret_auth_fd, sd_bus_error *error) {
         const char *key;
         int insecure = false, r;
 
@@ -478,11 +479,24 @@ static int read_registry_options(sd_bus_message *message, bool *ret_insecure, sd
                 r = sd_bus_message_read(message, "s", &key);
                 if (r < 0)
                         return r;
-                if (!streq(key, "Insecure"))
+                if (streq(key, "Insecure")) {
+                        r = sd_bus_message_read(message, "v", "b", &insecure);
+                        if (r < 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Option '%s' must be of type 'b'.", key);
+                } else if (streq(key, "AuthFile")) {
+                        int fd;
+
+                        r = sd_bus_message_read(message, "v", "h", &fd);
+                        if (r < 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Option '%s' must be of type 'h'.", key);
+                        safe_close(*ret_auth_fd);
+                        *ret_auth_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                        if (*ret_auth_fd < 0)
+                                return -errno;
+                } else
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
-                r = sd_bus_message_read(message, "v", "b", &insecure);
-                if (r < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 'b'.", key);
                 r = sd_bus_message_exit_container(message);
                 if (r < 0)
                         return r;
@@ -493,14 +507,42 @@ static int read_registry_options(sd_bus_message *message, bool *ret_insecure, sd
         return sd_bus_message_exit_container(message);
 }
 
+/* The credentials for the registry of the normalised reference norm: from auth_fd when the client
+ * gave one, else from drayd's auth files in podman's order. None: anonymous. */
+static int registry_credentials(const char *norm, int auth_fd, RegistryCredentials *ret, sd_bus_error *error) {
+        _cleanup_free_ char *host = NULL;
+        struct stat st;
+        int r;
+
+        if (registry_auth_normalize_host(norm, &host) < 0)
+                return sd_bus_error_setf(error, DRAY_ERROR_INVALID_REFERENCE, "'%.128s' names no registry.", norm);
+        if (auth_fd >= 0) {
+                if (fstat(auth_fd, &st) < 0 || !S_ISREG(st.st_mode))
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The auth file is not a regular file.");
+                r = registry_auth_read_fd(auth_fd, host, ret);
+        } else
+                r = registry_auth_find(host, ret);
+        if (r == -ENOENT)
+                return 0;
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "The credentials for %s in the auth file are not valid containers-auth.json(5).",
+                                         host);
+        return 0;
+}
+
 static int registry_transfer(sd_bus_message *message, Manager *m, TransferType type, const char *image,
                              const char *reference, sd_bus_error *error) {
+        _cleanup_(registry_credentials_done) RegistryCredentials credentials = {};
         _cleanup_free_ char *norm = NULL, *d = NULL;
+        _cleanup_close_ int auth_fd = -EBADF;
         bool insecure = false;
         Transfer *t;
         int r;
 
-        r = read_registry_options(message, &insecure, error);
+        r = read_registry_options(message, &insecure, &auth_fd, error);
         if (r < 0)
                 return r;
         if (image_ref_normalize(reference, &norm) < 0 || (type == TRANSFER_PUSH && strchr(norm, '@')))
@@ -516,11 +558,16 @@ static int registry_transfer(sd_bus_message *message, Manager *m, TransferType t
         r = bus_image_authorize(message, m, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
+        r = registry_credentials(norm, auth_fd, &credentials, error);
+        if (r < 0)
+                return r;
         r = new_transfer(m, type, -EBADF, &t, error);
         if (r < 0)
                 return r;
         t->name = TAKE_PTR(norm);
         t->insecure = insecure;
+        t->credentials = credentials;
+        credentials = (RegistryCredentials) {};
         if (image && strv_extend(&t->images, image) < 0)
                 return transfer_free(t), -ENOMEM;
         if (asprintf(&d, "%s %s", transfer_type_to_string(type), t->name) < 0)
@@ -546,6 +593,59 @@ static int method_push_image(sd_bus_message *message, void *userdata, sd_bus_err
         if (r < 0)
                 return r;
         return registry_transfer(message, userdata, TRANSFER_PUSH, image, isempty(reference) ? image : reference, error);
+}
+
+/* Login and Logout keep the credentials where podman and skopeo keep root's (registry-auth.h), so a
+ * login by either is seen by the other. The password comes as a method argument: never a property,
+ * never logged, never on a command line. */
+static int method_login(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ char *host = NULL;
+        const char *registry, *user, *password;
+        int r;
+
+        r = sd_bus_message_read(message, "sss", &registry, &user, &password);
+        if (r < 0)
+                return r;
+        if (registry_auth_normalize_host(registry, &host) < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%.128s' is not a registry (HOST[:PORT]).",
+                                         registry);
+        if (isempty(user) || strchr(user, ':') || strlen(user) > 1024 || strlen(password) > 4096 ||
+            strpbrk(user, "\r\n"))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "The user name must be non-empty, without ':' or line breaks.");
+        if (isempty(password))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The password is empty.");
+        r = bus_image_authorize(message, userdata, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = registry_auth_update(registry_auth_default_file(), host, user, password);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot store the credentials in %s: %m",
+                                               registry_auth_default_file());
+        log_info("Stored credentials for %s.", host);
+        return sd_bus_reply_method_return(message, "");
+}
+
+static int method_logout(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ char *host = NULL;
+        const char *registry;
+        int r;
+
+        r = sd_bus_message_read(message, "s", &registry);
+        if (r < 0)
+                return r;
+        if (!isempty(registry) && registry_auth_normalize_host(registry, &host) < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%.128s' is not a registry (HOST[:PORT]).",
+                                         registry);
+        r = bus_image_authorize(message, userdata, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = registry_auth_update(registry_auth_default_file(), host, NULL, NULL);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FILE_NOT_FOUND, "Not logged in to %s.", host ?: "any registry");
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot update %s: %m", registry_auth_default_file());
+        return sd_bus_reply_method_return(message, "");
 }
 
 /* ---- vtable ------------------------------------------------------------------------------------ */
@@ -582,6 +682,9 @@ const sd_bus_vtable manager_image_vtable[] = {
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_pull_image, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("PushImage", SD_BUS_ARGS("s", image, "s", reference, "a{sv}", options),
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_push_image, UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Login", SD_BUS_ARGS("s", registry, "s", username, "s", password), SD_BUS_NO_RESULT,
+                                method_login, UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
+        SD_BUS_METHOD_WITH_ARGS("Logout", SD_BUS_ARGS("s", registry), SD_BUS_NO_RESULT, method_logout, UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListTransfers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(usssdo)", transfers),
                                 method_list_transfers, UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("TransferNew", SD_BUS_ARGS("u", transfer_id, "o", transfer_path), 0),

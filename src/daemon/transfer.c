@@ -78,6 +78,7 @@ Transfer *transfer_free(Transfer *t) {
         strv_free(t->lower_layers);
         free(t->upper_dir);
         free(t->base_image);
+        registry_credentials_done(&t->credentials);
         strv_free(t->result_images);
         free(t->error_message);
         free(t->note);
@@ -181,13 +182,13 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
 
                 /* Only this worker talks to the registry; layers are unpacked in the sandboxed,
                  * network-less unpack worker as for a load. */
-                r = image_pull(s, t->name, t->insecure, &name, &id, error);
+                r = image_pull(s, t->name, t->insecure, &t->credentials, &name, &id, error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", name);
                 return r;
         }
         case TRANSFER_PUSH:
-                r = image_push(s, t->images[0], t->name, t->insecure, &id, error);
+                r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, &id, error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", id);
                 return r;

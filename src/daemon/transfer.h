@@ -6,6 +6,7 @@
 
 #include "child-process.h"
 #include "image-import.h"
+#include "registry-auth.h"
 #include "macros.h"
 
 typedef struct Manager Manager;
@@ -57,6 +58,7 @@ typedef struct Transfer {
         char *name;            /* import, commit: the new image's name; pull, push: the remote reference */
         char **images;         /* save; push: the one image pushed */
         bool insecure;         /* pull, push: plain http allowed for any registry */
+        RegistryCredentials credentials; /* pull, push: from the client's --authfile or drayd's auth files */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */
         char **keep_layers;    /* prune: layers containers still use */

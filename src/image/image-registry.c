@@ -24,7 +24,13 @@ static int strdup_to(char **ret, const char *s) {
         "Accept: " MEDIA_TYPE_OCI_MANIFEST ", " MEDIA_TYPE_DOCKER_MANIFEST ", " MEDIA_TYPE_OCI_INDEX ", " \
         MEDIA_TYPE_DOCKER_MANIFEST_LIST
 
-static int http_error(UnpackError *error, const RegistryResponse *resp, const char *what) {
+static int http_error(RegistryClient *c, UnpackError *error, const RegistryResponse *resp, const char *what) {
+        if (resp->status == 401 && c->refused)
+                return unpack_error_set(error, -EACCES, "the registry refused the credentials for %s (HTTP 401: wrong "
+                                        "user name or password?)", c->location.base);
+        if (resp->status == 401 && !c->credentials.user)
+                return unpack_error_set(error, -EACCES, "the registry wants credentials for the %s (HTTP 401): run "
+                                        "dray login for %s first", what, c->location.base);
         if (resp->status == 404)
                 return unpack_error_set(error, -ENOENT, "the registry has no %s (HTTP 404)", what);
         if (resp->status == 401 || resp->status == 403)
@@ -73,7 +79,7 @@ static int fetch_manifest(RegistryClient *c, const char *reference, const char *
         if (r < 0)
                 return unpack_error_set(error, r, "cannot fetch the manifest: %s", reason);
         if (resp.status != 200)
-                return http_error(error, &resp, "such manifest");
+                return http_error(c, error, &resp, "such manifest");
         type = manifest_type(resp.content_type);
         if (!type)
                 return unpack_error_set(error, -EMEDIUMTYPE, "the manifest has the content type '%.100s', not an OCI or "
@@ -129,7 +135,7 @@ static int pull_blob(Pull *p, const ImageDescriptor *d, uint64_t max, const char
         resp.blob_size = d->size;
         r = registry_request(p->client, "GET", path, NULL, -EBADF, NULL, 0, &resp, &reason);
         if (r >= 0 && resp.status != 200)
-                r = http_error(p->error, &resp, what);
+                r = http_error(p->client, p->error, &resp, what);
         else if (r < 0)
                 r = unpack_error_set(p->error, r, "cannot fetch the %s %.19s…: %s", what, d->digest, reason);
         else {
@@ -215,13 +221,14 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
         return strdup_to(ret_id, image->id);
 }
 
-int image_pull(ImageStore *s, const char *ref, bool insecure, char **ret_name, char **ret_id, UnpackError *error) {
+int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials, char **ret_name,
+               char **ret_id, UnpackError *error) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_free_ char *name = NULL;
         Pull p = { .store = s, .error = error };
         int r;
 
-        r = registry_client_new(s, ref, insecure, "pull", &c);
+        r = registry_client_new(s, ref, insecure, "pull", credentials, &c);
         if (r < 0)
                 return unpack_error_set(error, r, "'%.200s' is not a valid image reference", ref);
         name = strdup(c->location.name);
@@ -276,11 +283,13 @@ static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d,
                 c->done += d->size;
                 return 0;
         }
+        if (head.status == 401 || head.status == 403)
+                return http_error(c, error, &head, "blob");
         r = registry_request(c, "POST", "blobs/uploads/", NULL, -EBADF, NULL, 0, &post, &reason);
         if (r < 0)
                 return unpack_error_set(error, r, "cannot start an upload: %s", reason);
         if (post.status != 202 || !post.location)
-                return http_error(error, &post, "upload");
+                return http_error(c, error, &post, "upload");
         r = resolve_location(c, post.location, d->digest, &url);
         if (r < 0)
                 return unpack_error_set(error, r, "the registry sent an unusable upload location");
@@ -298,7 +307,7 @@ static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d,
         if (r < 0)
                 return unpack_error_set(error, r, "cannot upload blob %.19s…: %s", d->digest, reason);
         if (put.status != 201)
-                return http_error(error, &put, "blob upload");
+                return http_error(c, error, &put, "blob upload");
         return 0;
 }
 
@@ -359,7 +368,8 @@ static int push_layers_prepare(ImageStore *s, const ImageManifest *m, PushLayers
         return 0;
 }
 
-int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, char **ret_digest, UnpackError *error) {
+int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
+               char **ret_digest, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse resp = {};
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_(image_freep) Image *image = NULL;
@@ -373,7 +383,7 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         r = image_store_find(s, what, &image);
         if (r < 0)
                 return unpack_error_set(error, r, "no image '%.200s'", what);
-        r = registry_client_new(s, ref, insecure, "pull,push", &c);
+        r = registry_client_new(s, ref, insecure, "pull,push", credentials, &c);
         if (r < 0 || c->location.by_digest)
                 return unpack_error_set(error, -EINVAL, "'%.200s' is not a valid image reference (NAME[:TAG])", ref);
         r = push_layers_prepare(s, image->manifest, &layers, error);
@@ -411,7 +421,7 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         if (r < 0)
                 return unpack_error_set(error, r, "cannot upload the manifest: %s", reason);
         if (resp.status != 201)
-                return http_error(error, &resp, "manifest upload");
+                return http_error(c, error, &resp, "manifest upload");
         if (resp.docker_digest && !streq(resp.docker_digest, digest))
                 return unpack_error_set(error, -EBADMSG, "the registry stored the manifest as %.80s, not %s",
                                         resp.docker_digest, digest);

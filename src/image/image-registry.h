@@ -3,13 +3,17 @@
 
 #include "image-store.h"
 #include "image-unpack.h"
+#include "registry-auth.h"
 
 /* Pulls ref (normalised here) from its registry into the store: the manifest (for an index, the one
  * for linux/<this architecture>), config and layers verified against their digests and sizes, the
  * layers unpacked, and only then the name set. A failed pull removes the blobs it added. Plain http
- * only for localhost/127.0.0.0/8/[::1] unless insecure. Talks to the network: call it in a worker. */
-int image_pull(ImageStore *s, const char *ref, bool insecure, char **ret_name, char **ret_id, UnpackError *error);
+ * only for localhost/127.0.0.0/8/[::1] unless insecure. credentials (NULL: anonymous) answer a
+ * Basic challenge or go to the Bearer token server. Talks to the network: call it in a worker. */
+int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials, char **ret_name,
+               char **ret_id, UnpackError *error);
 
 /* Pushes the image what (name or ID) to ref: blobs the registry lacks (HEAD, then POST + monolithic PUT),
  * then the manifest byte for byte, so its digest stays. *ret_digest: the manifest digest. */
-int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, char **ret_digest, UnpackError *error);
+int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
+               char **ret_digest, UnpackError *error);

@@ -21,7 +21,8 @@ void registry_response_done(RegistryResponse *r) {
         *r = (RegistryResponse) { .max_body = r->max_body, .sink = r->sink, .blob_size = r->blob_size };
 }
 
-int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions, RegistryClient **ret) {
+int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions,
+                        const RegistryCredentials *credentials, RegistryClient **ret) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         int r;
 
@@ -35,6 +36,12 @@ int registry_client_new(ImageStore *store, const char *ref, bool insecure, const
         if (r < 0)
                 return r;
         c->scope_actions = strdup(actions);
+        if (credentials && credentials->user) {
+                c->credentials.user = strdup(credentials->user);
+                c->credentials.password = strdup(strempty(credentials->password));
+                if (!c->credentials.user || !c->credentials.password)
+                        return -ENOMEM;
+        }
         c->curl = curl_easy_init();
         if (!c->scope_actions || !c->curl)
                 return -ENOMEM;
@@ -49,6 +56,7 @@ RegistryClient *registry_client_free(RegistryClient *c) {
                 curl_easy_cleanup(c->curl);
         registry_location_done(&c->location);
         free(c->token);
+        registry_credentials_done(&c->credentials);
         free(c->scope_actions);
         free(c);
         return NULL;
@@ -111,7 +119,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         Exchange *x = userdata;
         RegistryResponse *r = x->resp;
-        size_t n = size * nmemb;
+        size_t n = size * nmemb, keep = n;
         long status = 0;
         char *b;
 
@@ -126,19 +134,23 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
                                                    x->client->store->progress_userdata);
                 return n;
         }
-        /* Error bodies are kept short; a 2xx body in memory is bounded by max_body. */
-        if (r->n_body + n > (r->sink ? REGISTRY_ERROR_BODY_MAX : r->max_body)) {
+        /* Error bodies are kept short (and cut, not refused); a 2xx body in memory is bounded by max_body. */
+        if (status < 200 || status >= 300) {
+                if (r->n_body >= REGISTRY_ERROR_BODY_MAX)
+                        return n;
+                keep = MIN(n, REGISTRY_ERROR_BODY_MAX - r->n_body);
+        } else if (r->n_body + n > (r->sink ? REGISTRY_ERROR_BODY_MAX : r->max_body)) {
                 if (r->sink)
                         return n;
                 r->too_big = true;
                 return 0;
         }
-        b = realloc(r->body, r->n_body + n + 1);
+        b = realloc(r->body, r->n_body + keep + 1);
         if (!b)
                 return 0;
-        memcpy(b + r->n_body, data, n);
+        memcpy(b + r->n_body, data, keep);
         r->body = b;
-        r->n_body += n;
+        r->n_body += keep;
         r->body[r->n_body] = 0;
         return n;
 }
@@ -183,7 +195,7 @@ static long request_deadline(uint64_t size) {
 }
 
 static int perform(RegistryClient *c, const char *method, const char *url, char *const *headers, Exchange *x,
-                   const char **ret_reason) {
+                   bool basic, const char **ret_reason) {
         _cleanup_(curl_slist_free_allp) struct curl_slist *list = NULL;
         const char *protocols = c->location.plain_http ? "http,https" : "https";
         _cleanup_free_ char *auth = NULL;
@@ -219,6 +231,12 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
         (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, REGISTRY_LOW_SPEED_SECONDS);
         (void) curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, request_deadline(x->upload_size ?: x->resp->blob_size));
         (void) curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "dray/" DRAY_VERSION);
+        if (basic && c->credentials.user) {
+                /* curl sends them to this host only, never after a redirect to another one. */
+                (void) curl_easy_setopt(c->curl, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
+                (void) curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->credentials.user);
+                (void) curl_easy_setopt(c->curl, CURLOPT_PASSWORD, c->credentials.password);
+        }
         (void) curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, list);
         (void) curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
         (void) curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, x);
@@ -276,10 +294,17 @@ static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, con
         int r;
 
         r = registry_parse_challenge(challenge->www_authenticate, &ch);
+        if (r == -EOPNOTSUPP) {
+                if (!c->credentials.user) {
+                        *ret_reason = "the registry wants credentials (run dray login for it first)";
+                        return -EACCES;
+                }
+                c->basic = true;
+                return 0;
+        }
         if (r < 0) {
-                *ret_reason = r == -EOPNOTSUPP ? "the registry wants credentials (only anonymous access is supported)"
-                                               : "the registry sent a malformed WWW-Authenticate challenge";
-                return r == -EOPNOTSUPP ? -EACCES : -EBADMSG;
+                *ret_reason = "the registry sent a malformed WWW-Authenticate challenge";
+                return -EBADMSG;
         }
         if (asprintf(&default_scope, "repository:%s:%s", c->location.repository, c->scope_actions) < 0)
                 return -ENOMEM;
@@ -291,11 +316,16 @@ static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, con
         curl_free(scope);
         if (r < 0)
                 return -ENOMEM;
-        r = perform(c, "GET", url, NULL, &x, ret_reason);
+        r = perform(c, "GET", url, NULL, &x, true, ret_reason);
         if (r < 0)
                 return r;
+        if (resp.status == 401 || resp.status == 403) {
+                *ret_reason = c->credentials.user ? "the token server refused the credentials (HTTP 401: wrong user name or password?)"
+                                                  : "the registry wants credentials (run dray login for it first)";
+                return -EACCES;
+        }
         if (resp.status != 200) {
-                *ret_reason = "the token server refused an anonymous token";
+                *ret_reason = "the token server did not give a token";
                 return -EACCES;
         }
         r = registry_token_parse(resp.body, resp.n_body, &token);
@@ -325,12 +355,14 @@ int registry_request(RegistryClient *c, const char *method, const char *path, ch
                 Exchange x = { .client = c, .resp = resp, .upload_fd = upload_fd, .upload = upload,
                                .upload_size = upload_size };
 
-                r = perform(c, method, url, headers, &x, ret_reason);
+                r = perform(c, method, url, headers, &x, c->basic, ret_reason);
                 if (r < 0)
                         return r;
+                if (resp->status == 401 && (c->basic || attempt > 0) && c->credentials.user)
+                        c->refused = true;
                 if (resp->status != 401 || attempt > 0 || !resp->www_authenticate)
                         return 0;
-                /* Anonymous token, then once more: nothing went to the sink for the 401. */
+                /* A token (or Basic credentials), then once more: nothing went to the sink for the 401. */
                 r = fetch_token(c, resp, ret_reason);
                 if (r < 0)
                         return r;

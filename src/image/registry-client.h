@@ -4,10 +4,12 @@
 #include <curl/curl.h>
 
 #include "image-store.h"
+#include "registry-auth.h"
 #include "registry-util.h"
 
 /* HTTP to one registry repository with libcurl: bounded redirects (http and https only; https only
- * unless plain http is allowed), anonymous Bearer tokens fetched on a 401 and retried once, bodies
+ * unless plain http is allowed), on a 401 Basic credentials or a Bearer token (anonymous, or asked for
+ * with the credentials) and the request retried once, bodies
  * bounded in memory or streamed into a BlobWriter only for a 2xx answer. Runs in a transfer worker:
  * blocking is fine. */
 
@@ -18,6 +20,9 @@ typedef struct RegistryClient {
         CURL *curl;
         RegistryLocation location;
         char *token;
+        RegistryCredentials credentials; /* user NULL: anonymous */
+        bool basic;                      /* the registry asked for Basic: send them with every request */
+        bool refused;                    /* credentials were sent and the answer was still 401 */
         char *scope_actions; /* "pull" or "pull,push" */
         ImageStore *store;
         uint64_t done, total; /* progress over the whole transfer */
@@ -36,7 +41,9 @@ typedef struct RegistryResponse {
 
 void registry_response_done(RegistryResponse *r);
 
-int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions, RegistryClient **ret);
+/* credentials may be NULL (anonymous); they are copied. */
+int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions,
+                        const RegistryCredentials *credentials, RegistryClient **ret);
 RegistryClient *registry_client_free(RegistryClient *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
 

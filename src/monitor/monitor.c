@@ -657,6 +657,10 @@ static int monitor_finish(Monitor *m) {
         };
         if (m->spec->boot && !monitor_is_exec(m))
                 rec.exit_status = monitor_boot_exit_status(m->init_wstatus, &rec.reboot);
+        else if (!monitor_is_exec(m))
+                /* dray's own init asked for a reboot in place (machinectl reboot): reboot(2) in its pid
+                 * namespace ended it with SIGHUP. Nothing else can: it takes every other signal. */
+                rec.reboot = WIFSIGNALED(m->init_wstatus) && WTERMSIG(m->init_wstatus) == SIGHUP;
         if (monitor_is_exec(m)) {
                 sync_send_exit(m, rec.exit_status);
                 return EXIT_SUCCESS;

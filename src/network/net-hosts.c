@@ -65,6 +65,19 @@ int net_hosts_build(const char *hostname, const NetHostEntry *self, size_t n_sel
 }
 
 int net_resolv_conf_build(const char *host, char *const *dns, char **ret) {
+        return net_resolv_conf_build_full(host, dns, NULL, NULL, ret);
+}
+
+static int append_words(char **s, size_t *len, const char *key, char *const *words) {
+        int r = append(s, len, "%s", key);
+
+        for (char *const *w = words; r >= 0 && w && *w; w++)
+                r = append(s, len, " %s", *w);
+        return r < 0 ? r : append(s, len, "\n");
+}
+
+int net_resolv_conf_build_full(const char *host, char *const *dns, char *const *search, char *const *options,
+                               char **ret) {
         _cleanup_free_ char *copy = strdup(strempty(host));
         char *s = NULL, *save = NULL;
         size_t len = 0;
@@ -91,7 +104,10 @@ int net_resolv_conf_build(const char *host, char *const *dns, char **ret) {
                         if (net_addr_parse(value, &a) < 0 || net_addr_is_loopback(&a))
                                 continue;
                         r = append(&s, &len, "nameserver %s\n", value);
-                } else if (streq(word, "search") || streq(word, "options")) {
+                } else if ((streq(word, "search") && search && *search) ||
+                           (streq(word, "options") && options && *options))
+                        continue; /* replaced below */
+                else if (streq(word, "search") || streq(word, "options")) {
                         /* Keep the whole line, but only printable ASCII. */
                         bool ok = true;
 
@@ -102,6 +118,10 @@ int net_resolv_conf_build(const char *host, char *const *dns, char **ret) {
                                 r = append(&s, &len, "%s\n", line);
                 }
         }
+        if (r >= 0 && search && *search)
+                r = append_words(&s, &len, "search", search);
+        if (r >= 0 && options && *options)
+                r = append_words(&s, &len, "options", options);
         if (r < 0) {
                 free(s);
                 return r;

@@ -20,3 +20,8 @@ int net_hosts_build(const char *hostname, const NetHostEntry *self, size_t n_sel
  * systemd-resolved answers only inside the host's own namespace), search and options kept; dns, when
  * given, replaces the nameservers. */
 int net_resolv_conf_build(const char *host_resolv_conf, char *const *dns, char **ret);
+/* The same, with search (domains) and options (resolv.conf option words) replacing the host's search
+ * and options lines when given (dray run --dns-search, --dns-option). The words are the caller's to
+ * validate (no spaces or control characters). */
+int net_resolv_conf_build_full(const char *host_resolv_conf, char *const *dns, char *const *search,
+                               char *const *options, char **ret);

@@ -237,9 +237,8 @@ int boot_setup_cgroup(RuntimeContext *c) {
                 return 0;
         if (!c->host_cgroup2)
                 return boot_mount_hybrid(c);
-        if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
-        return 0;
+        /* Writable: the inner systemd manages its subtree (the scope is delegated). */
+        return mount_cgroup2(c, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
 
 /* /dev/console: the pty init_setup_tty() opened from the container's devpts (the daemon gives every

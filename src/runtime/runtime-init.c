@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/reboot.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "contract.h"
 #include "log.h"
 #include "runtime-internal.h"
 
@@ -130,10 +132,12 @@ int init_fork_payload(RuntimeContext *c) {
 }
 
 /* The init holds no capability but CAP_KILL, which it needs to forward signals to a payload of another
- * uid (within its pid namespace nothing else is visible to kill()). CAP_KILL stays in the bounding set
- * too: the kernel only lets the inheritable set hold what the bounding set has. */
+ * uid (within its pid namespace nothing else is visible to kill()), and CAP_SYS_BOOT for reboot(2),
+ * which in a pid namespace other than the host's only ends that namespace's init with SIGHUP: how it
+ * tells the monitor to start the container again (init_run()). Both stay in the bounding set too: the
+ * kernel only lets the inheritable set hold what the bounding set has. */
 int init_drop_privileges(RuntimeContext *c) {
-        uint64_t keep = UINT64_C(1) << CAP_KILL;
+        uint64_t keep = (UINT64_C(1) << CAP_KILL) | (UINT64_C(1) << CAP_SYS_BOOT);
         int r;
 
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -169,10 +173,34 @@ static int init_translate_signal(const RuntimeContext *c, int sig) {
         return sig;
 }
 
+/* A reboot request, as systemd's container interface and nspawn's stub init take one: SIGINT (what
+ * machinectl reboot sends the leader) or SIGRTMIN+5, unless drayd sent it (tagged, contract.h: dray
+ * kill, a foreground run's Ctrl-C) or it is the container's stop signal (systemctl stop). */
+static bool init_is_reboot_request(const RuntimeContext *c, const struct signalfd_siginfo *si) {
+        int sig = (int) si->ssi_signo;
+
+        if (sig != SIGINT && sig != SIGRTMIN + 5)
+                return false;
+        if (si->ssi_code == SI_QUEUE && si->ssi_int == DRAY_SIGNAL_TAG)
+                return false;
+        return sig != c->spec->stop_signal;
+}
+
+/* Stops the payload as `dray stop` would (its stop signal, SIGKILL once the stop timeout passed: the
+ * alarm), and once it is gone, reboot(2): the kernel ends this init with SIGHUP, which the monitor takes
+ * as "start it again in place". */
+static void init_begin_reboot(RuntimeContext *c) {
+        uint64_t sec = c->spec->stop_timeout_usec / USEC_PER_SEC;
+
+        (void) kill(c->payload_pid, c->spec->stop_signal > 0 ? c->spec->stop_signal : SIGTERM);
+        (void) alarm((unsigned) MIN(MAX(sec, UINT64_C(1)), UINT64_C(86400)));
+}
+
 /* From here the init holds nothing but its signalfd: closing the report pipe is what lets the caller
  * see EOF once the payload's execve() closed its copy. When the payload exits, the init exits with
  * its status; the kernel then kills whatever else still runs in the pid namespace. */
 _noreturn_ void init_run(RuntimeContext *c) {
+        bool rebooting = false;
         int status = 0;
 
         /* A handful of fds, closed one by one: the report pipe among them must close, or the caller
@@ -196,8 +224,16 @@ _noreturn_ void init_run(RuntimeContext *c) {
                         _exit(EXIT_FAILURE);
                 }
                 if (si.ssi_signo == SIGCHLD) {
-                        if (init_reap(c, &status))
-                                _exit(status);
+                        if (!init_reap(c, &status))
+                                continue;
+                        if (rebooting)
+                                (void) reboot(RB_AUTOBOOT); /* ends us with SIGHUP; on failure, just exit */
+                        _exit(status);
+                } else if (rebooting && si.ssi_signo == SIGALRM)
+                        (void) kill(c->payload_pid, SIGKILL);
+                else if (!rebooting && init_is_reboot_request(c, &si)) {
+                        rebooting = true;
+                        init_begin_reboot(c);
                 } else
                         (void) kill(c->payload_pid, init_translate_signal(c, (int) si.ssi_signo));
         }

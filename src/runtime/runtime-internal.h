@@ -107,6 +107,8 @@ int mount_setup_root(RuntimeContext *c);
 int mount_setup_kernel_fs(RuntimeContext *c);
 int mount_pivot_root(RuntimeContext *c);
 int mount_setup_after_pivot(RuntimeContext *c);
+/* The container's own cgroup2 at /sys/fs/cgroup (pure cgroup v2 hosts), mounted with flags. */
+int mount_cgroup2(RuntimeContext *c, unsigned long flags);
 int mount_at(RuntimeContext *c, int dir_fd, const char *name, const char *source, const char *fstype,
              unsigned long flags, const char *data);
 int mkdir_at(RuntimeContext *c, int dir_fd, const char *name, mode_t mode);

@@ -481,12 +481,12 @@ int mount_pivot_root(RuntimeContext *c) {
 /* Under --userns=auto /sys is the host's, bound (mount_sys_bind()), with the host's cgroup2 mount at
  * /sys/fs/cgroup: a cgroup2 mount right on the root of a mount of the same super block is EBUSY (there
  * is one cgroup2 super block), so a tmpfs goes in between. */
-static int mount_cgroup2(RuntimeContext *c) {
-        const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+int mount_cgroup2(RuntimeContext *c, unsigned long flags) {
         struct statfs sfs;
 
         if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC &&
-            mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=0755,size=4k") < 0)
+            mount("tmpfs", "/sys/fs/cgroup", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=0755,size=4k") < 0)
                 return runtime_fail(c, errno, "cover the host's /sys/fs/cgroup: %m");
         if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", flags, NULL) < 0)
                 return runtime_fail(c, errno, "mount cgroup2 on /sys/fs/cgroup: %m");
@@ -508,7 +508,7 @@ int mount_setup_after_pivot(RuntimeContext *c) {
          * namespace) at its cgroup. On v1 or hybrid hosts a faithful /sys/fs/cgroup would take one
          * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
         if (c->host_cgroup2 && !c->spec->boot) {
-                r = mount_cgroup2(c);
+                r = mount_cgroup2(c, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
                 if (r < 0)
                         return r;
         }

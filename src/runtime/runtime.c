@@ -95,7 +95,7 @@ static const struct {
         { "boot-console",    boot_setup_console },
         /* PID 2: drops privileges and execs */
         { "fork-payload",    init_fork_payload, true },
-        /* the init keeps CAP_KILL and nothing else */
+        /* the init keeps CAP_KILL and CAP_SYS_BOOT (reboot in place) and nothing else */
         { "drop-privileges", init_drop_privileges, true },
 };
 

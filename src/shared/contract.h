@@ -30,6 +30,11 @@
 /* Descriptors passed on to the payload (socket activation, --preserve-fds): MONITOR_PASS_FD_FIRST
  * onwards in the monitor (--pass-fds=N), 3 onwards in the payload, at most PASS_FDS_MAX. */
 #define MONITOR_PASS_FD_FIRST 10
+/* drayd's signals to a container's init (dray kill, dray stop, a foreground run's Ctrl-C) carry this
+ * si_value with si_code SI_QUEUE: the init passes them on as they are. A SIGINT without it comes from
+ * outside (machinectl reboot signals the leader) and asks for a reboot in place, as systemd's
+ * container interface has it. */
+#define DRAY_SIGNAL_TAG 0x64726179
 #define PASS_FDS_MAX 64
 
 /* drayd → monitor: one byte, "the scope is in place, go". Closing the socket before it means "give up". */

@@ -28,6 +28,9 @@ void spec_network_done(SpecNetwork *n) {
         strv_free(n->publish);
         strv_free(n->exposed_ports);
         strv_free(n->dns);
+        strv_free(n->dns_search);
+        strv_free(n->dns_options);
+        strv_free(n->extra_hosts);
         free(n->netns_path);
         free(n->etc_dir);
         *n = (SpecNetwork) {};
@@ -109,6 +112,9 @@ int spec_network_to_json(const SpecNetwork *n, json_object *o) {
         r = r < 0 ? r : json_add_strv(net, "publish", n->publish);
         r = r < 0 ? r : json_add_bool(net, "publish_all", n->publish_all);
         r = r < 0 ? r : json_add_strv(net, "dns", n->dns);
+        r = r < 0 || !n->dns_search ? r : json_add_strv(net, "dns_search", n->dns_search);
+        r = r < 0 || !n->dns_options ? r : json_add_strv(net, "dns_options", n->dns_options);
+        r = r < 0 || !n->extra_hosts ? r : json_add_strv(net, "extra_hosts", n->extra_hosts);
         r = r < 0 ? r : json_add_string(net, "netns_path", n->netns_path);
         r = r < 0 ? r : json_add_string(net, "etc_dir", n->etc_dir);
         r = r < 0 ? r : json_add_strv(o, "exposed_ports", n->exposed_ports);
@@ -185,6 +191,9 @@ int spec_network_from_json(json_object *o, SpecNetwork *n) {
         r = r < 0 ? r : opt(json_get_strv(net, "publish", &n->publish));
         r = r < 0 ? r : opt(json_get_bool(net, "publish_all", &n->publish_all));
         r = r < 0 ? r : opt(json_get_strv(net, "dns", &n->dns));
+        r = r < 0 ? r : opt(json_get_strv(net, "dns_search", &n->dns_search));
+        r = r < 0 ? r : opt(json_get_strv(net, "dns_options", &n->dns_options));
+        r = r < 0 ? r : opt(json_get_strv(net, "extra_hosts", &n->extra_hosts));
         r = r < 0 ? r : opt(get_dup(net, "netns_path", &n->netns_path));
         r = r < 0 ? r : opt(get_dup(net, "etc_dir", &n->etc_dir));
         return r;

@@ -33,6 +33,9 @@ typedef struct SpecNetwork {
         bool publish_all;     /* -P: exposed_ports on free host ports */
         char **exposed_ports; /* "80/tcp" */
         char **dns;           /* nameservers for resolv.conf, replacing the host's */
+        char **dns_search;    /* --dns-search: the search line, replacing the host's */
+        char **dns_options;   /* --dns-option: the options line, replacing the host's */
+        char **extra_hosts;   /* --add-host "NAME:IP": more lines in the container's /etc/hosts */
         char *netns_path;     /* bridge mode: the pinned namespace the runtime joins */
         char *etc_dir;        /* hosts, hostname, resolv.conf to bind over the root's /etc/… */
 } SpecNetwork;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A payload of many small processes, for tests/integration/64-oom.sh: it says so on stdout, then forks
- * children that each try to touch 2 MiB and wait, until the memory limit makes the OOM killer take
+ * children that each touch 512 KiB and wait, until the memory limit makes the OOM killer take
  * one of them (often before most children ran at all: their kernel memory fills the cgroup, and each
  * is smaller than dray-monitor and the container's init, which were the OOM killer's choice without
  * their protection). Then it takes its process group down with SIGKILL, so that its exit status (137)
@@ -12,8 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CHILD_BYTES (2 << 20)
-#define CHILDREN_MAX 2000
+#define CHILD_BYTES (512 << 10)
+/* 200 MiB at most, should no memory limit be enforced: 64 MiB are reached long before. */
+#define CHILDREN_MAX 400
 
 static int reap(void) {
         int status;
@@ -37,10 +38,11 @@ int main(void) {
                 pid_t pid = fork();
 
                 if (pid == 0) {
-                        char *p = malloc(CHILD_BYTES);
+                        /* volatile: a store nothing reads would be optimised away, malloc() with it. */
+                        volatile char *p = malloc(CHILD_BYTES);
 
-                        if (p)
-                                memset(p, 1, CHILD_BYTES);
+                        for (size_t i = 0; p && i < CHILD_BYTES; i += 4096)
+                                p[i] = 1;
                         pause();
                         _exit(0);
                 }

@@ -14,13 +14,14 @@ set -u -o pipefail
 
 require busctl systemctl machinectl journalctl
 
-plan 19
+plan 33
 setup_dray_test
 
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
-logs_have() { dray logs "$1" 2>/dev/null | grep -q -- "$2"; }
+logs_have() { dray logs "$1" 2>/dev/null | grep -- "$2" >/dev/null; }
 ended_with() { [ "$(dray inspect -f '{{.State}} {{.ExitStatus}}' "$1" 2>/dev/null)" = "exited $2" ]; }
+runs() { [ "$(dray logs "$name" 2>/dev/null | grep -c run-start)" -ge "$1" ]; }
 machine_known() { machinectl show "$1" >/dev/null 2>&1; }
 run_opts=(--network none --rootfs "$rootfs")
 
@@ -66,3 +67,44 @@ ok "machinectl poweroff: the container stops cleanly (its stop signal, status 0)
         wait_until 20 ended_with "$name" 0
 logs_have "$name" got-term
 is "$?" 0 "... through the payload's TERM handler"
+
+# --- machinectl reboot: in place, same scope name, same ID -----------------------------------
+name="$(unique_name reboot)"
+track "$name"
+# Each run logs its own start; the second one proves the reboot.
+dray run -d --name "$name" "${run_opts[@]}" sh -c 'trap "echo got-term; exit 0" TERM; echo run-start; while :; do sleep 0.1; done' >/dev/null
+ok "machined knows the container to reboot" wait_until 20 machine_known "$name"
+wait_until 20 logs_have "$name" run-start
+id="$(prop "$name" Id)"
+ok "machinectl reboot" machinectl reboot "$name"
+ok "the command was stopped with its stop signal and started again" wait_until 30 runs 2
+ok "... it runs" wait_until 20 state_is "$name" running
+is "$(prop "$name" Id)" "$id" "... with the same ID"
+is "$(systemctl show -P ActiveState "dray-$name.scope")" active "... in a scope of the same name"
+like "$(dray logs "$name" 2>/dev/null)" got-term "the first run ended through its TERM handler"
+ok "machined knows it again" wait_until 20 machine_known "$name"
+
+# A foreground run lives through the reboot and still ends with the command's status.
+name="$(unique_name fgreboot)"
+track "$name"
+rm -f "$work/go"
+dray run --name "$name" -v "$work:/w" "${run_opts[@]}" \
+        sh -c 'echo run-start; while [ ! -e /w/go ]; do sleep 0.05; done; exit 5' >/dev/null 2>&1 &
+pid=$!
+ok "a foreground run" wait_until 20 machine_known "$name"
+wait_until 20 logs_have "$name" run-start
+machinectl reboot "$name"
+ok "machinectl reboot restarts it" wait_until 30 runs 2
+kill -0 "$pid"
+is "$?" 0 "the foreground dray run is still waiting"
+touch "$work/go"
+wait "$pid"
+is "$?" 5 "... and exits with the status of the run after the reboot"
+
+# dray kill -s INT is passed on to the command (a Ctrl-C), not a reboot.
+name="$(unique_name int)"
+track "$name"
+dray run -d --name "$name" "${run_opts[@]}" sh -c 'trap "echo got-int; exit 7" INT; echo run-start; while :; do sleep 0.1; done' >/dev/null
+wait_until 20 logs_have "$name" run-start
+ok "dray kill -s INT" dray kill -s INT "$name"
+ok "the command got SIGINT and ended" wait_until 20 ended_with "$name" 7

@@ -16,7 +16,7 @@ plan 9
 setup_dray_test
 cc -static -O2 -o "$rootfs/bin/oomfork" "$REPO_ROOT/tests/helpers/oomfork.c" || bail_out "cannot build oomfork"
 
-prop() { busctl get-property org.dray1 "$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$1" |
+bus_prop() { busctl get-property org.dray1 "$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$1" |
         cut -d'"' -f2)" org.dray1.Container "$2" | cut -d' ' -f2-; }
 
 # --- who is protected -------------------------------------------------------------------------------
@@ -25,8 +25,8 @@ s="$(unique_name s)"
 defer dray rm -f "$s"
 ok "a container runs" dray run -d --name "$s" --rootfs "$rootfs" sh -c 'sleep 300'
 wait_until 10 sh -c "[ \"\$(dray inspect -f '{{.State}}' '$s')\" = running ]"
-init="$(prop "$s" Pid)"
-monitor="$(prop "$s" MonitorPid)"
+init="$(bus_prop "$s" Pid)"
+monitor="$(bus_prop "$s" MonitorPid)"
 payload="$(ps -o pid= --ppid "$init" | tr -d ' ' | head -1)"
 adj_monitor="$(cat "/proc/$monitor/oom_score_adj")"
 adj_init="$(cat "/proc/$init/oom_score_adj")"
@@ -50,12 +50,21 @@ is "$(dray exec "$s" cat /proc/self/oom_score_adj 2>&1)" "$adj_payload" "dray ex
 
 # --- the OOM kill lands on the payload, and is reported as its own -----------------------------------
 
-o="$(unique_name oom)"
-defer dray rm -f "$o"
-ok "many small processes start under --memory 64m" dray run -d --name "$o" --memory 64m --rootfs "$rootfs" oomfork
-wait_until 90 sh -c "[ \"\$(dray inspect -f '{{.State}}' '$o')\" = exited ]"
-is "$(dray inspect -f '{{.State}} {{.ExitStatus}} {{.OOMKilled}}' "$o")" "exited 137 true" \
-        "it ended with status 137, recorded as OOM-killed"
-is "$(prop "$o" Error)" '""' "with no error of dray's (the monitor did not vanish)"
-wait_until 10 sh -c "dray logs '$o' 2>&1 | grep -q '^STARTED oomfork'"
-like "$(dray logs "$o" 2>&1)" '^STARTED oomfork' "the monitor relayed the payload's output"
+# Without a memory controller (the pure cgroup v2 sandbox on these machines) --memory is not enforced,
+# and oomfork would take the host's memory instead: not run there.
+if controlled memory "many small processes start under --memory 64m"; then
+        o="$(unique_name oom)"
+        defer dray rm -f "$o"
+        ok "many small processes start under --memory 64m" dray run -d --name "$o" --memory 64m --rootfs "$rootfs" oomfork
+        wait_until 90 sh -c "[ \"\$(dray inspect -f '{{.State}}' '$o')\" = exited ]"
+        is "$(dray inspect -f '{{.State}} {{.ExitStatus}} {{.OOMKilled}}' "$o")" "exited 137 true" \
+                "it ended with status 137, recorded as OOM-killed"
+        is "$(bus_prop "$o" Error)" '""' "with no error of dray's (the monitor did not vanish)"
+        wait_until 10 sh -c "dray logs '$o' 2>&1 | grep -q '^STARTED oomfork'"
+        like "$(dray logs "$o" 2>&1)" '^STARTED oomfork' "the monitor relayed the payload's output"
+else
+        for d in "it ended with status 137, recorded as OOM-killed" \
+                 "with no error of dray's (the monitor did not vanish)" "the monitor relayed the payload's output"; do
+                skip "$d" "no memory controller in this cgroup layout"
+        done
+fi

@@ -15,7 +15,7 @@ set -u -o pipefail
 
 require machinectl systemctl journalctl systemd-nspawn systemd-run wget busctl ip
 
-plan 36
+plan 39
 setup_dray_test
 tree="$("$REPO_ROOT/tools/make-os-tree")" ||
         bail_out "no OS tree in /var/cache/dray-test: run tools/make-os-tree on the host (tools/test-all does)"
@@ -104,6 +104,17 @@ ok "--rootfs DIR --boot boots the directory itself" system_up "$pname"
 pid="$(prop "$pname" Id)"
 like "$(cat "$work/inplace/etc/machine-id")" "^${pid:0:32}$" "... which the inner systemd wrote to (/etc/machine-id)"
 dray rm -f "$pname" >/dev/null
+
+# --- run from a Type=notify service: active when the booted system is up -------------------------
+sname="$(unique_name bsvc)"
+defer bash -c "systemctl stop $sname.service 2>/dev/null; dray rm -f $sname 2>/dev/null; true"
+ok "a Type=notify service running dray run --boot starts" \
+        systemd-run --quiet --unit="$sname" -p Type=notify -p TimeoutStartSec=120 \
+        dray run --rm --boot --ephemeral --name "$sname" --rootfs "$tree"
+ok "... and the booted system is up the moment the service is active" system_up "$sname"
+systemctl stop "$sname.service"
+svc_gone() { ! busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$sname" >/dev/null 2>&1; }
+ok "stopping the service powers it off and removes it" wait_until 60 svc_gone
 
 # --- from an image ------------------------------------------------------------------------------
 image="dray-test/boot-$$:1"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Booted containers, the console and the wait for readiness: `dray run -it --boot` shows the inner
-# getty's login prompt on the container's /dev/console, `machinectl login` one on a pts; `dray run -d --boot --timeout` gives up on
+# getty's login prompt on the container's /dev/console (closing the terminal detaches, ^C halts),
+# `machinectl login` one on a pts; `dray run -d --boot --timeout` gives up on
 # an init that never says READY=1 with a clear error and leaves the container running; a command
 # given after the root replaces the tree's init as PID 1. Runs inside the sandbox.
 set -u -o pipefail
@@ -11,7 +12,7 @@ set -u -o pipefail
 
 require tmux busctl
 
-plan 11
+plan 12
 setup_dray_test
 tree="$("$REPO_ROOT/tools/make-os-tree")" ||
         bail_out "no OS tree in /var/cache/dray-test: run tools/make-os-tree on the host (tools/test-all does)"
@@ -37,6 +38,23 @@ is "$(prop "$name" Tty)" true "a booted container always has its console termina
 status_is 0 "dray stop powers it off" dray stop "$name"
 client_gone() { ! tmux has-session -t "$session" 2>/dev/null; }
 ok "the attached client ends with it" wait_until 20 client_gone
+
+# Closing the client's terminal detaches: the system keeps running.
+dname="$(unique_name bdet)"
+dsession="dray-test-detach-$$"
+defer dray rm -f "$dname"
+tmux new-session -d -s "$dsession" -x 100 -y 30 "dray run -it --boot --ephemeral --name $dname --rootfs $tree"
+dprompt() { tmux capture-pane -p -t "$dsession" | grep -q "^$dname login:"; }
+wait_until 60 dprompt || diag "no login prompt on the console"
+tmux kill-session -t "$dsession"
+still_up() {
+        [ "$(prop "$dname" State)" = running ] || return 1
+        case "$(systemctl -M "$dname" is-system-running 2>/dev/null)" in running|degraded) return 0 ;; esac
+        return 1
+}
+sleep 1 # give a wrongly forwarded hangup the time to take the system down
+ok "closing the client's terminal detaches: the system keeps running" still_up
+dray rm -f "$dname" >/dev/null
 
 # --- machinectl login: a getty on a pts of the container's, through machined ----------------------
 lname="$(unique_name blogin)"

@@ -21,6 +21,15 @@ static int make_tmpdir(char *buf, size_t n) {
         return mkdtemp(buf) ? 0 : -errno;
 }
 
+/* The same in memory (/dev/shm, when it is a directory we may write): 10,000 nested directories take
+ * 16-30 s to create and remove on a loaded disk, past meson's 30 s limit; on tmpfs about 1 s. */
+static int make_tmpdir_shm(char *buf, size_t n) {
+        if (access("/dev/shm", W_OK | X_OK) < 0)
+                return make_tmpdir(buf, n);
+        snprintf(buf, n, "/dev/shm/test-daemon-state.XXXXXX");
+        return mkdtemp(buf) ? 0 : -errno;
+}
+
 static int remove_tmpdir(const char *path) {
         return rm_rf_path(path);
 }
@@ -222,7 +231,7 @@ TEST(rm_rf_deep_tree) {
         char dir[64];
         int cur;
 
-        ASSERT_OK(make_tmpdir(dir, sizeof(dir)));
+        ASSERT_OK(make_tmpdir_shm(dir, sizeof(dir)));
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);
         ASSERT_OK(mkdirat(fd, "outside", 0700));

@@ -3,15 +3,16 @@
 #
 # A container's metadata after create: dray update (memory, CPU and tasks limits of a running
 # container reach its scope, systemctl show, and its spec; a stopped container keeps them for its
-# next start; bad values and keys), and --label with ps --filter label= (and name=, status=).
-# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/83-update-labels.sh).
+# next start; bad values and keys), --label with ps --filter label= (and name=, status=), and the
+# resolver and hosts options --dns-search, --dns-option, --add-host.
+# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/83-update-labels-dns.sh).
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require busctl systemctl
 
-plan 18
+plan 24
 setup_dray_test
 c="$(unique_name upd)"
 defer dray rm -f "$c"
@@ -47,4 +48,18 @@ is "$(dray ps -a --filter label=tier | grep -c "$l1\|$l2")" 2 "label=KEY matches
 is "$(dray ps --filter status=created --filter "name=$l2" | grep -c "$l2")" 1 "status= lists stopped containers too, name= narrows"
 like "$(dray create --rootfs "$rootfs" --label '=x' true 2>&1)" "Invalid --label value" "a label without a key is refused"
 like "$(dray ps --filter colour=red 2>&1)" "Invalid --filter value" "an unknown filter is refused"
+
+# --- --dns-search, --dns-option, --add-host (a bridge network's generated files) ------------------
+
+files="$(dray run --rm --rootfs "$rootfs" --dns-search example.test --dns-search corp.example \
+        --dns-option ndots:3 --dns-option edns0 --add-host db.local:10.1.2.3 --add-host v6.local:fd00::7 \
+        cat /etc/resolv.conf /etc/hosts 2>&1)"
+like "$files" "(^|\n)search example.test corp.example" "--dns-search makes the search line"
+like "$files" "options ndots:3 edns0" "--dns-option makes the options line"
+like "$files" "10\.1\.2\.3[[:space:]]+db\.local" "--add-host adds an IPv4 line to /etc/hosts"
+like "$files" "fd00::7[[:space:]]+v6\.local" "and an IPv6 one"
+like "$(dray run --rm --rootfs "$rootfs" --add-host 'bad name:1.2.3.4' true 2>&1)" "Invalid option 'ExtraHosts'" \
+        "a bad --add-host is refused"
+like "$(dray run --rm --rootfs "$rootfs" --dns-option 'ndots 2' true 2>&1)" "Invalid option 'DNSOptions'" \
+        "a --dns-option with a space is refused (no line of its own in resolv.conf)"
 
