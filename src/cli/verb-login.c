@@ -125,7 +125,8 @@ int verb_login(int argc, char *argv[]) {
                 r = registry_auth_update(authfile, host, user, password);
                 if (r < 0)
                         return log_error_errno(r, "Cannot write %s: %m", authfile), EXIT_DRAY_FAILED;
-                printf("Login Succeeded!\n");
+                printf("Stored the credentials for %s in %s (the registry checks them on the first pull or push).\n",
+                       host, authfile);
                 return EXIT_SUCCESS;
         }
         if (bus_connect(&bus) < 0)
@@ -139,7 +140,8 @@ int verb_login(int argc, char *argv[]) {
         r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
         if (r < 0)
                 return log_bus_error(&error, r), EXIT_DRAY_FAILED;
-        printf("Login Succeeded!\n");
+        /* Not docker's "Login Succeeded": nothing was tried against the registry yet. */
+        printf("Stored the credentials for %s (the registry checks them on the first pull or push).\n", host);
         return EXIT_SUCCESS;
 }
 

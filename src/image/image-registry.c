@@ -226,9 +226,12 @@ int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCred
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_free_ char *name = NULL;
         Pull p = { .store = s, .error = error };
+        const char *reason = NULL;
         int r;
 
-        r = registry_client_new(s, ref, insecure, "pull", credentials, &c);
+        r = registry_client_new(s, ref, insecure, "pull", credentials, &c, &reason);
+        if (r < 0 && reason)
+                return unpack_error_set(error, r, "%s", reason);
         if (r < 0)
                 return unpack_error_set(error, r, "'%.200s' is not a valid image reference", ref);
         name = strdup(c->location.name);
@@ -383,7 +386,10 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         r = image_store_find(s, what, &image);
         if (r < 0)
                 return unpack_error_set(error, r, "no image '%.200s'", what);
-        r = registry_client_new(s, ref, insecure, "pull,push", credentials, &c);
+        reason = NULL;
+        r = registry_client_new(s, ref, insecure, "pull,push", credentials, &c, &reason);
+        if (r < 0 && reason)
+                return unpack_error_set(error, r, "%s", reason);
         if (r < 0 || c->location.by_digest)
                 return unpack_error_set(error, -EINVAL, "'%.200s' is not a valid image reference (NAME[:TAG])", ref);
         r = push_layers_prepare(s, image->manifest, &layers, error);

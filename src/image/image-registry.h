@@ -7,8 +7,9 @@
 
 /* Pulls ref (normalised here) from its registry into the store: the manifest (for an index, the one
  * for linux/<this architecture>), config and layers verified against their digests and sizes, the
- * layers unpacked, and only then the name set. A failed pull removes the blobs it added. Plain http
- * only for localhost/127.0.0.0/8/[::1] unless insecure. credentials (NULL: anonymous) answer a
+ * layers unpacked, and only then the name set. A failed pull removes the blobs it added. Verified
+ * https (system CAs and certs.d); plain http only for localhost/127.0.0.0/8/[::1] speaking no TLS;
+ * insecure: no verification, http for any registry. credentials (NULL: anonymous) answer a
  * Basic challenge or go to the Bearer token server. Talks to the network: call it in a worker. */
 int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials, char **ret_name,
                char **ret_id, UnpackError *error);

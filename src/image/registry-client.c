@@ -22,7 +22,7 @@ void registry_response_done(RegistryResponse *r) {
 }
 
 int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions,
-                        const RegistryCredentials *credentials, RegistryClient **ret) {
+                        const RegistryCredentials *credentials, RegistryClient **ret, const char **ret_reason) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         int r;
 
@@ -33,6 +33,10 @@ int registry_client_new(ImageStore *store, const char *ref, bool insecure, const
                 return -ENOMEM;
         c->store = store;
         r = registry_location(ref, insecure, &c->location);
+        if (r < 0)
+                return r;
+        c->insecure = insecure;
+        r = registry_tls_load(c->location.host, &c->tls, ret_reason);
         if (r < 0)
                 return r;
         c->scope_actions = strdup(actions);
@@ -57,6 +61,7 @@ RegistryClient *registry_client_free(RegistryClient *c) {
         registry_location_done(&c->location);
         free(c->token);
         registry_credentials_done(&c->credentials);
+        registry_tls_done(&c->tls);
         free(c->scope_actions);
         free(c);
         return NULL;
@@ -231,6 +236,25 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
         (void) curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, REGISTRY_LOW_SPEED_SECONDS);
         (void) curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, request_deadline(x->upload_size ?: x->resp->blob_size));
         (void) curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "dray/" DRAY_VERSION);
+        if (c->insecure) {
+                /* --tls-verify=false, and only then: any certificate, any name. */
+                (void) curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+                (void) curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+        } else if (strneq(url, c->location.base, strlen(c->location.base)) &&
+                   (url[strlen(c->location.base)] == '/' || url[strlen(c->location.base)] == 0)) {
+                /* certs.d applies to the registry's own host (a token server has its own). Its CAs
+                 * come on top of the system's store, which curl keeps loading from its default. */
+                if (c->tls.ca_pem) {
+                        struct curl_blob blob = { .data = c->tls.ca_pem, .len = c->tls.n_ca_pem, .flags = CURL_BLOB_NOCOPY };
+
+                        (void) curl_easy_setopt(c->curl, CURLOPT_CAINFO_BLOB, &blob);
+                        (void) curl_easy_setopt(c->curl, CURLOPT_CAPATH, "/etc/ssl/certs");
+                }
+                if (c->tls.cert) {
+                        (void) curl_easy_setopt(c->curl, CURLOPT_SSLCERT, c->tls.cert);
+                        (void) curl_easy_setopt(c->curl, CURLOPT_SSLKEY, c->tls.key);
+                }
+        }
         if (basic && c->credentials.user) {
                 /* curl sends them to this host only, never after a redirect to another one. */
                 (void) curl_easy_setopt(c->curl, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
@@ -273,6 +297,22 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
                 *ret_reason = "a redirect to a refused protocol (plain http needs --tls-verify=false)";
                 return -EPROTO;
         }
+        if (e == CURLE_SSL_CONNECT_ERROR && c->location.plain_http && !c->https_checked &&
+            strneq(url, "https://", 8) && strneq(url, c->location.base, strlen(c->location.base))) {
+                *ret_reason = "the registry speaks no TLS";
+                return -EPROTONOSUPPORT; /* registry_request() falls back to http */
+        }
+        if (e == CURLE_PEER_FAILED_VERIFICATION) {
+                *ret_reason = c->tls.dir ? "the registry's certificate is not trusted (not by the system CAs, nor by "
+                                           "the CAs of certs.d), or names another host (--tls-verify=false skips the check)"
+                                         : "the registry's certificate is not trusted (put its CA in "
+                                           "/etc/dray/certs.d/HOST:PORT/ca.crt, or --tls-verify=false skips the check)";
+                return -EPERM;
+        }
+        if (e == CURLE_SSL_CERTPROBLEM) {
+                *ret_reason = "the client certificate or key of certs.d cannot be used";
+                return -EINVAL;
+        }
         if (e == CURLE_OPERATION_TIMEDOUT) {
                 *ret_reason = "the registry is too slow (under 1 KiB/s for 30 s, or past the request's deadline)";
                 return -ETIMEDOUT;
@@ -282,6 +322,23 @@ static int perform(RegistryClient *c, const char *method, const char *url, char 
                 return -EIO;
         }
         (void) curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &x->resp->status);
+        if (strneq(url, c->location.base, strlen(c->location.base)))
+                c->https_checked = true;
+        return 0;
+}
+
+/* The registry at location.host speaks plain http (allowed for it): the base, and url, go http. */
+static int fall_back_to_http(RegistryClient *c, char **url) {
+        _cleanup_free_ char *base = NULL, *u = NULL;
+
+        if (asprintf(&base, "http://%s", c->location.host) < 0 ||
+            asprintf(&u, "%s%s", base, *url + strlen(c->location.base)) < 0)
+                return -ENOMEM;
+        free(c->location.base);
+        c->location.base = TAKE_PTR(base);
+        free(*url);
+        *url = TAKE_PTR(u);
+        c->https_checked = true;
         return 0;
 }
 
@@ -320,8 +377,9 @@ static int fetch_token(RegistryClient *c, const RegistryResponse *challenge, con
         if (r < 0)
                 return r;
         if (resp.status == 401 || resp.status == 403) {
-                *ret_reason = c->credentials.user ? "the token server refused the credentials (HTTP 401: wrong user name or password?)"
-                                                  : "the registry wants credentials (run dray login for it first)";
+                *ret_reason = !c->credentials.user ? "the registry wants credentials (run dray login for it first)"
+                              : resp.status == 401 ? "the token server refused the credentials (HTTP 401: wrong user name or password?)"
+                                                   : "the token server refused the credentials this access (HTTP 403)";
                 return -EACCES;
         }
         if (resp.status != 200) {
@@ -356,16 +414,20 @@ int registry_request(RegistryClient *c, const char *method, const char *path, ch
                                .upload_size = upload_size };
 
                 r = perform(c, method, url, headers, &x, c->basic, ret_reason);
+                if (r == -EPROTONOSUPPORT) {
+                        r = fall_back_to_http(c, &url);
+                        attempt--; /* the same attempt, over http */
+                } else if (r >= 0) {
+                        if (resp->status == 401 && (c->basic || attempt > 0) && c->credentials.user)
+                                c->refused = true;
+                        if (resp->status != 401 || attempt > 0 || !resp->www_authenticate)
+                                return 0;
+                        /* A token (or Basic credentials), then once more. */
+                        r = fetch_token(c, resp, ret_reason);
+                }
                 if (r < 0)
                         return r;
-                if (resp->status == 401 && (c->basic || attempt > 0) && c->credentials.user)
-                        c->refused = true;
-                if (resp->status != 401 || attempt > 0 || !resp->www_authenticate)
-                        return 0;
-                /* A token (or Basic credentials), then once more: nothing went to the sink for the 401. */
-                r = fetch_token(c, resp, ret_reason);
-                if (r < 0)
-                        return r;
+                /* Again from the start: nothing went to the sink for a 401 or a failed handshake. */
                 registry_response_done(resp);
                 c->done = done;
                 if (upload_fd >= 0 && lseek(upload_fd, 0, SEEK_SET) < 0)

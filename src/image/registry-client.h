@@ -5,10 +5,11 @@
 
 #include "image-store.h"
 #include "registry-auth.h"
+#include "registry-tls.h"
 #include "registry-util.h"
 
 /* HTTP to one registry repository with libcurl: bounded redirects (http and https only; https only
- * unless plain http is allowed), on a 401 Basic credentials or a Bearer token (anonymous, or asked for
+ * unless plain http is allowed; TLS trust from certs.d, see registry-tls.h), on a 401 Basic credentials or a Bearer token (anonymous, or asked for
  * with the credentials) and the request retried once, bodies
  * bounded in memory or streamed into a BlobWriter only for a 2xx answer. Runs in a transfer worker:
  * blocking is fine. */
@@ -23,6 +24,9 @@ typedef struct RegistryClient {
         RegistryCredentials credentials; /* user NULL: anonymous */
         bool basic;                      /* the registry asked for Basic: send them with every request */
         bool refused;                    /* credentials were sent and the answer was still 401 */
+        RegistryTls tls;                 /* certs.d trust for location.host */
+        bool insecure;                   /* --tls-verify=false: no certificate checks at all */
+        bool https_checked;              /* https answered once: no more falling back to http */
         char *scope_actions; /* "pull" or "pull,push" */
         ImageStore *store;
         uint64_t done, total; /* progress over the whole transfer */
@@ -43,7 +47,7 @@ void registry_response_done(RegistryResponse *r);
 
 /* credentials may be NULL (anonymous); they are copied. */
 int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions,
-                        const RegistryCredentials *credentials, RegistryClient **ret);
+                        const RegistryCredentials *credentials, RegistryClient **ret, const char **ret_reason);
 RegistryClient *registry_client_free(RegistryClient *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
 

@@ -91,6 +91,7 @@ int registry_parse_challenge(const char *header, RegistryChallenge *ret) {
 
 void registry_location_done(RegistryLocation *l) {
         free(l->base);
+        free(l->host);
         free(l->repository);
         free(l->reference);
         free(l->name);
@@ -127,7 +128,10 @@ int registry_location(const char *ref, bool insecure, RegistryLocation *ret) {
         host = streq(domain, "docker.io") ? "registry-1.docker.io" : domain;
         l.plain_http = insecure || host_is_local(host);
         l.by_digest = parsed.digest;
-        if (asprintf(&l.base, "%s://%s", l.plain_http ? "http" : "https", host) < 0)
+        if (asprintf(&l.base, "https://%s", host) < 0)
+                return -ENOMEM;
+        l.host = strdup(host);
+        if (!l.host)
                 return -ENOMEM;
         l.repository = strdup(slash + 1);
         l.reference = strdup(parsed.digest ?: parsed.tag);

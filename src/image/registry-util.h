@@ -21,17 +21,18 @@ void registry_challenge_done(RegistryChallenge *c);
 int registry_parse_challenge(const char *header, RegistryChallenge *ret);
 
 typedef struct RegistryLocation {
-        char *base;       /* "https://registry-1.docker.io", "http://127.0.0.1:5000" */
+        char *base;       /* "https://registry-1.docker.io"; http:// once an http fallback was taken */
+        char *host;       /* "registry-1.docker.io", "127.0.0.1:5000": where certs.d is looked up */
         char *repository; /* "library/busybox" */
         char *reference;  /* the tag, or the digest when one was given */
         char *name;       /* the normalised reference the image gets in the store */
         bool by_digest;
-        bool plain_http;
+        bool plain_http;  /* http allowed: when the https handshake fails (the server speaks no TLS) */
 } RegistryLocation;
 
 void registry_location_done(RegistryLocation *l);
-/* A reference → where to fetch it. Plain http for localhost, 127.0.0.0/8 and [::1], or with insecure;
- * https otherwise. docker.io is served by registry-1.docker.io. */
+/* A reference → where to fetch it: https first; plain http allowed for localhost, 127.0.0.0/8 and
+ * [::1], or with insecure. docker.io is served by registry-1.docker.io. */
 int registry_location(const char *ref, bool insecure, RegistryLocation *ret);
 
 /* The GOARCH name of the machine: amd64, arm64, … */

@@ -3,7 +3,7 @@
 #
 # Registry credentials (issue 14): Debian's docker-registry on 127.0.0.1 with htpasswd (bcrypt)
 # auth. Without credentials a push and a pull fail naming dray login; a wrong password is a clear
-# 401; dray login stores root's credentials where podman and skopeo read them (skopeo uses them);
+# 401; dray login stores root's credentials where podman and skopeo read them (both use them);
 # the password is neither in the journal nor in a command line; push, pull into a clean store,
 # digests compared; --authfile on login, pull and push; logout (one, --all) and the pull fails again.
 set -u -o pipefail
@@ -28,24 +28,9 @@ inspect() { dray image inspect "$1" 2>/dev/null | jq -r ".[0].$2"; }
 since="$(date '+%Y-%m-%d %H:%M:%S')"
 
 # --- docker-registry with htpasswd auth on 127.0.0.1 --------------------------------------------------
-mkdir -p "$work/registry/data"
+mkdir -p "$work/registry"
 htpasswd -Bbn "$user" "$pass" > "$work/registry/htpasswd" || bail_out "htpasswd fails"
-for try in 1 2 3 4 5; do
-        port=$((20000 + RANDOM % 20000))
-        printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\nauth:\n  htpasswd:\n    realm: dray-test\n    path: %s\n' \
-                "$work/registry/data" "$port" "$work/registry/htpasswd" > "$work/registry/config.yml"
-        docker-registry serve "$work/registry/config.yml" > "$work/registry/log" 2>&1 &
-        regpid=$!
-        if wait_until 10 sh -c "curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$port/v2/' | grep -q 401"; then
-                defer kill "$regpid"
-                break
-        fi
-        kill "$regpid" 2>/dev/null
-        wait "$regpid" 2>/dev/null
-        regpid=
-done
-[ -n "${regpid:-}" ] || bail_out "docker-registry with htpasswd does not start: $(cat "$work/registry/log")"
-reg="127.0.0.1:$port"
+start_registry "$work/registry" "$(printf 'auth:\n  htpasswd:\n    realm: dray-test\n    path: %s' "$work/registry/htpasswd")"
 is "$(curl -s -o /dev/null -w '%{http_code}' -u "$user:$pass" "http://$reg/v2/")" 200 \
         "the registry takes the htpasswd credentials"
 
@@ -72,7 +57,7 @@ like "$(dray pull "$reg/dray/bb:1" 2>&1)" "refused the credentials.*HTTP 401" "f
 
 # --- login, push, pull into a clean store -------------------------------------------------------------
 like "$(dray login -u "$user" -p "$pass" "$reg" 2>&1)" "password-stdin" "-p PASSWORD is refused (it would be on the command line)"
-like "$(echo "$pass" | dray login -u "$user" --password-stdin "$reg" 2>&1)" "Login Succeeded" "dray login --password-stdin"
+like "$(echo "$pass" | dray login -u "$user" --password-stdin "$reg" 2>&1)" "Stored the credentials for $reg" "dray login --password-stdin"
 ok "the credentials are in root's auth file" sh -c "jq -r '.auths[\"$reg\"].auth' $authfile | base64 -d | grep -qx '$user:$pass'"
 is "$(stat -c %a $authfile)" 600 "the auth file is root-only (0600)"
 is "$(stat -c %a "$(dirname $authfile)")" 700 "in a root-only directory"
@@ -81,6 +66,16 @@ like "$out" "Pushed: sha256:[0-9a-f]{64}" "dray push with the stored login"
 pushed="$(echo "$out" | grep -o 'sha256:[0-9a-f]\{64\}' | tail -1)"
 is "$(skopeo inspect --tls-verify=false "docker://$reg/dray/bb:1" | jq -r .Digest)" "$pushed" \
         "skopeo, reading the same root auth file, sees the pushed manifest"
+if command -v podman >/dev/null; then
+        # podman, as root, reads the same file: it pulls what dray pushed with dray's login.
+        prun="$(mktemp -d /run/dray-p.XXXXXX)"
+        is "$(podman --root "$work/podman" --runroot "$prun" --storage-driver vfs pull -q \
+                --tls-verify=false "$reg/dray/bb:1" 2>&1 | tail -1)" "${local_id#sha256:}" \
+                "podman pulls dray's push with dray's login (same image ID)"
+        rm -rf "$work/podman" "$prun"
+else
+        skip "podman is not installed"
+fi
 rmi "localhost/t$tag-bb:1"
 fails "the image is gone from the store" dray image inspect "$local_id"
 ok "dray pull with the stored login" dray pull "$reg/dray/bb:1"

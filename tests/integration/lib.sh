@@ -284,18 +284,23 @@ controlled() {
         return 1
 }
 
-# start_registry DIR: a docker-registry on 127.0.0.1 (a free port of 20000-39999), storing in DIR;
-# sets $reg (HOST:PORT) and stops it at exit. Bails out if it does not start.
+# start_registry DIR [CONFIG [URL-SCHEME [CURL-ARGS...]]]: a docker-registry on 127.0.0.1 (a free
+# port of 20000-39999), storing in DIR, with the YAML lines CONFIG appended to its config (after
+# the http: block: "  tls: ..." extends it, "auth: ..." starts a new key), ready once curl with
+# CURL-ARGS gets any HTTP answer from URL-SCHEME (http)://127.0.0.1:PORT/v2/; sets $reg (HOST:PORT)
+# and stops it at exit. Bails out if it does not start.
 start_registry() {
-        local dir="$1" p pid try
+        local dir="$1" extra="${2:-}" scheme="${3:-http}" p pid try
+        shift $(($# < 3 ? $# : 3))
         mkdir -p "$dir/data"
         for try in 1 2 3 4 5; do
                 p=$((20000 + RANDOM % 20000))
-                printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
-                        "$dir/data" "$p" > "$dir/config.yml"
+                printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n%s' \
+                        "$dir/data" "$p" "$extra" > "$dir/config.yml"
                 docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &
                 pid=$!
-                if wait_until 10 curl -sf "http://127.0.0.1:$p/v2/"; then
+                if wait_until 10 sh -c '[ "$(curl -s -o /dev/null -w "%{http_code}" "$@")" != 000 ]' - "$@" \
+                        "$scheme://127.0.0.1:$p/v2/"; then
                         defer kill "$pid"
                         reg="127.0.0.1:$p"
                         return 0

@@ -11,8 +11,10 @@ Writes its port to argv[1]. Repositories (any tag or digest):
   otherarch an OCI index with a manifest for another architecture only
   redirect  the good image, each blob redirected to /elsewhere/ (a bounded redirect)
   trickle   the good image's manifest at one byte a second
+  private   the good image behind a Bearer token the token server gives only for Basic
+            credentials alice:s3cret and the scope repository:private:pull (94-registry-token.sh)
 """
-import gzip, hashlib, http.server, io, json, sys, tarfile, time
+import base64, gzip, hashlib, http.server, io, json, sys, tarfile, time, urllib.parse
 
 def sha(b):
     return "sha256:" + hashlib.sha256(b).hexdigest()
@@ -55,6 +57,8 @@ INDEX = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.
                     "manifests": [{"mediaType": OCI, "digest": sha(GOOD), "size": len(GOOD),
                                    "platform": {"os": "linux", "architecture": "mips64le"}}]}).encode()
 TOKEN = "tok-" + hashlib.sha256(STAMP.encode()).hexdigest()[:16]
+PRIVATE_TOKEN = "private-" + TOKEN
+PRIVATE_BASIC = "Basic " + base64.b64encode(b"alice:s3cret").decode()
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
@@ -77,7 +81,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         p = self.path.split("?")[0].split("/")
         if self.path.startswith("/token"):
-            return self.send(200, json.dumps({"token": TOKEN}).encode())
+            auth = self.headers.get("Authorization")
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            if auth is None:
+                return self.send(200, json.dumps({"token": TOKEN}).encode())
+            if auth != PRIVATE_BASIC:
+                return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}')
+            # As a real token server: a token for what the user may do in the scope asked for.
+            if query.get("scope") != ["repository:private:pull"] or query.get("service") != ["fake"]:
+                return self.send(200, json.dumps({"token": TOKEN}).encode())
+            return self.send(200, json.dumps({"access_token": PRIVATE_TOKEN}).encode())
         if p[:2] == ["", "elsewhere"] and p[2] in BLOBS:
             return self.send(200, BLOBS[p[2]], "application/octet-stream")
         if len(p) != 5 or p[:2] != ["", "v2"]:
@@ -86,6 +99,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if repo in ("good", "redirect") and self.headers.get("Authorization") != "Bearer " + TOKEN:
             realm = 'Bearer realm="http://127.0.0.1:%d/token",service="fake",scope="repository:%s:pull"' % (port, repo)
             return self.send(401, b'{"errors":[]}', headers=[("WWW-Authenticate", realm)])
+        if repo == "private":
+            if self.headers.get("Authorization") != "Bearer " + PRIVATE_TOKEN:
+                # No scope in the challenge: the client must ask for the right one itself.
+                realm = 'Bearer realm="http://127.0.0.1:%d/token?x=1",service="fake"' % port
+                return self.send(401, b'{"errors":[]}', headers=[("WWW-Authenticate", realm)])
+            repo = "good"
         if kind == "blobs":
             if repo == "redirect":
                 return self.send(307, headers=[("Location", "/elsewhere/" + ref)])

@@ -49,10 +49,10 @@ static int location_is(const char *ref, bool insecure, const char *base, const c
 TEST(location) {
         ASSERT_TRUE(location_is("busybox", false, "https://registry-1.docker.io", "library/busybox", "latest", false));
         ASSERT_TRUE(location_is("quay.io/a/b:1", false, "https://quay.io", "a/b", "1", false));
-        ASSERT_TRUE(location_is("quay.io/a/b:1", true, "http://quay.io", "a/b", "1", true));
-        ASSERT_TRUE(location_is("127.0.0.1:5000/x:2", false, "http://127.0.0.1:5000", "x", "2", true));
-        ASSERT_TRUE(location_is("localhost:5000/a/b", false, "http://localhost:5000", "a/b", "latest", true));
-        ASSERT_TRUE(location_is("localhost/x:1", false, "http://localhost", "x", "1", true));
+        ASSERT_TRUE(location_is("quay.io/a/b:1", true, "https://quay.io", "a/b", "1", true));
+        ASSERT_TRUE(location_is("127.0.0.1:5000/x:2", false, "https://127.0.0.1:5000", "x", "2", true));
+        ASSERT_TRUE(location_is("localhost:5000/a/b", false, "https://localhost:5000", "a/b", "latest", true));
+        ASSERT_TRUE(location_is("localhost/x:1", false, "https://localhost", "x", "1", true));
         ASSERT_TRUE(location_is("localhostx.example/x:1", false, "https://localhostx.example", "x", "1", false));
         ASSERT_TRUE(location_is("r.example:8443/x@" D1, false, "https://r.example:8443", "x", D1, false));
         ASSERT_TRUE(location_is("Bad Ref", false, NULL, NULL, NULL, false));
