@@ -29,6 +29,12 @@ TEST(from_json) {
         ASSERT_TRUE(strstr(text, "\nRestart=always\n"));
         ASSERT_TRUE(strstr(text, "\nWantedBy=multi-user.target\n"));
         ASSERT_ERROR(container_file_from_json(boot, &bad), EOPNOTSUPP);
+        json_object_put(boot);
+        boot = json_tokener_parse("{\"Name\":\"b\",\"Image\":\"busybox\",\"NetworkMode\":\"bridge\","
+                                  "\"Networks\":[[\"backend\",\"10.0.0.2\",\"\"]]}");
+        ASSERT_OK(container_file_from_json(boot, &bad));
+        ASSERT_TRUE(strstr(bad, "\nImage=busybox\n"));
+        ASSERT_TRUE(strstr(bad, "\nNetwork=backend\n"));
         json_object_put(c);
         json_object_put(boot);
         return 0;
