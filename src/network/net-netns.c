@@ -14,10 +14,9 @@
 typedef struct FdMessage {
         char byte;
         struct iovec iov;
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control;
+        /* Aligned like the header, not a union with it: struct cmsghdr ends in a flexible array, which
+         * clang (the fuzz build) warns about inside another struct. */
+        _Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
         struct msghdr mh;
 } FdMessage;
 
@@ -27,7 +26,7 @@ static void fd_message_init(FdMessage *m) {
         m->mh = (struct msghdr) {
                 .msg_iov = &m->iov,
                 .msg_iovlen = 1,
-                .msg_control = &m->control,
+                .msg_control = m->control,
                 .msg_controllen = sizeof(m->control),
         };
 }
