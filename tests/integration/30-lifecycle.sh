@@ -24,7 +24,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # journal_has NAME LINE: the container's output has exactly this line.
 journal_has() {
         journalctl --sync 2>/dev/null
-        journalctl --no-pager -o cat "CONTAINER_NAME=$1" | grep -qxF -- "$2"
+        journalctl --no-pager -o cat "CONTAINER_NAME=$1" | grep -xF -- "$2" >/dev/null
 }
 # The ps -a listing of one name (empty when not listed).
 ps_a_has() { dray ps -a --format json | jq -e --arg n "$1" 'any(.[]; .Name == $n)' >/dev/null; }

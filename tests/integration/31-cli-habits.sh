@@ -18,7 +18,7 @@ gone() { dray rm -f "$@" >/dev/null 2>&1 || true; }
 one_line_error() {
         local desc="$1" regex="$2" err rc=0; shift 2
         err="$("$@" 2>&1 >/dev/null)" || rc=$?
-        if [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && printf '%s\n' "$err" | grep -Eq -- "$regex"; then
+        if [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && grep -Eq -- "$regex" <<< "$err"; then
                 pass "$desc"
         else
                 fail "$desc" "exit status: $rc" "stderr: $err" "expected one line matching /$regex/"

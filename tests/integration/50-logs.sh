@@ -21,7 +21,7 @@ journal() {
 }
 journal_has() {
         journalctl --sync 2>/dev/null
-        journalctl --no-pager -o cat "CONTAINER_NAME=$1" | grep -qxF -- "$2"
+        journalctl --no-pager -o cat "CONTAINER_NAME=$1" | grep -xF -- "$2" >/dev/null
 }
 go_file() { echo "$rootfs/tmp/go-$1"; }
 wait_for_go() { echo "while [ ! -e /tmp/go-$1 ]; do sleep 0.05; done"; }

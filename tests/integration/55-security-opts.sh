@@ -54,7 +54,7 @@ like "$(run --security-opt "seccomp=$work/no-mkdir.json" sh -c 'mkdir /tmp/x 2>&
         'rc=1' "a custom profile (read by the CLI) is loaded: its mkdir rule holds"
 echo '{"defaultAction": "SCMP_ACT_BOGUS"}' > "$work/bad.json"
 out="$(run --security-opt "seccomp=$work/bad.json" true 2>&1)"; rc=$?
-if [ "$rc" -eq 125 ] && printf '%s\n' "$out" | grep -q "SeccompProfile"; then
+if [ "$rc" -eq 125 ] && grep -q "SeccompProfile" <<< "$out"; then
         pass "an invalid profile is refused at create, naming the option"
 else
         fail "an invalid profile is refused at create, naming the option" "exit status $rc" "$out"

@@ -26,7 +26,7 @@ blocked() {
         [ "${1:-}" = -- ] && shift
         out="$(dray run --rm --rootfs "${ROOT:-$rootfs}" "$@" hostile "$verb" "${args[@]}" 2>&1)" || rc=$?
         local desc="$verb${args[*]:+ ${args[*]}}${*:+ ($*)}"
-        if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q "^BLOCKED $verb: "; then
+        if [ "$rc" -eq 0 ] && grep -q "^BLOCKED $verb: " <<< "$out"; then
                 pass "$desc fails: ${out#BLOCKED $verb: }"
         else
                 fail "$desc fails" "exit status $rc" "$out"

@@ -34,7 +34,7 @@ for f in passwd group; do
         image "fifo-$f" "$root" || bail_out "cannot import an image with a FIFO /etc/$f"
         out="$(timeout 30 dray run --rm --user app "$(img "fifo-$f")" id 2>&1)"
         rc=$?
-        if [ $rc -ne 0 ] && [ $rc -ne 124 ] && printf '%s' "$out" | grep -q "/etc/$f is unusable: not a regular file"; then
+        if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "/etc/$f is unusable: not a regular file" <<< "$out"; then
                 pass "an image whose /etc/$f is a FIFO: --user app fails clearly ($out)"
         else
                 fail "an image whose /etc/$f is a FIFO: --user app fails clearly" "exit status $rc" "$out"

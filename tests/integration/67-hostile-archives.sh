@@ -28,7 +28,7 @@ refused() {
         gen "$1"
         defer rmi "localhost/t$tag-$1:1"
         out="$(dray image load -i "$work/$1.tar" 2>&1)" || rc=$?
-        if [ "$rc" -ne 0 ] && printf '%s' "$out" | grep -qE "$2" && ! dray image inspect "localhost/t$tag-$1:1" >/dev/null 2>&1; then
+        if [ "$rc" -ne 0 ] && grep -qE "$2" <<< "$out" && ! dray image inspect "localhost/t$tag-$1:1" >/dev/null 2>&1; then
                 pass "$3: $out"
         else
                 fail "$3" "exit status $rc" "$out"

@@ -111,7 +111,7 @@ cname="$(unique_name user)"
 defer dray rm -f "$cname"
 dray create --name "$cname" --rootfs "$rootfs" -v "$v2:/data" true >/dev/null
 out="$(dray volume rm "$v2" 2>&1)"; rc=$?
-[ "$rc" -eq 1 ] && printf '%s\n' "$out" | grep -q "in use by container '$cname'" &&
+[ "$rc" -eq 1 ] && grep -q "in use by container '$cname'" <<< "$out" &&
         pass "a volume in use cannot be removed; the error names the container" ||
         fail "a volume in use cannot be removed; the error names the container" "exit status $rc" "$out"
 like "$(mgr RemoveVolume s "$v2" 2>&1)" "in use" "RemoveVolume refuses it too (VolumeInUse)"

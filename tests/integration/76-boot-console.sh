@@ -29,10 +29,10 @@ session="dray-test-$$"
 defer dray rm -f "$name"
 defer sh -c "tmux kill-session -t $session 2>/dev/null || true"
 tmux new-session -d -s "$session" -x 100 -y 30 "dray run -it --boot --ephemeral --name $name --rootfs $tree"
-prompt() { tmux capture-pane -p -t "$session" | grep -q "^$name login:"; }
+prompt() { tmux capture-pane -p -t "$session" | grep "^$name login:" >/dev/null; }
 ok "dray run -it --boot shows the inner getty's login prompt" wait_until 60 prompt
 tmux send-keys -t "$session" root Enter
-password() { tmux capture-pane -p -t "$session" | grep -q '^Password:'; }
+password() { tmux capture-pane -p -t "$session" | grep '^Password:' >/dev/null; }
 ok "what is typed reaches the getty (it asks for the password)" wait_until 20 password
 is "$(prop "$name" Tty)" true "a booted container always has its console terminal"
 status_is 0 "dray stop powers it off" dray stop "$name"
@@ -44,7 +44,7 @@ dname="$(unique_name bdet)"
 dsession="dray-test-detach-$$"
 defer dray rm -f "$dname"
 tmux new-session -d -s "$dsession" -x 100 -y 30 "dray run -it --boot --ephemeral --name $dname --rootfs $tree"
-dprompt() { tmux capture-pane -p -t "$dsession" | grep -q "^$dname login:"; }
+dprompt() { tmux capture-pane -p -t "$dsession" | grep "^$dname login:" >/dev/null; }
 wait_until 60 dprompt || diag "no login prompt on the console"
 tmux kill-session -t "$dsession"
 still_up() {
@@ -63,7 +63,7 @@ defer dray rm -f "$lname"
 defer sh -c "tmux kill-session -t $lsession 2>/dev/null || true"
 dray run -d --boot --ephemeral --name "$lname" --rootfs "$tree" >/dev/null
 tmux new-session -d -s "$lsession" -x 100 -y 30 "machinectl login $lname"
-login_prompt() { tmux capture-pane -p -t "$lsession" | grep -q "^$lname login:"; }
+login_prompt() { tmux capture-pane -p -t "$lsession" | grep "^$lname login:" >/dev/null; }
 ok "machinectl login gets the container's login prompt" wait_until 30 login_prompt
 tmux kill-session -t "$lsession" 2>/dev/null
 dray rm -f "$lname" >/dev/null

@@ -89,7 +89,7 @@ dray rm -f "$name" >/dev/null
 ok "a container writes to its root" dray run --name "$name" -u root "$(img podman)" sh -c 'echo kept > /written; rm /bin/ls; echo logged'
 is "$(cat "/var/lib/dray/containers/$id/upper/written" 2>/dev/null || cat /var/lib/dray/containers/"$(dray inspect -f '{{.Id}}' "$name")"/upper/written)" kept "the write lands in its upper directory"
 image_name_logged() {
-        journalctl CONTAINER_NAME="$name" -o json --no-pager 2>/dev/null | jq -r .IMAGE_NAME | grep -qx "$(img podman)"
+        journalctl CONTAINER_NAME="$name" -o json --no-pager 2>/dev/null | jq -r .IMAGE_NAME | grep -x "$(img podman)" >/dev/null
 }
 ok "the journal's IMAGE_NAME is the image's name" wait_until 10 image_name_logged
 lsdir="$store/../layers"

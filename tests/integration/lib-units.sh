@@ -11,7 +11,7 @@ container_gone() { ! dray inspect "$1" >/dev/null 2>&1; }
 unit_prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
 unit_inactive() { ! systemctl is-active --quiet "$1"; }
 # journal_has UNIT LINE: journalctl -u UNIT shows an entry whose message is exactly LINE.
-journal_has() { journalctl --sync; journalctl -u "$1" -o cat --no-pager | grep -qx -- "$2"; }
+journal_has() { journalctl --sync; journalctl -u "$1" -o cat --no-pager | grep -x -- "$2" >/dev/null; }
 # service_ended UNIT: it ran (its main process exited) and is no longer active.
 service_ended() {
         local s t

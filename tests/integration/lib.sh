@@ -146,7 +146,7 @@ isnt() {
 # like GOT REGEX DESC: GOT matches the extended regular expression (grep -E; multi-line GOT
 # passes when any line matches).
 like() {
-        if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        if grep -Eq -- "$2" <<< "$1"; then
                 pass "$3"
         else
                 fail "$3" "     got: '$1'" "expected to match: /$2/"
@@ -155,7 +155,7 @@ like() {
 
 # unlike GOT REGEX DESC
 unlike() {
-        if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        if ! grep -Eq -- "$2" <<< "$1"; then
                 pass "$3"
         else
                 fail "$3" "     got: '$1'" "expected not to match: /$2/"

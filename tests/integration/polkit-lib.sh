@@ -26,7 +26,7 @@ as_user() { setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@"; }
 refused() {
         local desc="$1" action="$2" out rc=0; shift 2
         out="$(as_user "$@" 2>&1)" || rc=$?
-        if [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -q "Not authorized to perform '$action'"; then
+        if [ "$rc" -ne 0 ] && grep -q "Not authorized to perform '$action'" <<< "$out"; then
                 pass "$desc"
         else
                 fail "$desc" "command: $*" "exit status: $rc" "output: $out"
