@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "container-dbus.h"
@@ -12,7 +10,7 @@
 #include "container.h"
 #include "log.h"
 #include "manager.h"
-#include "net-announce.h"
+#include "net-attach.h"
 #include "net-netns.h"
 #include "network.h"
 #include "strv.h"
@@ -67,43 +65,6 @@ static Container *port_owner(Container *c, const NetPort *p) {
         return NULL;
 }
 
-/* Binds the port on the host to see whether something else holds it; with port 0 the kernel picks a
- * free one, which is returned. */
-static int probe_port(const NetPort *p, uint16_t *ret) {
-        struct sockaddr_storage ss = {};
-        socklen_t len;
-        _cleanup_close_ int fd = -EBADF;
-        int family = p->host_ip.family == AF_INET6 ? AF_INET6 : AF_INET;
-
-        fd = socket(family, (p->proto == NET_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (family == AF_INET6) {
-                struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) &ss;
-
-                s6->sin6_family = AF_INET6;
-                s6->sin6_port = htons(p->host_port);
-                memcpy(&s6->sin6_addr, p->host_ip.bytes, 16);
-                len = sizeof(*s6);
-        } else {
-                struct sockaddr_in *s4 = (struct sockaddr_in *) &ss;
-
-                s4->sin_family = AF_INET;
-                s4->sin_port = htons(p->host_port);
-                if (net_addr_is_set(&p->host_ip))
-                        memcpy(&s4->sin_addr, p->host_ip.bytes, 4);
-                len = sizeof(*s4);
-        }
-        if (bind(fd, (struct sockaddr *) &ss, len) < 0)
-                return -errno;
-        len = sizeof(ss);
-        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
-                return -errno;
-        *ret = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
-                                        : ((struct sockaddr_in *) &ss)->sin_port);
-        return 0;
-}
-
 static int add_port(Container *c, NetPort p, char **ret_message) {
         char buf[NET_ADDR_STRLEN];
         Container *owner;
@@ -114,7 +75,7 @@ static int add_port(Container *c, NetPort p, char **ret_message) {
                 NetPort probe = p;
                 uint16_t port = 0;
 
-                r = probe_port(&probe, &port);
+                r = net_port_probe(&probe, &port);
                 if (r == -EADDRINUSE || r == -EADDRNOTAVAIL)
                         return set_message(ret_message, "host port %s:%u/%s is not available: %s",
                                            net_addr_is_set(&p.host_ip) ? net_addr_to_string(&p.host_ip, buf) : "0.0.0.0",
@@ -190,30 +151,14 @@ static int next_ifindex_number(Container *c) {
         return -ENOSPC;
 }
 
-/* The new address is announced from inside (net-announce.h): a neighbour entry the host or another
- * container keeps for it from its last owner is corrected at once. Best effort: the MAC, derived
- * from the address, already keeps the IPv4 entries right. */
-static void announce(Container *c, int packet_fd, int eth, const ContainerAttachment *a, const uint8_t *mac) {
-        const NetAddr *addrs[] = { &a->addr, &a->addr6 };
-        int r;
-
-        for (size_t i = 0; i < ELEMENTSOF(addrs); i++) {
-                if (!net_addr_is_set(addrs[i]))
-                        continue;
-                r = net_announce(packet_fd, eth, addrs[i], mac);
-                if (r < 0)
-                        log_debug_errno(r, "Container %s: failed to announce its address on %s, ignoring: %m",
-                                        c->spec->name, a->ifname);
-        }
-}
-
 static int attach(Container *c, Rtnl *inner, int nsfd, int packet_fd, Network *n, const char *ip, bool primary,
                   char **ret_message) {
+        _cleanup_(dray_error_done) DrayError e = {};
         Manager *m = c->manager;
         ContainerAttachment a = {}, *v;
         NetAddr requested = {};
-        uint8_t mac[NET_MAC_LEN];
-        int k, veth, bridge, eth, r;
+        NetVeth veth;
+        int k, r;
 
         if (ip && net_addr_parse(ip, &requested) < 0)
                 return set_message(ret_message, "invalid IP address '%s'", ip), -EINVAL;
@@ -257,40 +202,17 @@ static int attach(Container *c, Rtnl *inner, int nsfd, int packet_fd, Network *n
         c->net->attachments = v;
         c->net->attachments[c->net->n_attachments++] = a; /* torn down from here on by the caller */
 
-        net_mac_from_ipv4(&a.addr, mac);
-        r = rtnl_link_index(m->rtnl, n->config->bridge, &bridge);
-        if (r >= 0)
-                r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0, mac);
-        if (r == -EEXIST) {
-                /* The name is this container's own (its ID, this attachment): the veth of its last run,
-                 * whose namespace the kernel has not destroyed yet (that happens in the background
-                 * after teardown; a restart right after a stop or kill gets here). Ours to delete. */
-                log_debug("Container %s: deleting %s left from its previous run.", c->spec->name, a.veth);
-                r = rtnl_link_del(m->rtnl, a.veth);
-                if (r >= 0 || r == -ENODEV)
-                        r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0, mac);
-        }
-        if (r >= 0)
-                r = rtnl_link_index(m->rtnl, a.veth, &veth);
-        if (r >= 0)
-                r = rtnl_link_set(m->rtnl, veth, true, bridge, 0);
-        if (r >= 0)
-                r = rtnl_link_index(inner, a.ifname, &eth);
-        if (r >= 0)
-                r = rtnl_addr_add(inner, eth, &a.addr, n->config->subnet.prefixlen);
-        if (r >= 0 && a.addr6.family)
-                r = rtnl_addr_add(inner, eth, &a.addr6, n->config->subnet6.prefixlen);
-        if (r >= 0)
-                r = rtnl_link_set(inner, eth, true, 0, 0);
-        if (r >= 0 && packet_fd >= 0)
-                announce(c, packet_fd, eth, &a, mac);
-        if (r >= 0 && primary)
-                r = rtnl_route_add_default(inner, &n->config->gateway);
-        if (r >= 0 && primary && a.addr6.family)
-                r = rtnl_route_add_default(inner, &n->config->gateway6);
+        veth = (NetVeth) {
+                .bridge = n->config->bridge, .veth = a.veth, .ifname = a.ifname,
+                .addr = a.addr, .prefixlen = n->config->subnet.prefixlen,
+                .addr6 = a.addr6, .prefixlen6 = n->config->subnet6.prefixlen,
+                .gateway = primary ? &n->config->gateway : NULL,
+                .gateway6 = primary ? &n->config->gateway6 : NULL,
+        };
+        r = net_veth_attach(m->rtnl, inner, nsfd, packet_fd, &veth, &e);
         if (r < 0)
                 return set_message(ret_message, "failed to connect to network '%s' (bridge %s): %s", n->config->name,
-                                   n->config->bridge, strerror(-r)), r;
+                                   n->config->bridge, dray_error_message(&e, r)), r;
         return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "manager.h"
 #include "name.h"
-#include "net-announce.h"
+#include "net-attach.h"
 #include "net-netns.h"
 #include "net-nft.h"
 #include "network-dbus.h"
@@ -59,63 +59,6 @@ int manager_find_network(Manager *m, const char *name, Network **ret) {
 
 int network_save(Network *n) {
         return network_config_save(n->config, n->manager->networks_fd);
-}
-
-/* The bridge with its gateway addresses, up, and route_localnet so that connections from the host's
- * 127.0.0.1 to a published port may leave through it (net-nft.c masquerades them). Idempotent. */
-static int network_setup_bridge(Network *n) {
-        Manager *m = n->manager;
-        NetworkConfig *c = n->config;
-        uint8_t mac[NET_MAC_LEN];
-        char path[128];
-        int ifindex, r, k;
-
-        /* A MAC of its own, fixed (02:42 and the gateway's address, as a container's is derived from
-         * its own): never the lowest of its ports', which changed with every container. */
-        net_mac_from_ipv4(&c->gateway, mac);
-        k = rtnl_bridge_add(m->rtnl, c->bridge, mac);
-        if (k < 0 && k != -EEXIST)
-                return k;
-        r = rtnl_link_index(m->rtnl, c->bridge, &ifindex);
-        if (r < 0)
-                return r;
-        if (k == -EEXIST) {
-                r = rtnl_link_set_mac(m->rtnl, ifindex, mac); /* a bridge of an older drayd */
-                if (r < 0)
-                        log_warning_errno(r, "Failed to set the MAC address of %s, ignoring: %m", c->bridge);
-        }
-        r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway, c->subnet.prefixlen);
-        if (r < 0 && r != -EEXIST)
-                return r;
-        if (c->subnet6.addr.family == AF_INET6) {
-                r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway6, c->subnet6.prefixlen);
-                if (r < 0 && r != -EEXIST)
-                        return r;
-        }
-        r = rtnl_link_set(m->rtnl, ifindex, true, 0, 0);
-        if (r < 0)
-                return r;
-        (void) snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", c->bridge);
-        r = net_sysctl_write(path, "1");
-        if (r < 0)
-                log_warning_errno(r, "Failed to set %s, ignoring (published ports will not answer on 127.0.0.1): %m",
-                                  path);
-        return 0;
-}
-
-/* Forwarding is a host-wide switch; bridge networks do not work without it (Docker and Podman turn
- * it on too). Only turned on, never off: other things may rely on it. */
-static void enable_forwarding(bool ipv6) {
-        int r;
-
-        r = net_sysctl_write("/proc/sys/net/ipv4/ip_forward", "1");
-        if (r < 0)
-                log_warning_errno(r, "Failed to enable IPv4 forwarding, ignoring: %m");
-        if (ipv6) {
-                r = net_sysctl_write("/proc/sys/net/ipv6/conf/all/forwarding", "1");
-                if (r < 0)
-                        log_warning_errno(r, "Failed to enable IPv6 forwarding, ignoring: %m");
-        }
 }
 
 /* The host's routes and addresses, and the subnets of every network: what a new subnet must not
@@ -221,6 +164,7 @@ static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c,
 
 int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reason, Network **ret) {
         _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
+        _cleanup_(dray_error_done) DrayError e = {};
         const char *reason = NULL;
         Network *n;
         char file[128];
@@ -268,7 +212,9 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
         if (r < 0)
                 return r;
         TAKE_PTR(c);
-        r = network_setup_bridge(n);
+        r = net_bridge_setup(m->rtnl, n->config, &e);
+        if (r < 0)
+                log_debug_errno(r, "Network %s: %s", n->config->name, dray_error_message(&e, r));
         if (r >= 0)
                 r = network_save(n);
         if (r < 0) {
@@ -279,7 +225,7 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
                 return r;
         }
         if (!n->config->internal)
-                enable_forwarding(n->config->subnet6.addr.family == AF_INET6);
+                net_forwarding_enable(n->config->subnet6.addr.family == AF_INET6);
         (void) manager_update_firewall(m);
         network_bus_send_new(n);
         *ret = n;
@@ -419,6 +365,7 @@ static int open_subdir(const char *parent, const char *sub, mode_t mode, int *re
 }
 
 static void load_one(Manager *m, const char *file) {
+        _cleanup_(dray_error_done) DrayError e = {};
         NetworkConfig *c = NULL;
         size_t len = strlen(file);
         Network *n;
@@ -447,11 +394,11 @@ static void load_one(Manager *m, const char *file) {
                 network_config_free(c);
                 return;
         }
-        r = network_setup_bridge(n);
+        r = net_bridge_setup(m->rtnl, n->config, &e);
         if (r < 0)
-                log_error_errno(r, "Failed to set up bridge %s of network %s: %m", c->bridge, c->name);
+                log_error_errno(r, "Failed to set up network %s: %s", c->name, dray_error_message(&e, r));
         if (!c->internal)
-                enable_forwarding(c->subnet6.addr.family == AF_INET6);
+                net_forwarding_enable(c->subnet6.addr.family == AF_INET6);
 }
 
 int manager_load_networks(Manager *m) {
