@@ -15,6 +15,7 @@
 #include "container-options.h"
 #include "container-privilege.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "network-dbus.h"
 
@@ -637,4 +638,32 @@ void container_bus_send_changed(Container *c) {
         r = sd_bus_emit_properties_changed_strv(c->manager->bus, c->path, DRAY_CONTAINER_INTERFACE, NULL);
         if (r < 0)
                 log_debug_errno(r, "Failed to emit PropertiesChanged for container %s, ignoring: %m", c->spec->name);
+}
+
+void container_bus_send_added(Container *c) {
+        Manager *m = c->manager;
+        int r;
+
+        if (!m->bus)
+                return;
+        r = sd_bus_emit_object_added(m->bus, c->path);
+        if (r >= 0)
+                r = sd_bus_emit_signal(m->bus, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ContainerNew", "so",
+                                       c->spec->id, c->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to announce container %s, ignoring: %m", c->spec->name);
+}
+
+void container_bus_send_removed(Container *c) {
+        Manager *m = c->manager;
+        int r;
+
+        if (!m->bus)
+                return;
+        r = sd_bus_emit_object_removed(m->bus, c->path);
+        if (r >= 0)
+                r = sd_bus_emit_signal(m->bus, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ContainerRemoved", "so",
+                                       c->spec->id, c->path);
+        if (r < 0)
+                log_debug_errno(r, "Failed to announce the removal of container %s, ignoring: %m", c->spec->name);
 }

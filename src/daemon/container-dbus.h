@@ -29,3 +29,7 @@ void container_bus_reply_errno(sd_bus_message *m, int error, const char *format,
 
 /* PropertiesChanged for every property that can change. */
 void container_bus_send_changed(Container *c);
+/* ContainerNew/ContainerRemoved and InterfacesAdded/InterfacesRemoved (the registry, container.c).
+ * No-ops without a bus. */
+void container_bus_send_added(Container *c);
+void container_bus_send_removed(Container *c);

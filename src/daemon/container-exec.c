@@ -11,6 +11,7 @@
 #include "container-state.h"
 #include "json-util.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "monitor-spawn.h"
 #include "parse-util.h"

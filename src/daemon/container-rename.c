@@ -7,6 +7,7 @@
 #include "container-rename.h"
 #include "journal-events.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "polkit.h"

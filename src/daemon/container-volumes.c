@@ -5,6 +5,7 @@
 #include "bus-names.h"
 #include "container-volumes.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "strv.h"

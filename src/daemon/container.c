@@ -15,6 +15,7 @@
 #include "journal-events.h"
 #include "log.h"
 #include "machine1.h"
+#include "container.h"
 #include "manager.h"
 #include "monitor-spawn.h"
 #include "monitor-watch.h"
@@ -23,6 +24,7 @@
 #include "proc-util.h"
 #include "rm-rf.h"
 #include "scope-logging.h"
+#include "scope.h"
 #include "container-pause.h"
 #include "container-restart.h"
 #include "time-util.h"
@@ -1038,4 +1040,97 @@ int container_remove(Container *c, bool force, sd_bus_message *m) {
         c->remove_requested = true;
         c->restart_requested = false;
         return container_stop(c, 0, NULL);
+}
+
+/* ---- the manager's registry ------------------------------------------------------------------------------- */
+
+int manager_add_container(Manager *m, Container *c) {
+        int r;
+
+        r = hashmap_put(m->containers_by_id, c->spec->id, c);
+        if (r < 0)
+                return r;
+        r = hashmap_put(m->containers_by_name, c->spec->name, c);
+        if (r < 0) {
+                (void) hashmap_remove(m->containers_by_id, c->spec->id);
+                return r;
+        }
+        container_bus_send_added(c);
+        return 0;
+}
+
+int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret) {
+        Container *c;
+        int r;
+
+        if (spec->created_usec == 0)
+                spec->created_usec = now_usec(CLOCK_REALTIME);
+        r = container_create(m, spec, &c);
+        if (r < 0)
+                return r;
+        r = manager_add_container(m, c);
+        if (r < 0) {
+                (void) rm_rf_at(m->containers_fd, spec->id);
+                c->spec = NULL; /* still the caller's */
+                container_free(c);
+                return r;
+        }
+        container_log_event(c, DRAY_MESSAGE_CONTAINER_CREATED, LOG_INFO, "Created container %s (%s).",
+                            spec->name, spec->id);
+        *ret = c;
+        return 0;
+}
+
+void manager_remove_container(Manager *m, Container *c) {
+        /* While the object can still be found, for InterfacesRemoved. */
+        container_bus_send_removed(c);
+        (void) hashmap_remove(m->containers_by_id, c->spec->id);
+        (void) hashmap_remove(m->containers_by_name, c->spec->name);
+        container_free(c);
+}
+
+int manager_find_container(Manager *m, const char *s, Container **ret) {
+        Container *c, *found = NULL;
+        size_t n;
+
+        if (isempty(s))
+                return -ENOENT;
+        /* Docker's order: full ID, name, then a unique ID prefix. */
+        c = hashmap_get(m->containers_by_id, s);
+        if (!c)
+                c = hashmap_get(m->containers_by_name, s);
+        if (c) {
+                *ret = c;
+                return 0;
+        }
+        if (!container_id_prefix_is_valid(s))
+                return -ENOENT;
+        n = strlen(s);
+        HASHMAP_FOREACH(c, m->containers_by_id) {
+                if (!strneq(c->spec->id, s, n))
+                        continue;
+                if (found)
+                        return -ENOTUNIQ;
+                found = c;
+        }
+        if (!found)
+                return -ENOENT;
+        *ret = found;
+        return 0;
+}
+
+int manager_generate_name(Manager *m, char **ret) {
+        for (unsigned i = 0; i < 64; i++) {
+                _cleanup_free_ char *n = NULL;
+                int r;
+
+                r = container_name_generate(&n);
+                if (r < 0)
+                        return r;
+                if (!hashmap_get(m->containers_by_name, n)) {
+                        *ret = TAKE_PTR(n);
+                        return 0;
+                }
+        }
+        return -EEXIST;
 }

@@ -127,3 +127,15 @@ StartError start_error_from_errno(int error);
 
 /* The state machine's table, for tests and assertions. */
 bool container_state_transition_is_valid(ContainerState from, ContainerState to);
+
+/* ---- the manager's container registry (container.c) ---- */
+
+/* Writes a new container to disk and registers it. Takes spec on success. */
+int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret);
+int manager_add_container(Manager *m, Container *c);
+void manager_remove_container(Manager *m, Container *c); /* unregisters and frees c */
+
+/* name, full ID or a unique ID prefix of at least 4 digits. -ENOENT: none, -ENOTUNIQ: several. */
+int manager_find_container(Manager *m, const char *s, Container **ret);
+/* For CreateContainer("", …). */
+int manager_generate_name(Manager *m, char **ret);

@@ -9,7 +9,8 @@
 #include "config.h"
 #include "log-control.h"
 #include "log.h"
-#include "manager.h"
+#include "container.h"
+#include "manager-setup.h"
 
 static const char *arg_bus_introspect = NULL;
 

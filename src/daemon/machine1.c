@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "machine1.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "scope.h"

@@ -9,6 +9,7 @@
 #include "container-net.h"
 #include "contract.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "net-attach.h"

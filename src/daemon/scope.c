@@ -6,6 +6,7 @@
 #include "bus-names.h"
 #include "log.h"
 #include "machine1.h"
+#include "container.h"
 #include "manager.h"
 #include "strv.h"
 #include "scope.h"

@@ -4,6 +4,7 @@
 
 #include "bus-names.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "polkit.h"
 #include "transfer-dbus.h"

@@ -5,6 +5,7 @@
 #include "bus-names.h"
 #include "container-privilege.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "polkit.h"

@@ -9,6 +9,7 @@
 
 #include "json-util.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "rm-rf.h"

@@ -10,7 +10,8 @@
 #include <time.h>
 
 #include "exit-record.h"
-#include "manager.h"
+#include "container.h"
+#include "manager-setup.h"
 #include "monitor-watch.h"
 #include "proc-util.h"
 #include "rm-rf.h"
