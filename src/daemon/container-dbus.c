@@ -15,7 +15,6 @@
 #include "container-options.h"
 #include "container-privilege.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "network-dbus.h"
 

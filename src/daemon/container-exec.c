@@ -11,7 +11,6 @@
 #include "container-state.h"
 #include "json-util.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "monitor-spawn.h"
 #include "parse-util.h"

@@ -3,7 +3,6 @@
 
 #include "bus-names.h"
 #include "container-net-options.h"
-#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "net-port.h"

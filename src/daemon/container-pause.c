@@ -12,7 +12,6 @@
 #include "container-pause.h"
 #include "container-privilege.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "polkit.h"
 

@@ -7,7 +7,6 @@
 #include "container-rename.h"
 #include "journal-events.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "polkit.h"

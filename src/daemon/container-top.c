@@ -12,7 +12,6 @@
 #include "container-pause.h"
 #include "container-top.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "proc-util.h"
 #include "safe-open.h"

@@ -9,13 +9,13 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container.h"
 #include "container-net.h"
 #include "contract.h"
 #include "exit-record.h"
 #include "journal-events.h"
 #include "log.h"
 #include "machine1.h"
-#include "container.h"
 #include "manager.h"
 #include "monitor-spawn.h"
 #include "monitor-watch.h"
@@ -575,6 +575,17 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
         return 0;
 }
 
+#define container_machine_info(c)                                                                   \
+        ((MachineInfo) { .name = (c)->spec->name, .id = (c)->spec->id, .unit = (c)->unit,                 \
+                         .root = (c)->spec->rootfs, .leader = (c)->rec.pid })
+
+static void on_machine_registered(Manager *m, const char *id) {
+        Container *c;
+
+        if (manager_find_container(m, id, &c) >= 0)
+                container_machine_registered(c);
+}
+
 void container_monitor_ok(Container *c, pid_t payload_pid) {
         int fd, r;
 
@@ -600,7 +611,8 @@ void container_monitor_ok(Container *c, pid_t payload_pid) {
         if (!c->spec->boot)
                 container_reply_start_waiters(c);
 
-        r = machine_register(c);
+        r = machine_register(c->manager, &container_machine_info(c),
+                             c->spec->boot ? on_machine_registered : NULL);
         if (r < 0) {
                 log_debug_errno(r, "Container %s: failed to register with machined, ignoring: %m", c->spec->name);
                 container_reply_start_waiters(c);
@@ -887,7 +899,7 @@ static void container_exited(Container *c) {
         }
         if (previous != CONTAINER_STARTING) {
                 /* It was registered (by us, or by the drayd before us). */
-                r = machine_unregister(c);
+                r = machine_unregister(c->manager, &container_machine_info(c));
                 if (r < 0)
                         log_debug_errno(r, "Container %s: failed to unregister its machine, ignoring: %m",
                                         c->spec->name);

@@ -9,7 +9,6 @@
 #include "config.h"
 #include "log-control.h"
 #include "log.h"
-#include "container.h"
 #include "manager-setup.h"
 
 static const char *arg_bus_introspect = NULL;

@@ -23,7 +23,6 @@
 #include "manager.h"
 #include "manager-setup.h"
 #include "container-caller.h"
-#include "container.h"
 #include "scope.h"
 #include "systemd-queue.h"
 #include "mount-leftovers.h"

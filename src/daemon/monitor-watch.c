@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "monitor-spawn.h"
 #include "monitor-watch.h"

@@ -5,7 +5,6 @@
 #include "container-dbus.h"
 #include "container-net.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "network-dbus.h"

@@ -7,9 +7,9 @@
 
 #include "bus-names.h"
 #include "container-net.h"
+#include "container.h"
 #include "contract.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "net-attach.h"

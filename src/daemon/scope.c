@@ -5,8 +5,6 @@
 
 #include "bus-names.h"
 #include "log.h"
-#include "machine1.h"
-#include "container.h"
 #include "manager.h"
 #include "strv.h"
 #include "scope.h"
@@ -407,7 +405,9 @@ int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t m
         r = hashmap_put(m->scope_jobs, j->unit, j);
         if (r < 0)
                 return r;
-        if (machine_unregister_pending(m, unit)) {
+        /* machine1.c keeps its UnregisterMachine calls in flight in the Manager, and calls
+         * scope_unblock() when one is answered. */
+        if (hashmap_get(m->machine_unregisters, unit)) {
                 log_debug("Unit %s: waiting for machined to forget the previous machine of this name.", unit);
                 j->blocked = true;
         } else {

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "systemd-queue.h"
 

@@ -4,7 +4,6 @@
 
 #include "bus-names.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "polkit.h"
 #include "transfer-dbus.h"

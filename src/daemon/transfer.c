@@ -15,7 +15,6 @@
 #include "image-registry.h"
 #include "image-tree.h"
 #include "log.h"
-#include "container.h"
 #include "manager.h"
 #include "string-table.h"
 #include "strv.h"

@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "exit-record.h"
-#include "container.h"
 #include "manager-setup.h"
 #include "monitor-watch.h"
 #include "proc-util.h"
