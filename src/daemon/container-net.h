@@ -14,6 +14,7 @@
 
 typedef struct Container Container;
 typedef struct Network Network;
+typedef struct Manager Manager;
 
 #define CONTAINER_NET_FILE "network.json"
 
@@ -49,3 +50,15 @@ int container_net_disconnect(Container *c, Network *n);
 
 /* The IPv4 (and IPv6) address of c on network, or NULL when it has none. */
 const ContainerAttachment *container_net_find(const Container *c, const char *network);
+
+/* ---- all networks and containers together (container-net-host.c) ---- */
+
+/* Names of the containers attached to n (running or not), newly allocated strv. */
+int network_container_names(Network *n, char ***ret);
+/* Whether a running container is attached to n (RemoveNetwork refuses then). */
+bool network_in_use(Network *n);
+/* Rewrites dray's nftables table from the model. Logs on failure. */
+int manager_update_firewall(Manager *m);
+/* After the containers are loaded and adopted: leases, namespaces and veths no running container
+ * owns are released, and the nftables table is rewritten. */
+void manager_reconcile_networks(Manager *m);

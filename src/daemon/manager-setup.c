@@ -30,6 +30,7 @@
 #include "time-util.h"
 #include "transfer.h"
 #include "name.h"
+#include "container-net.h"
 #include "network.h"
 #include "rm-rf.h"
 #include "strv.h"

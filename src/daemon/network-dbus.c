@@ -219,6 +219,8 @@ int bus_manager_method_create_network(sd_bus_message *message, void *userdata, s
 
         a.name = name;
         r = network_create(m, &a, &reason, &n);
+        if (r >= 0)
+                (void) manager_update_firewall(m);
         if (r == -EEXIST)
                 return sd_bus_error_setf(error, DRAY_ERROR_NETWORK_EXISTS, "A network named '%s' exists already.", name);
         if (r == -EADDRINUSE)
@@ -250,7 +252,14 @@ int bus_manager_method_remove_network(sd_bus_message *message, void *userdata, s
         r = authorize(message, m, name, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = network_remove(n);
+        /* The default network's answer first, as before the check moved here (network.c is below the
+         * containers: it cannot ask them). */
+        if (!streq(n->config->name, DEFAULT_NETWORK_NAME) && network_in_use(n))
+                r = -EBUSY;
+        else
+                r = network_remove(n);
+        if (r >= 0)
+                (void) manager_update_firewall(m);
         if (r == -EPERM)
                 return sd_bus_error_setf(error, DRAY_ERROR_NETWORK_IN_USE,
                                          "Network '%s' is the default network and cannot be removed.", name);
