@@ -4,7 +4,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "container-dbus.h"
 #include "container-net-internal.h"
 #include "container-net.h"
 #include "container.h"

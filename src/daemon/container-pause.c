@@ -8,7 +8,6 @@
 
 #include "atomic-write.h"
 #include "bus-names.h"
-#include "container-dbus.h"
 #include "container-pause.h"
 #include "container-privilege.h"
 #include "log.h"

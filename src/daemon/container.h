@@ -128,6 +128,16 @@ StartError start_error_from_errno(int error);
 /* The state machine's table, for tests and assertions. */
 bool container_state_transition_is_valid(ContainerState from, ContainerState to);
 
+/* ---- announcements: the signals of the file pair's face (container-dbus.c implements them) ----
+ * Every part of drayd that changes a container announces it through these, without depending on the
+ * face and its handlers (tests/check-include-cycles). No-ops without a bus. */
+
+/* PropertiesChanged for every property that can change. */
+void container_bus_send_changed(Container *c);
+/* ContainerNew/ContainerRemoved and InterfacesAdded/InterfacesRemoved (the registry below). */
+void container_bus_send_added(Container *c);
+void container_bus_send_removed(Container *c);
+
 /* ---- the manager's container registry (container.c) ---- */
 
 /* Writes a new container to disk and registers it. Takes spec on success. */

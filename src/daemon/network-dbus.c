@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "bus-names.h"
-#include "container-dbus.h"
 #include "container-net.h"
+#include "container.h"
 #include "log.h"
 #include "manager.h"
 #include "name.h"
