@@ -203,11 +203,13 @@ int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
         if (pipe2(pid_pipe, O_CLOEXEC) < 0)
                 return -errno;
 
-        intermediate = fork();
+        /* Double fork: the monitor is not drayd's child, so it outlives drayd and is reparented to
+         * the subreaper or init; the scope adopts it by PID. */
+        intermediate = child_fork("the monitor's intermediate process");
         if (intermediate < 0)
-                return -errno;
+                return intermediate;
         if (intermediate == 0) {
-                pid_t child = fork();
+                pid_t child = child_fork("the monitor");
 
                 if (child < 0)
                         _exit(EXIT_FAILURE);
