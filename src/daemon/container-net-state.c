@@ -90,9 +90,15 @@ static int attachment_from_json(json_object *e, ContainerAttachment *a) {
         int r;
 
         r = json_get_string(e, "network", &network);
-        r = r < 0 ? r : json_get_string(e, "ifname", &ifname);
-        r = r < 0 ? r : json_get_string(e, "veth", &veth);
-        r = r < 0 ? r : json_get_string(e, "ipv4", &ip);
+        if (r < 0)
+                return -EBADMSG;
+        r = json_get_string(e, "ifname", &ifname);
+        if (r < 0)
+                return -EBADMSG;
+        r = json_get_string(e, "veth", &veth);
+        if (r < 0)
+                return -EBADMSG;
+        r = json_get_string(e, "ipv4", &ip);
         if (r < 0)
                 return -EBADMSG;
         (void) json_get_string(e, "ipv6", &ip6);
