@@ -72,14 +72,20 @@ static int volume_new(Manager *m, const char *name, Volume **ret) {
 
 static int volume_to_json(const Volume *v, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object();
-        int r = 0;
+        int r;
 
         if (!o)
                 return -ENOMEM;
-        r = r < 0 ? r : json_add_string(o, "name", v->name);
-        r = r < 0 ? r : json_add_uint64(o, "created_usec", v->created_usec);
-        r = r < 0 ? r : json_add_strv(o, "labels", v->labels);
-        r = r < 0 ? r : json_add_bool(o, "anonymous", v->anonymous);
+        r = json_add_string(o, "name", v->name);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "created_usec", v->created_usec);
+        if (r < 0)
+                return r;
+        r = json_add_strv(o, "labels", v->labels);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "anonymous", v->anonymous);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
