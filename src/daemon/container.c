@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -573,6 +574,21 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
                 log_warning_errno(r, "Container %s: failed to watch its client %s, ignoring: %m", c->spec->name,
                                   c->rec.caller);
         return 0;
+}
+
+void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...) {
+        _cleanup_free_ char *message = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&message, format, ap);
+        va_end(ap);
+        if (r < 0) {
+                log_oom();
+                return;
+        }
+        journal_event_send(c->spec->name, c->spec->id, c->unit, message_id, priority, message);
 }
 
 #define container_machine_info(c)                                                                   \

@@ -128,6 +128,11 @@ StartError start_error_from_errno(int error);
 /* The state machine's table, for tests and assertions. */
 bool container_state_transition_is_valid(ContainerState from, ContainerState to);
 
+/* Sends one structured entry about c (journal-events.h: the MESSAGE_IDs), and logs the same text at
+ * debug level. */
+void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
+        _printf_(4, 5);
+
 /* ---- announcements: the signals of the file pair's face (container-dbus.c implements them) ----
  * Every part of drayd that changes a container announces it through these, without depending on the
  * face and its handlers (tests/check-include-cycles). No-ops without a bus. */
