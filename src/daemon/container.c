@@ -456,6 +456,7 @@ static int container_spawn_monitor(Container *c, const ContainerStreams *streams
 
 /* Spawns the monitor and starts the scope; the rest happens in callbacks. */
 static int container_spawn(Container *c, const ContainerStreams *streams) {
+        _cleanup_(dray_error_done) DrayError net_error = {};
         _cleanup_close_ int dir_fd = -EBADF;
         int r;
 
@@ -480,8 +481,10 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
                 log_warning_errno(r, "Failed to lift journald's rate limit for %s, ignoring: %m", c->unit);
 
         /* Before the monitor exists: it joins the namespace this makes. */
-        r = container_net_setup(c, &c->start_error_message);
+        r = container_net_setup(c, &net_error);
         if (r < 0) {
+                free(c->start_error_message);
+                c->start_error_message = dray_error_take_message(&net_error);
                 log_error_errno(r, "Container %s: failed to set up its network: %s", c->spec->name,
                                 strna(c->start_error_message));
                 /* Names the caller can tell apart (container-dbus.c): IP or port taken, or else. */

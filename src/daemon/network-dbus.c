@@ -358,7 +358,7 @@ static int read_connect_options(sd_bus_message *message, const char **ip, char *
 
 int bus_manager_method_connect_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_strv_free_ char **aliases = NULL;
-        _cleanup_free_ char *msg = NULL;
+        _cleanup_(dray_error_done) DrayError e = {};
         const char *network, *container, *ip = NULL;
         Manager *m = userdata;
         Container *c;
@@ -386,14 +386,14 @@ int bus_manager_method_connect_container(sd_bus_message *message, void *userdata
         r = authorize(message, m, network, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = container_net_connect(c, n, ip, aliases, &msg);
+        r = container_net_connect(c, n, ip, aliases, &e);
         if (r == -EADDRINUSE)
                 return sd_bus_error_setf(error, DRAY_ERROR_ADDRESS_IN_USE, "Cannot connect '%s': %s.", c->spec->name,
-                                         strna(msg));
+                                         dray_error_message(&e, r));
         if (r < 0)
                 return sd_bus_error_setf(error, r == -EINVAL || r == -EEXIST ? SD_BUS_ERROR_INVALID_ARGS : SD_BUS_ERROR_FAILED,
                                          "Cannot connect '%s' to '%s': %s.", c->spec->name, network,
-                                         msg ?: strerror(-r));
+                                         dray_error_message(&e, r));
         container_bus_send_changed(c);
         return sd_bus_reply_method_return(message, NULL);
 }
