@@ -1165,3 +1165,56 @@ int manager_generate_name(Manager *m, char **ret) {
         }
         return -EEXIST;
 }
+
+/* ---- the attached client ---------------------------------------------------------------------- */
+
+bool container_caller_is(const Container *c, sd_bus_message *m) {
+        const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
+
+        return c->rec.caller && sender && streq(sender, c->rec.caller);
+}
+
+bool container_caller_pending(const Container *c) {
+        return c->rec.caller && !c->caller.collected;
+}
+
+void container_caller_unwatch(Container *c) {
+        caller_unwatch(&c->caller);
+}
+
+void container_caller_release(Container *c) {
+        container_caller_unwatch(c);
+        free(c->rec.caller);
+        c->rec.caller = NULL;
+        free(c->caller.unit);
+        c->caller.unit = NULL;
+}
+
+/* The client is gone. A running container goes the way of a payload whose parent died: stopped with
+ * its stop signal and timeout, then (AutoRemove) removed. May free c. */
+static void container_caller_gone(void *userdata) {
+        Container *c = userdata;
+
+        /* A booted system whose terminal client went away (its terminal closed) is detached from, as
+         * from nspawn's console: it keeps running. One run from a service stays that service's payload
+         * (BindsTo= on the scope). */
+        if (c->spec->boot && !c->caller.unit && container_is_active(c)) {
+                log_info("Container %s: the client attached to it (%s) is gone; the booted system keeps running.",
+                         c->spec->name, c->rec.caller);
+                container_caller_release(c);
+                return;
+        }
+        log_info("Container %s: the client that ran it in the foreground (%s) is gone, %s it.", c->spec->name,
+                 c->rec.caller, container_is_active(c) ? "stopping" : "removing");
+        container_caller_release(c);
+        if (container_is_active(c))
+                (void) container_stop(c, UINT64_MAX, NULL);
+        else if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove)
+                (void) container_remove(c, false, NULL);
+}
+
+int container_caller_watch(Container *c) {
+        if (!c->rec.caller || !c->manager->bus)
+                return 0;
+        return caller_watch(&c->caller, c->manager->bus, c->rec.caller, container_caller_gone, c);
+}

@@ -133,6 +133,21 @@ bool container_state_transition_is_valid(ContainerState from, ContainerState to)
 void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
         _printf_(4, 5);
 
+/* ---- the attached client (container-caller.h watches it) ---- */
+
+/* Starts watching c->rec.caller (no-op without one or without a bus). When the client goes away
+ * the container is stopped, or an exited AutoRemove container removed. */
+int container_caller_watch(Container *c);
+void container_caller_unwatch(Container *c);
+
+/* Whether m comes from the attached client. */
+bool container_caller_is(const Container *c, sd_bus_message *m);
+/* An AutoRemove container waits for its attached client to collect the exit status (or to go away)
+ * before it is removed: a client whose Wait was lost to a drayd restart asks again. */
+bool container_caller_pending(const Container *c);
+/* The client is no longer attached (the run ended and it has what it needs): forget it. */
+void container_caller_release(Container *c);
+
 /* ---- announcements: the signals of the file pair's face (container-dbus.c implements them) ----
  * Every part of drayd that changes a container announces it through these, without depending on the
  * face and its handlers (tests/check-include-cycles). No-ops without a bus. */
