@@ -24,9 +24,9 @@
 #include "parse-util.h"
 #include "proc-util.h"
 #include "rm-rf.h"
+#include "scope-cgroup.h"
 #include "scope-logging.h"
 #include "scope.h"
-#include "container-pause.h"
 #include "container-restart.h"
 #include "time-util.h"
 
@@ -1164,6 +1164,33 @@ int manager_generate_name(Manager *m, char **ret) {
                 }
         }
         return -EEXIST;
+}
+
+/* ---- paused (container-pause.c freezes; stop and kill thaw, the model's own business) ---------- */
+
+ContainerState container_display_state(const Container *c) {
+        return c->rec.state == CONTAINER_RUNNING && c->rec.paused ? CONTAINER_PAUSED : c->rec.state;
+}
+
+int container_unpause(Container *c, sd_bus_message *m) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        if (c->rec.state != CONTAINER_RUNNING)
+                return -ESRCH;
+        if (!c->rec.paused)
+                return -EALREADY;
+        r = scope_cgroup_dir(c->rec.monitor_pid, c->unit, &dir);
+        if (r < 0)
+                return r;
+        r = scope_cgroup_write_freeze(dir, false);
+        if (r < 0)
+                return r;
+        c->rec.paused = false;
+        (void) container_save(c);
+        container_bus_send_changed(c);
+        log_info("Container %s unpaused.", c->spec->name);
+        return m ? sd_bus_reply_method_return(m, NULL) : 0;
 }
 
 /* ---- the attached client ---------------------------------------------------------------------- */

@@ -133,6 +133,11 @@ bool container_state_transition_is_valid(ContainerState from, ContainerState to)
 void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
         _printf_(4, 5);
 
+/* -ESRCH not running, -EALREADY not paused. Answers m at once (container-pause.h pauses). */
+int container_unpause(Container *c, sd_bus_message *m);
+/* What clients see: "paused" for a paused running container. */
+ContainerState container_display_state(const Container *c);
+
 /* ---- the attached client (container-caller.h watches it) ---- */
 
 /* Starts watching c->rec.caller (no-op without one or without a bus). When the client goes away
