@@ -194,7 +194,8 @@ int bus_manager_method_create_network(sd_bus_message *message, void *userdata, s
         Manager *m = userdata;
         CreateOptions o = {};
         NetworkCreateArgs a = {};
-        const char *name, *reason = NULL;
+        _cleanup_(dray_error_done) DrayError e = {};
+        const char *name;
         Network *n;
         int r;
 
@@ -218,20 +219,20 @@ int bus_manager_method_create_network(sd_bus_message *message, void *userdata, s
                 return r < 0 ? r : 1;
 
         a.name = name;
-        r = network_create(m, &a, &reason, &n);
+        r = network_create(m, &a, &e, &n);
         if (r >= 0)
                 (void) manager_update_firewall(m);
         if (r == -EEXIST)
                 return sd_bus_error_setf(error, DRAY_ERROR_NETWORK_EXISTS, "A network named '%s' exists already.", name);
         if (r == -EADDRINUSE)
                 return sd_bus_error_setf(error, DRAY_ERROR_ADDRESS_IN_USE, "Cannot create network '%s': %s.", name,
-                                         strna(reason));
+                                         dray_error_message(&e, r));
         if (r == -EINVAL)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Cannot create network '%s': %s.", name,
-                                         strna(reason));
+                                         dray_error_message(&e, r));
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to create network '%s' (%s): %m", name,
-                                               reason ?: "system error");
+                return sd_bus_error_set_errnof(error, r, "Failed to create network '%s': %s", name,
+                                               dray_error_message(&e, r));
         log_info("Created network %s (%s on %s).", name,
                  net_subnet_to_string(&n->config->subnet, (char[NET_SUBNET_STRLEN]) {}), n->config->bridge);
         return sd_bus_reply_method_return(message, "o", n->path);

@@ -102,7 +102,7 @@ static int make_id(char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c, const char **reason) {
+static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c, DrayError *e) {
         _cleanup_free_ NetSubnet *used = NULL;
         size_t n_used = 0;
         uint64_t off;
@@ -114,17 +114,14 @@ static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c,
         if (a->subnet.addr.family == 0) {
                 r = net_subnet_pick(used, n_used, &c->subnet);
                 if (r < 0) {
-                        *reason = "no free private subnet is left; give one with --subnet";
-                        return -EADDRINUSE;
+                        return dray_error_set(e, -EADDRINUSE, "no free private subnet is left; give one with --subnet");
                 }
         } else {
                 if (a->subnet.addr.family != AF_INET || a->subnet.prefixlen > 30 || a->subnet.prefixlen < 8) {
-                        *reason = "the subnet must be IPv4, /8 to /30";
-                        return -EINVAL;
+                        return dray_error_set(e, -EINVAL, "the subnet must be IPv4, /8 to /30");
                 }
                 if (subnet_collides(&a->subnet, used, n_used)) {
-                        *reason = "the subnet overlaps another network or a route of the host";
-                        return -EADDRINUSE;
+                        return dray_error_set(e, -EADDRINUSE, "the subnet overlaps another network or a route of the host");
                 }
                 c->subnet = a->subnet;
         }
@@ -132,8 +129,7 @@ static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c,
         if (c->gateway.family == 0)
                 (void) net_subnet_nth(&c->subnet, 1, &c->gateway);
         else if (net_subnet_offset(&c->subnet, &c->gateway, &off) < 0) {
-                *reason = "the gateway is not a host address of the subnet";
-                return -EINVAL;
+                return dray_error_set(e, -EINVAL, "the gateway is not a host address of the subnet");
         }
         if (a->subnet6.addr.family == 0)
                 return 0;
@@ -143,46 +139,39 @@ static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c,
         if (r < 0)
                 return r;
         if (a->subnet6.addr.family != AF_INET6 || a->subnet6.prefixlen > 120 || a->subnet6.prefixlen < 48) {
-                *reason = "the IPv6 subnet must be /48 to /120";
-                return -EINVAL;
+                return dray_error_set(e, -EINVAL, "the IPv6 subnet must be /48 to /120");
         }
         if (subnet_collides(&a->subnet6, used, n_used)) {
-                *reason = "the IPv6 subnet overlaps another network or a route of the host";
-                return -EADDRINUSE;
+                return dray_error_set(e, -EADDRINUSE, "the IPv6 subnet overlaps another network or a route of the host");
         }
         c->subnet6 = a->subnet6;
         c->gateway6 = a->gateway6;
         if (c->gateway6.family == 0)
                 (void) net_subnet_nth(&c->subnet6, 1, &c->gateway6);
         else if (net_subnet_offset(&c->subnet6, &c->gateway6, &off) < 0) {
-                *reason = "the IPv6 gateway is not a host address of the subnet";
-                return -EINVAL;
+                return dray_error_set(e, -EINVAL, "the IPv6 gateway is not a host address of the subnet");
         }
         return 0;
 }
 
-int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reason, Network **ret) {
+int network_create(Manager *m, const NetworkCreateArgs *a, DrayError *e, Network **ret) {
         _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
-        _cleanup_(dray_error_done) DrayError e = {};
         const char *reason = NULL;
         Network *n;
         char file[128];
         int r;
 
-        if (!m->rtnl) {
-                *ret_reason = "networking is disabled in this drayd";
-                return -EOPNOTSUPP;
-        }
+        if (!m->rtnl)
+                return dray_error_set(e, -EOPNOTSUPP, "networking is disabled in this drayd");
         if (!c)
                 return -ENOMEM;
         if (hashmap_get(m->networks_by_name, a->name))
                 return -EEXIST;
         /* A file we did not load (a newer dray's, say) is never overwritten. */
         (void) snprintf(file, sizeof(file), "%s.json", a->name);
-        if (faccessat(m->networks_fd, file, F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
-                *ret_reason = "a network file of that name exists that this drayd did not load (see its log)";
-                return -EEXIST;
-        }
+        if (faccessat(m->networks_fd, file, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
+                return dray_error_set(e, -EEXIST,
+                                      "a network file of that name exists that this drayd did not load (see its log)");
         c->name = strdup(a->name);
         if (!c->name)
                 return -ENOMEM;
@@ -197,31 +186,27 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
                 return -ENOMEM;
         c->internal = a->internal;
         c->created_usec = now_usec(CLOCK_REALTIME);
-        r = fill_config(m, a, c, &reason);
-        if (r < 0) {
-                *ret_reason = reason;
+        r = fill_config(m, a, c, e);
+        if (r < 0)
                 return r;
-        }
         r = network_config_validate(c, &reason);
-        if (r < 0) {
-                *ret_reason = reason;
-                return r;
-        }
+        if (r < 0)
+                return dray_error_set(e, r, "%s", strna(reason));
         r = manager_add_network(m, c, &n);
         if (r < 0)
                 return r;
         TAKE_PTR(c);
-        r = net_bridge_setup(m->rtnl, n->config, &e);
-        if (r < 0)
-                log_debug_errno(r, "Network %s: %s", n->config->name, dray_error_message(&e, r));
-        if (r >= 0)
+        r = net_bridge_setup(m->rtnl, n->config, e);
+        if (r >= 0) {
                 r = network_save(n);
+                if (r < 0)
+                        (void) dray_error_set(e, r, "failed to save the network: %s", strerror(-r));
+        }
         if (r < 0) {
                 (void) rtnl_link_del(m->rtnl, n->config->bridge);
                 hashmap_remove(m->networks_by_name, n->config->name);
                 network_free(n);
-                *ret_reason = "the bridge could not be set up";
-                return r;
+                return dray_error_prefix(e, r, "the bridge could not be set up");
         }
         if (!n->config->internal)
                 net_forwarding_enable(n->config->subnet6.addr.family == AF_INET6);
@@ -354,13 +339,13 @@ int manager_load_networks(Manager *m) {
         closedir(d);
 
         if (!hashmap_get(m->networks_by_name, DEFAULT_NETWORK_NAME)) {
+                _cleanup_(dray_error_done) DrayError e = {};
                 NetworkCreateArgs a = { .name = DEFAULT_NETWORK_NAME };
-                const char *reason = NULL;
 
-                r = network_create(m, &a, &reason, &n);
+                r = network_create(m, &a, &e, &n);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to create the default network '%s' (%s): %m",
-                                               DEFAULT_NETWORK_NAME, strna(reason));
+                        return log_error_errno(r, "Failed to create the default network '%s': %s",
+                                               DEFAULT_NETWORK_NAME, dray_error_message(&e, r));
                 log_info("Created the default network '%s' on %s.", DEFAULT_NETWORK_NAME, DEFAULT_BRIDGE_NAME);
         }
         log_debug("Loaded %zu networks.", hashmap_size(m->networks_by_name));

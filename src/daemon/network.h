@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "dray-error.h"
+
 #include "net-config.h"
 #include "net-link.h"
 
@@ -37,8 +39,8 @@ int manager_add_network(Manager *m, NetworkConfig *config, Network **ret);
 int manager_load_networks(Manager *m);
 
 /* -EEXIST name taken, -EADDRINUSE subnet overlaps a network or a host route, -EINVAL bad args
- * (*ret_reason says which). */
-int network_create(Manager *m, const NetworkCreateArgs *args, const char **ret_reason, Network **ret);
+ * (e says which, as it does for every failure it can name). */
+int network_create(Manager *m, const NetworkCreateArgs *args, DrayError *e, Network **ret);
 /* -EPERM for the default network. Whether containers use it is the caller's to check first
  * (network_in_use(), container-net.h); so is the firewall (manager_update_firewall()), after this and
  * after network_create(). */
