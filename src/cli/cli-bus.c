@@ -4,6 +4,7 @@
 #include "bus-errors.h"
 #include "bus-names.h"
 #include "cli-bus.h"
+#include "cli-remote.h"
 #include "log.h"
 
 int bus_connect(sd_bus **ret) {
@@ -14,6 +15,8 @@ int bus_connect(sd_bus **ret) {
 
         /* sd_bus_open_system() only connects the socket: the SASL exchange and Hello are queued and
          * go out together with our first call, so connecting costs no round trip of its own. */
+        if (cli_remote_host())
+                return cli_remote_open_bus(ret);
         r = sd_bus_open_system(&bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");

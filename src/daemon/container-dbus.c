@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "container-attach.h"
 #include "container-pause.h"
 #include "container-rename.h"
 #include "volume-dbus.h"
@@ -185,8 +186,8 @@ static int read_pass_fd(ContainerStreams *st, const char *name, int fd, bool all
 /* StartContainer's streams: "stdout" and "stderr" (open for writing), "stdin" (-i) and "resize" (-t),
  * open for reading, and the descriptors passed on to the payload (read_pass_fd()). The fds stay owned
  * by the message, which outlives the spawn. */
-static int read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, bool pass_fds,
-                        ContainerStreams *ret, sd_bus_error *error) {
+int container_bus_read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, bool pass_fds,
+                               ContainerStreams *ret, sd_bus_error *error) {
         ContainerStreams st = CONTAINER_STREAMS_NULL;
         const char *name;
         int fd, r;
@@ -289,7 +290,7 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
         ContainerStreams streams;
         int r;
 
-        r = read_streams(m, c, c->spec->tty, c->spec->open_stdin, true, &streams, error);
+        r = container_bus_read_streams(m, c, c->spec->tty, c->spec->open_stdin, true, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
@@ -326,7 +327,7 @@ int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = container_options_parse_exec(m, o, error);
         if (r < 0)
                 return r;
-        r = read_streams(m, c, o->tty, o->open_stdin, false, &streams, error);
+        r = container_bus_read_streams(m, c, o->tty, o->open_stdin, false, &streams, error);
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
@@ -558,6 +559,8 @@ static const sd_bus_vtable container_vtable[] = {
                                 bus_container_method_wait, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Rename", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
                                 bus_container_method_rename, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Attach", SD_BUS_ARGS("a{sh}", streams), SD_BUS_NO_RESULT,
+                                bus_container_method_attach, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
                                 bus_container_method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Unpause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
