@@ -86,6 +86,9 @@ int log_bus_error(const sd_bus_error *e, int r) {
                         return log_error_errno(k, "%s%s", e->message, cli_hint(e));
                 return log_error_errno(k, "%s", e->name);
         }
+        if ((r == -ECONNRESET || r == -ENOTCONN) && cli_remote_host())
+                return log_error_errno(r, "Lost the connection to the system bus of '%s' (over ssh).",
+                                       cli_remote_host());
         if (r == -ECONNRESET || r == -ENOTCONN)
                 return log_error_errno(r, "Lost the connection to the system bus.");
         return log_error_errno(r, "Bus call failed: %m");
