@@ -31,7 +31,6 @@ typedef struct AttachRun {
         bool tty, interactive, sig_proxy;
         TerminalAttach terminal;
         DetachRelay relay;
-        int lifeline[2];        /* without a terminal or stdin: the "resize" pipe, only for its EOF */
         bool attached;          /* AttachContainer succeeded */
         int wait_status;        /* -1 until WaitContainer answered */
 } AttachRun;
@@ -51,18 +50,6 @@ static void attach_help(void) {
                "                           disables them)\n"
                "  -h, --help               Show this help\n"
                "\nSee dray-attach(1).\n");
-}
-
-static int parse_bool(const char *s, bool *ret) {
-        if (!s || streq(s, "true") || streq(s, "1") || streq(s, "yes")) {
-                *ret = true;
-                return 0;
-        }
-        if (streq(s, "false") || streq(s, "0") || streq(s, "no")) {
-                *ret = false;
-                return 0;
-        }
-        return -EINVAL;
 }
 
 enum { ARG_NO_STDIN = 0x100, ARG_SIG_PROXY, ARG_DETACH_KEYS };
@@ -85,7 +72,7 @@ static int attach_parse(int argc, char *argv[], AttachOptions *o) {
                         o->no_stdin = true;
                         break;
                 case ARG_SIG_PROXY:
-                        if (parse_bool(optarg, &o->sig_proxy) < 0)
+                        if (cli_parse_bool(optarg, &o->sig_proxy) < 0)
                                 return log_invalid_value("--sig-proxy", optarg, -EINVAL, "true or false");
                         break;
                 case ARG_DETACH_KEYS:
@@ -198,7 +185,7 @@ static int add_stream(sd_bus_message *m, const char *name, int fd) {
 static int send_attach(AttachRun *a) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int stdin_fd = !a->interactive ? -EBADF : a->relay.pipe[0] >= 0 ? a->relay.pipe[0] : STDIN_FILENO;
-        int resize = a->terminal.resize[0] >= 0 ? a->terminal.resize[0] : a->lifeline[0];
+        int resize = a->terminal.resize[0];
         int r;
 
         r = bus_new_manager_call(a->bus, &m, "AttachContainer");
@@ -286,8 +273,9 @@ static int attach_setup(AttachRun *a, const AttachOptions *o) {
         r = terminal_attach(&a->terminal, a->event, a->tty, a->interactive);
         if (r < 0)
                 return r;
-        if (a->terminal.resize[0] < 0 && pipe2(a->lifeline, O_CLOEXEC) < 0)
-                return log_error_errno(errno, "Failed to create a pipe: %m");
+        r = terminal_lifeline(&a->terminal);
+        if (r < 0)
+                return r;
         /* Detach keys are read from a terminal only, as Docker's. */
         n_keys = detach_keys_resolve(o->detach_keys, keys);
         if (n_keys < 0)
@@ -300,7 +288,7 @@ static int attach_setup(AttachRun *a, const AttachOptions *o) {
 int verb_attach(int argc, char *argv[]) {
         AttachOptions o = { .sig_proxy = true };
         AttachRun a = { .terminal = TERMINAL_ATTACH_NULL, .relay = DETACH_RELAY_NULL,
-                        .lifeline = { -EBADF, -EBADF }, .wait_status = -1 };
+                        .wait_status = -1 };
         int r;
 
         r = attach_parse(argc, argv, &o);
@@ -325,8 +313,6 @@ int verb_attach(int argc, char *argv[]) {
         }
         terminal_detach(&a.terminal);
         detach_relay_done(&a.relay);
-        safe_close(a.lifeline[0]);
-        safe_close(a.lifeline[1]);
         sd_bus_flush_close_unref(a.bus);
         sd_event_unref(a.event);
         return r < 0 ? EXIT_DRAY_FAILED : r;

@@ -62,6 +62,8 @@ typedef struct RunContext {
         TerminalAttach terminal;
         const char *detach_keys; /* --detach-keys (checked); NULL: the default */
         DetachRelay relay;       /* -i -t with detach keys: our stdin, filtered, goes through it */
+        bool no_sig_proxy;       /* --sig-proxy=false: a signal detaches us instead of reaching it */
+        int detach_status;       /* what we exit with once detached: 0 (the keys), 128+signal */
         sd_bus_slot *slot_detach;
 } RunContext;
 
@@ -168,6 +170,8 @@ static int run_forward_signal(RunContext *c, int sig) {
         return 0;
 }
 
+static void run_on_detach(void *userdata);
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         RunContext *c = userdata;
         int sig = (int) si->ssi_signo;
@@ -177,6 +181,12 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 log_info("Detached from container %.12s; it keeps running ('dray stop %.12s' ends it).", c->id,
                          c->id);
                 run_finish(c, EXIT_SUCCESS);
+                return 0;
+        }
+        if (c->started && !c->detach && c->no_sig_proxy) {
+                /* Docker's --sig-proxy=false: the signal is ours; the container runs on without us. */
+                c->detach_status = 128 + sig;
+                run_on_detach(c);
                 return 0;
         }
         if (c->started && !c->detach)
@@ -343,7 +353,7 @@ static int on_detach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
                 return 0;
         }
         log_info("Detached from container %.12s; it keeps running.", c->id);
-        run_finish(c, EXIT_SUCCESS);
+        run_finish(c, c->detach_status);
         return 0;
 }
 
@@ -393,6 +403,12 @@ static int run_attach(RunContext *c) {
                 r = run_setup_detach_keys(c);
                 if (r < 0)
                         return r;
+                /* --sig-proxy=false may detach us from a container without a terminal or input too. */
+                if (c->no_sig_proxy) {
+                        r = terminal_lifeline(&c->terminal);
+                        if (r < 0)
+                                return r;
+                }
                 r = run_setup_notify(c);
                 if (r < 0)
                         return r;
@@ -694,6 +710,7 @@ int verb_run(int argc, char *argv[]) {
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
         c.detach_keys = o.detach_keys;
+        c.no_sig_proxy = o.no_sig_proxy;
         if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
                 log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
                 return EXIT_DRAY_FAILED;
@@ -769,6 +786,8 @@ static void start_help(void) {
                "  -i, --interactive  With -a: forward our stdin too (the container was created with -i)\n"
                "      --detach-keys KEYS  With -a -i and a terminal: keys that detach, leaving the\n"
                "                     container running (default ctrl-p,ctrl-q; \"\" disables them)\n"
+               "      --sig-proxy=false  With -a: a signal we receive detaches us, leaving the\n"
+               "                     container running, instead of reaching it\n"
                "  -h, --help         Show this help\n"
                "\nSee dray(1).\n");
 }
@@ -834,7 +853,7 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
         return 0;
 }
 
-static int start_attached(const char *container, bool interactive, const char *detach_keys) {
+static int start_attached(const char *container, bool interactive, const char *detach_keys, bool sig_proxy) {
         _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
                                                      .notify_peer = -EBADF, .relay = DETACH_RELAY_NULL };
         int r;
@@ -844,6 +863,7 @@ static int start_attached(const char *container, bool interactive, const char *d
                 return log_oom(), EXIT_DRAY_FAILED;
         c.wait_after_start = true;
         c.detach_keys = detach_keys;
+        c.no_sig_proxy = !sig_proxy;
         r = run_collect_fds(&c, 0);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
@@ -863,8 +883,10 @@ int verb_start(int argc, char *argv[]) {
                 { "interactive", no_argument, NULL, 'i' },
                 { "help",        no_argument, NULL, 'h' },
                 { "detach-keys", required_argument, NULL, 'K' },
+                { "sig-proxy",   optional_argument, NULL, 'S' },
                 {}
         };
+        bool sig_proxy = true;
         const char *detach_keys = NULL;
         char keys[DETACH_KEYS_MAX];
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -880,6 +902,12 @@ int verb_start(int argc, char *argv[]) {
                         break;
                 case 'i':
                         interactive = true;
+                        break;
+                case 'S':
+                        if (cli_parse_bool(optarg, &sig_proxy) < 0) {
+                                log_invalid_value("--sig-proxy", optarg, -EINVAL, "true or false");
+                                return EXIT_DRAY_FAILED;
+                        }
                         break;
                 case 'K':
                         if (detach_keys_resolve(optarg, keys) < 0)
@@ -902,7 +930,7 @@ int verb_start(int argc, char *argv[]) {
                                  attach ? 1 : SIZE_MAX) < 0)
                 return EXIT_DRAY_FAILED;
         if (attach)
-                return start_attached(argv[optind], interactive, detach_keys);
+                return start_attached(argv[optind], interactive, detach_keys, sig_proxy);
 
         r = bus_connect(&bus);
         if (r < 0)

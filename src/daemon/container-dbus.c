@@ -234,10 +234,8 @@ int container_bus_read_streams(sd_bus_message *m, const Container *c, bool tty, 
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Container '%s' was not created with OpenStdin (-i): no "
                                                  "'stdin' stream can be attached.", c->spec->name);
-                if (slot == &st.resize_fd && !tty && !open_stdin)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Container '%s' has neither a terminal (-t) nor an open stdin "
-                                                 "(-i): no 'resize' stream can be attached.", c->spec->name);
+                /* "resize" is also the client's lifeline (its EOF detaches the client): any container
+                 * takes it; without a terminal its records are ignored. */
                 flags = fcntl(fd, F_GETFL);
                 if (flags < 0 || (input && (flags & O_ACCMODE) == O_WRONLY) ||
                     (!input && (flags & O_ACCMODE) == O_RDONLY))

@@ -14,11 +14,12 @@ set -u -o pipefail
 
 require busctl journalctl
 
-plan 17
+plan 22
 setup_dray_test
 mgr() { busctl -- call org.dray1 /org/dray1 org.dray1.Manager "$@"; }
 # has FILE TEXT: FILE holds a line with TEXT (for wait_until).
 has() { grep -q -- "$2" "$1"; }
+# monitor_holds CONTAINER FILE: the container's dray-monitor has FILE open (a client's output).
 # Stdin of background clients: open, silent (never the runner's stdin).
 exec {silent}< <(exec sleep 3600)
 defer kill "$!"
@@ -51,6 +52,9 @@ kill -TERM "$a"
 wait "$a"
 is "$?" 143 "with --sig-proxy=false a SIGTERM ends the client only (128+15)"
 ok "the container keeps running when a client goes" state_is "$c" running
+wait_until 20 sh -c "! ls -l /proc/$(prop "$c" MonitorPid)/fd | grep -q '$work/a.out'" &&
+        pass "the monitor no longer holds the output of a client that went" ||
+        fail "the monitor no longer holds the output of a client that went"
 before="$(wc -l < "$work/b.out")"
 wait_until 20 sh -c "[ \$(wc -l < '$work/b.out') -gt $((before + 3)) ]" &&
         pass "the other client still gets the output" || fail "the other client still gets the output"
@@ -99,6 +103,23 @@ kill -TERM "$s"
 wait "$s"
 wait_until 20 state_is "$c" exited && pass "and SIGTERM stops the container, as docker attach's" ||
         fail "and SIGTERM stops the container, as docker attach's"
+
+# run --sig-proxy=false: a signal detaches the client, the container runs on.
+n="$(unique_name nosig)"
+track "$n"
+dray run --sig-proxy=false --name "$n" --rootfs "$rootfs" sh -c 'while true; do echo alive; sleep 0.1; done' \
+        > "$work/r.out" 2>&1 <&"$silent" &
+r=$!; pids+=("$r")
+wait_until 20 has "$work/r.out" alive || diag "run --sig-proxy=false shows no output"
+kill -TERM "$r"
+wait "$r"
+is "$?" 143 "run --sig-proxy=false: SIGTERM ends the client (128+15)"
+ok "and the container keeps running" state_is "$n" running
+wait_until 20 sh -c "! ls -l /proc/$(prop "$n" MonitorPid)/fd | grep -q '$work/r.out'" &&
+        pass "and no longer gets its output copied to the client's" ||
+        fail "and no longer gets its output copied to the client's"
+like "$(dray create --sig-proxy=false --rootfs "$rootfs" true 2>&1)" "option of 'dray run'" \
+        "--sig-proxy is an option of run, not create"
 
 # --- errors and the raw API ----------------------------------------------------------------------
 
