@@ -10,7 +10,7 @@
 #include "container-attach.h"
 #include "container-caller.h"
 #include "container-privilege.h"
-#include "container-dbus.h"
+#include "container-streams.h"
 #include "contract.h"
 #include "log.h"
 #include "manager.h"
@@ -162,7 +162,7 @@ int bus_container_method_attach(sd_bus_message *m, void *userdata, sd_bus_error 
         int r;
 
         /* The resize pipe is every attached client's lifeline, with or without a terminal. */
-        r = container_bus_read_streams(m, c, true, c->spec->open_stdin, false, &streams, error);
+        r = container_bus_read_streams(m, c, c->spec->open_stdin, false, &streams, error);
         if (r < 0)
                 return r;
         if (streams.resize_fd < 0)

@@ -5,7 +5,6 @@
 
 #include "bus-object.h"
 #include "container.h"
-#include "monitor-spawn.h"
 
 extern const BusObjectImplementation container_object;
 
@@ -20,12 +19,6 @@ int bus_container_method_remove(sd_bus_message *m, void *userdata, sd_bus_error 
 int bus_container_method_wait(sd_bus_message *m, void *userdata, sd_bus_error *error);
 
 int container_bus_path(const char *id, char **ret);
-
-/* The a{sh} streams of Start, Exec and Attach: "stdout" and "stderr" (open for writing), "stdin" (only
- * for an OpenStdin container) and "resize" (only with tty or open_stdin), open for reading, and with
- * pass_fds the descriptors passed on to the payload. The fds stay owned by the message. */
-int container_bus_read_streams(sd_bus_message *m, const Container *c, bool tty, bool open_stdin, bool pass_fds,
-                               ContainerStreams *ret, sd_bus_error *error);
 
 /* Replies the model asks for when an operation it held completes; m may be NULL. */
 void container_bus_reply_done(sd_bus_message *m);
