@@ -73,6 +73,7 @@ Transfer *transfer_free(Transfer *t) {
         free(t->path);
         free(t->description);
         free(t->name);
+        free(t->platform);
         strv_free(t->images);
         strv_free(t->keep_layers);
         strv_free(t->lower_layers);
@@ -182,7 +183,9 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
 
                 /* Only this worker talks to the registry; layers are unpacked in the sandboxed,
                  * network-less unpack worker as for a load. */
-                r = image_pull(s, t->name, t->insecure, &t->credentials, &name, &id, error);
+                r = image_pull(s, t->name, t->insecure, &t->credentials,
+                               &(ImagePullOptions) { .max_parallel = t->max_parallel, .platform = t->platform }, &name,
+                               &id, error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", name);
                 return r;

@@ -61,6 +61,8 @@ typedef struct Transfer {
         char **images;         /* save; push: the one image pushed */
         bool insecure;         /* pull, push: plain http allowed for any registry */
         RegistryCredentials credentials; /* pull, push: from the client's --authfile or drayd's auth files */
+        unsigned max_parallel; /* pull: layers fetched at once (0: the default) */
+        char *platform;        /* pull: "os/arch[/variant]" to take from an index (NULL: this host's) */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */
         char **keep_layers;    /* prune: layers containers still use */

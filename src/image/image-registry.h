@@ -11,8 +11,13 @@
  * https (system CAs and certs.d); plain http only for localhost/127.0.0.0/8/[::1] speaking no TLS;
  * insecure: no verification, http for any registry. credentials (NULL: anonymous) answer a
  * Basic challenge or go to the Bearer token server. Talks to the network: call it in a worker. */
-int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials, char **ret_name,
-               char **ret_id, UnpackError *error);
+typedef struct ImagePullOptions {
+        unsigned max_parallel; /* layers fetched at once; 0: the default (3) */
+        const char *platform;  /* "os/arch[/variant]" chosen from an index; NULL: this host's */
+} ImagePullOptions;
+
+int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials,
+               const ImagePullOptions *options, char **ret_name, char **ret_id, UnpackError *error);
 
 /* Pushes the image what (name or ID) to ref: blobs the registry lacks (HEAD, then POST + monolithic PUT),
  * then the manifest byte for byte, so its digest stays. *ret_digest: the manifest digest. */

@@ -22,9 +22,11 @@ int fuzz_manifest(const uint8_t *data, size_t size) {
                 return 0;
         (void) image_manifest_parse((const char *) data, size, &m, &reason);
         (void) image_config_parse((const char *) data, size, &c, &reason);
-        if (registry_select_manifest((const char *) data, size, "linux", "amd64", &d, &reason) >= 0)
+        if (registry_select_manifest((const char *) data, size, &(RegistryPlatform) { "linux", "amd64", "" }, &d,
+                                     &reason) >= 0)
                 image_descriptor_done(&d);
-        if (registry_select_manifest((const char *) data, size, "linux", "arm", &d, &reason) >= 0)
+        if (registry_select_manifest((const char *) data, size, &(RegistryPlatform) { "linux", "arm", "" }, &d,
+                                     &reason) >= 0)
                 image_descriptor_done(&d);
         if (image_json_parse((const char *) data, size, &o) >= 0 && image_descriptor_parse(o, &d, &reason) >= 0)
                 image_descriptor_done(&d);
