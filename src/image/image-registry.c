@@ -13,6 +13,7 @@
 #include "layer-unpacker.h"
 #include "registry-client.h"
 #include "registry-fetch.h"
+#include "registry-push.h"
 #include "strv.h"
 
 #define STRV_MAKE(...) ((char *[]) { __VA_ARGS__, NULL })
@@ -277,69 +278,6 @@ int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCred
 
 /* ---- push ---------------------------------------------------------------------------------------- */
 
-/* Location of a 202 answer, which may be relative to the URL asked. */
-static int resolve_location(RegistryClient *c, const char *location, const char *digest, char **ret) {
-        CURLU *u = curl_url();
-        char *full = NULL;
-        int r = -EBADMSG;
-
-        if (!u)
-                return -ENOMEM;
-        if (curl_url_set(u, CURLUPART_URL, c->location.base, 0) == CURLUE_OK &&
-            curl_url_set(u, CURLUPART_URL, location, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK)
-                r = asprintf(ret, "%s%sdigest=%s", full, strchr(full, '?') ? "&" : "?", digest) < 0 ? -ENOMEM : 0;
-        curl_free(full);
-        curl_url_cleanup(u);
-        return r;
-}
-
-/* d's blob, from the store, or from fd when it is not stored (a layer compressed for the push). */
-static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d, int fd_in, UnpackError *error) {
-        _cleanup_(registry_response_done) RegistryResponse head = {}, post = {}, put = {};
-        _cleanup_free_ char *path = NULL, *url = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        const char *reason;
-        uint64_t size;
-        int r;
-
-        if (asprintf(&path, "blobs/%s", d->digest) < 0)
-                return -ENOMEM;
-        r = registry_request(c, "HEAD", path, NULL, -EBADF, NULL, 0, &head, &reason);
-        if (r < 0)
-                return unpack_error_set(error, r, "cannot ask the registry for blob %.19s…: %s", d->digest, reason);
-        if (head.status == 200) {
-                c->done += d->size;
-                return 0;
-        }
-        if (head.status == 401 || head.status == 403)
-                return http_error(c, error, &head, "blob");
-        r = registry_request(c, "POST", "blobs/uploads/", NULL, -EBADF, NULL, 0, &post, &reason);
-        if (r < 0)
-                return unpack_error_set(error, r, "cannot start an upload: %s", reason);
-        if (post.status != 202 || !post.location)
-                return http_error(c, error, &post, "upload");
-        r = resolve_location(c, post.location, d->digest, &url);
-        if (r < 0)
-                return unpack_error_set(error, r, "the registry sent an unusable upload location");
-        if (fd_in >= 0) {
-                fd = fcntl(fd_in, F_DUPFD_CLOEXEC, 3);
-                if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
-                        return -errno;
-                size = d->size;
-        } else
-                fd = image_store_open_blob(s, d->digest, &size);
-        if (fd < 0)
-                return unpack_error_set(error, fd, "blob %.19s… is missing from the store", d->digest);
-        r = registry_request(c, "PUT", url, STRV_MAKE("Content-Type: application/octet-stream"), fd, NULL, size, &put,
-                             &reason);
-        if (r < 0)
-                return unpack_error_set(error, r, "cannot upload blob %.19s…: %s", d->digest, reason);
-        if (put.status != 201)
-                return http_error(c, error, &put, "blob upload");
-        return 0;
-}
-
 /* The layers as they go out. Layers stored uncompressed (an import, a commit, a load of a
  * docker-archive) are gzip-compressed into unnamed files of tmp/, as podman and docker push them (a
  * 243 MB layer is some 89 MB so); the others go as they are, keeping their digests. */
@@ -403,6 +341,7 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         _cleanup_(push_layers_done) PushLayers layers = {};
+        _cleanup_strv_free_ char **mount_from = NULL;
         _cleanup_free_ char *data = NULL, *path = NULL, *header = NULL;
         char digest[DIGEST_STRING_LEN + 1];
         const char *reason, *media_type;
@@ -424,9 +363,12 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         c->total = image->manifest->config.size;
         for (size_t i = 0; i < layers.n; i++)
                 c->total += layers.d[i].size;
-        r = push_blob(c, s, &image->manifest->config, -EBADF, error);
+        r = registry_mount_sources(c, image->names, &mount_from);
+        if (r < 0)
+                return r;
+        r = registry_push_blob(c, s, &image->manifest->config, -EBADF, mount_from, error);
         for (size_t i = 0; r >= 0 && i < layers.n; i++)
-                r = push_blob(c, s, layers.d + i, layers.fds[i], error);
+                r = registry_push_blob(c, s, layers.d + i, layers.fds[i], mount_from, error);
         if (r < 0)
                 return r;
         if (layers.compressed) {

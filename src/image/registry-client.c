@@ -202,7 +202,7 @@ static size_t on_upload(char *buffer, size_t size, size_t nitems, void *userdata
                 k = (ssize_t) n;
         } else
                 do
-                        k = read(x->upload_fd, buffer, n);
+                        k = pread(x->upload_fd, buffer, n, (off_t) (x->upload_offset + x->upload_done));
                 while (k < 0 && errno == EINTR);
         if (k <= 0)
                 return CURL_READFUNC_ABORT;
@@ -496,13 +496,14 @@ unsigned registry_retry_delay(unsigned attempt, const RegistryResponse *resp) {
 /* One attempt: over http when the registry speaks no TLS, and again with a token (or Basic credentials)
  * after a 401 challenge. */
 static int request_once(RegistryClient *c, const char *method, char **url, char *const *headers, int upload_fd,
-                        const void *upload, uint64_t upload_size, RegistryResponse *resp, const char **ret_reason) {
+                        uint64_t upload_offset, const void *upload, uint64_t upload_size, RegistryResponse *resp,
+                        const char **ret_reason) {
         uint64_t done = c->done;
         int r;
 
         for (unsigned attempt = 0;; attempt++) {
-                RegistryExchange x = { .client = c, .resp = resp, .upload_fd = upload_fd, .upload = upload,
-                                       .upload_size = upload_size };
+                RegistryExchange x = { .client = c, .resp = resp, .upload_fd = upload_fd, .upload_offset = upload_offset,
+                                       .upload = upload, .upload_size = upload_size };
 
                 r = perform(c, method, *url, headers, &x, ret_reason);
                 if (r == -EPROTONOSUPPORT) {
@@ -521,16 +522,16 @@ static int request_once(RegistryClient *c, const char *method, char **url, char 
                 /* Again from the start: nothing went to the sink for a 401 or a failed handshake. */
                 registry_response_done(resp);
                 c->done = done;
-                if (upload_fd >= 0 && lseek(upload_fd, 0, SEEK_SET) < 0)
-                        return -errno;
         }
 }
 
-int registry_request(RegistryClient *c, const char *method, const char *path, char *const *headers,
-                     int upload_fd, const void *upload, uint64_t upload_size, RegistryResponse *resp,
-                     const char **ret_reason) {
+int registry_upload(RegistryClient *c, const char *method, const char *path, char *const *headers, int upload_fd,
+                    uint64_t upload_offset, const void *upload, uint64_t upload_size, RegistryResponse *resp,
+                    const char **ret_reason) {
         _cleanup_free_ char *url = NULL;
         uint64_t done = c->done;
+        /* Only what may be asked twice is retried here: a push retries a whole blob upload itself. */
+        bool retry = streq(method, "GET") || streq(method, "HEAD");
         int r;
 
         r = registry_url(c, path, &url);
@@ -539,18 +540,23 @@ int registry_request(RegistryClient *c, const char *method, const char *path, ch
         for (unsigned attempt = 0;; attempt++) {
                 unsigned delay;
 
-                r = request_once(c, method, &url, headers, upload_fd, upload, upload_size, resp, ret_reason);
-                if (!registry_is_transient(r, resp) || attempt + 1 >= REGISTRY_ATTEMPTS_MAX || resp->sink)
+                r = request_once(c, method, &url, headers, upload_fd, upload_offset, upload, upload_size, resp,
+                                 ret_reason);
+                if (!retry || !registry_is_transient(r, resp) || attempt + 1 >= REGISTRY_ATTEMPTS_MAX || resp->sink)
                         return r;
                 /* A worker process: waiting here holds nothing else up. */
                 delay = registry_retry_delay(attempt, resp);
                 registry_response_done(resp);
                 c->done = done;
-                if (upload_fd >= 0 && lseek(upload_fd, 0, SEEK_SET) < 0)
-                        return -errno;
                 if (delay > 0)
                         (void) sleep(delay);
         }
+}
+
+int registry_request(RegistryClient *c, const char *method, const char *path, char *const *headers,
+                     int upload_fd, const void *upload, uint64_t upload_size, RegistryResponse *resp,
+                     const char **ret_reason) {
+        return registry_upload(c, method, path, headers, upload_fd, 0, upload, upload_size, resp, ret_reason);
 }
 
 int registry_http_error(RegistryClient *c, UnpackError *error, long status, const char *what) {

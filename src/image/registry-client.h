@@ -52,7 +52,7 @@ typedef struct RegistryExchange {
         RegistryResponse *resp;
         int upload_fd;
         const char *upload;
-        uint64_t upload_size, upload_done;
+        uint64_t upload_offset, upload_size, upload_done; /* upload_fd is read from upload_offset on */
         uint64_t range_start; /* bytes asked from here on (Range): a 200 answer starts the sink over */
         uint64_t *received;   /* optional: counts the bytes that went into the sink */
         bool body_started;
@@ -77,6 +77,11 @@ int registry_request(RegistryClient *c, const char *method, const char *path, ch
                      int upload_fd, const void *upload, uint64_t upload_size, RegistryResponse *resp,
                      const char **ret_reason);
 
+/* registry_request() with the body read from upload_fd at upload_offset on (a chunk of a blob). GET and
+ * HEAD are retried when transient (REGISTRY_ATTEMPTS_MAX); others are not (an upload is retried whole). */
+int registry_upload(RegistryClient *c, const char *method, const char *path, char *const *headers, int upload_fd,
+                    uint64_t upload_offset, const void *upload, uint64_t upload_size, RegistryResponse *resp,
+                    const char **ret_reason);
 /* path (as for registry_request()) → its full URL. */
 int registry_url(RegistryClient *c, const char *path, char **ret);
 /* Sets x->curl up for one request (the caller performs it): *ret_headers must be freed after it. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "blob-partial.h"
 #include "log.h"
@@ -112,6 +113,8 @@ static int job_commit(Fetch *F, size_t i) {
 
         if (f->w.hash.size != f->d->size)
                 r = -EBADMSG;
+        else if (f->partial && fchmod(f->w.fd, 0644) < 0) /* as every blob: the partial file was private */
+                r = -errno;
         else
                 r = blob_writer_commit(s, &f->w, f->d->digest, NULL, NULL);
         if (r == -EBADMSG) {
@@ -280,6 +283,9 @@ static int fetch_loop(Fetch *F, unsigned parallel) {
                         if (busy < 0)
                                 return busy;
                 }
+                left = false; /* again: blobs may have come in just now */
+                for (size_t i = 0; i < F->n; i++)
+                        left = left || !F->f[i].done;
                 now = now_usec(CLOCK_MONOTONIC);
                 if (F->hooks && F->hooks->progress && now - last_progress >= PROGRESS_EVERY_USEC) {
                         F->hooks->progress(F->f, F->n, F->hooks->userdata);

@@ -123,16 +123,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         limit = len(body) // 2 if cut else len(body)
         sent = 0
+        # END is logged before the last piece goes: once the client has it all, it may start its
+        # next request, whose START must come after this END in the log.
+        ended = False
         try:
             while sent < limit:
                 piece = body[sent:min(limit, sent + 65536)]
+                if sent + len(piece) >= limit:
+                    log("END %s %s %d %d%s" % (repo, digest, 206 if start else 200, limit, " cut" if cut else ""))
+                    ended = True
                 self.wfile.write(piece)
                 self.wfile.flush()
                 sent += len(piece)
                 time.sleep(0.005)
         except OSError:
             pass
-        log("END %s %s %d %d%s" % (repo, digest, 206 if start else 200, sent, " cut" if cut else ""))
+        if not ended:
+            log("END %s %s %d %d%s" % (repo, digest, 206 if start else 200, sent, " cut" if cut else ""))
         if cut:
             self.close_connection = True
             try:
