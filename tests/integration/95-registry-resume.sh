@@ -39,11 +39,14 @@ requests() { awk -v repo="$1" -v d="$2" '$2 == "START" && $3 == repo && $4 == d'
 layer_digests() { dray image inspect "$1" | jq -r '.[0].Layers[].Digest'; }
 blob_size() { stat -c %s "$state/images/blobs/sha256/${1#sha256:}"; }
 
-plan 35
+plan 36
 
 # --- parallel, and what is stored is not fetched again -------------------------------------------------
-ok "pull a 4-layer image" dray pull "$reg/plain:$tag"
+out="$(dray pull "$reg/plain:$tag" 2>&1)"
+is "$?" 0 "pull a 4-layer image"
 defer rmi "$reg/plain:$tag"
+is "$(printf '%s\n' "$out" | grep -cE '^Layer [0-9a-f]{12}  1\.0 MiB / 1\.0 MiB  .*done$')" 4 \
+        "not on a terminal: a line per layer as it comes in, from the Transfer's Layers property"
 c="$(concurrency plain)"
 ok "its layers were fetched side by side ($c requests at once; 3 allowed)" test "$c" -ge 2 -a "$c" -le 3
 diff_id="$(dray image inspect "$reg/plain:$tag" | jq -r '.[0].Layers[3].DiffID')"
