@@ -24,14 +24,15 @@ typedef struct PullArgs {
  * (opened here, with the caller's rights, and passed as a descriptor); pull (non-NULL): PullArgs. */
 static int parse_registry_args(const char *verb, const char *usage, int argc, char *argv[], bool *ret_insecure,
                                const char **ret_authfile, PullArgs *pull, int *ret_optind) {
-        static const struct option options[] = {
-                { "tls-verify", required_argument, NULL, 't' },
-                { "authfile",   required_argument, NULL, 'a' },
-                { "max-parallel", required_argument, NULL, 'P' },
-                { "platform",   required_argument, NULL, 'p' },
-                { "help",       no_argument,       NULL, 'h' },
+        static const struct option pull_options[] = {
+                { "max-parallel", required_argument, NULL, 'P' }, /* pull only: the first two */
+                { "platform",     required_argument, NULL, 'p' },
+                { "tls-verify",   required_argument, NULL, 't' },
+                { "authfile",     required_argument, NULL, 'a' },
+                { "help",         no_argument,       NULL, 'h' },
                 {}
         };
+        const struct option *options = pull ? pull_options : pull_options + 2; /* push: no pull options */
         int c;
 
         getopt_reset();
@@ -52,15 +53,11 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
                         *ret_authfile = optarg;
                         break;
                 case 'P':
-                        if (!pull)
-                                return log_option_error(verb, argv, c), -EINVAL;
                         if (safe_atou32(optarg, &pull->max_parallel) < 0 || pull->max_parallel < 1 ||
                             pull->max_parallel > 16)
                                 return log_invalid_value("--max-parallel", optarg, -EINVAL, "a number from 1 to 16"), -EINVAL;
                         break;
                 case 'p':
-                        if (!pull)
-                                return log_option_error(verb, argv, c), -EINVAL;
                         pull->platform = optarg;
                         break;
                 default:
