@@ -11,6 +11,7 @@
 #include "registry-parse.h"
 #include "registry-client.h"
 #include "strv.h"
+#include "time-util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all);
 
@@ -64,6 +65,7 @@ RegistryClient *registry_client_free(RegistryClient *c) {
                 curl_easy_cleanup(c->curl);
         registry_location_done(&c->location);
         free(c->token);
+        free(c->challenge);
         registry_credentials_done(&c->credentials);
         registry_tls_done(&c->tls);
         free(c->scope_actions);
@@ -461,7 +463,24 @@ int registry_authenticate(RegistryClient *c, const RegistryResponse *challenge, 
                 return r;
         free(c->token);
         c->token = token;
+        /* Asked for again 10 s before it expires, so that no request goes out with a stale one. */
+        c->token_until = now_usec(CLOCK_MONOTONIC) +
+                         (uint64_t) (registry_token_lifetime(resp.body, resp.n_body) - 10U) * USEC_PER_SEC;
+        if (challenge->www_authenticate != c->challenge) {
+                char *copy = strdup(challenge->www_authenticate);
+
+                if (!copy)
+                        return -ENOMEM;
+                free(c->challenge);
+                c->challenge = copy;
+        }
         return 0;
+}
+
+int registry_token_refresh(RegistryClient *c, const char **ret_reason) {
+        if (!c->token || !c->challenge || now_usec(CLOCK_MONOTONIC) < c->token_until)
+                return 0;
+        return registry_authenticate(c, &(RegistryResponse) { .www_authenticate = c->challenge }, ret_reason);
 }
 
 int registry_url(RegistryClient *c, const char *path, char **ret) {
@@ -505,6 +524,9 @@ static int request_once(RegistryClient *c, const char *method, char **url, char 
                 RegistryExchange x = { .client = c, .resp = resp, .upload_fd = upload_fd, .upload_offset = upload_offset,
                                        .upload = upload, .upload_size = upload_size };
 
+                r = registry_token_refresh(c, ret_reason);
+                if (r < 0)
+                        return r;
                 r = perform(c, method, *url, headers, &x, ret_reason);
                 if (r == -EPROTONOSUPPORT) {
                         r = fall_back_to_http(c, url);

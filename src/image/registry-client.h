@@ -20,7 +20,9 @@
 typedef struct RegistryClient {
         CURL *curl;
         RegistryLocation location;
-        char *token;
+        char *token;          /* the Bearer token for the client's scope, reused for every request */
+        uint64_t token_until; /* CLOCK_MONOTONIC µs: asked for anew from then on (its expires_in) */
+        char *challenge;      /* the WWW-Authenticate that got it: to ask again */
         RegistryCredentials credentials; /* user NULL: anonymous */
         bool basic;                      /* the registry asked for Basic: send them with every request */
         bool refused;                    /* credentials were sent and the answer was still 401 */
@@ -93,6 +95,8 @@ int registry_exchange_setup(RegistryExchange *x, const char *method, const char 
 int registry_exchange_result(RegistryExchange *x, const char *url, CURLcode e, const char **ret_reason);
 /* The answer was a 401 with a challenge: a (new) token, or Basic credentials from now on. */
 int registry_authenticate(RegistryClient *c, const RegistryResponse *challenge, const char **ret_reason);
+/* A token about to expire is asked for again before the next request, not after a 401. */
+int registry_token_refresh(RegistryClient *c, const char **ret_reason);
 /* Whether a failure (r < 0) or an answer is worth another attempt; and how long to wait before attempt
  * number attempt + 1 (seconds). */
 bool registry_is_transient(int r, const RegistryResponse *resp);

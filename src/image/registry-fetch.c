@@ -90,6 +90,10 @@ static int job_start(Fetch *F, size_t i) {
         }
         if (!f->curl && !(f->curl = curl_easy_init()))
                 return -ENOMEM;
+        r = registry_token_refresh(F->client, &reason);
+        if (r < 0)
+                return unpack_error_set(F->error, r, "cannot fetch the %s %.19s…: %s", f->what, f->d->digest,
+                                        strna(reason));
         f->resp = (RegistryResponse) { .sink = &f->w, .blob_size = f->d->size };
         f->x = (RegistryExchange) { .client = F->client, .curl = f->curl, .resp = &f->resp, .upload_fd = -EBADF,
                                     .range_start = f->w.hash.size };

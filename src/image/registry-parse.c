@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "image-manifest.h"
+#include "json-util.h"
 #include "macros.h"
 #include "registry-parse.h"
 #include "registry-util.h"
@@ -77,6 +79,20 @@ int registry_parse_content_range(const char *value, uint64_t *ret_first, uint64_
         *ret_last = last;
         *ret_total = total;
         return 0;
+}
+
+unsigned registry_token_lifetime(const char *data, size_t size) {
+        _cleanup_json_ json_object *o = NULL;
+        json_object *v;
+        int64_t n;
+
+        if (image_json_parse(data ?: "", size, &o) < 0 || !json_object_object_get_ex(o, "expires_in", &v) ||
+            !json_object_is_type(v, json_type_int))
+                return REGISTRY_TOKEN_LIFETIME_MIN;
+        n = json_object_get_int64(v);
+        if (n < (int64_t) REGISTRY_TOKEN_LIFETIME_MIN)
+                return REGISTRY_TOKEN_LIFETIME_MIN;
+        return (unsigned) MIN(n, (int64_t) REGISTRY_TOKEN_LIFETIME_MAX);
 }
 
 static bool platform_word_ok(const char *s, size_t n, size_t max) {

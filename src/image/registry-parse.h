@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -18,6 +19,12 @@ int registry_parse_retry_after(const char *value, time_t now, unsigned *ret_seco
 /* Content-Range: "bytes FIRST-LAST/TOTAL" (TOTAL may be "*", then *ret_total is UINT64_MAX).
  * -EINVAL when malformed, another unit, or LAST < FIRST, or LAST >= TOTAL. */
 int registry_parse_content_range(const char *value, uint64_t *ret_first, uint64_t *ret_last, uint64_t *ret_total);
+
+/* How long a token server's token lasts (its expires_in, seconds): 60 when absent or shorter, as
+ * Docker's token specification says; at most a day. */
+#define REGISTRY_TOKEN_LIFETIME_MIN 60U
+#define REGISTRY_TOKEN_LIFETIME_MAX 86400U
+unsigned registry_token_lifetime(const char *data, size_t size);
 
 typedef struct RegistryPlatform {
         char os[32], arch[32], variant[32]; /* variant "" when none was given */

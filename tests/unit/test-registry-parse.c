@@ -52,6 +52,22 @@ TEST(content_range) {
         return 0;
 }
 
+TEST(token_lifetime) {
+        static const char *const l[] = { "{\"token\":\"a\",\"expires_in\":300}", "{\"token\":\"a\"}",
+                                         "{\"expires_in\":5}", "{\"expires_in\":-1}", "{\"expires_in\":\"300\"}",
+                                         "{\"expires_in\":99999999999}", "not json" };
+
+        ASSERT_EQ(registry_token_lifetime(l[0], strlen(l[0])), 300U);
+        ASSERT_EQ(registry_token_lifetime(l[1], strlen(l[1])), REGISTRY_TOKEN_LIFETIME_MIN);
+        ASSERT_EQ(registry_token_lifetime(l[2], strlen(l[2])), REGISTRY_TOKEN_LIFETIME_MIN);
+        ASSERT_EQ(registry_token_lifetime(l[3], strlen(l[3])), REGISTRY_TOKEN_LIFETIME_MIN);
+        ASSERT_EQ(registry_token_lifetime(l[4], strlen(l[4])), REGISTRY_TOKEN_LIFETIME_MIN);
+        ASSERT_EQ(registry_token_lifetime(l[5], strlen(l[5])), REGISTRY_TOKEN_LIFETIME_MAX);
+        ASSERT_EQ(registry_token_lifetime(l[6], strlen(l[6])), REGISTRY_TOKEN_LIFETIME_MIN);
+        ASSERT_EQ(registry_token_lifetime(NULL, 0), REGISTRY_TOKEN_LIFETIME_MIN);
+        return 0;
+}
+
 TEST(platform) {
         RegistryPlatform p;
         char buf[128];
