@@ -14,25 +14,25 @@
 #include "strv.h"
 #include "verbs.h"
 
-/* pull's own: --max-parallel=N (layers fetched at once), --platform=OS/ARCH[/VARIANT]. */
+/* --max-parallel=N (blobs fetched or sent at once) and pull's --platform=OS/ARCH[/VARIANT]. */
 typedef struct PullArgs {
         uint32_t max_parallel; /* 0: drayd's default */
         const char *platform;
 } PullArgs;
 
 /* The options of both verbs: --tls-verify=BOOL (false: plain http and any certificate), --authfile=PATH
- * (opened here, with the caller's rights, and passed as a descriptor); pull (non-NULL): PullArgs. */
+ * (opened here, with the caller's rights, and passed as a descriptor), PullArgs. */
 static int parse_registry_args(const char *verb, const char *usage, int argc, char *argv[], bool *ret_insecure,
-                               const char **ret_authfile, PullArgs *pull, int *ret_optind) {
+                               const char **ret_authfile, PullArgs *pull, bool push, int *ret_optind) {
         static const struct option pull_options[] = {
-                { "max-parallel", required_argument, NULL, 'P' }, /* pull only: the first two */
-                { "platform",     required_argument, NULL, 'p' },
+                { "platform",     required_argument, NULL, 'p' }, /* pull only: the first one */
+                { "max-parallel", required_argument, NULL, 'P' },
                 { "tls-verify",   required_argument, NULL, 't' },
                 { "authfile",     required_argument, NULL, 'a' },
                 { "help",         no_argument,       NULL, 'h' },
                 {}
         };
-        const struct option *options = pull ? pull_options : pull_options + 2; /* push: no pull options */
+        const struct option *options = push ? pull_options + 1 : pull_options; /* push: no --platform */
         int c;
 
         getopt_reset();
@@ -74,9 +74,9 @@ static int append_options(sd_bus_message *m, bool insecure, int auth_fd, const P
                 r = sd_bus_message_append(m, "{sv}", "Insecure", "b", 1);
         if (r >= 0 && auth_fd >= 0)
                 r = sd_bus_message_append(m, "{sv}", "AuthFile", "h", auth_fd);
-        if (r >= 0 && pull && pull->max_parallel > 0)
+        if (r >= 0 && pull->max_parallel > 0)
                 r = sd_bus_message_append(m, "{sv}", "MaxParallel", "u", pull->max_parallel);
-        if (r >= 0 && pull && pull->platform)
+        if (r >= 0 && pull->platform)
                 r = sd_bus_message_append(m, "{sv}", "Platform", "s", pull->platform);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
@@ -103,12 +103,12 @@ static int registry_verb(int argc, char *argv[], bool push) {
         int r, first, n;
 
         r = parse_registry_args(argv[0],
-                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] IMAGE [NAME[:TAG]]\n\n"
+                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] [--max-parallel=N] IMAGE [NAME[:TAG]]\n\n"
                                        "Upload an image to a registry (to IMAGE's own name when no NAME is given)."
                                      : "Usage: dray pull [--tls-verify=false] [--authfile=PATH] [--max-parallel=N]\n"
                                        "                 [--platform=OS/ARCH[/VARIANT]] NAME[:TAG|@DIGEST]\n\n"
                                        "Fetch an image from its registry (https; plain http for localhost).",
-                                argc, argv, &insecure, &authfile, push ? NULL : &pull, &first);
+                                argc, argv, &insecure, &authfile, &pull, push, &first);
         if (r <= 0)
                 return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
         n = argc - first;
@@ -128,7 +128,7 @@ static int registry_verb(int argc, char *argv[], bool push) {
                 r = push ? sd_bus_message_append(m, "ss", argv[first], n == 2 ? argv[first + 1] : "")
                          : sd_bus_message_append(m, "s", argv[first]);
         if (r >= 0)
-                r = append_options(m, insecure, auth_fd, push ? NULL : &pull);
+                r = append_options(m, insecure, auth_fd, &pull);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         return run(bus, m, push ? "Pushing" : "Pulling", push ? "Pushed: " : "Pulled: ");
@@ -160,7 +160,7 @@ int cli_image_ensure(const char *image, const char *policy) {
         /* As docker run: the pull's progress on stderr, then the container. */
         r = bus_new_manager_call(bus, &m, "PullImage");
         r = r < 0 ? r : sd_bus_message_append(m, "s", image);
-        r = r < 0 ? r : append_options(m, false, -EBADF, NULL);
+        r = r < 0 ? r : append_options(m, false, -EBADF, &(PullArgs) {});
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         return cli_transfer_run(bus, m, "Pulling", &images) < 0 ? -EIO : 0;

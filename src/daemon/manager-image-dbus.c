@@ -471,10 +471,11 @@ static int method_commit_container(sd_bus_message *message, void *userdata, sd_b
 
 /* PullImage's and PushImage's a{sv}: Insecure (b), AuthFile (h: the client's containers-auth.json,
  * read through its descriptor so a client never makes drayd read a file the client cannot);
- * PullImage's MaxParallel (u) and Platform (s): see registry_pull_option(). */
-/* MaxParallel (u, 1…16: layers fetched at once) and Platform (s, "os/arch[/variant]"): 1 when key is
- * one of them (stored in pull), 0 when not. */
+ * MaxParallel (u) and PullImage's Platform (s): see registry_pull_option(). */
+/* MaxParallel (u, 1…16: blobs fetched or sent at once) and, for a pull, Platform (s,
+ * "os/arch[/variant]"): 1 when key is one of them (stored in pull), 0 when not. */
 typedef struct PullArgs {
+        bool push;     /* PushImage: no Platform */
         unsigned max_parallel;
         char *platform;
 } PullArgs;
@@ -496,7 +497,7 @@ static int registry_pull_option(sd_bus_message *message, const char *key, PullAr
                 pull->max_parallel = u;
                 return 1;
         }
-        if (streq(key, "Platform")) {
+        if (streq(key, "Platform") && !pull->push) {
                 r = sd_bus_message_read(message, "v", "s", &s);
                 if (r < 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 's'.", key);
@@ -585,12 +586,12 @@ static int registry_transfer(sd_bus_message *message, Manager *m, TransferType t
         _cleanup_free_ char *norm = NULL, *d = NULL;
         _cleanup_close_ int auth_fd = -EBADF;
         _cleanup_free_ char *platform = NULL;
-        PullArgs pull = {};
+        PullArgs pull = { .push = type == TRANSFER_PUSH };
         bool insecure = false;
         Transfer *t;
         int r;
 
-        r = read_registry_options(message, &insecure, &auth_fd, type == TRANSFER_PULL ? &pull : NULL, error);
+        r = read_registry_options(message, &insecure, &auth_fd, &pull, error);
         platform = pull.platform;
         if (r < 0)
                 return r;

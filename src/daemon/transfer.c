@@ -198,7 +198,7 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
                 return r;
         }
         case TRANSFER_PUSH:
-                r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, &id, error);
+                r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, t->max_parallel, &id, error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", id);
                 return r;

@@ -69,7 +69,7 @@ typedef struct Transfer {
         char **images;         /* save; push: the one image pushed */
         bool insecure;         /* pull, push: plain http allowed for any registry */
         RegistryCredentials credentials; /* pull, push: from the client's --authfile or drayd's auth files */
-        unsigned max_parallel; /* pull: layers fetched at once (0: the default) */
+        unsigned max_parallel; /* pull, push: blobs fetched or sent at once (0: the default) */
         char *platform;        /* pull: "os/arch[/variant]" to take from an index (NULL: this host's) */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */

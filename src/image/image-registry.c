@@ -336,12 +336,14 @@ static int push_layers_prepare(ImageStore *s, const ImageManifest *m, PushLayers
 }
 
 int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
-               char **ret_digest, UnpackError *error) {
+               unsigned max_parallel, char **ret_digest, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse resp = {};
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         _cleanup_(push_layers_done) PushLayers layers = {};
         _cleanup_strv_free_ char **mount_from = NULL;
+        _cleanup_free_ ImageDescriptor *blobs = NULL; /* borrowed descriptors */
+        _cleanup_free_ int *fds = NULL;
         _cleanup_free_ char *data = NULL, *path = NULL, *header = NULL;
         char digest[DIGEST_STRING_LEN + 1];
         const char *reason, *media_type;
@@ -366,9 +368,19 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         r = registry_mount_sources(c, image->names, &mount_from);
         if (r < 0)
                 return r;
-        r = registry_push_blob(c, s, &image->manifest->config, -EBADF, mount_from, error);
-        for (size_t i = 0; r >= 0 && i < layers.n; i++)
-                r = registry_push_blob(c, s, layers.d + i, layers.fds[i], mount_from, error);
+        /* The config and the layers, several at once; the manifest only once they are all there. */
+        blobs = calloc(layers.n + 1, sizeof(ImageDescriptor));
+        fds = calloc(layers.n + 1, sizeof(int));
+        if (!blobs || !fds)
+                return -ENOMEM;
+        blobs[0] = image->manifest->config;
+        fds[0] = -EBADF;
+        for (size_t i = 0; i < layers.n; i++) {
+                blobs[i + 1] = layers.d[i];
+                fds[i + 1] = layers.fds[i];
+        }
+        r = registry_push_blobs(c, blobs, fds, layers.n + 1, mount_from,
+                                max_parallel > 0 ? max_parallel : REGISTRY_PARALLEL_DEFAULT, error);
         if (r < 0)
                 return r;
         if (layers.compressed) {

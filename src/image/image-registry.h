@@ -19,10 +19,10 @@ typedef struct ImagePullOptions {
 int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials,
                const ImagePullOptions *options, char **ret_name, char **ret_id, UnpackError *error);
 
-/* Pushes the image what (name or ID) to ref: blobs the registry lacks (HEAD, then POST + monolithic PUT),
- * then the manifest byte for byte, so its digest stays. *ret_digest: the manifest digest. */
+/* Pushes the image what (name or ID) to ref: the blobs the registry lacks (registry-push.h), max_parallel
+ * (0: 3) at once, then the manifest byte for byte, so its digest stays. *ret_digest: the manifest digest. */
 int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
-               char **ret_digest, UnpackError *error);
+               unsigned max_parallel, char **ret_digest, UnpackError *error);
 
 /* Whether registry (HOST[:PORT]) takes credentials, as docker login checks it: GET /v2/, answering a
  * Basic challenge with them or taking a token without a scope from the Bearer token server with them. */

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <sys/types.h>
-
 #include "image-store.h"
+#include "worker-child.h"
 
 /* Unpacks an image's layers while its other layers still download: layer i goes to a child process
  * (which unpacks it in the sandbox of image-sandbox.h, as any unpack) as soon as its blob is in and
@@ -11,13 +10,10 @@
 typedef struct LayerUnpacker {
         ImageStore *store;
         const Image *image;
-        bool *fetched; /* per layer: its blob is in the store, verified */
-        size_t next;   /* the lowest layer not unpacked yet */
-        pid_t pid;     /* the child unpacking layer next, or 0 */
-        int fd;        /* its pipe: "ERRNO MESSAGE", then EOF */
-        bool existed;  /* layer next was unpacked before this pull */
-        char buf[UNPACK_MESSAGE_MAX + 32];
-        size_t n_buf;
+        bool *fetched;      /* per layer: its blob is in the store, verified */
+        size_t next;        /* the lowest layer not unpacked yet */
+        WorkerChild child;  /* unpacking layer next, when child.pid > 0 */
+        bool existed;       /* layer next was unpacked before this pull */
 } LayerUnpacker;
 
 int layer_unpacker_init(LayerUnpacker *u, ImageStore *s, const Image *image);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "registry-fetch.h"
 #include "registry-push.h"
+#include "worker-child.h"
 #include "strv.h"
 
 #define STRV_MAKE(...) ((char *[]) { __VA_ARGS__, NULL })
@@ -200,4 +204,110 @@ int registry_push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *
                 log_debug("Uploading blob %s failed (%s), starting over.", d->digest, e.message);
                 (void) sleep(registry_retry_delay(attempt, NULL));
         }
+}
+
+/* ---- several at once ------------------------------------------------------------------------- */
+
+typedef struct PushChild {
+        WorkerChild child;
+        size_t i;
+        /* for the child */
+        RegistryClient *client;
+        const ImageDescriptor *d;
+        int fd_in;
+        char *const *mount_from;
+} PushChild;
+
+/* A client of the child's own (no connection shared with the parent), with what c learnt: the
+ * token, Basic, the fall-back to http. */
+static int child_client(RegistryClient *c, RegistryClient **ret) {
+        _cleanup_(registry_client_freep) RegistryClient *k = NULL;
+        const char *reason = NULL;
+        int r;
+
+        r = registry_client_new(c->store, c->location.name, c->insecure, c->scope_actions, &c->credentials, &k, &reason);
+        if (r < 0)
+                return r;
+        if ((c->token && !(k->token = strdup(c->token))) || (c->challenge && !(k->challenge = strdup(c->challenge))))
+                return -ENOMEM;
+        free(k->location.base);
+        k->location.base = strdup(c->location.base);
+        if (!k->location.base)
+                return -ENOMEM;
+        k->token_until = c->token_until;
+        k->basic = c->basic;
+        k->https_checked = c->https_checked;
+        *ret = TAKE_PTR(k);
+        return 0;
+}
+
+static int push_child(void *userdata, UnpackError *error) {
+        PushChild *k = userdata;
+        RegistryClient *c = NULL; /* never freed: the child _exit()s */
+        int r;
+
+        k->client->store->progress = NULL; /* the parent counts whole blobs */
+        r = child_client(k->client, &c);
+        if (r < 0)
+                return unpack_error_set(error, r, "cannot set up an upload: %s", strerror(-r));
+        return registry_push_blob(c, c->store, k->d, k->fd_in, k->mount_from, error);
+}
+
+int registry_push_blobs(RegistryClient *c, const ImageDescriptor *d, const int *fds, size_t n, char *const *mount_from,
+                        unsigned parallel, UnpackError *error) {
+        PushChild running[REGISTRY_PARALLEL_MAX] = {};
+        size_t next = 0, n_running = 0;
+        int r = 0;
+
+        parallel = MIN(MAX(parallel, 1U), (unsigned) REGISTRY_PARALLEL_MAX);
+        if (parallel == 1 || n <= 1) {
+                for (size_t i = 0; r >= 0 && i < n; i++)
+                        r = registry_push_blob(c, c->store, d + i, fds[i], mount_from, error);
+                return r;
+        }
+        while (next < n || n_running > 0) {
+                struct pollfd p[REGISTRY_PARALLEL_MAX];
+
+                while (r >= 0 && n_running < parallel && next < n) {
+                        PushChild *k = running + n_running;
+                        int k_r;
+
+                        *k = (PushChild) { .client = c, .d = d + next, .fd_in = fds[next], .mount_from = mount_from };
+                        k_r = worker_child_start(&k->child, push_child, k);
+                        if (k_r < 0) {
+                                r = unpack_error_set(error, k_r, "cannot start an upload worker: %s", strerror(-k_r));
+                                break;
+                        }
+                        k->i = next++;
+                        n_running++;
+                }
+                if (n_running == 0)
+                        break;
+                for (size_t j = 0; j < n_running; j++)
+                        p[j] = (struct pollfd) { .fd = running[j].child.fd, .events = POLLIN };
+                if (poll(p, n_running, -1) < 0 && errno != EINTR)
+                        r = r < 0 ? r : -errno;
+                for (size_t j = 0; j < n_running; j++) {
+                        int k_r;
+
+                        if (p[j].revents == 0 && r >= 0)
+                                continue;
+                        if (r < 0) /* one failed: the others are not waited for */
+                                worker_child_kill(&running[j].child);
+                        k_r = running[j].child.pid > 0 ? worker_child_read(&running[j].child, error) : 0;
+                        if (k_r > 0)
+                                continue;
+                        if (k_r == 0 && r >= 0) { /* one is up */
+                                c->done += d[running[j].i].size;
+                                if (c->store->progress)
+                                        c->store->progress(c->done, c->total, c->store->progress_userdata);
+                        }
+                        if (k_r < 0 && r >= 0)
+                                r = k_r;
+                        running[j] = running[--n_running]; /* p[j] now stale: looked at next round */
+                        p[j] = p[n_running];
+                        j--;
+                }
+        }
+        return r;
 }

@@ -15,6 +15,12 @@
 int registry_push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d, int fd_in, char *const *mount_from,
                        UnpackError *error);
 
+/* Blobs d[0…n) (fds as fd_in for each) with registry_push_blob(), up to parallel at once, each then in
+ * a child process with a client of its own (the worker may block; progress counts whole blobs). The
+ * first failure ends the others. */
+int registry_push_blobs(RegistryClient *c, const ImageDescriptor *d, const int *fds, size_t n, char *const *mount_from,
+                        unsigned parallel, UnpackError *error);
+
 /* The repositories of names (normalised references) on the registry of c, but c's own: where a
  * blob of the image may be mounted from. */
 int registry_mount_sources(RegistryClient *c, char *const *names, char ***ret);

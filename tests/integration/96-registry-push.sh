@@ -5,7 +5,7 @@
 # seen in its access log: a layer over 16 MiB goes up in PATCH chunks and a closing PUT; pushed
 # again under another tag of the same repository, every blob is skipped (HEAD); pushed to another
 # repository of the same registry, the blobs are mounted from the first (POST ?mount=…&from=…)
-# rather than uploaded; the manifest last. Pulled back into a clean store by dray and by podman,
+# rather than uploaded; the manifest last; --max-parallel sends blobs side by side. Pulled back into a clean store by dray and by podman,
 # with the same digests.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -27,7 +27,7 @@ rmi() { dray image rm -f "$1" >/dev/null 2>&1 || true; }
 # Access log lines (combined format) of METHOD on paths starting with /v2/REPO/.
 requests() { grep -c "\"$1 /v2/$2/" "$log"; }
 
-plan 16
+plan 21
 
 mkdir "$work/root"
 cp -a "$rootfs/." "$work/root/"
@@ -70,3 +70,19 @@ defer rm -rf "/run/dray-t96-$$"
 ok "podman pulls what dray pushed" "${P[@]}" pull -q --tls-verify=false "$two:1"
 is "$("${P[@]}" image inspect --format '{{.Digest}}' "$two:1")" "$digest" "with the same digest"
 "${P[@]}" rmi -a -f >/dev/null 2>&1
+
+# --- several blobs at once -----------------------------------------------------------------------------
+python3 "$(dirname "$0")/registry-flaky.py" "$work/flaky.port" "$work/flaky.log" &
+flakypid=$!
+defer kill "$flakypid"
+wait_until 10 test -s "$work/flaky.port" || bail_out "the flaky registry does not start"
+flaky="127.0.0.1:$(cat "$work/flaky.port")/plain:$tag"
+ok "pull a 4-layer image" dray pull "$flaky"
+defer rmi "$flaky"
+ok "push it with --max-parallel=4 (its 5 blobs in upload workers side by side)" \
+        dray push --max-parallel=4 "$flaky" "$reg/three/$tag:1"
+is "$(skopeo inspect --tls-verify=false "docker://$reg/three/$tag:1" | jq -r .Digest)" \
+        "$(dray image inspect "$flaky" | jq -r '.[0].Digest')" "the registry has it, byte for byte"
+is "$(grep -c "\"PUT /v2/three/$tag/blobs/uploads/[^ ]*digest=sha256:[0-9a-f]* HTTP/1.1\" 201 " "$log")" 5 \
+        "each blob went up once"
+like "$(dray push --max-parallel=17 "$flaky" "$reg/three/$tag:2" 2>&1)" 'max-parallel' "--max-parallel=17 is refused"
