@@ -65,7 +65,7 @@ int layer_unpacker_step(LayerUnpacker *u, int *ret_fd, UnpackError *error) {
                 return 0;
         if (u->fetched[u->next]) {
                 u->existed = image_store_has_layer(u->store, u->image->config->diff_ids[u->next]);
-                r = worker_child_start(&u->child, unpack_next, u);
+                r = worker_child_start(&u->child, "layer unpacker", unpack_next, u);
                 if (r < 0)
                         return unpack_error_set(error, r, "cannot start unpacking a layer: %s", strerror(-r));
                 *ret_fd = u->child.fd;

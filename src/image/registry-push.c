@@ -273,7 +273,7 @@ int registry_push_blobs(RegistryClient *c, const ImageDescriptor *d, const int *
                         int k_r;
 
                         *k = (PushChild) { .client = c, .d = d + next, .fd_in = fds[next], .mount_from = mount_from };
-                        k_r = worker_child_start(&k->child, push_child, k);
+                        k_r = worker_child_start(&k->child, "blob upload", push_child, k);
                         if (k_r < 0) {
                                 r = unpack_error_set(error, k_r, "cannot start an upload worker: %s", strerror(-k_r));
                                 break;

@@ -8,19 +8,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child-fork.h"
 #include "worker-child.h"
 
-int worker_child_start(WorkerChild *k, int (*run)(void *userdata, UnpackError *error), void *userdata) {
+int worker_child_start(WorkerChild *k, const char *what, int (*run)(void *userdata, UnpackError *error),
+                       void *userdata) {
         int p[2];
         pid_t pid;
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
-        pid = fork();
+        pid = child_fork(what);
         if (pid < 0) {
                 safe_close(p[0]);
                 safe_close(p[1]);
-                return -errno;
+                return pid;
         }
         if (pid == 0) {
                 UnpackError e = {};

@@ -16,9 +16,11 @@ typedef struct WorkerChild {
         size_t n_buf;
 } WorkerChild;
 
-/* Forks; the child calls run(userdata), then reports what it returned (and the message of its
- * error) and _exit()s without any cleanup: it shares the worker's connections and files. */
-int worker_child_start(WorkerChild *k, int (*run)(void *userdata, UnpackError *error), void *userdata);
+/* Forks (child_fork(), what naming the child); the child calls run(userdata), then reports what it
+ * returned (and the message of its error) and _exit()s without any cleanup: it shares the worker's
+ * connections and files. */
+int worker_child_start(WorkerChild *k, const char *what, int (*run)(void *userdata, UnpackError *error),
+                       void *userdata);
 /* Reads what the child wrote: 1 while it runs (nothing more to read now), 0 when it ended done, a
  * negative errno (error set) when it failed; the child is reaped in both cases. */
 int worker_child_read(WorkerChild *k, UnpackError *error);
