@@ -254,6 +254,9 @@ _noreturn_ void exec_payload(RuntimeContext *c) {
 
         (void) payload_setup(c);
         runtime_report(c->report_fd, &c->failure);
+        /* After a gated start nobody reads the report: the payload's stderr is the only witness. */
+        if (c->io->start_fifo)
+                (void) dprintf(STDERR_FILENO, "error: %s\n", c->failure.message);
         e = (RuntimeError) { .error = c->failure.error, .stage = c->failure.stage };
         _exit(runtime_error_exit_status(&e));
 }

@@ -65,6 +65,8 @@ static const struct {
         { "userns",          userns_setup_child },
         /* stdio on 0-2, the report pipe on 3, nothing else */
         { "fds",             setup_fds },
+        /* dray-oci: the start FIFO, while the host's tree is still there */
+        { "start-fifo",      gate_open, true },
         /* no mount event leaves or enters */
         { "propagation",     mount_make_private },
         /* bind or overlayfs on root_mount, with the mount points */
@@ -73,6 +75,8 @@ static const struct {
         { "network-files",   netfiles_setup },
         /* /proc, /sys read-only */
         { "kernel-fs",       mount_setup_kernel_fs },
+        /* the spec's namespaced sysctls, in the new /proc/sys */
+        { "sysctl",          sysctl_setup },
         /* tmpfs /dev: nodes, pts, shm, mqueue, links */
         { "dev",             dev_setup },
         /* --boot: tmpfs /run and /tmp, /run/host */
@@ -93,6 +97,8 @@ static const struct {
         { "tty",             init_setup_tty },
         /* --boot: that pty is /dev/console */
         { "boot-console",    boot_setup_console },
+        /* dray-oci: report "built" and wait for `dray-oci start` */
+        { "start-wait",      gate_wait, true },
         /* PID 2: drops privileges and execs */
         { "fork-payload",    init_fork_payload, true },
         /* the init keeps CAP_KILL and CAP_SYS_BOOT (reboot in place) and nothing else */
@@ -178,7 +184,7 @@ static ssize_t report_receive(int fd, RuntimeRecord *rec, int *ret_fd) {
 /* Reads the report socket to EOF: EOF after FORKED and no ERROR means the payload exec'd. */
 int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
         _cleanup_close_ int pty = -EBADF;
-        bool forked = false, failed = false;
+        bool forked = false, failed = false, gated = false;
         RuntimeRecord rec;
 
         for (;;) {
@@ -198,6 +204,11 @@ int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
                         return runtime_fail(c, EIO, "short container setup report");
                 if (rec.type == RUNTIME_RECORD_FORKED)
                         forked = true;
+                else if (rec.type == RUNTIME_RECORD_GATED && c->io->start_fifo && !failed) {
+                        /* Built and waiting for its start: the payload does not exist yet. */
+                        gated = true;
+                        break;
+                }
                 else if (rec.type == RUNTIME_RECORD_ERROR && !failed) {
                         rec.message[sizeof(rec.message) - 1] = 0;
                         if (rec.stage < 0 || rec.stage >= _RUNTIME_STAGE_MAX)
@@ -208,7 +219,7 @@ int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
         }
         if (failed)
                 return -c->failure.error;
-        if (!forked)
+        if (!forked && !gated)
                 return runtime_fail(c, EIO, "container init died during setup");
         if (c->spec->tty && pty < 0)
                 return runtime_fail(c, EIO, "the container's init sent no terminal");

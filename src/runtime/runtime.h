@@ -50,6 +50,18 @@ typedef struct RuntimeIO {
         size_t n_pass_fds;
         size_t n_listen_fds;
         const char *listen_fdnames;
+        /* The OCI runtime's create/start split (dray-oci): a FIFO's path on the host. The init opens it
+         * before pivot_root and, once the container is built, reports that and waits for a reader of
+         * the FIFO (`dray-oci start`) before it forks the payload; runtime_start() returns at that
+         * report. Errors of the payload's own setup and exec then only show in its exit status and on
+         * its stderr. NULL: no wait. */
+        const char *start_fifo;
+        /* The init outlives the caller (no parent death signal): an OCI runtime exits after create, and
+         * the engine's shim, a subreaper, becomes the init's parent. */
+        bool orphan;
+        /* "key=value" sysctls of the container's own namespaces (net.*, kernel.shm*, …), written into
+         * its /proc/sys before anything runs in it; NULL: none. */
+        char *const *sysctl;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \
