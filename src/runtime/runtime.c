@@ -24,6 +24,8 @@
 static int setup_hostname(RuntimeContext *c) {
         const char *h = c->spec->hostname ?: c->spec->name;
 
+        if (c->io->shared_namespaces & CLONE_NEWUTS)
+                return 0; /* the caller's host name is not ours to change */
         if (sethostname(h, strlen(h)) < 0)
                 return runtime_fail(c, errno, "set hostname '%s': %m", h);
         return 0;
@@ -259,7 +261,8 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         r = netns_enter(c, &saved_netns);
         if (r < 0)
                 return r;
-        pid = runtime_clone(RUNTIME_NS_FLAGS | netns_clone_flags(c->spec) | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0),
+        pid = runtime_clone((RUNTIME_NS_FLAGS & ~(c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP))) |
+                                    netns_clone_flags(c->spec) | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0),
                             c->io->cgroup_fd);
         if (pid == 0) {
                 /* In the joined network namespace; setup_fds() closes saved_netns. */
