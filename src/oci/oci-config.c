@@ -4,6 +4,7 @@
  * runtime spec demands; known keys dray cannot carry out are refused, or warned about where runc and
  * crun accept them without effect (AppArmor, SELinux labels on a host without them). */
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 #include "capability-name.h"
 #include "log.h"
 #include "name.h"
-#include "masked-paths.h"
 #include "oci-config.h"
 #include "oci-util.h"
 #include "strv.h"
@@ -462,8 +462,7 @@ static int parse_process_object(Parser *p, json_object *process) {
         r = get_bool(p, process, "noNewPrivileges", "process.", &nnp);
         if (r < 0)
                 return r;
-        if (!nnp)
-                warn(p, "process.noNewPrivileges is false, but dray always sets no_new_privs for the container's process");
+        p->config->no_new_privs = nnp;
         r = get_int64(p, process, "oomScoreAdj", "process.", -1000, 1000, &v);
         if (r < 0)
                 return r;
@@ -506,7 +505,7 @@ static bool mount_is_runtime_own(const char *dest, const char *type) {
 
 /* Mount options dray understands for binds and tmpfs; the runtime mounts every bind nosuid,nodev and
  * every tmpfs nosuid,nodev, so those are what it does anyway. */
-static int parse_mount_options(Parser *p, size_t i, char **opts, bool *bind, bool *ro, char **ret_tmpfs) {
+static int parse_mount_options(Parser *p, size_t i, char **opts, bool *bind, bool *ro, bool *noexec, char **ret_tmpfs) {
         _cleanup_free_ char *tmpfs = NULL;
 
         STRV_FOREACH(o, opts) {
@@ -521,7 +520,7 @@ static int parse_mount_options(Parser *p, size_t i, char **opts, bool *bind, boo
                 else if (STR_IN_SET(*o, "slave", "rslave", "shared", "rshared", "unbindable", "runbindable"))
                         warn(p, "mounts[%zu]: propagation '%s' is not supported; the mount is private", i, *o);
                 else if (streq(*o, "noexec"))
-                        warn(p, "mounts[%zu]: 'noexec' is not supported; the mount allows execution", i);
+                        *noexec = true;
                 else if (strchr(*o, '=')) {
                         char *t;
 
@@ -553,7 +552,7 @@ static int parse_mounts(Parser *p, json_object *root) {
                 _cleanup_free_ char *dest = NULL, *source = NULL, *tmpfs = NULL;
                 _cleanup_strv_free_ char **opts = NULL;
                 const char *d, *type, *src;
-                bool bind = false, ro = false;
+                bool bind = false, ro = false, noexec = false;
                 const char *bad = NULL;
 
                 if (!json_object_is_type(m, json_type_object))
@@ -572,7 +571,7 @@ static int parse_mounts(Parser *p, json_object *root) {
                         return fail(p, -EINVAL, "mounts[%zu].destination: '%s' is not an absolute path without '..'", i, d);
                 if (mount_is_runtime_own(dest, type))
                         continue;
-                r = parse_mount_options(p, i, opts, &bind, &ro, &tmpfs);
+                r = parse_mount_options(p, i, opts, &bind, &ro, &noexec, &tmpfs);
                 if (r < 0)
                         return r;
                 if (bind || streq_ptr(type, "bind")) {
@@ -597,6 +596,7 @@ static int parse_mounts(Parser *p, json_object *root) {
                                     strna(type), dest);
                 if (r < 0)
                         return r;
+                s->mounts[s->n_mounts - 1].noexec = noexec;
                 if (s->n_mounts > MOUNTS_MAX)
                         return fail(p, -E2BIG, "mounts: more than %u bind and tmpfs mounts", MOUNTS_MAX);
         }
@@ -685,9 +685,13 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 return fail(p, -EOPNOTSUPP, "linux.namespaces: dray-oci always gives a container pid and mount namespaces of its own; list them");
         if (!seen[1])
                 s->net.mode = NETWORK_MODE_HOST;
-        for (size_t k = 3; k < ELEMENTSOF(known); k++)
-                if (!seen[k] && !streq(known[k], "user") && !streq(known[k], "time"))
-                        warn(p, "linux.namespaces: no %s namespace asked for, but the container gets one of its own", known[k]);
+        /* ipc, uts, cgroup: shared with dray-oci's own when not listed. */
+        if (!seen[3])
+                p->config->shared_namespaces |= CLONE_NEWIPC;
+        if (!seen[4])
+                p->config->shared_namespaces |= CLONE_NEWUTS;
+        if (!seen[6])
+                p->config->shared_namespaces |= CLONE_NEWCGROUP;
         if (seen[5]) {
                 uint32_t ubase = 0, gbase = 0;
 
@@ -831,25 +835,28 @@ static int parse_seccomp(Parser *p, json_object *linux_o) {
         return 0;
 }
 
-static bool masked_path_is_known(const char *path, bool masked) {
-        for (const char *const *l = masked ? masked_paths : readonly_paths; *l; l++)
-                if (streq(*l, path))
-                        return true;
-        return false;
-}
-
-/* Docker's and podman's masked and read-only paths are what the runtime applies (src/security): the
- * config's lists are accepted when they ask for no more than that. */
+/* The config's masked and read-only paths replace Docker's, which apply when it names neither. Each
+ * is an absolute path without "..": mask_paths_apply_full() opens it in the container without
+ * following symlinks. */
 static int parse_paths(Parser *p, json_object *linux_o) {
+        int r;
+
         FOREACH_STRING(key, "maskedPaths", "readonlyPaths") {
                 _cleanup_strv_free_ char **l = NULL;
-                int r = get_strv(p, linux_o, key, "linux.", 256, &l);
 
+                r = get_strv(p, linux_o, key, "linux.", 256, &l);
                 if (r < 0)
                         return r;
+                if (r == 0)
+                        continue;
                 STRV_FOREACH(path, l)
-                        if (!masked_path_is_known(*path, streq(key, "maskedPaths")))
-                                warn(p, "linux.%s: '%s' is not among the paths dray masks or makes read-only", key, *path);
+                        if (!mount_path_is_normalized(*path) || streq(*path, "/"))
+                                return fail(p, -EINVAL, "linux.%s: '%s' is not a clean absolute path", key, *path);
+                p->config->custom_masks = true;
+                if (streq(key, "maskedPaths"))
+                        p->config->masked_paths = TAKE_PTR(l);
+                else
+                        p->config->readonly_paths = TAKE_PTR(l);
         }
         return 0;
 }
@@ -1085,6 +1092,8 @@ OciConfig *oci_config_free(OciConfig *c) {
         seccomp_profile_free(c->seccomp);
         free(c->cgroups_path);
         json_object_put(c->annotations);
+        strv_free(c->masked_paths);
+        strv_free(c->readonly_paths);
         free(c);
         return NULL;
 }

@@ -54,6 +54,11 @@ typedef struct OciConfig {
         int oom_score_adj;
         unsigned short console_rows, console_cols; /* process.consoleSize, 0: none */
         json_object *annotations; /* a reference, or NULL */
+        bool no_new_privs;        /* process.noNewPrivileges */
+        unsigned long shared_namespaces; /* CLONE_NEWIPC/UTS/CGROUP the config does not list */
+        bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */
+        char **masked_paths;
+        char **readonly_paths;
 } OciConfig;
 
 typedef void (*OciWarn)(const char *message, void *userdata);

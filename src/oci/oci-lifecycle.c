@@ -309,12 +309,17 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                 io.seccomp_fd = seccomp_fd;
         }
         io.stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
+        io.allow_new_privs = !config->no_new_privs;
         io.stdout_fd = STDOUT_FILENO;
         io.stderr_fd = STDERR_FILENO;
         io.root_mount = rootfs;
         io.start_fifo = fifo;
         io.orphan = orphan;
         io.sysctl = config->sysctl;
+        io.shared_namespaces = config->shared_namespaces;
+        io.custom_masks = config->custom_masks;
+        io.masked_paths = (const char *const *) config->masked_paths;
+        io.readonly_paths = (const char *const *) config->readonly_paths;
         io.payload_oom_score_adj = config->has_oom_score_adj ? config->oom_score_adj : 0;
         io.pass_fds = pass_fds;
         io.n_pass_fds = o->preserve_fds;
