@@ -145,13 +145,12 @@ int main(int argc, char **argv) {
         if (log_path) {
                 int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
 
-                if (fd < 0) {
-                        fprintf(stderr, "dray-oci: cannot open --log %s: %m\n", log_path);
-                        return EXIT_FAILURE;
-                }
+                /* Not fatal: containerd's shim deletes a container once more after its bundle (where the
+                 * log lives) is gone, and must still hear that the container is gone. */
+                if (fd < 0)
+                        fprintf(stderr, "dray-oci: cannot open --log %s, logging to stderr: %m\n", log_path);
                 /* Far above the fds an engine passes with --preserve-fds (3…). */
-                log_file.fd = fcntl(fd, F_DUPFD_CLOEXEC, 512);
-                if (log_file.fd < 0)
+                else if ((log_file.fd = fcntl(fd, F_DUPFD_CLOEXEC, 512)) < 0)
                         log_file.fd = fd;
                 else
                         (void) close(fd);

@@ -196,12 +196,69 @@ static int write_at(int dir_fd, const char *name, const char *value) {
         return loop_write(fd, value, strlen(value));
 }
 
-static bool has_limits(const ContainerSpec *l) {
-        return l->memory_max != UNSET_U64 || l->cpu_quota_per_sec_usec != UNSET_U64 || l->cpu_weight != UNSET_U64 ||
-               l->tasks_max != UNSET_U64;
+static const char *const v1_controllers[] = { "memory", "cpu", "pids" };
+
+/* A hybrid host: the limits go to the v1 controllers' hierarchies, the caller into each. */
+static int cgroup_make_v1(const char *rel, const ContainerSpec *l, const OciCgroupV1Limits *v1, char **ret_error) {
+        for (size_t i = 0; i < ELEMENTSOF(v1_controllers); i++) {
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                char buf[64];
+                int r = 0;
+
+                if (asprintf(&dir, "/sys/fs/cgroup/%s%s", v1_controllers[i], rel) < 0)
+                        return -ENOMEM;
+                /* Each level: the v1 hierarchies have no subtree_control to hand down. */
+                for (char *p = dir + strlen("/sys/fs/cgroup/") + strlen(v1_controllers[i]) + 1;; p++) {
+                        char saved = *p;
+
+                        if (saved != '/' && saved != 0)
+                                continue;
+                        *p = 0;
+                        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                                r = -errno;
+                        *p = saved;
+                        if (r < 0 || saved == 0)
+                                break;
+                }
+                if (r < 0 || (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                        r = r < 0 ? r : -errno;
+                        if (ret_error)
+                                (void) asprintf(ret_error, "create cgroup %s: %s", dir, strerror(-r));
+                        return r;
+                }
+                if (streq(v1_controllers[i], "memory") && l->memory_max != UNSET_U64) {
+                        (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->memory_max);
+                        r = write_at(fd, "memory.limit_in_bytes", buf);
+                } else if (streq(v1_controllers[i], "pids") && l->tasks_max != UNSET_U64) {
+                        (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->tasks_max);
+                        r = write_at(fd, "pids.max", buf);
+                } else if (streq(v1_controllers[i], "cpu")) {
+                        if (v1->cpu_shares > 0) {
+                                (void) snprintf(buf, sizeof(buf), "%" PRIu64, v1->cpu_shares);
+                                r = write_at(fd, "cpu.shares", buf);
+                        }
+                        if (r >= 0 && v1->cpu_quota > 0) {
+                                (void) snprintf(buf, sizeof(buf), "%" PRIu64, v1->cpu_period);
+                                r = write_at(fd, "cpu.cfs_period_us", buf);
+                                (void) snprintf(buf, sizeof(buf), "%" PRIi64, v1->cpu_quota);
+                                if (r >= 0)
+                                        r = write_at(fd, "cpu.cfs_quota_us", buf);
+                        }
+                }
+                if (r >= 0)
+                        r = write_at(fd, "cgroup.procs", "0");
+                if (r < 0) {
+                        if (ret_error)
+                                (void) asprintf(ret_error, "set up cgroup %s: %s", dir, strerror(-r));
+                        return r;
+                }
+        }
+        return 0;
 }
 
-int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpec *l, char **ret_path, char **ret_error) {
+int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpec *l, const OciCgroupV1Limits *v1,
+                    char **ret_path, char **ret_error) {
         _cleanup_free_ char *rel = NULL;
         _cleanup_close_ int fd = -EBADF;
         bool pure = false;
@@ -209,11 +266,6 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
         int r;
 
         (void) cgroup_root(&pure);
-        if (!pure && has_limits(l)) {
-                if (ret_error)
-                        (void) asprintf(ret_error, "linux.resources: limits through cgroupfs need a pure cgroup v2 host; use --systemd-cgroup");
-                return -EOPNOTSUPP;
-        }
         if (isempty(cgroups_path)) {
                 if (asprintf(&rel, "/dray-oci/%s", id) < 0)
                         return -ENOMEM;
@@ -266,6 +318,16 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
                 fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
+        }
+        if (!pure) {
+                r = cgroup_make_v1(rel, l, v1, ret_error);
+                if (r < 0)
+                        return r;
+                r = write_at(fd, "cgroup.procs", "0");
+                if (r < 0)
+                        return r;
+                *ret_path = TAKE_PTR(rel);
+                return 0;
         }
         r = 0;
         if (l->memory_max != UNSET_U64) {
@@ -483,6 +545,12 @@ int oci_cgroup_remove(const char *cgroup) {
         full = strjoin(CGROUP_ROOT, cgroup, "");
         if (!full)
                 return -ENOMEM;
+        for (size_t i = 0; !streq(CGROUP_ROOT, "/sys/fs/cgroup") && i < ELEMENTSOF(v1_controllers); i++) {
+                _cleanup_free_ char *v1dir = NULL;
+
+                if (asprintf(&v1dir, "/sys/fs/cgroup/%s%s", v1_controllers[i], cgroup) >= 0)
+                        (void) rmdir(v1dir);
+        }
         /* A process that has not left yet (its exit is in flight) keeps it busy a moment. */
         for (int i = 0; i < 100; i++) {
                 if (rmdir(full) >= 0 || errno == ENOENT)

@@ -20,10 +20,17 @@ int oci_cgroup_start_scope(const char *unit, const char *slice, const char *id, 
 int oci_cgroup_stop_scope(const char *unit);
 
 /* cgroupfs: makes the directory in the cgroup v2 hierarchy (its parents' subtree_control enabling cpu,
- * memory, pids), writes the limits (pure v2 hosts only), moves the caller into it and returns its path
- * relative to the hierarchy's root. */
-int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpec *limits, char **ret_path,
-                    char **ret_error);
+ * memory, pids) and writes the limits, moves the caller into it and returns its path relative to the
+ * hierarchy's root. On a hybrid host the same path is also made in the v1 memory, cpu and pids
+ * hierarchies, which take the limits (the shares and CFS quota as given). */
+typedef struct OciCgroupV1Limits {
+        uint64_t cpu_shares; /* 0: unset */
+        int64_t cpu_quota;   /* -1: unset */
+        uint64_t cpu_period;
+} OciCgroupV1Limits;
+
+int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpec *limits,
+                    const OciCgroupV1Limits *v1, char **ret_path, char **ret_error);
 
 /* PID's cgroup v2 path ("/system.slice/x.scope"). */
 int oci_cgroup_of_pid(pid_t pid, char **ret);
@@ -37,5 +44,5 @@ int oci_cgroup_freeze(const char *cgroup, bool freeze);
 int oci_cgroup_kill(const char *cgroup, int sig);
 /* The PIDs in cgroup.procs of the cgroup and below. */
 int oci_cgroup_pids(const char *cgroup, pid_t **ret, size_t *ret_n);
-/* rmdir of the cgroup and its children (empty ones). */
+/* rmdir of the cgroup and its children (empty ones), and of the same path in the v1 hierarchies. */
 int oci_cgroup_remove(const char *cgroup);

@@ -755,7 +755,12 @@ static int parse_resources(Parser *p, json_object *linux_o) {
                     get_uint64(p, o, "period", "linux.resources.cpu.", &period) < 0 ||
                     get_int64(p, o, "quota", "linux.resources.cpu.", -1, INT64_MAX, &quota) < 0)
                         return -EINVAL;
-                if (shares > 0) /* crun's conversion of cgroup v1 shares to a v2 weight */
+                p->config->cpu_shares = shares;
+                p->config->cpu_quota = quota;
+                p->config->cpu_period = period;
+                /* 1024 is cgroup v1's default share (containerd always sends it): no weight at all, rather
+                 * than crun's conversion of it, which would give 39 instead of the default 100. */
+                if (shares > 0 && shares != 1024) /* crun's conversion of cgroup v1 shares to a v2 weight */
                         s->cpu_weight = 1 + ((MIN(MAX(shares, UINT64_C(2)), UINT64_C(262144)) - 2) * 9999) / 262142;
                 if (quota > 0) {
                         if (period < 1000 || period > 1000000)
@@ -1000,6 +1005,7 @@ int oci_config_parse(json_object *root, const char *bundle, const char *id, OciW
         c = new0(OciConfig, 1);
         if (!c || !(c->spec = spec_new()))
                 return -ENOMEM;
+        c->cpu_quota = -1;
         p.config = c;
 
         r = get_string(&p, root, "ociVersion", "", &version);

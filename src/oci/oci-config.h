@@ -55,6 +55,9 @@ typedef struct OciConfig {
         unsigned short console_rows, console_cols; /* process.consoleSize, 0: none */
         json_object *annotations; /* a reference, or NULL */
         bool no_new_privs;        /* process.noNewPrivileges */
+        uint64_t cpu_shares;      /* linux.resources.cpu as given, 0: unset (cgroup v1 files) */
+        int64_t cpu_quota;        /* -1: unset */
+        uint64_t cpu_period;
         unsigned long shared_namespaces; /* CLONE_NEWIPC/UTS/CGROUP the config does not list */
         bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */
         char **masked_paths;

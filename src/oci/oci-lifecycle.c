@@ -84,8 +84,23 @@ static void created_undo(Created *c) {
 static int open_root(const OciGlobal *g, int *ret) {
         int fd;
 
-        if (mkdir(g->root, 0711) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create the state directory %s: %m", g->root);
+        _cleanup_free_ char *p = strdup(g->root);
+
+        if (!p)
+                return log_oom();
+        /* With its parents, as runc: containerd's shim names /run/containerd/runc/NAMESPACE. */
+        for (char *slash = p + 1;; slash++) {
+                char saved = *slash;
+
+                if (saved != '/' && saved != 0)
+                        continue;
+                *slash = 0;
+                if (mkdir(p, 0711) < 0 && errno != EEXIST)
+                        return log_error_errno(errno, "Cannot create the state directory %s: %m", p);
+                *slash = saved;
+                if (saved == 0)
+                        break;
+        }
         fd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return log_error_errno(errno, "Cannot open the state directory %s: %m", g->root);
@@ -293,7 +308,10 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                         return log_error_errno(r, "%s", error ?: "Cannot start the systemd scope");
                 }
         } else {
-                r = oci_cgroup_make(config->cgroups_path, id, config->spec, &c->cgroup, &error);
+                r = oci_cgroup_make(config->cgroups_path, id, config->spec,
+                                    &(OciCgroupV1Limits) { .cpu_shares = config->cpu_shares, .cpu_quota = config->cpu_quota,
+                                                           .cpu_period = config->cpu_period },
+                                    &c->cgroup, &error);
                 if (r < 0)
                         return log_error_errno(r, "%s", error ?: "Cannot create the cgroup");
                 c->own_cgroup = true;

@@ -13,14 +13,17 @@ mkdir -p "$TEST_DIR"
 work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
 defer rm -rf "$work"
 rootfs="$(test_rootfs)" || bail_out "no test rootfs"
+# podman wants a run root of at most 50 characters.
+runroot="$(mktemp -d /run/oci-p.XXXXXX)" || bail_out "mktemp failed"
+defer rm -rf "$runroot"
 cat > "$work/containers.conf" <<CONF
 [engine.runtimes]
 dray = ["/usr/bin/dray-oci"]
 CONF
 export CONTAINERS_CONF="$work/containers.conf"
-P=(podman --events-backend=none --storage-driver=vfs --root "$work/podman" --runroot "$work/podman-run"
+P=(podman --events-backend=none --storage-driver=vfs --root "$work/podman" --runroot "$runroot"
    --runtime /usr/bin/dray-oci)
-PN=(podman --events-backend=none --storage-driver=vfs --root "$work/podman" --runroot "$work/podman-run"
+PN=(podman --events-backend=none --storage-driver=vfs --root "$work/podman" --runroot "$runroot"
     --runtime dray)
 defer rm -rf "$work/podman"
 defer sh -c "$(printf '%q ' "${P[@]}") rm -f -a -t 0 >/dev/null 2>&1"
