@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 
 #include "json-util.h"
-#include "runtime.h"
 #include "seccomp-profile.h"
 #include "spec.h"
 
