@@ -362,6 +362,46 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
         return 0;
 }
 
+int oci_cgroup_save_self(char **ret) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        char *buf = NULL;
+        size_t n = 0;
+
+        if (!f)
+                return -errno;
+        if (getdelim(&buf, &n, 0, f) < 0) {
+                free(buf);
+                return -EIO;
+        }
+        *ret = buf;
+        return 0;
+}
+
+void oci_cgroup_return(const char *saved) {
+        const char *line = saved;
+
+        while (line && *line) {
+                const char *end = strchrnul(line, '\n'), *c1 = memchr(line, ':', (size_t) (end - line)), *c2;
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_close_ int fd = -EBADF;
+
+                c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
+                if (c2 && c2[1] == '/') {
+                        int path_len = (int) (end - c2 - 1), r;
+
+                        if (c2 == c1 + 1) /* 0::/path: the v2 hierarchy */
+                                r = asprintf(&dir, "%s%.*s", CGROUP_ROOT, path_len, c2 + 1);
+                        else if (strneq(c1 + 1, "name=", 5))
+                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - c1 - 6), c1 + 6, path_len, c2 + 1);
+                        else
+                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - c1 - 1), c1 + 1, path_len, c2 + 1);
+                        if (r >= 0 && !strstr(dir, "..") && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+                                (void) write_at(fd, "cgroup.procs", "0");
+                }
+                line = *end ? end + 1 : NULL;
+        }
+}
+
 int oci_cgroup_of_pid(pid_t pid, char **ret) {
         char path[64], line[PATH_MAX + 8];
         _cleanup_fclose_ FILE *f = NULL;

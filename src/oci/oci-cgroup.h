@@ -32,6 +32,12 @@ typedef struct OciCgroupV1Limits {
 int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpec *limits,
                     const OciCgroupV1Limits *v1, char **ret_path, char **ret_error);
 
+/* The caller's cgroups (/proc/self/cgroup as it is), and the way back to them: dray-oci enters the
+ * container's cgroup (or scope) so that the init is born there, and leaves again once it is, or `run`
+ * would keep the cgroup busy (and be killed with the scope). */
+int oci_cgroup_save_self(char **ret);
+void oci_cgroup_return(const char *saved);
+
 /* PID's cgroup v2 path ("/system.slice/x.scope"). */
 int oci_cgroup_of_pid(pid_t pid, char **ret);
 

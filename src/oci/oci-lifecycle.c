@@ -54,28 +54,31 @@ typedef struct Created {
         char *unit;
         char *cgroup;
         bool own_cgroup;
+        char *own_cgroups; /* dray-oci's own, to return to (oci_cgroup_save_self()) */
         bool keep;
 } Created;
 
 static void created_undo(Created *c) {
-        if (c->keep)
-                return;
-        if (c->init_pid > 0) {
-                (void) kill(c->init_pid, SIGKILL);
-                (void) waitpid(c->init_pid, NULL, 0);
-        }
-        /* A scope is not stopped: we are in it ourselves, and systemd removes it once we are gone, the
-         * last process of it. */
-        if (c->own_cgroup && c->cgroup)
-                (void) oci_cgroup_remove(c->cgroup);
-        if (c->dir_fd >= 0) {
-                (void) unlinkat(c->dir_fd, "exec.fifo", 0);
-                (void) unlinkat(c->dir_fd, "rootfs", AT_REMOVEDIR);
-                (void) unlinkat(c->dir_fd, "state.json", 0);
-                (void) unlinkat(c->root_fd, c->id, AT_REMOVEDIR);
+        if (c->own_cgroups)
+                oci_cgroup_return(c->own_cgroups);
+        if (!c->keep) {
+                if (c->init_pid > 0) {
+                        (void) kill(c->init_pid, SIGKILL);
+                        (void) waitpid(c->init_pid, NULL, 0);
+                }
+                /* A scope is not stopped: systemd removes it once its last process is gone. */
+                if (c->own_cgroup && c->cgroup)
+                        (void) oci_cgroup_remove(c->cgroup);
+                if (c->dir_fd >= 0) {
+                        (void) unlinkat(c->dir_fd, "exec.fifo", 0);
+                        (void) unlinkat(c->dir_fd, "rootfs", AT_REMOVEDIR);
+                        (void) unlinkat(c->dir_fd, "state.json", 0);
+                        (void) unlinkat(c->root_fd, c->id, AT_REMOVEDIR);
+                }
         }
         safe_close(c->dir_fd);
         safe_close(c->root_fd);
+        free(c->own_cgroups);
         free(c->unit);
         free(c->cgroup);
         free(c->id);
@@ -296,6 +299,9 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
             asprintf(&config_path, "%s/config.json", bundle) < 0)
                 return log_oom();
 
+        r = oci_cgroup_save_self(&c->own_cgroups);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read /proc/self/cgroup: %m");
         /* The cgroup first: the init is born in it. */
         if (g->systemd_cgroup) {
                 r = oci_cgroup_scope_name(config->cgroups_path, id, &c->unit, &slice);
@@ -352,6 +358,7 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         }
 
         r = runtime_start(config->spec, &io, &rerr, &c->init_pid);
+        oci_cgroup_return(c->own_cgroups);
         if (r < 0)
                 return log_error_errno(r, "%s", rerr.message);
         if (pty >= 0) {
