@@ -314,27 +314,33 @@ static int inspect_live_limits(sd_bus *bus, json_object *array) {
 
 /* --format: one line per container, from the template. */
 int inspect_format_check(const char *format) {
-        _cleanup_free_ char *out = NULL, *bad = NULL;
-        _cleanup_json_ json_object *empty = json_object_new_object();
+        _cleanup_(template_freep) Template *t = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
 
         /* Check the syntax now, before any call; keys are checked against each object later. */
-        if (template_expand(format, empty, &out, &bad) == -EINVAL)
-                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Invalid --format template: unsupported action "
-                                       "'%s'; use {{.Property}} or {{json .Property}}.", strna(bad));
+        r = template_parse(format, &t, &error);
+        if (r == -EINVAL)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Invalid --format %s.", strna(error));
+        if (r < 0)
+                return log_oom();
         return 0;
 }
 
 int inspect_print_template(json_object *array, const char *format) {
+        _cleanup_(template_freep) Template *t = NULL;
         size_t n = json_object_array_length(array);
-        int failed = 0;
+        int failed = 0, r;
 
+        r = template_parse(format, &t, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the template: %m");
         for (size_t k = 0; k < n; k++) {
-                _cleanup_free_ char *line = NULL, *bad = NULL;
-                int r;
+                _cleanup_free_ char *line = NULL, *error = NULL;
 
-                r = template_expand(format, json_object_array_get_idx(array, k), &line, &bad);
-                if (r == -ENOENT) {
-                        log_error("Template action '%s': no such property.", strna(bad));
+                r = template_render(t, json_object_array_get_idx(array, k), &line, &error);
+                if (r == -ENOENT || r == -EINVAL) {
+                        log_error("Failed to execute %s.", strna(error));
                         failed++;
                         continue;
                 }
