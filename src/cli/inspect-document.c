@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "inspect-document.h"
+#include "json-util.h"
+#include "parse-util.h"
+#include "strv.h"
+#include "template.h"
+
+int inspect_format_time(uint64_t usec, char **ret) {
+        time_t sec = (time_t) (usec / 1000000);
+        struct tm tm;
+        char buf[64];
+
+        if (usec == 0 || usec == UINT64_MAX) {
+                *ret = strdup("0001-01-01T00:00:00Z");
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (!gmtime_r(&sec, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+                return -ERANGE;
+        if (asprintf(ret, "%s.%06" PRIu64 "Z", buf, usec % 1000000) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* The helpers below read what GetAll gave; a property that is not there reads as empty. */
+static const char *str(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
+                       json_object_get_string(v) : "";
+}
+
+static int64_t num(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int) ?
+                       json_object_get_int64(v) : 0;
+}
+
+static bool boolean(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static json_object *array(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+/* A copy of o[key] (JSON null when missing). */
+static json_object *copy(json_object *o, const char *key) {
+        json_object *v = NULL;
+
+        (void) json_object_object_get_ex(o, key, &v);
+        return json_object_get(v);
+}
+
+static size_t length(json_object *a) {
+        return a ? json_object_array_length(a) : 0;
+}
+
+/* Element k of a struct (JSON array) e. */
+static const char *field_s(json_object *e, size_t k) {
+        json_object *v = json_object_array_get_idx(e, k);
+
+        return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
+static int add(json_object *o, const char *key, json_object *v) {
+        if (!v)
+                return -ENOMEM; /* every caller passes a fresh object or a copy: NULL means OOM */
+        return json_object_object_add(o, key, v) < 0 ? -ENOMEM : 0;
+}
+
+static int add_null(json_object *o, const char *key) {
+        return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
+static int add_time(json_object *o, const char *key, uint64_t usec) {
+        _cleanup_free_ char *t = NULL;
+        int r;
+
+        r = inspect_format_time(usec, &t);
+        if (r < 0)
+                return r;
+        return add(o, key, json_object_new_string(t));
+}
+
+/* ["A=1", "B=2"] → {"A": "1", "B": "2"} */
+static json_object *labels_object(json_object *list) {
+        json_object *o = json_object_new_object();
+
+        for (size_t i = 0; o && i < length(list); i++) {
+                const char *l = json_object_get_string(json_object_array_get_idx(list, i)), *eq = strchr(l, '=');
+                _cleanup_free_ char *key = eq ? strndup(l, (size_t) (eq - l)) : strdup(l);
+
+                if (!key || json_add_string(o, key, eq ? eq + 1 : "") < 0)
+                        return json_object_put(o), NULL;
+        }
+        return o;
+}
+
+static int build_state(json_object *c) {
+        _cleanup_json_ json_object *s = json_object_new_object();
+        const char *state = str(c, "State");
+        _cleanup_free_ char *word = strdup(state);
+        bool running = streq(state, "running") || streq(state, "paused") || streq(state, "stopping");
+        int64_t exit_status = num(c, "ExitStatus");
+        int r;
+
+        if (!s || !word)
+                return -ENOMEM;
+        r = json_add_string(s, "Status", streq(state, "broken") ? "dead" : state);
+        r = r < 0 ? r : json_add_bool(s, "Running", running);
+        r = r < 0 ? r : json_add_bool(s, "Paused", boolean(c, "Paused") || streq(state, "paused"));
+        r = r < 0 ? r : json_add_bool(s, "Restarting", false);
+        r = r < 0 ? r : json_add_bool(s, "OOMKilled", boolean(c, "OOMKilled"));
+        r = r < 0 ? r : json_add_bool(s, "Dead", streq(state, "broken"));
+        r = r < 0 ? r : add(s, "Pid", json_object_new_int64(running ? num(c, "Pid") : 0));
+        r = r < 0 ? r : add(s, "ExitCode", json_object_new_int64(exit_status < 0 ? 0 : exit_status));
+        r = r < 0 ? r : json_add_string(s, "Error", str(c, "Error"));
+        r = r < 0 ? r : add_time(s, "StartedAt", (uint64_t) num(c, "StartedAt"));
+        r = r < 0 ? r : add_time(s, "FinishedAt", (uint64_t) num(c, "FinishedAt"));
+        if (r < 0)
+                return r;
+        /* {{.State}} printed the state word before State was an object; it still does. */
+        r = template_object_set_text(s, word);
+        if (r < 0)
+                return r;
+        return add(c, "State", TAKE_PTR(s));
+}
+
+static int build_config(json_object *c) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+        const char *sig = signal_to_string((int) num(c, "StopSignal"));
+        _cleanup_free_ char *signame = NULL;
+        int r;
+
+        if (!o || asprintf(&signame, "SIG%s", sig ?: "TERM") < 0)
+                return -ENOMEM;
+        r = json_add_string(o, "Hostname", str(c, "Hostname"));
+        r = r < 0 ? r : json_add_string(o, "Domainname", "");
+        r = r < 0 ? r : json_add_string(o, "User", str(c, "User"));
+        r = r < 0 ? r : json_add_bool(o, "AttachStdin", false);
+        r = r < 0 ? r : json_add_bool(o, "Tty", boolean(c, "Tty"));
+        r = r < 0 ? r : json_add_bool(o, "OpenStdin", boolean(c, "OpenStdin"));
+        r = r < 0 ? r : add(o, "Env", copy(c, "Env") ?: json_object_new_array());
+        /* dray keeps one command: the image's entrypoint and cmd, or what run was given, joined. */
+        r = r < 0 ? r : add(o, "Cmd", copy(c, "Command") ?: json_object_new_array());
+        r = r < 0 ? r : add_null(o, "Entrypoint");
+        r = r < 0 ? r : json_add_string(o, "Image", str(c, "Image"));
+        r = r < 0 ? r : json_add_string(o, "WorkingDir", str(c, "WorkingDirectory"));
+        r = r < 0 ? r : add(o, "Labels", labels_object(array(c, "Labels")));
+        r = r < 0 ? r : json_add_string(o, "StopSignal", signame);
+        r = r < 0 ? r : add(o, "StopTimeout", json_object_new_int64(num(c, "StopTimeoutUSec") / 1000000));
+        if (r < 0)
+                return r;
+        return add(c, "Config", TAKE_PTR(o));
+}
+
+/* Ports a(sqqs) → {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]} */
+static json_object *port_map(json_object *ports) {
+        json_object *o = json_object_new_object();
+
+        for (size_t i = 0; o && i < length(ports); i++) {
+                json_object *p = json_object_array_get_idx(ports, i), *list;
+                _cleanup_json_ json_object *binding = json_object_new_object();
+                const char *ip = field_s(p, 0);
+                char key[32], host_port[8];
+
+                (void) snprintf(key, sizeof(key), "%" PRIi64 "/%s",
+                                json_object_get_int64(json_object_array_get_idx(p, 2)), field_s(p, 3));
+                (void) snprintf(host_port, sizeof(host_port), "%" PRIi64,
+                                json_object_get_int64(json_object_array_get_idx(p, 1)));
+                if (!binding || json_add_string(binding, "HostIp", isempty(ip) ? "0.0.0.0" : ip) < 0 ||
+                    json_add_string(binding, "HostPort", host_port) < 0)
+                        return json_object_put(o), NULL;
+                if (!json_object_object_get_ex(o, key, &list)) {
+                        list = json_object_new_array();
+                        if (!list || json_object_object_add(o, key, list) < 0)
+                                return json_object_put(list), json_object_put(o), NULL;
+                }
+                if (json_object_array_add(list, binding) < 0)
+                        return json_object_put(o), NULL;
+                binding = NULL;
+        }
+        return o;
+}
+
+static int build_host_config(json_object *c) {
+        _cleanup_json_ json_object *o = json_object_new_object(), *binds = json_object_new_array(),
+                                   *restart = json_object_new_object(), *tmpfs = json_object_new_object();
+        json_object *bind_mounts = array(c, "BindMounts"), *volumes = array(c, "Volumes"), *tm = array(c, "TmpfsMounts");
+        const char *policy = str(c, "RestartPolicy"), *colon = strchr(policy, ':');
+        _cleanup_free_ char *policy_name = colon ? strndup(policy, (size_t) (colon - policy)) : strdup(policy);
+        int r = 0;
+
+        if (!o || !binds || !restart || !tmpfs || !policy_name)
+                return -ENOMEM;
+        /* Binds as docker writes them: "SOURCE:DEST[:ro]", bind mounts first, then named volumes. */
+        for (size_t i = 0; r >= 0 && i < length(bind_mounts) + length(volumes); i++) {
+                bool bind = i < length(bind_mounts);
+                json_object *m = json_object_array_get_idx(bind ? bind_mounts : volumes,
+                                                           bind ? i : i - length(bind_mounts));
+                _cleanup_free_ char *b = NULL;
+
+                if (asprintf(&b, "%s:%s%s", field_s(m, 0), field_s(m, 1),
+                             json_object_get_boolean(json_object_array_get_idx(m, 2)) ? ":ro" : "") < 0)
+                        return -ENOMEM;
+                r = json_object_array_add(binds, json_object_new_string(b)) < 0 ? -ENOMEM : 0;
+        }
+        for (size_t i = 0; r >= 0 && i < length(tm); i++)
+                r = json_add_string(tmpfs, field_s(json_object_array_get_idx(tm, i), 0),
+                                    field_s(json_object_array_get_idx(tm, i), 1));
+        r = r < 0 ? r : json_add_string(restart, "Name", isempty(policy_name) ? "no" : policy_name);
+        r = r < 0 ? r : add(restart, "MaximumRetryCount", json_object_new_int64(colon ? strtol(colon + 1, NULL, 10) : 0));
+        r = r < 0 ? r : add(o, "Binds", TAKE_PTR(binds));
+        /* Unset limits are null among dray's properties, 0 in docker's. */
+        r = r < 0 ? r : add(o, "Memory", json_object_new_int64(num(c, "MemoryMax")));
+        /* CPUQuotaPerSecUSec: µs of CPU time per second; 1 CPU = 1e6 µs/s = 1e9 NanoCpus. */
+        r = r < 0 ? r : add(o, "NanoCpus", json_object_new_int64(num(c, "CPUQuotaPerSecUSec") * 1000));
+        r = r < 0 ? r : add(o, "CpuShares", json_object_new_int64(num(c, "CPUWeight")));
+        r = r < 0 ? r : add(o, "PidsLimit", json_object_new_int64(num(c, "TasksMax")));
+        r = r < 0 ? r : add(o, "RestartPolicy", TAKE_PTR(restart));
+        r = r < 0 ? r : add(o, "AutoRemove", json_object_new_boolean(boolean(c, "AutoRemove")));
+        r = r < 0 ? r : json_add_string(o, "NetworkMode", str(c, "NetworkMode"));
+        r = r < 0 ? r : add(o, "PortBindings", port_map(array(c, "Ports")));
+        r = r < 0 ? r : add(o, "Privileged", json_object_new_boolean(boolean(c, "Privileged")));
+        r = r < 0 ? r : add(o, "CapAdd", copy(c, "CapAdd") ?: json_object_new_array());
+        r = r < 0 ? r : add(o, "CapDrop", copy(c, "CapDrop") ?: json_object_new_array());
+        r = r < 0 ? r : add(o, "GroupAdd", copy(c, "GroupAdd") ?: json_object_new_array());
+        r = r < 0 ? r : add(o, "ReadonlyRootfs", json_object_new_boolean(boolean(c, "ReadOnly")));
+        r = r < 0 ? r : add(o, "Tmpfs", TAKE_PTR(tmpfs));
+        r = r < 0 ? r : add(o, "VolumesFrom", copy(c, "VolumesFrom") ?: json_object_new_array());
+        r = r < 0 ? r : add(o, "Devices", copy(c, "Devices") ?: json_object_new_array());
+        r = r < 0 ? r : add(o, "Init", json_object_new_boolean(boolean(c, "Init")));
+        if (r < 0)
+                return r;
+        return add(c, "HostConfig", TAKE_PTR(o));
+}
+
+static json_object *mount_new(const char *type, const char *name, const char *source, const char *destination,
+                              bool ro) {
+        _cleanup_json_ json_object *m = json_object_new_object();
+        int r;
+
+        if (!m)
+                return NULL;
+        r = json_add_string(m, "Type", type);
+        if (name)
+                r = r < 0 ? r : json_add_string(m, "Name", name);
+        r = r < 0 ? r : json_add_string(m, "Source", source);
+        r = r < 0 ? r : json_add_string(m, "Destination", destination);
+        r = r < 0 ? r : json_add_string(m, "Mode", ro ? "ro" : "");
+        r = r < 0 ? r : json_add_bool(m, "RW", !ro);
+        r = r < 0 ? r : json_add_string(m, "Propagation", streq(type, "bind") ? "rprivate" : "");
+        return r < 0 ? NULL : TAKE_PTR(m);
+}
+
+static int build_mounts(json_object *c, json_object *volume_paths) {
+        _cleanup_json_ json_object *mounts = json_object_new_array();
+        json_object *binds = array(c, "BindMounts"), *volumes = array(c, "Volumes"), *tm = array(c, "TmpfsMounts");
+
+        if (!mounts)
+                return -ENOMEM;
+        for (size_t i = 0; i < length(binds); i++) {
+                json_object *b = json_object_array_get_idx(binds, i);
+
+                if (json_object_array_add(mounts, mount_new("bind", NULL, field_s(b, 0), field_s(b, 1),
+                                                            json_object_get_boolean(json_object_array_get_idx(b, 2)))) < 0)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < length(volumes); i++) {
+                json_object *v = json_object_array_get_idx(volumes, i), *path = NULL;
+
+                (void) json_object_object_get_ex(volume_paths, field_s(v, 0), &path);
+                if (json_object_array_add(mounts, mount_new("volume", field_s(v, 0), path ? json_object_get_string(path) : "",
+                                                            field_s(v, 1),
+                                                            json_object_get_boolean(json_object_array_get_idx(v, 2)))) < 0)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < length(tm); i++)
+                if (json_object_array_add(mounts, mount_new("tmpfs", NULL, "", field_s(json_object_array_get_idx(tm, i), 0),
+                                                            false)) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < json_object_array_length(mounts); i++)
+                if (!json_object_array_get_idx(mounts, i))
+                        return -ENOMEM;
+        return add(c, "Mounts", TAKE_PTR(mounts));
+}
+
+/* One network's endpoint: the address, the network's gateway and prefix, and the MAC drayd gives the
+ * container's interface, derived from the IPv4 address as docker does (02:42:a:b:c:d, net-announce.h). */
+static json_object *endpoint_new(json_object *c, json_object *n, json_object *net) {
+        _cleanup_json_ json_object *e = json_object_new_object(), *aliases = json_object_new_array();
+        const char *ip = field_s(n, 1), *subnet = str(net, "Subnet"), *slash = strchr(subnet, '/');
+        char mac[18] = "";
+        struct in_addr a;
+        int r;
+
+        if (!e || !aliases)
+                return NULL;
+        if (inet_pton(AF_INET, ip, &a) == 1) {
+                const uint8_t *b = (const uint8_t *) &a.s_addr;
+
+                (void) snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3]);
+        }
+        if (json_object_array_add(aliases, json_object_new_string(str(c, "Name"))) < 0)
+                return NULL;
+        r = json_add_string(e, "NetworkID", str(net, "Id"));
+        r = r < 0 ? r : json_add_string(e, "IPAddress", ip);
+        r = r < 0 ? r : add(e, "IPPrefixLen", json_object_new_int64(!isempty(ip) && slash ? strtol(slash + 1, NULL, 10) : 0));
+        r = r < 0 ? r : json_add_string(e, "Gateway", isempty(ip) ? "" : str(net, "Gateway"));
+        r = r < 0 ? r : json_add_string(e, "GlobalIPv6Address", field_s(n, 2));
+        r = r < 0 ? r : json_add_string(e, "MacAddress", mac);
+        r = r < 0 ? r : add(e, "Aliases", TAKE_PTR(aliases));
+        return r < 0 ? NULL : TAKE_PTR(e);
+}
+
+static int build_network_settings(json_object *c, json_object *network_info) {
+        _cleanup_json_ json_object *o = json_object_new_object(), *networks = json_object_new_object();
+        json_object *list = array(c, "Networks"), *first = NULL;
+        int r = 0;
+
+        if (!o || !networks)
+                return -ENOMEM;
+        for (size_t i = 0; i < length(list); i++) {
+                json_object *n = json_object_array_get_idx(list, i), *net = NULL, *e;
+
+                (void) json_object_object_get_ex(network_info, field_s(n, 0), &net);
+                e = endpoint_new(c, n, net);
+                if (!e || json_object_object_add(networks, field_s(n, 0), e) < 0)
+                        return json_object_put(e), -ENOMEM;
+                if (!first)
+                        first = e;
+        }
+        /* docker fills these for its default network only; the first network's is what scripts want. */
+        r = json_add_string(o, "IPAddress", first ? str(first, "IPAddress") : "");
+        r = r < 0 ? r : add(o, "IPPrefixLen", json_object_new_int64(first ? num(first, "IPPrefixLen") : 0));
+        r = r < 0 ? r : json_add_string(o, "Gateway", first ? str(first, "Gateway") : "");
+        r = r < 0 ? r : json_add_string(o, "MacAddress", first ? str(first, "MacAddress") : "");
+        r = r < 0 ? r : json_add_string(o, "GlobalIPv6Address", first ? str(first, "GlobalIPv6Address") : "");
+        r = r < 0 ? r : add(o, "Ports", port_map(array(c, "Ports")));
+        r = r < 0 ? r : add(o, "Networks", TAKE_PTR(networks));
+        if (r < 0)
+                return r;
+        return add(c, "NetworkSettings", TAKE_PTR(o));
+}
+
+int inspect_document_build(json_object *c, json_object *networks, json_object *volumes) {
+        json_object *command = array(c, "Command");
+        _cleanup_json_ json_object *args = json_object_new_array();
+        int r;
+
+        if (!args)
+                return -ENOMEM;
+        for (size_t i = 1; i < length(command); i++)
+                if (json_object_array_add(args, json_object_get(json_object_array_get_idx(command, i))) < 0)
+                        return -ENOMEM;
+        r = add_time(c, "Created", (uint64_t) num(c, "CreatedAt"));
+        r = r < 0 ? r : json_add_string(c, "Path", length(command) > 0 ? field_s(command, 0) : "");
+        r = r < 0 ? r : add(c, "Args", TAKE_PTR(args));
+        r = r < 0 ? r : build_state(c);
+        r = r < 0 ? r : build_config(c);
+        r = r < 0 ? r : build_host_config(c);
+        r = r < 0 ? r : build_mounts(c, volumes);
+        r = r < 0 ? r : build_network_settings(c, networks);
+        return r;
+}
