@@ -240,7 +240,8 @@ static int build_host_config(json_object *c) {
         r = r < 0 ? r : add(o, "Tmpfs", TAKE_PTR(tmpfs));
         r = r < 0 ? r : add(o, "VolumesFrom", copy(c, "VolumesFrom") ?: json_object_new_array());
         r = r < 0 ? r : add(o, "Devices", copy(c, "Devices") ?: json_object_new_array());
-        r = r < 0 ? r : add(o, "Init", json_object_new_boolean(boolean(c, "Init")));
+        /* dray's init is always PID 1 (--init is accepted and changes nothing, see dray(1)). */
+        r = r < 0 ? r : add(o, "Init", json_object_new_boolean(true));
         if (r < 0)
                 return r;
         return add(c, "HostConfig", TAKE_PTR(o));

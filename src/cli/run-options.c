@@ -120,6 +120,7 @@ enum {
         ARG_GROUP_ADD,
         ARG_SDNOTIFY,
         ARG_PRESERVE_FDS,
+        ARG_INIT,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -174,6 +175,7 @@ static const struct option run_long_options[] = {
         { "group-add",    required_argument, NULL, ARG_GROUP_ADD    },
         { "sdnotify",     required_argument, NULL, ARG_SDNOTIFY     },
         { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
+        { "init",         no_argument,       NULL, ARG_INIT         },
         {}
 };
 
@@ -215,7 +217,10 @@ void run_options_help(RunVerb verb) {
         printf("  -i, --interactive         Keep the container's stdin open and forward ours to it\n"
                "  -t, --tty                 Give the container a terminal of its own (with -i: ours\n"
                "                            in raw mode, forwarded, resized with our window)\n"
-               "      --rm                  Remove the container when it exits\n"
+               "      --rm                  Remove the container (and its anonymous volumes) when it\n"
+               "                            exits\n"
+               "      --init                Accepted for docker: dray's init is always PID 1, reaping\n"
+               "                            zombies and forwarding signals\n"
                "      --name NAME           Name the container (default: a generated one)\n"
                "      --rootfs DIR          Run a directory tree instead of an image\n"
                "      --entrypoint CMD      Replace the image's entrypoint (\"\" for none; drops its Cmd)\n"
@@ -567,6 +572,10 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
                         return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
                 return strv_extend(&o->dns, arg) < 0 ? log_oom() : 0;
+        case ARG_INIT:
+                /* docker's --init adds tini as PID 1. dray's own init is always PID 1 of the container:
+                 * it reaps orphans and forwards signals, so there is nothing to add. */
+                return 0;
         case ARG_PRESERVE_FDS:
                 r = safe_atou32(arg, &o->preserve_fds);
                 if (r >= 0 && o->preserve_fds > 64)

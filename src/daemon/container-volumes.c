@@ -131,3 +131,32 @@ void container_volumes_undo(Manager *m, VolumesPending *p) {
         }
         p->created = strv_free(p->created);
 }
+
+int container_anonymous_volumes(Manager *m, const ContainerSpec *s, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                Volume *v;
+
+                if (s->mounts[i].type != MOUNT_VOLUME || !s->mounts[i].volume ||
+                    manager_find_volume(m, s->mounts[i].volume, &v) < 0 || !v->anonymous)
+                        continue;
+                if (strv_extend(&l, v->name) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+void container_volumes_remove_unused(Manager *m, char **names) {
+        STRV_FOREACH(name, names) {
+                Volume *v;
+                int r;
+
+                if (manager_find_volume(m, *name, &v) < 0)
+                        continue;
+                r = volume_remove(v, NULL);
+                if (r < 0 && r != -EBUSY)
+                        log_warning_errno(r, "Failed to remove anonymous volume %s, ignoring: %m", *name);
+        }
+}

@@ -34,3 +34,8 @@ int container_volumes_resolve(Manager *m, ContainerSpec *s, VolumesPending *p, s
 int container_volumes_create(Manager *m, VolumesPending *p, sd_bus_error *error);
 /* Removes what container_volumes_create() made (the create failed after it). */
 void container_volumes_undo(Manager *m, VolumesPending *p);
+
+/* The anonymous volumes s mounts: removed with an AutoRemove (--rm) container, as docker does. */
+int container_anonymous_volumes(Manager *m, const ContainerSpec *s, char ***ret);
+/* Removes each of names that no container uses any more (one still in use, by --volumes-from, stays). */
+void container_volumes_remove_unused(Manager *m, char **names);

@@ -10,6 +10,7 @@
 #include "bus-names.h"
 #include "container-dbus.h"
 #include "container-net.h"
+#include "container-volumes.h"
 #include "contract.h"
 #include "exit-record.h"
 #include "journal-events.h"
@@ -23,6 +24,7 @@
 #include "proc-util.h"
 #include "rm-rf.h"
 #include "scope-logging.h"
+#include "strv.h"
 #include "container-pause.h"
 #include "container-restart.h"
 #include "time-util.h"
@@ -987,9 +989,13 @@ static int container_remove_files(Container *c) {
 }
 
 static int container_remove_now(Container *c) {
+        _cleanup_strv_free_ char **anonymous = NULL;
+        Manager *m = c->manager;
         MessageList removers;
         int r;
 
+        if (c->spec->auto_remove && container_anonymous_volumes(m, c->spec, &anonymous) < 0)
+                log_warning("Out of memory: the anonymous volumes of %s stay (dray volume prune).", c->spec->name);
         r = container_remove_files(c);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove container %s: %m", c->spec->name);
@@ -1006,7 +1012,8 @@ static int container_remove_now(Container *c) {
                 container_bus_reply_done(removers.messages[i]);
         message_list_done(&removers);
 
-        manager_remove_container(c->manager, c);
+        manager_remove_container(m, c);
+        container_volumes_remove_unused(m, anonymous);
         return 0;
 }
 
