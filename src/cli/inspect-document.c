@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "device-spec.h"
 #include "inspect-document.h"
 #include "json-util.h"
 #include "parse-util.h"
@@ -194,6 +195,28 @@ static json_object *port_map(json_object *ports) {
         return o;
 }
 
+/* Devices ["HOST:CONTAINER:PERMS"] → [{"PathOnHost", "PathInContainer", "CgroupPermissions"}] */
+static json_object *devices_array(json_object *devices) {
+        _cleanup_json_ json_object *a = json_object_new_array();
+
+        for (size_t i = 0; a && i < length(devices); i++) {
+                _cleanup_free_ char *host = NULL, *container = NULL, *perms = NULL;
+                _cleanup_json_ json_object *d = json_object_new_object();
+                int r;
+
+                if (!d || device_spec_parse(json_object_get_string(json_object_array_get_idx(devices, i)), &host,
+                                            &container, &perms) < 0)
+                        continue; /* drayd keeps them canonical */
+                r = json_add_string(d, "PathOnHost", host);
+                r = r < 0 ? r : json_add_string(d, "PathInContainer", container);
+                r = r < 0 ? r : json_add_string(d, "CgroupPermissions", perms);
+                if (r < 0 || json_object_array_add(a, d) < 0)
+                        return NULL;
+                d = NULL;
+        }
+        return TAKE_PTR(a);
+}
+
 static int build_host_config(json_object *c) {
         _cleanup_json_ json_object *o = json_object_new_object(), *binds = json_object_new_array(),
                                    *restart = json_object_new_object(), *tmpfs = json_object_new_object();
@@ -239,7 +262,7 @@ static int build_host_config(json_object *c) {
         r = r < 0 ? r : add(o, "ReadonlyRootfs", json_object_new_boolean(boolean(c, "ReadOnly")));
         r = r < 0 ? r : add(o, "Tmpfs", TAKE_PTR(tmpfs));
         r = r < 0 ? r : add(o, "VolumesFrom", copy(c, "VolumesFrom") ?: json_object_new_array());
-        r = r < 0 ? r : add(o, "Devices", copy(c, "Devices") ?: json_object_new_array());
+        r = r < 0 ? r : add(o, "Devices", devices_array(array(c, "Devices")));
         /* dray's init is always PID 1 (--init is accepted and changes nothing, see dray(1)). */
         r = r < 0 ? r : add(o, "Init", json_object_new_boolean(true));
         if (r < 0)

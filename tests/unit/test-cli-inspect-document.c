@@ -18,7 +18,7 @@ static const char properties[] =
         "\"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [], \"GroupAdd\": [], "
         "\"BindMounts\": [[\"/srv/data\", \"/data\", true]], \"TmpfsMounts\": [[\"/scratch\", \"size=1m\"]], "
         "\"Volumes\": [[\"vol1\", \"/v\", false]], \"VolumesFrom\": [], \"Labels\": [\"tier=web\", \"a=b=c\"], "
-        "\"Privileged\": false}";
+        "\"Privileged\": false, \"Devices\": [\"/dev/fuse:/dev/fuse:rwm\", \"/dev/sda:/dev/xvdc:r\"]}";
 
 static int render(json_object *o, const char *tmpl, const char *want) {
         _cleanup_free_ char *out = NULL, *error = NULL;
@@ -69,6 +69,8 @@ TEST(inspect_document_docker_scripts) {
         ASSERT_OK(render(c, "{{.Name}} {{.Pid}} {{.ExitStatus}} {{.MemoryMax}} {{.TasksMax}} {{.RestartPolicy}}",
                          "web 4242 -1 67108864 null on-failure:3"));
         ASSERT_OK(render(c, "{{if .State.Health}}h{{else}}no health{{end}}", "no health"));
+        ASSERT_OK(render(c, "{{range .HostConfig.Devices}}{{.PathOnHost}}>{{.PathInContainer}}:{{.CgroupPermissions}} {{end}}",
+                         "/dev/fuse>/dev/fuse:rwm /dev/sda>/dev/xvdc:r "));
         return 0;
 }
 
