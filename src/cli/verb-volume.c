@@ -12,6 +12,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "mount-spec.h"
+#include "option-append.h"
 #include "output-format.h"
 #include "strv.h"
 #include "table.h"
@@ -20,6 +21,7 @@
 
 typedef struct VolumeArgs {
         char **labels;      /* create --label */
+        char **options;     /* create -o/--opt KEY=VALUE (docker's local driver: type, device, o) */
         char **filters;     /* ls --filter */
         const char *format; /* ls --format FORMAT; inspect -f/--format TEMPLATE */
         bool quiet, force, all;
@@ -40,7 +42,9 @@ static void volume_help(void) {
         printf("Usage: dray volume VERB [OPTIONS] [ARGS...]\n\n"
                "Manage named volumes: directories in /var/lib/dray/volumes that outlive containers.\n\n"
                "Verbs:\n"
-               "  create [--label KEY=VALUE]... [NAME]   Create a volume (a generated name without NAME)\n"
+               "  create [--label KEY=VALUE]... [-o|--opt KEY=VALUE]... [NAME]\n"
+               "                                         Create a volume (a generated name without NAME);\n"
+               "                                         --opt type=tmpfs --opt o=size=64m: in memory\n"
                "  ls [-q] [--format FORMAT] [--filter label=KEY[=VALUE]|name=NAME|dangling=true|false]\n"
                "                                         List volumes (FORMAT: table, json or a Go template)\n"
                "  inspect [-f TEMPLATE] NAME...          Show volumes as JSON, or TEMPLATE for each\n"
@@ -69,14 +73,8 @@ static int volume_create(sd_bus *bus, const char *name, const VolumeArgs *a) {
         r = bus_new_manager_call(bus, &m, "CreateVolume");
         r = r < 0 ? r : sd_bus_message_append(m, "s", strempty(name));
         r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "{sv}");
-        if (r >= 0 && a->labels) {
-                r = sd_bus_message_open_container(m, 'e', "sv");
-                r = r < 0 ? r : sd_bus_message_append(m, "s", "Labels");
-                r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "as");
-                r = r < 0 ? r : sd_bus_message_append_strv(m, a->labels);
-                r = r < 0 ? r : sd_bus_message_close_container(m);
-                r = r < 0 ? r : sd_bus_message_close_container(m);
-        }
+        r = r < 0 ? r : option_append_strv(m, "Labels", a->labels, false);
+        r = r < 0 ? r : option_append_strv(m, "Options", a->options, false);
         r = r < 0 ? r : sd_bus_message_close_container(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
@@ -292,6 +290,22 @@ static int report_missing(sd_bus *bus, const char *name) {
         return r < 0 ? r : -ENOENT;
 }
 
+/* Options, docker's --opt as an object ({"type": "tmpfs", "o": "size=64m"}), from the Volume object. */
+static int volume_add_options(sd_bus *bus, const VolumeRow *v, json_object *o) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_strv_free_ char **options = NULL;
+        json_object *object = NULL;
+        int r;
+
+        r = sd_bus_get_property_strv(bus, DRAY_BUS_NAME, v->path, DRAY_VOLUME_INTERFACE, "Options", &error, &options);
+        if (r < 0)
+                return log_debug("No Options of %s: %s", v->name, error.message), 0;
+        r = labels_to_json(options, &object);
+        if (r < 0)
+                return r;
+        return json_object_object_add(o, "Options", object) < 0 ? -ENOMEM : 0;
+}
+
 static int volume_inspect(sd_bus *bus, char **names, const char *format) {
         _cleanup_json_ json_object *array = json_object_new_array();
         int failed = 0, r;
@@ -311,7 +325,8 @@ static int volume_inspect(sd_bus *bus, char **names, const char *format) {
                                 json_object *o = NULL;
 
                                 found = true;
-                                if (row_to_json(&v, &o) < 0 || json_object_array_add(array, o) < 0)
+                                if (row_to_json(&v, &o) < 0 || volume_add_options(bus, &v, o) < 0 ||
+                                    json_object_array_add(array, o) < 0)
                                         return json_object_put(o), log_oom();
                         }
                 if (r < 0)
@@ -392,12 +407,14 @@ enum {
         ARG_FORMAT,
         ARG_FILTER,
         ARG_DRIVER,
+        ARG_OPT,
 };
 
 static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
         static const struct option options[] = {
                 { "label",  required_argument, NULL, ARG_LABEL  },
                 { "driver", required_argument, NULL, ARG_DRIVER },
+                { "opt",    required_argument, NULL, 'o'        },
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "filter", required_argument, NULL, ARG_FILTER },
                 { "quiet",  no_argument,       NULL, 'q'        },
@@ -413,7 +430,7 @@ static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
         (void) snprintf(what, sizeof(what), "volume %s", verb);
         getopt_reset();
         /* -f is --force, except for inspect where it is --format, as in docker. */
-        while ((c = cli_getopt(argc, argv, streq(verb, "inspect") ? ":f:h" : ":qfad:h", options)) >= 0)
+        while ((c = cli_getopt(argc, argv, streq(verb, "inspect") ? ":f:h" : ":qfad:o:h", options)) >= 0)
                 switch (c) {
                 case ARG_LABEL:
                         if (!strchr(optarg, '=') || optarg[0] == '=' || !utf8_is_valid(optarg))
@@ -428,6 +445,12 @@ static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
                         break;
                 case ARG_FORMAT:
                         a->format = optarg;
+                        break;
+                case 'o':
+                        if (!strchr(optarg, '=') || optarg[0] == '=' || !utf8_is_valid(optarg))
+                                return log_invalid_value("--opt", optarg, -EINVAL, "KEY=VALUE (type=tmpfs, device=tmpfs, o=OPTIONS)");
+                        if (strv_extend(&a->options, optarg) < 0)
+                                return log_oom();
                         break;
                 case ARG_FILTER:
                         if (check_filter(optarg) < 0)
@@ -459,11 +482,11 @@ static int check_usage(const char *verb, const VolumeArgs *a, int n, char **args
         if (streq(verb, "create"))
                 ok = n <= 1 && !a->quiet && !a->format && !a->filters && !a->force && !a->all;
         else if (streq(verb, "ls"))
-                ok = n == 0 && !a->labels && !a->force && !a->all;
+                ok = n == 0 && !a->labels && !a->options && !a->force && !a->all;
         else if (streq(verb, "prune"))
-                ok = n == 0 && !a->labels && !a->quiet && !a->format && !a->filters;
+                ok = n == 0 && !a->labels && !a->options && !a->quiet && !a->format && !a->filters;
         else /* inspect, rm */
-                ok = n >= 1 && !a->labels && !a->quiet && !a->filters && !a->all &&
+                ok = n >= 1 && !a->labels && !a->options && !a->quiet && !a->filters && !a->all &&
                         (streq(verb, "rm") ? !a->format : !a->force);
         if (!ok)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Wrong options or arguments for 'dray volume %s'; "
@@ -490,7 +513,7 @@ static const char *canonical_verb(const char *verb) {
 
 int verb_volume(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_strv_free_ char **labels = NULL, **filters = NULL;
+        _cleanup_strv_free_ char **labels = NULL, **filters = NULL, **options = NULL;
         VolumeArgs a = {};
         const char *verb;
         char **args;
@@ -506,6 +529,7 @@ int verb_volume(int argc, char *argv[]) {
         r = parse_args(argv[1], argc - 1, argv + 1, &a);
         labels = a.labels;
         filters = a.filters;
+        options = a.options;
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_USAGE;
         args = argv + 1 + optind;

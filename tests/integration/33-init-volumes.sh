@@ -3,7 +3,9 @@
 #
 # Docker habits around a container's life: --init is accepted and dray's own init reaps the zombies
 # a payload leaves (an orphan that exits is gone, not <defunct>); anonymous volumes (-v /path) are
-# removed by rm -v and by --rm, named ones never, and one another container still mounts stays.
+# removed by rm -v and by --rm, named ones never, and one another container still mounts stays;
+# docker's tmpfs volumes (--opt type=tmpfs --opt device=tmpfs --opt o=size=…,uid=…): a tmpfs with
+# those options, shared by the containers that mount it, unmounted with the volume.
 # Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/33-init-volumes.sh).
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -11,7 +13,7 @@ set -u -o pipefail
 
 require jq
 
-plan 14
+plan 27
 setup_dray_test
 
 # zombies_in PID: the processes in the pid namespace of host PID that are zombies (state Z).
@@ -72,3 +74,28 @@ is "$(dray volume ls -q | grep -cx -- "$named")" 1 "  the named volume always st
 before="$(dray volume ls -q | sort)"
 dray run --rm -v /scratch --rootfs "$rootfs" true
 is "$(dray volume ls -q | sort)" "$before" "run --rm -v /scratch leaves no volume behind"
+
+# --- tmpfs volumes -------------------------------------------------------------------------------
+
+tv="t$$-$RANDOM"
+defer dray volume rm -f "$tv"
+ok "volume create --opt type=tmpfs --opt device=tmpfs --opt o=size=64m,uid=1000" \
+        dray volume create --opt type=tmpfs --opt device=tmpfs --opt o=size=64m,uid=1000 "$tv"
+mp="$(dray volume inspect -f '{{.Mountpoint}}' "$tv")"
+is "$(findmnt -n -o FSTYPE,OPTIONS "$mp" | grep -o '^tmpfs\|size=65536k\|uid=1000' | tr '\n' ' ')" "tmpfs size=65536k uid=1000 " \
+        "a tmpfs with the options is mounted on the volume's directory"
+is "$(stat -c %u "$mp")" 1000 "  its root belongs to uid 1000"
+is "$(dray volume inspect -f '{{.Options.type}} {{.Options.o}}' "$tv")" "tmpfs size=64m,uid=1000" "inspect shows the options"
+ok "a container writes to it" dray run --rm -v "$tv:/cache" --rootfs "$rootfs" sh -c 'echo hello > /cache/f'
+is "$(dray run --rm -v "$tv:/c" --rootfs "$rootfs" cat /c/f)" hello "another container reads it"
+ok "drayd restarts" systemctl restart drayd
+wait_until 20 drayd_ready
+is "$(cat "$mp/f" 2>&1)" hello "  the tmpfs and its files are still there (mounted once, not again over them)"
+ok "volume rm" dray volume rm "$tv"
+is "$(findmnt -n "$mp" | wc -l)" 0 "  the tmpfs is unmounted"
+one_line() { local out rc=0; out="$("$@" 2>&1)" || rc=$?; [ "$rc" -ne 0 ] && [ "$(wc -l <<< "$out")" = 1 ] && echo "$out"; }
+like "$(one_line dray volume create --opt type=nfs --opt o=addr=127.0.0.1 "x$tv")" "type=tmpfs only" \
+        "another type is refused"
+like "$(one_line dray volume create --opt type=tmpfs --opt o=exec "x$tv")" "o= takes tmpfs options" \
+        "an unknown tmpfs option is refused"
+is "$(dray volume ls -q | grep -c "^x$tv\$")" 0 "  and no volume was made"

@@ -26,5 +26,11 @@ TEST(mount_is_leftover) {
                 }
         ASSERT_TRUE(mount_is_leftover("/srv/state/x", "/srv/state/", "/run/dray"));
         ASSERT_FALSE(mount_is_leftover(NULL, "/var/lib/dray", "/run/dray"));
+        ASSERT_TRUE(mount_is_volume_tmpfs("/var/lib/dray/volumes/cache/_data", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes/cache/_data", "overlay", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes/cache/_data/x", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes/a/b/_data", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes//_data", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/containers/x/_data", "tmpfs", "/var/lib/dray"));
         return 0;
 }
