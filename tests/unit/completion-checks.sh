@@ -20,6 +20,9 @@ check "dray image lo" load
 check "dray run --vol" --volumes-from
 check "dray run --mo" --mount
 check "dray run --in" --init
+check "dray run --dev" --device
+check "dray create --dev" --device
+check "dray volume create --o" --opt
 check "dray rm -" --volumes
 check "dray cp -" --archive
 check "dray logs --un" --until
