@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus-names.h"
 #include "cli-bus.h"
@@ -346,7 +347,15 @@ static int ps_add_docker_keys(json_object *o, const PsRow *row, bool no_trunc, u
         _cleanup_free_ char *id = NULL, *quoted = NULL, *created = NULL;
         int r;
 
+        time_t sec = (time_t) (row->created_usec / 1000000);
+        char created_at[64] = "";
+        struct tm tm;
+
+        /* docker's CreatedAt in templates: "2026-01-02 03:04:05 +0000 UTC" (dray's JSON has µs). */
+        if (gmtime_r(&sec, &tm))
+                (void) strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
         r = ps_row_texts(row, no_trunc, now, &id, &quoted, &created);
+        r = r < 0 ? r : json_add_string(o, "CreatedAt", created_at);
         r = r < 0 ? r : json_add_string(o, "ID", id);
         r = r < 0 ? r : json_add_string(o, "Names", row->name);
         r = r < 0 ? r : json_add_string(o, "RunningFor", created);

@@ -13,7 +13,7 @@ set -u -o pipefail
 
 require jq
 
-plan 43
+plan 44
 setup_dray_test
 
 one_line_error() {
@@ -92,6 +92,8 @@ like "$out" "${id:0:12} +$c +Up" "  and aligned rows"
 is "$(dray ps --format '{{json .}}' | jq -r --arg n "$c" 'select(.Names == $n) | .Id')" "$id" \
         "ps --format '{{json .}}': one JSON object per line"
 is "$(dray ps --format json | jq -r --arg n "$c" '.[] | select(.Name == $n) | .Id')" "$id" "ps --format json is unchanged"
+like "$(dray ps --format '{{.CreatedAt}}|{{.RunningFor}}' | head -1)" '^20[0-9-]+ [0-9:]+ \+0000 UTC\|.* ago$' \
+        "ps templates: docker's CreatedAt and RunningFor"
 is "$(dray ps --format table | head -1 | tr -s ' ')" "CONTAINER ID IMAGE COMMAND CREATED STATUS PORTS NAMES" \
         "ps --format table is the default table"
 
