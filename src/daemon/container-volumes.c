@@ -5,6 +5,7 @@
 #include "bus-names.h"
 #include "container-volumes.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "strv.h"
@@ -127,36 +128,50 @@ void container_volumes_undo(Manager *m, VolumesPending *p) {
                 Volume *v;
 
                 if (manager_find_volume(m, *name, &v) >= 0)
-                        (void) volume_remove(v, NULL);
+                        (void) volume_remove_unused(v, NULL);
         }
         p->created = strv_free(p->created);
 }
 
-int container_anonymous_volumes(Manager *m, const ContainerSpec *s, char ***ret) {
+bool container_uses_volume(const Container *c, const char *name) {
+        for (size_t i = 0; i < c->spec->n_mounts; i++)
+                if (c->spec->mounts[i].type == MOUNT_VOLUME && streq(c->spec->mounts[i].volume, name))
+                        return true;
+        return false;
+}
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int volume_container_names(Volume *v, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
+        Container *c;
+        int r;
 
-        for (size_t i = 0; i < s->n_mounts; i++) {
-                Volume *v;
-
-                if (s->mounts[i].type != MOUNT_VOLUME || !s->mounts[i].volume ||
-                    manager_find_volume(m, s->mounts[i].volume, &v) < 0 || !v->anonymous)
-                        continue;
-                if (strv_extend(&l, v->name) < 0)
-                        return -ENOMEM;
-        }
+        HASHMAP_FOREACH(c, v->manager->containers_by_id)
+                if (container_uses_volume(c, v->name)) {
+                        r = strv_extend(&l, c->spec->name);
+                        if (r < 0)
+                                return r;
+                }
+        if (l)
+                qsort(l, strv_length(l), sizeof(char *), compare_strings);
         *ret = TAKE_PTR(l);
         return 0;
 }
 
-void container_volumes_remove_unused(Manager *m, char **names) {
-        STRV_FOREACH(name, names) {
-                Volume *v;
-                int r;
+int volume_remove_unused(Volume *v, char ***ret_users) {
+        _cleanup_strv_free_ char **users = NULL;
+        int r;
 
-                if (manager_find_volume(m, *name, &v) < 0)
-                        continue;
-                r = volume_remove(v, NULL);
-                if (r < 0 && r != -EBUSY)
-                        log_warning_errno(r, "Failed to remove anonymous volume %s, ignoring: %m", *name);
+        r = volume_container_names(v, &users);
+        if (r < 0)
+                return r;
+        if (users) {
+                if (ret_users)
+                        *ret_users = TAKE_PTR(users);
+                return -EBUSY;
         }
+        return volume_remove(v);
 }

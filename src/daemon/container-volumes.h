@@ -5,7 +5,9 @@
 
 #include "spec.h"
 
+typedef struct Container Container;
 typedef struct Manager Manager;
+typedef struct Volume Volume;
 
 /* CreateContainer's volume keys (container-options.c's table calls these): Volumes a(ssb) (volume
  * name, "" for a new anonymous one; destination; read-only) and VolumesFrom as
@@ -35,7 +37,8 @@ int container_volumes_create(Manager *m, VolumesPending *p, sd_bus_error *error)
 /* Removes what container_volumes_create() made (the create failed after it). */
 void container_volumes_undo(Manager *m, VolumesPending *p);
 
-/* The anonymous volumes s mounts: removed with an AutoRemove (--rm) container, as docker does. */
-int container_anonymous_volumes(Manager *m, const ContainerSpec *s, char ***ret);
-/* Removes each of names that no container uses any more (one still in use, by --volumes-from, stays). */
-void container_volumes_remove_unused(Manager *m, char **names);
+/* The names of the containers that mount v, newly allocated strv (empty: NULL). */
+int volume_container_names(Volume *v, char ***ret);
+bool container_uses_volume(const Container *c, const char *name);
+/* volume_remove(), or -EBUSY when a container mounts it (*ret_users names them, when given). */
+int volume_remove_unused(Volume *v, char ***ret_users);

@@ -61,17 +61,17 @@ static bool is_mounted(const char *path) {
         return stat(path, &a) >= 0 && stat(parent, &b) >= 0 && a.st_dev != b.st_dev;
 }
 
-int volume_tmpfs_mount(const Volume *v) {
-        const char *o = option_value(v->options, "o");
+int volume_tmpfs_mount(char *const *options, const char *mountpoint) {
+        const char *o = option_value(options, "o");
 
-        if (!option_value(v->options, "type") || is_mounted(v->mountpoint))
+        if (!option_value(options, "type") || is_mounted(mountpoint))
                 return 0;
-        if (mount("tmpfs", v->mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, o) < 0)
-                return log_debug_errno(errno, "Failed to mount tmpfs on %s (%s): %m", v->mountpoint, strna(o));
+        if (mount("tmpfs", mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, o) < 0)
+                return log_debug_errno(errno, "Failed to mount tmpfs on %s (%s): %m", mountpoint, strna(o));
         return 0;
 }
 
-void volume_tmpfs_unmount(const Volume *v) {
-        if (option_value(v->options, "type") && is_mounted(v->mountpoint) && umount2(v->mountpoint, MNT_DETACH) < 0)
-                log_warning_errno(errno, "Failed to unmount the tmpfs of volume %s, ignoring: %m", v->name);
+void volume_tmpfs_unmount(char *const *options, const char *mountpoint) {
+        if (option_value(options, "type") && is_mounted(mountpoint) && umount2(mountpoint, MNT_DETACH) < 0)
+                log_warning_errno(errno, "Failed to unmount the tmpfs on %s, ignoring: %m", mountpoint);
 }

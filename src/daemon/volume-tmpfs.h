@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "volume.h"
+#include "macros.h"
 
 /* docker volume create --opt type=tmpfs --opt device=tmpfs --opt o=size=64m,uid=1000: the local
  * driver's options for a volume that lives in memory. drayd mounts a tmpfs with the o= options on the
@@ -14,6 +14,7 @@
  * tmpfs options of --tmpfs: size, nr_inodes, mode, uid, gid). -EINVAL with *ret_error saying why. */
 int volume_options_validate(char *const *options, const char **ret_error);
 
-/* Mounts the tmpfs of a volume with options, unless it is mounted already; 0 for other volumes. */
-int volume_tmpfs_mount(const Volume *v);
-void volume_tmpfs_unmount(const Volume *v);
+/* Mounts the tmpfs of a volume with options on its mountpoint, unless one is mounted there already;
+ * 0 for a volume without options. Unmounting ignores (logs) errors. */
+int volume_tmpfs_mount(char *const *options, const char *mountpoint);
+void volume_tmpfs_unmount(char *const *options, const char *mountpoint);
