@@ -7,6 +7,7 @@
 
 #include "device-spec.h"
 #include "inspect-document.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "parse-util.h"
 #include "strv.h"
@@ -80,18 +81,13 @@ static int add(json_object *o, const char *key, json_object *v) {
         return json_object_object_add(o, key, v) < 0 ? -ENOMEM : 0;
 }
 
-static int add_null(json_object *o, const char *key) {
-        return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-}
-
-static int add_time(json_object *o, const char *key, uint64_t usec) {
+/* A time as Docker writes it, as a JSON string (NULL when out of memory). */
+static json_object *time_value(uint64_t usec) {
         _cleanup_free_ char *t = NULL;
-        int r;
 
-        r = inspect_format_time(usec, &t);
-        if (r < 0)
-                return r;
-        return add(o, key, json_object_new_string(t));
+        if (inspect_format_time(usec, &t) < 0)
+                return NULL;
+        return json_object_new_string(t);
 }
 
 /* ["A=1", "B=2"] → {"A": "1", "B": "2"} */
@@ -118,17 +114,18 @@ static int build_state(json_object *c) {
 
         if (!s || !word)
                 return -ENOMEM;
-        r = json_add_string(s, "Status", streq(state, "broken") ? "dead" : state);
-        r = r < 0 ? r : json_add_bool(s, "Running", running);
-        r = r < 0 ? r : json_add_bool(s, "Paused", boolean(c, "Paused") || streq(state, "paused"));
-        r = r < 0 ? r : json_add_bool(s, "Restarting", false);
-        r = r < 0 ? r : json_add_bool(s, "OOMKilled", boolean(c, "OOMKilled"));
-        r = r < 0 ? r : json_add_bool(s, "Dead", streq(state, "broken"));
-        r = r < 0 ? r : add(s, "Pid", json_object_new_int64(running ? num(c, "Pid") : 0));
-        r = r < 0 ? r : add(s, "ExitCode", json_object_new_int64(exit_status < 0 ? 0 : exit_status));
-        r = r < 0 ? r : json_add_string(s, "Error", str(c, "Error"));
-        r = r < 0 ? r : add_time(s, "StartedAt", (uint64_t) num(c, "StartedAt"));
-        r = r < 0 ? r : add_time(s, "FinishedAt", (uint64_t) num(c, "FinishedAt"));
+        r = json_add_fieldsv(s,
+                { "Status", json_string(streq(state, "broken") ? "dead" : state) },
+                { "Running", json_object_new_boolean(running) },
+                { "Paused", json_object_new_boolean(boolean(c, "Paused") || streq(state, "paused")) },
+                { "Restarting", json_object_new_boolean(false) },
+                { "OOMKilled", json_object_new_boolean(boolean(c, "OOMKilled")) },
+                { "Dead", json_object_new_boolean(streq(state, "broken")) },
+                { "Pid", json_object_new_int64(running ? num(c, "Pid") : 0) },
+                { "ExitCode", json_object_new_int64(exit_status < 0 ? 0 : exit_status) },
+                { "Error", json_string(str(c, "Error")) },
+                { "StartedAt", time_value((uint64_t) num(c, "StartedAt")) },
+                { "FinishedAt", time_value((uint64_t) num(c, "FinishedAt")) });
         if (r < 0)
                 return r;
         /* {{.State}} printed the state word before State was an object; it still does. */
@@ -146,21 +143,22 @@ static int build_config(json_object *c) {
 
         if (!o || asprintf(&signame, "SIG%s", sig ?: "TERM") < 0)
                 return -ENOMEM;
-        r = json_add_string(o, "Hostname", str(c, "Hostname"));
-        r = r < 0 ? r : json_add_string(o, "Domainname", "");
-        r = r < 0 ? r : json_add_string(o, "User", str(c, "User"));
-        r = r < 0 ? r : json_add_bool(o, "AttachStdin", false);
-        r = r < 0 ? r : json_add_bool(o, "Tty", boolean(c, "Tty"));
-        r = r < 0 ? r : json_add_bool(o, "OpenStdin", boolean(c, "OpenStdin"));
-        r = r < 0 ? r : add(o, "Env", copy(c, "Env") ?: json_object_new_array());
-        /* dray keeps one command: the image's entrypoint and cmd, or what run was given, joined. */
-        r = r < 0 ? r : add(o, "Cmd", copy(c, "Command") ?: json_object_new_array());
-        r = r < 0 ? r : add_null(o, "Entrypoint");
-        r = r < 0 ? r : json_add_string(o, "Image", str(c, "Image"));
-        r = r < 0 ? r : json_add_string(o, "WorkingDir", str(c, "WorkingDirectory"));
-        r = r < 0 ? r : add(o, "Labels", labels_object(array(c, "Labels")));
-        r = r < 0 ? r : json_add_string(o, "StopSignal", signame);
-        r = r < 0 ? r : add(o, "StopTimeout", json_object_new_int64(num(c, "StopTimeoutUSec") / 1000000));
+        r = json_add_fieldsv(o,
+                { "Hostname", json_string(str(c, "Hostname")) },
+                { "Domainname", json_string("") },
+                { "User", json_string(str(c, "User")) },
+                { "AttachStdin", json_object_new_boolean(false) },
+                { "Tty", json_object_new_boolean(boolean(c, "Tty")) },
+                { "OpenStdin", json_object_new_boolean(boolean(c, "OpenStdin")) },
+                { "Env", copy(c, "Env") ?: json_object_new_array() },
+                /* dray keeps one command: the image's entrypoint and cmd, or what run was given, joined. */
+                { "Cmd", copy(c, "Command") ?: json_object_new_array() },
+                JSON_FIELD_NULL("Entrypoint"),
+                { "Image", json_string(str(c, "Image")) },
+                { "WorkingDir", json_string(str(c, "WorkingDirectory")) },
+                { "Labels", labels_object(array(c, "Labels")) },
+                { "StopSignal", json_string(signame) },
+                { "StopTimeout", json_object_new_int64(num(c, "StopTimeoutUSec") / 1000000) });
         if (r < 0)
                 return r;
         return add(c, "Config", TAKE_PTR(o));
@@ -180,8 +178,8 @@ static json_object *port_map(json_object *ports) {
                                 json_object_get_int64(json_object_array_get_idx(p, 2)), field_s(p, 3));
                 (void) snprintf(host_port, sizeof(host_port), "%" PRIi64,
                                 json_object_get_int64(json_object_array_get_idx(p, 1)));
-                if (!binding || json_add_string(binding, "HostIp", isempty(ip) ? "0.0.0.0" : ip) < 0 ||
-                    json_add_string(binding, "HostPort", host_port) < 0)
+                if (!binding || json_add_fieldsv(binding, { "HostIp", json_string(isempty(ip) ? "0.0.0.0" : ip) },
+                                                 { "HostPort", json_string(host_port) }) < 0)
                         return json_object_put(o), NULL;
                 if (!json_object_object_get_ex(o, key, &list)) {
                         list = json_object_new_array();
@@ -207,9 +205,9 @@ static json_object *devices_array(json_object *devices) {
                 if (!d || device_spec_parse(json_object_get_string(json_object_array_get_idx(devices, i)), &host,
                                             &container, &perms) < 0)
                         continue; /* drayd keeps them canonical */
-                r = json_add_string(d, "PathOnHost", host);
-                r = r < 0 ? r : json_add_string(d, "PathInContainer", container);
-                r = r < 0 ? r : json_add_string(d, "CgroupPermissions", perms);
+                r = json_add_fieldsv(d, { "PathOnHost", json_string(host) },
+                                     { "PathInContainer", json_string(container) },
+                                     { "CgroupPermissions", json_string(perms) });
                 if (r < 0 || json_object_array_add(a, d) < 0)
                         return NULL;
                 d = NULL;
@@ -217,54 +215,74 @@ static json_object *devices_array(json_object *devices) {
         return TAKE_PTR(a);
 }
 
-static int build_host_config(json_object *c) {
-        _cleanup_json_ json_object *o = json_object_new_object(), *binds = json_object_new_array(),
-                                   *restart = json_object_new_object(), *tmpfs = json_object_new_object();
-        json_object *bind_mounts = array(c, "BindMounts"), *volumes = array(c, "Volumes"), *tm = array(c, "TmpfsMounts");
-        const char *policy = str(c, "RestartPolicy"), *colon = strchr(policy, ':');
-        _cleanup_free_ char *policy_name = colon ? strndup(policy, (size_t) (colon - policy)) : strdup(policy);
-        int r = 0;
+/* Binds as docker writes them: "SOURCE:DEST[:ro]", bind mounts first, then named volumes. */
+static json_object *binds_array(json_object *bind_mounts, json_object *volumes) {
+        _cleanup_json_ json_object *binds = json_object_new_array();
 
-        if (!o || !binds || !restart || !tmpfs || !policy_name)
-                return -ENOMEM;
-        /* Binds as docker writes them: "SOURCE:DEST[:ro]", bind mounts first, then named volumes. */
-        for (size_t i = 0; r >= 0 && i < length(bind_mounts) + length(volumes); i++) {
+        for (size_t i = 0; binds && i < length(bind_mounts) + length(volumes); i++) {
                 bool bind = i < length(bind_mounts);
-                json_object *m = json_object_array_get_idx(bind ? bind_mounts : volumes,
-                                                           bind ? i : i - length(bind_mounts));
+                json_object *m = json_object_array_get_idx(bind ? bind_mounts : volumes, bind ? i : i - length(bind_mounts));
                 _cleanup_free_ char *b = NULL;
 
                 if (asprintf(&b, "%s:%s%s", field_s(m, 0), field_s(m, 1),
-                             json_object_get_boolean(json_object_array_get_idx(m, 2)) ? ":ro" : "") < 0)
-                        return -ENOMEM;
-                r = json_object_array_add(binds, json_object_new_string(b)) < 0 ? -ENOMEM : 0;
+                             json_object_get_boolean(json_object_array_get_idx(m, 2)) ? ":ro" : "") < 0 ||
+                    json_object_array_add(binds, json_object_new_string(b)) < 0)
+                        return NULL;
         }
-        for (size_t i = 0; r >= 0 && i < length(tm); i++)
-                r = json_add_string(tmpfs, field_s(json_object_array_get_idx(tm, i), 0),
-                                    field_s(json_object_array_get_idx(tm, i), 1));
-        r = r < 0 ? r : json_add_string(restart, "Name", isempty(policy_name) ? "no" : policy_name);
-        r = r < 0 ? r : add(restart, "MaximumRetryCount", json_object_new_int64(colon ? strtol(colon + 1, NULL, 10) : 0));
-        r = r < 0 ? r : add(o, "Binds", TAKE_PTR(binds));
-        /* Unset limits are null among dray's properties, 0 in docker's. */
-        r = r < 0 ? r : add(o, "Memory", json_object_new_int64(num(c, "MemoryMax")));
-        /* CPUQuotaPerSecUSec: µs of CPU time per second; 1 CPU = 1e6 µs/s = 1e9 NanoCpus. */
-        r = r < 0 ? r : add(o, "NanoCpus", json_object_new_int64(num(c, "CPUQuotaPerSecUSec") * 1000));
-        r = r < 0 ? r : add(o, "CpuShares", json_object_new_int64(num(c, "CPUWeight")));
-        r = r < 0 ? r : add(o, "PidsLimit", json_object_new_int64(num(c, "TasksMax")));
-        r = r < 0 ? r : add(o, "RestartPolicy", TAKE_PTR(restart));
-        r = r < 0 ? r : add(o, "AutoRemove", json_object_new_boolean(boolean(c, "AutoRemove")));
-        r = r < 0 ? r : json_add_string(o, "NetworkMode", str(c, "NetworkMode"));
-        r = r < 0 ? r : add(o, "PortBindings", port_map(array(c, "Ports")));
-        r = r < 0 ? r : add(o, "Privileged", json_object_new_boolean(boolean(c, "Privileged")));
-        r = r < 0 ? r : add(o, "CapAdd", copy(c, "CapAdd") ?: json_object_new_array());
-        r = r < 0 ? r : add(o, "CapDrop", copy(c, "CapDrop") ?: json_object_new_array());
-        r = r < 0 ? r : add(o, "GroupAdd", copy(c, "GroupAdd") ?: json_object_new_array());
-        r = r < 0 ? r : add(o, "ReadonlyRootfs", json_object_new_boolean(boolean(c, "ReadOnly")));
-        r = r < 0 ? r : add(o, "Tmpfs", TAKE_PTR(tmpfs));
-        r = r < 0 ? r : add(o, "VolumesFrom", copy(c, "VolumesFrom") ?: json_object_new_array());
-        r = r < 0 ? r : add(o, "Devices", devices_array(array(c, "Devices")));
-        /* dray's init is always PID 1 (--init is accepted and changes nothing, see dray(1)). */
-        r = r < 0 ? r : add(o, "Init", json_object_new_boolean(true));
+        return TAKE_PTR(binds);
+}
+
+/* TmpfsMounts a(ss) → {"/scratch": "size=1m"} */
+static json_object *tmpfs_object(json_object *tm) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+
+        for (size_t i = 0; o && i < length(tm); i++)
+                if (json_add_string(o, field_s(json_object_array_get_idx(tm, i), 0),
+                                    field_s(json_object_array_get_idx(tm, i), 1)) < 0)
+                        return NULL;
+        return TAKE_PTR(o);
+}
+
+static json_object *restart_policy_object(const char *policy) {
+        const char *colon = strchr(policy, ':');
+        _cleanup_free_ char *name = colon ? strndup(policy, (size_t) (colon - policy)) : strdup(policy);
+        _cleanup_json_ json_object *o = json_object_new_object();
+
+        if (!o || !name || json_add_fieldsv(o, { "Name", json_string(isempty(name) ? "no" : name) },
+                                            { "MaximumRetryCount",
+                                              json_object_new_int64(colon ? strtol(colon + 1, NULL, 10) : 0) }) < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
+static int build_host_config(json_object *c) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+        int r;
+
+        if (!o)
+                return -ENOMEM;
+        r = json_add_fieldsv(o,
+                { "Binds", binds_array(array(c, "BindMounts"), array(c, "Volumes")) },
+                /* Unset limits are null among dray's properties, 0 in docker's. */
+                { "Memory", json_object_new_int64(num(c, "MemoryMax")) },
+                /* CPUQuotaPerSecUSec: µs of CPU time per second; 1 CPU = 1e6 µs/s = 1e9 NanoCpus. */
+                { "NanoCpus", json_object_new_int64(num(c, "CPUQuotaPerSecUSec") * 1000) },
+                { "CpuShares", json_object_new_int64(num(c, "CPUWeight")) },
+                { "PidsLimit", json_object_new_int64(num(c, "TasksMax")) },
+                { "RestartPolicy", restart_policy_object(str(c, "RestartPolicy")) },
+                { "AutoRemove", json_object_new_boolean(boolean(c, "AutoRemove")) },
+                { "NetworkMode", json_string(str(c, "NetworkMode")) },
+                { "PortBindings", port_map(array(c, "Ports")) },
+                { "Privileged", json_object_new_boolean(boolean(c, "Privileged")) },
+                { "CapAdd", copy(c, "CapAdd") ?: json_object_new_array() },
+                { "CapDrop", copy(c, "CapDrop") ?: json_object_new_array() },
+                { "GroupAdd", copy(c, "GroupAdd") ?: json_object_new_array() },
+                { "ReadonlyRootfs", json_object_new_boolean(boolean(c, "ReadOnly")) },
+                { "Tmpfs", tmpfs_object(array(c, "TmpfsMounts")) },
+                { "VolumesFrom", copy(c, "VolumesFrom") ?: json_object_new_array() },
+                { "Devices", devices_array(array(c, "Devices")) },
+                /* dray's init is always PID 1 (--init is accepted and changes nothing, see dray(1)). */
+                { "Init", json_object_new_boolean(true) });
         if (r < 0)
                 return r;
         return add(c, "HostConfig", TAKE_PTR(o));
@@ -273,19 +291,14 @@ static int build_host_config(json_object *c) {
 static json_object *mount_new(const char *type, const char *name, const char *source, const char *destination,
                               bool ro) {
         _cleanup_json_ json_object *m = json_object_new_object();
-        int r;
 
-        if (!m)
+        if (!m || (name && json_add_string(m, "Name", name) < 0) ||
+            json_add_fieldsv(m, { "Type", json_string(type) }, { "Source", json_string(source) },
+                             { "Destination", json_string(destination) }, { "Mode", json_string(ro ? "ro" : "") },
+                             { "RW", json_object_new_boolean(!ro) },
+                             { "Propagation", json_string(streq(type, "bind") ? "rprivate" : "") }) < 0)
                 return NULL;
-        r = json_add_string(m, "Type", type);
-        if (name)
-                r = r < 0 ? r : json_add_string(m, "Name", name);
-        r = r < 0 ? r : json_add_string(m, "Source", source);
-        r = r < 0 ? r : json_add_string(m, "Destination", destination);
-        r = r < 0 ? r : json_add_string(m, "Mode", ro ? "ro" : "");
-        r = r < 0 ? r : json_add_bool(m, "RW", !ro);
-        r = r < 0 ? r : json_add_string(m, "Propagation", streq(type, "bind") ? "rprivate" : "");
-        return r < 0 ? NULL : TAKE_PTR(m);
+        return TAKE_PTR(m);
 }
 
 static int build_mounts(json_object *c, json_object *volume_paths) {
@@ -327,7 +340,6 @@ static json_object *endpoint_new(json_object *c, json_object *n, json_object *ne
         const char *ip = field_s(n, 1), *subnet = str(net, "Subnet"), *slash = strchr(subnet, '/');
         char mac[18] = "";
         struct in_addr a;
-        int r;
 
         if (!e || !aliases)
                 return NULL;
@@ -336,22 +348,24 @@ static json_object *endpoint_new(json_object *c, json_object *n, json_object *ne
 
                 (void) snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3]);
         }
-        if (json_object_array_add(aliases, json_object_new_string(str(c, "Name"))) < 0)
+        if (json_object_array_add(aliases, json_string(str(c, "Name"))) < 0)
                 return NULL;
-        r = json_add_string(e, "NetworkID", str(net, "Id"));
-        r = r < 0 ? r : json_add_string(e, "IPAddress", ip);
-        r = r < 0 ? r : add(e, "IPPrefixLen", json_object_new_int64(!isempty(ip) && slash ? strtol(slash + 1, NULL, 10) : 0));
-        r = r < 0 ? r : json_add_string(e, "Gateway", isempty(ip) ? "" : str(net, "Gateway"));
-        r = r < 0 ? r : json_add_string(e, "GlobalIPv6Address", field_s(n, 2));
-        r = r < 0 ? r : json_add_string(e, "MacAddress", mac);
-        r = r < 0 ? r : add(e, "Aliases", TAKE_PTR(aliases));
-        return r < 0 ? NULL : TAKE_PTR(e);
+        if (json_add_fieldsv(e,
+                        { "NetworkID", json_string(str(net, "Id")) },
+                        { "IPAddress", json_string(ip) },
+                        { "IPPrefixLen", json_object_new_int64(!isempty(ip) && slash ? strtol(slash + 1, NULL, 10) : 0) },
+                        { "Gateway", json_string(isempty(ip) ? "" : str(net, "Gateway")) },
+                        { "GlobalIPv6Address", json_string(field_s(n, 2)) },
+                        { "MacAddress", json_string(mac) },
+                        { "Aliases", TAKE_PTR(aliases) }) < 0)
+                return NULL;
+        return TAKE_PTR(e);
 }
 
 static int build_network_settings(json_object *c, json_object *network_info) {
         _cleanup_json_ json_object *o = json_object_new_object(), *networks = json_object_new_object();
         json_object *list = array(c, "Networks"), *first = NULL;
-        int r = 0;
+        int r;
 
         if (!o || !networks)
                 return -ENOMEM;
@@ -366,13 +380,14 @@ static int build_network_settings(json_object *c, json_object *network_info) {
                         first = e;
         }
         /* docker fills these for its default network only; the first network's is what scripts want. */
-        r = json_add_string(o, "IPAddress", first ? str(first, "IPAddress") : "");
-        r = r < 0 ? r : add(o, "IPPrefixLen", json_object_new_int64(first ? num(first, "IPPrefixLen") : 0));
-        r = r < 0 ? r : json_add_string(o, "Gateway", first ? str(first, "Gateway") : "");
-        r = r < 0 ? r : json_add_string(o, "MacAddress", first ? str(first, "MacAddress") : "");
-        r = r < 0 ? r : json_add_string(o, "GlobalIPv6Address", first ? str(first, "GlobalIPv6Address") : "");
-        r = r < 0 ? r : add(o, "Ports", port_map(array(c, "Ports")));
-        r = r < 0 ? r : add(o, "Networks", TAKE_PTR(networks));
+        r = json_add_fieldsv(o,
+                { "IPAddress", json_string(first ? str(first, "IPAddress") : "") },
+                { "IPPrefixLen", json_object_new_int64(first ? num(first, "IPPrefixLen") : 0) },
+                { "Gateway", json_string(first ? str(first, "Gateway") : "") },
+                { "MacAddress", json_string(first ? str(first, "MacAddress") : "") },
+                { "GlobalIPv6Address", json_string(first ? str(first, "GlobalIPv6Address") : "") },
+                { "Ports", port_map(array(c, "Ports")) },
+                { "Networks", TAKE_PTR(networks) });
         if (r < 0)
                 return r;
         return add(c, "NetworkSettings", TAKE_PTR(o));
@@ -388,13 +403,23 @@ int inspect_document_build(json_object *c, json_object *networks, json_object *v
         for (size_t i = 1; i < length(command); i++)
                 if (json_object_array_add(args, json_object_get(json_object_array_get_idx(command, i))) < 0)
                         return -ENOMEM;
-        r = add_time(c, "Created", (uint64_t) num(c, "CreatedAt"));
-        r = r < 0 ? r : json_add_string(c, "Path", length(command) > 0 ? field_s(command, 0) : "");
-        r = r < 0 ? r : add(c, "Args", TAKE_PTR(args));
-        r = r < 0 ? r : build_state(c);
-        r = r < 0 ? r : build_config(c);
-        r = r < 0 ? r : build_host_config(c);
-        r = r < 0 ? r : build_mounts(c, volumes);
-        r = r < 0 ? r : build_network_settings(c, networks);
-        return r;
+        r = json_add_fieldsv(c,
+                { "Created", time_value((uint64_t) num(c, "CreatedAt")) },
+                { "Path", json_string(length(command) > 0 ? field_s(command, 0) : "") },
+                { "Args", TAKE_PTR(args) });
+        if (r < 0)
+                return r;
+        r = build_state(c);
+        if (r < 0)
+                return r;
+        r = build_config(c);
+        if (r < 0)
+                return r;
+        r = build_host_config(c);
+        if (r < 0)
+                return r;
+        r = build_mounts(c, volumes);
+        if (r < 0)
+                return r;
+        return build_network_settings(c, networks);
 }

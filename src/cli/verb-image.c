@@ -11,6 +11,7 @@
 #include "cli-transfer.h"
 #include "cli-util.h"
 #include "container-state.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "log.h"
 #include "output-format.h"
@@ -329,17 +330,16 @@ static int image_rows(json_object *array, const char *id, char *const *names, ui
                         repo = strdup("<none>");
                 if (!o || !repo)
                         return -ENOMEM;
-                r = json_add_string(o, "ID", short_id);
-                r = r < 0 ? r : json_add_string(o, "Id", id);
-                r = r < 0 ? r : json_add_string(o, "Repository", repo);
-                r = r < 0 ? r : json_add_string(o, "Tag", tag);
-                r = r < 0 ? r : json_add_string(o, "Digest", isempty(digest) ? "<none>" : digest);
-                r = r < 0 ? r : json_add_strv(o, "Names", names);
-                r = r < 0 ? r : json_add_string(o, "CreatedSince", created_s);
-                r = r < 0 ? r : json_add_string(o, "CreatedAt", created > 0 ? format_timestamp_iso(ts, created) : "");
-                r = r < 0 ? r : json_add_uint64(o, "Created", created);
-                r = r < 0 ? r : json_add_string(o, "Size", sz);
-                r = r < 0 ? r : json_add_uint64(o, "SizeBytes", size);
+                r = json_add_strv(o, "Names", names);
+                if (r < 0)
+                        return r;
+                r = json_add_fieldsv(o, { "ID", json_string(short_id) }, { "Id", json_string(id) },
+                                     { "Repository", json_string(repo) }, { "Tag", json_string(tag) },
+                                     { "Digest", json_string(isempty(digest) ? "<none>" : digest) },
+                                     { "CreatedSince", json_string(created_s) },
+                                     { "CreatedAt", json_string(created > 0 ? format_timestamp_iso(ts, created) : "") },
+                                     { "Created", json_object_new_uint64(created) }, { "Size", json_string(sz) },
+                                     { "SizeBytes", json_object_new_uint64(size) });
                 if (r < 0 || json_object_array_add(array, o) < 0)
                         return -ENOMEM;
                 o = NULL;
@@ -514,10 +514,9 @@ static int history_json(json_object *image, json_object **ret) {
                 (void) json_get_bool(h, "empty_layer", &empty);
                 if (!o)
                         return -ENOMEM;
-                r = json_add_string(o, "CreatedAt", strempty(created));
-                r = r < 0 ? r : json_add_string(o, "CreatedBy", strempty(by));
-                r = r < 0 ? r : json_add_string(o, "Comment", strempty(comment));
-                r = r < 0 ? r : json_add_bool(o, "EmptyLayer", empty);
+                r = json_add_fieldsv(o, { "CreatedAt", json_string(created) }, { "CreatedBy", json_string(by) },
+                                     { "Comment", json_string(comment) },
+                                     { "EmptyLayer", json_object_new_boolean(empty) });
                 if (r < 0 || json_object_array_add(array, o) < 0)
                         return -ENOMEM;
                 o = NULL;

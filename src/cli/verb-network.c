@@ -7,6 +7,7 @@
 #include "bus-names.h"
 #include "cli-bus.h"
 #include "cli-util.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "log.h"
 #include "name.h"
@@ -88,16 +89,11 @@ static int network_row(json_object *array, const char *name, const char *id, con
 
         if (!o || !short_id)
                 return -ENOMEM;
-        r = json_add_string(o, "ID", short_id);
-        r = r < 0 ? r : json_add_string(o, "Id", id);
-        r = r < 0 ? r : json_add_string(o, "Name", name);
-        r = r < 0 ? r : json_add_string(o, "Driver", "bridge");
-        r = r < 0 ? r : json_add_string(o, "Scope", "local");
-        r = r < 0 ? r : json_add_bool(o, "Internal", internal);
-        r = r < 0 ? r : json_add_bool(o, "IPv6", !isempty(subnet6));
-        r = r < 0 ? r : json_add_string(o, "Subnet", subnet);
-        r = r < 0 ? r : json_add_string(o, "Subnet6", subnet6);
-        r = r < 0 ? r : json_add_string(o, "Bridge", bridge);
+        r = json_add_fieldsv(o, { "ID", json_string(short_id) }, { "Id", json_string(id) }, { "Name", json_string(name) },
+                             { "Driver", json_string("bridge") }, { "Scope", json_string("local") },
+                             { "Internal", json_object_new_boolean(internal) },
+                             { "IPv6", json_object_new_boolean(!isempty(subnet6)) }, { "Subnet", json_string(subnet) },
+                             { "Subnet6", json_string(subnet6) }, { "Bridge", json_string(bridge) });
         if (r < 0 || json_object_array_add(array, o) < 0)
                 return -ENOMEM;
         o = NULL;

@@ -10,6 +10,7 @@
 #include "cli-time.h"
 #include "cli-util.h"
 #include "container-state.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "log.h"
 #include "name.h"
@@ -355,12 +356,11 @@ static int ps_add_docker_keys(json_object *o, const PsRow *row, bool no_trunc, u
         if (gmtime_r(&sec, &tm))
                 (void) strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
         r = ps_row_texts(row, no_trunc, now, &id, &quoted, &created);
-        r = r < 0 ? r : json_add_string(o, "CreatedAt", created_at);
-        r = r < 0 ? r : json_add_string(o, "ID", id);
-        r = r < 0 ? r : json_add_string(o, "Names", row->name);
-        r = r < 0 ? r : json_add_string(o, "RunningFor", created);
-        r = r < 0 ? r : json_object_object_add(o, "Command", json_object_new_string(quoted));
-        return r;
+        if (r < 0)
+                return r;
+        return json_add_fieldsv(o, { "CreatedAt", json_string(created_at) }, { "ID", json_string(id) },
+                                { "Names", json_string(row->name) }, { "RunningFor", json_string(created) },
+                                { "Command", json_string(quoted) });
 }
 
 static int ps_json(const PsList *l, bool docker_keys, bool no_trunc, json_object **ret) {
@@ -373,24 +373,22 @@ static int ps_json(const PsList *l, bool docker_keys, bool no_trunc, json_object
                 const PsRow *row = &l->rows[i];
                 _cleanup_json_ json_object *o = json_object_new_object();
                 _cleanup_free_ char *status = NULL;
-                int r = 0;
+                int r;
 
                 if (!o || ps_status(row, now, &status) < 0)
                         return -ENOMEM;
-                r = r < 0 ? r : json_add_string(o, "Id", row->id);
-                r = r < 0 ? r : json_add_string(o, "Name", row->name);
-                r = r < 0 ? r : json_add_string(o, "State", row->state);
-                r = r < 0 ? r : json_add_string(o, "Status", status);
-                r = r < 0 ? r : json_add_string(o, "Image", row->image);
-                r = r < 0 ? r : json_add_string(o, "Command", row->command);
-                r = r < 0 ? r : json_add_uint64(o, "CreatedAt", row->created_usec);
-                if (row->started_usec > 0)
-                        r = r < 0 ? r : json_add_uint64(o, "StartedAt", row->started_usec);
-                r = r < 0 ? r : json_add_uint64(o, "FinishedAt", row->finished_usec);
-                r = r < 0 ? r : json_add_int(o, "ExitStatus", row->exit_status);
-                r = r < 0 ? r : json_add_string(o, "Ports", strempty(row->ports));
-                if (docker_keys)
-                        r = r < 0 ? r : ps_add_docker_keys(o, row, no_trunc, now);
+                r = json_add_fieldsv(o, { "Id", json_string(row->id) }, { "Name", json_string(row->name) },
+                                     { "State", json_string(row->state) }, { "Status", json_string(status) },
+                                     { "Image", json_string(row->image) }, { "Command", json_string(row->command) },
+                                     { "CreatedAt", json_object_new_uint64(row->created_usec) });
+                if (r >= 0 && row->started_usec > 0)
+                        r = json_add_uint64(o, "StartedAt", row->started_usec);
+                if (r >= 0)
+                        r = json_add_fieldsv(o, { "FinishedAt", json_object_new_uint64(row->finished_usec) },
+                                             { "ExitStatus", json_object_new_int(row->exit_status) },
+                                             { "Ports", json_string(row->ports) });
+                if (r >= 0 && docker_keys)
+                        r = ps_add_docker_keys(o, row, no_trunc, now);
                 if (r < 0 || json_object_array_add(a, o) < 0)
                         return -ENOMEM;
                 o = NULL; /* the array owns it now */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "inspect-document.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "template.h"
 #include "test.h"
@@ -88,5 +89,17 @@ TEST(inspect_document_stopped_no_network_info) {
                          "exited false 0 3 []"));
         ASSERT_OK(render(c, "{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}} {{(index .Mounts 1).Source}}",
                          "{} 0 "));
+        return 0;
+}
+
+TEST(json_fields) {
+        _cleanup_json_ json_object *o = json_object_new_object(), *p = json_object_new_object();
+
+        ASSERT_TRUE(o && p);
+        ASSERT_OK(json_add_fieldsv(o, { "a", json_string(NULL) }, JSON_FIELD_NULL("b"), { "c", json_object_new_int(3) }));
+        ASSERT_STREQ(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), "{\"a\":\"\",\"b\":null,\"c\":3}");
+        /* A value that could not be made (NULL) fails the call; the others are freed, not added. */
+        ASSERT_ERROR(json_add_fieldsv(p, { "x", json_string("1") }, { "y", NULL }, { "z", json_string("3") }), ENOMEM);
+        ASSERT_FALSE(json_object_object_get_ex(p, "z", NULL));
         return 0;
 }
