@@ -368,9 +368,15 @@ static int inspect_volumes(sd_bus *bus, json_object **ret) {
                 const char *name, *mountpoint;
 
                 r = sd_bus_message_read(reply, "ss", &name, &mountpoint);
-                r = r < 0 ? r : json_add_string(map, name, mountpoint);
-                r = r < 0 ? r : sd_bus_message_skip(reply, "tbaso");
-                r = r < 0 ? r : sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+                r = json_add_string(map, name, mountpoint);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_skip(reply, "tbaso");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
         }
         if (r < 0)
                 return r;
