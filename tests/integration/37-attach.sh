@@ -11,10 +11,12 @@
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/polkit-lib.sh
+. "$(dirname "$0")/polkit-lib.sh"
 
-require busctl journalctl
+require busctl journalctl setpriv
 
-plan 22
+plan 23
 setup_dray_test
 mgr() { busctl -- call org.dray1 /org/dray1 org.dray1.Manager "$@"; }
 # has FILE TEXT: FILE holds a line with TEXT (for wait_until).
@@ -122,6 +124,10 @@ like "$(dray create --sig-proxy=false --rootfs "$rootfs" true 2>&1)" "option of 
         "--sig-proxy is an option of run, not create"
 
 # --- errors and the raw API ----------------------------------------------------------------------
+
+polkit_test_user dray-attach-test /etc/polkit-1/rules.d/10-dray-attach-test.rules
+refused "attaching needs org.dray1.manage-containers (it types into the container)" \
+        org.dray1.manage-containers dray attach --no-stdin "$n"
 
 like "$(dray attach "$c" 2>&1)" "is not running" "attaching to a stopped container is refused"
 like "$(mgr AttachContainer 'sa{sh}' "$c" 0 2>&1)" "resize.*required" \
