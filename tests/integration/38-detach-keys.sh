@@ -15,7 +15,7 @@ set -u -o pipefail
 
 require tmux
 
-plan 20
+plan 21
 setup_dray_test
 sock="dray-38-$$"
 T() { tmux -L "$sock" "$@"; }
@@ -115,6 +115,15 @@ T send-keys -t s7 C-a d
 wait_until 20 shows s7 "END rc=0" && pass "start -ai: --detach-keys ends the client" ||
         fail "start -ai: --detach-keys ends the client" "$(pane s7)"
 ok "and leaves the container running" state_is "$s" running
+
+# The keys from a config file (as Docker's detachKeys in its config.json).
+mkdir -p "$work/cfg/dray"
+printf '# test\ndetach-keys = ctrl-b,b\n' > "$work/cfg/dray/dray.conf"
+start_client s8 "XDG_CONFIG_HOME=$work/cfg dray attach $s"
+reaches s8 s8 || diag "the client with a config file does not see the output"
+T send-keys -t s8 C-b b
+wait_until 20 shows s8 "END rc=0" && pass "detach-keys in \$XDG_CONFIG_HOME/dray/dray.conf detach" ||
+        fail "detach-keys in \$XDG_CONFIG_HOME/dray/dray.conf detach" "$(pane s8)"
 
 # --- errors --------------------------------------------------------------------------------------
 
