@@ -5,8 +5,9 @@
 # parallel (overlapping requests in the server's log) or one at a time with --max-parallel=1; blobs
 # already stored not fetched again; a connection cut mid-layer resumed with a Range request fetching
 # only the rest, within one pull and across pulls (the partial kept in tmp/partial), and started
-# over when the server ignores Range; 429 and 503 retried after their Retry-After; a 404 failing at
-# once naming the image, leaving nothing stored; --platform choosing from an index.
+# over when the server ignores Range; a pull canceled mid-layer (its worker killed) resumed by the
+# next; 429 and 503 retried after their Retry-After; a 404 failing at once naming the image, leaving
+# nothing stored; --platform choosing from an index; a line per layer from the Transfer's Layers.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -3,8 +3,8 @@
 """A flaky registry for tests/integration/95-registry-resume.sh, on 127.0.0.1 only, anonymous.
 
 Usage: registry-flaky.py PORTFILE LOGFILE. Every image has four layers of 1 MiB of random data each
-(so they do not compress away), served in 64 KiB pieces a few ms apart so that parallel requests
-overlap. The log has one line per blob request:
+(so they do not compress away), served in 64 KiB pieces 20 ms apart so that parallel requests
+overlap however loaded the machine. The log has one line per blob request:
   START <t> <repo> <digest> range=<Range header or -> / END <t> <repo> <digest> <status> <bytes sent>
 Repositories (any tag):
   plain     served as asked
@@ -136,7 +136,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(piece)
                 self.wfile.flush()
                 sent += len(piece)
-                time.sleep(0.1 if repo == "slow" else 0.005)
+                time.sleep(0.1 if repo == "slow" else 0.02)
         except OSError:
             pass
         if not ended:
