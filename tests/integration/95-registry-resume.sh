@@ -40,7 +40,7 @@ requests() { awk -v repo="$1" -v d="$2" '$2 == "START" && $3 == repo && $4 == d'
 layer_digests() { dray image inspect "$1" | jq -r '.[0].Layers[].Digest'; }
 blob_size() { stat -c %s "$state/images/blobs/sha256/${1#sha256:}"; }
 
-plan 42
+plan 44
 
 # --- parallel, and what is stored is not fetched again -------------------------------------------------
 out="$(dray pull "$reg/plain:$tag" 2>&1)"
@@ -113,6 +113,13 @@ dray pull "$reg/slow:$tag" > "$work/slow.out" 2>&1 &
 pullpid=$!
 partials() { find "$state/tmp/partial" -type f -size +0 2>/dev/null | wc -l; }
 ok "the slow pull has layers on their way in tmp/partial" wait_until 30 sh -c "[ \"\$(find $state/tmp/partial -type f -size +0 | wc -l)\" -ge 2 ]"
+# A second client reads the same numbers: the Transfer's Layers property, 4 layers on their way.
+tpath="$(busctl -j call org.dray1 /org/dray1 org.dray1.Manager ListTransfers |
+         jq -r --arg d "pull $reg/slow:$tag" '.data[0][] | select(.[3] == $d) | .[5]')"
+layers="$(busctl -j get-property org.dray1 "$tpath" org.dray1.Transfer Layers)"
+is "$(printf '%s' "$layers" | jq '.data | length')" 4 "busctl sees its 4 layers in Transfer.Layers"
+is "$(printf '%s' "$layers" | jq '[.data[] | select((.[0] | startswith("sha256:")) and .[2] > 1000000 and .[1] <= .[2])] | length')" 4 \
+        "each with its digest, its size (about 1 MiB) and the bytes held so far"
 kill -INT "$pullpid"
 wait "$pullpid"; rc=$?
 isnt "$rc" 0 "Ctrl-C cancels it"
