@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Findings of the security review of this session's code, one section each, every one an attack
+# that once worked and must not any more.
+set -u -o pipefail
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require python3 tar
+
+command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
+wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
+
+mkdir -p "$TEST_DIR"
+work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
+defer rm -rf "$work"
+rootfs="$(test_rootfs)" || bail_out "no test rootfs"
+tag="t$RANDOM$$"
+rmi() { dray image rm -f "$1" >/dev/null 2>&1 || true; }
+
+plan 4
+
+# --- a registry's upload Location on another host gets no credentials ----------------------------
+# The registry (token auth) opens an upload session at http://127.0.0.1:OTHER/…: dray follows it
+# (registries may upload elsewhere) but must not send it the registry's token.
+python3 "$(dirname "$0")/registry-hostile-upload.py" "$work/hostile.port" "$work/hostile.log" &
+hostilepid=$!
+defer kill "$hostilepid"
+wait_until 10 test -s "$work/hostile.port" || bail_out "the hostile registry does not start"
+tar -C "$rootfs" -cf "$work/root.tar" .
+local_img="localhost/$tag-review:1"
+ok "import an image" dray image import "$work/root.tar" "$local_img"
+defer rmi "$local_img"
+fails "the push to the hostile registry fails" dray push "$local_img" "127.0.0.1:$(cat "$work/hostile.port")/evil/$tag:1"
+like "$(cat "$work/hostile.log")" "^[A-Z]+ /stolen/upload" "the upload went to the other host"
+unlike "$(cat "$work/hostile.log")" "stolen.*authorization=.+" "without the registry's token"
