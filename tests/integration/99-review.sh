@@ -7,7 +7,7 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require python3 tar
+require python3 tar jq
 
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
@@ -19,7 +19,7 @@ rootfs="$(test_rootfs)" || bail_out "no test rootfs"
 tag="t$RANDOM$$"
 rmi() { dray image rm -f "$1" >/dev/null 2>&1 || true; }
 
-plan 4
+plan 8
 
 # --- a registry's upload Location on another host gets no credentials ----------------------------
 # The registry (token auth) opens an upload session at http://127.0.0.1:OTHER/…: dray follows it
@@ -35,3 +35,18 @@ defer rmi "$local_img"
 fails "the push to the hostile registry fails" dray push "$local_img" "127.0.0.1:$(cat "$work/hostile.port")/evil/$tag:1"
 like "$(cat "$work/hostile.log")" "^[A-Z]+ /stolen/upload" "the upload went to the other host"
 unlike "$(cat "$work/hostile.log")" "stolen.*authorization=.+" "without the registry's token"
+
+# --- a partial blob left by one registry does not spoil a pull from another ------------------------
+# "poison" sends other bytes for each layer and stops half-way: the partial files of tmp/partial
+# hold a prefix that is not the blob's. The next pull of the same layers resumes from them, finds
+# the digest wrong, and must then fetch them whole rather than fail.
+python3 "$(dirname "$0")/registry-flaky.py" "$work/flaky.port" "$work/flaky.log" &
+flakypid=$!
+defer kill "$flakypid"
+wait_until 10 test -s "$work/flaky.port" || bail_out "the flaky registry does not start"
+flaky="127.0.0.1:$(cat "$work/flaky.port")"
+fails "a pull from the poisoning repository fails" dray pull "$flaky/poison:$tag"
+ok "a pull of the same layers from another repository works" dray pull "$flaky/plain:$tag"
+defer rmi "$flaky/plain:$tag"
+like "$(grep "START plain" "$work/flaky.log")" "range=bytes=[1-9]" "it resumed from the poisoned partial files first"
+is "$(dray image inspect "$flaky/plain:$tag" | jq -r '.[0].Layers | length')" 4 "with its four layers"
