@@ -5,7 +5,7 @@
 # machinectl -H does. An sshd of this file's own listens on 127.0.0.1 only (keys made here, in the
 # test's directory; ssh is given its options through a wrapper first in PATH, so nothing of the
 # sandbox's ssh configuration is touched). Verbs that only call drayd go over the bus bridge
-# (systemd-stdio-bridge); those that pass our file descriptors (run in the foreground, exec) or read
+# (systemd-stdio-bridge); those that pass our file descriptors (run in the foreground, exec, attach) or read
 # the journal (logs) run the remote dray over ssh. Runs inside the sandbox.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -14,7 +14,7 @@ set -u -o pipefail
 require ssh ssh-keygen systemd-stdio-bridge
 [ -x /usr/sbin/sshd ] || skip_all "sshd is not installed (tools/install-deps installs openssh-server)"
 
-plan 15
+plan 16
 setup_dray_test
 
 # --- an sshd on 127.0.0.1 ------------------------------------------------------------------------
@@ -93,6 +93,11 @@ status_is 3 "exec's exit status comes back" dray -H "$host" exec "$c" sh -c 'exi
 is "$(echo piped | DRAY_HOST="$host" dray exec -i "$c" cat)" piped "exec -i: our stdin goes over ssh too"
 like "$(dray -H "$host" exec "$c" ls /nonexistent 2>&1 >/dev/null)" "nonexistent" \
         "and stderr comes back as stderr"
+a="$(unique_name remote-a)"
+track "$a"
+dray -H "$host" run -d -i --name "$a" --rootfs "$rootfs" sh -c 'read -r l; echo "got $l"; exit 4' >/dev/null
+out="$(echo hi | dray -H "$host" attach "$a")"
+is "$?/$out" "4/got hi" "attach over ssh: input, output and the exit status"
 like "$(dray -H 'bad host' ps 2>&1)" "Invalid host 'bad host'" "a host that is no host name is refused"
 like "$(dray -H '-oProxyCommand=x' logs "$c" 2>&1)" "Invalid host '-oProxyCommand=x'" \
         "and one that ssh would take for an option"
