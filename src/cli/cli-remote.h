@@ -25,6 +25,12 @@ int cli_remote_needs_fds(sd_bus *bus);
 /* For a verb that must run on the remote host whatever the bus: 0 locally, else as above. */
 int cli_remote_run_there(void);
 
+/* Starts "dray VERB_ARGV..." on the remote host over ssh (no terminal) with stdin and stdout moved to
+ * the given fds (-EBADF: ours); cli_remote_wait() gives its exit status (ssh's 255 when ssh failed).
+ * dray cp over -H: the tar stream goes through ssh, the host's files are ours. */
+int cli_remote_spawn(char *const *verb_argv, int stdin_fd, int stdout_fd, pid_t *ret_pid);
+int cli_remote_wait(pid_t pid);
+
 /* Pure helpers, unit-tested: [USER@]HOST[:PORT] split (ret_user/ret_port NULL when not given); and one
  * argument quoted for the remote shell ('…', with ' as '\''). */
 int remote_host_split(const char *s, char **ret_user, char **ret_host, char **ret_port);
