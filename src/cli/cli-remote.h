@@ -8,9 +8,10 @@
 /* dray -H [USER@]HOST[:PORT] (or $DRAY_HOST): drayd on another machine. The bus goes over ssh, as
  * `machinectl -H` does (sd_bus_open_system_remote(): ssh runs systemd-stdio-bridge there). That bridge
  * cannot carry file descriptors, so the verbs that pass ours (run in the foreground, start -a, exec,
- * attach, cp, image load/import/save/export) and the one that reads the journal (logs) run the remote
+ * attach, image load/import/save/export) and the one that reads the journal (logs) run the remote
  * dray itself over ssh instead, with the same arguments (with -t when we have a terminal and the verb
- * wants one), as docker -H ssh:// does with `docker system dial-stdio`. */
+ * wants one), as docker -H ssh:// does with `docker system dial-stdio`; cp runs the remote `dray cp`
+ * on '-' and keeps its host side here. */
 
 /* host NULL or "": local. argv: the verb and its arguments, as given. */
 void cli_remote_set(const char *host, int argc, char **argv);
