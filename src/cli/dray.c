@@ -51,6 +51,7 @@ static const Verb verbs[] = {
         { "update",  verb_update,  "Change the resource limits of containers"       },
         { "rename",  verb_rename,  "Rename a container"                             },
         { "top",     verb_top,     "List the processes of a container"              },
+        { "stats",   verb_stats,   "Show CPU, memory, PIDs and I/O of containers"   },
         { "cp",      verb_cp,      "Copy files between a container and the host"    },
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
         { "schedule", verb_schedule, "Run containers as jobs from systemd timers (create, ls, rm)" },

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+#include <linux/magic.h>
+#include <unistd.h>
+
+#include "bus-names.h"
+#include "cgroup-stats.h"
+#include "container-pause.h"
+#include "container-stats.h"
+#include "container-top.h"
+#include "log.h"
+#include "manager.h"
+#include "safe-open.h"
+#include "strv.h"
+#include "time-util.h"
+
+#define STATS_FILE_MAX (64U * 1024U)
+#define STATS_DEPTH_MAX 16U
+#define STATS_CONTAINERS_MAX 4096U
+
+static int read_text(const char *dir, const char *file, char **ret) {
+        _cleanup_free_ char *path = NULL;
+
+        if (asprintf(&path, "%s/%s", dir, file) < 0)
+                return -ENOMEM;
+        return safe_read_file_at(AT_FDCWD, path, SAFE_OPEN_NO_SYMLINKS, STATS_FILE_MAX, ret, NULL);
+}
+
+static int read_value(const char *dir, const char *file, uint64_t *ret) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_text(dir, file, &text);
+        return r < 0 ? r : cgroup_parse_value(text, ret);
+}
+
+static int append_entry(sd_bus_message *reply, const char *key, uint64_t value) {
+        return sd_bus_message_append(reply, "{st}", key, value);
+}
+
+/* As docker: a container without a memory limit is limited by the host's memory. */
+static int append_memory_limit(sd_bus_message *reply, uint64_t limit) {
+        struct sysinfo si;
+
+        if (limit == UINT64_MAX && sysinfo(&si) >= 0)
+                limit = (uint64_t) si.totalram * si.mem_unit;
+        return limit == UINT64_MAX ? 0 : append_entry(reply, "memory_limit", limit);
+}
+
+/* Threads in dir and below, from cgroup.threads: the PIDs figure where there is no pids controller
+ * (the pure cgroup v2 sandbox has only the controllers the host leaves free). */
+static int count_threads(int dir_fd, unsigned depth, void *userdata) {
+        _cleanup_free_ char *text = NULL;
+        uint64_t *n = userdata;
+
+        if (safe_read_file_at(dir_fd, "cgroup.threads", SAFE_OPEN_NO_SYMLINKS, 1024 * 1024, &text, NULL) >= 0)
+                for (const char *p = text; *p; p++)
+                        *n += *p == '\n';
+        if (depth >= STATS_DEPTH_MAX)
+                return 0;
+        return cgroup_for_each_child(dir_fd, count_threads, depth, userdata);
+}
+
+/* cgroup v2 files of the scope (pure v2 hosts: all; hybrid hosts: the unified mirror holds only
+ * cpu.stat's usage and the thread lists). */
+static int append_v2(sd_bus_message *reply, const char *dir, bool unified, bool have_cpu) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t v, lim, rd, wr;
+        int r = 0;
+
+        if (!have_cpu && read_text(dir, "cpu.stat", &text) >= 0 && cgroup_keyed_value(text, "usage_usec", &v) >= 0)
+                r = append_entry(reply, "cpu_nsec", v * 1000);
+        free(text), text = NULL;
+        if (r >= 0 && unified && read_value(dir, "memory.current", &v) >= 0) {
+                uint64_t inactive = 0;
+
+                /* As docker: the page cache the kernel can drop at once is not "used". */
+                if (read_text(dir, "memory.stat", &text) >= 0)
+                        (void) cgroup_keyed_value(text, "inactive_file", &inactive);
+                free(text), text = NULL;
+                r = append_entry(reply, "memory_bytes", v > inactive ? v - inactive : v);
+                if (r >= 0)
+                        r = append_memory_limit(reply, read_value(dir, "memory.max", &lim) >= 0 ? lim : UINT64_MAX);
+        }
+        if (r >= 0 && unified && read_value(dir, "pids.current", &v) >= 0) {
+                r = append_entry(reply, "pids", v);
+                if (r >= 0 && read_value(dir, "pids.max", &lim) >= 0 && lim != UINT64_MAX)
+                        r = append_entry(reply, "pids_limit", lim);
+        } else if (r >= 0 && unified && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+                uint64_t n = 0;
+
+                (void) count_threads(fd, 0, &n);
+                r = append_entry(reply, "pids", n);
+        }
+        if (r >= 0 && unified && read_text(dir, "io.stat", &text) >= 0 &&
+            cgroup_parse_io_stat(text, &rd, &wr) >= 0) {
+                r = append_entry(reply, "block_read", rd);
+                r = r < 0 ? r : append_entry(reply, "block_write", wr);
+        }
+        return r;
+}
+
+/* The scope's directory in a v1 hierarchy, from the monitor's line "N:CONTROLLERS:/path", cut
+ * after the scope: /sys/fs/cgroup/CONTROLLERS/…/dray-NAME.scope. */
+static int v1_dir(const char *proc_cgroup, const char *controller, const char *unit, char **ret) {
+        size_t cl = strlen(controller), ul = strlen(unit);
+
+        for (const char *p = proc_cgroup; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                const char *c1 = strchr(p, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *eol = strchrnul(p, '\n');
+                const char *list, *at;
+
+                if (!c2 || c2 > eol)
+                        continue;
+                list = c1 + 1;
+                /* controller is one of the comma-separated names of the hierarchy */
+                for (const char *w = list; w < c2; w = strchr(w, ',') ? strchr(w, ',') + 1 : c2) {
+                        const char *we = memchr(w, ',', (size_t) (c2 - w)) ?: c2;
+
+                        if ((size_t) (we - w) != cl || strncmp(w, controller, cl) != 0)
+                                continue;
+                        at = strstr(c2, unit);
+                        if (!at || at > eol || at[-1] != '/' || (at[ul] != '\n' && at[ul] != '/' && at[ul] != 0))
+                                return -ENOENT;
+                        return asprintf(ret, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - list), list,
+                                        (int) (at + ul - (c2 + 1)), c2 + 1) < 0 ? -ENOMEM : 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* Sets *ret_have_cpu when cpuacct gave the CPU time (else the unified mirror's cpu.stat will). */
+static int append_v1(sd_bus_message *reply, const Container *c, bool *ret_have_cpu) {
+        _cleanup_free_ char *cg = NULL, *dir = NULL, *text = NULL;
+        char proc[64];
+        uint64_t v, lim, rd, wr;
+        int r = 0;
+
+        (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
+        if (safe_read_file_at(AT_FDCWD, proc, 0, STATS_FILE_MAX, &cg, NULL) < 0)
+                return 0; /* gone meanwhile */
+        if (v1_dir(cg, "cpuacct", c->unit, &dir) >= 0 && read_value(dir, "cpuacct.usage", &v) >= 0) {
+                r = append_entry(reply, "cpu_nsec", v);
+                *ret_have_cpu = true;
+        }
+        free(dir), dir = NULL;
+        if (r >= 0 && v1_dir(cg, "memory", c->unit, &dir) >= 0 && read_value(dir, "memory.usage_in_bytes", &v) >= 0) {
+                uint64_t inactive = 0;
+
+                if (read_text(dir, "memory.stat", &text) >= 0)
+                        (void) cgroup_keyed_value(text, "total_inactive_file", &inactive);
+                free(text), text = NULL;
+                r = append_entry(reply, "memory_bytes", v > inactive ? v - inactive : v);
+                if (r >= 0)
+                        r = append_memory_limit(reply, read_value(dir, "memory.limit_in_bytes", &lim) >= 0 &&
+                                                lim < CGROUP_V1_UNLIMITED_MIN ? lim : UINT64_MAX);
+        }
+        free(dir), dir = NULL;
+        if (r >= 0 && v1_dir(cg, "pids", c->unit, &dir) >= 0 && read_value(dir, "pids.current", &v) >= 0) {
+                r = append_entry(reply, "pids", v);
+                if (r >= 0 && read_value(dir, "pids.max", &lim) >= 0 && lim != UINT64_MAX)
+                        r = append_entry(reply, "pids_limit", lim);
+        }
+        free(dir), dir = NULL;
+        if (r >= 0 && v1_dir(cg, "blkio", c->unit, &dir) >= 0 &&
+            read_text(dir, "blkio.throttle.io_service_bytes_recursive", &text) >= 0 &&
+            cgroup_parse_blkio_v1(text, &rd, &wr) >= 0) {
+                r = append_entry(reply, "block_read", rd);
+                r = r < 0 ? r : append_entry(reply, "block_write", wr);
+        }
+        return r;
+}
+
+/* The interface counters of the container's network namespace, unless it shares drayd's own
+ * (--network host), whose counters are the host's, not the container's. */
+static int append_net(sd_bus_message *reply, const Container *c) {
+        _cleanup_free_ char *text = NULL;
+        struct stat ours, theirs;
+        char path[64];
+        uint64_t rx, tx;
+        int r;
+
+        (void) snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) c->rec.pid);
+        if (stat(path, &theirs) < 0 || stat("/proc/self/ns/net", &ours) < 0 ||
+            (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev))
+                return 0;
+        (void) snprintf(path, sizeof(path), "/proc/%d/net/dev", (int) c->rec.pid);
+        if (safe_read_file_at(AT_FDCWD, path, 0, STATS_FILE_MAX, &text, NULL) < 0 || net_dev_parse(text, &rx, &tx) < 0)
+                return 0;
+        r = append_entry(reply, "net_rx", rx);
+        return r < 0 ? r : append_entry(reply, "net_tx", tx);
+}
+
+static int append_container(sd_bus_message *reply, const Container *c, bool unified) {
+        _cleanup_free_ char *dir = NULL;
+        bool have_cpu = false;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'r', "ssa{st}");
+        r = r < 0 ? r : sd_bus_message_append(reply, "ss", c->spec->id, c->spec->name);
+        r = r < 0 ? r : sd_bus_message_open_container(reply, 'a', "{st}");
+        if (r >= 0 && c->rec.state == CONTAINER_RUNNING && c->rec.monitor_pid > 0) {
+                uint64_t now = now_usec(CLOCK_REALTIME);
+
+                r = append_entry(reply, "time_usec", now_usec(CLOCK_MONOTONIC));
+                if (r >= 0 && c->rec.started_usec > 0 && now > c->rec.started_usec)
+                        r = append_entry(reply, "uptime_usec", now - c->rec.started_usec);
+                if (r >= 0 && !unified)
+                        r = append_v1(reply, c, &have_cpu);
+                if (r >= 0 && container_cgroup_dir(c, &dir) >= 0)
+                        r = append_v2(reply, dir, unified, have_cpu);
+                if (r >= 0)
+                        r = append_net(reply, c);
+        }
+        r = r < 0 ? r : sd_bus_message_close_container(reply);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int compare_name(const void *a, const void *b) {
+        return strcmp((*(Container *const *) a)->spec->name, (*(Container *const *) b)->spec->name);
+}
+
+/* The containers named, or all running ones (all: every one) when none is. */
+static int select_containers(Manager *m, char **names, bool all, Container ***ret, size_t *ret_n,
+                             sd_bus_error *error) {
+        _cleanup_free_ Container **list = NULL;
+        size_t n = 0, names_n = strv_length(names);
+        Container *c;
+        int r;
+
+        list = calloc((names_n == 0 ? hashmap_size(m->containers_by_id) : names_n) + 1, sizeof(Container *));
+        if (!list)
+                return -ENOMEM;
+        if (names_n == 0)
+                HASHMAP_FOREACH(c, m->containers_by_id) {
+                        if (all || c->rec.state == CONTAINER_RUNNING)
+                                list[n++] = c;
+                }
+        else
+                STRV_FOREACH(s, names) {
+                        r = manager_find_container(m, *s, &c);
+                        if (r < 0)
+                                return sd_bus_error_setf(error, r == -ENOTUNIQ ? DRAY_ERROR_AMBIGUOUS_CONTAINER :
+                                                         DRAY_ERROR_NO_SUCH_CONTAINER, "No single container '%.64s'.", *s);
+                        list[n++] = c;
+                }
+        if (names_n == 0)
+                qsort(list, n, sizeof(Container *), compare_name);
+        *ret = TAKE_PTR(list);
+        *ret_n = n;
+        return 0;
+}
+
+static int method_list_container_stats(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ Container **list = NULL;
+        Manager *manager = userdata;
+        struct statfs sfs;
+        bool unified, all;
+        size_t n = 0;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &names);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "b", &all);
+        if (r < 0)
+                return r;
+        if (strv_length(names) > STATS_CONTAINERS_MAX)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Too many containers.");
+        r = select_containers(manager, names, all, &list, &n, error);
+        if (r < 0)
+                return r;
+        unified = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        r = sd_bus_message_new_method_return(m, &reply);
+        r = r < 0 ? r : sd_bus_message_open_container(reply, 'a', "(ssa{st})");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_container(reply, list[i], unified);
+        r = r < 0 ? r : sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+const sd_bus_vtable manager_stats_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("ListContainerStats", SD_BUS_ARGS("as", containers, "b", all),
+                                SD_BUS_RESULT("a(ssa{st})", stats), method_list_container_stats,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
