@@ -52,6 +52,7 @@ static const Verb verbs[] = {
         { "rename",  verb_rename,  "Rename a container"                             },
         { "top",     verb_top,     "List the processes of a container"              },
         { "stats",   verb_stats,   "Show CPU, memory, PIDs and I/O of containers"   },
+        { "events",  verb_events,  "Show events of containers, images, networks, volumes" },
         { "cp",      verb_cp,      "Copy files between a container and the host"    },
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
         { "schedule", verb_schedule, "Run containers as jobs from systemd timers (create, ls, rm)" },

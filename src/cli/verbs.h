@@ -30,6 +30,7 @@ int verb_cp(int argc, char *argv[]);
 int verb_pause(int argc, char *argv[]);
 int verb_top(int argc, char *argv[]);
 int verb_stats(int argc, char *argv[]);
+int verb_events(int argc, char *argv[]);
 int verb_rename(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
 int verb_image_alias(int argc, char *argv[]);

@@ -10,6 +10,7 @@
 #include "container-net-internal.h"
 #include "container-net.h"
 #include "container.h"
+#include "journal-events.h"
 #include "log.h"
 #include "manager.h"
 #include "net-announce.h"
@@ -461,6 +462,8 @@ int container_net_connect(Container *c, Network *n, const char *ip, char *const 
         r = save_spec(c);
         if (r < 0)
                 return set_message(ret_message, "failed to save container '%s': %s", c->spec->name, strerror(-r)), r;
+        manager_event(c->manager, EVENT_NETWORK, "connect", n->config->id, n->config->name,
+                      (const char *const[]) { "container", c->spec->id, "type", "bridge", NULL });
         return 0;
 }
 
@@ -492,5 +495,7 @@ int container_net_disconnect(Container *c, Network *n) {
                 container_net_update_peers(c, nets);
                 break;
         }
+        manager_event(c->manager, EVENT_NETWORK, "disconnect", n->config->id, n->config->name,
+                      (const char *const[]) { "container", c->spec->id, "type", "bridge", NULL });
         return save_spec(c);
 }

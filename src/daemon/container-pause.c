@@ -10,6 +10,7 @@
 #include "bus-names.h"
 #include "container-dbus.h"
 #include "container-pause.h"
+#include "journal-events.h"
 #include "container-privilege.h"
 #include "log.h"
 #include "manager.h"
@@ -168,6 +169,7 @@ int container_pause(Container *c, sd_bus_message *m) {
         (void) container_save(c);
         container_bus_send_changed(c);
         log_info("Container %s paused.", c->spec->name);
+        container_event(c, "pause", NULL);
         return m ? wait_frozen(c, m) : 0;
 }
 
@@ -185,6 +187,7 @@ int container_unpause(Container *c, sd_bus_message *m) {
         (void) container_save(c);
         container_bus_send_changed(c);
         log_info("Container %s unpaused.", c->spec->name);
+        container_event(c, "unpause", NULL);
         return m ? sd_bus_reply_method_return(m, NULL) : 0;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,12 +24,24 @@
 #define STATS_DEPTH_MAX 16U
 #define STATS_CONTAINERS_MAX 4096U
 
-static int read_text(const char *dir, const char *file, char **ret) {
-        _cleanup_free_ char *path = NULL;
+/* The kernel's own files (cgroupfs, procfs), at paths the kernel gave us: no FIFO or symlink can be
+ * planted there, so a plain bounded read does (safe_open's reopen costs three more calls per file,
+ * eight files per container). */
+static int read_kernel_file(const char *path, char **ret) {
+        _cleanup_close_ int fd = -EBADF;
 
-        if (asprintf(&path, "%s/%s", dir, file) < 0)
-                return -ENOMEM;
-        return safe_read_file_at(AT_FDCWD, path, SAFE_OPEN_NO_SYMLINKS, STATS_FILE_MAX, ret, NULL);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        return safe_read_fd(fd, STATS_FILE_MAX, ret, NULL);
+}
+
+static int read_text(const char *dir, const char *file, char **ret) {
+        char path[PATH_MAX];
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
+                return -ENAMETOOLONG;
+        return read_kernel_file(path, ret);
 }
 
 static int read_value(const char *dir, const char *file, uint64_t *ret) {
@@ -142,7 +155,7 @@ static int append_v1(sd_bus_message *reply, const Container *c, bool *ret_have_c
         int r = 0;
 
         (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
-        if (safe_read_file_at(AT_FDCWD, proc, 0, STATS_FILE_MAX, &cg, NULL) < 0)
+        if (read_kernel_file(proc, &cg) < 0)
                 return 0; /* gone meanwhile */
         if (v1_dir(cg, "cpuacct", c->unit, &dir) >= 0 && read_value(dir, "cpuacct.usage", &v) >= 0) {
                 r = append_entry(reply, "cpu_nsec", v);
@@ -190,7 +203,7 @@ static int append_net(sd_bus_message *reply, const Container *c) {
             (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev))
                 return 0;
         (void) snprintf(path, sizeof(path), "/proc/%d/net/dev", (int) c->rec.pid);
-        if (safe_read_file_at(AT_FDCWD, path, 0, STATS_FILE_MAX, &text, NULL) < 0 || net_dev_parse(text, &rx, &tx) < 0)
+        if (read_kernel_file(path, &text) < 0 || net_dev_parse(text, &rx, &tx) < 0)
                 return 0;
         r = append_entry(reply, "net_rx", rx);
         return r < 0 ? r : append_entry(reply, "net_tx", tx);

@@ -648,6 +648,14 @@ static int container_signal(Container *c, int sig) {
         return 0;
 }
 
+/* The "kill" event, with the signal's number as docker gives it. */
+static void container_event_signal(Container *c, int sig) {
+        char s[16];
+
+        (void) snprintf(s, sizeof(s), "%i", sig);
+        container_event(c, "kill", (const char *const[]) { "signal", s, NULL });
+}
+
 int container_kill(Container *c, int sig) {
         int r;
 
@@ -658,6 +666,8 @@ int container_kill(Container *c, int sig) {
         r = container_signal(c, sig);
         if (r == -ESRCH)
                 return 0; /* the payload ended already; the monitor is about to report it */
+        if (r >= 0)
+                container_event_signal(c, sig);
         return r;
 }
 
@@ -665,6 +675,8 @@ static void container_kill_hard(Container *c) {
         int r;
 
         r = container_signal(c, SIGKILL);
+        if (r >= 0)
+                container_event_signal(c, SIGKILL);
         if (r >= 0 || r == -ESRCH)
                 return;
         log_warning_errno(r, "Failed to kill the payload of container %s, killing its scope: %m", c->spec->name);
@@ -714,6 +726,8 @@ static void container_begin_stop(Container *c, uint64_t timeout_usec) {
                 return;
         }
         r = container_signal(c, c->spec->stop_signal);
+        if (r >= 0)
+                container_event_signal(c, c->spec->stop_signal);
         if (r < 0 && r != -ESRCH)
                 log_warning_errno(r, "Failed to send %s to container %s: %m", strna(signal_to_string(c->spec->stop_signal)),
                                   c->spec->name);
@@ -910,6 +924,8 @@ static void container_exited(Container *c) {
                 container_log_event(c, DRAY_MESSAGE_CONTAINER_DIED, LOG_INFO,
                                     "Container %s exited with status %i%s.", c->spec->name, c->rec.exit_status,
                                     c->rec.oom_killed ? " (out of memory)" : "");
+        if (previous == CONTAINER_STOPPING)
+                container_event(c, "stop", NULL); /* as docker: kill, die, stop */
 
         container_reply_start_waiters(c);
         /* A reboot is no end: whoever waits for the end, a foreground `dray run` above all, waits on. */

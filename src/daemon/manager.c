@@ -125,6 +125,7 @@ Manager *manager_free(Manager *m) {
         manager_free_transfers(m);
         hashmap_free(m->transfers);
         machine_unregisters_free(m);
+        recent_events_free(m);
         systemd_queue_done(m);
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);
         hashmap_free(m->containers_by_id);

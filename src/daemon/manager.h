@@ -68,6 +68,8 @@ struct Manager {
         /* Named volumes (volume.c). */
         Hashmap *volumes_by_name;
         int volumes_fd;            /* <state_dir>/volumes */
+        uint64_t event_last_usec;  /* the stamp of the last event sent (journal-events.c) */
+        struct RecentEvents *recent_events; /* the last events sent, for ListRecentEvents */
 };
 
 /* A container directory renamed to this prefix is removed: what is left of it goes at the next start. */

@@ -8,6 +8,7 @@
 #include "bus-names.h"
 #include "container-net.h"
 #include "contract.h"
+#include "journal-events.h"
 #include "log.h"
 #include "manager.h"
 #include "name.h"
@@ -282,6 +283,8 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
                 enable_forwarding(n->config->subnet6.addr.family == AF_INET6);
         (void) manager_update_firewall(m);
         network_bus_send_new(n);
+        manager_event(m, EVENT_NETWORK, "create", n->config->id, n->config->name,
+                      (const char *const[]) { "type", "bridge", NULL });
         *ret = n;
         return 0;
 }
@@ -326,6 +329,8 @@ int network_remove(Network *n) {
         if (r < 0)
                 log_warning_errno(r, "Failed to delete bridge %s, ignoring: %m", n->config->bridge);
         network_bus_send_removed(n);
+        manager_event(m, EVENT_NETWORK, "destroy", n->config->id, n->config->name,
+                      (const char *const[]) { "type", "bridge", NULL });
         hashmap_remove(m->networks_by_name, n->config->name);
         network_free(n);
         (void) manager_update_firewall(m);
