@@ -18,6 +18,7 @@
 #include "container-cp.h"
 #include "container-pause.h"
 #include "container-rename.h"
+#include "container-diff.h"
 #include "container-stats.h"
 #include "container-top.h"
 #include "journal-events.h"
@@ -425,6 +426,7 @@ const BusObjectImplementation manager_object = {
         .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, manager_volume_vtable,
                                                      manager_cp_vtable, manager_pause_vtable,
                                                      manager_top_vtable, manager_stats_vtable, manager_events_vtable,
+                                                     manager_diff_vtable, manager_disk_usage_vtable,
                                                      manager_rename_vtable,
                                                      manager_update_vtable, NULL },
         .manager = true,

@@ -23,6 +23,12 @@ check() {
 }
 check "dray vol" volume "$2"
 check "dray pa" pause "$2"
+check "dray sta" stats "$2"
+check "dray ev" events "$2"
+check "dray system d" df "$2"
+check "dray container pr" prune "$2"
+check "dray stats --no-s" --no-stream "$2"
+check "dray events --si" --since "$2"
 check "dray volume cr" create "$2"
 check "dray image lo" load "$2"
 check "dray run --vol" --volumes-from "$2"
