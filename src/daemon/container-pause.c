@@ -8,6 +8,7 @@
 
 #include "atomic-write.h"
 #include "bus-names.h"
+#include "cgroup-stats.h"
 #include "container-dbus.h"
 #include "container-pause.h"
 #include "container-privilege.h"
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
+#include "safe-open.h"
 
 #define FREEZE_POLL_USEC (10 * USEC_PER_MSEC)
 #define FREEZE_TIMEOUT_USEC (10 * USEC_PER_SEC)
@@ -27,30 +29,22 @@ ContainerState container_display_state(const Container *c) {
  * /sys/fs/cgroup/unified mirror on hybrid hosts; the path from the monitor's "0::" line, cut after
  * the scope (the monitor and the payload may sit in sub-cgroups of it). */
 int container_cgroup_dir(const Container *c, char **ret) {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
+        _cleanup_free_ char *text = NULL, *path = NULL;
         const char *base = "/sys/fs/cgroup/unified";
-        char proc[64], *at;
         struct statfs sfs;
-        size_t n = 0;
+        char proc[64];
+        int r;
 
         if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
                 base = "/sys/fs/cgroup";
         (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
-        f = fopen(proc, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0) {
-                line[strcspn(line, "\n")] = 0;
-                if (!strneq(line, "0::/", 4))
-                        continue;
-                at = strstr(line, c->unit);
-                if (!at || at[-1] != '/' || (at[strlen(c->unit)] != 0 && at[strlen(c->unit)] != '/'))
-                        return -ENOENT; /* not in its scope (any more) */
-                at[strlen(c->unit)] = 0;
-                return asprintf(ret, "%s%s", base, line + 3) < 0 ? -ENOMEM : 0;
-        }
-        return -ENOENT;
+        r = safe_read_file_at(AT_FDCWD, proc, 0, 64 * 1024, &text, NULL);
+        if (r < 0)
+                return r;
+        r = cgroup_scope_path(text, "", c->unit, &path, NULL, NULL); /* -ENOENT: not in its scope (any more) */
+        if (r < 0)
+                return r;
+        return asprintf(ret, "%s%s", base, path) < 0 ? -ENOMEM : 0;
 }
 
 static int write_freeze(const Container *c, bool freeze) {

@@ -11,7 +11,6 @@
 
 #include "bus-names.h"
 #include "cgroup-stats.h"
-#include "container-pause.h"
 #include "container-stats.h"
 #include "container-top.h"
 #include "log.h"
@@ -26,14 +25,25 @@
 
 /* The kernel's own files (cgroupfs, procfs), at paths the kernel gave us: no FIFO or symlink can be
  * planted there, so a plain bounded read does (safe_open's reopen costs three more calls per file,
- * eight files per container). */
+ * eight files per container). Such files are produced whole by the first read() when it has room. */
 static int read_kernel_file(const char *path, char **ret) {
         _cleanup_close_ int fd = -EBADF;
+        char buf[4096];
+        ssize_t n;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        return safe_read_fd(fd, STATS_FILE_MAX, ret, NULL);
+        n = read(fd, buf, sizeof(buf));
+        if (n < 0)
+                return -errno;
+        if ((size_t) n == sizeof(buf)) { /* larger: read it all from the start */
+                if (lseek(fd, 0, SEEK_SET) < 0)
+                        return -errno;
+                return safe_read_fd(fd, STATS_FILE_MAX, ret, NULL);
+        }
+        *ret = strndup(buf, (size_t) n);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int read_text(const char *dir, const char *file, char **ret) {
@@ -56,12 +66,29 @@ static int append_entry(sd_bus_message *reply, const char *key, uint64_t value) 
         return sd_bus_message_append(reply, "{st}", key, value);
 }
 
-/* As docker: a container without a memory limit is limited by the host's memory. */
-static int append_memory_limit(sd_bus_message *reply, uint64_t limit) {
+/* What holds for every container of one call: looked up once. */
+typedef struct StatsContext {
+        bool unified;          /* pure cgroup v2 */
+        uint64_t host_memory;  /* UINT64_MAX: unknown */
+        struct stat own_netns; /* drayd's network namespace */
+        bool have_own_netns;
+} StatsContext;
+
+static void stats_context_init(StatsContext *ctx) {
+        struct statfs sfs;
         struct sysinfo si;
 
-        if (limit == UINT64_MAX && sysinfo(&si) >= 0)
-                limit = (uint64_t) si.totalram * si.mem_unit;
+        *ctx = (StatsContext) { .host_memory = UINT64_MAX };
+        ctx->unified = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        if (sysinfo(&si) >= 0)
+                ctx->host_memory = (uint64_t) si.totalram * si.mem_unit;
+        ctx->have_own_netns = stat("/proc/self/ns/net", &ctx->own_netns) >= 0;
+}
+
+/* As docker: a container without a memory limit is limited by the host's memory. */
+static int append_memory_limit(sd_bus_message *reply, const StatsContext *ctx, uint64_t limit) {
+        if (limit == UINT64_MAX)
+                limit = ctx->host_memory;
         return limit == UINT64_MAX ? 0 : append_entry(reply, "memory_limit", limit);
 }
 
@@ -81,7 +108,8 @@ static int count_threads(int dir_fd, unsigned depth, void *userdata) {
 
 /* cgroup v2 files of the scope (pure v2 hosts: all; hybrid hosts: the unified mirror holds only
  * cpu.stat's usage and the thread lists). */
-static int append_v2(sd_bus_message *reply, const char *dir, bool unified, bool have_cpu) {
+static int append_v2(sd_bus_message *reply, const StatsContext *ctx, const char *dir, bool have_cpu) {
+        bool unified = ctx->unified;
         _cleanup_free_ char *text = NULL;
         _cleanup_close_ int fd = -EBADF;
         uint64_t v, lim, rd, wr;
@@ -99,13 +127,11 @@ static int append_v2(sd_bus_message *reply, const char *dir, bool unified, bool 
                 free(text), text = NULL;
                 r = append_entry(reply, "memory_bytes", v > inactive ? v - inactive : v);
                 if (r >= 0)
-                        r = append_memory_limit(reply, read_value(dir, "memory.max", &lim) >= 0 ? lim : UINT64_MAX);
+                        r = append_memory_limit(reply, ctx, read_value(dir, "memory.max", &lim) >= 0 ? lim : UINT64_MAX);
         }
-        if (r >= 0 && unified && read_value(dir, "pids.current", &v) >= 0) {
+        if (r >= 0 && unified && read_value(dir, "pids.current", &v) >= 0)
                 r = append_entry(reply, "pids", v);
-                if (r >= 0 && read_value(dir, "pids.max", &lim) >= 0 && lim != UINT64_MAX)
-                        r = append_entry(reply, "pids_limit", lim);
-        } else if (r >= 0 && unified && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        else if (r >= 0 && unified && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
                 uint64_t n = 0;
 
                 (void) count_threads(fd, 0, &n);
@@ -119,44 +145,26 @@ static int append_v2(sd_bus_message *reply, const char *dir, bool unified, bool 
         return r;
 }
 
-/* The scope's directory in a v1 hierarchy, from the monitor's line "N:CONTROLLERS:/path", cut
- * after the scope: /sys/fs/cgroup/CONTROLLERS/…/dray-NAME.scope. */
+/* The scope's directory in the v1 hierarchy holding controller: /sys/fs/cgroup/HIERARCHY/…/UNIT. */
 static int v1_dir(const char *proc_cgroup, const char *controller, const char *unit, char **ret) {
-        size_t cl = strlen(controller), ul = strlen(unit);
+        _cleanup_free_ char *path = NULL;
+        const char *h;
+        size_t hl;
+        int r;
 
-        for (const char *p = proc_cgroup; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-                const char *c1 = strchr(p, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *eol = strchrnul(p, '\n');
-                const char *list, *at;
-
-                if (!c2 || c2 > eol)
-                        continue;
-                list = c1 + 1;
-                /* controller is one of the comma-separated names of the hierarchy */
-                for (const char *w = list; w < c2; w = strchr(w, ',') ? strchr(w, ',') + 1 : c2) {
-                        const char *we = memchr(w, ',', (size_t) (c2 - w)) ?: c2;
-
-                        if ((size_t) (we - w) != cl || strncmp(w, controller, cl) != 0)
-                                continue;
-                        at = strstr(c2, unit);
-                        if (!at || at > eol || at[-1] != '/' || (at[ul] != '\n' && at[ul] != '/' && at[ul] != 0))
-                                return -ENOENT;
-                        return asprintf(ret, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - list), list,
-                                        (int) (at + ul - (c2 + 1)), c2 + 1) < 0 ? -ENOMEM : 0;
-                }
-        }
-        return -ENOENT;
+        r = cgroup_scope_path(proc_cgroup, controller, unit, &path, &h, &hl);
+        if (r < 0)
+                return r;
+        return asprintf(ret, "/sys/fs/cgroup/%.*s%s", (int) hl, h, path) < 0 ? -ENOMEM : 0;
 }
 
 /* Sets *ret_have_cpu when cpuacct gave the CPU time (else the unified mirror's cpu.stat will). */
-static int append_v1(sd_bus_message *reply, const Container *c, bool *ret_have_cpu) {
-        _cleanup_free_ char *cg = NULL, *dir = NULL, *text = NULL;
-        char proc[64];
+static int append_v1(sd_bus_message *reply, const StatsContext *ctx, const Container *c, const char *cg,
+                     bool *ret_have_cpu) {
+        _cleanup_free_ char *dir = NULL, *text = NULL;
         uint64_t v, lim, rd, wr;
         int r = 0;
 
-        (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
-        if (read_kernel_file(proc, &cg) < 0)
-                return 0; /* gone meanwhile */
         if (v1_dir(cg, "cpuacct", c->unit, &dir) >= 0 && read_value(dir, "cpuacct.usage", &v) >= 0) {
                 r = append_entry(reply, "cpu_nsec", v);
                 *ret_have_cpu = true;
@@ -170,15 +178,12 @@ static int append_v1(sd_bus_message *reply, const Container *c, bool *ret_have_c
                 free(text), text = NULL;
                 r = append_entry(reply, "memory_bytes", v > inactive ? v - inactive : v);
                 if (r >= 0)
-                        r = append_memory_limit(reply, read_value(dir, "memory.limit_in_bytes", &lim) >= 0 &&
+                        r = append_memory_limit(reply, ctx, read_value(dir, "memory.limit_in_bytes", &lim) >= 0 &&
                                                 lim < CGROUP_V1_UNLIMITED_MIN ? lim : UINT64_MAX);
         }
         free(dir), dir = NULL;
-        if (r >= 0 && v1_dir(cg, "pids", c->unit, &dir) >= 0 && read_value(dir, "pids.current", &v) >= 0) {
+        if (r >= 0 && v1_dir(cg, "pids", c->unit, &dir) >= 0 && read_value(dir, "pids.current", &v) >= 0)
                 r = append_entry(reply, "pids", v);
-                if (r >= 0 && read_value(dir, "pids.max", &lim) >= 0 && lim != UINT64_MAX)
-                        r = append_entry(reply, "pids_limit", lim);
-        }
         free(dir), dir = NULL;
         if (r >= 0 && v1_dir(cg, "blkio", c->unit, &dir) >= 0 &&
             read_text(dir, "blkio.throttle.io_service_bytes_recursive", &text) >= 0 &&
@@ -191,16 +196,16 @@ static int append_v1(sd_bus_message *reply, const Container *c, bool *ret_have_c
 
 /* The interface counters of the container's network namespace, unless it shares drayd's own
  * (--network host), whose counters are the host's, not the container's. */
-static int append_net(sd_bus_message *reply, const Container *c) {
+static int append_net(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
         _cleanup_free_ char *text = NULL;
-        struct stat ours, theirs;
+        struct stat theirs;
         char path[64];
         uint64_t rx, tx;
         int r;
 
         (void) snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) c->rec.pid);
-        if (stat(path, &theirs) < 0 || stat("/proc/self/ns/net", &ours) < 0 ||
-            (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev))
+        if (stat(path, &theirs) < 0 || !ctx->have_own_netns ||
+            (theirs.st_ino == ctx->own_netns.st_ino && theirs.st_dev == ctx->own_netns.st_dev))
                 return 0;
         (void) snprintf(path, sizeof(path), "/proc/%d/net/dev", (int) c->rec.pid);
         if (read_kernel_file(path, &text) < 0 || net_dev_parse(text, &rx, &tx) < 0)
@@ -209,9 +214,91 @@ static int append_net(sd_bus_message *reply, const Container *c) {
         return r < 0 ? r : append_entry(reply, "net_tx", tx);
 }
 
-static int append_container(sd_bus_message *reply, const Container *c, bool unified) {
-        _cleanup_free_ char *dir = NULL;
+typedef struct StatsCacheEntry {
+        char *id;
+        pid_t monitor_pid;
+        uint64_t monitor_start_time; /* tells a reused PID apart */
+        char *cgroup;                /* the monitor's /proc/<pid>/cgroup */
+} StatsCacheEntry;
+
+static void cache_entry_free(StatsCacheEntry *e) {
+        if (!e)
+                return;
+        free(e->id);
+        free(e->cgroup);
+        free(e);
+}
+
+void container_stats_cache_free(Manager *m) {
+        StatsCacheEntry *e;
+
+        HASHMAP_FOREACH(e, m->stats_cache)
+                cache_entry_free(e);
+        m->stats_cache = hashmap_free(m->stats_cache);
+}
+
+/* Entries of containers that are gone, or whose monitor is another one now, go. */
+static void cache_prune(Manager *m) {
+        _cleanup_strv_free_ char **stale = NULL;
+        StatsCacheEntry *e;
+        Container *c;
+
+        HASHMAP_FOREACH(e, m->stats_cache) {
+                c = hashmap_get(m->containers_by_id, e->id);
+                if ((!c || c->rec.monitor_pid != e->monitor_pid) && strv_extend(&stale, e->id) < 0)
+                        return;
+        }
+        STRV_FOREACH(id, stale)
+                cache_entry_free(hashmap_remove(m->stats_cache, *id));
+}
+
+/* The monitor's /proc/<pid>/cgroup, read once per monitor. NULL: gone meanwhile. */
+static const char *monitor_cgroup(Manager *m, const Container *c) {
+        _cleanup_free_ char *text = NULL;
+        StatsCacheEntry *e;
+        char proc[64];
+
+        e = m->stats_cache ? hashmap_get(m->stats_cache, c->spec->id) : NULL;
+        if (e && e->monitor_pid == c->rec.monitor_pid && e->monitor_start_time == c->rec.monitor_start_time)
+                return e->cgroup;
+        (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
+        if (read_kernel_file(proc, &text) < 0)
+                return NULL;
+        if (!m->stats_cache && !(m->stats_cache = hashmap_new()))
+                return NULL;
+        if (e)
+                cache_entry_free(hashmap_remove(m->stats_cache, c->spec->id));
+        e = calloc(1, sizeof(StatsCacheEntry));
+        if (!e || !(e->id = strdup(c->spec->id)) || hashmap_put(m->stats_cache, e->id, e) < 0) {
+                cache_entry_free(e);
+                return NULL;
+        }
+        e->monitor_pid = c->rec.monitor_pid;
+        e->monitor_start_time = c->rec.monitor_start_time;
+        e->cgroup = TAKE_PTR(text);
+        return e->cgroup;
+}
+
+/* The scope's counters, from its monitor's /proc/<pid>/cgroup. */
+static int append_cgroup(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
+        _cleanup_free_ char *path = NULL, *dir = NULL;
         bool have_cpu = false;
+        const char *cg;
+        int r = 0;
+
+        cg = monitor_cgroup(c->manager, c);
+        if (!cg)
+                return 0; /* gone meanwhile */
+        if (!ctx->unified)
+                r = append_v1(reply, ctx, c, cg, &have_cpu);
+        if (r < 0 || cgroup_scope_path(cg, "", c->unit, &path, NULL, NULL) < 0)
+                return r;
+        if (asprintf(&dir, "%s%s", ctx->unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified", path) < 0)
+                return -ENOMEM;
+        return append_v2(reply, ctx, dir, have_cpu);
+}
+
+static int append_container(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
         int r;
 
         r = sd_bus_message_open_container(reply, 'r', "ssa{st}");
@@ -223,12 +310,10 @@ static int append_container(sd_bus_message *reply, const Container *c, bool unif
                 r = append_entry(reply, "time_usec", now_usec(CLOCK_MONOTONIC));
                 if (r >= 0 && c->rec.started_usec > 0 && now > c->rec.started_usec)
                         r = append_entry(reply, "uptime_usec", now - c->rec.started_usec);
-                if (r >= 0 && !unified)
-                        r = append_v1(reply, c, &have_cpu);
-                if (r >= 0 && container_cgroup_dir(c, &dir) >= 0)
-                        r = append_v2(reply, dir, unified, have_cpu);
                 if (r >= 0)
-                        r = append_net(reply, c);
+                        r = append_cgroup(reply, ctx, c);
+                if (r >= 0)
+                        r = append_net(reply, ctx, c);
         }
         r = r < 0 ? r : sd_bus_message_close_container(reply);
         return r < 0 ? r : sd_bus_message_close_container(reply);
@@ -274,8 +359,8 @@ static int method_list_container_stats(sd_bus_message *m, void *userdata, sd_bus
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ Container **list = NULL;
         Manager *manager = userdata;
-        struct statfs sfs;
-        bool unified, all;
+        StatsContext ctx;
+        bool all;
         size_t n = 0;
         int r;
 
@@ -289,11 +374,12 @@ static int method_list_container_stats(sd_bus_message *m, void *userdata, sd_bus
         r = select_containers(manager, names, all, &list, &n, error);
         if (r < 0)
                 return r;
-        unified = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        cache_prune(manager);
+        stats_context_init(&ctx);
         r = sd_bus_message_new_method_return(m, &reply);
         r = r < 0 ? r : sd_bus_message_open_container(reply, 'a', "(ssa{st})");
         for (size_t i = 0; r >= 0 && i < n; i++)
-                r = append_container(reply, list[i], unified);
+                r = append_container(reply, &ctx, list[i]);
         r = r < 0 ? r : sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;

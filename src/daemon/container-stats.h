@@ -8,3 +8,8 @@
  * /proc/<init>/net/dev, the interface counters of the container's network namespace. A handful of
  * small reads of kernel files per container: fast enough to answer in the loop. */
 extern const sd_bus_vtable manager_stats_vtable[];
+
+typedef struct Manager Manager;
+/* The cache of where each container's scope is in the cgroup hierarchies (it cannot change while its
+ * monitor lives): one /proc read less per container and call. */
+void container_stats_cache_free(Manager *m);

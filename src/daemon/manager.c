@@ -11,6 +11,7 @@
 
 #include "bus-names.h"
 #include "child-process.h"
+#include "container-stats.h"
 #include "journal-events.h"
 #include "log.h"
 #include "machine1.h"
@@ -126,6 +127,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->transfers);
         machine_unregisters_free(m);
         recent_events_free(m);
+        container_stats_cache_free(m);
         systemd_queue_done(m);
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);
         hashmap_free(m->containers_by_id);

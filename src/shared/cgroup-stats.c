@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,4 +127,49 @@ int net_dev_parse(const char *text, uint64_t *ret_rx, uint64_t *ret_tx) {
         *ret_rx = rx;
         *ret_tx = tx;
         return 0;
+}
+
+static bool hierarchy_has(const char *list, size_t len, const char *controller) {
+        size_t cl = strlen(controller);
+
+        if (cl == 0)
+                return len == 0;
+        for (const char *w = list, *end = list + len; w < end;) {
+                const char *we = memchr(w, ',', (size_t) (end - w)) ?: end;
+
+                if ((size_t) (we - w) == cl && strncmp(w, controller, cl) == 0)
+                        return true;
+                w = we + 1;
+        }
+        return false;
+}
+
+int cgroup_scope_path(const char *proc_cgroup, const char *controller, const char *unit, char **ret_path,
+                      const char **ret_hierarchy, size_t *ret_hierarchy_len) {
+        size_t ul = strlen(unit);
+
+        for (const char *p = proc_cgroup; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                const char *eol = strchrnul(p, '\n'), *c1 = memchr(p, ':', (size_t) (eol - p)), *c2, *path;
+                char *ret;
+
+                c2 = c1 ? memchr(c1 + 1, ':', (size_t) (eol - c1 - 1)) : NULL;
+                if (!c2 || !hierarchy_has(c1 + 1, (size_t) (c2 - c1 - 1), controller))
+                        continue;
+                path = c2 + 1;
+                /* The unit as a whole path component. */
+                for (const char *at = path; (at = memmem(at, (size_t) (eol - at), unit, ul)); at++)
+                        if (at > path && at[-1] == '/' && (at + ul == eol || at[ul] == '/')) {
+                                ret = strndup(path, (size_t) (at + ul - path));
+                                if (!ret)
+                                        return -ENOMEM;
+                                *ret_path = ret;
+                                if (ret_hierarchy)
+                                        *ret_hierarchy = c1 + 1;
+                                if (ret_hierarchy_len)
+                                        *ret_hierarchy_len = (size_t) (c2 - c1 - 1);
+                                return 0;
+                        }
+                return -ENOENT;
+        }
+        return -ENOENT;
 }

@@ -24,5 +24,13 @@ int cgroup_parse_io_stat(const char *text, uint64_t *ret_read, uint64_t *ret_wri
 /* /proc/<pid>/net/dev: received and transmitted bytes summed over the interfaces but lo. */
 int net_dev_parse(const char *text, uint64_t *ret_rx, uint64_t *ret_tx);
 
+/* From the text of /proc/<pid>/cgroup: the path of the hierarchy that holds controller ("" for
+ * the cgroup v2 line "0::"), cut after the path component unit (a process may sit in a sub-cgroup
+ * of its scope), e.g. "/dray.slice/dray-web.scope"; *ret_hierarchy (may be NULL) points at the
+ * hierarchy's name in text ("cpu,cpuacct"), *ret_hierarchy_len its length. -ENOENT when there is no
+ * such hierarchy or the process is not inside unit. */
+int cgroup_scope_path(const char *proc_cgroup, const char *controller, const char *unit, char **ret_path,
+                      const char **ret_hierarchy, size_t *ret_hierarchy_len);
+
 /* cgroup v1 memory limits: "unlimited" is a huge page-aligned number, not "max". */
 #define CGROUP_V1_UNLIMITED_MIN (UINT64_C(1) << 62)

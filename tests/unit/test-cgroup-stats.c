@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cgroup-stats.h"
 #include "test.h"
@@ -53,5 +55,34 @@ TEST(net_dev) {
         ASSERT_EQ(tx, 2048u);
         ASSERT_EQ(net_dev_parse("garbage\n", &rx, &tx), -EINVAL);
         ASSERT_EQ(net_dev_parse("  eth0: 1 2 3\n", &rx, &tx), -EINVAL);
+        return 0;
+}
+
+TEST(scope_path) {
+        static const char hybrid[] =
+                "9:name=systemd:/system.slice/dray.slice/dray-web.scope/payload\n"
+                "4:memory:/dray.slice/dray-web.scope\n"
+                "2:cpu,cpuacct:/dray.slice/dray-web.scope/monitor\n"
+                "1:blkio:/\n"
+                "0::/dray.slice/dray-web.scope/monitor\n";
+        const char *h = NULL;
+        size_t hl = 0;
+        char *p = NULL;
+
+        ASSERT_EQ(cgroup_scope_path(hybrid, "memory", "dray-web.scope", &p, &h, &hl), 0);
+        ASSERT_TRUE(strcmp(p, "/dray.slice/dray-web.scope") == 0);
+        ASSERT_TRUE(hl == 6 && strncmp(h, "memory", hl) == 0);
+        free(p);
+        ASSERT_EQ(cgroup_scope_path(hybrid, "cpuacct", "dray-web.scope", &p, &h, &hl), 0);
+        ASSERT_TRUE(strcmp(p, "/dray.slice/dray-web.scope") == 0);
+        ASSERT_TRUE(hl == 11 && strncmp(h, "cpu,cpuacct", hl) == 0);
+        free(p);
+        ASSERT_EQ(cgroup_scope_path(hybrid, "", "dray-web.scope", &p, NULL, NULL), 0);
+        ASSERT_TRUE(strcmp(p, "/dray.slice/dray-web.scope") == 0);
+        free(p);
+        ASSERT_EQ(cgroup_scope_path(hybrid, "blkio", "dray-web.scope", &p, NULL, NULL), -ENOENT);
+        ASSERT_EQ(cgroup_scope_path(hybrid, "pids", "dray-web.scope", &p, NULL, NULL), -ENOENT);
+        ASSERT_EQ(cgroup_scope_path(hybrid, "memory", "dray-we.scope", &p, NULL, NULL), -ENOENT);
+        ASSERT_EQ(cgroup_scope_path("0::/x/dray-web.scopey\n", "", "dray-web.scope", &p, NULL, NULL), -ENOENT);
         return 0;
 }
