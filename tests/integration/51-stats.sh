@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl busybox nsenter ip
 
-plan 17
+plan 18
 setup_dray_test
 
 # field NAME KEY: the raw number KEY of container NAME in `dray stats --no-stream --format json`.
@@ -78,6 +78,11 @@ frames="$(timeout 3.5 dray stats --format '{{.Name}} {{.CPUPerc}}' "$busy")"
 is "$(grep -c "^$busy [0-9.]*%$" <<< "$frames")" "$(wc -l <<< "$frames")" "streaming prints a line per frame"
 [ "$(wc -l <<< "$frames")" -ge 2 ] && pass "streaming goes on ($(wc -l <<< "$frames") frames in 3.5 s)" ||
         fail "streaming goes on" "$frames"
+
+# On a terminal, the table is redrawn in place (cleared, cursor home) frame after frame.
+tty_out="$(in_pty "timeout 3.5 dray stats $busy" 2>&1)"
+[ "$(grep -o $'\e\\[2J\e\\[H' <<< "$tty_out" | wc -l)" -ge 2 ] && pass "on a terminal, frames are redrawn in place" ||
+        fail "on a terminal, frames are redrawn in place" "$(cat -v <<< "$tty_out" | head -n 5)"
 
 all="$(dray stats --no-stream --format '{{.Name}}')"
 like "$all" "^$busy$" "no names: every running container"
