@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require journalctl
 
-plan 14
+plan 16
 setup_dray_test
 
 t0="$(date +%s.%N)"
@@ -27,6 +27,21 @@ vol="$(unique_name vol)"
 dray volume create "$vol" >/dev/null
 dray volume rm "$vol" >/dev/null
 
+net="$(unique_name net)"
+defer sh -c 'dray network rm "$1" >/dev/null 2>&1; true' - "$net"
+nc="$(unique_name evnet)"
+track "$nc"
+dray network create "$net" >/dev/null
+dray create --name "$nc" --rootfs "$rootfs" true >/dev/null
+dray network connect "$net" "$nc"
+dray network disconnect "$net" "$nc"
+dray network rm "$net" >/dev/null
+img="ev-$TEST_NAME-$$:1"
+tar -C "$rootfs" -cf "$work/root.tar" . && dray image import "$work/root.tar" "$img" >/dev/null 2>&1
+dray tag "$img" "$img-b" >/dev/null
+dray rmi "$img-b" >/dev/null
+dray rmi "$img" >/dev/null
+
 past() { dray events --since "$t0" --until 0s "$@"; }
 is "$(past --filter container="$c" --format '{{.Action}}' | tr '\n' ' ')" \
         "create start pause unpause kill die stop destroy " "a container's life, in order, from the journal"
@@ -37,6 +52,11 @@ like "$line" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z container kill [0-9a-f]{64} 
         "docker's line: time, type, action, ID, attributes"
 is "$(past --filter type=volume --filter volume="$vol" --format '{{.Type}} {{.Action}} {{.Actor.ID}}' | tr '\n' ' ')" \
         "volume create $vol volume destroy $vol " "volume events"
+is "$(past --filter network="$net" --format '{{.Action}}' | tr '\n' ' ')" "create connect disconnect destroy " \
+        "network events, in order"
+like "$(past --filter type=image --format '{{.Action}} {{.Actor.Attributes.name}}' | grep "$img" | tr '\n' ' ')" \
+        "^import docker.io/library/$img tag docker.io/library/$img-b untag docker.io/library/$img-b delete " \
+        "image events: import, tag, untag, delete"
 like "$(past --filter container="$c" --filter event=start --format json)" \
         '^\{"Type":"container","Action":"start","Actor":\{"ID":"[0-9a-f]{64}","Attributes":\{.*\}\},.*"timeNano":[0-9]+\}$' \
         "--format json: one object per line, docker's fields"
