@@ -71,6 +71,7 @@ struct Manager {
         uint64_t event_last_usec;  /* the stamp of the last event sent (journal-events.c) */
         struct RecentEvents *recent_events; /* the last events sent, for ListRecentEvents */
         Hashmap *stats_cache;      /* container-stats.c: each monitor's /proc/<pid>/cgroup, by ID */
+        unsigned n_walkers;        /* worker-lines.c: tree walks running (diff, disk usage) */
 };
 
 /* A container directory renamed to this prefix is removed: what is left of it goes at the next start. */

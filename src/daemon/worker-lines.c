@@ -11,6 +11,7 @@
 #include "worker-lines.h"
 
 typedef struct WorkerLines {
+        Manager *manager;
         sd_bus_message *call;
         ChildProcess *worker;
         char *what;
@@ -25,6 +26,8 @@ typedef struct WorkerLines {
 static WorkerLines *worker_lines_free(WorkerLines *w) {
         if (!w)
                 return NULL;
+        if (w->worker)
+                w->manager->n_walkers--;
         child_process_free(w->worker);
         sd_bus_message_unref(w->call);
         if (w->args.free_userdata)
@@ -95,16 +98,23 @@ int worker_lines_spawn(Manager *m, sd_bus_message *call, const WorkerLinesArgs *
                 return -ENOMEM;
         }
         w->args = *args;
+        w->manager = m;
         w->call = sd_bus_message_ref(call);
         w->what = strdup(args->what);
         if (!w->what)
                 return -ENOMEM;
+        /* Any local user may ask for a disk usage: a handful of walks at once, not one per call. */
+        if (m->n_walkers >= WORKER_LINES_CONCURRENT_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                         "Too many tree walks running (%u); try the %s again shortly.",
+                                         m->n_walkers, args->what);
         r = child_process_spawn(m->event,
                                 &(ChildProcessArgs) { .what = w->what, .main = args->main, .main_userdata = args->userdata,
                                                       .on_line = worker_on_line, .on_exit = worker_on_exit, .userdata = w },
                                 &w->worker);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to start the %s: %m", args->what);
+        m->n_walkers++;
         w->args.what = w->what;
         TAKE_PTR(w);
         return 1;

@@ -12,6 +12,8 @@ typedef struct Manager Manager;
  * *truncated set), "ERR <errno> <message>" on failure; when it ends, reply() builds the answer to
  * call from the lines. The event loop only collects lines. */
 #define WORKER_LINES_MAX 100000U
+/* Walks running at once; more calls get LimitsExceeded. */
+#define WORKER_LINES_CONCURRENT_MAX 4U
 
 typedef int (*WorkerLinesReply)(sd_bus_message *call, char **lines, bool truncated, void *userdata);
 
