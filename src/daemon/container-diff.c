@@ -15,6 +15,7 @@
 #include "bus-names.h"
 #include "container-diff.h"
 #include "container-privilege.h"
+#include "container.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"

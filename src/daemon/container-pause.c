@@ -1,88 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
-#include "atomic-write.h"
 #include "bus-names.h"
-#include "cgroup-stats.h"
-#include "container-dbus.h"
 #include "container-pause.h"
 #include "container-privilege.h"
-#include "journal-events.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
-#include "safe-open.h"
+#include "scope-cgroup.h"
 
 #define FREEZE_POLL_USEC (10 * USEC_PER_MSEC)
 #define FREEZE_TIMEOUT_USEC (10 * USEC_PER_SEC)
-
-ContainerState container_display_state(const Container *c) {
-        return c->rec.state == CONTAINER_RUNNING && c->rec.paused ? CONTAINER_PAUSED : c->rec.state;
-}
-
-/* The scope's directory in the unified hierarchy: /sys/fs/cgroup on pure cgroup v2, its
- * /sys/fs/cgroup/unified mirror on hybrid hosts; the path from the monitor's "0::" line, cut after
- * the scope (the monitor and the payload may sit in sub-cgroups of it). */
-int container_cgroup_dir(const Container *c, char **ret) {
-        _cleanup_free_ char *text = NULL, *path = NULL;
-        const char *base = "/sys/fs/cgroup/unified";
-        struct statfs sfs;
-        char proc[64];
-        int r;
-
-        if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
-                base = "/sys/fs/cgroup";
-        (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
-        r = safe_read_file_at(AT_FDCWD, proc, 0, 64 * 1024, &text, NULL);
-        if (r < 0)
-                return r;
-        r = cgroup_scope_path(text, "", c->unit, &path, NULL, NULL); /* -ENOENT: not in its scope (any more) */
-        if (r < 0)
-                return r;
-        return asprintf(ret, "%s%s", base, path) < 0 ? -ENOMEM : 0;
-}
-
-static int write_freeze(const Container *c, bool freeze) {
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
-        int r;
-
-        r = container_cgroup_dir(c, &dir);
-        if (r < 0)
-                return r;
-        dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        fd = openat(dfd, "cgroup.freeze", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return errno == ENOENT ? -EOPNOTSUPP : -errno;
-        return loop_write(fd, freeze ? "1" : "0", 1);
-}
-
-static int read_frozen(const Container *c) {
-        _cleanup_free_ char *dir = NULL, *line = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        size_t n = 0;
-        int r;
-
-        r = container_cgroup_dir(c, &dir);
-        if (r < 0)
-                return r;
-        if (asprintf(&line, "%s/cgroup.events", dir) < 0)
-                return -ENOMEM;
-        f = fopen(line, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0)
-                if (strneq(line, "frozen ", 7))
-                        return line[7] == '1';
-        return -ENOENT;
-}
 
 /* Waiting for "frozen 1" in cgroup.events without blocking the loop: a short timer, by container ID
  * (the container may go away meanwhile). */
@@ -97,6 +28,20 @@ static void freeze_wait_free(FreezeWait *w) {
         sd_bus_message_unref(w->message);
         free(w->id);
         free(w);
+}
+
+int container_cgroup_dir(const Container *c, char **ret) {
+        return scope_cgroup_dir(c->rec.monitor_pid, c->unit, ret);
+}
+
+static int read_frozen(const Container *c) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        r = container_cgroup_dir(c, &dir);
+        if (r < 0)
+                return r;
+        return scope_cgroup_read_frozen(dir);
 }
 
 static int on_freeze_tick(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -150,13 +95,17 @@ static int wait_frozen(Container *c, sd_bus_message *m) {
 }
 
 int container_pause(Container *c, sd_bus_message *m) {
+        _cleanup_free_ char *dir = NULL;
         int r;
 
         if (c->rec.state != CONTAINER_RUNNING)
                 return -ESRCH;
         if (c->rec.paused)
                 return -EALREADY;
-        r = write_freeze(c, true);
+        r = container_cgroup_dir(c, &dir);
+        if (r < 0)
+                return r;
+        r = scope_cgroup_write_freeze(dir, true);
         if (r < 0)
                 return r;
         c->rec.paused = true;
@@ -165,24 +114,6 @@ int container_pause(Container *c, sd_bus_message *m) {
         log_info("Container %s paused.", c->spec->name);
         container_event(c, "pause", NULL);
         return m ? wait_frozen(c, m) : 0;
-}
-
-int container_unpause(Container *c, sd_bus_message *m) {
-        int r;
-
-        if (c->rec.state != CONTAINER_RUNNING)
-                return -ESRCH;
-        if (!c->rec.paused)
-                return -EALREADY;
-        r = write_freeze(c, false);
-        if (r < 0)
-                return r;
-        c->rec.paused = false;
-        (void) container_save(c);
-        container_bus_send_changed(c);
-        log_info("Container %s unpaused.", c->spec->name);
-        container_event(c, "unpause", NULL);
-        return m ? sd_bus_reply_method_return(m, NULL) : 0;
 }
 
 /* ---- D-Bus ------------------------------------------------------------------------------------- */

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "bus-names.h"
-#include "container-dbus.h"
 #include "container-privilege.h"
 #include "container-rename.h"
 #include "journal-events.h"
@@ -44,7 +43,7 @@ int container_rename(Container *c, const char *name) {
                 free(copy);
                 return r;
         }
-        container_log_event_full(c, DRAY_MESSAGE_CONTAINER_RENAMED, (const char *const[]) { "oldName", old, NULL },
+        container_log_event_attrs(c, DRAY_MESSAGE_CONTAINER_RENAMED, (const char *const[]) { "oldName", old, NULL },
                                  LOG_INFO, "Renamed container %s to %s.", old, name);
         container_bus_send_changed(c);
         return 0;

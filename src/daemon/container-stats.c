@@ -13,6 +13,7 @@
 #include "cgroup-stats.h"
 #include "container-stats.h"
 #include "container-top.h"
+#include "container.h"
 #include "log.h"
 #include "manager.h"
 #include "safe-open.h"

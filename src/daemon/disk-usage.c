@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "container-diff.h"
+#include "container.h"
 #include "log.h"
 #include "manager.h"
 #include "strv.h"

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "bus-names.h"
-#include "journal-events.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
