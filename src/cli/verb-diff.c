@@ -43,14 +43,18 @@ int verb_diff(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILED;
         r = bus_new_manager_call(bus, &m, "DiffContainer");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", argv[optind]);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_FAILED;
+        r = sd_bus_message_append(m, "s", argv[optind]);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_FAILED;
         r = sd_bus_call(bus, m, BUS_TIMEOUT_INFINITE, &error, &reply);
         if (r < 0)
                 return log_bus_error(&error, r), EXIT_FAILED;
         r = sd_bus_message_enter_container(reply, 'a', "(ss)");
-        while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &kind, &path)) > 0) {
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply: %m"), EXIT_FAILED;
+        while ((r = sd_bus_message_read(reply, "(ss)", &kind, &path)) > 0) {
                 Change *nc = reallocarray(changes, n + 1, sizeof(Change));
 
                 if (!nc)
@@ -58,8 +62,12 @@ int verb_diff(int argc, char *argv[]) {
                 changes = nc;
                 changes[n++] = (Change) { kind[0], path };
         }
-        r = r < 0 ? r : sd_bus_message_exit_container(reply);
-        r = r < 0 ? r : sd_bus_message_read(reply, "b", &truncated);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply: %m"), EXIT_FAILED;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply: %m"), EXIT_FAILED;
+        r = sd_bus_message_read(reply, "b", &truncated);
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the reply: %m"), EXIT_FAILED;
         qsort(changes, n, sizeof(Change), compare_change);

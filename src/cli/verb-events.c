@@ -130,22 +130,40 @@ static int event_to_json(const Event *ev, json_object **ret) {
 
         if (!o || !actor)
                 return -ENOMEM;
-        r = json_add_string(o, "Type", ev->type);
-        r = r < 0 ? r : json_add_string(o, "Action", ev->action);
-        r = r < 0 ? r : json_add_string(actor, "ID", ev->id);
-        if (r < 0 || json_object_object_add(actor, "Attributes",
-                                            ev->attributes ? json_object_get(ev->attributes) : json_object_new_object()) < 0)
+        bool container = streq(ev->type, "container");
+        /* docker's fields; status, id and from are its older ones for containers, which scripts still read */
+        const struct { const char *key, *value; json_object *in; } strings[] = {
+                { "Type", ev->type, o },
+                { "Action", ev->action, o },
+                { "ID", ev->id, actor },
+        }, older[] = {
+                { "status", container ? ev->action : NULL, o },
+                { "id", container ? ev->id : NULL, o },
+                { "from", container ? attribute(ev, "image") : NULL, o },
+                { "scope", "local", o },
+        };
+
+        if (!o || !actor)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
+                r = json_add_string(strings[i].in, strings[i].key, strings[i].value);
+                if (r < 0)
+                        return r;
+        }
+        if (json_object_object_add(actor, "Attributes",
+                                   ev->attributes ? json_object_get(ev->attributes) : json_object_new_object()) < 0)
                 return -ENOMEM;
         if (json_object_object_add(o, "Actor", TAKE_PTR(actor)) < 0)
                 return -ENOMEM;
-        if (streq(ev->type, "container")) { /* docker's older fields, which scripts still read */
-                r = json_add_string(o, "status", ev->action);
-                r = r < 0 ? r : json_add_string(o, "id", ev->id);
-                r = r < 0 ? r : json_add_string(o, "from", attribute(ev, "image"));
+        for (size_t i = 0; i < ELEMENTSOF(older); i++) {
+                r = json_add_string(older[i].in, older[i].key, older[i].value);
+                if (r < 0)
+                        return r;
         }
-        r = r < 0 ? r : json_add_string(o, "scope", "local");
-        r = r < 0 ? r : json_add_uint64(o, "time", ev->time_usec / USEC_PER_SEC);
-        r = r < 0 ? r : json_add_uint64(o, "timeNano", ev->time_usec * 1000);
+        r = json_add_uint64(o, "time", ev->time_usec / USEC_PER_SEC);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "timeNano", ev->time_usec * 1000);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -260,14 +278,18 @@ static int events_read_journal(Events *e, EventList *l) {
                 log_warning("No journal files could be read; past events are in the system journal, which "
                             "needs root or membership of the 'systemd-journal' group.");
         (void) sd_journal_set_data_threshold(j, 0);
-        r = sd_journal_add_match(j, "_SYSTEMD_UNIT=drayd.service", 0);
-        r = r < 0 ? r : sd_journal_add_match(j, "_UID=0", 0);
-        for (EventType t = 0; r >= 0 && t < _EVENT_TYPE_MAX; t++) {
+        for (EventType t = 0; t < _EVENT_TYPE_MAX; t++) {
                 char m[64];
 
                 (void) snprintf(m, sizeof(m), DRAY_EVENT_FIELD_TYPE "=%s", event_type_to_string(t));
                 r = sd_journal_add_match(j, m, 0);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to add a journal match: %m");
         }
+        r = sd_journal_add_match(j, "_SYSTEMD_UNIT=drayd.service", 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add a journal match: %m");
+        r = sd_journal_add_match(j, "_UID=0", 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to add a journal match: %m");
         /* journald's receive time trails drayd's stamp a little: start a second early. */
@@ -298,10 +320,19 @@ static int read_event(sd_bus_message *m, Event *ret) {
         if (!ev.attributes)
                 return -ENOMEM;
         r = sd_bus_message_read(m, "tssss", &ev.time_usec, &type, &action, &id, &name);
-        r = r < 0 ? r : sd_bus_message_enter_container(m, 'a', "{ss}");
-        while (r >= 0 && (r = sd_bus_message_read(m, "{ss}", &k, &v)) > 0)
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "{ss}", &k, &v)) > 0) {
                 r = json_add_string(ev.attributes, k, v);
-        r = r < 0 ? r : sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
         ev.type = strdup(type);
@@ -340,20 +371,29 @@ static int events_read_recent(sd_bus *bus, Events *e, EventList *l) {
         int r;
 
         r = bus_new_manager_call(bus, &m, "ListRecentEvents");
-        r = r < 0 ? r : sd_bus_message_append(m, "t", e->since);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "t", e->since);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
         if (r < 0)
                 return log_bus_error(&error, r);
         r = sd_bus_message_enter_container(reply, 'a', "(tssssa{ss})");
-        while (r > 0 && (r = sd_bus_message_enter_container(reply, 'r', "tssssa{ss}")) > 0) {
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the reply to ListRecentEvents: %m");
+        while ((r = sd_bus_message_enter_container(reply, 'r', "tssssa{ss}")) > 0) {
                 _cleanup_(event_done) Event ev = {};
 
                 r = read_event(reply, &ev);
-                r = r < 0 ? r : sd_bus_message_exit_container(reply);
-                r = r < 0 ? r : event_list_add(l, &ev);
-                r = r < 0 ? r : 1;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read the reply to ListRecentEvents: %m");
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read the reply to ListRecentEvents: %m");
+                r = event_list_add(l, &ev);
+                if (r < 0)
+                        return log_oom();
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to read the reply to ListRecentEvents: %m");

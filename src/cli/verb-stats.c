@@ -6,6 +6,7 @@
  * so that one call answers at once. */
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -70,8 +71,12 @@ static int read_row(sd_bus_message *reply, StatsRow *row) {
         if (r <= 0)
                 return r;
         r = sd_bus_message_read(reply, "ss", &row->id, &row->name);
-        r = r < 0 ? r : sd_bus_message_enter_container(reply, 'a', "{st}");
-        while (r >= 0 && (r = sd_bus_message_read(reply, "{st}", &key, &v)) > 0) {
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{st}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "{st}", &key, &v)) > 0) {
                 row->running = true;
                 if (streq(key, "time_usec"))
                         row->time_usec = v;
@@ -95,9 +100,15 @@ static int read_row(sd_bus_message *reply, StatsRow *row) {
                         row->net_tx = v, row->have_net = true;
                 /* keys this client does not know are newer counters: ignored */
         }
-        r = r < 0 ? r : sd_bus_message_exit_container(reply);
-        r = r < 0 ? r : sd_bus_message_exit_container(reply);
-        return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        return 1;
 }
 
 /* CPU time over wall time since the previous sample of the same container, else since its start. */
@@ -113,58 +124,73 @@ static void compute_cpu(StatsState *s, StatsRow *row) {
         row->cpu_percent = dt > 0 ? (double) (row->cpu_nsec - cpu0) / 10.0 / (double) dt : 0.0;
 }
 
+/* A cell, or "--" when the host cannot tell. */
+static const char *cell(char buf[static 80], bool have, const char *format, ...) _printf_(3, 4);
+static const char *cell(char buf[static 80], bool have, const char *format, ...) {
+        va_list ap;
+
+        if (!have)
+                return "--";
+        va_start(ap, format);
+        (void) vsnprintf(buf, 80, format, ap);
+        va_end(ap);
+        return buf;
+}
+
 static int row_to_json(const StatsRow *row, bool no_trunc, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object();
-        char a[32], b[32], cell[80];
+        char a[32], b[32], c1[80], c2[80], c3[80], c4[80], c5[80], c6[80], id[CONTAINER_ID_LEN + 1];
+        json_object *d;
         int r;
 
         if (!o)
                 return -ENOMEM;
-        r = json_add_string(o, "ID", no_trunc ? row->id : strndupa(row->id, CONTAINER_ID_SHORT_LEN));
-        r = r < 0 ? r : json_add_string(o, "Container", row->name);
-        r = r < 0 ? r : json_add_string(o, "Name", row->name);
-#define ADD_CELL(key, cond, ...)                                                                  \
-        do {                                                                                      \
-                if (cond)                                                                         \
-                        (void) snprintf(cell, sizeof(cell), __VA_ARGS__);                         \
-                else                                                                              \
-                        strcpy(cell, "--");                                                       \
-                r = r < 0 ? r : json_add_string(o, key, cell);                                    \
-        } while (0)
-        ADD_CELL("CPUPerc", row->have_cpu, "%.2f%%", row->cpu_percent);
-        ADD_CELL("MemUsage", row->have_mem, "%s / %s", format_units(a, row->mem, true),
-                 row->mem_limit > 0 ? format_units(b, row->mem_limit, true) : "--");
-        ADD_CELL("MemPerc", row->have_mem && row->mem_limit > 0, "%.2f%%",
-                 (double) row->mem * 100.0 / (double) (row->mem_limit ?: 1));
-        ADD_CELL("NetIO", row->have_net, "%s / %s", format_units(a, row->net_rx, false), format_units(b, row->net_tx, false));
-        ADD_CELL("BlockIO", row->have_blk, "%s / %s", format_units(a, row->blk_read, false),
-                 format_units(b, row->blk_write, false));
-        ADD_CELL("PIDs", row->have_pids, "%" PRIu64, row->pids);
-#undef ADD_CELL
-        /* The raw numbers, for scripts (absent when not measured here). */
-        if (row->have_cpu) {
-                json_object *d = json_object_new_double(row->cpu_percent);
+        (void) snprintf(id, sizeof(id), "%.*s", no_trunc ? CONTAINER_ID_LEN : CONTAINER_ID_SHORT_LEN, row->id);
+        /* docker's fields, as strings */
+        const struct { const char *key, *value; } strings[] = {
+                { "ID", id },
+                { "Container", row->name },
+                { "Name", row->name },
+                { "CPUPerc", cell(c1, row->have_cpu, "%.2f%%", row->cpu_percent) },
+                { "MemUsage", cell(c2, row->have_mem, "%s / %s", format_units(a, row->mem, true),
+                                   row->mem_limit > 0 ? format_units(b, row->mem_limit, true) : "--") },
+                { "MemPerc", cell(c3, row->have_mem && row->mem_limit > 0, "%.2f%%",
+                                  (double) row->mem * 100.0 / (double) (row->mem_limit ?: 1)) },
+                { "NetIO", cell(c4, row->have_net, "%s / %s", format_units(a, row->net_rx, false),
+                                format_units(b, row->net_tx, false)) },
+                { "BlockIO", cell(c5, row->have_blk, "%s / %s", format_units(a, row->blk_read, false),
+                                  format_units(b, row->blk_write, false)) },
+                { "PIDs", cell(c6, row->have_pids, "%" PRIu64, row->pids) },
+        };
+        /* the raw numbers, for scripts (absent when not measured here) */
+        const struct { const char *key; uint64_t value; bool have; } numbers[] = {
+                { "CPUNanoseconds", row->cpu_nsec, row->have_cpu },
+                { "MemoryBytes", row->mem, row->have_mem },
+                { "MemoryLimit", row->mem_limit, row->have_mem },
+                { "NetRxBytes", row->net_rx, row->have_net },
+                { "NetTxBytes", row->net_tx, row->have_net },
+                { "BlockReadBytes", row->blk_read, row->have_blk },
+                { "BlockWriteBytes", row->blk_write, row->have_blk },
+                { "PIDsCurrent", row->pids, row->have_pids },
+        };
 
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
+                r = json_add_string(o, strings[i].key, strings[i].value);
+                if (r < 0)
+                        return r;
+        }
+        if (row->have_cpu) {
+                d = json_object_new_double(row->cpu_percent);
                 if (!d || json_object_object_add(o, "CPUPercent", d) < 0)
                         return json_object_put(d), -ENOMEM;
-                r = r < 0 ? r : json_add_uint64(o, "CPUNanoseconds", row->cpu_nsec);
         }
-        if (row->have_mem) {
-                r = r < 0 ? r : json_add_uint64(o, "MemoryBytes", row->mem);
-                r = r < 0 ? r : json_add_uint64(o, "MemoryLimit", row->mem_limit);
+        for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
+                if (!numbers[i].have)
+                        continue;
+                r = json_add_uint64(o, numbers[i].key, numbers[i].value);
+                if (r < 0)
+                        return r;
         }
-        if (row->have_net) {
-                r = r < 0 ? r : json_add_uint64(o, "NetRxBytes", row->net_rx);
-                r = r < 0 ? r : json_add_uint64(o, "NetTxBytes", row->net_tx);
-        }
-        if (row->have_blk) {
-                r = r < 0 ? r : json_add_uint64(o, "BlockReadBytes", row->blk_read);
-                r = r < 0 ? r : json_add_uint64(o, "BlockWriteBytes", row->blk_write);
-        }
-        if (row->have_pids)
-                r = r < 0 ? r : json_add_uint64(o, "PIDsCurrent", row->pids);
-        if (r < 0)
-                return r;
         *ret = TAKE_PTR(o);
         return 0;
 }
@@ -214,8 +240,10 @@ static int stats_frame(sd_bus *bus, StatsState *s, char **names, bool all, bool 
         if (!t)
                 return log_oom();
         r = bus_new_manager_call(bus, &m, "ListContainerStats");
-        r = r < 0 ? r : sd_bus_message_append_strv(m, names);
-        r = r < 0 ? r : sd_bus_message_append(m, "b", (int) all);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, names);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", (int) all);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);

@@ -137,9 +137,15 @@ static int read_images(sd_bus *bus, Disk *d) {
                 DiskItem *i;
 
                 r = sd_bus_message_read(reply, "s", &id);
-                r = r < 0 ? r : sd_bus_message_read_strv(reply, &names);
-                r = r < 0 ? r : sd_bus_message_read(reply, "ttso", &size, &created, &digest, &path);
-                r = r < 0 ? r : sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_read_strv(reply, &names);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_read(reply, "ttso", &size, &created, &digest, &path);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_exit_container(reply);
                 if (r < 0)
                         break;
                 i = disk_add(d, "image", id, names && names[0] ? names[0] : "<none>", path);
@@ -182,9 +188,15 @@ static int read_volumes(sd_bus *bus, Disk *d) {
                 DiskItem *i;
 
                 r = sd_bus_message_read(reply, "sstb", &name, &mountpoint, &created, &anonymous);
-                r = r < 0 ? r : sd_bus_message_read_strv(reply, &labels);
-                r = r < 0 ? r : sd_bus_message_read(reply, "o", &path);
-                r = r < 0 ? r : sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_read_strv(reply, &labels);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_read(reply, "o", &path);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_exit_container(reply);
                 if (r < 0)
                         break;
                 i = disk_add(d, "volume", name, name, path);
@@ -222,9 +234,15 @@ static int read_disk(sd_bus *bus, Disk *d) {
         int r;
 
         r = read_containers(bus, d);
-        r = r < 0 ? r : read_images(bus, d);
-        r = r < 0 ? r : read_volumes(bus, d);
-        return r < 0 ? r : read_usage(bus, d);
+        if (r < 0)
+                return r;
+        r = read_images(bus, d);
+        if (r < 0)
+                return r;
+        r = read_volumes(bus, d);
+        if (r < 0)
+                return r;
+        return read_usage(bus, d);
 }
 
 /* ---- df ---------------------------------------------------------------------------------------- */
@@ -332,7 +350,9 @@ static int system_df(int argc, char *argv[]) {
         if (optind < argc)
                 return log_error("'dray system df' takes no arguments."), EXIT_USAGE;
         r = bus_connect(&bus);
-        r = r < 0 ? r : read_disk(bus, &d);
+        if (r < 0)
+                return EXIT_FAILED;
+        r = read_disk(bus, &d);
         if (r < 0)
                 return EXIT_FAILED;
         r = verbose ? df_verbose(&d) : df_summary(&d);
@@ -457,8 +477,12 @@ static int prune_networks(sd_bus *bus) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
                 r = bus_new_manager_call(bus, &m, "RemoveNetwork");
-                r = r < 0 ? r : sd_bus_message_append(m, "s", *n);
-                r = r < 0 ? r : sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &rr);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to build the call: %m");
+                r = sd_bus_message_append(m, "s", *n);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to build the call: %m");
+                r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &rr);
                 if (r < 0) {
                         if (!sd_bus_error_has_name(&error, DRAY_ERROR_NETWORK_IN_USE))
                                 (void) log_bus_error(&error, r);
@@ -480,9 +504,11 @@ static int prune_volumes(sd_bus *bus, Disk *d, uint64_t *freed) {
         int r;
 
         r = call(bus, "PruneVolumes", &reply, "b", 0);
-        r = r < 0 ? r : sd_bus_message_read_strv(reply, &removed);
         if (r < 0)
                 return r;
+        r = sd_bus_message_read_strv(reply, &removed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply to PruneVolumes: %m");
         if (removed)
                 printf("Deleted Volumes:\n");
         STRV_FOREACH(v, removed) {
@@ -503,10 +529,14 @@ static int prune_images(sd_bus *bus, bool all, uint64_t *freed) {
         int r;
 
         r = call(bus, "PruneImages", &reply, "b", (int) all);
-        r = r < 0 ? r : sd_bus_message_read_strv(reply, &removed);
-        r = r < 0 ? r : sd_bus_message_read(reply, "t", &bytes);
         if (r < 0)
                 return r;
+        r = sd_bus_message_read_strv(reply, &removed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply to PruneImages: %m");
+        r = sd_bus_message_read(reply, "t", &bytes);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the reply to PruneImages: %m");
         if (removed)
                 printf("Deleted Images:\n");
         STRV_FOREACH(i, removed)
@@ -591,7 +621,9 @@ static int prune(int argc, char *argv[], bool system) {
                         return r < 0 ? EXIT_FAILED : EXIT_SUCCESS;
         }
         r = bus_connect(&bus);
-        r = r < 0 ? r : read_disk(bus, &d);
+        if (r < 0)
+                return EXIT_FAILED;
+        r = read_disk(bus, &d);
         if (r < 0)
                 return EXIT_FAILED;
         failed = prune_containers(bus, &d, &f, &freed);

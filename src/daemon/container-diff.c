@@ -208,17 +208,27 @@ static int diff_reply(sd_bus_message *call, char **lines, bool truncated, void *
         int r;
 
         r = sd_bus_message_new_method_return(call, &reply);
-        r = r < 0 ? r : sd_bus_message_open_container(reply, 'a', "(ss)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        if (r < 0)
+                return r;
         STRV_FOREACH(l, lines) {
                 char kind[2] = { (*l)[0], 0 };
 
-                if (r < 0 || strlen(*l) < 3)
+                if (strlen(*l) < 3)
                         continue;
                 r = sd_bus_message_append(reply, "(ss)", kind, *l + 2);
+                if (r < 0)
+                        return r;
         }
-        r = r < 0 ? r : sd_bus_message_close_container(reply);
-        r = r < 0 ? r : sd_bus_message_append(reply, "b", truncated);
-        return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "b", truncated);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 static int method_diff_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {

@@ -67,6 +67,15 @@ static int append_entry(sd_bus_message *reply, const char *key, uint64_t value) 
         return sd_bus_message_append(reply, "{st}", key, value);
 }
 
+static int append_block_io(sd_bus_message *reply, uint64_t rd, uint64_t wr) {
+        int r;
+
+        r = append_entry(reply, "block_read", rd);
+        if (r < 0)
+                return r;
+        return append_entry(reply, "block_write", wr);
+}
+
 /* What holds for every container of one call: looked up once. */
 typedef struct StatsContext {
         bool unified;          /* pure cgroup v2 */
@@ -139,10 +148,8 @@ static int append_v2(sd_bus_message *reply, const StatsContext *ctx, const char 
                 r = append_entry(reply, "pids", n);
         }
         if (r >= 0 && unified && read_text(dir, "io.stat", &text) >= 0 &&
-            cgroup_parse_io_stat(text, &rd, &wr) >= 0) {
-                r = append_entry(reply, "block_read", rd);
-                r = r < 0 ? r : append_entry(reply, "block_write", wr);
-        }
+            cgroup_parse_io_stat(text, &rd, &wr) >= 0)
+                r = append_block_io(reply, rd, wr);
         return r;
 }
 
@@ -188,10 +195,8 @@ static int append_v1(sd_bus_message *reply, const StatsContext *ctx, const Conta
         free(dir), dir = NULL;
         if (r >= 0 && v1_dir(cg, "blkio", c->unit, &dir) >= 0 &&
             read_text(dir, "blkio.throttle.io_service_bytes_recursive", &text) >= 0 &&
-            cgroup_parse_blkio_v1(text, &rd, &wr) >= 0) {
-                r = append_entry(reply, "block_read", rd);
-                r = r < 0 ? r : append_entry(reply, "block_write", wr);
-        }
+            cgroup_parse_blkio_v1(text, &rd, &wr) >= 0)
+                r = append_block_io(reply, rd, wr);
         return r;
 }
 
@@ -299,25 +304,46 @@ static int append_cgroup(sd_bus_message *reply, const StatsContext *ctx, const C
         return append_v2(reply, ctx, dir, have_cpu);
 }
 
+/* The counters of a running container. */
+static int append_counters(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
+        uint64_t now = now_usec(CLOCK_REALTIME);
+        int r;
+
+        r = append_entry(reply, "time_usec", now_usec(CLOCK_MONOTONIC));
+        if (r < 0)
+                return r;
+        if (c->rec.started_usec > 0 && now > c->rec.started_usec) {
+                r = append_entry(reply, "uptime_usec", now - c->rec.started_usec);
+                if (r < 0)
+                        return r;
+        }
+        r = append_cgroup(reply, ctx, c);
+        if (r < 0)
+                return r;
+        return append_net(reply, ctx, c);
+}
+
 static int append_container(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
         int r;
 
         r = sd_bus_message_open_container(reply, 'r', "ssa{st}");
-        r = r < 0 ? r : sd_bus_message_append(reply, "ss", c->spec->id, c->spec->name);
-        r = r < 0 ? r : sd_bus_message_open_container(reply, 'a', "{st}");
-        if (r >= 0 && c->rec.state == CONTAINER_RUNNING && c->rec.monitor_pid > 0) {
-                uint64_t now = now_usec(CLOCK_REALTIME);
-
-                r = append_entry(reply, "time_usec", now_usec(CLOCK_MONOTONIC));
-                if (r >= 0 && c->rec.started_usec > 0 && now > c->rec.started_usec)
-                        r = append_entry(reply, "uptime_usec", now - c->rec.started_usec);
-                if (r >= 0)
-                        r = append_cgroup(reply, ctx, c);
-                if (r >= 0)
-                        r = append_net(reply, ctx, c);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "ss", c->spec->id, c->spec->name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "{st}");
+        if (r < 0)
+                return r;
+        if (c->rec.state == CONTAINER_RUNNING && c->rec.monitor_pid > 0) {
+                r = append_counters(reply, ctx, c);
+                if (r < 0)
+                        return r;
         }
-        r = r < 0 ? r : sd_bus_message_close_container(reply);
-        return r < 0 ? r : sd_bus_message_close_container(reply);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
 }
 
 static int compare_name(const void *a, const void *b) {
@@ -378,10 +404,17 @@ static int method_list_container_stats(sd_bus_message *m, void *userdata, sd_bus
         cache_prune(manager);
         stats_context_init(&ctx);
         r = sd_bus_message_new_method_return(m, &reply);
-        r = r < 0 ? r : sd_bus_message_open_container(reply, 'a', "(ssa{st})");
-        for (size_t i = 0; r >= 0 && i < n; i++)
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssa{st})");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
                 r = append_container(reply, &ctx, list[i]);
-        r = r < 0 ? r : sd_bus_message_close_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);

@@ -85,42 +85,70 @@ static int usage_reply(sd_bus_message *call, char **lines, bool truncated, void 
         int r;
 
         r = sd_bus_message_new_method_return(call, &reply);
-        r = r < 0 ? r : sd_bus_message_open_container(reply, 'a', "(sst)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sst)");
+        if (r < 0)
+                return r;
         STRV_FOREACH(l, lines) {
                 char kind[16], name[256];
                 uint64_t size;
 
-                if (r < 0 || sscanf(*l, "%15s %255s %" SCNu64, kind, name, &size) != 3)
+                if (sscanf(*l, "%15s %255s %" SCNu64, kind, name, &size) != 3)
                         continue;
                 r = sd_bus_message_append(reply, "(sst)", kind, name, size);
+                if (r < 0)
+                        return r;
         }
-        r = r < 0 ? r : sd_bus_message_close_container(reply);
-        return r < 0 ? r : sd_bus_send(NULL, reply, NULL);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* kind, name, directory: one item of the walk. */
+static int usage_job_add(UsageJob *j, const char *kind, const char *name, const char *dir) {
+        int r;
+
+        r = strv_extend(&j->items, kind);
+        if (r < 0)
+                return r;
+        r = strv_extend(&j->items, name);
+        if (r < 0)
+                return r;
+        return strv_extend(&j->items, dir);
+}
+
+static int usage_job_fill(Manager *m, UsageJob *j) {
+        Container *c;
+        Volume *v;
+        int r;
+
+        HASHMAP_FOREACH(c, m->containers_by_id) {
+                _cleanup_free_ char *upper = NULL;
+
+                if (asprintf(&upper, "%s/containers/%s/upper", m->state_dir, c->spec->id) < 0)
+                        return -ENOMEM;
+                r = usage_job_add(j, "container", c->spec->id, upper);
+                if (r < 0)
+                        return r;
+        }
+        HASHMAP_FOREACH(v, m->volumes_by_name) {
+                r = usage_job_add(j, "volume", v->name, v->mountpoint);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int method_disk_usage(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         UsageJob *j = calloc(1, sizeof(UsageJob));
-        Container *c;
-        Volume *v;
-        int r = 0;
+        int r;
 
         if (!j)
                 return -ENOMEM;
-        HASHMAP_FOREACH(c, m->containers_by_id) {
-                _cleanup_free_ char *upper = NULL;
-
-                if (r >= 0 && asprintf(&upper, "%s/containers/%s/upper", m->state_dir, c->spec->id) < 0)
-                        r = -ENOMEM;
-                r = r < 0 ? r : strv_extend(&j->items, "container");
-                r = r < 0 ? r : strv_extend(&j->items, c->spec->id);
-                r = r < 0 ? r : strv_extend(&j->items, upper);
-        }
-        HASHMAP_FOREACH(v, m->volumes_by_name) {
-                r = r < 0 ? r : strv_extend(&j->items, "volume");
-                r = r < 0 ? r : strv_extend(&j->items, v->name);
-                r = r < 0 ? r : strv_extend(&j->items, v->mountpoint);
-        }
+        r = usage_job_fill(m, j);
         if (r < 0) {
                 usage_job_free(j);
                 return r;

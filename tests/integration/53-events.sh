@@ -81,6 +81,7 @@ defer sh -c 'kill "$1" 2>/dev/null; true' - "$listener"
 wait_until 10 grep -qx create "$out" || diag "the listener printed: $(cat "$out")"
 dray start "$c2" >/dev/null
 dray kill "$c2" >/dev/null
+dray wait "$c2" >/dev/null # the kill is asynchronous: rm of a running container would refuse
 dray rm "$c2" >/dev/null
 wait_until 10 grep -qx destroy "$out" && pass "the listener saw the container removed" ||
         fail "the listener saw the container removed" "$(cat "$out")"
