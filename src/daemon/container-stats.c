@@ -24,15 +24,17 @@
 #define STATS_DEPTH_MAX 16U
 #define STATS_CONTAINERS_MAX 4096U
 
-/* The kernel's own files (cgroupfs, procfs), at paths the kernel gave us: no FIFO or symlink can be
- * planted there, so a plain bounded read does (safe_open's reopen costs three more calls per file,
- * eight files per container). Such files are produced whole by the first read() when it has room. */
-static int read_kernel_file(const char *path, char **ret) {
+/* The kernel's own files (cgroupfs, procfs), below directories the kernel named: no FIFO or symlink
+ * can be planted there, so a plain bounded read does. Such files are produced whole by the first
+ * read() when it has room. */
+static int read_at(int dir_fd, const char *file, char **ret) {
         _cleanup_close_ int fd = -EBADF;
         char buf[4096];
         ssize_t n;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (dir_fd < 0 && dir_fd != AT_FDCWD)
+                return -ENOENT; /* no such hierarchy here */
+        fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         n = read(fd, buf, sizeof(buf));
@@ -44,36 +46,22 @@ static int read_kernel_file(const char *path, char **ret) {
                 return safe_read_fd(fd, STATS_FILE_MAX, ret, NULL);
         }
         *ret = strndup(buf, (size_t) n);
-        return *ret ? 0 : -ENOMEM;
-}
-
-static int read_text(const char *dir, const char *file, char **ret) {
-        char path[PATH_MAX];
-
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
-                return -ENAMETOOLONG;
-        return read_kernel_file(path, ret);
-}
-
-static int read_value(const char *dir, const char *file, uint64_t *ret) {
-        _cleanup_free_ char *text = NULL;
-        int r;
-
-        r = read_text(dir, file, &text);
-        return r < 0 ? r : cgroup_parse_value(text, ret);
+        if (!*ret)
+                return -ENOMEM;
+        return 0;
 }
 
 static int append_entry(sd_bus_message *reply, const char *key, uint64_t value) {
         return sd_bus_message_append(reply, "{st}", key, value);
 }
 
-static int append_block_io(sd_bus_message *reply, uint64_t rd, uint64_t wr) {
+static int append_pair(sd_bus_message *reply, const char *k1, uint64_t v1, const char *k2, uint64_t v2) {
         int r;
 
-        r = append_entry(reply, "block_read", rd);
+        r = append_entry(reply, k1, v1);
         if (r < 0)
                 return r;
-        return append_entry(reply, "block_write", wr);
+        return append_entry(reply, k2, v2);
 }
 
 /* What holds for every container of one call: looked up once. */
@@ -95,143 +83,38 @@ static void stats_context_init(StatsContext *ctx) {
         ctx->have_own_netns = stat("/proc/self/ns/net", &ctx->own_netns) >= 0;
 }
 
-/* As docker: a container without a memory limit is limited by the host's memory. */
-static int append_memory_limit(sd_bus_message *reply, const StatsContext *ctx, uint64_t limit) {
-        if (limit == UINT64_MAX)
-                limit = ctx->host_memory;
-        return limit == UINT64_MAX ? 0 : append_entry(reply, "memory_limit", limit);
-}
+/* The files a container's counters are read from. */
+typedef enum StatsFile {
+        STATS_CPUACCT,   /* v1 cpuacct.usage */
+        STATS_CPU_STAT,  /* v2 cpu.stat (also in hybrid mode's unified mirror) */
+        STATS_MEM_USAGE, /* v1 memory.usage_in_bytes, v2 memory.current */
+        STATS_MEM_LIMIT, /* v1 memory.limit_in_bytes, v2 memory.max */
+        STATS_MEM_STAT,  /* memory.stat */
+        STATS_PIDS,      /* pids.current */
+        STATS_IO,        /* v1 blkio.throttle.io_service_bytes_recursive, v2 io.stat */
+        STATS_NET,       /* the init's /proc/<pid>/net/dev */
+        _STATS_FILE_MAX,
+} StatsFile;
 
-/* Threads in dir and below, from cgroup.threads: the PIDs figure where there is no pids controller
- * (the pure cgroup v2 sandbox has only the controllers the host leaves free). */
-static int count_threads(int dir_fd, unsigned depth, void *userdata) {
-        _cleanup_free_ char *text = NULL;
-        uint64_t *n = userdata;
-
-        if (safe_read_file_at(dir_fd, "cgroup.threads", SAFE_OPEN_NO_SYMLINKS, 1024 * 1024, &text, NULL) >= 0)
-                for (const char *p = text; *p; p++)
-                        *n += *p == '\n';
-        if (depth >= STATS_DEPTH_MAX)
-                return 0;
-        return cgroup_for_each_child(dir_fd, count_threads, depth, userdata);
-}
-
-/* cgroup v2 files of the scope (pure v2 hosts: all; hybrid hosts: the unified mirror holds only
- * cpu.stat's usage and the thread lists). */
-static int append_v2(sd_bus_message *reply, const StatsContext *ctx, const char *dir, bool have_cpu) {
-        bool unified = ctx->unified;
-        _cleanup_free_ char *text = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        uint64_t v, lim, rd, wr;
-        int r = 0;
-
-        if (!have_cpu && read_text(dir, "cpu.stat", &text) >= 0 && cgroup_keyed_value(text, "usage_usec", &v) >= 0)
-                r = append_entry(reply, "cpu_nsec", v * 1000);
-        free(text), text = NULL;
-        if (r >= 0 && unified && read_value(dir, "memory.current", &v) >= 0) {
-                uint64_t inactive = 0;
-
-                /* As docker: the page cache the kernel can drop at once is not "used". */
-                if (read_text(dir, "memory.stat", &text) >= 0)
-                        (void) cgroup_keyed_value(text, "inactive_file", &inactive);
-                free(text), text = NULL;
-                r = append_entry(reply, "memory_bytes", v > inactive ? v - inactive : v);
-                if (r >= 0)
-                        r = append_memory_limit(reply, ctx, read_value(dir, "memory.max", &lim) >= 0 ? lim : UINT64_MAX);
-        }
-        if (r >= 0 && unified && read_value(dir, "pids.current", &v) >= 0)
-                r = append_entry(reply, "pids", v);
-        else if (r >= 0 && unified && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-                uint64_t n = 0;
-
-                (void) count_threads(fd, 0, &n);
-                r = append_entry(reply, "pids", n);
-        }
-        if (r >= 0 && unified && read_text(dir, "io.stat", &text) >= 0 &&
-            cgroup_parse_io_stat(text, &rd, &wr) >= 0)
-                r = append_block_io(reply, rd, wr);
-        return r;
-}
-
-/* The scope's directory in the v1 hierarchy holding controller: /sys/fs/cgroup/HIERARCHY/…/UNIT. */
-static int v1_dir(const char *proc_cgroup, const char *controller, const char *unit, char **ret) {
-        _cleanup_free_ char *path = NULL;
-        const char *h;
-        size_t hl;
-        int r;
-
-        r = cgroup_scope_path(proc_cgroup, controller, unit, &path, &h, &hl);
-        if (r < 0)
-                return r;
-        return asprintf(ret, "/sys/fs/cgroup/%.*s%s", (int) hl, h, path) < 0 ? -ENOMEM : 0;
-}
-
-/* Sets *ret_have_cpu when cpuacct gave the CPU time (else the unified mirror's cpu.stat will). */
-static int append_v1(sd_bus_message *reply, const StatsContext *ctx, const Container *c, const char *cg,
-                     bool *ret_have_cpu) {
-        _cleanup_free_ char *dir = NULL, *text = NULL;
-        uint64_t v, lim, rd, wr;
-        int r = 0;
-
-        if (v1_dir(cg, "cpuacct", c->unit, &dir) >= 0 && read_value(dir, "cpuacct.usage", &v) >= 0) {
-                r = append_entry(reply, "cpu_nsec", v);
-                *ret_have_cpu = true;
-        }
-        free(dir), dir = NULL;
-        if (r >= 0 && v1_dir(cg, "memory", c->unit, &dir) >= 0 && read_value(dir, "memory.usage_in_bytes", &v) >= 0) {
-                uint64_t inactive = 0;
-
-                if (read_text(dir, "memory.stat", &text) >= 0)
-                        (void) cgroup_keyed_value(text, "total_inactive_file", &inactive);
-                free(text), text = NULL;
-                r = append_entry(reply, "memory_bytes", v > inactive ? v - inactive : v);
-                if (r >= 0)
-                        r = append_memory_limit(reply, ctx, read_value(dir, "memory.limit_in_bytes", &lim) >= 0 &&
-                                                lim < CGROUP_V1_UNLIMITED_MIN ? lim : UINT64_MAX);
-        }
-        free(dir), dir = NULL;
-        if (r >= 0 && v1_dir(cg, "pids", c->unit, &dir) >= 0 && read_value(dir, "pids.current", &v) >= 0)
-                r = append_entry(reply, "pids", v);
-        free(dir), dir = NULL;
-        if (r >= 0 && v1_dir(cg, "blkio", c->unit, &dir) >= 0 &&
-            read_text(dir, "blkio.throttle.io_service_bytes_recursive", &text) >= 0 &&
-            cgroup_parse_blkio_v1(text, &rd, &wr) >= 0)
-                r = append_block_io(reply, rd, wr);
-        return r;
-}
-
-/* The interface counters of the container's network namespace, unless it shares drayd's own
- * (--network host), whose counters are the host's, not the container's. */
-static int append_net(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
-        _cleanup_free_ char *text = NULL;
-        struct stat theirs;
-        char path[64];
-        uint64_t rx, tx;
-        int r;
-
-        (void) snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) c->rec.pid);
-        if (stat(path, &theirs) < 0 || !ctx->have_own_netns ||
-            (theirs.st_ino == ctx->own_netns.st_ino && theirs.st_dev == ctx->own_netns.st_dev))
-                return 0;
-        (void) snprintf(path, sizeof(path), "/proc/%d/net/dev", (int) c->rec.pid);
-        if (read_kernel_file(path, &text) < 0 || net_dev_parse(text, &rx, &tx) < 0)
-                return 0;
-        r = append_entry(reply, "net_rx", rx);
-        return r < 0 ? r : append_entry(reply, "net_tx", tx);
-}
-
+/* Where a container's counters are, found once per monitor (it cannot move while its monitor
+ * lives): the files stay open and are read again with pread() at 0 (seq files make their text
+ * anew), so that a call costs one read per counter file; walking the long cgroup paths again
+ * was most of the cost otherwise. */
 typedef struct StatsCacheEntry {
         char *id;
         pid_t monitor_pid;
         uint64_t monitor_start_time; /* tells a reused PID apart */
-        char *cgroup;                /* the monitor's /proc/<pid>/cgroup */
+        int fds[_STATS_FILE_MAX];    /* -EBADF: not here */
+        int unified_fd;              /* O_PATH, for the thread count without a pids controller */
 } StatsCacheEntry;
 
 static void cache_entry_free(StatsCacheEntry *e) {
         if (!e)
                 return;
+        for (size_t i = 0; i < _STATS_FILE_MAX; i++)
+                safe_close(e->fds[i]);
+        safe_close(e->unified_fd);
         free(e->id);
-        free(e->cgroup);
         free(e);
 }
 
@@ -258,54 +141,246 @@ static void cache_prune(Manager *m) {
                 cache_entry_free(hashmap_remove(m->stats_cache, *id));
 }
 
-/* The monitor's /proc/<pid>/cgroup, read once per monitor. NULL: gone meanwhile. */
-static const char *monitor_cgroup(Manager *m, const Container *c) {
-        _cleanup_free_ char *text = NULL;
-        StatsCacheEntry *e;
-        char proc[64];
+static int open_dir(const char *path) {
+        int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-        e = m->stats_cache ? hashmap_get(m->stats_cache, c->spec->id) : NULL;
-        if (e && e->monitor_pid == c->rec.monitor_pid && e->monitor_start_time == c->rec.monitor_start_time)
-                return e->cgroup;
-        (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
-        if (read_kernel_file(proc, &text) < 0)
-                return NULL;
-        if (!m->stats_cache && !(m->stats_cache = hashmap_new()))
-                return NULL;
-        if (e)
-                cache_entry_free(hashmap_remove(m->stats_cache, c->spec->id));
-        e = calloc(1, sizeof(StatsCacheEntry));
-        if (!e || !(e->id = strdup(c->spec->id)) || hashmap_put(m->stats_cache, e->id, e) < 0) {
-                cache_entry_free(e);
-                return NULL;
-        }
-        e->monitor_pid = c->rec.monitor_pid;
-        e->monitor_start_time = c->rec.monitor_start_time;
-        e->cgroup = TAKE_PTR(text);
-        return e->cgroup;
+        return fd < 0 ? -errno : fd;
 }
 
-/* The scope's counters, from its monitor's /proc/<pid>/cgroup. */
-static int append_cgroup(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
+/* The scope's directory in the v1 hierarchy holding controller: /sys/fs/cgroup/HIERARCHY/…/UNIT. */
+static int open_v1_dir(const char *proc_cgroup, const char *controller, const char *unit) {
         _cleanup_free_ char *path = NULL, *dir = NULL;
-        bool have_cpu = false;
-        const char *cg;
-        int r = 0;
+        const char *h;
+        size_t hl;
+        int r;
 
-        cg = monitor_cgroup(c->manager, c);
-        if (!cg)
-                return 0; /* gone meanwhile */
-        if (!ctx->unified)
-                r = append_v1(reply, ctx, c, cg, &have_cpu);
-        if (r < 0 || cgroup_scope_path(cg, "", c->unit, &path, NULL, NULL) < 0)
+        r = cgroup_scope_path(proc_cgroup, controller, unit, &path, &h, &hl);
+        if (r < 0)
+                return r;
+        if (asprintf(&dir, "/sys/fs/cgroup/%.*s%s", (int) hl, h, path) < 0)
+                return -ENOMEM;
+        return open_dir(dir);
+}
+
+static int open_unified_dir(const StatsContext *ctx, const char *proc_cgroup, const char *unit) {
+        _cleanup_free_ char *path = NULL, *dir = NULL;
+        int r;
+
+        r = cgroup_scope_path(proc_cgroup, "", unit, &path, NULL, NULL);
+        if (r < 0)
                 return r;
         if (asprintf(&dir, "%s%s", ctx->unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified", path) < 0)
                 return -ENOMEM;
-        return append_v2(reply, ctx, dir, have_cpu);
+        return open_dir(dir);
+}
+
+/* The init's /proc/<pid>/net: the interface counters of its network namespace, unless it shares
+ * drayd's own (--network host), whose counters are the host's, not the container's. */
+static int open_net_dir(const StatsContext *ctx, pid_t pid) {
+        struct stat theirs;
+        char path[64];
+
+        (void) snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
+        if (stat(path, &theirs) < 0)
+                return -errno;
+        if (!ctx->have_own_netns || (theirs.st_ino == ctx->own_netns.st_ino && theirs.st_dev == ctx->own_netns.st_dev))
+                return -EBADF;
+        (void) snprintf(path, sizeof(path), "/proc/%d/net", (int) pid);
+        return open_dir(path);
+}
+
+static int open_file(int dir_fd, const char *file) {
+        int fd;
+
+        if (dir_fd < 0)
+                return -EBADF;
+        fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        return fd < 0 ? -errno : fd;
+}
+
+static int cache_entry_new(const StatsContext *ctx, const Container *c, StatsCacheEntry **ret) {
+        _cleanup_close_ int cpuacct = -EBADF, memory = -EBADF, pids = -EBADF, blkio = -EBADF, net = -EBADF;
+        _cleanup_free_ char *cg = NULL;
+        StatsCacheEntry *e;
+        char proc[64];
+        int r, v2;
+
+        (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
+        r = read_at(AT_FDCWD, proc, &cg);
+        if (r < 0)
+                return r;
+        e = calloc(1, sizeof(StatsCacheEntry));
+        if (!e)
+                return -ENOMEM;
+        e->unified_fd = open_unified_dir(ctx, cg, c->unit);
+        v2 = ctx->unified ? e->unified_fd : -EBADF;
+        if (!ctx->unified) {
+                cpuacct = open_v1_dir(cg, "cpuacct", c->unit);
+                memory = open_v1_dir(cg, "memory", c->unit);
+                pids = open_v1_dir(cg, "pids", c->unit);
+                blkio = open_v1_dir(cg, "blkio", c->unit);
+        }
+        net = open_net_dir(ctx, c->rec.pid);
+        e->monitor_pid = c->rec.monitor_pid;
+        e->monitor_start_time = c->rec.monitor_start_time;
+        e->fds[STATS_CPUACCT] = open_file(cpuacct, "cpuacct.usage");
+        e->fds[STATS_CPU_STAT] = open_file(e->unified_fd, "cpu.stat");
+        e->fds[STATS_MEM_USAGE] = ctx->unified ? open_file(v2, "memory.current") : open_file(memory, "memory.usage_in_bytes");
+        e->fds[STATS_MEM_LIMIT] = ctx->unified ? open_file(v2, "memory.max") : open_file(memory, "memory.limit_in_bytes");
+        e->fds[STATS_MEM_STAT] = open_file(ctx->unified ? v2 : memory, "memory.stat");
+        e->fds[STATS_PIDS] = open_file(ctx->unified ? v2 : pids, "pids.current");
+        e->fds[STATS_IO] = ctx->unified ? open_file(v2, "io.stat") : open_file(blkio, "blkio.throttle.io_service_bytes_recursive");
+        e->fds[STATS_NET] = open_file(net, "dev");
+        e->id = strdup(c->spec->id);
+        if (!e->id) {
+                cache_entry_free(e);
+                return -ENOMEM;
+        }
+        *ret = e;
+        return 0;
+}
+
+/* The container's entry, made on first use. NULL: its monitor is gone meanwhile, or no memory. */
+static const StatsCacheEntry *cache_get(Manager *m, const StatsContext *ctx, const Container *c) {
+        StatsCacheEntry *e;
+
+        e = m->stats_cache ? hashmap_get(m->stats_cache, c->spec->id) : NULL;
+        if (e && e->monitor_pid == c->rec.monitor_pid && e->monitor_start_time == c->rec.monitor_start_time)
+                return e;
+        if (e)
+                cache_entry_free(hashmap_remove(m->stats_cache, c->spec->id));
+        if (!m->stats_cache && !(m->stats_cache = hashmap_new()))
+                return NULL;
+        if (cache_entry_new(ctx, c, &e) < 0)
+                return NULL;
+        if (hashmap_put(m->stats_cache, e->id, e) < 0) {
+                cache_entry_free(e);
+                return NULL;
+        }
+        return e;
+}
+
+/* The text of an open counter file, made anew by the kernel. */
+static int read_file(const StatsCacheEntry *e, StatsFile f, char **ret) {
+        char buf[4096];
+        ssize_t n;
+
+        if (e->fds[f] < 0)
+                return -ENOENT;
+        n = pread(e->fds[f], buf, sizeof(buf) - 1, 0);
+        if (n < 0)
+                return -errno;
+        if ((size_t) n == sizeof(buf) - 1) /* larger than any of these files should be */
+                return -EFBIG;
+        *ret = strndup(buf, (size_t) n);
+        if (!*ret)
+                return -ENOMEM;
+        return 0;
+}
+
+static int read_value(const StatsCacheEntry *e, StatsFile f, uint64_t *ret) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_file(e, f, &text);
+        if (r < 0)
+                return r;
+        return cgroup_parse_value(text, ret);
+}
+
+static uint64_t keyed_value(const StatsCacheEntry *e, StatsFile f, const char *key) {
+        _cleanup_free_ char *text = NULL;
+        uint64_t v = 0;
+
+        if (read_file(e, f, &text) >= 0)
+                (void) cgroup_keyed_value(text, key, &v);
+        return v;
+}
+
+/* Threads in dir and below, from cgroup.threads: the PIDs figure where there is no pids controller
+ * (the pure cgroup v2 sandbox has only the controllers the host leaves free). */
+static int count_threads(int dir_fd, unsigned depth, void *userdata) {
+        _cleanup_free_ char *text = NULL;
+        uint64_t *n = userdata;
+
+        if (safe_read_file_at(dir_fd, "cgroup.threads", SAFE_OPEN_NO_SYMLINKS, 1024 * 1024, &text, NULL) >= 0)
+                for (const char *p = text; *p; p++)
+                        *n += *p == '\n';
+        if (depth >= STATS_DEPTH_MAX)
+                return 0;
+        return cgroup_for_each_child(dir_fd, count_threads, depth, userdata);
+}
+
+/* Usage minus the page cache the kernel can drop at once (as docker counts it), and the limit: the
+ * host's memory when there is none, as docker shows it. */
+static int append_memory(sd_bus_message *reply, const StatsContext *ctx, uint64_t usage, uint64_t inactive,
+                         uint64_t limit) {
+        int r;
+
+        r = append_entry(reply, "memory_bytes", usage > inactive ? usage - inactive : usage);
+        if (r < 0)
+                return r;
+        if (limit == UINT64_MAX)
+                limit = ctx->host_memory;
+        if (limit == UINT64_MAX)
+                return 0;
+        return append_entry(reply, "memory_limit", limit);
+}
+
+static int append_cpu(sd_bus_message *reply, const StatsCacheEntry *e) {
+        uint64_t v;
+
+        if (read_value(e, STATS_CPUACCT, &v) >= 0)
+                return append_entry(reply, "cpu_nsec", v);
+        /* cpu.stat's usage is there without the cpu controller too, also in hybrid mode's mirror */
+        v = keyed_value(e, STATS_CPU_STAT, "usage_usec");
+        if (v == 0)
+                return 0;
+        return append_entry(reply, "cpu_nsec", v * 1000);
+}
+
+/* cgroup v1 controllers (hybrid hosts) or v2 files (unified ones). */
+static int append_memory_pids(sd_bus_message *reply, const StatsContext *ctx, const StatsCacheEntry *e) {
+        uint64_t usage, limit, n = 0;
+        int r = 0;
+
+        if (read_value(e, STATS_MEM_USAGE, &usage) >= 0) {
+                /* v1 says "unlimited" with a huge number, v2 with "max" */
+                if (read_value(e, STATS_MEM_LIMIT, &limit) < 0 || limit >= CGROUP_V1_UNLIMITED_MIN)
+                        limit = UINT64_MAX;
+                r = append_memory(reply, ctx, usage,
+                                  keyed_value(e, STATS_MEM_STAT, ctx->unified ? "inactive_file" : "total_inactive_file"),
+                                  limit);
+                if (r < 0)
+                        return r;
+        }
+        if (read_value(e, STATS_PIDS, &n) >= 0)
+                return append_entry(reply, "pids", n);
+        if (e->unified_fd < 0)
+                return 0;
+        (void) count_threads(e->unified_fd, 0, &n);
+        return append_entry(reply, "pids", n);
+}
+
+static int append_io(sd_bus_message *reply, const StatsContext *ctx, const StatsCacheEntry *e) {
+        _cleanup_free_ char *text = NULL, *net = NULL;
+        uint64_t rd, wr, rx, tx;
+        int r;
+
+        if (read_file(e, STATS_IO, &text) >= 0 &&
+            (ctx->unified ? cgroup_parse_io_stat(text, &rd, &wr) : cgroup_parse_blkio_v1(text, &rd, &wr)) >= 0) {
+                r = append_pair(reply, "block_read", rd, "block_write", wr);
+                if (r < 0)
+                        return r;
+        }
+        if (read_file(e, STATS_NET, &net) < 0 || net_dev_parse(net, &rx, &tx) < 0)
+                return 0;
+        return append_pair(reply, "net_rx", rx, "net_tx", tx);
 }
 
 /* The counters of a running container. */
 static int append_counters(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
+        const StatsCacheEntry *e;
         uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
 
@@ -317,10 +392,16 @@ static int append_counters(sd_bus_message *reply, const StatsContext *ctx, const
                 if (r < 0)
                         return r;
         }
-        r = append_cgroup(reply, ctx, c);
+        e = cache_get(c->manager, ctx, c);
+        if (!e)
+                return 0; /* gone meanwhile */
+        r = append_cpu(reply, e);
         if (r < 0)
                 return r;
-        return append_net(reply, ctx, c);
+        r = append_memory_pids(reply, ctx, e);
+        if (r < 0)
+                return r;
+        return append_io(reply, ctx, e);
 }
 
 static int append_container(sd_bus_message *reply, const StatsContext *ctx, const Container *c) {
