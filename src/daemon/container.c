@@ -10,8 +10,8 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container-internal.h"
 #include "container.h"
-#include "container-net.h"
 #include "contract.h"
 #include "events.h"
 #include "exit-record.h"
@@ -20,7 +20,6 @@
 #include "machine1.h"
 #include "manager.h"
 #include "monitor-spawn.h"
-#include "monitor-watch.h"
 #include "name.h"
 #include "parse-util.h"
 #include "proc-util.h"
@@ -28,7 +27,6 @@
 #include "scope-cgroup.h"
 #include "scope-logging.h"
 #include "scope.h"
-#include "container-restart.h"
 #include "time-util.h"
 
 

@@ -16,6 +16,7 @@
 #include "container-options.h"
 #include "container-privilege.h"
 #include "container-cp.h"
+#include "container-attach.h"
 #include "container-pause.h"
 #include "container-rename.h"
 #include "container-diff.h"
@@ -428,7 +429,7 @@ const BusObjectImplementation manager_object = {
                                                      manager_top_vtable, manager_stats_vtable, manager_events_vtable,
                                                      manager_diff_vtable, manager_disk_usage_vtable,
                                                      manager_rename_vtable,
-                                                     manager_update_vtable, NULL },
+                                                     manager_update_vtable, manager_attach_vtable, NULL },
         .manager = true,
         .children = (const BusObjectImplementation *const[]) { &container_object, &network_object,
                                                                 &log_control_object, &image_object,
