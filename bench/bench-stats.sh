@@ -53,8 +53,8 @@ cleanup() {
 trap cleanup EXIT
 
 BENCH_NAME=bench-stats
-# shellcheck source=bench/lib-bench.sh
-. "$HERE/lib-bench.sh"
+# shellcheck source=bench/lib-median.sh
+. "$HERE/lib-median.sh"
 
 # rows_ok LABEL COUNT: the command listed all N containers (else its timing means nothing).
 rows_ok() {
@@ -69,7 +69,7 @@ for i in $(seq 1 "$N"); do
                 { echo "bench-stats: dray run failed" >&2; exit 1; }
 done
 rows_ok dray "$(dray stats --no-stream --format '{{.Name}}' | grep -c '^bench-stats-')" &&
-        time_cmd dray dray stats --no-stream
+        time_cmd dray true "dray stats --no-stream"
 for i in $(seq 1 "$N"); do dray rm -f "bench-stats-$i" >/dev/null; done
 
 if command -v podman >/dev/null; then
@@ -78,7 +78,9 @@ if command -v podman >/dev/null; then
                         { echo "bench-stats: podman run failed" >&2; break; }
         done
         rows_ok podman "$("${PODMAN[@]}" stats --no-stream --format '{{.Name}}' 2>/dev/null | grep -c '^bench-stats-')" &&
-                time_cmd podman "${PODMAN[@]}" stats --no-stream
+                time_cmd podman true "${PODMAN[*]} stats --no-stream"
 fi
-printf "dray stats %s ms, podman stats %s ms, ratio podman/dray %s (target >= 10)\n" "${MEDIAN[dray]:-n/a}" \
-        "${MEDIAN[podman]:-n/a}" "$(ratio "${MEDIAN[podman]:-0}" "${MEDIAN[dray]:-0}")"
+MEDIAN[dray]="${MEDIAN[dray]:-n/a}"
+MEDIAN[podman]="${MEDIAN[podman]:-n/a}"
+printf "dray stats %s ms, podman stats %s ms, ratio podman/dray %s (target >= 10)\n" "${MEDIAN[dray]}" \
+        "${MEDIAN[podman]}" "$(ratio podman dray)"
