@@ -92,7 +92,6 @@ typedef enum StatsFile {
         STATS_MEM_STAT,  /* memory.stat */
         STATS_PIDS,      /* pids.current */
         STATS_IO,        /* v1 blkio.throttle.io_service_bytes_recursive, v2 io.stat */
-        STATS_NET,       /* the init's /proc/<pid>/net/dev */
         _STATS_FILE_MAX,
 } StatsFile;
 
@@ -106,6 +105,9 @@ typedef struct StatsCacheEntry {
         uint64_t monitor_start_time; /* tells a reused PID apart */
         int fds[_STATS_FILE_MAX];    /* -EBADF: not here */
         int unified_fd;              /* O_PATH, for the thread count without a pids controller */
+        pid_t net_pid;               /* whose /proc/<pid>/net/dev to read; 0: none (the host's network).
+                                      * Opened anew each time: an open one would keep the namespace
+                                      * alive after the container is gone. */
 } StatsCacheEntry;
 
 static void cache_entry_free(StatsCacheEntry *e) {
@@ -174,19 +176,16 @@ static int open_unified_dir(const StatsContext *ctx, const char *proc_cgroup, co
         return open_dir(dir);
 }
 
-/* The init's /proc/<pid>/net: the interface counters of its network namespace, unless it shares
- * drayd's own (--network host), whose counters are the host's, not the container's. */
-static int open_net_dir(const StatsContext *ctx, pid_t pid) {
+/* The init's network namespace has counters of its own, unless it is drayd's (--network host), whose
+ * counters are the host's, not the container's. */
+static bool has_own_netns(const StatsContext *ctx, pid_t pid) {
         struct stat theirs;
         char path[64];
 
         (void) snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
-        if (stat(path, &theirs) < 0)
-                return -errno;
-        if (!ctx->have_own_netns || (theirs.st_ino == ctx->own_netns.st_ino && theirs.st_dev == ctx->own_netns.st_dev))
-                return -EBADF;
-        (void) snprintf(path, sizeof(path), "/proc/%d/net", (int) pid);
-        return open_dir(path);
+        if (stat(path, &theirs) < 0 || !ctx->have_own_netns)
+                return false;
+        return theirs.st_ino != ctx->own_netns.st_ino || theirs.st_dev != ctx->own_netns.st_dev;
 }
 
 static int open_file(int dir_fd, const char *file) {
@@ -199,7 +198,7 @@ static int open_file(int dir_fd, const char *file) {
 }
 
 static int cache_entry_new(const StatsContext *ctx, const Container *c, StatsCacheEntry **ret) {
-        _cleanup_close_ int cpuacct = -EBADF, memory = -EBADF, pids = -EBADF, blkio = -EBADF, net = -EBADF;
+        _cleanup_close_ int cpuacct = -EBADF, memory = -EBADF, pids = -EBADF, blkio = -EBADF;
         _cleanup_free_ char *cg = NULL;
         StatsCacheEntry *e;
         char proc[64];
@@ -220,7 +219,6 @@ static int cache_entry_new(const StatsContext *ctx, const Container *c, StatsCac
                 pids = open_v1_dir(cg, "pids", c->unit);
                 blkio = open_v1_dir(cg, "blkio", c->unit);
         }
-        net = open_net_dir(ctx, c->rec.pid);
         e->monitor_pid = c->rec.monitor_pid;
         e->monitor_start_time = c->rec.monitor_start_time;
         e->fds[STATS_CPUACCT] = open_file(cpuacct, "cpuacct.usage");
@@ -230,7 +228,7 @@ static int cache_entry_new(const StatsContext *ctx, const Container *c, StatsCac
         e->fds[STATS_MEM_STAT] = open_file(ctx->unified ? v2 : memory, "memory.stat");
         e->fds[STATS_PIDS] = open_file(ctx->unified ? v2 : pids, "pids.current");
         e->fds[STATS_IO] = ctx->unified ? open_file(v2, "io.stat") : open_file(blkio, "blkio.throttle.io_service_bytes_recursive");
-        e->fds[STATS_NET] = open_file(net, "dev");
+        e->net_pid = has_own_netns(ctx, c->rec.pid) ? c->rec.pid : 0;
         e->id = strdup(c->spec->id);
         if (!e->id) {
                 cache_entry_free(e);
@@ -365,6 +363,7 @@ static int append_memory_pids(sd_bus_message *reply, const StatsContext *ctx, co
 static int append_io(sd_bus_message *reply, const StatsContext *ctx, const StatsCacheEntry *e) {
         _cleanup_free_ char *text = NULL, *net = NULL;
         uint64_t rd, wr, rx, tx;
+        char path[64];
         int r;
 
         if (read_file(e, STATS_IO, &text) >= 0 &&
@@ -373,7 +372,10 @@ static int append_io(sd_bus_message *reply, const StatsContext *ctx, const Stats
                 if (r < 0)
                         return r;
         }
-        if (read_file(e, STATS_NET, &net) < 0 || net_dev_parse(net, &rx, &tx) < 0)
+        if (e->net_pid == 0)
+                return 0;
+        (void) snprintf(path, sizeof(path), "/proc/%d/net/dev", (int) e->net_pid);
+        if (read_at(AT_FDCWD, path, &net) < 0 || net_dev_parse(net, &rx, &tx) < 0)
                 return 0;
         return append_pair(reply, "net_rx", rx, "net_tx", tx);
 }
