@@ -364,8 +364,9 @@ static int on_event(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         return 0;
 }
 
-/* What the journal may not have written yet. */
-static int events_read_recent(sd_bus *bus, Events *e, EventList *l) {
+/* What the journal may not have written yet. Optional (0 when drayd does not answer) when only the
+ * past is asked for: the journal has it, even with drayd stopped. */
+static int events_read_recent(sd_bus *bus, Events *e, EventList *l, bool optional) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
@@ -377,6 +378,8 @@ static int events_read_recent(sd_bus *bus, Events *e, EventList *l) {
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = sd_bus_call(bus, m, BUS_TIMEOUT_DEFAULT, &error, &reply);
+        if (r < 0 && optional)
+                return log_debug_errno(r, "No recent events from drayd, the journal only: %m"), 0;
         if (r < 0)
                 return log_bus_error(&error, r);
         r = sd_bus_message_enter_container(reply, 'a', "(tssssa{ss})");
@@ -563,7 +566,7 @@ int verb_events(int argc, char *argv[]) {
         if (since || !live) {
                 r = events_read_journal(&e, &past);
                 if (r >= 0)
-                        r = events_read_recent(bus, &e, &past);
+                        r = events_read_recent(bus, &e, &past, !live);
                 if (r >= 0)
                         r = events_print_past(&e, &past);
                 if (r < 0)
