@@ -610,11 +610,11 @@ static int prune(int argc, char *argv[], bool system) {
                 return log_error("'dray %s' takes no arguments.", verb), EXIT_USAGE;
         if (system)
                 (void) snprintf(what, sizeof(what), "  - all stopped containers\n  - all networks not used by at least one "
-                                "running container\n  - %s\n%s", all ? "all images without at least one container "
+                                "running container\n  - %s%s", all ? "all images without at least one container "
                                 "associated to them" : "all dangling (unnamed) images", volumes ?
-                                "  - all anonymous volumes not used by at least one container\n" : "");
+                                "\n  - all anonymous volumes not used by at least one container" : "");
         else
-                (void) snprintf(what, sizeof(what), "  - all stopped containers\n");
+                (void) snprintf(what, sizeof(what), "  - all stopped containers");
         if (!force) {
                 r = confirm(what);
                 if (r <= 0)
