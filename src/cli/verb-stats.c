@@ -19,12 +19,11 @@
 #include "name.h"
 #include "strv.h"
 #include "table.h"
-#include "template.h"
+#include "output-format.h"
 #include "verbs.h"
 
 #define STATS_INTERVAL_USEC (1 * USEC_PER_SEC)
 
-typedef enum StatsFormat { STATS_TABLE, STATS_JSON, STATS_TEMPLATE } StatsFormat;
 
 typedef struct StatsSample {
         char id[CONTAINER_ID_LEN + 1];
@@ -39,8 +38,8 @@ typedef struct StatsRow {
 } StatsRow;
 
 typedef struct StatsState {
-        StatsFormat format;
-        const char *template;
+        OutputFormat format;
+        json_object *rows; /* a frame's rows, for a template */
         bool no_trunc;
         StatsSample *previous;
         size_t n_previous;
@@ -197,7 +196,6 @@ static int row_to_json(const StatsRow *row, bool no_trunc, json_object **ret) {
 
 static int print_row(StatsState *s, Table *t, const StatsRow *row) {
         _cleanup_json_ json_object *o = NULL;
-        _cleanup_free_ char *text = NULL, *bad = NULL;
         static const char *const keys[] = { "ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs" };
         const char *cells[ELEMENTSOF(keys)];
         int r;
@@ -205,15 +203,14 @@ static int print_row(StatsState *s, Table *t, const StatsRow *row) {
         r = row_to_json(row, s->no_trunc, &o);
         if (r < 0)
                 return r;
-        switch (s->format) {
-        case STATS_JSON:
+        switch (s->format.kind) {
+        case OUTPUT_JSON:
                 puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
                 return 0;
-        case STATS_TEMPLATE:
-                r = template_expand(s->template, o, &text, &bad);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to expand --format at '%s': %m", strna(bad));
-                puts(text);
+        case OUTPUT_TEMPLATE:
+                if (json_object_array_add(s->rows, o) < 0)
+                        return -ENOMEM;
+                TAKE_PTR(o);
                 return 0;
         default:
                 for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
@@ -225,10 +222,17 @@ static int print_row(StatsState *s, Table *t, const StatsRow *row) {
         }
 }
 
+/* `table TEMPLATE` headers, docker's. */
+static const char *const stats_template_headers[] = {
+        "ID", "CONTAINER ID", "CPUPerc", "CPU %", "MemUsage", "MEM USAGE / LIMIT", "MemPerc", "MEM %",
+        "NetIO", "NET I/O", "BlockIO", "BLOCK I/O", "PIDs", "PIDS", NULL
+};
+
 /* One call, one frame. Returns the number of rows. */
 static int stats_frame(sd_bus *bus, StatsState *s, char **names, bool all, bool clear) {
         static const char *const headers[] = { "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
                                                "NET I/O", "BLOCK I/O", "PIDS" };
+        _cleanup_json_ json_object *rows = json_object_new_array();
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(table_freep) Table *t = table_new(ELEMENTSOF(headers), headers);
@@ -237,8 +241,9 @@ static int stats_frame(sd_bus *bus, StatsState *s, char **names, bool all, bool 
         StatsRow row;
         int r;
 
-        if (!t)
+        if (!t || !rows)
                 return log_oom();
+        s->rows = rows;
         r = bus_new_manager_call(bus, &m, "ListContainerStats");
         if (r >= 0)
                 r = sd_bus_message_append_strv(m, names);
@@ -269,10 +274,14 @@ static int stats_frame(sd_bus *bus, StatsState *s, char **names, bool all, bool 
         free(s->previous);
         s->previous = TAKE_PTR(samples);
         s->n_previous = n;
-        if (s->format == STATS_TABLE) {
-                if (clear)
-                        fputs("\033[2J\033[H", stdout); /* redraw in place, as top does */
+        if (clear)
+                fputs("\033[2J\033[H", stdout); /* redraw in place, as top does */
+        if (s->format.kind == OUTPUT_DEFAULT)
                 (void) table_print(t, stdout);
+        else if (s->format.kind == OUTPUT_TEMPLATE) {
+                r = output_format_print_stdout(&s->format, rows, stats_template_headers);
+                if (r < 0)
+                        return r;
         }
         return fflush(stdout) != 0 ? -EIO : (int) n;
 }
@@ -285,8 +294,8 @@ static void stats_help(void) {
                "  -a, --all             Show all containers, not only running ones\n"
                "      --no-stream       Print one frame and exit\n"
                "      --no-trunc        Do not truncate IDs\n"
-               "      --format FORMAT   table (default), json (one object per line) or a template\n"
-               "                        such as '{{.Name}} {{.CPUPerc}}'\n"
+               "      --format FORMAT   table (default), json (one object per line), a template such as\n"
+               "                        '{{.Name}} {{.CPUPerc}}', or 'table {{.Name}}\\t{{.CPUPerc}}'\n"
                "  -h, --help            Show this help\n"
                "\nSee dray-stats(1).\n");
 }
@@ -302,7 +311,8 @@ int verb_stats(int argc, char *argv[]) {
                 {}
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        StatsState s = { .format = STATS_TABLE };
+        _cleanup_(output_format_done) OutputFormat format = {};
+        StatsState s = {};
         bool all = false, stream = true, tty;
         int c, r;
 
@@ -319,16 +329,9 @@ int verb_stats(int argc, char *argv[]) {
                         s.no_trunc = true;
                         break;
                 case ARG_FORMAT:
-                        if (streq(optarg, "table"))
-                                s.format = STATS_TABLE;
-                        else if (streq(optarg, "json"))
-                                s.format = STATS_JSON;
-                        else if (strstr(optarg, "{{")) {
-                                s.format = STATS_TEMPLATE;
-                                s.template = optarg;
-                        } else
-                                return log_invalid_value("--format", optarg, -EINVAL,
-                                                         "table, json or a template such as '{{.Name}}'"), EXIT_USAGE;
+                        output_format_done(&format);
+                        if (output_format_parse_option(optarg, &format) < 0)
+                                return EXIT_USAGE;
                         break;
                 case 'h':
                         stats_help();
@@ -341,7 +344,9 @@ int verb_stats(int argc, char *argv[]) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_FAILED;
-        tty = isatty(STDOUT_FILENO) && s.format == STATS_TABLE;
+        s.format = format;
+        /* Tables are redrawn on a terminal; lines (json, a plain template) follow each other. */
+        tty = isatty(STDOUT_FILENO) && (format.kind == OUTPUT_DEFAULT || format.table);
         for (;;) {
                 r = stats_frame(bus, &s, argv + optind, all, stream && tty);
                 if (r < 0 || !stream)

@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl busybox nsenter ip
 
-plan 18
+plan 19
 setup_dray_test
 
 # field NAME KEY: the raw number KEY of container NAME in `dray stats --no-stream --format json`.
@@ -83,6 +83,9 @@ is "$(grep -c "^$busy [0-9.]*%$" <<< "$frames")" "$(wc -l <<< "$frames")" "strea
 tty_out="$(in_pty "timeout 3.5 dray stats $busy" 2>&1)"
 [ "$(grep -o $'\e\\[2J\e\\[H' <<< "$tty_out" | wc -l)" -ge 2 ] && pass "on a terminal, frames are redrawn in place" ||
         fail "on a terminal, frames are redrawn in place" "$(cat -v <<< "$tty_out" | head -n 5)"
+
+like "$(dray stats --no-stream --format 'table {{.Name}}\t{{.CPUPerc}}' "$busy" | head -n1)" '^NAME +CPU %$' \
+        "--format 'table TEMPLATE': docker's headers"
 
 all="$(dray stats --no-stream --format '{{.Name}}')"
 like "$all" "^$busy$" "no names: every running container"
