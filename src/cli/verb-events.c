@@ -18,7 +18,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "strv.h"
-#include "template.h"
+#include "output-format.h"
 #include "time-util.h"
 #include "verbs.h"
 
@@ -28,7 +28,7 @@ typedef struct EventFilters {
 
 typedef struct Events {
         EventFilters filters;
-        const char *template; /* NULL: docker's line; "json": a JSON object per line */
+        OutputFormat format;  /* OUTPUT_DEFAULT: docker's line; json: a JSON object per line; or lines of a template */
         uint64_t since, until;  /* CLOCK_REALTIME µs; until UINT64_MAX: none */
         uint64_t *seen;         /* stamps printed from the journal, ascending */
         size_t n_seen;
@@ -83,6 +83,7 @@ static void events_done(Events *e) {
         strv_free(f->network);
         strv_free(f->volume);
         free(e->seen);
+        output_format_done(&e->format);
 }
 
 static const char *attribute(const Event *ev, const char *key) {
@@ -203,27 +204,31 @@ static int print_line(const Event *ev) {
 }
 
 static int event_print(Events *e, const Event *ev) {
-        _cleanup_json_ json_object *o = NULL;
-        _cleanup_free_ char *text = NULL, *bad = NULL;
+        _cleanup_json_ json_object *o = NULL, *one = NULL;
         int r;
 
         if (ev->time_usec < e->since || ev->time_usec > e->until || !event_matches(&e->filters, ev))
                 return 0;
-        if (!e->template)
+        if (e->format.kind == OUTPUT_DEFAULT) {
                 r = print_line(ev);
-        else {
-                r = event_to_json(ev, &o);
-                if (r >= 0 && streq(e->template, "json"))
-                        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-                else if (r >= 0) {
-                        r = template_expand(e->template, o, &text, &bad);
-                        if (r < 0)
-                                return log_error_errno(r, "Failed to expand --format at '%s': %m", strna(bad));
-                        puts(text);
-                }
+                if (r < 0)
+                        return log_error_errno(r, "Failed to print an event: %m");
+                return fflush(stdout) != 0 ? -EIO : 0;
         }
+        r = event_to_json(ev, &o);
         if (r < 0)
-                return log_error_errno(r, "Failed to print an event: %m");
+                return log_oom();
+        if (e->format.kind == OUTPUT_JSON) {
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                return fflush(stdout) != 0 ? -EIO : 0;
+        }
+        /* A template: this event's line (events come one by one, so no table). */
+        one = json_object_new_array();
+        if (!one || json_object_array_add(one, TAKE_PTR(o)) < 0)
+                return log_oom();
+        r = output_format_print_stdout(&e->format, one, NULL);
+        if (r < 0)
+                return r;
         return fflush(stdout) != 0 ? -EIO : 0;
 }
 
@@ -536,10 +541,12 @@ int verb_events(int argc, char *argv[]) {
                                 return EXIT_USAGE;
                         break;
                 case ARG_FORMAT:
-                        if (!streq(optarg, "json") && !strstr(optarg, "{{"))
-                                return log_invalid_value("--format", optarg, -EINVAL,
-                                                         "json or a template such as '{{.Action}}'"), EXIT_USAGE;
-                        e.template = optarg;
+                        output_format_done(&e.format);
+                        if (output_format_parse_option(optarg, &e.format) < 0)
+                                return EXIT_USAGE;
+                        if (e.format.table)
+                                return log_error("'dray events --format' takes json or a template, not a table: "
+                                                 "events come one by one."), EXIT_USAGE;
                         break;
                 case 'h':
                         events_help();
