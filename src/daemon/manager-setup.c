@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus-names.h"
+#include "container-stats.h"
 #include "container-broken.h"
 #include "container-exec.h"
 #include "container-net.h"
@@ -108,6 +109,8 @@ Manager *manager_free(Manager *m) {
         manager_free_transfers(m);
         hashmap_free(m->transfers);
         machine_unregisters_free(m);
+        event_sink_done(&m->events);
+        container_stats_cache_free(m);
         systemd_queue_done(m);
         free(m->systemd_queue);
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);

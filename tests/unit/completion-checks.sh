@@ -31,3 +31,9 @@ check "dray ps --fo" --format
 check "dray images --fo" --format
 check "dray ps --format " json
 check "dray run --pull " never
+check "dray sta" stats
+check "dray ev" events
+check "dray system d" df
+check "dray container pr" prune
+check "dray stats --no-s" --no-stream
+check "dray events --si" --since
