@@ -55,6 +55,7 @@ static const Verb verbs[] = {
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
         { "schedule", verb_schedule, "Run containers as jobs from systemd timers (create, ls, rm)" },
         { "generate", verb_generate, "Print a container as a dray.container(5) file or service" },
+        { "healthcheck", verb_healthcheck, "Run a container's health check now (run)" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };

@@ -25,6 +25,7 @@
 typedef struct PsRow {
         char *id, *name, *state, *image, *command, *path;
         char *ports; /* "0.0.0.0:8080->80/tcp, …" of a running container, or NULL */
+        char *health; /* "starting", "healthy", "unhealthy" of a running container with a check, or NULL */
         uint64_t created_usec, started_usec, finished_usec;
         int32_t exit_status;
 } PsRow;
@@ -34,6 +35,7 @@ typedef struct PsList {
         size_t n;
         size_t next; /* bus_call_each delivers in order: the row the next StartedAt belongs to */
         size_t *running; /* indices of rows whose StartedAt we asked for */
+        const char *property; /* what property_build() asks each running container for */
 } PsList;
 
 static void ps_row_done(PsRow *r) {
@@ -44,6 +46,7 @@ static void ps_row_done(PsRow *r) {
         free(r->command);
         free(r->path);
         free(r->ports);
+        free(r->health);
 }
 
 static void ps_list_done(PsList *l) {
@@ -166,14 +169,16 @@ static int ps_read_list(sd_bus_message *reply, PsList *l) {
         return 0;
 }
 
-static int started_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
+/* Properties.Get of l->property. */
+static int property_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        const PsList *l = userdata;
         int r;
 
         r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
                                            "Get");
         if (r >= 0)
-                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, "StartedAt");
+                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, l->property);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(m);
@@ -192,18 +197,17 @@ static int started_done(const char *path, sd_bus_message *reply, void *userdata)
         return 0;
 }
 
-static int ports_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r;
+static int health_done(const char *path, sd_bus_message *reply, void *userdata) {
+        PsList *l = userdata;
+        PsRow *row = &l->rows[l->running[l->next++]];
+        const char *h;
 
-        r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
-                                           "Get");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, "Ports");
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(m);
-        return 0;
+        /* Gone meanwhile, or an older drayd: no health shown. */
+        if (sd_bus_message_is_method_error(reply, NULL) || sd_bus_message_read(reply, "v", "s", &h) < 0 ||
+            streq(h, "none"))
+                return 0;
+        row->health = strdup(h);
+        return row->health ? 0 : -ENOMEM;
 }
 
 /* Docker's PORTS column: "0.0.0.0:8080->80/tcp", comma-separated. */
@@ -248,12 +252,20 @@ static int ps_fetch_started(sd_bus *bus, PsList *l) {
                 }
         if (k == 0)
                 return 0;
-        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, started_build, started_done, l);
+        l->property = "StartedAt";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, started_done, l);
         if (r < 0)
                 return r;
         /* Then their published ports, the same way. */
         l->next = 0;
-        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, ports_build, ports_done, l);
+        l->property = "Ports";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, ports_done, l);
+        if (r < 0)
+                return r;
+        /* And their health (Docker's "Up 5 minutes (healthy)"). */
+        l->next = 0;
+        l->property = "Health";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, health_done, l);
         return r < 0 ? r : 0;
 }
 
@@ -270,7 +282,15 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
                 break;
         case CONTAINER_RUNNING:
         case CONTAINER_PAUSED: {
+                _cleanup_free_ char *health = NULL;
                 const char *paused = streq(row->state, "paused") ? " (Paused)" : "";
+
+                /* Docker's: "(health: starting)", "(healthy)", "(unhealthy)"; paused wins. */
+                if (!*paused && row->health &&
+                    asprintf(&health, streq(row->health, "starting") ? " (health: %s)" : " (%s)", row->health) < 0)
+                        return -ENOMEM;
+                if (health)
+                        paused = health;
 
                 if (row->started_usec > 0 && row->started_usec <= now)
                         r = asprintf(ret, "Up %s%s", format_human_duration(d, now - row->started_usec), paused);
@@ -354,6 +374,7 @@ static int ps_print_json(const PsList *l) {
                 r = r < 0 ? r : json_add_uint64(o, "FinishedAt", row->finished_usec);
                 r = r < 0 ? r : json_add_int(o, "ExitStatus", row->exit_status);
                 r = r < 0 ? r : json_add_string(o, "Ports", strempty(row->ports));
+                r = r < 0 || !row->health ? r : json_add_string(o, "Health", row->health);
                 if (r < 0 || json_object_array_add(a, o) < 0)
                         return log_oom();
                 o = NULL; /* the array owns it now */

@@ -16,6 +16,7 @@
 #include "container-state.h"
 #include "log.h"
 #include "parse-util.h"
+#include "run-notify-healthy.h"
 #include "run-options.h"
 #include "strv.h"
 #include "verbs.h"
@@ -57,6 +58,7 @@ typedef struct RunContext {
         int notify_fd;          /* --sdnotify=container: our end of the "notify" stream, or -EBADF */
         int notify_peer;        /* ... and the end the monitor gets */
         sd_event_source *notify_source;
+        sd_bus_slot *slot_healthy; /* --sdnotify=healthy: the Health watch */
         TerminalAttach terminal;
 } RunContext;
 
@@ -86,6 +88,7 @@ static void run_context_done(RunContext *c) {
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
         c->slot_remove = sd_bus_slot_unref(c->slot_remove);
+        c->slot_healthy = sd_bus_slot_unref(c->slot_healthy);
         c->bus = sd_bus_flush_close_unref(c->bus);
         c->event = sd_event_unref(c->event);
         free(c->id);
@@ -359,6 +362,12 @@ static void run_finish_with_wait_status(RunContext *c) {
 static void run_notify_started(RunContext *c) {
         int r;
 
+        if (c->sdnotify == SDNOTIFY_HEALTHY && !c->detach && getenv("NOTIFY_SOCKET")) {
+                r = run_notify_healthy_watch(c->bus, c->id, &c->slot_healthy);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to watch the health of container %s, ignoring: %m", c->id);
+                return;
+        }
         if (c->sdnotify != SDNOTIFY_READY)
                 return;
         r = sd_notifyf(false, "READY=1\nSTATUS=Container %s is running.", c->id);
@@ -627,8 +636,9 @@ int verb_run(int argc, char *argv[]) {
         c.tty = o.tty;
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
-        if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
-                log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
+        if (o.detach && (o.sdnotify == SDNOTIFY_CONTAINER || o.sdnotify == SDNOTIFY_HEALTHY)) {
+                log_error("--sdnotify=%s needs a foreground run: the notifications go through dray.",
+                          sdnotify_mode_to_string(o.sdnotify));
                 return EXIT_DRAY_FAILED;
         }
         /* The booted system's own READY=1 is what the start waits for: the default, "ready", already

@@ -11,6 +11,7 @@
 #include "capability-name.h"
 #include "config.h"
 #include "container-net-options.h"
+#include "container-health-options.h"
 #include "container-options.h"
 #include "restart-policy.h"
 #include "container-volumes.h"
@@ -663,6 +664,13 @@ static const Option option_table[] = {
         { "UserNamespace",      "s",  parse_user_namespace    },
         { "Detach",             "b",  parse_detach            }, /* ExecContainer only */
         { "Labels",             "as", parse_labels            },
+        /* container-health-options.c */
+        { "HealthCmd",             "as", container_option_health_cmd          },
+        { "HealthIntervalUSec",    "t",  container_option_health_interval     },
+        { "HealthTimeoutUSec",     "t",  container_option_health_timeout      },
+        { "HealthStartPeriodUSec", "t",  container_option_health_start_period },
+        { "HealthRetries",         "u",  container_option_health_retries      },
+        { "HealthOnFailure",       "s",  container_option_health_on_failure   },
         /* container-volumes.c */
         { "Volumes",            "a(ssb)", container_option_volumes      },
         { "VolumesFrom",        "as", container_option_volumes_from     },

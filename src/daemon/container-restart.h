@@ -20,5 +20,8 @@ void container_restart_started(Container *c);
 void container_restart_boot(Container *c);
 /* UpdateContainer's RestartPolicy (canonical, checked): saved in config.json. */
 int container_restart_update_policy(Container *c, const char *policy, sd_bus_error *error);
+/* --health-on-failure=restart: stops the container and starts it again as the policy would (counted in
+ * RestartCount, with the same backoff), whatever its policy. A stop by a client meanwhile wins. */
+void container_restart_unhealthy(Container *c);
 /* Drops the timer (container_free). */
 void container_restart_done(Container *c);

@@ -9,6 +9,7 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container-health.h"
 #include "container-net.h"
 #include "contract.h"
 #include "exit-record.h"
@@ -121,6 +122,7 @@ Container *container_free(Container *c) {
         c->start_timer = sd_event_source_disable_unref(c->start_timer);
         c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
         container_restart_done(c);
+        container_health_free(c);
         c->scope_job = scope_job_free(c->scope_job);
         /* On shutdown the callers get NoReply from the bus once we disconnect; the replies we
          * could give would be lies. */
@@ -179,6 +181,10 @@ static void container_set_state(Container *c, ContainerState state) {
                 c->rec.paused = false; /* a frozen cgroup ends with its processes */
         if (state != CONTAINER_REMOVING)
                 (void) container_save(c);
+        if (state == CONTAINER_RUNNING)
+                container_health_started(c);
+        else
+                container_health_stopped(c);
         container_bus_send_changed(c);
 }
 
@@ -341,6 +347,8 @@ int container_adopt(Container *c) {
         } else if (c->rec.state == CONTAINER_STOPPING)
                 /* Whoever asked for the stop is gone, but the stop should still end. */
                 container_arm_stop_timer(c, c->spec->stop_timeout_usec);
+        else
+                container_health_adopted(c);
         return 0;
 }
 

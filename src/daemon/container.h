@@ -76,6 +76,8 @@ typedef struct Container {
         bool restart_requested; /* start again once exited */
         bool remove_requested;  /* remove once exited */
         sd_event_source *restart_timer; /* container-restart.c: the policy's next start */
+        bool restart_unhealthy;         /* --health-on-failure=restart: start again once exited */
+        struct ContainerHealth *health; /* container-health.c, while it has a health check */
         bool starting_by_policy;        /* the start in progress is the policy's, not a client's */
 
         MessageList start_waiters;   /* Start, and Restart once its start began */
