@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Health checks (--health-*, the image's Healthcheck, --health-on-failure, --sdnotify=healthy):
+# - a container whose payload (busybox httpd) answers is healthy; when it stops answering it turns
+#   unhealthy, in dray ps, inspect and the Health property, and a D-Bus client (busctl monitor) sees
+#   PropertiesChanged say so; dray healthcheck run exits 1, then 0 once it answers again;
+# - --health-on-failure restart restarts it (RestartCount 1) and it is healthy again;
+# - a check that outlives --health-timeout is killed (nothing of it is left in the container) and
+#   fails with exit code -1;
+# - drayd's restart keeps the health and re-arms the timers (a change after it is still seen);
+# - the image's Healthcheck applies, --no-healthcheck turns it off;
+# - a Type=notify service with --sdnotify=healthy is activating until the container is healthy.
+# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/49-health.sh).
+# shellcheck disable=SC2016 # single-quoted scripts are expanded by the payload's shell
+set -u -o pipefail
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require systemctl systemd-run busctl jq python3 timeout
+
+plan 39
+setup_dray_test
+# shellcheck source=tests/integration/lib-units.sh
+. "$(dirname "$0")/lib-units.sh"
+
+mkdir -p "$rootfs/www"
+echo alive > "$rootfs/www/index.html"
+run_opts=(--network none --rootfs "$rootfs")
+# The payload serves on the container's own loopback; the check asks it.
+serve='httpd -p 127.0.0.1:8080 -h /www; exec sleep 1000'
+check='wget -q -O- http://127.0.0.1:8080/'
+health_is() { [ "$(prop "$1" Health)" = "$2" ]; }
+count_is() { [ "$(prop "$1" RestartCount)" = "$2" ]; }
+service_active() { [ "$(unit_prop "$1" ActiveState)" = active ]; }
+container_path() { busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$1" | cut -d'"' -f2; }
+
+# --- healthy, then unhealthy when the payload stops answering ------------------------------------
+web="$(unique_name web)"
+track "$web"
+ok "run -d with --health-cmd" dray run -d --name "$web" --health-cmd "$check" --health-interval 300ms \
+        --health-retries 2 "${run_opts[@]}" sh -c "$serve"
+ok "it becomes healthy" wait_until 30 health_is "$web" healthy
+like "$(dray ps --filter "name=$web")" "Up .* \(healthy\)" "dray ps says (healthy)"
+is "$(dray inspect "$web" | jq -r '.[0].HealthLog[-1].Output')" alive "inspect shows the check's output"
+is "$(dray inspect "$web" | jq -r '.[0].Healthcheck.Test | join(" ")')" "CMD-SHELL $check" "... and the test"
+monitor_out="$work/monitor"
+timeout 60 busctl monitor --match "type='signal',interface='org.freedesktop.DBus.Properties',path='$(container_path "$web")'" \
+        > "$monitor_out" 2>&1 &
+monitor_pid=$!
+defer kill "$monitor_pid"
+sleep 1 # busctl monitor has no "ready"; a signal before it listens would be missed
+ok "the payload stops answering (its httpd killed)" dray exec "$web" sh -c 'kill $(pidof httpd)'
+ok "it becomes unhealthy" wait_until 30 health_is "$web" unhealthy
+like "$(dray ps --filter "name=$web")" "Up .* \(unhealthy\)" "dray ps says (unhealthy)"
+ok "inspect keeps at most 5 results" sh -c "[ \"\$(dray inspect '$web' | jq '.[0].HealthLog | length')\" -le 5 ]"
+isnt "$(prop "$web" HealthFailingStreak)" 0 "the failing streak counts"
+monitor_saw() { grep -q '"unhealthy"' "$monitor_out"; }
+ok "a D-Bus client saw PropertiesChanged with Health unhealthy" wait_until 10 monitor_saw
+status_is 1 "dray healthcheck run exits 1 while it fails" dray healthcheck run "$web"
+ok "the payload answers again" dray exec -d "$web" httpd -p 127.0.0.1:8080 -h /www
+ok "dray healthcheck run exits 0 once it answers" wait_until 10 dray healthcheck run "$web"
+ok "... and it is healthy again" health_is "$web" healthy
+
+# --- --health-on-failure restart -----------------------------------------------------------------
+restarted="$(unique_name restarted)"
+track "$restarted"
+ok "run -d with --health-on-failure restart" dray run -d --name "$restarted" --health-cmd "$check" \
+        --health-interval 300ms --health-retries 2 --health-on-failure restart "${run_opts[@]}" sh -c "$serve"
+ok "it becomes healthy" wait_until 30 health_is "$restarted" healthy
+first_pid="$(prop "$restarted" Pid)"
+dray exec "$restarted" sh -c 'kill $(pidof httpd)'
+ok "unhealthy, it is restarted (RestartCount 1)" wait_until 30 count_is "$restarted" 1
+ok "... and healthy again" wait_until 30 health_is "$restarted" healthy
+isnt "$(prop "$restarted" Pid)" "$first_pid" "it is a new run"
+is "$(prop "$restarted" RestartPolicy)" no "its restart policy is still 'no'"
+
+# --- the timeout kills the check ------------------------------------------------------------------
+slow="$(unique_name slow)"
+track "$slow"
+ok "run -d with a check that hangs" dray run -d --name "$slow" --health-cmd 'sleep 77' --health-timeout 300ms \
+        --health-interval 5s --health-retries 1 "${run_opts[@]}" sleep 1000
+ok "the check times out: unhealthy" wait_until 30 health_is "$slow" unhealthy
+is "$(dray inspect "$slow" | jq -r '.[0].HealthLog[0].ExitCode')" -1 "its exit code is -1"
+like "$(dray inspect "$slow" | jq -r '.[0].HealthLog[0].Output')" "exceeded timeout" "its output says why"
+# The next check starts 5 s after this one: until then no "sleep 77" may be left.
+unlike "$(dray exec "$slow" ps -o args)" "sleep 77" "the killed check left nothing behind in the container"
+
+# --- drayd's restart ----------------------------------------------------------------------------------
+ok "systemctl restart drayd" systemctl restart drayd.service
+ok "the health is kept across drayd's restart" wait_until 30 health_is "$web" healthy
+dray exec "$web" sh -c 'kill $(pidof httpd)'
+ok "the timers run again after drayd's restart: it turns unhealthy" wait_until 30 health_is "$web" unhealthy
+
+# --- the image's Healthcheck ---------------------------------------------------------------------------
+tag="localhost/health-$$-$RANDOM:1"
+defer dray image rm -f "$tag"
+python3 - "$rootfs" "$work/image.tar" "$tag" <<'PY'
+import hashlib, io, json, sys, tarfile
+root, out, tag = sys.argv[1:4]
+layer = io.BytesIO()
+with tarfile.open(fileobj=layer, mode="w") as t:
+    t.add(root, arcname=".")
+layer = layer.getvalue()
+config = {"architecture": "amd64", "os": "linux",
+          "config": {"Cmd": ["sleep", "1000"],
+                     "Healthcheck": {"Test": ["CMD-SHELL", "test -e /etc/passwd"], "Interval": 300000000,
+                                     "Retries": 2}},
+          "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}
+cfg = json.dumps(config).encode()
+manifest = json.dumps([{"Config": "config.json", "RepoTags": [tag], "Layers": ["layer.tar"]}]).encode()
+with tarfile.open(out, mode="w") as t:
+    for name, data in (("layer.tar", layer), ("config.json", cfg), ("manifest.json", manifest)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+ok "an image with a Healthcheck loads" dray image load -i "$work/image.tar"
+from_image="$(unique_name image)"
+track "$from_image"
+ok "run -d of it" dray run -d --name "$from_image" --network none "$tag"
+ok "the image's Healthcheck makes it healthy" wait_until 30 health_is "$from_image" healthy
+none="$(unique_name nocheck)"
+track "$none"
+dray run -d --name "$none" --network none --no-healthcheck "$tag" >/dev/null
+is "$(prop "$none" Health)" none "--no-healthcheck turns it off"
+
+# --- --sdnotify=healthy ------------------------------------------------------------------------------
+svc="$(unique_name notify)"
+track "$svc"
+track_unit "$svc.service"
+ok "a Type=notify service with --sdnotify=healthy" \
+        systemd-run --quiet --no-block --unit="$svc" -p Type=notify -p TimeoutStartSec=120 \
+        dray run --rm --sdnotify=healthy --name "$svc" --health-cmd 'test -e /tmp/ready' --health-interval 300ms \
+        "${run_opts[@]}" sleep 1000
+ok "its container runs" wait_until 30 state_is "$svc" running
+ok "... and is not healthy yet" wait_until 30 health_is "$svc" unhealthy
+is "$(unit_prop "$svc.service" ActiveState)" activating "the service waits for the container's health"
+dray exec "$svc" touch /tmp/ready
+ok "healthy, the container makes the service active" wait_until 30 service_active "$svc.service"
+like "$(unit_prop "$svc.service" StatusText)" healthy "its status text says so"
+systemctl stop "$svc.service"
