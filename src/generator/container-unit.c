@@ -27,7 +27,7 @@ typedef struct ContainerKey {
 } ContainerKey;
 
 /* In the order their options go on the command line. Image=, Rootfs=, Exec= and Notify= (yes:
- * --sdnotify=container) are handled on their own; Network= too when it names a .network file. */
+ * --sdnotify=container, healthy: --sdnotify=healthy) are handled on their own; Network= too when it names a .network file. */
 static const ContainerKey container_keys[] = {
         { "ContainerName",    KEY_ONE,   "--name" },
         { "HostName",         KEY_ONE,   "--hostname" },
@@ -58,13 +58,13 @@ static const ContainerKey container_keys[] = {
         { "Label",            KEY_WORDS, "--label" },
         { "Mount",            KEY_LIST,  "--mount" },
         { "Pull",             KEY_ONE,   "--pull" },
+        { "HealthCmd",        KEY_ONE,   "--health-cmd" },
+        { "HealthInterval",   KEY_ONE,   "--health-interval" },
+        { "HealthTimeout",    KEY_ONE,   "--health-timeout" },
+        { "HealthRetries",    KEY_ONE,   "--health-retries" },
+        { "HealthStartPeriod", KEY_ONE,  "--health-start-period" },
+        { "HealthOnFailure",  KEY_ONE,   "--health-on-failure" },
         { "Annotation",       KEY_UNSUPPORTED, "annotations (--annotation)" },
-        { "HealthCmd",        KEY_UNSUPPORTED, "health checks (--health-cmd)" },
-        { "HealthInterval",   KEY_UNSUPPORTED, "health checks (--health-interval)" },
-        { "HealthTimeout",    KEY_UNSUPPORTED, "health checks (--health-timeout)" },
-        { "HealthRetries",    KEY_UNSUPPORTED, "health checks (--health-retries)" },
-        { "HealthStartPeriod", KEY_UNSUPPORTED, "health checks (--health-start-period)" },
-        { "HealthOnFailure",  KEY_UNSUPPORTED, "health checks (--health-on-failure)" },
         { "Group",            KEY_UNSUPPORTED, "a separate group option (write User=UID:GID)" },
         { "Pod",              KEY_UNSUPPORTED, "pods" },
         { "Secret",           KEY_UNSUPPORTED, "secrets (--secret)" },
@@ -89,6 +89,7 @@ typedef struct Values {
         char **exec;
         bool exec_set;
         bool notify;            /* Notify=yes: the payload's own READY=1 (--sdnotify=container) */
+        bool notify_healthy;    /* Notify=healthy: ready once healthy (--sdnotify=healthy) */
         unsigned image_line, rootfs_line, exec_line;
         char *network_unit;     /* "NAME-network.service" for Network=NAME.network */
 } Values;
@@ -245,9 +246,11 @@ static int collect_special(const UnitFile *f, const UnitEntry *e, Values *v, boo
                 return 0;
         }
         if (streq(e->key, "Notify")) {
-                r = unit_parse_boolean(e->value);
+                /* Quadlet's: a boolean, or "healthy" (ready once the health check passes). */
+                v->notify_healthy = streq(e->value, "healthy");
+                r = v->notify_healthy ? 0 : unit_parse_boolean(e->value);
                 if (r < 0)
-                        return unit_error(f, e->line, "Bad Notify=%s: expected a boolean.", e->value);
+                        return unit_error(f, e->line, "Bad Notify=%s: expected a boolean or 'healthy'.", e->value);
                 v->notify = r > 0;
                 return 0;
         }
@@ -294,6 +297,8 @@ static int build_argv(const Values *v, const char *dray, const char *name, bool 
         if (!v->values[0] && (strv_extend(&argv, "--name") < 0 || strv_extend(&argv, name) < 0))
                 return -ENOMEM;
         if (v->notify && strv_extend(&argv, "--sdnotify=container") < 0)
+                return -ENOMEM;
+        if (v->notify_healthy && strv_extend(&argv, "--sdnotify=healthy") < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
                 if (probe && container_keys[i].no_probe)

@@ -39,3 +39,25 @@ TEST(from_json) {
         json_object_put(boot);
         return 0;
 }
+
+TEST(health) {
+        _cleanup_free_ char *shell = NULL, *exec = NULL;
+        json_object *a = json_tokener_parse(
+                "{\"Name\":\"h\",\"Image\":\"busybox\",\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"wget -q -O- x\"],"
+                "\"IntervalUSec\":300000,\"TimeoutUSec\":0,\"StartPeriodUSec\":60000000,\"Retries\":4,"
+                "\"OnFailure\":\"restart\"}}");
+        json_object *b = json_tokener_parse(
+                "{\"Name\":\"h\",\"Image\":\"busybox\",\"Healthcheck\":{\"Test\":[\"CMD\",\"/bin/check\",\"a b\"],"
+                "\"IntervalUSec\":0,\"TimeoutUSec\":0,\"StartPeriodUSec\":0,\"Retries\":0,\"OnFailure\":\"none\"}}");
+
+        ASSERT_TRUE(a && b);
+        ASSERT_OK(container_file_from_json(a, &shell));
+        ASSERT_TRUE(strstr(shell, "\nHealthCmd=wget -q -O- x\nHealthInterval=300ms\nHealthStartPeriod=60000ms\n"
+                                  "HealthRetries=4\nHealthOnFailure=restart\n"));
+        ASSERT_OK(container_file_from_json(b, &exec));
+        ASSERT_TRUE(strstr(exec, "\nHealthCmd=[\"/bin/check\",\"a b\"]\n"));
+        ASSERT_FALSE(strstr(exec, "HealthRetries"));
+        json_object_put(a);
+        json_object_put(b);
+        return 0;
+}

@@ -79,13 +79,30 @@ TEST(container_basic) {
         return 0;
 }
 
+TEST(container_health) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        char last[1024];
+
+        ASSERT_OK(generate("[Container]\nImage=busybox\nNotify=healthy\nHealthCmd=wget -q -O- http://localhost/\n"
+                           "HealthInterval=5s\nHealthTimeout=2s\nHealthRetries=4\nHealthStartPeriod=1min\n"
+                           "HealthOnFailure=restart\n",
+                           ".container", &u, last));
+        ASSERT_TRUE(strstr(u.text, "\"--sdnotify=healthy\" \"--health-cmd\" \"wget -q -O- http://localhost/\" "
+                                   "\"--health-interval\" \"5s\" \"--health-timeout\" \"2s\" \"--health-retries\" \"4\" "
+                                   "\"--health-start-period\" \"1min\" \"--health-on-failure\" \"restart\" \"--\" \"busybox\"\n"));
+        return 0;
+}
+
 TEST(container_errors) {
         static const struct { const char *text, *message; } cases[] = {
                 { "[Container]\nImage=busybox\nFrobnicate=1\n", ":3: Unknown key 'Frobnicate' in [Container]" },
                 { "[Container]\nImage=busybox\nMemory=lots\n", ":3: Bad Memory=lots: " },
                 { "[Container]\nImage=busybox\nStopSignal=SIGNOPE\n", ":3: Bad StopSignal=SIGNOPE: " },
                 { "[Container]\nImage=busybox\nReadOnly=maybe\n", ":3: Bad ReadOnly=maybe: expected a boolean" },
-                { "[Container]\nImage=busybox\nHealthCmd=true\n", ":3: HealthCmd= is not supported: dray has no health" },
+                { "[Container]\nImage=busybox\nHealthRetries=0\n", ":3: Bad HealthRetries=0: " },
+                { "[Container]\nImage=busybox\nHealthOnFailure=explode\n", ":3: Bad HealthOnFailure=explode: " },
+                { "[Container]\nImage=busybox\nHealthInterval=soon\n", ":3: Bad HealthInterval=soon: " },
+                { "[Container]\nImage=busybox\nAnnotation=a=b\n", ":3: Annotation= is not supported: dray has no annotations" },
                 { "[Container]\nImage=busybox\nNotify=perhaps\n", ":3: Bad Notify=perhaps" },
                 { "[Container]\nExec=true\n", "needs Image= or Rootfs=" },
                 { "[Container]\nRootfs=/srv/t\n", ":2: Rootfs= needs Exec=" },
