@@ -28,7 +28,7 @@ _dray() {
                 *)
                         if [[ -z $verb ]]; then
                                 verb="${COMP_WORDS[i]}"
-                        elif [[ -z $sub && $verb =~ ^(image|network|volume|schedule|generate)$ ]]; then
+                        elif [[ -z $sub && $verb =~ ^(image|network|volume|schedule|generate|healthcheck)$ ]]; then
                                 sub="${COMP_WORDS[i]}"
                         fi
                         ;;
@@ -40,7 +40,7 @@ _dray() {
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
                 return 0
         fi
-        if [[ $verb =~ ^(image|network|volume|schedule|generate)$ && -z $sub ]]; then
+        if [[ $verb =~ ^(image|network|volume|schedule|generate|healthcheck)$ && -z $sub ]]; then
                 words="$(dray "$verb" --help 2>/dev/null | _dray_words_of_help) --help"
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
                 return 0

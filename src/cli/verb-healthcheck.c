@@ -16,6 +16,8 @@ static void healthcheck_help(void) {
         printf("Usage: dray healthcheck run CONTAINER\n\n"
                "Run the health check of a running container now and show its result: it counts\n"
                "towards the container's health as the periodic checks do.\n\n"
+               "Verbs:\n"
+               "  run       Run the check now\n\n"
                "Exit status: 0 if the check passed, 1 if it failed (the container's health is\n"
                "printed), 125 if it could not be run.\n\n"
                "See dray-healthcheck(1).\n");

@@ -23,6 +23,7 @@ check() {
 }
 check "dray vol" volume "$2"
 check "dray pa" pause "$2"
+check "dray healthcheck r" run "$2"
 check "dray volume cr" create "$2"
 check "dray image lo" load "$2"
 check "dray run --vol" --volumes-from "$2"
