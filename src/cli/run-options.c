@@ -744,6 +744,9 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         if (cpu_shares && cpu_weight)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "--cpu-shares and --cpu-weight set the same limit; use one of them.");
+        if (o->auto_remove && o->health.on_failure == HEALTH_ON_FAILURE_RESTART)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "--rm and --health-on-failure=restart conflict: "
+                                       "use kill, and a restart policy or the unit's Restart=.");
         if (no_healthcheck && o->health_given)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "--no-healthcheck conflicts with --health-* options.");
         if (o->timeout_usec != UINT64_MAX && !o->boot)

@@ -858,6 +858,12 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
                                          "Invalid container: AutoRemove (--rm) and RestartPolicy '%s' conflict.",
                                          s->restart_policy);
 
+        /* Restarting a container that is removed when it ends: there would be nothing left to start. */
+        if (s->auto_remove && s->health.on_failure == HEALTH_ON_FAILURE_RESTART)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Invalid container: AutoRemove (--rm) and HealthOnFailure 'restart' conflict; "
+                                        "use 'kill' and let a restart policy or the unit's Restart= act.");
+
         r = spec_validate(s, &reason);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid container: %s.", reason);

@@ -19,7 +19,7 @@ set -u -o pipefail
 
 require systemctl systemd-run busctl jq python3 timeout
 
-plan 39
+plan 45
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -92,6 +92,21 @@ ok "the health is kept across drayd's restart" wait_until 30 health_is "$web" he
 dray exec "$web" sh -c 'kill $(pidof httpd)'
 ok "the timers run again after drayd's restart: it turns unhealthy" wait_until 30 health_is "$web" unhealthy
 
+# --- the API, and what is refused -----------------------------------------------------------------
+api="$(unique_name api)"
+track "$api"
+mgr() { busctl -- call org.dray1 /org/dray1 org.dray1.Manager "$@"; }
+ok "CreateContainer with HealthCmd and HealthRetries (busctl)" mgr CreateContainer 'sa{sv}' "$api" 5 \
+        Rootfs s "$rootfs" Command as 2 sleep 1000 Network s none HealthCmd as 2 CMD-SHELL true HealthRetries u 2
+like "$(busctl get-property org.dray1 "$(container_path "$api")" org.dray1.Container Healthcheck)" \
+        '^\(astttus\) 2 "CMD-SHELL" "true" 0 0 0 2 "none"$' "the Healthcheck property says what was given"
+like "$(mgr CreateContainer 'sa{sv}' "$(unique_name bad)" 3 Rootfs s "$rootfs" Command as 1 true \
+        HealthCmd as 2 NONE x 2>&1)" "Invalid option 'HealthCmd'" "a malformed HealthCmd is refused"
+like "$(mgr CreateContainer 'sa{sv}' "$(unique_name bad)" 4 Rootfs s "$rootfs" Command as 1 true \
+        AutoRemove b true HealthOnFailure s restart 2>&1)" "conflict" "AutoRemove with HealthOnFailure restart is refused"
+status_is 125 "dray run --rm --health-on-failure restart is refused" \
+        dray run --rm --health-on-failure restart "${run_opts[@]}" true
+
 # --- the image's Healthcheck ---------------------------------------------------------------------------
 tag="localhost/health-$$-$RANDOM:1"
 defer dray image rm -f "$tag"
@@ -124,6 +139,7 @@ none="$(unique_name nocheck)"
 track "$none"
 dray run -d --name "$none" --network none --no-healthcheck "$tag" >/dev/null
 is "$(prop "$none" Health)" none "--no-healthcheck turns it off"
+status_is 125 "dray healthcheck run of a container without a check fails (125)" dray healthcheck run "$none"
 
 # --- --sdnotify=healthy ------------------------------------------------------------------------------
 svc="$(unique_name notify)"

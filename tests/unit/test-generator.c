@@ -85,11 +85,11 @@ TEST(container_health) {
 
         ASSERT_OK(generate("[Container]\nImage=busybox\nNotify=healthy\nHealthCmd=wget -q -O- http://localhost/\n"
                            "HealthInterval=5s\nHealthTimeout=2s\nHealthRetries=4\nHealthStartPeriod=1min\n"
-                           "HealthOnFailure=restart\n",
+                           "HealthOnFailure=kill\n",
                            ".container", &u, last));
         ASSERT_TRUE(strstr(u.text, "\"--sdnotify=healthy\" \"--health-cmd\" \"wget -q -O- http://localhost/\" "
                                    "\"--health-interval\" \"5s\" \"--health-timeout\" \"2s\" \"--health-retries\" \"4\" "
-                                   "\"--health-start-period\" \"1min\" \"--health-on-failure\" \"restart\" \"--\" \"busybox\"\n"));
+                                   "\"--health-start-period\" \"1min\" \"--health-on-failure\" \"kill\" \"--\" \"busybox\"\n"));
         return 0;
 }
 
@@ -101,6 +101,7 @@ TEST(container_errors) {
                 { "[Container]\nImage=busybox\nReadOnly=maybe\n", ":3: Bad ReadOnly=maybe: expected a boolean" },
                 { "[Container]\nImage=busybox\nHealthRetries=0\n", ":3: Bad HealthRetries=0: " },
                 { "[Container]\nImage=busybox\nHealthOnFailure=explode\n", ":3: Bad HealthOnFailure=explode: " },
+                { "[Container]\nImage=busybox\nHealthOnFailure=restart\n", "--rm and --health-on-failure=restart conflict" },
                 { "[Container]\nImage=busybox\nHealthInterval=soon\n", ":3: Bad HealthInterval=soon: " },
                 { "[Container]\nImage=busybox\nAnnotation=a=b\n", ":3: Annotation= is not supported: dray has no annotations" },
                 { "[Container]\nImage=busybox\nNotify=perhaps\n", ":3: Bad Notify=perhaps" },
