@@ -27,6 +27,7 @@ typedef struct PsRow {
         char *ports; /* "0.0.0.0:8080->80/tcp, …" of a running container, or NULL */
         char *health; /* "starting", "healthy", "unhealthy" of a running container with a check, or NULL */
         uint64_t created_usec, started_usec, finished_usec;
+        uint64_t restart_count; /* --format json only */
         int32_t exit_status;
 } PsRow;
 
@@ -269,6 +270,34 @@ static int ps_fetch_started(sd_bus *bus, PsList *l) {
         return r < 0 ? r : 0;
 }
 
+static int restart_count_done(const char *path, sd_bus_message *reply, void *userdata) {
+        PsList *l = userdata;
+        PsRow *row = &l->rows[l->running[l->next++]];
+
+        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "v", "t", &row->restart_count) < 0)
+                row->restart_count = 0;
+        return 0;
+}
+
+/* --format json: every container's RestartCount (its restart policy's restarts since a client last
+ * started it), one batch of calls. */
+static int ps_fetch_restart_counts(sd_bus *bus, PsList *l) {
+        _cleanup_strv_free_ char **paths = NULL;
+        int r;
+
+        if (l->n == 0)
+                return 0;
+        for (size_t i = 0; i < l->n; i++) {
+                if (strv_extend(&paths, l->rows[i].path) < 0)
+                        return log_oom();
+                l->running[i] = i;
+        }
+        l->next = 0;
+        l->property = "RestartCount";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, restart_count_done, l);
+        return r < 0 ? r : 0;
+}
+
 static int ps_status(const PsRow *row, uint64_t now, char **ret) {
         char d[HUMAN_DURATION_MAX];
         int r;
@@ -375,6 +404,7 @@ static int ps_print_json(const PsList *l) {
                 r = r < 0 ? r : json_add_int(o, "ExitStatus", row->exit_status);
                 r = r < 0 ? r : json_add_string(o, "Ports", strempty(row->ports));
                 r = r < 0 || !row->health ? r : json_add_string(o, "Health", row->health);
+                r = r < 0 ? r : json_add_uint64(o, "RestartCount", row->restart_count);
                 if (r < 0 || json_object_array_add(a, o) < 0)
                         return log_oom();
                 o = NULL; /* the array owns it now */
@@ -477,6 +507,8 @@ int verb_ps(int argc, char *argv[]) {
         }
 
         r = ps_fetch_started(bus, &l);
+        if (r >= 0 && json)
+                r = ps_fetch_restart_counts(bus, &l);
         if (r < 0)
                 return EXIT_FAILED;
         r = json ? ps_print_json(&l) : ps_print_table(&l, no_trunc);

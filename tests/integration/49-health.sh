@@ -19,7 +19,7 @@ set -u -o pipefail
 
 require systemctl systemd-run busctl jq python3 timeout
 
-plan 45
+plan 46
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -74,6 +74,8 @@ ok "unhealthy, it is restarted (RestartCount 1)" wait_until 30 count_is "$restar
 ok "... and healthy again" wait_until 30 health_is "$restarted" healthy
 isnt "$(prop "$restarted" Pid)" "$first_pid" "it is a new run"
 is "$(prop "$restarted" RestartPolicy)" no "its restart policy is still 'no'"
+is "$(dray ps --format json | jq -r --arg n "$restarted" '.[] | select(.Name == $n) | .RestartCount')" 1 \
+        "dray ps --format json shows its RestartCount"
 
 # --- the timeout kills the check ------------------------------------------------------------------
 slow="$(unique_name slow)"
