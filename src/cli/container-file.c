@@ -172,11 +172,16 @@ static int put_container(FILE *out, json_object *c) {
         put_words(out, "Environment", arr(c, "Env"), skip_env);
         if ((r = put_mounts(out, c)) < 0)
                 return r;
-        /* "none" or "host" as they are; on a bridge, the (first) network's name. */
+        /* "none" or "host" as they are; on a bridge, each network's name, the first (the default
+         * route's) first. */
         if ((s = str(c, "NetworkMode")) && streq(s, "bridge") && arr(c, "Networks") &&
             json_object_array_length(arr(c, "Networks")) > 0)
-                s = json_object_get_string(json_object_array_get_idx(json_object_array_get_idx(arr(c, "Networks"), 0), 0));
-        if (!isempty(s) && !streq(s, "bridge") && (r = put_line(out, "Network", s)) < 0)
+                for (size_t i = 0; i < json_object_array_length(arr(c, "Networks")); i++) {
+                        s = json_object_get_string(json_object_array_get_idx(json_object_array_get_idx(arr(c, "Networks"), i), 0));
+                        if (!isempty(s) && (r = put_line(out, "Network", s)) < 0)
+                                return r;
+                }
+        else if (!isempty(s) && !streq(s, "bridge") && (r = put_line(out, "Network", s)) < 0)
                 return r;
         if ((u = num(c, "MemoryMax")) > 0 && u != UINT64_MAX)
                 fprintf(out, "Memory=%" PRIu64 "\n", u);

@@ -55,6 +55,7 @@ void run_options_done(RunOptions *o) {
         security_opts_done(&o->security);
         strv_free(o->command);
         free(o->network);
+        strv_free(o->networks_more);
         free(o->ip);
         strv_free(o->network_aliases);
         strv_free(o->publish);
@@ -606,7 +607,17 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_NETWORK:
                 if (!streq(arg, "none") && !streq(arg, "host") && !container_name_is_valid(arg))
                         return log_invalid_value("--network", arg, -EINVAL, "none, host or a network name");
-                return set_string(&o->network, arg);
+                if (!o->network)
+                        return set_string(&o->network, arg);
+                /* Several networks, as docker run takes them: the first is created with the
+                 * container (its default route, --ip, --network-alias), the others connected. */
+                if (streq(arg, "none") || streq(arg, "host") || streq(o->network, "none") || streq(o->network, "host"))
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                               "--network %s cannot be combined with other networks.",
+                                               streq(arg, "none") || streq(arg, "host") ? arg : o->network);
+                if (streq(arg, o->network) || strv_contains(o->networks_more, arg))
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "--network %s given twice.", arg);
+                return strv_extend(&o->networks_more, arg) < 0 ? log_oom() : 0;
         case ARG_IP:
                 if (!address_is_valid(AF_INET, arg))
                         return log_invalid_value("--ip", arg, -EINVAL, "an IPv4 address");

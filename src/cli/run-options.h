@@ -73,6 +73,7 @@ typedef struct RunOptions {
         char **command;        /* the payload's argv; never empty with --rootfs unless --boot, NULL: the
                                 * image's (or, --boot, the tree's init) */
         char *network;         /* "none", "host" or a network name; NULL: the daemon's default */
+        char **networks_more;  /* further --network NAME: connected before the start (run-networks.h) */
         char *ip;              /* IPv4 address on that network */
         char **network_aliases;
         char **publish;        /* "-p" specs as given (the daemon parses them) */

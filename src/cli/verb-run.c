@@ -16,6 +16,7 @@
 #include "container-state.h"
 #include "log.h"
 #include "parse-util.h"
+#include "run-networks.h"
 #include "run-notify-healthy.h"
 #include "run-options.h"
 #include "strv.h"
@@ -59,6 +60,7 @@ typedef struct RunContext {
         int notify_peer;        /* ... and the end the monitor gets */
         sd_event_source *notify_source;
         sd_bus_slot *slot_healthy; /* --sdnotify=healthy: the Health watch */
+        char *const *networks_more; /* --network after the first (the options own them) */
         TerminalAttach terminal;
 } RunContext;
 
@@ -548,6 +550,9 @@ static int on_create_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         }
         if (c->abort_signal > 0)
                 return run_remove_and_finish(c, 128 + c->abort_signal);
+        /* Synchronous, and so is the rest of the start's preparation: nothing else is pending yet. */
+        if (run_connect_networks(c->bus, c->id, c->networks_more) < 0)
+                return run_remove_and_finish(c, EXIT_DRAY_FAILED);
         r = run_attach(c);
         if (r < 0)
                 return run_remove_and_finish(c, EXIT_DRAY_FAILED);
@@ -636,6 +641,7 @@ int verb_run(int argc, char *argv[]) {
         c.tty = o.tty;
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
+        c.networks_more = o.networks_more;
         if (o.detach && (o.sdnotify == SDNOTIFY_CONTAINER || o.sdnotify == SDNOTIFY_HEALTHY)) {
                 log_error("--sdnotify=%s needs a foreground run: the notifications go through dray.",
                           sdnotify_mode_to_string(o.sdnotify));
@@ -699,6 +705,12 @@ int verb_create(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the reply to CreateContainer: %m"),
                        EXIT_DRAY_FAILED;
+        if (run_connect_networks(bus, id, o.networks_more) < 0) {
+                /* Nothing half made stays: the container goes again. */
+                (void) sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE,
+                                          "RemoveContainer", NULL, NULL, "sb", id, 1);
+                return EXIT_DRAY_FAILED;
+        }
         puts(id);
         return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
 }

@@ -31,10 +31,10 @@ TEST(from_json) {
         ASSERT_ERROR(container_file_from_json(boot, &bad), EOPNOTSUPP);
         json_object_put(boot);
         boot = json_tokener_parse("{\"Name\":\"b\",\"Image\":\"busybox\",\"NetworkMode\":\"bridge\","
-                                  "\"Networks\":[[\"backend\",\"10.0.0.2\",\"\"]]}");
+                                  "\"Networks\":[[\"backend\",\"10.0.0.2\",\"\"],[\"front\",\"10.0.1.2\",\"\"]]}");
         ASSERT_OK(container_file_from_json(boot, &bad));
         ASSERT_TRUE(strstr(bad, "\nImage=busybox\n"));
-        ASSERT_TRUE(strstr(bad, "\nNetwork=backend\n"));
+        ASSERT_TRUE(strstr(bad, "\nNetwork=backend\nNetwork=front\n"));
         json_object_put(c);
         json_object_put(boot);
         return 0;

@@ -93,6 +93,19 @@ TEST(container_health) {
         return 0;
 }
 
+TEST(container_networks) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        char last[1024];
+
+        ASSERT_OK(generate("[Container]\nImage=busybox\nNetwork=front.network\nNetwork=back\n", ".container", &u, last));
+        ASSERT_TRUE(strstr(u.text, "\"--network\" \"front\" \"--network\" \"back\" \"--\" \"busybox\"\n"));
+        ASSERT_TRUE(strstr(u.text, "\nRequires=front-network.service\nAfter=front-network.service\n"));
+        ASSERT_FALSE(strstr(u.text, "back-network.service"));
+        ASSERT_TRUE(generate("[Container]\nImage=busybox\nNetwork=a\nNetwork=none\n", ".container", &u, last) < 0);
+        ASSERT_TRUE(strstr(last, "cannot be combined"));
+        return 0;
+}
+
 TEST(container_errors) {
         static const struct { const char *text, *message; } cases[] = {
                 { "[Container]\nImage=busybox\nFrobnicate=1\n", ":3: Unknown key 'Frobnicate' in [Container]" },

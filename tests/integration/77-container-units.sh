@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Health checks in container units (dray.container(5)): HealthCmd=, HealthInterval=,
+# More of container units (dray.container(5)) and their dray run options.
+# Health checks: HealthCmd=, HealthInterval=,
 # HealthRetries=, HealthOnFailure= and Notify=healthy become dray run's options:
 # - the generated service is activating until the container is healthy, then active;
 # - failures within HealthStartPeriod= do not count;
 # - HealthOnFailure=kill ends the container when it turns unhealthy, and the service's
 #   Restart=on-failure brings it back (healthy again: ready again);
 # - `dray generate unit` writes the Health keys of a container back.
-# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/77-health-units.sh).
+# Several networks: dray run --network A --network B starts the container on both (a bad second one
+# leaves nothing behind); a .container file with two Network= keys (one a .network file) too.
+# Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/77-container-units.sh).
 # shellcheck disable=SC2016 # single-quoted scripts are expanded by the payload's shell
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -16,7 +19,7 @@ set -u -o pipefail
 
 require systemctl jq
 
-plan 12
+plan 21
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -75,3 +78,40 @@ ok "... and it is active again once healthy" wait_until 60 service_state_is "$na
 out="$(dray generate unit "$name")"
 like "$out" "HealthCmd=test -e /share/ok" "dray generate unit writes HealthCmd="
 like "$out" "HealthRetries=2" "... and the other Health keys"
+
+# --- several networks -------------------------------------------------------------------------------
+net1="$(unique_name n1 | cut -c1-15)"
+net2="$(unique_name n2 | cut -c1-15)"
+multi="$(unique_name multi)"
+unitnet="$(unique_name unet)"
+track "$multi"
+track "$unitnet"
+cleanup_networks() {
+        unit_gone "$unitnet.service"
+        unit_gone "$net1-network.service"
+        rm -f "/etc/dray/$unitnet.container" "/etc/dray/$net1.network"
+        systemctl daemon-reload
+        dray network rm "$net1" "$net2" >/dev/null 2>&1 || true
+}
+defer cleanup_networks
+networks_of() { dray inspect "$1" | jq -r '[.[0].Networks[][0]] | join(" ")'; }
+ok "a network" dray network create "$net2"
+ok "dray run --network dray --network NET" dray run -d --name "$multi" --network dray --network "$net2" \
+        --rootfs "$rootfs" sleep 1000
+is "$(networks_of "$multi")" "dray $net2" "it is on both networks"
+is "$(dray exec "$multi" sh -c 'ls /sys/class/net | grep -vc lo')" 2 "with an interface on each"
+fails "a second network that does not exist fails the run" dray run -d --name "$multi-x" --network dray \
+        --network no-such-net --rootfs "$rootfs" sleep 1000
+fails "... and leaves no container behind" dray inspect "$multi-x"
+printf '[Network]\n' > "/etc/dray/$net1.network"
+cat > "/etc/dray/$unitnet.container" <<EOT
+[Container]
+Rootfs=$rootfs
+Exec=sleep 1000
+Network=$net1.network
+Network=$net2
+EOT
+ok "a .container with two Network= keys" systemctl daemon-reload
+ok "its service starts" systemctl start "$unitnet.service"
+is "$(networks_of "$unitnet")" "$net1 $net2" "its container is on both, the .network file's first"
+systemctl stop "$unitnet.service"
