@@ -90,6 +90,7 @@ typedef struct Values {
         bool exec_set;
         bool notify;            /* Notify=yes: the payload's own READY=1 (--sdnotify=container) */
         bool notify_healthy;    /* Notify=healthy: ready once healthy (--sdnotify=healthy) */
+        bool template;          /* NAME@.container: specifiers (%i...) are systemd's to expand */
         unsigned image_line, rootfs_line, exec_line;
         char **network_units;   /* "NAME-network.service" for each Network=NAME.network */
 } Values;
@@ -134,13 +135,17 @@ static int container_unit_probe(char **argv, char reason[static 512], RunOptions
         return r;
 }
 
-static int probe_value(const UnitFile *f, const UnitEntry *e, const ContainerKey *k, const char *value) {
-        char reason[512], *argv[] = { (char *) "run", (char *) k->option, (char *) value, (char *) "--",
+static int probe_value(const UnitFile *f, const UnitEntry *e, const ContainerKey *k, const char *value,
+                       bool template) {
+        _cleanup_free_ char *probe = template ? unit_specifiers_probe(value) : NULL;
+        char reason[512], *argv[] = { (char *) "run", (char *) k->option, (char *) (probe ?: value), (char *) "--",
                                       (char *) "probe-image", NULL };
         char *flag_argv[] = { (char *) "run", (char *) k->option, (char *) "--", (char *) "probe-image", NULL };
 
         if (k->no_probe)
                 return 0;
+        if (template && !probe)
+                return log_oom();
         if (container_unit_probe(k->kind == KEY_FLAG ? flag_argv : argv, reason, NULL) < 0)
                 return unit_error(f, e->line, "Bad %s=%s: %s", e->key, value, reason);
         return 0;
@@ -217,7 +222,7 @@ static int collect_key(const UnitFile *f, const UnitEntry *e, size_t i, Values *
                         return log_oom();
         }
         STRV_FOREACH(w, words) {
-                r = probe_value(f, e, k, *w);
+                r = probe_value(f, e, k, *w, v->template);
                 if (r < 0)
                         return r;
                 if (strv_extend(&v->values[i], *w) < 0)
@@ -295,7 +300,7 @@ static int build_argv(const Values *v, const char *dray, const char *name, bool 
             strv_extend(&argv, "--rm") < 0)
                 return -ENOMEM;
         if (!v->values[0] && (strv_extend(&argv, "--name") < 0 || strv_extend(&argv, name) < 0))
-                return -ENOMEM;
+                return -ENOMEM; /* a template's name ends in "-%i" (container_default_name()) */
         if (v->notify && strv_extend(&argv, "--sdnotify=container") < 0)
                 return -ENOMEM;
         if (v->notify_healthy && strv_extend(&argv, "--sdnotify=healthy") < 0)
@@ -318,6 +323,16 @@ static int build_argv(const Values *v, const char *dray, const char *name, bool 
         STRV_FOREACH(w, v->exec)
                 if (strv_extend(&argv, *w) < 0)
                         return -ENOMEM;
+        /* Checking a template: what dray run would get for an instance named "x". */
+        if (probe && v->template)
+                for (char **a = argv; *a; a++) {
+                        char *p = unit_specifiers_probe(*a);
+
+                        if (!p)
+                                return -ENOMEM;
+                        free(*a);
+                        *a = p;
+                }
         *ret = TAKE_PTR(argv);
         return 0;
 }
@@ -335,7 +350,7 @@ static int check_whole(const UnitFile *f, const Values *v, const char *name, int
         if (v->rootfs && !v->exec_set)
                 return unit_error(f, v->rootfs_line, "Rootfs= needs Exec= (a directory tree has no command "
                                   "of its own).");
-        if (!v->values[0] && !container_name_is_valid(name))
+        if (!v->values[0] && !v->template && !container_name_is_valid(name))
                 return unit_error(f, 0, "'%s' is not a container name; set ContainerName=.", name);
         r = build_argv(v, NULL, name, true, &argv);
         if (r < 0)
@@ -358,9 +373,9 @@ static int write_service(const UnitFile *f, const Values *v, const char *name, c
 
         r = build_argv(v, dray, name, false, &argv);
         if (r >= 0)
-                r = unit_quote_exec_line(argv, &exec);
+                r = unit_quote_exec_line(argv, v->template, &exec);
         if (r >= 0)
-                r = unit_quote_exec_line(stop_argv, &stop);
+                r = unit_quote_exec_line(stop_argv, v->template, &stop);
         if (r < 0)
                 return log_oom();
 
@@ -387,21 +402,32 @@ int container_unit_generate(const UnitFile *f, const char *name, const char *dra
         static const char *const sections[] = { "Unit", "Service", "Install", "Container", NULL };
         _cleanup_(generated_unit_done) GeneratedUnit u = {};
         _cleanup_(values_done) Values v = {};
-        _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ char *buf = NULL, *template_name = NULL;
         _cleanup_fclose_ FILE *out = NULL;
-        size_t size;
+        const char *cname = name;
+        size_t size, n = strlen(name);
         int stop_signal = SIGTERM, r;
 
         r = unit_check_sections(f, sections);
         if (r < 0)
                 return r;
+        /* NAME@.container is a template, NAME@.service: each instance's container is NAME-INSTANCE
+         * unless ContainerName= (with %i, say) says otherwise. */
+        v.template = n > 1 && name[n - 1] == '@';
+        if (v.template) {
+                if (asprintf(&template_name, "%.*s-%%i", (int) (n - 1), name) < 0)
+                        return log_oom();
+                cname = template_name;
+        }
         r = collect(f, &v);
         if (r < 0)
                 return r;
-        r = check_whole(f, &v, name, &stop_signal);
+        r = check_whole(f, &v, cname, &stop_signal);
         if (r < 0)
                 return r;
         r = unit_install_parse(f, &u);
+        if (r >= 0)
+                r = unit_install_check_template(f, &u, v.template);
         if (r < 0)
                 return r;
         if (asprintf(&u.unit_name, "%s.service", name) < 0)
@@ -409,7 +435,7 @@ int container_unit_generate(const UnitFile *f, const char *name, const char *dra
         out = open_memstream(&buf, &size);
         if (!out)
                 return log_oom();
-        r = write_service(f, &v, name, dray, stop_signal, out);
+        r = write_service(f, &v, cname, dray, stop_signal, out);
         if (r < 0)
                 return r;
         r = generated_unit_finish(&u, &out, &buf);

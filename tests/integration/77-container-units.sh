@@ -11,6 +11,9 @@
 # - `dray generate unit` writes the Health keys of a container back.
 # Several networks: dray run --network A --network B starts the container on both (a bad second one
 # leaves nothing behind); a .container file with two Network= keys (one a .network file) too.
+# Templates: NAME@.container becomes NAME@.service; each instance runs container NAME-INSTANCE with
+# %i expanded by systemd in its options and command; DefaultInstance= with WantedBy= links that
+# instance.
 # Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/77-container-units.sh).
 # shellcheck disable=SC2016 # single-quoted scripts are expanded by the payload's shell
 set -u -o pipefail
@@ -19,7 +22,7 @@ set -u -o pipefail
 
 require systemctl jq
 
-plan 21
+plan 30
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -80,12 +83,10 @@ like "$out" "HealthCmd=test -e /share/ok" "dray generate unit writes HealthCmd="
 like "$out" "HealthRetries=2" "... and the other Health keys"
 
 # --- several networks -------------------------------------------------------------------------------
-net1="$(unique_name n1 | cut -c1-15)"
-net2="$(unique_name n2 | cut -c1-15)"
+net1="hn1-$$-$RANDOM"
+net2="hn2-$$-$RANDOM"
 multi="$(unique_name multi)"
 unitnet="$(unique_name unet)"
-track "$multi"
-track "$unitnet"
 cleanup_networks() {
         unit_gone "$unitnet.service"
         unit_gone "$net1-network.service"
@@ -93,7 +94,10 @@ cleanup_networks() {
         systemctl daemon-reload
         dray network rm "$net1" "$net2" >/dev/null 2>&1 || true
 }
+# Deferred first, so it runs last: after the containers that use the networks are gone.
 defer cleanup_networks
+track "$multi"
+track "$unitnet"
 networks_of() { dray inspect "$1" | jq -r '[.[0].Networks[][0]] | join(" ")'; }
 ok "a network" dray network create "$net2"
 ok "dray run --network dray --network NET" dray run -d --name "$multi" --network dray --network "$net2" \
@@ -115,3 +119,38 @@ ok "a .container with two Network= keys" systemctl daemon-reload
 ok "its service starts" systemctl start "$unitnet.service"
 is "$(networks_of "$unitnet")" "$net1 $net2" "its container is on both, the .network file's first"
 systemctl stop "$unitnet.service"
+
+# --- templates ---------------------------------------------------------------------------------------
+tmpl="$(unique_name tmpl)"
+cleanup_template() {
+        unit_gone "$tmpl@one.service"
+        unit_gone "$tmpl@two.service"
+        rm -f "/etc/dray/$tmpl@.container"
+        systemctl daemon-reload
+}
+defer cleanup_template
+track "$tmpl-one"
+track "$tmpl-two"
+mkdir -p "$work/share/one" "$work/share/two"
+cat > "/etc/dray/$tmpl@.container" <<EOT
+[Container]
+Rootfs=$rootfs
+Network=none
+Volume=$work/share/%i:/data
+Exec=sh -c 'echo "instance %i at 100%%"; touch /data/was-here; exec sleep 1000'
+
+[Install]
+WantedBy=multi-user.target
+DefaultInstance=one
+EOT
+ok "a template NAME@.container: systemctl daemon-reload" systemctl daemon-reload
+ok "the generator wrote NAME@.service" test -f "/run/systemd/generator/$tmpl@.service"
+is "$(unit_prop "$tmpl@three.service" LoadState)" loaded "an instance of it loads"
+ok "DefaultInstance= links NAME@one.service into multi-user.target.wants" \
+        test -L "/run/systemd/generator/multi-user.target.wants/$tmpl@one.service"
+ok "two instances start" systemctl start "$tmpl@one.service" "$tmpl@two.service"
+ok "... each with its container NAME-INSTANCE" wait_until 30 state_is "$tmpl-two" running
+ok "%i is expanded in Volume= (the instance's own directory)" wait_until 30 test -e "$work/share/one/was-here"
+ok "... and in Exec=, with %% a literal percent" wait_until 30 journal_has "$tmpl@two.service" "instance two at 100%"
+systemctl stop "$tmpl@one.service" "$tmpl@two.service"
+ok "stopping the instances removes their containers" wait_until 30 container_gone "$tmpl-one"

@@ -20,7 +20,8 @@ static void quiet(int level, const char *message, void *userdata) {
 
 /* Writes text to a temporary file named NAME.container and runs the container conversion. last
  * gets the last message logged. */
-static int generate(const char *text, const char *suffix, GeneratedUnit *u, char last[static 1024]) {
+static int generate_named(const char *text, const char *name, const char *suffix, GeneratedUnit *u,
+                          char last[static 1024]) {
         char path[] = "/tmp/test-generator-XXXXXX";
         _cleanup_(unit_file_freep) UnitFile *f = NULL;
         const char *reason = NULL;
@@ -40,12 +41,16 @@ static int generate(const char *text, const char *suffix, GeneratedUnit *u, char
         if (r == -EBADMSG)
                 (void) snprintf(last, 1024, "line %u: %s", line, reason);
         else if (r >= 0 && streq(suffix, ".container"))
-                r = container_unit_generate(f, "web", "/usr/bin/dray", u);
+                r = container_unit_generate(f, name ?: "web", "/usr/bin/dray", u);
         else if (r >= 0)
-                r = network_unit_generate(f, "net", "/usr/bin/dray", u);
+                r = network_unit_generate(f, name ?: "net", "/usr/bin/dray", u);
         log_set_sink(NULL, NULL);
         unlink(path);
         return r;
+}
+
+static int generate(const char *text, const char *suffix, GeneratedUnit *u, char last[static 1024]) {
+        return generate_named(text, NULL, suffix, u, last);
 }
 
 TEST(container_basic) {
@@ -103,6 +108,34 @@ TEST(container_networks) {
         ASSERT_FALSE(strstr(u.text, "back-network.service"));
         ASSERT_TRUE(generate("[Container]\nImage=busybox\nNetwork=a\nNetwork=none\n", ".container", &u, last) < 0);
         ASSERT_TRUE(strstr(last, "cannot be combined"));
+        return 0;
+}
+
+TEST(container_template) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {}, named = {};
+        GeneratedUnit bad = {};
+        char last[1024];
+
+        ASSERT_OK(generate_named("[Container]\nImage=busybox\nVolume=/srv/%i:/data\nExec=echo %i 100%%% $HOME\n"
+                                 "[Install]\nWantedBy=multi-user.target\nDefaultInstance=one\n",
+                                 "web@", ".container", &u, last));
+        ASSERT_STREQ(u.unit_name, "web@.service");
+        ASSERT_STREQ(u.default_instance, "one");
+        ASSERT_TRUE(strstr(u.text, "ExecStart=\"/usr/bin/dray\" \"run\" \"--rm\" \"--name\" \"web-%i\" \"--volume\" "
+                                   "\"/srv/%i:/data\" \"--\" \"busybox\" \"echo\" \"%i\" \"100%%%%\" \"$$HOME\"\n"));
+        ASSERT_TRUE(strstr(u.text, "ExecStartPre=/usr/bin/dray rm --force --ignore web-%i\n"));
+        ASSERT_TRUE(strstr(u.text, "ExecStop=\"/usr/bin/dray\" \"stop\" \"--ignore\" \"web-%i\"\n"));
+        ASSERT_OK(generate_named("[Container]\nImage=busybox\nContainerName=app-%i-x\n", "app@", ".container", &named, last));
+        ASSERT_TRUE(strstr(named.text, "\"--name\" \"app-%i-x\""));
+        /* Checked as dray run would see an instance: a bad name is still refused. */
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\nContainerName=%i/x\n", "app@", ".container", &bad,
+                                   last) < 0);
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\n[Install]\nWantedBy=multi-user.target\n", "app@",
+                                   ".container", &bad, last) < 0);
+        ASSERT_TRUE(strstr(last, "need DefaultInstance="));
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\n[Install]\nDefaultInstance=a\n", "app",
+                                   ".container", &bad, last) < 0);
+        ASSERT_TRUE(strstr(last, "for templates"));
         return 0;
 }
 
