@@ -13,11 +13,16 @@
 #include "container.h"
 #include "log.h"
 #include "manager.h"
+#include "monitor-watch.h"
+#include "proc-util.h"
 #include "message-list.h"
 #include "strv.h"
 #include "time-util.h"
 
 #define HEALTH_FILE "health.json"
+/* The check running now, for the next drayd should this one die first (kill -9): it kills what it
+ * finds there, so that no check outlives its timeout by more than a drayd restart. */
+#define HEALTH_CHECK_FILE "health-check.json"
 
 struct ContainerHealth {
         Container *container;
@@ -111,7 +116,45 @@ static void health_kill_check(ContainerHealth *h) {
         h->pidfd = safe_close(h->pidfd);
 }
 
+static void health_check_unrecord(Container *c) {
+        _cleanup_close_ int fd = openat(c->manager->runtime_containers_fd, c->spec->id,
+                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd >= 0 && unlinkat(fd, HEALTH_CHECK_FILE, 0) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "Container %s: failed to remove %s, ignoring: %m", c->spec->name,
+                                HEALTH_CHECK_FILE);
+}
+
+/* A check the previous drayd left running (it died before the check ended): killed, as its timeout
+ * would have. The same PID, start time and boot, or it is not that process. */
+static void health_check_kill_leftover(Container *c) {
+        _cleanup_json_ json_object *o = NULL;
+        _cleanup_close_ int dir_fd = -EBADF, pidfd = -EBADF;
+        const char *boot = NULL;
+        uint64_t start = 0;
+        sd_id128_t boot_id;
+        int pid = 0, r;
+
+        dir_fd = openat(c->manager->runtime_containers_fd, c->spec->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dir_fd < 0 || json_read_file(dir_fd, HEALTH_CHECK_FILE, &o) < 0)
+                return;
+        r = json_get_int(o, "pid", &pid);
+        r = r < 0 ? r : json_get_uint64(o, "start_time", &start);
+        r = r < 0 ? r : json_get_string(o, "boot_id", &boot);
+        r = r < 0 ? r : sd_id128_from_string(boot, &boot_id);
+        if (r >= 0 && pid > 1)
+                pidfd = monitor_open_pidfd(pid, start, boot_id);
+        if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) >= 0) {
+                (void) kill(-pid, SIGKILL);
+                log_info("Container %s: killed the health check (PID %i) the previous drayd left running.",
+                         c->spec->name, pid);
+        }
+        health_check_unrecord(c);
+}
+
 static void health_check_done(ContainerHealth *h) {
+        if (h->pid > 0)
+                health_check_unrecord(h->container);
         health_kill_check(h);
         if (h->session) {
                 exec_session_cancel(h->session);
@@ -150,14 +193,37 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
+static void health_check_record(ContainerHealth *h) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+        _cleanup_close_ int fd = -EBADF;
+        sd_id128_t boot;
+        uint64_t start;
+        int r;
+
+        r = o ? 0 : -ENOMEM;
+        r = r < 0 ? r : proc_get_starttime(h->pid, &start);
+        r = r < 0 ? r : sd_id128_get_boot(&boot);
+        r = r < 0 ? r : json_add_int(o, "pid", (int) h->pid);
+        r = r < 0 ? r : json_add_uint64(o, "start_time", start);
+        r = r < 0 ? r : json_add_string(o, "boot_id", SD_ID128_TO_STRING(boot));
+        r = r < 0 ? r : (fd = health_dir_open(h->container));
+        r = r < 0 ? r : json_write_atomic(fd, HEALTH_CHECK_FILE, o);
+        if (r < 0)
+                log_debug_errno(r, "Container %s: failed to record its health check, ignoring: %m",
+                                h->container->spec->name);
+}
+
+
 static void health_started(void *userdata, pid_t pid) {
         ContainerHealth *h = userdata;
 
         h->pid = pid;
-        h->pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        h->pidfd = pidfd_open_pid(pid);
         if (h->pidfd < 0)
-                log_debug_errno(errno, "Container %s: no pidfd for its health check (PID %i): %m",
+                log_debug_errno(h->pidfd, "Container %s: no pidfd for its health check (PID %i): %m",
                                 h->container->spec->name, (int) pid);
+        else
+                health_check_record(h);
         if (h->timed_out)
                 health_kill_check(h);
 }
@@ -364,6 +430,7 @@ void container_health_adopted(Container *c) {
                 log_oom();
                 return;
         }
+        health_check_kill_leftover(c);
         r = health_load(h);
         if (r < 0) {
                 log_debug_errno(r, "Container %s: no saved health state, starting over: %m", c->spec->name);

@@ -8,7 +8,8 @@
 # - --health-on-failure restart restarts it (RestartCount 1) and it is healthy again;
 # - a check that outlives --health-timeout is killed (nothing of it is left in the container) and
 #   fails with exit code -1;
-# - drayd's restart keeps the health and re-arms the timers (a change after it is still seen);
+# - drayd's restart keeps the health and re-arms the timers (a change after it is still seen); a check
+#   running when drayd is killed (-9) is killed by the next drayd;
 # - the image's Healthcheck applies, --no-healthcheck turns it off;
 # - a Type=notify service with --sdnotify=healthy is activating until the container is healthy.
 # Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/49-health.sh).
@@ -19,7 +20,7 @@ set -u -o pipefail
 
 require systemctl systemd-run busctl jq python3 timeout
 
-plan 46
+plan 50
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -93,6 +94,18 @@ ok "systemctl restart drayd" systemctl restart drayd.service
 ok "the health is kept across drayd's restart" wait_until 30 health_is "$web" healthy
 dray exec "$web" sh -c 'kill $(pidof httpd)'
 ok "the timers run again after drayd's restart: it turns unhealthy" wait_until 30 health_is "$web" unhealthy
+
+# --- kill -9 of drayd during a check ------------------------------------------------------------------
+hung="$(unique_name hung)"
+track "$hung"
+ok "run -d with a check that hangs for an hour" dray run -d --name "$hung" --health-cmd 'sleep 3600' \
+        --health-timeout 1h --health-interval 300ms "${run_opts[@]}" tail -f /dev/null
+check_pid() { check="$(dray exec "$hung" pidof sleep)"; [ -n "$check" ]; }
+ok "the check runs" wait_until 30 check_pid
+systemctl kill -s KILL drayd.service
+ok "drayd comes back" wait_until 30 drayd_ready
+check_gone() { ! dray exec "$hung" pidof sleep | grep -qw "$check"; }
+ok "the next drayd kills the check the killed one left running" wait_until 30 check_gone
 
 # --- the API, and what is refused -----------------------------------------------------------------
 api="$(unique_name api)"
