@@ -60,12 +60,13 @@ static void ps_list_done(PsList *l) {
 /* ---- --filter (docker ps's label=, name=, id=, status=) ---------------------------------------- */
 
 static int ps_filter_check(const char *f) {
-        static const char *const keys[] = { "label=", "name=", "id=", "status=" };
+        static const char *const keys[] = { "label=", "name=", "id=", "status=", "health=" };
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                 if (strneq(f, keys[i], strlen(keys[i])) && f[strlen(keys[i])] != 0)
                         return 0;
-        return log_invalid_value("--filter", f, -EINVAL, "label=KEY[=VALUE], name=NAME, id=ID or status=STATE");
+        return log_invalid_value("--filter", f, -EINVAL,
+                                 "label=KEY[=VALUE], name=NAME, id=ID, status=STATE or health=HEALTH");
 }
 
 static bool labels_match(char **labels, const char *want) {
@@ -91,6 +92,15 @@ static int ps_row_matches(sd_bus *bus, const PsRow *row, char **filters) {
                         return 0;
                 if (strneq(*f, "status=", 7) && !streq(row->state, v))
                         return 0;
+                if (strneq(*f, "health=", 7)) {
+                        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                        _cleanup_free_ char *health = NULL;
+
+                        /* Docker's: starting, healthy, unhealthy or none. */
+                        if (sd_bus_get_property_string(bus, DRAY_BUS_NAME, row->path, DRAY_CONTAINER_INTERFACE,
+                                                       "Health", &error, &health) < 0 || !streq(health, v))
+                                return 0;
+                }
                 if (strneq(*f, "label=", 6)) {
                         if (!have_labels) {
                                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -421,7 +431,8 @@ static void ps_help(void) {
                "  -q, --quiet           Show only container IDs\n"
                "      --no-trunc        Do not truncate IDs and commands\n"
                "      --format FORMAT   table (default) or json\n"
-               "  -f, --filter FILTER   label=KEY[=VALUE], name=NAME, id=ID or status=STATE\n"
+               "  -f, --filter FILTER   label=KEY[=VALUE], name=NAME, id=ID, status=STATE or\n"
+               "                        health=starting|healthy|unhealthy|none\n"
                "                        (repeatable; a container must match all)\n"
                "  -h, --help            Show this help\n"
                "\nSee dray(1).\n");

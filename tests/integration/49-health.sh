@@ -20,7 +20,7 @@ set -u -o pipefail
 
 require systemctl systemd-run busctl jq python3 timeout
 
-plan 50
+plan 52
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -54,6 +54,8 @@ sleep 1 # busctl monitor has no "ready"; a signal before it listens would be mis
 ok "the payload stops answering (its httpd killed)" dray exec "$web" sh -c 'kill $(pidof httpd)'
 ok "it becomes unhealthy" wait_until 30 health_is "$web" unhealthy
 like "$(dray ps --filter "name=$web")" "Up .* \(unhealthy\)" "dray ps says (unhealthy)"
+like "$(dray ps --filter health=unhealthy --format json | jq -r '.[].Name')" "^$web\$" "dray ps --filter health=unhealthy lists it"
+unlike "$(dray ps --filter health=healthy --format json | jq -r '.[].Name')" "^$web\$" "... and health=healthy does not"
 ok "inspect keeps at most 5 results" sh -c "[ \"\$(dray inspect '$web' | jq '.[0].HealthLog | length')\" -le 5 ]"
 isnt "$(prop "$web" HealthFailingStreak)" 0 "the failing streak counts"
 monitor_saw() { grep -q '"unhealthy"' "$monitor_out"; }
