@@ -31,25 +31,29 @@ void health_state_reset(HealthState *s, bool enabled) {
         s->failing_streak = 0;
 }
 
-/* At most HEALTH_OUTPUT_MAX bytes, cut at a character boundary so that the text stays valid UTF-8;
- * output that is no text at all is replaced rather than passed on to D-Bus (which needs UTF-8). */
-static void output_trim(char *o) {
+/* At most HEALTH_OUTPUT_MAX bytes, valid UTF-8 (D-Bus carries nothing else): a character cut at the
+ * limit is dropped whole; output that is no text at all is replaced by a note saying so. Linear. */
+#define HEALTH_OUTPUT_NOT_TEXT "(the health check's output is not UTF-8 text)"
+
+static void output_trim(char **o) {
         size_t n;
 
-        if (!o)
+        if (!*o)
                 return;
-        n = strlen(o);
-        if (n > HEALTH_OUTPUT_MAX)
-                n = HEALTH_OUTPUT_MAX;
-        while (n > 0 && !utf8_is_valid_n(o, n))
-                n--;
-        o[n] = 0;
+        n = MIN(strlen(*o), (size_t) HEALTH_OUTPUT_MAX);
+        for (size_t cut = 0; cut <= 3 && cut <= n; cut++)
+                if (utf8_is_valid_n(*o, n - cut)) {
+                        (*o)[n - cut] = 0;
+                        return;
+                }
+        free(*o);
+        *o = strdup(HEALTH_OUTPUT_NOT_TEXT);
 }
 
 bool health_state_record(HealthState *s, const SpecHealth *h, bool in_start_period, HealthResult *result) {
         HealthStatus old = s->status;
 
-        output_trim(result->output);
+        output_trim(&result->output);
         if (s->n_log == HEALTH_LOG_MAX) {
                 health_result_done(&s->log[0]);
                 memmove(s->log, s->log + 1, (HEALTH_LOG_MAX - 1) * sizeof(HealthResult));
@@ -116,7 +120,7 @@ static int result_from_json(json_object *e, HealthResult *ret) {
         output = strndup(text, HEALTH_OUTPUT_MAX);
         if (!output)
                 return -ENOMEM;
-        output_trim(output);
+        output_trim(&output);
         res.output = TAKE_PTR(output);
         *ret = res;
         return 0;

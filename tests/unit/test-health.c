@@ -148,6 +148,10 @@ TEST(output_and_json) {
         ASSERT_EQ(back.n_log, 1U);
         ASSERT_EQ(back.log[0].end_usec, 7U);
         ASSERT_STREQ(back.log[0].output, s.log[0].output);
+        /* Bytes that are no text are not passed on. */
+        r = (HealthResult) { .exit_code = 0, .output = strdup("ok \xff\xfe binary") };
+        (void) health_state_record(&s, &h, false, &r);
+        ASSERT_TRUE(strstr(s.log[1].output, "not UTF-8"));
         health_state_done(&s);
         health_state_done(&back);
         return 0;
