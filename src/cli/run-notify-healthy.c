@@ -39,25 +39,28 @@ static void health_seen(HealthyWatch *w, const char *health) {
         }
 }
 
-/* PropertiesChanged(s interface, a{sv} changed, as invalidated): looks for Health in changed. */
+/* PropertiesChanged(s interface, a{sv} changed, as invalidated): looks for Health in changed. A
+ * message that does not parse is ignored: the next one may say it. */
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         HealthyWatch *w = userdata;
         const char *interface, *name, *health;
-        int r;
 
-        r = sd_bus_message_read(m, "s", &interface);
-        if (r < 0 || !streq(interface, DRAY_CONTAINER_INTERFACE))
+        if (sd_bus_message_read(m, "s", &interface) < 0 || !streq(interface, DRAY_CONTAINER_INTERFACE))
                 return 0;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                r = sd_bus_message_read(m, "s", &name);
-                if (r >= 0 && streq(name, "Health")) {
+        if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+                return 0;
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                if (sd_bus_message_read(m, "s", &name) < 0)
+                        return 0;
+                if (streq(name, "Health")) {
                         if (sd_bus_message_read(m, "v", "s", &health) >= 0)
                                 health_seen(w, health);
                         return 0;
                 }
-                r = r < 0 ? r : sd_bus_message_skip(m, "v");
-                r = r < 0 ? r : sd_bus_message_exit_container(m);
+                if (sd_bus_message_skip(m, "v") < 0)
+                        return 0;
+                if (sd_bus_message_exit_container(m) < 0)
+                        return 0;
         }
         return 0;
 }

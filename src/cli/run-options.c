@@ -819,20 +819,37 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
 }
 
 static int append_health(sd_bus_message *m, const SpecHealth *h) {
-        int r = 0;
+        int r;
 
-        r = r < 0 || !h->test ? r : option_append_strv(m, "HealthCmd", h->test, true);
-        if (r >= 0 && h->interval_usec > 0)
+        if (h->test) {
+                r = option_append_strv(m, "HealthCmd", h->test, true);
+                if (r < 0)
+                        return r;
+        }
+        if (h->interval_usec > 0) {
                 r = sd_bus_message_append(m, "{sv}", "HealthIntervalUSec", "t", h->interval_usec);
-        if (r >= 0 && h->timeout_usec > 0)
+                if (r < 0)
+                        return r;
+        }
+        if (h->timeout_usec > 0) {
                 r = sd_bus_message_append(m, "{sv}", "HealthTimeoutUSec", "t", h->timeout_usec);
-        if (r >= 0 && h->start_period_usec > 0)
+                if (r < 0)
+                        return r;
+        }
+        if (h->start_period_usec > 0) {
                 r = sd_bus_message_append(m, "{sv}", "HealthStartPeriodUSec", "t", h->start_period_usec);
-        if (r >= 0 && h->retries > 0)
+                if (r < 0)
+                        return r;
+        }
+        if (h->retries > 0) {
                 r = sd_bus_message_append(m, "{sv}", "HealthRetries", "u", h->retries);
-        if (r >= 0 && h->on_failure != HEALTH_ON_FAILURE_NONE)
-                r = sd_bus_message_append(m, "{sv}", "HealthOnFailure", "s", health_on_failure_to_string(h->on_failure));
-        return r;
+                if (r < 0)
+                        return r;
+        }
+        if (h->on_failure != HEALTH_ON_FAILURE_NONE)
+                return sd_bus_message_append(m, "{sv}", "HealthOnFailure", "s",
+                                             health_on_failure_to_string(h->on_failure));
+        return 0;
 }
 
 int run_options_append(const RunOptions *o, sd_bus_message *m) {

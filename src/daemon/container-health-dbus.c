@@ -49,14 +49,16 @@ int bus_container_property_get_healthcheck(sd_bus *bus, const char *path, const 
         int r;
 
         r = sd_bus_message_open_container(reply, 'r', "astttus");
-        if (r >= 0)
-                r = sd_bus_message_append_strv(reply, h->test ?: (char *[]) { NULL });
-        if (r >= 0)
-                r = sd_bus_message_append(reply, "tttus", h->interval_usec, h->timeout_usec, h->start_period_usec,
-                                          h->retries, health_on_failure_to_string(h->on_failure));
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        return r;
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(reply, h->test ?: (char *[]) { NULL });
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "tttus", h->interval_usec, h->timeout_usec, h->start_period_usec, h->retries,
+                                  health_on_failure_to_string(h->on_failure));
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
 }
 
 void container_health_bus_send_changed(Container *c) {
@@ -78,6 +80,15 @@ void container_health_bus_reply(sd_bus_message *m, const HealthState *s) {
         r = sd_bus_reply_method_return(m, "sis", health_status_to_string(s->status),
                                        (int32_t) (last ? last->exit_code : HEALTH_EXIT_TIMEOUT),
                                        last ? strempty(last->output) : "");
+        if (r < 0)
+                log_debug_errno(r, "Failed to answer RunHealthcheck, ignoring: %m");
+}
+
+void container_health_bus_reply_stopped(sd_bus_message *m, const char *container) {
+        int r;
+
+        r = sd_bus_reply_method_errorf(m, DRAY_ERROR_CONTAINER_NOT_RUNNING,
+                                       "Container '%s' stopped before its health check ended.", container);
         if (r < 0)
                 log_debug_errno(r, "Failed to answer RunHealthcheck, ignoring: %m");
 }

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "container-health-options.h"
 #include "container-options.h"
 #include "strv.h"
 

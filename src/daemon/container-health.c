@@ -6,7 +6,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "container-dbus.h"
 #include "container-exec.h"
 #include "container-health.h"
 #include "container-restart.h"
@@ -79,13 +78,17 @@ static void health_save(ContainerHealth *h) {
         int r;
 
         r = health_state_to_json(&h->state, &o);
-        if (r >= 0)
-                r = fd = health_dir_open(h->container);
-        if (r >= 0)
-                r = json_write_atomic(fd, HEALTH_FILE, o);
         if (r < 0)
-                log_warning_errno(r, "Container %s: failed to save its health state, ignoring: %m",
-                                  h->container->spec->name);
+                goto fail;
+        fd = r = health_dir_open(h->container);
+        if (r < 0)
+                goto fail;
+        r = json_write_atomic(fd, HEALTH_FILE, o);
+        if (r < 0)
+                goto fail;
+        return;
+fail:
+        log_warning_errno(r, "Container %s: failed to save its health state, ignoring: %m", h->container->spec->name);
 }
 
 static int health_load(ContainerHealth *h) {
@@ -133,16 +136,14 @@ static void health_check_kill_leftover(Container *c) {
         const char *boot = NULL;
         uint64_t start = 0;
         sd_id128_t boot_id;
-        int pid = 0, r;
+        int pid = 0;
 
         dir_fd = openat(c->manager->runtime_containers_fd, c->spec->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dir_fd < 0 || json_read_file(dir_fd, HEALTH_CHECK_FILE, &o) < 0)
                 return;
-        r = json_get_int(o, "pid", &pid);
-        r = r < 0 ? r : json_get_uint64(o, "start_time", &start);
-        r = r < 0 ? r : json_get_string(o, "boot_id", &boot);
-        r = r < 0 ? r : sd_id128_from_string(boot, &boot_id);
-        if (r >= 0 && pid > 1)
+        /* A record that does not parse names no process: it goes, nothing is killed. */
+        if (json_get_int(o, "pid", &pid) >= 0 && pid > 1 && json_get_uint64(o, "start_time", &start) >= 0 &&
+            json_get_string(o, "boot_id", &boot) >= 0 && sd_id128_from_string(boot, &boot_id) >= 0)
                 pidfd = monitor_open_pidfd(pid, start, boot_id);
         if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) >= 0) {
                 (void) kill(-pid, SIGKILL);
@@ -193,26 +194,37 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
-static void health_check_record(ContainerHealth *h) {
+static int health_check_record_write(ContainerHealth *h) {
         _cleanup_json_ json_object *o = json_object_new_object();
         _cleanup_close_ int fd = -EBADF;
         sd_id128_t boot;
         uint64_t start;
         int r;
 
-        r = o ? 0 : -ENOMEM;
-        r = r < 0 ? r : proc_get_starttime(h->pid, &start);
-        r = r < 0 ? r : sd_id128_get_boot(&boot);
-        r = r < 0 ? r : json_add_int(o, "pid", (int) h->pid);
-        r = r < 0 ? r : json_add_uint64(o, "start_time", start);
-        r = r < 0 ? r : json_add_string(o, "boot_id", SD_ID128_TO_STRING(boot));
-        r = r < 0 ? r : (fd = health_dir_open(h->container));
-        r = r < 0 ? r : json_write_atomic(fd, HEALTH_CHECK_FILE, o);
+        if (!o)
+                return -ENOMEM;
+        r = proc_get_starttime(h->pid, &start);
+        if (r < 0)
+                return r;
+        r = sd_id128_get_boot(&boot);
+        if (r < 0)
+                return r;
+        if (json_add_int(o, "pid", (int) h->pid) < 0 || json_add_uint64(o, "start_time", start) < 0 ||
+            json_add_string(o, "boot_id", SD_ID128_TO_STRING(boot)) < 0)
+                return -ENOMEM;
+        fd = health_dir_open(h->container);
+        if (fd < 0)
+                return fd;
+        return json_write_atomic(fd, HEALTH_CHECK_FILE, o);
+}
+
+static void health_check_record(ContainerHealth *h) {
+        int r = health_check_record_write(h);
+
         if (r < 0)
                 log_debug_errno(r, "Container %s: failed to record its health check, ignoring: %m",
                                 h->container->spec->name);
 }
-
 
 static void health_started(void *userdata, pid_t pid) {
         ContainerHealth *h = userdata;
@@ -400,7 +412,7 @@ static void health_act(ContainerHealth *h) {
 
 /* ---- the container's events -------------------------------------------------------------------- */
 
-void container_health_started(Container *c) {
+static void container_health_started(Container *c) {
         ContainerHealth *h;
 
         if (!spec_health_enabled(&c->spec->health)) {
@@ -419,7 +431,7 @@ void container_health_started(Container *c) {
         health_arm(h);
 }
 
-void container_health_adopted(Container *c) {
+static void container_health_adopted(Container *c) {
         ContainerHealth *h;
         int r;
 
@@ -439,7 +451,7 @@ void container_health_adopted(Container *c) {
         health_arm(h);
 }
 
-void container_health_stopped(Container *c) {
+static void container_health_stopped(Container *c) {
         ContainerHealth *h = c->health;
         MessageList t;
 
@@ -449,12 +461,11 @@ void container_health_stopped(Container *c) {
         health_check_done(h);
         message_list_take(&h->waiters, &t);
         for (size_t i = 0; i < t.n; i++)
-                container_bus_reply_errno(t.messages[i], ESRCH, "Container '%s' stopped before its health check ended.",
-                                          c->spec->name);
+                container_health_bus_reply_stopped(t.messages[i], c->spec->name);
         message_list_done(&t);
 }
 
-void container_health_free(Container *c) {
+static void container_health_free(Container *c) {
         ContainerHealth *h = c->health;
 
         if (!h)
@@ -466,6 +477,13 @@ void container_health_free(Container *c) {
         free(h);
         c->health = NULL;
 }
+
+const ContainerObserver container_health_observer = {
+        .running = container_health_started,
+        .stopped = container_health_stopped,
+        .adopted = container_health_adopted,
+        .freed = container_health_free,
+};
 
 int container_health_run_now(Container *c, sd_bus_message *m) {
         ContainerHealth *h;

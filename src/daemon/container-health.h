@@ -7,6 +7,7 @@
 
 typedef struct Container Container;
 typedef struct ContainerHealth ContainerHealth;
+typedef struct ContainerObserver ContainerObserver;
 
 /* Health checks (--health-*, the image's Healthcheck): while a container runs, drayd runs its check
  * every interval inside it through the exec path (container-exec.c), never waiting on it: a timer
@@ -17,14 +18,11 @@ typedef struct ContainerHealth ContainerHealth;
  * --health-on-failure acts: kill, stop, or restart (container-restart.c, counted as the restart
  * policy's restarts are). */
 
-/* The container is now running after a start: the state starts over ("starting") and the first
- * check is due after the interval. */
-void container_health_started(Container *c);
-/* drayd adopted a running container: its saved state is read back and the timer armed again. */
-void container_health_adopted(Container *c);
-/* The container no longer runs: a check in progress is killed, callers of RunHealthcheck are told. */
-void container_health_stopped(Container *c);
-void container_health_free(Container *c);
+/* The container's life, for Manager.container_observer (container.h): running after a start (the
+ * state starts over, "starting", and the first check is due after the interval); adopted running by
+ * drayd (the saved state is read back, the timer armed again); stopped (a check in progress is
+ * killed, callers of RunHealthcheck are told); freed. */
+extern const ContainerObserver container_health_observer;
 
 /* RunHealthcheck: runs the check now (or joins the one running) and answers m with the status it
  * leads to, its exit code and output. -ESRCH when not running, -EOPNOTSUPP without a health check,
@@ -49,3 +47,5 @@ int bus_container_property_get_healthcheck(sd_bus *bus, const char *path, const 
                                            sd_bus_error *error);
 void container_health_bus_send_changed(Container *c);
 void container_health_bus_reply(sd_bus_message *m, const HealthState *s);
+/* RunHealthcheck's answer when the container stopped before the check ended. */
+void container_health_bus_reply_stopped(sd_bus_message *m, const char *container);

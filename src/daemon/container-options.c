@@ -11,7 +11,6 @@
 #include "capability-name.h"
 #include "config.h"
 #include "container-net-options.h"
-#include "container-health-options.h"
 #include "container-options.h"
 #include "restart-policy.h"
 #include "container-volumes.h"

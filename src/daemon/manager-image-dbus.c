@@ -9,6 +9,7 @@
 #include "image-dbus.h"
 #include "image-ref.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "strv.h"
 #include "transfer-dbus.h"

@@ -227,16 +227,22 @@ static int get_nsec_opt(json_object *o, const char *key, uint64_t *ret_usec) {
  * nothing here (there is no parent image at run time), so it means none. */
 static int config_parse_healthcheck(json_object *cfg, SpecHealth *h) {
         json_object *o, *v;
-        int r = 0;
+        int r;
 
         if (!json_object_object_get_ex(cfg, "Healthcheck", &o) || json_object_is_type(o, json_type_null))
                 return 0;
         if (!json_object_is_type(o, json_type_object))
                 return -EBADMSG;
         r = get_strv_opt(o, "Test", &h->test);
-        r = r < 0 ? r : get_nsec_opt(o, "Interval", &h->interval_usec);
-        r = r < 0 ? r : get_nsec_opt(o, "Timeout", &h->timeout_usec);
-        r = r < 0 ? r : get_nsec_opt(o, "StartPeriod", &h->start_period_usec);
+        if (r < 0)
+                return r;
+        r = get_nsec_opt(o, "Interval", &h->interval_usec);
+        if (r < 0)
+                return r;
+        r = get_nsec_opt(o, "Timeout", &h->timeout_usec);
+        if (r < 0)
+                return r;
+        r = get_nsec_opt(o, "StartPeriod", &h->start_period_usec);
         if (r < 0)
                 return r;
         if (json_object_object_get_ex(o, "Retries", &v) && !json_object_is_type(v, json_type_null)) {

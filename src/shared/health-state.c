@@ -75,34 +75,33 @@ bool health_state_record(HealthState *s, const SpecHealth *h, bool in_start_peri
 
 int health_state_to_json(const HealthState *s, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object(), *log = json_object_new_array();
-        int r = 0;
 
         if (!o || !log)
                 return -ENOMEM;
         for (size_t i = 0; i < s->n_log; i++) {
                 _cleanup_json_ json_object *e = json_object_new_object();
 
-                if (!e)
-                        return -ENOMEM;
-                r = r < 0 ? r : json_add_uint64(e, "Start", s->log[i].start_usec);
-                r = r < 0 ? r : json_add_uint64(e, "End", s->log[i].end_usec);
-                r = r < 0 ? r : json_add_int(e, "ExitCode", s->log[i].exit_code);
-                r = r < 0 ? r : json_add_string(e, "Output", s->log[i].output ?: "");
-                if (r < 0)
-                        return r;
-                if (json_object_array_add(log, e) < 0)
+                /* Each can fail for memory only. */
+                if (!e || json_add_uint64(e, "Start", s->log[i].start_usec) < 0 ||
+                    json_add_uint64(e, "End", s->log[i].end_usec) < 0 ||
+                    json_add_int(e, "ExitCode", s->log[i].exit_code) < 0 ||
+                    json_add_string(e, "Output", s->log[i].output ?: "") < 0 ||
+                    json_object_array_add(log, e) < 0)
                         return -ENOMEM;
                 e = NULL;
         }
-        r = json_add_string(o, "Status", health_status_to_string(s->status));
-        r = r < 0 ? r : json_add_uint64(o, "FailingStreak", s->failing_streak);
-        if (r < 0)
-                return r;
-        if (json_object_object_add(o, "Log", log) < 0)
+        if (json_add_string(o, "Status", health_status_to_string(s->status)) < 0 ||
+            json_add_uint64(o, "FailingStreak", s->failing_streak) < 0 ||
+            json_object_object_add(o, "Log", log) < 0)
                 return -ENOMEM;
         log = NULL;
         *ret = TAKE_PTR(o);
         return 0;
+}
+
+/* A missing key of a result is a malformed file. */
+static int required(int r) {
+        return r == -ENOENT ? -EBADMSG : r;
 }
 
 static int result_from_json(json_object *e, HealthResult *ret) {
@@ -111,12 +110,18 @@ static int result_from_json(json_object *e, HealthResult *ret) {
         HealthResult res = {};
         int r;
 
-        r = json_get_uint64(e, "Start", &res.start_usec);
-        r = r < 0 ? r : json_get_uint64(e, "End", &res.end_usec);
-        r = r < 0 ? r : json_get_int(e, "ExitCode", &res.exit_code);
-        r = r < 0 ? r : json_get_string(e, "Output", &text);
+        r = required(json_get_uint64(e, "Start", &res.start_usec));
         if (r < 0)
-                return r == -ENOENT ? -EBADMSG : r;
+                return r;
+        r = required(json_get_uint64(e, "End", &res.end_usec));
+        if (r < 0)
+                return r;
+        r = required(json_get_int(e, "ExitCode", &res.exit_code));
+        if (r < 0)
+                return r;
+        r = required(json_get_string(e, "Output", &text));
+        if (r < 0)
+                return r;
         output = strndup(text, HEALTH_OUTPUT_MAX);
         if (!output)
                 return -ENOMEM;
@@ -134,10 +139,12 @@ int health_state_from_json(json_object *o, HealthState *s) {
         json_object *log;
         int r;
 
-        r = json_get_string(o, "Status", &status);
-        r = r < 0 ? r : json_get_uint64(o, "FailingStreak", &streak);
+        r = required(json_get_string(o, "Status", &status));
         if (r < 0)
-                return r == -ENOENT ? -EBADMSG : r;
+                return r;
+        r = required(json_get_uint64(o, "FailingStreak", &streak));
+        if (r < 0)
+                return r;
         n.status = health_status_from_string(status);
         if (n.status < 0 || streak > UINT32_MAX)
                 return -EBADMSG;

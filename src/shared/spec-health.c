@@ -128,10 +128,10 @@ int health_test_from_string(const char *s, char ***ret) {
                 r = strv_extend(&l, "NONE");
         else if (s[0] == '[')
                 r = test_from_json_array(s, &l);
-        else {
-                r = strv_extend(&l, "CMD-SHELL");
-                r = r < 0 ? r : strv_extend(&l, s);
-        }
+        else if (strv_extend(&l, "CMD-SHELL") < 0)
+                r = -ENOMEM;
+        else
+                r = strv_extend(&l, s);
         if (r < 0)
                 return r;
         if (test_validate(l, &reason) < 0)
@@ -159,7 +159,6 @@ int health_test_argv(char *const *test, char ***ret) {
 
 int spec_health_to_json(const SpecHealth *h, json_object *o) {
         _cleanup_json_ json_object *j = NULL;
-        int r = 0;
 
         if (!h->test && h->on_failure == HEALTH_ON_FAILURE_NONE && h->interval_usec == 0 && h->timeout_usec == 0 &&
             h->start_period_usec == 0 && h->retries == 0)
@@ -167,14 +166,14 @@ int spec_health_to_json(const SpecHealth *h, json_object *o) {
         j = json_object_new_object();
         if (!j)
                 return -ENOMEM;
-        r = r < 0 || !h->test ? r : json_add_strv(j, "test", h->test);
-        r = r < 0 ? r : json_add_uint64(j, "interval_usec", h->interval_usec);
-        r = r < 0 ? r : json_add_uint64(j, "timeout_usec", h->timeout_usec);
-        r = r < 0 ? r : json_add_uint64(j, "start_period_usec", h->start_period_usec);
-        r = r < 0 ? r : json_add_uint64(j, "retries", h->retries);
-        r = r < 0 ? r : json_add_string(j, "on_failure", health_on_failure_to_string(h->on_failure));
-        if (r < 0)
-                return r;
+        /* Each can fail for memory only. */
+        if ((h->test && json_add_strv(j, "test", h->test) < 0) ||
+            json_add_uint64(j, "interval_usec", h->interval_usec) < 0 ||
+            json_add_uint64(j, "timeout_usec", h->timeout_usec) < 0 ||
+            json_add_uint64(j, "start_period_usec", h->start_period_usec) < 0 ||
+            json_add_uint64(j, "retries", h->retries) < 0 ||
+            json_add_string(j, "on_failure", health_on_failure_to_string(h->on_failure)) < 0)
+                return -ENOMEM;
         if (json_object_object_add(o, "healthcheck", j) < 0)
                 return -ENOMEM;
         j = NULL;
@@ -189,23 +188,33 @@ int spec_health_from_json(json_object *o, SpecHealth *h) {
         const char *on_failure = NULL;
         uint64_t retries = 0;
         json_object *j;
-        int r = 0;
+        int r;
 
         if (!json_object_object_get_ex(o, "healthcheck", &j) || json_object_is_type(j, json_type_null))
                 return 0;
         if (!json_object_is_type(j, json_type_object))
                 return -EBADMSG;
-        r = r < 0 ? r : opt(json_get_strv(j, "test", &h->test));
-        r = r < 0 ? r : opt(json_get_uint64(j, "interval_usec", &h->interval_usec));
-        r = r < 0 ? r : opt(json_get_uint64(j, "timeout_usec", &h->timeout_usec));
-        r = r < 0 ? r : opt(json_get_uint64(j, "start_period_usec", &h->start_period_usec));
-        r = r < 0 ? r : opt(json_get_uint64(j, "retries", &retries));
-        r = r < 0 ? r : opt(json_get_string(j, "on_failure", &on_failure));
+        r = opt(json_get_strv(j, "test", &h->test));
+        if (r < 0)
+                return r;
+        r = opt(json_get_uint64(j, "interval_usec", &h->interval_usec));
+        if (r < 0)
+                return r;
+        r = opt(json_get_uint64(j, "timeout_usec", &h->timeout_usec));
+        if (r < 0)
+                return r;
+        r = opt(json_get_uint64(j, "start_period_usec", &h->start_period_usec));
+        if (r < 0)
+                return r;
+        r = opt(json_get_uint64(j, "retries", &retries));
         if (r < 0)
                 return r;
         if (retries > HEALTH_RETRIES_MAX)
                 return -ERANGE;
         h->retries = (uint32_t) retries;
+        r = opt(json_get_string(j, "on_failure", &on_failure));
+        if (r < 0)
+                return r;
         if (on_failure) {
                 h->on_failure = health_on_failure_from_string(on_failure);
                 if (h->on_failure < 0)
