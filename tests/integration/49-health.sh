@@ -20,7 +20,7 @@ set -u -o pipefail
 
 require systemctl systemd-run busctl jq python3 timeout
 
-plan 52
+plan 53
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -50,7 +50,10 @@ timeout 60 busctl monitor --match "type='signal',interface='org.freedesktop.DBus
         > "$monitor_out" 2>&1 &
 monitor_pid=$!
 defer kill "$monitor_pid"
-sleep 1 # busctl monitor has no "ready"; a signal before it listens would be missed
+# busctl monitor says nothing when it is ready: each check sends PropertiesChanged (HealthLog), so
+# once one is seen it listens.
+monitor_listens() { grep -q '"HealthLog"' "$monitor_out"; }
+wait_until 30 monitor_listens || diag "busctl monitor saw no PropertiesChanged of $web yet"
 ok "the payload stops answering (its httpd killed)" dray exec "$web" sh -c 'kill $(pidof httpd)'
 ok "it becomes unhealthy" wait_until 30 health_is "$web" unhealthy
 like "$(dray ps --filter "name=$web")" "Up .* \(unhealthy\)" "dray ps says (unhealthy)"
@@ -83,13 +86,18 @@ is "$(dray ps --format json | jq -r --arg n "$restarted" '.[] | select(.Name == 
 # --- the timeout kills the check ------------------------------------------------------------------
 slow="$(unique_name slow)"
 track "$slow"
-ok "run -d with a check that hangs" dray run -d --name "$slow" --health-cmd 'sleep 77' --health-timeout 300ms \
-        --health-interval 5s --health-retries 1 "${run_opts[@]}" sleep 1000
+ok "run -d with a check that hangs" dray run -d --name "$slow" --health-cmd 'sleep 77' --health-timeout 2s \
+        --health-interval 1s --health-retries 1 "${run_opts[@]}" tail -f /dev/null
+# Not under ok: it runs its command in a subshell, and slow_pid is wanted here.
+slow_pid=""
+slow_check() { slow_pid="$(dray exec "$slow" pidof sleep)"; [ -n "$slow_pid" ]; }
+wait_until 30 slow_check
+ok "the check runs" test -n "$slow_pid"
 ok "the check times out: unhealthy" wait_until 30 health_is "$slow" unhealthy
 is "$(dray inspect "$slow" | jq -r '.[0].HealthLog[0].ExitCode')" -1 "its exit code is -1"
 like "$(dray inspect "$slow" | jq -r '.[0].HealthLog[0].Output')" "exceeded timeout" "its output says why"
-# The next check starts 5 s after this one: until then no "sleep 77" may be left.
-unlike "$(dray exec "$slow" ps -o args)" "sleep 77" "the killed check left nothing behind in the container"
+# Later checks run as new processes: the one that timed out must be gone.
+unlike " $(dray exec "$slow" pidof sleep) " " $slow_pid " "the check that timed out was killed (nothing left behind)"
 
 # --- drayd's restart ----------------------------------------------------------------------------------
 ok "systemctl restart drayd" systemctl restart drayd.service
@@ -102,12 +110,14 @@ hung="$(unique_name hung)"
 track "$hung"
 ok "run -d with a check that hangs for an hour" dray run -d --name "$hung" --health-cmd 'sleep 3600' \
         --health-timeout 1h --health-interval 300ms "${run_opts[@]}" tail -f /dev/null
-check_pid() { check="$(dray exec "$hung" pidof sleep)"; [ -n "$check" ]; }
-ok "the check runs" wait_until 30 check_pid
+hung_pid=""
+hung_check() { hung_pid="$(dray exec "$hung" pidof sleep)"; [ -n "$hung_pid" ]; }
+wait_until 30 hung_check
+ok "the check runs" test -n "$hung_pid"
 systemctl kill -s KILL drayd.service
 ok "drayd comes back" wait_until 30 drayd_ready
-check_gone() { ! dray exec "$hung" pidof sleep | grep -qw "$check"; }
-ok "the next drayd kills the check the killed one left running" wait_until 30 check_gone
+hung_gone() { [[ " $(dray exec "$hung" pidof sleep) " != *" $hung_pid "* ]]; }
+ok "the next drayd kills the check the killed one left running" wait_until 30 hung_gone
 
 # --- the API, and what is refused -----------------------------------------------------------------
 api="$(unique_name api)"
