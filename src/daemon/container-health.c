@@ -12,7 +12,6 @@
 #include "container.h"
 #include "log.h"
 #include "manager.h"
-#include "monitor-watch.h"
 #include "proc-util.h"
 #include "message-list.h"
 #include "strv.h"
@@ -128,23 +127,35 @@ static void health_check_unrecord(Container *c) {
                                 HEALTH_CHECK_FILE);
 }
 
+/* A pidfd for pid if it is still the process recorded (the same start time), else -ESRCH. */
+static int health_check_open(int pid, uint64_t start_time) {
+        _cleanup_close_ int fd = pidfd_open_pid(pid);
+        uint64_t t;
+        int r;
+
+        if (fd < 0)
+                return fd;
+        /* Read after the pidfd was opened, so that the descriptor is known to refer to this process. */
+        r = proc_get_starttime(pid, &t);
+        if (r < 0)
+                return r;
+        return t == start_time ? TAKE_FD(fd) : -ESRCH;
+}
+
 /* A check the previous drayd left running (it died before the check ended): killed, as its timeout
- * would have. The same PID, start time and boot, or it is not that process. */
+ * would have. The same PID and start time, or it is not that process. */
 static void health_check_kill_leftover(Container *c) {
         _cleanup_json_ json_object *o = NULL;
         _cleanup_close_ int dir_fd = -EBADF, pidfd = -EBADF;
-        const char *boot = NULL;
         uint64_t start = 0;
-        sd_id128_t boot_id;
         int pid = 0;
 
         dir_fd = openat(c->manager->runtime_containers_fd, c->spec->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dir_fd < 0 || json_read_file(dir_fd, HEALTH_CHECK_FILE, &o) < 0)
                 return;
         /* A record that does not parse names no process: it goes, nothing is killed. */
-        if (json_get_int(o, "pid", &pid) >= 0 && pid > 1 && json_get_uint64(o, "start_time", &start) >= 0 &&
-            json_get_string(o, "boot_id", &boot) >= 0 && sd_id128_from_string(boot, &boot_id) >= 0)
-                pidfd = monitor_open_pidfd(pid, start, boot_id);
+        if (json_get_int(o, "pid", &pid) >= 0 && pid > 1 && json_get_uint64(o, "start_time", &start) >= 0)
+                pidfd = health_check_open(pid, start);
         if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) >= 0) {
                 (void) kill(-pid, SIGKILL);
                 log_info("Container %s: killed the health check (PID %i) the previous drayd left running.",
@@ -197,7 +208,6 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdat
 static int health_check_record_write(ContainerHealth *h) {
         _cleanup_json_ json_object *o = json_object_new_object();
         _cleanup_close_ int fd = -EBADF;
-        sd_id128_t boot;
         uint64_t start;
         int r;
 
@@ -206,11 +216,8 @@ static int health_check_record_write(ContainerHealth *h) {
         r = proc_get_starttime(h->pid, &start);
         if (r < 0)
                 return r;
-        r = sd_id128_get_boot(&boot);
-        if (r < 0)
-                return r;
-        if (json_add_int(o, "pid", (int) h->pid) < 0 || json_add_uint64(o, "start_time", start) < 0 ||
-            json_add_string(o, "boot_id", SD_ID128_TO_STRING(boot)) < 0)
+        /* No boot ID: /run, and the record with it, does not outlive a boot. */
+        if (json_add_int(o, "pid", (int) h->pid) < 0 || json_add_uint64(o, "start_time", start) < 0)
                 return -ENOMEM;
         fd = health_dir_open(h->container);
         if (fd < 0)

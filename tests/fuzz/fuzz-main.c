@@ -18,6 +18,7 @@ static const struct {
         { "registry", fuzz_registry },
         { "image-ref", fuzz_image_ref },
         { "tar-path", fuzz_tar_path },
+        { "oci-config", fuzz_oci_config },
 };
 
 static fuzz_target_t target;
@@ -32,7 +33,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                 if (strcmp(targets[i].name, name) == 0)
                         target = targets[i].run;
         if (!target) {
-                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref or tar-path\n");
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path or oci-config\n");
                 exit(2);
         }
         return 0;
