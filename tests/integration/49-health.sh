@@ -20,7 +20,7 @@ set -u -o pipefail
 
 require systemctl systemd-run busctl jq python3 timeout
 
-plan 53
+plan 55
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -61,6 +61,10 @@ like "$(dray ps --filter health=unhealthy --format json | jq -r '.[].Name')" "^$
 unlike "$(dray ps --filter health=healthy --format json | jq -r '.[].Name')" "^$web\$" "... and health=healthy does not"
 ok "inspect keeps at most 5 results" sh -c "[ \"\$(dray inspect '$web' | jq '.[0].HealthLog | length')\" -le 5 ]"
 isnt "$(prop "$web" HealthFailingStreak)" 0 "the failing streak counts"
+is "$(dray inspect -f '{{.State.Health.Status}}' "$web")" unhealthy "Docker's {{.State.Health.Status}}"
+like "$(dray inspect "$web" | jq -c '[.[0].State.Health.FailingStreak > 0, (.[0].State.Health.Log[-1].Start | test("^20")),
+        .[0].Config.Healthcheck.Interval, .[0].Config.Healthcheck.Retries]')" '^\[true,true,300000000,2\]$' \
+        "State.Health (FailingStreak, Log) and Config.Healthcheck (nanoseconds) as Docker's"
 monitor_saw() { grep -q '"unhealthy"' "$monitor_out"; }
 ok "a D-Bus client saw PropertiesChanged with Health unhealthy" wait_until 10 monitor_saw
 status_is 1 "dray healthcheck run exits 1 while it fails" dray healthcheck run "$web"
