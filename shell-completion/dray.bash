@@ -59,7 +59,6 @@ _dray() {
         case "$prev" in
         -H | --host) [[ -z $verb ]] && COMPREPLY=($(compgen -A hostname -- "$cur")); return 0 ;;
         --detach-keys) COMPREPLY=($(compgen -W "ctrl-p,ctrl-q ''" -- "$cur")); return 0 ;;
-        --sig-proxy) return 0 ;;
         --network | --net) COMPREPLY=($(compgen -W "none host $(_dray_networks)" -- "$cur")); return 0 ;;
         --volumes-from) COMPREPLY=($(compgen -W "$(_dray_containers)" -- "$cur")); return 0 ;;
         -v | --volume) COMPREPLY=($(compgen -W "$(_dray_volumes)" -- "$cur") $(compgen -d -- "$cur")); return 0 ;;

@@ -336,20 +336,29 @@ static int build_mounts(json_object *c, json_object *volume_paths) {
 /* One network's endpoint: the address, the network's gateway and prefix, and the MAC drayd gives the
  * container's interface, derived from the IPv4 address as docker does (02:42:a:b:c:d, net-announce.h). */
 static json_object *endpoint_new(json_object *c, json_object *n, json_object *net) {
-        _cleanup_json_ json_object *e = json_object_new_object(), *aliases = json_object_new_array();
+        _cleanup_json_ json_object *e = json_object_new_object(), *aliases = json_object_new_array(),
+                                   *dns_names = json_object_new_array();
         const char *ip = field_s(n, 1), *subnet = str(net, "Subnet"), *slash = strchr(subnet, '/');
+        json_object *given = NULL;
         char mac[18] = "";
         struct in_addr a;
 
-        if (!e || !aliases)
+        if (!e || !aliases || !dns_names)
                 return NULL;
         if (inet_pton(AF_INET, ip, &a) == 1) {
                 const uint8_t *b = (const uint8_t *) &a.s_addr;
 
                 (void) snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3]);
         }
-        if (json_object_array_add(aliases, json_string(str(c, "Name"))) < 0)
+        /* DNSNames: every name the container's peers resolve on this network (their hosts files hold
+         * its name and its aliases); Aliases: the aliases given, as docker lists them. */
+        if (json_object_array_add(dns_names, json_string(str(c, "Name"))) < 0)
                 return NULL;
+        (void) json_object_object_get_ex(json_object_object_get(c, "NetworkAliases"), field_s(n, 0), &given);
+        for (size_t i = 0; i < length(given); i++)
+                if (json_object_array_add(aliases, json_object_get(json_object_array_get_idx(given, i))) < 0 ||
+                    json_object_array_add(dns_names, json_object_get(json_object_array_get_idx(given, i))) < 0)
+                        return NULL;
         if (json_add_fieldsv(e,
                         { "NetworkID", json_string(str(net, "Id")) },
                         { "IPAddress", json_string(ip) },
@@ -357,7 +366,8 @@ static json_object *endpoint_new(json_object *c, json_object *n, json_object *ne
                         { "Gateway", json_string(isempty(ip) ? "" : str(net, "Gateway")) },
                         { "GlobalIPv6Address", json_string(field_s(n, 2)) },
                         { "MacAddress", json_string(mac) },
-                        { "Aliases", TAKE_PTR(aliases) }) < 0)
+                        { "Aliases", TAKE_PTR(aliases) },
+                        { "DNSNames", TAKE_PTR(dns_names) }) < 0)
                 return NULL;
         return TAKE_PTR(e);
 }

@@ -443,6 +443,8 @@ static const sd_bus_vtable container_vtable[] = {
         /* network-dbus.c */
         CONST_PROPERTY("NetworkMode", "s", bus_container_property_get_network_mode),
         CHANGING_PROPERTY("Networks", "a(sss)", bus_container_property_get_networks),
+        /* Changes with connect and disconnect, which signal Networks: read it when needed. */
+        SD_BUS_PROPERTY("NetworkAliases", "a{sas}", bus_container_property_get_network_aliases, 0, 0),
         CHANGING_PROPERTY("Ports", "a(sqqs)", bus_container_property_get_ports),
         CONST_PROPERTY("CapAdd", "as", property_get_cap_add),
         CONST_PROPERTY("GroupAdd", "as", property_get_group_add),

@@ -15,7 +15,7 @@ static const char properties[] =
         "\"AutoRemove\": false, \"RestartPolicy\": \"on-failure:3\", \"Tty\": false, \"OpenStdin\": true, "
         "\"MemoryMax\": 67108864, \"CPUQuotaPerSecUSec\": 500000, \"CPUWeight\": null, \"TasksMax\": null, "
         "\"StopTimeoutUSec\": 10000000, \"StopSignal\": 2, \"OOMKilled\": false, \"NetworkMode\": \"bridge\", "
-        "\"Networks\": [[\"dray0\", \"10.88.0.5\", \"\"]], \"Ports\": [[\"\", 8080, 80, \"tcp\"], [\"127.0.0.1\", 8081, 80, \"tcp\"]], "
+        "\"Networks\": [[\"dray0\", \"10.88.0.5\", \"\"]], \"NetworkAliases\": {\"dray0\": [\"www\"]}, \"Ports\": [[\"\", 8080, 80, \"tcp\"], [\"127.0.0.1\", 8081, 80, \"tcp\"]], "
         "\"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [], \"GroupAdd\": [], "
         "\"BindMounts\": [[\"/srv/data\", \"/data\", true]], \"TmpfsMounts\": [[\"/scratch\", \"size=1m\"]], "
         "\"Volumes\": [[\"vol1\", \"/v\", false]], \"VolumesFrom\": [], \"Labels\": [\"tier=web\", \"a=b=c\"], "
@@ -53,6 +53,8 @@ TEST(inspect_document_docker_scripts) {
                          "10.88.0.5 10.88.0.1 16"));
         ASSERT_OK(render(c, "{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}},{{$e.MacAddress}}{{end}}",
                          "dray0=10.88.0.5,02:42:0a:58:00:05"));
+        ASSERT_OK(render(c, "{{json .NetworkSettings.Networks.dray0.Aliases}} {{json .NetworkSettings.Networks.dray0.DNSNames}}",
+                         "[\"www\"] [\"web\",\"www\"]"));
         ASSERT_OK(render(c, "{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}}:{{.RW}};{{end}}",
                          "bind:/srv/data:/data:false;volume:/var/lib/dray/volumes/vol1/_data:/v:true;tmpfs::/scratch:true;"));
         ASSERT_OK(render(c, "{{json .Config.Labels}} {{index .Config.Labels \"tier\"}}", "{\"tier\":\"web\",\"a\":\"b=c\"} web"));
