@@ -10,19 +10,29 @@
 #include "cli-util.h"
 #include "container-state.h"
 #include "log.h"
+#include "parse-util.h"
 #include "strv.h"
 #include "verbs.h"
 
+/* --max-parallel=N (blobs fetched or sent at once) and pull's --platform=OS/ARCH[/VARIANT]. */
+typedef struct PullArgs {
+        uint32_t max_parallel; /* 0: drayd's default */
+        const char *platform;
+} PullArgs;
+
 /* The options of both verbs: --tls-verify=BOOL (false: plain http and any certificate), --authfile=PATH
- * (opened here, with the caller's rights, and passed as a descriptor). */
+ * (opened here, with the caller's rights, and passed as a descriptor), PullArgs. */
 static int parse_registry_args(const char *verb, const char *usage, int argc, char *argv[], bool *ret_insecure,
-                               const char **ret_authfile, int *ret_optind) {
-        static const struct option options[] = {
-                { "tls-verify", required_argument, NULL, 't' },
-                { "authfile",   required_argument, NULL, 'a' },
-                { "help",       no_argument,       NULL, 'h' },
+                               const char **ret_authfile, PullArgs *pull, bool push, int *ret_optind) {
+        static const struct option pull_options[] = {
+                { "platform",     required_argument, NULL, 'p' }, /* pull only: the first one */
+                { "max-parallel", required_argument, NULL, 'P' },
+                { "tls-verify",   required_argument, NULL, 't' },
+                { "authfile",     required_argument, NULL, 'a' },
+                { "help",         no_argument,       NULL, 'h' },
                 {}
         };
+        const struct option *options = push ? pull_options + 1 : pull_options; /* push: no --platform */
         int c;
 
         getopt_reset();
@@ -42,6 +52,14 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
                 case 'a':
                         *ret_authfile = optarg;
                         break;
+                case 'P':
+                        if (safe_atou32(optarg, &pull->max_parallel) < 0 || pull->max_parallel < 1 ||
+                            pull->max_parallel > 16)
+                                return log_invalid_value("--max-parallel", optarg, -EINVAL, "a number from 1 to 16"), -EINVAL;
+                        break;
+                case 'p':
+                        pull->platform = optarg;
+                        break;
                 default:
                         return log_option_error(verb, argv, c), -EINVAL;
                 }
@@ -49,13 +67,17 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
         return 1;
 }
 
-static int append_options(sd_bus_message *m, bool insecure, int auth_fd) {
+static int append_options(sd_bus_message *m, bool insecure, int auth_fd, const PullArgs *pull) {
         int r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
 
         if (r >= 0 && insecure)
                 r = sd_bus_message_append(m, "{sv}", "Insecure", "b", 1);
         if (r >= 0 && auth_fd >= 0)
                 r = sd_bus_message_append(m, "{sv}", "AuthFile", "h", auth_fd);
+        if (r >= 0 && pull->max_parallel > 0)
+                r = sd_bus_message_append(m, "{sv}", "MaxParallel", "u", pull->max_parallel);
+        if (r >= 0 && pull->platform)
+                r = sd_bus_message_append(m, "{sv}", "Platform", "s", pull->platform);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r;
@@ -76,15 +98,17 @@ static int registry_verb(int argc, char *argv[], bool push) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int auth_fd = -EBADF;
         const char *authfile = NULL;
+        PullArgs pull = {};
         bool insecure = false;
         int r, first, n;
 
         r = parse_registry_args(argv[0],
-                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] IMAGE [NAME[:TAG]]\n\n"
+                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] [--max-parallel=N] IMAGE [NAME[:TAG]]\n\n"
                                        "Upload an image to a registry (to IMAGE's own name when no NAME is given)."
-                                     : "Usage: dray pull [--tls-verify=false] [--authfile=PATH] NAME[:TAG|@DIGEST]\n\n"
+                                     : "Usage: dray pull [--tls-verify=false] [--authfile=PATH] [--max-parallel=N]\n"
+                                       "                 [--platform=OS/ARCH[/VARIANT]] NAME[:TAG|@DIGEST]\n\n"
                                        "Fetch an image from its registry (https; plain http for localhost).",
-                                argc, argv, &insecure, &authfile, &first);
+                                argc, argv, &insecure, &authfile, &pull, push, &first);
         if (r <= 0)
                 return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
         n = argc - first;
@@ -104,7 +128,7 @@ static int registry_verb(int argc, char *argv[], bool push) {
                 r = push ? sd_bus_message_append(m, "ss", argv[first], n == 2 ? argv[first + 1] : "")
                          : sd_bus_message_append(m, "s", argv[first]);
         if (r >= 0)
-                r = append_options(m, insecure, auth_fd);
+                r = append_options(m, insecure, auth_fd, &pull);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         return run(bus, m, push ? "Pushing" : "Pulling", push ? "Pushed: " : "Pulled: ");
@@ -136,7 +160,7 @@ int cli_image_ensure(const char *image, const char *policy) {
         /* As docker run: the pull's progress on stderr, then the container. */
         r = bus_new_manager_call(bus, &m, "PullImage");
         r = r < 0 ? r : sd_bus_message_append(m, "s", image);
-        r = r < 0 ? r : append_options(m, false, -EBADF);
+        r = r < 0 ? r : append_options(m, false, -EBADF, &(PullArgs) {});
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         return cli_transfer_run(bus, m, "Pulling", &images) < 0 ? -EIO : 0;
