@@ -63,7 +63,11 @@ _dray() {
         --network | --net) COMPREPLY=($(compgen -W "none host $(_dray_networks)" -- "$cur")); return 0 ;;
         --volumes-from) COMPREPLY=($(compgen -W "$(_dray_containers)" -- "$cur")); return 0 ;;
         -v | --volume) COMPREPLY=($(compgen -W "$(_dray_volumes)" -- "$cur") $(compgen -d -- "$cur")); return 0 ;;
-        --rootfs | -o | --output | -i | --input | --env-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --rootfs | -o | --output | -i | --input | --env-file | --authfile) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --device) COMPREPLY=($(compgen -f -- "${cur:-/dev/}")); return 0 ;;
+        --format) COMPREPLY=($(compgen -W "table json" -- "$cur")); return 0 ;;
+        --pull) COMPREPLY=($(compgen -W "missing always never" -- "$cur")); return 0 ;;
+        --restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")); return 0 ;;
         esac
 
         case "$verb" in

@@ -74,9 +74,13 @@ char *shell_quote(const char *s) {
 }
 
 int cli_remote_open_bus(sd_bus **ret) {
+        _cleanup_free_ char *user = NULL, *host = NULL, *port = NULL;
         sd_bus *bus = NULL;
         int r;
 
+        r = remote_host_split(remote_host, &user, &host, &port);
+        if (r < 0)
+                return log_error_errno(r, "Invalid host '%s': expected [USER@]HOST[:PORT].", remote_host);
         r = sd_bus_open_system_remote(&bus, remote_host);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus of '%s' over ssh: %m", remote_host);

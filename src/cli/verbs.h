@@ -51,3 +51,5 @@ int inspect_paths(sd_bus *bus, char **paths, const char *interface, json_object 
  * it failed for (logged), or a negative errno. */
 int inspect_format_check(const char *format);
 int inspect_print_template(json_object *array, const char *format);
+/* The array as JSON, or format (a template) once per element; returns how many failed, or <0. */
+int inspect_print(json_object *array, const char *format);

@@ -26,7 +26,9 @@
 #include "scope-cgroup.h"
 #include "scope-logging.h"
 #include "scope.h"
+#include "strv.h"
 #include "time-util.h"
+#include "volume.h"
 
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
@@ -1017,10 +1019,52 @@ static int container_remove_files(Container *c) {
         return 0;
 }
 
+/* docker's --rm also takes the container's anonymous volumes ("-v /path"): their names, read before
+ * the container goes. */
+static int container_anonymous_volumes(const Container *c, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (size_t i = 0; i < c->spec->n_mounts; i++) {
+                const MountSpec *ms = c->spec->mounts + i;
+                Volume *v;
+
+                if (ms->type != MOUNT_VOLUME || !ms->volume || manager_find_volume(c->manager, ms->volume, &v) < 0 ||
+                    !v->anonymous)
+                        continue;
+                if (strv_extend(&l, v->name) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* Removes those no container mounts any more; one that another still mounts (--volumes-from) stays. */
+static void remove_unmounted_volumes(Manager *m, char **names) {
+        STRV_FOREACH(name, names) {
+                bool mounted = false;
+                Container *other;
+                Volume *v;
+
+                if (manager_find_volume(m, *name, &v) < 0)
+                        continue;
+                HASHMAP_FOREACH(other, m->containers_by_id)
+                        for (size_t i = 0; i < other->spec->n_mounts; i++)
+                                if (other->spec->mounts[i].type == MOUNT_VOLUME && other->spec->mounts[i].volume &&
+                                    streq(other->spec->mounts[i].volume, *name))
+                                        mounted = true;
+                if (!mounted && volume_remove(v) < 0)
+                        log_warning("Failed to remove anonymous volume %s, ignoring.", *name);
+        }
+}
+
 static int container_remove_now(Container *c) {
+        _cleanup_strv_free_ char **anonymous = NULL;
+        Manager *m = c->manager;
         MessageList removers;
         int r;
 
+        if (c->spec->auto_remove && container_anonymous_volumes(c, &anonymous) < 0)
+                log_warning("Out of memory: the anonymous volumes of %s stay (dray volume prune).", c->spec->name);
         r = container_remove_files(c);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove container %s: %m", c->spec->name);
@@ -1037,7 +1081,8 @@ static int container_remove_now(Container *c) {
                 container_bus_reply_done(removers.messages[i]);
         message_list_done(&removers);
 
-        manager_remove_container(c->manager, c);
+        manager_remove_container(m, c);
+        remove_unmounted_volumes(m, anonymous);
         return 0;
 }
 

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <stdarg.h>
-#include <stdio.h>
 #include <systemd/sd-journal.h>
 
 #include "journal-events.h"

@@ -5,35 +5,31 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "bus-names.h"
-#include "child-process.h"
-#include "journal-events.h"
+#include "container-broken.h"
+#include "container-exec.h"
+#include "container-net.h"
+#include "container-restart.h"
+#include "container.h"
+#include "image-dbus.h"
 #include "log.h"
 #include "machine1.h"
 #include "manager-dbus.h"
-#include "container-broken.h"
-#include "container-restart.h"
-#include "container-exec.h"
-#include "manager.h"
 #include "manager-setup.h"
-#include "container-caller.h"
-#include "scope.h"
-#include "systemd-queue.h"
+#include "manager.h"
 #include "mount-leftovers.h"
-#include "image-dbus.h"
-#include "time-util.h"
-#include "transfer.h"
 #include "name.h"
-#include "container-net.h"
 #include "network.h"
 #include "rm-rf.h"
+#include "scope.h"
 #include "strv.h"
+#include "systemd-queue.h"
+#include "time-util.h"
+#include "transfer.h"
 #include "volume.h"
 
 

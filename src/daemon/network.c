@@ -11,8 +11,6 @@
 #include "manager.h"
 #include "name.h"
 #include "net-attach.h"
-#include "net-netns.h"
-#include "net-nft.h"
 #include "network-dbus.h"
 #include "network.h"
 #include "strv.h"

@@ -19,6 +19,7 @@ static const struct {
         { "image-ref", fuzz_image_ref },
         { "tar-path", fuzz_tar_path },
         { "oci-config", fuzz_oci_config },
+        { "template", fuzz_template },
 };
 
 static fuzz_target_t target;
@@ -33,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                 if (strcmp(targets[i].name, name) == 0)
                         target = targets[i].run;
         if (!target) {
-                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path or oci-config\n");
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path, oci-config or template\n");
                 exit(2);
         }
         return 0;

@@ -14,7 +14,7 @@ set -u -o pipefail
 require ssh ssh-keygen systemd-stdio-bridge
 [ -x /usr/sbin/sshd ] || skip_all "sshd is not installed (tools/install-deps installs openssh-server)"
 
-plan 14
+plan 15
 setup_dray_test
 
 # --- an sshd on 127.0.0.1 ------------------------------------------------------------------------
@@ -93,5 +93,6 @@ status_is 3 "exec's exit status comes back" dray -H "$host" exec "$c" sh -c 'exi
 is "$(echo piped | DRAY_HOST="$host" dray exec -i "$c" cat)" piped "exec -i: our stdin goes over ssh too"
 like "$(dray -H "$host" exec "$c" ls /nonexistent 2>&1 >/dev/null)" "nonexistent" \
         "and stderr comes back as stderr"
-like "$(dray -H 'bad host' ps 2>&1; dray -H 'bad host' logs "$c" 2>&1)" "Invalid host 'bad host'" \
-        "a host that is no host name is refused"
+like "$(dray -H 'bad host' ps 2>&1)" "Invalid host 'bad host'" "a host that is no host name is refused"
+like "$(dray -H '-oProxyCommand=x' logs "$c" 2>&1)" "Invalid host '-oProxyCommand=x'" \
+        "and one that ssh would take for an option"
