@@ -232,11 +232,11 @@ int verb_rm(int argc, char *argv[]) {
                         printf("Usage: dray rm [OPTIONS] CONTAINER...\n\n"
                                "Remove containers that are not running.\n\n"
                                "Options:\n"
-                               "  -f, --force   Kill (SIGKILL) running containers first; containers that do\n"
-                               "                not exist are reported but are not an error\n"
-                               "  -i, --ignore  Containers that do not exist are no error (silently)\n"
-                               "  -v, --volumes Remove the containers' anonymous volumes too\n"
-                               "  -h, --help    Show this help\n"
+                               "  -f, --force     Kill (SIGKILL) running containers first; containers that do\n"
+                               "                  not exist are reported but are not an error\n"
+                               "  -i, --ignore    Containers that do not exist are no error (silently)\n"
+                               "  -v, --volumes   Remove the containers' anonymous volumes too\n"
+                               "  -h, --help      Show this help\n"
                                "\nSee dray(1).\n");
                         return EXIT_SUCCESS;
                 default:

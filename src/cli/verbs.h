@@ -30,6 +30,11 @@ int verb_volume(int argc, char *argv[]);
 int verb_cp(int argc, char *argv[]);
 int verb_pause(int argc, char *argv[]);
 int verb_top(int argc, char *argv[]);
+int verb_stats(int argc, char *argv[]);
+int verb_events(int argc, char *argv[]);
+int verb_diff(int argc, char *argv[]);
+int verb_system(int argc, char *argv[]);
+int verb_container_prune(int argc, char *argv[]);
 int verb_rename(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
 int verb_image_alias(int argc, char *argv[]);
@@ -39,6 +44,7 @@ int cli_image_ensure(const char *image, const char *policy);
 int verb_unpause(int argc, char *argv[]);
 int verb_schedule(int argc, char *argv[]);
 int verb_generate(int argc, char *argv[]);
+int verb_healthcheck(int argc, char *argv[]);
 
 /* verb-inspect.c: GetAll(interface) of each path, appended to array as JSON objects. Returns the
  * number of failed paths (logged), or a negative errno. */

@@ -13,6 +13,7 @@
 #include "container-internal.h"
 #include "container.h"
 #include "contract.h"
+#include "events.h"
 #include "exit-record.h"
 #include "journal-events.h"
 #include "log.h"
@@ -124,6 +125,8 @@ Container *container_free(Container *c) {
         c->start_timer = sd_event_source_disable_unref(c->start_timer);
         c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
         container_restart_done(c);
+        if (c->manager->container_observer && c->manager->container_observer->freed)
+                c->manager->container_observer->freed(c);
         c->scope_job = scope_job_free(c->scope_job);
         /* On shutdown the callers get NoReply from the bus once we disconnect; the replies we
          * could give would be lies. */
@@ -169,6 +172,23 @@ int container_save(Container *c) {
         return 0;
 }
 
+typedef enum ContainerEvent {
+        CONTAINER_EVENT_RUNNING,
+        CONTAINER_EVENT_STOPPED,
+        CONTAINER_EVENT_ADOPTED,
+} ContainerEvent;
+
+static void container_notify(Container *c, ContainerEvent e) {
+        const ContainerObserver *o = c->manager->container_observer;
+        void (*f)(Container *c);
+
+        if (!o)
+                return;
+        f = e == CONTAINER_EVENT_RUNNING ? o->running : e == CONTAINER_EVENT_STOPPED ? o->stopped : o->adopted;
+        if (f)
+                f(c);
+}
+
 static void container_set_state(Container *c, ContainerState state) {
         if (c->rec.state == state)
                 return;
@@ -182,6 +202,7 @@ static void container_set_state(Container *c, ContainerState state) {
                 c->rec.paused = false; /* a frozen cgroup ends with its processes */
         if (state != CONTAINER_REMOVING)
                 (void) container_save(c);
+        container_notify(c, state == CONTAINER_RUNNING ? CONTAINER_EVENT_RUNNING : CONTAINER_EVENT_STOPPED);
         container_bus_send_changed(c);
 }
 
@@ -344,6 +365,8 @@ int container_adopt(Container *c) {
         } else if (c->rec.state == CONTAINER_STOPPING)
                 /* Whoever asked for the stop is gone, but the stop should still end. */
                 container_arm_stop_timer(c, c->spec->stop_timeout_usec);
+        else
+                container_notify(c, CONTAINER_EVENT_ADOPTED);
         return 0;
 }
 
@@ -579,8 +602,41 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
         return 0;
 }
 
-void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...) {
+static const char *container_action(const char *message_id) {
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_CREATED))
+                return "create";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_STARTED))
+                return "start";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_DIED) || streq(message_id, DRAY_MESSAGE_CONTAINER_START_FAILED))
+                return "die";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_REMOVED))
+                return "destroy";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_RENAMED))
+                return "rename";
+        return "other";
+}
+
+/* name, image, then extra ("key", "value", ...; at most 4 pairs) into attrs. */
+static void container_event_attributes(Container *c, const char *const *extra, const char *attrs[static 13]) {
+        size_t n = 0;
+
+        attrs[n++] = "name";
+        attrs[n++] = c->spec->name;
+        attrs[n++] = "image";
+        attrs[n++] = c->spec->image ?: strempty(c->spec->rootfs);
+        for (size_t i = 0; extra && extra[i] && extra[i + 1] && n < 12; i += 2) {
+                attrs[n++] = extra[i];
+                attrs[n++] = extra[i + 1];
+        }
+        attrs[n] = NULL;
+}
+
+void container_log_event_attrs(Container *c, const char *message_id, const char *const *attributes, int priority,
+                               const char *format, ...) {
         _cleanup_free_ char *message = NULL;
+        const char *attrs[13], *extra[5] = {};
+        const char *action = container_action(message_id);
+        char status[16];
         va_list ap;
         int r;
 
@@ -591,7 +647,28 @@ void container_log_event(Container *c, const char *message_id, int priority, con
                 log_oom();
                 return;
         }
-        journal_event_send(c->spec->name, c->spec->id, c->unit, message_id, priority, message);
+        if (streq(action, "die")) {
+                (void) snprintf(status, sizeof(status), "%i", c->rec.exit_status);
+                extra[0] = "exitCode";
+                extra[1] = status;
+        } else if (attributes && attributes[0] && attributes[1]) {
+                extra[0] = attributes[0];
+                extra[1] = attributes[1];
+        }
+        container_event_attributes(c, extra, attrs);
+        event_sink_send(&c->manager->events, c->manager->bus,
+                        &(DrayEvent) { .type = EVENT_CONTAINER, .action = action, .id = c->spec->id,
+                                       .name = c->spec->name, .attributes = attrs, .message_id = message_id,
+                                       .message = message, .unit = c->unit, .priority = priority });
+}
+
+void container_event(Container *c, const char *action, const char *const *attributes) {
+        const char *attrs[13];
+
+        container_event_attributes(c, attributes, attrs);
+        event_sink_send(&c->manager->events, c->manager->bus,
+                        &(DrayEvent) { .type = EVENT_CONTAINER, .action = action, .id = c->spec->id,
+                                       .name = c->spec->name, .attributes = attrs, .unit = c->unit });
 }
 
 #define container_machine_info(c)                                                                   \
@@ -681,6 +758,14 @@ static int container_signal(Container *c, int sig) {
         return 0;
 }
 
+/* The "kill" event, with the signal's number as docker gives it. */
+static void container_event_signal(Container *c, int sig) {
+        char s[16];
+
+        (void) snprintf(s, sizeof(s), "%i", sig);
+        container_event(c, "kill", (const char *const[]) { "signal", s, NULL });
+}
+
 int container_kill(Container *c, int sig) {
         int r;
 
@@ -691,6 +776,8 @@ int container_kill(Container *c, int sig) {
         r = container_signal(c, sig);
         if (r == -ESRCH)
                 return 0; /* the payload ended already; the monitor is about to report it */
+        if (r >= 0)
+                container_event_signal(c, sig);
         return r;
 }
 
@@ -698,6 +785,8 @@ static void container_kill_hard(Container *c) {
         int r;
 
         r = container_signal(c, SIGKILL);
+        if (r >= 0)
+                container_event_signal(c, SIGKILL);
         if (r >= 0 || r == -ESRCH)
                 return;
         log_warning_errno(r, "Failed to kill the payload of container %s, killing its scope: %m", c->spec->name);
@@ -747,6 +836,8 @@ static void container_begin_stop(Container *c, uint64_t timeout_usec) {
                 return;
         }
         r = container_signal(c, c->spec->stop_signal);
+        if (r >= 0)
+                container_event_signal(c, c->spec->stop_signal);
         if (r < 0 && r != -ESRCH)
                 log_warning_errno(r, "Failed to send %s to container %s: %m", strna(signal_to_string(c->spec->stop_signal)),
                                   c->spec->name);
@@ -943,6 +1034,8 @@ static void container_exited(Container *c) {
                 container_log_event(c, DRAY_MESSAGE_CONTAINER_DIED, LOG_INFO,
                                     "Container %s exited with status %i%s.", c->spec->name, c->rec.exit_status,
                                     c->rec.oom_killed ? " (out of memory)" : "");
+        if (previous == CONTAINER_STOPPING)
+                container_event(c, "stop", NULL); /* as docker: kill, die, stop */
 
         container_reply_start_waiters(c);
         /* A reboot is no end: whoever waits for the end, a foreground `dray run` above all, waits on. */
@@ -1233,6 +1326,7 @@ int container_unpause(Container *c, sd_bus_message *m) {
         (void) container_save(c);
         container_bus_send_changed(c);
         log_info("Container %s unpaused.", c->spec->name);
+        container_event(c, "unpause", NULL);
         return m ? sd_bus_reply_method_return(m, NULL) : 0;
 }
 

@@ -76,6 +76,8 @@ typedef struct Container {
         bool restart_requested; /* start again once exited */
         bool remove_requested;  /* remove once exited */
         sd_event_source *restart_timer; /* container-restart.c: the policy's next start */
+        bool restart_unhealthy;         /* --health-on-failure=restart: start again once exited */
+        struct ContainerHealth *health; /* container-health.c, while it has a health check */
         bool starting_by_policy;        /* the start in progress is the policy's, not a client's */
 
         MessageList start_waiters;   /* Start, and Restart once its start began */
@@ -84,6 +86,16 @@ typedef struct Container {
         MessageList wait_waiters;
         MessageList remove_waiters;
 } Container;
+
+/* What jobs above the container that follow its life (container-health.c) hear from the model,
+ * which cannot include their headers (tests/check-include-cycles): manager-setup.c sets
+ * Manager.container_observer. Each may be NULL. */
+typedef struct ContainerObserver {
+        void (*running)(Container *c); /* it runs, after a start */
+        void (*stopped)(Container *c); /* it left running (stopping, exited…) */
+        void (*adopted)(Container *c); /* drayd adopted it running */
+        void (*freed)(Container *c);   /* container_free() */
+} ContainerObserver;
 
 int container_new(Manager *m, ContainerSpec *spec, Container **ret);
 Container *container_free(Container *c);
@@ -129,9 +141,15 @@ StartError start_error_from_errno(int error);
 bool container_state_transition_is_valid(ContainerState from, ContainerState to);
 
 /* Sends one structured entry about c (journal-events.h: the MESSAGE_IDs), and logs the same text at
- * debug level. */
-void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
-        _printf_(4, 5);
+ * debug level. It is also an event of `dray events` (events.h): its action follows from message_id
+ * (create, start, die with exitCode, destroy, rename), with name, image and attributes ("key",
+ * "value", ..., NULL; may be NULL). */
+void container_log_event_attrs(Container *c, const char *message_id, const char *const *attributes, int priority,
+                               const char *format, ...) _printf_(5, 6);
+#define container_log_event(c, message_id, priority, ...) \
+        container_log_event_attrs(c, message_id, NULL, priority, __VA_ARGS__)
+/* An event of `dray events` with no lifecycle message of its own (kill, stop, pause, unpause). */
+void container_event(Container *c, const char *action, const char *const *attributes);
 
 /* -ESRCH not running, -EALREADY not paused. Answers m at once (container-pause.h pauses). */
 int container_unpause(Container *c, sd_bus_message *m);

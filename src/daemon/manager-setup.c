@@ -10,8 +10,10 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus-names.h"
+#include "container-stats.h"
 #include "container-broken.h"
 #include "container-exec.h"
+#include "container-health.h"
 #include "container-net.h"
 #include "container-restart.h"
 #include "container.h"
@@ -47,6 +49,7 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
                 return -ENOMEM;
         m->containers_fd = m->runtime_containers_fd = m->networks_fd = m->netns_fd = m->volumes_fd = -EBADF;
         m->network_enabled = config->network;
+        m->container_observer = &container_health_observer;
 
         r = str_dup(config->state_dir, &m->state_dir);
         if (r >= 0)
@@ -108,6 +111,8 @@ Manager *manager_free(Manager *m) {
         manager_free_transfers(m);
         hashmap_free(m->transfers);
         machine_unregisters_free(m);
+        event_sink_done(&m->events);
+        container_stats_cache_free(m);
         systemd_queue_done(m);
         free(m->systemd_queue);
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);

@@ -279,6 +279,7 @@ int volume_create(Manager *m, const char *name, bool anonymous, char *const *lab
         }
         log_info("Created volume %s.", v->name);
         volume_bus_send_new(v);
+        manager_event(m, EVENT_VOLUME, "create", v->name, v->name, (const char *const[]) { "driver", "local", NULL });
         if (ret)
                 *ret = v;
         TAKE_PTR(v);
@@ -320,6 +321,7 @@ int volume_remove(Volume *v) {
                                   m->state_dir, removed);
         log_info("Removed volume %s.", v->name);
         volume_bus_send_removed(v);
+        manager_event(m, EVENT_VOLUME, "destroy", v->name, v->name, (const char *const[]) { "driver", "local", NULL });
         hashmap_remove(m->volumes_by_name, v->name);
         volume_free(v);
         return 0;

@@ -13,7 +13,7 @@ set -u -o pipefail
 
 require jq
 
-plan 44
+plan 45
 setup_dray_test
 
 one_line_error() {
@@ -36,7 +36,7 @@ mkdir -p "$work/bind"
 ok "a network" dray network create "$net"
 ok "a volume" dray volume create --label role=data "$vol"
 ok "a container on it, with a bind mount, a volume, a tmpfs, labels, a port and limits" \
-        dray run -d --name "$c" --network "$net" -v "$work/bind:/b:ro" -v "$vol:/v" --tmpfs /scratch \
+        dray run -d --name "$c" --network "$net" --network-alias www -v "$work/bind:/b:ro" -v "$vol:/v" --tmpfs /scratch \
         --label tier=web --label 'note=a b' -p 127.0.0.1::80 -m 64m --pids-limit 40 --cpus 0.5 \
         --restart on-failure:2 --stop-signal SIGINT --workdir /tmp -e X=1 --rootfs "$rootfs" sleep 1000
 wait_until 10 state_is "$c" running
@@ -55,6 +55,8 @@ is "$(dray inspect -f "{{(index .NetworkSettings.Networks \"$net\").IPAddress}}"
 gw="$(dray network inspect -f '{{.Gateway}}' "$net")"
 is "$(dray inspect -f '{{range .NetworkSettings.Networks}}{{.Gateway}}/{{.IPPrefixLen}}{{end}}' "$c")" "$gw/16" \
         "  with the network's gateway and prefix length"
+is "$(dray inspect -f '{{range .NetworkSettings.Networks}}{{json .Aliases}} {{json .DNSNames}}{{end}}' "$c")" \
+        "[\"www\"] [\"$c\",\"www\"]" "  its aliases, and the names its peers resolve"
 mac="$(dray exec "$c" cat /sys/class/net/eth0/address 2>/dev/null)"
 is "$(dray inspect -f '{{.NetworkSettings.MacAddress}}' "$c")" "$mac" "  MacAddress is the interface's, as the container sees it"
 is "$(dray inspect -f '{{range .Mounts}}{{.Type}}:{{.Destination}}:{{.RW}} {{end}}' "$c")" \

@@ -73,6 +73,9 @@ is "$(dray volume ls -q | grep -cx -- "$named")" 1 "  the named volume always st
 
 before="$(dray volume ls -q | sort)"
 dray run --rm -v /scratch --rootfs "$rootfs" true
+# drayd removes an AutoRemove container (and its volumes) once it ended: bounded wait.
+same_volumes() { [ "$(dray volume ls -q | sort)" = "$before" ]; }
+wait_until 20 same_volumes
 is "$(dray volume ls -q | sort)" "$before" "run --rm -v /scratch leaves no volume behind"
 
 # --- tmpfs volumes -------------------------------------------------------------------------------
@@ -91,7 +94,9 @@ is "$(dray run --rm -v "$tv:/c" --rootfs "$rootfs" cat /c/f)" hello "another con
 ok "drayd restarts" systemctl restart drayd
 wait_until 20 drayd_ready
 is "$(cat "$mp/f" 2>&1)" hello "  the tmpfs and its files are still there (mounted once, not again over them)"
-ok "volume rm" dray volume rm "$tv"
+# The --rm containers above may still be on their way out (drayd removes them once they ended).
+wait_until 20 dray volume rm "$tv"
+is "$(dray volume ls -q | grep -cx -- "$tv")" 0 "volume rm"
 is "$(findmnt -n "$mp" | wc -l)" 0 "  the tmpfs is unmounted"
 one_line() { local out rc=0; out="$("$@" 2>&1)" || rc=$?; [ "$rc" -ne 0 ] && [ "$(wc -l <<< "$out")" = 1 ] && echo "$out"; }
 like "$(one_line dray volume create --opt type=nfs --opt o=addr=127.0.0.1 "x$tv")" "type=tmpfs only" \

@@ -15,6 +15,7 @@ check() {
 
 check "dray vol" volume
 check "dray pa" pause
+check "dray healthcheck r" run
 check "dray volume cr" create
 check "dray image lo" load
 check "dray run --vol" --volumes-from
@@ -31,3 +32,9 @@ check "dray ps --fo" --format
 check "dray images --fo" --format
 check "dray ps --format " json
 check "dray run --pull " never
+check "dray sta" stats
+check "dray ev" events
+check "dray system d" df
+check "dray container pr" prune
+check "dray stats --no-s" --no-stream
+check "dray events --si" --since

@@ -15,7 +15,7 @@ static const char properties[] =
         "\"AutoRemove\": false, \"RestartPolicy\": \"on-failure:3\", \"Tty\": false, \"OpenStdin\": true, "
         "\"MemoryMax\": 67108864, \"CPUQuotaPerSecUSec\": 500000, \"CPUWeight\": null, \"TasksMax\": null, "
         "\"StopTimeoutUSec\": 10000000, \"StopSignal\": 2, \"OOMKilled\": false, \"NetworkMode\": \"bridge\", "
-        "\"Networks\": [[\"dray0\", \"10.88.0.5\", \"\"]], \"Ports\": [[\"\", 8080, 80, \"tcp\"], [\"127.0.0.1\", 8081, 80, \"tcp\"]], "
+        "\"Networks\": [[\"dray0\", \"10.88.0.5\", \"\"]], \"NetworkAliases\": {\"dray0\": [\"www\"]}, \"Ports\": [[\"\", 8080, 80, \"tcp\"], [\"127.0.0.1\", 8081, 80, \"tcp\"]], "
         "\"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [], \"GroupAdd\": [], "
         "\"BindMounts\": [[\"/srv/data\", \"/data\", true]], \"TmpfsMounts\": [[\"/scratch\", \"size=1m\"]], "
         "\"Volumes\": [[\"vol1\", \"/v\", false]], \"VolumesFrom\": [], \"Labels\": [\"tier=web\", \"a=b=c\"], "
@@ -53,6 +53,8 @@ TEST(inspect_document_docker_scripts) {
                          "10.88.0.5 10.88.0.1 16"));
         ASSERT_OK(render(c, "{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}},{{$e.MacAddress}}{{end}}",
                          "dray0=10.88.0.5,02:42:0a:58:00:05"));
+        ASSERT_OK(render(c, "{{json .NetworkSettings.Networks.dray0.Aliases}} {{json .NetworkSettings.Networks.dray0.DNSNames}}",
+                         "[\"www\"] [\"web\",\"www\"]"));
         ASSERT_OK(render(c, "{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}}:{{.RW}};{{end}}",
                          "bind:/srv/data:/data:false;volume:/var/lib/dray/volumes/vol1/_data:/v:true;tmpfs::/scratch:true;"));
         ASSERT_OK(render(c, "{{json .Config.Labels}} {{index .Config.Labels \"tier\"}}", "{\"tier\":\"web\",\"a\":\"b=c\"} web"));
@@ -89,6 +91,28 @@ TEST(inspect_document_stopped_no_network_info) {
                          "exited false 0 3 []"));
         ASSERT_OK(render(c, "{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}} {{(index .Mounts 1).Source}}",
                          "{} 0 "));
+        return 0;
+}
+
+TEST(inspect_document_health) {
+        _cleanup_json_ json_object *c = json_tokener_parse(properties);
+
+        ASSERT_TRUE(c);
+        /* As verb-inspect.c leaves them once it named the fields of HealthLog and Healthcheck. */
+        json_object_object_add(c, "Health", json_object_new_string("unhealthy"));
+        json_object_object_add(c, "HealthFailingStreak", json_object_new_int(3));
+        json_object_object_add(c, "HealthLog", json_tokener_parse(
+                "[{\"Start\": 1700000002000000, \"End\": 1700000002500000, \"ExitCode\": 1, \"Output\": \"down\\n\"}]"));
+        json_object_object_add(c, "Healthcheck", json_tokener_parse(
+                "{\"Test\": [\"CMD-SHELL\", \"true\"], \"IntervalUSec\": 300000, \"TimeoutUSec\": 0, "
+                "\"StartPeriodUSec\": 0, \"Retries\": 2, \"OnFailure\": \"none\"}"));
+        ASSERT_OK(inspect_document_build(c, NULL, NULL));
+        ASSERT_OK(render(c, "{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}}",
+                         "unhealthy 3 1"));
+        ASSERT_OK(render(c, "{{range .State.Health.Log}}{{.Start}} {{.ExitCode}} {{json .Output}}{{end}}",
+                         "2023-11-14T22:13:22.000000Z 1 \"down\\n\""));
+        ASSERT_OK(render(c, "{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Retries}}",
+                         "[\"CMD-SHELL\",\"true\"] 300000000 2"));
         return 0;
 }
 
