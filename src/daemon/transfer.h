@@ -6,6 +6,7 @@
 
 #include "child-process.h"
 #include "image-import.h"
+#include "image-trust.h"
 #include "registry-auth.h"
 #include "macros.h"
 
@@ -61,6 +62,7 @@ typedef struct Transfer {
         char **images;         /* save; push: the one image pushed */
         bool insecure;         /* pull, push: plain http allowed for any registry */
         RegistryCredentials credentials; /* pull, push: from the client's --authfile or drayd's auth files */
+        ImageTrustOptions trust; /* pull: --signature-policy; push: --sign-by */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */
         char **keep_layers;    /* prune: layers containers still use */

@@ -107,6 +107,7 @@ typedef struct Pull {
         RegistryClient *client;
         ImageStore *store;
         char **added; /* digests of blobs this pull linked in: removed again if it fails */
+        const ImageTrustOptions *trust;
         UnpackError *error;
 } Pull;
 
@@ -167,6 +168,10 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
         r = fetch_manifest(c, c->location.reference, c->location.by_digest ? c->location.reference : NULL, &m, p->error);
         if (r < 0)
                 return r;
+        /* Signatures sign the top-level manifest (an index too): decided before anything is stored. */
+        r = image_trust_check(p->trust, name, m.digest, p->error);
+        if (r < 0)
+                return r;
         if (registry_media_type_is_index(m.media_type)) {
                 _cleanup_(image_descriptor_done) ImageDescriptor d = {};
 
@@ -221,11 +226,11 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
         return strdup_to(ret_id, image->id);
 }
 
-int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials, char **ret_name,
-               char **ret_id, UnpackError *error) {
+int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials,
+               const ImageTrustOptions *trust, char **ret_name, char **ret_id, UnpackError *error) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_free_ char *name = NULL;
-        Pull p = { .store = s, .error = error };
+        Pull p = { .store = s, .trust = trust, .error = error };
         const char *reason = NULL;
         int r;
 
@@ -372,15 +377,16 @@ static int push_layers_prepare(ImageStore *s, const ImageManifest *m, PushLayers
 }
 
 int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
-               char **ret_digest, UnpackError *error) {
+               const ImageTrustOptions *trust, char **ret_digest, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse resp = {};
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         _cleanup_(push_layers_done) PushLayers layers = {};
         _cleanup_free_ char *data = NULL, *path = NULL, *header = NULL;
+        _cleanup_free_ void *sig = NULL;
         char digest[DIGEST_STRING_LEN + 1];
         const char *reason, *media_type;
-        size_t size;
+        size_t size, sig_size = 0;
         int r;
 
         r = image_store_find(s, what, &image);
@@ -420,6 +426,11 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         r = sha256_buffer(data, size, digest);
         if (r < 0)
                 return r;
+        if (trust && trust->sign_by) {
+                r = image_trust_sign(trust, c->location.name, digest, &sig, &sig_size, error);
+                if (r < 0)
+                        return r;
+        }
         if (asprintf(&path, "manifests/%s", c->location.reference) < 0 ||
             asprintf(&header, "Content-Type: %s", media_type) < 0)
                 return -ENOMEM;
@@ -431,6 +442,11 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         if (resp.docker_digest && !streq(resp.docker_digest, digest))
                 return unpack_error_set(error, -EBADMSG, "the registry stored the manifest as %.80s, not %s",
                                         resp.docker_digest, digest);
+        if (sig) {
+                r = image_trust_store(c->location.name, digest, sig, sig_size, NULL, error);
+                if (r < 0)
+                        return r;
+        }
         return strdup_to(ret_digest, digest);
 }
 
