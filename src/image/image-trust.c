@@ -234,7 +234,7 @@ static int policy_decide(const ImagePolicy *p, const char *reference, const char
                 if (l->scope ? asprintf(&rule, "transports.docker[\"%s\"][%zu]", l->scope, i) < 0 :
                                asprintf(&rule, "default[%zu]", i) < 0)
                         return -ENOMEM;
-                return unpack_error_set(error, -EACCES, "the trust policy %s refuses %s: rule %s (%s): %s", p->path,
+                return unpack_error_set(error, -EACCES, "the trust policy in %s refuses %s: rule %s (%s): %s", p->path,
                                         reference, rule, policy_requirement_type_to_string(req->type), reason);
         }
         return 0;
