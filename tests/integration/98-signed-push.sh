@@ -42,12 +42,13 @@ root_home="$(getent passwd root | cut -d: -f6)/.gnupg"
 mkdir -p -m 0700 "$root_home"
 # gpg --homedir still reaches the agent of $GNUPGHOME for secret keys: root's keyring through its own.
 rootgpg() { GNUPGHOME="$root_home" "$@"; }
+# Deferred first, so run last: deleting the keys starts root's agent again.
+defer rootgpg gpgconf --kill gpg-agent
 for k in "$fpr" "$fpr_pass"; do
         gpg --batch --pinentry-mode loopback --passphrase 'open sesame' --export-secret-keys "$k" 2>/dev/null |
                 rootgpg gpg --batch --import > /dev/null 2>&1 || bail_out "cannot import into $root_home"
         defer rootgpg gpg --batch --yes --delete-secret-and-public-key "$k"
 done
-defer rootgpg gpgconf --kill gpg-agent
 ok "root's keyring has the secret keys" rootgpg gpg --batch --list-secret-keys "$fpr" "$fpr_pass"
 
 # --- registry, lookaside, policy ------------------------------------------------------------------------
