@@ -22,6 +22,7 @@
 #define LOOKASIDE_SCOPES_MAX 4096U
 #define LOOKASIDE_SIGNATURE_MAX (4U * 1024U * 1024U) /* as containers/image bounds one */
 #define LOOKASIDE_SIGNATURES_MAX 64U
+#define LOOKASIDE_SIGNATURES_TOTAL_MAX (16U * 1024U * 1024U) /* all of an image's, in memory at once */
 
 typedef struct LookasideEntry {
         char *scope; /* NULL: default-docker */

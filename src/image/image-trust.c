@@ -117,6 +117,7 @@ static int signatures_fetch(Signatures *s, const char *reference, const char *di
         _cleanup_(lookaside_config_freep) LookasideConfig *c = NULL;
         _cleanup_free_ char *base = NULL;
         CURL *curl = NULL;
+        size_t total = 0;
         int r;
 
         s->fetched = true;
@@ -142,6 +143,9 @@ static int signatures_fetch(Signatures *s, const char *reference, const char *di
                 r = lookaside_signature_url(base, digest, i, &url);
                 if (r >= 0)
                         r = fetch_one(&curl, url, &b, error);
+                total += b.n;
+                if (r >= 0 && total > LOOKASIDE_SIGNATURES_TOTAL_MAX)
+                        r = unpack_error_set(error, -EFBIG, "the signatures at %s are larger than 16 MiB in all", base);
                 if (r < 0) {
                         free(b.data);
                         break;
