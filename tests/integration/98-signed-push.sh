@@ -98,6 +98,23 @@ is "$(inspect "$reg/signed/bb:1" Digest)" "$digest" "with that digest"
 ok "a second push without signing" dray push "localhost/t$tag-bb:1" "$reg/signed/bb:2"
 out="$(sk copy -q --src-tls-verify=false "docker://$reg/signed/bb:2" "dir:$work/bb2" 2>&1)"
 like "$out" "Source image rejected" "skopeo refuses the unsigned tag"
+if command -v podman >/dev/null; then
+        # podman reads registries.d from /etc/containers only.
+        mkdir -p /etc/containers/registries.d
+        defer rm -f "/etc/containers/registries.d/t$tag.yaml"
+        cp "$conf" "/etc/containers/registries.d/t$tag.yaml"
+        prun="$(mktemp -d /run/dray-p.XXXXXX)"
+        defer rm -rf "$prun" "$work/podman"
+        pod() { podman --root "$work/podman" --runroot "$prun" --storage-driver vfs "$@"; }
+        out="$(pod pull -q --tls-verify=false --signature-policy "$work/policy.json" "$reg/signed/bb:1" 2>&1)"
+        is "$(echo "$out" | tail -1)" "$(inspect "$reg/signed/bb:1" Id | sed 's/^sha256://')" \
+                "podman, under the policy, pulls what dray signed (same image ID)"
+        out="$(pod pull -q --tls-verify=false --signature-policy "$work/policy.json" "$reg/signed/bb:2" 2>&1)"
+        like "$out" "rejected|[Ss]ignature" "and refuses the unsigned tag: $(echo "$out" | tail -1)"
+else
+        skip "podman is not installed"
+        skip "podman is not installed"
+fi
 
 # --- a key with a passphrase ------------------------------------------------------------------------------
 out="$(dray push --sign-by "$fpr_pass" --sign-passphrase-file "$work/passphrase" "localhost/t$tag-bb:1" \
