@@ -181,6 +181,8 @@ out="$(dray pull "$reg/signed/unsigned:1" 2>&1)"
 like "$out" "the trust policy in /etc/dray/policy.json refuses $reg/signed/unsigned:1: rule" \
         "without --signature-policy, /etc/dray/policy.json is the policy"
 is "$(blobs)" "$before" "nothing stored"
+out="$(dray run --rm "$reg/signed/unsigned:1" true 2>&1)"
+like "$out" "/etc/dray/policy.json refuses $reg/signed/unsigned:1: rule" "dray run's pull obeys it too"
 ok "and takes the signed image" dray pull "$reg/signed/bb:1"
 rmi "$reg/signed/bb:1"
 echo '{"default": [{"type": "reject"}], "transports": {"docker": {"'"$reg"'": 5}}}' > /etc/dray/policy.json
