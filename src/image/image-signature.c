@@ -275,6 +275,8 @@ static gpgme_error_t passphrase_cb(void *userdata, const char *uid_hint, const c
 
         (void) uid_hint;
         (void) info;
+        if (!pass)
+                return gpgme_error(GPG_ERR_NO_PASSPHRASE);
         if (prev_bad)
                 return gpgme_error(GPG_ERR_BAD_PASSPHRASE);
         if (gpgme_io_writen(fd, pass, strlen(pass)) < 0 || gpgme_io_writen(fd, "\n", 1) < 0)
@@ -319,16 +321,19 @@ int signature_sign(const char *key_id, const char *passphrase, const char *paylo
         gpgme_set_armor(ctx, 0);
         e = gpgme_signers_add(ctx, key);
         gpgme_key_unref(key);
-        if (passphrase) {
-                (void) gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
-                gpgme_set_passphrase_cb(ctx, passphrase_cb, (void *) passphrase);
-        }
+        /* Always the loopback: drayd has no terminal, and a pinentry started for it would wait for
+         * nobody. Without a passphrase, a key that needs one fails at once. */
+        (void) gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+        gpgme_set_passphrase_cb(ctx, passphrase_cb, (void *) passphrase);
         if (e == GPG_ERR_NO_ERROR && (gpgme_data_new_from_mem(&in, payload, strlen(payload), 0) != GPG_ERR_NO_ERROR ||
                                       gpgme_data_new(&out) != GPG_ERR_NO_ERROR))
                 e = gpgme_error(GPG_ERR_ENOMEM);
         if (e == GPG_ERR_NO_ERROR)
                 e = gpgme_op_sign(ctx, in, out, GPGME_SIG_MODE_NORMAL);
         gpgme_release(ctx);
+        if (!passphrase && (gpgme_err_code(e) == GPG_ERR_NO_PASSPHRASE || gpgme_err_code(e) == GPG_ERR_BAD_PASSPHRASE))
+                return unpack_error_set(error, -EKEYREJECTED, "cannot sign with '%.100s': the key needs a passphrase "
+                                        "(--sign-passphrase-file)", key_id);
         if (e != GPG_ERR_NO_ERROR)
                 return unpack_error_set(error, -EKEYREJECTED, "cannot sign with '%.100s': %s", key_id, gpgme_strerror(e));
         data = gpgme_data_release_and_get_mem(TAKE_PTR(out), &n);

@@ -129,9 +129,12 @@ ok "skopeo accepts tag 3 (its signature is the second)" \
 out="$(dray push --sign-by nobody@dray.test "localhost/t$tag-bb:1" "$reg/signed/bb:4" 2>&1)"
 like "$out" "no secret key 'nobody@dray.test'" "an unknown key is refused: $(echo "$out" | tail -1)"
 fails "and the manifest was not pushed" skopeo inspect --tls-verify=false "docker://$reg/signed/bb:4"
-printf 'wrong\n' > "$work/wrong"
 # gpg-agent keeps a passphrase it was given: a fresh one must be asked.
 rootgpg gpgconf --kill gpg-agent
+out="$(dray push --sign-by "$fpr_pass" "localhost/t$tag-bb:1" "$reg/signed/bb:5" 2>&1)"
+like "$out" "the key needs a passphrase \\(--sign-passphrase-file\\)" "a locked key without a passphrase: $(echo "$out" | tail -1)"
+fails "and the manifest was not pushed" skopeo inspect --tls-verify=false "docker://$reg/signed/bb:5"
+printf 'wrong\n' > "$work/wrong"
 out="$(dray push --sign-by "$fpr_pass" --sign-passphrase-file "$work/wrong" "localhost/t$tag-bb:1" "$reg/signed/bb:5" 2>&1)"
 like "$out" "cannot sign with" "a wrong passphrase is refused: $(echo "$out" | tail -1)"
 fails "and the manifest was not pushed" skopeo inspect --tls-verify=false "docker://$reg/signed/bb:5"
