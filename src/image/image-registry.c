@@ -169,9 +169,15 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
         if (r < 0)
                 return r;
         /* Signatures sign the top-level manifest (an index too): decided before anything is stored. */
-        r = image_trust_check(p->trust, name, m.digest, p->error);
-        if (r < 0)
-                return r;
+        {
+                _cleanup_free_ char *tmp = NULL;
+
+                if (asprintf(&tmp, "%s/tmp", p->store->root) < 0)
+                        return -ENOMEM;
+                r = image_trust_check(p->trust, tmp, name, m.digest, p->error);
+                if (r < 0)
+                        return r;
+        }
         if (registry_media_type_is_index(m.media_type)) {
                 _cleanup_(image_descriptor_done) ImageDescriptor d = {};
 

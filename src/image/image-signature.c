@@ -92,9 +92,10 @@ static int keyring_import(SignatureKeyring *k, const void *data, size_t size, co
         return 0;
 }
 
-int signature_keyring_new(const PolicyRequirement *r, SignatureKeyring **ret, UnpackError *error) {
+int signature_keyring_new(const PolicyRequirement *r, const char *tmp_dir, SignatureKeyring **ret,
+                          UnpackError *error) {
         _cleanup_(signature_keyring_freep) SignatureKeyring *k = calloc(1, sizeof(SignatureKeyring));
-        const char *tmp = getenv("TMPDIR");
+        const char *tmp = tmp_dir ?: getenv("TMPDIR");
         int q;
 
         if (!k)

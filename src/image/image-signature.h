@@ -22,9 +22,11 @@
 
 typedef struct SignatureKeyring SignatureKeyring;
 
-/* A temporary GNUPGHOME holding the keys of a signedBy requirement (its keyPath/keyPaths files, read
- * bounded, or its keyData). -EBADMSG with a message when a key file is unreadable or holds no key. */
-int signature_keyring_new(const PolicyRequirement *r, SignatureKeyring **ret, UnpackError *error);
+/* A temporary GNUPGHOME in tmp_dir (NULL: $TMPDIR or /tmp) holding the keys of a signedBy requirement
+ * (its keyPath/keyPaths files, read bounded, or its keyData). -EBADMSG with a message when a key file is
+ * unreadable or holds no key. */
+int signature_keyring_new(const PolicyRequirement *r, const char *tmp_dir, SignatureKeyring **ret,
+                          UnpackError *error);
 /* Removes the temporary GNUPGHOME. */
 SignatureKeyring *signature_keyring_free(SignatureKeyring *k);
 DEFINE_TRIVIAL_CLEANUP_FUNC(SignatureKeyring *, signature_keyring_free);

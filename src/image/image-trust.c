@@ -161,8 +161,8 @@ static int signatures_fetch(Signatures *s, const char *reference, const char *di
 /* ---- the decision -------------------------------------------------------------------------------- */
 
 /* 1 when one of the signatures fits r; 0 with *ret_reason saying why none did. */
-static int signed_by_accepts(const PolicyRequirement *r, Signatures *s, const char *reference, const char *digest,
-                             char **ret_reason, UnpackError *error) {
+static int signed_by_accepts(const PolicyRequirement *r, Signatures *s, const char *tmp_dir, const char *reference,
+                             const char *digest, char **ret_reason, UnpackError *error) {
         _cleanup_(signature_keyring_freep) SignatureKeyring *k = NULL;
         const char *why = NULL;
         int q;
@@ -178,7 +178,7 @@ static int signed_by_accepts(const PolicyRequirement *r, Signatures *s, const ch
                                         LOOKASIDE_DIR_CONTAINERS) < 0 ? -ENOMEM : 0;
                 return asprintf(ret_reason, "it is not signed (nothing at %s)", s->first_url) < 0 ? -ENOMEM : 0;
         }
-        q = signature_keyring_new(r, &k, error);
+        q = signature_keyring_new(r, tmp_dir, &k, error);
         if (q < 0)
                 return q;
         for (size_t i = 0; i < s->n; i++) {
@@ -207,8 +207,8 @@ static int signed_by_accepts(const PolicyRequirement *r, Signatures *s, const ch
         return asprintf(ret_reason, "no valid signature among %zu: %s", s->n, why) < 0 ? -ENOMEM : 0;
 }
 
-static int policy_decide(const ImagePolicy *p, const char *reference, const char *digest, Signatures *sigs,
-                         UnpackError *error) {
+static int policy_decide(const ImagePolicy *p, const char *tmp_dir, const char *reference, const char *digest,
+                         Signatures *sigs, UnpackError *error) {
         const PolicyRequirements *l = image_policy_for(p, reference);
 
         for (size_t i = 0; i < l->n_items; i++) {
@@ -220,7 +220,7 @@ static int policy_decide(const ImagePolicy *p, const char *reference, const char
                 case POLICY_INSECURE_ACCEPT_ANYTHING:
                         continue;
                 case POLICY_SIGNED_BY:
-                        r = signed_by_accepts(req, sigs, reference, digest, &reason, error);
+                        r = signed_by_accepts(req, sigs, tmp_dir, reference, digest, &reason, error);
                         if (r < 0)
                                 return r;
                         if (r > 0)
@@ -244,7 +244,8 @@ static int policy_decide(const ImagePolicy *p, const char *reference, const char
         return 0;
 }
 
-int image_trust_check(const ImageTrustOptions *o, const char *reference, const char *digest, UnpackError *error) {
+int image_trust_check(const ImageTrustOptions *o, const char *tmp_dir, const char *reference, const char *digest,
+                      UnpackError *error) {
         _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
         Signatures sigs = {};
         int r;
@@ -266,7 +267,7 @@ int image_trust_check(const ImageTrustOptions *o, const char *reference, const c
                 return 0;
         if (r < 0)
                 return r;
-        r = policy_decide(p, reference, digest, &sigs, error);
+        r = policy_decide(p, tmp_dir, reference, digest, &sigs, error);
         signatures_done(&sigs);
         return r;
 }

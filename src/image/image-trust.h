@@ -24,8 +24,11 @@ void image_trust_options_done(ImageTrustOptions *o);
  * policy when one was given, else IMAGE_POLICY_FILE, else podman's (no policy file at all: anything
  * is accepted, as before policies existed). Every requirement of the scope the reference falls in
  * must accept; signedBy reads the signatures from the lookaside registries.d configures. A refusal is
- * -EACCES with a message naming the policy file, the rule and the reason. */
-int image_trust_check(const ImageTrustOptions *o, const char *reference, const char *digest, UnpackError *error);
+ * -EACCES with a message naming the policy file, the rule and the reason. tmp_dir: where the
+ * temporary GNUPGHOMEs go (the store's tmp/, emptied at drayd's start, so a canceled pull's does not
+ * stay). */
+int image_trust_check(const ImageTrustOptions *o, const char *tmp_dir, const char *reference, const char *digest,
+                      UnpackError *error);
 
 /* push --sign-by: a signature for reference at digest, made before the manifest goes up (a wrong key
  * fails the push before anything is visible), stored after (image_trust_store()). */

@@ -201,7 +201,7 @@ like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager PullImage 'sa{sv}' "$
 like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager PullImage 'sa{sv}' "$reg/plain/bb:1" 1 SignBy s "$fpr" 2>&1)" \
         "push options" "PullImage refuses SignBy"
 like "$(dray pull --sign-by "$fpr" "$reg/plain/bb:1" 2>&1)" "is a dray push option" "dray pull refuses --sign-by"
-ok "no temporary GNUPGHOME is left behind" sh -c '! ls -d /tmp/dray-gnupg-* 2>/dev/null'
+ok "no temporary GNUPGHOME is left behind" sh -c '! ls -d /var/lib/dray/tmp/dray-gnupg-* 2>/dev/null'
 # Its gpg-agent ends with it (inotify on the home).
 ok "no gpg-agent of a temporary GNUPGHOME is left" \
-        wait_until 10 sh -c '! ps -eo args | grep -q "^gpg-agent --homedir /tmp/dray-gnupg-"'
+        wait_until 10 sh -c '! ps -eo args | grep -q "^gpg-agent --homedir /var/lib/dray/tmp/dray-gnupg-"'

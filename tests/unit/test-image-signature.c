@@ -49,7 +49,7 @@ static int keyring_for(const char *uid, SignatureKeyring **ret) {
                 return -ENOMEM;
         k = strv_extend(&r.key_paths, path);
         if (k >= 0)
-                k = signature_keyring_new(&r, ret, &e);
+                k = signature_keyring_new(&r, NULL, ret, &e);
         if (k < 0)
                 fprintf(stderr, "keyring: %s\n", e.message);
         strv_free(r.key_paths);
