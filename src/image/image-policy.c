@@ -36,6 +36,7 @@ static void requirement_done(PolicyRequirement *r) {
         strv_free(r->key_paths);
         free(r->key_data);
         free(r->identity_reference);
+        free(r->identity_signed_prefix);
         *r = (PolicyRequirement) {};
 }
 
@@ -176,6 +177,23 @@ static int parse_keys(Parse *p, json_object *o, const char *where, PolicyRequire
         return 0;
 }
 
+/* remapIdentity's prefix and signedPrefix: host[:port][/namespace…] (a reference's leading part), no
+ * tag or digest. */
+static bool remap_prefix_is_valid(const char *s) {
+        _cleanup_free_ char *probe = NULL;
+        ImageRef parsed;
+        bool ok;
+
+        if (isempty(s) || strlen(s) > IMAGE_REF_MAX || strpbrk(s, "@*"))
+                return false;
+        /* s/x must read as a reference that names its registry (nothing docker.io/library/ added). */
+        if (asprintf(&probe, "%s/x", s) < 0 || image_ref_parse(probe, &parsed) < 0)
+                return false;
+        ok = streq(parsed.repository, probe);
+        image_ref_done(&parsed);
+        return ok;
+}
+
 static int parse_identity(Parse *p, json_object *o, const char *where, PolicyRequirement *r) {
         static const char *const none[] = { "type", NULL }, *const ref[] = { "type", "dockerReference", NULL },
                                  *const repo[] = { "type", "dockerRepository", NULL },
@@ -215,8 +233,27 @@ static int parse_identity(Parse *p, json_object *o, const char *where, PolicyReq
                 r->identity_reference = strdup(arg);
                 return r->identity_reference ? 0 : -ENOMEM;
         }
-        case POLICY_IDENTITY_REMAP_IDENTITY:
-                return check_keys(p, o, w, remap);
+        case POLICY_IDENTITY_REMAP_IDENTITY: {
+                const char *signed_prefix;
+
+                k = check_keys(p, o, w, remap);
+                if (k < 0)
+                        return k;
+                k = get_string(p, o, w, "prefix", true, &arg);
+                if (k < 0)
+                        return k;
+                k = get_string(p, o, w, "signedPrefix", true, &signed_prefix);
+                if (k < 0)
+                        return k;
+                if (!remap_prefix_is_valid(arg))
+                        return PARSE_FAIL(p, w, "prefix", "'%.200s' is not a registry[/namespace] prefix", arg);
+                if (!remap_prefix_is_valid(signed_prefix))
+                        return PARSE_FAIL(p, w, "signedPrefix", "'%.200s' is not a registry[/namespace] prefix",
+                                          signed_prefix);
+                r->identity_reference = strdup(arg);
+                r->identity_signed_prefix = strdup(signed_prefix);
+                return r->identity_reference && r->identity_signed_prefix ? 0 : -ENOMEM;
+        }
         default:
                 return PARSE_FAIL(p, w, "type", "unknown signedIdentity type '%.64s'", s);
         }
@@ -490,14 +527,33 @@ static bool same_string(const ImageRef *a, const ImageRef *b) {
         return image_ref_format(a, &x) >= 0 && image_ref_format(b, &y) >= 0 && streq(x, y);
 }
 
+/* remapIdentity: reference with prefix replaced by signed_prefix when it starts with prefix followed
+ * by the end, '/', ':' or '@' (so a/b does not match a/bc), as containers/image does; *ret NULL when
+ * it does not. */
+static int remap(const char *prefix, const char *signed_prefix, const char *reference, char **ret) {
+        size_t n = strlen(prefix);
+
+        *ret = NULL;
+        if (!strneq(reference, prefix, n) || !strchr("/:@", reference[n]) || reference[n] == 0)
+                return 0;
+        return asprintf(ret, "%s%s", signed_prefix, reference + n) < 0 ? -ENOMEM : 0;
+}
+
 int policy_identity_matches(const PolicyRequirement *r, const char *reference, const char *signed_reference) {
         _cleanup_(image_ref_done) ImageRef intended = {}, signature = {};
         bool intended_name_only, signature_name_only;
+        _cleanup_free_ char *remapped = NULL;
         const char *want = reference;
         int k;
 
         if (r->identity == POLICY_IDENTITY_EXACT_REFERENCE || r->identity == POLICY_IDENTITY_EXACT_REPOSITORY)
                 want = r->identity_reference;
+        if (r->identity == POLICY_IDENTITY_REMAP_IDENTITY) {
+                k = remap(r->identity_reference, r->identity_signed_prefix, reference, &remapped);
+                if (k < 0)
+                        return k;
+                want = remapped ?: reference;
+        }
         if (parse_exact(want, &intended, &intended_name_only) < 0)
                 return false;
         k = parse_exact(signed_reference, &signature, &signature_name_only);
@@ -505,6 +561,7 @@ int policy_identity_matches(const PolicyRequirement *r, const char *reference, c
                 return k;
         switch (r->identity) {
         case POLICY_IDENTITY_MATCH_REPO_DIGEST_OR_EXACT:
+        case POLICY_IDENTITY_REMAP_IDENTITY:
                 if (intended.tag)
                         return !signature_name_only && same_string(&intended, &signature);
                 if (intended.digest)
@@ -517,6 +574,6 @@ int policy_identity_matches(const PolicyRequirement *r, const char *reference, c
         case POLICY_IDENTITY_EXACT_REPOSITORY:
                 return streq(intended.repository, signature.repository);
         default:
-                return false; /* remapIdentity: not implemented, nothing matches */
+                return false;
         }
 }

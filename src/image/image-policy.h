@@ -36,7 +36,7 @@ typedef enum PolicyIdentityType {
         POLICY_IDENTITY_MATCH_REPOSITORY,
         POLICY_IDENTITY_EXACT_REFERENCE,
         POLICY_IDENTITY_EXACT_REPOSITORY,
-        POLICY_IDENTITY_REMAP_IDENTITY, /* known, not implemented: no signature matches it */
+        POLICY_IDENTITY_REMAP_IDENTITY, /* matchRepoDigestOrExact after prefix → signedPrefix */
         _POLICY_IDENTITY_TYPE_MAX,
         _POLICY_IDENTITY_TYPE_INVALID = -EINVAL,
 } PolicyIdentityType;
@@ -48,7 +48,9 @@ typedef struct PolicyRequirement {
         unsigned char *key_data;
         size_t n_key_data;
         PolicyIdentityType identity;
-        char *identity_reference; /* exactReference: dockerReference; exactRepository: dockerRepository */
+        char *identity_reference; /* exactReference: dockerReference; exactRepository: dockerRepository;
+                                   * remapIdentity: prefix */
+        char *identity_signed_prefix; /* remapIdentity: signedPrefix */
 } PolicyRequirement;
 
 typedef struct PolicyRequirements {

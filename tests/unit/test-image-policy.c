@@ -162,8 +162,6 @@ TEST(policy_identity) {
         r.identity_reference = (char *) "quay.io/x:1";
         ASSERT_EQ(policy_identity_matches(&r, "localhost:5000/a:1", "quay.io/x:1"), 1);
         ASSERT_EQ(policy_identity_matches(&r, "localhost:5000/a:1", "localhost:5000/a:1"), 0);
-        r.identity = POLICY_IDENTITY_REMAP_IDENTITY;
-        ASSERT_EQ(policy_identity_matches(&r, "localhost:5000/a:1", "localhost:5000/a:1"), 0);
         return 0;
 }
 
@@ -272,5 +270,31 @@ TEST(simple_signing_payload) {
                 ASSERT_ERROR(simple_signing_parse(bad[i], strlen(bad[i]), &r2, &d2, &why), EBADMSG);
                 ASSERT_TRUE(why);
         }
+        return 0;
+}
+
+TEST(policy_remap_identity) {
+        _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
+        const PolicyRequirement *r;
+        UnpackError e;
+
+        ASSERT_OK(parse("{\"default\": [{\"type\": \"signedBy\", \"keyType\": \"GPGKeys\", \"keyPath\": \"/k\","
+                        " \"signedIdentity\": {\"type\": \"remapIdentity\", \"prefix\": \"mirror.lan:5000/quay\","
+                        " \"signedPrefix\": \"quay.io\"}}]}", &p, &e));
+        r = p->fallback.items;
+        ASSERT_EQ(r->identity, POLICY_IDENTITY_REMAP_IDENTITY);
+        /* the mirror's image is checked as quay.io's, then as matchRepoDigestOrExact */
+        ASSERT_EQ(policy_identity_matches(r, "mirror.lan:5000/quay/ns/app:1", "quay.io/ns/app:1"), 1);
+        ASSERT_EQ(policy_identity_matches(r, "mirror.lan:5000/quay/ns/app:1", "quay.io/ns/app:2"), 0);
+        ASSERT_EQ(policy_identity_matches(r, "mirror.lan:5000/quay/ns/app:1", "mirror.lan:5000/quay/ns/app:1"), 0);
+        /* only at a component boundary: quayx is not under quay */
+        ASSERT_EQ(policy_identity_matches(r, "mirror.lan:5000/quayx/app:1", "quay.iox/app:1"), 0);
+        ASSERT_EQ(policy_identity_matches(r, "mirror.lan:5000/quayx/app:1", "mirror.lan:5000/quayx/app:1"), 1);
+        ASSERT_EQ(refused("{\"default\": [{\"type\": \"signedBy\", \"keyType\": \"GPGKeys\", \"keyPath\": \"/k\","
+                          " \"signedIdentity\": {\"type\": \"remapIdentity\", \"prefix\": \"busybox\","
+                          " \"signedPrefix\": \"quay.io\"}}]}", "prefix: 'busybox' is not a registry"), 0);
+        ASSERT_EQ(refused("{\"default\": [{\"type\": \"signedBy\", \"keyType\": \"GPGKeys\", \"keyPath\": \"/k\","
+                          " \"signedIdentity\": {\"type\": \"remapIdentity\", \"prefix\": \"quay.io\"}}]}",
+                          "signedPrefix: missing"), 0);
         return 0;
 }
