@@ -87,6 +87,7 @@ cat > "$work/policy.json" <<EOF
       "$reg/signed/exact": $(signed_by "$work/signer.gpg" ', "signedIdentity": {"type": "matchExact"}'),
       "$reg/signed/repo": $(signed_by "$work/signer.gpg" ', "signedIdentity": {"type": "matchRepository"}'),
       "$reg/otherkey": $(signed_by "$work/other.gpg"),
+      "$reg/mirror": $(signed_by "$work/signer.gpg" ', "signedIdentity": {"type": "remapIdentity", "prefix": "'"$reg/mirror"'", "signedPrefix": "'"$reg/signed"'"}'),
       "$reg/rejected": [{"type": "reject"}]
     },
     "docker-daemon": {"": [{"type": "insecureAcceptAnything"}]}
@@ -163,6 +164,18 @@ ok "repo:1 under tag 2" sk copy -q --src-tls-verify=false --dest-tls-verify=fals
         "docker://$reg/signed/repo:1" "docker://$reg/signed/repo:2"
 ok "matchRepository: tag 2 with tag 1's signature" dray pull --signature-policy "$work/policy.json" "$reg/signed/repo:2"
 defer rmi "$reg/signed/repo:2"
+
+# remapIdentity: a mirror's copy, with the original's signature, checked as the original.
+ok "the signed image copied to a mirror repository" sk copy -q --src-tls-verify=false --dest-tls-verify=false \
+        "docker://$reg/signed/bb:1" "docker://$reg/mirror/bb:1"
+mkdir -p "$work/sigstore/mirror/bb@sha256=${digest#sha256:}"
+cp "$sig" "$work/sigstore/mirror/bb@sha256=${digest#sha256:}/signature-1"
+ok "remapIdentity: the mirror's image is accepted with the original's signature" \
+        dray pull --signature-policy "$work/policy.json" "$reg/mirror/bb:1"
+defer rmi "$reg/mirror/bb:1"
+ok "the signed image under another tag of the mirror" sk copy -q --src-tls-verify=false --dest-tls-verify=false \
+        "docker://$reg/signed/bb:1" "docker://$reg/mirror/bb:2"
+refused "$reg/mirror/bb:2" "$(rule mirror signedBy): .*another image name" "remapIdentity: another tag"
 
 # reject and insecureAcceptAnything.
 ok "push to the rejected repository" dray push "localhost/t$tag-bb:1" "$reg/rejected/bb:1"
