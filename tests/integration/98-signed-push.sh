@@ -129,8 +129,9 @@ ok "skopeo accepts tag 3 (its signature is the second)" \
 out="$(dray push --sign-by nobody@dray.test "localhost/t$tag-bb:1" "$reg/signed/bb:4" 2>&1)"
 like "$out" "no secret key 'nobody@dray.test'" "an unknown key is refused: $(echo "$out" | tail -1)"
 fails "and the manifest was not pushed" skopeo inspect --tls-verify=false "docker://$reg/signed/bb:4"
-# gpg-agent keeps a passphrase it was given: a fresh one must be asked.
+# gpg-agent keeps a passphrase it was given: a fresh one must be asked (and the old one be gone).
 rootgpg gpgconf --kill gpg-agent
+wait_until 10 sh -c "! ps -eo args | grep -q '^gpg-agent --homedir $root_home '" || bail_out "root's gpg-agent does not end"
 out="$(dray push --sign-by "$fpr_pass" "localhost/t$tag-bb:1" "$reg/signed/bb:5" 2>&1)"
 like "$out" "the key needs a passphrase \\(--sign-passphrase-file\\)" "a locked key without a passphrase: $(echo "$out" | tail -1)"
 fails "and the manifest was not pushed" skopeo inspect --tls-verify=false "docker://$reg/signed/bb:5"
