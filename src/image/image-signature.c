@@ -30,6 +30,12 @@ struct SignatureKeyring {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(gpgme_data_t, gpgme_data_release);
 
+static void *memdup(const void *p, size_t n) {
+        void *q = malloc(n);
+
+        return q ? memcpy(q, p, n) : NULL;
+}
+
 static int gpgme_setup(gpgme_ctx_t *ret, const char *home) {
         gpgme_ctx_t ctx;
 
@@ -131,18 +137,47 @@ int signature_keyring_new(const PolicyRequirement *r, const char *tmp_dir, Signa
         return 0;
 }
 
+/* The payload as gpg writes it out, capped: a small signature may hold a compressed message that
+ * inflates to gigabytes, and gpgme's memory buffers would keep all of it. Past the cap the write
+ * fails, gpg stops, and the verification fails. */
+typedef struct Payload {
+        char data[SIMPLE_SIGNING_PAYLOAD_MAX + 1];
+        size_t n;
+        bool too_big;
+} Payload;
+
+static ssize_t payload_write(void *handle, const void *buffer, size_t size) {
+        Payload *p = handle;
+
+        if (size > SIMPLE_SIGNING_PAYLOAD_MAX - p->n) {
+                p->too_big = true;
+                errno = EFBIG;
+                return -1;
+        }
+        memcpy(p->data + p->n, buffer, size);
+        p->n += size;
+        return (ssize_t) size;
+}
+
 int signature_keyring_verify(SignatureKeyring *k, const void *sig, size_t size, char **ret_payload, size_t *ret_size,
                              const char **ret_reason) {
         _cleanup_(gpgme_data_releasep) gpgme_data_t in = NULL, out = NULL;
+        _cleanup_free_ Payload *p = calloc(1, sizeof(Payload));
+        struct gpgme_data_cbs cbs = { .write = payload_write };
         gpgme_verify_result_t res;
         gpgme_signature_t s;
+        gpgme_error_t e;
         char *payload;
-        size_t n;
-        off_t end;
 
-        if (gpgme_data_new_from_mem(&in, sig, size, 0) != GPG_ERR_NO_ERROR || gpgme_data_new(&out) != GPG_ERR_NO_ERROR)
+        if (!p || gpgme_data_new_from_mem(&in, sig, size, 0) != GPG_ERR_NO_ERROR ||
+            gpgme_data_new_from_cbs(&out, &cbs, p) != GPG_ERR_NO_ERROR)
                 return -ENOMEM;
-        if (gpgme_op_verify(k->ctx, in, NULL, out) != GPG_ERR_NO_ERROR || !(res = gpgme_op_verify_result(k->ctx))) {
+        e = gpgme_op_verify(k->ctx, in, NULL, out);
+        if (p->too_big) {
+                *ret_reason = "its payload is larger than 64 KiB";
+                return -EBADMSG;
+        }
+        if (e != GPG_ERR_NO_ERROR || !(res = gpgme_op_verify_result(k->ctx))) {
                 *ret_reason = "it is not an OpenPGP signed message";
                 return -EBADMSG;
         }
@@ -166,26 +201,12 @@ int signature_keyring_verify(SignatureKeyring *k, const void *sig, size_t size, 
                 *ret_reason = "it was made by a key the policy does not name";
                 return -EBADMSG;
         }
-        end = gpgme_data_seek(out, 0, SEEK_END);
-        if (end < 0 || (size_t) end > SIMPLE_SIGNING_PAYLOAD_MAX) {
-                *ret_reason = "its payload is larger than 64 KiB";
-                return -EBADMSG;
-        }
-        (void) gpgme_data_seek(out, 0, SEEK_SET);
-        payload = malloc((size_t) end + 1);
+        payload = memdup(p->data, p->n + 1);
         if (!payload)
                 return -ENOMEM;
-        n = 0;
-        while (n < (size_t) end) {
-                ssize_t m = gpgme_data_read(out, payload + n, (size_t) end - n);
-
-                if (m <= 0)
-                        break;
-                n += (size_t) m;
-        }
-        payload[n] = 0;
+        payload[p->n] = 0;
         *ret_payload = payload;
-        *ret_size = n;
+        *ret_size = p->n;
         return 0;
 }
 

@@ -99,6 +99,26 @@ TEST(sign_and_verify) {
         ASSERT_ERROR(signature_keyring_verify(mine, "not a signature", 15, &out, &n, &why), EBADMSG);
         ASSERT_ERROR(signature_keyring_verify(mine, "", 0, &out, &n, &why), EBADMSG);
 
+        /* A compression bomb: 64 MiB of zeros in a signature of some 70 KiB, refused without being held. */
+        {
+                _cleanup_free_ char *cmd = NULL, *path = NULL, *bomb = NULL;
+                FILE *f;
+
+                ASSERT_TRUE(asprintf(&cmd, "head -c 67108864 /dev/zero | GNUPGHOME=%s gpg --batch --quiet -z 9 "
+                                     "-u signer@dray.test --sign > %s/bomb", home, home) > 0);
+                ASSERT_EQ(system(cmd), 0);
+                ASSERT_TRUE(asprintf(&path, "%s/bomb", home) > 0);
+                f = fopen(path, "re");
+                ASSERT_TRUE(f);
+                bomb = malloc(4U * 1024U * 1024U);
+                ASSERT_TRUE(bomb);
+                n = fread(bomb, 1, 4U * 1024U * 1024U, f);
+                fclose(f);
+                ASSERT_TRUE(n > 0 && n < 4U * 1024U * 1024U);
+                ASSERT_ERROR(signature_keyring_verify(mine, bomb, n, &out, &size, &why), EBADMSG);
+                ASSERT_STREQ(why, "its payload is larger than 64 KiB");
+        }
+
         (void) system("gpgconf --kill all >/dev/null 2>&1");
         (void) unsetenv("GNUPGHOME");
         ASSERT_OK(rm_rf_path(home));
