@@ -5,34 +5,8 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
+#include "child-fork.h"
 #include "macros.h"
-
-/* How a child process ended, in one form for every fork drayd makes. */
-typedef enum ChildEnd {
-        CHILD_EXITED, /* status: its exit status */
-        CHILD_KILLED, /* status: the signal */
-        CHILD_DUMPED, /* status: the signal; it dumped core */
-        _CHILD_END_MAX,
-        _CHILD_END_INVALID = -EINVAL,
-} ChildEnd;
-
-const char *child_end_to_string(ChildEnd e);
-ChildEnd child_end_from_string(const char *s);
-
-typedef struct ChildExit {
-        ChildEnd end;
-        int status;
-} ChildExit;
-
-int child_exit_from_siginfo(const siginfo_t *si, ChildExit *ret);
-static inline bool child_exit_is_success(const ChildExit *e) {
-        return e->end == CHILD_EXITED && e->status == 0;
-}
-/* "exited with status 3", "was killed by signal KILL", "dumped core on signal SEGV". */
-void child_exit_describe(const ChildExit *e, char *buf, size_t size);
-
-/* Blocks until pid (our child) ends; for children that end at once (a double fork's intermediate). */
-int child_wait(pid_t pid, ChildExit *ret);
 
 /* A forked child followed from the event loop, after systemd's src/machine/operation.c: fork, one
  * report channel (a pipe of '\n'-terminated lines, delivered as they come), one pidfd watched by

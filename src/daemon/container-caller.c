@@ -4,9 +4,7 @@
 #include <sys/un.h>
 
 #include "container-caller.h"
-#include "container.h"
 #include "log.h"
-#include "manager.h"
 
 #define JOURNAL_STDOUT_SOCKET "/run/systemd/journal/stdout"
 
@@ -63,91 +61,58 @@ bool caller_stream_is_journal(int fd) {
                len - offsetof(struct sockaddr_un, sun_path) >= sizeof(JOURNAL_STDOUT_SOCKET) - 1;
 }
 
-bool container_caller_is(const Container *c, sd_bus_message *m) {
-        const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
-
-        return c->rec.caller && sender && streq(sender, c->rec.caller);
+void caller_unwatch(ContainerCaller *caller) {
+        caller->match = sd_bus_slot_unref(caller->match);
+        caller->check = sd_bus_slot_unref(caller->check);
 }
 
-bool container_caller_pending(const Container *c) {
-        return c->rec.caller && !c->caller.collected;
-}
-
-void container_caller_unwatch(Container *c) {
-        c->caller.match = sd_bus_slot_unref(c->caller.match);
-        c->caller.check = sd_bus_slot_unref(c->caller.check);
-}
-
-void container_caller_release(Container *c) {
-        container_caller_unwatch(c);
-        free(c->rec.caller);
-        c->rec.caller = NULL;
-        free(c->caller.unit);
-        c->caller.unit = NULL;
-}
-
-/* The client is gone. A running container goes the way of a payload whose parent died: stopped with
- * its stop signal and timeout, then (AutoRemove) removed. May free c. */
-static void container_caller_gone(Container *c) {
-        /* A booted system whose terminal client went away (its terminal closed) is detached from, as
-         * from nspawn's console: it keeps running. One run from a service stays that service's payload
-         * (BindsTo= on the scope). */
-        if (c->spec->boot && !c->caller.unit && container_is_active(c)) {
-                log_info("Container %s: the client attached to it (%s) is gone; the booted system keeps running.",
-                         c->spec->name, c->rec.caller);
-                container_caller_release(c);
-                return;
-        }
-        log_info("Container %s: the client that ran it in the foreground (%s) is gone, %s it.", c->spec->name,
-                 c->rec.caller, container_is_active(c) ? "stopping" : "removing");
-        container_caller_release(c);
-        if (container_is_active(c))
-                (void) container_stop(c, UINT64_MAX, NULL);
-        else if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove)
-                (void) container_remove(c, false, NULL);
+static void caller_gone(ContainerCaller *caller) {
+        caller_unwatch(caller);
+        caller->gone(caller->userdata);
 }
 
 static int on_name_owner_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
-        Container *c = userdata;
+        ContainerCaller *caller = userdata;
         const char *name, *old_owner, *new_owner;
 
+        /* The match names the client (arg0): a message about it with no new owner says it is gone. */
         if (sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
-        if (!c->rec.caller || !streq(name, c->rec.caller) || !isempty(new_owner))
+        if (!isempty(new_owner))
                 return 0;
-        container_caller_gone(c);
+        caller_gone(caller);
         return 0;
 }
 
 static int on_get_name_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Container *c = userdata;
+        ContainerCaller *caller = userdata;
 
-        c->caller.check = sd_bus_slot_unref(c->caller.check);
+        caller->check = sd_bus_slot_unref(caller->check);
         if (sd_bus_error_has_name(sd_bus_message_get_error(reply), SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                container_caller_gone(c);
+                caller_gone(caller);
         return 0;
 }
 
-int container_caller_watch(Container *c) {
+int caller_watch(ContainerCaller *caller, sd_bus *bus, const char *name, caller_gone_t gone, void *userdata) {
         _cleanup_free_ char *match = NULL;
-        sd_bus *bus = c->manager->bus;
         int r;
 
-        if (!c->rec.caller || !bus || c->caller.match)
+        if (caller->match)
                 return 0;
+        caller->gone = gone;
+        caller->userdata = userdata;
         /* Unique names are never reused while the bus runs, and contain no quote. */
         if (asprintf(&match, "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", c->rec.caller) < 0)
+                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", name) < 0)
                 return -ENOMEM;
-        r = sd_bus_add_match_async(bus, &c->caller.match, match, on_name_owner_changed, NULL, c);
+        r = sd_bus_add_match_async(bus, &caller->match, match, on_name_owner_changed, NULL, caller);
         if (r < 0)
                 return r;
         /* The bus handles our messages in order: the match is in place before this is answered. */
-        r = sd_bus_call_method_async(bus, &c->caller.check, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                     "org.freedesktop.DBus", "GetNameOwner", on_get_name_owner, c, "s",
-                                     c->rec.caller);
+        r = sd_bus_call_method_async(bus, &caller->check, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "GetNameOwner", on_get_name_owner, caller, "s", name);
         if (r < 0) {
-                container_caller_unwatch(c);
+                caller_unwatch(caller);
                 return r;
         }
         return 0;

@@ -16,7 +16,8 @@
  *   with the service even while drayd is not running, and the container's output is filed under that
  *   service in the journal (see caller_stream_is_journal()). */
 
-typedef struct Container Container;
+/* Called once when the watched client is gone (its connection closed); the watch has ended. */
+typedef void (*caller_gone_t)(void *userdata);
 
 /* The live half; the client's unique name itself is c->rec.caller (state.json). */
 typedef struct ContainerCaller {
@@ -24,6 +25,8 @@ typedef struct ContainerCaller {
         bool collected;        /* the client got the exit status of the last run from a Wait */
         sd_bus_slot *match;    /* NameOwnerChanged for the name */
         sd_bus_slot *check;    /* GetNameOwner(name), for a client gone before the match was in place */
+        caller_gone_t gone;
+        void *userdata;
 } ContainerCaller;
 
 void container_caller_done(ContainerCaller *caller);
@@ -39,15 +42,7 @@ int caller_identify(sd_bus_message *m, char **ret_bus_name, char **ret_unit);
  * the container's scope, the writer's cgroup, a second time). */
 bool caller_stream_is_journal(int fd);
 
-/* Starts watching c->rec.caller (no-op without one or without a bus). When the client goes away
- * the container is stopped, or an exited AutoRemove container removed. */
-int container_caller_watch(Container *c);
-void container_caller_unwatch(Container *c);
-
-/* Whether m comes from the attached client. */
-bool container_caller_is(const Container *c, sd_bus_message *m);
-/* An AutoRemove container waits for its attached client to collect the exit status (or to go away)
- * before it is removed: a client whose Wait was lost to a drayd restart asks again. */
-bool container_caller_pending(const Container *c);
-/* The client is no longer attached (the run ended and it has what it needs): forget it. */
-void container_caller_release(Container *c);
+/* Watches the client with unique name name on bus: gone() is called once when it has gone away.
+ * A second watch while one is in place is a no-op. */
+int caller_watch(ContainerCaller *caller, sd_bus *bus, const char *name, caller_gone_t gone, void *userdata);
+void caller_unwatch(ContainerCaller *caller);

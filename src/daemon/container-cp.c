@@ -11,6 +11,7 @@
 #include "container-privilege.h"
 #include "image-dbus.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "mount-spec.h"
 #include "polkit.h"

@@ -27,5 +27,3 @@ void container_bus_reply_wait(Container *c, sd_bus_message *m);  /* the exit sta
 void container_bus_reply_gone(Container *c, sd_bus_message *m);  /* removed before it exited */
 void container_bus_reply_errno(sd_bus_message *m, int error, const char *format, ...) _printf_(3, 4);
 
-/* PropertiesChanged for every property that can change. */
-void container_bus_send_changed(Container *c);

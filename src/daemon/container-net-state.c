@@ -17,13 +17,22 @@ static int attachment_to_json(const ContainerAttachment *a, json_object **ret) {
         if (!o)
                 return -ENOMEM;
         r = json_add_string(o, "network", a->network);
-        r = r < 0 ? r : json_add_string(o, "ifname", a->ifname);
-        r = r < 0 ? r : json_add_string(o, "veth", a->veth);
-        r = r < 0 ? r : json_add_string(o, "ipv4", net_addr_to_string(&a->addr, buf));
-        if (a->addr6.family)
-                r = r < 0 ? r : json_add_string(o, "ipv6", net_addr_to_string(&a->addr6, buf));
         if (r < 0)
                 return r;
+        r = json_add_string(o, "ifname", a->ifname);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "veth", a->veth);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "ipv4", net_addr_to_string(&a->addr, buf));
+        if (r < 0)
+                return r;
+        if (a->addr6.family) {
+                r = json_add_string(o, "ipv6", net_addr_to_string(&a->addr6, buf));
+                if (r < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(o);
         return 0;
 }
@@ -45,20 +54,28 @@ int container_net_save(Container *c) {
         if (!o || !atts || !ports)
                 return -ENOMEM;
         r = schema_version_add(o, CONTAINER_NET_SCHEMA_VERSION);
-        for (size_t i = 0; r >= 0 && i < c->net->n_attachments; i++) {
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < c->net->n_attachments; i++) {
                 json_object *e = NULL;
 
                 r = attachment_to_json(&c->net->attachments[i], &e);
-                r = r < 0 ? r : array_add(atts, e);
+                if (r < 0)
+                        return r;
+                r = array_add(atts, e);
+                if (r < 0)
+                        return r;
         }
-        for (size_t i = 0; r >= 0 && i < c->net->n_ports; i++) {
+        for (size_t i = 0; i < c->net->n_ports; i++) {
                 _cleanup_free_ char *s = NULL;
 
                 r = net_port_format(&c->net->ports[i], &s);
-                r = r < 0 ? r : array_add(ports, json_object_new_string(s));
+                if (r < 0)
+                        return r;
+                r = array_add(ports, json_object_new_string(s));
+                if (r < 0)
+                        return r;
         }
-        if (r < 0)
-                return r;
         if (json_object_object_add(o, "attachments", TAKE_PTR(atts)) < 0 ||
             json_object_object_add(o, "ports", TAKE_PTR(ports)) < 0)
                 return -ENOMEM;
@@ -90,9 +107,15 @@ static int attachment_from_json(json_object *e, ContainerAttachment *a) {
         int r;
 
         r = json_get_string(e, "network", &network);
-        r = r < 0 ? r : json_get_string(e, "ifname", &ifname);
-        r = r < 0 ? r : json_get_string(e, "veth", &veth);
-        r = r < 0 ? r : json_get_string(e, "ipv4", &ip);
+        if (r < 0)
+                return -EBADMSG;
+        r = json_get_string(e, "ifname", &ifname);
+        if (r < 0)
+                return -EBADMSG;
+        r = json_get_string(e, "veth", &veth);
+        if (r < 0)
+                return -EBADMSG;
+        r = json_get_string(e, "ipv4", &ip);
         if (r < 0)
                 return -EBADMSG;
         (void) json_get_string(e, "ipv6", &ip6);

@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "container-dbus.h"
 #include "container-net-internal.h"
 #include "container-net.h"
 #include "container.h"
 #include "log.h"
 #include "manager.h"
-#include "net-announce.h"
+#include "net-attach.h"
 #include "net-netns.h"
 #include "network.h"
 #include "strv.h"
@@ -35,20 +32,6 @@ const ContainerAttachment *container_net_find(const Container *c, const char *ne
         return NULL;
 }
 
-static int set_message(char **ret, const char *fmt, ...) _printf_(2, 3);
-static int set_message(char **ret, const char *fmt, ...) {
-        va_list ap;
-
-        if (!ret)
-                return 0;
-        free(*ret);
-        va_start(ap, fmt);
-        if (vasprintf(ret, fmt, ap) < 0)
-                *ret = NULL;
-        va_end(ap);
-        return 0;
-}
-
 /* ---- ports ------------------------------------------------------------------------------------- */
 
 static bool ports_clash(const NetPort *a, const NetPort *b) {
@@ -67,44 +50,7 @@ static Container *port_owner(Container *c, const NetPort *p) {
         return NULL;
 }
 
-/* Binds the port on the host to see whether something else holds it; with port 0 the kernel picks a
- * free one, which is returned. */
-static int probe_port(const NetPort *p, uint16_t *ret) {
-        struct sockaddr_storage ss = {};
-        socklen_t len;
-        _cleanup_close_ int fd = -EBADF;
-        int family = p->host_ip.family == AF_INET6 ? AF_INET6 : AF_INET;
-
-        fd = socket(family, (p->proto == NET_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (family == AF_INET6) {
-                struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) &ss;
-
-                s6->sin6_family = AF_INET6;
-                s6->sin6_port = htons(p->host_port);
-                memcpy(&s6->sin6_addr, p->host_ip.bytes, 16);
-                len = sizeof(*s6);
-        } else {
-                struct sockaddr_in *s4 = (struct sockaddr_in *) &ss;
-
-                s4->sin_family = AF_INET;
-                s4->sin_port = htons(p->host_port);
-                if (net_addr_is_set(&p->host_ip))
-                        memcpy(&s4->sin_addr, p->host_ip.bytes, 4);
-                len = sizeof(*s4);
-        }
-        if (bind(fd, (struct sockaddr *) &ss, len) < 0)
-                return -errno;
-        len = sizeof(ss);
-        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
-                return -errno;
-        *ret = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
-                                        : ((struct sockaddr_in *) &ss)->sin_port);
-        return 0;
-}
-
-static int add_port(Container *c, NetPort p, char **ret_message) {
+static int add_port(Container *c, NetPort p, DrayError *e) {
         char buf[NET_ADDR_STRLEN];
         Container *owner;
         NetPort *v;
@@ -114,14 +60,15 @@ static int add_port(Container *c, NetPort p, char **ret_message) {
                 NetPort probe = p;
                 uint16_t port = 0;
 
-                r = probe_port(&probe, &port);
+                r = net_port_probe(&probe, &port);
                 if (r == -EADDRINUSE || r == -EADDRNOTAVAIL)
-                        return set_message(ret_message, "host port %s:%u/%s is not available: %s",
-                                           net_addr_is_set(&p.host_ip) ? net_addr_to_string(&p.host_ip, buf) : "0.0.0.0",
-                                           p.host_port, net_proto_to_string(p.proto), strerror(-r)), -EADDRNOTAVAIL;
+                        return dray_error_set(e, -EADDRNOTAVAIL, "host port %s:%u/%s is not available: %s",
+                                              net_addr_is_set(&p.host_ip) ?
+                                                      net_addr_to_string(&p.host_ip, buf) : "0.0.0.0",
+                                              p.host_port, net_proto_to_string(p.proto), strerror(-r));
                 if (r < 0)
-                        return set_message(ret_message, "failed to check host port %u: %s", p.host_port,
-                                           strerror(-r)), r;
+                        return dray_error_set(e, r, "failed to check host port %u: %s", p.host_port,
+                                              strerror(-r));
                 probe.host_port = port;
                 owner = port_owner(c, &probe);
                 if (!owner) {
@@ -129,8 +76,9 @@ static int add_port(Container *c, NetPort p, char **ret_message) {
                         break;
                 }
                 if (p.host_port != 0 || attempt > 16)
-                        return set_message(ret_message, "host port %u/%s is published by container '%s' already",
-                                           port, net_proto_to_string(p.proto), owner->spec->name), -EADDRNOTAVAIL;
+                        return dray_error_set(e, -EADDRNOTAVAIL,
+                                              "host port %u/%s is published by container '%s' already", port,
+                                              net_proto_to_string(p.proto), owner->spec->name);
         }
         v = realloc(c->net->ports, (c->net->n_ports + 1) * sizeof(NetPort));
         if (!v)
@@ -140,7 +88,7 @@ static int add_port(Container *c, NetPort p, char **ret_message) {
         return 0;
 }
 
-static int setup_ports(Container *c, char **ret_message) {
+static int setup_ports(Container *c, DrayError *e) {
         int r;
 
         STRV_FOREACH(s, c->spec->net.publish) {
@@ -148,8 +96,8 @@ static int setup_ports(Container *c, char **ret_message) {
 
                 r = net_port_parse(*s, &p);
                 if (r < 0)
-                        return set_message(ret_message, "invalid published port '%s'", *s), -EINVAL;
-                r = add_port(c, p, ret_message);
+                        return dray_error_set(e, -EINVAL, "invalid published port '%s'", *s);
+                r = add_port(c, p, e);
                 if (r < 0)
                         return r;
         }
@@ -166,7 +114,7 @@ static int setup_ports(Container *c, char **ret_message) {
                                 published = true;
                 if (published)
                         continue;
-                r = add_port(c, p, ret_message);
+                r = add_port(c, p, e);
                 if (r < 0)
                         return r;
         }
@@ -190,55 +138,38 @@ static int next_ifindex_number(Container *c) {
         return -ENOSPC;
 }
 
-/* The new address is announced from inside (net-announce.h): a neighbour entry the host or another
- * container keeps for it from its last owner is corrected at once. Best effort: the MAC, derived
- * from the address, already keeps the IPv4 entries right. */
-static void announce(Container *c, int packet_fd, int eth, const ContainerAttachment *a, const uint8_t *mac) {
-        const NetAddr *addrs[] = { &a->addr, &a->addr6 };
-        int r;
-
-        for (size_t i = 0; i < ELEMENTSOF(addrs); i++) {
-                if (!net_addr_is_set(addrs[i]))
-                        continue;
-                r = net_announce(packet_fd, eth, addrs[i], mac);
-                if (r < 0)
-                        log_debug_errno(r, "Container %s: failed to announce its address on %s, ignoring: %m",
-                                        c->spec->name, a->ifname);
-        }
-}
-
 static int attach(Container *c, Rtnl *inner, int nsfd, int packet_fd, Network *n, const char *ip, bool primary,
-                  char **ret_message) {
+                  DrayError *e) {
         Manager *m = c->manager;
         ContainerAttachment a = {}, *v;
         NetAddr requested = {};
-        uint8_t mac[NET_MAC_LEN];
-        int k, veth, bridge, eth, r;
+        NetVeth veth;
+        int k, r;
 
         if (ip && net_addr_parse(ip, &requested) < 0)
-                return set_message(ret_message, "invalid IP address '%s'", ip), -EINVAL;
+                return dray_error_set(e, -EINVAL, "invalid IP address '%s'", ip);
         k = next_ifindex_number(c);
         if (k < 0)
-                return set_message(ret_message, "too many networks"), k;
+                return dray_error_set(e, k, "too many networks");
         (void) snprintf(a.ifname, sizeof(a.ifname), "eth%d", k);
         (void) snprintf(a.veth, sizeof(a.veth), "vd%.8s%x", c->spec->id, (unsigned) k);
 
         r = net_ipam_allocate(n->config, AF_INET, c->spec->id, ip ? &requested : NULL, &a.addr);
         if (r == -EADDRINUSE)
-                return set_message(ret_message, "address %s on network '%s' is in use", ip, n->config->name), r;
+                return dray_error_set(e, r, "address %s on network '%s' is in use", ip, n->config->name);
         if (r == -ERANGE)
-                return set_message(ret_message, "address %s is not in the range of network '%s'", ip,
-                                   n->config->name), -EINVAL;
+                return dray_error_set(e, -EINVAL, "address %s is not in the range of network '%s'", ip,
+                                      n->config->name);
         if (r == -ENOSPC)
-                return set_message(ret_message, "network '%s' has no free address left", n->config->name), r;
+                return dray_error_set(e, r, "network '%s' has no free address left", n->config->name);
         if (r < 0)
                 return r;
         if (n->config->subnet6.addr.family == AF_INET6) {
                 r = net_ipam_allocate(n->config, AF_INET6, c->spec->id, NULL, &a.addr6);
                 if (r < 0) {
                         (void) net_ipam_release(n->config, c->spec->id);
-                        return set_message(ret_message, "network '%s' has no free IPv6 address left",
-                                           n->config->name), r;
+                        return dray_error_set(e, r, "network '%s' has no free IPv6 address left",
+                                              n->config->name);
                 }
         }
         /* The lease is durable before any link exists: a crash from here on leaks nothing, since the
@@ -246,7 +177,7 @@ static int attach(Container *c, Rtnl *inner, int nsfd, int packet_fd, Network *n
         r = network_save(n);
         if (r < 0) {
                 (void) net_ipam_release(n->config, c->spec->id);
-                return set_message(ret_message, "failed to save network '%s': %s", n->config->name, strerror(-r)), r;
+                return dray_error_set(e, r, "failed to save network '%s': %s", n->config->name, strerror(-r));
         }
         a.network = strdup(n->config->name);
         v = a.network ? realloc(c->net->attachments, (c->net->n_attachments + 1) * sizeof(ContainerAttachment)) : NULL;
@@ -257,40 +188,16 @@ static int attach(Container *c, Rtnl *inner, int nsfd, int packet_fd, Network *n
         c->net->attachments = v;
         c->net->attachments[c->net->n_attachments++] = a; /* torn down from here on by the caller */
 
-        net_mac_from_ipv4(&a.addr, mac);
-        r = rtnl_link_index(m->rtnl, n->config->bridge, &bridge);
-        if (r >= 0)
-                r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0, mac);
-        if (r == -EEXIST) {
-                /* The name is this container's own (its ID, this attachment): the veth of its last run,
-                 * whose namespace the kernel has not destroyed yet (that happens in the background
-                 * after teardown; a restart right after a stop or kill gets here). Ours to delete. */
-                log_debug("Container %s: deleting %s left from its previous run.", c->spec->name, a.veth);
-                r = rtnl_link_del(m->rtnl, a.veth);
-                if (r >= 0 || r == -ENODEV)
-                        r = rtnl_veth_add(m->rtnl, a.veth, a.ifname, nsfd, 0, mac);
-        }
-        if (r >= 0)
-                r = rtnl_link_index(m->rtnl, a.veth, &veth);
-        if (r >= 0)
-                r = rtnl_link_set(m->rtnl, veth, true, bridge, 0);
-        if (r >= 0)
-                r = rtnl_link_index(inner, a.ifname, &eth);
-        if (r >= 0)
-                r = rtnl_addr_add(inner, eth, &a.addr, n->config->subnet.prefixlen);
-        if (r >= 0 && a.addr6.family)
-                r = rtnl_addr_add(inner, eth, &a.addr6, n->config->subnet6.prefixlen);
-        if (r >= 0)
-                r = rtnl_link_set(inner, eth, true, 0, 0);
-        if (r >= 0 && packet_fd >= 0)
-                announce(c, packet_fd, eth, &a, mac);
-        if (r >= 0 && primary)
-                r = rtnl_route_add_default(inner, &n->config->gateway);
-        if (r >= 0 && primary && a.addr6.family)
-                r = rtnl_route_add_default(inner, &n->config->gateway6);
+        veth = (NetVeth) {
+                .bridge = n->config->bridge, .veth = a.veth, .ifname = a.ifname,
+                .addr = a.addr, .prefixlen = n->config->subnet.prefixlen,
+                .addr6 = a.addr6, .prefixlen6 = n->config->subnet6.prefixlen,
+                .gateway = primary ? &n->config->gateway : NULL,
+                .gateway6 = primary ? &n->config->gateway6 : NULL,
+        };
+        r = net_veth_attach(m->rtnl, inner, nsfd, packet_fd, &veth, e);
         if (r < 0)
-                return set_message(ret_message, "failed to connect to network '%s' (bridge %s): %s", n->config->name,
-                                   n->config->bridge, strerror(-r)), r;
+                return dray_error_prefix(e, r, "failed to connect to network '%s'", n->config->name);
         return 0;
 }
 
@@ -309,7 +216,7 @@ static void release_leases(Container *c) {
 
 /* ---- setup and teardown ------------------------------------------------------------------------ */
 
-static int setup_links(Container *c, char **ret_message) {
+static int setup_links(Container *c, DrayError *e) {
         _cleanup_(rtnl_freep) Rtnl *inner = NULL;
         _cleanup_close_ int nsfd = -EBADF, packet_fd = -EBADF;
         const char *path = c->spec->net.netns_path;
@@ -318,56 +225,56 @@ static int setup_links(Container *c, char **ret_message) {
         (void) net_netns_remove(path); /* a leftover of a crash */
         r = net_netns_new(path, &inner, &packet_fd);
         if (r < 0)
-                return set_message(ret_message, "failed to create network namespace %s: %s", path, strerror(-r)), r;
+                return dray_error_set(e, r, "failed to create network namespace %s: %s", path, strerror(-r));
         nsfd = open(path, O_RDONLY | O_CLOEXEC);
         if (nsfd < 0)
-                return set_message(ret_message, "failed to open network namespace %s: %m", path), -errno;
+                return dray_error_set(e, -errno, "failed to open network namespace %s: %m", path);
         for (size_t i = 0; i < c->spec->net.n_networks; i++) {
                 const SpecNetworkAttachment *sa = &c->spec->net.networks[i];
                 Network *n;
 
                 if (manager_find_network(c->manager, sa->name, &n) < 0)
-                        return set_message(ret_message, "network '%s' does not exist", sa->name), -ENOENT;
-                r = attach(c, inner, nsfd, packet_fd, n, sa->ip, i == 0, ret_message);
+                        return dray_error_set(e, -ENOENT, "network '%s' does not exist", sa->name);
+                r = attach(c, inner, nsfd, packet_fd, n, sa->ip, i == 0, e);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-int container_net_setup(Container *c, char **ret_message) {
+int container_net_setup(Container *c, DrayError *e) {
         _cleanup_strv_free_ char **nets = NULL;
         int r;
 
         if (c->spec->net.mode != NETWORK_MODE_BRIDGE)
                 return 0;
         if (!c->manager->rtnl)
-                return set_message(ret_message, "networking is disabled in this drayd"), -EOPNOTSUPP;
+                return dray_error_set(e, -EOPNOTSUPP, "networking is disabled in this drayd");
         container_net_teardown(c);
         c->net = calloc(1, sizeof(ContainerNet));
         if (!c->net)
                 return -ENOMEM;
-        r = setup_links(c, ret_message);
+        r = setup_links(c, e);
         if (r >= 0)
-                r = setup_ports(c, ret_message);
+                r = setup_ports(c, e);
         if (r >= 0) {
                 r = container_net_save(c);
                 if (r < 0)
-                        set_message(ret_message, "failed to save the network state: %s", strerror(-r));
+                        (void) dray_error_set(e, r, "failed to save the network state: %s", strerror(-r));
         }
         if (r >= 0) {
                 r = container_net_write_static_files(c);
                 if (r >= 0)
                         r = container_net_write_hosts(c);
                 if (r < 0)
-                        set_message(ret_message, "failed to write /etc files: %s", strerror(-r));
+                        (void) dray_error_set(e, r, "failed to write /etc files: %s", strerror(-r));
         }
         /* The rules depend on the networks and the published ports only: a container without ports
          * changes nothing, and saves the ~7 ms of an nftables transaction. */
         if (r >= 0 && c->net->n_ports > 0) {
                 r = manager_update_firewall(c->manager);
                 if (r < 0)
-                        set_message(ret_message, "failed to update the nftables rules");
+                        (void) dray_error_set(e, r, "failed to update the nftables rules");
         }
         if (r < 0) {
                 container_net_teardown(c);
@@ -420,26 +327,26 @@ static int save_spec(Container *c) {
         return spec_save(c->spec, fd);
 }
 
-int container_net_connect(Container *c, Network *n, const char *ip, char *const *aliases, char **ret_message) {
+int container_net_connect(Container *c, Network *n, const char *ip, char *const *aliases, DrayError *e) {
         _cleanup_(rtnl_freep) Rtnl *inner = NULL;
         _cleanup_close_ int nsfd = -EBADF, packet_fd = -EBADF;
         char *nets[] = { n->config->name, NULL };
         int r;
 
         if (c->spec->net.mode != NETWORK_MODE_BRIDGE)
-                return set_message(ret_message, "container '%s' uses network mode %s", c->spec->name,
-                                   network_mode_to_string(c->spec->net.mode)), -EINVAL;
+                return dray_error_set(e, -EINVAL, "container '%s' uses network mode %s", c->spec->name,
+                                      network_mode_to_string(c->spec->net.mode));
         r = spec_network_add(&c->spec->net, n->config->name, ip, aliases);
         if (r == -EEXIST)
-                return set_message(ret_message, "container '%s' is on network '%s' already", c->spec->name,
-                                   n->config->name), r;
+                return dray_error_set(e, r, "container '%s' is on network '%s' already", c->spec->name,
+                                      n->config->name);
         if (r < 0)
                 return r;
         if (container_is_active(c) && c->net) {
                 nsfd = open(c->spec->net.netns_path, O_RDONLY | O_CLOEXEC);
                 r = nsfd < 0 ? -errno : net_netns_rtnl(nsfd, &inner, &packet_fd);
                 if (r >= 0)
-                        r = attach(c, inner, nsfd, packet_fd, n, ip, c->net->n_attachments == 0, ret_message);
+                        r = attach(c, inner, nsfd, packet_fd, n, ip, c->net->n_attachments == 0, e);
                 if (r < 0) {
                         /* Undo this attachment only: the container keeps its others. */
                         if (c->net->n_attachments > 0 &&
@@ -460,7 +367,7 @@ int container_net_connect(Container *c, Network *n, const char *ip, char *const 
         }
         r = save_spec(c);
         if (r < 0)
-                return set_message(ret_message, "failed to save container '%s': %s", c->spec->name, strerror(-r)), r;
+                return dray_error_set(e, r, "failed to save container '%s': %s", c->spec->name, strerror(-r));
         return 0;
 }
 

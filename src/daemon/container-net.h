@@ -3,6 +3,7 @@
 
 #include <net/if.h>
 
+#include "dray-error.h"
 #include "net-addr.h"
 #include "net-port.h"
 
@@ -14,6 +15,7 @@
 
 typedef struct Container Container;
 typedef struct Network Network;
+typedef struct Manager Manager;
 
 #define CONTAINER_NET_FILE "network.json"
 
@@ -36,16 +38,28 @@ ContainerNet *container_net_free(ContainerNet *n);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ContainerNet *, container_net_free);
 
 /* In container_spawn(), before the monitor: builds everything. On failure, everything is torn down
- * again, and *ret_message says what went wrong, for the caller. */
-int container_net_setup(Container *c, char **ret_message);
+ * again, and e says what went wrong, for the caller. */
+int container_net_setup(Container *c, DrayError *e);
 /* When the container stopped running, and at removal: idempotent, also with nothing set up. */
 void container_net_teardown(Container *c);
 /* Adoption of a running container: reads network.json. */
 int container_net_load(Container *c);
 
 /* ConnectContainer/DisconnectContainer: change the spec, and for a running container, the plumbing. */
-int container_net_connect(Container *c, Network *n, const char *ip, char *const *aliases, char **ret_message);
+int container_net_connect(Container *c, Network *n, const char *ip, char *const *aliases, DrayError *e);
 int container_net_disconnect(Container *c, Network *n);
 
 /* The IPv4 (and IPv6) address of c on network, or NULL when it has none. */
 const ContainerAttachment *container_net_find(const Container *c, const char *network);
+
+/* ---- all networks and containers together (container-net-host.c) ---- */
+
+/* Names of the containers attached to n (running or not), newly allocated strv. */
+int network_container_names(Network *n, char ***ret);
+/* Whether a running container is attached to n (RemoveNetwork refuses then). */
+bool network_in_use(Network *n);
+/* Rewrites dray's nftables table from the model. Logs on failure. */
+int manager_update_firewall(Manager *m);
+/* After the containers are loaded and adopted: leases, namespaces and veths no running container
+ * owns are released, and the nftables table is rewritten. */
+void manager_reconcile_networks(Manager *m);

@@ -1,93 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
-#include "atomic-write.h"
 #include "bus-names.h"
-#include "container-dbus.h"
 #include "container-pause.h"
 #include "container-privilege.h"
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
+#include "scope-cgroup.h"
 
 #define FREEZE_POLL_USEC (10 * USEC_PER_MSEC)
 #define FREEZE_TIMEOUT_USEC (10 * USEC_PER_SEC)
-
-ContainerState container_display_state(const Container *c) {
-        return c->rec.state == CONTAINER_RUNNING && c->rec.paused ? CONTAINER_PAUSED : c->rec.state;
-}
-
-/* The scope's directory in the unified hierarchy: /sys/fs/cgroup on pure cgroup v2, its
- * /sys/fs/cgroup/unified mirror on hybrid hosts; the path from the monitor's "0::" line, cut after
- * the scope (the monitor and the payload may sit in sub-cgroups of it). */
-int container_cgroup_dir(const Container *c, char **ret) {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
-        const char *base = "/sys/fs/cgroup/unified";
-        char proc[64], *at;
-        struct statfs sfs;
-        size_t n = 0;
-
-        if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
-                base = "/sys/fs/cgroup";
-        (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) c->rec.monitor_pid);
-        f = fopen(proc, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0) {
-                line[strcspn(line, "\n")] = 0;
-                if (!strneq(line, "0::/", 4))
-                        continue;
-                at = strstr(line, c->unit);
-                if (!at || at[-1] != '/' || (at[strlen(c->unit)] != 0 && at[strlen(c->unit)] != '/'))
-                        return -ENOENT; /* not in its scope (any more) */
-                at[strlen(c->unit)] = 0;
-                return asprintf(ret, "%s%s", base, line + 3) < 0 ? -ENOMEM : 0;
-        }
-        return -ENOENT;
-}
-
-static int write_freeze(const Container *c, bool freeze) {
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
-        int r;
-
-        r = container_cgroup_dir(c, &dir);
-        if (r < 0)
-                return r;
-        dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        fd = openat(dfd, "cgroup.freeze", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return errno == ENOENT ? -EOPNOTSUPP : -errno;
-        return loop_write(fd, freeze ? "1" : "0", 1);
-}
-
-static int read_frozen(const Container *c) {
-        _cleanup_free_ char *dir = NULL, *line = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        size_t n = 0;
-        int r;
-
-        r = container_cgroup_dir(c, &dir);
-        if (r < 0)
-                return r;
-        if (asprintf(&line, "%s/cgroup.events", dir) < 0)
-                return -ENOMEM;
-        f = fopen(line, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0)
-                if (strneq(line, "frozen ", 7))
-                        return line[7] == '1';
-        return -ENOENT;
-}
 
 /* Waiting for "frozen 1" in cgroup.events without blocking the loop: a short timer, by container ID
  * (the container may go away meanwhile). */
@@ -102,6 +28,20 @@ static void freeze_wait_free(FreezeWait *w) {
         sd_bus_message_unref(w->message);
         free(w->id);
         free(w);
+}
+
+int container_cgroup_dir(const Container *c, char **ret) {
+        return scope_cgroup_dir(c->rec.monitor_pid, c->unit, ret);
+}
+
+static int read_frozen(const Container *c) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        r = container_cgroup_dir(c, &dir);
+        if (r < 0)
+                return r;
+        return scope_cgroup_read_frozen(dir);
 }
 
 static int on_freeze_tick(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -155,13 +95,17 @@ static int wait_frozen(Container *c, sd_bus_message *m) {
 }
 
 int container_pause(Container *c, sd_bus_message *m) {
+        _cleanup_free_ char *dir = NULL;
         int r;
 
         if (c->rec.state != CONTAINER_RUNNING)
                 return -ESRCH;
         if (c->rec.paused)
                 return -EALREADY;
-        r = write_freeze(c, true);
+        r = container_cgroup_dir(c, &dir);
+        if (r < 0)
+                return r;
+        r = scope_cgroup_write_freeze(dir, true);
         if (r < 0)
                 return r;
         c->rec.paused = true;
@@ -169,23 +113,6 @@ int container_pause(Container *c, sd_bus_message *m) {
         container_bus_send_changed(c);
         log_info("Container %s paused.", c->spec->name);
         return m ? wait_frozen(c, m) : 0;
-}
-
-int container_unpause(Container *c, sd_bus_message *m) {
-        int r;
-
-        if (c->rec.state != CONTAINER_RUNNING)
-                return -ESRCH;
-        if (!c->rec.paused)
-                return -EALREADY;
-        r = write_freeze(c, false);
-        if (r < 0)
-                return r;
-        c->rec.paused = false;
-        (void) container_save(c);
-        container_bus_send_changed(c);
-        log_info("Container %s unpaused.", c->spec->name);
-        return m ? sd_bus_reply_method_return(m, NULL) : 0;
 }
 
 /* ---- D-Bus ------------------------------------------------------------------------------------- */

@@ -11,17 +11,14 @@
  * the scope's mirror in the unified hierarchy freezes all the same. A paused container is still
  * "running" to the state machine (rec.paused); clients see the state "paused". */
 
-/* -ESRCH not running, -EALREADY paused. With m, answers m once the kernel reports the cgroup frozen. */
+/* -ESRCH not running, -EALREADY paused. With m, answers m once the kernel reports the cgroup frozen.
+ * (container_unpause() is container.c's: stop and kill thaw a paused container.) */
 int container_pause(Container *c, sd_bus_message *m);
-/* -ESRCH not running, -EALREADY not paused. Answers m at once. */
-int container_unpause(Container *c, sd_bus_message *m);
 
 /* The directory of the container's scope in the cgroup v2 (unified) hierarchy, from its monitor's
  * /proc/<pid>/cgroup. -ENOENT when the monitor is not in the scope. */
 int container_cgroup_dir(const Container *c, char **ret);
 
-/* What clients see: "paused" for a paused running container. */
-ContainerState container_display_state(const Container *c);
 
 int bus_container_method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_container_method_unpause(sd_bus_message *m, void *userdata, sd_bus_error *error);

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "bus-names.h"
-#include "container-dbus.h"
 #include "container-privilege.h"
 #include "container-rename.h"
 #include "journal-events.h"

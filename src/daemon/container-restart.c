@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container-dbus.h"
 #include "container-restart.h"
 #include "container.h"
 #include "log.h"

@@ -7,6 +7,7 @@
 #include "container-restart.h"
 #include "container-update.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "polkit.h"
 #include "scope.h"

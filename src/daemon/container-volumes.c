@@ -5,6 +5,7 @@
 #include "bus-names.h"
 #include "container-volumes.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "strv.h"
@@ -127,7 +128,50 @@ void container_volumes_undo(Manager *m, VolumesPending *p) {
                 Volume *v;
 
                 if (manager_find_volume(m, *name, &v) >= 0)
-                        (void) volume_remove(v, NULL);
+                        (void) volume_remove_unused(v, NULL);
         }
         p->created = strv_free(p->created);
+}
+
+bool container_uses_volume(const Container *c, const char *name) {
+        for (size_t i = 0; i < c->spec->n_mounts; i++)
+                if (c->spec->mounts[i].type == MOUNT_VOLUME && streq(c->spec->mounts[i].volume, name))
+                        return true;
+        return false;
+}
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int volume_container_names(Volume *v, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        Container *c;
+        int r;
+
+        HASHMAP_FOREACH(c, v->manager->containers_by_id)
+                if (container_uses_volume(c, v->name)) {
+                        r = strv_extend(&l, c->spec->name);
+                        if (r < 0)
+                                return r;
+                }
+        if (l)
+                qsort(l, strv_length(l), sizeof(char *), compare_strings);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int volume_remove_unused(Volume *v, char ***ret_users) {
+        _cleanup_strv_free_ char **users = NULL;
+        int r;
+
+        r = volume_container_names(v, &users);
+        if (r < 0)
+                return r;
+        if (users) {
+                if (ret_users)
+                        *ret_users = TAKE_PTR(users);
+                return -EBUSY;
+        }
+        return volume_remove(v);
 }

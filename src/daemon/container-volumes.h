@@ -5,7 +5,9 @@
 
 #include "spec.h"
 
+typedef struct Container Container;
 typedef struct Manager Manager;
+typedef struct Volume Volume;
 
 /* CreateContainer's volume keys (container-options.c's table calls these): Volumes a(ssb) (volume
  * name, "" for a new anonymous one; destination; read-only) and VolumesFrom as
@@ -34,3 +36,9 @@ int container_volumes_resolve(Manager *m, ContainerSpec *s, VolumesPending *p, s
 int container_volumes_create(Manager *m, VolumesPending *p, sd_bus_error *error);
 /* Removes what container_volumes_create() made (the create failed after it). */
 void container_volumes_undo(Manager *m, VolumesPending *p);
+
+/* The names of the containers that mount v, newly allocated strv (empty: NULL). */
+int volume_container_names(Volume *v, char ***ret);
+bool container_uses_volume(const Container *c, const char *name);
+/* volume_remove(), or -EBUSY when a container mounts it (*ret_users names them, when given). */
+int volume_remove_unused(Volume *v, char ***ret_users);

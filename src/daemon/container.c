@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container.h"
 #include "container-net.h"
 #include "contract.h"
 #include "exit-record.h"
@@ -22,8 +24,9 @@
 #include "parse-util.h"
 #include "proc-util.h"
 #include "rm-rf.h"
+#include "scope-cgroup.h"
 #include "scope-logging.h"
-#include "container-pause.h"
+#include "scope.h"
 #include "container-restart.h"
 #include "time-util.h"
 
@@ -453,6 +456,7 @@ static int container_spawn_monitor(Container *c, const ContainerStreams *streams
 
 /* Spawns the monitor and starts the scope; the rest happens in callbacks. */
 static int container_spawn(Container *c, const ContainerStreams *streams) {
+        _cleanup_(dray_error_done) DrayError net_error = {};
         _cleanup_close_ int dir_fd = -EBADF;
         int r;
 
@@ -477,8 +481,10 @@ static int container_spawn(Container *c, const ContainerStreams *streams) {
                 log_warning_errno(r, "Failed to lift journald's rate limit for %s, ignoring: %m", c->unit);
 
         /* Before the monitor exists: it joins the namespace this makes. */
-        r = container_net_setup(c, &c->start_error_message);
+        r = container_net_setup(c, &net_error);
         if (r < 0) {
+                free(c->start_error_message);
+                c->start_error_message = dray_error_take_message(&net_error);
                 log_error_errno(r, "Container %s: failed to set up its network: %s", c->spec->name,
                                 strna(c->start_error_message));
                 /* Names the caller can tell apart (container-dbus.c): IP or port taken, or else. */
@@ -573,6 +579,32 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
         return 0;
 }
 
+void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...) {
+        _cleanup_free_ char *message = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&message, format, ap);
+        va_end(ap);
+        if (r < 0) {
+                log_oom();
+                return;
+        }
+        journal_event_send(c->spec->name, c->spec->id, c->unit, message_id, priority, message);
+}
+
+#define container_machine_info(c)                                                                   \
+        ((MachineInfo) { .name = (c)->spec->name, .id = (c)->spec->id, .unit = (c)->unit,                 \
+                         .root = (c)->spec->rootfs, .leader = (c)->rec.pid })
+
+static void on_machine_registered(Manager *m, const char *id) {
+        Container *c;
+
+        if (manager_find_container(m, id, &c) >= 0)
+                container_machine_registered(c);
+}
+
 void container_monitor_ok(Container *c, pid_t payload_pid) {
         int fd, r;
 
@@ -598,7 +630,8 @@ void container_monitor_ok(Container *c, pid_t payload_pid) {
         if (!c->spec->boot)
                 container_reply_start_waiters(c);
 
-        r = machine_register(c);
+        r = machine_register(c->manager, &container_machine_info(c),
+                             c->spec->boot ? on_machine_registered : NULL);
         if (r < 0) {
                 log_debug_errno(r, "Container %s: failed to register with machined, ignoring: %m", c->spec->name);
                 container_reply_start_waiters(c);
@@ -885,7 +918,7 @@ static void container_exited(Container *c) {
         }
         if (previous != CONTAINER_STARTING) {
                 /* It was registered (by us, or by the drayd before us). */
-                r = machine_unregister(c);
+                r = machine_unregister(c->manager, &container_machine_info(c));
                 if (r < 0)
                         log_debug_errno(r, "Container %s: failed to unregister its machine, ignoring: %m",
                                         c->spec->name);
@@ -1038,4 +1071,177 @@ int container_remove(Container *c, bool force, sd_bus_message *m) {
         c->remove_requested = true;
         c->restart_requested = false;
         return container_stop(c, 0, NULL);
+}
+
+/* ---- the manager's registry ------------------------------------------------------------------------------- */
+
+int manager_add_container(Manager *m, Container *c) {
+        int r;
+
+        r = hashmap_put(m->containers_by_id, c->spec->id, c);
+        if (r < 0)
+                return r;
+        r = hashmap_put(m->containers_by_name, c->spec->name, c);
+        if (r < 0) {
+                (void) hashmap_remove(m->containers_by_id, c->spec->id);
+                return r;
+        }
+        container_bus_send_added(c);
+        return 0;
+}
+
+int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret) {
+        Container *c;
+        int r;
+
+        if (spec->created_usec == 0)
+                spec->created_usec = now_usec(CLOCK_REALTIME);
+        r = container_create(m, spec, &c);
+        if (r < 0)
+                return r;
+        r = manager_add_container(m, c);
+        if (r < 0) {
+                (void) rm_rf_at(m->containers_fd, spec->id);
+                c->spec = NULL; /* still the caller's */
+                container_free(c);
+                return r;
+        }
+        container_log_event(c, DRAY_MESSAGE_CONTAINER_CREATED, LOG_INFO, "Created container %s (%s).",
+                            spec->name, spec->id);
+        *ret = c;
+        return 0;
+}
+
+void manager_remove_container(Manager *m, Container *c) {
+        /* While the object can still be found, for InterfacesRemoved. */
+        container_bus_send_removed(c);
+        (void) hashmap_remove(m->containers_by_id, c->spec->id);
+        (void) hashmap_remove(m->containers_by_name, c->spec->name);
+        container_free(c);
+}
+
+int manager_find_container(Manager *m, const char *s, Container **ret) {
+        Container *c, *found = NULL;
+        size_t n;
+
+        if (isempty(s))
+                return -ENOENT;
+        /* Docker's order: full ID, name, then a unique ID prefix. */
+        c = hashmap_get(m->containers_by_id, s);
+        if (!c)
+                c = hashmap_get(m->containers_by_name, s);
+        if (c) {
+                *ret = c;
+                return 0;
+        }
+        if (!container_id_prefix_is_valid(s))
+                return -ENOENT;
+        n = strlen(s);
+        HASHMAP_FOREACH(c, m->containers_by_id) {
+                if (!strneq(c->spec->id, s, n))
+                        continue;
+                if (found)
+                        return -ENOTUNIQ;
+                found = c;
+        }
+        if (!found)
+                return -ENOENT;
+        *ret = found;
+        return 0;
+}
+
+int manager_generate_name(Manager *m, char **ret) {
+        for (unsigned i = 0; i < 64; i++) {
+                _cleanup_free_ char *n = NULL;
+                int r;
+
+                r = container_name_generate(&n);
+                if (r < 0)
+                        return r;
+                if (!hashmap_get(m->containers_by_name, n)) {
+                        *ret = TAKE_PTR(n);
+                        return 0;
+                }
+        }
+        return -EEXIST;
+}
+
+/* ---- paused (container-pause.c freezes; stop and kill thaw, the model's own business) ---------- */
+
+ContainerState container_display_state(const Container *c) {
+        return c->rec.state == CONTAINER_RUNNING && c->rec.paused ? CONTAINER_PAUSED : c->rec.state;
+}
+
+int container_unpause(Container *c, sd_bus_message *m) {
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        if (c->rec.state != CONTAINER_RUNNING)
+                return -ESRCH;
+        if (!c->rec.paused)
+                return -EALREADY;
+        r = scope_cgroup_dir(c->rec.monitor_pid, c->unit, &dir);
+        if (r < 0)
+                return r;
+        r = scope_cgroup_write_freeze(dir, false);
+        if (r < 0)
+                return r;
+        c->rec.paused = false;
+        (void) container_save(c);
+        container_bus_send_changed(c);
+        log_info("Container %s unpaused.", c->spec->name);
+        return m ? sd_bus_reply_method_return(m, NULL) : 0;
+}
+
+/* ---- the attached client ---------------------------------------------------------------------- */
+
+bool container_caller_is(const Container *c, sd_bus_message *m) {
+        const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
+
+        return c->rec.caller && sender && streq(sender, c->rec.caller);
+}
+
+bool container_caller_pending(const Container *c) {
+        return c->rec.caller && !c->caller.collected;
+}
+
+void container_caller_unwatch(Container *c) {
+        caller_unwatch(&c->caller);
+}
+
+void container_caller_release(Container *c) {
+        container_caller_unwatch(c);
+        free(c->rec.caller);
+        c->rec.caller = NULL;
+        free(c->caller.unit);
+        c->caller.unit = NULL;
+}
+
+/* The client is gone. A running container goes the way of a payload whose parent died: stopped with
+ * its stop signal and timeout, then (AutoRemove) removed. May free c. */
+static void container_caller_gone(void *userdata) {
+        Container *c = userdata;
+
+        /* A booted system whose terminal client went away (its terminal closed) is detached from, as
+         * from nspawn's console: it keeps running. One run from a service stays that service's payload
+         * (BindsTo= on the scope). */
+        if (c->spec->boot && !c->caller.unit && container_is_active(c)) {
+                log_info("Container %s: the client attached to it (%s) is gone; the booted system keeps running.",
+                         c->spec->name, c->rec.caller);
+                container_caller_release(c);
+                return;
+        }
+        log_info("Container %s: the client that ran it in the foreground (%s) is gone, %s it.", c->spec->name,
+                 c->rec.caller, container_is_active(c) ? "stopping" : "removing");
+        container_caller_release(c);
+        if (container_is_active(c))
+                (void) container_stop(c, UINT64_MAX, NULL);
+        else if (c->rec.state == CONTAINER_EXITED && c->spec->auto_remove)
+                (void) container_remove(c, false, NULL);
+}
+
+int container_caller_watch(Container *c) {
+        if (!c->rec.caller || !c->manager->bus)
+                return 0;
+        return caller_watch(&c->caller, c->manager->bus, c->rec.caller, container_caller_gone, c);
 }

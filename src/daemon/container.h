@@ -127,3 +127,50 @@ StartError start_error_from_errno(int error);
 
 /* The state machine's table, for tests and assertions. */
 bool container_state_transition_is_valid(ContainerState from, ContainerState to);
+
+/* Sends one structured entry about c (journal-events.h: the MESSAGE_IDs), and logs the same text at
+ * debug level. */
+void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
+        _printf_(4, 5);
+
+/* -ESRCH not running, -EALREADY not paused. Answers m at once (container-pause.h pauses). */
+int container_unpause(Container *c, sd_bus_message *m);
+/* What clients see: "paused" for a paused running container. */
+ContainerState container_display_state(const Container *c);
+
+/* ---- the attached client (container-caller.h watches it) ---- */
+
+/* Starts watching c->rec.caller (no-op without one or without a bus). When the client goes away
+ * the container is stopped, or an exited AutoRemove container removed. */
+int container_caller_watch(Container *c);
+void container_caller_unwatch(Container *c);
+
+/* Whether m comes from the attached client. */
+bool container_caller_is(const Container *c, sd_bus_message *m);
+/* An AutoRemove container waits for its attached client to collect the exit status (or to go away)
+ * before it is removed: a client whose Wait was lost to a drayd restart asks again. */
+bool container_caller_pending(const Container *c);
+/* The client is no longer attached (the run ended and it has what it needs): forget it. */
+void container_caller_release(Container *c);
+
+/* ---- announcements: the signals of the file pair's face (container-dbus.c implements them) ----
+ * Every part of drayd that changes a container announces it through these, without depending on the
+ * face and its handlers (tests/check-include-cycles). No-ops without a bus. */
+
+/* PropertiesChanged for every property that can change. */
+void container_bus_send_changed(Container *c);
+/* ContainerNew/ContainerRemoved and InterfacesAdded/InterfacesRemoved (the registry below). */
+void container_bus_send_added(Container *c);
+void container_bus_send_removed(Container *c);
+
+/* ---- the manager's container registry (container.c) ---- */
+
+/* Writes a new container to disk and registers it. Takes spec on success. */
+int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret);
+int manager_add_container(Manager *m, Container *c);
+void manager_remove_container(Manager *m, Container *c); /* unregisters and frees c */
+
+/* name, full ID or a unique ID prefix of at least 4 digits. -ENOENT: none, -ENOTUNIQ: several. */
+int manager_find_container(Manager *m, const char *s, Container **ret);
+/* For CreateContainer("", …). */
+int manager_generate_name(Manager *m, char **ret);

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "log-control.h"
 #include "log.h"
-#include "manager.h"
+#include "manager-setup.h"
 
 static const char *arg_bus_introspect = NULL;
 

@@ -10,6 +10,7 @@
 #include "image-ref.h"
 #include "json-util.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "polkit.h"
 #include "strv.h"

@@ -6,18 +6,8 @@
 #include "journal-events.h"
 #include "log.h"
 
-void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...) {
-        _cleanup_free_ char *message = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(&message, format, ap);
-        va_end(ap);
-        if (r < 0) {
-                log_oom();
-                return;
-        }
+void journal_event_send(const char *name, const char *id, const char *unit, const char *message_id, int priority,
+                        const char *message) {
         log_debug("%s", message);
 
         /* journald may be absent (tests, early boot): the event is then only in our debug log.
@@ -29,9 +19,9 @@ void container_log_event(Container *c, const char *message_id, int priority, con
                                "MESSAGE_ID=%s", message_id,
                                "PRIORITY=%i", priority,
                                "SYSLOG_IDENTIFIER=drayd",
-                               "DRAY_CONTAINER_NAME=%s", c->spec->name,
-                               "DRAY_CONTAINER_ID=%s", c->spec->id,
-                               "UNIT=%s", c->unit,
-                               "OBJECT_SYSTEMD_UNIT=%s", c->unit,
+                               "DRAY_CONTAINER_NAME=%s", name,
+                               "DRAY_CONTAINER_ID=%s", id,
+                               "UNIT=%s", unit,
+                               "OBJECT_SYSTEMD_UNIT=%s", unit,
                                NULL);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "container.h"
+#include "macros.h"
 
 /* MESSAGE_IDs of drayd's lifecycle events in the journal, fixed forever so that tools can match on
  * them: journalctl MESSAGE_ID=<id>, DRAY_CONTAINER_NAME=<name>, DRAY_CONTAINER_ID=<full id>, or
@@ -13,6 +13,7 @@
 #define DRAY_MESSAGE_CONTAINER_START_FAILED "3994a199046c47578322cb0b1c33c793"
 #define DRAY_MESSAGE_CONTAINER_RENAMED "6320e61280ee4dbeb9421ac489177a36"
 
-/* Sends one structured entry about c, and logs the same text at debug level. */
-void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
-        _printf_(4, 5);
+/* One structured entry about the container name/id in unit (container_log_event(), container.h, fills
+ * them in). Below container.c: it knows no Container. */
+void journal_event_send(const char *name, const char *id, const char *unit, const char *message_id, int priority,
+                        const char *message);

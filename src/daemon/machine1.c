@@ -27,15 +27,15 @@ int machine_id_from_container_id(const char *id, uint8_t ret[static 16]) {
 typedef struct MachineRegister {
         Manager *manager;
         char id[CONTAINER_ID_LEN + 1];
+        machine_registered_t on_registered;
 } MachineRegister;
 
 static void on_register_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         _cleanup_free_ MachineRegister *reg = userdata;
-        Container *c;
 
         /* --boot: `dray run -d --boot` returns once `machinectl shell` and `systemctl -M` work. */
-        if (reg && manager_find_container(reg->manager, reg->id, &c) >= 0)
-                container_machine_registered(c);
+        if (reg)
+                reg->on_registered(reg->manager, reg->id);
         if (!error)
                 return;
         if (sd_bus_error_get_errno(error) == ESRCH)
@@ -49,41 +49,41 @@ static void on_register_reply(sd_bus_message *reply, const sd_bus_error *error, 
                 log_warning("Failed to register a container with systemd-machined, ignoring: %s", error->message);
 }
 
-int machine_register(Container *c) {
+int machine_register(Manager *manager, const MachineInfo *info, machine_registered_t on_registered) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ MachineRegister *reg = NULL;
         uint8_t id[16];
         int r;
 
-        _cleanup_free_ MachineRegister *reg = NULL;
-
-        if (!c->manager->bus || c->rec.pid <= 0)
+        if (!manager->bus || info->leader <= 0)
                 return 0;
-        if (c->spec->boot) {
+        if (on_registered) {
                 reg = calloc(1, sizeof(MachineRegister));
                 if (!reg)
                         return -ENOMEM;
-                reg->manager = c->manager;
-                strncpy(reg->id, c->spec->id, sizeof(reg->id) - 1);
+                reg->manager = manager;
+                reg->on_registered = on_registered;
+                strncpy(reg->id, info->id, sizeof(reg->id) - 1);
         }
-        r = machine_id_from_container_id(c->spec->id, id);
+        r = machine_id_from_container_id(info->id, id);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_call(c->manager->bus, &m, "org.freedesktop.machine1",
+        r = sd_bus_message_new_method_call(manager->bus, &m, "org.freedesktop.machine1",
                                            "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager",
                                            "RegisterMachine");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "s", container_host_name(c->spec->name, c->spec->id,
+        r = sd_bus_message_append(m, "s", container_host_name(info->name, info->id,
                                                              (char[CONTAINER_ID_SHORT_LEN + 1]) {}));
         if (r < 0)
                 return r;
         r = sd_bus_message_append_array(m, 'y', id, sizeof(id));
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "ssus", "dray", "container", (uint32_t) c->rec.pid, strempty(c->spec->rootfs));
+        r = sd_bus_message_append(m, "ssus", "dray", "container", (uint32_t) info->leader, strempty(info->root));
         if (r < 0)
                 return r;
-        r = systemd_queue_call(c->manager, m, on_register_reply, reg, NULL);
+        r = systemd_queue_call(manager, m, on_register_reply, reg, NULL);
         if (r >= 0)
                 TAKE_PTR(reg);
         return r;
@@ -119,26 +119,25 @@ static void on_unregister_reply(sd_bus_message *reply, const sd_bus_error *error
                 scope_unblock(m, unit);
 }
 
-int machine_unregister(Container *c) {
+int machine_unregister(Manager *m, const MachineInfo *info) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-        Manager *m = c->manager;
         MachineUnregister *u;
         int r;
 
-        if (!m->bus || machine_unregister_pending(m, c->unit))
+        if (!m->bus || machine_unregister_pending(m, info->unit))
                 return 0;
         r = sd_bus_message_new_method_call(m->bus, &call, "org.freedesktop.machine1", "/org/freedesktop/machine1",
                                            "org.freedesktop.machine1.Manager", "UnregisterMachine");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(call, "s", container_host_name(c->spec->name, c->spec->id,
+        r = sd_bus_message_append(call, "s", container_host_name(info->name, info->id,
                                                                 (char[CONTAINER_ID_SHORT_LEN + 1]) {}));
         if (r < 0)
                 return r;
         u = calloc(1, sizeof(MachineUnregister));
         if (!u)
                 return -ENOMEM;
-        *u = (MachineUnregister) { .manager = m, .unit = strdup(c->unit) };
+        *u = (MachineUnregister) { .manager = m, .unit = strdup(info->unit) };
         if (!u->unit) {
                 free(u);
                 return -ENOMEM;

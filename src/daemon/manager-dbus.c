@@ -435,29 +435,3 @@ int manager_bus_register(Manager *m) {
 }
 
 /* ---- signals ----------------------------------------------------------------------------------- */
-
-void manager_bus_send_container_new(Manager *m, Container *c) {
-        int r;
-
-        if (!m->bus)
-                return;
-        r = sd_bus_emit_object_added(m->bus, c->path);
-        if (r >= 0)
-                r = sd_bus_emit_signal(m->bus, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ContainerNew", "so",
-                                       c->spec->id, c->path);
-        if (r < 0)
-                log_debug_errno(r, "Failed to announce container %s, ignoring: %m", c->spec->name);
-}
-
-void manager_bus_send_container_removed(Manager *m, Container *c) {
-        int r;
-
-        if (!m->bus)
-                return;
-        r = sd_bus_emit_object_removed(m->bus, c->path);
-        if (r >= 0)
-                r = sd_bus_emit_signal(m->bus, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ContainerRemoved", "so",
-                                       c->spec->id, c->path);
-        if (r < 0)
-                log_debug_errno(r, "Failed to announce the removal of container %s, ignoring: %m", c->spec->name);
-}

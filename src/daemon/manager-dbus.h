@@ -10,7 +10,3 @@ extern const BusObjectImplementation manager_object;
 
 /* Registers the whole tree on m->bus. */
 int manager_bus_register(Manager *m);
-
-/* ContainerNew/ContainerRemoved and InterfacesAdded/InterfacesRemoved. No-ops without a bus. */
-void manager_bus_send_container_new(Manager *m, Container *c);
-void manager_bus_send_container_removed(Manager *m, Container *c);

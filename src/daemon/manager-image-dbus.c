@@ -10,6 +10,7 @@
 #include "image-dbus.h"
 #include "image-ref.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "strv.h"
 #include "utf8.h"

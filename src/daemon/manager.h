@@ -5,13 +5,18 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "container.h"
 #include "hashmap.h"
 #include "image-store.h"
 #include "net-link.h"
 #include "polkit.h"
-#include "scope.h"
 
+/* The daemon's shared context: every part of drayd reaches the others' state through it. A leaf of
+ * the include graph (tests/check-include-cycles): it names the types it points to and includes none of
+ * their headers; making, loading and running it is manager-setup.h's. */
+
+typedef struct Container Container;
+typedef struct Manager Manager;
+typedef struct SystemdQueue SystemdQueue;
 typedef struct Worker Worker;
 typedef struct ExecSession ExecSession;
 
@@ -44,7 +49,7 @@ struct Manager {
         Hashmap *containers_by_name;
         Hashmap *broken_by_id;         /* BrokenContainer: directories that did not load (container-broken.c) */
 
-        SystemdQueue systemd_queue;
+        SystemdQueue *systemd_queue;
         Hashmap *scope_jobs;           /* ScopeJob by unit name */
         Hashmap *machine_unregisters;  /* UnregisterMachine calls in flight, by unit name */
         char **scope_stops_deferred;   /* scope_stop() before the bus was connected (adoption) */
@@ -73,32 +78,11 @@ struct Manager {
 /* A container directory renamed to this prefix is removed: what is left of it goes at the next start. */
 #define REMOVED_PREFIX ".removed-"
 
-int manager_new(const ManagerConfig *config, Manager **ret);
-Manager *manager_free(Manager *m);
-DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
-
-/* Creates the state and runtime directories and loads every container found there. */
-int manager_load(Manager *m);
-/* Connects to the system bus, registers the objects, subscribes to systemd, takes the name and tells
- * systemd READY=1 once it has it. */
-int manager_connect_bus(Manager *m);
-/* Uses an existing connection (tests, --bus-introspect): registers the objects only. */
-int manager_attach_bus(Manager *m, sd_bus *bus);
-int manager_run(Manager *m);
-
-/* Writes a new container to disk and registers it. Takes spec on success. */
-int manager_create_container(Manager *m, ContainerSpec *spec, Container **ret);
-int manager_add_container(Manager *m, Container *c);
-void manager_remove_container(Manager *m, Container *c); /* unregisters and frees c */
-
-/* name, full ID or a unique ID prefix of at least 4 digits. -ENOENT: none, -ENOTUNIQ: several. */
-int manager_find_container(Manager *m, const char *s, Container **ret);
-/* For CreateContainer("", …). */
-int manager_generate_name(Manager *m, char **ret);
-
 /* Removes a directory tree without blocking the event loop (in a worker process). Takes name
  * relative to dir_fd; logs failures. */
 int manager_remove_tree_async(Manager *m, int dir_fd, const char *name);
 /* Runs fn(userdata) in a forked worker, which exits with its result; the loop reaps it. Takes what
  * (a description for the log). The child runs on a copy of the caller's memory. */
 int manager_spawn_worker(Manager *m, char *what, int (*fn)(void *userdata), void *userdata);
+/* Ends the workers' watch (they run on; shutdown, manager-setup.c). */
+void manager_workers_free(Manager *m);

@@ -44,25 +44,23 @@ static _noreturn_ void monitor_exec(const MonitorSpawnArgs *a, int sync_fd, char
         const ContainerStreams *st = &a->streams;
         int out = st->stdout_fd, err = st->stderr_fd, in = st->stdin_fd, resize = st->resize_fd, null_fd, r;
         int exec_spec = a->exec_spec_fd, notify = st->notify_fd, pass[PASS_FDS_MAX];
+        int *fds[] = { &sync_fd, &out, &err, &in, &resize, &exec_spec, &notify };
         char message[SYNC_LINE_MAX], line[SYNC_LINE_MAX];
         ssize_t n;
 
         reset_signals();
         (void) setsid();
 
-        r = move_above(&sync_fd);
-        r = r < 0 ? r : move_above(&out);
-        r = r < 0 ? r : move_above(&err);
-        r = r < 0 ? r : move_above(&in);
-        r = r < 0 ? r : move_above(&resize);
-        r = r < 0 ? r : move_above(&exec_spec);
-        r = r < 0 ? r : move_above(&notify);
+        /* Between fork and exec: a failure ends the child, which the parent sees as a monitor that
+         * never answered. */
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (move_above(fds[i]) < 0)
+                        _exit(EXIT_FAILURE);
         for (size_t i = 0; i < st->n_pass_fds; i++) {
                 pass[i] = st->pass_fds[i];
-                r = r < 0 ? r : move_above(&pass[i]);
+                if (move_above(&pass[i]) < 0)
+                        _exit(EXIT_FAILURE);
         }
-        if (r < 0)
-                _exit(EXIT_FAILURE);
 
         null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
         if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(null_fd, STDOUT_FILENO) < 0)
@@ -203,11 +201,13 @@ int monitor_spawn(const MonitorSpawnArgs *a, pid_t *ret_pid, int *ret_sync_fd) {
         if (pipe2(pid_pipe, O_CLOEXEC) < 0)
                 return -errno;
 
-        intermediate = fork();
+        /* Double fork: the monitor is not drayd's child, so it outlives drayd and is reparented to
+         * the subreaper or init; the scope adopts it by PID. */
+        intermediate = child_fork("the monitor's intermediate process");
         if (intermediate < 0)
-                return -errno;
+                return intermediate;
         if (intermediate == 0) {
-                pid_t child = fork();
+                pid_t child = child_fork("the monitor");
 
                 if (child < 0)
                         _exit(EXIT_FAILURE);

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "bus-names.h"
-#include "container-dbus.h"
 #include "container-net.h"
+#include "container.h"
 #include "log.h"
 #include "manager.h"
 #include "name.h"
@@ -194,7 +194,8 @@ int bus_manager_method_create_network(sd_bus_message *message, void *userdata, s
         Manager *m = userdata;
         CreateOptions o = {};
         NetworkCreateArgs a = {};
-        const char *name, *reason = NULL;
+        _cleanup_(dray_error_done) DrayError e = {};
+        const char *name;
         Network *n;
         int r;
 
@@ -218,18 +219,20 @@ int bus_manager_method_create_network(sd_bus_message *message, void *userdata, s
                 return r < 0 ? r : 1;
 
         a.name = name;
-        r = network_create(m, &a, &reason, &n);
+        r = network_create(m, &a, &e, &n);
+        if (r >= 0)
+                (void) manager_update_firewall(m);
         if (r == -EEXIST)
                 return sd_bus_error_setf(error, DRAY_ERROR_NETWORK_EXISTS, "A network named '%s' exists already.", name);
         if (r == -EADDRINUSE)
                 return sd_bus_error_setf(error, DRAY_ERROR_ADDRESS_IN_USE, "Cannot create network '%s': %s.", name,
-                                         strna(reason));
+                                         dray_error_message(&e, r));
         if (r == -EINVAL)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Cannot create network '%s': %s.", name,
-                                         strna(reason));
+                                         dray_error_message(&e, r));
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to create network '%s' (%s): %m", name,
-                                               reason ?: "system error");
+                return sd_bus_error_set_errnof(error, r, "Failed to create network '%s': %s", name,
+                                               dray_error_message(&e, r));
         log_info("Created network %s (%s on %s).", name,
                  net_subnet_to_string(&n->config->subnet, (char[NET_SUBNET_STRLEN]) {}), n->config->bridge);
         return sd_bus_reply_method_return(message, "o", n->path);
@@ -250,7 +253,14 @@ int bus_manager_method_remove_network(sd_bus_message *message, void *userdata, s
         r = authorize(message, m, name, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = network_remove(n);
+        /* The default network's answer first, as before the check moved here (network.c is below the
+         * containers: it cannot ask them). */
+        if (!streq(n->config->name, DEFAULT_NETWORK_NAME) && network_in_use(n))
+                r = -EBUSY;
+        else
+                r = network_remove(n);
+        if (r >= 0)
+                (void) manager_update_firewall(m);
         if (r == -EPERM)
                 return sd_bus_error_setf(error, DRAY_ERROR_NETWORK_IN_USE,
                                          "Network '%s' is the default network and cannot be removed.", name);
@@ -349,7 +359,7 @@ static int read_connect_options(sd_bus_message *message, const char **ip, char *
 
 int bus_manager_method_connect_container(sd_bus_message *message, void *userdata, sd_bus_error *error) {
         _cleanup_strv_free_ char **aliases = NULL;
-        _cleanup_free_ char *msg = NULL;
+        _cleanup_(dray_error_done) DrayError e = {};
         const char *network, *container, *ip = NULL;
         Manager *m = userdata;
         Container *c;
@@ -377,14 +387,14 @@ int bus_manager_method_connect_container(sd_bus_message *message, void *userdata
         r = authorize(message, m, network, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = container_net_connect(c, n, ip, aliases, &msg);
+        r = container_net_connect(c, n, ip, aliases, &e);
         if (r == -EADDRINUSE)
                 return sd_bus_error_setf(error, DRAY_ERROR_ADDRESS_IN_USE, "Cannot connect '%s': %s.", c->spec->name,
-                                         strna(msg));
+                                         dray_error_message(&e, r));
         if (r < 0)
                 return sd_bus_error_setf(error, r == -EINVAL || r == -EEXIST ? SD_BUS_ERROR_INVALID_ARGS : SD_BUS_ERROR_FAILED,
                                          "Cannot connect '%s' to '%s': %s.", c->spec->name, network,
-                                         msg ?: strerror(-r));
+                                         dray_error_message(&e, r));
         container_bus_send_changed(c);
         return sd_bus_reply_method_return(message, NULL);
 }

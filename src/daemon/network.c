@@ -6,12 +6,11 @@
 #include <time.h>
 
 #include "bus-names.h"
-#include "container-net.h"
 #include "contract.h"
 #include "log.h"
 #include "manager.h"
 #include "name.h"
-#include "net-announce.h"
+#include "net-attach.h"
 #include "net-netns.h"
 #include "net-nft.h"
 #include "network-dbus.h"
@@ -61,63 +60,6 @@ int network_save(Network *n) {
         return network_config_save(n->config, n->manager->networks_fd);
 }
 
-/* The bridge with its gateway addresses, up, and route_localnet so that connections from the host's
- * 127.0.0.1 to a published port may leave through it (net-nft.c masquerades them). Idempotent. */
-static int network_setup_bridge(Network *n) {
-        Manager *m = n->manager;
-        NetworkConfig *c = n->config;
-        uint8_t mac[NET_MAC_LEN];
-        char path[128];
-        int ifindex, r, k;
-
-        /* A MAC of its own, fixed (02:42 and the gateway's address, as a container's is derived from
-         * its own): never the lowest of its ports', which changed with every container. */
-        net_mac_from_ipv4(&c->gateway, mac);
-        k = rtnl_bridge_add(m->rtnl, c->bridge, mac);
-        if (k < 0 && k != -EEXIST)
-                return k;
-        r = rtnl_link_index(m->rtnl, c->bridge, &ifindex);
-        if (r < 0)
-                return r;
-        if (k == -EEXIST) {
-                r = rtnl_link_set_mac(m->rtnl, ifindex, mac); /* a bridge of an older drayd */
-                if (r < 0)
-                        log_warning_errno(r, "Failed to set the MAC address of %s, ignoring: %m", c->bridge);
-        }
-        r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway, c->subnet.prefixlen);
-        if (r < 0 && r != -EEXIST)
-                return r;
-        if (c->subnet6.addr.family == AF_INET6) {
-                r = rtnl_addr_add(m->rtnl, ifindex, &c->gateway6, c->subnet6.prefixlen);
-                if (r < 0 && r != -EEXIST)
-                        return r;
-        }
-        r = rtnl_link_set(m->rtnl, ifindex, true, 0, 0);
-        if (r < 0)
-                return r;
-        (void) snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", c->bridge);
-        r = net_sysctl_write(path, "1");
-        if (r < 0)
-                log_warning_errno(r, "Failed to set %s, ignoring (published ports will not answer on 127.0.0.1): %m",
-                                  path);
-        return 0;
-}
-
-/* Forwarding is a host-wide switch; bridge networks do not work without it (Docker and Podman turn
- * it on too). Only turned on, never off: other things may rely on it. */
-static void enable_forwarding(bool ipv6) {
-        int r;
-
-        r = net_sysctl_write("/proc/sys/net/ipv4/ip_forward", "1");
-        if (r < 0)
-                log_warning_errno(r, "Failed to enable IPv4 forwarding, ignoring: %m");
-        if (ipv6) {
-                r = net_sysctl_write("/proc/sys/net/ipv6/conf/all/forwarding", "1");
-                if (r < 0)
-                        log_warning_errno(r, "Failed to enable IPv6 forwarding, ignoring: %m");
-        }
-}
-
 /* The host's routes and addresses, and the subnets of every network: what a new subnet must not
  * overlap. */
 static int used_subnets(Manager *m, int family, NetSubnet **ret, size_t *ret_n) {
@@ -160,7 +102,7 @@ static int make_id(char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c, const char **reason) {
+static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c, DrayError *e) {
         _cleanup_free_ NetSubnet *used = NULL;
         size_t n_used = 0;
         uint64_t off;
@@ -172,17 +114,14 @@ static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c,
         if (a->subnet.addr.family == 0) {
                 r = net_subnet_pick(used, n_used, &c->subnet);
                 if (r < 0) {
-                        *reason = "no free private subnet is left; give one with --subnet";
-                        return -EADDRINUSE;
+                        return dray_error_set(e, -EADDRINUSE, "no free private subnet is left; give one with --subnet");
                 }
         } else {
                 if (a->subnet.addr.family != AF_INET || a->subnet.prefixlen > 30 || a->subnet.prefixlen < 8) {
-                        *reason = "the subnet must be IPv4, /8 to /30";
-                        return -EINVAL;
+                        return dray_error_set(e, -EINVAL, "the subnet must be IPv4, /8 to /30");
                 }
                 if (subnet_collides(&a->subnet, used, n_used)) {
-                        *reason = "the subnet overlaps another network or a route of the host";
-                        return -EADDRINUSE;
+                        return dray_error_set(e, -EADDRINUSE, "the subnet overlaps another network or a route of the host");
                 }
                 c->subnet = a->subnet;
         }
@@ -190,8 +129,7 @@ static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c,
         if (c->gateway.family == 0)
                 (void) net_subnet_nth(&c->subnet, 1, &c->gateway);
         else if (net_subnet_offset(&c->subnet, &c->gateway, &off) < 0) {
-                *reason = "the gateway is not a host address of the subnet";
-                return -EINVAL;
+                return dray_error_set(e, -EINVAL, "the gateway is not a host address of the subnet");
         }
         if (a->subnet6.addr.family == 0)
                 return 0;
@@ -201,45 +139,39 @@ static int fill_config(Manager *m, const NetworkCreateArgs *a, NetworkConfig *c,
         if (r < 0)
                 return r;
         if (a->subnet6.addr.family != AF_INET6 || a->subnet6.prefixlen > 120 || a->subnet6.prefixlen < 48) {
-                *reason = "the IPv6 subnet must be /48 to /120";
-                return -EINVAL;
+                return dray_error_set(e, -EINVAL, "the IPv6 subnet must be /48 to /120");
         }
         if (subnet_collides(&a->subnet6, used, n_used)) {
-                *reason = "the IPv6 subnet overlaps another network or a route of the host";
-                return -EADDRINUSE;
+                return dray_error_set(e, -EADDRINUSE, "the IPv6 subnet overlaps another network or a route of the host");
         }
         c->subnet6 = a->subnet6;
         c->gateway6 = a->gateway6;
         if (c->gateway6.family == 0)
                 (void) net_subnet_nth(&c->subnet6, 1, &c->gateway6);
         else if (net_subnet_offset(&c->subnet6, &c->gateway6, &off) < 0) {
-                *reason = "the IPv6 gateway is not a host address of the subnet";
-                return -EINVAL;
+                return dray_error_set(e, -EINVAL, "the IPv6 gateway is not a host address of the subnet");
         }
         return 0;
 }
 
-int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reason, Network **ret) {
+int network_create(Manager *m, const NetworkCreateArgs *a, DrayError *e, Network **ret) {
         _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
         const char *reason = NULL;
         Network *n;
         char file[128];
         int r;
 
-        if (!m->rtnl) {
-                *ret_reason = "networking is disabled in this drayd";
-                return -EOPNOTSUPP;
-        }
+        if (!m->rtnl)
+                return dray_error_set(e, -EOPNOTSUPP, "networking is disabled in this drayd");
         if (!c)
                 return -ENOMEM;
         if (hashmap_get(m->networks_by_name, a->name))
                 return -EEXIST;
         /* A file we did not load (a newer dray's, say) is never overwritten. */
         (void) snprintf(file, sizeof(file), "%s.json", a->name);
-        if (faccessat(m->networks_fd, file, F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
-                *ret_reason = "a network file of that name exists that this drayd did not load (see its log)";
-                return -EEXIST;
-        }
+        if (faccessat(m->networks_fd, file, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
+                return dray_error_set(e, -EEXIST,
+                                      "a network file of that name exists that this drayd did not load (see its log)");
         c->name = strdup(a->name);
         if (!c->name)
                 return -ENOMEM;
@@ -254,59 +186,32 @@ int network_create(Manager *m, const NetworkCreateArgs *a, const char **ret_reas
                 return -ENOMEM;
         c->internal = a->internal;
         c->created_usec = now_usec(CLOCK_REALTIME);
-        r = fill_config(m, a, c, &reason);
-        if (r < 0) {
-                *ret_reason = reason;
+        r = fill_config(m, a, c, e);
+        if (r < 0)
                 return r;
-        }
         r = network_config_validate(c, &reason);
-        if (r < 0) {
-                *ret_reason = reason;
-                return r;
-        }
+        if (r < 0)
+                return dray_error_set(e, r, "%s", strna(reason));
         r = manager_add_network(m, c, &n);
         if (r < 0)
                 return r;
         TAKE_PTR(c);
-        r = network_setup_bridge(n);
-        if (r >= 0)
+        r = net_bridge_setup(m->rtnl, n->config, e);
+        if (r >= 0) {
                 r = network_save(n);
+                if (r < 0)
+                        (void) dray_error_set(e, r, "failed to save the network: %s", strerror(-r));
+        }
         if (r < 0) {
                 (void) rtnl_link_del(m->rtnl, n->config->bridge);
                 hashmap_remove(m->networks_by_name, n->config->name);
                 network_free(n);
-                *ret_reason = "the bridge could not be set up";
-                return r;
+                return dray_error_prefix(e, r, "the bridge could not be set up");
         }
         if (!n->config->internal)
-                enable_forwarding(n->config->subnet6.addr.family == AF_INET6);
-        (void) manager_update_firewall(m);
+                net_forwarding_enable(n->config->subnet6.addr.family == AF_INET6);
         network_bus_send_new(n);
         *ret = n;
-        return 0;
-}
-
-bool network_in_use(Network *n) {
-        Container *c;
-
-        HASHMAP_FOREACH(c, n->manager->containers_by_id)
-                if (container_is_active(c) && spec_network_find(&c->spec->net, n->config->name))
-                        return true;
-        return false;
-}
-
-int network_container_names(Network *n, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        Container *c;
-        int r;
-
-        HASHMAP_FOREACH(c, n->manager->containers_by_id)
-                if (spec_network_find(&c->spec->net, n->config->name)) {
-                        r = strv_extend(&l, c->spec->name);
-                        if (r < 0)
-                                return r;
-                }
-        *ret = TAKE_PTR(l);
         return 0;
 }
 
@@ -317,8 +222,6 @@ int network_remove(Network *n) {
 
         if (streq(n->config->name, DEFAULT_NETWORK_NAME))
                 return -EPERM;
-        if (network_in_use(n))
-                return -EBUSY;
         (void) snprintf(file, sizeof(file), "%s.json", n->config->name);
         if (unlinkat(m->networks_fd, file, 0) < 0 && errno != ENOENT)
                 return -errno;
@@ -328,7 +231,6 @@ int network_remove(Network *n) {
         network_bus_send_removed(n);
         hashmap_remove(m->networks_by_name, n->config->name);
         network_free(n);
-        (void) manager_update_firewall(m);
         return 0;
 }
 
@@ -354,55 +256,6 @@ int network_delete_link_async(Manager *m, const char *name) {
 
 /* ---- the firewall ------------------------------------------------------------------------------ */
 
-int manager_update_firewall(Manager *m) {
-        _cleanup_free_ NftNetwork *nets = NULL;
-        _cleanup_free_ NftPortMap *ports = NULL;
-        _cleanup_free_ char *script = NULL, *error = NULL;
-        size_t n_nets = 0, n_ports = 0, max_ports = 0;
-        Network *n;
-        Container *c;
-        int r;
-
-        if (!m->rtnl)
-                return 0;
-        nets = calloc(hashmap_size(m->networks_by_name) + 1, sizeof(NftNetwork));
-        if (!nets)
-                return log_oom();
-        HASHMAP_FOREACH(n, m->networks_by_name)
-                nets[n_nets++] = (NftNetwork) {
-                        .bridge = n->config->bridge,
-                        .subnet = n->config->subnet,
-                        .subnet6 = n->config->subnet6,
-                        .internal = n->config->internal,
-                };
-        HASHMAP_FOREACH(c, m->containers_by_id)
-                if (c->net)
-                        max_ports += c->net->n_ports;
-        ports = calloc(max_ports + 1, sizeof(NftPortMap));
-        if (!ports)
-                return log_oom();
-        HASHMAP_FOREACH(c, m->containers_by_id)
-                for (size_t i = 0; c->net && i < c->net->n_ports; i++)
-                        if (c->net->n_attachments > 0)
-                                ports[n_ports++] = (NftPortMap) {
-                                        .port = c->net->ports[i],
-                                        .container_ip = c->net->attachments[0].addr,
-                                        .container_ip6 = c->net->attachments[0].addr6,
-                                };
-        r = nft_ruleset_build(nets, n_nets, ports, n_ports, &script);
-        if (r < 0)
-                return log_oom();
-        r = nft_ruleset_apply(script, &error);
-        if (r < 0)
-                return log_error_errno(r, "Failed to update the nftables table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME
-                                       ": %s", strna(error));
-        log_debug("Updated nftables table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " (%zu networks, %zu ports).",
-                  n_nets, n_ports);
-        return 0;
-}
-
-/* ---- loading and reconciling ------------------------------------------------------------------ */
-
 static int open_subdir(const char *parent, const char *sub, mode_t mode, int *ret) {
         _cleanup_close_ int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int sfd;
@@ -419,6 +272,7 @@ static int open_subdir(const char *parent, const char *sub, mode_t mode, int *re
 }
 
 static void load_one(Manager *m, const char *file) {
+        _cleanup_(dray_error_done) DrayError e = {};
         NetworkConfig *c = NULL;
         size_t len = strlen(file);
         Network *n;
@@ -447,11 +301,11 @@ static void load_one(Manager *m, const char *file) {
                 network_config_free(c);
                 return;
         }
-        r = network_setup_bridge(n);
+        r = net_bridge_setup(m->rtnl, n->config, &e);
         if (r < 0)
-                log_error_errno(r, "Failed to set up bridge %s of network %s: %m", c->bridge, c->name);
+                log_error_errno(r, "Failed to set up network %s: %s", c->name, dray_error_message(&e, r));
         if (!c->internal)
-                enable_forwarding(c->subnet6.addr.family == AF_INET6);
+                net_forwarding_enable(c->subnet6.addr.family == AF_INET6);
 }
 
 int manager_load_networks(Manager *m) {
@@ -485,73 +339,15 @@ int manager_load_networks(Manager *m) {
         closedir(d);
 
         if (!hashmap_get(m->networks_by_name, DEFAULT_NETWORK_NAME)) {
+                _cleanup_(dray_error_done) DrayError e = {};
                 NetworkCreateArgs a = { .name = DEFAULT_NETWORK_NAME };
-                const char *reason = NULL;
 
-                r = network_create(m, &a, &reason, &n);
+                r = network_create(m, &a, &e, &n);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to create the default network '%s' (%s): %m",
-                                               DEFAULT_NETWORK_NAME, strna(reason));
+                        return log_error_errno(r, "Failed to create the default network '%s': %s",
+                                               DEFAULT_NETWORK_NAME, dray_error_message(&e, r));
                 log_info("Created the default network '%s' on %s.", DEFAULT_NETWORK_NAME, DEFAULT_BRIDGE_NAME);
         }
         log_debug("Loaded %zu networks.", hashmap_size(m->networks_by_name));
         return 0;
-}
-
-static bool lease_owner_is_running(const char *owner, void *userdata) {
-        Manager *m = userdata;
-        Container *c = hashmap_get(m->containers_by_id, owner);
-
-        return c && container_is_active(c);
-}
-
-/* Namespace files of containers that do not run (or no longer exist). */
-static void reconcile_netns_files(Manager *m) {
-        _cleanup_close_ int fd = fcntl(m->netns_fd, F_DUPFD_CLOEXEC, 3);
-        DIR *d;
-
-        if (fd < 0)
-                return;
-        d = fdopendir(fd);
-        if (!d)
-                return;
-        TAKE_FD(fd);
-        for (struct dirent *de; (de = readdir(d));) {
-                Container *c;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                c = hashmap_get(m->containers_by_id, de->d_name);
-                if (c && container_is_active(c))
-                        continue;
-                if (c)
-                        container_net_teardown(c);
-                else {
-                        _cleanup_free_ char *p = NULL;
-
-                        if (asprintf(&p, "%s/netns/%s", m->runtime_dir, de->d_name) >= 0 && net_netns_remove(p) >= 0)
-                                log_info("Removed stale network namespace %s.", p);
-                }
-        }
-        closedir(d);
-}
-
-void manager_reconcile_networks(Manager *m) {
-        Network *n;
-        int r;
-
-        if (!m->rtnl)
-                return;
-        reconcile_netns_files(m);
-        HASHMAP_FOREACH(n, m->networks_by_name) {
-                size_t k = net_ipam_reconcile(n->config, lease_owner_is_running, m);
-
-                if (k == 0)
-                        continue;
-                log_info("Network %s: released %zu address(es) no running container holds.", n->config->name, k);
-                r = network_save(n);
-                if (r < 0)
-                        log_error_errno(r, "Failed to save network %s: %m", n->config->name);
-        }
-        (void) manager_update_firewall(m);
 }

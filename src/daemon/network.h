@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "dray-error.h"
+
 #include "net-config.h"
 #include "net-link.h"
 
@@ -35,19 +37,15 @@ typedef struct NetworkCreateArgs {
 int manager_add_network(Manager *m, NetworkConfig *config, Network **ret);
 /* Loads every network and makes sure the default one exists, with their bridges. */
 int manager_load_networks(Manager *m);
-/* After the containers are loaded and adopted: leases, namespaces and veths no running container
- * owns are released, and the nftables table is rewritten. */
-void manager_reconcile_networks(Manager *m);
 
 /* -EEXIST name taken, -EADDRINUSE subnet overlaps a network or a host route, -EINVAL bad args
- * (*ret_reason says which). */
-int network_create(Manager *m, const NetworkCreateArgs *args, const char **ret_reason, Network **ret);
-/* -EBUSY when a running container uses it, -EPERM for the default network. */
+ * (e says which, as it does for every failure it can name). */
+int network_create(Manager *m, const NetworkCreateArgs *args, DrayError *e, Network **ret);
+/* -EPERM for the default network. Whether containers use it is the caller's to check first
+ * (network_in_use(), container-net.h); so is the firewall (manager_update_firewall()), after this and
+ * after network_create(). */
 int network_remove(Network *n);
 int manager_find_network(Manager *m, const char *name, Network **ret); /* -ENOENT */
-/* Names of the containers attached to n (running or not), newly allocated strv. */
-int network_container_names(Network *n, char ***ret);
-bool network_in_use(Network *n);
 
 /* Deletes a link in a worker process: the kernel waits for RCU grace periods (~20 ms) while it
  * unregisters a device, which the event loop must not. name is copied (the worker forks at once). */
@@ -55,5 +53,3 @@ int network_delete_link_async(Manager *m, const char *name);
 
 /* Saves n's config (after lease changes). */
 int network_save(Network *n);
-/* Rewrites dray's nftables table from the model. Logs on failure. */
-int manager_update_firewall(Manager *m);

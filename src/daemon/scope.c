@@ -5,7 +5,6 @@
 
 #include "bus-names.h"
 #include "log.h"
-#include "machine1.h"
 #include "manager.h"
 #include "strv.h"
 #include "scope.h"
@@ -406,7 +405,9 @@ int scope_start(Manager *m, const char *unit, const ContainerSpec *spec, pid_t m
         r = hashmap_put(m->scope_jobs, j->unit, j);
         if (r < 0)
                 return r;
-        if (machine_unregister_pending(m, unit)) {
+        /* machine1.c keeps its UnregisterMachine calls in flight in the Manager, and calls
+         * scope_unblock() when one is answered. */
+        if (hashmap_get(m->machine_unregisters, unit)) {
                 log_debug("Unit %s: waiting for machined to forget the previous machine of this name.", unit);
                 j->blocked = true;
         } else {
@@ -477,12 +478,22 @@ int scope_set_limits(Manager *m, const char *unit, const ScopeLimits *l, systemd
         int r;
 
         r = systemd_new_call(m, "SetUnitProperties", &call);
-        r = r < 0 ? r : sd_bus_message_append(call, "sb", unit, 1); /* runtime: the scope ends with the run */
-        r = r < 0 ? r : sd_bus_message_open_container(call, 'a', "(sv)");
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(names); i++)
-                if (*values[i] != SCOPE_LIMIT_KEEP)
-                        r = sd_bus_message_append(call, "(sv)", names[i], "t", *values[i]);
-        r = r < 0 ? r : sd_bus_message_close_container(call);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(call, "sb", unit, 1); /* runtime: the scope ends with the run */
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(call, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                if (*values[i] == SCOPE_LIMIT_KEEP)
+                        continue;
+                r = sd_bus_message_append(call, "(sv)", names[i], "t", *values[i]);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(call);
         if (r < 0)
                 return r;
         return systemd_queue_call(m, call, handler, userdata, NULL);

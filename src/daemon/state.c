@@ -78,20 +78,48 @@ int container_record_from_json(json_object *o, ContainerRecord *ret) {
                 return -EBADMSG;
 
         r = optional(json_get_int(o, "exit_status", &rec.exit_status));
-        r = r < 0 ? r : optional(json_get_string(o, "error", &error));
-        r = r < 0 ? r : optional(json_get_bool(o, "oom_killed", &rec.oom_killed));
-        r = r < 0 ? r : optional(json_get_bool(o, "paused", &rec.paused));
-        r = r < 0 ? r : optional(json_get_string(o, "unit", &unit));
-        r = r < 0 ? r : optional(json_get_int(o, "pid", &pid));
-        r = r < 0 ? r : optional(json_get_int(o, "monitor_pid", &monitor_pid));
-        r = r < 0 ? r : optional(json_get_uint64(o, "monitor_start_time", &rec.monitor_start_time));
-        r = r < 0 ? r : optional(json_get_string(o, "boot_id", &boot));
-        r = r < 0 ? r : optional(json_get_uint64(o, "started_usec", &rec.started_usec));
-        r = r < 0 ? r : optional(json_get_uint64(o, "finished_usec", &rec.finished_usec));
-        r = r < 0 ? r : optional(json_get_string(o, "caller", &caller));
-        r = r < 0 ? r : optional(json_get_uint64(o, "restart_count", &rec.restart_count));
-        r = r < 0 ? r : optional(json_get_uint64(o, "restart_streak", &rec.restart_streak));
-        r = r < 0 ? r : optional(json_get_bool(o, "stopped", &rec.stopped));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_string(o, "error", &error));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_bool(o, "oom_killed", &rec.oom_killed));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_bool(o, "paused", &rec.paused));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_string(o, "unit", &unit));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_int(o, "pid", &pid));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_int(o, "monitor_pid", &monitor_pid));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_uint64(o, "monitor_start_time", &rec.monitor_start_time));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_string(o, "boot_id", &boot));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_uint64(o, "started_usec", &rec.started_usec));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_uint64(o, "finished_usec", &rec.finished_usec));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_string(o, "caller", &caller));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_uint64(o, "restart_count", &rec.restart_count));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_uint64(o, "restart_streak", &rec.restart_streak));
+        if (r < 0)
+                return r == -ERANGE ? -EBADMSG : r;
+        r = optional(json_get_bool(o, "stopped", &rec.stopped));
         if (r < 0)
                 return r == -ERANGE ? -EBADMSG : r;
 

@@ -26,7 +26,7 @@ static void list_unlink(SystemdCall **head, SystemdCall **tail, SystemdCall *c) 
 }
 
 static void call_unlink(SystemdCall *c) {
-        SystemdQueue *q = &c->manager->systemd_queue;
+        SystemdQueue *q = c->manager->systemd_queue;
 
         if (c->in_flight) {
                 list_unlink(&q->in_flight, NULL, c);
@@ -59,7 +59,7 @@ static int on_call_reply(sd_bus_message *reply, void *userdata, sd_bus_error *re
 }
 
 static int call_send(SystemdCall *c) {
-        SystemdQueue *q = &c->manager->systemd_queue;
+        SystemdQueue *q = c->manager->systemd_queue;
         int r;
 
         r = sd_bus_call_async(c->manager->bus, &c->slot, c->message, on_call_reply, c, 0);
@@ -75,7 +75,7 @@ static int call_send(SystemdCall *c) {
 }
 
 static void queue_dispatch(Manager *m) {
-        SystemdQueue *q = &m->systemd_queue;
+        SystemdQueue *q = m->systemd_queue;
 
         while (q->n_in_flight < SYSTEMD_CALLS_IN_FLIGHT_MAX && q->waiting_head) {
                 SystemdCall *c = q->waiting_head;
@@ -96,7 +96,7 @@ static void queue_dispatch(Manager *m) {
 
 int systemd_queue_call(Manager *m, sd_bus_message *message, systemd_call_handler_t handler, void *userdata,
                        SystemdCall **ret_call) {
-        SystemdQueue *q = &m->systemd_queue;
+        SystemdQueue *q = m->systemd_queue;
         SystemdCall *c;
         int r;
 
@@ -145,7 +145,7 @@ void systemd_call_cancel(SystemdCall *c) {
 }
 
 void systemd_queue_done(Manager *m) {
-        SystemdQueue *q = &m->systemd_queue;
+        SystemdQueue *q = m->systemd_queue;
 
         while (q->waiting_head) {
                 SystemdCall *c = q->waiting_head;

@@ -4,7 +4,9 @@
 
 #include "bus-names.h"
 #include "container-privilege.h"
+#include "container-volumes.h"
 #include "log.h"
+#include "container.h"
 #include "manager.h"
 #include "name.h"
 #include "polkit.h"
@@ -185,7 +187,7 @@ static int method_remove_volume(sd_bus_message *message, void *userdata, sd_bus_
         r = authorize(message, m, name, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        r = volume_remove(v, &users);
+        r = volume_remove_unused(v, &users);
         if (r == -EBUSY)
                 return reply_in_use(v, users, error);
         if (r < 0)
@@ -284,7 +286,7 @@ static int method_prune_volumes(sd_bus_message *message, void *userdata, sd_bus_
                 name = strdup(v[i]->name);
                 if (!name)
                         return -ENOMEM;
-                r = volume_remove(v[i], NULL);
+                r = volume_remove_unused(v[i], NULL);
                 if (r == -EBUSY)
                         continue;
                 if (r < 0)

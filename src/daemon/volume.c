@@ -72,14 +72,20 @@ static int volume_new(Manager *m, const char *name, Volume **ret) {
 
 static int volume_to_json(const Volume *v, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object();
-        int r = 0;
+        int r;
 
         if (!o)
                 return -ENOMEM;
-        r = r < 0 ? r : json_add_string(o, "name", v->name);
-        r = r < 0 ? r : json_add_uint64(o, "created_usec", v->created_usec);
-        r = r < 0 ? r : json_add_strv(o, "labels", v->labels);
-        r = r < 0 ? r : json_add_bool(o, "anonymous", v->anonymous);
+        r = json_add_string(o, "name", v->name);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "created_usec", v->created_usec);
+        if (r < 0)
+                return r;
+        r = json_add_strv(o, "labels", v->labels);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "anonymous", v->anonymous);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -258,34 +264,6 @@ int volume_create(Manager *m, const char *name, bool anonymous, char *const *lab
         return 0;
 }
 
-bool container_uses_volume(const Container *c, const char *name) {
-        for (size_t i = 0; i < c->spec->n_mounts; i++)
-                if (c->spec->mounts[i].type == MOUNT_VOLUME && streq(c->spec->mounts[i].volume, name))
-                        return true;
-        return false;
-}
-
-static int compare_strings(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-int volume_container_names(Volume *v, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        Container *c;
-        int r;
-
-        HASHMAP_FOREACH(c, v->manager->containers_by_id)
-                if (container_uses_volume(c, v->name)) {
-                        r = strv_extend(&l, c->spec->name);
-                        if (r < 0)
-                                return r;
-                }
-        if (l)
-                qsort(l, strv_length(l), sizeof(char *), compare_strings);
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 typedef struct RemoveVolume {
         int dir_fd;
         const char *name;
@@ -303,20 +281,11 @@ static int remove_tree(void *userdata) {
 
 /* Renamed at once (so a new volume of the same name can be made), deleted in a worker: the data
  * may be large, and the event loop must not wait for it. */
-int volume_remove(Volume *v, char ***ret_users) {
-        _cleanup_strv_free_ char **users = NULL;
+int volume_remove(Volume *v) {
         _cleanup_free_ char *removed = NULL, *what = NULL;
         Manager *m = v->manager;
         int r;
 
-        r = volume_container_names(v, &users);
-        if (r < 0)
-                return r;
-        if (users) {
-                if (ret_users)
-                        *ret_users = TAKE_PTR(users);
-                return -EBUSY;
-        }
         /* Unique: a removal of an earlier volume of the same name may still be running. */
         if (asprintf(&removed, VOLUME_REMOVED_PREFIX "%" PRIu64 "-%s", now_usec(CLOCK_MONOTONIC), v->name) < 0 ||
             asprintf(&what, "removal of volume %s", v->name) < 0)

@@ -41,10 +41,7 @@ int volume_create(Manager *m, const char *name, bool anonymous, char *const *lab
 /* 64 hex digits, as Docker names anonymous volumes; none that exists or that is in taken. */
 int volume_generate_name(Manager *m, char *const *taken, char **ret);
 
-/* The names of the containers that mount v, newly allocated strv (empty: NULL). */
-int volume_container_names(Volume *v, char ***ret);
-bool container_uses_volume(const Container *c, const char *name);
-
-/* -EBUSY when a container mounts it (*ret_users names them, when given). */
-int volume_remove(Volume *v, char ***ret_users);
+/* Whether a container mounts v is the caller's to check first (volume_remove_unused(),
+ * container-volumes.h): volume.c is below the containers. */
+int volume_remove(Volume *v);
 

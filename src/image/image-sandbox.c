@@ -13,6 +13,7 @@
 #include <sys/xattr.h>
 
 #include "atomic-write.h"
+#include "child-fork.h"
 #include "image-sandbox.h"
 #include "strv.h"
 
@@ -216,14 +217,15 @@ int image_unpack_sandboxed(int archive_fd, int target_fd, const UnpackLimits *li
                            char ret_diff_id[static DIGEST_STRING_LEN + 1], UnpackError *error) {
         _cleanup_close_pair_ int pipe_fds[2] = { -EBADF, -EBADF };
         _cleanup_free_ char *report = NULL;
-        int status, r;
+        ChildExit how;
+        int r, k;
         pid_t pid;
 
         if (pipe2(pipe_fds, O_CLOEXEC) < 0)
                 return -errno;
-        pid = fork();
+        pid = child_fork("layer unpack sandbox");
         if (pid < 0)
-                return -errno;
+                return pid;
         if (pid == 0) {
                 pipe_fds[0] = safe_close(pipe_fds[0]);
                 worker_run(archive_fd, target_fd, limits, pipe_fds[1]);
@@ -232,10 +234,10 @@ int image_unpack_sandboxed(int archive_fd, int target_fd, const UnpackLimits *li
         r = read_report(pipe_fds[0], &report);
         if (r < 0)
                 (void) kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
+        k = child_wait(pid, &how);
         if (r < 0)
                 return r;
+        if (k < 0)
+                return k;
         return apply_report(report, target_fd, ret_diff_id, error);
 }

@@ -61,11 +61,21 @@ int image_store_open(const char *state_dir, ImageStore **ret) {
         if (s->root_fd < 0)
                 return -errno;
         r = open_dir_at(s->root_fd, "images", &s->images_fd);
-        r = r < 0 ? r : open_dir_at(s->images_fd, "blobs", &blobs);
-        r = r < 0 ? r : open_dir_at(blobs, "sha256", &s->blobs_fd);
-        r = r < 0 ? r : open_dir_at(s->root_fd, "layers", &s->layers_fd);
-        r = r < 0 ? r : open_dir_at(s->root_fd, "tmp", &s->tmp_fd);
-        r = r < 0 ? r : store_init_layout(s);
+        if (r < 0)
+                return r;
+        r = open_dir_at(s->images_fd, "blobs", &blobs);
+        if (r < 0)
+                return r;
+        r = open_dir_at(blobs, "sha256", &s->blobs_fd);
+        if (r < 0)
+                return r;
+        r = open_dir_at(s->root_fd, "layers", &s->layers_fd);
+        if (r < 0)
+                return r;
+        r = open_dir_at(s->root_fd, "tmp", &s->tmp_fd);
+        if (r < 0)
+                return r;
+        r = store_init_layout(s);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "child-fork.h"
 #include "net-netns.h"
 
 /* One byte with an SCM_RIGHTS fd attached. */
@@ -65,14 +66,15 @@ static int recv_fd(int sock, int *ret) {
 }
 
 static int wait_child(pid_t pid) {
-        int status;
+        ChildExit e;
+        int r;
 
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        if (!WIFEXITED(status))
+        r = child_wait(pid, &e);
+        if (r < 0)
+                return r;
+        if (e.end != CHILD_EXITED)
                 return -EIO;
-        return -WEXITSTATUS(status); /* the child exits with its errno */
+        return -e.status; /* the child exits with its errno */
 }
 
 static int netlink_socket_bound(void) {
@@ -133,9 +135,9 @@ static int netns_fork(int netns_fd, const char *path, Rtnl **ret, int *ret_packe
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
-        pid = fork();
+        pid = child_fork("network namespace worker");
         if (pid < 0)
-                return -errno;
+                return pid;
         if (pid == 0) {
                 pair[0] = safe_close(pair[0]);
                 netns_child(pair[1], netns_fd, path, ret_packet_fd != NULL);

@@ -122,11 +122,17 @@ int boot_setup_mounts(RuntimeContext *c) {
         if (!c->spec->boot)
                 return 0;
         r = mkdir_at(c, c->root_fd, "run", 0755);
-        r = r < 0 ? r : mount_at(c, c->root_fd, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
-                                 "mode=0755,size=20%");
-        r = r < 0 ? r : mkdir_at(c, c->root_fd, "tmp", 01777);
-        r = r < 0 ? r : mount_at(c, c->root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
-                                 "mode=1777");
+        if (r < 0)
+                return r;
+        r = mount_at(c, c->root_fd, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+                     "mode=0755,size=20%");
+        if (r < 0)
+                return r;
+        r = mkdir_at(c, c->root_fd, "tmp", 01777);
+        if (r < 0)
+                return r;
+        r = mount_at(c, c->root_fd, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+                     "mode=1777");
         if (r < 0)
                 return r;
 
@@ -142,9 +148,15 @@ int boot_setup_mounts(RuntimeContext *c) {
         boot_uuid(c->spec, uuid);
         (void) snprintf(text, sizeof(text), "%s\n", uuid);
         r = copy_host_file(c, host_fd, "os-release", os_release);
-        r = r < 0 ? r : write_small(c, host_fd, "container-uuid", text);
-        r = r < 0 ? r : write_small(c, host_fd, "container-manager", "dray\n");
-        r = r < 0 ? r : boot_bind_notify(c, host_fd);
+        if (r < 0)
+                return r;
+        r = write_small(c, host_fd, "container-uuid", text);
+        if (r < 0)
+                return r;
+        r = write_small(c, host_fd, "container-manager", "dray\n");
+        if (r < 0)
+                return r;
+        r = boot_bind_notify(c, host_fd);
         if (r < 0)
                 return r;
         /* Read-only, as nspawn's: a bind of itself, then the remount that makes only this view read-only. */

@@ -291,16 +291,26 @@ int mount_specs_validate(const MountSpec *a, size_t n, const char **ret_reason) 
 
 static int mount_spec_to_json(const MountSpec *m, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object();
-        int r = 0;
+        int r;
 
         if (!o)
                 return -ENOMEM;
-        r = r < 0 ? r : json_add_string(o, "type", mount_type_to_string(m->type));
-        r = r < 0 ? r : json_add_string(o, "source", m->source);
-        r = r < 0 ? r : json_add_string(o, "destination", m->destination);
-        r = r < 0 ? r : json_add_bool(o, "read_only", m->read_only);
-        r = r < 0 ? r : json_add_string(o, "options", m->options);
-        r = r < 0 ? r : json_add_string(o, "volume", m->volume);
+        r = json_add_string(o, "type", mount_type_to_string(m->type));
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "source", m->source);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "destination", m->destination);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "read_only", m->read_only);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "options", m->options);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "volume", m->volume);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);

@@ -75,11 +75,11 @@ int spec_network_validate(const SpecNetwork *n, const char **ret_reason) {
 
 static int attachments_to_json(const SpecNetwork *n, json_object **ret) {
         _cleanup_json_ json_object *a = json_object_new_array();
-        int r = 0;
+        int r;
 
         if (!a)
                 return -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < n->n_networks; i++) {
+        for (size_t i = 0; i < n->n_networks; i++) {
                 json_object *e = json_object_new_object();
 
                 if (!e || json_object_array_add(a, e) < 0) {
@@ -87,11 +87,15 @@ static int attachments_to_json(const SpecNetwork *n, json_object **ret) {
                         return -ENOMEM;
                 }
                 r = json_add_string(e, "name", n->networks[i].name);
-                r = r < 0 ? r : json_add_string(e, "ip", n->networks[i].ip);
-                r = r < 0 ? r : json_add_strv(e, "aliases", n->networks[i].aliases);
+                if (r < 0)
+                        return r;
+                r = json_add_string(e, "ip", n->networks[i].ip);
+                if (r < 0)
+                        return r;
+                r = json_add_strv(e, "aliases", n->networks[i].aliases);
+                if (r < 0)
+                        return r;
         }
-        if (r < 0)
-                return r;
         *ret = TAKE_PTR(a);
         return 0;
 }
@@ -99,25 +103,49 @@ static int attachments_to_json(const SpecNetwork *n, json_object **ret) {
 int spec_network_to_json(const SpecNetwork *n, json_object *o) {
         _cleanup_json_ json_object *net = json_object_new_object();
         json_object *a = NULL;
-        int r = 0;
+        /* Written only when set, as before they existed: a spec read by an older monitor stays the same. */
+        const struct { const char *key; char **value; } optional[] = {
+                { "dns_search",  n->dns_search  },
+                { "dns_options", n->dns_options },
+                { "extra_hosts", n->extra_hosts },
+        };
+        int r;
 
         if (!net)
                 return -ENOMEM;
         r = json_add_string(net, "mode", network_mode_to_string(n->mode));
-        r = r < 0 ? r : attachments_to_json(n, &a);
-        if (r >= 0 && json_object_object_add(net, "networks", a) < 0) {
+        if (r < 0)
+                return r;
+        r = attachments_to_json(n, &a);
+        if (r < 0)
+                return r;
+        if (json_object_object_add(net, "networks", a) < 0) {
                 json_object_put(a);
-                r = -ENOMEM;
+                return -ENOMEM;
         }
-        r = r < 0 ? r : json_add_strv(net, "publish", n->publish);
-        r = r < 0 ? r : json_add_bool(net, "publish_all", n->publish_all);
-        r = r < 0 ? r : json_add_strv(net, "dns", n->dns);
-        r = r < 0 || !n->dns_search ? r : json_add_strv(net, "dns_search", n->dns_search);
-        r = r < 0 || !n->dns_options ? r : json_add_strv(net, "dns_options", n->dns_options);
-        r = r < 0 || !n->extra_hosts ? r : json_add_strv(net, "extra_hosts", n->extra_hosts);
-        r = r < 0 ? r : json_add_string(net, "netns_path", n->netns_path);
-        r = r < 0 ? r : json_add_string(net, "etc_dir", n->etc_dir);
-        r = r < 0 ? r : json_add_strv(o, "exposed_ports", n->exposed_ports);
+        r = json_add_strv(net, "publish", n->publish);
+        if (r < 0)
+                return r;
+        r = json_add_bool(net, "publish_all", n->publish_all);
+        if (r < 0)
+                return r;
+        r = json_add_strv(net, "dns", n->dns);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(optional); i++) {
+                if (!optional[i].value)
+                        continue;
+                r = json_add_strv(net, optional[i].key, optional[i].value);
+                if (r < 0)
+                        return r;
+        }
+        r = json_add_string(net, "netns_path", n->netns_path);
+        if (r < 0)
+                return r;
+        r = json_add_string(net, "etc_dir", n->etc_dir);
+        if (r < 0)
+                return r;
+        r = json_add_strv(o, "exposed_ports", n->exposed_ports);
         if (r < 0)
                 return r;
         if (json_object_object_add(o, "network", net) < 0)
@@ -144,7 +172,7 @@ static int get_dup(json_object *o, const char *key, char **ret) {
 static int attachments_from_json(json_object *net, SpecNetwork *n) {
         json_object *a;
         size_t len;
-        int r = 0;
+        int r;
 
         if (!json_object_object_get_ex(net, "networks", &a))
                 return 0;
@@ -154,20 +182,38 @@ static int attachments_from_json(json_object *net, SpecNetwork *n) {
         n->networks = calloc(len + 1, sizeof(SpecNetworkAttachment));
         if (!n->networks)
                 return -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < len; i++) {
+        for (size_t i = 0; i < len; i++) {
                 json_object *e = json_object_array_get_idx(a, i);
                 SpecNetworkAttachment *at = &n->networks[n->n_networks++];
 
                 if (!json_object_is_type(e, json_type_object))
                         return -EBADMSG;
                 r = get_dup(e, "name", &at->name);
-                r = r < 0 ? r : opt(get_dup(e, "ip", &at->ip));
-                r = r < 0 ? r : opt(json_get_strv(e, "aliases", &at->aliases));
+                if (r < 0)
+                        return r;
+                r = opt(get_dup(e, "ip", &at->ip));
+                if (r < 0)
+                        return r;
+                r = opt(json_get_strv(e, "aliases", &at->aliases));
+                if (r < 0)
+                        return r;
         }
-        return r;
+        return 0;
 }
 
 int spec_network_from_json(json_object *o, SpecNetwork *n) {
+        /* Every one optional: a missing key is an empty value. */
+        const struct { const char *key; char ***value; } strvs[] = {
+                { "publish",     &n->publish     },
+                { "dns",         &n->dns         },
+                { "dns_search",  &n->dns_search  },
+                { "dns_options", &n->dns_options },
+                { "extra_hosts", &n->extra_hosts },
+        };
+        const struct { const char *key; char **value; } strings[] = {
+                { "netns_path", &n->netns_path },
+                { "etc_dir",    &n->etc_dir    },
+        };
         const char *mode = NULL;
         json_object *net;
         int r;
@@ -188,15 +234,22 @@ int spec_network_from_json(json_object *o, SpecNetwork *n) {
         if (n->mode < 0)
                 return -EBADMSG;
         r = attachments_from_json(net, n);
-        r = r < 0 ? r : opt(json_get_strv(net, "publish", &n->publish));
-        r = r < 0 ? r : opt(json_get_bool(net, "publish_all", &n->publish_all));
-        r = r < 0 ? r : opt(json_get_strv(net, "dns", &n->dns));
-        r = r < 0 ? r : opt(json_get_strv(net, "dns_search", &n->dns_search));
-        r = r < 0 ? r : opt(json_get_strv(net, "dns_options", &n->dns_options));
-        r = r < 0 ? r : opt(json_get_strv(net, "extra_hosts", &n->extra_hosts));
-        r = r < 0 ? r : opt(get_dup(net, "netns_path", &n->netns_path));
-        r = r < 0 ? r : opt(get_dup(net, "etc_dir", &n->etc_dir));
-        return r;
+        if (r < 0)
+                return r;
+        r = opt(json_get_bool(net, "publish_all", &n->publish_all));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(strvs); i++) {
+                r = opt(json_get_strv(net, strvs[i].key, strvs[i].value));
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
+                r = opt(get_dup(net, strings[i].key, strings[i].value));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 const SpecNetworkAttachment *spec_network_find(const SpecNetwork *n, const char *name) {

@@ -10,7 +10,7 @@ set -u -o pipefail
 
 require busctl systemctl journalctl
 
-plan 21
+plan 22
 # dray is the product: its absence is a failure, not a reason to skip.
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 
@@ -67,7 +67,9 @@ else
 fi
 like "$(busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)" \
         "\"$name\" \"exited\"" "ListContainers shows it as exited"
+id="$(prop "$name" Id)"
 ok "dray rm removes it" dray rm "$name"
+is "$(mounts_of "$id")" "" "no mount of the container is left"
 unlike "$(busctl call org.dray1 /org/dray1 org.dray1.Manager ListContainers b true 2>&1)" \
         "\"$name\"" "ListContainers no longer lists it"
 

@@ -285,6 +285,8 @@ else
 fi
 wait_until 10 test ! -e "$STATE/$rid"
 ok "run -d --rm: its state directory is gone" test ! -e "$STATE/$rid"
+# systemd lists the scope until it has processed its end, which may come after the removal.
+wait_until 10 unit_gone "$name"
 ok "run -d --rm: its scope is gone" unit_gone "$name"
 
 # --- inside the container ---------------------------------------------------------------------------

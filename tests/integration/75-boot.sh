@@ -85,7 +85,7 @@ status_is 0 "dray stop powers it off" dray stop "$name"
 is "$(prop "$name" ExitStatus)" 0 "a clean poweroff records exit status 0"
 ok "no machine is left" wait_until 10 machine_gone "$name"
 isnt "$(systemctl is-active "dray-$name.scope")" active "no scope is left"
-is "$(grep -c "$id" /proc/self/mountinfo)" 0 "no mount of the container is left"
+is "$(mounts_of "$id")" "" "no mount of the container is left"
 is "$(ip -o link show type veth | wc -l)" "$veths_before" "no veth is left"
 
 # machinectl poweroff of a running one

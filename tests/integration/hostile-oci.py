@@ -9,34 +9,12 @@ hostile-oci.py KIND OUT [TAG]: writes an archive of KIND to OUT.
   manifests-too  a manifest that also carries a 'manifests' list, as an index does
   deep           a layer tarball whose directories nest 10,000 deep (for dray image import)
 """
-import hashlib
 import io
 import json
 import sys
 import tarfile
 
-
-def add(t, name, data=b"", **kw):
-    info = tarfile.TarInfo(name)
-    for k, v in kw.items():
-        setattr(info, k, v)
-    if info.type == tarfile.REGTYPE:
-        info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
-    else:
-        t.addfile(info)
-
-
-def tarball(entries):
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
-        for name, data, kw in entries:
-            add(t, name, data, **kw)
-    return buf.getvalue()
-
-
-def sha(b):
-    return "sha256:" + hashlib.sha256(b).hexdigest()
+from oci_tar import add, sha, tarball
 
 
 def oci_archive(kind, tag):

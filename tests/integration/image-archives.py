@@ -11,24 +11,11 @@ import json
 import sys
 import tarfile
 
-
-def add(t, name, data=b"", **kw):
-    info = tarfile.TarInfo(name)
-    for k, v in kw.items():
-        setattr(info, k, v)
-    if info.type == tarfile.REGTYPE:
-        info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
-    else:
-        t.addfile(info)
+from oci_tar import add, sha, tarball
 
 
 def layer(entries):
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
-        for e in entries:
-            add(t, *e[:2], **(e[2] if len(e) > 2 else {}))
-    return buf.getvalue()
+    return tarball(entries)
 
 
 LAYERS = {
@@ -85,7 +72,7 @@ def main():
     elif kind == "layer-dotdot-archive":
         cfg = {"rootfs": {"type": "layers", "diff_ids": []}}
         l = layer(LAYERS["dotdot"])
-        cfg["rootfs"]["diff_ids"] = ["sha256:" + hashlib.sha256(l).hexdigest()]
+        cfg["rootfs"]["diff_ids"] = [sha(l)]
         data = docker_archive(cfg, [l], ["localhost/hostile:dotdot"])
     else:
         sys.exit("unknown kind " + kind)

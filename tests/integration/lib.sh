@@ -257,6 +257,11 @@ setup_dray_test() {
         "$REPO_ROOT/tools/make-rootfs" "$rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
 }
 
+# mounts_of STRING: the mounts whose target or source contains STRING (a container ID, a path), one
+# a line, from the mount table as libmount reads it (findmnt), not from a grep of mountinfo; empty
+# when there is none. For the leak checks: a stopped or removed container leaves no mount.
+mounts_of() { findmnt -rn -o TARGET,SOURCE 2>/dev/null | grep -F -- "$1" || true; }
+
 # gone_for_good NAME: removes container NAME if it is there (for cleanups: it may be gone already).
 gone_for_good() { dray rm --force "$1" >/dev/null 2>&1 || true; }
 # track NAME: container NAME is removed at exit. Not in a $(...): defer must run in this shell.

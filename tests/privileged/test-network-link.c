@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "net-announce.h"
+#include "net-attach.h"
 #include "net-link.h"
 #include "net-netns.h"
 #include "net-nft.h"
@@ -141,6 +142,67 @@ TEST(bridge_veth_netns) {
         ASSERT_TRUE(access(nspath, F_OK) < 0 && errno == ENOENT);
         ASSERT_OK(net_netns_remove(nspath));
         ASSERT_OK(rtnl_link_del(host, "tbr0"));
+        return 0;
+}
+
+/* The complete operations the daemon calls (net-attach.h): a network's bridge, a container's veth on
+ * it with addresses and routes, the same veth again (its previous run's, deleted first), and the
+ * failure that names what is missing. */
+TEST(bridge_setup_veth_attach) {
+        _cleanup_(network_config_freep) NetworkConfig *c = network_config_new();
+        _cleanup_(rtnl_freep) Rtnl *host = NULL, *inner = NULL;
+        _cleanup_(dray_error_done) DrayError e = {};
+        _cleanup_close_ int nsfd = -EBADF, packet_fd = -EBADF;
+        char path[sizeof(dir) + 8];
+        NetSubnet *routes = NULL;
+        size_t n_routes = 0;
+        NetVeth v;
+        int ifindex, r;
+
+        r = setup();
+        if (r != 0)
+                return r == TEST_SKIP ? TEST_SKIP : 1;
+        ASSERT_TRUE(c != NULL);
+        c->bridge = strdup("tbr1");
+        ASSERT_TRUE(c->bridge != NULL);
+        ASSERT_OK(net_subnet_parse("10.201.0.0/24", &c->subnet));
+        ASSERT_OK(net_addr_parse("10.201.0.1", &c->gateway));
+        ASSERT_OK(rtnl_open(&host));
+        ASSERT_OK(net_bridge_setup(host, c, &e));
+        ASSERT_OK(net_bridge_setup(host, c, &e)); /* idempotent: drayd runs it at every start */
+        ASSERT_OK(rtnl_link_index(host, "tbr1", &ifindex));
+
+        snprintf(path, sizeof(path), "%s/ns2", dir);
+        ASSERT_OK(net_netns_new(path, &inner, &packet_fd));
+        nsfd = open(path, O_RDONLY | O_CLOEXEC);
+        ASSERT_TRUE(nsfd >= 0);
+        v = (NetVeth) { .bridge = "tbr1", .veth = "tv1", .ifname = "eth0", .prefixlen = 24,
+                        .gateway = &c->gateway };
+        ASSERT_OK(net_addr_parse("10.201.0.2", &v.addr));
+        ASSERT_OK(net_veth_attach(host, inner, nsfd, packet_fd, &v, &e));
+        ASSERT_EQ(e.error, 0);
+        ASSERT_OK(rtnl_dump_routes(inner, AF_INET, &routes, &n_routes));
+        ASSERT_TRUE(n_routes >= 1);
+        free(routes);
+
+        /* The veth of a previous run is in the way: deleted, made again; the namespace's old eth0
+         * went with it. */
+        ASSERT_OK(net_veth_attach(host, inner, nsfd, packet_fd, &v, &e));
+        ASSERT_OK(rtnl_link_index(inner, "eth0", &ifindex));
+
+        /* No such bridge: the error says which. */
+        v.bridge = "nobr0";
+        v.veth = "tv2";
+        v.ifname = "eth1";
+        ASSERT_ERROR(net_veth_attach(host, inner, nsfd, packet_fd, &v, &e), ENODEV);
+        ASSERT_TRUE(strstr(dray_error_message(&e, 0), "nobr0") != NULL);
+        ASSERT_ERROR(rtnl_link_index(host, "tv2", &ifindex), ENODEV);
+
+        ASSERT_OK(rtnl_link_del(host, "tv1"));
+        inner = rtnl_free(inner);
+        nsfd = safe_close(nsfd);
+        ASSERT_OK(net_netns_remove(path));
+        ASSERT_OK(rtnl_link_del(host, "tbr1"));
         return 0;
 }
 

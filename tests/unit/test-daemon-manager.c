@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "exit-record.h"
-#include "manager.h"
+#include "manager-setup.h"
 #include "monitor-watch.h"
 #include "proc-util.h"
 #include "rm-rf.h"

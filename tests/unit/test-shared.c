@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "container-state.h"
+#include "dray-error.h"
 #include "exit-record.h"
 #include "json-util.h"
 #include "name.h"
@@ -12,6 +13,27 @@
 #include "spec.h"
 #include "strv.h"
 #include "test.h"
+
+/* The innermost failure is kept; context goes in front on the way up; no carrier, no crash. */
+TEST(dray_error) {
+        _cleanup_(dray_error_done) DrayError e = {};
+        _cleanup_free_ char *m = NULL;
+
+        ASSERT_STREQ(dray_error_message(&e, -ENOENT), strerror(ENOENT));
+        ASSERT_EQ(dray_error_set(NULL, ENOSPC, "full"), -ENOSPC);
+        ASSERT_EQ(dray_error_set(&e, -EADDRINUSE, "address %s is in use", "10.0.0.2"), -EADDRINUSE);
+        ASSERT_EQ(dray_error_set(&e, -EINVAL, "outer"), -EINVAL);
+        ASSERT_EQ(e.error, EADDRINUSE);
+        ASSERT_STREQ(dray_error_message(&e, -EINVAL), "address 10.0.0.2 is in use");
+        ASSERT_EQ(dray_error_prefix(&e, -EINVAL, "network '%s'", "web"), -EINVAL);
+        ASSERT_STREQ(dray_error_message(&e, 0), "network 'web': address 10.0.0.2 is in use");
+        m = dray_error_take_message(&e);
+        ASSERT_STREQ(m, "network 'web': address 10.0.0.2 is in use");
+        ASSERT_EQ(e.error, 0);
+        ASSERT_EQ(dray_error_prefix(&e, -EPERM, "mount"), -EPERM);
+        ASSERT_STREQ(dray_error_message(&e, 0), "mount: Operation not permitted");
+        return 0;
+}
 
 TEST(container_names) {
         ASSERT_TRUE(container_name_is_valid("web"));
