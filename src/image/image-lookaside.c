@@ -61,17 +61,17 @@ static bool url_is_valid(const char *url) {
 
 /* One namespace's mapping: lookaside, lookaside-staging, their old names, use-sigstore-attachments. */
 static int parse_namespace(yaml_document_t *doc, yaml_node_t *n, const char *path, const char *where,
-                           LookasideEntry *e, UnpackError *error) {
+                           LookasideEntry *e, DrayError *error) {
         if (n->type == YAML_SCALAR_NODE && isempty((const char *) n->data.scalar.value))
                 return 0; /* "docker: {host: }": nothing configured */
         if (n->type != YAML_MAPPING_NODE)
-                return unpack_error_set(error, -EBADMSG, "%s: %s: not a mapping", path, where);
+                return dray_error_set(error, -EBADMSG, "%s: %s: not a mapping", path, where);
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
                 const char *k = scalar(doc, p->key), *v = scalar(doc, p->value);
                 char **slot;
 
                 if (!k)
-                        return unpack_error_set(error, -EBADMSG, "%s: %s: a key is not a string", path, where);
+                        return dray_error_set(error, -EBADMSG, "%s: %s: a key is not a string", path, where);
                 if (streq(k, "use-sigstore-attachments"))
                         continue; /* signatures as registry attachments: not read by dray */
                 if (streq(k, "lookaside") || streq(k, "sigstore"))
@@ -79,9 +79,9 @@ static int parse_namespace(yaml_document_t *doc, yaml_node_t *n, const char *pat
                 else if (streq(k, "lookaside-staging") || streq(k, "sigstore-staging"))
                         slot = &e->write;
                 else
-                        return unpack_error_set(error, -EBADMSG, "%s: %s: unknown key '%.64s'", path, where, k);
+                        return dray_error_set(error, -EBADMSG, "%s: %s: unknown key '%.64s'", path, where, k);
                 if (!v || !url_is_valid(v))
-                        return unpack_error_set(error, -EBADMSG, "%s: %s.%s: not a file:, http: or https: URL", path,
+                        return dray_error_set(error, -EBADMSG, "%s: %s.%s: not a file:, http: or https: URL", path,
                                                 where, k);
                 /* The new name wins over the old one, as in containers/image. */
                 if (*slot && (streq(k, "sigstore") || streq(k, "sigstore-staging")))
@@ -95,7 +95,7 @@ static int parse_namespace(yaml_document_t *doc, yaml_node_t *n, const char *pat
 }
 
 static int add_entry(LookasideConfig *c, const char *scope, const char *path, int dir, LookasideEntry **ret,
-                     UnpackError *error) {
+                     DrayError *error) {
         LookasideEntry *n;
 
         for (size_t i = 0; i < c->n_entries; i++) {
@@ -103,11 +103,11 @@ static int add_entry(LookasideConfig *c, const char *scope, const char *path, in
 
                 if (e->dir != dir || !streq_ptr(e->scope, scope))
                         continue;
-                return unpack_error_set(error, -EBADMSG, "%s: '%.200s' is configured in %s too", path,
+                return dray_error_set(error, -EBADMSG, "%s: '%.200s' is configured in %s too", path,
                                         scope ?: "default-docker", e->file);
         }
         if (c->n_entries >= LOOKASIDE_SCOPES_MAX)
-                return unpack_error_set(error, -EBADMSG, "%s: more than %u scopes in all", path, LOOKASIDE_SCOPES_MAX);
+                return dray_error_set(error, -EBADMSG, "%s: more than %u scopes in all", path, LOOKASIDE_SCOPES_MAX);
         n = reallocarray(c->entries, c->n_entries + 1, sizeof(LookasideEntry));
         if (!n)
                 return -ENOMEM;
@@ -121,7 +121,7 @@ static int add_entry(LookasideConfig *c, const char *scope, const char *path, in
         return 0;
 }
 
-static int parse_document(LookasideConfig *c, yaml_document_t *doc, const char *path, int dir, UnpackError *error) {
+static int parse_document(LookasideConfig *c, yaml_document_t *doc, const char *path, int dir, DrayError *error) {
         yaml_node_t *root = yaml_document_get_root_node(doc);
         LookasideEntry *e;
         int r;
@@ -129,13 +129,13 @@ static int parse_document(LookasideConfig *c, yaml_document_t *doc, const char *
         if (!root || (root->type == YAML_SCALAR_NODE && isempty((const char *) root->data.scalar.value)))
                 return 0;
         if (root->type != YAML_MAPPING_NODE)
-                return unpack_error_set(error, -EBADMSG, "%s: not a YAML mapping", path);
+                return dray_error_set(error, -EBADMSG, "%s: not a YAML mapping", path);
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
                 const char *k = scalar(doc, p->key);
                 yaml_node_t *v = yaml_document_get_node(doc, p->value);
 
                 if (!k || !v)
-                        return unpack_error_set(error, -EBADMSG, "%s: a top-level key is not a string", path);
+                        return dray_error_set(error, -EBADMSG, "%s: a top-level key is not a string", path);
                 if (streq(k, "default-docker")) {
                         r = add_entry(c, NULL, path, dir, &e, error);
                         if (r < 0)
@@ -146,16 +146,16 @@ static int parse_document(LookasideConfig *c, yaml_document_t *doc, const char *
                         continue;
                 }
                 if (!streq(k, "docker"))
-                        return unpack_error_set(error, -EBADMSG, "%s: unknown key '%.64s'", path, k);
+                        return dray_error_set(error, -EBADMSG, "%s: unknown key '%.64s'", path, k);
                 if (v->type != YAML_MAPPING_NODE)
-                        return unpack_error_set(error, -EBADMSG, "%s: docker: not a mapping", path);
+                        return dray_error_set(error, -EBADMSG, "%s: docker: not a mapping", path);
                 for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
                         const char *scope = scalar(doc, q->key);
                         yaml_node_t *ns = yaml_document_get_node(doc, q->value);
                         _cleanup_free_ char *where = NULL;
 
                         if (!scope || !ns || isempty(scope) || strlen(scope) > IMAGE_REF_MAX || strpbrk(scope, " \t\r\n"))
-                                return unpack_error_set(error, -EBADMSG, "%s: docker: a scope is not valid", path);
+                                return dray_error_set(error, -EBADMSG, "%s: docker: a scope is not valid", path);
                         if (asprintf(&where, "docker.%s", scope) < 0)
                                 return -ENOMEM;
                         r = add_entry(c, scope, path, dir, &e, error);
@@ -170,20 +170,20 @@ static int parse_document(LookasideConfig *c, yaml_document_t *doc, const char *
 }
 
 int lookaside_config_parse(LookasideConfig *c, const char *data, size_t size, const char *path, int dir,
-                           UnpackError *error) {
+                           DrayError *error) {
         yaml_parser_t parser;
         yaml_document_t doc;
         int r;
 
         if (size > LOOKASIDE_FILE_MAX)
-                return unpack_error_set(error, -EFBIG, "%s: larger than 1 MiB", path);
+                return dray_error_set(error, -EFBIG, "%s: larger than 1 MiB", path);
         if (!utf8_is_valid_n(data, size))
-                return unpack_error_set(error, -EBADMSG, "%s: not UTF-8", path);
+                return dray_error_set(error, -EBADMSG, "%s: not UTF-8", path);
         if (!yaml_parser_initialize(&parser))
                 return -ENOMEM;
         yaml_parser_set_input_string(&parser, (const unsigned char *) data, size);
         if (!yaml_parser_load(&parser, &doc)) {
-                r = unpack_error_set(error, -EBADMSG, "%s: not valid YAML (line %zu: %.100s)", path,
+                r = dray_error_set(error, -EBADMSG, "%s: not valid YAML (line %zu: %.100s)", path,
                                      parser.problem_mark.line + 1, strna(parser.problem));
                 yaml_parser_delete(&parser);
                 return r;
@@ -200,16 +200,16 @@ static int filter_yaml(const struct dirent *d) {
         return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".yaml");
 }
 
-static int load_dir(LookasideConfig *c, const char *dir, int index, UnpackError *error) {
+static int load_dir(LookasideConfig *c, const char *dir, int index, DrayError *error) {
         struct dirent **names = NULL;
         int n, r = 0;
 
         /* Sorted, so that which file an error names does not depend on the directory's order. */
         n = scandir(dir, &names, filter_yaml, alphasort);
         if (n < 0)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : unpack_error_set(error, -errno, "%s: %m", dir);
+                return errno == ENOENT || errno == ENOTDIR ? 0 : dray_error_set(error, -errno, "%s: %m", dir);
         if ((unsigned) n > LOOKASIDE_FILES_MAX)
-                r = unpack_error_set(error, -E2BIG, "%s: more than %u files", dir, LOOKASIDE_FILES_MAX);
+                r = dray_error_set(error, -E2BIG, "%s: more than %u files", dir, LOOKASIDE_FILES_MAX);
         for (int i = 0; i < n; i++) {
                 _cleanup_free_ char *path = NULL, *data = NULL;
                 size_t size;
@@ -219,7 +219,7 @@ static int load_dir(LookasideConfig *c, const char *dir, int index, UnpackError 
                 if (r >= 0) {
                         r = safe_read_file_at(AT_FDCWD, path, 0, LOOKASIDE_FILE_MAX, &data, &size);
                         if (r < 0 && r != -ENOMEM)
-                                r = unpack_error_set(error, r, "%s: cannot read: %s", path, safe_open_strerror(r));
+                                r = dray_error_set(error, r, "%s: cannot read: %s", path, safe_open_strerror(r));
                 }
                 if (r >= 0)
                         r = lookaside_config_parse(c, data, size, path, index, error);
@@ -229,7 +229,7 @@ static int load_dir(LookasideConfig *c, const char *dir, int index, UnpackError 
         return r;
 }
 
-int lookaside_config_load(LookasideConfig **ret, UnpackError *error) {
+int lookaside_config_load(LookasideConfig **ret, DrayError *error) {
         _cleanup_(lookaside_config_freep) LookasideConfig *c = calloc(1, sizeof(LookasideConfig));
         int r;
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "image-digest.h"
-#include "image-unpack.h"
+#include "dray-error.h"
 #include "macros.h"
 
 /* Where simple-signing signatures live, configured as in containers-registries.d(5): YAML files in
@@ -42,9 +42,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(LookasideConfig *, lookaside_config_free);
 /* One YAML file's text (path names it in errors; dir as in LookasideEntry). -EBADMSG with a message
  * naming the file and the key; a scope given twice in one directory is an error, as in podman. */
 int lookaside_config_parse(LookasideConfig *c, const char *data, size_t size, const char *path, int dir,
-                           UnpackError *error);
+                           DrayError *error);
 /* Every *.yaml of both directories (either may be missing). */
-int lookaside_config_load(LookasideConfig **ret, UnpackError *error);
+int lookaside_config_load(LookasideConfig **ret, DrayError *error);
 
 /* The base URL for reference's signatures, the repository path appended: for reading (lookaside) or
  * writing (staging, else lookaside). -ENOENT when nothing is configured for it. */

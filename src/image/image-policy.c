@@ -63,11 +63,11 @@ ImagePolicy *image_policy_free(ImagePolicy *p) {
 /* Where a parse is, for messages: "transports.docker[\"quay.io\"][0].keyPath". */
 typedef struct Parse {
         const char *path;
-        UnpackError *error;
+        DrayError *error;
 } Parse;
 
 #define PARSE_FAIL(p, where, key, fmt, ...)                                                                       \
-        unpack_error_set((p)->error, -EBADMSG, "%s: %s%s%s: " fmt, (p)->path, (where), *(key) ? "." : "", (key), \
+        dray_error_set((p)->error, -EBADMSG, "%s: %s%s%s: " fmt, (p)->path, (where), *(key) ? "." : "", (key), \
                          ##__VA_ARGS__)
 
 static int check_keys(Parse *p, json_object *o, const char *where, const char *const *allowed) {
@@ -382,7 +382,7 @@ static int parse_transports(Parse *p, json_object *o, ImagePolicy *policy) {
         return 0;
 }
 
-int image_policy_parse(const char *data, size_t size, const char *path, ImagePolicy **ret, UnpackError *error) {
+int image_policy_parse(const char *data, size_t size, const char *path, ImagePolicy **ret, DrayError *error) {
         static const char *const top[] = { "default", "transports", NULL };
         _cleanup_(image_policy_freep) ImagePolicy *policy = NULL;
         _cleanup_json_ json_object *o = NULL;
@@ -391,12 +391,12 @@ int image_policy_parse(const char *data, size_t size, const char *path, ImagePol
         int r;
 
         if (size > IMAGE_POLICY_MAX)
-                return unpack_error_set(error, -EFBIG, "%s: larger than 1 MiB", path);
+                return dray_error_set(error, -EFBIG, "%s: larger than 1 MiB", path);
         r = image_json_parse(data, size, &o);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return unpack_error_set(error, -EBADMSG, "%s: not a JSON object", path);
+                return dray_error_set(error, -EBADMSG, "%s: not a JSON object", path);
         policy = calloc(1, sizeof(ImagePolicy));
         if (!policy || !(policy->path = strdup(path)))
                 return -ENOMEM;
@@ -404,7 +404,7 @@ int image_policy_parse(const char *data, size_t size, const char *path, ImagePol
         if (r < 0)
                 return r;
         if (!json_object_object_get_ex(o, "default", &v))
-                return unpack_error_set(error, -EBADMSG, "%s: default: missing (containers-policy.json(5) requires it)",
+                return dray_error_set(error, -EBADMSG, "%s: default: missing (containers-policy.json(5) requires it)",
                                         path);
         r = parse_requirements(&p, v, "default", NULL, &policy->fallback);
         if (r < 0)
@@ -418,7 +418,7 @@ int image_policy_parse(const char *data, size_t size, const char *path, ImagePol
         return 0;
 }
 
-int image_policy_load(const char *path, ImagePolicy **ret, UnpackError *error) {
+int image_policy_load(const char *path, ImagePolicy **ret, DrayError *error) {
         _cleanup_free_ char *data = NULL;
         size_t size;
         int r;
@@ -427,11 +427,11 @@ int image_policy_load(const char *path, ImagePolicy **ret, UnpackError *error) {
         if (r == -ENOENT || r == -ENOMEM)
                 return r;
         if (r < 0)
-                return unpack_error_set(error, r, "%s: cannot read: %s", path, safe_open_strerror(r));
+                return dray_error_set(error, r, "%s: cannot read: %s", path, safe_open_strerror(r));
         return image_policy_parse(data, size, path, ret, error);
 }
 
-int image_policy_load_default(ImagePolicy **ret, UnpackError *error) {
+int image_policy_load_default(ImagePolicy **ret, DrayError *error) {
         int r;
 
         r = image_policy_load(IMAGE_POLICY_FILE, ret, error);

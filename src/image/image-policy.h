@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "image-unpack.h"
+#include "dray-error.h"
 #include "macros.h"
 
 /* The trust policy of containers-policy.json(5), as podman and skopeo read it: which images a pull
@@ -76,12 +76,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ImagePolicy *, image_policy_free);
 
 /* data (size bytes) read from path (named in errors) → the policy. -EBADMSG (with error saying which
  * key of which file is wrong and why), -EFBIG, -ENOMEM. keyPath files are not read here. */
-int image_policy_parse(const char *data, size_t size, const char *path, ImagePolicy **ret, UnpackError *error);
+int image_policy_parse(const char *data, size_t size, const char *path, ImagePolicy **ret, DrayError *error);
 /* The file at path, read bounded (a regular file, no FIFO). -ENOENT when it does not exist. */
-int image_policy_load(const char *path, ImagePolicy **ret, UnpackError *error);
+int image_policy_load(const char *path, ImagePolicy **ret, DrayError *error);
 /* The host's policy: IMAGE_POLICY_FILE if it exists, else IMAGE_POLICY_FILE_CONTAINERS (podman's);
  * -ENOENT when neither does. */
-int image_policy_load_default(ImagePolicy **ret, UnpackError *error);
+int image_policy_load_default(ImagePolicy **ret, DrayError *error);
 
 /* The requirements for a normalised docker reference (registry/repo:tag or …@digest), chosen as
  * containers-policy.json(5) says: the exact reference, then the repository and each parent

@@ -66,7 +66,7 @@ SignatureKeyring *signature_keyring_free(SignatureKeyring *k) {
         return NULL;
 }
 
-static int keyring_import(SignatureKeyring *k, const void *data, size_t size, const char *what, UnpackError *error) {
+static int keyring_import(SignatureKeyring *k, const void *data, size_t size, const char *what, DrayError *error) {
         _cleanup_(gpgme_data_releasep) gpgme_data_t d = NULL;
         gpgme_import_result_t res;
         int r;
@@ -75,7 +75,7 @@ static int keyring_import(SignatureKeyring *k, const void *data, size_t size, co
                 return -ENOMEM;
         if (gpgme_op_import(k->ctx, d) != GPG_ERR_NO_ERROR || !(res = gpgme_op_import_result(k->ctx)) ||
             !res->imports)
-                return unpack_error_set(error, -EBADMSG, "%s holds no OpenPGP public key", what);
+                return dray_error_set(error, -EBADMSG, "%s holds no OpenPGP public key", what);
         for (gpgme_import_status_t s = res->imports; s; s = s->next) {
                 gpgme_key_t key = NULL;
 
@@ -94,12 +94,12 @@ static int keyring_import(SignatureKeyring *k, const void *data, size_t size, co
                 gpgme_key_unref(key);
         }
         if (strv_length(k->fingerprints) == 0)
-                return unpack_error_set(error, -EBADMSG, "%s holds no usable OpenPGP public key", what);
+                return dray_error_set(error, -EBADMSG, "%s holds no usable OpenPGP public key", what);
         return 0;
 }
 
 int signature_keyring_new(const PolicyRequirement *r, const char *tmp_dir, SignatureKeyring **ret,
-                          UnpackError *error) {
+                          DrayError *error) {
         _cleanup_(signature_keyring_freep) SignatureKeyring *k = calloc(1, sizeof(SignatureKeyring));
         const char *tmp = tmp_dir ?: getenv("TMPDIR");
         int q;
@@ -111,10 +111,10 @@ int signature_keyring_new(const PolicyRequirement *r, const char *tmp_dir, Signa
                 return -ENOMEM;
         }
         if (!mkdtemp(k->home))
-                return unpack_error_set(error, -errno, "cannot make a temporary GNUPGHOME: %m");
+                return dray_error_set(error, -errno, "cannot make a temporary GNUPGHOME: %m");
         q = gpgme_setup(&k->ctx, k->home);
         if (q < 0)
-                return unpack_error_set(error, q, "gpgme cannot use gpg for OpenPGP");
+                return dray_error_set(error, q, "gpgme cannot use gpg for OpenPGP");
         if (r->key_data) {
                 q = keyring_import(k, r->key_data, r->n_key_data, "keyData", error);
                 if (q < 0)
@@ -128,7 +128,7 @@ int signature_keyring_new(const PolicyRequirement *r, const char *tmp_dir, Signa
                 if (q == -ENOMEM)
                         return q;
                 if (q < 0)
-                        return unpack_error_set(error, q, "cannot read the key file %s: %s", *p, safe_open_strerror(q));
+                        return dray_error_set(error, q, "cannot read the key file %s: %s", *p, safe_open_strerror(q));
                 q = keyring_import(k, data, size, *p, error);
                 if (q < 0)
                         return q;
@@ -320,7 +320,7 @@ static int signing_home(char **ret) {
 }
 
 int signature_sign(const char *key_id, const char *passphrase, const char *payload, void **ret, size_t *ret_size,
-                   UnpackError *error) {
+                   DrayError *error) {
         _cleanup_(gpgme_data_releasep) gpgme_data_t in = NULL, out = NULL;
         _cleanup_free_ char *home = NULL;
         gpgme_ctx_t ctx = NULL;
@@ -332,13 +332,13 @@ int signature_sign(const char *key_id, const char *passphrase, const char *paylo
 
         r = signing_home(&home);
         if (r < 0)
-                return unpack_error_set(error, r, "cannot find root's GNUPGHOME");
+                return dray_error_set(error, r, "cannot find root's GNUPGHOME");
         r = gpgme_setup(&ctx, home);
         if (r < 0)
-                return unpack_error_set(error, r, "gpgme cannot use gpg for OpenPGP");
+                return dray_error_set(error, r, "gpgme cannot use gpg for OpenPGP");
         if (gpgme_get_key(ctx, key_id, &key, 1) != GPG_ERR_NO_ERROR || !key) {
                 gpgme_release(ctx);
-                return unpack_error_set(error, -ENOKEY, "no secret key '%.100s' in %s", key_id, home);
+                return dray_error_set(error, -ENOKEY, "no secret key '%.100s' in %s", key_id, home);
         }
         gpgme_set_armor(ctx, 0);
         e = gpgme_signers_add(ctx, key);
@@ -354,10 +354,10 @@ int signature_sign(const char *key_id, const char *passphrase, const char *paylo
                 e = gpgme_op_sign(ctx, in, out, GPGME_SIG_MODE_NORMAL);
         gpgme_release(ctx);
         if (!passphrase && (gpgme_err_code(e) == GPG_ERR_NO_PASSPHRASE || gpgme_err_code(e) == GPG_ERR_BAD_PASSPHRASE))
-                return unpack_error_set(error, -EKEYREJECTED, "cannot sign with '%.100s': the key needs a passphrase "
+                return dray_error_set(error, -EKEYREJECTED, "cannot sign with '%.100s': the key needs a passphrase "
                                         "(--sign-passphrase-file)", key_id);
         if (e != GPG_ERR_NO_ERROR)
-                return unpack_error_set(error, -EKEYREJECTED, "cannot sign with '%.100s': %s", key_id, gpgme_strerror(e));
+                return dray_error_set(error, -EKEYREJECTED, "cannot sign with '%.100s': %s", key_id, gpgme_strerror(e));
         data = gpgme_data_release_and_get_mem(TAKE_PTR(out), &n);
         if (!data)
                 return -ENOMEM;

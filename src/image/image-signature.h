@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "image-policy.h"
-#include "image-unpack.h"
+#include "dray-error.h"
 #include "macros.h"
 
 /* "Simple signing", the signatures of containers/image (podman, skopeo, atomic): an OpenPGP signed
@@ -26,7 +26,7 @@ typedef struct SignatureKeyring SignatureKeyring;
  * (its keyPath/keyPaths files, read bounded, or its keyData). -EBADMSG with a message when a key file is
  * unreadable or holds no key. */
 int signature_keyring_new(const PolicyRequirement *r, const char *tmp_dir, SignatureKeyring **ret,
-                          UnpackError *error);
+                          DrayError *error);
 /* Removes the temporary GNUPGHOME. */
 SignatureKeyring *signature_keyring_free(SignatureKeyring *k);
 DEFINE_TRIVIAL_CLEANUP_FUNC(SignatureKeyring *, signature_keyring_free);
@@ -47,4 +47,4 @@ int simple_signing_build(const char *reference, const char *digest, const char *
  * root's ~/.gnupg; passphrase NULL: the key needs none (or gpg-agent has it). A binary OpenPGP
  * message, as skopeo writes. */
 int signature_sign(const char *key_id, const char *passphrase, const char *payload, void **ret, size_t *ret_size,
-                   UnpackError *error);
+                   DrayError *error);

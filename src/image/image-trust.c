@@ -14,6 +14,7 @@
 #include "image-policy.h"
 #include "image-signature.h"
 #include "image-trust.h"
+#include "image-unpack.h"
 #include "safe-open.h"
 
 void image_trust_options_done(ImageTrustOptions *o) {
@@ -65,7 +66,7 @@ static size_t body_write(char *p, size_t size, size_t n, void *userdata) {
 }
 
 /* One signature over http(s): 0 with it, -ENOENT for a 404 (no more), -EIO with a reason otherwise. */
-static int fetch_http(CURL *curl, const char *url, Body *b, UnpackError *error) {
+static int fetch_http(CURL *curl, const char *url, Body *b, DrayError *error) {
         long status = 0;
         CURLcode e;
 
@@ -82,18 +83,18 @@ static int fetch_http(CURL *curl, const char *url, Body *b, UnpackError *error) 
         (void) curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
         e = curl_easy_perform(curl);
         if (b->too_big)
-                return unpack_error_set(error, -EFBIG, "the signature at %s is larger than 4 MiB", url);
+                return dray_error_set(error, -EFBIG, "the signature at %s is larger than 4 MiB", url);
         if (e != CURLE_OK)
-                return unpack_error_set(error, -EIO, "cannot fetch the signature %s: %s", url, curl_easy_strerror(e));
+                return dray_error_set(error, -EIO, "cannot fetch the signature %s: %s", url, curl_easy_strerror(e));
         (void) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         if (status == 404)
                 return -ENOENT;
         if (status != 200)
-                return unpack_error_set(error, -EIO, "the lookaside answered HTTP %ld for %s", status, url);
+                return dray_error_set(error, -EIO, "the lookaside answered HTTP %ld for %s", status, url);
         return 0;
 }
 
-static int fetch_one(CURL **curl, const char *url, Body *b, UnpackError *error) {
+static int fetch_one(CURL **curl, const char *url, Body *b, DrayError *error) {
         _cleanup_free_ char *path = NULL;
         int r;
 
@@ -104,16 +105,16 @@ static int fetch_one(CURL **curl, const char *url, Body *b, UnpackError *error) 
                 return fetch_http(*curl, url, b, error);
         }
         if (r < 0)
-                return r == -ENOMEM ? r : unpack_error_set(error, r, "the lookaside URL %s is not valid", url);
+                return r == -ENOMEM ? r : dray_error_set(error, r, "the lookaside URL %s is not valid", url);
         r = safe_read_file_at(AT_FDCWD, path, 0, LOOKASIDE_SIGNATURE_MAX, &b->data, &b->n);
         if (r == -ENOENT || r == -ENOMEM)
                 return r;
         if (r < 0)
-                return unpack_error_set(error, r, "cannot read the signature %s: %s", path, safe_open_strerror(r));
+                return dray_error_set(error, r, "cannot read the signature %s: %s", path, safe_open_strerror(r));
         return 0;
 }
 
-static int signatures_fetch(Signatures *s, const char *reference, const char *digest, UnpackError *error) {
+static int signatures_fetch(Signatures *s, const char *reference, const char *digest, DrayError *error) {
         _cleanup_(lookaside_config_freep) LookasideConfig *c = NULL;
         _cleanup_free_ char *base = NULL;
         CURL *curl = NULL;
@@ -145,7 +146,7 @@ static int signatures_fetch(Signatures *s, const char *reference, const char *di
                         r = fetch_one(&curl, url, &b, error);
                 total += b.n;
                 if (r >= 0 && total > LOOKASIDE_SIGNATURES_TOTAL_MAX)
-                        r = unpack_error_set(error, -EFBIG, "the signatures at %s are larger than 16 MiB in all", base);
+                        r = dray_error_set(error, -EFBIG, "the signatures at %s are larger than 16 MiB in all", base);
                 if (r < 0) {
                         free(b.data);
                         break;
@@ -162,7 +163,7 @@ static int signatures_fetch(Signatures *s, const char *reference, const char *di
 
 /* 1 when one of the signatures fits r; 0 with *ret_reason saying why none did. */
 static int signed_by_accepts(const PolicyRequirement *r, Signatures *s, const char *tmp_dir, const char *reference,
-                             const char *digest, char **ret_reason, UnpackError *error) {
+                             const char *digest, char **ret_reason, DrayError *error) {
         _cleanup_(signature_keyring_freep) SignatureKeyring *k = NULL;
         const char *why = NULL;
         int q;
@@ -208,7 +209,7 @@ static int signed_by_accepts(const PolicyRequirement *r, Signatures *s, const ch
 }
 
 static int policy_decide(const ImagePolicy *p, const char *tmp_dir, const char *reference, const char *digest,
-                         Signatures *sigs, UnpackError *error) {
+                         Signatures *sigs, DrayError *error) {
         const PolicyRequirements *l = image_policy_for(p, reference);
 
         for (size_t i = 0; i < l->n_items; i++) {
@@ -238,14 +239,14 @@ static int policy_decide(const ImagePolicy *p, const char *tmp_dir, const char *
                 if (l->scope ? asprintf(&rule, "transports.docker[\"%s\"][%zu]", l->scope, i) < 0 :
                                asprintf(&rule, "default[%zu]", i) < 0)
                         return -ENOMEM;
-                return unpack_error_set(error, -EACCES, "the trust policy in %s refuses %s: rule %s (%s): %s", p->path,
+                return dray_error_set(error, -EACCES, "the trust policy in %s refuses %s: rule %s (%s): %s", p->path,
                                         reference, rule, policy_requirement_type_to_string(req->type), reason);
         }
         return 0;
 }
 
-int image_trust_check(const ImageTrustOptions *o, const char *tmp_dir, const char *reference, const char *digest,
-                      UnpackError *error) {
+static int trust_check(const ImageTrustOptions *o, const char *tmp_dir, const char *reference, const char *digest,
+                       DrayError *error) {
         _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
         Signatures sigs = {};
         int r;
@@ -258,7 +259,7 @@ int image_trust_check(const ImageTrustOptions *o, const char *tmp_dir, const cha
                         return -errno;
                 r = safe_read_fd(o->policy_fd, IMAGE_POLICY_MAX, &data, &size);
                 if (r < 0)
-                        return unpack_error_set(error, r, "cannot read the --signature-policy file: %s",
+                        return dray_error_set(error, r, "cannot read the --signature-policy file: %s",
                                                 safe_open_strerror(r));
                 r = image_policy_parse(data, size, "the --signature-policy file", &p, error);
         } else
@@ -274,8 +275,8 @@ int image_trust_check(const ImageTrustOptions *o, const char *tmp_dir, const cha
 
 /* ---- push ---------------------------------------------------------------------------------------- */
 
-int image_trust_sign(const ImageTrustOptions *o, const char *reference, const char *digest, void **ret,
-                     size_t *ret_size, UnpackError *error) {
+static int trust_sign(const ImageTrustOptions *o, const char *reference, const char *digest, void **ret,
+                      size_t *ret_size, DrayError *error) {
         _cleanup_free_ char *payload = NULL, *pass = NULL;
         int r;
 
@@ -284,7 +285,7 @@ int image_trust_sign(const ImageTrustOptions *o, const char *reference, const ch
 
                 r = safe_read_fd(o->passphrase_fd, 4096, &pass, &n);
                 if (r < 0)
-                        return unpack_error_set(error, r, "cannot read the passphrase file: %s", safe_open_strerror(r));
+                        return dray_error_set(error, r, "cannot read the passphrase file: %s", safe_open_strerror(r));
                 /* The first line, as skopeo reads --sign-passphrase-file. */
                 pass[strcspn(pass, "\r\n")] = 0;
         }
@@ -311,8 +312,8 @@ static int mkdir_parents(const char *path) {
         return 0;
 }
 
-int image_trust_store(const char *reference, const char *digest, const void *sig, size_t size, char **ret_path,
-                      UnpackError *error) {
+static int trust_store(const char *reference, const char *digest, const void *sig, size_t size, char **ret_path,
+                       DrayError *error) {
         _cleanup_(lookaside_config_freep) LookasideConfig *c = NULL;
         _cleanup_free_ char *base = NULL, *dir = NULL;
         int r;
@@ -322,13 +323,13 @@ int image_trust_store(const char *reference, const char *digest, const void *sig
                 return r;
         r = lookaside_base_url(c, reference, true, &base);
         if (r == -ENOENT)
-                return unpack_error_set(error, r, "no lookaside-staging (or lookaside) is configured for %s in %s or %s",
+                return dray_error_set(error, r, "no lookaside-staging (or lookaside) is configured for %s in %s or %s",
                                         reference, LOOKASIDE_DIR, LOOKASIDE_DIR_CONTAINERS);
         if (r < 0)
                 return r;
         r = lookaside_file_path(base, &dir);
         if (r == -EPROTONOSUPPORT || r == -EINVAL)
-                return unpack_error_set(error, r, "the lookaside staging location %s is not a file: URL", base);
+                return dray_error_set(error, r, "the lookaside staging location %s is not a file: URL", base);
         if (r < 0)
                 return r;
         for (unsigned i = 1; i <= LOOKASIDE_SIGNATURES_MAX; i++) {
@@ -340,7 +341,7 @@ int image_trust_store(const char *reference, const char *digest, const void *sig
                         return r;
                 r = mkdir_parents(path);
                 if (r < 0)
-                        return unpack_error_set(error, r, "cannot make the directory of %s: %s", path, strerror(-r));
+                        return dray_error_set(error, r, "cannot make the directory of %s: %s", path, strerror(-r));
                 fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
                 if (fd < 0 && errno == EEXIST)
                         continue;
@@ -348,11 +349,41 @@ int image_trust_store(const char *reference, const char *digest, const void *sig
                         r = errno > 0 ? -errno : -EIO;
                         if (fd >= 0)
                                 (void) unlink(path);
-                        return unpack_error_set(error, r, "cannot write the signature %s: %s", path, strerror(-r));
+                        return dray_error_set(error, r, "cannot write the signature %s: %s", path, strerror(-r));
                 }
                 if (ret_path)
                         *ret_path = TAKE_PTR(path);
                 return 0;
         }
-        return unpack_error_set(error, -E2BIG, "%s already holds %u signatures", dir, LOOKASIDE_SIGNATURES_MAX);
+        return dray_error_set(error, -E2BIG, "%s already holds %u signatures", dir, LOOKASIDE_SIGNATURES_MAX);
+}
+
+/* ---- the registry code's error carrier ----------------------------------------------------------- */
+
+/* image-registry.c still speaks UnpackError: the message crosses over once, here. */
+static int to_unpack_error(UnpackError *error, DrayError *e, int r) {
+        if (r >= 0)
+                return r;
+        return unpack_error_set(error, r, "%s", dray_error_message(e, r));
+}
+
+int image_trust_check(const ImageTrustOptions *o, const char *tmp_dir, const char *reference, const char *digest,
+                      UnpackError *error) {
+        _cleanup_(dray_error_done) DrayError e = {};
+
+        return to_unpack_error(error, &e, trust_check(o, tmp_dir, reference, digest, &e));
+}
+
+int image_trust_sign(const ImageTrustOptions *o, const char *reference, const char *digest, void **ret,
+                     size_t *ret_size, UnpackError *error) {
+        _cleanup_(dray_error_done) DrayError e = {};
+
+        return to_unpack_error(error, &e, trust_sign(o, reference, digest, ret, ret_size, &e));
+}
+
+int image_trust_store(const char *reference, const char *digest, const void *sig, size_t size, char **ret_path,
+                      UnpackError *error) {
+        _cleanup_(dray_error_done) DrayError e = {};
+
+        return to_unpack_error(error, &e, trust_store(reference, digest, sig, size, ret_path, &e));
 }

@@ -17,7 +17,7 @@ int fuzz_policy(const uint8_t *data, size_t size) {
         _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
         _cleanup_(lookaside_config_freep) LookasideConfig *c = calloc(1, sizeof(LookasideConfig));
         _cleanup_free_ char *ref = NULL, *digest = NULL;
-        UnpackError e = {};
+        _cleanup_(dray_error_done) DrayError e = {};
         const char *why;
 
         if (size > 256 * 1024 || !c)

@@ -7,8 +7,8 @@
 #include "strv.h"
 #include "test.h"
 
-static int parse(const char *json, ImagePolicy **ret, UnpackError *e) {
-        *e = (UnpackError) {};
+static int parse(const char *json, ImagePolicy **ret, DrayError *e) {
+        dray_error_done(e);
         return image_policy_parse(json, strlen(json), "/etc/dray/policy.json", ret, e);
 }
 
@@ -28,7 +28,7 @@ static int parse(const char *json, ImagePolicy **ret, UnpackError *e) {
 TEST(policy_parse_and_scopes) {
         _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
         const PolicyRequirements *l;
-        UnpackError e;
+        _cleanup_(dray_error_done) DrayError e = {};
 
         ASSERT_OK(parse(POLICY, &p, &e));
         ASSERT_EQ(p->fallback.n_items, 1);
@@ -66,7 +66,7 @@ TEST(policy_parse_and_scopes) {
 
 TEST(policy_default_only) {
         _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
-        UnpackError e;
+        _cleanup_(dray_error_done) DrayError e = {};
 
         ASSERT_OK(parse("{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}", &p, &e));
         ASSERT_TRUE(image_policy_for(p, "busybox") == &p->fallback);
@@ -94,11 +94,11 @@ TEST(policy_scopes) {
 
 static int refused(const char *json, const char *needle) {
         _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
-        UnpackError e;
+        _cleanup_(dray_error_done) DrayError e = {};
         int r = parse(json, &p, &e);
 
-        if (r >= 0 || !strstr(e.message, "/etc/dray/policy.json") || !strstr(e.message, needle)) {
-                fprintf(stderr, "policy %s: %d '%s', wanted '%s'\n", json, r, e.message, needle);
+        if (r >= 0 || !strstr(strempty(e.message), "/etc/dray/policy.json") || !strstr(strempty(e.message), needle)) {
+                fprintf(stderr, "policy %s: %d '%s', wanted '%s'\n", json, r, strna(e.message), needle);
                 return 1;
         }
         return 0;
@@ -174,15 +174,15 @@ TEST(policy_enum_tables) {
         return 0;
 }
 
-static int lookaside_parse(LookasideConfig *c, const char *yaml, const char *path, int dir, UnpackError *e) {
-        *e = (UnpackError) {};
+static int lookaside_parse(LookasideConfig *c, const char *yaml, const char *path, int dir, DrayError *e) {
+        dray_error_done(e);
         return lookaside_config_parse(c, yaml, strlen(yaml), path, dir, e);
 }
 
 TEST(lookaside_config) {
         _cleanup_(lookaside_config_freep) LookasideConfig *c = calloc(1, sizeof(LookasideConfig));
         _cleanup_free_ char *a = NULL, *b = NULL, *w = NULL, *d = NULL, *u = NULL, *f = NULL;
-        UnpackError e;
+        _cleanup_(dray_error_done) DrayError e = {};
 
         ASSERT_TRUE(c);
         ASSERT_OK(lookaside_parse(c,
@@ -224,12 +224,12 @@ TEST(lookaside_hostile) {
                 "docker: {a: 1\n",
         };
         _cleanup_(lookaside_config_freep) LookasideConfig *c = calloc(1, sizeof(LookasideConfig));
-        UnpackError e;
+        _cleanup_(dray_error_done) DrayError e = {};
 
         ASSERT_TRUE(c);
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 ASSERT_TRUE(lookaside_parse(c, bad[i], "/etc/dray/registries.d/bad.yaml", 0, &e) < 0);
-                ASSERT_TRUE(strstr(e.message, "/etc/dray/registries.d/bad.yaml"));
+                ASSERT_TRUE(strstr(strempty(e.message), "/etc/dray/registries.d/bad.yaml"));
         }
         /* the same scope twice in one directory */
         lookaside_config_free(c);
@@ -237,7 +237,7 @@ TEST(lookaside_hostile) {
         ASSERT_TRUE(c);
         ASSERT_OK(lookaside_parse(c, "docker:\n  h:\n    lookaside: http://x/\n", "/d/1.yaml", 0, &e));
         ASSERT_TRUE(lookaside_parse(c, "docker:\n  h:\n    lookaside: http://y/\n", "/d/2.yaml", 0, &e) < 0);
-        ASSERT_TRUE(strstr(e.message, "/d/1.yaml"));
+        ASSERT_TRUE(strstr(strempty(e.message), "/d/1.yaml"));
         return 0;
 }
 
@@ -276,7 +276,7 @@ TEST(simple_signing_payload) {
 TEST(policy_remap_identity) {
         _cleanup_(image_policy_freep) ImagePolicy *p = NULL;
         const PolicyRequirement *r;
-        UnpackError e;
+        _cleanup_(dray_error_done) DrayError e = {};
 
         ASSERT_OK(parse("{\"default\": [{\"type\": \"signedBy\", \"keyType\": \"GPGKeys\", \"keyPath\": \"/k\","
                         " \"signedIdentity\": {\"type\": \"remapIdentity\", \"prefix\": \"mirror.lan:5000/quay\","

@@ -42,7 +42,7 @@ static int make_key(const char *uid) {
 static int keyring_for(const char *uid, SignatureKeyring **ret) {
         _cleanup_free_ char *path = NULL;
         PolicyRequirement r = { .type = POLICY_SIGNED_BY };
-        UnpackError e = {};
+        _cleanup_(dray_error_done) DrayError e = {};
         int k;
 
         if (asprintf(&path, "%s/%s.gpg", home, uid) < 0)
@@ -51,7 +51,7 @@ static int keyring_for(const char *uid, SignatureKeyring **ret) {
         if (k >= 0)
                 k = signature_keyring_new(&r, NULL, ret, &e);
         if (k < 0)
-                fprintf(stderr, "keyring: %s\n", e.message);
+                fprintf(stderr, "keyring: %s\n", strna(e.message));
         strv_free(r.key_paths);
         return k;
 }
@@ -62,7 +62,7 @@ TEST(sign_and_verify) {
         _cleanup_free_ void *sig = NULL;
         _cleanup_free_ unsigned char *bad = NULL;
         const char *why = NULL;
-        UnpackError e = {};
+        _cleanup_(dray_error_done) DrayError e = {};
         size_t n, size;
 
         if (system("gpg --version >/dev/null 2>&1") != 0)
@@ -75,7 +75,7 @@ TEST(sign_and_verify) {
         ASSERT_OK(simple_signing_build("localhost:5000/a:1", DIGEST, "test", &payload));
         ASSERT_OK(signature_sign("signer@dray.test", NULL, payload, &sig, &size, &e));
         ASSERT_ERROR(signature_sign("nobody@dray.test", NULL, payload, &sig, &size, &e), ENOKEY);
-        ASSERT_TRUE(strstr(e.message, "no secret key 'nobody@dray.test'"));
+        ASSERT_TRUE(strstr(strempty(e.message), "no secret key 'nobody@dray.test'"));
 
         ASSERT_OK(keyring_for("signer@dray.test", &mine));
         ASSERT_OK(signature_keyring_verify(mine, sig, size, &out, &n, &why));
