@@ -11,8 +11,10 @@
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/polkit-lib.sh
+. "$(dirname "$0")/polkit-lib.sh"
 
-require jq skopeo docker-registry gpg python3 curl
+require jq skopeo docker-registry gpg python3 curl setpriv pkcheck useradd
 
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
@@ -97,8 +99,8 @@ EOF
 pull() { dray pull --signature-policy "$work/policy.json" "$@" 2>&1; }
 rule() { printf 'transports.docker\\["%s"\\]\\[0\\] \\(%s\\)' "$reg/$1" "$2"; }
 
-# refused NAME REGEX WHAT: the pull fails, says REGEX, and stores nothing.
-refused() {
+# refused_pull NAME REGEX WHAT: the pull fails, says REGEX, and stores nothing.
+refused_pull() {
         local before out
         before="$(blobs)"
         out="$(pull "$1")"
@@ -117,18 +119,18 @@ ok "signedBy: by digest too (matchRepoDigestOrExact: the repository)" dray pull 
         "$reg/signed/bb@$digest"
 rmi "$reg/signed/bb@$digest"
 
-refused "$reg/signed/unsigned:1" "$(rule signed signedBy): it is not signed \\(nothing at http://127.0.0.1:$httpport/signed/unsigned@sha256=" \
+refused_pull "$reg/signed/unsigned:1" "$(rule signed signedBy): it is not signed \\(nothing at http://127.0.0.1:$httpport/signed/unsigned@sha256=" \
         "an unsigned image"
 
 # The signature replayed for another manifest of the same repository.
 mkdir -p "$work/sigstore/signed/unsigned@sha256=${other_digest#sha256:}"
 cp "$sig" "$work/sigstore/signed/unsigned@sha256=${other_digest#sha256:}/signature-1"
-refused "$reg/signed/unsigned:1" "$(rule signed signedBy): .*signs another manifest" "a signature of another manifest"
+refused_pull "$reg/signed/unsigned:1" "$(rule signed signedBy): .*signs another manifest" "a signature of another manifest"
 
 # The same manifest under another tag: the signature names tag 1.
 ok "the signed manifest under tag 2" sk copy -q --src-tls-verify=false --dest-tls-verify=false \
         "docker://$reg/signed/bb:1" "docker://$reg/signed/bb:2"
-refused "$reg/signed/bb:2" "$(rule signed signedBy): .*another image name" "tag 2 with tag 1's signature (matchRepoDigestOrExact)"
+refused_pull "$reg/signed/bb:2" "$(rule signed signedBy): .*another image name" "tag 2 with tag 1's signature (matchRepoDigestOrExact)"
 
 # A tampered signature: one byte of the signed message changed.
 ok "skopeo signs another copy" sk copy -q --src-tls-verify=false --dest-tls-verify=false --sign-by "$fpr" \
@@ -144,12 +146,12 @@ i = i if i >= 0 else len(b) // 2
 b[i] ^= 0x20
 open(p, 'wb').write(bytes(b))
 EOF
-refused "$reg/signed/tampered:1" "$(rule signed signedBy): no valid signature among 1: " "a tampered signature"
+refused_pull "$reg/signed/tampered:1" "$(rule signed signedBy): no valid signature among 1: " "a tampered signature"
 
 # A key the policy does not name.
 ok "skopeo signs for the otherkey repository with the signer's key" sk copy -q --src-tls-verify=false \
         --dest-tls-verify=false --sign-by "$fpr" "docker://$reg/plain/bb:1" "docker://$reg/otherkey/bb:1"
-refused "$reg/otherkey/bb:1" "$(rule otherkey signedBy): .*a key the policy does not name" "a signature by another key"
+refused_pull "$reg/otherkey/bb:1" "$(rule otherkey signedBy): .*a key the policy does not name" "a signature by another key"
 
 # signedIdentity: matchExact refuses a digest reference; matchRepository takes another tag.
 ok "skopeo signs exact:1" sk copy -q --src-tls-verify=false --dest-tls-verify=false --sign-by "$fpr" \
@@ -157,7 +159,7 @@ ok "skopeo signs exact:1" sk copy -q --src-tls-verify=false --dest-tls-verify=fa
 ok "matchExact: the exact reference is pulled" dray pull --signature-policy "$work/policy.json" "$reg/signed/exact:1"
 defer rmi "$reg/signed/exact:1"
 rmi "$reg/signed/exact:1"
-refused "$reg/signed/exact@$digest" "$(rule signed/exact signedBy): .*another image name" "matchExact: by digest"
+refused_pull "$reg/signed/exact@$digest" "$(rule signed/exact signedBy): .*another image name" "matchExact: by digest"
 ok "skopeo signs repo:1" sk copy -q --src-tls-verify=false --dest-tls-verify=false --sign-by "$fpr" \
         "docker://$reg/plain/bb:1" "docker://$reg/signed/repo:1"
 ok "repo:1 under tag 2" sk copy -q --src-tls-verify=false --dest-tls-verify=false \
@@ -175,11 +177,11 @@ ok "remapIdentity: the mirror's image is accepted with the original's signature"
 defer rmi "$reg/mirror/bb:1"
 ok "the signed image under another tag of the mirror" sk copy -q --src-tls-verify=false --dest-tls-verify=false \
         "docker://$reg/signed/bb:1" "docker://$reg/mirror/bb:2"
-refused "$reg/mirror/bb:2" "$(rule mirror signedBy): .*another image name" "remapIdentity: another tag"
+refused_pull "$reg/mirror/bb:2" "$(rule mirror signedBy): .*another image name" "remapIdentity: another tag"
 
 # reject and insecureAcceptAnything.
 ok "push to the rejected repository" dray push "localhost/t$tag-bb:1" "$reg/rejected/bb:1"
-refused "$reg/rejected/bb:1" "$(rule rejected reject): the rule rejects every image" "reject"
+refused_pull "$reg/rejected/bb:1" "$(rule rejected reject): the rule rejects every image" "reject"
 ok "insecureAcceptAnything (the default): an unsigned image elsewhere" \
         dray pull --signature-policy "$work/policy.json" "$reg/plain/bb:1"
 defer rmi "$reg/plain/bb:1"
@@ -218,3 +220,23 @@ ok "no temporary GNUPGHOME is left behind" sh -c '! ls -d /var/lib/dray/tmp/dray
 # Its gpg-agent ends with it (inotify on the home).
 ok "no gpg-agent of a temporary GNUPGHOME is left" \
         wait_until 10 sh -c '! ps -eo args | grep -q "^gpg-agent --homedir /var/lib/dray/tmp/dray-gnupg-"'
+
+# --- who may replace the policy ---------------------------------------------------------------------
+# A user allowed to manage images pulls under the host's policy, but replacing it is
+# privileged-options: otherwise any such user could lift the administrator's signedBy.
+polkit_test_user dray-t97-signed /etc/polkit-1/rules.d/10-dray-t97.rules
+grant org.dray1.manage-images
+pub="$(mktemp -d /tmp/t97-pub.XXXXXX)"
+defer rm -rf "$pub"
+chmod 0755 "$pub"
+echo '{"default": [{"type": "insecureAcceptAnything"}]}' > "$pub/policy.json"
+chmod 0644 "$pub/policy.json"
+refused "a manage-images user cannot bring their own policy" org.dray1.privileged-options \
+        dray pull --signature-policy "$pub/policy.json" "$reg/signed/unsigned:1"
+fails "and nothing was pulled" dray image inspect "$reg/signed/unsigned:1"
+cp "$work/policy.json" /etc/dray/policy.json
+out="$(as_user dray pull "$reg/signed/unsigned:1" 2>&1)"
+like "$out" "/etc/dray/policy.json refuses" "the host's policy holds for them: $(echo "$out" | tail -1)"
+ok "and lets them pull the signed image" as_user dray pull "$reg/signed/bb:1"
+rmi "$reg/signed/bb:1"
+rm -f /etc/dray/policy.json

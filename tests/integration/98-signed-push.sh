@@ -11,8 +11,10 @@
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/polkit-lib.sh
+. "$(dirname "$0")/polkit-lib.sh"
 
-require jq skopeo docker-registry gpg gpgconf python3
+require jq skopeo docker-registry gpg gpgconf python3 setpriv pkcheck useradd
 
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
@@ -148,3 +150,11 @@ like "$(dray push --signature-policy "$work/policy.json" "localhost/t$tag-bb:1" 
         "is a dray pull option" "dray push refuses --signature-policy"
 like "$(busctl -- call org.dray1 /org/dray1 org.dray1.Manager PushImage 'ssa{sv}' "localhost/t$tag-bb:1" "$reg/signed/bb:6" \
         1 SignBy s '--export' 2>&1)" "not a key to sign with" "PushImage refuses a SignBy that looks like an option"
+
+# --- who may sign with root's keys ------------------------------------------------------------------
+polkit_test_user dray-t98-signed /etc/polkit-1/rules.d/10-dray-t98.rules
+grant org.dray1.manage-images
+refused "a manage-images user cannot sign with root's keys" org.dray1.privileged-options \
+        dray push --sign-by "$fpr" "localhost/t$tag-bb:1" "$reg/signed/bb:7"
+fails "and nothing was pushed" skopeo inspect --tls-verify=false "docker://$reg/signed/bb:7"
+ok "an unsigned push is theirs to make" as_user dray push "localhost/t$tag-bb:1" "$reg/signed/bb:7"
