@@ -40,22 +40,9 @@ tar -C "$WORK/small" -cf "$WORK/small.tar" .
 tar -C "$WORK/large" -cf "$WORK/large.tar" .
 size_mb="$(( $(stat -c %s "$WORK/large.tar") / 1048576 ))"
 
-declare -A MEDIAN
-# time_cmd LABEL PREPARE COMMAND: median in ms
-time_cmd() {
-        local label="$1" prepare="$2" cmd="$3" csv
-        csv="$(mktemp)"
-        if hyperfine -N --style none --warmup 1 --runs "$RUNS" --prepare "$prepare" --export-csv "$csv" -- "$cmd" \
-                >/dev/null 2>"$csv.err"; then
-                MEDIAN[$label]="$(awk -F, 'NR==2 { printf "%.1f", $4 * 1000 }' "$csv")"
-        else
-                MEDIAN[$label]=fail
-                echo "bench-images: '$label' failed: $(tail -n 3 "$csv.err")" >&2
-        fi
-        rm -f "$csv" "$csv.err"
-}
-ratio() { awk -v a="${MEDIAN[$1]}" -v b="${MEDIAN[$2]}" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
-mbps() { awk -v ms="${MEDIAN[$1]}" -v mb="$size_mb" 'BEGIN { if (ms + 0 > 0) printf "%.0f", mb / (ms / 1000); else print "n/a" }'; }
+BENCH_NAME=bench-images
+# shellcheck source=bench/lib-median.sh
+. "$ROOT/bench/lib-median.sh"
 
 # --- 1. import throughput ------------------------------------------------------------------------
 forget="sh -c 'dray image rm -f localhost/bench-large:1 >/dev/null 2>&1; dray image prune >/dev/null'"
@@ -81,7 +68,7 @@ dray image prune >/dev/null 2>&1
 echo "archive: $size_mb MiB ($((LARGE_MB * 64)) small files, $((LARGE_MB * 3 / 4)) of 1 MiB)"
 printf '%-24s %10s %10s\n' what "median ms" "MiB/s"
 for k in "tar -x" "dray image import" "dray image load" "podman load"; do
-        printf '%-24s %10s %10s\n' "$k" "${MEDIAN[$k]}" "$(mbps "$k")"
+        printf '%-24s %10s %10s\n' "$k" "${MEDIAN[$k]}" "$(mbps "$k" "$size_mb")"
 done
 for k in "create (small image)" "create (large image)" "create (--rootfs)"; do
         printf '%-24s %10s\n' "$k" "${MEDIAN[$k]}"

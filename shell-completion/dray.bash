@@ -24,6 +24,7 @@ _dray() {
 
         for ((i = 1; i < COMP_CWORD; i++)); do
                 case "${COMP_WORDS[i]}" in
+                -H | --host) [[ -z $verb ]] && ((i++)) ;; # its value is no verb
                 -*) ;;
                 *)
                         if [[ -z $verb ]]; then
@@ -36,7 +37,7 @@ _dray() {
         done
 
         if [[ -z $verb ]]; then
-                words="$(dray help 2>/dev/null | _dray_words_of_help) --help --version"
+                words="$(dray help 2>/dev/null | _dray_words_of_help) --help --version --host"
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
                 return 0
         fi
@@ -56,6 +57,9 @@ _dray() {
         fi
 
         case "$prev" in
+        -H | --host) [[ -z $verb ]] && COMPREPLY=($(compgen -A hostname -- "$cur")); return 0 ;;
+        --detach-keys) COMPREPLY=($(compgen -W "ctrl-p,ctrl-q ''" -- "$cur")); return 0 ;;
+        --sig-proxy) return 0 ;;
         --network | --net) COMPREPLY=($(compgen -W "none host $(_dray_networks)" -- "$cur")); return 0 ;;
         --volumes-from) COMPREPLY=($(compgen -W "$(_dray_containers)" -- "$cur")); return 0 ;;
         -v | --volume) COMPREPLY=($(compgen -W "$(_dray_volumes)" -- "$cur") $(compgen -d -- "$cur")); return 0 ;;

@@ -4,6 +4,7 @@
 #include "bus-errors.h"
 #include "bus-names.h"
 #include "cli-bus.h"
+#include "cli-remote.h"
 #include "log.h"
 
 int bus_connect(sd_bus **ret) {
@@ -14,6 +15,8 @@ int bus_connect(sd_bus **ret) {
 
         /* sd_bus_open_system() only connects the socket: the SASL exchange and Hello are queued and
          * go out together with our first call, so connecting costs no round trip of its own. */
+        if (cli_remote_host())
+                return cli_remote_open_bus(ret);
         r = sd_bus_open_system(&bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
@@ -83,6 +86,9 @@ int log_bus_error(const sd_bus_error *e, int r) {
                         return log_error_errno(k, "%s%s", e->message, cli_hint(e));
                 return log_error_errno(k, "%s", e->name);
         }
+        if ((r == -ECONNRESET || r == -ENOTCONN) && cli_remote_host())
+                return log_error_errno(r, "Lost the connection to the system bus of '%s' (over ssh).",
+                                       cli_remote_host());
         if (r == -ECONNRESET || r == -ENOTCONN)
                 return log_error_errno(r, "Lost the connection to the system bus.");
         return log_error_errno(r, "Bus call failed: %m");

@@ -85,6 +85,14 @@ int terminal_attach(TerminalAttach *t, sd_event *event, bool tty, bool interacti
         return 0;
 }
 
+int terminal_lifeline(TerminalAttach *t) {
+        if (t->resize[0] >= 0)
+                return 0;
+        if (pipe2(t->resize, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "Failed to create a pipe: %m");
+        return 0;
+}
+
 void terminal_detach(TerminalAttach *t) {
         if (t->raw)
                 restore_termios();

@@ -22,4 +22,8 @@ typedef struct TerminalAttach {
  * and stdin is a terminal; makes the resize pipe when either holds. -ENOTTY when -i -t is asked for
  * but stdin is no terminal (Docker refuses that too). */
 int terminal_attach(TerminalAttach *t, sd_event *event, bool tty, bool interactive);
+/* The resize pipe even without a terminal or input, for its end of file: the monitor stops copying
+ * output to a client that went away (dray attach, --sig-proxy=false). Needs a drayd that takes
+ * "resize" from any client (attach). */
+int terminal_lifeline(TerminalAttach *t);
 void terminal_detach(TerminalAttach *t);

@@ -5,9 +5,11 @@
 
 #include "bus-names.h"
 #include "cli-bus.h"
+#include "cli-layers.h"
 #include "cli-transfer.h"
 #include "log.h"
 #include "strv.h"
+#include "time-util.h"
 
 char *format_size(char buf[static FORMAT_SIZE_MAX], uint64_t bytes) {
         static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
@@ -48,6 +50,7 @@ typedef struct Follow {
         char *result, *error;
         char **images;
         uint64_t bytes_done, bytes_total;
+        LayerViews layers; /* a pull's */
 } Follow;
 
 static volatile sig_atomic_t interrupted;
@@ -72,7 +75,7 @@ static int on_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return 0;
 }
 
-/* PropertiesChanged(s interface, a{sv} changed, as invalidated): BytesDone and BytesTotal. */
+/* PropertiesChanged(s interface, a{sv} changed, as invalidated): BytesDone, BytesTotal and Layers. */
 static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Follow *f = userdata;
         const char *name;
@@ -86,6 +89,8 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 r = sd_bus_message_read(m, "s", &name);
                 if (r >= 0 && (streq(name, "BytesDone") || streq(name, "BytesTotal")))
                         r = sd_bus_message_read(m, "v", "t", streq(name, "BytesDone") ? &f->bytes_done : &f->bytes_total);
+                else if (r >= 0 && streq(name, "Layers"))
+                        r = layer_views_read(&f->layers, m, now_usec(CLOCK_MONOTONIC));
                 else if (r >= 0)
                         r = sd_bus_message_skip(m, "v");
                 if (r >= 0)
@@ -93,8 +98,9 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         }
         if (r >= 0 && f->tty) {
                 (void) format_progress(line, sizeof(line), f->bytes_done, f->bytes_total, 30);
-                fprintf(stderr, "\r%s\033[K", line);
-        }
+                layer_views_draw(&f->layers, stderr, line);
+        } else if (r >= 0)
+                layer_views_report(&f->layers, stderr);
         return 0;
 }
 
@@ -103,6 +109,7 @@ static void follow_done(Follow *f) {
         free(f->result);
         free(f->error);
         strv_free(f->images);
+        layer_views_done(&f->layers);
 }
 
 static int follow_loop(sd_bus *bus, Follow *f) {

@@ -37,3 +37,15 @@ int container_args_check(const char *verb, char *const *args, size_t min, size_t
         }
         return 0;
 }
+
+int cli_parse_bool(const char *s, bool *ret) {
+        if (!s || streq(s, "true") || streq(s, "1") || streq(s, "yes")) {
+                *ret = true;
+                return 0;
+        }
+        if (streq(s, "false") || streq(s, "0") || streq(s, "no")) {
+                *ret = false;
+                return 0;
+        }
+        return -EINVAL;
+}

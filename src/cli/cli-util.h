@@ -21,4 +21,8 @@ int log_invalid_value(const char *option, const char *value, int r, const char *
 
 /* Checks the container arguments of a verb before anything goes on the bus: present, non-empty,
  * valid UTF-8, of sane length. Logs and returns -EINVAL otherwise. */
+/* "true"/"false" as Docker's boolean options take them (also 1/0, yes/no); NULL (the option without
+ * "=VALUE") is true. -EINVAL otherwise. */
+int cli_parse_bool(const char *s, bool *ret);
+
 int container_args_check(const char *verb, char *const *args, size_t min, size_t max);

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "cli-remote.h"
 #include "cli-util.h"
 #include "config.h"
 #include "container-state.h"
@@ -30,6 +31,7 @@ static const Verb verbs[] = {
         { "ps",      verb_ps,      "List containers"                                },
         { "inspect", verb_inspect, "Show all properties of containers as JSON"      },
         { "exec",    verb_exec,    "Run a command in a running container"           },
+        { "attach",  verb_attach,  "Attach to a running container's output and input" },
         { "logs",    verb_logs,    "Show a container's output from the journal"     },
         { "image",   verb_image,   "Manage images (import, load, save, ls, rm, ...)" },
         { "images",  verb_images,  "List images (dray image ls)"                    },
@@ -60,12 +62,15 @@ static const Verb verbs[] = {
 };
 
 static void help(void) {
-        printf("Usage: dray [--help|--version] VERB [OPTIONS] [ARGS...]\n\n"
+        printf("Usage: dray [-H [USER@]HOST[:PORT]] [--help|--version] VERB [OPTIONS] [ARGS...]\n\n"
                "Manage containers through drayd, the dray daemon (org.dray1 on the system bus).\n\n"
                "Verbs:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 printf("  %-9s %s\n", verbs[i].name, verbs[i].summary);
         printf("\nOptions:\n"
+               "  -H, --host [USER@]HOST[:PORT]\n"
+               "                   Manage the containers of another machine, over ssh (default:\n"
+               "                   $DRAY_HOST, else this machine)\n"
                "  -h, --help       Show this help\n"
                "      --version    Show the version\n"
                "\nRun 'dray VERB --help' for a verb's options. See dray(1).\n");
@@ -116,8 +121,10 @@ int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",    no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
+                { "host",    required_argument, NULL, 'H' },
                 {}
         };
+        const char *host = getenv("DRAY_HOST");
         const Verb *v;
         int c;
 
@@ -125,8 +132,11 @@ int main(int argc, char *argv[]) {
         log_set_max_level(getenv("DRAY_DEBUG") ? LOG_DEBUG : LOG_INFO);
 
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, "+:h", options)) >= 0)
+        while ((c = cli_getopt(argc, argv, "+:hH:", options)) >= 0)
                 switch (c) {
+                case 'H':
+                        host = optarg;
+                        break;
                 case 'h':
                         help();
                         return EXIT_SUCCESS;
@@ -142,5 +152,6 @@ int main(int argc, char *argv[]) {
         v = verb_find(argv[optind]);
         if (!v)
                 return log_error("Unknown verb '%s'; see 'dray --help'.", argv[optind]), EXIT_DRAY_FAILED;
+        cli_remote_set(host, argc - optind, argv + optind);
         return v->func(argc - optind, argv + optind);
 }

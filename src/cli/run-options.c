@@ -9,6 +9,7 @@
 
 #include "capability-name.h"
 #include "cli-util.h"
+#include "detach-keys.h"
 #include "env-file.h"
 #include "log.h"
 #include "mount-options.h"
@@ -120,6 +121,8 @@ enum {
         ARG_GROUP_ADD,
         ARG_SDNOTIFY,
         ARG_PRESERVE_FDS,
+        ARG_DETACH_KEYS,
+        ARG_SIG_PROXY,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -174,6 +177,8 @@ static const struct option run_long_options[] = {
         { "group-add",    required_argument, NULL, ARG_GROUP_ADD    },
         { "sdnotify",     required_argument, NULL, ARG_SDNOTIFY     },
         { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
+        { "detach-keys",  required_argument, NULL, ARG_DETACH_KEYS  },
+        { "sig-proxy",    optional_argument, NULL, ARG_SIG_PROXY    },
         {}
 };
 
@@ -277,7 +282,11 @@ void run_options_help(RunVerb verb) {
                 printf("      --sdnotify MODE       Run from a Type=notify service: ready (default: READY=1 once\n"
                        "                            the container runs), container (the command's own\n"
                        "                            sd_notify() messages, $NOTIFY_SOCKET in it) or ignore\n"
-                       "      --preserve-fds N      Pass our fds 3 to 3+N-1 on to the command\n");
+                       "      --preserve-fds N      Pass our fds 3 to 3+N-1 on to the command\n"
+                       "      --detach-keys KEYS    With -i -t: keys that detach, leaving the container running\n"
+                       "                            (default ctrl-p,ctrl-q; \"\" disables them)\n"
+                       "      --sig-proxy=false     Do not pass the signals we receive on to the container:\n"
+                       "                            one detaches us instead, leaving the container running\n");
         printf("  -h, --help                Show this help\n");
         if (verb == RUN_VERB_RUN)
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
@@ -572,6 +581,22 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 if (r >= 0 && o->preserve_fds > 64)
                         r = -ERANGE;
                 return r < 0 ? log_invalid_value("--preserve-fds", arg, r, "a number of fds from 0 to 64") : 0;
+        case ARG_DETACH_KEYS: {
+                char keys[DETACH_KEYS_MAX];
+
+                if (detach_keys_resolve(arg, keys) < 0)
+                        return -EINVAL;
+                o->detach_keys = arg;
+                return 0;
+        }
+        case ARG_SIG_PROXY: {
+                bool b;
+
+                if (cli_parse_bool(arg, &b) < 0)
+                        return log_invalid_value("--sig-proxy", arg, -EINVAL, "true or false");
+                o->no_sig_proxy = !b;
+                return 0;
+        }
         case ARG_SDNOTIFY:
                 o->sdnotify = sdnotify_mode_from_string(arg);
                 if (o->sdnotify < 0)
@@ -647,11 +672,14 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         while ((c = cli_getopt(argc, argv, optstring, options)) >= 0) {
                 if (c == '?' || c == ':')
                         return log_option_error(run_verb_name(verb), argv, c);
-                if (verb == RUN_VERB_CREATE && (c == ARG_SDNOTIFY || c == ARG_PRESERVE_FDS))
+                if (verb == RUN_VERB_CREATE && (c == ARG_SDNOTIFY || c == ARG_PRESERVE_FDS || c == ARG_DETACH_KEYS ||
+                                                 c == ARG_SIG_PROXY))
                         return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                                "dray create: --%s is an option of 'dray run' (it concerns "
                                                "the run, not the container).",
-                                               c == ARG_SDNOTIFY ? "sdnotify" : "preserve-fds");
+                                               c == ARG_SDNOTIFY ? "sdnotify" :
+                                               c == ARG_PRESERVE_FDS ? "preserve-fds" :
+                                               c == ARG_DETACH_KEYS ? "detach-keys" : "sig-proxy");
                 cpu_shares = cpu_shares || c == ARG_CPU_SHARES;
                 cpu_weight = cpu_weight || c == ARG_CPU_WEIGHT;
                 r = parse_one(o, c, optarg, &env_args, &env_files);

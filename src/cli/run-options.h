@@ -78,6 +78,8 @@ typedef struct RunOptions {
         char **dns;
         SdNotifyMode sdnotify; /* run only: not part of the container */
         uint32_t preserve_fds; /* run only: our fds 3… passed on to the payload */
+        const char *detach_keys; /* run only: --detach-keys as given (checked); NULL: the default */
+        bool no_sig_proxy;     /* run only: --sig-proxy=false */
 } RunOptions;
 
 void run_options_init(RunOptions *o);

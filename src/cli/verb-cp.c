@@ -15,6 +15,7 @@
 #include "atomic-write.h"
 #include "bus-names.h"
 #include "cli-bus.h"
+#include "cli-remote.h"
 #include "cli-util.h"
 #include "log.h"
 #include "name.h"
@@ -315,6 +316,8 @@ int verb_cp(int argc, char *argv[]) {
 
         (void) signal(SIGPIPE, SIG_IGN);
         r = bus_connect(&bus);
+        if (r >= 0)
+                r = cli_remote_needs_fds(bus);
         if (r < 0)
                 return EXIT_FAILED;
         r = k1 ? copy_from(bus, c1, p1, argv[optind + 1], keep_owner) : copy_to(bus, argv[optind], c2, p2, keep_owner);

@@ -7,6 +7,7 @@
 
 #include "bus-errors.h"
 #include "cli-bus.h"
+#include "cli-remote.h"
 #include "cli-terminal.h"
 #include "cli-util.h"
 #include "container-state.h"
@@ -178,6 +179,8 @@ int verb_exec(int argc, char *argv[]) {
         }
 
         r = bus_connect(&bus);
+        if (r >= 0)
+                r = cli_remote_needs_fds(bus);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
         r = sd_event_default(&x.event);

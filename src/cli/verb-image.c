@@ -7,6 +7,7 @@
 
 #include "bus-names.h"
 #include "cli-bus.h"
+#include "cli-remote.h"
 #include "cli-time.h"
 #include "cli-transfer.h"
 #include "cli-util.h"
@@ -113,7 +114,7 @@ static int verb_image_import(int argc, char *argv[]) {
                 return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
         if (argc - optind != 2)
                 return log_error("'dray image import' takes FILE (or -) and NAME[:TAG]."), EXIT_DRAY_FAILED;
-        if (open_file(argv[optind], false, &fd) < 0 || bus_connect(&bus) < 0)
+        if (open_file(argv[optind], false, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "ImportImage");
         if (r >= 0)
@@ -152,7 +153,7 @@ static int verb_image_load(int argc, char *argv[]) {
                 return log_error("'dray image load' takes no arguments; use -i FILE."), EXIT_DRAY_FAILED;
         if (streq(input, "-") && isatty(STDIN_FILENO))
                 return log_error("Refusing to read an archive from a terminal; use -i FILE."), EXIT_DRAY_FAILED;
-        if (open_file(input, false, &fd) < 0 || bus_connect(&bus) < 0)
+        if (open_file(input, false, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "LoadImages");
         if (r >= 0)
@@ -199,7 +200,7 @@ static int verb_image_save(int argc, char *argv[]) {
                 return log_error("'dray image save' needs at least one image."), EXIT_DRAY_FAILED;
         if (!output && isatty(STDOUT_FILENO))
                 return log_error("Refusing to write an archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
-        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0)
+        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "SaveImages");
         if (r >= 0)
@@ -245,7 +246,7 @@ int verb_export(int argc, char *argv[]) {
                 return log_error("'dray export' takes one container."), EXIT_DRAY_FAILED;
         if (!output && isatty(STDOUT_FILENO))
                 return log_error("Refusing to write a tar archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
-        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0)
+        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "ExportContainer");
         if (r >= 0)

@@ -8,6 +8,7 @@
 #include "bus-errors.h"
 #include "bus-names.h"
 #include "cli-bus.h"
+#include "cli-remote.h"
 #include "cli-time.h"
 #include "cli-util.h"
 #include "container-state.h"
@@ -563,6 +564,9 @@ int verb_logs(int argc, char *argv[]) {
                 }
         if (container_args_check("logs", argv + optind, 1, 1) < 0)
                 return EXIT_USAGE;
+        /* The container's output is in the journal of the machine it runs on. */
+        if (cli_remote_run_there() < 0)
+                return EXIT_FAILED;
 
         l.escape[STREAM_STDOUT] = !raw && isatty(STDOUT_FILENO);
         l.escape[STREAM_STDERR] = !raw && isatty(STDERR_FILENO);

@@ -10,8 +10,15 @@
 #include "cli-util.h"
 #include "container-state.h"
 #include "log.h"
+#include "parse-util.h"
 #include "strv.h"
 #include "verbs.h"
+
+/* --max-parallel=N (blobs fetched or sent at once) and pull's --platform=OS/ARCH[/VARIANT]. */
+typedef struct PullArgs {
+        uint32_t max_parallel; /* 0: drayd's default */
+        const char *platform;
+} PullArgs;
 
 /* Signed images: pull --signature-policy=FILE, push --sign-by=KEY [--sign-passphrase-file=FILE]. Files
  * are opened here, with the caller's rights, and passed as descriptors. */
@@ -20,19 +27,22 @@ typedef struct TrustArgs {
 } TrustArgs;
 
 /* The options of both verbs: --tls-verify=BOOL (false: plain http and any certificate), --authfile=PATH
- * (opened here, with the caller's rights, and passed as a descriptor), and TrustArgs'. */
+ * (opened here, with the caller's rights, and passed as a descriptor), PullArgs, TrustArgs. */
 static int parse_registry_args(const char *verb, const char *usage, int argc, char *argv[], bool *ret_insecure,
-                               const char **ret_authfile, TrustArgs *trust, int *ret_optind) {
-        static const struct option options[] = {
+                               const char **ret_authfile, PullArgs *pull, TrustArgs *trust, bool push,
+                               int *ret_optind) {
+        static const struct option pull_options[] = {
+                { "platform",             required_argument, NULL, 'p' }, /* pull only: the first one */
+                { "max-parallel",         required_argument, NULL, 'P' },
                 { "tls-verify",           required_argument, NULL, 't' },
                 { "authfile",             required_argument, NULL, 'a' },
-                { "signature-policy",     required_argument, NULL, 'P' },
+                { "signature-policy",     required_argument, NULL, 'G' },
                 { "sign-by",              required_argument, NULL, 'S' },
                 { "sign-passphrase-file", required_argument, NULL, 'F' },
                 { "help",                 no_argument,       NULL, 'h' },
                 {}
         };
-        bool push = strstr(verb, "push");
+        const struct option *options = push ? pull_options + 1 : pull_options; /* push: no --platform */
         int c;
 
         getopt_reset();
@@ -53,12 +63,20 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
                         *ret_authfile = optarg;
                         break;
                 case 'P':
+                        if (safe_atou32(optarg, &pull->max_parallel) < 0 || pull->max_parallel < 1 ||
+                            pull->max_parallel > 16)
+                                return log_invalid_value("--max-parallel", optarg, -EINVAL, "a number from 1 to 16"), -EINVAL;
+                        break;
+                case 'p':
+                        pull->platform = optarg;
+                        break;
+                case 'G':
                 case 'S':
                 case 'F':
-                        if (push == (c == 'P'))
+                        if (push == (c == 'G'))
                                 return log_error("Option '%s' is a dray %s option.", argv[optind - 1],
                                                  push ? "pull" : "push"), -EINVAL;
-                        *(c == 'P' ? &trust->policy : c == 'S' ? &trust->sign_by : &trust->passphrase) = optarg;
+                        *(c == 'G' ? &trust->policy : c == 'S' ? &trust->sign_by : &trust->passphrase) = optarg;
                         break;
                 default:
                         return log_option_error(verb, argv, c), -EINVAL;
@@ -97,13 +115,17 @@ static int append_trust_options(sd_bus_message *m, const TrustArgs *trust) {
         return r;
 }
 
-static int append_options(sd_bus_message *m, bool insecure, int auth_fd, const TrustArgs *trust) {
+static int append_options(sd_bus_message *m, bool insecure, int auth_fd, const PullArgs *pull, const TrustArgs *trust) {
         int r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
 
         if (r >= 0 && insecure)
                 r = sd_bus_message_append(m, "{sv}", "Insecure", "b", 1);
         if (r >= 0 && auth_fd >= 0)
                 r = sd_bus_message_append(m, "{sv}", "AuthFile", "h", auth_fd);
+        if (r >= 0 && pull->max_parallel > 0)
+                r = sd_bus_message_append(m, "{sv}", "MaxParallel", "u", pull->max_parallel);
+        if (r >= 0 && pull->platform)
+                r = sd_bus_message_append(m, "{sv}", "Platform", "s", pull->platform);
         if (r >= 0)
                 r = append_trust_options(m, trust);
         if (r >= 0)
@@ -126,18 +148,20 @@ static int registry_verb(int argc, char *argv[], bool push) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int auth_fd = -EBADF;
         const char *authfile = NULL;
+        PullArgs pull = {};
         TrustArgs trust = {};
         bool insecure = false;
         int r, first, n;
 
         r = parse_registry_args(argv[0],
-                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] [--sign-by=KEY\n"
-                                       "                 [--sign-passphrase-file=FILE]] IMAGE [NAME[:TAG]]\n\n"
+                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] [--max-parallel=N]\n"
+                                       "                 [--sign-by=KEY [--sign-passphrase-file=FILE]] IMAGE [NAME[:TAG]]\n\n"
                                        "Upload an image to a registry (to IMAGE's own name when no NAME is given)."
-                                     : "Usage: dray pull [--tls-verify=false] [--authfile=PATH] [--signature-policy=FILE]\n"
+                                     : "Usage: dray pull [--tls-verify=false] [--authfile=PATH] [--max-parallel=N]\n"
+                                       "                 [--platform=OS/ARCH[/VARIANT]] [--signature-policy=FILE]\n"
                                        "                 NAME[:TAG|@DIGEST]\n\n"
                                        "Fetch an image from its registry (https; plain http for localhost).",
-                                argc, argv, &insecure, &authfile, &trust, &first);
+                                argc, argv, &insecure, &authfile, &pull, &trust, push, &first);
         if (r <= 0)
                 return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
         n = argc - first;
@@ -157,7 +181,7 @@ static int registry_verb(int argc, char *argv[], bool push) {
                 r = push ? sd_bus_message_append(m, "ss", argv[first], n == 2 ? argv[first + 1] : "")
                          : sd_bus_message_append(m, "s", argv[first]);
         if (r >= 0)
-                r = append_options(m, insecure, auth_fd, &trust);
+                r = append_options(m, insecure, auth_fd, &pull, &trust);
         if (r == -EIO)
                 return EXIT_DRAY_FAILED;
         if (r < 0)
@@ -191,7 +215,7 @@ int cli_image_ensure(const char *image, const char *policy) {
         /* As docker run: the pull's progress on stderr, then the container. */
         r = bus_new_manager_call(bus, &m, "PullImage");
         r = r < 0 ? r : sd_bus_message_append(m, "s", image);
-        r = r < 0 ? r : append_options(m, false, -EBADF, NULL);
+        r = r < 0 ? r : append_options(m, false, -EBADF, &(PullArgs) {}, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         return cli_transfer_run(bus, m, "Pulling", &images) < 0 ? -EIO : 0;

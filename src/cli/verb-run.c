@@ -11,6 +11,8 @@
 
 #include "bus-errors.h"
 #include "cli-bus.h"
+#include "cli-detach.h"
+#include "cli-remote.h"
 #include "cli-terminal.h"
 #include "cli-util.h"
 #include "container-state.h"
@@ -58,6 +60,11 @@ typedef struct RunContext {
         int notify_peer;        /* ... and the end the monitor gets */
         sd_event_source *notify_source;
         TerminalAttach terminal;
+        const char *detach_keys; /* --detach-keys (checked); NULL: the default */
+        DetachRelay relay;       /* -i -t with detach keys: our stdin, filtered, goes through it */
+        bool no_sig_proxy;       /* --sig-proxy=false: a signal detaches us instead of reaching it */
+        int detach_status;       /* what we exit with once detached: 0 (the keys), 128+signal */
+        sd_bus_slot *slot_detach;
 } RunContext;
 
 /* --boot: StartContainer answers once the container's init said READY=1. Detached, we wait --timeout
@@ -77,6 +84,8 @@ static void run_boot_timeout(RunContext *c, const RunOptions *o) {
 
 static void run_context_done(RunContext *c) {
         terminal_detach(&c->terminal);
+        detach_relay_done(&c->relay);
+        c->slot_detach = sd_bus_slot_unref(c->slot_detach);
         c->retry_timer = sd_event_source_disable_unref(c->retry_timer);
         c->listen_names = strv_free(c->listen_names);
         c->notify_source = sd_event_source_disable_unref(c->notify_source);
@@ -161,6 +170,8 @@ static int run_forward_signal(RunContext *c, int sig) {
         return 0;
 }
 
+static void run_on_detach(void *userdata);
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         RunContext *c = userdata;
         int sig = (int) si->ssi_signo;
@@ -170,6 +181,12 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 log_info("Detached from container %.12s; it keeps running ('dray stop %.12s' ends it).", c->id,
                          c->id);
                 run_finish(c, EXIT_SUCCESS);
+                return 0;
+        }
+        if (c->started && !c->detach && c->no_sig_proxy) {
+                /* Docker's --sig-proxy=false: the signal is ours; the container runs on without us. */
+                c->detach_status = 128 + sig;
+                run_on_detach(c);
                 return 0;
         }
         if (c->started && !c->detach)
@@ -294,7 +311,7 @@ static int run_send_start(RunContext *c) {
         if (r >= 0 && !c->detach)
                 r = run_add_stream(m, "stderr", STDERR_FILENO);
         if (r >= 0 && !c->detach && c->interactive)
-                r = run_add_stream(m, "stdin", STDIN_FILENO);
+                r = run_add_stream(m, "stdin", c->relay.pipe[0] >= 0 ? c->relay.pipe[0] : STDIN_FILENO);
         if (r >= 0 && !c->detach && c->terminal.resize[0] >= 0)
                 r = sd_bus_message_append(m, "{sh}", "resize", c->terminal.resize[0]);
         if (r >= 0 && c->notify_peer >= 0)
@@ -324,6 +341,55 @@ static int run_send_wait(RunContext *c) {
         return 0;
 }
 
+static int on_detach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        RunContext *c = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+        c->slot_detach = sd_bus_slot_unref(c->slot_detach);
+        terminal_detach(&c->terminal);
+        if (e) {
+                log_bus_error(e, -EIO);
+                run_finish(c, EXIT_DRAY_FAILED);
+                return 0;
+        }
+        log_info("Detached from container %.12s; it keeps running.", c->id);
+        run_finish(c, c->detach_status);
+        return 0;
+}
+
+/* The detach keys were typed: drayd lets the container run on without us (DetachContainer), then we
+ * go, and our resize pipe's end detaches us from its monitor. */
+static void run_on_detach(void *userdata) {
+        RunContext *c = userdata;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        if (!c->started || c->slot_detach)
+                return;
+        r = bus_new_manager_call(c->bus, &m, "DetachContainer");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", c->id);
+        if (r >= 0)
+                r = sd_bus_call_async(c->bus, &c->slot_detach, m, on_detach_reply, c, BUS_TIMEOUT_DEFAULT);
+        if (r < 0) {
+                log_bus_error(NULL, r);
+                run_finish(c, EXIT_DRAY_FAILED);
+        }
+}
+
+/* -i -t: our stdin goes through the detach-key filter, unless the keys are disabled (""). */
+static int run_setup_detach_keys(RunContext *c) {
+        char keys[DETACH_KEYS_MAX];
+        int n;
+
+        if (!c->tty || !c->interactive)
+                return 0;
+        n = detach_keys_resolve(c->detach_keys, keys);
+        if (n <= 0)
+                return n;
+        return detach_relay_start(&c->relay, c->event, keys, (size_t) n, run_on_detach, c);
+}
+
 /* Wait first, then start, in one write: a container that ends (and with --rm is removed) at once
  * still has its status delivered, because the daemon already holds our WaitContainer. */
 static int run_attach(RunContext *c) {
@@ -334,6 +400,15 @@ static int run_attach(RunContext *c) {
                 r = terminal_attach(&c->terminal, c->event, c->tty, c->interactive);
                 if (r < 0)
                         return r;
+                r = run_setup_detach_keys(c);
+                if (r < 0)
+                        return r;
+                /* --sig-proxy=false may detach us from a container without a terminal or input too. */
+                if (c->no_sig_proxy) {
+                        r = terminal_lifeline(&c->terminal);
+                        if (r < 0)
+                                return r;
+                }
                 r = run_setup_notify(c);
                 if (r < 0)
                         return r;
@@ -434,6 +509,7 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         }
         c->started = true;
         run_notify_started(c);
+        detach_relay_sent(&c->relay);
 
         if (c->abort_signal > 0) {
                 if (c->detach)
@@ -569,6 +645,12 @@ static int run_context_setup(RunContext *c) {
         r = bus_connect(&c->bus);
         if (r < 0)
                 return r;
+        /* In the foreground our fds go to the container: over ssh, the remote dray runs instead. */
+        if (!c->detach || c->n_pass_fds > 0) {
+                r = cli_remote_needs_fds(c->bus);
+                if (r < 0)
+                        return r;
+        }
         r = sd_event_new(&c->event);
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate an event loop: %m");
@@ -603,7 +685,7 @@ static int run_context_loop(RunContext *c) {
 int verb_run(int argc, char *argv[]) {
         _cleanup_(run_options_done) RunOptions o;
         _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
-                                                     .notify_peer = -EBADF };
+                                                     .notify_peer = -EBADF, .relay = DETACH_RELAY_NULL };
         int r;
 
         run_options_init(&o);
@@ -627,6 +709,8 @@ int verb_run(int argc, char *argv[]) {
         c.tty = o.tty;
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
+        c.detach_keys = o.detach_keys;
+        c.no_sig_proxy = o.no_sig_proxy;
         if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
                 log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
                 return EXIT_DRAY_FAILED;
@@ -700,6 +784,10 @@ static void start_help(void) {
                "  -a, --attach       Forward the container's output and wait for it, exiting with its\n"
                "                     exit status (one container only)\n"
                "  -i, --interactive  With -a: forward our stdin too (the container was created with -i)\n"
+               "      --detach-keys KEYS  With -a -i and a terminal: keys that detach, leaving the\n"
+               "                     container running (default ctrl-p,ctrl-q; \"\" disables them)\n"
+               "      --sig-proxy=false  With -a: a signal we receive detaches us, leaving the\n"
+               "                     container running, instead of reaching it\n"
                "  -h, --help         Show this help\n"
                "\nSee dray(1).\n");
 }
@@ -765,15 +853,17 @@ static int start_read_terminal_flags(RunContext *c, bool interactive) {
         return 0;
 }
 
-static int start_attached(const char *container, bool interactive) {
+static int start_attached(const char *container, bool interactive, const char *detach_keys, bool sig_proxy) {
         _cleanup_(run_context_done) RunContext c = { .terminal = TERMINAL_ATTACH_NULL, .notify_fd = -EBADF,
-                                                     .notify_peer = -EBADF };
+                                                     .notify_peer = -EBADF, .relay = DETACH_RELAY_NULL };
         int r;
 
         c.id = strdup(container);
         if (!c.id)
                 return log_oom(), EXIT_DRAY_FAILED;
         c.wait_after_start = true;
+        c.detach_keys = detach_keys;
+        c.no_sig_proxy = !sig_proxy;
         r = run_collect_fds(&c, 0);
         if (r < 0)
                 return EXIT_DRAY_FAILED;
@@ -792,8 +882,13 @@ int verb_start(int argc, char *argv[]) {
                 { "attach",      no_argument, NULL, 'a' },
                 { "interactive", no_argument, NULL, 'i' },
                 { "help",        no_argument, NULL, 'h' },
+                { "detach-keys", required_argument, NULL, 'K' },
+                { "sig-proxy",   optional_argument, NULL, 'S' },
                 {}
         };
+        bool sig_proxy = true;
+        const char *detach_keys = NULL;
+        char keys[DETACH_KEYS_MAX];
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         StartEach s = { .exit_status = EXIT_SUCCESS };
         bool attach = false, interactive = false;
@@ -807,6 +902,17 @@ int verb_start(int argc, char *argv[]) {
                         break;
                 case 'i':
                         interactive = true;
+                        break;
+                case 'S':
+                        if (cli_parse_bool(optarg, &sig_proxy) < 0) {
+                                log_invalid_value("--sig-proxy", optarg, -EINVAL, "true or false");
+                                return EXIT_DRAY_FAILED;
+                        }
+                        break;
+                case 'K':
+                        if (detach_keys_resolve(optarg, keys) < 0)
+                                return EXIT_DRAY_FAILED;
+                        detach_keys = optarg;
                         break;
                 case 'h':
                         start_help();
@@ -824,7 +930,7 @@ int verb_start(int argc, char *argv[]) {
                                  attach ? 1 : SIZE_MAX) < 0)
                 return EXIT_DRAY_FAILED;
         if (attach)
-                return start_attached(argv[optind], interactive);
+                return start_attached(argv[optind], interactive, detach_keys, sig_proxy);
 
         r = bus_connect(&bus);
         if (r < 0)

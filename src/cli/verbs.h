@@ -15,6 +15,7 @@ int verb_ps(int argc, char *argv[]);
 int verb_inspect(int argc, char *argv[]);
 int verb_logs(int argc, char *argv[]);
 int verb_exec(int argc, char *argv[]);
+int verb_attach(int argc, char *argv[]);
 int verb_image(int argc, char *argv[]);
 int verb_images(int argc, char *argv[]);
 int verb_export(int argc, char *argv[]);

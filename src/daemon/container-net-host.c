@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 
+#include "container-internal.h"
 #include "container-net.h"
 #include "container.h"
 #include "log.h"

@@ -3,6 +3,7 @@
 
 #include <net/if.h>
 
+#include "container-internal.h"
 #include "dray-error.h"
 #include "net-addr.h"
 #include "net-port.h"
@@ -34,16 +35,8 @@ typedef struct ContainerNet {
         size_t n_ports;
 } ContainerNet;
 
-ContainerNet *container_net_free(ContainerNet *n);
-DEFINE_TRIVIAL_CLEANUP_FUNC(ContainerNet *, container_net_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ContainerNet *, container_net_free); /* container-internal.h */
 
-/* In container_spawn(), before the monitor: builds everything. On failure, everything is torn down
- * again, and e says what went wrong, for the caller. */
-int container_net_setup(Container *c, DrayError *e);
-/* When the container stopped running, and at removal: idempotent, also with nothing set up. */
-void container_net_teardown(Container *c);
-/* Adoption of a running container: reads network.json. */
-int container_net_load(Container *c);
 
 /* ConnectContainer/DisconnectContainer: change the spec, and for a running container, the plumbing. */
 int container_net_connect(Container *c, Network *n, const char *ip, char *const *aliases, DrayError *e);

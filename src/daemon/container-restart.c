@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container-internal.h"
 #include "container-restart.h"
 #include "container.h"
 #include "log.h"

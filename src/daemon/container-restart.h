@@ -10,15 +10,7 @@ typedef struct Container Container;
  * the "stopped" mark live in state.json, so a drayd restart or kill -9 changes nothing; at drayd's
  * start (a boot) `always` containers come back, `unless-stopped` ones unless `dray stop` ended them. */
 
-/* The container ended (after the replies): arms the restart timer if the policy wants it. */
-void container_restart_exited(Container *c);
-/* Stop by a client: the policy leaves it alone from now on (a pending restart is dropped). */
-void container_restart_stopped(Container *c);
-/* Start by a client (not by the policy): RestartCount and the backoff start over. */
-void container_restart_started(Container *c);
 /* drayd just loaded the container (state exited): what a boot means for its policy. */
 void container_restart_boot(Container *c);
 /* UpdateContainer's RestartPolicy (canonical, checked): saved in config.json. */
 int container_restart_update_policy(Container *c, const char *policy, sd_bus_error *error);
-/* Drops the timer (container_free). */
-void container_restart_done(Container *c);

@@ -10,8 +10,8 @@
 
 #include "bus-names.h"
 #include "container-dbus.h"
+#include "container-internal.h"
 #include "container.h"
-#include "container-net.h"
 #include "contract.h"
 #include "exit-record.h"
 #include "journal-events.h"
@@ -19,7 +19,6 @@
 #include "machine1.h"
 #include "manager.h"
 #include "monitor-spawn.h"
-#include "monitor-watch.h"
 #include "name.h"
 #include "parse-util.h"
 #include "proc-util.h"
@@ -27,7 +26,6 @@
 #include "scope-cgroup.h"
 #include "scope-logging.h"
 #include "scope.h"
-#include "container-restart.h"
 #include "time-util.h"
 
 

@@ -119,6 +119,11 @@ int bus_image_inspect_json(const Image *i, char **ret) {
             json_add_uint64(o, "Size", i->size) < 0 ||
             json_object_object_add(o, "Config", json_object_get(i->config->json)) < 0)
                 return -ENOMEM;
+        /* The platform, as docker and podman show it: which manifest of an index a pull chose. */
+        if (json_add_string(o, "Os", strempty(i->config->os)) < 0 ||
+            json_add_string(o, "Architecture", strempty(i->config->architecture)) < 0 ||
+            (json_get_string(i->config->json, "variant", &text) >= 0 && json_add_string(o, "Variant", text) < 0))
+                return -ENOMEM;
         for (size_t k = 0; k < i->manifest->n_layers; k++) {
                 json_object *l = json_object_new_object();
 

@@ -16,6 +16,7 @@
 #include "container-options.h"
 #include "container-privilege.h"
 #include "container-cp.h"
+#include "container-attach.h"
 #include "container-pause.h"
 #include "container-rename.h"
 #include "container-top.h"
@@ -423,7 +424,7 @@ const BusObjectImplementation manager_object = {
         .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, manager_volume_vtable,
                                                      manager_cp_vtable, manager_pause_vtable,
                                                      manager_top_vtable, manager_rename_vtable,
-                                                     manager_update_vtable, NULL },
+                                                     manager_update_vtable, manager_attach_vtable, NULL },
         .manager = true,
         .children = (const BusObjectImplementation *const[]) { &container_object, &network_object,
                                                                 &log_control_object, &image_object,

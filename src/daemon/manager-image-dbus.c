@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The org.dray1.Manager methods for images and transfers: a second vtable at /org/dray1. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -12,6 +13,8 @@
 #include "log.h"
 #include "container.h"
 #include "manager.h"
+#include "registry-fetch.h"
+#include "registry-parse.h"
 #include "strv.h"
 #include "utf8.h"
 #include "transfer-dbus.h"
@@ -510,9 +513,49 @@ static int read_trust_option(sd_bus_message *message, const char *key, ImageTrus
 }
 
 /* PullImage's and PushImage's a{sv}: Insecure (b), AuthFile (h: the client's containers-auth.json,
- * read through its descriptor so a client never makes drayd read a file the client cannot), and the
- * trust options above. */
-static int read_registry_options(sd_bus_message *message, bool *ret_insecure, int *ret_auth_fd,
+ * read through its descriptor so a client never makes drayd read a file the client cannot);
+ * MaxParallel (u) and PullImage's Platform (s): see registry_pull_option(); the trust options of
+ * read_trust_option(). */
+/* MaxParallel (u, 1…16: blobs fetched or sent at once) and, for a pull, Platform (s,
+ * "os/arch[/variant]"): 1 when key is one of them (stored in pull), 0 when not. */
+typedef struct PullArgs {
+        bool push;     /* PushImage: no Platform */
+        unsigned max_parallel;
+        char *platform;
+} PullArgs;
+
+static int registry_pull_option(sd_bus_message *message, const char *key, PullArgs *pull, sd_bus_error *error) {
+        RegistryPlatform platform;
+        const char *s;
+        uint32_t u;
+        int r;
+
+        if (streq(key, "MaxParallel")) {
+                r = sd_bus_message_read(message, "v", "u", &u);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 'u'.", key);
+                if (u < 1 || u > REGISTRY_PARALLEL_MAX)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "MaxParallel must be between 1 and %u, not %" PRIu32 ".",
+                                                 REGISTRY_PARALLEL_MAX, u);
+                pull->max_parallel = u;
+                return 1;
+        }
+        if (streq(key, "Platform") && !pull->push) {
+                r = sd_bus_message_read(message, "v", "s", &s);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 's'.", key);
+                if (registry_platform_parse(s, &platform) < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "'%.64s' is not a platform (OS/ARCH[/VARIANT], e.g. linux/arm64).", s);
+                free(pull->platform);
+                pull->platform = strdup(s);
+                return pull->platform ? 1 : -ENOMEM;
+        }
+        return 0;
+}
+
+static int read_registry_options(sd_bus_message *message, bool *ret_insecure, int *ret_auth_fd, PullArgs *pull,
                                  ImageTrustOptions *trust, sd_bus_error *error) {
         const char *key;
         int insecure = false, r;
@@ -540,13 +583,14 @@ static int read_registry_options(sd_bus_message *message, bool *ret_insecure, in
                         *ret_auth_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
                         if (*ret_auth_fd < 0)
                                 return -errno;
-                } else {
-                        r = trust ? read_trust_option(message, key, trust, error) : 0;
+                } else if (pull && (r = registry_pull_option(message, key, pull, error)) != 0) {
                         if (r < 0)
                                 return r;
-                        if (r == 0)
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
-                }
+                } else if (trust && (r = read_trust_option(message, key, trust, error)) != 0) {
+                        if (r < 0)
+                                return r;
+                } else
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
                 r = sd_bus_message_exit_container(message);
                 if (r < 0)
                         return r;
@@ -589,11 +633,14 @@ static int registry_transfer(sd_bus_message *message, Manager *m, TransferType t
         _cleanup_(image_trust_options_done) ImageTrustOptions trust = IMAGE_TRUST_OPTIONS_INIT;
         _cleanup_free_ char *norm = NULL, *d = NULL;
         _cleanup_close_ int auth_fd = -EBADF;
+        _cleanup_free_ char *platform = NULL;
+        PullArgs pull = { .push = type == TRANSFER_PUSH };
         bool insecure = false;
         Transfer *t;
         int r;
 
-        r = read_registry_options(message, &insecure, &auth_fd, &trust, error);
+        r = read_registry_options(message, &insecure, &auth_fd, &pull, &trust, error);
+        platform = pull.platform;
         if (r < 0)
                 return r;
         if (type == TRANSFER_PULL && (trust.sign_by || trust.passphrase_fd >= 0))
@@ -628,6 +675,8 @@ static int registry_transfer(sd_bus_message *message, Manager *m, TransferType t
                 return r;
         t->name = TAKE_PTR(norm);
         t->insecure = insecure;
+        t->max_parallel = pull.max_parallel;
+        t->platform = TAKE_PTR(platform);
         t->credentials = credentials;
         credentials = (RegistryCredentials) {};
         t->trust = trust;
@@ -674,7 +723,7 @@ static int method_login(sd_bus_message *message, void *userdata, sd_bus_error *e
         r = sd_bus_message_read(message, "sss", &registry, &user, &password);
         if (r < 0)
                 return r;
-        r = read_registry_options(message, &insecure, &auth_fd, NULL, error);
+        r = read_registry_options(message, &insecure, &auth_fd, NULL, NULL, error);
         if (r < 0)
                 return r;
         if (auth_fd >= 0)

@@ -7,7 +7,7 @@
 #include "log.h"
 #include "manager.h"
 #include "monitor-spawn.h"
-#include "monitor-watch.h"
+#include "container-internal.h"
 #include "proc-util.h"
 
 static void sync_handle_line(Container *c, const char *line) {

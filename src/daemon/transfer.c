@@ -74,6 +74,8 @@ Transfer *transfer_free(Transfer *t) {
         free(t->path);
         free(t->description);
         free(t->name);
+        free(t->platform);
+        free(t->layers);
         strv_free(t->images);
         strv_free(t->keep_layers);
         strv_free(t->lower_layers);
@@ -134,6 +136,12 @@ static void worker_progress(uint64_t done, uint64_t total, void *userdata) {
         report_line(w->fd, "PROGRESS %llu %llu", (unsigned long long) done, (unsigned long long) total);
 }
 
+static void worker_layer_progress(size_t i, const char *digest, uint64_t done, uint64_t total, void *userdata) {
+        WorkerReport *w = userdata;
+
+        report_line(w->fd, "LAYER %zu %llu %llu %s", i, (unsigned long long) done, (unsigned long long) total, digest);
+}
+
 static int worker_prune(Transfer *t, int report_fd) {
         uint64_t freed = 0;
         int r;
@@ -184,13 +192,17 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
 
                 /* Only this worker talks to the registry; layers are unpacked in the sandboxed,
                  * network-less unpack worker as for a load. */
-                r = image_pull(s, t->name, t->insecure, &t->credentials, &t->trust, &name, &id, error);
+                r = image_pull(s, t->name, t->insecure, &t->credentials,
+                               &(ImagePullOptions) { .max_parallel = t->max_parallel, .platform = t->platform,
+                                                     .trust = &t->trust },
+                               &name, &id, error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", name);
                 return r;
         }
         case TRANSFER_PUSH:
-                r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, &t->trust, &id, error);
+                r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, t->max_parallel, &t->trust, &id,
+                               error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", id);
                 return r;
@@ -219,6 +231,7 @@ static _noreturn_ int worker_main(int report_fd, void *userdata) {
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         (void) signal(SIGPIPE, SIG_IGN);
         t->manager->images->progress = worker_progress;
+        t->manager->images->layer_progress = worker_layer_progress;
         t->manager->images->progress_userdata = &w;
         r = worker_do(t, report_fd, &error);
         /* A failed transfer removes every blob and layer it wrote (staging directories go as they fail). */
@@ -245,6 +258,29 @@ static void sanitize(char *s) {
                         *p = '?';
 }
 
+/* "<index> <done> <total> <digest>": layers come in order of their index, each at most once more. */
+static void transfer_handle_layer(Transfer *t, const char *line) {
+        char digest[DIGEST_STRING_LEN + 2];
+        unsigned long long a, b;
+        size_t i;
+
+        if (sscanf(line, "%zu %llu %llu %72s", &i, &a, &b, digest) != 4 || !digest_is_valid(digest) ||
+            i >= TRANSFER_LAYERS_MAX || i > t->n_layers)
+                return;
+        if (i == t->n_layers) {
+                TransferLayer *l = reallocarray(t->layers, t->n_layers + 1, sizeof(TransferLayer));
+
+                if (!l)
+                        return;
+                t->layers = l;
+                t->n_layers++;
+        }
+        memcpy(t->layers[i].digest, digest, sizeof(t->layers[i].digest));
+        t->layers[i].done = a;
+        t->layers[i].total = b;
+        transfer_bus_send_changed(t);
+}
+
 static void transfer_handle_line(Transfer *t, char *line) {
         unsigned long long a, b;
         int e;
@@ -255,6 +291,8 @@ static void transfer_handle_line(Transfer *t, char *line) {
                 t->done = a;
                 t->total = b;
                 transfer_bus_send_changed(t);
+        } else if (strneq(line, "LAYER ", 6)) {
+                transfer_handle_layer(t, line + 6);
         } else if (strneq(line, "IMAGE ", 6)) {
                 if (strv_length(t->result_images) < 4096)
                         (void) strv_extend(&t->result_images, line + 6);

@@ -15,7 +15,7 @@ typedef struct Manager Manager;
 /* Long work on the image store (import, load, save, export, commit, prune, pull, push) runs in a worker process, as
  * systemd-importd's transfers do: one at a time, in order (blobs a running load has linked but not yet
  * named must not meet a garbage collection), while drayd keeps answering. The worker reports on a pipe,
- * one line each: "PROGRESS <done> <total>", "IMAGE <name>", "FREED <bytes>", then "OK" or
+ * one line each: "PROGRESS <done> <total>", "LAYER <index> <done> <total> <digest>" (a pull), "IMAGE <name>", "FREED <bytes>", then "OK" or
  * "ERR <errno> <message>". Each transfer is an org.dray1.Transfer object until it ends. */
 
 typedef enum TransferType {
@@ -47,6 +47,14 @@ typedef enum TransferResult {
         _TRANSFER_RESULT_INVALID = -EINVAL,
 } TransferResult;
 
+/* A pull's layer as its worker last reported it. */
+typedef struct TransferLayer {
+        char digest[DIGEST_STRING_LEN + 1];
+        uint64_t done, total;
+} TransferLayer;
+
+#define TRANSFER_LAYERS_MAX 1024U
+
 typedef struct Transfer {
         Manager *manager;
         unsigned id;
@@ -62,6 +70,8 @@ typedef struct Transfer {
         char **images;         /* save; push: the one image pushed */
         bool insecure;         /* pull, push: plain http allowed for any registry */
         RegistryCredentials credentials; /* pull, push: from the client's --authfile or drayd's auth files */
+        unsigned max_parallel; /* pull, push: blobs fetched or sent at once (0: the default) */
+        char *platform;        /* pull: "os/arch[/variant]" to take from an index (NULL: this host's) */
         ImageTrustOptions trust; /* pull: --signature-policy; push: --sign-by */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */
@@ -71,6 +81,8 @@ typedef struct Transfer {
         char *base_image;      /* commit: the container's image ID */
 
         uint64_t done, total;
+        TransferLayer *layers; /* pull: bytes held of each layer ("LAYER" lines) */
+        size_t n_layers;
         ChildProcess *worker;  /* child-process.h: reports lines, then ends */
 
         char **result_images;

@@ -82,19 +82,19 @@ static int unpack_layer_fd(ImageStore *s, int fd, const char *diff_id, UnpackErr
         return r;
 }
 
-int image_store_unpack_layers(ImageStore *s, const Image *image, UnpackError *error) {
-        for (size_t i = 0; i < image->manifest->n_layers; i++) {
-                const ImageDescriptor *l = image->manifest->layers + i;
-                _cleanup_close_ int fd = -EBADF;
-                char actual[DIGEST_STRING_LEN + 1];
-                uint64_t size;
-                int r;
+int image_store_unpack_layer(ImageStore *s, const Image *image, size_t i, bool verified, UnpackError *error) {
+        const ImageDescriptor *l = image->manifest->layers + i;
+        _cleanup_close_ int fd = -EBADF;
+        char actual[DIGEST_STRING_LEN + 1];
+        uint64_t size;
+        int r;
 
-                if (image_store_has_layer(s, image->config->diff_ids[i]))
-                        continue;
-                fd = image_store_open_blob(s, l->digest, &size);
-                if (fd < 0)
-                        return unpack_error_set(error, fd, "layer blob %.19s… is missing: %s", l->digest, strerror(-fd));
+        if (image_store_has_layer(s, image->config->diff_ids[i]))
+                return 0;
+        fd = image_store_open_blob(s, l->digest, &size);
+        if (fd < 0)
+                return unpack_error_set(error, fd, "layer blob %.19s… is missing: %s", l->digest, strerror(-fd));
+        if (!verified) {
                 /* Verified now, before anything reads it: the store could have been tampered with. */
                 r = sha256_fd(fd, actual, &size);
                 if (r < 0)
@@ -103,7 +103,14 @@ int image_store_unpack_layers(ImageStore *s, const Image *image, UnpackError *er
                         return unpack_error_set(error, -EBADMSG, "layer blob %.19s… does not match its digest or size", l->digest);
                 if (lseek(fd, 0, SEEK_SET) < 0)
                         return -errno;
-                r = unpack_layer_fd(s, fd, image->config->diff_ids[i], error);
+        }
+        return unpack_layer_fd(s, fd, image->config->diff_ids[i], error);
+}
+
+int image_store_unpack_layers(ImageStore *s, const Image *image, UnpackError *error) {
+        for (size_t i = 0; i < image->manifest->n_layers; i++) {
+                int r = image_store_unpack_layer(s, image, i, false, error);
+
                 if (r < 0)
                         return r;
         }

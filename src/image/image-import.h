@@ -34,6 +34,8 @@ int image_save_archive(ImageStore *s, char *const *images, ArchiveFormat format,
 
 /* Makes sure every layer of image is unpacked (layers/<diff id>), verifying each diff ID. */
 int image_store_unpack_layers(ImageStore *s, const Image *image, UnpackError *error);
+/* Layer i of image only; verified: its blob was checked against its digest just now (a pull). */
+int image_store_unpack_layer(ImageStore *s, const Image *image, size_t i, bool verified, UnpackError *error);
 
 /* Adds a finished image (config JSON and layer descriptors, whose blobs are stored and whose layers
  * are unpacked) to the store under names (normalised; none: a dangling image). */

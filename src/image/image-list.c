@@ -8,6 +8,7 @@
 #include "image-store.h"
 #include "rm-rf.h"
 #include "strv.h"
+#include "blob-partial.h"
 
 Image *image_free(Image *i) {
         if (!i)
@@ -267,11 +268,33 @@ int image_store_gc(ImageStore *s, char *const *keep_layers, uint64_t *ret_freed)
         r = gc_dir(s->blobs_fd, blobs, false, &freed);
         if (r >= 0)
                 r = gc_dir(s->layers_fd, layers, true, &freed);
+        if (r >= 0)
+                r = blob_partial_clean(s); /* what interrupted pulls left to resume */
         if (ret_freed)
                 *ret_freed = freed;
         return r;
 }
 
 int image_store_clean_tmp(ImageStore *s) {
-        return rm_rf_children(s->tmp_fd);
+        _cleanup_close_ int fd = -EBADF;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        /* tmp/partial stays: the blobs of interrupted pulls, which the next pull resumes (blob-partial.h). */
+        fd = openat(s->tmp_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(TAKE_FD(fd));
+        if (!d)
+                return -errno;
+        while ((de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && !streq(de->d_name, BLOB_PARTIAL_DIR)) {
+                        int k = rm_rf_at(s->tmp_fd, de->d_name);
+
+                        if (k < 0 && r == 0)
+                                r = k;
+                }
+        closedir(d);
+        return r;
 }

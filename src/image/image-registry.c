@@ -10,7 +10,10 @@
 #include "image-import.h"
 #include "image-registry.h"
 #include "json-util.h"
+#include "layer-unpacker.h"
 #include "registry-client.h"
+#include "registry-fetch.h"
+#include "registry-push.h"
 #include "strv.h"
 
 #define STRV_MAKE(...) ((char *[]) { __VA_ARGS__, NULL })
@@ -25,18 +28,7 @@ static int strdup_to(char **ret, const char *s) {
         MEDIA_TYPE_DOCKER_MANIFEST_LIST
 
 static int http_error(RegistryClient *c, UnpackError *error, const RegistryResponse *resp, const char *what) {
-        if (resp->status == 401 && c->refused)
-                return unpack_error_set(error, -EACCES, "the registry refused the credentials for %s (HTTP 401: wrong "
-                                        "user name or password?)", c->location.base);
-        if (resp->status == 401 && !c->credentials.user)
-                return unpack_error_set(error, -EACCES, "the registry wants credentials for the %s (HTTP 401): run "
-                                        "dray login for %s first", what, c->location.base);
-        if (resp->status == 404)
-                return unpack_error_set(error, -ENOENT, "the registry has no %s (HTTP 404)", what);
-        if (resp->status == 401 || resp->status == 403)
-                return unpack_error_set(error, -EACCES, "the registry refused access to the %s (HTTP %ld)", what,
-                                        resp->status);
-        return unpack_error_set(error, -EPROTO, "the registry answered HTTP %ld for the %s", resp->status, what);
+        return registry_http_error(c, error, resp->status, what);
 }
 
 /* ---- pull ---------------------------------------------------------------------------------------- */
@@ -106,51 +98,100 @@ static int fetch_manifest(RegistryClient *c, const char *reference, const char *
 typedef struct Pull {
         RegistryClient *client;
         ImageStore *store;
-        char **added; /* digests of blobs this pull linked in: removed again if it fails */
-        const ImageTrustOptions *trust;
+        const ImagePullOptions *options;
+        LayerUnpacker unpacker;
         UnpackError *error;
 } Pull;
 
-static int pull_blob(Pull *p, const ImageDescriptor *d, uint64_t max, const char *what) {
-        _cleanup_(registry_response_done) RegistryResponse resp = {};
-        _cleanup_free_ char *path = NULL;
-        char digest[DIGEST_STRING_LEN + 1];
+static int pull_fetched(size_t i, void *userdata) {
+        Pull *p = userdata;
+
+        layer_unpacker_fetched(&p->unpacker, i);
+        return 0;
+}
+
+static int pull_step(void *userdata, int *ret_fd) {
+        Pull *p = userdata;
+
+        return layer_unpacker_step(&p->unpacker, ret_fd, p->error);
+}
+
+static void pull_progress(const BlobFetch *f, size_t n, void *userdata) {
+        Pull *p = userdata;
+
+        if (!p->store->layer_progress)
+                return;
+        for (size_t i = 0; i < n; i++)
+                p->store->layer_progress(i, f[i].d->digest, f[i].done ? f[i].d->size : f[i].w.hash.size, f[i].d->size,
+                                         p->store->progress_userdata);
+}
+
+/* The trust policy's word on the image (image-trust.h); its temporary keyrings go into the store's
+ * tmp/, which drayd empties at start. */
+static int pull_trust_check(Pull *p, const char *digest) {
+        _cleanup_free_ char *tmp = NULL;
+
+        if (asprintf(&tmp, "%s/tmp", p->store->root) < 0)
+                return -ENOMEM;
+        return image_trust_check(p->options ? p->options->trust : NULL, tmp, p->client->location.name, digest,
+                                 p->error);
+}
+
+/* The manifest of ref, or for an index the one for the platform asked (by default this host's). */
+static int pull_manifest(Pull *p, Manifest *m) {
+        RegistryClient *c = p->client;
+        _cleanup_(image_descriptor_done) ImageDescriptor d = {};
+        RegistryPlatform want;
         const char *reason;
-        BlobWriter w;
-        uint64_t size;
+        char buf[128];
         int r;
 
-        if (image_store_has_blob(p->store, d->digest)) {
-                p->client->done += d->size;
-                return 0;
-        }
-        if (d->size > max)
-                return unpack_error_set(p->error, -EFBIG, "the %s is larger (%llu bytes) than allowed or than the free "
-                                        "disk space", what, (unsigned long long) d->size);
-        if (asprintf(&path, "blobs/%s", d->digest) < 0)
-                return -ENOMEM;
-        r = blob_writer_begin(p->store, d->size, &w);
+        r = fetch_manifest(c, c->location.reference, c->location.by_digest ? c->location.reference : NULL, m, p->error);
         if (r < 0)
-                return unpack_error_set(p->error, r, "cannot create a temporary file in the store: %s", strerror(-r));
-        resp.sink = &w;
-        resp.blob_size = d->size;
-        r = registry_request(p->client, "GET", path, NULL, -EBADF, NULL, 0, &resp, &reason);
-        if (r >= 0 && resp.status != 200)
-                r = http_error(p->client, p->error, &resp, what);
-        else if (r < 0)
-                r = unpack_error_set(p->error, r, "cannot fetch the %s %.19s…: %s", what, d->digest, reason);
-        else {
-                size = w.hash.size;
-                r = size != d->size ? -EBADMSG : blob_writer_commit(p->store, &w, d->digest, digest, NULL);
-                if (r == -EBADMSG)
-                        r = unpack_error_set(p->error, r, "the %s %.19s… does not match its digest or size", what,
-                                             d->digest);
-                else if (r < 0)
-                        r = unpack_error_set(p->error, r, "cannot store the %s: %s", what, strerror(-r));
-                else
-                        r = strv_extend(&p->added, d->digest);
-        }
-        blob_writer_done(&w);
+                return r;
+        /* Signatures sign the top-level manifest (an index too): decided before anything is stored. */
+        r = pull_trust_check(p, m->digest);
+        if (r < 0)
+                return r;
+        if (p->options && p->options->platform) {
+                if (registry_platform_parse(p->options->platform, &want) < 0)
+                        return unpack_error_set(p->error, -EINVAL, "'%.64s' is not a platform (OS/ARCH[/VARIANT])",
+                                                p->options->platform);
+        } else
+                registry_platform_native(&want);
+        if (!registry_media_type_is_index(m->media_type))
+                return 0;
+        r = registry_select_manifest(m->data, m->size, &want, &d, &reason);
+        if (r < 0)
+                return unpack_error_set(p->error, r, "%s (%s)", reason, registry_platform_format(&want, buf, sizeof(buf)));
+        manifest_done(m);
+        r = fetch_manifest(c, d.digest, d.digest, m, p->error);
+        if (r < 0)
+                return r;
+        if (!image_media_type_is_manifest(m->media_type))
+                return unpack_error_set(p->error, -EBADMSG, "the index points at another index");
+        return 0;
+}
+
+/* The layers, several at once, each unpacked as soon as it and the ones below it are in. */
+static int pull_layers(Pull *p, const Image *image) {
+        const ImageManifest *manifest = image->manifest;
+        _cleanup_free_ BlobFetch *f = NULL;
+        BlobFetchHooks hooks = { .fetched = pull_fetched, .step = pull_step, .progress = pull_progress, .userdata = p };
+        int r;
+
+        f = calloc(manifest->n_layers + 1, sizeof(BlobFetch));
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < manifest->n_layers; i++)
+                f[i] = (BlobFetch) { .d = manifest->layers + i, .what = "layer" };
+        r = layer_unpacker_init(&p->unpacker, p->store, image);
+        if (r < 0)
+                return r;
+        r = registry_fetch_blobs(p->client, f, manifest->n_layers,
+                                 p->options && p->options->max_parallel ? p->options->max_parallel : REGISTRY_PARALLEL_DEFAULT,
+                                 &hooks, p->error);
+        layer_unpacker_done(&p->unpacker);
         return r;
 }
 
@@ -159,38 +200,15 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
         _cleanup_(manifest_done) Manifest m = {};
         _cleanup_(image_manifest_freep) ImageManifest *manifest = NULL;
         _cleanup_(image_freep) Image *image = NULL;
-        char digest[DIGEST_STRING_LEN + 1];
+        BlobFetch config = {};
         const char *reason;
         struct statvfs sv;
         uint64_t free_space = UINT64_MAX;
         int r;
 
-        r = fetch_manifest(c, c->location.reference, c->location.by_digest ? c->location.reference : NULL, &m, p->error);
+        r = pull_manifest(p, &m);
         if (r < 0)
                 return r;
-        /* Signatures sign the top-level manifest (an index too): decided before anything is stored. */
-        {
-                _cleanup_free_ char *tmp = NULL;
-
-                if (asprintf(&tmp, "%s/tmp", p->store->root) < 0)
-                        return -ENOMEM;
-                r = image_trust_check(p->trust, tmp, name, m.digest, p->error);
-                if (r < 0)
-                        return r;
-        }
-        if (registry_media_type_is_index(m.media_type)) {
-                _cleanup_(image_descriptor_done) ImageDescriptor d = {};
-
-                r = registry_select_manifest(m.data, m.size, "linux", registry_native_arch(), &d, &reason);
-                if (r < 0)
-                        return unpack_error_set(p->error, r, "%s (linux/%s)", reason, registry_native_arch());
-                manifest_done(&m);
-                r = fetch_manifest(c, d.digest, d.digest, &m, p->error);
-                if (r < 0)
-                        return r;
-                if (!image_media_type_is_manifest(m.media_type))
-                        return unpack_error_set(p->error, -EBADMSG, "the index points at another index");
-        }
         r = image_manifest_parse(m.data, m.size, &manifest, &reason);
         if (r < 0)
                 return unpack_error_set(p->error, r, "%s", reason);
@@ -203,18 +221,24 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
                 c->total += manifest->layers[i].size;
         if (fstatvfs(p->store->tmp_fd, &sv) >= 0)
                 free_space = (uint64_t) sv.f_bavail * sv.f_frsize;
-        r = pull_blob(p, &manifest->config, IMAGE_JSON_MAX, "image config");
-        for (size_t i = 0; r >= 0 && i < manifest->n_layers; i++)
-                r = pull_blob(p, manifest->layers + i, free_space, "layer");
+        if (manifest->config.size > IMAGE_JSON_MAX)
+                return unpack_error_set(p->error, -EFBIG, "the image config is larger than 4 MiB");
+        for (size_t i = 0; i < manifest->n_layers; i++)
+                if (manifest->layers[i].size > free_space)
+                        return unpack_error_set(p->error, -EFBIG, "the layer %.19s… is larger (%llu bytes) than the "
+                                                "free disk space", manifest->layers[i].digest,
+                                                (unsigned long long) manifest->layers[i].size);
+        /* The config first: its diff IDs let each layer be unpacked as soon as it is in. */
+        config = (BlobFetch) { .d = &manifest->config, .what = "image config" };
+        r = registry_fetch_blobs(c, &config, 1, 1, NULL, p->error);
         if (r < 0)
                 return r;
         if (!image_store_has_blob(p->store, m.digest)) {
+                char digest[DIGEST_STRING_LEN + 1];
+
                 r = image_store_add_blob(p->store, m.data, m.size, digest);
                 if (r < 0)
                         return unpack_error_set(p->error, r, "cannot store the manifest: %s", strerror(-r));
-                r = strv_extend(&p->added, digest);
-                if (r < 0)
-                        return r;
         }
         {
                 ImageDescriptor d = { .media_type = m.media_type, .digest = m.digest, .size = m.size };
@@ -222,7 +246,7 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
                 r = image_store_load_manifest(p->store, &d, &image);
                 if (r < 0)
                         return unpack_error_set(p->error, -EBADMSG, "the image config does not fit the manifest");
-                r = image_store_unpack_layers(p->store, image, p->error);
+                r = pull_layers(p, image);
                 if (r < 0)
                         return r;
                 r = image_store_name_image(p->store, &d, STRV_MAKE((char *) name));
@@ -233,10 +257,10 @@ static int pull_image(Pull *p, const char *name, char **ret_id) {
 }
 
 int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCredentials *credentials,
-               const ImageTrustOptions *trust, char **ret_name, char **ret_id, UnpackError *error) {
+               const ImagePullOptions *options, char **ret_name, char **ret_id, UnpackError *error) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_free_ char *name = NULL;
-        Pull p = { .store = s, .trust = trust, .error = error };
+        Pull p = { .store = s, .options = options, .error = error };
         const char *reason = NULL;
         int r;
 
@@ -250,80 +274,24 @@ int image_pull(ImageStore *s, const char *ref, bool insecure, const RegistryCred
                 return -ENOMEM;
         p.client = c;
         r = pull_image(&p, name, ret_id);
-        if (r < 0)
-                STRV_FOREACH(d, p.added)
-                        (void) unlinkat(s->blobs_fd, digest_hex(*d), 0);
-        strv_free(p.added);
-        if (r < 0)
+        if (r < 0) {
+                /* Nothing half-stored: the blobs and layers this pull added go (what it fetched of a blob
+                 * that did not finish stays in tmp/partial for the next pull to resume). */
+                image_store_rollback(s);
+                if (error && *error->message) {
+                        _cleanup_free_ char *m = NULL;
+
+                        /* The message names the image: a client may pull several at once. */
+                        if (asprintf(&m, "%s: %s", name, error->message) >= 0)
+                                (void) snprintf(error->message, sizeof(error->message), "%s", m);
+                }
                 return r;
+        }
         *ret_name = TAKE_PTR(name);
         return 0;
 }
 
 /* ---- push ---------------------------------------------------------------------------------------- */
-
-/* Location of a 202 answer, which may be relative to the URL asked. */
-static int resolve_location(RegistryClient *c, const char *location, const char *digest, char **ret) {
-        CURLU *u = curl_url();
-        char *full = NULL;
-        int r = -EBADMSG;
-
-        if (!u)
-                return -ENOMEM;
-        if (curl_url_set(u, CURLUPART_URL, c->location.base, 0) == CURLUE_OK &&
-            curl_url_set(u, CURLUPART_URL, location, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK)
-                r = asprintf(ret, "%s%sdigest=%s", full, strchr(full, '?') ? "&" : "?", digest) < 0 ? -ENOMEM : 0;
-        curl_free(full);
-        curl_url_cleanup(u);
-        return r;
-}
-
-/* d's blob, from the store, or from fd when it is not stored (a layer compressed for the push). */
-static int push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d, int fd_in, UnpackError *error) {
-        _cleanup_(registry_response_done) RegistryResponse head = {}, post = {}, put = {};
-        _cleanup_free_ char *path = NULL, *url = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        const char *reason;
-        uint64_t size;
-        int r;
-
-        if (asprintf(&path, "blobs/%s", d->digest) < 0)
-                return -ENOMEM;
-        r = registry_request(c, "HEAD", path, NULL, -EBADF, NULL, 0, &head, &reason);
-        if (r < 0)
-                return unpack_error_set(error, r, "cannot ask the registry for blob %.19s…: %s", d->digest, reason);
-        if (head.status == 200) {
-                c->done += d->size;
-                return 0;
-        }
-        if (head.status == 401 || head.status == 403)
-                return http_error(c, error, &head, "blob");
-        r = registry_request(c, "POST", "blobs/uploads/", NULL, -EBADF, NULL, 0, &post, &reason);
-        if (r < 0)
-                return unpack_error_set(error, r, "cannot start an upload: %s", reason);
-        if (post.status != 202 || !post.location)
-                return http_error(c, error, &post, "upload");
-        r = resolve_location(c, post.location, d->digest, &url);
-        if (r < 0)
-                return unpack_error_set(error, r, "the registry sent an unusable upload location");
-        if (fd_in >= 0) {
-                fd = fcntl(fd_in, F_DUPFD_CLOEXEC, 3);
-                if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
-                        return -errno;
-                size = d->size;
-        } else
-                fd = image_store_open_blob(s, d->digest, &size);
-        if (fd < 0)
-                return unpack_error_set(error, fd, "blob %.19s… is missing from the store", d->digest);
-        r = registry_request(c, "PUT", url, STRV_MAKE("Content-Type: application/octet-stream"), fd, NULL, size, &put,
-                             &reason);
-        if (r < 0)
-                return unpack_error_set(error, r, "cannot upload blob %.19s…: %s", d->digest, reason);
-        if (put.status != 201)
-                return http_error(c, error, &put, "blob upload");
-        return 0;
-}
 
 /* The layers as they go out. Layers stored uncompressed (an import, a commit, a load of a
  * docker-archive) are gzip-compressed into unnamed files of tmp/, as podman and docker push them (a
@@ -383,11 +351,14 @@ static int push_layers_prepare(ImageStore *s, const ImageManifest *m, PushLayers
 }
 
 int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
-               const ImageTrustOptions *trust, char **ret_digest, UnpackError *error) {
+               unsigned max_parallel, const ImageTrustOptions *trust, char **ret_digest, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse resp = {};
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         _cleanup_(push_layers_done) PushLayers layers = {};
+        _cleanup_strv_free_ char **mount_from = NULL;
+        _cleanup_free_ ImageDescriptor *blobs = NULL; /* borrowed descriptors */
+        _cleanup_free_ int *fds = NULL;
         _cleanup_free_ char *data = NULL, *path = NULL, *header = NULL;
         _cleanup_free_ void *sig = NULL;
         char digest[DIGEST_STRING_LEN + 1];
@@ -410,9 +381,22 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         c->total = image->manifest->config.size;
         for (size_t i = 0; i < layers.n; i++)
                 c->total += layers.d[i].size;
-        r = push_blob(c, s, &image->manifest->config, -EBADF, error);
-        for (size_t i = 0; r >= 0 && i < layers.n; i++)
-                r = push_blob(c, s, layers.d + i, layers.fds[i], error);
+        r = registry_mount_sources(c, image->names, &mount_from);
+        if (r < 0)
+                return r;
+        /* The config and the layers, several at once; the manifest only once they are all there. */
+        blobs = calloc(layers.n + 1, sizeof(ImageDescriptor));
+        fds = calloc(layers.n + 1, sizeof(int));
+        if (!blobs || !fds)
+                return -ENOMEM;
+        blobs[0] = image->manifest->config;
+        fds[0] = -EBADF;
+        for (size_t i = 0; i < layers.n; i++) {
+                blobs[i + 1] = layers.d[i];
+                fds[i + 1] = layers.fds[i];
+        }
+        r = registry_push_blobs(c, blobs, fds, layers.n + 1, mount_from,
+                                max_parallel > 0 ? max_parallel : REGISTRY_PARALLEL_DEFAULT, error);
         if (r < 0)
                 return r;
         if (layers.compressed) {

@@ -27,6 +27,8 @@ typedef struct ImageStore {
         char *root;
         ImageProgressFunc progress; /* optional: bytes of input consumed by import/load/save */
         void *progress_userdata;
+        /* optional, for pulls: bytes held of layer i (of digest) out of its size; same userdata */
+        void (*layer_progress)(size_t i, const char *digest, uint64_t done, uint64_t total, void *userdata);
         /* What this process added to the store (blob and layer names), so that a transfer that fails
          * removes everything it wrote: image_store_rollback(). Transfers run one at a time. */
         char **created_blobs;

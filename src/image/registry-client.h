@@ -20,7 +20,9 @@
 typedef struct RegistryClient {
         CURL *curl;
         RegistryLocation location;
-        char *token;
+        char *token;          /* the Bearer token for the client's scope, reused for every request */
+        uint64_t token_until; /* CLOCK_MONOTONIC µs: asked for anew from then on (its expires_in) */
+        char *challenge;      /* the WWW-Authenticate that got it: to ask again */
         RegistryCredentials credentials; /* user NULL: anonymous */
         bool basic;                      /* the registry asked for Basic: send them with every request */
         bool refused;                    /* credentials were sent and the answer was still 401 */
@@ -34,7 +36,7 @@ typedef struct RegistryClient {
 
 typedef struct RegistryResponse {
         long status;
-        char *content_type, *www_authenticate, *docker_digest, *location;
+        char *content_type, *www_authenticate, *docker_digest, *location, *content_range, *retry_after;
         char *body;
         size_t n_body, max_body; /* in memory, at most max_body bytes (then -EFBIG) */
         BlobWriter *sink;        /* or into this, when set and the answer is a 2xx */
@@ -44,6 +46,25 @@ typedef struct RegistryResponse {
 } RegistryResponse;
 
 void registry_response_done(RegistryResponse *r);
+
+/* One request in flight, on its own easy handle (registry-fetch.c runs several at once). */
+typedef struct RegistryExchange {
+        RegistryClient *client;
+        CURL *curl;
+        RegistryResponse *resp;
+        int upload_fd;
+        const char *upload;
+        uint64_t upload_offset, upload_size, upload_done; /* upload_fd is read from upload_offset on */
+        uint64_t range_start; /* bytes asked from here on (Range): a 200 answer starts the sink over */
+        uint64_t *received;   /* optional: counts the bytes that went into the sink */
+        bool body_started;
+        bool basic;           /* send the credentials (Basic) on this one even before a challenge asked */
+        CURLcode code;
+} RegistryExchange;
+
+/* Transient failures are retried: at most this many attempts in all, waiting 1, 2, 4 s between
+ * them (or what a Retry-After asks, at most REGISTRY_RETRY_AFTER_MAX). */
+#define REGISTRY_ATTEMPTS_MAX 4U
 
 /* credentials may be NULL (anonymous); they are copied. */
 int registry_client_new(ImageStore *store, const char *ref, bool insecure, const char *actions,
@@ -57,3 +78,28 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
 int registry_request(RegistryClient *c, const char *method, const char *path, char *const *headers,
                      int upload_fd, const void *upload, uint64_t upload_size, RegistryResponse *resp,
                      const char **ret_reason);
+
+/* registry_request() with the body read from upload_fd at upload_offset on (a chunk of a blob). GET and
+ * HEAD are retried when transient (REGISTRY_ATTEMPTS_MAX); others are not (an upload is retried whole). */
+int registry_upload(RegistryClient *c, const char *method, const char *path, char *const *headers, int upload_fd,
+                    uint64_t upload_offset, const void *upload, uint64_t upload_size, RegistryResponse *resp,
+                    const char **ret_reason);
+/* path (as for registry_request()) → its full URL. */
+int registry_url(RegistryClient *c, const char *path, char **ret);
+/* Sets x->curl up for one request (the caller performs it): *ret_headers must be freed after it. */
+int registry_exchange_setup(RegistryExchange *x, const char *method, const char *url, char *const *headers,
+                            struct curl_slist **ret_headers, const char **ret_reason);
+/* What curl's result e for x means: 0 (an HTTP answer, x->resp->status set), or a negative errno and a
+ * reason: -ECONNRESET or -ETIMEDOUT for transient failures, -ERANGE for a Range answer not starting
+ * where asked. */
+int registry_exchange_result(RegistryExchange *x, const char *url, CURLcode e, const char **ret_reason);
+/* The answer was a 401 with a challenge: a (new) token, or Basic credentials from now on. */
+int registry_authenticate(RegistryClient *c, const RegistryResponse *challenge, const char **ret_reason);
+/* A token about to expire is asked for again before the next request, not after a 401. */
+int registry_token_refresh(RegistryClient *c, const char **ret_reason);
+/* Whether a failure (r < 0) or an answer is worth another attempt; and how long to wait before attempt
+ * number attempt + 1 (seconds). */
+bool registry_is_transient(int r, const RegistryResponse *resp);
+unsigned registry_retry_delay(unsigned attempt, const RegistryResponse *resp);
+/* An HTTP answer that is not the one wanted → the error for the thing asked for (what). */
+int registry_http_error(RegistryClient *c, UnpackError *error, long status, const char *what);

@@ -174,8 +174,8 @@ bool registry_media_type_is_index(const char *t) {
         return t && (streq(t, MEDIA_TYPE_OCI_INDEX) || streq(t, MEDIA_TYPE_DOCKER_MANIFEST_LIST));
 }
 
-int registry_select_manifest(const char *data, size_t size, const char *os, const char *arch,
-                             ImageDescriptor *ret, const char **ret_reason) {
+int registry_select_manifest(const char *data, size_t size, const RegistryPlatform *want, ImageDescriptor *ret,
+                             const char **ret_reason) {
         _cleanup_json_ json_object *o = NULL;
         json_object *manifests;
         size_t n;
@@ -194,7 +194,7 @@ int registry_select_manifest(const char *data, size_t size, const char *os, cons
         for (size_t i = 0; i < n; i++) {
                 json_object *m = json_object_array_get_idx(manifests, i), *platform;
                 _cleanup_(image_descriptor_done) ImageDescriptor d = {};
-                const char *mos, *march, *variant;
+                const char *mos, *march, *variant = NULL;
 
                 r = image_descriptor_parse(m, &d, ret_reason);
                 if (r < 0)
@@ -202,10 +202,8 @@ int registry_select_manifest(const char *data, size_t size, const char *os, cons
                 if (!json_object_object_get_ex(m, "platform", &platform) ||
                     json_get_string(platform, "os", &mos) < 0 || json_get_string(platform, "architecture", &march) < 0)
                         continue;
-                if (!streq(mos, os) || !streq(march, arch))
-                        continue;
-                /* 32-bit arm images come as v5, v6, v7: we take v7 (or no variant) only. */
-                if (streq(arch, "arm") && json_get_string(platform, "variant", &variant) >= 0 && !streq(variant, "v7"))
+                (void) json_get_string(platform, "variant", &variant);
+                if (!registry_platform_matches(want, mos, march, variant))
                         continue;
                 if (!image_media_type_is_manifest(d.media_type)) {
                         *ret_reason = "the index entry for our platform is not an image manifest";

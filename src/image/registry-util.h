@@ -3,6 +3,7 @@
 
 #include "image-manifest.h"
 #include "macros.h"
+#include "registry-parse.h"
 
 /* The pure parts of the registry client (OCI distribution spec, Docker registry API v2): where a
  * reference lives, what a WWW-Authenticate challenge asks for, which manifest of an index is ours.
@@ -46,7 +47,7 @@ bool registry_media_type_is_index(const char *t);
  * holds a line break (it goes into a header). */
 int registry_token_parse(const char *data, size_t size, char **ret);
 
-/* From an OCI index or Docker manifest list, the manifest for os/arch (variant ignored but for arm).
- * -ENOENT (with a reason naming what there is) when there is none. */
-int registry_select_manifest(const char *data, size_t size, const char *os, const char *arch,
-                             ImageDescriptor *ret, const char **ret_reason);
+/* From an OCI index or Docker manifest list, the first manifest for the platform want (see
+ * registry_platform_matches()). -ENOENT (with a reason) when there is none. */
+int registry_select_manifest(const char *data, size_t size, const RegistryPlatform *want, ImageDescriptor *ret,
+                             const char **ret_reason);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <poll.h>
 #include <string.h>
 
@@ -11,22 +12,37 @@
 
 void log_stream_init(LogStream *s, const char *name, int fd, int tee_fd, LogSinkFunc sink, void *userdata) {
         s->fd = fd;
-        s->tee_fd = tee_fd;
+        s->tee_fds[0] = tee_fd;
+        for (size_t i = 1; i < ELEMENTSOF(s->tee_fds); i++)
+                s->tee_fds[i] = -EBADF;
         s->name = name;
         s->sink = sink;
         s->userdata = userdata;
         s->len = 0;
 }
 
-static void tee_stop(LogStream *s) {
-        s->tee_fd = safe_close(s->tee_fd);
+int log_stream_add_tee(LogStream *s, size_t slot, int fd) {
+        assert(slot < ELEMENTSOF(s->tee_fds));
+        if (s->tee_fds[slot] >= 0)
+                return -EBUSY;
+        s->tee_fds[slot] = fd;
+        return 0;
+}
+
+void log_stream_drop_tee(LogStream *s, size_t slot) {
+        assert(slot < ELEMENTSOF(s->tee_fds));
+        s->tee_fds[slot] = safe_close(s->tee_fds[slot]);
+}
+
+bool log_stream_has_tee(const LogStream *s, size_t slot) {
+        return slot < ELEMENTSOF(s->tee_fds) && s->tee_fds[slot] >= 0;
 }
 
 /* Blocking, ordered copy. A full non-blocking fd (the client's, whose flags we must not change) is
  * waited for; a client that went away (EPIPE) or stalls for TEE_TIMEOUT_MS loses its copy. */
-static void tee_write(LogStream *s, const char *p, size_t n) {
-        while (n > 0 && s->tee_fd >= 0) {
-                ssize_t k = write(s->tee_fd, p, n);
+static void tee_write_one(LogStream *s, size_t slot, const char *p, size_t n) {
+        while (n > 0 && s->tee_fds[slot] >= 0) {
+                ssize_t k = write(s->tee_fds[slot], p, n);
 
                 if (k >= 0) {
                         p += k;
@@ -34,21 +50,26 @@ static void tee_write(LogStream *s, const char *p, size_t n) {
                 } else if (errno == EINTR)
                         continue;
                 else if (errno == EAGAIN) {
-                        struct pollfd pfd = { .fd = s->tee_fd, .events = POLLOUT };
+                        struct pollfd pfd = { .fd = s->tee_fds[slot], .events = POLLOUT };
                         int r = poll(&pfd, 1, TEE_TIMEOUT_MS);
 
                         if (r == 0) {
                                 log_warning("Client stopped reading the container's %s, "
                                             "no longer copying it there.", s->name);
-                                tee_stop(s);
+                                log_stream_drop_tee(s, slot);
                         }
                 } else {
                         if (errno != EPIPE)
                                 log_warning_errno(errno, "Failed to copy %s to the client, giving up: %m",
                                                   s->name);
-                        tee_stop(s);
+                        log_stream_drop_tee(s, slot);
                 }
         }
+}
+
+static void tee_write(LogStream *s, const char *p, size_t n) {
+        for (size_t i = 0; i < ELEMENTSOF(s->tee_fds); i++)
+                tee_write_one(s, i, p, n);
 }
 
 static char *stream_data(LogStream *s) {
@@ -123,5 +144,6 @@ int log_stream_drain(LogStream *s) {
 
 void log_stream_done(LogStream *s) {
         s->fd = safe_close(s->fd);
-        tee_stop(s);
+        for (size_t i = 0; i < ELEMENTSOF(s->tee_fds); i++)
+                log_stream_drop_tee(s, i);
 }

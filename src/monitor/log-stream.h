@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "contract.h"
 #include "macros.h"
 
 /* One output stream of the payload (stdout or stderr): read from its pipe, copied as is to an
@@ -18,7 +19,9 @@ typedef void (*LogSinkFunc)(char *line, size_t len, bool partial, void *userdata
 
 typedef struct LogStream {
         int fd;                 /* read end, O_NONBLOCK; -EBADF once at EOF */
-        int tee_fd;             /* gets a copy of every byte; -EBADF when none, or when it went away */
+        /* Each attached client's copy of every byte (slot 0: the client that started the container,
+         * the others: `dray attach`); -EBADF when none, or when it went away. */
+        int tee_fds[ATTACH_CLIENTS_MAX];
         const char *name;       /* "stdout" or "stderr", for messages */
         LogSinkFunc sink;
         void *userdata;
@@ -26,7 +29,12 @@ typedef struct LogStream {
         char buf[LOG_STREAM_HEADROOM + LOG_LINE_MAX + 1];
 } LogStream;
 
+/* tee_fd becomes slot 0's copy; every other slot starts empty. */
 void log_stream_init(LogStream *s, const char *name, int fd, int tee_fd, LogSinkFunc sink, void *userdata);
+/* A client attached (slot free: -EBUSY) or detached: the stream owns fd from here. */
+int log_stream_add_tee(LogStream *s, size_t slot, int fd);
+void log_stream_drop_tee(LogStream *s, size_t slot);
+bool log_stream_has_tee(const LogStream *s, size_t slot);
 
 /* One read(): > 0 when data was consumed, 0 when the pipe has nothing now (EAGAIN) or reached EOF.
  * At EOF (s->fd < 0 afterwards) whatever is buffered is flushed and the fd closed. A read error

@@ -5,17 +5,25 @@
 #include "log.h"
 #include "monitor-input.h"
 
-void input_relay_init(InputRelay *r) {
-        *r = (InputRelay) { .from = -EBADF, .to = -EBADF, .resize = -EBADF, .pty = -EBADF };
+void input_relay_init(InputRelay *r, InputTarget *target) {
+        *r = (InputRelay) { .target = target, .from = -EBADF, .resize = -EBADF };
+}
+
+/* The payload's input is gone (it closed its end), or its one writer that could end it ended it. */
+static void target_close(InputTarget *t) {
+        if (t->owned)
+                t->fd = safe_close(t->fd);
+        else
+                t->fd = -EBADF;
+}
+
+void input_target_done(InputTarget *t) {
+        target_close(t);
 }
 
 static void stop_input(InputRelay *r) {
         r->from = safe_close(r->from);
         r->len = r->off = 0;
-        if (r->to_owned)
-                r->to = safe_close(r->to);
-        else
-                r->to = -EBADF;
 }
 
 void input_relay_done(InputRelay *r) {
@@ -23,8 +31,12 @@ void input_relay_done(InputRelay *r) {
         r->resize = safe_close(r->resize);
 }
 
+bool input_relay_active(const InputRelay *r) {
+        return r->from >= 0 || r->resize >= 0;
+}
+
 static void apply_window(InputRelay *r, const struct winsize *ws) {
-        if (r->pty >= 0 && ioctl(r->pty, TIOCSWINSZ, ws) < 0)
+        if (r->target->pty >= 0 && ioctl(r->target->pty, TIOCSWINSZ, ws) < 0)
                 log_debug_errno(errno, "Failed to resize the terminal, ignoring: %m");
 }
 
@@ -45,10 +57,10 @@ size_t input_relay_fill(const InputRelay *r, struct pollfd *p) {
 
         if (r->resize >= 0)
                 p[n++] = (struct pollfd) { .fd = r->resize, .events = POLLIN };
-        if (r->from >= 0 && r->to >= 0 && r->len == 0)
+        if (r->from >= 0 && r->target->fd >= 0 && r->len == 0)
                 p[n++] = (struct pollfd) { .fd = r->from, .events = POLLIN };
-        if (r->to >= 0 && r->len > 0)
-                p[n++] = (struct pollfd) { .fd = r->to, .events = POLLOUT };
+        if (r->target->fd >= 0 && r->len > 0)
+                p[n++] = (struct pollfd) { .fd = r->target->fd, .events = POLLOUT };
         return n;
 }
 
@@ -63,21 +75,22 @@ static void on_resize(InputRelay *r) {
                 return;
         }
         /* EOF: the client is gone. Its terminal is its own again. */
-        log_debug("The client detached; no longer forwarding its input.");
+        log_debug("A client detached; no longer forwarding its input.");
         r->resize = safe_close(r->resize);
-        r->from = safe_close(r->from);
-        r->len = r->off = 0;
+        stop_input(r);
+        r->gone = true;
 }
 
 static void on_writable(InputRelay *r) {
-        ssize_t n = write(r->to, r->buf + r->off, r->len - r->off);
+        ssize_t n = write(r->target->fd, r->buf + r->off, r->len - r->off);
 
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
         if (n < 0) {
-                /* EPIPE: the payload closed its stdin. Nothing more to forward. */
+                /* EPIPE: the payload closed its stdin. Nothing more to forward, from anyone. */
                 log_debug_errno(errno, "The container's input is gone, no longer forwarding: %m");
                 stop_input(r);
+                target_close(r->target);
                 return;
         }
         r->off += (size_t) n;
@@ -91,13 +104,14 @@ static void on_readable(InputRelay *r) {
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
         if (n <= 0) {
-                /* EOF of the client's stdin: the payload's stdin pipe closes too. A pty has no such
-                 * EOF; the payload reads ^D itself if the client's terminal sent one. */
+                /* EOF of the client's stdin: the payload's stdin pipe closes too when this is the
+                 * client that started it. A pty has no such EOF; the payload reads ^D itself if the
+                 * client's terminal sent one. */
                 if (n < 0)
                         log_debug_errno(errno, "Failed to read the client's input, stopping: %m");
                 r->from = safe_close(r->from);
-                if (r->to_owned)
-                        r->to = safe_close(r->to);
+                if (r->eof_closes)
+                        target_close(r->target);
                 return;
         }
         r->len = (size_t) n;
@@ -113,7 +127,7 @@ void input_relay_dispatch(InputRelay *r, const struct pollfd *p, size_t n) {
                         on_resize(r);
                 else if (p[i].fd == r->from && r->len == 0)
                         on_readable(r);
-                else if (p[i].fd == r->to && r->len > 0)
+                else if (r->target->fd >= 0 && p[i].fd == r->target->fd && r->len > 0)
                         on_writable(r);
         }
 }

@@ -17,6 +17,7 @@
 #include "exit-record.h"
 #include "log-stream.h"
 #include "log.h"
+#include "monitor-attach.h"
 #include "monitor-boot.h"
 #include "monitor-cgroup.h"
 #include "monitor-input.h"
@@ -51,7 +52,12 @@ typedef struct Monitor {
         JournalSink err_sink;
         LogStream out;
         LogStream err;
-        InputRelay input;
+        /* The clients' input and output: slot 0 is the client that started the container (or the exec),
+         * the others came through the attach endpoint (dray attach). Their output copies are the tee
+         * slots of out and err. */
+        InputTarget input_target;
+        InputRelay *clients[ATTACH_CLIENTS_MAX];
+        AttachServer attach;
         NotifyRelay notify;
         int pty_master;         /* -t: the payload's terminal, read as its stdout; -EBADF else */
         MonitorBoot boot;       /* --boot: the notify socket and cgroups (monitor-boot.c) */
@@ -77,7 +83,13 @@ static Monitor *monitor_free(Monitor *m) {
         journal_fields_done(&m->fields);
         log_stream_done(&m->out);
         log_stream_done(&m->err);
-        input_relay_done(&m->input);
+        for (size_t i = 0; i < ATTACH_CLIENTS_MAX; i++)
+                if (m->clients[i]) {
+                        input_relay_done(m->clients[i]);
+                        free(m->clients[i]);
+                }
+        input_target_done(&m->input_target);
+        attach_server_done(&m->attach);
         notify_relay_done(&m->notify);
         safe_close(m->pty_master);
         monitor_boot_done(&m->boot);
@@ -94,16 +106,24 @@ static Monitor *monitor_new(const MonitorArgs *args) {
         m->args = args;
         m->dir_fd = m->signal_fd = m->seccomp_fd = -EBADF;
         m->sync_fd = args->sync_fd;
-        m->out.fd = m->out.tee_fd = m->err.fd = m->err.tee_fd = -EBADF;
+        m->out.fd = m->err.fd = -EBADF;
+        for (size_t i = 0; i < ATTACH_CLIENTS_MAX; i++)
+                m->out.tee_fds[i] = m->err.tee_fds[i] = -EBADF;
         m->cgroup.payload_fd = -EBADF;
         m->journal.fd = -EBADF;
         m->pty_master = -EBADF;
         m->notify = NOTIFY_RELAY_NULL;
         m->boot = MONITOR_BOOT_NULL;
-        input_relay_init(&m->input);
+        m->input_target = INPUT_TARGET_NULL;
+        m->attach = ATTACH_SERVER_NULL;
+        m->clients[0] = malloc(sizeof(InputRelay));
+        if (!m->clients[0])
+                return monitor_free(m);
+        input_relay_init(m->clients[0], &m->input_target);
         /* Ours from here: the relay closes them. */
-        m->input.from = args->stdin_fd;
-        m->input.resize = args->resize_fd;
+        m->clients[0]->from = args->stdin_fd;
+        m->clients[0]->resize = args->resize_fd;
+        m->clients[0]->eof_closes = true;
         return m;
 }
 
@@ -411,6 +431,10 @@ static int monitor_prepare(Monitor *m) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to set up the notification socket: %m");
         }
+        /* Before the start is reported: a client may attach as soon as drayd says it runs. */
+        r = attach_server_open(&m->attach, m->args->runtime_dir, m->args->id);
+        if (r < 0)
+                log_warning_errno(r, "Failed to open the attach socket, the container cannot be attached to: %m");
         return 0;
 }
 
@@ -435,8 +459,8 @@ static int monitor_stdin_pipe(Monitor *m, int *ret_read_end) {
                 safe_close(p[1]);
                 return -errno;
         }
-        m->input.to = p[1];
-        m->input.to_owned = true;
+        m->input_target.fd = p[1];
+        m->input_target.owned = true;
         *ret_read_end = p[0];
         return 0;
 }
@@ -448,10 +472,10 @@ static int monitor_output_fd(Monitor *m, int *out_read_end) {
                 return TAKE_FD(*out_read_end);
         if (fcntl(m->pty_master, F_SETFL, O_NONBLOCK) < 0)
                 return -errno;
-        m->input.pty = m->pty_master;
+        m->input_target.pty = m->pty_master;
         if (m->spec->open_stdin) {
-                m->input.to = m->pty_master;
-                m->input.to_owned = false;
+                m->input_target.fd = m->pty_master;
+                m->input_target.owned = false;
         }
         m->out_sink.strip_cr = true;
         return TAKE_FD(m->pty_master);
@@ -526,11 +550,11 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         }
         if (m->spec->tty) {
                 io.pty_master = &m->pty_master;
-                if (input_relay_initial_window(&m->input, &window) > 0)
+                if (input_relay_initial_window(m->clients[0], &window) > 0)
                         io.window = &window;
         }
         if (!m->spec->open_stdin)
-                m->input.from = safe_close(m->input.from);
+                m->clients[0]->from = safe_close(m->clients[0]->from);
         io.payload_oom_score_adj = monitor_oom_payload_adj();
 
         if (monitor_is_exec(m))
@@ -601,22 +625,94 @@ static void monitor_read_stream(LogStream *s) {
                 log_warning_errno(r, "Failed to read the container's %s, ignoring the rest: %m", s->name);
 }
 
-/* Relays output (and the client's input) until the init is gone. */
+static bool client_in_use(const Monitor *m, size_t slot) {
+        return (m->clients[slot] && input_relay_active(m->clients[slot])) || log_stream_has_tee(&m->out, slot) ||
+                log_stream_has_tee(&m->err, slot);
+}
+
+/* A client detached (its lifeline's EOF): it gets no more output either, so that nothing is written to
+ * a terminal it left for its shell. */
+static void monitor_drop_gone_clients(Monitor *m) {
+        for (size_t i = 0; i < ATTACH_CLIENTS_MAX; i++)
+                if (m->clients[i] && m->clients[i]->gone) {
+                        log_stream_drop_tee(&m->out, i);
+                        log_stream_drop_tee(&m->err, i);
+                        input_relay_done(m->clients[i]);
+                        free(m->clients[i]);
+                        m->clients[i] = NULL;
+                }
+}
+
+/* dray attach: drayd hands over one more client. */
+static void monitor_attach_client(Monitor *m, AttachRequest *req) {
+        InputRelay *relay;
+        size_t slot;
+
+        for (slot = 1; slot < ATTACH_CLIENTS_MAX && client_in_use(m, slot); slot++)
+                ;
+        if (slot >= ATTACH_CLIENTS_MAX) {
+                attach_server_reply(&m->attach, EUSERS, 0, "too many clients are attached to the container");
+                attach_request_done(req);
+                return;
+        }
+        relay = malloc(sizeof(InputRelay));
+        if (!relay) {
+                attach_server_reply(&m->attach, ENOMEM, 0, "out of memory");
+                attach_request_done(req);
+                return;
+        }
+        free(m->clients[slot]);
+        m->clients[slot] = relay;
+        input_relay_init(relay, &m->input_target);
+        relay->resize = TAKE_FD(req->resize_fd);
+        if (m->spec->open_stdin)
+                relay->from = TAKE_FD(req->stdin_fd);
+        (void) log_stream_add_tee(&m->out, slot, TAKE_FD(req->stdout_fd));
+        (void) log_stream_add_tee(&m->err, slot, TAKE_FD(req->stderr_fd));
+        attach_request_done(req);
+        log_debug("A client attached (slot %zu).", slot);
+        attach_server_reply(&m->attach, 0, m->init_pid, NULL);
+}
+
+/* Every client's pollfds after p; returns how many, and each client's count in counts. */
+static size_t monitor_fill_clients(Monitor *m, struct pollfd *p, size_t counts[ATTACH_CLIENTS_MAX]) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < ATTACH_CLIENTS_MAX; i++) {
+                counts[i] = m->clients[i] ? input_relay_fill(m->clients[i], p + n) : 0;
+                n += counts[i];
+        }
+        return n;
+}
+
+static void monitor_dispatch_clients(Monitor *m, const struct pollfd *p, const size_t counts[ATTACH_CLIENTS_MAX]) {
+        for (size_t i = 0; i < ATTACH_CLIENTS_MAX; i++) {
+                if (m->clients[i])
+                        input_relay_dispatch(m->clients[i], p, counts[i]);
+                p += counts[i];
+        }
+        monitor_drop_gone_clients(m);
+}
+
+/* Relays output (and the clients' input) until the init is gone. */
 static int monitor_loop(Monitor *m) {
         monitor_reap(m);
         while (!m->init_exited) {
-                struct pollfd p[8] = {
+                struct pollfd p[8 + 3 * ATTACH_CLIENTS_MAX] = {
                         { .fd = m->signal_fd, .events = POLLIN },
                         { .fd = m->out.fd, .events = POLLIN },
                         { .fd = m->err.fd, .events = POLLIN },
                 };
+                size_t counts[ATTACH_CLIENTS_MAX];
                 size_t n_notify = notify_relay_fill(&m->notify, p + 3);
-                size_t n_input = input_relay_fill(&m->input, p + 3 + n_notify);
-
+                size_t n_input = monitor_fill_clients(m, p + 3 + n_notify, counts);
                 size_t boot = 3 + n_notify + n_input;
+                size_t n_attach;
+                AttachRequest req = ATTACH_REQUEST_NULL;
 
                 p[boot] = (struct pollfd) { .fd = m->boot.notify_fd, .events = POLLIN };
-                if (poll(p, boot + 1, -1) < 0) {
+                n_attach = attach_server_fill(&m->attach, p + boot + 1);
+                if (poll(p, boot + 1 + n_attach, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(errno, "Failed to wait for events: %m");
@@ -630,11 +726,13 @@ static int monitor_loop(Monitor *m) {
                 /* What this round brought goes out now: no line waits for more output. */
                 journal_batch_flush(&m->journal);
                 notify_relay_dispatch(&m->notify, p + 3, n_notify);
-                input_relay_dispatch(&m->input, p + 3 + n_notify, n_input);
+                monitor_dispatch_clients(m, p + 3 + n_notify, counts);
                 if (p[boot].revents && monitor_boot_notify_read(&m->boot) && m->boot_ok_pending) {
                         sync_send(m, &(SyncMessage) { .type = SYNC_MESSAGE_OK, .pid = m->init_pid });
                         m->boot_ok_pending = false;
                 }
+                if (attach_server_dispatch(&m->attach, p + boot + 1, n_attach, &req) > 0)
+                        monitor_attach_client(m, &req);
         }
         return 0;
 }
@@ -644,6 +742,8 @@ static int monitor_loop(Monitor *m) {
 static int monitor_finish(Monitor *m) {
         ExitRecord rec;
 
+        /* Nobody attaches to a container that has ended. */
+        attach_server_done(&m->attach);
         (void) log_stream_drain(&m->out);
         (void) log_stream_drain(&m->err);
         journal_batch_flush(&m->journal);

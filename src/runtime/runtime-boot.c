@@ -336,24 +336,29 @@ static int boot_exec_init(RuntimeContext *c, char **env) {
                                   "install systemd in it, or give the command to run as PID 1");
 }
 
+/* Everything before the execve() of the init, one check per step; a failure is in c->failure. */
+static int boot_prepare(RuntimeContext *c, char ***ret_env) {
+        int r;
+
+        r = boot_env(c, ret_env);
+        if (r < 0)
+                return runtime_fail(c, r, "build the init's environment: %m");
+        r = boot_stdio(c);
+        if (r < 0)
+                return r;
+        r = fd_close_from(c->n_fds);
+        if (r < 0)
+                return runtime_fail(c, r, "close fds: %m");
+        return boot_privileges(c);
+}
+
 /* PID 1 becomes the tree's init. The report socket (close-on-exec) tells the caller the execve()
  * worked by closing; FORKED goes first so that its EOF means success. */
 _noreturn_ void boot_exec(RuntimeContext *c) {
         _cleanup_strv_free_ char **env = NULL;
         sigset_t none;
-        int r;
 
-        r = boot_env(c, &env);
-        if (r < 0)
-                (void) runtime_fail(c, r, "build the init's environment: %m");
-        r = r < 0 ? r : boot_stdio(c);
-        if (r >= 0) {
-                r = fd_close_from(c->n_fds);
-                if (r < 0)
-                        (void) runtime_fail(c, r, "close fds: %m");
-        }
-        r = r < 0 ? r : boot_privileges(c);
-        if (r >= 0) {
+        if (boot_prepare(c, &env) >= 0) {
                 /* The init starts as any PID 1 does: no signal blocked, every disposition the default. */
                 for (int sig = 1; sig < _NSIG; sig++)
                         if (sig != SIGKILL && sig != SIGSTOP)

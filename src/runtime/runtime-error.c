@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,7 +59,9 @@ int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) {
 
 void runtime_report(int fd, const RuntimeRecord *rec) {
         /* Best effort: if the parent is gone there is nobody to tell. */
-        while (write(fd, rec, sizeof(*rec)) < 0 && errno == EINTR)
+        /* MSG_NOSIGNAL: a payload that fails after a gated start (RuntimeIO.start_fifo) reports to a
+         * caller long gone; it must exit with its status, not die of SIGPIPE. */
+        while (send(fd, rec, sizeof(*rec), MSG_NOSIGNAL) < 0 && errno == EINTR)
                 ;
 }
 

@@ -181,6 +181,17 @@ static void payload_set_oom_score_adj(RuntimeContext *c) {
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+static int payload_load_seccomp(RuntimeContext *c) {
+        int r = seccomp_blob_load(c->seccomp_fd);
+
+        if (r == -EBADMSG)
+                return runtime_fail(c, r, "load seccomp filter: not a compiled filter");
+        if (r < 0)
+                return runtime_fail(c, r, "load seccomp filter: %m");
+        c->seccomp_fd = safe_close(c->seccomp_fd);
+        return 0;
+}
+
 static int payload_setup(RuntimeContext *c) {
         _cleanup_strv_free_ char **env = NULL;
         bool tty;
@@ -227,23 +238,26 @@ static int payload_setup(RuntimeContext *c) {
         /* Not whatever the monitor's caller had: the usual default, as Docker sets it. */
         (void) umask(0022);
         payload_set_oom_score_adj(c);
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while still root. */
+        if (c->io->allow_new_privs && c->seccomp_fd >= 0) {
+                r = payload_load_seccomp(c);
+                if (r < 0)
+                        return r;
+        }
         r = payload_set_user(c);
         if (r < 0)
                 return r;
         /* As the payload's user: a directory it may not enter is an error, as for any process. */
         if (chdir(wd) < 0)
                 return runtime_fail(c, errno, "working directory '%s': %m", wd);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        if (!c->io->allow_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return runtime_fail(c, errno, "set no_new_privs: %m");
         /* Last: from here on only what the profile allows, and execve() is allowed. The filter was
          * compiled for the capabilities the payload may hold, its bounding set, as Docker does. */
         if (c->seccomp_fd >= 0) {
-                r = seccomp_blob_load(c->seccomp_fd);
-                if (r == -EBADMSG)
-                        return runtime_fail(c, r, "load seccomp filter: not a compiled filter");
+                r = payload_load_seccomp(c);
                 if (r < 0)
-                        return runtime_fail(c, r, "load seccomp filter: %m");
-                c->seccomp_fd = safe_close(c->seccomp_fd);
+                        return r;
         }
         return exec_command(c, env);
 }
@@ -254,6 +268,9 @@ _noreturn_ void exec_payload(RuntimeContext *c) {
 
         (void) payload_setup(c);
         runtime_report(c->report_fd, &c->failure);
+        /* After a gated start nobody reads the report: the payload's stderr is the only witness. */
+        if (c->io->start_fifo)
+                (void) dprintf(STDERR_FILENO, "error: %s\n", c->failure.message);
         e = (RuntimeError) { .error = c->failure.error, .stage = c->failure.stage };
         _exit(runtime_error_exit_status(&e));
 }

@@ -35,7 +35,7 @@ int init_setup_process(RuntimeContext *c) {
          * the child never logs (failures travel on the report pipe). */
         log_set_max_level(-1);
 
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        if (!c->io->orphan && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
                 return runtime_fail(c, errno, "set parent death signal: %m");
         if (prctl(PR_SET_DUMPABLE, 0) < 0)
                 return runtime_fail(c, errno, "make init non-dumpable: %m");

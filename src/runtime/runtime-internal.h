@@ -20,6 +20,7 @@ typedef enum RuntimeRecordType {
         RUNTIME_RECORD_FORKED = 1, /* the init forked the payload */
         RUNTIME_RECORD_ERROR = 2,  /* setup or exec failed: see error, stage, message */
         RUNTIME_RECORD_PTY = 3,    /* carries the pty's master (SCM_RIGHTS) */
+        RUNTIME_RECORD_GATED = 4,  /* io->start_fifo: built, waiting for the start (runtime-gate.c) */
 } RuntimeRecordType;
 
 typedef struct RuntimeRecord {
@@ -50,6 +51,7 @@ typedef struct RuntimeContext {
         int userns_netfiles_fd; /* likewise the generated /etc files' directory (netfiles_setup()) */
         bool userns_idmapped; /* caller side: the tree is an idmapped mount */
         int boot_notify_fd;  /* --boot: O_PATH of io->notify_socket, opened while still host UID 0 */
+        int start_fifo_fd;   /* O_PATH of io->start_fifo, from before pivot_root until the start */
         RuntimeRecord failure;
 } RuntimeContext;
 
@@ -59,7 +61,7 @@ typedef struct RuntimeContext {
                 .spec = (s), .io = (i), .report_fd = -EBADF, .seccomp_fd = -EBADF, .root_fd = -EBADF, \
                 .signal_fd = -EBADF, .tty_fd = -EBADF, .userns_sock = -EBADF, .userns_tree_fd = -EBADF, \
                 .userns_target_fd = -EBADF, .userns_upper_fd = -EBADF, .userns_work_fd = -EBADF,    \
-                .userns_netfiles_fd = -EBADF, .boot_notify_fd = -EBADF,                              \
+                .userns_netfiles_fd = -EBADF, .boot_notify_fd = -EBADF, .start_fifo_fd = -EBADF,      \
         })
 
 /* The spec's rootfs as an O_PATH directory fd, opened without following any symlink: drayd resolved
@@ -145,6 +147,11 @@ int boot_setup_mounts(RuntimeContext *c);
 int boot_setup_cgroup(RuntimeContext *c);
 int boot_setup_console(RuntimeContext *c);
 _noreturn_ void boot_exec(RuntimeContext *c);
+
+/* runtime-gate.c: the OCI create/start split (io->start_fifo) and io->sysctl */
+int gate_open(RuntimeContext *c);
+int gate_wait(RuntimeContext *c);
+int sysctl_setup(RuntimeContext *c);
 
 /* runtime-init.c */
 int init_setup_process(RuntimeContext *c);

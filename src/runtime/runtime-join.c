@@ -58,7 +58,7 @@ static int join_child_setup(RuntimeContext *c, int pidfd, int flags) {
         int r;
 
         log_set_max_level(-1);
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
+        if ((!c->io->orphan && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) || prctl(PR_SET_DUMPABLE, 0) < 0)
                 return runtime_fail(c, errno, "set up the process: %m");
         if (flags != 0 && setns(pidfd, flags) < 0)
                 return runtime_fail(c, errno, "join the container's namespaces: %m");

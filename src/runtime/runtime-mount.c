@@ -500,7 +500,8 @@ int mount_setup_after_pivot(RuntimeContext *c) {
 
         /* Docker's masked and read-only paths of /proc and /sys: container root is the host's root
          * (no user namespace), so e.g. a writable /proc/sysrq-trigger could reboot the host. */
-        r = c->spec->privileged ? 0 : mask_paths_apply();
+        r = c->spec->privileged ? 0 :
+            c->io->custom_masks ? mask_paths_apply_full(c->io->masked_paths, c->io->readonly_paths) : mask_paths_apply();
         if (r < 0)
                 return runtime_fail(c, r, "mask /proc and /sys paths: %m");
 

@@ -119,7 +119,8 @@ static int open_bind_source(RuntimeContext *c, const MountSpec *m, bool *ret_dir
  * restrictions, and nothing is looked up by path after the mount point was resolved. */
 static int mount_bind(RuntimeContext *c, const MountSpec *m, int source, int target) {
         struct mount_attr attr = {
-                .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->read_only ? MOUNT_ATTR_RDONLY : 0),
+                .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->read_only ? MOUNT_ATTR_RDONLY : 0) |
+                            (m->noexec ? MOUNT_ATTR_NOEXEC : 0),
         };
         _cleanup_close_ int tree = -EBADF;
 
@@ -189,8 +190,8 @@ static int mount_one(RuntimeContext *c, const MountSpec *m) {
         if (IN_SET_BIND_OR_VOLUME(m->type))
                 return mount_bind(c, m, source, target);
         proc_fd_path(target_path, target);
-        if (mount("tmpfs", target_path, "tmpfs", MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0),
-                  m->options) < 0)
+        if (mount("tmpfs", target_path, "tmpfs",
+                  MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0) | (m->noexec ? MS_NOEXEC : 0), m->options) < 0)
                 return runtime_fail(c, errno, "mount tmpfs on '%s' (%s): %m", m->destination, strna(m->options));
         return 0;
 }

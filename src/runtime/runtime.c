@@ -24,6 +24,8 @@
 static int setup_hostname(RuntimeContext *c) {
         const char *h = c->spec->hostname ?: c->spec->name;
 
+        if (c->io->shared_namespaces & CLONE_NEWUTS)
+                return 0; /* the caller's host name is not ours to change */
         if (sethostname(h, strlen(h)) < 0)
                 return runtime_fail(c, errno, "set hostname '%s': %m", h);
         return 0;
@@ -65,6 +67,8 @@ static const struct {
         { "userns",          userns_setup_child },
         /* stdio on 0-2, the report pipe on 3, nothing else */
         { "fds",             setup_fds },
+        /* dray-oci: the start FIFO, while the host's tree is still there */
+        { "start-fifo",      gate_open, true },
         /* no mount event leaves or enters */
         { "propagation",     mount_make_private },
         /* bind or overlayfs on root_mount, with the mount points */
@@ -73,6 +77,8 @@ static const struct {
         { "network-files",   netfiles_setup },
         /* /proc, /sys read-only */
         { "kernel-fs",       mount_setup_kernel_fs },
+        /* the spec's namespaced sysctls, in the new /proc/sys */
+        { "sysctl",          sysctl_setup },
         /* tmpfs /dev: nodes, pts, shm, mqueue, links */
         { "dev",             dev_setup },
         /* --boot: tmpfs /run and /tmp, /run/host */
@@ -93,6 +99,8 @@ static const struct {
         { "tty",             init_setup_tty },
         /* --boot: that pty is /dev/console */
         { "boot-console",    boot_setup_console },
+        /* dray-oci: report "built" and wait for `dray-oci start` */
+        { "start-wait",      gate_wait, true },
         /* PID 2: drops privileges and execs */
         { "fork-payload",    init_fork_payload, true },
         /* the init keeps CAP_KILL and CAP_SYS_BOOT (reboot in place) and nothing else */
@@ -178,7 +186,7 @@ static ssize_t report_receive(int fd, RuntimeRecord *rec, int *ret_fd) {
 /* Reads the report socket to EOF: EOF after FORKED and no ERROR means the payload exec'd. */
 int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
         _cleanup_close_ int pty = -EBADF;
-        bool forked = false, failed = false;
+        bool forked = false, failed = false, gated = false;
         RuntimeRecord rec;
 
         for (;;) {
@@ -198,6 +206,11 @@ int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
                         return runtime_fail(c, EIO, "short container setup report");
                 if (rec.type == RUNTIME_RECORD_FORKED)
                         forked = true;
+                else if (rec.type == RUNTIME_RECORD_GATED && c->io->start_fifo && !failed) {
+                        /* Built and waiting for its start: the payload does not exist yet. */
+                        gated = true;
+                        break;
+                }
                 else if (rec.type == RUNTIME_RECORD_ERROR && !failed) {
                         rec.message[sizeof(rec.message) - 1] = 0;
                         if (rec.stage < 0 || rec.stage >= _RUNTIME_STAGE_MAX)
@@ -208,7 +221,7 @@ int runtime_collect(RuntimeContext *c, int fd, int *ret_pty) {
         }
         if (failed)
                 return -c->failure.error;
-        if (!forked)
+        if (!forked && !gated)
                 return runtime_fail(c, EIO, "container init died during setup");
         if (c->spec->tty && pty < 0)
                 return runtime_fail(c, EIO, "the container's init sent no terminal");
@@ -248,7 +261,8 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         r = netns_enter(c, &saved_netns);
         if (r < 0)
                 return r;
-        pid = runtime_clone(RUNTIME_NS_FLAGS | netns_clone_flags(c->spec) | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0),
+        pid = runtime_clone((RUNTIME_NS_FLAGS & ~(c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP))) |
+                                    netns_clone_flags(c->spec) | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0),
                             c->io->cgroup_fd);
         if (pid == 0) {
                 /* In the joined network namespace; setup_fds() closes saved_netns. */

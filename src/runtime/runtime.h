@@ -50,6 +50,31 @@ typedef struct RuntimeIO {
         size_t n_pass_fds;
         size_t n_listen_fds;
         const char *listen_fdnames;
+        /* The OCI runtime's create/start split (dray-oci): a FIFO's path on the host. The init opens it
+         * before pivot_root and, once the container is built, reports that and waits for a reader of
+         * the FIFO (`dray-oci start`) before it forks the payload; runtime_start() returns at that
+         * report. Errors of the payload's own setup and exec then only show in its exit status and on
+         * its stderr. NULL: no wait. */
+        const char *start_fifo;
+        /* The init outlives the caller (no parent death signal): an OCI runtime exits after create, and
+         * the engine's shim, a subreaper, becomes the init's parent. */
+        bool orphan;
+        /* "key=value" sysctls of the container's own namespaces (net.*, kernel.shm*, …), written into
+         * its /proc/sys before anything runs in it; NULL: none. */
+        char *const *sysctl;
+        /* An OCI config's noNewPrivileges false: the payload may gain privileges through execve()
+         * (setuid binaries); its seccomp filter is then loaded before it drops root's capabilities (as
+         * runc does), so the filter must allow what the drop needs. */
+        bool allow_new_privs;
+        /* custom_masks: these masked and read-only paths (NULL-terminated, NULL: none) instead of
+         * Docker's (src/security/masked-paths.h). */
+        bool custom_masks;
+        const char *const *masked_paths;
+        const char *const *readonly_paths;
+        /* CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP: namespaces the container shares with the caller
+         * instead of getting its own (an OCI config that does not list them). No UTS namespace of its
+         * own: the spec's hostname is not set. */
+        unsigned long shared_namespaces;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \

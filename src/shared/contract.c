@@ -177,3 +177,38 @@ int schema_version_check(json_object *o, unsigned supported) {
                 return -EPROTONOSUPPORT;
         return 0;
 }
+
+ssize_t attach_request_format(unsigned mask, char *buf, size_t size) {
+        int n;
+
+        if ((mask & ~(unsigned) _ATTACH_STREAM_ALL) || !(mask & ATTACH_STREAM_RESIZE))
+                return -EINVAL;
+        n = snprintf(buf, size, "ATTACH %u\n", mask);
+        if (n < 0 || (size_t) n >= size)
+                return -ENOBUFS;
+        return n;
+}
+
+int attach_request_parse(const char *msg, size_t len, unsigned *ret_mask) {
+        unsigned mask = 0;
+        size_t i = strlen("ATTACH ");
+
+        if (len > 0 && msg[len - 1] == '\n')
+                len--;
+        if (len <= i || len > i + 2 || memcmp(msg, "ATTACH ", i) != 0)
+                return -EBADMSG;
+        for (; i < len; i++) {
+                if (msg[i] < '0' || msg[i] > '9')
+                        return -EBADMSG;
+                mask = mask * 10 + (unsigned) (msg[i] - '0');
+        }
+        /* The resize pipe is the client's lifeline: without it a detach could not be seen. */
+        if ((mask & ~(unsigned) _ATTACH_STREAM_ALL) || !(mask & ATTACH_STREAM_RESIZE))
+                return -EBADMSG;
+        *ret_mask = mask;
+        return 0;
+}
+
+unsigned attach_mask_count(unsigned mask) {
+        return (unsigned) __builtin_popcount(mask & (unsigned) _ATTACH_STREAM_ALL);
+}

@@ -90,6 +90,31 @@ int sync_reader_read(SyncReader *r, int fd);
 /* The next whole line (without '\n', NUL-terminated, valid until the next call), or NULL. */
 const char *sync_reader_next(SyncReader *r);
 
+/* The attach endpoint of a running container's monitor (dray attach): a SOCK_SEQPACKET socket
+ * <runtime_dir>/containers/<id>/attach, mode 0600 in root's 0700 /run/dray, that only root may use
+ * (the monitor checks SO_PEERCRED). drayd connects and sends one message, "ATTACH <mask>\n", with the
+ * client's descriptors as SCM_RIGHTS in the order of the mask's bits; the monitor answers with one
+ * sync message, "OK <pid>" (the container's init) or "ERR <errno> <message>", and closes. From then on
+ * the client gets the container's output as the starting client does, its input goes to the payload,
+ * and the EOF of its resize pipe (always given) detaches it. A monitor older than this has no socket. */
+#define MONITOR_ATTACH_SOCKET "attach"
+#define ATTACH_CLIENTS_MAX 16
+
+typedef enum AttachStream {
+        ATTACH_STREAM_STDOUT = 1 << 0,
+        ATTACH_STREAM_STDERR = 1 << 1,
+        ATTACH_STREAM_STDIN  = 1 << 2,
+        ATTACH_STREAM_RESIZE = 1 << 3,
+        _ATTACH_STREAM_ALL   = (1 << 4) - 1,
+} AttachStream;
+
+/* "ATTACH <mask>\n" into buf (at least SYNC_LINE_MAX bytes); returns the length. */
+ssize_t attach_request_format(unsigned mask, char *buf, size_t size);
+/* Parses such a message (with or without its '\n'); -EBADMSG for anything else. */
+int attach_request_parse(const char *msg, size_t len, unsigned *ret_mask);
+/* How many descriptors a mask stands for. */
+unsigned attach_mask_count(unsigned mask);
+
 /* Every JSON file dray keeps carries "schema_version": N, per file kind. A file without one was
  * written before versions existed and reads as version 1. */
 #define SCHEMA_VERSION_KEY "schema_version"

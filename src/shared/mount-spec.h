@@ -27,6 +27,7 @@ typedef struct MountSpec {
         bool read_only;
         char *options;     /* tmpfs: "size=64m,mode=1777" (tmpfs_options_validate()), or NULL; bind: NULL */
         char *volume;      /* volume: its name (volume_name_is_valid()); others: NULL */
+        bool noexec;       /* mounted noexec too (an OCI config's option; not in the JSON of drayd's spec) */
 } MountSpec;
 
 const char *mount_type_to_string(MountType t) _pure_;

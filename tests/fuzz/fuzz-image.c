@@ -22,16 +22,36 @@ int fuzz_manifest(const uint8_t *data, size_t size) {
                 return 0;
         (void) image_manifest_parse((const char *) data, size, &m, &reason);
         (void) image_config_parse((const char *) data, size, &c, &reason);
-        if (registry_select_manifest((const char *) data, size, "linux", "amd64", &d, &reason) >= 0)
+        if (registry_select_manifest((const char *) data, size, &(RegistryPlatform) { "linux", "amd64", "" }, &d,
+                                     &reason) >= 0)
                 image_descriptor_done(&d);
-        if (registry_select_manifest((const char *) data, size, "linux", "arm", &d, &reason) >= 0)
+        if (registry_select_manifest((const char *) data, size, &(RegistryPlatform) { "linux", "arm", "" }, &d,
+                                     &reason) >= 0)
                 image_descriptor_done(&d);
         if (image_json_parse((const char *) data, size, &o) >= 0 && image_descriptor_parse(o, &d, &reason) >= 0)
                 image_descriptor_done(&d);
         return 0;
 }
 
-/* registry: a token answer, a WWW-Authenticate header and a reference to locate. */
+/* Retry-After, Content-Range and --platform: what they parse to holds together. */
+static void fuzz_registry_headers(const char *s) {
+        uint64_t first, last, total;
+        RegistryPlatform p, q;
+        char buf[128];
+        unsigned seconds;
+
+        if (registry_parse_retry_after(s, 1445412480, &seconds) >= 0 && seconds > REGISTRY_RETRY_AFTER_MAX)
+                abort();
+        if (registry_parse_content_range(s, &first, &last, &total) >= 0 && (last < first || last >= total))
+                abort();
+        /* A parsed platform formats back to itself. */
+        if (registry_platform_parse(s, &p) >= 0 &&
+            (registry_platform_parse(registry_platform_format(&p, buf, sizeof(buf)), &q) < 0 || memcmp(&p, &q, sizeof(p)) != 0))
+                abort();
+}
+
+/* registry: a token answer, a WWW-Authenticate header, a reference to locate, and the headers and
+ * platforms of registry-parse.h. */
 int fuzz_registry(const uint8_t *data, size_t size) {
         _cleanup_(registry_challenge_done) RegistryChallenge ch = {};
         _cleanup_(registry_location_done) RegistryLocation l = {};
@@ -47,6 +67,7 @@ int fuzz_registry(const uint8_t *data, size_t size) {
         if (registry_parse_challenge(s, &ch) >= 0 && !ch.realm)
                 abort();
         (void) registry_location(s, false, &l);
+        fuzz_registry_headers(s);
         return 0;
 }
 

@@ -19,6 +19,7 @@ static const struct {
         { "image-ref", fuzz_image_ref },
         { "policy", fuzz_policy },
         { "tar-path", fuzz_tar_path },
+        { "oci-config", fuzz_oci_config },
 };
 
 static fuzz_target_t target;
@@ -33,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                 if (strcmp(targets[i].name, name) == 0)
                         target = targets[i].run;
         if (!target) {
-                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, policy or tar-path\n");
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path, oci-config or policy\n");
                 exit(2);
         }
         return 0;

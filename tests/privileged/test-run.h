@@ -142,6 +142,21 @@ static inline int run_script(const TestRoot *t, const char *script, Run *run) {
                         return TEST_SKIP;                                                       \
         } while (0)
 
+/* The preamble of every test that runs a container: skipped unless root, then a fresh root file system
+ * in t (removed by test_root_free). */
+#define TEST_ROOT_SETUP(t)                                                                      \
+        do {                                                                                    \
+                REQUIRE_ROOT();                                                                 \
+                ASSERT_OK(test_root_make(&(t)));                                                \
+        } while (0)
+
+/* s = a spec that runs script in t's root with the tests' defaults, or the test fails. */
+#define SPEC_FOR(s, t, script)                                                                  \
+        do {                                                                                    \
+                (s) = spec_for(&(t), (script));                                                 \
+                ASSERT_TRUE(s);                                                                 \
+        } while (0)
+
 #define ASSERT_CONTAINS(haystack, needle)                                                       \
         do {                                                                                    \
                 if (!strstr((haystack), (needle))) {                                            \

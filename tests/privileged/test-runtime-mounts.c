@@ -40,8 +40,7 @@ TEST(bind_rw_ro_and_file) {
         char host[160], path[256];
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         snprintf(host, sizeof(host), "%s/host", t.dir);
         ASSERT_OK(mkdir(host, 0755));
         snprintf(path, sizeof(path), "%s/hello", host);
@@ -77,8 +76,7 @@ TEST(tmpfs_size_and_mode) {
         _cleanup_(spec_freep) ContainerSpec *s = NULL;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         s = spec_for(&t, "stat -c %a /scratch; head -c 65536 /dev/zero > /scratch/fits && echo fits;"
                          "if head -c 1000000 /dev/zero > /scratch/big 2>/dev/null; then echo unbounded; else echo enospc; fi;"
                          "grep ' /scratch ' /proc/mounts");
@@ -100,8 +98,7 @@ TEST(symlink_in_rootfs_stays_inside) {
         char host[160], path[256], newdir[64], host_newdir[96], script[512];
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         snprintf(host, sizeof(host), "%s/host", t.dir);
         ASSERT_OK(mkdir(host, 0755));
         snprintf(path, sizeof(path), "%s/marker", host);
@@ -122,8 +119,7 @@ TEST(symlink_in_rootfs_stays_inside) {
         ASSERT_FALSE(exists(host_newdir));
 
         snprintf(script, sizeof(script), "cat /etc/marker; cat /opt/%s/marker; cat /tmp/%s/marker", newdir, newdir);
-        s = spec_for(&t, script);
-        ASSERT_TRUE(s);
+        SPEC_FOR(s, t, script);
         ASSERT_OK(ADD(s, MOUNT_BIND, host, "/dst", true, NULL));
         snprintf(path, sizeof(path), "/optlink/%s", newdir);
         ASSERT_OK(ADD(s, MOUNT_BIND, host, path, true, NULL));
@@ -150,12 +146,10 @@ TEST(bad_mount_points_fail_the_start) {
         char host[160], link[192], path[256];
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         snprintf(host, sizeof(host), "%s/host", t.dir);
         ASSERT_OK(mkdir(host, 0755));
-        s = spec_for(&t, "true");
-        ASSERT_TRUE(s);
+        SPEC_FOR(s, t, "true");
 
         /* A dangling symlink as the mount point. */
         snprintf(path, sizeof(path), "%s/dangling", t.rootfs);
@@ -199,8 +193,7 @@ TEST(read_only_root_has_writable_tmp_and_run) {
         _cleanup_(spec_freep) ContainerSpec *s = NULL;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         s = spec_for(&t, "touch /x 2>/dev/null && echo root-rw || echo root-ro;"
                          "touch /tmp/x && echo tmp-rw; touch /run/x && echo run-rw;"
                          "stat -c %a /tmp /run; grep -cE ' /(tmp|run) tmpfs rw,nosuid,nodev' /proc/mounts");
@@ -235,8 +228,7 @@ TEST(nested_mounts_in_depth_order) {
         char host[160], path[256];
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         snprintf(host, sizeof(host), "%s/host", t.dir);
         ASSERT_OK(mkdir(host, 0755));
         snprintf(path, sizeof(path), "%s/hello", host);

@@ -50,8 +50,7 @@ TEST(userns_idmapped_root) {
         struct stat st;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         s = userns_spec(&t, script, NULL, false);
         ASSERT_TRUE(s);
         ASSERT_OK(run_spec(&t, s, &run));
@@ -75,8 +74,7 @@ TEST(userns_ephemeral) {
         struct stat st;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         s = userns_spec(&t, script, NULL, true);
         ASSERT_TRUE(s);
         ASSERT_OK(run_spec(&t, s, &run));
@@ -104,8 +102,7 @@ TEST(userns_root_without_idmap_is_refused) {
         struct stat st;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         snprintf(ovl, sizeof(ovl), "%s/ovl", t.dir);
         ASSERT_OK(mkdir(ovl, 0755));
         snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", t.rootfs, t.upper, t.work);
@@ -130,8 +127,7 @@ TEST(userns_ephemeral_needs_idmap) {
         struct stat st;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         snprintf(ovl, sizeof(ovl), "%s/ovl", t.dir);
         snprintf(up, sizeof(up), "%s/ovl-upper", t.dir);
         snprintf(wk, sizeof(wk), "%s/ovl-work", t.dir);

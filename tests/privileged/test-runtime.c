@@ -27,8 +27,7 @@ TEST(container_view) {
         _cleanup_(spec_freep) ContainerSpec *s = NULL;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         s = spec_for(&t,
                      "echo pid=$$; echo init=$(cat /proc/1/comm); echo host=$(hostname);"
                      "grep -q ' /sys sysfs ro,' /proc/mounts && echo sys-ro;"
@@ -80,8 +79,7 @@ TEST(exit_status) {
         _cleanup_(test_root_free) TestRoot t = {};
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         ASSERT_OK(run_script(&t, "exit 42", &run));
         ASSERT_OK(run.r);
         ASSERT_EQ(run.exit_status, 42);
@@ -117,8 +115,7 @@ TEST(sigterm_to_init_stops_payload) {
         uint64_t t0;
         pid_t pid;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         ASSERT_OK(start_script(&t, "exec sleep 1000", out, &pid));
         t0 = now_ms();
         ASSERT_OK(kill(pid, SIGTERM));
@@ -136,8 +133,7 @@ TEST(payload_ignoring_sigterm_needs_sigkill) {
         char buf[16] = {};
         pid_t pid;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         /* Signal only once the trap is in place. */
         ASSERT_OK(start_script(&t, "trap '' TERM; echo ready; sleep 1000; true", out, &pid));
         ASSERT_EQ(read(out[0], buf, sizeof(buf) - 1), 6);
@@ -160,8 +156,7 @@ TEST(init_holds_only_its_signalfd) {
         DIR *d;
         pid_t pid;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         /* An fd without O_CLOEXEC in the caller must not reach the container. */
         leak = open("/", O_RDONLY | O_DIRECTORY);
         ASSERT_TRUE(leak >= 0);
@@ -188,10 +183,8 @@ TEST(exec_failures) {
         char path[256];
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
-        s = spec_for(&t, "true");
-        ASSERT_TRUE(s);
+        TEST_ROOT_SETUP(t);
+        SPEC_FOR(s, t, "true");
 
         free(s->command[0]);
         s->command[0] = strdup("no-such-command");
@@ -232,10 +225,8 @@ TEST(bad_input_fails_before_clone) {
         char path[256];
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
-        s = spec_for(&t, "true");
-        ASSERT_TRUE(s);
+        TEST_ROOT_SETUP(t);
+        SPEC_FOR(s, t, "true");
         ASSERT_OK(strv_extend(&s->cap_add, "CAP_BOGUS"));
         ASSERT_OK(run_spec(&t, s, &run));
         ASSERT_ERROR(run.r, EINVAL);
@@ -257,8 +248,7 @@ TEST(non_root_user) {
         _cleanup_(spec_freep) ContainerSpec *s = NULL;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         s = spec_for(&t, "id -u; id -g; grep -E '^(Cap|NoNewPrivs)' /proc/self/status;"
                          "grep -qE '^Groups:[[:space:]]*$' /proc/self/status && echo no-groups");
         ASSERT_TRUE(s);
@@ -282,10 +272,8 @@ TEST(cap_add_drop) {
         uint64_t mask;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
-        s = spec_for(&t, "grep -E '^Cap(Eff|Bnd)' /proc/self/status");
-        ASSERT_TRUE(s);
+        TEST_ROOT_SETUP(t);
+        SPEC_FOR(s, t, "grep -E '^Cap(Eff|Bnd)' /proc/self/status");
         ASSERT_OK(strv_extend(&s->cap_drop, "ALL"));
         ASSERT_OK(strv_extend(&s->cap_add, "net_admin"));
         ASSERT_OK(strv_extend(&s->cap_add, "CAP_KILL"));
@@ -333,8 +321,7 @@ TEST(ephemeral_keeps_rootfs) {
         int before;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         before = count_entries(t.rootfs);
         s = spec_for(&t, "echo data > /new-file && rm /bin/true && mkdir /new-dir && echo written;"
                          "stat -c %a /");
@@ -368,8 +355,7 @@ TEST(read_only_root) {
         _cleanup_(spec_freep) ContainerSpec *s = NULL;
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         s = spec_for(&t, "touch /x 2>/dev/null && echo root-rw || echo root-ro;"
                          "touch /dev/shm/x && echo shm-rw; test -r /proc/self/status && echo proc-ok");
         ASSERT_TRUE(s);
@@ -406,8 +392,7 @@ TEST(seccomp_profile) {
         char path[256];
         Run run;
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         test_seccomp_fd = compiled_default_profile();
         ASSERT_TRUE(test_seccomp_fd >= 0);
         ASSERT_OK(run_script(&t, "grep Seccomp: /proc/self/status; echo fds=$(ls /proc/self/fd | tr '\\n' ' ');"
@@ -440,8 +425,7 @@ TEST(signals_are_forwarded) {
         static const int trapped[] = { SIGUSR1, SIGHUP, 40, SIGTERM, SIGTERM };
         _cleanup_(test_root_free) TestRoot t = {};
 
-        REQUIRE_ROOT();
-        ASSERT_OK(test_root_make(&t));
+        TEST_ROOT_SETUP(t);
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
                 char script[128], buf[16] = {};
                 int out[2], status = -1;

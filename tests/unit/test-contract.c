@@ -175,3 +175,27 @@ TEST(schema_files) {
         ASSERT_OK(rmdir(dir));
         return 0;
 }
+
+TEST(attach_request) {
+        char buf[SYNC_LINE_MAX];
+        unsigned mask;
+        ssize_t n;
+
+        n = attach_request_format(ATTACH_STREAM_STDOUT | ATTACH_STREAM_RESIZE, buf, sizeof(buf));
+        ASSERT_TRUE(n > 0);
+        ASSERT_OK(attach_request_parse(buf, (size_t) n, &mask));
+        ASSERT_EQ(mask, (unsigned) (ATTACH_STREAM_STDOUT | ATTACH_STREAM_RESIZE));
+        ASSERT_EQ(attach_mask_count(mask), 2U);
+        /* Without the lifeline, or with bits nobody knows: refused both ways. */
+        ASSERT_TRUE(attach_request_format(ATTACH_STREAM_STDOUT, buf, sizeof(buf)) < 0);
+        ASSERT_TRUE(attach_request_format(1U << 7, buf, sizeof(buf)) < 0);
+        ASSERT_ERROR(attach_request_parse("ATTACH 1", 8, &mask), EBADMSG);
+        ASSERT_ERROR(attach_request_parse("ATTACH 24", 9, &mask), EBADMSG);
+        ASSERT_ERROR(attach_request_parse("ATTACH ", 7, &mask), EBADMSG);
+        ASSERT_ERROR(attach_request_parse("ATTACH 8x", 9, &mask), EBADMSG);
+        ASSERT_ERROR(attach_request_parse("ATTACH 008", 10, &mask), EBADMSG);
+        ASSERT_ERROR(attach_request_parse("OK 8", 4, &mask), EBADMSG);
+        ASSERT_OK(attach_request_parse("ATTACH 15\n", 10, &mask));
+        ASSERT_EQ(mask, 15U);
+        return 0;
+}

@@ -11,7 +11,7 @@
 
 #include "exit-record.h"
 #include "manager-setup.h"
-#include "monitor-watch.h"
+#include "container-internal.h"
 #include "proc-util.h"
 #include "rm-rf.h"
 #include "strv.h"

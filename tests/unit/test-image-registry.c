@@ -66,10 +66,12 @@ TEST(location) {
 
 static int select_is(const char *json, const char *arch, const char *digest) {
         ImageDescriptor d = {};
+        RegistryPlatform want = { .os = "linux" };
         const char *reason;
         int ok;
 
-        if (registry_select_manifest(json, strlen(json), "linux", arch, &d, &reason) < 0)
+        (void) snprintf(want.arch, sizeof(want.arch), "%s", arch);
+        if (registry_select_manifest(json, strlen(json), &want, &d, &reason) < 0)
                 return digest == NULL;
         ok = digest && streq(d.digest, digest);
         image_descriptor_done(&d);

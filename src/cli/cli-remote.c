@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli-remote.h"
+#include "log.h"
+#include "strv.h"
+
+static const char *remote_host;
+static int remote_argc;
+static char **remote_argv;
+
+void cli_remote_set(const char *host, int argc, char **argv) {
+        remote_host = isempty(host) ? NULL : host;
+        remote_argc = argc;
+        remote_argv = argv;
+}
+
+const char *cli_remote_host(void) {
+        return remote_host;
+}
+
+int remote_host_split(const char *s, char **ret_user, char **ret_host, char **ret_port) {
+        _cleanup_free_ char *user = NULL, *host = NULL, *port = NULL;
+        const char *at = strchr(s, '@'), *h = at ? at + 1 : s, *colon = strrchr(h, ':');
+
+        if (at) {
+                user = strndup(s, (size_t) (at - s));
+                if (!user)
+                        return -ENOMEM;
+                if (isempty(user))
+                        return -EINVAL;
+        }
+        if (colon) {
+                if (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) || strlen(colon + 1) > 5)
+                        return -EINVAL;
+                port = strdup(colon + 1);
+                host = strndup(h, (size_t) (colon - h));
+        } else
+                host = strdup(h);
+        if (!host || (colon && !port))
+                return -ENOMEM;
+        /* Nothing ssh could take for an option, and no shell metacharacter: it is a host name. */
+        if (isempty(host) || host[0] == '-' || strpbrk(host, " \t\n'\"\\;&|$`<>()*?[]{}!#~/"))
+                return -EINVAL;
+        if (user && (user[0] == '-' || strpbrk(user, " \t\n'\"\\;&|$`<>()*?[]{}!#~/:")))
+                return -EINVAL;
+        *ret_user = TAKE_PTR(user);
+        *ret_host = TAKE_PTR(host);
+        *ret_port = TAKE_PTR(port);
+        return 0;
+}
+
+char *shell_quote(const char *s) {
+        size_t n = 2;
+        char *ret, *p;
+
+        for (const char *c = s; *c; c++)
+                n += *c == '\'' ? 4 : 1;
+        ret = malloc(n + 1);
+        if (!ret)
+                return NULL;
+        p = ret;
+        *p++ = '\'';
+        for (const char *c = s; *c; c++)
+                if (*c == '\'')
+                        p = stpcpy(p, "'\\''");
+                else
+                        *p++ = *c;
+        *p++ = '\'';
+        *p = 0;
+        return ret;
+}
+
+int cli_remote_open_bus(sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_open_system_remote(&bus, remote_host);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus of '%s' over ssh: %m", remote_host);
+        *ret = bus;
+        return 0;
+}
+
+/* Whether the verb wants a terminal on the other side: attach and start -a may meet a container's
+ * terminal, run and exec ask for one with -t. Options only: "-t", "--tty", and short clusters of the
+ * flags that go with it ("-it", "-dit"). */
+static bool remote_wants_tty(void) {
+        if (remote_argc < 1 || !isatty(STDIN_FILENO))
+                return false;
+        if (streq(remote_argv[0], "attach") || streq(remote_argv[0], "start"))
+                return true;
+        for (int i = 1; i < remote_argc; i++) {
+                const char *a = remote_argv[i];
+
+                if (streq(a, "--"))
+                        break;
+                if (streq(a, "--tty") || streq(a, "--tty=true"))
+                        return true;
+                if (a[0] == '-' && a[1] && a[1] != '-' && strspn(a + 1, "dit") == strlen(a + 1) && strchr(a, 't'))
+                        return true;
+        }
+        return false;
+}
+
+int cli_remote_run_there(void) {
+        _cleanup_free_ char *user = NULL, *host = NULL, *port = NULL, *command = NULL;
+        _cleanup_strv_free_ char **args = NULL;
+        size_t len;
+        int r;
+
+        if (!remote_host)
+                return 0;
+        r = remote_host_split(remote_host, &user, &host, &port);
+        if (r < 0)
+                return log_error_errno(r, "Invalid host '%s': expected [USER@]HOST[:PORT].", remote_host);
+        command = strdup("dray");
+        if (!command)
+                return log_oom();
+        len = strlen(command);
+        for (int i = 0; i < remote_argc; i++) {
+                _cleanup_free_ char *q = shell_quote(remote_argv[i]);
+                char *n;
+
+                if (!q)
+                        return log_oom();
+                n = realloc(command, len + 1 + strlen(q) + 1);
+                if (!n)
+                        return log_oom();
+                command = n;
+                command[len++] = ' ';
+                strcpy(command + len, q);
+                len += strlen(q);
+        }
+        if (strv_extend(&args, "ssh") < 0 || strv_extend(&args, "-x") < 0 ||
+            strv_extend(&args, remote_wants_tty() ? "-t" : "-T") < 0 ||
+            (port && (strv_extend(&args, "-p") < 0 || strv_extend(&args, port) < 0)) ||
+            (user && (strv_extend(&args, "-l") < 0 || strv_extend(&args, user) < 0)) ||
+            strv_extend(&args, "--") < 0 || strv_extend(&args, host) < 0 || strv_extend(&args, command) < 0)
+                return log_oom();
+        log_debug("The bus to '%s' carries no file descriptors: running '%s' there over ssh.", remote_host, command);
+        (void) fflush(stdout);
+        execvp("ssh", args);
+        return log_error_errno(errno, "Failed to run ssh: %m");
+}
+
+int cli_remote_needs_fds(sd_bus *bus) {
+        int r;
+
+        if (!remote_host)
+                return 0;
+        r = sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus of '%s' over ssh: %m", remote_host);
+        if (r > 0)
+                return 0;
+        return cli_remote_run_there();
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+#include "macros.h"
+
+/* dray -H [USER@]HOST[:PORT] (or $DRAY_HOST): drayd on another machine. The bus goes over ssh, as
+ * `machinectl -H` does (sd_bus_open_system_remote(): ssh runs systemd-stdio-bridge there). That bridge
+ * cannot carry file descriptors, so the verbs that pass ours (run in the foreground, start -a, exec,
+ * attach, cp, image load/import/save/export) and the one that reads the journal (logs) run the remote
+ * dray itself over ssh instead, with the same arguments (with -t when we have a terminal and the verb
+ * wants one), as docker -H ssh:// does with `docker system dial-stdio`. */
+
+/* host NULL or "": local. argv: the verb and its arguments, as given. */
+void cli_remote_set(const char *host, int argc, char **argv);
+const char *cli_remote_host(void);
+
+/* Opens the bus to host (logs on failure). */
+int cli_remote_open_bus(sd_bus **ret);
+
+/* For a verb about to pass fds: returns 0 when bus can carry them (always locally); else runs the remote
+ * dray over ssh in our place (it does not return but on failure: a negative errno, logged). */
+int cli_remote_needs_fds(sd_bus *bus);
+/* For a verb that must run on the remote host whatever the bus: 0 locally, else as above. */
+int cli_remote_run_there(void);
+
+/* Pure helpers, unit-tested: [USER@]HOST[:PORT] split (ret_user/ret_port NULL when not given); and one
+ * argument quoted for the remote shell ('…', with ' as '\''). */
+int remote_host_split(const char *s, char **ret_user, char **ret_host, char **ret_port);
+char *shell_quote(const char *s);

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# dray -H [USER@]HOST[:PORT] and $DRAY_HOST: the CLI talks to drayd of another machine over ssh, as
+# machinectl -H does. An sshd of this file's own listens on 127.0.0.1 only (keys made here, in the
+# test's directory; ssh is given its options through a wrapper first in PATH, so nothing of the
+# sandbox's ssh configuration is touched). Verbs that only call drayd go over the bus bridge
+# (systemd-stdio-bridge); those that pass our file descriptors (run in the foreground, exec) or read
+# the journal (logs) run the remote dray over ssh. Runs inside the sandbox.
+set -u -o pipefail
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require ssh ssh-keygen systemd-stdio-bridge
+[ -x /usr/sbin/sshd ] || skip_all "sshd is not installed (tools/install-deps installs openssh-server)"
+
+plan 14
+setup_dray_test
+
+# --- an sshd on 127.0.0.1 ------------------------------------------------------------------------
+
+ssh_dir="$work/ssh"
+mkdir -p "$ssh_dir/bin" /run/sshd
+chmod 700 "$ssh_dir"
+ssh-keygen -q -t ed25519 -N '' -f "$ssh_dir/host_key" || bail_out "ssh-keygen failed"
+ssh-keygen -q -t ed25519 -N '' -f "$ssh_dir/id" || bail_out "ssh-keygen failed"
+cp "$ssh_dir/id.pub" "$ssh_dir/authorized_keys"
+start_sshd() {
+        local try pid
+        for try in 1 2 3 4 5; do
+                port=$((40000 + RANDOM % 20000))
+                cat > "$ssh_dir/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $ssh_dir/host_key
+AuthorizedKeysFile $ssh_dir/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile none
+EOF
+                /usr/sbin/sshd -D -e -f "$ssh_dir/sshd_config" 2> "$ssh_dir/sshd.log" &
+                pid=$!
+                if wait_until 10 sh -c "grep -q 'listening on' '$ssh_dir/sshd.log'"; then
+                        defer kill "$pid"
+                        return 0
+                fi
+                kill "$pid" 2>/dev/null
+                wait "$pid" 2>/dev/null
+        done
+        bail_out "sshd does not start: $(cat "$ssh_dir/sshd.log")"
+}
+start_sshd
+# sd-bus runs "ssh" from PATH, as machinectl -H does: a wrapper gives it our key and known hosts.
+cat > "$ssh_dir/bin/ssh" <<EOF
+#!/bin/sh
+exec /usr/bin/ssh -i '$ssh_dir/id' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile='$ssh_dir/known_hosts' -o LogLevel=ERROR "\$@"
+EOF
+chmod +x "$ssh_dir/bin/ssh"
+export PATH="$ssh_dir/bin:$PATH"
+host="root@127.0.0.1:$port"
+ssh -p "$port" root@127.0.0.1 true || bail_out "ssh to the test's sshd fails: $(tail -5 "$ssh_dir/sshd.log")"
+
+# --- over the bus bridge -------------------------------------------------------------------------
+
+c="$(unique_name remote)"
+track "$c"
+dray run -d --name "$c" --rootfs "$rootfs" sh -c 'echo remote-line-1; echo remote-line-2; sleep 100000' >/dev/null
+like "$(dray -H "$host" ps)" "$c" "dray -H HOST ps lists the remote host's containers"
+like "$(DRAY_HOST="$host" dray ps)" "$c" "so does DRAY_HOST=HOST dray ps"
+like "$(dray -H "root@127.0.0.1:1" ps 2>&1)" "port 1: Connection refused" \
+        "-H really goes through ssh: a port nobody listens on fails"
+d="$(unique_name remote-d)"
+track "$d"
+out="$(dray --host "$host" run -d --name "$d" --rootfs "$rootfs" sleep 100000)"
+like "$out" '^[0-9a-f]{64}$' "run -d over the bridge prints the new container's ID"
+ok "and the container runs on the remote host" state_is "$d" running
+ok "stop over the bridge" dray -H "$host" stop -t 1 "$d"
+
+# --- verbs that pass fds, or read the journal: the remote dray over ssh ---------------------------
+
+is "$(dray -H "$host" run --rm --rootfs "$rootfs" echo hello-from-remote)" hello-from-remote \
+        "run in the foreground: the output comes back over ssh"
+status_is 7 "and its exit status" dray -H "$host" run --rm --rootfs "$rootfs" sh -c 'exit 7'
+wait_until 20 sh -c "dray logs '$c' | grep -q remote-line-2"
+is "$(DRAY_HOST="$host" dray logs "$c")" $'remote-line-1\nremote-line-2' "logs of a remote container"
+is "$(dray -H "$host" exec "$c" echo "it's" 'quoted; $HOME')" "it's quoted; \$HOME" \
+        "exec over ssh, arguments quoted for the remote shell"
+status_is 3 "exec's exit status comes back" dray -H "$host" exec "$c" sh -c 'exit 3'
+is "$(echo piped | DRAY_HOST="$host" dray exec -i "$c" cat)" piped "exec -i: our stdin goes over ssh too"
+like "$(dray -H "$host" exec "$c" ls /nonexistent 2>&1 >/dev/null)" "nonexistent" \
+        "and stderr comes back as stderr"
+like "$(dray -H 'bad host' ps 2>&1; dray -H 'bad host' logs "$c" 2>&1)" "Invalid host 'bad host'" \
+        "a host that is no host name is refused"
