@@ -29,7 +29,7 @@ _dray() {
                 *)
                         if [[ -z $verb ]]; then
                                 verb="${COMP_WORDS[i]}"
-                        elif [[ -z $sub && $verb =~ ^(image|network|volume|schedule|generate)$ ]]; then
+                        elif [[ -z $sub && $verb =~ ^(image|network|volume|schedule|generate|system|container)$ ]]; then
                                 sub="${COMP_WORDS[i]}"
                         fi
                         ;;
@@ -41,7 +41,7 @@ _dray() {
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
                 return 0
         fi
-        if [[ $verb =~ ^(image|network|volume|schedule|generate)$ && -z $sub ]]; then
+        if [[ $verb =~ ^(image|network|volume|schedule|generate|system|container)$ && -z $sub ]]; then
                 words="$(dray "$verb" --help 2>/dev/null | _dray_words_of_help) --help"
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
                 return 0
@@ -59,11 +59,16 @@ _dray() {
         case "$prev" in
         -H | --host) [[ -z $verb ]] && COMPREPLY=($(compgen -A hostname -- "$cur")); return 0 ;;
         --detach-keys) COMPREPLY=($(compgen -W "ctrl-p,ctrl-q ''" -- "$cur")); return 0 ;;
-        --sig-proxy) return 0 ;;
         --network | --net) COMPREPLY=($(compgen -W "none host $(_dray_networks)" -- "$cur")); return 0 ;;
         --volumes-from) COMPREPLY=($(compgen -W "$(_dray_containers)" -- "$cur")); return 0 ;;
         -v | --volume) COMPREPLY=($(compgen -W "$(_dray_volumes)" -- "$cur") $(compgen -d -- "$cur")); return 0 ;;
-        --rootfs | -o | --output | -i | --input | --env-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --rootfs | -o | --output | -i | --input | --env-file | --authfile) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --device) COMPREPLY=($(compgen -f -- "${cur:-/dev/}")); return 0 ;;
+        --format) COMPREPLY=($(compgen -W "table json" -- "$cur")); return 0 ;;
+        --pull) COMPREPLY=($(compgen -W "missing always never" -- "$cur")); return 0 ;;
+        --restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")); return 0 ;;
+        --filter) [[ $verb == events ]] && COMPREPLY=($(compgen -W "type= event= container= image= network= volume=" -- "$cur")) &&
+                compopt -o nospace 2>/dev/null; return 0 ;;
         esac
 
         case "$verb" in
@@ -92,7 +97,8 @@ _dray() {
                 fi
                 ;;
         help) COMPREPLY=($(compgen -W "$(dray help 2>/dev/null | _dray_words_of_help)" -- "$cur")) ;;
-        version | schedule) ;;
+        version | schedule | events | system) ;;
+        container) [[ $sub != prune ]] && COMPREPLY=($(compgen -W "$(_dray_containers)" -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "$(_dray_containers)" -- "$cur")) ;;
         esac
         return 0

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli-remote.h"
@@ -74,9 +76,13 @@ char *shell_quote(const char *s) {
 }
 
 int cli_remote_open_bus(sd_bus **ret) {
+        _cleanup_free_ char *user = NULL, *host = NULL, *port = NULL;
         sd_bus *bus = NULL;
         int r;
 
+        r = remote_host_split(remote_host, &user, &host, &port);
+        if (r < 0)
+                return log_error_errno(r, "Invalid host '%s': expected [USER@]HOST[:PORT].", remote_host);
         r = sd_bus_open_system_remote(&bus, remote_host);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus of '%s' over ssh: %m", remote_host);
@@ -105,14 +111,13 @@ static bool remote_wants_tty(void) {
         return false;
 }
 
-int cli_remote_run_there(void) {
+/* ssh's argv that runs "dray ARGS..." on the remote host. */
+static int remote_ssh_argv(char *const *verb_argv, int verb_argc, bool tty, char ***ret) {
         _cleanup_free_ char *user = NULL, *host = NULL, *port = NULL, *command = NULL;
         _cleanup_strv_free_ char **args = NULL;
         size_t len;
         int r;
 
-        if (!remote_host)
-                return 0;
         r = remote_host_split(remote_host, &user, &host, &port);
         if (r < 0)
                 return log_error_errno(r, "Invalid host '%s': expected [USER@]HOST[:PORT].", remote_host);
@@ -120,8 +125,8 @@ int cli_remote_run_there(void) {
         if (!command)
                 return log_oom();
         len = strlen(command);
-        for (int i = 0; i < remote_argc; i++) {
-                _cleanup_free_ char *q = shell_quote(remote_argv[i]);
+        for (int i = 0; i < verb_argc; i++) {
+                _cleanup_free_ char *q = shell_quote(verb_argv[i]);
                 char *n;
 
                 if (!q)
@@ -134,16 +139,64 @@ int cli_remote_run_there(void) {
                 strcpy(command + len, q);
                 len += strlen(q);
         }
-        if (strv_extend(&args, "ssh") < 0 || strv_extend(&args, "-x") < 0 ||
-            strv_extend(&args, remote_wants_tty() ? "-t" : "-T") < 0 ||
+        if (strv_extend(&args, "ssh") < 0 || strv_extend(&args, "-x") < 0 || strv_extend(&args, tty ? "-t" : "-T") < 0 ||
             (port && (strv_extend(&args, "-p") < 0 || strv_extend(&args, port) < 0)) ||
             (user && (strv_extend(&args, "-l") < 0 || strv_extend(&args, user) < 0)) ||
             strv_extend(&args, "--") < 0 || strv_extend(&args, host) < 0 || strv_extend(&args, command) < 0)
                 return log_oom();
-        log_debug("The bus to '%s' carries no file descriptors: running '%s' there over ssh.", remote_host, command);
+        log_debug("Running '%s' on '%s' over ssh.", command, remote_host);
+        *ret = TAKE_PTR(args);
+        return 0;
+}
+
+int cli_remote_run_there(void) {
+        _cleanup_strv_free_ char **args = NULL;
+        int r;
+
+        if (!remote_host)
+                return 0;
+        r = remote_ssh_argv(remote_argv, remote_argc, remote_wants_tty(), &args);
+        if (r < 0)
+                return r;
         (void) fflush(stdout);
         execvp("ssh", args);
         return log_error_errno(errno, "Failed to run ssh: %m");
+}
+
+int cli_remote_spawn(char *const *verb_argv, int stdin_fd, int stdout_fd, pid_t *ret_pid) {
+        _cleanup_strv_free_ char **args = NULL;
+        int verb_argc = 0, r;
+        pid_t pid;
+
+        while (verb_argv[verb_argc])
+                verb_argc++;
+        r = remote_ssh_argv(verb_argv, verb_argc, false, &args);
+        if (r < 0)
+                return r;
+        (void) fflush(stdout);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to fork: %m");
+        if (pid == 0) {
+                if ((stdin_fd >= 0 && dup2(stdin_fd, STDIN_FILENO) < 0) ||
+                    (stdout_fd >= 0 && dup2(stdout_fd, STDOUT_FILENO) < 0))
+                        _exit(EXIT_FAILURE);
+                (void) signal(SIGPIPE, SIG_DFL);
+                execvp("ssh", args);
+                log_error_errno(errno, "Failed to run ssh: %m");
+                _exit(EXIT_FAILURE);
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+int cli_remote_wait(pid_t pid) {
+        int status;
+
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int cli_remote_needs_fds(sd_bus *bus) {

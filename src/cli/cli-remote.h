@@ -8,9 +8,10 @@
 /* dray -H [USER@]HOST[:PORT] (or $DRAY_HOST): drayd on another machine. The bus goes over ssh, as
  * `machinectl -H` does (sd_bus_open_system_remote(): ssh runs systemd-stdio-bridge there). That bridge
  * cannot carry file descriptors, so the verbs that pass ours (run in the foreground, start -a, exec,
- * attach, cp, image load/import/save/export) and the one that reads the journal (logs) run the remote
+ * attach, image load/import/save/export) and the one that reads the journal (logs) run the remote
  * dray itself over ssh instead, with the same arguments (with -t when we have a terminal and the verb
- * wants one), as docker -H ssh:// does with `docker system dial-stdio`. */
+ * wants one), as docker -H ssh:// does with `docker system dial-stdio`; cp runs the remote `dray cp`
+ * on '-' and keeps its host side here. */
 
 /* host NULL or "": local. argv: the verb and its arguments, as given. */
 void cli_remote_set(const char *host, int argc, char **argv);
@@ -24,6 +25,12 @@ int cli_remote_open_bus(sd_bus **ret);
 int cli_remote_needs_fds(sd_bus *bus);
 /* For a verb that must run on the remote host whatever the bus: 0 locally, else as above. */
 int cli_remote_run_there(void);
+
+/* Starts "dray VERB_ARGV..." on the remote host over ssh (no terminal) with stdin and stdout moved to
+ * the given fds (-EBADF: ours); cli_remote_wait() gives its exit status (ssh's 255 when ssh failed).
+ * dray cp over -H: the tar stream goes through ssh, the host's files are ours. */
+int cli_remote_spawn(char *const *verb_argv, int stdin_fd, int stdout_fd, pid_t *ret_pid);
+int cli_remote_wait(pid_t pid);
 
 /* Pure helpers, unit-tested: [USER@]HOST[:PORT] split (ret_user/ret_port NULL when not given); and one
  * argument quoted for the remote shell ('…', with ' as '\''). */

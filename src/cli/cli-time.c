@@ -92,6 +92,7 @@ static int parse_date(const char *s, uint64_t *ret_usec) {
         uint64_t frac = 0;
         const char *p;
         bool utc = false;
+        long offset = 0;
         time_t t;
 
         p = strptime(s, "%Y-%m-%d", &tm);
@@ -108,11 +109,23 @@ static int parse_date(const char *s, uint64_t *ret_usec) {
         if (*p == 'Z') {
                 utc = true;
                 p++;
+        } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+                /* RFC 3339's numeric offset, "+01:00": the time is UTC once it is taken off. */
+                unsigned hh, mm;
+                char sign = *p;
+
+                if (sscanf(p + 1, "%2u:%2u", &hh, &mm) != 2 || hh > 23 || mm > 59)
+                        return -EINVAL;
+                offset = (long) (hh * 3600 + mm * 60) * (sign == '+' ? 1 : -1);
+                utc = true;
+                p += 6;
         }
         if (*p)
                 return -EINVAL;
 
         t = utc ? timegm(&tm) : mktime(&tm);
+        if (t != (time_t) -1)
+                t -= offset;
         if (t == (time_t) -1 || t < 0)
                 return -ERANGE;
         *ret_usec = (uint64_t) t * USEC_PER_SEC + frac;

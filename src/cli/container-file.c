@@ -193,6 +193,11 @@ static int put_container(FILE *out, json_object *c) {
                 fprintf(out, "Ephemeral=yes\n");
         put_words(out, "AddCapability", arr(c, "CapAdd"), NULL);
         put_words(out, "DropCapability", arr(c, "CapDrop"), NULL);
+        for (size_t i = 0; arr(c, "Devices") && i < json_object_array_length(arr(c, "Devices")); i++) {
+                r = put_line(out, "AddDevice", json_object_get_string(json_object_array_get_idx(arr(c, "Devices"), i)));
+                if (r < 0)
+                        return r;
+        }
         put_words(out, "Label", arr(c, "Labels"), NULL);
         if ((s = str(c, "SeccompProfile")) && streq(s, "unconfined"))
                 fprintf(out, "SeccompProfile=unconfined\n");

@@ -13,6 +13,14 @@
 
 /* The bytes of keys into ret (at most DETACH_KEYS_MAX); returns how many (0 for ""), or -EINVAL. */
 int detach_keys_parse(const char *keys, char ret[static DETACH_KEYS_MAX]);
-/* The bytes of the option's value, or of the default when it is NULL. Logs and returns -EINVAL for a
- * bad value, naming it. */
+/* Without the option, the keys come from the first of $XDG_CONFIG_HOME/dray/dray.conf
+ * (~/.config/dray/dray.conf) and /etc/dray/dray.conf that has a "detach-keys = KEYS" line (Docker
+ * keeps "detachKeys" in its config.json likewise), else the default. */
+#define DETACH_KEYS_SYSTEM_CONFIG "/etc/dray/dray.conf"
+
+/* 1 with the value and the file's path (both to free) when a config file sets the keys, else 0. */
+int detach_keys_config(char **ret_value, char **ret_path);
+
+/* The bytes of the option's value, or when it is NULL of the configured or default keys. Logs and
+ * returns -EINVAL for a bad value, naming it (and the file it came from). */
 int detach_keys_resolve(const char *option, char ret[static DETACH_KEYS_MAX]);

@@ -17,6 +17,7 @@ typedef struct Verb {
 } Verb;
 
 static int verb_version(int argc, char *argv[]);
+static int verb_container(int argc, char *argv[]);
 static int verb_help(int argc, char *argv[]);
 
 static const Verb verbs[] = {
@@ -53,10 +54,15 @@ static const Verb verbs[] = {
         { "update",  verb_update,  "Change the resource limits of containers"       },
         { "rename",  verb_rename,  "Rename a container"                             },
         { "top",     verb_top,     "List the processes of a container"              },
+        { "stats",   verb_stats,   "Show CPU, memory, PIDs and I/O of containers"   },
+        { "events",  verb_events,  "Show events of containers, images, networks, volumes" },
         { "cp",      verb_cp,      "Copy files between a container and the host"    },
         { "volume",  verb_volume,  "Manage volumes (create, ls, inspect, rm, prune)" },
         { "schedule", verb_schedule, "Run containers as jobs from systemd timers (create, ls, rm)" },
         { "generate", verb_generate, "Print a container as a dray.container(5) file or service" },
+        { "diff",    verb_diff,    "List the files a container changed against its image" },
+        { "container", verb_container, "Manage containers (prune; ls, rm, ... as the verbs above)" },
+        { "system",  verb_system,  "Disk usage (df) and removing what nothing uses (prune)" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };
@@ -115,6 +121,34 @@ static int verb_help(int argc, char *argv[]) {
                 return EXIT_SUCCESS;
         }
         return v->func(2, (char *[]) { argv[1], (char *) "--help", NULL });
+}
+
+/* docker container VERB: prune is its own; ls (list) is ps; the others are the top-level verbs. */
+static int verb_container(int argc, char *argv[]) {
+        static const char *const own[] = { "run", "create", "start", "stop", "kill", "restart", "rm", "wait", "ps",
+                                           "inspect", "exec", "logs", "export", "commit", "port", "pause", "unpause",
+                                           "update", "rename", "top", "stats", "cp", "diff" };
+        const Verb *v = NULL;
+
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                printf("Usage: dray container VERB [OPTIONS] [ARGS...]\n\nVerbs:\n"
+                       "  prune     Remove every stopped container\n"
+                       "  ls        List containers (dray ps)\n");
+                for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                        printf("  %-9s (dray %s)\n", own[i], own[i]);
+                printf("\nSee dray(1).\n");
+                return argc < 2 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
+        }
+        if (streq(argv[1], "prune"))
+                return verb_container_prune(argc - 1, argv + 1);
+        if (streq(argv[1], "ls") || streq(argv[1], "list"))
+                return verb_ps(argc - 1, argv + 1);
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                if (streq(argv[1], own[i]))
+                        v = verb_find(own[i]);
+        if (!v)
+                return log_error("Unknown verb 'container %s'; see 'dray container --help'.", argv[1]), EXIT_DRAY_FAILED;
+        return v->func(argc - 1, argv + 1);
 }
 
 int main(int argc, char *argv[]) {

@@ -10,6 +10,7 @@
 #include "capability-name.h"
 #include "cli-util.h"
 #include "detach-keys.h"
+#include "device-spec.h"
 #include "env-file.h"
 #include "log.h"
 #include "mount-options.h"
@@ -47,6 +48,7 @@ void run_options_done(RunOptions *o) {
         free(o->slice);
         strv_free(o->cap_add);
         strv_free(o->cap_drop);
+        strv_free(o->devices);
         mount_spec_array_free(o->mounts, o->n_mounts);
         strv_free(o->volumes_from);
         strv_free(o->labels);
@@ -121,6 +123,8 @@ enum {
         ARG_GROUP_ADD,
         ARG_SDNOTIFY,
         ARG_PRESERVE_FDS,
+        ARG_INIT,
+        ARG_DEVICE,
         ARG_DETACH_KEYS,
         ARG_SIG_PROXY,
 };
@@ -177,6 +181,8 @@ static const struct option run_long_options[] = {
         { "group-add",    required_argument, NULL, ARG_GROUP_ADD    },
         { "sdnotify",     required_argument, NULL, ARG_SDNOTIFY     },
         { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
+        { "init",         no_argument,       NULL, ARG_INIT         },
+        { "device",       required_argument, NULL, ARG_DEVICE       },
         { "detach-keys",  required_argument, NULL, ARG_DETACH_KEYS  },
         { "sig-proxy",    optional_argument, NULL, ARG_SIG_PROXY    },
         {}
@@ -220,7 +226,13 @@ void run_options_help(RunVerb verb) {
         printf("  -i, --interactive         Keep the container's stdin open and forward ours to it\n"
                "  -t, --tty                 Give the container a terminal of its own (with -i: ours\n"
                "                            in raw mode, forwarded, resized with our window)\n"
-               "      --rm                  Remove the container when it exits\n"
+               "      --rm                  Remove the container (and its anonymous volumes) when it\n"
+               "                            exits\n"
+               "      --device HOST[:CONTAINER][:PERMS]\n"
+               "                            Give the container the host's device node HOST (at\n"
+               "                            CONTAINER in /dev, PERMS of rwm; privileged)\n"
+               "      --init                Accepted for docker: dray's init is always PID 1, reaping\n"
+               "                            zombies and forwarding signals\n"
                "      --name NAME           Name the container (default: a generated one)\n"
                "      --rootfs DIR          Run a directory tree instead of an image\n"
                "      --entrypoint CMD      Replace the image's entrypoint (\"\" for none; drops its Cmd)\n"
@@ -576,6 +588,24 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 if (!address_is_valid(AF_INET, arg) && !address_is_valid(AF_INET6, arg))
                         return log_invalid_value("--dns", arg, -EINVAL, "an IP address");
                 return strv_extend(&o->dns, arg) < 0 ? log_oom() : 0;
+        case ARG_DEVICE: {
+                char *d = NULL;
+
+                r = device_spec_canonical(arg, &d);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_invalid_value("--device", arg, r, "HOST[:CONTAINER][:PERMS], absolute paths, "
+                                                 "CONTAINER in /dev, PERMS of r, w and m");
+                if (strv_length(o->devices) >= DEVICES_MAX)
+                        return free(d), log_error_errno(SYNTHETIC_ERRNO(E2BIG), "Too many --device: at most %u.",
+                                                        DEVICES_MAX);
+                return strv_consume(&o->devices, d) < 0 ? log_oom() : 0;
+        }
+        case ARG_INIT:
+                /* docker's --init adds tini as PID 1. dray's own init is always PID 1 of the container:
+                 * it reaps orphans and forwards signals, so there is nothing to add. */
+                return 0;
         case ARG_PRESERVE_FDS:
                 r = safe_atou32(arg, &o->preserve_fds);
                 if (r >= 0 && o->preserve_fds > 64)
@@ -783,6 +813,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         if (r >= 0 && o->stop_signal > 0)
                 r = sd_bus_message_append(m, "{sv}", "StopSignal", "i", o->stop_signal);
         r = r < 0 ? r : option_append_strv(m, "CapAdd", o->cap_add, false);
+        r = r < 0 ? r : option_append_strv(m, "Devices", o->devices, false);
         r = r < 0 ? r : option_append_strv(m, "CapDrop", o->cap_drop, false);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_BIND);
         r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);

@@ -58,6 +58,7 @@ typedef struct RunOptions {
         int stop_signal;       /* 0: unset */
         char **cap_add;        /* "CAP_…" or "ALL" */
         char **cap_drop;
+        char **devices;        /* --device, canonical "HOST:CONTAINER:PERMS" (device-spec.h) */
         MountSpec *mounts;     /* -v, --mount (bind: source absolute, not resolved here; volume: the name,
                                 * NULL for anonymous) and --tmpfs, in order (mount-options.h) */
         size_t n_mounts;

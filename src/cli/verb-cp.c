@@ -265,6 +265,43 @@ static int copy_to(sd_bus *bus, const char *src, const char *container, const ch
         return r;
 }
 
+/* ---- over ssh (dray -H) ----------------------------------------------------------------------- */
+
+/* The bus to another host carries no fds: the remote dray copies to or from '-', and the tar stream
+ * goes through ssh, so that host paths stay ours as they do with docker -H. */
+static int copy_remote(const char *src, const char *dest, bool from_container, bool keep_owner) {
+        _cleanup_close_pair_ int p[2] = { -EBADF, -EBADF };
+        char *argv[] = { (char *) "cp", (char *) "-a", NULL, NULL, NULL };
+        char err[512] = "";
+        size_t n = keep_owner ? 2 : 1;
+        pid_t pid;
+        int r, status;
+
+        argv[n++] = (char *) (from_container ? src : "-");
+        argv[n] = (char *) (from_container ? "-" : dest);
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "Failed to make a pipe: %m");
+        r = cli_remote_spawn(argv, from_container ? -EBADF : p[0], from_container ? p[1] : -EBADF, &pid);
+        if (r < 0)
+                return r;
+        if (from_container) {
+                p[1] = safe_close(p[1]);
+                r = streq(dest, "-") ? copy_fd(p[0], STDOUT_FILENO) : extract_host(p[0], dest, keep_owner, err, sizeof(err));
+                p[0] = safe_close(p[0]);
+        } else {
+                p[0] = safe_close(p[0]);
+                r = streq(src, "-") ? copy_fd(STDIN_FILENO, p[1]) : archive_host(src, p[1], err, sizeof(err));
+                p[1] = safe_close(p[1]);
+        }
+        status = cli_remote_wait(pid);
+        /* The remote dray said what went wrong on its side (its stderr is ours). */
+        if (status != 0)
+                return -EIO;
+        if (r < 0)
+                return log_error_errno(r, "%s", err[0] ? err : strerror(-r));
+        return 0;
+}
+
 static void cp_help(void) {
         printf("Usage: dray cp [-a] CONTAINER:SRC_PATH DEST_PATH|-\n"
                "       dray cp [-a] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
@@ -316,10 +353,11 @@ int verb_cp(int argc, char *argv[]) {
 
         (void) signal(SIGPIPE, SIG_IGN);
         r = bus_connect(&bus);
-        if (r >= 0)
-                r = cli_remote_needs_fds(bus);
         if (r < 0)
                 return EXIT_FAILED;
-        r = k1 ? copy_from(bus, c1, p1, argv[optind + 1], keep_owner) : copy_to(bus, argv[optind], c2, p2, keep_owner);
+        if (cli_remote_host() && sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD) <= 0)
+                r = copy_remote(argv[optind], argv[optind + 1], k1, keep_owner);
+        else
+                r = k1 ? copy_from(bus, c1, p1, argv[optind + 1], keep_owner) : copy_to(bus, argv[optind], c2, p2, keep_owner);
         return r < 0 ? EXIT_FAILED : EXIT_SUCCESS;
 }

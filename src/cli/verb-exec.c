@@ -7,6 +7,7 @@
 
 #include "bus-errors.h"
 #include "cli-bus.h"
+#include "cli-detach.h"
 #include "cli-remote.h"
 #include "cli-terminal.h"
 #include "cli-util.h"
@@ -21,6 +22,7 @@
 
 typedef struct ExecOptions {
         bool interactive, tty, detach;
+        const char *detach_keys;
         char **env;
         const char *user;
         const char *working_dir;
@@ -30,6 +32,7 @@ typedef struct ExecRun {
         sd_event *event;
         int status;
         TerminalAttach terminal;
+        DetachRelay relay;
 } ExecRun;
 
 static void exec_help(void) {
@@ -43,6 +46,8 @@ static void exec_help(void) {
                "  -e, --env KEY[=VALUE] Set an environment variable (repeatable)\n"
                "  -u, --user USER[:GROUP]  Run as this user (uid or name in the container)\n"
                "  -w, --workdir DIR     Working directory (default: the container's)\n"
+               "      --detach-keys KEYS  With -i -t: keys that detach, leaving the command running\n"
+               "                        (default ctrl-p,ctrl-q; \"\" disables them)\n"
                "  -h, --help            Show this help\n"
                "\nExit status: the command's own, or 125 if dray failed, 126 if the command could not\n"
                "be executed, 127 if it was not found.\n\nSee dray(1).\n");
@@ -57,8 +62,10 @@ static int exec_parse(int argc, char *argv[], ExecOptions *o) {
                 { "user",        required_argument, NULL, 'u' },
                 { "workdir",     required_argument, NULL, 'w' },
                 { "help",        no_argument,       NULL, 'h' },
+                { "detach-keys", required_argument, NULL, 'K' },
                 {}
         };
+        char keys[DETACH_KEYS_MAX];
         int c, r;
 
         getopt_reset();
@@ -93,6 +100,11 @@ static int exec_parse(int argc, char *argv[], ExecOptions *o) {
                                 return log_invalid_value("--workdir", optarg, -EINVAL, "an absolute path");
                         o->working_dir = optarg;
                         break;
+                case 'K':
+                        if (detach_keys_resolve(optarg, keys) < 0)
+                                return -EINVAL;
+                        o->detach_keys = optarg;
+                        break;
                 case 'h':
                         exec_help();
                         return 0;
@@ -123,7 +135,7 @@ static int append_options(sd_bus_message *m, const ExecOptions *o, char **comman
         return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
-static int append_streams(sd_bus_message *m, const ExecOptions *o, const TerminalAttach *t) {
+static int append_streams(sd_bus_message *m, const ExecOptions *o, const TerminalAttach *t, int stdin_fd) {
         static const struct {
                 const char *name;
                 int fd;
@@ -137,11 +149,35 @@ static int append_streams(sd_bus_message *m, const ExecOptions *o, const Termina
                         continue;
                 if (fcntl(std[i].fd, F_GETFD) < 0) /* closed: not passed on */
                         continue;
-                r = sd_bus_message_append(m, "{sh}", std[i].name, std[i].fd);
+                r = sd_bus_message_append(m, "{sh}", std[i].name,
+                                          std[i].fd == STDIN_FILENO && stdin_fd >= 0 ? stdin_fd : std[i].fd);
         }
         if (r >= 0 && t->resize[0] >= 0)
                 r = sd_bus_message_append(m, "{sh}", "resize", t->resize[0]);
         return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
+static void on_detach(void *userdata) {
+        ExecRun *x = userdata;
+
+        /* The command runs on; our resize pipe's end tells its monitor we are gone. */
+        terminal_detach(&x->terminal);
+        log_info("Detached; the command keeps running.");
+        x->status = EXIT_SUCCESS;
+        (void) sd_event_exit(x->event, 0);
+}
+
+/* -i -t: our stdin goes through the detach-key filter, unless the keys are disabled (""). */
+static int exec_setup_detach_keys(ExecRun *x, const ExecOptions *o) {
+        char keys[DETACH_KEYS_MAX];
+        int n;
+
+        if (!o->tty || !o->interactive)
+                return 0;
+        n = detach_keys_resolve(o->detach_keys, keys);
+        if (n <= 0)
+                return n;
+        return detach_relay_start(&x->relay, x->event, keys, (size_t) n, on_detach, x);
 }
 
 static int on_exec_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -165,7 +201,7 @@ int verb_exec(int argc, char *argv[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_strv_free_ char **env = NULL;
         ExecOptions o = {};
-        ExecRun x = { .status = EXIT_DRAY_FAILED, .terminal = TERMINAL_ATTACH_NULL };
+        ExecRun x = { .status = EXIT_DRAY_FAILED, .terminal = TERMINAL_ATTACH_NULL, .relay = DETACH_RELAY_NULL };
         int r;
 
         r = exec_parse(argc, argv, &o);
@@ -189,6 +225,8 @@ int verb_exec(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the event loop: %m"), EXIT_DRAY_FAILED;
         r = terminal_attach(&x.terminal, x.event, o.tty, o.interactive);
+        if (r >= 0)
+                r = exec_setup_detach_keys(&x, &o);
         if (r < 0)
                 goto finish;
         r = bus_new_manager_call(bus, &m, "ExecContainer");
@@ -197,18 +235,21 @@ int verb_exec(int argc, char *argv[]) {
         if (r >= 0)
                 r = append_options(m, &o, argv + optind + 1);
         if (r >= 0)
-                r = append_streams(m, &o, &x.terminal);
+                r = append_streams(m, &o, &x.terminal, x.relay.pipe[0]);
         if (r >= 0)
                 r = sd_bus_call_async(bus, NULL, m, on_exec_reply, &x, BUS_TIMEOUT_INFINITE);
         if (r < 0) {
                 log_bus_error(NULL, r);
                 goto finish;
         }
+        /* The message holds its own copy of the relay's read end. */
+        detach_relay_sent(&x.relay);
         r = sd_event_loop(x.event);
         if (r < 0)
                 log_error_errno(r, "Event loop failed: %m");
 finish:
         terminal_detach(&x.terminal);
+        detach_relay_done(&x.relay);
         sd_event_unref(x.event);
         return r < 0 ? EXIT_DRAY_FAILED : x.status;
 }

@@ -12,8 +12,10 @@
 #include "cli-transfer.h"
 #include "cli-util.h"
 #include "container-state.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "log.h"
+#include "output-format.h"
 #include "strv.h"
 #include "table.h"
 #include "time-util.h"
@@ -22,8 +24,13 @@
 /* The flags of the image verbs. Each verb passes the options it takes; one switch reads them all. */
 typedef struct ImageFlags {
         bool quiet, force, all;
-        const char *format;
+        const char *format;             /* inspect -f TEMPLATE */
+        OutputFormat list_format;       /* ls, history --format */
 } ImageFlags;
+
+static void image_flags_done(ImageFlags *f) {
+        output_format_done(&f->list_format);
+}
 
 #define HELP_OPTION { "help", no_argument, NULL, 'h' }
 
@@ -54,6 +61,11 @@ static int image_flags_parse(const char *verb, const char *usage, const char *op
                         if (inspect_format_check(optarg) < 0)
                                 return -EINVAL;
                         ret->format = optarg;
+                        break;
+                case 'F':
+                        output_format_done(&ret->list_format);
+                        if (output_format_parse_option(optarg, &ret->list_format) < 0)
+                                return -EINVAL;
                         break;
                 default:
                         return log_option_error(verb, argv, c);
@@ -114,7 +126,8 @@ static int verb_image_import(int argc, char *argv[]) {
                 return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
         if (argc - optind != 2)
                 return log_error("'dray image import' takes FILE (or -) and NAME[:TAG]."), EXIT_DRAY_FAILED;
-        if (open_file(argv[optind], false, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
+        /* Remote: before the file is opened here, as the remote dray opens it there. */
+        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(argv[optind], false, &fd) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "ImportImage");
         if (r >= 0)
@@ -153,7 +166,8 @@ static int verb_image_load(int argc, char *argv[]) {
                 return log_error("'dray image load' takes no arguments; use -i FILE."), EXIT_DRAY_FAILED;
         if (streq(input, "-") && isatty(STDIN_FILENO))
                 return log_error("Refusing to read an archive from a terminal; use -i FILE."), EXIT_DRAY_FAILED;
-        if (open_file(input, false, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
+        /* Remote: before the file is opened here, as the remote dray opens it there. */
+        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(input, false, &fd) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "LoadImages");
         if (r >= 0)
@@ -200,7 +214,8 @@ static int verb_image_save(int argc, char *argv[]) {
                 return log_error("'dray image save' needs at least one image."), EXIT_DRAY_FAILED;
         if (!output && isatty(STDOUT_FILENO))
                 return log_error("Refusing to write an archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
-        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
+        /* Remote: before the file is opened here, as the remote dray opens it there. */
+        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(output ?: "-", true, &fd) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "SaveImages");
         if (r >= 0)
@@ -246,7 +261,8 @@ int verb_export(int argc, char *argv[]) {
                 return log_error("'dray export' takes one container."), EXIT_DRAY_FAILED;
         if (!output && isatty(STDOUT_FILENO))
                 return log_error("Refusing to write a tar archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
-        if (open_file(output ?: "-", true, &fd) < 0 || bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0)
+        /* Remote: before the file is opened here, as the remote dray opens it there. */
+        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(output ?: "-", true, &fd) < 0)
                 return EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "ExportContainer");
         if (r >= 0)
@@ -294,55 +310,106 @@ static void split_name(const char *name, char **ret_repo, const char **ret_tag) 
         *ret_tag = colon ? colon + 1 : "<none>";
 }
 
-static int image_row(Table *t, const char *id, char *const *names, uint64_t size, uint64_t created, bool quiet) {
-        char sz[FORMAT_SIZE_MAX], d[HUMAN_DURATION_MAX], short_id[13], created_s[HUMAN_DURATION_MAX + 8] = "";
+/* One object per name (or one "<none>" for an unnamed image), docker's keys: ID, Repository, Tag, Digest,
+ * CreatedSince, CreatedAt, Size; and Id (in full), Names, SizeBytes, Created (µs) for scripts. */
+static int image_rows(json_object *array, const char *id, char *const *names, uint64_t size, uint64_t created,
+                      const char *digest) {
+        char sz[FORMAT_SIZE_MAX], d[HUMAN_DURATION_MAX], short_id[13], ts[TIMESTAMP_ISO_MAX];
+        char created_s[HUMAN_DURATION_MAX + 8] = "";
         uint64_t now = now_usec(CLOCK_REALTIME);
+        size_t k = strv_length((char **) names);
 
         (void) snprintf(short_id, sizeof(short_id), "%.12s", id + strlen("sha256:"));
-        if (quiet) {
-                printf("%s\n", short_id);
-                return 0;
-        }
         format_size(sz, size);
         if (created > 0 && created <= now)
                 (void) snprintf(created_s, sizeof(created_s), "%s ago", format_human_duration(d, now - created));
-        if (!names)
-                return table_add_row(t, (const char *const[]) { "<none>", "<none>", short_id, created_s, sz });
-        STRV_FOREACH(n, names) {
+        for (size_t i = 0; i < MAX(k, 1u); i++) {
+                _cleanup_json_ json_object *o = json_object_new_object();
                 _cleanup_free_ char *repo = NULL;
-                const char *tag;
+                const char *tag = "<none>";
                 int r;
 
-                split_name(*n, &repo, &tag);
-                if (!repo)
+                if (i < k)
+                        split_name(names[i], &repo, &tag);
+                else
+                        repo = strdup("<none>");
+                if (!o || !repo)
                         return -ENOMEM;
-                r = table_add_row(t, (const char *const[]) { repo, tag, short_id, created_s, sz });
+                r = json_add_strv(o, "Names", names);
                 if (r < 0)
                         return r;
+                r = json_add_fieldsv(o, { "ID", json_string(short_id) }, { "Id", json_string(id) },
+                                     { "Repository", json_string(repo) }, { "Tag", json_string(tag) },
+                                     { "Digest", json_string(isempty(digest) ? "<none>" : digest) },
+                                     { "CreatedSince", json_string(created_s) },
+                                     { "CreatedAt", json_string(created > 0 ? format_timestamp_iso(ts, created) : "") },
+                                     { "Created", json_object_new_uint64(created) }, { "Size", json_string(sz) },
+                                     { "SizeBytes", json_object_new_uint64(size) });
+                if (r < 0 || json_object_array_add(array, o) < 0)
+                        return -ENOMEM;
+                o = NULL;
         }
         return 0;
 }
 
+static int images_print(json_object *array, const OutputFormat *format, bool quiet) {
+        static const char *const headers[] = { "ID", "IMAGE ID", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
+                                               NULL };
+        static const char *const columns[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
+        _cleanup_(table_freep) Table *t = NULL;
+        const char *last = NULL;
+
+        if (format->kind == OUTPUT_JSON) {
+                puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
+                return 0;
+        }
+        if (format->kind == OUTPUT_TEMPLATE && !quiet)
+                return output_format_print_stdout(format, array, headers);
+        t = table_new(ELEMENTSOF(columns), columns);
+        if (!t)
+                return log_oom();
+        for (size_t i = 0; i < json_object_array_length(array); i++) {
+                json_object *o = json_object_array_get_idx(array, i);
+                const char *c[5] = {};
+
+                (void) json_get_string(o, "Repository", &c[0]);
+                (void) json_get_string(o, "Tag", &c[1]);
+                (void) json_get_string(o, "ID", &c[2]);
+                (void) json_get_string(o, "CreatedSince", &c[3]);
+                (void) json_get_string(o, "Size", &c[4]);
+                if (quiet) { /* one line per image, not per name */
+                        if (!last || !streq(last, c[2]))
+                                printf("%s\n", c[2]);
+                        last = c[2];
+                } else if (table_add_row(t, c) < 0)
+                        return log_oom();
+        }
+        if (!quiet)
+                (void) table_print(t, stdout);
+        return 0;
+}
+
 int verb_images(int argc, char *argv[]) {
-        static const char *const headers[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        static const struct option options[] = { { "quiet", no_argument, NULL, 'q' }, HELP_OPTION, {} };
-        _cleanup_(table_freep) Table *t = table_new(5, headers);
+        static const struct option options[] = { { "quiet", no_argument, NULL, 'q' },
+                                                 { "format", required_argument, NULL, 'F' }, HELP_OPTION, {} };
+        _cleanup_json_ json_object *array = json_object_new_array();
         const char *verb = argv[0];
-        ImageFlags f = {};
-        bool quiet;
+        _cleanup_(image_flags_done) ImageFlags f = {};
         int r;
 
-        r = image_flags_parse(verb, "Usage: dray image ls [-q]\n\nList images.\n\n  -q, --quiet   Only show IDs",
+        r = image_flags_parse(verb, "Usage: dray image ls [-q] [--format FORMAT]\n\nList images.\n\n"
+                              "  -q, --quiet         Only show IDs\n"
+                              "      --format FORMAT table (default), json, or a Go template such as\n"
+                              "                      'table {{.Repository}}:{{.Tag}}\\t{{.ID}}' (see dray-image(1))",
                               ":qh", options, argc, argv, &f);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
         if (optind < argc)
                 return log_error("'dray %s' takes no arguments.", verb), EXIT_DRAY_FAILED;
-        quiet = f.quiet;
-        if (!t || bus_connect(&bus) < 0)
+        if (!array || bus_connect(&bus) < 0)
                 return EXIT_DRAY_FAILED;
         r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ListImages", &error,
                                &reply, NULL);
@@ -360,15 +427,14 @@ int verb_images(int argc, char *argv[]) {
                 if (r >= 0)
                         r = sd_bus_message_read(reply, "ttso", &size, &created, &digest, &path);
                 if (r >= 0 && strlen(id) > strlen("sha256:"))
-                        r = image_row(t, id, names, size, created, quiet);
+                        r = image_rows(array, id, names, size, created, digest);
                 if (r >= 0)
                         r = sd_bus_message_exit_container(reply);
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the image list: %m"), EXIT_DRAY_FAILED;
-        if (!quiet)
-                (void) table_print(t, stdout);
-        return EXIT_SUCCESS;
+        r = images_print(array, &f.list_format, f.quiet);
+        return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
 }
 
 /* ---- inspect, history, tag, rm, prune ---------------------------------------------------------- */
@@ -427,38 +493,84 @@ static int verb_image_inspect(int argc, char *argv[]) {
         return status;
 }
 
-static int verb_image_history(int argc, char *argv[]) {
-        static const char *const headers[] = { "CREATED", "CREATED BY", "COMMENT" };
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(table_freep) Table *t = table_new(3, headers);
-        _cleanup_json_ json_object *o = NULL;
+/* The image's history, newest step first, docker's keys: CreatedAt, CreatedBy, Comment, EmptyLayer. */
+static int history_json(json_object *image, json_object **ret) {
+        _cleanup_json_ json_object *array = json_object_new_array();
         json_object *config, *history;
         size_t n;
 
+        if (!array)
+                return -ENOMEM;
+        if (json_object_object_get_ex(image, "Config", &config) &&
+            json_object_object_get_ex(config, "history", &history) && json_object_is_type(history, json_type_array))
+                n = json_object_array_length(history);
+        else
+                n = 0;
+        for (size_t i = n; i > 0; i--) {
+                json_object *h = json_object_array_get_idx(history, i - 1);
+                _cleanup_json_ json_object *o = json_object_new_object();
+                const char *created = NULL, *by = NULL, *comment = NULL;
+                bool empty = false;
+                int r;
+
+                (void) json_get_string(h, "created", &created);
+                (void) json_get_string(h, "created_by", &by);
+                (void) json_get_string(h, "comment", &comment);
+                (void) json_get_bool(h, "empty_layer", &empty);
+                if (!o)
+                        return -ENOMEM;
+                r = json_add_fieldsv(o, { "CreatedAt", json_string(created) }, { "CreatedBy", json_string(by) },
+                                     { "Comment", json_string(comment) },
+                                     { "EmptyLayer", json_object_new_boolean(empty) });
+                if (r < 0 || json_object_array_add(array, o) < 0)
+                        return -ENOMEM;
+                o = NULL;
+        }
+        *ret = TAKE_PTR(array);
+        return 0;
+}
+
+static int verb_image_history(int argc, char *argv[]) {
+        static const char *const headers[] = { "CREATED", "CREATED BY", "COMMENT" };
+        static const struct option options[] = { { "format", required_argument, NULL, 'F' },
+                                                 { "no-trunc", no_argument, NULL, 'a' }, HELP_OPTION, {} };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(table_freep) Table *t = table_new(3, headers);
+        _cleanup_json_ json_object *o = NULL, *array = NULL;
+        _cleanup_(image_flags_done) ImageFlags f = {};
         int r;
 
-        r = image_no_flags("image history", "Usage: dray image history IMAGE\n\nShow how an image was made, newest "
-                           "step first.", argc, argv);
+        /* --no-trunc comes in as 'a' (all of the command). */
+        r = image_flags_parse("image history", "Usage: dray image history [--no-trunc] [--format FORMAT] IMAGE\n\n"
+                              "Show how an image was made, newest step first.\n\n"
+                              "      --no-trunc       Do not shorten CREATED BY\n"
+                              "      --format FORMAT  table (default), json, or a Go template such as\n"
+                              "                       '{{.CreatedAt}} {{.CreatedBy}}' (see dray-image(1))",
+                              ":h", options, argc, argv, &f);
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
         if (argc - optind != 1)
                 return log_error("'dray image history' takes one image."), EXIT_DRAY_FAILED;
         if (!t || bus_connect(&bus) < 0 || inspect_one(bus, argv[optind], &o) < 0)
                 return EXIT_DRAY_FAILED;
-        if (!json_object_object_get_ex(o, "Config", &config) || !json_object_object_get_ex(config, "history", &history) ||
-            !json_object_is_type(history, json_type_array))
-                return table_print(t, stdout), EXIT_SUCCESS;
-        n = json_object_array_length(history);
-        for (size_t i = n; i > 0; i--) {
-                json_object *h = json_object_array_get_idx(history, i - 1);
+        if (history_json(o, &array) < 0)
+                return log_oom(), EXIT_DRAY_FAILED;
+        if (f.list_format.kind == OUTPUT_JSON) {
+                puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
+                return EXIT_SUCCESS;
+        }
+        if (f.list_format.kind == OUTPUT_TEMPLATE)
+                return output_format_print_stdout(&f.list_format, array, NULL) < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
+        for (size_t i = 0; i < json_object_array_length(array); i++) {
+                json_object *h = json_object_array_get_idx(array, i);
                 const char *created = NULL, *by = NULL, *comment = NULL;
                 _cleanup_free_ char *by_short = NULL;
 
-                (void) json_get_string(h, "created", &created);
-                (void) json_get_string(h, "created_by", &by);
-                (void) json_get_string(h, "comment", &comment);
-                by_short = ellipsize(strempty(by), 60);
-                if (table_add_row(t, (const char *const[]) { strempty(created), strempty(by_short), strempty(comment) }) < 0)
+                (void) json_get_string(h, "CreatedAt", &created);
+                (void) json_get_string(h, "CreatedBy", &by);
+                (void) json_get_string(h, "Comment", &comment);
+                by_short = f.all ? strdup(by) : ellipsize(by, 60);
+                if (!by_short || table_add_row(t, (const char *const[]) { created, by_short, comment }) < 0)
                         return log_oom(), EXIT_DRAY_FAILED;
         }
         (void) table_print(t, stdout);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dray inspect: every org.dray1.Container property, as a JSON array. */
+/* dray inspect: every org.dray1.Container property, with docker's sections beside them
+ * (inspect-document.c), as a JSON array. */
 #include <getopt.h>
 #include <string.h>
 
 #include "bus-names.h"
 #include "cli-bus.h"
 #include "cli-util.h"
+#include "inspect-document.h"
 #include "json-util.h"
 #include "log.h"
 #include "strv.h"
@@ -312,29 +314,131 @@ static int inspect_live_limits(sd_bus *bus, json_object *array) {
         return 0;
 }
 
+/* Network name → its org.dray1.Network properties, for NetworkSettings (gateway, prefix length). */
+static int inspect_networks(sd_bus *bus, json_object **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_json_ json_object *array = json_object_new_array(), *map = json_object_new_object();
+        _cleanup_strv_free_ char **paths = NULL;
+        const char *name, *id, *subnet, *subnet6, *bridge, *path;
+        int internal, r;
+
+        if (!array || !map)
+                return -ENOMEM;
+        r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ListNetworks", &error,
+                               &reply, NULL);
+        if (r < 0)
+                return log_debug_errno(r, "ListNetworks failed (%s), no network details.", error.message), 0;
+        r = sd_bus_message_enter_container(reply, 'a', "(sssssbo)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(sssssbo)", &name, &id, &subnet, &subnet6, &bridge,
+                                                  &internal, &path)) > 0)
+                if (strv_extend(&paths, path) < 0)
+                        return -ENOMEM;
+        if (r < 0)
+                return r;
+        r = inspect_paths(bus, paths, DRAY_NETWORK_INTERFACE, array);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < json_object_array_length(array); i++) {
+                json_object *n = json_object_array_get_idx(array, i);
+
+                if (json_get_string(n, "Name", &name) >= 0 &&
+                    json_object_object_add(map, name, json_object_get(n)) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(map);
+        return 0;
+}
+
+/* Volume name → its Mountpoint, for Mounts. */
+static int inspect_volumes(sd_bus *bus, json_object **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_json_ json_object *map = json_object_new_object();
+        int r;
+
+        if (!map)
+                return -ENOMEM;
+        r = sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE, "ListVolumes", &error,
+                               &reply, NULL);
+        if (r < 0)
+                return log_debug_errno(r, "ListVolumes failed (%s), no volume paths.", error.message), 0;
+        r = sd_bus_message_enter_container(reply, 'a', "(sstbaso)");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sstbaso")) > 0) {
+                const char *name, *mountpoint;
+
+                r = sd_bus_message_read(reply, "ss", &name, &mountpoint);
+                if (r < 0)
+                        return r;
+                r = json_add_string(map, name, mountpoint);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_skip(reply, "tbaso");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(map);
+        return 0;
+}
+
+static bool any_has(json_object *array, const char *key) {
+        for (size_t i = 0; i < json_object_array_length(array); i++) {
+                json_object *v;
+
+                if (json_object_object_get_ex(json_object_array_get_idx(array, i), key, &v) &&
+                    json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0)
+                        return true;
+        }
+        return false;
+}
+
+/* Docker's sections beside the properties (inspect-document.h). */
+static int inspect_documents(sd_bus *bus, json_object *array) {
+        _cleanup_json_ json_object *networks = NULL, *volumes = NULL;
+        int r;
+
+        r = any_has(array, "Networks") ? inspect_networks(bus, &networks) : 0;
+        if (r >= 0 && any_has(array, "Volumes"))
+                r = inspect_volumes(bus, &volumes);
+        for (size_t i = 0; r >= 0 && i < json_object_array_length(array); i++)
+                r = inspect_document_build(json_object_array_get_idx(array, i), networks, volumes);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the inspect document: %m");
+        return 0;
+}
+
 /* --format: one line per container, from the template. */
 int inspect_format_check(const char *format) {
-        _cleanup_free_ char *out = NULL, *bad = NULL;
-        _cleanup_json_ json_object *empty = json_object_new_object();
+        _cleanup_(template_freep) Template *t = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
 
         /* Check the syntax now, before any call; keys are checked against each object later. */
-        if (template_expand(format, empty, &out, &bad) == -EINVAL)
-                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Invalid --format template: unsupported action "
-                                       "'%s'; use {{.Property}} or {{json .Property}}.", strna(bad));
+        r = template_parse(format, &t, &error);
+        if (r == -EINVAL)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Invalid --format %s.", strna(error));
+        if (r < 0)
+                return log_oom();
         return 0;
 }
 
 int inspect_print_template(json_object *array, const char *format) {
+        _cleanup_(template_freep) Template *t = NULL;
         size_t n = json_object_array_length(array);
-        int failed = 0;
+        int failed = 0, r;
 
+        r = template_parse(format, &t, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the template: %m");
         for (size_t k = 0; k < n; k++) {
-                _cleanup_free_ char *line = NULL, *bad = NULL;
-                int r;
+                _cleanup_free_ char *line = NULL, *error = NULL;
 
-                r = template_expand(format, json_object_array_get_idx(array, k), &line, &bad);
-                if (r == -ENOENT) {
-                        log_error("Template action '%s': no such property.", strna(bad));
+                r = template_render(t, json_object_array_get_idx(array, k), &line, &error);
+                if (r == -ENOENT || r == -EINVAL) {
+                        log_error("Failed to execute %s.", strna(error));
                         failed++;
                         continue;
                 }
@@ -343,6 +447,13 @@ int inspect_print_template(json_object *array, const char *format) {
                 puts(line);
         }
         return failed;
+}
+
+int inspect_print(json_object *array, const char *format) {
+        if (format)
+                return inspect_print_template(array, format);
+        puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
+        return 0;
 }
 
 int inspect_paths(sd_bus *bus, char **paths, const char *interface, json_object *array) {
@@ -374,12 +485,13 @@ int verb_inspect(int argc, char *argv[]) {
                         break;
                 case 'h':
                         printf("Usage: dray inspect [OPTIONS] CONTAINER...\n\n"
-                               "Print every property of the containers (org.dray1.Container) as a JSON\n"
-                               "array. Times are CLOCK_REALTIME microseconds; unset limits are null.\n\n"
+                               "Print every property of the containers (org.dray1.Container) and docker's\n"
+                               "sections (State, Config, HostConfig, Mounts, NetworkSettings) as a JSON\n"
+                               "array; see dray-inspect(1) for each field.\n\n"
                                "Options:\n"
                                "  -f, --format TEMPLATE   Print TEMPLATE once per container instead, with\n"
-                               "                          {{.Property}} replaced by its value, such as\n"
-                               "                          {{.State}} or {{json .Command}}\n"
+                               "                          a Go template such as {{.State.Status}},\n"
+                               "                          {{.NetworkSettings.IPAddress}} or {{json .Config.Labels}}\n"
                                "  -h, --help              Show this help\n"
                                "\nSee dray(1).\n");
                         return EXIT_SUCCESS;
@@ -406,7 +518,7 @@ int verb_inspect(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILED;
         failed += r;
-        if (inspect_live_limits(bus, array) < 0)
+        if (inspect_live_limits(bus, array) < 0 || inspect_documents(bus, array) < 0)
                 return EXIT_FAILED;
 
         if (format) {

@@ -9,6 +9,8 @@
 #include "cli-util.h"
 #include "log.h"
 #include "parse-util.h"
+#include "rm-volumes.h"
+#include "strv.h"
 #include "verbs.h"
 
 typedef struct Lifecycle {
@@ -21,6 +23,7 @@ typedef struct Lifecycle {
         bool print_status;    /* wait: print the reply's exit status instead of the argument */
         bool ignore_missing;  /* rm --force: a container that is not there is reported, not failed */
         bool ignore_quietly;  /* stop/rm --ignore (podman's): ... and not even reported */
+        bool remove_volumes;  /* rm -v: and the containers' anonymous volumes (rm-volumes.h) */
         uint64_t timeout_usec;
 } Lifecycle;
 
@@ -72,6 +75,7 @@ static int lifecycle_done(const char *arg, sd_bus_message *reply, void *userdata
 
 static int lifecycle_run(const Lifecycle *l, int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_strv_free_ char **volumes = NULL;
         int r;
 
         if (container_args_check(l->verb, argv + optind, 1, SIZE_MAX) < 0)
@@ -80,7 +84,10 @@ static int lifecycle_run(const Lifecycle *l, int argc, char *argv[]) {
         r = bus_connect(&bus);
         if (r < 0)
                 return EXIT_FAILED;
+        if (l->remove_volumes && rm_anonymous_volumes_collect(bus, argv + optind, &volumes) < 0)
+                return EXIT_FAILED;
         r = bus_call_each(bus, argv + optind, l->timeout_usec, lifecycle_build, lifecycle_done, (void *) l);
+        rm_anonymous_volumes_remove(bus, volumes);
         if (fflush(stdout) != 0)
                 r = r < 0 ? r : 1;
         return r == 0 ? EXIT_SUCCESS : EXIT_FAILED;
@@ -195,6 +202,7 @@ int verb_rm(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "force",  no_argument, NULL, 'f' },
                 { "ignore", no_argument, NULL, 'i' },
+                { "volumes", no_argument, NULL, 'v' },
                 { "help",   no_argument, NULL, 'h' },
                 {}
         };
@@ -207,10 +215,13 @@ int verb_rm(int argc, char *argv[]) {
         int c;
 
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, ":fih", options)) >= 0)
+        while ((c = cli_getopt(argc, argv, ":fivh", options)) >= 0)
                 switch (c) {
                 case 'i':
                         l.ignore_quietly = true;
+                        break;
+                case 'v':
+                        l.remove_volumes = true;
                         break;
                 case 'f':
                         /* Docker's rm -f: also succeeds for containers that are already gone. */
@@ -221,10 +232,11 @@ int verb_rm(int argc, char *argv[]) {
                         printf("Usage: dray rm [OPTIONS] CONTAINER...\n\n"
                                "Remove containers that are not running.\n\n"
                                "Options:\n"
-                               "  -f, --force   Kill (SIGKILL) running containers first; containers that do\n"
-                               "                not exist are reported but are not an error\n"
-                               "  -i, --ignore  Containers that do not exist are no error (silently)\n"
-                               "  -h, --help    Show this help\n"
+                               "  -f, --force     Kill (SIGKILL) running containers first; containers that do\n"
+                               "                  not exist are reported but are not an error\n"
+                               "  -i, --ignore    Containers that do not exist are no error (silently)\n"
+                               "  -v, --volumes   Remove the containers' anonymous volumes too\n"
+                               "  -h, --help      Show this help\n"
                                "\nSee dray(1).\n");
                         return EXIT_SUCCESS;
                 default:

@@ -7,9 +7,11 @@
 #include "bus-names.h"
 #include "cli-bus.h"
 #include "cli-util.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "log.h"
 #include "name.h"
+#include "output-format.h"
 #include "strv.h"
 #include "table.h"
 #include "verbs.h"
@@ -25,6 +27,7 @@ typedef struct NetworkArgs {
         const char *subnet, *gateway, *subnet6, *gateway6, *ip;
         bool internal, force, quiet;
         char **aliases;
+        const char *format;     /* ls: --format FORMAT; inspect: -f/--format TEMPLATE */
 } NetworkArgs;
 
 static void network_help(void) {
@@ -32,8 +35,8 @@ static void network_help(void) {
                "Manage bridge networks.\n\n"
                "Verbs:\n"
                "  create [--subnet CIDR] [--gateway IP] [--ipv6 --subnet6 CIDR [--gateway6 IP]] [--internal] NAME\n"
-               "  ls [-q]                         List networks\n"
-               "  inspect NAME...                 Show networks as JSON\n"
+               "  ls [-q] [--format FORMAT]       List networks (FORMAT: table, json or a Go template)\n"
+               "  inspect [-f TEMPLATE] NAME...   Show networks as JSON, or TEMPLATE for each\n"
                "  rm NAME...                      Remove networks\n"
                "  connect [--ip IP] [--alias NAME] NETWORK CONTAINER\n"
                "  disconnect [-f] NETWORK CONTAINER\n"
@@ -77,15 +80,64 @@ static int network_create(sd_bus *bus, const char *name, const NetworkArgs *a) {
         return 0;
 }
 
-static int network_ls(sd_bus *bus, const NetworkArgs *a) {
+/* docker's keys: ID, Name, Driver, Scope, Internal, IPv6; and dray's: Id (in full), Subnet, Subnet6, Bridge. */
+static int network_row(json_object *array, const char *name, const char *id, const char *subnet,
+                       const char *subnet6, const char *bridge, bool internal) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+        _cleanup_free_ char *short_id = strndup(id, 12);
+        int r;
+
+        if (!o || !short_id)
+                return -ENOMEM;
+        r = json_add_fieldsv(o, { "ID", json_string(short_id) }, { "Id", json_string(id) }, { "Name", json_string(name) },
+                             { "Driver", json_string("bridge") }, { "Scope", json_string("local") },
+                             { "Internal", json_object_new_boolean(internal) },
+                             { "IPv6", json_object_new_boolean(!isempty(subnet6)) }, { "Subnet", json_string(subnet) },
+                             { "Subnet6", json_string(subnet6) }, { "Bridge", json_string(bridge) });
+        if (r < 0 || json_object_array_add(array, o) < 0)
+                return -ENOMEM;
+        o = NULL;
+        return 0;
+}
+
+static int network_table(json_object *array) {
         static const char *const headers[] = { "NETWORK ID", "NAME", "DRIVER", "SUBNET", "BRIDGE", "INTERNAL" };
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(table_freep) Table *t = table_new(ELEMENTSOF(headers), headers);
-        const char *name, *id, *subnet, *subnet6, *bridge, *path;
-        int internal, r;
 
         if (!t)
                 return log_oom();
+        for (size_t i = 0; i < json_object_array_length(array); i++) {
+                json_object *o = json_object_array_get_idx(array, i);
+                const char *id = NULL, *name = NULL, *subnet = NULL, *subnet6 = NULL, *bridge = NULL;
+                _cleanup_free_ char *subnets = NULL;
+                bool internal = false;
+
+                (void) json_get_string(o, "ID", &id);
+                (void) json_get_string(o, "Name", &name);
+                (void) json_get_string(o, "Subnet", &subnet);
+                (void) json_get_string(o, "Subnet6", &subnet6);
+                (void) json_get_string(o, "Bridge", &bridge);
+                (void) json_get_bool(o, "Internal", &internal);
+                if (asprintf(&subnets, "%s%s%s", strempty(subnet), isempty(subnet6) ? "" : ",", strempty(subnet6)) < 0 ||
+                    table_add_row(t, (const char *const[]) { id, name, "bridge", subnets, bridge,
+                                                             internal ? "yes" : "no" }) < 0)
+                        return log_oom();
+        }
+        return table_print(t, stdout);
+}
+
+static int network_ls(sd_bus *bus, const NetworkArgs *a) {
+        static const char *const headers[] = { "ID", "NETWORK ID", "Id", "NETWORK ID", NULL };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(output_format_done) OutputFormat format = {};
+        _cleanup_json_ json_object *array = json_object_new_array();
+        const char *name, *id, *subnet, *subnet6, *bridge, *path;
+        int internal, r;
+
+        if (!array)
+                return log_oom();
+        if (a->format && output_format_parse_option(a->format, &format) < 0)
+                return -EINVAL;
         r = bus_new_manager_call(bus, &m, "ListNetworks");
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
@@ -95,24 +147,22 @@ static int network_ls(sd_bus *bus, const NetworkArgs *a) {
         r = sd_bus_message_enter_container(reply, 'a', "(sssssbo)");
         while (r >= 0 && (r = sd_bus_message_read(reply, "(sssssbo)", &name, &id, &subnet, &subnet6, &bridge,
                                                   &internal, &path)) > 0) {
-                _cleanup_free_ char *short_id = strndup(id, 12), *subnets = NULL;
-
                 if (a->quiet) {
                         puts(name);
                         continue;
                 }
-                if (!short_id || asprintf(&subnets, "%s%s%s", subnet, isempty(subnet6) ? "" : ",", subnet6) < 0)
-                        return log_oom();
-                r = table_add_row(t, (const char *const[]) { short_id, name, "bridge", subnets, bridge,
-                                                               internal ? "yes" : "no" });
-                if (r < 0)
+                if (network_row(array, name, id, subnet, subnet6, bridge, internal) < 0)
                         return log_oom();
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the reply to ListNetworks: %m");
-        if (!a->quiet)
-                (void) table_print(t, stdout);
-        return 0;
+        if (a->quiet)
+                return 0;
+        if (format.kind == OUTPUT_JSON)
+                return puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS)) < 0 ? -EIO : 0;
+        if (format.kind == OUTPUT_TEMPLATE)
+                return output_format_print_stdout(&format, array, headers);
+        return network_table(array);
 }
 
 static int network_path(sd_bus *bus, const char *name, char **ret) {
@@ -134,7 +184,7 @@ static int network_path(sd_bus *bus, const char *name, char **ret) {
         return *ret ? 0 : log_oom();
 }
 
-static int network_inspect(sd_bus *bus, char **names) {
+static int network_inspect(sd_bus *bus, char **names, const char *format) {
         _cleanup_json_ json_object *array = json_object_new_array();
         _cleanup_strv_free_ char **paths = NULL;
         int failed = 0, r;
@@ -154,7 +204,10 @@ static int network_inspect(sd_bus *bus, char **names) {
         r = inspect_paths(bus, paths, DRAY_NETWORK_INTERFACE, array);
         if (r < 0)
                 return r;
-        puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
+        failed += r;
+        r = inspect_print(array, format);
+        if (r < 0)
+                return r;
         return failed + r > 0 ? -EIO : 0;
 }
 
@@ -212,6 +265,7 @@ enum {
         ARG_INTERNAL,
         ARG_IP,
         ARG_ALIAS,
+        ARG_FORMAT,
 };
 
 static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) {
@@ -224,6 +278,7 @@ static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) 
                 { "internal", no_argument,       NULL, ARG_INTERNAL },
                 { "ip",       required_argument, NULL, ARG_IP       },
                 { "alias",    required_argument, NULL, ARG_ALIAS    },
+                { "format",   required_argument, NULL, ARG_FORMAT   },
                 { "force",    no_argument,       NULL, 'f'          },
                 { "quiet",    no_argument,       NULL, 'q'          },
                 { "help",     no_argument,       NULL, 'h'          },
@@ -236,7 +291,8 @@ static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) 
         /* Errors name the verb as typed: "dray network create", never "dray create". */
         (void) snprintf(what, sizeof(what), "network %s", verb);
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, ":fqh", options)) >= 0)
+        /* -f is --force, except for inspect where it is --format, as in docker. */
+        while ((c = cli_getopt(argc, argv, streq(verb, "inspect") ? ":f:h" : ":fqh", options)) >= 0)
                 switch (c) {
                 case ARG_SUBNET:   a->subnet = optarg; break;
                 case ARG_GATEWAY:  a->gateway = optarg; break;
@@ -251,7 +307,18 @@ static int parse_args(const char *verb, int argc, char *argv[], NetworkArgs *a) 
                         if (strv_extend(&a->aliases, optarg) < 0)
                                 return log_oom();
                         break;
-                case 'f':          a->force = true; break;
+                case 'f':
+                        if (optarg)
+                                a->format = optarg;
+                        else
+                                a->force = true;
+                        break;
+                case ARG_FORMAT:
+                        if (!streq(verb, "ls") && !streq(verb, "list") && !streq(verb, "inspect"))
+                                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Option '--format' is not for "
+                                                       "'dray %s'; see 'dray network --help'.", what);
+                        a->format = optarg;
+                        break;
                 case 'q':          a->quiet = true; break;
                 case 'h':
                         network_help();
@@ -291,6 +358,8 @@ int verb_network(int argc, char *argv[]) {
         aliases = a.aliases;
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+        if (a.format && streq(verb, "inspect") && inspect_format_check(a.format) < 0)
+                return EXIT_USAGE;
         args = argv + 1 + optind;
         n = argc - 1 - optind;
         if (streq(verb, "create") || streq(verb, "connect") || streq(verb, "disconnect") ?
@@ -306,7 +375,7 @@ int verb_network(int argc, char *argv[]) {
         else if (streq(verb, "ls") || streq(verb, "list"))
                 r = network_ls(bus, &a);
         else if (streq(verb, "inspect"))
-                r = network_inspect(bus, args);
+                r = network_inspect(bus, args, a.format);
         else if (streq(verb, "rm") || streq(verb, "remove"))
                 r = network_rm(bus, args);
         else

@@ -3,15 +3,18 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus-names.h"
 #include "cli-bus.h"
 #include "cli-time.h"
 #include "cli-util.h"
 #include "container-state.h"
+#include "json-fields.h"
 #include "json-util.h"
 #include "log.h"
 #include "name.h"
+#include "output-format.h"
 #include "strv.h"
 #include "table.h"
 #include "time-util.h"
@@ -298,6 +301,24 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
         return r < 0 ? -ENOMEM : 0;
 }
 
+/* The ID, "COMMAND" and "… ago" cells of a row, as the table shows them. */
+static int ps_row_texts(const PsRow *row, bool no_trunc, uint64_t now, char **ret_id, char **ret_command,
+                        char **ret_created) {
+        _cleanup_free_ char *id = NULL, *cmd = NULL, *quoted = NULL, *created = NULL;
+        uint64_t age = now > row->created_usec ? now - row->created_usec : 0;
+        char d[HUMAN_DURATION_MAX];
+
+        id = no_trunc ? strdup(row->id) : strndup(row->id, CONTAINER_ID_SHORT_LEN);
+        cmd = no_trunc ? strdup(row->command) : ellipsize(row->command, COMMAND_COLUMN_MAX);
+        if (!id || !cmd || asprintf(&quoted, "\"%s\"", cmd) < 0 ||
+            asprintf(&created, "%s ago", format_human_duration(d, age)) < 0)
+                return -ENOMEM;
+        *ret_id = TAKE_PTR(id);
+        *ret_command = TAKE_PTR(quoted);
+        *ret_created = TAKE_PTR(created);
+        return 0;
+}
+
 static int ps_print_table(const PsList *l, bool no_trunc) {
         static const char *const headers[] = {
                 "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
@@ -309,17 +330,10 @@ static int ps_print_table(const PsList *l, bool no_trunc) {
                 return log_oom();
         for (size_t i = 0; i < l->n; i++) {
                 const PsRow *row = &l->rows[i];
-                _cleanup_free_ char *id = NULL, *cmd = NULL, *quoted = NULL, *created = NULL, *status = NULL;
-                uint64_t age = now > row->created_usec ? now - row->created_usec : 0;
-                char d[HUMAN_DURATION_MAX];
+                _cleanup_free_ char *id = NULL, *quoted = NULL, *created = NULL, *status = NULL;
 
-                id = no_trunc ? strdup(row->id) : strndup(row->id, CONTAINER_ID_SHORT_LEN);
-                cmd = no_trunc ? strdup(row->command) : ellipsize(row->command, COMMAND_COLUMN_MAX);
-                if (!id || !cmd || asprintf(&quoted, "\"%s\"", cmd) < 0)
-                        return log_oom();
-                if (asprintf(&created, "%s ago", format_human_duration(d, age)) < 0)
-                        return log_oom();
-                if (ps_status(row, now, &status) < 0)
+                if (ps_row_texts(row, no_trunc, now, &id, &quoted, &created) < 0 ||
+                    ps_status(row, now, &status) < 0)
                         return log_oom();
                 if (table_add_row(t, (const char *const[]) { id, row->image, quoted, created, status,
                                                              strempty(row->ports), row->name }) < 0)
@@ -328,36 +342,74 @@ static int ps_print_table(const PsList *l, bool no_trunc) {
         return table_print(t, stdout);
 }
 
-static int ps_print_json(const PsList *l) {
+/* The rows as JSON objects: dray's keys (--format json), and for templates docker's too (ID, Names,
+ * RunningFor…), so `--format '{{.ID}}\t{{.Names}}'` works. */
+static int ps_add_docker_keys(json_object *o, const PsRow *row, bool no_trunc, uint64_t now) {
+        _cleanup_free_ char *id = NULL, *quoted = NULL, *created = NULL;
+        int r;
+
+        time_t sec = (time_t) (row->created_usec / 1000000);
+        char created_at[64] = "";
+        struct tm tm;
+
+        /* docker's CreatedAt in templates: "2026-01-02 03:04:05 +0000 UTC" (dray's JSON has µs). */
+        if (gmtime_r(&sec, &tm))
+                (void) strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+        r = ps_row_texts(row, no_trunc, now, &id, &quoted, &created);
+        if (r < 0)
+                return r;
+        return json_add_fieldsv(o, { "CreatedAt", json_string(created_at) }, { "ID", json_string(id) },
+                                { "Names", json_string(row->name) }, { "RunningFor", json_string(created) },
+                                { "Command", json_string(quoted) });
+}
+
+static int ps_json(const PsList *l, bool docker_keys, bool no_trunc, json_object **ret) {
         _cleanup_json_ json_object *a = json_object_new_array();
         uint64_t now = now_usec(CLOCK_REALTIME);
 
         if (!a)
-                return log_oom();
+                return -ENOMEM;
         for (size_t i = 0; i < l->n; i++) {
                 const PsRow *row = &l->rows[i];
                 _cleanup_json_ json_object *o = json_object_new_object();
                 _cleanup_free_ char *status = NULL;
-                int r = 0;
+                int r;
 
                 if (!o || ps_status(row, now, &status) < 0)
-                        return log_oom();
-                r = r < 0 ? r : json_add_string(o, "Id", row->id);
-                r = r < 0 ? r : json_add_string(o, "Name", row->name);
-                r = r < 0 ? r : json_add_string(o, "State", row->state);
-                r = r < 0 ? r : json_add_string(o, "Status", status);
-                r = r < 0 ? r : json_add_string(o, "Image", row->image);
-                r = r < 0 ? r : json_add_string(o, "Command", row->command);
-                r = r < 0 ? r : json_add_uint64(o, "CreatedAt", row->created_usec);
-                if (row->started_usec > 0)
-                        r = r < 0 ? r : json_add_uint64(o, "StartedAt", row->started_usec);
-                r = r < 0 ? r : json_add_uint64(o, "FinishedAt", row->finished_usec);
-                r = r < 0 ? r : json_add_int(o, "ExitStatus", row->exit_status);
-                r = r < 0 ? r : json_add_string(o, "Ports", strempty(row->ports));
+                        return -ENOMEM;
+                r = json_add_fieldsv(o, { "Id", json_string(row->id) }, { "Name", json_string(row->name) },
+                                     { "State", json_string(row->state) }, { "Status", json_string(status) },
+                                     { "Image", json_string(row->image) }, { "Command", json_string(row->command) },
+                                     { "CreatedAt", json_object_new_uint64(row->created_usec) });
+                if (r >= 0 && row->started_usec > 0)
+                        r = json_add_uint64(o, "StartedAt", row->started_usec);
+                if (r >= 0)
+                        r = json_add_fieldsv(o, { "FinishedAt", json_object_new_uint64(row->finished_usec) },
+                                             { "ExitStatus", json_object_new_int(row->exit_status) },
+                                             { "Ports", json_string(row->ports) });
+                if (r >= 0 && docker_keys)
+                        r = ps_add_docker_keys(o, row, no_trunc, now);
                 if (r < 0 || json_object_array_add(a, o) < 0)
-                        return log_oom();
+                        return -ENOMEM;
                 o = NULL; /* the array owns it now */
         }
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+static int ps_print_formatted(const PsList *l, const OutputFormat *f, bool no_trunc) {
+        static const char *const headers[] = {
+                "ID", "CONTAINER ID", "Id", "CONTAINER ID", "RunningFor", "CREATED", "CreatedAt", "CREATED AT",
+                NULL
+        };
+        _cleanup_json_ json_object *a = NULL;
+        int r;
+
+        r = ps_json(l, f->kind == OUTPUT_TEMPLATE, no_trunc, &a);
+        if (r < 0)
+                return log_oom();
+        if (f->kind == OUTPUT_TEMPLATE)
+                return output_format_print_stdout(f, a, headers);
         puts(json_object_to_json_string_ext(a, JSON_OUTPUT_FLAGS));
         return fflush(stdout) == 0 ? 0 : -errno;
 }
@@ -369,7 +421,8 @@ static void ps_help(void) {
                "  -a, --all             Show all containers, not only running ones\n"
                "  -q, --quiet           Show only container IDs\n"
                "      --no-trunc        Do not truncate IDs and commands\n"
-               "      --format FORMAT   table (default) or json\n"
+               "      --format FORMAT   table (default), json, or a Go template such as\n"
+               "                        'table {{.ID}}\\t{{.Names}}\\t{{.Status}}' (see dray-ps(1))\n"
                "  -f, --filter FILTER   label=KEY[=VALUE], name=NAME, id=ID or status=STATE\n"
                "                        (repeatable; a container must match all)\n"
                "  -h, --help            Show this help\n"
@@ -392,7 +445,8 @@ int verb_ps(int argc, char *argv[]) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(ps_list_done) PsList l = {};
         _cleanup_strv_free_ char **filters = NULL;
-        bool all = false, quiet = false, no_trunc = false, json = false;
+        _cleanup_(output_format_done) OutputFormat format = {};
+        bool all = false, quiet = false, no_trunc = false;
         int c, r;
 
         getopt_reset();
@@ -414,10 +468,9 @@ int verb_ps(int argc, char *argv[]) {
                         no_trunc = true;
                         break;
                 case ARG_FORMAT:
-                        if (!streq(optarg, "table") && !streq(optarg, "json"))
-                                return log_invalid_value("--format", optarg, -EINVAL, "table or json"),
-                                       EXIT_USAGE;
-                        json = streq(optarg, "json");
+                        output_format_done(&format);
+                        if (output_format_parse_option(optarg, &format) < 0)
+                                return EXIT_USAGE;
                         break;
                 case 'h':
                         ps_help();
@@ -458,6 +511,6 @@ int verb_ps(int argc, char *argv[]) {
         r = ps_fetch_started(bus, &l);
         if (r < 0)
                 return EXIT_FAILED;
-        r = json ? ps_print_json(&l) : ps_print_table(&l, no_trunc);
+        r = format.kind == OUTPUT_DEFAULT ? ps_print_table(&l, no_trunc) : ps_print_formatted(&l, &format, no_trunc);
         return r < 0 ? EXIT_FAILED : EXIT_SUCCESS;
 }

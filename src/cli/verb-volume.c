@@ -12,6 +12,8 @@
 #include "json-util.h"
 #include "log.h"
 #include "mount-spec.h"
+#include "option-append.h"
+#include "output-format.h"
 #include "strv.h"
 #include "table.h"
 #include "utf8.h"
@@ -19,8 +21,10 @@
 
 typedef struct VolumeArgs {
         char **labels;      /* create --label */
+        char **options;     /* create -o/--opt KEY=VALUE (docker's local driver: type, device, o) */
         char **filters;     /* ls --filter */
-        bool quiet, json, force, all;
+        const char *format; /* ls --format FORMAT; inspect -f/--format TEMPLATE */
+        bool quiet, force, all;
 } VolumeArgs;
 
 typedef struct VolumeRow {
@@ -38,10 +42,12 @@ static void volume_help(void) {
         printf("Usage: dray volume VERB [OPTIONS] [ARGS...]\n\n"
                "Manage named volumes: directories in /var/lib/dray/volumes that outlive containers.\n\n"
                "Verbs:\n"
-               "  create [--label KEY=VALUE]... [NAME]   Create a volume (a generated name without NAME)\n"
-               "  ls [-q] [--format table|json] [--filter label=KEY[=VALUE]|name=NAME|dangling=true|false]\n"
-               "                                         List volumes\n"
-               "  inspect NAME...                        Show volumes as JSON\n"
+               "  create [--label KEY=VALUE]... [-o|--opt KEY=VALUE]... [NAME]\n"
+               "                                         Create a volume (a generated name without NAME);\n"
+               "                                         --opt type=tmpfs --opt o=size=64m: in memory\n"
+               "  ls [-q] [--format FORMAT] [--filter label=KEY[=VALUE]|name=NAME|dangling=true|false]\n"
+               "                                         List volumes (FORMAT: table, json or a Go template)\n"
+               "  inspect [-f TEMPLATE] NAME...          Show volumes as JSON, or TEMPLATE for each\n"
                "  rm [-f] NAME...                        Remove volumes no container uses (-f: no error\n"
                "                                         for missing ones)\n"
                "  prune [-a] [-f]                        Remove unused anonymous volumes (-a: every unused\n"
@@ -67,14 +73,8 @@ static int volume_create(sd_bus *bus, const char *name, const VolumeArgs *a) {
         r = bus_new_manager_call(bus, &m, "CreateVolume");
         r = r < 0 ? r : sd_bus_message_append(m, "s", strempty(name));
         r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "{sv}");
-        if (r >= 0 && a->labels) {
-                r = sd_bus_message_open_container(m, 'e', "sv");
-                r = r < 0 ? r : sd_bus_message_append(m, "s", "Labels");
-                r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "as");
-                r = r < 0 ? r : sd_bus_message_append_strv(m, a->labels);
-                r = r < 0 ? r : sd_bus_message_close_container(m);
-                r = r < 0 ? r : sd_bus_message_close_container(m);
-        }
+        r = r < 0 ? r : option_append_strv(m, "Labels", a->labels, false);
+        r = r < 0 ? r : option_append_strv(m, "Options", a->options, false);
         r = r < 0 ? r : sd_bus_message_close_container(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
@@ -228,15 +228,19 @@ static int list_volumes(sd_bus *bus, sd_bus_message **ret_reply) {
 
 static int volume_ls(sd_bus *bus, const VolumeArgs *a) {
         static const char *const headers[] = { "DRIVER", "VOLUME NAME" };
+        static const char *const template_headers[] = { "Name", "VOLUME NAME", NULL };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(table_freep) Table *t = table_new(ELEMENTSOF(headers), headers);
         _cleanup_json_ json_object *array = json_object_new_array();
+        _cleanup_(output_format_done) OutputFormat format = {};
         _cleanup_strv_free_ char **in_use = NULL;
         _cleanup_(volume_row_done) VolumeRow v = {};
         int r;
 
         if (!t || !array)
                 return log_oom();
+        if (a->format && output_format_parse_option(a->format, &format) < 0)
+                return -EINVAL;
         STRV_FOREACH(f, a->filters)
                 if (strneq(*f, "dangling=", 9)) {
                         r = volumes_in_use(bus, &in_use);
@@ -254,7 +258,7 @@ static int volume_ls(sd_bus *bus, const VolumeArgs *a) {
                         continue;
                 if (a->quiet)
                         puts(v.name);
-                else if (a->json) {
+                else if (format.kind != OUTPUT_DEFAULT) {
                         if (row_to_json(&v, &o) < 0 || json_object_array_add(array, o) < 0)
                                 return json_object_put(o), log_oom();
                 } else if (table_add_row(t, (const char *const[]) { "local", v.name }) < 0)
@@ -262,9 +266,13 @@ static int volume_ls(sd_bus *bus, const VolumeArgs *a) {
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the reply to ListVolumes: %m");
-        if (a->json)
+        if (a->quiet)
+                return 0;
+        if (format.kind == OUTPUT_JSON)
                 puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
-        else if (!a->quiet)
+        else if (format.kind == OUTPUT_TEMPLATE)
+                return output_format_print_stdout(&format, array, template_headers);
+        else
                 (void) table_print(t, stdout);
         return 0;
 }
@@ -282,9 +290,25 @@ static int report_missing(sd_bus *bus, const char *name) {
         return r < 0 ? r : -ENOENT;
 }
 
-static int volume_inspect(sd_bus *bus, char **names) {
+/* Options, docker's --opt as an object ({"type": "tmpfs", "o": "size=64m"}), from the Volume object. */
+static int volume_add_options(sd_bus *bus, const VolumeRow *v, json_object *o) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_strv_free_ char **options = NULL;
+        json_object *object = NULL;
+        int r;
+
+        r = sd_bus_get_property_strv(bus, DRAY_BUS_NAME, v->path, DRAY_VOLUME_INTERFACE, "Options", &error, &options);
+        if (r < 0)
+                return log_debug("No Options of %s: %s", v->name, error.message), 0;
+        r = labels_to_json(options, &object);
+        if (r < 0)
+                return r;
+        return json_object_object_add(o, "Options", object) < 0 ? -ENOMEM : 0;
+}
+
+static int volume_inspect(sd_bus *bus, char **names, const char *format) {
         _cleanup_json_ json_object *array = json_object_new_array();
-        int failed = 0;
+        int failed = 0, r;
 
         if (!array)
                 return log_oom();
@@ -292,7 +316,6 @@ static int volume_inspect(sd_bus *bus, char **names) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
                 _cleanup_(volume_row_done) VolumeRow v = {};
                 bool found = false;
-                int r;
 
                 r = list_volumes(bus, &reply);
                 if (r < 0)
@@ -302,7 +325,8 @@ static int volume_inspect(sd_bus *bus, char **names) {
                                 json_object *o = NULL;
 
                                 found = true;
-                                if (row_to_json(&v, &o) < 0 || json_object_array_add(array, o) < 0)
+                                if (row_to_json(&v, &o) < 0 || volume_add_options(bus, &v, o) < 0 ||
+                                    json_object_array_add(array, o) < 0)
                                         return json_object_put(o), log_oom();
                         }
                 if (r < 0)
@@ -312,8 +336,10 @@ static int volume_inspect(sd_bus *bus, char **names) {
                         failed++;
                 }
         }
-        puts(json_object_to_json_string_ext(array, JSON_OUTPUT_FLAGS));
-        return failed > 0 ? -EIO : 0;
+        r = inspect_print(array, format);
+        if (r < 0)
+                return r;
+        return failed + r > 0 ? -EIO : 0;
 }
 
 static int volume_rm(sd_bus *bus, char **names, bool force) {
@@ -381,12 +407,14 @@ enum {
         ARG_FORMAT,
         ARG_FILTER,
         ARG_DRIVER,
+        ARG_OPT,
 };
 
 static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
         static const struct option options[] = {
                 { "label",  required_argument, NULL, ARG_LABEL  },
                 { "driver", required_argument, NULL, ARG_DRIVER },
+                { "opt",    required_argument, NULL, 'o'        },
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "filter", required_argument, NULL, ARG_FILTER },
                 { "quiet",  no_argument,       NULL, 'q'        },
@@ -401,7 +429,8 @@ static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
         /* Errors name the verb as typed: "dray volume rm", never "dray rm". */
         (void) snprintf(what, sizeof(what), "volume %s", verb);
         getopt_reset();
-        while ((c = cli_getopt(argc, argv, ":qfad:h", options)) >= 0)
+        /* -f is --force, except for inspect where it is --format, as in docker. */
+        while ((c = cli_getopt(argc, argv, streq(verb, "inspect") ? ":f:h" : ":qfad:o:h", options)) >= 0)
                 switch (c) {
                 case ARG_LABEL:
                         if (!strchr(optarg, '=') || optarg[0] == '=' || !utf8_is_valid(optarg))
@@ -415,9 +444,13 @@ static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
                                 return log_invalid_value("--driver", optarg, -EINVAL, "local (the only driver)");
                         break;
                 case ARG_FORMAT:
-                        if (!streq(optarg, "table") && !streq(optarg, "json"))
-                                return log_invalid_value("--format", optarg, -EINVAL, "table or json");
-                        a->json = streq(optarg, "json");
+                        a->format = optarg;
+                        break;
+                case 'o':
+                        if (!strchr(optarg, '=') || optarg[0] == '=' || !utf8_is_valid(optarg))
+                                return log_invalid_value("--opt", optarg, -EINVAL, "KEY=VALUE (type=tmpfs, device=tmpfs, o=OPTIONS)");
+                        if (strv_extend(&a->options, optarg) < 0)
+                                return log_oom();
                         break;
                 case ARG_FILTER:
                         if (check_filter(optarg) < 0)
@@ -426,7 +459,12 @@ static int parse_args(const char *verb, int argc, char *argv[], VolumeArgs *a) {
                                 return log_oom();
                         break;
                 case 'q': a->quiet = true; break;
-                case 'f': a->force = true; break;
+                case 'f':
+                        if (optarg)
+                                a->format = optarg;
+                        else
+                                a->force = true;
+                        break;
                 case 'a': a->all = true; break;
                 case 'h':
                         volume_help();
@@ -442,14 +480,14 @@ static int check_usage(const char *verb, const VolumeArgs *a, int n, char **args
         bool ok;
 
         if (streq(verb, "create"))
-                ok = n <= 1 && !a->quiet && !a->json && !a->filters && !a->force && !a->all;
+                ok = n <= 1 && !a->quiet && !a->format && !a->filters && !a->force && !a->all;
         else if (streq(verb, "ls"))
-                ok = n == 0 && !a->labels && !a->force && !a->all;
+                ok = n == 0 && !a->labels && !a->options && !a->force && !a->all;
         else if (streq(verb, "prune"))
-                ok = n == 0 && !a->labels && !a->quiet && !a->json && !a->filters;
+                ok = n == 0 && !a->labels && !a->options && !a->quiet && !a->format && !a->filters;
         else /* inspect, rm */
-                ok = n >= 1 && !a->labels && !a->quiet && !a->json && !a->filters && !a->all &&
-                        (streq(verb, "rm") || !a->force);
+                ok = n >= 1 && !a->labels && !a->options && !a->quiet && !a->filters && !a->all &&
+                        (streq(verb, "rm") ? !a->format : !a->force);
         if (!ok)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "Wrong options or arguments for 'dray volume %s'; "
                                        "see 'dray volume --help'.", verb);
@@ -475,7 +513,7 @@ static const char *canonical_verb(const char *verb) {
 
 int verb_volume(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_strv_free_ char **labels = NULL, **filters = NULL;
+        _cleanup_strv_free_ char **labels = NULL, **filters = NULL, **options = NULL;
         VolumeArgs a = {};
         const char *verb;
         char **args;
@@ -491,11 +529,14 @@ int verb_volume(int argc, char *argv[]) {
         r = parse_args(argv[1], argc - 1, argv + 1, &a);
         labels = a.labels;
         filters = a.filters;
+        options = a.options;
         if (r != 0)
                 return r > 0 ? EXIT_SUCCESS : EXIT_USAGE;
         args = argv + 1 + optind;
         n = argc - 1 - optind;
         if (check_usage(verb, &a, n, args) < 0)
+                return EXIT_USAGE;
+        if (a.format && streq(verb, "inspect") && inspect_format_check(a.format) < 0)
                 return EXIT_USAGE;
 
         r = bus_connect(&bus);
@@ -506,7 +547,7 @@ int verb_volume(int argc, char *argv[]) {
         else if (streq(verb, "ls"))
                 r = volume_ls(bus, &a);
         else if (streq(verb, "inspect"))
-                r = volume_inspect(bus, args);
+                r = volume_inspect(bus, args, a.format);
         else if (streq(verb, "rm"))
                 r = volume_rm(bus, args, a.force);
         else

@@ -30,6 +30,11 @@ int verb_volume(int argc, char *argv[]);
 int verb_cp(int argc, char *argv[]);
 int verb_pause(int argc, char *argv[]);
 int verb_top(int argc, char *argv[]);
+int verb_stats(int argc, char *argv[]);
+int verb_events(int argc, char *argv[]);
+int verb_diff(int argc, char *argv[]);
+int verb_system(int argc, char *argv[]);
+int verb_container_prune(int argc, char *argv[]);
 int verb_rename(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
 int verb_image_alias(int argc, char *argv[]);
@@ -51,3 +56,5 @@ int inspect_paths(sd_bus *bus, char **paths, const char *interface, json_object 
  * it failed for (logged), or a negative errno. */
 int inspect_format_check(const char *format);
 int inspect_print_template(json_object *array, const char *format);
+/* The array as JSON, or format (a template) once per element; returns how many failed, or <0. */
+int inspect_print(json_object *array, const char *format);

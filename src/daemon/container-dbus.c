@@ -81,6 +81,12 @@ static int property_get_cap_add(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append_strv(reply, c->spec->cap_add);
 }
 
+static int property_get_devices(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        return sd_bus_message_append_strv(reply, c->spec->devices);
+}
+
 static int property_get_group_add(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;
@@ -416,9 +422,12 @@ static const sd_bus_vtable container_vtable[] = {
         /* network-dbus.c */
         CONST_PROPERTY("NetworkMode", "s", bus_container_property_get_network_mode),
         CHANGING_PROPERTY("Networks", "a(sss)", bus_container_property_get_networks),
+        /* Changes with connect and disconnect, which signal Networks: read it when needed. */
+        SD_BUS_PROPERTY("NetworkAliases", "a{sas}", bus_container_property_get_network_aliases, 0, 0),
         CHANGING_PROPERTY("Ports", "a(sqqs)", bus_container_property_get_ports),
         CONST_PROPERTY("CapAdd", "as", property_get_cap_add),
         CONST_PROPERTY("GroupAdd", "as", property_get_group_add),
+        CONST_PROPERTY("Devices", "as", property_get_devices),
         CONST_PROPERTY("CapDrop", "as", property_get_cap_drop),
         CONST_PROPERTY("BindMounts", "a(ssb)", property_get_mounts),
         CONST_PROPERTY("TmpfsMounts", "a(ss)", property_get_mounts),

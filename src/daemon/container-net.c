@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -368,6 +367,8 @@ int container_net_connect(Container *c, Network *n, const char *ip, char *const 
         r = save_spec(c);
         if (r < 0)
                 return dray_error_set(e, r, "failed to save container '%s': %s", c->spec->name, strerror(-r));
+        manager_event(c->manager, EVENT_NETWORK, "connect", n->config->id, n->config->name,
+                      (const char *const[]) { "container", c->spec->id, "type", "bridge", NULL });
         return 0;
 }
 
@@ -399,5 +400,7 @@ int container_net_disconnect(Container *c, Network *n) {
                 container_net_update_peers(c, nets);
                 break;
         }
+        manager_event(c->manager, EVENT_NETWORK, "disconnect", n->config->id, n->config->name,
+                      (const char *const[]) { "container", c->spec->id, "type", "bridge", NULL });
         return save_spec(c);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 
 #include "capability-name.h"
 #include "config.h"
@@ -14,6 +15,7 @@
 #include "container-options.h"
 #include "restart-policy.h"
 #include "container-volumes.h"
+#include "device-spec.h"
 #include "mount-spec.h"
 #include "image-user.h"
 #include "name.h"
@@ -190,6 +192,45 @@ static int parse_group_add(sd_bus_message *m, const char *key, ContainerSpec *s,
         }
         strv_free(s->group_add);
         s->group_add = TAKE_PTR(l);
+        return 0;
+}
+
+/* Devices as ("HOST[:CONTAINER][:PERMS]", docker's --device): HOST must be a character or block device
+ * node itself (lstat: a symbolic link is refused, so what was checked is what the runtime binds and
+ * what DeviceAllow= names). Kept canonical; the option is privileged (container-privilege.c). */
+static int parse_devices(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
+        _cleanup_strv_free_ char **l = NULL, **canonical = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) > DEVICES_MAX)
+                return container_option_invalid(error, key, "more than %u devices", DEVICES_MAX);
+        STRV_FOREACH(d, l) {
+                _cleanup_free_ char *host = NULL, *c = NULL;
+                struct stat st;
+
+                r = device_spec_parse(*d, &host, NULL, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return container_option_invalid(error, key, "'%.128s' is not HOST[:CONTAINER][:PERMS] with "
+                                                        "absolute paths, CONTAINER in /dev and PERMS of r, w, m", *d);
+                if (lstat(host, &st) < 0)
+                        return container_option_invalid(error, key, "device '%.128s': %s", host, strerror(errno));
+                if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                        return container_option_invalid(error, key, "'%.128s' is not a device node (a character or "
+                                                        "block device itself, not a link to one)", host);
+                r = device_spec_canonical(*d, &c);
+                if (r < 0)
+                        return r;
+                r = strv_consume(&canonical, TAKE_PTR(c));
+                if (r < 0)
+                        return r;
+        }
+        strv_free(s->devices);
+        s->devices = TAKE_PTR(canonical);
         return 0;
 }
 
@@ -641,6 +682,7 @@ static const Option option_table[] = {
         { "StopTimeoutUSec",    "t",  parse_stop_timeout      },
         { "StopSignal",         "i",  parse_stop_signal       },
         { "CapAdd",             "as", parse_cap_add           },
+        { "Devices",            "as", parse_devices           },
         { "CapDrop",            "as", parse_cap_drop          },
         { "Image",              "s",  parse_image             },
         { "BindMounts",         "a(ssb)", parse_bind_mounts   },

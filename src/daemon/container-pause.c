@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bus-names.h"
 #include "container-pause.h"
@@ -112,6 +110,7 @@ int container_pause(Container *c, sd_bus_message *m) {
         (void) container_save(c);
         container_bus_send_changed(c);
         log_info("Container %s paused.", c->spec->name);
+        container_event(c, "pause", NULL);
         return m ? wait_frozen(c, m) : 0;
 }
 

@@ -54,7 +54,9 @@ const char *container_spec_privileged_reason(const ContainerSpec *s) {
                 return "--boot without --userns=auto";
         if (s->net.mode == NETWORK_MODE_HOST)
                 return "the host's network (--network host)";
-        /* The hook for options still to come (--device). */
+        /* A host device node (disk, tty, /dev/mem…) in the container, allowed by its device cgroup. */
+        if (s->devices)
+                return "a host device (--device)";
         return NULL;
 }
 

@@ -43,7 +43,8 @@ int container_rename(Container *c, const char *name) {
                 free(copy);
                 return r;
         }
-        container_log_event(c, DRAY_MESSAGE_CONTAINER_RENAMED, LOG_INFO, "Renamed container %s to %s.", old, name);
+        container_log_event_attrs(c, DRAY_MESSAGE_CONTAINER_RENAMED, (const char *const[]) { "oldName", old, NULL },
+                                 LOG_INFO, "Renamed container %s to %s.", old, name);
         container_bus_send_changed(c);
         return 0;
 }

@@ -30,10 +30,16 @@ typedef struct TopProcess {
         char *command;
 } TopProcess;
 
+struct CollectArgs {
+        pid_t **pids;
+        size_t *n;
+};
+
+static int collect_pids_child(int fd, unsigned depth, void *userdata);
+
 static int collect_pids(int dir_fd, unsigned depth, pid_t **pids, size_t *n) {
         _cleanup_free_ char *text = NULL;
-        DIR *d;
-        int fd, r;
+        int r;
 
         r = safe_read_file_at(dir_fd, "cgroup.procs", SAFE_OPEN_NO_SYMLINKS, 1024 * 1024, &text, NULL);
         if (r < 0)
@@ -55,6 +61,21 @@ static int collect_pids(int dir_fd, unsigned depth, pid_t **pids, size_t *n) {
         }
         if (depth >= TOP_DEPTH_MAX)
                 return 0;
+        return cgroup_for_each_child(dir_fd, collect_pids_child, depth, &(struct CollectArgs) { pids, n });
+}
+
+static int collect_pids_child(int fd, unsigned depth, void *userdata) {
+        struct CollectArgs *a = userdata;
+
+        (void) collect_pids(fd, depth, a->pids, a->n);
+        return 0;
+}
+
+int cgroup_for_each_child(int dir_fd, int (*fn)(int fd, unsigned depth, void *userdata), unsigned depth,
+                          void *userdata) {
+        DIR *d;
+        int fd;
+
         fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -70,7 +91,7 @@ static int collect_pids(int dir_fd, unsigned depth, pid_t **pids, size_t *n) {
                         continue;
                 sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sub >= 0)
-                        (void) collect_pids(sub, depth + 1, pids, n);
+                        (void) fn(sub, depth + 1, userdata);
         }
         closedir(d);
         return 0;

@@ -111,7 +111,7 @@ int container_volumes_create(Manager *m, VolumesPending *p, sd_bus_error *error)
 
         for (size_t k = 0; k < ELEMENTSOF(lists); k++)
                 STRV_FOREACH(name, lists[k]) {
-                        int r = volume_create(m, *name, k == 1, NULL, NULL);
+                        int r = volume_create(m, *name, k == 1, NULL, NULL, NULL);
 
                         if (r >= 0)
                                 r = strv_extend(&p->created, *name);

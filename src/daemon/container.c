@@ -13,6 +13,7 @@
 #include "container-internal.h"
 #include "container.h"
 #include "contract.h"
+#include "events.h"
 #include "exit-record.h"
 #include "journal-events.h"
 #include "log.h"
@@ -26,7 +27,9 @@
 #include "scope-cgroup.h"
 #include "scope-logging.h"
 #include "scope.h"
+#include "strv.h"
 #include "time-util.h"
+#include "volume.h"
 
 
 static const bool transitions[_CONTAINER_STATE_MAX][_CONTAINER_STATE_MAX] = {
@@ -577,8 +580,41 @@ int container_start(Container *c, const ContainerStreams *streams, sd_bus_messag
         return 0;
 }
 
-void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...) {
+static const char *container_action(const char *message_id) {
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_CREATED))
+                return "create";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_STARTED))
+                return "start";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_DIED) || streq(message_id, DRAY_MESSAGE_CONTAINER_START_FAILED))
+                return "die";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_REMOVED))
+                return "destroy";
+        if (streq(message_id, DRAY_MESSAGE_CONTAINER_RENAMED))
+                return "rename";
+        return "other";
+}
+
+/* name, image, then extra ("key", "value", ...; at most 4 pairs) into attrs. */
+static void container_event_attributes(Container *c, const char *const *extra, const char *attrs[static 13]) {
+        size_t n = 0;
+
+        attrs[n++] = "name";
+        attrs[n++] = c->spec->name;
+        attrs[n++] = "image";
+        attrs[n++] = c->spec->image ?: strempty(c->spec->rootfs);
+        for (size_t i = 0; extra && extra[i] && extra[i + 1] && n < 12; i += 2) {
+                attrs[n++] = extra[i];
+                attrs[n++] = extra[i + 1];
+        }
+        attrs[n] = NULL;
+}
+
+void container_log_event_attrs(Container *c, const char *message_id, const char *const *attributes, int priority,
+                               const char *format, ...) {
         _cleanup_free_ char *message = NULL;
+        const char *attrs[13], *extra[5] = {};
+        const char *action = container_action(message_id);
+        char status[16];
         va_list ap;
         int r;
 
@@ -589,7 +625,28 @@ void container_log_event(Container *c, const char *message_id, int priority, con
                 log_oom();
                 return;
         }
-        journal_event_send(c->spec->name, c->spec->id, c->unit, message_id, priority, message);
+        if (streq(action, "die")) {
+                (void) snprintf(status, sizeof(status), "%i", c->rec.exit_status);
+                extra[0] = "exitCode";
+                extra[1] = status;
+        } else if (attributes && attributes[0] && attributes[1]) {
+                extra[0] = attributes[0];
+                extra[1] = attributes[1];
+        }
+        container_event_attributes(c, extra, attrs);
+        event_sink_send(&c->manager->events, c->manager->bus,
+                        &(DrayEvent) { .type = EVENT_CONTAINER, .action = action, .id = c->spec->id,
+                                       .name = c->spec->name, .attributes = attrs, .message_id = message_id,
+                                       .message = message, .unit = c->unit, .priority = priority });
+}
+
+void container_event(Container *c, const char *action, const char *const *attributes) {
+        const char *attrs[13];
+
+        container_event_attributes(c, attributes, attrs);
+        event_sink_send(&c->manager->events, c->manager->bus,
+                        &(DrayEvent) { .type = EVENT_CONTAINER, .action = action, .id = c->spec->id,
+                                       .name = c->spec->name, .attributes = attrs, .unit = c->unit });
 }
 
 #define container_machine_info(c)                                                                   \
@@ -679,6 +736,14 @@ static int container_signal(Container *c, int sig) {
         return 0;
 }
 
+/* The "kill" event, with the signal's number as docker gives it. */
+static void container_event_signal(Container *c, int sig) {
+        char s[16];
+
+        (void) snprintf(s, sizeof(s), "%i", sig);
+        container_event(c, "kill", (const char *const[]) { "signal", s, NULL });
+}
+
 int container_kill(Container *c, int sig) {
         int r;
 
@@ -689,6 +754,8 @@ int container_kill(Container *c, int sig) {
         r = container_signal(c, sig);
         if (r == -ESRCH)
                 return 0; /* the payload ended already; the monitor is about to report it */
+        if (r >= 0)
+                container_event_signal(c, sig);
         return r;
 }
 
@@ -696,6 +763,8 @@ static void container_kill_hard(Container *c) {
         int r;
 
         r = container_signal(c, SIGKILL);
+        if (r >= 0)
+                container_event_signal(c, SIGKILL);
         if (r >= 0 || r == -ESRCH)
                 return;
         log_warning_errno(r, "Failed to kill the payload of container %s, killing its scope: %m", c->spec->name);
@@ -745,6 +814,8 @@ static void container_begin_stop(Container *c, uint64_t timeout_usec) {
                 return;
         }
         r = container_signal(c, c->spec->stop_signal);
+        if (r >= 0)
+                container_event_signal(c, c->spec->stop_signal);
         if (r < 0 && r != -ESRCH)
                 log_warning_errno(r, "Failed to send %s to container %s: %m", strna(signal_to_string(c->spec->stop_signal)),
                                   c->spec->name);
@@ -941,6 +1012,8 @@ static void container_exited(Container *c) {
                 container_log_event(c, DRAY_MESSAGE_CONTAINER_DIED, LOG_INFO,
                                     "Container %s exited with status %i%s.", c->spec->name, c->rec.exit_status,
                                     c->rec.oom_killed ? " (out of memory)" : "");
+        if (previous == CONTAINER_STOPPING)
+                container_event(c, "stop", NULL); /* as docker: kill, die, stop */
 
         container_reply_start_waiters(c);
         /* A reboot is no end: whoever waits for the end, a foreground `dray run` above all, waits on. */
@@ -1017,10 +1090,52 @@ static int container_remove_files(Container *c) {
         return 0;
 }
 
+/* docker's --rm also takes the container's anonymous volumes ("-v /path"): their names, read before
+ * the container goes. */
+static int container_anonymous_volumes(const Container *c, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (size_t i = 0; i < c->spec->n_mounts; i++) {
+                const MountSpec *ms = c->spec->mounts + i;
+                Volume *v;
+
+                if (ms->type != MOUNT_VOLUME || !ms->volume || manager_find_volume(c->manager, ms->volume, &v) < 0 ||
+                    !v->anonymous)
+                        continue;
+                if (strv_extend(&l, v->name) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* Removes those no container mounts any more; one that another still mounts (--volumes-from) stays. */
+static void remove_unmounted_volumes(Manager *m, char **names) {
+        STRV_FOREACH(name, names) {
+                bool mounted = false;
+                Container *other;
+                Volume *v;
+
+                if (manager_find_volume(m, *name, &v) < 0)
+                        continue;
+                HASHMAP_FOREACH(other, m->containers_by_id)
+                        for (size_t i = 0; i < other->spec->n_mounts; i++)
+                                if (other->spec->mounts[i].type == MOUNT_VOLUME && other->spec->mounts[i].volume &&
+                                    streq(other->spec->mounts[i].volume, *name))
+                                        mounted = true;
+                if (!mounted && volume_remove(v) < 0)
+                        log_warning("Failed to remove anonymous volume %s, ignoring.", *name);
+        }
+}
+
 static int container_remove_now(Container *c) {
+        _cleanup_strv_free_ char **anonymous = NULL;
+        Manager *m = c->manager;
         MessageList removers;
         int r;
 
+        if (c->spec->auto_remove && container_anonymous_volumes(c, &anonymous) < 0)
+                log_warning("Out of memory: the anonymous volumes of %s stay (dray volume prune).", c->spec->name);
         r = container_remove_files(c);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove container %s: %m", c->spec->name);
@@ -1037,7 +1152,8 @@ static int container_remove_now(Container *c) {
                 container_bus_reply_done(removers.messages[i]);
         message_list_done(&removers);
 
-        manager_remove_container(c->manager, c);
+        manager_remove_container(m, c);
+        remove_unmounted_volumes(m, anonymous);
         return 0;
 }
 
@@ -1188,6 +1304,7 @@ int container_unpause(Container *c, sd_bus_message *m) {
         (void) container_save(c);
         container_bus_send_changed(c);
         log_info("Container %s unpaused.", c->spec->name);
+        container_event(c, "unpause", NULL);
         return m ? sd_bus_reply_method_return(m, NULL) : 0;
 }
 

@@ -129,9 +129,15 @@ StartError start_error_from_errno(int error);
 bool container_state_transition_is_valid(ContainerState from, ContainerState to);
 
 /* Sends one structured entry about c (journal-events.h: the MESSAGE_IDs), and logs the same text at
- * debug level. */
-void container_log_event(Container *c, const char *message_id, int priority, const char *format, ...)
-        _printf_(4, 5);
+ * debug level. It is also an event of `dray events` (events.h): its action follows from message_id
+ * (create, start, die with exitCode, destroy, rename), with name, image and attributes ("key",
+ * "value", ..., NULL; may be NULL). */
+void container_log_event_attrs(Container *c, const char *message_id, const char *const *attributes, int priority,
+                               const char *format, ...) _printf_(5, 6);
+#define container_log_event(c, message_id, priority, ...) \
+        container_log_event_attrs(c, message_id, NULL, priority, __VA_ARGS__)
+/* An event of `dray events` with no lifecycle message of its own (kill, stop, pause, unpause). */
+void container_event(Container *c, const char *action, const char *const *attributes);
 
 /* -ESRCH not running, -EALREADY not paused. Answers m at once (container-pause.h pauses). */
 int container_unpause(Container *c, sd_bus_message *m);

@@ -174,6 +174,7 @@ int bus_image_remove(sd_bus_message *message, Manager *m, const char *what, Imag
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to update the image index: %m");
         log_info("Removed image %s%s.", what, untag_only ? " (a name only)" : "");
+        manager_event(m, EVENT_IMAGE, untag_only ? "untag" : "delete", i->id, untag_only ? norm : what, NULL);
         /* Unlocked before the worker forks: it would inherit the lock and wait for it forever. */
         image_index_done(&index);
         if (!untag_only && !image_in_use(m, i, &user)) {
@@ -213,6 +214,7 @@ int bus_image_tag(sd_bus_message *message, Manager *m, Image *i, const char *nam
         r = image_store_name_image(m->images, &i->manifest_descriptor, (char *[]) { norm, NULL });
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to update the image index: %m");
+        manager_event(m, EVENT_IMAGE, "tag", i->id, norm, NULL);
         return sd_bus_reply_method_return(message, NULL);
 }
 

@@ -19,7 +19,10 @@
 #include "container-attach.h"
 #include "container-pause.h"
 #include "container-rename.h"
+#include "container-diff.h"
+#include "container-stats.h"
 #include "container-top.h"
+#include "events.h"
 #include "container-update.h"
 #include "container-volumes.h"
 #include "container-roots.h"
@@ -423,7 +426,9 @@ const BusObjectImplementation manager_object = {
         .interface = DRAY_MANAGER_INTERFACE,
         .vtables = (const sd_bus_vtable *const[]) { manager_vtable, manager_image_vtable, manager_volume_vtable,
                                                      manager_cp_vtable, manager_pause_vtable,
-                                                     manager_top_vtable, manager_rename_vtable,
+                                                     manager_top_vtable, manager_stats_vtable, manager_events_vtable,
+                                                     manager_diff_vtable, manager_disk_usage_vtable,
+                                                     manager_rename_vtable,
                                                      manager_update_vtable, manager_attach_vtable, NULL },
         .manager = true,
         .children = (const BusObjectImplementation *const[]) { &container_object, &network_object,

@@ -5,35 +5,32 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "bus-names.h"
-#include "child-process.h"
-#include "journal-events.h"
+#include "container-stats.h"
+#include "container-broken.h"
+#include "container-exec.h"
+#include "container-net.h"
+#include "container-restart.h"
+#include "container.h"
+#include "image-dbus.h"
 #include "log.h"
 #include "machine1.h"
 #include "manager-dbus.h"
-#include "container-broken.h"
-#include "container-restart.h"
-#include "container-exec.h"
-#include "manager.h"
 #include "manager-setup.h"
-#include "container-caller.h"
-#include "scope.h"
-#include "systemd-queue.h"
+#include "manager.h"
 #include "mount-leftovers.h"
-#include "image-dbus.h"
-#include "time-util.h"
-#include "transfer.h"
 #include "name.h"
-#include "container-net.h"
 #include "network.h"
 #include "rm-rf.h"
+#include "scope.h"
 #include "strv.h"
+#include "systemd-queue.h"
+#include "time-util.h"
+#include "transfer.h"
 #include "volume.h"
 
 
@@ -112,6 +109,8 @@ Manager *manager_free(Manager *m) {
         manager_free_transfers(m);
         hashmap_free(m->transfers);
         machine_unregisters_free(m);
+        event_sink_done(&m->events);
+        container_stats_cache_free(m);
         systemd_queue_done(m);
         free(m->systemd_queue);
         m->job_removed_slot = sd_bus_slot_unref(m->job_removed_slot);

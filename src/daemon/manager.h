@@ -5,6 +5,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "events.h"
 #include "hashmap.h"
 #include "image-store.h"
 #include "net-link.h"
@@ -73,6 +74,9 @@ struct Manager {
         /* Named volumes (volume.c). */
         Hashmap *volumes_by_name;
         int volumes_fd;            /* <state_dir>/volumes */
+        EventSink events;          /* dray events: stamps and the recent ones (events.c) */
+        Hashmap *stats_cache;      /* container-stats.c: each monitor's /proc/<pid>/cgroup, by ID */
+        unsigned n_walkers;        /* worker-lines.c: tree walks running (diff, disk usage) */
 };
 
 /* A container directory renamed to this prefix is removed: what is left of it goes at the next start. */
@@ -86,3 +90,6 @@ int manager_remove_tree_async(Manager *m, int dir_fd, const char *name);
 int manager_spawn_worker(Manager *m, char *what, int (*fn)(void *userdata), void *userdata);
 /* Ends the workers' watch (they run on; shutdown, manager-setup.c). */
 void manager_workers_free(Manager *m);
+
+/* An image, network or volume event of `dray events` (events.h). */
+#define manager_event(m, ...) event_sink_send_simple(&(m)->events, (m)->bus, __VA_ARGS__)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <libmount.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
@@ -27,6 +28,21 @@ bool mount_is_leftover(const char *target, const char *state_dir, const char *ru
         return !path_is_below(target, netns);
 }
 
+bool mount_is_volume_tmpfs(const char *target, const char *fstype, const char *state_dir) {
+        char prefix[4096];
+        const char *name, *end;
+        size_t n;
+
+        if (!target || !fstype || !streq(fstype, "tmpfs"))
+                return false;
+        n = (size_t) snprintf(prefix, sizeof(prefix), "%s/volumes/", state_dir);
+        if (n >= sizeof(prefix) || !strneq(target, prefix, n))
+                return false;
+        name = target + n;
+        end = strchr(name, '/');
+        return end && end > name && streq(end, "/_data");
+}
+
 int undo_leftover_mounts(const char *state_dir, const char *runtime_dir) {
         _cleanup_(mnt_unref_tablep) struct libmnt_table *table = NULL;
         _cleanup_(mnt_free_iterp) struct libmnt_iter *iter = NULL;
@@ -40,7 +56,8 @@ int undo_leftover_mounts(const char *state_dir, const char *runtime_dir) {
         while (mnt_table_next_fs(table, iter, &fs) == 0) {
                 const char *target = mnt_fs_get_target(fs);
 
-                if (!mount_is_leftover(target, state_dir, runtime_dir))
+                if (!mount_is_leftover(target, state_dir, runtime_dir) ||
+                    mount_is_volume_tmpfs(target, mnt_fs_get_fstype(fs), state_dir))
                         continue;
                 if (umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW) < 0) {
                         log_warning_errno(errno, "Failed to unmount %s (%s), left by an earlier run, ignoring: %m",

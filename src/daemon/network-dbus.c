@@ -77,6 +77,27 @@ int bus_container_property_get_networks(sd_bus *bus, const char *path, const cha
         return sd_bus_message_close_container(reply);
 }
 
+int bus_container_property_get_network_aliases(sd_bus *bus, const char *path, const char *interface,
+                                               const char *property, sd_bus_message *reply, void *userdata,
+                                               sd_bus_error *error) {
+        Container *c = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "{sas}");
+        for (size_t i = 0; r >= 0 && i < c->spec->net.n_networks; i++) {
+                r = sd_bus_message_open_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sas");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", c->spec->net.networks[i].name);
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(reply, c->spec->net.networks[i].aliases);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
 int bus_container_property_get_ports(sd_bus *bus, const char *path, const char *interface, const char *property,
                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Container *c = userdata;

@@ -29,5 +29,9 @@ int bus_container_property_get_network_mode(sd_bus *bus, const char *path, const
                                             sd_bus_error *error);
 int bus_container_property_get_networks(sd_bus *bus, const char *path, const char *interface, const char *property,
                                         sd_bus_message *reply, void *userdata, sd_bus_error *error);
+/* NetworkAliases a{sas}: each network's extra names (--network-alias, connect --alias). */
+int bus_container_property_get_network_aliases(sd_bus *bus, const char *path, const char *interface,
+                                               const char *property, sd_bus_message *reply, void *userdata,
+                                               sd_bus_error *error);
 int bus_container_property_get_ports(sd_bus *bus, const char *path, const char *interface, const char *property,
                                      sd_bus_message *reply, void *userdata, sd_bus_error *error);

@@ -11,8 +11,6 @@
 #include "manager.h"
 #include "name.h"
 #include "net-attach.h"
-#include "net-netns.h"
-#include "net-nft.h"
 #include "network-dbus.h"
 #include "network.h"
 #include "strv.h"
@@ -211,6 +209,8 @@ int network_create(Manager *m, const NetworkCreateArgs *a, DrayError *e, Network
         if (!n->config->internal)
                 net_forwarding_enable(n->config->subnet6.addr.family == AF_INET6);
         network_bus_send_new(n);
+        manager_event(m, EVENT_NETWORK, "create", n->config->id, n->config->name,
+                      (const char *const[]) { "type", "bridge", NULL });
         *ret = n;
         return 0;
 }
@@ -229,6 +229,8 @@ int network_remove(Network *n) {
         if (r < 0)
                 log_warning_errno(r, "Failed to delete bridge %s, ignoring: %m", n->config->bridge);
         network_bus_send_removed(n);
+        manager_event(m, EVENT_NETWORK, "destroy", n->config->id, n->config->name,
+                      (const char *const[]) { "type", "bridge", NULL });
         hashmap_remove(m->networks_by_name, n->config->name);
         network_free(n);
         return 0;

@@ -9,36 +9,32 @@
 #include <unistd.h>
 
 #include "atomic-write.h"
+#include "cgroup-stats.h"
+#include "safe-open.h"
 #include "scope-cgroup.h"
 
 /* /sys/fs/cgroup on pure cgroup v2, its /sys/fs/cgroup/unified mirror on hybrid hosts; the path from
  * the member's "0::" line, cut after the scope (the monitor and the payload may sit in sub-cgroups of
  * it). */
 int scope_cgroup_dir(pid_t member, const char *unit, char **ret) {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
+        _cleanup_free_ char *text = NULL, *path = NULL;
         const char *base = "/sys/fs/cgroup/unified";
-        char proc[64], *at;
         struct statfs sfs;
-        size_t n = 0;
+        char proc[64];
+        int r;
 
         if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
                 base = "/sys/fs/cgroup";
         (void) snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) member);
-        f = fopen(proc, "re");
-        if (!f)
-                return -errno;
-        while (getline(&line, &n, f) > 0) {
-                line[strcspn(line, "\n")] = 0;
-                if (!strneq(line, "0::/", 4))
-                        continue;
-                at = strstr(line, unit);
-                if (!at || at[-1] != '/' || (at[strlen(unit)] != 0 && at[strlen(unit)] != '/'))
-                        return -ENOENT; /* not in its scope (any more) */
-                at[strlen(unit)] = 0;
-                return asprintf(ret, "%s%s", base, line + 3) < 0 ? -ENOMEM : 0;
-        }
-        return -ENOENT;
+        r = safe_read_file_at(AT_FDCWD, proc, 0, 64 * 1024, &text, NULL);
+        if (r < 0)
+                return r;
+        r = cgroup_scope_path(text, "", unit, &path, NULL, NULL); /* -ENOENT: not in its scope (any more) */
+        if (r < 0)
+                return r;
+        if (asprintf(ret, "%s%s", base, path) < 0)
+                return -ENOMEM;
+        return 0;
 }
 
 int scope_cgroup_write_freeze(const char *dir, bool freeze) {

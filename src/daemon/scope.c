@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "device-spec.h"
 #include "log.h"
 #include "manager.h"
 #include "strv.h"
@@ -74,15 +75,43 @@ static void scope_job_finish(ScopeJob *j, int error, const char *fmt, ...) {
  * anything else, or opening a host device node that got in somehow, fails with EPERM. --privileged
  * containers get the host's devices and no device policy. */
 static int scope_append_device_policy(sd_bus_message *m, const ContainerSpec *spec) {
+        int r;
+
         if (spec->privileged)
                 return 0;
-        return sd_bus_message_append(m, "(sv)(sv)",
-                                     "DevicePolicy", "s", "closed",
-                                     "DeviceAllow", "a(ss)", 4,
-                                     "/dev/tty", "rw",
-                                     "/dev/console", "rw",
-                                     "/dev/ptmx", "rw",
-                                     "char-pts", "rw");
+        r = sd_bus_message_append(m, "(sv)(sv)",
+                                  "DevicePolicy", "s", "closed",
+                                  "DeviceAllow", "a(ss)", 4,
+                                  "/dev/tty", "rw",
+                                  "/dev/console", "rw",
+                                  "/dev/ptmx", "rw",
+                                  "char-pts", "rw");
+        /* --device: the host's node, by its path (systemd allows its major:minor, through the devices
+         * controller's devices.allow on cgroup v1, a BPF program on v2). systemd keeps one entry per
+         * path, the last given: a node given twice gets the union of its permissions, as the kernel
+         * cannot tell the container's two names of one device apart anyway. */
+        for (size_t i = 0; r >= 0 && spec->devices && spec->devices[i]; i++) {
+                _cleanup_free_ char *host = NULL;
+                char perms[4] = "";
+                bool seen = false;
+
+                r = device_spec_parse(spec->devices[i], &host, NULL, NULL);
+                for (size_t j = 0; r >= 0 && spec->devices[j]; j++) {
+                        _cleanup_free_ char *h = NULL, *p = NULL;
+
+                        r = device_spec_parse(spec->devices[j], &h, NULL, &p);
+                        if (r < 0 || !streq(h, host))
+                                continue;
+                        if (j < i)
+                                seen = true;
+                        for (const char *c = "rwm"; *c; c++)
+                                if (strchr(p, *c) && !strchr(perms, *c))
+                                        perms[strlen(perms)] = *c;
+                }
+                if (r >= 0 && !seen)
+                        r = sd_bus_message_append(m, "(sv)", "DeviceAllow", "a(ss)", 1, host, perms);
+        }
+        return r;
 }
 
 /* What marks a scope as drayd's own (scope_job_check_owner()). */

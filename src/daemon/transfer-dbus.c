@@ -6,6 +6,7 @@
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
+#include "strv.h"
 #include "transfer-dbus.h"
 
 /* ---- getters ----------------------------------------------------------------------------------- */
@@ -175,6 +176,11 @@ void transfer_bus_reply_and_remove(Transfer *t, TransferResult result) {
         int r;
 
         reply_waiter(t, result);
+        /* Images that came in are events (docker: pull, load, import; commit makes one too). */
+        if (result == TRANSFER_DONE && (t->type == TRANSFER_PULL || t->type == TRANSFER_LOAD ||
+                                        t->type == TRANSFER_IMPORT || t->type == TRANSFER_COMMIT))
+                STRV_FOREACH(image, t->result_images)
+                        manager_event(t->manager, EVENT_IMAGE, transfer_type_to_string(t->type), *image, *image, NULL);
         if (!t->manager->bus)
                 return;
         r = sd_bus_message_new_signal(t->manager->bus, &s, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE,

@@ -12,6 +12,7 @@
 #include "polkit.h"
 #include "strv.h"
 #include "volume-dbus.h"
+#include "volume-tmpfs.h"
 
 /* Volumes are the containers' storage: the same polkit action as creating a container. */
 #define VOLUME_POLKIT_ACTION DRAY_POLKIT_MANAGE_CONTAINERS
@@ -36,6 +37,12 @@ static int property_get_labels(sd_bus *bus, const char *path, const char *interf
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Volume *v = userdata;
         return sd_bus_message_append_strv(reply, v->labels);
+}
+
+static int property_get_options(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Volume *v = userdata;
+        return sd_bus_message_append_strv(reply, v->options);
 }
 
 static int property_get_containers(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -79,9 +86,25 @@ static int authorize(sd_bus_message *message, Manager *m, const char *volume, sd
         return dray_verify_polkit_async(message, VOLUME_POLKIT_ACTION, details, false, m->polkit_registry, error);
 }
 
-/* a{sv} with Labels (as, KEY=VALUE) only, for now. */
-static int read_create_options(sd_bus_message *message, char ***labels, sd_bus_error *error) {
-        const char *key;
+/* One "as" value of the a{sv}, given at most once. */
+static int read_strv_option(sd_bus_message *message, const char *key, char ***ret, sd_bus_error *error) {
+        int r;
+
+        if (*ret)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' given twice.", key);
+        r = sd_bus_message_enter_container(message, SD_BUS_TYPE_VARIANT, "as");
+        if (r >= 0)
+                r = sd_bus_message_read_strv(message, ret);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(message);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 'as'.", key);
+        return 0;
+}
+
+/* a{sv} with Labels (as, KEY=VALUE) and Options (as, docker's --opt KEY=VALUE, volume-tmpfs.h). */
+static int read_create_options(sd_bus_message *message, char ***labels, char ***options, sd_bus_error *error) {
+        const char *key, *why = NULL;
         int r;
 
         r = sd_bus_message_enter_container(message, SD_BUS_TYPE_ARRAY, "{sv}");
@@ -91,17 +114,14 @@ static int read_create_options(sd_bus_message *message, char ***labels, sd_bus_e
                 r = sd_bus_message_read(message, "s", &key);
                 if (r < 0)
                         return r;
-                if (!streq(key, "Labels"))
+                if (streq(key, "Labels"))
+                        r = read_strv_option(message, key, labels, error);
+                else if (streq(key, "Options"))
+                        r = read_strv_option(message, key, options, error);
+                else
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%.64s'.", key);
-                if (*labels)
-                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Labels' given twice.");
-                r = sd_bus_message_enter_container(message, SD_BUS_TYPE_VARIANT, "as");
-                if (r >= 0)
-                        r = sd_bus_message_read_strv(message, labels);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(message);
                 if (r < 0)
-                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Option 'Labels' must be of type 'as'.");
+                        return r;
                 r = sd_bus_message_exit_container(message);
                 if (r < 0)
                         return r;
@@ -118,13 +138,15 @@ static int read_create_options(sd_bus_message *message, char ***labels, sd_bus_e
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Invalid label '%.64s': use KEY=VALUE with a non-empty key, "
                                                  "printable UTF-8, at most %u bytes.", *l, LABEL_MAX);
+        if (volume_options_validate(*options, &why) < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid volume options: %s.", why);
         return 0;
 }
 
 /* ---- handlers ---------------------------------------------------------------------------------- */
 
 static int method_create_volume(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        _cleanup_strv_free_ char **labels = NULL;
+        _cleanup_strv_free_ char **labels = NULL, **options = NULL;
         _cleanup_free_ char *generated = NULL;
         Manager *m = userdata;
         const char *name;
@@ -134,7 +156,7 @@ static int method_create_volume(sd_bus_message *message, void *userdata, sd_bus_
         r = sd_bus_message_read(message, "s", &name);
         if (r < 0)
                 return r;
-        r = read_create_options(message, &labels, error);
+        r = read_create_options(message, &labels, &options, error);
         if (r < 0)
                 return r;
         if (!isempty(name) && !volume_name_is_valid(name))
@@ -152,7 +174,7 @@ static int method_create_volume(sd_bus_message *message, void *userdata, sd_bus_
                 if (r < 0)
                         return r;
         }
-        r = volume_create(m, generated ?: name, !!generated, labels, &v);
+        r = volume_create(m, generated ?: name, !!generated, labels, options, &v);
         if (r == -E2BIG)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
                                          "Too many volumes (at most %u); remove some first.", VOLUMES_MAX);
@@ -351,6 +373,7 @@ static const sd_bus_vtable volume_vtable[] = {
         CONST_PROPERTY("CreatedAt", "t", property_get_created_at),
         CONST_PROPERTY("Labels", "as", property_get_labels),
         CONST_PROPERTY("Anonymous", "b", property_get_anonymous),
+        CONST_PROPERTY("Options", "as", property_get_options),
         /* Changes with every container create and removal: read it when needed, no signal. */
         SD_BUS_PROPERTY("Containers", "as", property_get_containers, 0, 0),
         SD_BUS_VTABLE_END,

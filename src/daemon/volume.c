@@ -16,6 +16,7 @@
 #include "time-util.h"
 #include "utf8.h"
 #include "volume-dbus.h"
+#include "volume-tmpfs.h"
 #include "volume.h"
 
 #define VOLUME_RECORD "volume.json"
@@ -29,6 +30,7 @@ Volume *volume_free(Volume *v) {
         free(v->path);
         free(v->mountpoint);
         strv_free(v->labels);
+        strv_free(v->options);
         free(v);
         return NULL;
 }
@@ -88,6 +90,10 @@ static int volume_to_json(const Volume *v, json_object **ret) {
         r = json_add_bool(o, "anonymous", v->anonymous);
         if (r < 0)
                 return r;
+        if (v->options)
+                r = json_add_strv(o, "options", v->options);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(o);
         return 0;
 }
@@ -119,10 +125,16 @@ static int volume_load(Manager *m, const char *name, Volume **ret) {
                 r = json_get_strv(o, "labels", &v->labels);
         if (r >= 0 || r == -ENOENT)
                 r = json_get_bool(o, "anonymous", &v->anonymous);
+        if (r >= 0 || r == -ENOENT)
+                r = json_get_strv(o, "options", &v->options);
         if (r < 0 && r != -ENOENT)
                 return r;
-        if (!labels_are_valid(v->labels))
+        if (!labels_are_valid(v->labels) || volume_options_validate(v->options, &(const char *) { NULL }) < 0)
                 return -EBADMSG;
+        /* A tmpfs volume's memory is gone after a reboot: mount an empty one again. */
+        r = volume_tmpfs_mount(v->options, v->mountpoint);
+        if (r < 0)
+                log_warning_errno(r, "Failed to mount the tmpfs of volume %s, ignoring: %m", name);
         *ret = TAKE_PTR(v);
         return 0;
 }
@@ -227,13 +239,14 @@ static int volume_write_new(Manager *m, Volume *v) {
         return r;
 }
 
-int volume_create(Manager *m, const char *name, bool anonymous, char *const *labels, Volume **ret) {
+int volume_create(Manager *m, const char *name, bool anonymous, char *const *labels, char *const *options,
+                  Volume **ret) {
         _cleanup_(volume_freep) Volume *v = NULL;
         int r;
 
         if (!volume_name_is_valid(name))
                 return -EINVAL;
-        if (!labels_are_valid(labels))
+        if (!labels_are_valid(labels) || volume_options_validate(options, &(const char *) { NULL }) < 0)
                 return -EINVAL;
         if (hashmap_get(m->volumes_by_name, name))
                 return -EEXIST;
@@ -246,18 +259,27 @@ int volume_create(Manager *m, const char *name, bool anonymous, char *const *lab
         v->labels = strv_copy(labels);
         if (labels && !v->labels)
                 return -ENOMEM;
+        if (options && options[0]) {
+                v->options = strv_copy(options);
+                if (!v->options)
+                        return -ENOMEM;
+        }
         v->created_usec = now_usec(CLOCK_REALTIME);
 
         r = volume_write_new(m, v);
         if (r < 0)
                 return r;
-        r = volume_register(m, v);
+        r = volume_tmpfs_mount(v->options, v->mountpoint);
+        if (r >= 0)
+                r = volume_register(m, v);
         if (r < 0) {
+                volume_tmpfs_unmount(v->options, v->mountpoint);
                 (void) rm_rf_at(m->volumes_fd, v->name);
                 return r;
         }
         log_info("Created volume %s.", v->name);
         volume_bus_send_new(v);
+        manager_event(m, EVENT_VOLUME, "create", v->name, v->name, (const char *const[]) { "driver", "local", NULL });
         if (ret)
                 *ret = v;
         TAKE_PTR(v);
@@ -286,6 +308,7 @@ int volume_remove(Volume *v) {
         Manager *m = v->manager;
         int r;
 
+        volume_tmpfs_unmount(v->options, v->mountpoint); /* before the rename: the tmpfs must not go with the tree */
         /* Unique: a removal of an earlier volume of the same name may still be running. */
         if (asprintf(&removed, VOLUME_REMOVED_PREFIX "%" PRIu64 "-%s", now_usec(CLOCK_MONOTONIC), v->name) < 0 ||
             asprintf(&what, "removal of volume %s", v->name) < 0)
@@ -298,6 +321,7 @@ int volume_remove(Volume *v) {
                                   m->state_dir, removed);
         log_info("Removed volume %s.", v->name);
         volume_bus_send_removed(v);
+        manager_event(m, EVENT_VOLUME, "destroy", v->name, v->name, (const char *const[]) { "driver", "local", NULL });
         hashmap_remove(m->volumes_by_name, v->name);
         volume_free(v);
         return 0;

@@ -25,6 +25,7 @@ typedef struct Volume {
         char **labels;       /* KEY=VALUE */
         uint64_t created_usec;
         bool anonymous;      /* made for "-v /path" without a name: prune removes it by default */
+        char **options;      /* docker's --opt KEY=VALUE (volume-tmpfs.h), or NULL */
 } Volume;
 
 Volume *volume_free(Volume *v);
@@ -37,7 +38,8 @@ int manager_find_volume(Manager *m, const char *name, Volume **ret); /* -ENOENT 
 
 /* anonymous: made for "-v /path" or by "volume create" without a name (prune removes those by
  * default). -EEXIST name taken, -EINVAL bad name or labels, -E2BIG too many volumes. */
-int volume_create(Manager *m, const char *name, bool anonymous, char *const *labels, Volume **ret);
+int volume_create(Manager *m, const char *name, bool anonymous, char *const *labels, char *const *options,
+                  Volume **ret);
 /* 64 hex digits, as Docker names anonymous volumes; none that exists or that is in taken. */
 int volume_generate_name(Manager *m, char *const *taken, char **ret);
 

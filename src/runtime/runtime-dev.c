@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include "device-spec.h"
 #include "runtime-internal.h"
+#include "strv.h"
 
 /* A minimal /dev, as Docker's: a tmpfs with the harmless character devices, a private devpts
  * instance, /dev/shm, /dev/mqueue and the usual symlinks. The device nodes are bind mounts of the
@@ -88,6 +90,49 @@ static int dev_bind_host_nodes(RuntimeContext *c, int dev_fd) {
         return r;
 }
 
+/* --device HOST:CONTAINER:PERMS: the host's node bound at CONTAINER, a path in /dev (device-spec.h),
+ * parent directories made on the fresh tmpfs, never through a link (O_NOFOLLOW each step). drayd
+ * checked at create that HOST is a device node; check again, the host may have changed since. The
+ * scope's DeviceAllow= (drayd's scope.c) lets the payload use it. */
+static int dev_bind_device(RuntimeContext *c, int dev_fd, const char *spec) {
+        _cleanup_free_ char *host = NULL, *path = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        char *name, *slash;
+        struct stat st;
+        int r, fd;
+
+        r = device_spec_parse(spec, &host, &path, NULL);
+        if (r < 0)
+                return runtime_fail(c, -r, "invalid device '%s'", spec);
+        if (lstat(host, &st) < 0)
+                return runtime_fail(c, errno, "device %s: %m", host);
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                return runtime_fail(c, ENODEV, "%s is no longer a device node", host);
+        dir_fd = fcntl(dev_fd, F_DUPFD_CLOEXEC, 3);
+        if (dir_fd < 0)
+                return runtime_fail(c, errno, "duplicate the /dev fd: %m");
+        name = path + strlen("/dev/");
+        while ((slash = strchr(name, '/'))) {
+                int next;
+
+                *slash = 0;
+                r = mkdir_at(c, dir_fd, name, 0755);
+                if (r < 0)
+                        return r;
+                next = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0)
+                        return runtime_fail(c, errno, "open /dev directory '%s': %m", name);
+                (void) close(dir_fd);
+                dir_fd = next;
+                name = slash + 1;
+        }
+        fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0)
+                return runtime_fail(c, errno, "create the node of device %s: %m", spec);
+        (void) close(fd);
+        return mount_at(c, dir_fd, name, host, NULL, MS_BIND, NULL);
+}
+
 int dev_setup(RuntimeContext *c) {
         _cleanup_close_ int dev_fd = -EBADF;
         int r;
@@ -107,6 +152,11 @@ int dev_setup(RuntimeContext *c) {
         }
         if (c->spec->privileged) {
                 r = dev_bind_host_nodes(c, dev_fd);
+                if (r < 0)
+                        return r;
+        }
+        STRV_FOREACH(d, c->spec->devices) {
+                r = dev_bind_device(c, dev_fd, *d);
                 if (r < 0)
                         return r;
         }

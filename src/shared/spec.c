@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "contract.h"
+#include "device-spec.h"
 #include "name.h"
 #include "parse-util.h"
 #include "spec.h"
@@ -40,6 +41,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         free(s->slice);
         free(s->restart_policy);
         strv_free(s->cap_add);
+        strv_free(s->devices);
         strv_free(s->cap_drop);
         mount_spec_array_free(s->mounts, s->n_mounts);
         free(s->seccomp_profile);
@@ -116,6 +118,11 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
         for (size_t i = 0; i < s->n_groups; i++)
                 if (s->groups[i] == (gid_t) -1)
                         FAIL("invalid group ID");
+        if (strv_length(s->devices) > DEVICES_MAX)
+                FAIL("too many devices");
+        STRV_FOREACH(d, s->devices)
+                if (!device_spec_is_canonical(*d))
+                        FAIL("invalid device");
         if (mount_specs_validate(s->mounts, s->n_mounts, &reason) < 0)
                 goto fail;
         if (s->seccomp_profile && (s->seccomp_unconfined || s->privileged))
@@ -216,6 +223,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
                 r = r < 0 ? r : json_add_string(o, "slice", s->slice);
         r = r < 0 ? r : json_add_strv(o, "cap_add", s->cap_add);
         r = r < 0 ? r : json_add_strv(o, "cap_drop", s->cap_drop);
+        r = r < 0 || !s->devices ? r : json_add_strv(o, "devices", s->devices);
         r = r < 0 ? r : json_add_int(o, "stop_signal", s->stop_signal);
         r = r < 0 ? r : json_add_uint64(o, "stop_timeout_usec", s->stop_timeout_usec);
         r = r < 0 ? r : json_add_string(o, "restart_policy", s->restart_policy);
@@ -313,6 +321,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(get_dup(o, "slice", &s->slice));
         r = r < 0 ? r : opt(json_get_strv(o, "cap_add", &s->cap_add));
         r = r < 0 ? r : opt(json_get_strv(o, "cap_drop", &s->cap_drop));
+        r = r < 0 ? r : opt(json_get_strv(o, "devices", &s->devices));
         r = r < 0 ? r : opt(json_get_int(o, "stop_signal", &s->stop_signal));
         r = r < 0 ? r : opt(json_get_uint64(o, "stop_timeout_usec", &s->stop_timeout_usec));
         r = r < 0 ? r : opt(get_dup(o, "restart_policy", &s->restart_policy));

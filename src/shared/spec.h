@@ -45,6 +45,7 @@ typedef struct ContainerSpec {
         char *slice;     /* the scope's slice; NULL: dray.slice */
         char **cap_add;
         char **cap_drop;
+        char **devices;  /* --device, canonical "HOST:CONTAINER:PERMS" (device-spec.h) */
         int stop_signal;
         uint64_t stop_timeout_usec;
         uint64_t memory_max;

@@ -20,6 +20,7 @@ static const struct {
         { "policy", fuzz_policy },
         { "tar-path", fuzz_tar_path },
         { "oci-config", fuzz_oci_config },
+        { "template", fuzz_template },
 };
 
 static fuzz_target_t target;
@@ -34,7 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                 if (strcmp(targets[i].name, name) == 0)
                         target = targets[i].run;
         if (!target) {
-                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path, oci-config or policy\n");
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path, oci-config, template or policy\n");
                 exit(2);
         }
         return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The drayd ↔ dray-monitor contract (contract.h): whatever bytes arrive on the sync socket, the line
  * reader and the decoder neither crash nor accept a message the encoder would not write again as the
- * same line; and the schema version check of the files dray keeps. */
+ * same line; the attach request; and the schema version check of the files dray keeps. */
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,6 +27,21 @@ static void check_line(const char *line) {
                 abort();
 }
 
+/* The attach request (drayd → a container's monitor): what parses formats back to the same bytes. */
+static void check_attach(const char *msg, size_t len) {
+        char again[SYNC_LINE_MAX];
+        unsigned mask;
+        ssize_t n;
+
+        if (attach_request_parse(msg, len, &mask) < 0)
+                return;
+        n = attach_request_format(mask, again, sizeof(again));
+        if (n <= 0 || attach_mask_count(mask) > 4)
+                abort();
+        if (attach_request_parse(again, (size_t) n, &mask) < 0)
+                abort();
+}
+
 int fuzz_protocol(const uint8_t *data, size_t size) {
         _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF };
         _cleanup_free_ char *s = NULL;
@@ -40,6 +55,7 @@ int fuzz_protocol(const uint8_t *data, size_t size) {
         if (!s)
                 return 0;
         check_line(s);
+        check_attach((const char *) data, size);
 
         /* The same bytes as a stream, as drayd reads them. */
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)

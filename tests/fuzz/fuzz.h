@@ -23,6 +23,7 @@ int fuzz_image_ref(const uint8_t *data, size_t size);
 int fuzz_tar_path(const uint8_t *data, size_t size);
 int fuzz_policy(const uint8_t *data, size_t size);
 int fuzz_oci_config(const uint8_t *data, size_t size);
+int fuzz_template(const uint8_t *data, size_t size);
 
 /* A NUL-terminated copy of the input (NULL on OOM). */
 static inline char *fuzz_strndup(const uint8_t *data, size_t size) {

@@ -76,8 +76,8 @@ one_line_error "dray rm --forc is no --force" "Unknown option '--forc' for 'dray
 is "$(dray ps -a -q | wc -l)" "$count_before" "  nothing was created"
 one_line_error "dray network create --driver: the verb is 'dray network create'" \
         "for 'dray network create'" dray network create --driver macvlan mv
-one_line_error "dray network ls --format json: the verb is 'dray network ls'" \
-        "for 'dray network ls'" dray network ls --format json
+one_line_error "dray network ls --bogus: the verb is 'dray network ls'" \
+        "for 'dray network ls'" dray network ls --bogus json
 one_line_error "dray image save -o without a file" "Option '-o' of 'dray image save' requires an argument" \
         dray image save "$img" -o
 one_line_error "dray image pull --bogus: the verb is 'dray image pull'" "for 'dray image pull'" \

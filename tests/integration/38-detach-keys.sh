@@ -4,7 +4,8 @@
 # dray attach to a container with a terminal, through real ptys (tmux panes, on a tmux server of this
 # file's own; nothing is read from the runner's stdin): two clients at once, what either types runs
 # and both see the output; the detach keys (Ctrl-P Ctrl-Q by default, --detach-keys, "" disabling
-# them) end a client and leave the container running, for attach, run -it (--rm too) and start -ai;
+# them, or dray.conf's) end a client and leave the container running, for attach, run -it (--rm
+# too), start -ai and exec -it (the command runs on);
 # a signal to a client of a terminal is not passed on (Docker's --sig-proxy applies without one);
 # errors for bad keys and for a terminal container attached from no terminal. Runs inside the
 # sandbox.
@@ -15,7 +16,7 @@ set -u -o pipefail
 
 require tmux
 
-plan 20
+plan 22
 setup_dray_test
 sock="dray-38-$$"
 T() { tmux -L "$sock" "$@"; }
@@ -115,6 +116,23 @@ T send-keys -t s7 C-a d
 wait_until 20 shows s7 "END rc=0" && pass "start -ai: --detach-keys ends the client" ||
         fail "start -ai: --detach-keys ends the client" "$(pane s7)"
 ok "and leaves the container running" state_is "$s" running
+
+# exec -it: the detached command runs on (two shells in the container then).
+start_client s9 "dray exec -it $s sh"
+reaches s9 s9 || diag "exec -it does not answer"
+T send-keys -t s9 C-p C-q
+wait_until 20 shows s9 "END rc=0" && [ "$(dray top "$s" | grep -c ' sh$')" -ge 2 ] &&
+        pass "exec -it: the detach keys end the client, the command runs on" ||
+        fail "exec -it: the detach keys end the client, the command runs on" "$(pane s9; dray top "$s")"
+
+# The keys from a config file (as Docker's detachKeys in its config.json).
+mkdir -p "$work/cfg/dray"
+printf '# test\ndetach-keys = ctrl-b,b\n' > "$work/cfg/dray/dray.conf"
+start_client s8 "XDG_CONFIG_HOME=$work/cfg dray attach $s"
+reaches s8 s8 || diag "the client with a config file does not see the output"
+T send-keys -t s8 C-b b
+wait_until 20 shows s8 "END rc=0" && pass "detach-keys in \$XDG_CONFIG_HOME/dray/dray.conf detach" ||
+        fail "detach-keys in \$XDG_CONFIG_HOME/dray/dray.conf detach" "$(pane s8)"
 
 # --- errors --------------------------------------------------------------------------------------
 

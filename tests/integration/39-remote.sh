@@ -5,8 +5,8 @@
 # machinectl -H does. An sshd of this file's own listens on 127.0.0.1 only (keys made here, in the
 # test's directory; ssh is given its options through a wrapper first in PATH, so nothing of the
 # sandbox's ssh configuration is touched). Verbs that only call drayd go over the bus bridge
-# (systemd-stdio-bridge); those that pass our file descriptors (run in the foreground, exec) or read
-# the journal (logs) run the remote dray over ssh. Runs inside the sandbox.
+# (systemd-stdio-bridge); those that pass our file descriptors (run in the foreground, exec, attach) or read
+# the journal (logs) run the remote dray over ssh; cp streams its tar through ssh. Runs inside the sandbox.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -14,7 +14,7 @@ set -u -o pipefail
 require ssh ssh-keygen systemd-stdio-bridge
 [ -x /usr/sbin/sshd ] || skip_all "sshd is not installed (tools/install-deps installs openssh-server)"
 
-plan 14
+plan 19
 setup_dray_test
 
 # --- an sshd on 127.0.0.1 ------------------------------------------------------------------------
@@ -93,5 +93,26 @@ status_is 3 "exec's exit status comes back" dray -H "$host" exec "$c" sh -c 'exi
 is "$(echo piped | DRAY_HOST="$host" dray exec -i "$c" cat)" piped "exec -i: our stdin goes over ssh too"
 like "$(dray -H "$host" exec "$c" ls /nonexistent 2>&1 >/dev/null)" "nonexistent" \
         "and stderr comes back as stderr"
-like "$(dray -H 'bad host' ps 2>&1; dray -H 'bad host' logs "$c" 2>&1)" "Invalid host 'bad host'" \
-        "a host that is no host name is refused"
+# cp: the tar stream goes over ssh, the host's paths are ours (relative ones from our working
+# directory, which the remote dray's, root's home, is not).
+k="$(unique_name remote-cp)"
+track "$k"
+dray run -d --ephemeral --name "$k" --rootfs "$rootfs" sleep 100000 >/dev/null
+mkdir -p "$work/up" "$work/down"
+echo local-content > "$work/up/file.txt"
+(cd "$work/up" && dray -H "$host" cp file.txt "$k:/tmp/file.txt") &&
+        is "$(dray exec "$k" cat /tmp/file.txt)" local-content "cp of a local file into a remote container" ||
+        fail "cp of a local file into a remote container"
+(cd "$work/down" && DRAY_HOST="$host" dray cp "$k:/tmp/file.txt" .) &&
+        is "$(cat "$work/down/file.txt" 2>&1)" local-content "cp out of a remote container into a local directory" ||
+        fail "cp out of a remote container into a local directory"
+like "$(dray -H "$host" cp "$k:/nonexistent" "$work/down" 2>&1)" "nonexistent" "and the remote side's errors"
+
+a="$(unique_name remote-a)"
+track "$a"
+dray -H "$host" run -d -i --name "$a" --rootfs "$rootfs" sh -c 'read -r l; echo "got $l"; exit 4' >/dev/null
+out="$(echo hi | dray -H "$host" attach "$a")"
+is "$?/$out" "4/got hi" "attach over ssh: input, output and the exit status"
+like "$(dray -H 'bad host' ps 2>&1)" "Invalid host 'bad host'" "a host that is no host name is refused"
+like "$(dray -H '-oProxyCommand=x' logs "$c" 2>&1)" "Invalid host '-oProxyCommand=x'" \
+        "and one that ssh would take for an option"

@@ -14,7 +14,7 @@ set -u -o pipefail
 
 require busctl setpriv useradd
 
-plan 37
+plan 38
 command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
 wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
 mkdir -p "$TEST_DIR"
@@ -76,6 +76,7 @@ is "$(as_user dray run --rm --rootfs "$rootfs" --cap-drop ALL --cap-add CHOWN --
 refused "a bind mount still needs the privileged action" $P dray run --rm --rootfs "$rootfs" -v /tmp:/x true
 refused "--cap-add SYS_ADMIN needs the privileged action" $P dray run --rm --rootfs "$rootfs" --cap-add SYS_ADMIN true
 refused "--cap-add ALL needs the privileged action" $P dray run --rm --rootfs "$rootfs" --cap-add ALL true
+refused "--device needs the privileged action" $P dray run --rm --rootfs "$rootfs" --device /dev/null:/dev/xnull true
 
 # --- with privileged-options ----------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ dray run -d --name "$other" --network "$net" "$img" sleep 1000 >/dev/null || bai
 # answers: the published port gives the container's hostname within 5 s (a server just started may
 # not listen yet; a stale neighbour entry would hold it for far longer). curl -m bounds each try.
 answers() { wait_until 5 sh -c '[ "$(curl -s -m 1 "http://127.0.0.1:$1/hostname")" = "$2" ]' "$1" "$2"; }
-ip_of() { dray inspect "$1" | grep -o '"10\.187\.[0-9.]*"' | tr -d '"'; }
+ip_of() { dray inspect -f '{{.NetworkSettings.IPAddress}}' "$1"; }
 mac_of_ip() { printf '02:42:%02x:%02x:%02x:%02x' $(echo "$1" | tr . ' '); }
 
 # One name releases an address and another takes it.

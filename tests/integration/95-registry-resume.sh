@@ -5,8 +5,9 @@
 # parallel (overlapping requests in the server's log) or one at a time with --max-parallel=1; blobs
 # already stored not fetched again; a connection cut mid-layer resumed with a Range request fetching
 # only the rest, within one pull and across pulls (the partial kept in tmp/partial), and started
-# over when the server ignores Range; 429 and 503 retried after their Retry-After; a 404 failing at
-# once naming the image, leaving nothing stored; --platform choosing from an index.
+# over when the server ignores Range; a pull canceled mid-layer (its worker killed) resumed by the
+# next; 429 and 503 retried after their Retry-After; a 404 failing at once naming the image, leaving
+# nothing stored; --platform choosing from an index; a line per layer from the Transfer's Layers.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -39,7 +40,7 @@ requests() { awk -v repo="$1" -v d="$2" '$2 == "START" && $3 == repo && $4 == d'
 layer_digests() { dray image inspect "$1" | jq -r '.[0].Layers[].Digest'; }
 blob_size() { stat -c %s "$state/images/blobs/sha256/${1#sha256:}"; }
 
-plan 36
+plan 44
 
 # --- parallel, and what is stored is not fetched again -------------------------------------------------
 out="$(dray pull "$reg/plain:$tag" 2>&1)"
@@ -106,6 +107,30 @@ is "$(awk -v d="$first_layer" '$2 == "END" && $3 == "cutheal" && $4 == d' "$log"
         "$((size - have))" "and got $((size - have)) of $size bytes"
 fails "the partial file is gone" test -e "$partial"
 rmi "$reg/cutheal:$tag"
+
+# --- a pull canceled mid-layer (its worker killed), then pulled again ----------------------------------
+dray pull "$reg/slow:$tag" > "$work/slow.out" 2>&1 &
+pullpid=$!
+partials() { find "$state/tmp/partial" -type f -size +0 2>/dev/null | wc -l; }
+ok "the slow pull has layers on their way in tmp/partial" wait_until 30 sh -c "[ \"\$(find $state/tmp/partial -type f -size +0 | wc -l)\" -ge 2 ]"
+# A second client reads the same numbers: the Transfer's Layers property, 4 layers on their way.
+tpath="$(busctl -j call org.dray1 /org/dray1 org.dray1.Manager ListTransfers |
+         jq -r --arg d "pull $reg/slow:$tag" '.data[0][] | select(.[3] == $d) | .[5]')"
+layers="$(busctl -j get-property org.dray1 "$tpath" org.dray1.Transfer Layers)"
+is "$(printf '%s' "$layers" | jq '.data | length')" 4 "busctl sees its 4 layers in Transfer.Layers"
+is "$(printf '%s' "$layers" | jq '[.data[] | select((.[0] | startswith("sha256:")) and .[2] > 1000000 and .[1] <= .[2])] | length')" 4 \
+        "each with its digest, its size (about 1 MiB) and the bytes held so far"
+kill -INT "$pullpid"
+wait "$pullpid"; rc=$?
+isnt "$rc" 0 "Ctrl-C cancels it"
+fails "no image is named" dray image inspect "$reg/slow:$tag"
+ok "what came stays in tmp/partial ($(partials) files)" test "$(partials)" -ge 2
+n="$(grep -c "START slow" "$log")"
+ok "pull it again" dray pull "$reg/slow:$tag"
+defer rmi "$reg/slow:$tag"
+resumed="$(tail -n +1 "$log" | awk -v n="$n" '$2 == "START" && $3 == "slow" { k++; if (k > n && $5 ~ /^range=bytes=[1-9]/) r++ } END { print r + 0 }')"
+ok "it resumed the layers it had begun ($resumed Range requests)" test "$resumed" -ge 2
+rmi "$reg/slow:$tag"
 
 # --- transient and permanent errors ----------------------------------------------------------------
 ok "pull through a 429 and 503s with Retry-After" dray pull "$reg/busy:$tag"

@@ -3,8 +3,8 @@
 """A flaky registry for tests/integration/95-registry-resume.sh, on 127.0.0.1 only, anonymous.
 
 Usage: registry-flaky.py PORTFILE LOGFILE. Every image has four layers of 1 MiB of random data each
-(so they do not compress away), served in 64 KiB pieces a few ms apart so that parallel requests
-overlap. The log has one line per blob request:
+(so they do not compress away), served in 64 KiB pieces 20 ms apart so that parallel requests
+overlap however loaded the machine. The log has one line per blob request:
   START <t> <repo> <digest> range=<Range header or -> / END <t> <repo> <digest> <status> <bytes sent>
 Repositories (any tag):
   plain     served as asked
@@ -12,6 +12,7 @@ Repositories (any tag):
   cutheal   every request of the first layer is cut off half-way through what it sends, until
             GET /control/heal; Range honoured
   norange   as cutonce, but Range is ignored (a 200 with the whole blob)
+  slow      as plain, 20 times slower (about 2 s a layer)
   busy      the manifest answers 429 (Retry-After: 1) once, each blob 503 (Retry-After: 1) twice
   missing   the third layer is 404
   multi     an OCI index: linux/amd64, linux/arm64/v8, linux/arm/v7 (configs saying so)
@@ -135,7 +136,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(piece)
                 self.wfile.flush()
                 sent += len(piece)
-                time.sleep(0.005)
+                time.sleep(0.1 if repo == "slow" else 0.02)
         except OSError:
             pass
         if not ended:

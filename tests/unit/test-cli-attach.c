@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli-remote.h"
 #include "detach-keys.h"
@@ -28,6 +32,40 @@ TEST(detach_keys) {
         ASSERT_TRUE(detach_keys_parse("ab", k) < 0);
         ASSERT_EQ(detach_keys_parse("a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a", k), 16);
         ASSERT_TRUE(detach_keys_parse("a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a", k) < 0);
+        return 0;
+}
+
+TEST(detach_keys_config) {
+        char dir[] = "/tmp/test-detach-keys-XXXXXX", path[128], k[DETACH_KEYS_MAX];
+        FILE *f;
+
+        ASSERT_TRUE(mkdtemp(dir) != NULL);
+        ASSERT_OK(setenv("XDG_CONFIG_HOME", dir, 1));
+        /* Nothing configured here (the test does not know /etc): the option wins anyway. */
+        ASSERT_EQ(detach_keys_resolve("ctrl-a", k), 1);
+        snprintf(path, sizeof(path), "%s/dray", dir);
+        ASSERT_OK(mkdir(path, 0700));
+        snprintf(path, sizeof(path), "%s/dray/dray.conf", dir);
+        f = fopen(path, "we");
+        ASSERT_TRUE(f != NULL);
+        fputs("# keys\nother = 1\n  detach-keys =  ctrl-x,y  \n", f);
+        fclose(f);
+        ASSERT_EQ(detach_keys_resolve(NULL, k), 2);
+        ASSERT_EQ(k[0], 24);
+        ASSERT_EQ(k[1], 'y');
+        ASSERT_EQ(detach_keys_resolve("ctrl-b", k), 1);
+        f = fopen(path, "we");
+        fputs("detach-keys=\"\"\n", f);
+        fclose(f);
+        ASSERT_EQ(detach_keys_resolve(NULL, k), 0);
+        f = fopen(path, "we");
+        fputs("detach-keys=ctrl-1\n", f);
+        fclose(f);
+        ASSERT_ERROR(detach_keys_resolve(NULL, k), EINVAL);
+        ASSERT_OK(unlink(path));
+        snprintf(path, sizeof(path), "%s/dray", dir);
+        ASSERT_OK(rmdir(path));
+        ASSERT_OK(rmdir(dir));
         return 0;
 }
 

@@ -13,7 +13,7 @@ TEST(from_json) {
                 "\"Command\":[\"sh\",\"-c\",\"echo \\\"hi\\\"; x\\\\y\"],"
                 "\"Env\":[\"A=1\",\"B=two words\",\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
                 "\"HOSTNAME=web\"],\"Hostname\":\"web\",\"MemoryMax\":67108864,\"CPUQuotaPerSecUSec\":1500000,"
-                "\"TasksMax\":null,\"ReadOnly\":true,\"CapAdd\":[\"CAP_NET_ADMIN\"],\"StopSignal\":2,"
+                "\"TasksMax\":null,\"ReadOnly\":true,\"CapAdd\":[\"CAP_NET_ADMIN\"],\"Devices\":[\"/dev/fuse:/dev/fuse:rwm\"],\"StopSignal\":2,"
                 "\"StopTimeoutUSec\":7000000,\"NetworkMode\":\"none\","
                 "\"RestartPolicy\":\"unless-stopped\",\"BindMounts\":[[\"/a\",\"/b\",true]],\"TmpfsMounts\":[[\"/t\",\"\"]],\"Labels\":[\"k=v\"]}");
         json_object *boot = json_tokener_parse("{\"Name\":\"b\",\"Rootfs\":\"/r\",\"Boot\":true}");
@@ -25,7 +25,8 @@ TEST(from_json) {
         ASSERT_TRUE(strstr(text, "\nEnvironment=A=1 \"B=two words\"\n"));
         ASSERT_TRUE(strstr(text, "\nVolume=/a:/b:ro\nTmpfs=/t\nNetwork=none\nMemory=67108864\nCPUs=1.500000\n"));
         ASSERT_FALSE(strstr(text, "PidsLimit="));
-        ASSERT_TRUE(strstr(text, "\nReadOnly=yes\nAddCapability=CAP_NET_ADMIN\nLabel=k=v\nStopSignal=2\nStopTimeout=7\n"));
+        ASSERT_TRUE(strstr(text, "\nReadOnly=yes\nAddCapability=CAP_NET_ADMIN\nAddDevice=/dev/fuse:/dev/fuse:rwm\nLabel=k=v\n"
+                                 "StopSignal=2\nStopTimeout=7\n"));
         ASSERT_TRUE(strstr(text, "\nRestart=always\n"));
         ASSERT_TRUE(strstr(text, "\nWantedBy=multi-user.target\n"));
         ASSERT_ERROR(container_file_from_json(boot, &bad), EOPNOTSUPP);

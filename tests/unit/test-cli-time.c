@@ -21,6 +21,13 @@ TEST(since_absolute) {
         ASSERT_EQ(t, SEC(1704164645) + 250000);
         ASSERT_OK(parse_since("2024-01-02", 0, &t));
         ASSERT_EQ(t, SEC(1704153600));
+        /* RFC 3339 offsets, as docker events --since takes them */
+        ASSERT_OK(parse_since("2024-01-02T04:04:05+01:00", 0, &t));
+        ASSERT_EQ(t, SEC(1704164645));
+        ASSERT_OK(parse_since("2024-01-02T01:34:05.5-01:30", 0, &t));
+        ASSERT_EQ(t, SEC(1704164645) + 500000);
+        ASSERT_EQ(parse_since("2024-01-02T03:04:05+1:00", 0, &t), -EINVAL);
+        ASSERT_EQ(parse_since("2024-01-02T03:04:05+24:00", 0, &t), -EINVAL);
 
         /* Local time follows TZ; 'Z' does not. */
         ASSERT_OK(setenv("TZ", "UTC-2", 1)); /* POSIX: two hours east of UTC */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Which mounts drayd takes for a crash's leftovers at start (src/daemon/mount-leftovers.h). */
+/* Which mounts drayd takes for a crash's leftovers at start (src/daemon/mount-leftovers.h), and the
+ * options of tmpfs volumes it mounts itself (volume-tmpfs.h). */
 #include "mount-leftovers.h"
+#include "volume-tmpfs.h"
 #include "test.h"
 
 TEST(mount_is_leftover) {
@@ -26,5 +28,33 @@ TEST(mount_is_leftover) {
                 }
         ASSERT_TRUE(mount_is_leftover("/srv/state/x", "/srv/state/", "/run/dray"));
         ASSERT_FALSE(mount_is_leftover(NULL, "/var/lib/dray", "/run/dray"));
+        ASSERT_TRUE(mount_is_volume_tmpfs("/var/lib/dray/volumes/cache/_data", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes/cache/_data", "overlay", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes/cache/_data/x", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes/a/b/_data", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/volumes//_data", "tmpfs", "/var/lib/dray"));
+        ASSERT_FALSE(mount_is_volume_tmpfs("/var/lib/dray/containers/x/_data", "tmpfs", "/var/lib/dray"));
+        return 0;
+}
+
+TEST(volume_options) {
+        const char *why = NULL;
+
+        ASSERT_OK(volume_options_validate(NULL, &why));
+        ASSERT_OK(volume_options_validate((char *[]) { NULL }, &why));
+        ASSERT_OK(volume_options_validate((char *[]) { (char *) "type=tmpfs", NULL }, &why));
+        ASSERT_OK(volume_options_validate((char *[]) { (char *) "type=tmpfs", (char *) "device=tmpfs",
+                                                       (char *) "o=size=64m,uid=1000", NULL }, &why));
+        ASSERT_ERROR(volume_options_validate((char *[]) { (char *) "type=nfs", NULL }, &why), EINVAL);
+        ASSERT_STREQ(why, "the local driver here mounts type=tmpfs only");
+        ASSERT_ERROR(volume_options_validate((char *[]) { (char *) "o=size=1m", NULL }, &why), EINVAL);
+        ASSERT_ERROR(volume_options_validate((char *[]) { (char *) "type=tmpfs", (char *) "device=/dev/sda", NULL }, &why),
+                     EINVAL);
+        ASSERT_ERROR(volume_options_validate((char *[]) { (char *) "type=tmpfs", (char *) "o=exec", NULL }, &why), EINVAL);
+        ASSERT_ERROR(volume_options_validate((char *[]) { (char *) "type=tmpfs", (char *) "type=tmpfs", NULL }, &why),
+                     EINVAL);
+        ASSERT_STREQ(why, "an option is given twice");
+        ASSERT_ERROR(volume_options_validate((char *[]) { (char *) "type=tmpfs", (char *) "ox=1", NULL }, &why), EINVAL);
+        ASSERT_ERROR(volume_options_validate((char *[]) { (char *) "type", NULL }, &why), EINVAL);
         return 0;
 }

@@ -43,6 +43,16 @@ TEST(bind_mount_is_privileged) {
         return 0;
 }
 
+TEST(device_is_privileged) {
+        _cleanup_(spec_freep) ContainerSpec *s = spec_new();
+
+        ASSERT_TRUE(s);
+        ASSERT_OK(strv_extend(&s->devices, "/dev/fuse:/dev/fuse:r"));
+        ASSERT_STREQ(container_spec_privileged_reason(s), "a host device (--device)");
+        ASSERT_STREQ(container_spec_polkit_action(s), DRAY_POLKIT_PRIVILEGED_OPTIONS);
+        return 0;
+}
+
 /* With no /etc/dray/container-roots.conf (the build host has none) only /var/lib/machines is declared. */
 TEST(rootfs_outside_declared_roots_is_privileged) {
         static const struct {

@@ -4,6 +4,7 @@
  * refused. */
 #include "child-process.h"
 #include "container-state.h"
+#include "dray-event.h"
 #include "contract.h"
 #include "image-import.h"
 #include "mount-spec.h"
@@ -32,6 +33,7 @@
 TEST(tables) {
         CHECK_TABLE(container_state, _CONTAINER_STATE_MAX, _CONTAINER_STATE_INVALID);
         CHECK_TABLE(mount_type, _MOUNT_TYPE_MAX, _MOUNT_TYPE_INVALID);
+        CHECK_TABLE(event_type, _EVENT_TYPE_MAX, _EVENT_TYPE_INVALID);
         CHECK_TABLE(network_mode, _NETWORK_MODE_MAX, _NETWORK_MODE_INVALID);
         CHECK_TABLE(net_proto, _NET_PROTO_MAX, _NET_PROTO_INVALID);
         CHECK_TABLE(archive_format, _ARCHIVE_FORMAT_MAX, _ARCHIVE_FORMAT_INVALID);

@@ -56,7 +56,8 @@ TEST(container_basic) {
                            "[Unit]\nDescription=Web\n\n"
                            "[Container]\nImage=busybox\nExec=httpd -f -p 8080 \\\n  -h '/www dir'\n"
                            "Environment=A=1 \"B=two words\"\nVolume=/srv:/srv:ro\nMemory=64M\nReadOnly=yes\n"
-                           "AddCapability=NET_ADMIN SYS_TIME\nNetwork=net.network\nNotify=yes\nLabel=a=1 b=2\nExec=httpd -f -p 8080 \\\n"
+                           "AddCapability=NET_ADMIN SYS_TIME\nNetwork=net.network\nNotify=yes\nLabel=a=1 b=2\n"
+                           "AddDevice=/dev/fuse\nAddDevice=/dev/sda:/dev/xvdc:r\nRunInit=yes\nExec=httpd -f -p 8080 \\\n"
                            "; a comment inside a continuation\n  -h '/www dir' \"$HOME\" 100%\n"
                            "[Service]\nRestart=on-failure\n[Install]\nWantedBy=multi-user.target default.target\n",
                            ".container", &u, last));
@@ -68,7 +69,8 @@ TEST(container_basic) {
         ASSERT_TRUE(strstr(u.text, "ExecStart=\"/usr/bin/dray\" \"run\" \"--rm\" \"--name\" \"web\" \"--sdnotify=container\" \"--env\" \"A=1\" "
                                    "\"--env\" \"B=two words\" \"--volume\" \"/srv:/srv:ro\" \"--network\" \"net\" "
                                    "\"--memory\" \"64M\" \"--read-only\" \"--cap-add\" \"NET_ADMIN\" \"--cap-add\" "
-                                   "\"SYS_TIME\" \"--label\" \"a=1\" \"--label\" \"b=2\" \"--\" \"busybox\" \"httpd\" \"-f\" \"-p\" \"8080\" \"-h\" "
+                                   "\"SYS_TIME\" \"--device\" \"/dev/fuse\" \"--device\" \"/dev/sda:/dev/xvdc:r\" \"--init\" "
+                                   "\"--label\" \"a=1\" \"--label\" \"b=2\" \"--\" \"busybox\" \"httpd\" \"-f\" \"-p\" \"8080\" \"-h\" "
                                    "\"/www dir\" \"$$HOME\" \"100%%\"\n"));
         ASSERT_TRUE(strstr(u.text, "ExecStop=\"/usr/bin/dray\" \"stop\" \"--ignore\" \"web\"\n"));
         ASSERT_TRUE(strstr(u.text, "ExecStartPre=/usr/bin/dray rm --force --ignore web\n"));
