@@ -29,7 +29,7 @@ _dray() {
                 *)
                         if [[ -z $verb ]]; then
                                 verb="${COMP_WORDS[i]}"
-                        elif [[ -z $sub && $verb =~ ^(image|network|volume|schedule|generate|system|container)$ ]]; then
+                        elif [[ -z $sub && $verb =~ ^(image|network|volume|schedule|generate|system|container|healthcheck)$ ]]; then
                                 sub="${COMP_WORDS[i]}"
                         fi
                         ;;
@@ -41,7 +41,7 @@ _dray() {
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
                 return 0
         fi
-        if [[ $verb =~ ^(image|network|volume|schedule|generate|system|container)$ && -z $sub ]]; then
+        if [[ $verb =~ ^(image|network|volume|schedule|generate|system|container|healthcheck)$ && -z $sub ]]; then
                 words="$(dray "$verb" --help 2>/dev/null | _dray_words_of_help) --help"
                 COMPREPLY=($(compgen -W "$words" -- "$cur"))
                 return 0

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "container-file.h"
+#include "json-util.h"
 #include "log.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -171,11 +172,16 @@ static int put_container(FILE *out, json_object *c) {
         put_words(out, "Environment", arr(c, "Env"), skip_env);
         if ((r = put_mounts(out, c)) < 0)
                 return r;
-        /* "none" or "host" as they are; on a bridge, the (first) network's name. */
+        /* "none" or "host" as they are; on a bridge, each network's name, the first (the default
+         * route's) first. */
         if ((s = str(c, "NetworkMode")) && streq(s, "bridge") && arr(c, "Networks") &&
             json_object_array_length(arr(c, "Networks")) > 0)
-                s = json_object_get_string(json_object_array_get_idx(json_object_array_get_idx(arr(c, "Networks"), 0), 0));
-        if (!isempty(s) && !streq(s, "bridge") && (r = put_line(out, "Network", s)) < 0)
+                for (size_t i = 0; i < json_object_array_length(arr(c, "Networks")); i++) {
+                        s = json_object_get_string(json_object_array_get_idx(json_object_array_get_idx(arr(c, "Networks"), i), 0));
+                        if (!isempty(s) && (r = put_line(out, "Network", s)) < 0)
+                                return r;
+                }
+        else if (!isempty(s) && !streq(s, "bridge") && (r = put_line(out, "Network", s)) < 0)
                 return r;
         if ((u = num(c, "MemoryMax")) > 0 && u != UINT64_MAX)
                 fprintf(out, "Memory=%" PRIu64 "\n", u);
@@ -210,6 +216,47 @@ static int put_container(FILE *out, json_object *c) {
         return 0;
 }
 
+/* Healthcheck (as inspect names its fields): HealthCmd= and its siblings, Quadlet's names. */
+static int put_health(FILE *out, json_object *c) {
+        json_object *h, *test;
+        const char *kind, *on_failure;
+        uint64_t u;
+        int r;
+
+        if (!json_object_object_get_ex(c, "Healthcheck", &h) || !(test = arr(h, "Test")) ||
+            json_object_array_length(test) == 0)
+                return 0;
+        kind = json_object_get_string(json_object_array_get_idx(test, 0));
+        if (streq(kind, "NONE"))
+                return put_line(out, "HealthCmd", "none");
+        if (streq(kind, "CMD-SHELL"))
+                r = put_line(out, "HealthCmd", json_object_get_string(json_object_array_get_idx(test, 1)));
+        else {
+                /* The exec form, as the JSON array --health-cmd takes. */
+                _cleanup_json_ json_object *argv = json_object_new_array();
+
+                if (!argv)
+                        return log_oom();
+                for (size_t i = 1; i < json_object_array_length(test); i++)
+                        if (json_object_array_add(argv, json_object_get(json_object_array_get_idx(test, i))) < 0)
+                                return log_oom();
+                r = put_line(out, "HealthCmd", json_object_to_json_string_ext(argv, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        }
+        if (r < 0)
+                return r;
+        if ((u = num(h, "IntervalUSec")) > 0)
+                fprintf(out, "HealthInterval=%" PRIu64 "ms\n", (u + 999) / 1000);
+        if ((u = num(h, "TimeoutUSec")) > 0)
+                fprintf(out, "HealthTimeout=%" PRIu64 "ms\n", (u + 999) / 1000);
+        if ((u = num(h, "StartPeriodUSec")) > 0)
+                fprintf(out, "HealthStartPeriod=%" PRIu64 "ms\n", (u + 999) / 1000);
+        if ((u = num(h, "Retries")) > 0)
+                fprintf(out, "HealthRetries=%" PRIu64 "\n", u);
+        if ((on_failure = str(h, "OnFailure")) && !streq(on_failure, "none"))
+                fprintf(out, "HealthOnFailure=%s\n", on_failure);
+        return 0;
+}
+
 int container_file_from_json(json_object *c, char **ret) {
         _cleanup_free_ char *buf = NULL;
         const char *policy;
@@ -227,6 +274,8 @@ int container_file_from_json(json_object *c, char **ret) {
                      "# Its service removes and recreates a container of this name when it starts.\n"
                      "[Unit]\nDescription=dray container %s\n\n", strna(str(c, "Name")), strna(str(c, "Name")));
         r = put_container(out, c);
+        if (r >= 0)
+                r = put_health(out, c);
         /* The container's restart policy becomes the service's: systemd restarts it then, not drayd. */
         policy = str(c, "RestartPolicy");
         fprintf(out, "\n[Service]\nRestart=%s\n\n[Install]\nWantedBy=multi-user.target\n",

@@ -63,6 +63,7 @@ static const Verb verbs[] = {
         { "diff",    verb_diff,    "List the files a container changed against its image" },
         { "container", verb_container, "Manage containers (prune; ls, rm, ... as the verbs above)" },
         { "system",  verb_system,  "Disk usage (df) and removing what nothing uses (prune)" },
+        { "healthcheck", verb_healthcheck, "Run a container's health check now (run)" },
         { "version", verb_version, "Show the version"                               },
         { "help",    verb_help,    "Show this help, or a verb's help"               },
 };

@@ -403,6 +403,64 @@ static int build_network_settings(json_object *c, json_object *network_info) {
         return add(c, "NetworkSettings", TAKE_PTR(o));
 }
 
+/* State.Health and Config.Healthcheck, as Docker's: HealthLog's entries (named by verb-inspect.c)
+ * with times as strings; durations in nanoseconds. Only for a container with a health check. */
+static int build_health(json_object *c) {
+        _cleanup_json_ json_object *health = NULL, *log = NULL, *check = NULL;
+        json_object *state, *config, *hc, *entries = array(c, "HealthLog");
+        int r;
+
+        if (isempty(str(c, "Health")) || streq(str(c, "Health"), "none") ||
+            !json_object_object_get_ex(c, "State", &state) || !json_object_object_get_ex(c, "Config", &config))
+                return 0;
+        log = json_object_new_array();
+        if (!log)
+                return -ENOMEM;
+        for (size_t i = 0; i < length(entries); i++) {
+                json_object *e = json_object_array_get_idx(entries, i);
+                _cleanup_json_ json_object *d = json_object_new_object();
+
+                if (!d)
+                        return -ENOMEM;
+                r = json_add_fieldsv(d,
+                        { "Start", time_value((uint64_t) num(e, "Start")) },
+                        { "End", time_value((uint64_t) num(e, "End")) },
+                        { "ExitCode", json_object_new_int64(num(e, "ExitCode")) },
+                        { "Output", json_string(str(e, "Output")) });
+                if (r < 0)
+                        return r;
+                if (json_object_array_add(log, d) < 0)
+                        return -ENOMEM;
+                d = NULL;
+        }
+        health = json_object_new_object();
+        if (!health)
+                return -ENOMEM;
+        r = json_add_fieldsv(health,
+                { "Status", json_string(str(c, "Health")) },
+                { "FailingStreak", json_object_new_int64(num(c, "HealthFailingStreak")) },
+                { "Log", TAKE_PTR(log) });
+        if (r < 0)
+                return r;
+        r = add(state, "Health", TAKE_PTR(health));
+        if (r < 0)
+                return r;
+        if (!json_object_object_get_ex(c, "Healthcheck", &hc) || !json_object_is_type(hc, json_type_object))
+                return 0;
+        check = json_object_new_object();
+        if (!check)
+                return -ENOMEM;
+        r = json_add_fieldsv(check,
+                { "Test", copy(hc, "Test") ?: json_object_new_array() },
+                { "Interval", json_object_new_int64(num(hc, "IntervalUSec") * 1000) },
+                { "Timeout", json_object_new_int64(num(hc, "TimeoutUSec") * 1000) },
+                { "StartPeriod", json_object_new_int64(num(hc, "StartPeriodUSec") * 1000) },
+                { "Retries", json_object_new_int64(num(hc, "Retries")) });
+        if (r < 0)
+                return r;
+        return add(config, "Healthcheck", TAKE_PTR(check));
+}
+
 int inspect_document_build(json_object *c, json_object *networks, json_object *volumes) {
         json_object *command = array(c, "Command");
         _cleanup_json_ json_object *args = json_object_new_array();
@@ -429,6 +487,9 @@ int inspect_document_build(json_object *c, json_object *networks, json_object *v
         if (r < 0)
                 return r;
         r = build_mounts(c, volumes);
+        if (r < 0)
+                return r;
+        r = build_health(c);
         if (r < 0)
                 return r;
         return build_network_settings(c, networks);

@@ -58,10 +58,12 @@ void run_options_done(RunOptions *o) {
         security_opts_done(&o->security);
         strv_free(o->command);
         free(o->network);
+        strv_free(o->networks_more);
         free(o->ip);
         strv_free(o->network_aliases);
         strv_free(o->publish);
         strv_free(o->dns);
+        spec_health_done(&o->health);
         run_options_init(o);
 }
 
@@ -127,6 +129,13 @@ enum {
         ARG_DEVICE,
         ARG_DETACH_KEYS,
         ARG_SIG_PROXY,
+        ARG_HEALTH_CMD,
+        ARG_HEALTH_INTERVAL,
+        ARG_HEALTH_TIMEOUT,
+        ARG_HEALTH_RETRIES,
+        ARG_HEALTH_START_PERIOD,
+        ARG_HEALTH_ON_FAILURE,
+        ARG_NO_HEALTHCHECK,
 };
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
@@ -185,6 +194,13 @@ static const struct option run_long_options[] = {
         { "device",       required_argument, NULL, ARG_DEVICE       },
         { "detach-keys",  required_argument, NULL, ARG_DETACH_KEYS  },
         { "sig-proxy",    optional_argument, NULL, ARG_SIG_PROXY    },
+        { "health-cmd",          required_argument, NULL, ARG_HEALTH_CMD          },
+        { "health-interval",     required_argument, NULL, ARG_HEALTH_INTERVAL     },
+        { "health-timeout",      required_argument, NULL, ARG_HEALTH_TIMEOUT      },
+        { "health-retries",      required_argument, NULL, ARG_HEALTH_RETRIES      },
+        { "health-start-period", required_argument, NULL, ARG_HEALTH_START_PERIOD },
+        { "health-on-failure",   required_argument, NULL, ARG_HEALTH_ON_FAILURE   },
+        { "no-healthcheck",      no_argument,       NULL, ARG_NO_HEALTHCHECK      },
         {}
 };
 
@@ -192,6 +208,7 @@ static const char *const sdnotify_mode_table[_SDNOTIFY_MAX] = {
         [SDNOTIFY_READY] = "ready",
         [SDNOTIFY_IGNORE] = "ignore",
         [SDNOTIFY_CONTAINER] = "container",
+        [SDNOTIFY_HEALTHY] = "healthy",
 };
 
 const char *sdnotify_mode_to_string(SdNotifyMode m) {
@@ -289,11 +306,19 @@ void run_options_help(RunVerb verb) {
                "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  Publish a container port (repeatable)\n"
                "  -P, --publish-all         Publish every exposed port on a free host port\n"
                "      --dns ADDR            Name server for /etc/resolv.conf (repeatable)\n"
-               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n");
+               "      --userns MODE         host (default), or auto: a range of 65536 host IDs of its own\n"
+               "      --health-cmd CMD      Health check: a shell command, or a JSON array (exec form)\n"
+               "      --health-interval T   Time between checks (default 30s)\n"
+               "      --health-timeout T    A check running longer is killed and fails (default 30s)\n"
+               "      --health-retries N    Failures in a row that make it unhealthy (default 3)\n"
+               "      --health-start-period T  Failures this long after a start do not count (default 0)\n"
+               "      --health-on-failure ACTION  none (default), kill, restart or stop when unhealthy\n"
+               "      --no-healthcheck      No health check, not even the image's\n");
         if (verb == RUN_VERB_RUN)
                 printf("      --sdnotify MODE       Run from a Type=notify service: ready (default: READY=1 once\n"
                        "                            the container runs), container (the command's own\n"
-                       "                            sd_notify() messages, $NOTIFY_SOCKET in it) or ignore\n"
+                       "                            sd_notify() messages, $NOTIFY_SOCKET in it), healthy\n"
+                       "                            (READY=1 once its health check first passes) or ignore\n"
                        "      --preserve-fds N      Pass our fds 3 to 3+N-1 on to the command\n"
                        "      --detach-keys KEYS    With -i -t: keys that detach, leaving the container running\n"
                        "                            (default ctrl-p,ctrl-q; \"\" disables them)\n"
@@ -304,6 +329,59 @@ void run_options_help(RunVerb verb) {
                 printf("\nExit status: the command's own, or 125 if dray failed, 126 if the command\n"
                        "could not be executed, 127 if it was not found.\n");
         printf("\nSee dray(1).\n");
+}
+
+static int parse_health_duration(const char *name, const char *s, uint64_t *ret) {
+        uint64_t v;
+        int r;
+
+        r = parse_timespan_sec(s, &v);
+        if (r >= 0 && v != 0 && (v < HEALTH_DURATION_MIN_USEC || v > HEALTH_DURATION_MAX_USEC))
+                r = -ERANGE;
+        if (r < 0)
+                return log_invalid_value(name, s, r, "a time such as 30s, 500ms or 2min (1 ms to 7 days)");
+        *ret = v;
+        return 0;
+}
+
+static int parse_health_option(RunOptions *o, int c, const char *arg) {
+        int r;
+
+        o->health_given = o->health_given || c != ARG_NO_HEALTHCHECK;
+        switch (c) {
+        case ARG_HEALTH_CMD:
+                strv_free(o->health.test);
+                o->health.test = NULL;
+                r = health_test_from_string(arg, &o->health.test);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_invalid_value("--health-cmd", arg, r,
+                                                 "a shell command, or a JSON array such as '[\"CMD\", \"/bin/check\"]'");
+                return 0;
+        case ARG_HEALTH_INTERVAL:
+                return parse_health_duration("--health-interval", arg, &o->health.interval_usec);
+        case ARG_HEALTH_TIMEOUT:
+                return parse_health_duration("--health-timeout", arg, &o->health.timeout_usec);
+        case ARG_HEALTH_START_PERIOD:
+                return parse_health_duration("--health-start-period", arg, &o->health.start_period_usec);
+        case ARG_HEALTH_RETRIES:
+                r = safe_atou32(arg, &o->health.retries);
+                if (r >= 0 && (o->health.retries == 0 || o->health.retries > HEALTH_RETRIES_MAX))
+                        r = -ERANGE;
+                return r < 0 ? log_invalid_value("--health-retries", arg, r, "an integer from 1 to 1000000") : 0;
+        case ARG_HEALTH_ON_FAILURE:
+                o->health.on_failure = health_on_failure_from_string(arg);
+                if (o->health.on_failure < 0) {
+                        o->health.on_failure = HEALTH_ON_FAILURE_NONE;
+                        return log_invalid_value("--health-on-failure", arg, -EINVAL, "none, kill, restart or stop");
+                }
+                return 0;
+        default: /* --no-healthcheck */
+                strv_free(o->health.test);
+                o->health.test = NULL;
+                return strv_extend(&o->health.test, "NONE") < 0 ? log_oom() : 0;
+        }
 }
 
 static int parse_cpu_shares(const char *s, uint64_t *ret_weight) {
@@ -479,6 +557,8 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
                 restart_policy_format(&p, buf);
                 return set_string(&o->restart_policy, buf);
         }
+        case ARG_HEALTH_CMD ... ARG_NO_HEALTHCHECK:
+                return parse_health_option(o, c, arg);
         case ARG_HOSTNAME:
                 if (!hostname_is_valid_simple(arg))
                         return log_invalid_value("--hostname", arg, -EINVAL,
@@ -548,7 +628,17 @@ static int parse_one(RunOptions *o, int c, const char *arg, char ***env_args, ch
         case ARG_NETWORK:
                 if (!streq(arg, "none") && !streq(arg, "host") && !container_name_is_valid(arg))
                         return log_invalid_value("--network", arg, -EINVAL, "none, host or a network name");
-                return set_string(&o->network, arg);
+                if (!o->network)
+                        return set_string(&o->network, arg);
+                /* Several networks, as docker run takes them: the first is created with the
+                 * container (its default route, --ip, --network-alias), the others connected. */
+                if (streq(arg, "none") || streq(arg, "host") || streq(o->network, "none") || streq(o->network, "host"))
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
+                                               "--network %s cannot be combined with other networks.",
+                                               streq(arg, "none") || streq(arg, "host") ? arg : o->network);
+                if (streq(arg, o->network) || strv_contains(o->networks_more, arg))
+                        return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "--network %s given twice.", arg);
+                return strv_extend(&o->networks_more, arg) < 0 ? log_oom() : 0;
         case ARG_IP:
                 if (!address_is_valid(AF_INET, arg))
                         return log_invalid_value("--ip", arg, -EINVAL, "an IPv4 address");
@@ -695,7 +785,7 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         const struct option *options = verb == RUN_VERB_CREATE ? run_long_options + 1 : run_long_options;
         const char *optstring = verb == RUN_VERB_CREATE ? "+:hitbe:w:u:m:v:p:Pl:" : "+:hitdbe:w:u:m:v:p:Pl:";
         _cleanup_strv_free_ char **env_args = NULL, **env_files = NULL;
-        bool cpu_shares = false, cpu_weight = false;
+        bool cpu_shares = false, cpu_weight = false, no_healthcheck = false;
         int c, r;
 
         getopt_reset();
@@ -712,6 +802,7 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
                                                c == ARG_DETACH_KEYS ? "detach-keys" : "sig-proxy");
                 cpu_shares = cpu_shares || c == ARG_CPU_SHARES;
                 cpu_weight = cpu_weight || c == ARG_CPU_WEIGHT;
+                no_healthcheck = no_healthcheck || c == ARG_NO_HEALTHCHECK;
                 r = parse_one(o, c, optarg, &env_args, &env_files);
                 if (r < 0)
                         return r;
@@ -722,6 +813,11 @@ int run_options_parse(RunVerb verb, int argc, char *argv[], RunOptions *o) {
         if (cpu_shares && cpu_weight)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "--cpu-shares and --cpu-weight set the same limit; use one of them.");
+        if (o->auto_remove && o->health.on_failure == HEALTH_ON_FAILURE_RESTART)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "--rm and --health-on-failure=restart conflict: "
+                                       "use kill, and a restart policy or the unit's Restart=.");
+        if (no_healthcheck && o->health_given)
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "--no-healthcheck conflicts with --health-* options.");
         if (o->timeout_usec != UINT64_MAX && !o->boot)
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "--timeout waits for a booted system to be up: it needs --boot.");
@@ -780,6 +876,40 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
         return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
+static int append_health(sd_bus_message *m, const SpecHealth *h) {
+        int r;
+
+        if (h->test) {
+                r = option_append_strv(m, "HealthCmd", h->test, true);
+                if (r < 0)
+                        return r;
+        }
+        if (h->interval_usec > 0) {
+                r = sd_bus_message_append(m, "{sv}", "HealthIntervalUSec", "t", h->interval_usec);
+                if (r < 0)
+                        return r;
+        }
+        if (h->timeout_usec > 0) {
+                r = sd_bus_message_append(m, "{sv}", "HealthTimeoutUSec", "t", h->timeout_usec);
+                if (r < 0)
+                        return r;
+        }
+        if (h->start_period_usec > 0) {
+                r = sd_bus_message_append(m, "{sv}", "HealthStartPeriodUSec", "t", h->start_period_usec);
+                if (r < 0)
+                        return r;
+        }
+        if (h->retries > 0) {
+                r = sd_bus_message_append(m, "{sv}", "HealthRetries", "u", h->retries);
+                if (r < 0)
+                        return r;
+        }
+        if (h->on_failure != HEALTH_ON_FAILURE_NONE)
+                return sd_bus_message_append(m, "{sv}", "HealthOnFailure", "s",
+                                             health_on_failure_to_string(h->on_failure));
+        return 0;
+}
+
 int run_options_append(const RunOptions *o, sd_bus_message *m) {
         int r;
 
@@ -835,6 +965,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = r < 0 ? r : option_append_strv(m, "PublishPorts", o->publish, false);
         r = r < 0 ? r : option_append_bool(m, "PublishAll", o->publish_all);
         r = r < 0 ? r : option_append_strv(m, "DNS", o->dns, false);
+        r = r < 0 ? r : append_health(m, &o->health);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 
 #include "macros.h"
+#include "spec-health.h"
 #include "mount-spec.h"
 #include "security-opt.h"
 
@@ -21,6 +22,7 @@ typedef enum SdNotifyMode {
         SDNOTIFY_READY,   /* READY=1 once the container runs (the default) */
         SDNOTIFY_IGNORE,  /* nothing */
         SDNOTIFY_CONTAINER, /* the payload's own sd_notify() messages, through a socket in the container */
+        SDNOTIFY_HEALTHY, /* READY=1 once the container's health check first passes */
         _SDNOTIFY_MAX,
         _SDNOTIFY_INVALID = -EINVAL,
 } SdNotifyMode;
@@ -72,11 +74,14 @@ typedef struct RunOptions {
         char **command;        /* the payload's argv; never empty with --rootfs unless --boot, NULL: the
                                 * image's (or, --boot, the tree's init) */
         char *network;         /* "none", "host" or a network name; NULL: the daemon's default */
+        char **networks_more;  /* further --network NAME: connected before the start (run-networks.h) */
         char *ip;              /* IPv4 address on that network */
         char **network_aliases;
         char **publish;        /* "-p" specs as given (the daemon parses them) */
         bool publish_all;
         char **dns;
+        SpecHealth health;     /* --health-*, --no-healthcheck (test {"NONE"}); zero: not given */
+        bool health_given;     /* any --health-* option */
         SdNotifyMode sdnotify; /* run only: not part of the container */
         uint32_t preserve_fds; /* run only: our fds 3… passed on to the payload */
         const char *detach_keys; /* run only: --detach-keys as given (checked); NULL: the default */

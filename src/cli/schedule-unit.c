@@ -36,7 +36,15 @@ static void put(char *s, size_t *n, const char *text) {
         *n += k;
 }
 
+bool unit_specifier_is_valid(char c) {
+        return c != 0 && strchr("aAbBCEfgGhHiIjJlLmMnNopPqsStTuUvVwWyY%", c);
+}
+
 int unit_file_quote_arg(const char *arg, char **ret) {
+        return unit_file_quote_arg_full(arg, false, ret);
+}
+
+int unit_file_quote_arg_full(const char *arg, bool keep_specifiers, char **ret) {
         /* Worst case: every byte becomes "\xNN" (4), plus the quotes and the NUL. */
         char *s = malloc(strlen(arg) * 4 + 3);
         size_t n = 0;
@@ -51,6 +59,10 @@ int unit_file_quote_arg(const char *arg, char **ret) {
                 if (c == '\\' || c == '"') {
                         buf[0] = '\\';
                         buf[1] = (char) c;
+                        buf[2] = 0;
+                } else if (c == '%' && keep_specifiers && unit_specifier_is_valid(p[1])) {
+                        buf[0] = '%';
+                        buf[1] = *++p;
                         buf[2] = 0;
                 } else if (c == '%' || c == '$') {
                         buf[0] = buf[1] = (char) c;

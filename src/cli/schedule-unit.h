@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "macros.h"
 
 /* `dray schedule`: a job is a timer and a service, dray-job-NAME.timer and dray-job-NAME.service,
@@ -18,6 +20,11 @@ char *schedule_name_from_unit(const char *unit);
 /* One argument as a unit file's ExecStart= takes it: in double quotes, with backslash, quote and
  * control characters C-escaped, '%' as "%%" (specifiers) and '$' as "$$" (variables). */
 int unit_file_quote_arg(const char *arg, char **ret);
+/* The same, with keep_specifiers: "%%" and "%X" for each specifier X of systemd 252 stay as they are
+ * (for systemd to expand: templates); any other '%' is doubled. */
+int unit_file_quote_arg_full(const char *arg, bool keep_specifiers, char **ret);
+/* Whether c names a specifier systemd 252 knows ("%c"). */
+bool unit_specifier_is_valid(char c);
 /* '$' → "$$": systemd expands $VAR in ExecStart= argv, also in transient units' (systemd 252). */
 int exec_arg_escape_dollar(const char *arg, char **ret);
 

@@ -238,6 +238,58 @@ static int getall_build(sd_bus *bus, const char *path, void *userdata, sd_bus_me
         return 0;
 }
 
+/* Names for the fields of the health structs, as Docker's inspect spells them: HealthLog's entries
+ * (start µs, end µs, exit code, output) and Healthcheck (test, interval µs, timeout µs, start period µs,
+ * retries, on failure). */
+static int inspect_name_fields(json_object *container, const char *key, const char *const *names, size_t n,
+                               bool array) {
+        _cleanup_json_ json_object *out = NULL;
+        json_object *v;
+        size_t m;
+
+        if (!json_object_object_get_ex(container, key, &v) || !json_object_is_type(v, json_type_array))
+                return 0;
+        m = array ? json_object_array_length(v) : 1;
+        out = array ? json_object_new_array() : NULL;
+        if (array && !out)
+                return -ENOMEM;
+        for (size_t k = 0; k < m; k++) {
+                json_object *tuple = array ? json_object_array_get_idx(v, k) : v;
+                _cleanup_json_ json_object *o = json_object_new_object();
+
+                if (!o)
+                        return -ENOMEM;
+                if (!json_object_is_type(tuple, json_type_array) || json_object_array_length(tuple) != n)
+                        return 0; /* an older or newer drayd: leave it as it came */
+                for (size_t f = 0; f < n; f++)
+                        if (json_object_object_add(o, names[f], json_object_get(json_object_array_get_idx(tuple, f))) < 0)
+                                return -ENOMEM;
+                if (!array) {
+                        out = TAKE_PTR(o);
+                        break;
+                }
+                if (json_object_array_add(out, o) < 0)
+                        return -ENOMEM;
+                o = NULL;
+        }
+        if (json_object_object_add(container, key, out) < 0)
+                return -ENOMEM;
+        out = NULL;
+        return 0;
+}
+
+static int inspect_health_fields(json_object *container) {
+        static const char *const log_names[] = { "Start", "End", "ExitCode", "Output" };
+        static const char *const check_names[] = { "Test", "IntervalUSec", "TimeoutUSec", "StartPeriodUSec",
+                                                   "Retries", "OnFailure" };
+        int r;
+
+        r = inspect_name_fields(container, "HealthLog", log_names, ELEMENTSOF(log_names), true);
+        if (r < 0)
+                return r;
+        return inspect_name_fields(container, "Healthcheck", check_names, ELEMENTSOF(check_names), false);
+}
+
 static int getall_done(const char *path, sd_bus_message *reply, void *userdata) {
         const sd_bus_error *e = sd_bus_message_get_error(reply);
         _cleanup_json_ json_object *o = NULL;
@@ -249,6 +301,8 @@ static int getall_done(const char *path, sd_bus_message *reply, void *userdata) 
         r = bus_read_json(reply, 'a', "{sv}", 0, &o);
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the properties of %s: %m", path);
+        if (inspect_health_fields(o) < 0)
+                return log_oom();
         if (json_object_array_add(i->array, o) < 0)
                 return log_oom();
         o = NULL;

@@ -28,7 +28,9 @@
 typedef struct PsRow {
         char *id, *name, *state, *image, *command, *path;
         char *ports; /* "0.0.0.0:8080->80/tcp, …" of a running container, or NULL */
+        char *health; /* "starting", "healthy", "unhealthy" of a running container with a check, or NULL */
         uint64_t created_usec, started_usec, finished_usec;
+        uint64_t restart_count; /* --format json only */
         int32_t exit_status;
 } PsRow;
 
@@ -37,6 +39,7 @@ typedef struct PsList {
         size_t n;
         size_t next; /* bus_call_each delivers in order: the row the next StartedAt belongs to */
         size_t *running; /* indices of rows whose StartedAt we asked for */
+        const char *property; /* what property_build() asks each running container for */
 } PsList;
 
 static void ps_row_done(PsRow *r) {
@@ -47,6 +50,7 @@ static void ps_row_done(PsRow *r) {
         free(r->command);
         free(r->path);
         free(r->ports);
+        free(r->health);
 }
 
 static void ps_list_done(PsList *l) {
@@ -59,12 +63,13 @@ static void ps_list_done(PsList *l) {
 /* ---- --filter (docker ps's label=, name=, id=, status=) ---------------------------------------- */
 
 static int ps_filter_check(const char *f) {
-        static const char *const keys[] = { "label=", "name=", "id=", "status=" };
+        static const char *const keys[] = { "label=", "name=", "id=", "status=", "health=" };
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                 if (strneq(f, keys[i], strlen(keys[i])) && f[strlen(keys[i])] != 0)
                         return 0;
-        return log_invalid_value("--filter", f, -EINVAL, "label=KEY[=VALUE], name=NAME, id=ID or status=STATE");
+        return log_invalid_value("--filter", f, -EINVAL,
+                                 "label=KEY[=VALUE], name=NAME, id=ID, status=STATE or health=HEALTH");
 }
 
 static bool labels_match(char **labels, const char *want) {
@@ -90,6 +95,15 @@ static int ps_row_matches(sd_bus *bus, const PsRow *row, char **filters) {
                         return 0;
                 if (strneq(*f, "status=", 7) && !streq(row->state, v))
                         return 0;
+                if (strneq(*f, "health=", 7)) {
+                        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                        _cleanup_free_ char *health = NULL;
+
+                        /* Docker's: starting, healthy, unhealthy or none. */
+                        if (sd_bus_get_property_string(bus, DRAY_BUS_NAME, row->path, DRAY_CONTAINER_INTERFACE,
+                                                       "Health", &error, &health) < 0 || !streq(health, v))
+                                return 0;
+                }
                 if (strneq(*f, "label=", 6)) {
                         if (!have_labels) {
                                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -169,14 +183,16 @@ static int ps_read_list(sd_bus_message *reply, PsList *l) {
         return 0;
 }
 
-static int started_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
+/* Properties.Get of l->property. */
+static int property_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        const PsList *l = userdata;
         int r;
 
         r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
                                            "Get");
         if (r >= 0)
-                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, "StartedAt");
+                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, l->property);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(m);
@@ -195,18 +211,17 @@ static int started_done(const char *path, sd_bus_message *reply, void *userdata)
         return 0;
 }
 
-static int ports_build(sd_bus *bus, const char *path, void *userdata, sd_bus_message **ret) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r;
+static int health_done(const char *path, sd_bus_message *reply, void *userdata) {
+        PsList *l = userdata;
+        PsRow *row = &l->rows[l->running[l->next++]];
+        const char *h;
 
-        r = sd_bus_message_new_method_call(bus, &m, DRAY_BUS_NAME, path, "org.freedesktop.DBus.Properties",
-                                           "Get");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", DRAY_CONTAINER_INTERFACE, "Ports");
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(m);
-        return 0;
+        /* Gone meanwhile, or an older drayd: no health shown. */
+        if (sd_bus_message_is_method_error(reply, NULL) || sd_bus_message_read(reply, "v", "s", &h) < 0 ||
+            streq(h, "none"))
+                return 0;
+        row->health = strdup(h);
+        return row->health ? 0 : -ENOMEM;
 }
 
 /* Docker's PORTS column: "0.0.0.0:8080->80/tcp", comma-separated. */
@@ -251,12 +266,48 @@ static int ps_fetch_started(sd_bus *bus, PsList *l) {
                 }
         if (k == 0)
                 return 0;
-        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, started_build, started_done, l);
+        l->property = "StartedAt";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, started_done, l);
         if (r < 0)
                 return r;
         /* Then their published ports, the same way. */
         l->next = 0;
-        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, ports_build, ports_done, l);
+        l->property = "Ports";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, ports_done, l);
+        if (r < 0)
+                return r;
+        /* And their health (Docker's "Up 5 minutes (healthy)"). */
+        l->next = 0;
+        l->property = "Health";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, health_done, l);
+        return r < 0 ? r : 0;
+}
+
+static int restart_count_done(const char *path, sd_bus_message *reply, void *userdata) {
+        PsList *l = userdata;
+        PsRow *row = &l->rows[l->running[l->next++]];
+
+        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read(reply, "v", "t", &row->restart_count) < 0)
+                row->restart_count = 0;
+        return 0;
+}
+
+/* --format json: every container's RestartCount (its restart policy's restarts since a client last
+ * started it), one batch of calls. */
+static int ps_fetch_restart_counts(sd_bus *bus, PsList *l) {
+        _cleanup_strv_free_ char **paths = NULL;
+        int r;
+
+        if (l->n == 0)
+                return 0;
+        for (size_t i = 0; i < l->n; i++) {
+                if (strv_extend(&paths, l->rows[i].path) < 0)
+                        return log_oom();
+                l->running[i] = i;
+        }
+        l->next = 0;
+        l->property = "RestartCount";
+        r = bus_call_each(bus, paths, BUS_TIMEOUT_DEFAULT, property_build, restart_count_done, l);
         return r < 0 ? r : 0;
 }
 
@@ -273,7 +324,15 @@ static int ps_status(const PsRow *row, uint64_t now, char **ret) {
                 break;
         case CONTAINER_RUNNING:
         case CONTAINER_PAUSED: {
+                _cleanup_free_ char *health = NULL;
                 const char *paused = streq(row->state, "paused") ? " (Paused)" : "";
+
+                /* Docker's: "(health: starting)", "(healthy)", "(unhealthy)"; paused wins. */
+                if (!*paused && row->health &&
+                    asprintf(&health, streq(row->health, "starting") ? " (health: %s)" : " (%s)", row->health) < 0)
+                        return -ENOMEM;
+                if (health)
+                        paused = health;
 
                 if (row->started_usec > 0 && row->started_usec <= now)
                         r = asprintf(ret, "Up %s%s", format_human_duration(d, now - row->started_usec), paused);
@@ -389,6 +448,10 @@ static int ps_json(const PsList *l, bool docker_keys, bool no_trunc, json_object
                                              { "Ports", json_string(row->ports) });
                 if (r >= 0 && docker_keys)
                         r = ps_add_docker_keys(o, row, no_trunc, now);
+                if (r >= 0 && row->health)
+                        r = json_add_string(o, "Health", row->health);
+                if (r >= 0)
+                        r = json_add_uint64(o, "RestartCount", row->restart_count);
                 if (r < 0 || json_object_array_add(a, o) < 0)
                         return -ENOMEM;
                 o = NULL; /* the array owns it now */
@@ -423,7 +486,8 @@ static void ps_help(void) {
                "      --no-trunc        Do not truncate IDs and commands\n"
                "      --format FORMAT   table (default), json, or a Go template such as\n"
                "                        'table {{.ID}}\\t{{.Names}}\\t{{.Status}}' (see dray-ps(1))\n"
-               "  -f, --filter FILTER   label=KEY[=VALUE], name=NAME, id=ID or status=STATE\n"
+               "  -f, --filter FILTER   label=KEY[=VALUE], name=NAME, id=ID, status=STATE or\n"
+               "                        health=starting|healthy|unhealthy|none\n"
                "                        (repeatable; a container must match all)\n"
                "  -h, --help            Show this help\n"
                "\nSee dray(1).\n");
@@ -509,6 +573,8 @@ int verb_ps(int argc, char *argv[]) {
         }
 
         r = ps_fetch_started(bus, &l);
+        if (r >= 0 && format.kind != OUTPUT_DEFAULT)
+                r = ps_fetch_restart_counts(bus, &l);
         if (r < 0)
                 return EXIT_FAILED;
         r = format.kind == OUTPUT_DEFAULT ? ps_print_table(&l, no_trunc) : ps_print_formatted(&l, &format, no_trunc);

@@ -18,6 +18,8 @@
 #include "container-state.h"
 #include "log.h"
 #include "parse-util.h"
+#include "run-networks.h"
+#include "run-notify-healthy.h"
 #include "run-options.h"
 #include "strv.h"
 #include "verbs.h"
@@ -59,6 +61,8 @@ typedef struct RunContext {
         int notify_fd;          /* --sdnotify=container: our end of the "notify" stream, or -EBADF */
         int notify_peer;        /* ... and the end the monitor gets */
         sd_event_source *notify_source;
+        sd_bus_slot *slot_healthy; /* --sdnotify=healthy: the Health watch */
+        char *const *networks_more; /* --network after the first (the options own them) */
         TerminalAttach terminal;
         const char *detach_keys; /* --detach-keys (checked); NULL: the default */
         DetachRelay relay;       /* -i -t with detach keys: our stdin, filtered, goes through it */
@@ -95,6 +99,7 @@ static void run_context_done(RunContext *c) {
         c->slot_wait = sd_bus_slot_unref(c->slot_wait);
         c->slot_start = sd_bus_slot_unref(c->slot_start);
         c->slot_remove = sd_bus_slot_unref(c->slot_remove);
+        c->slot_healthy = sd_bus_slot_unref(c->slot_healthy);
         c->bus = sd_bus_flush_close_unref(c->bus);
         c->event = sd_event_unref(c->event);
         free(c->id);
@@ -434,6 +439,12 @@ static void run_finish_with_wait_status(RunContext *c) {
 static void run_notify_started(RunContext *c) {
         int r;
 
+        if (c->sdnotify == SDNOTIFY_HEALTHY && !c->detach && getenv("NOTIFY_SOCKET")) {
+                r = run_notify_healthy_watch(c->bus, c->id, &c->slot_healthy);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to watch the health of container %s, ignoring: %m", c->id);
+                return;
+        }
         if (c->sdnotify != SDNOTIFY_READY)
                 return;
         r = sd_notifyf(false, "READY=1\nSTATUS=Container %s is running.", c->id);
@@ -615,6 +626,9 @@ static int on_create_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         }
         if (c->abort_signal > 0)
                 return run_remove_and_finish(c, 128 + c->abort_signal);
+        /* Synchronous, and so is the rest of the start's preparation: nothing else is pending yet. */
+        if (run_connect_networks(c->bus, c->id, c->networks_more) < 0)
+                return run_remove_and_finish(c, EXIT_DRAY_FAILED);
         r = run_attach(c);
         if (r < 0)
                 return run_remove_and_finish(c, EXIT_DRAY_FAILED);
@@ -709,10 +723,12 @@ int verb_run(int argc, char *argv[]) {
         c.tty = o.tty;
         c.interactive = o.open_stdin;
         c.sdnotify = o.sdnotify;
+        c.networks_more = o.networks_more;
         c.detach_keys = o.detach_keys;
         c.no_sig_proxy = o.no_sig_proxy;
-        if (o.detach && o.sdnotify == SDNOTIFY_CONTAINER) {
-                log_error("--sdnotify=container needs a foreground run: the notifications go through dray.");
+        if (o.detach && (o.sdnotify == SDNOTIFY_CONTAINER || o.sdnotify == SDNOTIFY_HEALTHY)) {
+                log_error("--sdnotify=%s needs a foreground run: the notifications go through dray.",
+                          sdnotify_mode_to_string(o.sdnotify));
                 return EXIT_DRAY_FAILED;
         }
         /* The booted system's own READY=1 is what the start waits for: the default, "ready", already
@@ -773,6 +789,12 @@ int verb_create(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the reply to CreateContainer: %m"),
                        EXIT_DRAY_FAILED;
+        if (run_connect_networks(bus, id, o.networks_more) < 0) {
+                /* Nothing half made stays: the container goes again. */
+                (void) sd_bus_call_method(bus, DRAY_BUS_NAME, DRAY_MANAGER_PATH, DRAY_MANAGER_INTERFACE,
+                                          "RemoveContainer", NULL, NULL, "sb", id, 1);
+                return EXIT_DRAY_FAILED;
+        }
         puts(id);
         return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
 }

@@ -44,6 +44,7 @@ int cli_image_ensure(const char *image, const char *policy);
 int verb_unpause(int argc, char *argv[]);
 int verb_schedule(int argc, char *argv[]);
 int verb_generate(int argc, char *argv[]);
+int verb_healthcheck(int argc, char *argv[]);
 
 /* verb-inspect.c: GetAll(interface) of each path, appended to array as JSON objects. Returns the
  * number of failed paths (logged), or a negative errno. */

@@ -12,6 +12,7 @@
 #include "container-rename.h"
 #include "volume-dbus.h"
 #include "container-dbus.h"
+#include "container-health.h"
 #include "container-streams.h"
 #include "container-exec.h"
 #include "container-options.h"
@@ -208,6 +209,26 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
                 return sd_bus_error_setf(error, DRAY_ERROR_START_FAILED, "Failed to start container '%s': %s",
                                          c->spec->name, strerror(-r));
         return 1; /* answered once the monitor reports */
+}
+
+/* RunHealthcheck() → (s status, i exit_code, s output), answered when the check has ended. */
+static int method_run_healthcheck(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Container *c = userdata;
+        int r;
+
+        r = authorize(m, c, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = container_health_run_now(c, m);
+        if (r == -EOPNOTSUPP)
+                return sd_bus_error_setf(error, DRAY_ERROR_NO_HEALTHCHECK, "Container '%s' has no health check.",
+                                         c->spec->name);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_PAUSED,
+                                         "Container '%s' is paused; unpause it first.", c->spec->name);
+        if (r < 0)
+                return container_bus_error(c, r, "run the health check of", error);
+        return 1; /* answered when the check ends */
 }
 
 /* Exec(a{sv} options, a{sh} streams) → (i exit_status), answered when the process has ended. */
@@ -438,6 +459,11 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("SeccompProfile", "s", property_get_seccomp_profile),
         CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),
         CONST_PROPERTY("UIDRange", "u", property_get_uid_range),
+        /* container-health-dbus.c */
+        CONST_PROPERTY("Healthcheck", "(astttus)", bus_container_property_get_healthcheck),
+        CHANGING_PROPERTY("Health", "s", bus_container_property_get_health),
+        CHANGING_PROPERTY("HealthFailingStreak", "u", bus_container_property_get_health_streak),
+        CHANGING_PROPERTY("HealthLog", "a(ttis)", bus_container_property_get_health_log),
 
         /* Everybody may call (dbus/org.dray1.conf); the handlers that change something ask polkit
          * (authorize()). UNPRIVILEGED lets sd-bus dispatch calls from non-root callers at all. */
@@ -464,6 +490,9 @@ static const sd_bus_vtable container_vtable[] = {
                                 bus_container_method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Unpause", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
                                 bus_container_method_unpause, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RunHealthcheck", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("s", status, "i", exit_code, "s", output),
+                                method_run_healthcheck, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

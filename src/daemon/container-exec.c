@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mman.h>
@@ -21,7 +22,8 @@ struct ExecSession {
         Manager *manager;
         ExecSession *next;
         char *container;        /* name, for messages: the container may be gone when we answer */
-        sd_bus_message *message;
+        sd_bus_message *message; /* answered, unless callbacks are set */
+        ExecCallbacks callbacks;
         SystemdCall *attach_call;
         int sync_fd;
         sd_event_source *sync_source;
@@ -67,6 +69,16 @@ void exec_sessions_free(Manager *m) {
 static void session_finish(ExecSession *s, int status) {
         int r;
 
+        if (s->callbacks.finished) {
+                ExecCallbacks cb = s->callbacks;
+                _cleanup_free_ char *message = TAKE_PTR(s->error_message);
+                bool failed = s->error != 0 || status < 0;
+
+                session_free(s);
+                cb.finished(cb.userdata, failed ? -1 : status,
+                            failed ? message ?: "dray-monitor went away before it answered" : NULL);
+                return;
+        }
         if (s->detach && s->started) {
                 /* Answered already; its exit status goes to the log only. */
                 log_debug("Detached exec in container %s ended with status %i.", s->container, status);
@@ -100,6 +112,8 @@ static int session_handle_line(ExecSession *s, const char *line) {
         switch (msg.type) {
         case SYNC_MESSAGE_OK:
                 s->started = true;
+                if (s->callbacks.started)
+                        s->callbacks.started(s->callbacks.userdata, msg.pid);
                 if (s->detach) {
                         int r = sd_bus_reply_method_return(s->message, "i", (int32_t) 0);
                         if (r < 0)
@@ -243,8 +257,8 @@ static const char *exec_subcgroup(void) {
         return statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC ? "/payload" : "";
 }
 
-int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *streams, sd_bus_message *m,
-                   sd_bus_error *error) {
+static int exec_start(Container *c, ContainerSpec *o, const ContainerStreams *streams, sd_bus_message *m,
+                      const ExecCallbacks *callbacks, ExecSession **ret, sd_bus_error *error) {
         _cleanup_(spec_freep) ContainerSpec *spec = NULL;
         _cleanup_close_ int spec_fd = -EBADF;
         _cleanup_(session_freep) ExecSession *s = NULL;
@@ -271,6 +285,8 @@ int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *strea
                 return -ENOMEM;
         *s = (ExecSession) { .manager = mgr, .sync_fd = -EBADF, .message = sd_bus_message_ref(m),
                              .detach = o->exec_detach };
+        if (callbacks)
+                s->callbacks = *callbacks;
         s->container = strdup(c->spec->name);
         if (!s->container)
                 return -ENOMEM;
@@ -296,6 +312,24 @@ int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *strea
                 /* It waits for the go: closing the socket (session_free()) makes it go away. */
                 return log_error_errno(r, "Failed to start an exec in %s: %m", c->spec->name);
         s->next = mgr->exec_sessions;
-        mgr->exec_sessions = TAKE_PTR(s);
+        mgr->exec_sessions = s;
+        if (ret)
+                *ret = s;
+        TAKE_PTR(s);
         return 0;
+}
+
+int container_exec(Container *c, ContainerSpec *o, const ContainerStreams *streams, sd_bus_message *m,
+                   sd_bus_error *error) {
+        return exec_start(c, o, streams, m, NULL, NULL, error);
+}
+
+int container_exec_internal(Container *c, ContainerSpec *o, const ContainerStreams *streams,
+                            const ExecCallbacks *callbacks, ExecSession **ret, sd_bus_error *error) {
+        assert(callbacks && callbacks->finished);
+        return exec_start(c, o, streams, NULL, callbacks, ret, error);
+}
+
+void exec_session_cancel(ExecSession *s) {
+        session_free(s);
 }

@@ -20,5 +20,20 @@
 int container_exec(Container *c, ContainerSpec *exec_options, const ContainerStreams *streams, sd_bus_message *m,
                    sd_bus_error *error);
 
+/* An exec for drayd's own use (health checks): instead of answering a call, started() hears the
+ * process's PID once it runs (may be NULL) and finished() its exit status, or -1 with a reason when it
+ * never ran; the session is gone when finished() is called. *ret stays valid until then, or until
+ * exec_session_cancel(), which lets it go without a call back (the process runs on: kill it first). */
+typedef struct ExecSession ExecSession;
+typedef struct ExecCallbacks {
+        void (*started)(void *userdata, pid_t pid);
+        void (*finished)(void *userdata, int status, const char *error);
+        void *userdata;
+} ExecCallbacks;
+
+int container_exec_internal(Container *c, ContainerSpec *exec_options, const ContainerStreams *streams,
+                            const ExecCallbacks *callbacks, ExecSession **ret, sd_bus_error *error);
+void exec_session_cancel(ExecSession *s);
+
 /* Sessions of the manager, freed (without answering) when the manager goes. */
 void exec_sessions_free(Manager *m);

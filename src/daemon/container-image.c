@@ -133,6 +133,30 @@ static int set_runtime(ContainerSpec *spec, const ImageConfig *config, bool stop
         return 0;
 }
 
+/* The image's Healthcheck under the container's: each field the container leaves unset comes from
+ * the image, as Docker merges them; HealthCmd ["NONE"] (--no-healthcheck) keeps it off. */
+static int set_healthcheck(ContainerSpec *spec, const ImageConfig *config) {
+        const SpecHealth *i = &config->healthcheck;
+        SpecHealth *h = &spec->health;
+
+        if (!i->test)
+                return 0;
+        if (!h->test) {
+                h->test = strv_copy(i->test);
+                if (!h->test)
+                        return -ENOMEM;
+        }
+        if (h->interval_usec == 0)
+                h->interval_usec = i->interval_usec;
+        if (h->timeout_usec == 0)
+                h->timeout_usec = i->timeout_usec;
+        if (h->start_period_usec == 0)
+                h->start_period_usec = i->start_period_usec;
+        if (h->retries == 0)
+                h->retries = i->retries;
+        return 0;
+}
+
 int container_image_apply(Manager *m, ContainerSpec *spec, bool stop_signal_given, sd_bus_error *error) {
         _cleanup_(image_freep) Image *image = NULL;
         int r;
@@ -158,6 +182,8 @@ int container_image_apply(Manager *m, ContainerSpec *spec, bool stop_signal_give
                 r = set_env(spec, image->config);
         if (r >= 0 && !sd_bus_error_is_set(error))
                 r = set_runtime(spec, image->config, stop_signal_given, error);
+        if (r >= 0 && !sd_bus_error_is_set(error))
+                r = set_healthcheck(spec, image->config);
         return r;
 }
 

@@ -705,6 +705,13 @@ static const Option option_table[] = {
         { "UserNamespace",      "s",  parse_user_namespace    },
         { "Detach",             "b",  parse_detach            }, /* ExecContainer only */
         { "Labels",             "as", parse_labels            },
+        /* container-health-options.c */
+        { "HealthCmd",             "as", container_option_health_cmd          },
+        { "HealthIntervalUSec",    "t",  container_option_health_interval     },
+        { "HealthTimeoutUSec",     "t",  container_option_health_timeout      },
+        { "HealthStartPeriodUSec", "t",  container_option_health_start_period },
+        { "HealthRetries",         "u",  container_option_health_retries      },
+        { "HealthOnFailure",       "s",  container_option_health_on_failure   },
         /* container-volumes.c */
         { "Volumes",            "a(ssb)", container_option_volumes      },
         { "VolumesFrom",        "as", container_option_volumes_from     },
@@ -891,6 +898,12 @@ int container_options_finish(ContainerSpec *s, sd_bus_error *error) {
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Invalid container: AutoRemove (--rm) and RestartPolicy '%s' conflict.",
                                          s->restart_policy);
+
+        /* Restarting a container that is removed when it ends: there would be nothing left to start. */
+        if (s->auto_remove && s->health.on_failure == HEALTH_ON_FAILURE_RESTART)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Invalid container: AutoRemove (--rm) and HealthOnFailure 'restart' conflict; "
+                                        "use 'kill' and let a restart policy or the unit's Restart= act.");
 
         r = spec_validate(s, &reason);
         if (r < 0)

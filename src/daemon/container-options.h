@@ -40,3 +40,14 @@ int container_options_finish(ContainerSpec *spec, sd_bus_error *error);
 
 /* "net_admin", "CAP_NET_ADMIN", "Cap_Net_Admin" → "CAP_NET_ADMIN"; "all" → "ALL". -EINVAL for names
  * libcap does not know. */
+
+/* container-health-options.c: CreateContainer's health check options (the table above uses them): HealthCmd (as: Docker's
+ * Test, ["NONE"] disables the image's), HealthIntervalUSec, HealthTimeoutUSec, HealthStartPeriodUSec
+ * (t), HealthRetries (u), HealthOnFailure (s: none, kill, restart, stop). */
+int container_option_health_cmd(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+int container_option_health_interval(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+int container_option_health_timeout(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+int container_option_health_start_period(sd_bus_message *m, const char *key, ContainerSpec *s,
+                                         sd_bus_error *error);
+int container_option_health_retries(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
+int container_option_health_on_failure(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);

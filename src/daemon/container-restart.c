@@ -63,24 +63,44 @@ static void container_restart_arm(Container *c, uint64_t delay_usec) {
 
 void container_restart_exited(Container *c) {
         RestartPolicy p = container_policy(c);
+        bool unhealthy = c->restart_unhealthy;
 
-        if (c->rec.state != CONTAINER_EXITED || p.kind == RESTART_POLICY_NO)
+        c->restart_unhealthy = false;
+        if (c->rec.state != CONTAINER_EXITED || (p.kind == RESTART_POLICY_NO && !unhealthy))
                 return;
         /* A run of 10 s is a success of sorts: the doubling starts over. */
         if (c->rec.started_usec > 0 && c->rec.finished_usec >= c->rec.started_usec + RESTART_RESET_AFTER_USEC)
                 c->rec.restart_streak = 0;
-        if (!restart_policy_wants_restart(&p, c->rec.exit_status, c->rec.stopped,
-                                          (unsigned) MIN(c->rec.restart_count, (uint64_t) UINT32_MAX)))
+        if (!unhealthy && !restart_policy_wants_restart(&p, c->rec.exit_status, c->rec.stopped,
+                                                        (unsigned) MIN(c->rec.restart_count, (uint64_t) UINT32_MAX)))
                 return;
         container_restart_arm(c, restart_policy_delay_usec((unsigned) MIN(c->rec.restart_streak, (uint64_t) 64)));
 }
 
 void container_restart_stopped(Container *c) {
+        c->restart_unhealthy = false;
         container_restart_done(c);
         if (container_policy(c).kind == RESTART_POLICY_NO || c->rec.stopped)
                 return;
         c->rec.stopped = true;
         (void) container_save(c);
+}
+
+void container_restart_unhealthy(Container *c) {
+        bool stopped = c->rec.stopped;
+        int r;
+
+        /* container_stop() marks a stop by a client (rec.stopped); this one is ours. */
+        r = container_stop(c, UINT64_MAX, NULL);
+        if (r < 0) {
+                log_warning_errno(r, "Container %s: failed to stop it for a restart: %m", c->spec->name);
+                return;
+        }
+        if (c->rec.stopped != stopped) {
+                c->rec.stopped = stopped;
+                (void) container_save(c);
+        }
+        c->restart_unhealthy = true;
 }
 
 void container_restart_started(Container *c) {

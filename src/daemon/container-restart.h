@@ -14,3 +14,6 @@ typedef struct Container Container;
 void container_restart_boot(Container *c);
 /* UpdateContainer's RestartPolicy (canonical, checked): saved in config.json. */
 int container_restart_update_policy(Container *c, const char *policy, sd_bus_error *error);
+/* --health-on-failure=restart: stops the container and starts it again as the policy would (counted in
+ * RestartCount, with the same backoff), whatever its policy. A stop by a client meanwhile wins. */
+void container_restart_unhealthy(Container *c);

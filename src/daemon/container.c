@@ -125,6 +125,8 @@ Container *container_free(Container *c) {
         c->start_timer = sd_event_source_disable_unref(c->start_timer);
         c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
         container_restart_done(c);
+        if (c->manager->container_observer && c->manager->container_observer->freed)
+                c->manager->container_observer->freed(c);
         c->scope_job = scope_job_free(c->scope_job);
         /* On shutdown the callers get NoReply from the bus once we disconnect; the replies we
          * could give would be lies. */
@@ -170,6 +172,23 @@ int container_save(Container *c) {
         return 0;
 }
 
+typedef enum ContainerEvent {
+        CONTAINER_EVENT_RUNNING,
+        CONTAINER_EVENT_STOPPED,
+        CONTAINER_EVENT_ADOPTED,
+} ContainerEvent;
+
+static void container_notify(Container *c, ContainerEvent e) {
+        const ContainerObserver *o = c->manager->container_observer;
+        void (*f)(Container *c);
+
+        if (!o)
+                return;
+        f = e == CONTAINER_EVENT_RUNNING ? o->running : e == CONTAINER_EVENT_STOPPED ? o->stopped : o->adopted;
+        if (f)
+                f(c);
+}
+
 static void container_set_state(Container *c, ContainerState state) {
         if (c->rec.state == state)
                 return;
@@ -183,6 +202,7 @@ static void container_set_state(Container *c, ContainerState state) {
                 c->rec.paused = false; /* a frozen cgroup ends with its processes */
         if (state != CONTAINER_REMOVING)
                 (void) container_save(c);
+        container_notify(c, state == CONTAINER_RUNNING ? CONTAINER_EVENT_RUNNING : CONTAINER_EVENT_STOPPED);
         container_bus_send_changed(c);
 }
 
@@ -345,6 +365,8 @@ int container_adopt(Container *c) {
         } else if (c->rec.state == CONTAINER_STOPPING)
                 /* Whoever asked for the stop is gone, but the stop should still end. */
                 container_arm_stop_timer(c, c->spec->stop_timeout_usec);
+        else
+                container_notify(c, CONTAINER_EVENT_ADOPTED);
         return 0;
 }
 

@@ -76,6 +76,8 @@ typedef struct Container {
         bool restart_requested; /* start again once exited */
         bool remove_requested;  /* remove once exited */
         sd_event_source *restart_timer; /* container-restart.c: the policy's next start */
+        bool restart_unhealthy;         /* --health-on-failure=restart: start again once exited */
+        struct ContainerHealth *health; /* container-health.c, while it has a health check */
         bool starting_by_policy;        /* the start in progress is the policy's, not a client's */
 
         MessageList start_waiters;   /* Start, and Restart once its start began */
@@ -84,6 +86,16 @@ typedef struct Container {
         MessageList wait_waiters;
         MessageList remove_waiters;
 } Container;
+
+/* What jobs above the container that follow its life (container-health.c) hear from the model,
+ * which cannot include their headers (tests/check-include-cycles): manager-setup.c sets
+ * Manager.container_observer. Each may be NULL. */
+typedef struct ContainerObserver {
+        void (*running)(Container *c); /* it runs, after a start */
+        void (*stopped)(Container *c); /* it left running (stopping, exited…) */
+        void (*adopted)(Container *c); /* drayd adopted it running */
+        void (*freed)(Container *c);   /* container_free() */
+} ContainerObserver;
 
 int container_new(Manager *m, ContainerSpec *spec, Container **ret);
 Container *container_free(Container *c);

@@ -13,6 +13,7 @@
 #include "container-stats.h"
 #include "container-broken.h"
 #include "container-exec.h"
+#include "container-health.h"
 #include "container-net.h"
 #include "container-restart.h"
 #include "container.h"
@@ -48,6 +49,7 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
                 return -ENOMEM;
         m->containers_fd = m->runtime_containers_fd = m->networks_fd = m->netns_fd = m->volumes_fd = -EBADF;
         m->network_enabled = config->network;
+        m->container_observer = &container_health_observer;
 
         r = str_dup(config->state_dir, &m->state_dir);
         if (r >= 0)

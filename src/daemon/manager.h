@@ -20,6 +20,7 @@ typedef struct Manager Manager;
 typedef struct SystemdQueue SystemdQueue;
 typedef struct Worker Worker;
 typedef struct ExecSession ExecSession;
+typedef struct ContainerObserver ContainerObserver;
 
 typedef struct ManagerConfig {
         const char *state_dir;    /* /var/lib/dray */
@@ -60,6 +61,7 @@ struct Manager {
         Worker *workers;               /* removing trees in the background */
         PolkitRegistry *polkit_registry; /* authorisation checks in flight (dray_verify_polkit_async) */
         ExecSession *exec_sessions;    /* dray exec calls being answered (container-exec.c) */
+        const ContainerObserver *container_observer; /* container.h: health checks follow containers */
         unsigned n_workers;
 
         ImageStore *images;            /* <state_dir>/images, layers, tmp */

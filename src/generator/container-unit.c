@@ -27,7 +27,7 @@ typedef struct ContainerKey {
 } ContainerKey;
 
 /* In the order their options go on the command line. Image=, Rootfs=, Exec= and Notify= (yes:
- * --sdnotify=container) are handled on their own; Network= too when it names a .network file. */
+ * --sdnotify=container, healthy: --sdnotify=healthy) are handled on their own; Network= too when it names a .network file. */
 static const ContainerKey container_keys[] = {
         { "ContainerName",    KEY_ONE,   "--name" },
         { "HostName",         KEY_ONE,   "--hostname" },
@@ -35,7 +35,7 @@ static const ContainerKey container_keys[] = {
         { "EnvironmentFile",  KEY_LIST,  "--env-file", .no_probe = true },
         { "Volume",           KEY_LIST,  "--volume" },
         { "Tmpfs",            KEY_LIST,  "--tmpfs" },
-        { "Network",          KEY_ONE,   "--network" },
+        { "Network",          KEY_LIST,  "--network" },
         { "NetworkAlias",     KEY_WORDS, "--network-alias" },
         { "IP",               KEY_ONE,   "--ip" },
         { "DNS",              KEY_WORDS, "--dns" },
@@ -60,13 +60,13 @@ static const ContainerKey container_keys[] = {
         { "Label",            KEY_WORDS, "--label" },
         { "Mount",            KEY_LIST,  "--mount" },
         { "Pull",             KEY_ONE,   "--pull" },
+        { "HealthCmd",        KEY_ONE,   "--health-cmd" },
+        { "HealthInterval",   KEY_ONE,   "--health-interval" },
+        { "HealthTimeout",    KEY_ONE,   "--health-timeout" },
+        { "HealthRetries",    KEY_ONE,   "--health-retries" },
+        { "HealthStartPeriod", KEY_ONE,  "--health-start-period" },
+        { "HealthOnFailure",  KEY_ONE,   "--health-on-failure" },
         { "Annotation",       KEY_UNSUPPORTED, "annotations (--annotation)" },
-        { "HealthCmd",        KEY_UNSUPPORTED, "health checks (--health-cmd)" },
-        { "HealthInterval",   KEY_UNSUPPORTED, "health checks (--health-interval)" },
-        { "HealthTimeout",    KEY_UNSUPPORTED, "health checks (--health-timeout)" },
-        { "HealthRetries",    KEY_UNSUPPORTED, "health checks (--health-retries)" },
-        { "HealthStartPeriod", KEY_UNSUPPORTED, "health checks (--health-start-period)" },
-        { "HealthOnFailure",  KEY_UNSUPPORTED, "health checks (--health-on-failure)" },
         { "Group",            KEY_UNSUPPORTED, "a separate group option (write User=UID:GID)" },
         { "Pod",              KEY_UNSUPPORTED, "pods" },
         { "Secret",           KEY_UNSUPPORTED, "secrets (--secret)" },
@@ -90,8 +90,10 @@ typedef struct Values {
         char **exec;
         bool exec_set;
         bool notify;            /* Notify=yes: the payload's own READY=1 (--sdnotify=container) */
+        bool notify_healthy;    /* Notify=healthy: ready once healthy (--sdnotify=healthy) */
+        bool template;          /* NAME@.container: specifiers (%i...) are systemd's to expand */
         unsigned image_line, rootfs_line, exec_line;
-        char *network_unit;     /* "NAME-network.service" for Network=NAME.network */
+        char **network_units;   /* "NAME-network.service" for each Network=NAME.network */
 } Values;
 
 static void values_done(Values *v) {
@@ -100,7 +102,7 @@ static void values_done(Values *v) {
         free(v->image);
         free(v->rootfs);
         strv_free(v->exec);
-        free(v->network_unit);
+        strv_free(v->network_units);
 }
 
 /* Sink while probing: keeps the parser's one-line reason instead of printing it. */
@@ -134,13 +136,17 @@ static int container_unit_probe(char **argv, char reason[static 512], RunOptions
         return r;
 }
 
-static int probe_value(const UnitFile *f, const UnitEntry *e, const ContainerKey *k, const char *value) {
-        char reason[512], *argv[] = { (char *) "run", (char *) k->option, (char *) value, (char *) "--",
+static int probe_value(const UnitFile *f, const UnitEntry *e, const ContainerKey *k, const char *value,
+                       bool template) {
+        _cleanup_free_ char *probe = template ? unit_specifiers_probe(value) : NULL;
+        char reason[512], *argv[] = { (char *) "run", (char *) k->option, (char *) (probe ?: value), (char *) "--",
                                       (char *) "probe-image", NULL };
         char *flag_argv[] = { (char *) "run", (char *) k->option, (char *) "--", (char *) "probe-image", NULL };
 
         if (k->no_probe)
                 return 0;
+        if (template && !probe)
+                return log_oom();
         if (container_unit_probe(k->kind == KEY_FLAG ? flag_argv : argv, reason, NULL) < 0)
                 return unit_error(f, e->line, "Bad %s=%s: %s", e->key, value, reason);
         return 0;
@@ -158,10 +164,8 @@ static int set_one(char **slot, unsigned *line, const UnitEntry *e) {
 /* Network=NAME.network: the network that NAME.network creates (named NAME), and its unit. */
 static int network_reference(const UnitFile *f, const UnitEntry *e, Values *v, char **value) {
         size_t n = strlen(*value);
-        char *name;
+        char *name, *unit;
 
-        free(v->network_unit);
-        v->network_unit = NULL;
         if (n <= 8 || !streq(*value + n - 8, ".network"))
                 return 0;
         name = strndup(*value, n - 8);
@@ -171,9 +175,9 @@ static int network_reference(const UnitFile *f, const UnitEntry *e, Values *v, c
         *value = name;
         if (!container_name_is_valid(name))
                 return unit_error(f, e->line, "Bad Network=%s: '%s' is not a network name.", e->value, name);
-        if (asprintf(&v->network_unit, "%s-network.service", name) < 0)
+        if (asprintf(&unit, "%s-network.service", name) < 0)
                 return log_oom();
-        return 0;
+        return strv_consume(&v->network_units, unit) < 0 ? log_oom() : 0;
 }
 
 static int collect_key(const UnitFile *f, const UnitEntry *e, size_t i, Values *v) {
@@ -186,6 +190,8 @@ static int collect_key(const UnitFile *f, const UnitEntry *e, size_t i, Values *
         v->line[i] = e->line;
         if (isempty(e->value)) {
                 v->values[i] = strv_free(v->values[i]);
+                if (streq(k->key, "Network"))
+                        v->network_units = strv_free(v->network_units);
                 return 0;
         }
         if (k->kind == KEY_FLAG) {
@@ -217,7 +223,7 @@ static int collect_key(const UnitFile *f, const UnitEntry *e, size_t i, Values *
                         return log_oom();
         }
         STRV_FOREACH(w, words) {
-                r = probe_value(f, e, k, *w);
+                r = probe_value(f, e, k, *w, v->template);
                 if (r < 0)
                         return r;
                 if (strv_extend(&v->values[i], *w) < 0)
@@ -246,9 +252,11 @@ static int collect_special(const UnitFile *f, const UnitEntry *e, Values *v, boo
                 return 0;
         }
         if (streq(e->key, "Notify")) {
-                r = unit_parse_boolean(e->value);
+                /* Quadlet's: a boolean, or "healthy" (ready once the health check passes). */
+                v->notify_healthy = streq(e->value, "healthy");
+                r = v->notify_healthy ? 0 : unit_parse_boolean(e->value);
                 if (r < 0)
-                        return unit_error(f, e->line, "Bad Notify=%s: expected a boolean.", e->value);
+                        return unit_error(f, e->line, "Bad Notify=%s: expected a boolean or 'healthy'.", e->value);
                 v->notify = r > 0;
                 return 0;
         }
@@ -293,8 +301,10 @@ static int build_argv(const Values *v, const char *dray, const char *name, bool 
             strv_extend(&argv, "--rm") < 0)
                 return -ENOMEM;
         if (!v->values[0] && (strv_extend(&argv, "--name") < 0 || strv_extend(&argv, name) < 0))
-                return -ENOMEM;
+                return -ENOMEM; /* a template's name ends in "-%i" (container_default_name()) */
         if (v->notify && strv_extend(&argv, "--sdnotify=container") < 0)
+                return -ENOMEM;
+        if (v->notify_healthy && strv_extend(&argv, "--sdnotify=healthy") < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(container_keys); i++) {
                 if (probe && container_keys[i].no_probe)
@@ -314,6 +324,16 @@ static int build_argv(const Values *v, const char *dray, const char *name, bool 
         STRV_FOREACH(w, v->exec)
                 if (strv_extend(&argv, *w) < 0)
                         return -ENOMEM;
+        /* Checking a template: what dray run would get for an instance named "x". */
+        if (probe && v->template)
+                for (char **a = argv; *a; a++) {
+                        char *p = unit_specifiers_probe(*a);
+
+                        if (!p)
+                                return -ENOMEM;
+                        free(*a);
+                        *a = p;
+                }
         *ret = TAKE_PTR(argv);
         return 0;
 }
@@ -331,7 +351,7 @@ static int check_whole(const UnitFile *f, const Values *v, const char *name, int
         if (v->rootfs && !v->exec_set)
                 return unit_error(f, v->rootfs_line, "Rootfs= needs Exec= (a directory tree has no command "
                                   "of its own).");
-        if (!v->values[0] && !container_name_is_valid(name))
+        if (!v->values[0] && !v->template && !container_name_is_valid(name))
                 return unit_error(f, 0, "'%s' is not a container name; set ContainerName=.", name);
         r = build_argv(v, NULL, name, true, &argv);
         if (r < 0)
@@ -354,17 +374,17 @@ static int write_service(const UnitFile *f, const Values *v, const char *name, c
 
         r = build_argv(v, dray, name, false, &argv);
         if (r >= 0)
-                r = unit_quote_exec_line(argv, &exec);
+                r = unit_quote_exec_line(argv, v->template, &exec);
         if (r >= 0)
-                r = unit_quote_exec_line(stop_argv, &stop);
+                r = unit_quote_exec_line(stop_argv, v->template, &stop);
         if (r < 0)
                 return log_oom();
 
         fprintf(out, "# Automatically generated by dray-generator from %s\n\n[Unit]\n", f->path);
         fprintf(out, "Description=dray container %s\nDocumentation=man:dray.container(5)\n", cname);
         fprintf(out, "SourcePath=%s\nWants=drayd.service\nAfter=drayd.service\n", f->path);
-        if (v->network_unit)
-                fprintf(out, "Requires=%s\nAfter=%s\n", v->network_unit, v->network_unit);
+        STRV_FOREACH(u, v->network_units)
+                fprintf(out, "Requires=%s\nAfter=%s\n", *u, *u);
         unit_write_passthrough(f, "Unit", out);
         /* Type=notify: `dray run` says READY=1 once the command runs. ExecStop stops the container with
          * its own stop signal and timeout (the scope, bound to the service, may have been stopped
@@ -383,21 +403,32 @@ int container_unit_generate(const UnitFile *f, const char *name, const char *dra
         static const char *const sections[] = { "Unit", "Service", "Install", "Container", NULL };
         _cleanup_(generated_unit_done) GeneratedUnit u = {};
         _cleanup_(values_done) Values v = {};
-        _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ char *buf = NULL, *template_name = NULL;
         _cleanup_fclose_ FILE *out = NULL;
-        size_t size;
+        const char *cname = name;
+        size_t size, n = strlen(name);
         int stop_signal = SIGTERM, r;
 
         r = unit_check_sections(f, sections);
         if (r < 0)
                 return r;
+        /* NAME@.container is a template, NAME@.service: each instance's container is NAME-INSTANCE
+         * unless ContainerName= (with %i, say) says otherwise. */
+        v.template = n > 1 && name[n - 1] == '@';
+        if (v.template) {
+                if (asprintf(&template_name, "%.*s-%%i", (int) (n - 1), name) < 0)
+                        return log_oom();
+                cname = template_name;
+        }
         r = collect(f, &v);
         if (r < 0)
                 return r;
-        r = check_whole(f, &v, name, &stop_signal);
+        r = check_whole(f, &v, cname, &stop_signal);
         if (r < 0)
                 return r;
         r = unit_install_parse(f, &u);
+        if (r >= 0)
+                r = unit_install_check_template(f, &u, v.template);
         if (r < 0)
                 return r;
         if (asprintf(&u.unit_name, "%s.service", name) < 0)
@@ -405,7 +436,7 @@ int container_unit_generate(const UnitFile *f, const char *name, const char *dra
         out = open_memstream(&buf, &size);
         if (!out)
                 return log_oom();
-        r = write_service(f, &v, name, dray, stop_signal, out);
+        r = write_service(f, &v, cname, dray, stop_signal, out);
         if (r < 0)
                 return r;
         r = generated_unit_finish(&u, &out, &buf);

@@ -62,11 +62,21 @@ static int write_file_at(int dir_fd, const char *name, const char *text) {
         return 0;
 }
 
-static int link_into(int dir_fd, const char *unit, char **targets, const char *suffix) {
+/* TARGET.wants/UNIT → ../UNIT; for a template, TARGET.wants/NAME@INSTANCE.service → ../NAME@.service. */
+static int link_into(int dir_fd, const GeneratedUnit *u, char **targets, const char *suffix) {
+        _cleanup_free_ char *instance = NULL;
+        const char *unit = u->unit_name;
+
+        if (u->default_instance) {
+                const char *at = strchr(unit, '@');
+
+                if (!at || asprintf(&instance, "%.*s@%s%s", (int) (at - unit), unit, u->default_instance, at + 1) < 0)
+                        return log_oom();
+        }
         STRV_FOREACH(t, targets) {
                 _cleanup_free_ char *dir = NULL, *link = NULL, *dest = NULL;
 
-                if (asprintf(&dir, "%s%s", *t, suffix) < 0 || asprintf(&link, "%s/%s", dir, unit) < 0 ||
+                if (asprintf(&dir, "%s%s", *t, suffix) < 0 || asprintf(&link, "%s/%s", dir, instance ?: unit) < 0 ||
                     asprintf(&dest, "../%s", unit) < 0)
                         return log_oom();
                 if (mkdirat(dir_fd, dir, 0755) < 0 && errno != EEXIST)
@@ -105,9 +115,9 @@ static int generate_one(int out_fd, const char *path, const char *file_name) {
                                        path, u.unit_name);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", u.unit_name);
-        r = link_into(out_fd, u.unit_name, u.wanted_by, ".wants");
+        r = link_into(out_fd, &u, u.wanted_by, ".wants");
         if (r >= 0)
-                r = link_into(out_fd, u.unit_name, u.required_by, ".requires");
+                r = link_into(out_fd, &u, u.required_by, ".requires");
         STRV_FOREACH(a, u.aliases)
                 if (r >= 0 && symlinkat(u.unit_name, out_fd, *a) < 0 && errno != EEXIST)
                         r = log_error_errno(errno, "Failed to link alias %s: %m", *a);

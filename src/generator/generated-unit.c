@@ -16,6 +16,7 @@ void generated_unit_done(GeneratedUnit *u) {
         strv_free(u->wanted_by);
         strv_free(u->required_by);
         strv_free(u->aliases);
+        free(u->default_instance);
         *u = (GeneratedUnit) {};
 }
 
@@ -59,6 +60,30 @@ static int install_list(const UnitFile *f, const UnitEntry *e, char ***list) {
         return 0;
 }
 
+/* An instance name as systemd allows it in a unit name: letters, digits, ":-_.\\". */
+static int default_instance(const UnitFile *f, const UnitEntry *e, GeneratedUnit *u) {
+        size_t n = strlen(e->value);
+
+        free(u->default_instance);
+        u->default_instance = NULL;
+        if (n == 0)
+                return 0;
+        if (n > 200 || strspn(e->value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.\\") != n)
+                return unit_error(f, e->line, "DefaultInstance=%s: not an instance name (letters, digits, "
+                                  "':', '-', '_', '.', '\\').", e->value);
+        u->default_instance = strdup(e->value);
+        return u->default_instance ? 0 : log_oom();
+}
+
+int unit_install_check_template(const UnitFile *f, const GeneratedUnit *u, bool template) {
+        if (!template && u->default_instance)
+                return unit_error(f, 0, "DefaultInstance= is for templates (NAME@.container) only.");
+        if (template && !u->default_instance && (u->wanted_by || u->required_by))
+                return unit_error(f, 0, "A template's WantedBy=/RequiredBy= need DefaultInstance= (the instance "
+                                  "they start).");
+        return 0;
+}
+
 int unit_install_parse(const UnitFile *f, GeneratedUnit *u) {
         int r;
 
@@ -73,9 +98,11 @@ int unit_install_parse(const UnitFile *f, GeneratedUnit *u) {
                         r = install_list(f, e, &u->required_by);
                 else if (streq(e->key, "Alias"))
                         r = install_list(f, e, &u->aliases);
+                else if (streq(e->key, "DefaultInstance"))
+                        r = default_instance(f, e, u);
                 else
-                        r = unit_error(f, e->line, "Unknown key '%s' in [Install] (WantedBy=, RequiredBy= and "
-                                       "Alias= are what a generated unit can have).", e->key);
+                        r = unit_error(f, e->line, "Unknown key '%s' in [Install] (WantedBy=, RequiredBy=, Alias= "
+                                       "and DefaultInstance= are what a generated unit can have).", e->key);
                 if (r < 0)
                         return r;
         }

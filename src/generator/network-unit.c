@@ -108,6 +108,8 @@ int network_unit_generate(const UnitFile *f, const char *name, const char *dray,
         if (r < 0)
                 return r;
         r = unit_install_parse(f, &u);
+        if (r >= 0)
+                r = unit_install_check_template(f, &u, false);
         if (r < 0)
                 return r;
         if (asprintf(&u.unit_name, "%s-network.service", name) < 0)

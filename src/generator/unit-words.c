@@ -67,7 +67,22 @@ int unit_split_words(const char *s, char ***ret) {
         return 0;
 }
 
-int unit_quote_exec_line(char *const *argv, char **ret) {
+char *unit_specifiers_probe(const char *s) {
+        char *d = malloc(strlen(s) + 1), *q = d;
+
+        if (!d)
+                return NULL;
+        for (const char *p = s; *p; p++)
+                if (*p == '%' && p[1] != 0) {
+                        *q++ = p[1] == '%' ? '%' : 'x';
+                        p++;
+                } else
+                        *q++ = *p;
+        *q = 0;
+        return d;
+}
+
+int unit_quote_exec_line(char *const *argv, bool keep_specifiers, char **ret) {
         _cleanup_strv_free_ char **quoted = NULL;
         char *line;
         int r;
@@ -75,7 +90,7 @@ int unit_quote_exec_line(char *const *argv, char **ret) {
         STRV_FOREACH(a, argv) {
                 char *q;
 
-                r = unit_file_quote_arg(*a, &q);
+                r = unit_file_quote_arg_full(*a, keep_specifiers, &q);
                 if (r < 0)
                         return r;
                 r = strv_consume(&quoted, q);

@@ -39,6 +39,7 @@ ImageConfig *image_config_free(ImageConfig *c) {
         free(c->stop_signal);
         strv_free(c->labels);
         strv_free(c->exposed_ports);
+        spec_health_done(&c->healthcheck);
         strv_free(c->diff_ids);
         free(c);
         return NULL;
@@ -206,6 +207,56 @@ static int get_map_opt(json_object *o, const char *key, bool values, char ***ret
         return 0;
 }
 
+/* A duration of Docker's config in nanoseconds; missing or 0: the default. */
+static int get_nsec_opt(json_object *o, const char *key, uint64_t *ret_usec) {
+        json_object *v;
+        int64_t ns;
+
+        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_int))
+                return -EBADMSG;
+        ns = json_object_get_int64(v);
+        if (ns < 0 || (uint64_t) ns / NSEC_PER_USEC > HEALTH_DURATION_MAX_USEC)
+                return -EBADMSG;
+        *ret_usec = (uint64_t) ns / NSEC_PER_USEC;
+        return 0;
+}
+
+/* Docker's Healthcheck {Test, Interval, Timeout, StartPeriod, Retries}; an empty Test inherits
+ * nothing here (there is no parent image at run time), so it means none. */
+static int config_parse_healthcheck(json_object *cfg, SpecHealth *h) {
+        json_object *o, *v;
+        int r;
+
+        if (!json_object_object_get_ex(cfg, "Healthcheck", &o) || json_object_is_type(o, json_type_null))
+                return 0;
+        if (!json_object_is_type(o, json_type_object))
+                return -EBADMSG;
+        r = get_strv_opt(o, "Test", &h->test);
+        if (r < 0)
+                return r;
+        r = get_nsec_opt(o, "Interval", &h->interval_usec);
+        if (r < 0)
+                return r;
+        r = get_nsec_opt(o, "Timeout", &h->timeout_usec);
+        if (r < 0)
+                return r;
+        r = get_nsec_opt(o, "StartPeriod", &h->start_period_usec);
+        if (r < 0)
+                return r;
+        if (json_object_object_get_ex(o, "Retries", &v) && !json_object_is_type(v, json_type_null)) {
+                int64_t n = json_object_get_int64(v);
+
+                if (!json_object_is_type(v, json_type_int) || n < 0 || n > HEALTH_RETRIES_MAX)
+                        return -EBADMSG;
+                h->retries = (uint32_t) n;
+        }
+        if (h->test && !h->test[0])
+                h->test = strv_free(h->test);
+        return spec_health_validate(h, NULL) < 0 ? -EBADMSG : 0;
+}
+
 static int config_parse_runtime(json_object *cfg, ImageConfig *c) {
         int r = 0;
 
@@ -221,6 +272,7 @@ static int config_parse_runtime(json_object *cfg, ImageConfig *c) {
         r = r < 0 ? r : dup_string(cfg, "StopSignal", false, &c->stop_signal);
         r = r < 0 ? r : get_map_opt(cfg, "Labels", true, &c->labels);
         r = r < 0 ? r : get_map_opt(cfg, "ExposedPorts", false, &c->exposed_ports);
+        r = r < 0 ? r : config_parse_healthcheck(cfg, &c->healthcheck);
         return r;
 }
 

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "macros.h"
+#include "spec-health.h"
 
 /* OCI (and Docker schema 2) manifests and image configs, parsed into structs at the edge. Every
  * input is hostile: sizes are bounded, every field is type-checked, digests validated. */
@@ -41,6 +42,7 @@ typedef struct ImageConfig {
         char *working_dir, *user, *stop_signal;
         char **labels;        /* KEY=VALUE */
         char **exposed_ports; /* "80/tcp" */
+        SpecHealth healthcheck; /* Docker's Healthcheck (test NULL: none); on_failure unused */
         char **diff_ids;
 } ImageConfig;
 

@@ -259,11 +259,14 @@ static int parse_capabilities(Parser *p, json_object *process) {
                                 return fail(p, -EINVAL, "%s: unknown capability '%s'", where, *c);
                         if (!strv_contains(bounding, *c))
                                 return fail(p, -EINVAL, "%s: '%s' is not in the bounding set", where, *c);
-                        if (i >= 2)
-                                warn(p, "%s: dray clears the inheritable and ambient sets; '%s' is not kept", where, *c);
-                        else if (p->config->spec->uid != 0)
-                                warn(p, "%s: a non-root process gets no effective capabilities from dray; '%s' is not kept",
-                                     where, *c);
+                }
+                if (strv_length(l) > 0 && (i >= 2 || p->config->spec->uid != 0)) {
+                        _cleanup_free_ char *names = strv_join(l, " ");
+
+                        warn(p, "%s: %s; not kept: %s", where,
+                             i >= 2 ? "dray clears the inheritable and ambient sets" :
+                                      "a non-root process gets no effective or permitted capabilities from dray",
+                             strna(names));
                 }
         }
         p->config->spec->cap_add = TAKE_PTR(bounding);

@@ -260,6 +260,7 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         RuntimeError rerr = {};
         struct winsize ws = {};
         json_object *hooks_obj = NULL;
+        mode_t fifo_mode;
         int r;
 
         if (!oci_id_is_valid(id))
@@ -292,8 +293,11 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         c->dir_fd = openat(c->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (c->dir_fd < 0)
                 return log_error_errno(errno, "Cannot open %s/%s: %m", g->root, id);
-        if (mkdirat(c->dir_fd, "rootfs", 0700) < 0 || mkfifoat(c->dir_fd, "exec.fifo", 0622) < 0 ||
-            fchmodat(c->dir_fd, "exec.fifo", 0622, 0) < 0)
+        /* The init opens the FIFO for writing: as host root, or as the root of its user namespace,
+         * which the host does not map (then, as runc, anybody may write it; only root reads it). */
+        fifo_mode = config->spec->userns_size > 0 ? 0622 : 0600;
+        if (mkdirat(c->dir_fd, "rootfs", 0700) < 0 || mkfifoat(c->dir_fd, "exec.fifo", fifo_mode) < 0 ||
+            fchmodat(c->dir_fd, "exec.fifo", fifo_mode, 0) < 0)
                 return log_error_errno(errno, "Cannot prepare %s/%s: %m", g->root, id);
         if (asprintf(&fifo, "%s/%s/exec.fifo", g->root, id) < 0 || asprintf(&rootfs, "%s/%s/rootfs", g->root, id) < 0 ||
             asprintf(&config_path, "%s/config.json", bundle) < 0)

@@ -45,6 +45,7 @@
 #define DRAY_ERROR_NOT_CONNECTED "org.dray1.Error.NotConnected"
 #define DRAY_ERROR_CONTAINER_PAUSED "org.dray1.Error.ContainerPaused"
 #define DRAY_ERROR_CONTAINER_NOT_PAUSED "org.dray1.Error.ContainerNotPaused"
+#define DRAY_ERROR_NO_HEALTHCHECK "org.dray1.Error.NoHealthcheck"
 #define DRAY_ERROR_ATTACH_FAILED "org.dray1.Error.AttachFailed"
 #define DRAY_ERROR_NO_SUCH_VOLUME "org.dray1.Error.NoSuchVolume"
 #define DRAY_ERROR_VOLUME_IN_USE "org.dray1.Error.VolumeInUse"

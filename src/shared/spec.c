@@ -51,6 +51,7 @@ ContainerSpec *spec_free(ContainerSpec *s) {
         strv_free(s->labels);
         strv_free(s->volumes_from);
         spec_network_done(&s->net);
+        spec_health_done(&s->health);
         free(s);
         return NULL;
 }
@@ -130,6 +131,8 @@ int spec_validate(const ContainerSpec *s, const char **ret_reason) {
         if (s->seccomp_profile && (isempty(s->seccomp_profile) || strlen(s->seccomp_profile) > SPEC_SECCOMP_PROFILE_MAX))
                 FAIL("the seccomp profile is empty or too large");
         if (spec_network_validate(&s->net, &reason) < 0)
+                goto fail;
+        if (spec_health_validate(&s->health, &reason) < 0)
                 goto fail;
         if (s->userns_size != 0 && (s->userns_size != USERNS_RANGE_SIZE || !userns_base_is_valid(s->userns_base)))
                 FAIL("invalid user namespace range");
@@ -252,6 +255,7 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         r = r < 0 || !s->labels ? r : json_add_strv(o, "labels", s->labels);
         r = r < 0 || !s->volumes_from ? r : json_add_strv(o, "volumes_from", s->volumes_from);
         r = r < 0 ? r : spec_network_to_json(&s->net, o);
+        r = r < 0 ? r : spec_health_to_json(&s->health, o);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -335,6 +339,7 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
         r = r < 0 ? r : opt(json_get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined));
         r = r < 0 ? r : opt(get_dup(o, "seccomp_profile", &s->seccomp_profile));
         r = r < 0 ? r : spec_network_from_json(o, &s->net);
+        r = r < 0 ? r : spec_health_from_json(o, &s->health);
         r = r < 0 ? r : opt(json_get_uint64(o, "userns_base", &userns_base));
         r = r < 0 ? r : opt(json_get_uint64(o, "userns_size", &userns_size));
         if (r == -ENOENT)

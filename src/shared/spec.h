@@ -6,6 +6,7 @@
 #include "json-util.h"
 #include "macros.h"
 #include "mount-spec.h"
+#include "spec-health.h"
 #include "spec-network.h"
 
 /* The container spec: written once by drayd at create time (config.json in the container's state
@@ -72,6 +73,7 @@ typedef struct ContainerSpec {
         char **entrypoint;    /* the image's (or --entrypoint's) part of command, for display */
         char **labels;        /* KEY=VALUE, from the image config */
         SpecNetwork net; /* spec-network.h */
+        SpecHealth health; /* spec-health.h */
         /* --userns=auto: container IDs 0…userns_size-1 are host IDs userns_base…; size 0: the host's
          * user namespace (--userns=host). drayd allocates the base (userns-range.h). */
         uint32_t userns_base;

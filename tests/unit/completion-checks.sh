@@ -15,6 +15,7 @@ check() {
 
 check "dray vol" volume
 check "dray pa" pause
+check "dray healthcheck r" run
 check "dray volume cr" create
 check "dray image lo" load
 check "dray run --vol" --volumes-from

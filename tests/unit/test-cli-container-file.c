@@ -32,11 +32,33 @@ TEST(from_json) {
         ASSERT_ERROR(container_file_from_json(boot, &bad), EOPNOTSUPP);
         json_object_put(boot);
         boot = json_tokener_parse("{\"Name\":\"b\",\"Image\":\"busybox\",\"NetworkMode\":\"bridge\","
-                                  "\"Networks\":[[\"backend\",\"10.0.0.2\",\"\"]]}");
+                                  "\"Networks\":[[\"backend\",\"10.0.0.2\",\"\"],[\"front\",\"10.0.1.2\",\"\"]]}");
         ASSERT_OK(container_file_from_json(boot, &bad));
         ASSERT_TRUE(strstr(bad, "\nImage=busybox\n"));
-        ASSERT_TRUE(strstr(bad, "\nNetwork=backend\n"));
+        ASSERT_TRUE(strstr(bad, "\nNetwork=backend\nNetwork=front\n"));
         json_object_put(c);
         json_object_put(boot);
+        return 0;
+}
+
+TEST(health) {
+        _cleanup_free_ char *shell = NULL, *exec = NULL;
+        json_object *a = json_tokener_parse(
+                "{\"Name\":\"h\",\"Image\":\"busybox\",\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"wget -q -O- x\"],"
+                "\"IntervalUSec\":300000,\"TimeoutUSec\":0,\"StartPeriodUSec\":60000000,\"Retries\":4,"
+                "\"OnFailure\":\"restart\"}}");
+        json_object *b = json_tokener_parse(
+                "{\"Name\":\"h\",\"Image\":\"busybox\",\"Healthcheck\":{\"Test\":[\"CMD\",\"/bin/check\",\"a b\"],"
+                "\"IntervalUSec\":0,\"TimeoutUSec\":0,\"StartPeriodUSec\":0,\"Retries\":0,\"OnFailure\":\"none\"}}");
+
+        ASSERT_TRUE(a && b);
+        ASSERT_OK(container_file_from_json(a, &shell));
+        ASSERT_TRUE(strstr(shell, "\nHealthCmd=wget -q -O- x\nHealthInterval=300ms\nHealthStartPeriod=60000ms\n"
+                                  "HealthRetries=4\nHealthOnFailure=restart\n"));
+        ASSERT_OK(container_file_from_json(b, &exec));
+        ASSERT_TRUE(strstr(exec, "\nHealthCmd=[\"/bin/check\",\"a b\"]\n"));
+        ASSERT_FALSE(strstr(exec, "HealthRetries"));
+        json_object_put(a);
+        json_object_put(b);
         return 0;
 }

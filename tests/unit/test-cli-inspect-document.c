@@ -94,6 +94,28 @@ TEST(inspect_document_stopped_no_network_info) {
         return 0;
 }
 
+TEST(inspect_document_health) {
+        _cleanup_json_ json_object *c = json_tokener_parse(properties);
+
+        ASSERT_TRUE(c);
+        /* As verb-inspect.c leaves them once it named the fields of HealthLog and Healthcheck. */
+        json_object_object_add(c, "Health", json_object_new_string("unhealthy"));
+        json_object_object_add(c, "HealthFailingStreak", json_object_new_int(3));
+        json_object_object_add(c, "HealthLog", json_tokener_parse(
+                "[{\"Start\": 1700000002000000, \"End\": 1700000002500000, \"ExitCode\": 1, \"Output\": \"down\\n\"}]"));
+        json_object_object_add(c, "Healthcheck", json_tokener_parse(
+                "{\"Test\": [\"CMD-SHELL\", \"true\"], \"IntervalUSec\": 300000, \"TimeoutUSec\": 0, "
+                "\"StartPeriodUSec\": 0, \"Retries\": 2, \"OnFailure\": \"none\"}"));
+        ASSERT_OK(inspect_document_build(c, NULL, NULL));
+        ASSERT_OK(render(c, "{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}}",
+                         "unhealthy 3 1"));
+        ASSERT_OK(render(c, "{{range .State.Health.Log}}{{.Start}} {{.ExitCode}} {{json .Output}}{{end}}",
+                         "2023-11-14T22:13:22.000000Z 1 \"down\\n\""));
+        ASSERT_OK(render(c, "{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Retries}}",
+                         "[\"CMD-SHELL\",\"true\"] 300000000 2"));
+        return 0;
+}
+
 TEST(json_fields) {
         _cleanup_json_ json_object *o = json_object_new_object(), *p = json_object_new_object();
 

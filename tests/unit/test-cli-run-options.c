@@ -744,3 +744,46 @@ TEST(run_network) {
         ASSERT_ERROR(P(&o, "run", "-p", "", "--rootfs", "/r", "true"), EINVAL);
         return 0;
 }
+
+TEST(run_health) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--health-cmd", "curl -f localhost", "--health-interval", "500ms",
+                    "--health-timeout=2s", "--health-retries", "5", "--health-start-period", "1min",
+                    "--health-on-failure", "kill", "--sdnotify=healthy", "--rootfs", "/r", "true"));
+        ASSERT_STREQ(o.health.test[0], "CMD-SHELL");
+        ASSERT_STREQ(o.health.test[1], "curl -f localhost");
+        ASSERT_EQ(o.health.interval_usec, 500 * USEC_PER_MSEC);
+        ASSERT_EQ(o.health.timeout_usec, 2 * USEC_PER_SEC);
+        ASSERT_EQ(o.health.retries, 5U);
+        ASSERT_EQ(o.health.start_period_usec, 60 * USEC_PER_SEC);
+        ASSERT_EQ(o.health.on_failure, HEALTH_ON_FAILURE_KILL);
+        ASSERT_EQ(o.sdnotify, SDNOTIFY_HEALTHY);
+        ASSERT_OK(P(&o, "run", "--health-cmd", "[\"/bin/check\", \"-q\"]", "--rootfs", "/r", "true"));
+        ASSERT_STREQ(o.health.test[0], "CMD");
+        ASSERT_STREQ(o.health.test[2], "-q");
+        ASSERT_OK(P(&o, "run", "--no-healthcheck", "--rootfs", "/r", "true"));
+        ASSERT_STREQ(o.health.test[0], "NONE");
+        ASSERT_EQ(P(&o, "run", "--no-healthcheck", "--health-cmd", "true", "--rootfs", "/r", "true"), -EINVAL);
+        ASSERT_TRUE(P(&o, "run", "--health-retries", "0", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--health-interval", "1us", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--health-on-failure", "explode", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--health-cmd", "[\"CMD\"]", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--rm", "--health-on-failure", "restart", "--rootfs", "/r", "true") < 0);
+        return 0;
+}
+
+TEST(run_networks) {
+        _cleanup_(run_options_done) RunOptions o;
+
+        run_options_init(&o);
+        ASSERT_OK(P(&o, "run", "--network", "a", "--network=b", "--net", "c", "--rootfs", "/r", "true"));
+        ASSERT_STREQ(o.network, "a");
+        ASSERT_EQ(strv_length(o.networks_more), 2U);
+        ASSERT_STREQ(o.networks_more[1], "c");
+        ASSERT_TRUE(P(&o, "run", "--network", "a", "--network", "a", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--network", "none", "--network", "a", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--network", "a", "--network", "host", "--rootfs", "/r", "true") < 0);
+        return 0;
+}

@@ -20,7 +20,8 @@ static void quiet(int level, const char *message, void *userdata) {
 
 /* Writes text to a temporary file named NAME.container and runs the container conversion. last
  * gets the last message logged. */
-static int generate(const char *text, const char *suffix, GeneratedUnit *u, char last[static 1024]) {
+static int generate_named(const char *text, const char *name, const char *suffix, GeneratedUnit *u,
+                          char last[static 1024]) {
         char path[] = "/tmp/test-generator-XXXXXX";
         _cleanup_(unit_file_freep) UnitFile *f = NULL;
         const char *reason = NULL;
@@ -40,12 +41,16 @@ static int generate(const char *text, const char *suffix, GeneratedUnit *u, char
         if (r == -EBADMSG)
                 (void) snprintf(last, 1024, "line %u: %s", line, reason);
         else if (r >= 0 && streq(suffix, ".container"))
-                r = container_unit_generate(f, "web", "/usr/bin/dray", u);
+                r = container_unit_generate(f, name ?: "web", "/usr/bin/dray", u);
         else if (r >= 0)
-                r = network_unit_generate(f, "net", "/usr/bin/dray", u);
+                r = network_unit_generate(f, name ?: "net", "/usr/bin/dray", u);
         log_set_sink(NULL, NULL);
         unlink(path);
         return r;
+}
+
+static int generate(const char *text, const char *suffix, GeneratedUnit *u, char last[static 1024]) {
+        return generate_named(text, NULL, suffix, u, last);
 }
 
 TEST(container_basic) {
@@ -81,13 +86,72 @@ TEST(container_basic) {
         return 0;
 }
 
+TEST(container_health) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        char last[1024];
+
+        ASSERT_OK(generate("[Container]\nImage=busybox\nNotify=healthy\nHealthCmd=wget -q -O- http://localhost/\n"
+                           "HealthInterval=5s\nHealthTimeout=2s\nHealthRetries=4\nHealthStartPeriod=1min\n"
+                           "HealthOnFailure=kill\n",
+                           ".container", &u, last));
+        ASSERT_TRUE(strstr(u.text, "\"--sdnotify=healthy\" \"--health-cmd\" \"wget -q -O- http://localhost/\" "
+                                   "\"--health-interval\" \"5s\" \"--health-timeout\" \"2s\" \"--health-retries\" \"4\" "
+                                   "\"--health-start-period\" \"1min\" \"--health-on-failure\" \"kill\" \"--\" \"busybox\"\n"));
+        return 0;
+}
+
+TEST(container_networks) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        char last[1024];
+
+        ASSERT_OK(generate("[Container]\nImage=busybox\nNetwork=front.network\nNetwork=back\n", ".container", &u, last));
+        ASSERT_TRUE(strstr(u.text, "\"--network\" \"front\" \"--network\" \"back\" \"--\" \"busybox\"\n"));
+        ASSERT_TRUE(strstr(u.text, "\nRequires=front-network.service\nAfter=front-network.service\n"));
+        ASSERT_FALSE(strstr(u.text, "back-network.service"));
+        ASSERT_TRUE(generate("[Container]\nImage=busybox\nNetwork=a\nNetwork=none\n", ".container", &u, last) < 0);
+        ASSERT_TRUE(strstr(last, "cannot be combined"));
+        return 0;
+}
+
+TEST(container_template) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {}, named = {};
+        GeneratedUnit bad = {};
+        char last[1024];
+
+        ASSERT_OK(generate_named("[Container]\nImage=busybox\nVolume=/srv/%i:/data\nExec=echo %i 100%%% $HOME\n"
+                                 "[Install]\nWantedBy=multi-user.target\nDefaultInstance=one\n",
+                                 "web@", ".container", &u, last));
+        ASSERT_STREQ(u.unit_name, "web@.service");
+        ASSERT_STREQ(u.default_instance, "one");
+        ASSERT_TRUE(strstr(u.text, "ExecStart=\"/usr/bin/dray\" \"run\" \"--rm\" \"--name\" \"web-%i\" \"--volume\" "
+                                   "\"/srv/%i:/data\" \"--\" \"busybox\" \"echo\" \"%i\" \"100%%%%\" \"$$HOME\"\n"));
+        ASSERT_TRUE(strstr(u.text, "ExecStartPre=/usr/bin/dray rm --force --ignore web-%i\n"));
+        ASSERT_TRUE(strstr(u.text, "ExecStop=\"/usr/bin/dray\" \"stop\" \"--ignore\" \"web-%i\"\n"));
+        ASSERT_OK(generate_named("[Container]\nImage=busybox\nContainerName=app-%i-x\n", "app@", ".container", &named, last));
+        ASSERT_TRUE(strstr(named.text, "\"--name\" \"app-%i-x\""));
+        /* Checked as dray run would see an instance: a bad name is still refused. */
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\nContainerName=%i/x\n", "app@", ".container", &bad,
+                                   last) < 0);
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\n[Install]\nWantedBy=multi-user.target\n", "app@",
+                                   ".container", &bad, last) < 0);
+        ASSERT_TRUE(strstr(last, "need DefaultInstance="));
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\n[Install]\nDefaultInstance=a\n", "app",
+                                   ".container", &bad, last) < 0);
+        ASSERT_TRUE(strstr(last, "for templates"));
+        return 0;
+}
+
 TEST(container_errors) {
         static const struct { const char *text, *message; } cases[] = {
                 { "[Container]\nImage=busybox\nFrobnicate=1\n", ":3: Unknown key 'Frobnicate' in [Container]" },
                 { "[Container]\nImage=busybox\nMemory=lots\n", ":3: Bad Memory=lots: " },
                 { "[Container]\nImage=busybox\nStopSignal=SIGNOPE\n", ":3: Bad StopSignal=SIGNOPE: " },
                 { "[Container]\nImage=busybox\nReadOnly=maybe\n", ":3: Bad ReadOnly=maybe: expected a boolean" },
-                { "[Container]\nImage=busybox\nHealthCmd=true\n", ":3: HealthCmd= is not supported: dray has no health" },
+                { "[Container]\nImage=busybox\nHealthRetries=0\n", ":3: Bad HealthRetries=0: " },
+                { "[Container]\nImage=busybox\nHealthOnFailure=explode\n", ":3: Bad HealthOnFailure=explode: " },
+                { "[Container]\nImage=busybox\nHealthOnFailure=restart\n", "--rm and --health-on-failure=restart conflict" },
+                { "[Container]\nImage=busybox\nHealthInterval=soon\n", ":3: Bad HealthInterval=soon: " },
+                { "[Container]\nImage=busybox\nAnnotation=a=b\n", ":3: Annotation= is not supported: dray has no annotations" },
                 { "[Container]\nImage=busybox\nNotify=perhaps\n", ":3: Bad Notify=perhaps" },
                 { "[Container]\nExec=true\n", "needs Image= or Rootfs=" },
                 { "[Container]\nRootfs=/srv/t\n", ":2: Rootfs= needs Exec=" },

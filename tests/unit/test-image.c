@@ -136,6 +136,35 @@ TEST(config_parse) {
         return 0;
 }
 
+#define HC(x) "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Healthcheck\":" x "}}"
+
+TEST(config_healthcheck) {
+        _cleanup_(image_config_freep) ImageConfig *c = NULL, *none = NULL, *empty = NULL;
+        const char *reason;
+
+        ASSERT_OK(image_config_parse(HC("{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":2000000000,"
+                                        "\"Timeout\":500000000,\"StartPeriod\":0,\"Retries\":4}"),
+                                     strlen(HC("{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":2000000000,"
+                                               "\"Timeout\":500000000,\"StartPeriod\":0,\"Retries\":4}")),
+                                     &c, &reason));
+        ASSERT_STREQ(c->healthcheck.test[0], "CMD-SHELL");
+        ASSERT_EQ(c->healthcheck.interval_usec, 2 * USEC_PER_SEC);
+        ASSERT_EQ(c->healthcheck.timeout_usec, 500 * USEC_PER_MSEC);
+        ASSERT_EQ(c->healthcheck.retries, 4U);
+        ASSERT_OK(image_config_parse(HC("{\"Test\":[\"NONE\"]}"), strlen(HC("{\"Test\":[\"NONE\"]}")), &none, &reason));
+        ASSERT_FALSE(spec_health_enabled(&none->healthcheck));
+        /* An empty Test inherits: nothing here. */
+        ASSERT_OK(image_config_parse(HC("{\"Test\":[]}"), strlen(HC("{\"Test\":[]}")), &empty, &reason));
+        ASSERT_TRUE(empty->healthcheck.test == NULL);
+        ASSERT_TRUE(config_fails(HC("{\"Test\":[\"CMD\"]}")));
+        ASSERT_TRUE(config_fails(HC("{\"Test\":[\"SHELL\",\"x\"]}")));
+        ASSERT_TRUE(config_fails(HC("{\"Test\":[\"CMD\",\"x\"],\"Interval\":-1}")));
+        ASSERT_TRUE(config_fails(HC("{\"Test\":[\"CMD\",\"x\"],\"Interval\":\"30s\"}")));
+        ASSERT_TRUE(config_fails(HC("{\"Test\":[\"CMD\",\"x\"],\"Retries\":-3}")));
+        ASSERT_TRUE(config_fails(HC("\"CMD true\"")));
+        return 0;
+}
+
 static int manifest_fails(const char *json) {
         ImageManifest *m = NULL;
         const char *reason = NULL;

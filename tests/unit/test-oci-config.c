@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dray-oci's config.json reader: what each field becomes, and hostile or unsupported input refused
+ * with the key named (or warned about where runc and crun only warn). */
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "oci-config.h"
+#include "strv.h"
+#include "test.h"
+
+static char bundle[] = "/tmp/test-oci-config.XXXXXX";
+static char warnings[4096];
+
+static void collect(const char *m, void *userdata) {
+        size_t n = strlen(warnings);
+
+        (void) snprintf(warnings + n, sizeof(warnings) - n, "%s\n", m);
+}
+
+static int setup(void) {
+        char p[PATH_MAX];
+
+        if (bundle[strlen(bundle) - 1] == 'X' && !mkdtemp(bundle))
+                return -errno;
+        (void) snprintf(p, sizeof(p), "%s/rootfs", bundle);
+        (void) mkdir(p, 0755);
+        (void) snprintf(p, sizeof(p), "%s/data", bundle);
+        (void) mkdir(p, 0755);
+        return 0;
+}
+
+/* The bundle's directories go when the tests are done. */
+__attribute__((destructor)) static void teardown(void) {
+        char p[PATH_MAX];
+
+        if (bundle[strlen(bundle) - 1] == 'X')
+                return;
+        for (size_t i = 0; i < 2; i++) {
+                (void) snprintf(p, sizeof(p), "%s/%s", bundle, i == 0 ? "rootfs" : "data");
+                (void) rmdir(p);
+        }
+        (void) rmdir(bundle);
+}
+
+/* A minimal valid config with extra members spliced in (JSON text, ' for "). */
+static int parse(const char *process_extra, const char *linux_extra, const char *top_extra, OciConfig **ret,
+                 char **ret_error) {
+        _cleanup_json_ json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+
+        warnings[0] = 0;
+        if (setup() < 0)
+                return -EIO;
+        if (asprintf(&text,
+                     "{'ociVersion':'1.1.0','root':{'path':'rootfs'},"
+                     "'process':{'args':['sh'],'cwd':'/'%s},"
+                     "'linux':{'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'ipc'},{'type':'uts'},"
+                     "{'type':'cgroup'},{'type':'network'}]%s}%s}",
+                     process_extra, linux_extra, top_extra) < 0)
+                return -ENOMEM;
+        for (char *c = text; *c; c++)
+                if (*c == '\'')
+                        *c = '"';
+        o = json_tokener_parse(text);
+        if (!o) {
+                fprintf(stderr, "bad test JSON: %s\n", text);
+                return -EBADMSG;
+        }
+        return oci_config_parse(o, bundle, "test-1", collect, NULL, ret, ret_error);
+}
+
+static int expect_reject(const char *p, const char *l, const char *t, const char *needle) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r = parse(p, l, t, &c, &error);
+
+        if (r >= 0 || c || !error || !strstr(error, needle)) {
+                fprintf(stderr, "config (%s | %s | %s) gave %d (%s), expected an error with '%s'\n", p, l, t, r,
+                        error ?: "no reason", needle);
+                return 1;
+        }
+        return 0;
+}
+
+TEST(minimal) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse("", "", "", &c, NULL));
+        ASSERT_STREQ(c->spec->command[0], "sh");
+        ASSERT_STREQ(c->spec->working_dir, "/");
+        ASSERT_TRUE(strv_contains(c->spec->cap_drop, "ALL"));
+        ASSERT_EQ(c->spec->net.mode, NETWORK_MODE_NONE);
+        ASSERT_EQ(c->shared_namespaces, 0UL);
+        ASSERT_FALSE(c->custom_masks);
+        ASSERT_FALSE(c->no_new_privs);
+        return 0;
+}
+
+TEST(process) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse(",'env':['A=1','PATH=/bin'],'terminal':true,'consoleSize':{'height':24,'width':80},"
+                        "'user':{'uid':1000,'gid':100,'additionalGids':[5,6]},'noNewPrivileges':true,"
+                        "'oomScoreAdj':500,'rlimits':[{'type':'RLIMIT_NOFILE','soft':100,'hard':200}],"
+                        "'capabilities':{'bounding':['CAP_KILL','CAP_CHOWN'],'effective':['CAP_KILL']}",
+                        "", ",'hostname':'box'", &c, NULL));
+        ASSERT_EQ(c->spec->uid, 1000U);
+        ASSERT_EQ(c->spec->gid, 100U);
+        ASSERT_EQ(c->spec->n_groups, 3U);
+        ASSERT_EQ(c->spec->groups[0], 100U);
+        ASSERT_EQ(c->spec->groups[2], 6U);
+        ASSERT_TRUE(c->spec->tty);
+        ASSERT_EQ(c->console_rows, 24);
+        ASSERT_TRUE(c->no_new_privs);
+        ASSERT_EQ(c->oom_score_adj, 500);
+        ASSERT_EQ(c->n_rlimits, 1U);
+        ASSERT_EQ(c->rlimits[0].limit.rlim_max, 200U);
+        ASSERT_TRUE(strv_contains(c->spec->cap_add, "CAP_CHOWN"));
+        ASSERT_STREQ(c->spec->hostname, "box");
+        /* A non-root process gets no effective capabilities from dray: said, not dropped silently. */
+        ASSERT_TRUE(strstr(warnings, "effective"));
+        return 0;
+}
+
+TEST(mounts_and_linux) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse("",
+                        ",'resources':{'memory':{'limit':1048576},'pids':{'limit':10},'cpu':{'shares':2048,"
+                        "'quota':50000,'period':100000}},'sysctl':{'net.core.somaxconn':'1024'},"
+                        "'maskedPaths':['/proc/kcore'],'cgroupsPath':'machine.slice:x:y'",
+                        ",'mounts':[{'destination':'/proc','type':'proc','source':'proc'},"
+                        "{'destination':'/data','type':'bind','source':'data','options':['rbind','ro','noexec']},"
+                        "{'destination':'/scratch','type':'tmpfs','source':'tmpfs','options':['size=1m','mode=1777']}]",
+                        &c, NULL));
+        ASSERT_EQ(c->spec->n_mounts, 2U);
+        ASSERT_EQ(c->spec->mounts[0].type, MOUNT_BIND);
+        ASSERT_TRUE(c->spec->mounts[0].read_only);
+        ASSERT_TRUE(c->spec->mounts[0].noexec);
+        ASSERT_TRUE(strstr(c->spec->mounts[0].source, "/data"));
+        ASSERT_EQ(c->spec->mounts[1].type, MOUNT_TMPFS);
+        ASSERT_STREQ(c->spec->mounts[1].options, "size=1m,mode=1777");
+        ASSERT_EQ(c->spec->memory_max, 1048576U);
+        ASSERT_EQ(c->spec->tasks_max, 10U);
+        ASSERT_EQ(c->spec->cpu_quota_per_sec_usec, 500000U);
+        ASSERT_EQ(c->spec->cpu_weight, 1U + (2046U * 9999U) / 262142U);
+        ASSERT_STREQ(c->sysctl[0], "net.core.somaxconn=1024");
+        ASSERT_TRUE(c->custom_masks);
+        ASSERT_STREQ(c->masked_paths[0], "/proc/kcore");
+        ASSERT_STREQ(c->cgroups_path, "machine.slice:x:y");
+        return 0;
+}
+
+TEST(namespaces) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+        _cleanup_json_ json_object *o = NULL;
+        char text[512];
+
+        ASSERT_OK(setup());
+        (void) snprintf(text, sizeof(text),
+                        "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s/rootfs\"},\"process\":{\"args\":[\"sh\"],"
+                        "\"cwd\":\"/\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"
+                        "{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}", bundle);
+        o = json_tokener_parse(text);
+        ASSERT_TRUE(o);
+        ASSERT_OK(oci_config_parse(o, "/", "x", NULL, NULL, &c, NULL));
+        ASSERT_EQ(c->spec->net.mode, NETWORK_MODE_BRIDGE);
+        ASSERT_STREQ(c->spec->net.netns_path, "/proc/self/ns/net");
+        ASSERT_EQ(c->shared_namespaces, (unsigned long) (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
+        return 0;
+}
+
+TEST(hooks) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse("", "", ",'hooks':{'poststop':[{'path':'/bin/true','args':['true','x'],'env':['A=B'],'timeout':5}]}",
+                        &c, NULL));
+        ASSERT_EQ(c->n_hooks[OCI_HOOK_POSTSTOP], 1U);
+        ASSERT_STREQ(c->hooks[OCI_HOOK_POSTSTOP][0].args[1], "x");
+        ASSERT_EQ(c->hooks[OCI_HOOK_POSTSTOP][0].timeout_sec, 5);
+        return 0;
+}
+
+TEST(hostile) {
+        int bad = 0;
+
+        bad += expect_reject("", "", ",'ociVersion':'2.0'", "ociVersion");
+        bad += expect_reject(",'user':{'uid':-1}", "", "", "process.user.uid");
+        bad += expect_reject(",'user':{'uid':'0'}", "", "", "process.user.uid");
+        bad += expect_reject(",'user':{'additionalGids':['x']}", "", "", "additionalGids[0]");
+        bad += expect_reject(",'env':['NOEQUALS']", "", "", "process.env");
+        bad += expect_reject(",'env':[1]", "", "", "process.env[0]");
+        bad += expect_reject(",'env':'A=1'", "", "", "process.env");
+        bad += expect_reject(",'rlimits':[{'type':'RLIMIT_BOGUS','soft':1,'hard':1}]", "", "", "unknown limit");
+        bad += expect_reject(",'rlimits':[{'type':'RLIMIT_CORE','soft':2,'hard':1}]", "", "", "soft limit");
+        bad += expect_reject(",'rlimits':[{'type':'RLIMIT_CORE','soft':1,'hard':1},{'type':'RLIMIT_CORE','soft':1,'hard':1}]",
+                             "", "", "twice");
+        bad += expect_reject(",'capabilities':{'bounding':['CAP_NOPE']}", "", "", "CAP_NOPE");
+        bad += expect_reject(",'capabilities':{'bounding':[],'effective':['CAP_KILL']}", "", "", "not in the bounding set");
+        bad += expect_reject(",'oomScoreAdj':5000", "", "", "oomScoreAdj");
+        bad += expect_reject(",'scheduler':{'policy':'SCHED_FIFO'}", "", "", "scheduler");
+        bad += expect_reject("", ",'sysctl':{'../../etc/passwd':'x'}", "", "linux.sysctl");
+        bad += expect_reject("", ",'sysctl':{'net.x':1}", "", "linux.sysctl.net.x");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/sda','type':'b','major':8,'minor':0}]", "", "linux.devices");
+        bad += expect_reject("", ",'intelRdt':{'closID':'a'}", "", "intelRdt");
+        bad += expect_reject("", ",'cgroupsPath':'/a/../../b'", "", "cgroupsPath");
+        bad += expect_reject("", ",'maskedPaths':['/proc/../etc']", "", "maskedPaths");
+        bad += expect_reject("", ",'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/x'}", "", "listenerPath");
+        bad += expect_reject("", ",'resources':{'blockIO':{'weight':10}}", "", "blockIO");
+        bad += expect_reject("", ",'uidMappings':[{'containerID':0,'hostID':1000,'size':1}]", "", "without a user namespace");
+        bad += expect_reject("", "", ",'mounts':[{'destination':'/x','type':'overlay','source':'o'}]", "overlay");
+        bad += expect_reject("", "", ",'mounts':[{'destination':'/proc/sys','type':'bind','source':'data'}]", "cannot be mounted");
+        bad += expect_reject("", "", ",'mounts':[{'destination':'/x','type':'bind','source':'nonexistent'}]", "mounts[].source");
+        bad += expect_reject("", "", ",'mounts':[{'destination':'/x','type':'tmpfs','options':['size=1m','exec=1']}]", "mounts[0]");
+        bad += expect_reject("", "", ",'mounts':[{'destination':'/x','type':'bind','source':'data','options':['bogus']}]", "bogus");
+        bad += expect_reject("", "", ",'hostname':'a b'", "hostname");
+        bad += expect_reject("", "", ",'hooks':{'prestart':[{'path':'relative'}]}", "hooks.prestart[0].path");
+        bad += expect_reject("", "", ",'root':{'path':'/'}", "root.path");
+        bad += expect_reject("", "", ",'root':{'path':'nonexistent'}", "root.path");
+        return bad;
+}
+
+TEST(ids) {
+        ASSERT_TRUE(oci_id_is_valid("abc-1_2.3+x"));
+        ASSERT_FALSE(oci_id_is_valid(".."));
+        ASSERT_FALSE(oci_id_is_valid("a/b"));
+        ASSERT_FALSE(oci_id_is_valid(""));
+        ASSERT_FALSE(oci_id_is_valid(NULL));
+        return 0;
+}
