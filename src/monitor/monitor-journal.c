@@ -53,8 +53,11 @@ static int fields_fill(JournalFields *f, const ContainerSpec *spec, const char *
         r = field(&f->container_tag, "CONTAINER_TAG", spec->name, INT32_MAX);
         if (r < 0)
                 return r;
-        if (asprintf(&f->object_unit, "OBJECT_SYSTEMD_UNIT=" DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX, spec->name) < 0)
+        /* asprintf() leaves its pointer undefined on failure, and journal_fields_done() frees it. */
+        if (asprintf(&f->object_unit, "OBJECT_SYSTEMD_UNIT=" DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX, spec->name) < 0) {
+                f->object_unit = NULL;
                 return -ENOMEM;
+        }
         if (caller_unit)
                 return field(&f->caller_unit, "OBJECT_SYSTEMD_UNIT", caller_unit, INT32_MAX);
         return 0;
