@@ -13,8 +13,8 @@
 
 int worker_child_start(WorkerChild *k, const char *what, int (*run)(void *userdata, UnpackError *error),
                        void *userdata) {
+        pid_t parent = getpid(), pid;
         int p[2];
-        pid_t pid;
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
@@ -29,6 +29,10 @@ int worker_child_start(WorkerChild *k, const char *what, int (*run)(void *userda
                 int r;
 
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                /* A parent that died between fork() and prctl() sent no signal: the child would
+                 * go on uploading or unpacking for nobody. */
+                if (getppid() != parent)
+                        _exit(EXIT_FAILURE);
                 safe_close(p[0]);
                 r = run(userdata, &e);
                 (void) dprintf(p[1], "%d %s", r < 0 ? -r : 0, r < 0 ? e.message : "");
