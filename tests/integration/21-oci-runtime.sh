@@ -50,6 +50,21 @@ is "$out" "out-dray" "run: stdout is the caller's, hostname from the config"
 is "$(cat "$work/err")" "err" "run: stderr is the caller's"
 fails "run removed the container afterwards" "${O[@]}" state r1
 
+# --- linux.devices: the host's node of that number, at the config's path ---------------------------
+fresh_config
+edit "c['process']['args']=['sh','-c','stat -c %F:%t:%T /dev/sub/myzero; cmp -n 3 /dev/sub/myzero /dev/zero && echo zeros; echo x > /dev/sub/myzero && echo written']
+c['linux']['devices']=[{'path':'/dev/sub/myzero','type':'c','major':1,'minor':5,'fileMode':0o666,'uid':0,'gid':0},{'path':'/dev/null','type':'c','major':1,'minor':3}]"
+out="$(cd "$b" && "${O[@]}" run d1 2>"$work/err")"; rc=$?
+is "$rc" 0 "linux.devices: the container runs"
+is "$out" "$(printf 'character special file:1:5\nzeros\nwritten')" "linux.devices: the node is 1:5 (reads zeros, takes writes)"
+bad_dev_rc=0
+fresh_config
+edit "c['linux']['devices']=[{'path':'/dev/x','type':'b','major':4095,'minor':1048575}]"
+out="$("${O[@]}" create --bundle "$b" d2 2>&1)" || bad_dev_rc=$?
+isnt "$bad_dev_rc" 0 "linux.devices: a device the host lacks is refused"
+like "$out" "host has no block device 4095:1048575" "linux.devices: the message names it"
+ok "linux.devices: nothing left behind" test ! -e "$root/d2"
+
 # --- create, start, state, kill, delete ----------------------------------------------------------
 fresh_config
 edit "c['process']['args']=['sh','-c','trap \"echo TERM > /tmp/got; exit 5\" TERM; echo up > /tmp/up; while :; do sleep 0.05; done']

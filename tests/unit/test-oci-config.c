@@ -173,6 +173,27 @@ TEST(namespaces) {
         return 0;
 }
 
+/* linux.devices: the host's node of that number bound at path (a --device of the runtime); the nodes
+ * the runtime's /dev always has are skipped when they are the same device. */
+TEST(devices) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+        struct stat st;
+
+        if (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode))
+                return 0; /* no /dev/null to find: nothing to test against */
+        ASSERT_OK(parse("", ",'devices':[{'path':'/dev/sub/mynull','type':'c','major':1,'minor':3,'fileMode':438,"
+                        "'uid':0,'gid':0},{'path':'/dev/null','type':'c','major':1,'minor':3}]", "", &c, NULL));
+        ASSERT_EQ(strv_length(c->spec->devices), 1U);
+        ASSERT_STREQ(c->spec->devices[0], "/dev/null:/dev/sub/mynull:rwm");
+        ASSERT_FALSE(strstr(warnings, "linux.devices"));
+        c = oci_config_free(c);
+        ASSERT_OK(parse("", ",'devices':[{'path':'/dev/mynull','type':'u','major':1,'minor':3,'fileMode':0}]", "", &c,
+                        NULL));
+        ASSERT_STREQ(c->spec->devices[0], "/dev/null:/dev/mynull:rwm");
+        ASSERT_TRUE(strstr(warnings, "mode and owner"));
+        return 0;
+}
+
 TEST(hooks) {
         _cleanup_(oci_config_freep) OciConfig *c = NULL;
 
@@ -204,7 +225,17 @@ TEST(hostile) {
         bad += expect_reject(",'scheduler':{'policy':'SCHED_FIFO'}", "", "", "scheduler");
         bad += expect_reject("", ",'sysctl':{'../../etc/passwd':'x'}", "", "linux.sysctl");
         bad += expect_reject("", ",'sysctl':{'net.x':1}", "", "linux.sysctl.net.x");
-        bad += expect_reject("", ",'devices':[{'path':'/dev/sda','type':'b','major':8,'minor':0}]", "", "linux.devices");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/x','type':'b','major':4095,'minor':1048575}]", "",
+                             "host has no block device 4095:1048575");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/x','type':'p'}]", "", "linux.devices[0].type");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/x','type':'c'}]", "", "major and minor");
+        bad += expect_reject("", ",'devices':[{'type':'c','major':1,'minor':3}]", "", "path and type");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/pts/x','type':'c','major':1,'minor':3}]", "", "linux.devices[0].path");
+        bad += expect_reject("", ",'devices':[{'path':'/etc/x','type':'c','major':1,'minor':3}]", "", "linux.devices[0].path");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/../etc/x','type':'c','major':1,'minor':3}]", "", "linux.devices[0].path");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/zero','type':'c','major':1,'minor':3}]", "", "always the host's");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/a','type':'c','major':1,'minor':3},{'path':'/dev/a','type':'c','major':1,'minor':5}]",
+                             "", "given twice");
         bad += expect_reject("", ",'intelRdt':{'closID':'a'}", "", "intelRdt");
         bad += expect_reject("", ",'cgroupsPath':'/a/../../b'", "", "cgroupsPath");
         bad += expect_reject("", ",'maskedPaths':['/proc/../etc']", "", "maskedPaths");
