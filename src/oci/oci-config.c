@@ -671,9 +671,20 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 seen[k] = true;
                 if (streq(type, "time"))
                         return fail(p, -EOPNOTSUPP, "linux.namespaces: time namespaces are not supported by dray-oci");
-                if (!isempty(path) && !streq(type, "network"))
+                if (!isempty(path) && !STR_IN_SET(type, "network", "ipc", "uts", "cgroup"))
                         return fail(p, -EOPNOTSUPP, "linux.namespaces[%zu]: joining a %s namespace by path is not supported by dray-oci",
                                     i, type);
+                if (!isempty(path) && !streq(type, "network")) {
+                        size_t j = streq(type, "ipc") ? 0 : streq(type, "uts") ? 1 : 2;
+                        struct stat st;
+
+                        /* The runtime's setns() names the type: a file of another kind is refused there. */
+                        if (path[0] != '/' || strlen(path) >= PATH_MAX || stat(path, &st) < 0)
+                                return fail(p, -ENOENT, "linux.namespaces[%zu].path: '%s' does not exist", i, path);
+                        p->config->join_ns_paths[j] = strdup(path);
+                        if (!p->config->join_ns_paths[j])
+                                return -ENOMEM;
+                }
                 if (streq(type, "network")) {
                         if (!isempty(path)) {
                                 struct stat st;
@@ -1160,6 +1171,8 @@ int oci_config_parse(json_object *root, const char *bundle, const char *id, OciW
                 c->spec->hostname = strdup(hostname);
                 if (!c->spec->hostname)
                         return -ENOMEM;
+                if (c->join_ns_paths[1])
+                        warn(&p, "hostname: the joined UTS namespace %s keeps its own host name", c->join_ns_paths[1]);
         }
         r = unsupported(&p, root, "domainname", "", true);
         if (r < 0)
@@ -1221,6 +1234,8 @@ OciConfig *oci_config_free(OciConfig *c) {
         }
         seccomp_profile_free(c->seccomp);
         free(c->cgroups_path);
+        for (size_t i = 0; i < OCI_NS_JOIN_MAX; i++)
+                free(c->join_ns_paths[i]);
         json_object_put(c->annotations);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);

@@ -170,6 +170,23 @@ TEST(namespaces) {
         ASSERT_EQ(c->spec->net.mode, NETWORK_MODE_BRIDGE);
         ASSERT_STREQ(c->spec->net.netns_path, "/proc/self/ns/net");
         ASSERT_EQ(c->shared_namespaces, (unsigned long) (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
+        ASSERT_TRUE(!c->join_ns_paths[0]);
+        return 0;
+}
+
+/* ipc, uts and cgroup namespaces joined by path: kept in RuntimeIO's order; a joined UTS namespace's
+ * host name is kept, which a config's hostname hears of. */
+TEST(namespace_paths) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'ipc','path':'/proc/self/ns/ipc'},"
+                        "{'type':'uts','path':'/proc/self/ns/uts'},{'type':'cgroup','path':'/proc/self/ns/cgroup'}]",
+                        ",'hostname':'box'", &c, NULL));
+        ASSERT_STREQ(c->join_ns_paths[0], "/proc/self/ns/ipc");
+        ASSERT_STREQ(c->join_ns_paths[1], "/proc/self/ns/uts");
+        ASSERT_STREQ(c->join_ns_paths[2], "/proc/self/ns/cgroup");
+        ASSERT_EQ(c->shared_namespaces, 0UL);
+        ASSERT_TRUE(strstr(warnings, "keeps its own host name"));
         return 0;
 }
 
@@ -237,6 +254,14 @@ TEST(hostile) {
         bad += expect_reject("", ",'devices':[{'path':'/dev/a','type':'c','major':1,'minor':3},{'path':'/dev/a','type':'c','major':1,'minor':5}]",
                              "", "given twice");
         bad += expect_reject("", ",'intelRdt':{'closID':'a'}", "", "intelRdt");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid','path':'/proc/self/ns/pid'},{'type':'mount'}]", "",
+                             "joining a pid namespace by path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount','path':'/proc/self/ns/mnt'}]", "",
+                             "joining a mount namespace by path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'ipc','path':'/nonexistent'}]", "",
+                             "linux.namespaces[2].path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'uts','path':'ns/uts'}]", "",
+                             "linux.namespaces[2].path");
         bad += expect_reject("", ",'cgroupsPath':'/a/../../b'", "", "cgroupsPath");
         bad += expect_reject("", ",'maskedPaths':['/proc/../etc']", "", "maskedPaths");
         bad += expect_reject("", ",'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/x'}", "", "listenerPath");
