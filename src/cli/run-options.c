@@ -855,11 +855,19 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
         if (n == 0)
                 return 0;
         r = sd_bus_message_open_container(m, 'e', "sv");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", type == MOUNT_BIND ? "BindMounts" :
-                                                      type == MOUNT_VOLUME ? "Volumes" : "TmpfsMounts");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'v', bind ? "a(ssb)" : "a(ss)");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', bind ? "(ssb)" : "(ss)");
-        for (size_t i = 0; r >= 0 && i < o->n_mounts; i++) {
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", type == MOUNT_BIND ? "BindMounts" :
+                                          type == MOUNT_VOLUME ? "Volumes" : "TmpfsMounts");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'v', bind ? "a(ssb)" : "a(ss)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', bind ? "(ssb)" : "(ss)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < o->n_mounts; i++) {
                 const MountSpec *ms = o->mounts + i;
 
                 if (ms->type != type)
@@ -870,10 +878,16 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
                         r = sd_bus_message_append(m, "(ssb)", ms->source, ms->destination, ms->read_only);
                 else
                         r = sd_bus_message_append(m, "(ss)", ms->destination, strempty(ms->options));
+                if (r < 0)
+                        return r;
         }
-        r = r < 0 ? r : sd_bus_message_close_container(m);
-        r = r < 0 ? r : sd_bus_message_close_container(m);
-        return r < 0 ? r : sd_bus_message_close_container(m);
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
 }
 
 static int append_health(sd_bus_message *m, const SpecHealth *h) {
@@ -919,53 +933,148 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         if (r < 0)
                 return r;
         r = option_append_string(m, "Rootfs", o->rootfs);
-        r = r < 0 ? r : option_append_string(m, "Image", o->rootfs ? NULL : o->image);
-        r = r < 0 || !o->command ? r : option_append_strv(m, "Command", o->command, true);
-        r = r < 0 || !o->entrypoint_set ? r : option_append_strv(m, "Entrypoint", o->entrypoint, true);
-        r = r < 0 ? r : option_append_strv(m, "Env", o->env, false);
-        r = r < 0 ? r : option_append_string(m, "WorkingDirectory", o->working_dir);
-        r = r < 0 ? r : option_append_string(m, "User", o->user);
-        r = r < 0 ? r : option_append_strv(m, "GroupAdd", o->group_add, false);
-        r = r < 0 ? r : option_append_string(m, "Hostname", o->hostname);
-        r = r < 0 ? r : option_append_string(m, "Slice", o->slice);
-        r = r < 0 ? r : option_append_bool(m, "ReadOnly", o->read_only);
-        r = r < 0 ? r : option_append_bool(m, "Ephemeral", o->ephemeral);
-        r = r < 0 ? r : option_append_bool(m, "Boot", o->boot);
-        r = r < 0 ? r : option_append_bool(m, "AutoRemove", o->auto_remove);
-        r = r < 0 ? r : option_append_string(m, "RestartPolicy", o->restart_policy);
-        r = r < 0 ? r : option_append_bool(m, "Tty", o->tty);
-        r = r < 0 ? r : option_append_bool(m, "OpenStdin", o->open_stdin);
-        r = r < 0 ? r : option_append_u64(m, "MemoryMax", o->memory_max);
-        r = r < 0 ? r : option_append_u64(m, "CPUQuotaPerSecUSec", o->cpu_quota_per_sec_usec);
-        r = r < 0 ? r : option_append_u64(m, "CPUWeight", o->cpu_weight);
-        r = r < 0 ? r : option_append_u64(m, "TasksMax", o->tasks_max);
-        r = r < 0 ? r : option_append_u64(m, "StopTimeoutUSec", o->stop_timeout_usec);
-        if (r >= 0 && o->stop_signal > 0)
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "Image", o->rootfs ? NULL : o->image);
+        if (r < 0)
+                return r;
+        if (o->command) {
+                r = option_append_strv(m, "Command", o->command, true);
+                if (r < 0)
+                        return r;
+        }
+        if (o->entrypoint_set) {
+                r = option_append_strv(m, "Entrypoint", o->entrypoint, true);
+                if (r < 0)
+                        return r;
+        }
+        r = option_append_strv(m, "Env", o->env, false);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "WorkingDirectory", o->working_dir);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "User", o->user);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "GroupAdd", o->group_add, false);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "Hostname", o->hostname);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "Slice", o->slice);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "ReadOnly", o->read_only);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "Ephemeral", o->ephemeral);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "Boot", o->boot);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "AutoRemove", o->auto_remove);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "RestartPolicy", o->restart_policy);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "Tty", o->tty);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "OpenStdin", o->open_stdin);
+        if (r < 0)
+                return r;
+        r = option_append_u64(m, "MemoryMax", o->memory_max);
+        if (r < 0)
+                return r;
+        r = option_append_u64(m, "CPUQuotaPerSecUSec", o->cpu_quota_per_sec_usec);
+        if (r < 0)
+                return r;
+        r = option_append_u64(m, "CPUWeight", o->cpu_weight);
+        if (r < 0)
+                return r;
+        r = option_append_u64(m, "TasksMax", o->tasks_max);
+        if (r < 0)
+                return r;
+        r = option_append_u64(m, "StopTimeoutUSec", o->stop_timeout_usec);
+        if (r < 0)
+                return r;
+        if (o->stop_signal > 0) {
                 r = sd_bus_message_append(m, "{sv}", "StopSignal", "i", o->stop_signal);
-        r = r < 0 ? r : option_append_strv(m, "CapAdd", o->cap_add, false);
-        r = r < 0 ? r : option_append_strv(m, "Devices", o->devices, false);
-        r = r < 0 ? r : option_append_strv(m, "CapDrop", o->cap_drop, false);
-        r = r < 0 ? r : append_mounts(m, o, MOUNT_BIND);
-        r = r < 0 ? r : append_mounts(m, o, MOUNT_TMPFS);
-        r = r < 0 ? r : append_mounts(m, o, MOUNT_VOLUME);
-        r = r < 0 ? r : option_append_strv(m, "VolumesFrom", o->volumes_from, false);
-        r = r < 0 ? r : option_append_strv(m, "Labels", o->labels, false);
-        r = r < 0 ? r : option_append_strv(m, "DNSSearch", o->dns_search, false);
-        r = r < 0 ? r : option_append_strv(m, "DNSOptions", o->dns_options, false);
-        r = r < 0 ? r : option_append_strv(m, "ExtraHosts", o->extra_hosts, false);
-        r = r < 0 ? r : option_append_bool(m, "Privileged", o->privileged);
-        r = r < 0 ? r : option_append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
-        if (r >= 0 && o->userns)
+                if (r < 0)
+                        return r;
+        }
+        r = option_append_strv(m, "CapAdd", o->cap_add, false);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "Devices", o->devices, false);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "CapDrop", o->cap_drop, false);
+        if (r < 0)
+                return r;
+        r = append_mounts(m, o, MOUNT_BIND);
+        if (r < 0)
+                return r;
+        r = append_mounts(m, o, MOUNT_TMPFS);
+        if (r < 0)
+                return r;
+        r = append_mounts(m, o, MOUNT_VOLUME);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "VolumesFrom", o->volumes_from, false);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "Labels", o->labels, false);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "DNSSearch", o->dns_search, false);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "DNSOptions", o->dns_options, false);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "ExtraHosts", o->extra_hosts, false);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "Privileged", o->privileged);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "SeccompUnconfined", o->security.seccomp_unconfined);
+        if (r < 0)
+                return r;
+        if (o->userns) {
                 r = sd_bus_message_append(m, "{sv}", "UserNamespace", "s", o->userns);
-        if (r >= 0 && o->security.seccomp_profile)
+                if (r < 0)
+                        return r;
+        }
+        if (o->security.seccomp_profile) {
                 r = sd_bus_message_append(m, "{sv}", "SeccompProfile", "s", o->security.seccomp_profile);
-        r = r < 0 ? r : option_append_string(m, "Network", o->network);
-        r = r < 0 ? r : option_append_string(m, "IPAddress", o->ip);
-        r = r < 0 ? r : option_append_strv(m, "NetworkAliases", o->network_aliases, false);
-        r = r < 0 ? r : option_append_strv(m, "PublishPorts", o->publish, false);
-        r = r < 0 ? r : option_append_bool(m, "PublishAll", o->publish_all);
-        r = r < 0 ? r : option_append_strv(m, "DNS", o->dns, false);
-        r = r < 0 ? r : append_health(m, &o->health);
+                if (r < 0)
+                        return r;
+        }
+        r = option_append_string(m, "Network", o->network);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "IPAddress", o->ip);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "NetworkAliases", o->network_aliases, false);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "PublishPorts", o->publish, false);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "PublishAll", o->publish_all);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "DNS", o->dns, false);
+        if (r < 0)
+                return r;
+        r = append_health(m, &o->health);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);

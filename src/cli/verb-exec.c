@@ -125,14 +125,30 @@ static int append_options(sd_bus_message *m, const ExecOptions *o, char **comman
         int r;
 
         r = sd_bus_message_open_container(m, 'a', "{sv}");
-        r = r < 0 ? r : option_append_strv(m, "Command", command, true);
-        r = r < 0 ? r : option_append_strv(m, "Env", o->env, false);
-        r = r < 0 ? r : option_append_string(m, "User", o->user);
-        r = r < 0 ? r : option_append_string(m, "WorkingDirectory", o->working_dir);
-        r = r < 0 ? r : option_append_bool(m, "Tty", o->tty);
-        r = r < 0 ? r : option_append_bool(m, "OpenStdin", o->interactive);
-        r = r < 0 ? r : option_append_bool(m, "Detach", o->detach);
-        return r < 0 ? r : sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "Command", command, true);
+        if (r < 0)
+                return r;
+        r = option_append_strv(m, "Env", o->env, false);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "User", o->user);
+        if (r < 0)
+                return r;
+        r = option_append_string(m, "WorkingDirectory", o->working_dir);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "Tty", o->tty);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "OpenStdin", o->interactive);
+        if (r < 0)
+                return r;
+        r = option_append_bool(m, "Detach", o->detach);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
 }
 
 static int append_streams(sd_bus_message *m, const ExecOptions *o, const TerminalAttach *t, int stdin_fd) {
@@ -143,18 +159,25 @@ static int append_streams(sd_bus_message *m, const ExecOptions *o, const Termina
         int r;
 
         r = sd_bus_message_open_container(m, 'a', "{sh}");
+        if (r < 0)
+                return r;
         /* -d: no streams, so the output goes nowhere, as with docker exec -d. */
-        for (size_t i = 0; r >= 0 && !o->detach && i < ELEMENTSOF(std); i++) {
+        for (size_t i = 0; !o->detach && i < ELEMENTSOF(std); i++) {
                 if (std[i].fd == STDIN_FILENO && !o->interactive)
                         continue;
                 if (fcntl(std[i].fd, F_GETFD) < 0) /* closed: not passed on */
                         continue;
                 r = sd_bus_message_append(m, "{sh}", std[i].name,
                                           std[i].fd == STDIN_FILENO && stdin_fd >= 0 ? stdin_fd : std[i].fd);
+                if (r < 0)
+                        return r;
         }
-        if (r >= 0 && t->resize[0] >= 0)
+        if (t->resize[0] >= 0) {
                 r = sd_bus_message_append(m, "{sh}", "resize", t->resize[0]);
-        return r < 0 ? r : sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(m);
 }
 
 static void on_detach(void *userdata) {

@@ -57,20 +57,44 @@ static int append_s(sd_bus_message *m, const char *key, const char *value) {
         return value ? sd_bus_message_append(m, "{sv}", key, "s", value) : 0;
 }
 
+/* CreateNetwork's a{sv}: only the options given. */
+static int append_create_options(sd_bus_message *m, const NetworkArgs *a) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = append_s(m, "Subnet", a->subnet);
+        if (r < 0)
+                return r;
+        r = append_s(m, "Gateway", a->gateway);
+        if (r < 0)
+                return r;
+        r = append_s(m, "Subnet6", a->subnet6);
+        if (r < 0)
+                return r;
+        r = append_s(m, "Gateway6", a->gateway6);
+        if (r < 0)
+                return r;
+        if (a->internal) {
+                r = sd_bus_message_append(m, "{sv}", "Internal", "b", 1);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(m);
+}
+
 static int network_create(sd_bus *bus, const char *name, const NetworkArgs *a) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         int r;
 
         r = bus_new_manager_call(bus, &m, "CreateNetwork");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", name);
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "{sv}");
-        r = r < 0 ? r : append_s(m, "Subnet", a->subnet);
-        r = r < 0 ? r : append_s(m, "Gateway", a->gateway);
-        r = r < 0 ? r : append_s(m, "Subnet6", a->subnet6);
-        r = r < 0 ? r : append_s(m, "Gateway6", a->gateway6);
-        if (r >= 0 && a->internal)
-                r = sd_bus_message_append(m, "{sv}", "Internal", "b", 1);
-        r = r < 0 ? r : sd_bus_message_close_container(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "s", name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = append_create_options(m, a);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = call(bus, m, &reply);
@@ -171,7 +195,9 @@ static int network_path(sd_bus *bus, const char *name, char **ret) {
         int r;
 
         r = bus_new_manager_call(bus, &m, "GetNetwork");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "s", name);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = call(bus, m, &reply);
@@ -219,7 +245,9 @@ static int network_rm(sd_bus *bus, char **names) {
                 int r;
 
                 r = bus_new_manager_call(bus, &m, "RemoveNetwork");
-                r = r < 0 ? r : sd_bus_message_append(m, "s", *n);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to build the call: %m");
+                r = sd_bus_message_append(m, "s", *n);
                 if (r < 0)
                         return log_error_errno(r, "Failed to build the call: %m");
                 if (call(bus, m, NULL) < 0)
@@ -230,27 +258,54 @@ static int network_rm(sd_bus *bus, char **names) {
         return failed > 0 ? -EIO : 0;
 }
 
+/* ConnectContainer's a{sv}: IPAddress and NetworkAliases when given. */
+static int append_connect_options(sd_bus_message *m, const NetworkArgs *a) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        r = append_s(m, "IPAddress", a->ip);
+        if (r < 0)
+                return r;
+        if (a->aliases) {
+                r = sd_bus_message_open_container(m, 'e', "sv");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append(m, "s", "NetworkAliases");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_open_container(m, 'v', "as");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append_strv(m, a->aliases);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(m);
+}
+
 static int network_connect(sd_bus *bus, bool connect, const char *network, const char *container,
                            const NetworkArgs *a) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
         r = bus_new_manager_call(bus, &m, connect ? "ConnectContainer" : "DisconnectContainer");
-        r = r < 0 ? r : sd_bus_message_append(m, "ss", network, container);
-        if (connect) {
-                r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "{sv}");
-                r = r < 0 ? r : append_s(m, "IPAddress", a->ip);
-                if (r >= 0 && a->aliases) {
-                        r = sd_bus_message_open_container(m, 'e', "sv");
-                        r = r < 0 ? r : sd_bus_message_append(m, "s", "NetworkAliases");
-                        r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "as");
-                        r = r < 0 ? r : sd_bus_message_append_strv(m, a->aliases);
-                        r = r < 0 ? r : sd_bus_message_close_container(m);
-                        r = r < 0 ? r : sd_bus_message_close_container(m);
-                }
-                r = r < 0 ? r : sd_bus_message_close_container(m);
-        } else
-                r = r < 0 ? r : sd_bus_message_append(m, "b", (int) a->force);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "ss", network, container);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        if (connect)
+                r = append_connect_options(m, a);
+        else
+                r = sd_bus_message_append(m, "b", (int) a->force);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         return call(bus, m, NULL);
@@ -412,7 +467,9 @@ int verb_port(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILED;
         r = bus_new_manager_call(bus, &m, "GetContainer");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", argv[optind]);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_FAILED;
+        r = sd_bus_message_append(m, "s", argv[optind]);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_FAILED;
         r = call(bus, m, &reply);

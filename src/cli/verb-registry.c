@@ -20,16 +20,26 @@ typedef struct PullArgs {
         const char *platform;
 } PullArgs;
 
+/* Signed images: pull --signature-policy=FILE, push --sign-by=KEY [--sign-passphrase-file=FILE]. Files
+ * are opened here, with the caller's rights, and passed as descriptors. */
+typedef struct TrustArgs {
+        const char *policy, *sign_by, *passphrase;
+} TrustArgs;
+
 /* The options of both verbs: --tls-verify=BOOL (false: plain http and any certificate), --authfile=PATH
- * (opened here, with the caller's rights, and passed as a descriptor), PullArgs. */
+ * (opened here, with the caller's rights, and passed as a descriptor), PullArgs, TrustArgs. */
 static int parse_registry_args(const char *verb, const char *usage, int argc, char *argv[], bool *ret_insecure,
-                               const char **ret_authfile, PullArgs *pull, bool push, int *ret_optind) {
+                               const char **ret_authfile, PullArgs *pull, TrustArgs *trust, bool push,
+                               int *ret_optind) {
         static const struct option pull_options[] = {
-                { "platform",     required_argument, NULL, 'p' }, /* pull only: the first one */
-                { "max-parallel", required_argument, NULL, 'P' },
-                { "tls-verify",   required_argument, NULL, 't' },
-                { "authfile",     required_argument, NULL, 'a' },
-                { "help",         no_argument,       NULL, 'h' },
+                { "platform",             required_argument, NULL, 'p' }, /* pull only: the first one */
+                { "max-parallel",         required_argument, NULL, 'P' },
+                { "tls-verify",           required_argument, NULL, 't' },
+                { "authfile",             required_argument, NULL, 'a' },
+                { "signature-policy",     required_argument, NULL, 'G' },
+                { "sign-by",              required_argument, NULL, 'S' },
+                { "sign-passphrase-file", required_argument, NULL, 'F' },
+                { "help",                 no_argument,       NULL, 'h' },
                 {}
         };
         const struct option *options = push ? pull_options + 1 : pull_options; /* push: no --platform */
@@ -60,14 +70,52 @@ static int parse_registry_args(const char *verb, const char *usage, int argc, ch
                 case 'p':
                         pull->platform = optarg;
                         break;
+                case 'G':
+                case 'S':
+                case 'F':
+                        if (push == (c == 'G'))
+                                return log_error("Option '%s' is a dray %s option.", argv[optind - 1],
+                                                 push ? "pull" : "push"), -EINVAL;
+                        *(c == 'G' ? &trust->policy : c == 'S' ? &trust->sign_by : &trust->passphrase) = optarg;
+                        break;
                 default:
                         return log_option_error(verb, argv, c), -EINVAL;
                 }
+        if (trust->passphrase && !trust->sign_by)
+                return log_error("--sign-passphrase-file needs --sign-by."), -EINVAL;
         *ret_optind = optind;
         return 1;
 }
 
-static int append_options(sd_bus_message *m, bool insecure, int auth_fd, const PullArgs *pull) {
+static int open_file(const char *what, const char *path, int *ret) {
+        if (!path)
+                return 0;
+        *ret = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (*ret < 0)
+                return log_error_errno(errno, "Cannot open the %s %s: %m", what, path);
+        return 0;
+}
+
+static int append_trust_options(sd_bus_message *m, const TrustArgs *trust) {
+        _cleanup_close_ int policy_fd = -EBADF, pass_fd = -EBADF;
+        int r;
+
+        if (!trust)
+                return 0;
+        if (open_file("signature policy", trust->policy, &policy_fd) < 0 ||
+            open_file("passphrase file", trust->passphrase, &pass_fd) < 0)
+                return -EIO;
+        r = 0;
+        if (policy_fd >= 0)
+                r = sd_bus_message_append(m, "{sv}", "SignaturePolicy", "h", policy_fd);
+        if (r >= 0 && trust->sign_by)
+                r = sd_bus_message_append(m, "{sv}", "SignBy", "s", trust->sign_by);
+        if (r >= 0 && pass_fd >= 0)
+                r = sd_bus_message_append(m, "{sv}", "SignPassphrase", "h", pass_fd);
+        return r;
+}
+
+static int append_options(sd_bus_message *m, bool insecure, int auth_fd, const PullArgs *pull, const TrustArgs *trust) {
         int r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
 
         if (r >= 0 && insecure)
@@ -78,6 +126,8 @@ static int append_options(sd_bus_message *m, bool insecure, int auth_fd, const P
                 r = sd_bus_message_append(m, "{sv}", "MaxParallel", "u", pull->max_parallel);
         if (r >= 0 && pull->platform)
                 r = sd_bus_message_append(m, "{sv}", "Platform", "s", pull->platform);
+        if (r >= 0)
+                r = append_trust_options(m, trust);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r;
@@ -99,16 +149,19 @@ static int registry_verb(int argc, char *argv[], bool push) {
         _cleanup_close_ int auth_fd = -EBADF;
         const char *authfile = NULL;
         PullArgs pull = {};
+        TrustArgs trust = {};
         bool insecure = false;
         int r, first, n;
 
         r = parse_registry_args(argv[0],
-                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] [--max-parallel=N] IMAGE [NAME[:TAG]]\n\n"
+                                push ? "Usage: dray push [--tls-verify=false] [--authfile=PATH] [--max-parallel=N]\n"
+                                       "                 [--sign-by=KEY [--sign-passphrase-file=FILE]] IMAGE [NAME[:TAG]]\n\n"
                                        "Upload an image to a registry (to IMAGE's own name when no NAME is given)."
                                      : "Usage: dray pull [--tls-verify=false] [--authfile=PATH] [--max-parallel=N]\n"
-                                       "                 [--platform=OS/ARCH[/VARIANT]] NAME[:TAG|@DIGEST]\n\n"
+                                       "                 [--platform=OS/ARCH[/VARIANT]] [--signature-policy=FILE]\n"
+                                       "                 NAME[:TAG|@DIGEST]\n\n"
                                        "Fetch an image from its registry (https; plain http for localhost).",
-                                argc, argv, &insecure, &authfile, &pull, push, &first);
+                                argc, argv, &insecure, &authfile, &pull, &trust, push, &first);
         if (r <= 0)
                 return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
         n = argc - first;
@@ -128,7 +181,9 @@ static int registry_verb(int argc, char *argv[], bool push) {
                 r = push ? sd_bus_message_append(m, "ss", argv[first], n == 2 ? argv[first + 1] : "")
                          : sd_bus_message_append(m, "s", argv[first]);
         if (r >= 0)
-                r = append_options(m, insecure, auth_fd, &pull);
+                r = append_options(m, insecure, auth_fd, &pull, &trust);
+        if (r == -EIO)
+                return EXIT_DRAY_FAILED;
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         return run(bus, m, push ? "Pushing" : "Pulling", push ? "Pushed: " : "Pulled: ");
@@ -160,7 +215,7 @@ int cli_image_ensure(const char *image, const char *policy) {
         /* As docker run: the pull's progress on stderr, then the container. */
         r = bus_new_manager_call(bus, &m, "PullImage");
         r = r < 0 ? r : sd_bus_message_append(m, "s", image);
-        r = r < 0 ? r : append_options(m, false, -EBADF, &(PullArgs) {});
+        r = r < 0 ? r : append_options(m, false, -EBADF, &(PullArgs) {}, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         return cli_transfer_run(bus, m, "Pulling", &images) < 0 ? -EIO : 0;

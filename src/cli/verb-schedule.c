@@ -227,43 +227,122 @@ static int schedule_parse_create(int argc, char *argv[], ScheduleArgs *a) {
         if (isempty(a->calendar))
                 return log_error_errno(SYNTHETIC_ERRNO(EINVAL),
                                        "dray schedule create: --on-calendar SPEC is required (before the run options).");
-        r = strv_extend(&a->run_argv, DRAY_CLI_PATH);
-        r = r < 0 ? r : strv_extend(&a->run_argv, "run");
-        r = r < 0 ? r : strv_extend(&a->run_argv, "--rm");
-        r = r < 0 ? r : strv_extend(&a->run_argv, "--name");
-        r = r < 0 ? r : strv_extend(&a->run_argv, a->name);
-        for (; r >= 0 && i < argc; i++)
+        const char *const run_prefix[] = { DRAY_CLI_PATH, "run", "--rm", "--name", a->name };
+        for (size_t k = 0; k < ELEMENTSOF(run_prefix); k++) {
+                r = strv_extend(&a->run_argv, run_prefix[k]);
+                if (r < 0)
+                        return log_oom();
+        }
+        for (; i < argc; i++) {
                 r = strv_extend(&a->run_argv, argv[i]);
-        if (r < 0)
-                return log_oom();
+                if (r < 0)
+                        return log_oom();
+        }
         a->working_dir = getcwd(NULL, 0);
         if (!a->working_dir)
                 return log_error_errno(errno, "Failed to get the working directory: %m");
         r = schedule_check_run_options(a);
-        return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        return 1;
 }
 
 static int append_exec_start(sd_bus_message *m, char *const *argv) {
         int r;
 
         r = sd_bus_message_open_container(m, 'r', "sv");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", "ExecStart");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'v', "a(sasb)");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "(sasb)");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'r', "sasb");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", argv[0]);
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "s");
-        for (char *const *p = argv; r >= 0 && *p; p++) {
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", "ExecStart");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'v', "a(sasb)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "(sasb)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'r', "sasb");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", argv[0]);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+        for (char *const *p = argv; *p; p++) {
                 _cleanup_free_ char *e = NULL;
 
                 r = exec_arg_escape_dollar(*p, &e);
-                r = r < 0 ? r : sd_bus_message_append(m, "s", e);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append(m, "s", e);
+                if (r < 0)
+                        return r;
         }
-        r = r < 0 ? r : sd_bus_message_close_container(m);
-        r = r < 0 ? r : sd_bus_message_append(m, "b", 0);
-        for (int k = 0; r >= 0 && k < 4; k++)
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "b", 0);
+        if (r < 0)
+                return r;
+        for (int k = 0; k < 4; k++) {
                 r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
         return r;
+}
+
+static int transient_call_new(sd_bus *bus, const ScheduleArgs *a, const char *timer, const char *service,
+                              const char *description, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_BUS_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                                           "StartTransientUnit");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", timer, "fail");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "a(sv)", 3,
+                                  "Description", "s", description,
+                                  "TimersCalendar", "a(ss)", 1, "OnCalendar", a->calendar,
+                                  "RemainAfterElapse", "b", 1);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "(sa(sv))");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'r', "sa(sv)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", service);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)",
+                                  "Description", "s", description,
+                                  "Type", "s", "oneshot",
+                                  "WorkingDirectory", "s", a->working_dir,
+                                  "Wants", "as", 1, "drayd.service",
+                                  "After", "as", 1, "drayd.service");
+        if (r < 0)
+                return r;
+        r = append_exec_start(m, a->run_argv);
+        if (r < 0)
+                return r;
+        for (int k = 0; k < 3; k++) {
+                r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(m);
+        return 0;
 }
 
 /* StartTransientUnit(timer) with the service as its auxiliary unit, as systemd-run --on-calendar. */
@@ -283,26 +362,7 @@ static int schedule_create_transient(sd_bus *bus, const ScheduleArgs *a, const c
                                                "('%s'): use --persistent, or a script in the container.", *p);
         if (asprintf(&description, "dray job %s", a->name) < 0)
                 return log_oom();
-        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_BUS_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
-                                           "StartTransientUnit");
-        r = r < 0 ? r : sd_bus_message_append(m, "ss", timer, "fail");
-        r = r < 0 ? r : sd_bus_message_append(m, "a(sv)", 3,
-                                              "Description", "s", description,
-                                              "TimersCalendar", "a(ss)", 1, "OnCalendar", a->calendar,
-                                              "RemainAfterElapse", "b", 1);
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "(sa(sv))");
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'r', "sa(sv)");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", service);
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "(sv)");
-        r = r < 0 ? r : sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)",
-                                              "Description", "s", description,
-                                              "Type", "s", "oneshot",
-                                              "WorkingDirectory", "s", a->working_dir,
-                                              "Wants", "as", 1, "drayd.service",
-                                              "After", "as", 1, "drayd.service");
-        r = r < 0 ? r : append_exec_start(m, a->run_argv);
-        for (int k = 0; r >= 0 && k < 3; k++)
-                r = sd_bus_message_close_container(m);
+        r = transient_call_new(bus, a, timer, service, description, &m);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call to systemd: %m");
         r = sd_bus_call(bus, m, 0, &error, &reply);
@@ -328,8 +388,37 @@ static void remove_unit_files(int dir_fd, const char *timer, const char *service
         (void) unlinkat(dir_fd, service, 0);
 }
 
+/* Writes, loads, enables and starts the job's units; the caller removes them when this fails. */
+static int install_unit_files(sd_bus *bus, const ScheduleArgs *a, int dir_fd, const char *timer,
+                              const char *timer_text, const char *service, const char *service_text) {
+        _cleanup_free_ char *path = NULL, *load = NULL;
+        int r;
+
+        r = write_unit_file(dir_fd, service, service_text);
+        if (r < 0)
+                return r;
+        r = write_unit_file(dir_fd, timer, timer_text);
+        if (r < 0)
+                return r;
+        r = systemd_call(bus, "Reload", "reload systemd", NULL);
+        if (r < 0)
+                return r;
+        /* systemd refuses a bad calendar event only when it loads the file. */
+        r = unit_path_by(bus, "LoadUnit", timer, &path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load %s: %m", timer);
+        load = unit_string(bus, path, SYSTEMD_UNIT, "LoadState");
+        if (!streq_null(load, "loaded"))
+                return log_error_errno(SYNTHETIC_ERRNO(EINVAL), "systemd cannot load %s (%s): is '%s' a valid "
+                                       "calendar event? See systemd.time(7).", timer, strna(load), a->calendar);
+        r = systemd_call(bus, "EnableUnitFiles", "enable the timer", "asbb", 1, timer, 0, 1);
+        if (r < 0)
+                return r;
+        return systemd_call_job(bus, "StartUnit", timer, NULL);
+}
+
 static int schedule_create_persistent(sd_bus *bus, const ScheduleArgs *a, const char *timer, const char *service) {
-        _cleanup_free_ char *service_text = NULL, *timer_text = NULL, *path = NULL, *load = NULL;
+        _cleanup_free_ char *service_text = NULL, *timer_text = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         int r;
 
@@ -346,21 +435,7 @@ static int schedule_create_persistent(sd_bus *bus, const ScheduleArgs *a, const 
             faccessat(dir_fd, service, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
                 return log_error_errno(SYNTHETIC_ERRNO(EEXIST), SCHEDULE_UNIT_DIR "/%s or %s exists already.",
                                        timer, service);
-        r = write_unit_file(dir_fd, service, service_text);
-        r = r < 0 ? r : write_unit_file(dir_fd, timer, timer_text);
-        r = r < 0 ? r : systemd_call(bus, "Reload", "reload systemd", NULL);
-        if (r >= 0) {
-                /* systemd refuses a bad calendar event only when it loads the file. */
-                r = unit_path_by(bus, "LoadUnit", timer, &path);
-                if (r < 0)
-                        log_error_errno(r, "Failed to load %s: %m", timer);
-                load = r >= 0 ? unit_string(bus, path, SYSTEMD_UNIT, "LoadState") : NULL;
-                if (r >= 0 && !streq_null(load, "loaded"))
-                        r = log_error_errno(SYNTHETIC_ERRNO(EINVAL), "systemd cannot load %s (%s): is '%s' a valid "
-                                            "calendar event? See systemd.time(7).", timer, strna(load), a->calendar);
-        }
-        r = r < 0 ? r : systemd_call(bus, "EnableUnitFiles", "enable the timer", "asbb", 1, timer, 0, 1);
-        r = r < 0 ? r : systemd_call_job(bus, "StartUnit", timer, NULL);
+        r = install_unit_files(bus, a, dir_fd, timer, timer_text, service, service_text);
         if (r < 0) {
                 remove_unit_files(dir_fd, timer, service);
                 (void) systemd_call(bus, "Reload", "reload systemd", NULL);
@@ -377,7 +452,9 @@ static int schedule_create(sd_bus *bus, int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_DRAY_FAILED : EXIT_SUCCESS;
         r = schedule_unit_name(a.name, ".timer", &timer);
-        r = r < 0 ? r : schedule_unit_name(a.name, ".service", &service);
+        if (r < 0)
+                return log_oom(), EXIT_DRAY_FAILED;
+        r = schedule_unit_name(a.name, ".service", &service);
         if (r < 0)
                 return log_oom(), EXIT_DRAY_FAILED;
         if (unit_path(bus, timer, &path) >= 0) {

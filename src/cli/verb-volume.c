@@ -71,11 +71,21 @@ static int volume_create(sd_bus *bus, const char *name, const VolumeArgs *a) {
         int r;
 
         r = bus_new_manager_call(bus, &m, "CreateVolume");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", strempty(name));
-        r = r < 0 ? r : sd_bus_message_open_container(m, 'a', "{sv}");
-        r = r < 0 ? r : option_append_strv(m, "Labels", a->labels, false);
-        r = r < 0 ? r : option_append_strv(m, "Options", a->options, false);
-        r = r < 0 ? r : sd_bus_message_close_container(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "s", strempty(name));
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = option_append_strv(m, "Labels", a->labels, false);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = option_append_strv(m, "Options", a->options, false);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_close_container(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = call(bus, m, &reply);
@@ -129,7 +139,9 @@ static int volumes_in_use(sd_bus *bus, char ***ret) {
         int r;
 
         r = bus_new_manager_call(bus, &m, "ListContainers");
-        r = r < 0 ? r : sd_bus_message_append(m, "b", 1);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "b", 1);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = call(bus, m, &reply);
@@ -164,10 +176,18 @@ static int read_row(sd_bus_message *reply, VolumeRow *v) {
         if (r <= 0)
                 return r;
         r = sd_bus_message_read(reply, "sstb", &v->name, &v->mountpoint, &v->created_usec, &v->anonymous);
-        r = r < 0 ? r : sd_bus_message_read_strv(reply, &v->labels);
-        r = r < 0 ? r : sd_bus_message_read(reply, "o", &v->path);
-        r = r < 0 ? r : sd_bus_message_exit_container(reply);
-        return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(reply, &v->labels);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &v->path);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        return 1;
 }
 
 static int labels_to_json(char **labels, json_object **ret) {
@@ -189,20 +209,30 @@ static int labels_to_json(char **labels, json_object **ret) {
 static int row_to_json(const VolumeRow *v, json_object **ret) {
         _cleanup_json_ json_object *o = json_object_new_object(), *labels = NULL;
         char ts[TIMESTAMP_ISO_MAX];
-        int r = 0;
+        int r;
 
         if (!o || labels_to_json(v->labels, &labels) < 0)
                 return -ENOMEM;
-        r = r < 0 ? r : json_add_string(o, "CreatedAt", format_timestamp_iso(ts, v->created_usec));
-        r = r < 0 ? r : json_add_string(o, "Driver", "local");
-        if (r >= 0 && json_object_object_add(o, "Labels", TAKE_PTR(labels)) < 0)
-                r = -ENOMEM;
-        r = r < 0 ? r : json_add_string(o, "Mountpoint", v->mountpoint);
-        r = r < 0 ? r : json_add_string(o, "Name", v->name);
-        if (r >= 0 && json_object_object_add(o, "Options", json_object_new_object()) < 0)
-                r = -ENOMEM;
-        r = r < 0 ? r : json_add_string(o, "Scope", "local");
-        r = r < 0 ? r : json_add_bool(o, "Anonymous", v->anonymous);
+        r = json_add_string(o, "CreatedAt", format_timestamp_iso(ts, v->created_usec));
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "Driver", "local");
+        if (r < 0)
+                return r;
+        if (json_object_object_add(o, "Labels", TAKE_PTR(labels)) < 0)
+                return -ENOMEM;
+        r = json_add_string(o, "Mountpoint", v->mountpoint);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "Name", v->name);
+        if (r < 0)
+                return r;
+        if (json_object_object_add(o, "Options", json_object_new_object()) < 0)
+                return -ENOMEM;
+        r = json_add_string(o, "Scope", "local");
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "Anonymous", v->anonymous);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -283,11 +313,15 @@ static int report_missing(sd_bus *bus, const char *name) {
         int r;
 
         r = bus_new_manager_call(bus, &m, "GetVolume");
-        r = r < 0 ? r : sd_bus_message_append(m, "s", name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "s", name);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = call(bus, m, NULL);
-        return r < 0 ? r : -ENOENT;
+        if (r < 0)
+                return r;
+        return -ENOENT;
 }
 
 /* Options, docker's --opt as an object ({"type": "tmpfs", "o": "size=64m"}), from the Volume object. */
@@ -351,7 +385,9 @@ static int volume_rm(sd_bus *bus, char **names, bool force) {
                 int r;
 
                 r = bus_new_manager_call(bus, &m, "RemoveVolume");
-                r = r < 0 ? r : sd_bus_message_append(m, "s", *n);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to build the call: %m");
+                r = sd_bus_message_append(m, "s", *n);
                 if (r < 0)
                         return log_error_errno(r, "Failed to build the call: %m");
                 r = sd_bus_call(bus, m, 0, &error, NULL);
@@ -386,7 +422,9 @@ static int volume_prune(sd_bus *bus, const VolumeArgs *a) {
                                            "Continue?"))
                 return 0;
         r = bus_new_manager_call(bus, &m, "PruneVolumes");
-        r = r < 0 ? r : sd_bus_message_append(m, "b", (int) a->all);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the call: %m");
+        r = sd_bus_message_append(m, "b", (int) a->all);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m");
         r = call(bus, m, &reply);

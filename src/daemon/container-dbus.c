@@ -108,15 +108,19 @@ static int property_get_mounts(sd_bus *bus, const char *path, const char *interf
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', bind ? "(ssb)" : "(ss)");
-        for (size_t i = 0; r >= 0 && i < c->spec->n_mounts; i++) {
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < c->spec->n_mounts; i++) {
                 const MountSpec *m = c->spec->mounts + i;
 
                 if (bind && m->type == MOUNT_BIND)
                         r = sd_bus_message_append(reply, "(ssb)", m->source, m->destination, (int) m->read_only);
                 else if (!bind && m->type == MOUNT_TMPFS)
                         r = sd_bus_message_append(reply, "(ss)", m->destination, strempty(m->options));
+                if (r < 0)
+                        return r;
         }
-        return r < 0 ? r : sd_bus_message_close_container(reply);
+        return sd_bus_message_close_container(reply);
 }
 
 static int property_get_restart_policy(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -191,8 +195,10 @@ int bus_container_method_start(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_start(c, &streams, m);
         if (r == -EADDRINUSE || r == -EADDRNOTAVAIL || r == -ENETUNREACH)
                 return sd_bus_error_setf(error,
@@ -217,8 +223,10 @@ static int method_run_healthcheck(sd_bus_message *m, void *userdata, sd_bus_erro
         int r;
 
         r = authorize(m, c, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_health_run_now(c, m);
         if (r == -EOPNOTSUPP)
                 return sd_bus_error_setf(error, DRAY_ERROR_NO_HEALTHCHECK, "Container '%s' has no health check.",
@@ -248,8 +256,10 @@ int bus_container_method_exec(sd_bus_message *m, void *userdata, sd_bus_error *e
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_exec(c, o, &streams, m, error);
         if (r == -EALREADY)
                 return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_PAUSED,
@@ -273,8 +283,10 @@ int bus_container_method_stop(sd_bus_message *m, void *userdata, sd_bus_error *e
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_stop(c, timeout, m);
         if (r < 0)
                 return container_bus_error(c, r, "stop", error);
@@ -290,8 +302,10 @@ int bus_container_method_restart(sd_bus_message *m, void *userdata, sd_bus_error
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_restart(c, timeout, m);
         if (r < 0)
                 return container_bus_error(c, r, "restart", error);
@@ -310,8 +324,10 @@ int bus_container_method_kill(sd_bus_message *m, void *userdata, sd_bus_error *e
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%i is not a signal number (1…%i).",
                                          (int) sig, _NSIG - 1);
         r = authorize(m, c, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_kill(c, sig);
         if (r < 0)
                 return container_bus_error(c, r, "signal", error);
@@ -326,8 +342,10 @@ int bus_container_method_remove(sd_bus_message *m, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
         r = authorize(m, c, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_remove(c, force, m); /* c may be gone after this */
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, DRAY_ERROR_CONTAINER_RUNNING,

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "bus-names.h"
+#include "container-privilege.h"
 #include "container-image.h"
 #include "image-dbus.h"
 #include "image-ref.h"
@@ -15,6 +16,7 @@
 #include "registry-fetch.h"
 #include "registry-parse.h"
 #include "strv.h"
+#include "utf8.h"
 #include "transfer-dbus.h"
 
 /* The caller's fd, checked: a file or pipe, opened for what the transfer does with it. */
@@ -470,9 +472,50 @@ static int method_commit_container(sd_bus_message *message, void *userdata, sd_b
         return container_transfer(message, userdata, what, TRANSFER_COMMIT, -EBADF, name, error);
 }
 
+/* A descriptor the client passes: a regular file (never a FIFO the worker would block on), duplicated. */
+static int read_file_option(sd_bus_message *message, const char *key, int *fd_slot, sd_bus_error *error) {
+        struct stat st;
+        int fd, r;
+
+        r = sd_bus_message_read(message, "v", "h", &fd);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 'h'.", key);
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' is not a regular file.", key);
+        safe_close(*fd_slot);
+        *fd_slot = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        return *fd_slot < 0 ? -errno : 0;
+}
+
+/* Signed images' options (image-trust.h): SignaturePolicy (h, pull), SignBy (s) and SignPassphrase (h,
+ * push). 0 when key is none of them. */
+static int read_trust_option(sd_bus_message *message, const char *key, ImageTrustOptions *trust, sd_bus_error *error) {
+        const char *s;
+        int r;
+
+        if (streq(key, "SignaturePolicy"))
+                r = read_file_option(message, key, &trust->policy_fd, error);
+        else if (streq(key, "SignPassphrase"))
+                r = read_file_option(message, key, &trust->passphrase_fd, error);
+        else if (streq(key, "SignBy")) {
+                r = sd_bus_message_read(message, "v", "s", &s);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type 's'.", key);
+                /* A fingerprint, key ID or user ID: it goes to gpg, so printable and bounded. */
+                if (isempty(s) || strlen(s) > 256 || !utf8_is_valid(s) || strpbrk(s, "\n\r\t") || s[0] == '-')
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%.64s' is not a key to sign with.", s);
+                free(trust->sign_by);
+                trust->sign_by = strdup(s);
+                r = trust->sign_by ? 0 : -ENOMEM;
+        } else
+                return 0;
+        return r < 0 ? r : 1;
+}
+
 /* PullImage's and PushImage's a{sv}: Insecure (b), AuthFile (h: the client's containers-auth.json,
  * read through its descriptor so a client never makes drayd read a file the client cannot);
- * MaxParallel (u) and PullImage's Platform (s): see registry_pull_option(). */
+ * MaxParallel (u) and PullImage's Platform (s): see registry_pull_option(); the trust options of
+ * read_trust_option(). */
 /* MaxParallel (u, 1…16: blobs fetched or sent at once) and, for a pull, Platform (s,
  * "os/arch[/variant]"): 1 when key is one of them (stored in pull), 0 when not. */
 typedef struct PullArgs {
@@ -513,7 +556,7 @@ static int registry_pull_option(sd_bus_message *message, const char *key, PullAr
 }
 
 static int read_registry_options(sd_bus_message *message, bool *ret_insecure, int *ret_auth_fd, PullArgs *pull,
-                                 sd_bus_error *error) {
+                                 ImageTrustOptions *trust, sd_bus_error *error) {
         const char *key;
         int insecure = false, r;
 
@@ -541,6 +584,9 @@ static int read_registry_options(sd_bus_message *message, bool *ret_insecure, in
                         if (*ret_auth_fd < 0)
                                 return -errno;
                 } else if (pull && (r = registry_pull_option(message, key, pull, error)) != 0) {
+                        if (r < 0)
+                                return r;
+                } else if (trust && (r = read_trust_option(message, key, trust, error)) != 0) {
                         if (r < 0)
                                 return r;
                 } else
@@ -584,6 +630,7 @@ static int registry_credentials(const char *norm, int auth_fd, RegistryCredentia
 static int registry_transfer(sd_bus_message *message, Manager *m, TransferType type, const char *image,
                              const char *reference, sd_bus_error *error) {
         _cleanup_(registry_credentials_done) RegistryCredentials credentials = {};
+        _cleanup_(image_trust_options_done) ImageTrustOptions trust = IMAGE_TRUST_OPTIONS_INIT;
         _cleanup_free_ char *norm = NULL, *d = NULL;
         _cleanup_close_ int auth_fd = -EBADF;
         _cleanup_free_ char *platform = NULL;
@@ -592,10 +639,16 @@ static int registry_transfer(sd_bus_message *message, Manager *m, TransferType t
         Transfer *t;
         int r;
 
-        r = read_registry_options(message, &insecure, &auth_fd, &pull, error);
+        r = read_registry_options(message, &insecure, &auth_fd, &pull, &trust, error);
         platform = pull.platform;
         if (r < 0)
                 return r;
+        if (type == TRANSFER_PULL && (trust.sign_by || trust.passphrase_fd >= 0))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "SignBy and SignPassphrase are push options.");
+        if (type == TRANSFER_PUSH && trust.policy_fd >= 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "SignaturePolicy is a pull option.");
+        if (trust.passphrase_fd >= 0 && !trust.sign_by)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "SignPassphrase needs SignBy.");
         if (image_ref_normalize(reference, &norm) < 0 || (type == TRANSFER_PUSH && strchr(norm, '@')))
                 return sd_bus_error_setf(error, DRAY_ERROR_INVALID_REFERENCE, "'%.128s' is not a valid image reference%s.",
                                          reference, type == TRANSFER_PUSH ? " (NAME[:TAG])" : "");
@@ -606,7 +659,12 @@ static int registry_transfer(sd_bus_message *message, Manager *m, TransferType t
                 if (r < 0)
                         return r;
         }
-        r = bus_image_authorize(message, m, error);
+        /* Replacing the host's trust policy, or signing with root's keys, is more than managing images. */
+        if (trust.policy_fd >= 0 || trust.sign_by)
+                r = dray_verify_polkit_async(message, DRAY_POLKIT_PRIVILEGED_OPTIONS, NULL, false, m->polkit_registry,
+                                             error);
+        else
+                r = bus_image_authorize(message, m, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         r = registry_credentials(norm, auth_fd, &credentials, error);
@@ -621,6 +679,8 @@ static int registry_transfer(sd_bus_message *message, Manager *m, TransferType t
         t->platform = TAKE_PTR(platform);
         t->credentials = credentials;
         credentials = (RegistryCredentials) {};
+        t->trust = trust;
+        trust = (ImageTrustOptions) IMAGE_TRUST_OPTIONS_INIT;
         if (image && strv_extend(&t->images, image) < 0)
                 return transfer_free(t), -ENOMEM;
         if (asprintf(&d, "%s %s", transfer_type_to_string(type), t->name) < 0)
@@ -663,7 +723,7 @@ static int method_login(sd_bus_message *message, void *userdata, sd_bus_error *e
         r = sd_bus_message_read(message, "sss", &registry, &user, &password);
         if (r < 0)
                 return r;
-        r = read_registry_options(message, &insecure, &auth_fd, NULL, error);
+        r = read_registry_options(message, &insecure, &auth_fd, NULL, NULL, error);
         if (r < 0)
                 return r;
         if (auth_fd >= 0)

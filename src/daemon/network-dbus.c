@@ -236,8 +236,10 @@ int bus_manager_method_create_network(sd_bus_message *message, void *userdata, s
         if (manager_find_network(m, name, &n) >= 0)
                 return sd_bus_error_setf(error, DRAY_ERROR_NETWORK_EXISTS, "A network named '%s' exists already.", name);
         r = authorize(message, m, name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
 
         a.name = name;
         r = network_create(m, &a, &e, &n);
@@ -272,8 +274,10 @@ int bus_manager_method_remove_network(sd_bus_message *message, void *userdata, s
         if (r < 0)
                 return r;
         r = authorize(message, m, name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         /* The default network's answer first, as before the check moved here (network.c is below the
          * containers: it cannot ask them). */
         if (!streq(n->config->name, DEFAULT_NETWORK_NAME) && network_in_use(n))
@@ -406,8 +410,10 @@ int bus_manager_method_connect_container(sd_bus_message *message, void *userdata
         if (r < 0)
                 return r;
         r = authorize(message, m, network, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_net_connect(c, n, ip, aliases, &e);
         if (r == -EADDRINUSE)
                 return sd_bus_error_setf(error, DRAY_ERROR_ADDRESS_IN_USE, "Cannot connect '%s': %s.", c->spec->name,
@@ -440,8 +446,10 @@ int bus_manager_method_disconnect_container(sd_bus_message *message, void *userd
                 return sd_bus_error_setf(error, DRAY_ERROR_NOT_CONNECTED, "Container '%s' is not on network '%s'.",
                                          c->spec->name, network);
         r = authorize(message, m, network, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = container_net_disconnect(c, n);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to disconnect '%s' from '%s': %m", c->spec->name,

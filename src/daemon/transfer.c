@@ -50,7 +50,8 @@ int transfer_new(Manager *m, TransferType type, int fd, Transfer **ret) {
         t = calloc(1, sizeof(Transfer));
         if (!t)
                 return -ENOMEM;
-        *t = (Transfer) { .manager = m, .id = ++m->transfer_next_id, .type = type, .fd = fd };
+        *t = (Transfer) { .manager = m, .id = ++m->transfer_next_id, .type = type, .fd = fd,
+                        .trust = (ImageTrustOptions) IMAGE_TRUST_OPTIONS_INIT };
         if (asprintf(&t->path, DRAY_TRANSFER_PATH_PREFIX "/%u", t->id) < 0)
                 return -ENOMEM;
         (void) snprintf(t->key, sizeof(t->key), "%u", t->id);
@@ -81,6 +82,7 @@ Transfer *transfer_free(Transfer *t) {
         free(t->upper_dir);
         free(t->base_image);
         registry_credentials_done(&t->credentials);
+        image_trust_options_done(&t->trust);
         strv_free(t->result_images);
         free(t->error_message);
         free(t->note);
@@ -191,14 +193,16 @@ static int worker_do(Transfer *t, int report_fd, UnpackError *error) {
                 /* Only this worker talks to the registry; layers are unpacked in the sandboxed,
                  * network-less unpack worker as for a load. */
                 r = image_pull(s, t->name, t->insecure, &t->credentials,
-                               &(ImagePullOptions) { .max_parallel = t->max_parallel, .platform = t->platform }, &name,
-                               &id, error);
+                               &(ImagePullOptions) { .max_parallel = t->max_parallel, .platform = t->platform,
+                                                     .trust = &t->trust },
+                               &name, &id, error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", name);
                 return r;
         }
         case TRANSFER_PUSH:
-                r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, t->max_parallel, &id, error);
+                r = image_push(s, t->images[0], t->name, t->insecure, &t->credentials, t->max_parallel, &t->trust, &id,
+                               error);
                 if (r >= 0)
                         report_line(report_fd, "IMAGE %s", id);
                 return r;

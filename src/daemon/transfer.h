@@ -6,6 +6,7 @@
 
 #include "child-process.h"
 #include "image-import.h"
+#include "image-trust.h"
 #include "registry-auth.h"
 #include "macros.h"
 
@@ -71,6 +72,7 @@ typedef struct Transfer {
         RegistryCredentials credentials; /* pull, push: from the client's --authfile or drayd's auth files */
         unsigned max_parallel; /* pull, push: blobs fetched or sent at once (0: the default) */
         char *platform;        /* pull: "os/arch[/variant]" to take from an index (NULL: this host's) */
+        ImageTrustOptions trust; /* pull: --signature-policy; push: --sign-by */
         ArchiveFormat format;  /* save */
         bool prune_all;        /* prune */
         char **keep_layers;    /* prune: layers containers still use */

@@ -62,13 +62,18 @@ int bus_container_property_get_volumes(sd_bus *bus, const char *path, const char
         int r;
 
         r = sd_bus_message_open_container(reply, 'a', "(ssb)");
-        for (size_t i = 0; r >= 0 && i < c->spec->n_mounts; i++) {
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < c->spec->n_mounts; i++) {
                 const MountSpec *m = c->spec->mounts + i;
 
-                if (m->type == MOUNT_VOLUME)
-                        r = sd_bus_message_append(reply, "(ssb)", m->volume, m->destination, (int) m->read_only);
+                if (m->type != MOUNT_VOLUME)
+                        continue;
+                r = sd_bus_message_append(reply, "(ssb)", m->volume, m->destination, (int) m->read_only);
+                if (r < 0)
+                        return r;
         }
-        return r < 0 ? r : sd_bus_message_close_container(reply);
+        return sd_bus_message_close_container(reply);
 }
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
@@ -167,8 +172,10 @@ static int method_create_volume(sd_bus_message *message, void *userdata, sd_bus_
         if (!isempty(name) && manager_find_volume(m, name, &v) >= 0)
                 return sd_bus_reply_method_return(message, "so", v->name, v->path);
         r = authorize(message, m, name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         if (isempty(name)) {
                 r = volume_generate_name(m, NULL, &generated);
                 if (r < 0)
@@ -207,8 +214,10 @@ static int method_remove_volume(sd_bus_message *message, void *userdata, sd_bus_
         if (r < 0)
                 return r;
         r = authorize(message, m, name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = volume_remove_unused(v, &users);
         if (r == -EBUSY)
                 return reply_in_use(v, users, error);
@@ -295,8 +304,10 @@ static int method_prune_volumes(sd_bus_message *message, void *userdata, sd_bus_
         if (r < 0)
                 return r;
         r = authorize(message, m, "", error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1;
         r = sorted_volumes(m, &v, &n);
         if (r < 0)
                 return r;

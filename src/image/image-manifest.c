@@ -258,22 +258,37 @@ static int config_parse_healthcheck(json_object *cfg, SpecHealth *h) {
 }
 
 static int config_parse_runtime(json_object *cfg, ImageConfig *c) {
-        int r = 0;
+        int r;
 
         if (!cfg || json_object_is_type(cfg, json_type_null))
                 return 0;
         if (!json_object_is_type(cfg, json_type_object))
                 return -EBADMSG;
-        r = r < 0 ? r : get_strv_opt(cfg, "Entrypoint", &c->entrypoint);
-        r = r < 0 ? r : get_strv_opt(cfg, "Cmd", &c->cmd);
-        r = r < 0 ? r : get_strv_opt(cfg, "Env", &c->env);
-        r = r < 0 ? r : dup_string(cfg, "WorkingDir", false, &c->working_dir);
-        r = r < 0 ? r : dup_string(cfg, "User", false, &c->user);
-        r = r < 0 ? r : dup_string(cfg, "StopSignal", false, &c->stop_signal);
-        r = r < 0 ? r : get_map_opt(cfg, "Labels", true, &c->labels);
-        r = r < 0 ? r : get_map_opt(cfg, "ExposedPorts", false, &c->exposed_ports);
-        r = r < 0 ? r : config_parse_healthcheck(cfg, &c->healthcheck);
-        return r;
+        r = get_strv_opt(cfg, "Entrypoint", &c->entrypoint);
+        if (r < 0)
+                return r;
+        r = get_strv_opt(cfg, "Cmd", &c->cmd);
+        if (r < 0)
+                return r;
+        r = get_strv_opt(cfg, "Env", &c->env);
+        if (r < 0)
+                return r;
+        r = dup_string(cfg, "WorkingDir", false, &c->working_dir);
+        if (r < 0)
+                return r;
+        r = dup_string(cfg, "User", false, &c->user);
+        if (r < 0)
+                return r;
+        r = dup_string(cfg, "StopSignal", false, &c->stop_signal);
+        if (r < 0)
+                return r;
+        r = get_map_opt(cfg, "Labels", true, &c->labels);
+        if (r < 0)
+                return r;
+        r = get_map_opt(cfg, "ExposedPorts", false, &c->exposed_ports);
+        if (r < 0)
+                return r;
+        return config_parse_healthcheck(cfg, &c->healthcheck);
 }
 
 int image_config_parse(const char *data, size_t size, ImageConfig **ret, const char **ret_reason) {

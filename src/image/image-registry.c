@@ -126,6 +126,17 @@ static void pull_progress(const BlobFetch *f, size_t n, void *userdata) {
                                          p->store->progress_userdata);
 }
 
+/* The trust policy's word on the image (image-trust.h); its temporary keyrings go into the store's
+ * tmp/, which drayd empties at start. */
+static int pull_trust_check(Pull *p, const char *digest) {
+        _cleanup_free_ char *tmp = NULL;
+
+        if (asprintf(&tmp, "%s/tmp", p->store->root) < 0)
+                return -ENOMEM;
+        return image_trust_check(p->options ? p->options->trust : NULL, tmp, p->client->location.name, digest,
+                                 p->error);
+}
+
 /* The manifest of ref, or for an index the one for the platform asked (by default this host's). */
 static int pull_manifest(Pull *p, Manifest *m) {
         RegistryClient *c = p->client;
@@ -136,6 +147,10 @@ static int pull_manifest(Pull *p, Manifest *m) {
         int r;
 
         r = fetch_manifest(c, c->location.reference, c->location.by_digest ? c->location.reference : NULL, m, p->error);
+        if (r < 0)
+                return r;
+        /* Signatures sign the top-level manifest (an index too): decided before anything is stored. */
+        r = pull_trust_check(p, m->digest);
         if (r < 0)
                 return r;
         if (p->options && p->options->platform) {
@@ -336,7 +351,7 @@ static int push_layers_prepare(ImageStore *s, const ImageManifest *m, PushLayers
 }
 
 int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, const RegistryCredentials *credentials,
-               unsigned max_parallel, char **ret_digest, UnpackError *error) {
+               unsigned max_parallel, const ImageTrustOptions *trust, char **ret_digest, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse resp = {};
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         _cleanup_(image_freep) Image *image = NULL;
@@ -345,9 +360,10 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         _cleanup_free_ ImageDescriptor *blobs = NULL; /* borrowed descriptors */
         _cleanup_free_ int *fds = NULL;
         _cleanup_free_ char *data = NULL, *path = NULL, *header = NULL;
+        _cleanup_free_ void *sig = NULL;
         char digest[DIGEST_STRING_LEN + 1];
         const char *reason, *media_type;
-        size_t size;
+        size_t size, sig_size = 0;
         int r;
 
         r = image_store_find(s, what, &image);
@@ -400,6 +416,11 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         r = sha256_buffer(data, size, digest);
         if (r < 0)
                 return r;
+        if (trust && trust->sign_by) {
+                r = image_trust_sign(trust, c->location.name, digest, &sig, &sig_size, error);
+                if (r < 0)
+                        return r;
+        }
         if (asprintf(&path, "manifests/%s", c->location.reference) < 0 ||
             asprintf(&header, "Content-Type: %s", media_type) < 0)
                 return -ENOMEM;
@@ -411,6 +432,11 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         if (resp.docker_digest && !streq(resp.docker_digest, digest))
                 return unpack_error_set(error, -EBADMSG, "the registry stored the manifest as %.80s, not %s",
                                         resp.docker_digest, digest);
+        if (sig) {
+                r = image_trust_store(c->location.name, digest, sig, sig_size, NULL, error);
+                if (r < 0)
+                        return r;
+        }
         return strdup_to(ret_digest, digest);
 }
 

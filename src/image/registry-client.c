@@ -225,6 +225,13 @@ static size_t on_upload(char *buffer, size_t size, size_t nitems, void *userdata
 #define REGISTRY_DEADLINE_BASE_SECONDS 120L
 #define REGISTRY_DEADLINE_RATE (64U * 1024U)
 
+/* Whether url is on the registry's own scheme, host and port (its base), not merely starting like it. */
+static bool url_is_registry(RegistryClient *c, const char *url) {
+        size_t n = strlen(c->location.base);
+
+        return strneq(url, c->location.base, n) && (url[n] == '/' || url[n] == 0);
+}
+
 static long request_deadline(uint64_t size) {
         uint64_t extra = size / REGISTRY_DEADLINE_RATE;
 
@@ -238,6 +245,7 @@ int registry_exchange_setup(RegistryExchange *x, const char *method, const char 
         const char *protocols = c->location.plain_http ? "http,https" : "https";
         _cleanup_free_ char *auth = NULL;
         CURL *h = x->curl;
+        bool own;
 
         STRV_FOREACH(i, headers) {
                 struct curl_slist *n = curl_slist_append(list, *i);
@@ -246,7 +254,13 @@ int registry_exchange_setup(RegistryExchange *x, const char *method, const char 
                         return -ENOMEM;
                 list = n;
         }
-        if (c->token) {
+        /* Credentials go to the registry itself only: a Location (an upload session's) may name any
+         * host, and a hostile registry must not make drayd hand the token or the password of its
+         * user to a third one, nor use them against a host of the network (docker's authorizer
+         * likewise answers only the challenges of the host it asked). The token server gets the
+         * Basic credentials (x->basic), as docker sends them to the realm. */
+        own = url_is_registry(c, url);
+        if (c->token && own) {
                 struct curl_slist *n;
 
                 /* curl sends it to this host only, never to where a redirect points. */
@@ -273,8 +287,7 @@ int registry_exchange_setup(RegistryExchange *x, const char *method, const char 
                 /* --tls-verify=false, and only then: any certificate, any name. */
                 (void) curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
                 (void) curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-        } else if (strneq(url, c->location.base, strlen(c->location.base)) &&
-                   (url[strlen(c->location.base)] == '/' || url[strlen(c->location.base)] == 0)) {
+        } else if (own) {
                 /* certs.d applies to the registry's own host (a token server has its own). Its CAs
                  * come on top of the system's store, which curl keeps loading from its default. */
                 if (c->tls.ca_pem) {
@@ -288,7 +301,7 @@ int registry_exchange_setup(RegistryExchange *x, const char *method, const char 
                         (void) curl_easy_setopt(h, CURLOPT_SSLKEY, c->tls.key);
                 }
         }
-        if ((x->basic || c->basic) && c->credentials.user) {
+        if ((x->basic || (c->basic && own)) && c->credentials.user) {
                 /* curl sends them to this host only, never after a redirect to another one. */
                 (void) curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
                 (void) curl_easy_setopt(h, CURLOPT_USERNAME, c->credentials.user);

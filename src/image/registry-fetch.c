@@ -67,6 +67,7 @@ static int job_open_writer(Fetch *F, BlobFetch *f) {
 }
 
 static int job_commit(Fetch *F, size_t i);
+static int job_retry(Fetch *F, BlobFetch *f, int r, const char *reason, bool restart);
 
 static int job_start(Fetch *F, size_t i) {
         BlobFetch *f = F->f + i;
@@ -78,6 +79,7 @@ static int job_start(Fetch *F, size_t i) {
                 r = job_open_writer(F, f);
                 if (r < 0)
                         return r;
+                f->spliced = f->w.hash.size > 0;
                 if (f->w.hash.size == f->d->size) /* an earlier pull got it all, and stopped there */
                         return job_commit(F, i);
         }
@@ -90,6 +92,8 @@ static int job_start(Fetch *F, size_t i) {
         }
         if (!f->curl && !(f->curl = curl_easy_init()))
                 return -ENOMEM;
+        if (f->w.hash.size > 0)
+                f->spliced = true;
         r = registry_token_refresh(F->client, &reason);
         if (r < 0)
                 return unpack_error_set(F->error, r, "cannot fetch the %s %.19s…: %s", f->what, f->d->digest,
@@ -123,6 +127,16 @@ static int job_commit(Fetch *F, size_t i) {
                 r = -errno;
         else
                 r = blob_writer_commit(s, &f->w, f->d->digest, NULL, NULL);
+        if (r == -EBADMSG && f->spliced && !f->restarted) {
+                /* The bytes held came from an earlier request, or an earlier pull (maybe from another,
+                 * hostile, registry, which sent something else and stopped): they must not make this
+                 * pull fail. Once more from the first byte; a second mismatch is the registry's. */
+                log_debug("The %s %s does not match its digest after a resume: fetching it whole.", f->what,
+                          f->d->digest);
+                f->restarted = true;
+                f->spliced = false;
+                return job_retry(F, f, -EBADMSG, "it did not match its digest", true);
+        }
         if (r == -EBADMSG) {
                 blob_partial_remove(s, f->d->digest); /* it would fail again: start over next time */
                 return unpack_error_set(F->error, r, "the %s %.19s… does not match its digest or size", f->what,

@@ -28,6 +28,8 @@ typedef struct BlobFetch {
         RegistryResponse resp;
         BlobWriter w;
         bool have_writer, partial, running, auth_retried, counted;
+        bool spliced;   /* holds bytes of an earlier request or pull: a wrong digest may be theirs */
+        bool restarted; /* started over whole after such a mismatch (once only) */
         unsigned attempts;
         uint64_t not_before; /* CLOCK_MONOTONIC µs: a retry waits until then */
 } BlobFetch;

@@ -31,22 +31,43 @@ static int field(char **ret, const char *name, const char *value, int len) {
         return 0;
 }
 
-int journal_fields_init(JournalFields *f, const ContainerSpec *spec, const char *caller_unit) {
+static int fields_fill(JournalFields *f, const ContainerSpec *spec, const char *caller_unit) {
         const char *image = spec->image ?: spec->rootfs;
-        int r = 0;
+        int r;
+
+        r = field(&f->container_name, "CONTAINER_NAME", spec->name, INT32_MAX);
+        if (r < 0)
+                return r;
+        r = field(&f->container_id, "CONTAINER_ID", spec->id, CONTAINER_ID_SHORT_LEN);
+        if (r < 0)
+                return r;
+        r = field(&f->container_id_full, "CONTAINER_ID_FULL", spec->id, INT32_MAX);
+        if (r < 0)
+                return r;
+        r = field(&f->image_name, "IMAGE_NAME", image, INT32_MAX);
+        if (r < 0)
+                return r;
+        r = field(&f->syslog_identifier, "SYSLOG_IDENTIFIER", spec->name, INT32_MAX);
+        if (r < 0)
+                return r;
+        r = field(&f->container_tag, "CONTAINER_TAG", spec->name, INT32_MAX);
+        if (r < 0)
+                return r;
+        /* asprintf() leaves its pointer undefined on failure, and journal_fields_done() frees it. */
+        if (asprintf(&f->object_unit, "OBJECT_SYSTEMD_UNIT=" DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX, spec->name) < 0) {
+                f->object_unit = NULL;
+                return -ENOMEM;
+        }
+        if (caller_unit)
+                return field(&f->caller_unit, "OBJECT_SYSTEMD_UNIT", caller_unit, INT32_MAX);
+        return 0;
+}
+
+int journal_fields_init(JournalFields *f, const ContainerSpec *spec, const char *caller_unit) {
+        int r;
 
         *f = (JournalFields) {};
-        r = r < 0 ? r : field(&f->container_name, "CONTAINER_NAME", spec->name, INT32_MAX);
-        r = r < 0 ? r : field(&f->container_id, "CONTAINER_ID", spec->id, CONTAINER_ID_SHORT_LEN);
-        r = r < 0 ? r : field(&f->container_id_full, "CONTAINER_ID_FULL", spec->id, INT32_MAX);
-        r = r < 0 ? r : field(&f->image_name, "IMAGE_NAME", image, INT32_MAX);
-        r = r < 0 ? r : field(&f->syslog_identifier, "SYSLOG_IDENTIFIER", spec->name, INT32_MAX);
-        r = r < 0 ? r : field(&f->container_tag, "CONTAINER_TAG", spec->name, INT32_MAX);
-        if (r >= 0 && asprintf(&f->object_unit, "OBJECT_SYSTEMD_UNIT=" DRAY_UNIT_PREFIX "%s" DRAY_UNIT_SUFFIX,
-                               spec->name) < 0)
-                r = -ENOMEM;
-        if (r >= 0 && caller_unit)
-                r = field(&f->caller_unit, "OBJECT_SYSTEMD_UNIT", caller_unit, INT32_MAX);
+        r = fields_fill(f, spec, caller_unit);
         if (r < 0)
                 journal_fields_done(f);
         return r;

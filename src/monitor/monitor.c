@@ -321,9 +321,15 @@ static int monitor_make_dirs(Monitor *m) {
             asprintf(&dir, "%s/%s", containers, a->id) < 0 || asprintf(&m->root_mount, "%s/rootfs", dir) < 0)
                 return -ENOMEM;
         r = make_dir(a->runtime_dir, 0755);
-        r = r < 0 ? r : make_dir(containers, 0700);
-        r = r < 0 ? r : make_dir(dir, 0700);
-        r = r < 0 ? r : make_dir(m->root_mount, 0755);
+        if (r < 0)
+                return r;
+        r = make_dir(containers, 0700);
+        if (r < 0)
+                return r;
+        r = make_dir(dir, 0700);
+        if (r < 0)
+                return r;
+        r = make_dir(m->root_mount, 0755);
         if (r < 0 || !spec_uses_overlay(m->spec))
                 return r;
 
@@ -331,7 +337,9 @@ static int monitor_make_dirs(Monitor *m) {
             asprintf(&m->work_dir, "%s/containers/%s/work", a->state_dir, a->id) < 0)
                 return -ENOMEM;
         r = make_dir(m->upper_dir, 0755);
-        return r < 0 ? r : make_dir(m->work_dir, 0700);
+        if (r < 0)
+                return r;
+        return make_dir(m->work_dir, 0700);
 }
 
 /* A custom profile travels in the spec (the client read it, drayd checked it): it is compiled from a
@@ -417,7 +425,9 @@ static int monitor_prepare(Monitor *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up logging to the journal: %m");
         r = journal_sink_init(&m->out_sink, &m->journal, &m->fields, 6);
-        r = r < 0 ? r : journal_sink_init(&m->err_sink, &m->journal, &m->fields, 3);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up logging to the journal: %m");
+        r = journal_sink_init(&m->err_sink, &m->journal, &m->fields, 3);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up logging to the journal: %m");
         journal_check_available();
@@ -513,6 +523,20 @@ static int monitor_boot_start(Monitor *m, RuntimeIO *io, RuntimeError *e) {
         return r;
 }
 
+static int make_stdio_pipes(Monitor *m, int out[2], int err[2], int *in) {
+        int r;
+
+        r = make_output_pipe(out);
+        if (r < 0)
+                return r;
+        r = make_output_pipe(err);
+        if (r < 0)
+                return r;
+        if (m->spec->open_stdin && !m->spec->tty)
+                return monitor_stdin_pipe(m, in);
+        return 0;
+}
+
 /* true when the payload runs; else the failure was reported and *ret_exit is the process's exit status. */
 static bool monitor_start(Monitor *m, int *ret_exit) {
         _cleanup_close_pair_ int out[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
@@ -524,10 +548,7 @@ static bool monitor_start(Monitor *m, int *ret_exit) {
         LogSinkFunc sink;
         int r, out_fd;
 
-        r = make_output_pipe(out);
-        r = r < 0 ? r : make_output_pipe(err);
-        if (r >= 0 && m->spec->open_stdin && !m->spec->tty)
-                r = monitor_stdin_pipe(m, &in);
+        r = make_stdio_pipes(m, out, err, &in);
         if (r < 0) {
                 *ret_exit = monitor_fail_start(m, r, EXIT_DRAY_FAILED, "cannot create stdio pipes: %m");
                 return false;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +15,7 @@
 #include "time-util.h"
 
 static int hook_run(const OciHook *h, OciHookKind kind, const char *state_json, pid_t ns_pid, char **ret_error) {
-        _cleanup_close_pair_ int in[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int mntns = -EBADF, pidfd = -EBADF;
+        _cleanup_close_ int in = -EBADF, mntns = -EBADF, pidfd = -EBADF;
         char *const default_argv[] = { h->path, NULL };
         uint64_t deadline = h->timeout_sec > 0 ? now_usec(CLOCK_MONOTONIC) + (uint64_t) h->timeout_sec * USEC_PER_SEC : 0;
         int status = 0;
@@ -29,20 +29,24 @@ static int hook_run(const OciHook *h, OciHookKind kind, const char *state_json, 
                 if (mntns < 0)
                         return -errno;
         }
-        if (pipe2(in, O_CLOEXEC) < 0)
+        /* The state in a memfd rather than a pipe: a hook that does not read it (or dies first) can
+         * neither block the runtime past its timeout (a state with large annotations fills a pipe)
+         * nor kill it with SIGPIPE halfway through a create. */
+        in = memfd_create("oci-hook-state", MFD_CLOEXEC);
+        if (in < 0)
+                return -errno;
+        if (loop_write(in, state_json, strlen(state_json)) < 0 || lseek(in, 0, SEEK_SET) < 0)
                 return -errno;
         pid = fork();
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
-                if ((mntns >= 0 && (setns(mntns, CLONE_NEWNS) < 0 || chdir("/") < 0)) || dup2(in[0], STDIN_FILENO) < 0)
+                if ((mntns >= 0 && (setns(mntns, CLONE_NEWNS) < 0 || chdir("/") < 0)) || dup2(in, STDIN_FILENO) < 0)
                         _exit(126);
                 execve(h->path, h->args && h->args[0] ? h->args : default_argv, h->env ?: (char *[]) { NULL });
                 _exit(127);
         }
-        in[0] = safe_close(in[0]);
-        (void) loop_write(in[1], state_json, strlen(state_json));
-        in[1] = safe_close(in[1]);
+        in = safe_close(in);
 
         pidfd = pidfd_open_pid(pid);
         for (;;) {

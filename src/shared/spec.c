@@ -203,59 +203,162 @@ int spec_to_json(const ContainerSpec *s, json_object **ret) {
         if (!o)
                 return -ENOMEM;
         r = schema_version_add(o, SPEC_SCHEMA_VERSION);
-        r = r < 0 ? r : json_add_string(o, "id", s->id);
-        r = r < 0 ? r : json_add_string(o, "name", s->name);
-        r = r < 0 ? r : json_add_string(o, "rootfs", s->rootfs);
-        r = r < 0 ? r : json_add_string(o, "image", s->image);
-        r = r < 0 ? r : json_add_bool(o, "read_only", s->read_only);
-        r = r < 0 ? r : json_add_bool(o, "ephemeral", s->ephemeral);
-        r = r < 0 ? r : json_add_bool(o, "boot", s->boot);
-        r = r < 0 ? r : json_add_bool(o, "auto_remove", s->auto_remove);
-        r = r < 0 ? r : json_add_bool(o, "tty", s->tty);
-        r = r < 0 ? r : json_add_bool(o, "open_stdin", s->open_stdin);
-        r = r < 0 ? r : json_add_strv(o, "command", s->command);
-        r = r < 0 ? r : json_add_strv(o, "env", s->env);
-        r = r < 0 ? r : json_add_string(o, "working_dir", s->working_dir);
-        r = r < 0 ? r : json_add_uint64(o, "uid", s->uid);
-        r = r < 0 ? r : json_add_uint64(o, "gid", s->gid);
-        r = r < 0 ? r : json_add_string(o, "user", s->user);
-        r = r < 0 || !s->group_add ? r : json_add_strv(o, "group_add", s->group_add);
-        r = r < 0 || s->n_groups == 0 ? r : add_groups(o, s->groups, s->n_groups);
-        r = r < 0 ? r : json_add_string(o, "hostname", s->hostname);
-        if (s->slice)
-                r = r < 0 ? r : json_add_string(o, "slice", s->slice);
-        r = r < 0 ? r : json_add_strv(o, "cap_add", s->cap_add);
-        r = r < 0 ? r : json_add_strv(o, "cap_drop", s->cap_drop);
-        r = r < 0 || !s->devices ? r : json_add_strv(o, "devices", s->devices);
-        r = r < 0 ? r : json_add_int(o, "stop_signal", s->stop_signal);
-        r = r < 0 ? r : json_add_uint64(o, "stop_timeout_usec", s->stop_timeout_usec);
-        r = r < 0 ? r : json_add_string(o, "restart_policy", s->restart_policy);
-        r = r < 0 ? r : json_add_uint64(o, "memory_max", s->memory_max);
-        r = r < 0 ? r : json_add_uint64(o, "cpu_quota_per_sec_usec", s->cpu_quota_per_sec_usec);
-        r = r < 0 ? r : json_add_uint64(o, "cpu_weight", s->cpu_weight);
-        r = r < 0 ? r : json_add_uint64(o, "tasks_max", s->tasks_max);
-        r = r < 0 ? r : json_add_uint64(o, "created_usec", s->created_usec);
-        r = r < 0 ? r : json_add_bool(o, "privileged", s->privileged);
-        r = r < 0 ? r : json_add_bool(o, "seccomp_unconfined", s->seccomp_unconfined);
-        r = r < 0 ? r : json_add_string(o, "seccomp_profile", s->seccomp_profile);
-        r = r < 0 ? r : json_add_uint64(o, "userns_base", s->userns_base);
-        r = r < 0 ? r : json_add_uint64(o, "userns_size", s->userns_size);
-        if (r >= 0 && s->n_mounts > 0) {
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "id", s->id);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "name", s->name);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "rootfs", s->rootfs);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "image", s->image);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "read_only", s->read_only);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "ephemeral", s->ephemeral);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "boot", s->boot);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "auto_remove", s->auto_remove);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "tty", s->tty);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "open_stdin", s->open_stdin);
+        if (r < 0)
+                return r;
+        r = json_add_strv(o, "command", s->command);
+        if (r < 0)
+                return r;
+        r = json_add_strv(o, "env", s->env);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "working_dir", s->working_dir);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "uid", s->uid);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "gid", s->gid);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "user", s->user);
+        if (r < 0)
+                return r;
+        if (s->group_add) {
+                r = json_add_strv(o, "group_add", s->group_add);
+                if (r < 0)
+                        return r;
+        }
+        if (s->n_groups > 0) {
+                r = add_groups(o, s->groups, s->n_groups);
+                if (r < 0)
+                        return r;
+        }
+        r = json_add_string(o, "hostname", s->hostname);
+        if (r < 0)
+                return r;
+        if (s->slice) {
+                r = json_add_string(o, "slice", s->slice);
+                if (r < 0)
+                        return r;
+        }
+        r = json_add_strv(o, "cap_add", s->cap_add);
+        if (r < 0)
+                return r;
+        r = json_add_strv(o, "cap_drop", s->cap_drop);
+        if (r < 0)
+                return r;
+        if (s->devices) {
+                r = json_add_strv(o, "devices", s->devices);
+                if (r < 0)
+                        return r;
+        }
+        r = json_add_int(o, "stop_signal", s->stop_signal);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "stop_timeout_usec", s->stop_timeout_usec);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "restart_policy", s->restart_policy);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "memory_max", s->memory_max);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "cpu_quota_per_sec_usec", s->cpu_quota_per_sec_usec);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "cpu_weight", s->cpu_weight);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "tasks_max", s->tasks_max);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "created_usec", s->created_usec);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "privileged", s->privileged);
+        if (r < 0)
+                return r;
+        r = json_add_bool(o, "seccomp_unconfined", s->seccomp_unconfined);
+        if (r < 0)
+                return r;
+        r = json_add_string(o, "seccomp_profile", s->seccomp_profile);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "userns_base", s->userns_base);
+        if (r < 0)
+                return r;
+        r = json_add_uint64(o, "userns_size", s->userns_size);
+        if (r < 0)
+                return r;
+        if (s->n_mounts > 0) {
                 json_object *m = NULL;
 
                 r = mount_specs_to_json(s->mounts, s->n_mounts, &m);
-                if (r >= 0 && json_object_object_add(o, "mounts", m) < 0) {
+                if (r < 0)
+                        return r;
+                if (json_object_object_add(o, "mounts", m) < 0) {
                         json_object_put(m);
-                        r = -ENOMEM;
+                        return -ENOMEM;
                 }
         }
-        r = r < 0 || !s->layers ? r : json_add_strv(o, "layers", s->layers);
-        r = r < 0 ? r : json_add_string(o, "image_id", s->image_id);
-        r = r < 0 || !s->entrypoint ? r : json_add_strv(o, "entrypoint", s->entrypoint);
-        r = r < 0 || !s->labels ? r : json_add_strv(o, "labels", s->labels);
-        r = r < 0 || !s->volumes_from ? r : json_add_strv(o, "volumes_from", s->volumes_from);
-        r = r < 0 ? r : spec_network_to_json(&s->net, o);
-        r = r < 0 ? r : spec_health_to_json(&s->health, o);
+        if (s->layers) {
+                r = json_add_strv(o, "layers", s->layers);
+                if (r < 0)
+                        return r;
+        }
+        r = json_add_string(o, "image_id", s->image_id);
+        if (r < 0)
+                return r;
+        if (s->entrypoint) {
+                r = json_add_strv(o, "entrypoint", s->entrypoint);
+                if (r < 0)
+                        return r;
+        }
+        if (s->labels) {
+                r = json_add_strv(o, "labels", s->labels);
+                if (r < 0)
+                        return r;
+        }
+        if (s->volumes_from) {
+                r = json_add_strv(o, "volumes_from", s->volumes_from);
+                if (r < 0)
+                        return r;
+        }
+        r = spec_network_to_json(&s->net, o);
+        if (r < 0)
+                return r;
+        r = spec_health_to_json(&s->health, o);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -297,51 +400,140 @@ int spec_from_json(json_object *o, ContainerSpec **ret) {
 
         if (!s)
                 return -ENOMEM;
+        /* A required key that is missing (-ENOENT) is a malformed spec. */
         r = schema_version_check(o, SPEC_SCHEMA_VERSION);
-        r = r < 0 ? r : get_dup(o, "id", &s->id);
-        r = r < 0 ? r : get_dup(o, "name", &s->name);
-        r = r < 0 ? r : opt(json_get_strv(o, "layers", &s->layers));
-        r = r < 0 ? r : (s->layers ? opt(get_dup(o, "rootfs", &s->rootfs)) : get_dup(o, "rootfs", &s->rootfs));
-        r = r < 0 ? r : opt(get_dup(o, "image_id", &s->image_id));
-        r = r < 0 ? r : opt(json_get_strv(o, "entrypoint", &s->entrypoint));
-        r = r < 0 ? r : opt(json_get_strv(o, "labels", &s->labels));
-        r = r < 0 ? r : opt(json_get_strv(o, "volumes_from", &s->volumes_from));
-        r = r < 0 ? r : opt(get_dup(o, "image", &s->image));
-        r = r < 0 ? r : opt(json_get_bool(o, "read_only", &s->read_only));
-        r = r < 0 ? r : opt(json_get_bool(o, "ephemeral", &s->ephemeral));
-        r = r < 0 ? r : opt(json_get_bool(o, "boot", &s->boot));
-        r = r < 0 ? r : opt(json_get_bool(o, "auto_remove", &s->auto_remove));
-        r = r < 0 ? r : opt(json_get_bool(o, "tty", &s->tty));
-        r = r < 0 ? r : opt(json_get_bool(o, "open_stdin", &s->open_stdin));
-        r = r < 0 ? r : json_get_strv(o, "command", &s->command);
-        r = r < 0 ? r : opt(json_get_strv(o, "env", &s->env));
-        r = r < 0 ? r : opt(get_dup(o, "working_dir", &s->working_dir));
-        r = r < 0 ? r : opt(json_get_uint64(o, "uid", &uid));
-        r = r < 0 ? r : opt(json_get_uint64(o, "gid", &gid));
-        r = r < 0 ? r : opt(get_dup(o, "user", &s->user));
-        r = r < 0 ? r : opt(json_get_strv(o, "group_add", &s->group_add));
-        r = r < 0 ? r : opt(get_groups(o, &s->groups, &s->n_groups));
-        r = r < 0 ? r : opt(get_dup(o, "hostname", &s->hostname));
-        r = r < 0 ? r : opt(get_dup(o, "slice", &s->slice));
-        r = r < 0 ? r : opt(json_get_strv(o, "cap_add", &s->cap_add));
-        r = r < 0 ? r : opt(json_get_strv(o, "cap_drop", &s->cap_drop));
-        r = r < 0 ? r : opt(json_get_strv(o, "devices", &s->devices));
-        r = r < 0 ? r : opt(json_get_int(o, "stop_signal", &s->stop_signal));
-        r = r < 0 ? r : opt(json_get_uint64(o, "stop_timeout_usec", &s->stop_timeout_usec));
-        r = r < 0 ? r : opt(get_dup(o, "restart_policy", &s->restart_policy));
-        r = r < 0 ? r : opt(json_get_uint64(o, "memory_max", &s->memory_max));
-        r = r < 0 ? r : opt(json_get_uint64(o, "cpu_quota_per_sec_usec", &s->cpu_quota_per_sec_usec));
-        r = r < 0 ? r : opt(json_get_uint64(o, "cpu_weight", &s->cpu_weight));
-        r = r < 0 ? r : opt(json_get_uint64(o, "tasks_max", &s->tasks_max));
-        r = r < 0 ? r : opt(json_get_uint64(o, "created_usec", &s->created_usec));
-        r = r < 0 ? r : opt(get_mounts(o, s));
-        r = r < 0 ? r : opt(json_get_bool(o, "privileged", &s->privileged));
-        r = r < 0 ? r : opt(json_get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined));
-        r = r < 0 ? r : opt(get_dup(o, "seccomp_profile", &s->seccomp_profile));
-        r = r < 0 ? r : spec_network_from_json(o, &s->net);
-        r = r < 0 ? r : spec_health_from_json(o, &s->health);
-        r = r < 0 ? r : opt(json_get_uint64(o, "userns_base", &userns_base));
-        r = r < 0 ? r : opt(json_get_uint64(o, "userns_size", &userns_size));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = get_dup(o, "id", &s->id);
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = get_dup(o, "name", &s->name);
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "layers", &s->layers));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = s->layers ? opt(get_dup(o, "rootfs", &s->rootfs)) : get_dup(o, "rootfs", &s->rootfs);
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "image_id", &s->image_id));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "entrypoint", &s->entrypoint));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "labels", &s->labels));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "volumes_from", &s->volumes_from));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "image", &s->image));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "read_only", &s->read_only));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "ephemeral", &s->ephemeral));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "boot", &s->boot));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "auto_remove", &s->auto_remove));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "tty", &s->tty));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "open_stdin", &s->open_stdin));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = json_get_strv(o, "command", &s->command);
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "env", &s->env));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "working_dir", &s->working_dir));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "uid", &uid));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "gid", &gid));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "user", &s->user));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "group_add", &s->group_add));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_groups(o, &s->groups, &s->n_groups));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "hostname", &s->hostname));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "slice", &s->slice));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "cap_add", &s->cap_add));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "cap_drop", &s->cap_drop));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_strv(o, "devices", &s->devices));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_int(o, "stop_signal", &s->stop_signal));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "stop_timeout_usec", &s->stop_timeout_usec));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "restart_policy", &s->restart_policy));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "memory_max", &s->memory_max));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "cpu_quota_per_sec_usec", &s->cpu_quota_per_sec_usec));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "cpu_weight", &s->cpu_weight));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "tasks_max", &s->tasks_max));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "created_usec", &s->created_usec));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_mounts(o, s));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "privileged", &s->privileged));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_bool(o, "seccomp_unconfined", &s->seccomp_unconfined));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(get_dup(o, "seccomp_profile", &s->seccomp_profile));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = spec_network_from_json(o, &s->net);
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = spec_health_from_json(o, &s->health);
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "userns_base", &userns_base));
+        if (r < 0)
+                return r == -ENOENT ? -EBADMSG : r;
+        r = opt(json_get_uint64(o, "userns_size", &userns_size));
         if (r == -ENOENT)
                 return -EBADMSG; /* a required key is missing */
         if (r < 0)

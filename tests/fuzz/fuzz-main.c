@@ -17,6 +17,7 @@ static const struct {
         { "manifest", fuzz_manifest },
         { "registry", fuzz_registry },
         { "image-ref", fuzz_image_ref },
+        { "policy", fuzz_policy },
         { "tar-path", fuzz_tar_path },
         { "oci-config", fuzz_oci_config },
         { "template", fuzz_template },
@@ -34,7 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                 if (strcmp(targets[i].name, name) == 0)
                         target = targets[i].run;
         if (!target) {
-                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path, oci-config or template\n");
+                fprintf(stderr, "dray-fuzz: set DRAY_FUZZ_TARGET to names, options, seccomp, mounts, cli, protocol, manifest, registry, image-ref, tar-path, oci-config, template or policy\n");
                 exit(2);
         }
         return 0;

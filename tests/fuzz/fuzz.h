@@ -21,6 +21,7 @@ int fuzz_manifest(const uint8_t *data, size_t size);
 int fuzz_registry(const uint8_t *data, size_t size);
 int fuzz_image_ref(const uint8_t *data, size_t size);
 int fuzz_tar_path(const uint8_t *data, size_t size);
+int fuzz_policy(const uint8_t *data, size_t size);
 int fuzz_oci_config(const uint8_t *data, size_t size);
 int fuzz_template(const uint8_t *data, size_t size);
 

@@ -16,6 +16,8 @@ Repositories (any tag):
   busy      the manifest answers 429 (Retry-After: 1) once, each blob 503 (Retry-After: 1) twice
   missing   the third layer is 404
   multi     an OCI index: linux/amd64, linux/arm64/v8, linux/arm/v7 (configs saying so)
+  poison    the first request of each layer sends other bytes and is cut off half-way; the next
+            ones are 404 (what it leaves to resume must not spoil a pull from elsewhere)
 """
 import gzip, hashlib, http.server, io, json, os, sys, tarfile, threading, time
 
@@ -107,12 +109,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if repo == "missing" and digest == sha(LAYERS[2][1]):
             log("END %s %s 404 0" % (repo, digest))
             return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
+        if repo == "poison" and layer and n > 1:
+            log("END %s %s 404 0" % (repo, digest))
+            return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
+        if repo == "poison" and layer:
+            data = os.urandom(len(data))
         start = 0
         if rng and repo != "norange":
             assert rng.startswith("bytes=") and rng.endswith("-"), rng
             start = int(rng[6:-1])
         body = data[start:]
-        cut = layer and ((repo in ("cutonce", "norange") and n == 1) or
+        cut = layer and ((repo in ("cutonce", "norange", "poison") and n == 1) or
                          (repo == "cutheal" and first_layer and not HEALED[0]))
         self.send_response(206 if start else 200)
         self.send_header("Content-Type", "application/octet-stream")
