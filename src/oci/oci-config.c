@@ -3,7 +3,9 @@
  * every failure names the key ("process.user.uid: not a number"). Unknown keys are ignored as the
  * runtime spec demands; known keys dray cannot carry out are refused, or warned about where runc and
  * crun accept them without effect (AppArmor, SELinux labels on a host without them). */
+#include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -11,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "capability-name.h"
+#include "device-spec.h"
 #include "log.h"
 #include "name.h"
 #include "oci-config.h"
@@ -667,9 +671,20 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 seen[k] = true;
                 if (streq(type, "time"))
                         return fail(p, -EOPNOTSUPP, "linux.namespaces: time namespaces are not supported by dray-oci");
-                if (!isempty(path) && !streq(type, "network"))
+                if (!isempty(path) && !STR_IN_SET(type, "network", "ipc", "uts", "cgroup"))
                         return fail(p, -EOPNOTSUPP, "linux.namespaces[%zu]: joining a %s namespace by path is not supported by dray-oci",
                                     i, type);
+                if (!isempty(path) && !streq(type, "network")) {
+                        size_t j = streq(type, "ipc") ? 0 : streq(type, "uts") ? 1 : 2;
+                        struct stat st;
+
+                        /* The runtime's setns() names the type: a file of another kind is refused there. */
+                        if (path[0] != '/' || strlen(path) >= PATH_MAX || stat(path, &st) < 0)
+                                return fail(p, -ENOENT, "linux.namespaces[%zu].path: '%s' does not exist", i, path);
+                        p->config->join_ns_paths[j] = strdup(path);
+                        if (!p->config->join_ns_paths[j])
+                                return -ENOMEM;
+                }
                 if (streq(type, "network")) {
                         if (!isempty(path)) {
                                 struct stat st;
@@ -781,8 +796,8 @@ static int parse_resources(Parser *p, json_object *linux_o) {
                 return r;
         if (o && get_int64(p, o, "limit", "linux.resources.pids.", INT64_MIN, INT64_MAX, &v) > 0 && v > 0)
                 s->tasks_max = (uint64_t) v;
-        /* Device rules: the container's /dev holds the usual nodes only (the runtime's tmpfs), so there is
-         * nothing for a device cgroup rule to allow beyond them. */
+        /* Device rules: accepted without effect. dray-oci sets no device cgroup; the container's /dev
+         * holds the runtime's usual nodes and those of linux.devices (parse_devices()). */
         r = member(p, res, "devices", "linux.resources.", json_type_array, &o);
         if (r < 0)
                 return r;
@@ -869,6 +884,123 @@ static int parse_paths(Parser *p, json_object *linux_o) {
         return 0;
 }
 
+/* The host's node of device TYPE MAJOR:MINOR: udev's /dev/char or /dev/block link, else a node at the
+ * top of /dev (hosts without udev's links, such as a container). Resolved to the node itself: the
+ * runtime binds it (mknod may be refused in a user namespace or by the device cgroup, a bind never
+ * is, as runc does in a user namespace) and refuses a symbolic link. */
+static int device_host_node(char type, dev_t rdev, char **ret, struct stat *ret_st) {
+        mode_t fmt = type == 'b' ? S_IFBLK : S_IFCHR;
+        char link[64];
+        struct stat st;
+        DIR *d;
+        struct dirent *de;
+
+        (void) snprintf(link, sizeof(link), "/dev/%s/%u:%u", type == 'b' ? "block" : "char", major(rdev),
+                        minor(rdev));
+        *ret = realpath(link, NULL);
+        if (*ret && lstat(*ret, &st) >= 0 && (st.st_mode & S_IFMT) == fmt && st.st_rdev == rdev) {
+                *ret_st = st;
+                return 0;
+        }
+        free(*ret);
+        *ret = NULL;
+        d = opendir("/dev");
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    (st.st_mode & S_IFMT) != fmt || st.st_rdev != rdev)
+                        continue;
+                if (asprintf(ret, "/dev/%s", de->d_name) < 0)
+                        *ret = NULL;
+                (void) closedir(d);
+                if (!*ret)
+                        return -ENOMEM;
+                *ret_st = st;
+                return 0;
+        }
+        (void) closedir(d);
+        return -ENODEV;
+}
+
+/* linux.devices: each becomes a --device of the runtime (device-spec.h), the host's node of that type
+ * and number bound at path. The nodes the runtime's /dev always has are skipped when they are the
+ * same device. The host node's mode and owner are what the container sees: a differing fileMode,
+ * uid or gid is a warning (runc ignores them as well when it binds). */
+static int parse_devices(Parser *p, json_object *linux_o) {
+        static const char *const builtin[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+                                               "/dev/urandom", "/dev/tty", "/dev/ptmx" };
+        ContainerSpec *s = p->config->spec;
+        json_object *a;
+        int r;
+
+        r = member(p, linux_o, "devices", "linux.", json_type_array, &a);
+        if (r <= 0)
+                return r;
+        if (json_object_array_length(a) > DEVICES_MAX)
+                return fail(p, -E2BIG, "linux.devices: more than %u devices", DEVICES_MAX);
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+                json_object *e = json_object_array_get_idx(a, i);
+                _cleanup_free_ char *host = NULL, *spec = NULL, *canonical = NULL;
+                const char *path, *type;
+                int64_t maj = -1, min = -1, mode = -1, uid = -1, gid = -1;
+                struct stat st = {};
+                bool skip = false;
+
+                if (!json_object_is_type(e, json_type_object))
+                        return fail(p, -EINVAL, "linux.devices[%zu]: not an object", i);
+                if (get_string(p, e, "path", "linux.devices[].", &path) <= 0 ||
+                    get_string(p, e, "type", "linux.devices[].", &type) <= 0)
+                        return fail(p, -EINVAL, "linux.devices[%zu]: path and type are required", i);
+                if (!STR_IN_SET(type, "c", "u", "b"))
+                        return fail(p, -EOPNOTSUPP, "linux.devices[%zu].type: '%s' is not supported by dray-oci (c, u or b)",
+                                    i, type);
+                if (get_int64(p, e, "major", "linux.devices[].", 0, 4095, &maj) <= 0 ||
+                    get_int64(p, e, "minor", "linux.devices[].", 0, 1048575, &min) <= 0)
+                        return fail(p, -EINVAL, "linux.devices[%zu]: major and minor are required (0…4095, 0…1048575)", i);
+                if (get_int64(p, e, "fileMode", "linux.devices[].", 0, 07777, &mode) < 0 ||
+                    get_int64(p, e, "uid", "linux.devices[].", 0, UINT32_MAX, &uid) < 0 ||
+                    get_int64(p, e, "gid", "linux.devices[].", 0, UINT32_MAX, &gid) < 0)
+                        return -EINVAL;
+                r = device_host_node(type[0], makedev((unsigned) maj, (unsigned) min), &host, &st);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return fail(p, -ENODEV, "linux.devices[%zu]: the host has no %s device %" PRIi64 ":%" PRIi64,
+                                    i, type[0] == 'b' ? "block" : "character", maj, min);
+                for (size_t k = 0; k < ELEMENTSOF(builtin); k++)
+                        if (streq(path, builtin[k])) {
+                                struct stat b;
+
+                                if (stat(builtin[k], &b) < 0 || b.st_rdev != st.st_rdev || !S_ISCHR(b.st_mode))
+                                        return fail(p, -EOPNOTSUPP, "linux.devices[%zu]: %s is always the host's %s", i,
+                                                    path, path);
+                                skip = true;
+                        }
+                if (skip)
+                        continue;
+                if ((mode >= 0 && (mode & 07777) != (st.st_mode & 07777)) || (uid >= 0 && uid != st.st_uid) ||
+                    (gid >= 0 && gid != st.st_gid))
+                        warn(p, "linux.devices[%zu]: %s has the mode and owner of the host's %s", i, path, host);
+                if (asprintf(&spec, "%s:%s:rwm", host, path) < 0)
+                        return -ENOMEM;
+                if (device_spec_canonical(spec, &canonical) < 0)
+                        return fail(p, -EINVAL, "linux.devices[%zu].path: '%s' must be a normalized path in /dev, outside /dev/pts, /dev/shm and /dev/mqueue",
+                                    i, path);
+                STRV_FOREACH(d, s->devices) {
+                        _cleanup_free_ char *other = NULL, *mine = NULL;
+
+                        if (device_spec_parse(*d, NULL, &other, NULL) >= 0 &&
+                            device_spec_parse(canonical, NULL, &mine, NULL) >= 0 && streq(other, mine))
+                                return fail(p, -EINVAL, "linux.devices: '%s' given twice", path);
+                }
+                r = strv_consume(&s->devices, TAKE_PTR(canonical));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int parse_linux(Parser *p, json_object *root) {
         json_object *linux_o;
         const char *str;
@@ -909,7 +1041,7 @@ static int parse_linux(Parser *p, json_object *root) {
                 return r;
         if (str && !STR_IN_SET(str, "private", "rprivate", ""))
                 warn(p, "linux.rootfsPropagation '%s' is not supported; the root is private", str);
-        r = unsupported(p, linux_o, "devices", "linux.", true);
+        r = parse_devices(p, linux_o);
         if (r < 0)
                 return r;
         FOREACH_STRING(k, "intelRdt", "personality", "timeOffsets", "memoryPolicy") {
@@ -1039,6 +1171,8 @@ int oci_config_parse(json_object *root, const char *bundle, const char *id, OciW
                 c->spec->hostname = strdup(hostname);
                 if (!c->spec->hostname)
                         return -ENOMEM;
+                if (c->join_ns_paths[1])
+                        warn(&p, "hostname: the joined UTS namespace %s keeps its own host name", c->join_ns_paths[1]);
         }
         r = unsupported(&p, root, "domainname", "", true);
         if (r < 0)
@@ -1100,6 +1234,8 @@ OciConfig *oci_config_free(OciConfig *c) {
         }
         seccomp_profile_free(c->seccomp);
         free(c->cgroups_path);
+        for (size_t i = 0; i < OCI_NS_JOIN_MAX; i++)
+                free(c->join_ns_paths[i]);
         json_object_put(c->annotations);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);

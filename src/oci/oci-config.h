@@ -26,6 +26,7 @@ typedef enum OciHookKind {
 #define OCI_HOOKS_MAX 64U
 #define OCI_CONFIG_FILE_MAX (4U * 1024U * 1024U)
 #define OCI_ID_MAX 256U
+#define OCI_NS_JOIN_MAX 3 /* the runtime's NS_JOIN_MAX (oci-lifecycle.c checks) */
 
 typedef struct OciHook {
         char *path;
@@ -58,6 +59,7 @@ typedef struct OciConfig {
         int64_t cpu_quota;        /* -1: unset */
         uint64_t cpu_period;
         unsigned long shared_namespaces; /* CLONE_NEWIPC/UTS/CGROUP the config does not list */
+        char *join_ns_paths[OCI_NS_JOIN_MAX]; /* ipc, uts, cgroup namespaces[].path (RuntimeIO's order) */
         bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */
         char **masked_paths;
         char **readonly_paths;

@@ -345,6 +345,9 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.orphan = orphan;
         io.sysctl = config->sysctl;
         io.shared_namespaces = config->shared_namespaces;
+        _Static_assert(OCI_NS_JOIN_MAX == NS_JOIN_MAX, "ipc, uts, cgroup on both sides");
+        for (size_t i = 0; i < NS_JOIN_MAX; i++)
+                io.join_ns_paths[i] = config->join_ns_paths[i];
         io.custom_masks = config->custom_masks;
         io.masked_paths = (const char *const *) config->masked_paths;
         io.readonly_paths = (const char *const *) config->readonly_paths;

@@ -123,6 +123,11 @@ int netfiles_setup(RuntimeContext *c);
 unsigned long netns_clone_flags(const ContainerSpec *s);
 int netns_enter(RuntimeContext *c, int *ret_saved_fd); /* in the caller */
 void netns_leave(int *saved_fd);
+/* RuntimeIO.join_ns_paths: the clone flags they replace, and their entering and leaving around the
+ * clone (runtime-nspath.c). */
+unsigned long ns_join_flags(const RuntimeIO *io) _pure_;
+int ns_join_enter(RuntimeContext *c, int saved[static NS_JOIN_MAX]); /* in the caller */
+void ns_join_leave(int saved[static NS_JOIN_MAX]);
 
 /* runtime-userns.c: the caller's half (after clone, before the init goes on) and the init's */
 int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);

@@ -24,7 +24,7 @@
 static int setup_hostname(RuntimeContext *c) {
         const char *h = c->spec->hostname ?: c->spec->name;
 
-        if (c->io->shared_namespaces & CLONE_NEWUTS)
+        if ((c->io->shared_namespaces & CLONE_NEWUTS) || c->io->join_ns_paths[1])
                 return 0; /* the caller's host name is not ours to change */
         if (sethostname(h, strlen(h)) < 0)
                 return runtime_fail(c, errno, "set hostname '%s': %m", h);
@@ -245,6 +245,7 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         _cleanup_(kill_and_reap) pid_t pid = 0;
         _cleanup_close_ int pty = -EBADF;
         _cleanup_(netns_leave) int saved_netns = -EBADF;
+        int saved_ns[NS_JOIN_MAX] = { -EBADF, -EBADF, -EBADF };
         int r;
 
         r = runtime_prepare(c);
@@ -261,7 +262,13 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         r = netns_enter(c, &saved_netns);
         if (r < 0)
                 return r;
-        pid = runtime_clone((RUNTIME_NS_FLAGS & ~(c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP))) |
+        r = ns_join_enter(c, saved_ns);
+        if (r < 0) {
+                ns_join_leave(saved_ns);
+                return r;
+        }
+        pid = runtime_clone((RUNTIME_NS_FLAGS & ~((c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)) |
+                                                  ns_join_flags(c->io))) |
                                     netns_clone_flags(c->spec) | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0),
                             c->io->cgroup_fd);
         if (pid == 0) {
@@ -270,6 +277,7 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 container_main(c);
         }
         netns_leave(&saved_netns);
+        ns_join_leave(saved_ns);
         if (pid < 0) {
                 r = (int) pid;
                 pid = 0;

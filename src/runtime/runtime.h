@@ -18,6 +18,8 @@
 /* What the runtime is handed besides the spec: the payload's stdio and the host-side places it may
  * use. Every fd is the caller's; none of them, nor any other fd of the caller, reaches the container
  * except as the payload's stdin, stdout and stderr. */
+#define NS_JOIN_MAX 3
+
 typedef struct RuntimeIO {
         int stdin_fd;           /* < 0: /dev/null */
         int stdout_fd;          /* required */
@@ -75,6 +77,9 @@ typedef struct RuntimeIO {
          * instead of getting its own (an OCI config that does not list them). No UTS namespace of its
          * own: the spec's hostname is not set. */
         unsigned long shared_namespaces;
+        /* IPC, UTS and cgroup namespaces (in that order) joined by path instead of made, NULL: not
+         * joined. A joined UTS namespace keeps its host name. */
+        const char *join_ns_paths[NS_JOIN_MAX];
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \

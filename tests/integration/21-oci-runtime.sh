@@ -50,6 +50,42 @@ is "$out" "out-dray" "run: stdout is the caller's, hostname from the config"
 is "$(cat "$work/err")" "err" "run: stderr is the caller's"
 fails "run removed the container afterwards" "${O[@]}" state r1
 
+# --- linux.devices: the host's node of that number, at the config's path ---------------------------
+fresh_config
+edit "c['process']['args']=['sh','-c','stat -c %F:%t:%T /dev/sub/myzero; cmp -n 3 /dev/sub/myzero /dev/zero && echo zeros; echo x > /dev/sub/myzero && echo written']
+c['linux']['devices']=[{'path':'/dev/sub/myzero','type':'c','major':1,'minor':5,'fileMode':0o666,'uid':0,'gid':0},{'path':'/dev/null','type':'c','major':1,'minor':3}]"
+out="$(cd "$b" && "${O[@]}" run d1 2>"$work/err")"; rc=$?
+is "$rc" 0 "linux.devices: the container runs"
+is "$out" "$(printf 'character special file:1:5\nzeros\nwritten')" "linux.devices: the node is 1:5 (reads zeros, takes writes)"
+bad_dev_rc=0
+fresh_config
+edit "c['linux']['devices']=[{'path':'/dev/x','type':'b','major':4095,'minor':1048575}]"
+out="$("${O[@]}" create --bundle "$b" d2 2>&1)" || bad_dev_rc=$?
+isnt "$bad_dev_rc" 0 "linux.devices: a device the host lacks is refused"
+like "$out" "host has no block device 4095:1048575" "linux.devices: the message names it"
+ok "linux.devices: nothing left behind" test ! -e "$root/d2"
+
+# --- namespaces[].path for ipc and uts: a second container of a pod joins the first's -----------------
+fresh_config
+edit "c['process']['args']=['sleep','1000']; c['hostname']='pod1'"
+defer gone p1
+ok "a pod's first container is created" oci_bg create --bundle "$b" --pid-file "$work/p1.pid" p1
+p1pid="$(cat "$work/p1.pid")"
+edit "c['process']['args']=['sh','-c','hostname; readlink /proc/self/ns/ipc; readlink /proc/self/ns/uts']; c['hostname']='other'
+c['linux']['namespaces']=[n if n['type'] not in ('ipc','uts') else dict(n, path='/proc/$p1pid/ns/'+n['type']) for n in c['linux']['namespaces']]"
+out="$(cd "$b" && "${O[@]}" run j1 2>"$work/err")"; rc=$?
+is "$rc" 0 "namespaces[].path: the joining container runs"
+is "$out" "$(printf 'pod1\n%s\n%s' "$(readlink "/proc/$p1pid/ns/ipc")" "$(readlink "/proc/$p1pid/ns/uts")")" \
+        "namespaces[].path: in the first one's IPC and UTS namespaces, its host name kept"
+like "$(cat "$work/err")" "keeps its own host name" "namespaces[].path: the config's other hostname is a warning"
+isnt "$(readlink "/proc/$p1pid/ns/ipc")" "$(readlink /proc/self/ns/ipc)" "namespaces[].path: not the host's IPC namespace"
+edit "c['linux']['namespaces']=[n if n['type']!='ipc' else dict(n, path='/proc/$p1pid/ns/uts') for n in c['linux']['namespaces']]"
+out="$(cd "$b" && "${O[@]}" run j2 2>&1)"; rc=$?
+isnt "$rc" 0 "namespaces[].path: a namespace of another type is refused"
+like "$out" "join namespace '/proc/$p1pid/ns/uts'" "namespaces[].path: the message names the path"
+ok "namespaces[].path: nothing left behind" test ! -e "$root/j2"
+gone p1
+
 # --- create, start, state, kill, delete ----------------------------------------------------------
 fresh_config
 edit "c['process']['args']=['sh','-c','trap \"echo TERM > /tmp/got; exit 5\" TERM; echo up > /tmp/up; while :; do sleep 0.05; done']

@@ -170,6 +170,44 @@ TEST(namespaces) {
         ASSERT_EQ(c->spec->net.mode, NETWORK_MODE_BRIDGE);
         ASSERT_STREQ(c->spec->net.netns_path, "/proc/self/ns/net");
         ASSERT_EQ(c->shared_namespaces, (unsigned long) (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
+        ASSERT_TRUE(!c->join_ns_paths[0]);
+        return 0;
+}
+
+/* ipc, uts and cgroup namespaces joined by path: kept in RuntimeIO's order; a joined UTS namespace's
+ * host name is kept, which a config's hostname hears of. */
+TEST(namespace_paths) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'ipc','path':'/proc/self/ns/ipc'},"
+                        "{'type':'uts','path':'/proc/self/ns/uts'},{'type':'cgroup','path':'/proc/self/ns/cgroup'}]",
+                        ",'hostname':'box'", &c, NULL));
+        ASSERT_STREQ(c->join_ns_paths[0], "/proc/self/ns/ipc");
+        ASSERT_STREQ(c->join_ns_paths[1], "/proc/self/ns/uts");
+        ASSERT_STREQ(c->join_ns_paths[2], "/proc/self/ns/cgroup");
+        ASSERT_EQ(c->shared_namespaces, 0UL);
+        ASSERT_TRUE(strstr(warnings, "keeps its own host name"));
+        return 0;
+}
+
+/* linux.devices: the host's node of that number bound at path (a --device of the runtime); the nodes
+ * the runtime's /dev always has are skipped when they are the same device. */
+TEST(devices) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+        struct stat st;
+
+        if (stat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode))
+                return 0; /* no /dev/null to find: nothing to test against */
+        ASSERT_OK(parse("", ",'devices':[{'path':'/dev/sub/mynull','type':'c','major':1,'minor':3,'fileMode':438,"
+                        "'uid':0,'gid':0},{'path':'/dev/null','type':'c','major':1,'minor':3}]", "", &c, NULL));
+        ASSERT_EQ(strv_length(c->spec->devices), 1U);
+        ASSERT_STREQ(c->spec->devices[0], "/dev/null:/dev/sub/mynull:rwm");
+        ASSERT_FALSE(strstr(warnings, "linux.devices"));
+        c = oci_config_free(c);
+        ASSERT_OK(parse("", ",'devices':[{'path':'/dev/mynull','type':'u','major':1,'minor':3,'fileMode':0}]", "", &c,
+                        NULL));
+        ASSERT_STREQ(c->spec->devices[0], "/dev/null:/dev/mynull:rwm");
+        ASSERT_TRUE(strstr(warnings, "mode and owner"));
         return 0;
 }
 
@@ -204,8 +242,26 @@ TEST(hostile) {
         bad += expect_reject(",'scheduler':{'policy':'SCHED_FIFO'}", "", "", "scheduler");
         bad += expect_reject("", ",'sysctl':{'../../etc/passwd':'x'}", "", "linux.sysctl");
         bad += expect_reject("", ",'sysctl':{'net.x':1}", "", "linux.sysctl.net.x");
-        bad += expect_reject("", ",'devices':[{'path':'/dev/sda','type':'b','major':8,'minor':0}]", "", "linux.devices");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/x','type':'b','major':4095,'minor':1048575}]", "",
+                             "host has no block device 4095:1048575");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/x','type':'p'}]", "", "linux.devices[0].type");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/x','type':'c'}]", "", "major and minor");
+        bad += expect_reject("", ",'devices':[{'type':'c','major':1,'minor':3}]", "", "path and type");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/pts/x','type':'c','major':1,'minor':3}]", "", "linux.devices[0].path");
+        bad += expect_reject("", ",'devices':[{'path':'/etc/x','type':'c','major':1,'minor':3}]", "", "linux.devices[0].path");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/../etc/x','type':'c','major':1,'minor':3}]", "", "linux.devices[0].path");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/zero','type':'c','major':1,'minor':3}]", "", "always the host's");
+        bad += expect_reject("", ",'devices':[{'path':'/dev/a','type':'c','major':1,'minor':3},{'path':'/dev/a','type':'c','major':1,'minor':5}]",
+                             "", "given twice");
         bad += expect_reject("", ",'intelRdt':{'closID':'a'}", "", "intelRdt");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid','path':'/proc/self/ns/pid'},{'type':'mount'}]", "",
+                             "joining a pid namespace by path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount','path':'/proc/self/ns/mnt'}]", "",
+                             "joining a mount namespace by path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'ipc','path':'/nonexistent'}]", "",
+                             "linux.namespaces[2].path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'uts','path':'ns/uts'}]", "",
+                             "linux.namespaces[2].path");
         bad += expect_reject("", ",'cgroupsPath':'/a/../../b'", "", "cgroupsPath");
         bad += expect_reject("", ",'maskedPaths':['/proc/../etc']", "", "maskedPaths");
         bad += expect_reject("", ",'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/x'}", "", "listenerPath");
