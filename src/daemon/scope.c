@@ -232,10 +232,49 @@ static int scope_job_stop_stale(ScopeJob *j) {
         return systemd_queue_call(j->manager, m, on_stop_stale_reply, j, &j->call);
 }
 
+/* Reads LoadState and Description from a GetAll reply of org.freedesktop.systemd1.Unit. */
+static int read_owner_properties(sd_bus_message *reply, const char **ret_load_state, const char **ret_description) {
+        int r;
+
+        *ret_load_state = *ret_description = NULL;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        for (;;) {
+                const char *key, **target = NULL;
+
+                r = sd_bus_message_enter_container(reply, 'e', "sv");
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "LoadState"))
+                        target = ret_load_state;
+                else if (streq(key, "Description"))
+                        target = ret_description;
+                if (target)
+                        r = sd_bus_message_read(reply, "v", "s", target);
+                else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        return *ret_load_state && *ret_description ? 0 : -EBADMSG;
+}
+
 static void on_owner_reply(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
         _cleanup_free_ char *ours = NULL;
+        const char *description, *load_state;
         ScopeJob *j = userdata;
-        const char *description;
         int r;
 
         j->call = NULL;
@@ -252,9 +291,18 @@ static void on_owner_reply(sd_bus_message *reply, const sd_bus_error *error, voi
                                  error->message);
                 return;
         }
-        r = sd_bus_message_read(reply, "v", "s", &description);
+        r = read_owner_properties(reply, &load_state, &description);
         if (r < 0) {
-                scope_job_finish(j, r, "Failed to parse the description of unit %s: %s", j->unit, strerror(-r));
+                scope_job_finish(j, r, "Failed to parse the properties of unit %s: %s", j->unit, strerror(-r));
+                return;
+        }
+        /* Collected between StartTransientUnit's UnitExists and this call: reading the unit's object
+         * made systemd load a stub of that name (LoadState "not-found", the name as Description),
+         * which is nobody's unit. Seen in 36-start-attach, a start right after the previous run. */
+        if (!streq(load_state, "loaded")) {
+                r = scope_job_send_start(j);
+                if (r < 0)
+                        scope_job_finish(j, r, "Failed to start unit %s: %s", j->unit, strerror(-r));
                 return;
         }
         r = scope_description(j->spec, &ours);
@@ -275,7 +323,8 @@ static void on_owner_reply(sd_bus_message *reply, const sd_bus_error *error, voi
 
 /* A unit of our container's name exists: drayd stops only a scope of its own (one left over from the
  * container's previous run, not collected yet), never a unit someone else made under that name. Its
- * Description tells: drayd's scopes carry "dray container NAME". */
+ * Description tells: drayd's scopes carry "dray container NAME"; its LoadState tells whether it is still
+ * there at all. */
 static int scope_job_check_owner(ScopeJob *j) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_free_ char *path = NULL;
@@ -285,10 +334,10 @@ static int scope_job_check_owner(ScopeJob *j) {
         if (r < 0)
                 return r;
         r = sd_bus_message_new_method_call(j->manager->bus, &m, SYSTEMD_BUS_NAME, path,
-                                           "org.freedesktop.DBus.Properties", "Get");
+                                           "org.freedesktop.DBus.Properties", "GetAll");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "ss", "org.freedesktop.systemd1.Unit", "Description");
+        r = sd_bus_message_append(m, "s", "org.freedesktop.systemd1.Unit");
         if (r < 0)
                 return r;
         return systemd_queue_call(j->manager, m, on_owner_reply, j, &j->call);
