@@ -141,6 +141,30 @@ TEST(container_template) {
         return 0;
 }
 
+/* NAME@INSTANCE.container: that instance's own service; the template's DefaultInstance= is ignored. */
+TEST(container_instance) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        GeneratedUnit bad = {};
+        char last[1024];
+
+        ASSERT_OK(generate_named("[Container]\nImage=busybox\nExec=echo %i\nHealthCmd=true\nHealthStartInterval=2s\n"
+                                 "[Install]\nWantedBy=multi-user.target\nDefaultInstance=one\n",
+                                 "web@two", ".container", &u, last));
+        ASSERT_STREQ(u.unit_name, "web@two.service");
+        ASSERT_TRUE(u.default_instance == NULL);
+        ASSERT_STREQ(u.wanted_by[0], "multi-user.target");
+        ASSERT_TRUE(strstr(u.text, "\"--name\" \"web-two\" \"--health-cmd\" \"true\" \"--health-start-interval\" \"2s\""));
+        ASSERT_TRUE(strstr(u.text, "\"echo\" \"%i\""));
+        /* The instance names the container: one that makes no container name is refused. */
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\n", "web@a:b", ".container", &bad, last) < 0);
+        ASSERT_TRUE(strstr(last, "set ContainerName="));
+        /* Quadlet's separate startup check is not dray's start interval. */
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\nHealthStartupInterval=1s\n", "web", ".container", &bad,
+                                   last) < 0);
+        ASSERT_TRUE(strstr(last, "HealthStartInterval="));
+        return 0;
+}
+
 TEST(container_errors) {
         static const struct { const char *text, *message; } cases[] = {
                 { "[Container]\nImage=busybox\nFrobnicate=1\n", ":3: Unknown key 'Frobnicate' in [Container]" },
