@@ -14,7 +14,9 @@
 #   a stopped container keeps the update for its next start;
 # - NAME@INSTANCE.container beside NAME@.container (Quadlet's instance files): a symlink to the
 #   template becomes NAME@INSTANCE.service (its own SourcePath, its WantedBy= link, %i expanded), a
-#   regular file gives that instance its own keys, other instances still use the template.
+#   regular file gives that instance its own keys, other instances still use the template; drop-ins
+#   (NAME@.container.d/*.conf for all, NAME@INSTANCE.container.d/ for one) add or override keys; a bad
+#   key in a drop-in is logged with the drop-in's FILE:LINE and the unit is not made.
 # Runs inside the sandbox (tools/test-all, or: tools/sandbox exec -- bash tests/integration/78-health-more.sh).
 # shellcheck disable=SC2016 # single-quoted scripts are expanded by the payload's shell
 set -u -o pipefail
@@ -23,7 +25,7 @@ set -u -o pipefail
 
 require systemctl journalctl busctl jq python3
 
-plan 63
+plan 66
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -168,7 +170,9 @@ cleanup_instances() {
         unit_gone "$tmpl@two.service"
         unit_gone "$tmpl@three.service"
         unit_gone "$tmpl@four.service"
-        rm -f "/etc/dray/$tmpl@.container" "/etc/dray/$tmpl@two.container" "/etc/dray/$tmpl@three.container"
+        rm -f "/etc/dray/$tmpl@.container" "/etc/dray/$tmpl@two.container" "/etc/dray/$tmpl@three.container" \
+                "/etc/dray/$tmpl-d.container"
+        rm -rf "/etc/dray/$tmpl@.container.d" "/etc/dray/$tmpl@two.container.d" "/etc/dray/$tmpl-d.container.d"
         systemctl daemon-reload
 }
 defer cleanup_instances
@@ -179,7 +183,7 @@ cat > "/etc/dray/$tmpl@.container" <<EOT
 [Container]
 Rootfs=$rootfs
 Network=none
-Exec=sh -c 'echo template %i; exec sleep 1000'
+Exec=sh -c 'echo template %i \$FROM; exec sleep 1000'
 
 [Install]
 WantedBy=multi-user.target
@@ -193,6 +197,13 @@ Network=none
 ContainerName=$tmpl-custom-%i
 Exec=sh -c 'echo own file %i; exec sleep 1000'
 EOT
+# Drop-ins: the template's apply to every instance, an instance's own to it alone.
+mkdir -p "/etc/dray/$tmpl@.container.d" "/etc/dray/$tmpl@two.container.d" "/etc/dray/$tmpl-d.container.d"
+printf '[Container]\nEnvironment=FROM=tmpl-dropin\n' > "/etc/dray/$tmpl@.container.d/10-env.conf"
+printf '[Container]\nExec=sh -c %s\n' "'echo dropin %i \$FROM; exec sleep 1000'" \
+        > "/etc/dray/$tmpl@two.container.d/20-exec.conf"
+printf '[Container]\nRootfs=%s\nExec=true\n' "$rootfs" > "/etc/dray/$tmpl-d.container"
+printf '[Container]\n\nBogus=1\n' > "/etc/dray/$tmpl-d.container.d/bad.conf"
 ok "systemctl daemon-reload with instance files" systemctl daemon-reload
 is "$(unit_prop "$tmpl@two.service" FragmentPath)" "$gen_dir/$tmpl@two.service" \
         "a symlinked NAME@two.container becomes NAME@two.service"
@@ -201,11 +212,16 @@ ok "... enabled by its WantedBy= (the template's DefaultInstance= does not conce
         test -L "$gen_dir/multi-user.target.wants/$tmpl@two.service"
 ok "systemctl start NAME@two.service" systemctl start "$tmpl@two.service"
 is "$(prop "$tmpl-two" State)" running "its container is NAME-two"
-ok "%i is the instance in its command" wait_until 20 journal_has "$tmpl@two.service" "template two"
+ok "%i is the instance; its own drop-in and the template's apply" \
+        wait_until 20 journal_has "$tmpl@two.service" "dropin two tmpl-dropin"
 ok "systemctl start NAME@three.service (a file of its own)" systemctl start "$tmpl@three.service"
 ok "its own keys apply (ContainerName=, Exec=)" wait_until 20 journal_has "$tmpl@three.service" "own file three"
 is "$(prop "$tmpl-custom-three" State)" running "... its container is $tmpl-custom-three"
 ok "another instance still uses the template" systemctl start "$tmpl@four.service"
 is "$(prop "$tmpl-four" State)" running "... container NAME-four"
+ok "... with the template's drop-in" wait_until 20 journal_has "$tmpl@four.service" "template four tmpl-dropin"
+ok "a bad key in a drop-in: no unit" test ! -e "$gen_dir/$tmpl-d.service"
+like "$(journalctl -t dray-generator -o cat --no-pager 2>&1 | grep -F "$tmpl-d.container.d")" \
+        "$tmpl-d.container.d/bad.conf:3: Unknown key 'Bogus'" "... and the journal names the drop-in and its line"
 ok "systemctl stop NAME@two.service stops its container" systemctl stop "$tmpl@two.service"
 ok "... which is gone (dray run --rm)" wait_until 30 container_gone "$tmpl-two"
