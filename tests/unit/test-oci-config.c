@@ -265,7 +265,16 @@ TEST(hostile) {
         bad += expect_reject("", ",'cgroupsPath':'/a/../../b'", "", "cgroupsPath");
         bad += expect_reject("", ",'maskedPaths':['/proc/../etc']", "", "maskedPaths");
         bad += expect_reject("", ",'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/x'}", "", "listenerPath");
-        bad += expect_reject("", ",'resources':{'blockIO':{'weight':10}}", "", "blockIO");
+        bad += expect_reject("", ",'resources':{'blockIO':{'weight':5}}", "", "linux.resources.blockIO.weight: out of range");
+        bad += expect_reject("", ",'resources':{'blockIO':{'throttleReadBpsDevice':[{'major':4095,'minor':1,'rate':1}]}}", "",
+                             "throttleReadBpsDevice[0]: the host has no block device 4095:1");
+        bad += expect_reject("", ",'resources':{'hugepageLimits':[{'pageSize':'2ZB','limit':1}]}", "",
+                             "hugepageLimits[0].pageSize");
+        bad += expect_reject("", ",'resources':{'cpu':{'cpus':'1-0'}}", "", "linux.resources.cpu.cpus");
+        bad += expect_reject("", ",'resources':{'unified':{'../memory.max':'1'}}", "", "'../memory.max'");
+        bad += expect_reject("", ",'resources':{'unified':{'cgroup.subtree_control':'+io'}}", "", "cgroup.subtree_control");
+        bad += expect_reject("", ",'resources':{'rdma':{'mlx':{'hcaHandles':1}}}", "", "linux.resources.rdma");
+        bad += expect_reject("", ",'resources':{'network':{'classID':1}}", "", "linux.resources.network");
         bad += expect_reject("", ",'uidMappings':[{'containerID':0,'hostID':1000,'size':1}]", "", "without a user namespace");
         bad += expect_reject("", "", ",'mounts':[{'destination':'/x','type':'overlay','source':'o'}]", "overlay");
         bad += expect_reject("", "", ",'mounts':[{'destination':'/proc/sys','type':'bind','source':'data'}]", "cannot be mounted");
