@@ -55,6 +55,7 @@ typedef struct Created {
         char *cgroup;
         bool own_cgroup;
         char *own_cgroups; /* dray-oci's own, to return to (oci_cgroup_save_self()) */
+        char *scope_cgroup; /* the scope's path, where linux.resources made v1 directories */
         bool keep;
 } Created;
 
@@ -71,6 +72,8 @@ static void created_undo(Created *c) {
                         (void) oci_cgroup_remove(c->cgroup);
                         oci_resources_remove(c->cgroup);
                 }
+                if (c->scope_cgroup)
+                        oci_resources_remove(c->scope_cgroup);
                 if (c->dir_fd >= 0) {
                         (void) unlinkat(c->dir_fd, "exec.fifo", 0);
                         (void) unlinkat(c->dir_fd, "rootfs", AT_REMOVEDIR);
@@ -83,6 +86,7 @@ static void created_undo(Created *c) {
         free(c->own_cgroups);
         free(c->unit);
         free(c->cgroup);
+        free(c->scope_cgroup);
         free(c->id);
 }
 
@@ -332,6 +336,11 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                 if (r < 0)
                         return log_error_errno(r, "%s", error ?: "Cannot create the cgroup");
                 c->own_cgroup = true;
+        }
+        if (c->unit && config->resources) {
+                r = oci_cgroup_of_pid(getpid(), &c->scope_cgroup);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot read the scope's cgroup: %m");
         }
         r = oci_resources_apply(config->resources, g->systemd_cgroup, &error);
         if (r < 0)

@@ -175,8 +175,10 @@ static int parse_blkio(json_object *res, OciResources *r, void (*warn)(const cha
                 for (size_t i = 0; i < json_object_array_length(a); i++) {
                         uint64_t lw = 0;
 
-                        (void) get_u64(json_object_array_get_idx(a, i), "leafWeight", WHERE "blockIO.weightDevice", 10,
-                                       1000, &lw, ret_error);
+                        char where[96];
+
+                        (void) snprintf(where, sizeof(where), WHERE "blockIO.weightDevice[%zu]", i);
+                        (void) get_u64(json_object_array_get_idx(a, i), "leafWeight", where, 10, 1000, &lw, ret_error);
                         if (lw > 0 && warn)
                                 warn(WHERE "blockIO.weightDevice[].leafWeight has no effect: the kernel has no leaf weights",
                                      userdata);

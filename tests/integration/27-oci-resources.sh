@@ -188,6 +188,21 @@ else
         ok "--systemd-cgroup: no v1 cgroup of it left" sh -c "! ls -d /sys/fs/cgroup/*/system.slice/$scope /sys/fs/cgroup/*$path 2>/dev/null | grep -q ."
 fi
 
+# A create that fails after the resources were set (a failing createRuntime hook) leaves no v1 cgroup
+# of the scope behind: on a hybrid host dray-oci made the scope's cpuset one itself.
+if [ "$pure" = 0 ] && have cpuset cpuset; then
+        fresh_config
+        edit "c['linux']['cgroupsPath']='system.slice:dray-oci-res:s2'; c['linux']['resources']={'cpu':{'cpus':'0'}}
+c['hooks']={'createRuntime':[{'path':'/bin/false'}]}"
+        defer gone s2
+        fails "--systemd-cgroup: a failing createRuntime hook fails create" "${O[@]}" --systemd-cgroup create --bundle "$b" s2
+        ok "--systemd-cgroup: its state is gone" test ! -e "$root/s2"
+        ok "--systemd-cgroup: no cpuset cgroup of the scope left" \
+                wait_until 10 sh -c "test -z \"\$(find /sys/fs/cgroup/cpuset -maxdepth 8 -name dray-oci-res-s2.scope)\""
+else
+        skip "--systemd-cgroup: a failed create leaves no v1 cpuset cgroup" "no v1 cpuset hierarchy in this cgroup layout"
+fi
+
 # --- warnings, bad values ---------------------------------------------------------------------------
 fresh_config
 edit "c['linux']['cgroupsPath']='/dray-oci-res/w1'; c['linux']['resources']={'blockIO':{'leafWeight':300}}; c['process']['args']=['true']"
