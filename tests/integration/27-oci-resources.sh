@@ -146,7 +146,8 @@ c['linux']['resources']={'blockIO':{'weight':500,'weightDevice':[{'major':$maj,'
  'throttleReadBpsDevice':[{'major':$maj,'minor':$min,'rate':1048576}],'throttleWriteBpsDevice':[{'major':$maj,'minor':$min,'rate':2097152}],
  'throttleReadIOPSDevice':[{'major':$maj,'minor':$min,'rate':300}],'throttleWriteIOPSDevice':[{'major':$maj,'minor':$min,'rate':400}]},
  'cpu':{'cpus':'0','mems':'0'}}
-if '$hp': c['linux']['resources']['hugepageLimits']=[{'pageSize':'2MB','limit':4194304}]"
+if '$hp': c['linux']['resources']['hugepageLimits']=[{'pageSize':'2MB','limit':4194304}]
+if '$hp' and $pure: c['linux']['resources']['unified']={'hugetlb.1GB.max':'1073741824'}"
 scope=dray-oci-res-s1.scope
 defer sh -c "systemctl stop $scope 2>/dev/null || true"
 defer gone s1
@@ -182,6 +183,7 @@ else
                 d="$(dir_of hugetlb hugetlb "$path")"
                 if [ -d /sys/fs/cgroup/hugetlb ] && [ "$pure" = 0 ]; then f=hugetlb.2MB.limit_in_bytes; else f=hugetlb.2MB.max; fi
                 is "$(cat "$d/$f" 2>&1)" 4194304 "--systemd-cgroup: hugetlb (no systemd property) written into the scope's cgroup"
+                [ "$pure" = 1 ] && is "$(cat "$d/hugetlb.1GB.max" 2>&1)" 1073741824 "--systemd-cgroup: a unified key written into the scope's cgroup"
         fi
         ok "--systemd-cgroup: delete --force" "${O[@]}" delete --force s1
         ok "--systemd-cgroup: the scope is gone" wait_until 10 sh -c "! systemctl is-active -q $scope"
