@@ -173,6 +173,18 @@ int main(int argc, char *argv[]) {
                 if (collect_dir(dir, &names, &paths) < 0)
                         return EXIT_FAILURE;
         }
+        /* DRAY_DROPIN_PATH: where drop-ins are looked for instead (dray generate unit --service FILE,
+         * which runs us on a copy of FILE, points it at FILE's directory). */
+        if (getenv("DRAY_DROPIN_PATH")) {
+                dirs = strv_free(dirs);
+                free(search);
+                search = strdup(getenv("DRAY_DROPIN_PATH"));
+                if (!search)
+                        return log_oom(), EXIT_FAILURE;
+                for (char *dir = strtok_r(search, ":", &state); dir; dir = strtok_r(NULL, ":", &state))
+                        if (strv_extend(&dirs, dir) < 0)
+                                return log_oom(), EXIT_FAILURE;
+        }
         for (size_t i = 0; paths && paths[i]; i++)
                 if (!unit_path_masked(paths[i]))
                         (void) generate_one(out_fd, dirs, paths[i], names[i]);

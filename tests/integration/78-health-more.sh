@@ -25,7 +25,7 @@ set -u -o pipefail
 
 require systemctl journalctl busctl jq python3
 
-plan 66
+plan 67
 setup_dray_test
 # shellcheck source=tests/integration/lib-units.sh
 . "$(dirname "$0")/lib-units.sh"
@@ -210,6 +210,8 @@ is "$(unit_prop "$tmpl@two.service" FragmentPath)" "$gen_dir/$tmpl@two.service" 
 is "$(unit_prop "$tmpl@two.service" SourcePath)" "/etc/dray/$tmpl@two.container" "... made from the instance file"
 ok "... enabled by its WantedBy= (the template's DefaultInstance= does not concern it)" \
         test -L "$gen_dir/multi-user.target.wants/$tmpl@two.service"
+like "$(dray generate unit --service "/etc/dray/$tmpl@two.container")" '"echo dropin %i \$\$FROM; exec sleep 1000"' \
+        "dray generate unit --service shows the instance file's service with its drop-ins"
 ok "systemctl start NAME@two.service" systemctl start "$tmpl@two.service"
 is "$(prop "$tmpl-two" State)" running "its container is NAME-two"
 ok "%i is the instance; its own drop-in and the template's apply" \
