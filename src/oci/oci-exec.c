@@ -182,6 +182,8 @@ int verb_exec(const OciGlobal *g, int argc, char **argv) {
         }
         io.stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
         io.allow_new_privs = !config->no_new_privs;
+        io.cap_inheritable = config->cap_inheritable;
+        io.cap_ambient = config->cap_ambient;
         io.stdout_fd = STDOUT_FILENO;
         io.stderr_fd = STDERR_FILENO;
         io.orphan = o.detach;

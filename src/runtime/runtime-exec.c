@@ -67,10 +67,12 @@ static int exec_command(RuntimeContext *c, char *const *env) {
 }
 
 /* uid/gid and capabilities. The bounding set shrinks first, while we still hold CAP_SETPCAP; a switch
- * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) and
- * clears the inheritable and ambient sets (everyone). */
+ * to a non-root uid then clears permitted and effective (but for the ambient ones, kept through it as
+ * runc keeps them), and caps_set_sets() sets them (root: all of c->caps) with the io's inheritable
+ * and ambient sets (drayd's containers: empty). */
 static int payload_set_user(RuntimeContext *c) {
         const ContainerSpec *s = c->spec;
+        uint64_t inheritable = c->io->cap_inheritable & c->caps, ambient = c->io->cap_ambient & inheritable;
         int r;
 
         r = caps_bounding_keep(c, c->caps);
@@ -82,9 +84,12 @@ static int payload_set_user(RuntimeContext *c) {
                 return runtime_fail(c, errno, "set supplementary groups: %m");
         if (setresgid(s->gid, s->gid, s->gid) < 0)
                 return runtime_fail(c, errno, "set group ID %u: %m", (unsigned) s->gid);
+        /* Without the kept permitted set, an inheritable one could not be set either. */
+        if ((inheritable | ambient) != 0 && s->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return runtime_fail(c, errno, "keep capabilities through the user switch: %m");
         if (setresuid(s->uid, s->uid, s->uid) < 0)
                 return runtime_fail(c, errno, "set user ID %u: %m", (unsigned) s->uid);
-        return caps_set_process(c, s->uid == 0 ? c->caps : 0);
+        return caps_set_sets(c, s->uid == 0 ? c->caps : ambient, inheritable, ambient);
 }
 
 /* -t: the pty's slave becomes stdin, stdout and stderr (first: fds above the arranged ones are closed

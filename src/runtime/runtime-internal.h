@@ -74,6 +74,11 @@ static inline bool runtime_root_is_foreign(const RuntimeContext *c) {
         return !spec_uses_overlay(c->spec);
 }
 
+/* The init gets a user namespace of its own: drayd's --userns=auto range, or an OCI config's maps. */
+static inline bool runtime_makes_userns(const RuntimeContext *c) {
+        return c->spec->userns_size > 0 || c->io->uid_map;
+}
+
 /* Records why a step failed (stage SETUP; %m is error) and returns -abs(error). */
 int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) _printf_(3, 4);
 int runtime_fail_stage(RuntimeContext *c, RuntimeStage stage, int error, const char *fmt, ...)
@@ -126,8 +131,12 @@ void netns_leave(int *saved_fd);
 /* RuntimeIO.join_ns_paths: the clone flags they replace, and their entering and leaving around the
  * clone (runtime-nspath.c). */
 unsigned long ns_join_flags(const RuntimeIO *io) _pure_;
-int ns_join_enter(RuntimeContext *c, int saved[static NS_JOIN_MAX]); /* in the caller */
-void ns_join_leave(int saved[static NS_JOIN_MAX]);
+typedef struct NsJoinSaved {
+        int ns[NS_JOIN_MAX]; /* the caller's own, to go back to */
+        int cwd;             /* a mount namespace's setns() moves the caller to its root */
+} NsJoinSaved;
+int ns_join_enter(RuntimeContext *c, NsJoinSaved *saved); /* in the caller */
+void ns_join_leave(NsJoinSaved *saved);
 
 /* runtime-userns.c: the caller's half (after clone, before the init goes on) and the init's */
 int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);
@@ -141,6 +150,7 @@ int dev_setup(RuntimeContext *c);
 /* runtime-caps.c */
 int caps_bounding_keep(RuntimeContext *c, uint64_t keep);
 int caps_set_process(RuntimeContext *c, uint64_t mask);
+int caps_set_sets(RuntimeContext *c, uint64_t mask, uint64_t inheritable, uint64_t ambient);
 
 /* runtime-exec.c: the payload, in the child forked by the init. Never returns. */
 _noreturn_ void exec_payload(RuntimeContext *c);
