@@ -677,9 +677,6 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 seen[k] = true;
                 if (streq(type, "time"))
                         return fail(p, -EOPNOTSUPP, "linux.namespaces: time namespaces are not supported by dray-oci");
-                if (!isempty(path) && streq(type, "user"))
-                        return fail(p, -EOPNOTSUPP, "linux.namespaces[%zu]: joining a %s namespace by path is not supported by dray-oci",
-                                    i, type);
                 if (!isempty(path)) {
                         char where[64];
 
@@ -689,6 +686,15 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                         r = oci_ns_path_check(where, path, ns_flags[k], &p->error);
                         if (r < 0)
                                 return p->error ? r : -ENOMEM;
+                }
+                if (!isempty(path) && streq(type, "user")) {
+                        if (json_object_object_get_ex(linux_o, "uidMappings", NULL) ||
+                            json_object_object_get_ex(linux_o, "gidMappings", NULL))
+                                return fail(p, -EINVAL, "linux.uidMappings: not allowed with a user namespace joined by path "
+                                            "(linux.namespaces[%zu].path), whose maps are its own", i);
+                        p->config->join_userns_path = strdup(path);
+                        if (!p->config->join_userns_path)
+                                return -ENOMEM;
                 }
                 if (!isempty(path) && join_index[k] >= 0) {
                         p->config->join_ns_paths[join_index[k]] = strdup(path);
@@ -716,7 +722,7 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 p->config->shared_namespaces |= CLONE_NEWUTS;
         if (!seen[6])
                 p->config->shared_namespaces |= CLONE_NEWCGROUP;
-        if (seen[5]) {
+        if (seen[5] && !p->config->join_userns_path) {
                 uint32_t groot;
 
                 r = parse_id_mappings(p, linux_o, "uidMappings", &p->config->uid_map, &p->config->userns_root_uid);
@@ -1240,6 +1246,7 @@ OciConfig *oci_config_free(OciConfig *c) {
                 free(c->join_ns_paths[i]);
         free(c->uid_map);
         free(c->gid_map);
+        free(c->join_userns_path);
         json_object_put(c->annotations);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);

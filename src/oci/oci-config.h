@@ -62,6 +62,7 @@ typedef struct OciConfig {
         char *join_ns_paths[OCI_NS_JOIN_MAX]; /* ipc, uts, cgroup, pid, mount namespaces[].path (RuntimeIO's order) */
         char *uid_map, *gid_map;  /* linux.uidMappings/gidMappings as map file lines; NULL: no user namespace */
         uint32_t userns_root_uid; /* the host UID of container UID 0 */
+        char *join_userns_path;   /* a user namespace's namespaces[].path: joined, no maps */
         uint64_t cap_inheritable; /* process.capabilities.inheritable and ambient, as masks of 1 << CAP_X */
         uint64_t cap_ambient;
         bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */

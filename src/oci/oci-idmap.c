@@ -115,7 +115,7 @@ int oci_ns_path_check(const char *where, const char *path, unsigned long clone_f
         if (t < 0)
                 return errorf(ret_error, -EINVAL, "%s: cannot join namespace '%s': it is not a namespace file", where, path);
         if ((unsigned long) t != clone_flag)
-                return errorf(ret_error, -EINVAL, "%s: cannot join namespace '%s': it is a %s namespace, not a %s one", where,
+                return errorf(ret_error, -EINVAL, "%s: cannot join namespace '%s': its type is %s, not %s", where,
                               path, ns_type_name(t), ns_type_name((int) clone_flag));
         return 0;
 }

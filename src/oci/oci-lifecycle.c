@@ -295,7 +295,7 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                 return log_error_errno(errno, "Cannot open %s/%s: %m", g->root, id);
         /* The init opens the FIFO for writing: as host root, or as the root of its user namespace,
          * which the host does not map (then, as runc, anybody may write it; only root reads it). */
-        fifo_mode = config->uid_map ? 0622 : 0600;
+        fifo_mode = config->uid_map || config->join_userns_path ? 0622 : 0600;
         if (mkdirat(c->dir_fd, "rootfs", 0700) < 0 || mkfifoat(c->dir_fd, "exec.fifo", fifo_mode) < 0 ||
             fchmodat(c->dir_fd, "exec.fifo", fifo_mode, 0) < 0)
                 return log_error_errno(errno, "Cannot prepare %s/%s: %m", g->root, id);
@@ -351,6 +351,7 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.uid_map = config->uid_map;
         io.gid_map = config->gid_map;
         io.userns_root_uid = config->userns_root_uid;
+        io.join_userns_path = config->join_userns_path;
         io.cap_inheritable = config->cap_inheritable;
         io.cap_ambient = config->cap_ambient;
         io.custom_masks = config->custom_masks;

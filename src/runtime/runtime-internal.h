@@ -78,6 +78,10 @@ static inline bool runtime_root_is_foreign(const RuntimeContext *c) {
 static inline bool runtime_makes_userns(const RuntimeContext *c) {
         return c->spec->userns_size > 0 || c->io->uid_map;
 }
+/* … or joins one (RuntimeIO.join_userns_path). */
+static inline bool runtime_in_userns(const RuntimeContext *c) {
+        return runtime_makes_userns(c) || c->io->join_userns_path;
+}
 
 /* Records why a step failed (stage SETUP; %m is error) and returns -abs(error). */
 int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) _printf_(3, 4);
@@ -143,6 +147,10 @@ int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);
 /* runtime-mount.c, in the caller: an image's root for the user namespace of userns_fd. */
 int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret);
 int userns_setup_child(RuntimeContext *c);
+/* runtime-userjoin.c: RuntimeIO.join_userns_path, in the caller (prepare, collect) and the helper */
+int userns_join_prepare(RuntimeContext *c);
+pid_t userns_join_clone(RuntimeContext *c, unsigned long ns_flags);
+int userns_join_collect(RuntimeContext *c, pid_t *helper, int sock, pid_t *ret_init);
 
 /* runtime-dev.c */
 int dev_setup(RuntimeContext *c);

@@ -185,7 +185,7 @@ int userns_setup_child(RuntimeContext *c) {
         FdMessage fm;
         ssize_t n;
 
-        if (c->userns_sock < 0)
+        if (c->userns_sock < 0 && !c->io->join_userns_path)
                 return 0;
         /* Still host UID 0 (the maps are not written yet): the mount point's parents are 0700. */
         c->userns_target_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -202,6 +202,8 @@ int userns_setup_child(RuntimeContext *c) {
                 if (c->userns_upper_fd < 0 || c->userns_work_fd < 0)
                         return runtime_fail(c, errno, "open overlay directories: %m");
         }
+        if (c->io->join_userns_path)
+                goto become_root; /* the tree came with the clone (runtime-userjoin.c) */
         fd_message_init(&fm);
         do
                 n = recvmsg(c->userns_sock, &fm.msg, MSG_CMSG_CLOEXEC);
@@ -214,7 +216,9 @@ int userns_setup_child(RuntimeContext *c) {
                 return runtime_fail(c, EIO, "the caller sent no root");
         memcpy(&c->userns_tree_fd, CMSG_DATA(cmsg), sizeof(int));
 
-        /* The creator of a user namespace holds every capability in it: become its root. */
+become_root:
+        /* The creator of a user namespace holds every capability in it, as a process that joined it
+         * does: become its root. */
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 return runtime_fail(c, errno, "become root of the user namespace: %m");
         return 0;

@@ -247,6 +247,7 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         _cleanup_close_ int pty = -EBADF;
         _cleanup_(netns_leave) int saved_netns = -EBADF;
         NsJoinSaved saved_ns;
+        unsigned long flags;
         int r;
 
         r = runtime_prepare(c);
@@ -256,8 +257,14 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 return runtime_fail(c, errno, "create report socket: %m");
         c->report_fd = report[1];
 
-        if (runtime_makes_userns(c) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, userns) < 0)
+        r = userns_join_prepare(c);
+        if (r < 0)
+                return r;
+        if ((runtime_makes_userns(c) || c->io->join_userns_path) &&
+            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, userns) < 0)
                 return runtime_fail(c, errno, "create user namespace socket: %m");
+        if (c->io->join_userns_path && setsockopt(userns[0], SOL_SOCKET, SO_PASSCRED, &(int) { 1 }, sizeof(int)) < 0)
+                return runtime_fail(c, errno, "set up user namespace socket: %m");
         c->userns_sock = userns[1];
 
         r = netns_enter(c, &saved_netns);
@@ -268,13 +275,16 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 ns_join_leave(&saved_ns);
                 return r;
         }
-        pid = runtime_clone((RUNTIME_NS_FLAGS & ~((c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)) |
-                                                  ns_join_flags(c->io))) |
-                                    netns_clone_flags(c->spec) | (runtime_makes_userns(c) ? CLONE_NEWUSER : 0),
-                            c->io->cgroup_fd);
+        flags = (RUNTIME_NS_FLAGS & ~((c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)) |
+                                      ns_join_flags(c->io))) |
+                netns_clone_flags(c->spec) | (runtime_makes_userns(c) ? CLONE_NEWUSER : 0);
+        /* A user namespace joined by path: a helper joins it and clones the init (runtime-userjoin.c). */
+        pid = runtime_clone(c->io->join_userns_path ? 0 : flags, c->io->cgroup_fd);
         if (pid == 0) {
                 /* In the joined network namespace; setup_fds() closes saved_netns. */
                 userns[0] = safe_close(userns[0]);
+                if (c->io->join_userns_path)
+                        (void) userns_join_clone(c, flags);
                 container_main(c);
         }
         netns_leave(&saved_netns);
@@ -288,7 +298,14 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         report[1] = safe_close(report[1]);
         userns[1] = safe_close(userns[1]);
         c->userns_sock = -EBADF;
-        if (userns[0] >= 0) {
+        if (c->io->join_userns_path) {
+                pid_t init = 0;
+
+                r = userns_join_collect(c, &pid, userns[0], &init);
+                pid = init;
+                if (r < 0)
+                        return r;
+        } else if (userns[0] >= 0) {
                 r = userns_setup_parent(c, pid, userns[0]);
                 if (r < 0)
                         return r;

@@ -91,6 +91,10 @@ typedef struct RuntimeIO {
         const char *uid_map;
         const char *gid_map;
         uint32_t userns_root_uid;
+        /* A user namespace joined by path instead (no maps then): joined first, as runc does, and every
+         * namespace the container makes is then made by, and owned by, it; the init becomes its UID
+         * and GID 0. The rootfs is taken as it is (not idmapped). NULL: none. */
+        const char *join_userns_path;
         /* The payload's inheritable and ambient capability sets (an OCI config's process.capabilities;
          * drayd's containers leave both empty). Ambient ones must be in the inheritable set and in the
          * payload's own capabilities; a non-root payload keeps those it raises as ambient. */

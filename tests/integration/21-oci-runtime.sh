@@ -186,7 +186,7 @@ bad() {
 bad "no process" "process" "del c['process']"
 bad "apparmor-free but intelRdt" "intelRdt" "c['linux']['intelRdt']={'closID':'x'}"
 bad "a time namespace" "time namespace" "c['linux']['namespaces'].append({'type':'time'})"
-bad "joining a pid namespace by a file of another type" "linux.namespaces\\[0\\].path: cannot join namespace '/proc/1/ns/net': it is a network namespace" "c['linux']['namespaces'][0]['path']='/proc/1/ns/net'"
+bad "joining a pid namespace by a file of another type" "linux.namespaces\\[0\\].path: cannot join namespace '/proc/1/ns/net': its type is network, not pid" "c['linux']['namespaces'][0]['path']='/proc/1/ns/net'"
 bad "an unknown capability" "CAP_BOGUS" "c['process']['capabilities']['bounding'].append('CAP_BOGUS')"
 bad "a relative cwd" "process.cwd" "c['process']['cwd']='tmp'"
 bad "a uid of the wrong type" "process.user.uid" "c['process']['user']['uid']='root'"

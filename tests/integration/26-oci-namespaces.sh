@@ -95,9 +95,30 @@ c['linux']['namespaces'].append({'type':'user'})
 c['linux']['uidMappings']=[{'containerID':0,'hostID':300000,'size':1000},{'containerID':1000,'hostID':410000,'size':64536}]
 c['linux']['gidMappings']=[{'containerID':0,'hostID':300000,'size':2000},{'containerID':5000,'hostID':520000,'size':10}]"
 out="$(run_sh 'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | sed "s/^ //"; id -u')"; rc=$?
-is "$rc" 0 "two uid mapping ranges: the container runs" || diag "$(cat "$work/run.err")"
+is "$rc" 0 "two uid mapping ranges: the container runs"
+[ "$rc" = 0 ] || diag "$(cat "$work/run.err")"
 is "$out" "$(printf '0 300000 1000\n1000 410000 64536\n0 300000 2000\n5000 520000 10\n0')" \
         "two uid mapping ranges: both lines in uid_map and gid_map, the process is root of the namespace"
+
+# --- a user namespace by path: one unshare made, with its map; joined first, the others made in it ------
+unshare --user sleep 1000 &
+member=$!
+defer kill "$member"
+wait_until 30 sh -c "[ \"\$(readlink /proc/$member/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]" ||
+        bail_out "unshare made no user namespace"
+echo "0 300000 65536" > "/proc/$member/uid_map" && echo "0 300000 65536" > "/proc/$member/gid_map" ||
+        bail_out "cannot write the unshared namespace's maps"
+userns="/proc/$member/ns/user"
+fresh_config
+edit "c['root']={'path':'$work/rootfs-shifted'}
+c['linux']['namespaces'].append({'type':'user','path':'$userns'})"
+out="$(run_sh 'readlink /proc/self/ns/user; cat /proc/self/uid_map | tr -s " " | sed "s/^ //"; id -u; hostname; ls -n / | grep -c " 0 *0 "')"; rc=$?
+is "$rc" 0 "namespaces[].path user: the container runs"
+[ "$rc" = 0 ] || diag "$(cat "$work/run.err")"
+is "$(echo "$out" | head -n 2)" "$(printf '%s\n0 300000 65536' "$(readlink "/proc/$member/ns/user")")" \
+        "namespaces[].path user: the joined namespace, with its map"
+is "$(echo "$out" | sed -n 3,4p)" "$(printf '0\ndray')" "namespaces[].path user: its root, in a UTS namespace it owns (host name set)"
+isnt "$(echo "$out" | sed -n 5p)" 0 "namespaces[].path user: the shifted rootfs is owned by its root"
 
 # --- inheritable and ambient capabilities ------------------------------------------------------------
 capmask() { python3 -c "import sys; print('%016x' % sum(1 << int(x) for x in sys.argv[1:]))" "$@"; }
@@ -139,7 +160,7 @@ bad() {
         ok "$what: nothing left behind" nothing_left bad26
 }
 bad "a pid namespace path to a network namespace" \
-        "linux.namespaces\\[[0-9]\\].path: cannot join namespace '/proc/self/ns/net': it is a network namespace, not a pid one" \
+        "linux.namespaces\\[[0-9]\\].path: cannot join namespace '/proc/self/ns/net': its type is network, not pid" \
         "c['linux']['namespaces']=[n if n['type']!='pid' else {'type':'pid','path':'/proc/self/ns/net'} for n in c['linux']['namespaces']]"
 bad "a mount namespace path to a plain file" \
         "linux.namespaces\\[[0-9]\\].path: cannot join namespace '$work/ns/../bundle/config.json': it is not a namespace file" \
@@ -148,6 +169,13 @@ bad "overlapping uid mappings" "linux.uidMappings\\[1\\]: its host IDs overlap t
         "c['linux']['namespaces'].append({'type':'user'})
 c['linux']['uidMappings']=[{'containerID':0,'hostID':300000,'size':1000},{'containerID':1000,'hostID':300500,'size':10}]
 c['linux']['gidMappings']=[{'containerID':0,'hostID':300000,'size':1000}]"
+bad "mappings with a user namespace path" \
+        "linux.uidMappings: not allowed with a user namespace joined by path \\(linux.namespaces\\[[0-9]\\].path\\)" \
+        "c['linux']['namespaces'].append({'type':'user','path':'$userns'})
+c['linux']['uidMappings']=[{'containerID':0,'hostID':300000,'size':1000}]
+c['linux']['gidMappings']=[{'containerID':0,'hostID':300000,'size':1000}]"
+bad "a user namespace path to a pid namespace" "linux.namespaces\\[[0-9]\\].path: cannot join namespace '/proc/self/ns/pid': its type is pid, not user" \
+        "c['linux']['namespaces'].append({'type':'user','path':'/proc/self/ns/pid'})"
 bad "a mapping past the last ID" "linux.gidMappings\\[0\\]: the range ends past ID 4294967295" \
         "c['linux']['namespaces'].append({'type':'user'})
 c['linux']['uidMappings']=[{'containerID':0,'hostID':300000,'size':1000}]

@@ -287,11 +287,14 @@ TEST(hostile) {
                              "", "given twice");
         bad += expect_reject("", ",'intelRdt':{'closID':'a'}", "", "intelRdt");
         bad += expect_reject("", ",'namespaces':[{'type':'pid','path':'/proc/self/ns/net'},{'type':'mount'}]", "",
-                             "linux.namespaces[0].path: cannot join namespace '/proc/self/ns/net': it is a network namespace, not a pid one");
+                             "linux.namespaces[0].path: cannot join namespace '/proc/self/ns/net': its type is network, not pid");
         bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount','path':'/etc/passwd'}]", "",
                              "linux.namespaces[1].path: cannot join namespace '/etc/passwd': it is not a namespace file");
-        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user','path':'/proc/self/ns/user'}]", "",
-                             "joining a user namespace by path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user','path':'/proc/self/ns/user'}],"
+                             "'uidMappings':[{'containerID':0,'hostID':100000,'size':10}]", "",
+                             "linux.uidMappings: not allowed with a user namespace joined by path (linux.namespaces[2].path)");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user','path':'/proc/self/ns/ipc'}]", "",
+                             "linux.namespaces[2].path: cannot join namespace '/proc/self/ns/ipc': its type is ipc, not user");
         bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],"
                              "'uidMappings':[{'containerID':0,'hostID':100000,'size':10},{'containerID':5,'hostID':200000,'size':10}],"
                              "'gidMappings':[{'containerID':0,'hostID':100000,'size':10}]", "",
