@@ -120,6 +120,14 @@ is "$(echo "$out" | head -n 2)" "$(printf '%s\n0 300000 65536' "$(readlink "/pro
 is "$(echo "$out" | sed -n 3,4p)" "$(printf '0\ndray')" "namespaces[].path user: its root, in a UTS namespace it owns (host name set)"
 isnt "$(echo "$out" | sed -n 5p)" 0 "namespaces[].path user: the shifted rootfs is owned by its root"
 
+edit "c['process']['args']=['sleep','1000']"
+defer gone u1
+ok "a container in the joined user namespace is created" oci_bg create --bundle "$b" u1
+ok "and started" oci_bg start u1
+out="$("${O[@]}" exec u1 sh -c 'readlink /proc/self/ns/user; id -u' 2>&1)"
+is "$out" "$(printf '%s\n0' "$(readlink "$userns")")" "exec: in the joined user namespace, as its root"
+gone u1
+
 # --- inheritable and ambient capabilities ------------------------------------------------------------
 capmask() { python3 -c "import sys; print('%016x' % sum(1 << int(x) for x in sys.argv[1:]))" "$@"; }
 fresh_config
