@@ -712,7 +712,7 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 }
         }
         if (!seen[0] || !seen[2])
-                return fail(p, -EOPNOTSUPP, "linux.namespaces: dray-oci always gives a container pid and mount namespaces of its own; list them");
+                return fail(p, -EOPNOTSUPP, "linux.namespaces: pid and mount must be listed (of the container's own, or joined by path)");
         if (!seen[1])
                 s->net.mode = NETWORK_MODE_HOST;
         /* ipc, uts, cgroup: shared with dray-oci's own when not listed. */
