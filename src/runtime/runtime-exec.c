@@ -197,10 +197,24 @@ static int payload_load_seccomp(RuntimeContext *c) {
         return 0;
 }
 
+/* In a pid namespace joined by path the init is a member, not its PID 1, whose death would end the
+ * payload: the payload dies with the init instead (after the user switch, which clears the setting;
+ * an init gone already is seen as another parent). */
+static int payload_die_with_init(RuntimeContext *c, pid_t init) {
+        if (!c->io->join_ns_paths[NS_JOIN_PID])
+                return 0;
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return runtime_fail(c, errno, "set parent death signal: %m");
+        if (getppid() != init)
+                return runtime_fail(c, ESRCH, "the container's init is gone");
+        return 0;
+}
+
 static int payload_setup(RuntimeContext *c) {
         _cleanup_strv_free_ char **env = NULL;
         bool tty;
         const char *wd = c->spec->working_dir ?: "/";
+        pid_t init = getppid();
         sigset_t none;
         int r;
 
@@ -250,6 +264,9 @@ static int payload_setup(RuntimeContext *c) {
                         return r;
         }
         r = payload_set_user(c);
+        if (r < 0)
+                return r;
+        r = payload_die_with_init(c, init);
         if (r < 0)
                 return r;
         /* As the payload's user: a directory it may not enter is an error, as for any process. */

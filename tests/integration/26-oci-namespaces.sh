@@ -62,6 +62,16 @@ is "$(echo "$out" | head -n 1)" "$(readlink "/proc/$p1pid/ns/pid")" "namespaces[
 like "$out" "sleep 1000" "namespaces[].path pid: the first container's process is seen"
 isnt "$(readlink "/proc/$p1pid/ns/pid")" "$(readlink /proc/self/ns/pid)" "namespaces[].path pid: not the host's"
 ok "the first container is still running" status_is_now p1 running
+# Not PID 1 there: its payload must end with it all the same.
+edit "c['process']['args']=['sleep','2000']"
+defer gone p2
+ok "a second container in that pid namespace is created" oci_bg create --bundle "$b" --pid-file "$work/p2.pid" p2
+ok "and started" oci_bg start p2
+ok "its payload runs" wait_until 30 pgrep -x -f "sleep 2000"
+ok "kill of its init (no --all)" "${O[@]}" kill p2 KILL
+ok "namespaces[].path pid: the payload ends with its init" wait_until 30 sh -c '! pgrep -x -f "sleep 2000"'
+ok "the first container is still running" status_is_now p1 running
+gone p2
 gone p1
 
 # --- mount and network namespaces by path, pinned by unshare ---------------------------------------
