@@ -74,23 +74,24 @@ ok "the first container is still running" status_is_now p1 running
 gone p2
 gone p1
 
-# --- mount and network namespaces by path, pinned by unshare ---------------------------------------
-mkdir -p "$work/ns"
-mount --bind "$work/ns" "$work/ns" && mount --make-private "$work/ns" || bail_out "cannot make $work/ns private"
-defer umount -l "$work/ns"
-touch "$work/ns/mnt" "$work/ns/net"
-unshare --mount="$work/ns/mnt" --net="$work/ns/net" true || bail_out "unshare --mount --net failed"
-defer umount "$work/ns/mnt" "$work/ns/net"
-nsenter --mount="$work/ns/mnt" sh -c "mount -t tmpfs joined '$work/data' && echo in-joined > '$work/data/marker'" ||
-        bail_out "cannot mount in the pinned mount namespace"
-nsenter --net="$work/ns/net" ip link add ocins26 type veth peer name ocins26p || bail_out "cannot add a veth pair"
+# --- mount and network namespaces by path, made by unshare ------------------------------------------
+# Held by a process, not pinned by a bind mount: binding a mount namespace's file is refused at times
+# on 6.18 (EINVAL, its loop check comparing namespace IDs that are not allocated in order).
+unshare --mount --propagation private --net sleep 1000 &
+holder=$!
+defer kill "$holder"
+wait_until 30 sh -c "[ \"\$(readlink /proc/$holder/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]" ||
+        bail_out "unshare made no network namespace"
+nsenter -t "$holder" -m sh -c "mount -t tmpfs joined '$work/data' && echo in-joined > '$work/data/marker'" ||
+        bail_out "cannot mount in the unshared mount namespace"
+nsenter -t "$holder" -n ip link add ocins26 type veth peer name ocins26p || bail_out "cannot add a veth pair"
 fresh_config
 edit "c['mounts'].append({'destination':'/data','type':'bind','source':'$work/data','options':['rbind','ro']})"
 out="$(run_sh 'cat /data/marker 2>/dev/null || echo none; grep -c ocins26: /proc/net/dev')"
 is "$out" "$(printf 'none\n0')" \
         "without paths: the host's mounts, a network namespace of its own"
-ns_path mount "$work/ns/mnt"
-ns_path network "$work/ns/net"
+ns_path mount "/proc/$holder/ns/mnt"
+ns_path network "/proc/$holder/ns/net"
 out="$(run_sh 'cat /data/marker; grep -c ocins26: /proc/net/dev')"; rc=$?
 is "$rc" 0 "namespaces[].path mount and network: the container runs"
 is "$out" "$(printf 'in-joined\n1')" "namespaces[].path mount and network: the joined namespaces' mounts and links"
@@ -181,8 +182,8 @@ bad "a pid namespace path to a network namespace" \
         "linux.namespaces\\[[0-9]\\].path: cannot join namespace '/proc/self/ns/net': its type is network, not pid" \
         "c['linux']['namespaces']=[n if n['type']!='pid' else {'type':'pid','path':'/proc/self/ns/net'} for n in c['linux']['namespaces']]"
 bad "a mount namespace path to a plain file" \
-        "linux.namespaces\\[[0-9]\\].path: cannot join namespace '$work/ns/../bundle/config.json': it is not a namespace file" \
-        "c['linux']['namespaces']=[n if n['type']!='mount' else {'type':'mount','path':'$work/ns/../bundle/config.json'} for n in c['linux']['namespaces']]"
+        "linux.namespaces\\[[0-9]\\].path: cannot join namespace '$work/bundle/config.json': it is not a namespace file" \
+        "c['linux']['namespaces']=[n if n['type']!='mount' else {'type':'mount','path':'$work/bundle/config.json'} for n in c['linux']['namespaces']]"
 bad "overlapping uid mappings" "linux.uidMappings\\[1\\]: its host IDs overlap those of linux.uidMappings\\[0\\]" \
         "c['linux']['namespaces'].append({'type':'user'})
 c['linux']['uidMappings']=[{'containerID':0,'hostID':300000,'size':1000},{'containerID':1000,'hostID':300500,'size':10}]
