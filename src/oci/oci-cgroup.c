@@ -196,7 +196,8 @@ static int write_at(int dir_fd, const char *name, const char *value) {
         return loop_write(fd, value, strlen(value));
 }
 
-static const char *const v1_controllers[] = { "memory", "cpu", "pids" };
+/* devices: made and entered so that oci_devices_apply_self() finds the container's v1 device lists. */
+static const char *const v1_controllers[] = { "memory", "cpu", "pids", "devices" };
 
 /* A hybrid host: the limits go to the v1 controllers' hierarchies, the caller into each. */
 static int cgroup_make_v1(const char *rel, const ContainerSpec *l, const OciCgroupV1Limits *v1, char **ret_error) {
@@ -363,10 +364,16 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
 }
 
 int oci_cgroup_save_self(char **ret) {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        char *buf = NULL;
+        return oci_cgroup_save_pid(0, ret);
+}
+
+int oci_cgroup_save_pid(pid_t pid, char **ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char *buf = NULL, path[64];
         size_t n = 0;
 
+        (void) snprintf(path, sizeof(path), pid > 0 ? "/proc/%d/cgroup" : "/proc/self/cgroup", (int) pid);
+        f = fopen(path, "re");
         if (!f)
                 return -errno;
         if (getdelim(&buf, &n, 0, f) < 0) {
