@@ -202,27 +202,38 @@ static int write_at(int dir_fd, const char *name, const char *value) {
         return loop_write(fd, value, strlen(value));
 }
 
-/* The v1 lists, in the rules' order after a deny of everything. The kernel's v1 semantics are not
- * last-match-wins (a deny inside an earlier wildcard allow removes nothing); the BPF program on the
- * unified hierarchy, which the kernel consults too, refuses what the order refuses. */
+/* The v1 lists: a deny of everything, then every allow rule. The v1 controller cannot apply the rules'
+ * order (a deny inside an earlier wildcard allow, or an allow inside an earlier wildcard deny, removes or
+ * adds only an exception of exactly that number), so it gets the coarse fence, everything any rule
+ * allows, and the BPF program in the unified hierarchy, which the kernel consults as well, decides in
+ * order within it. */
 static int apply_v1(int dir_fd, const OciDeviceRule *rules, size_t n, char **ret_error) {
         int r;
 
         r = write_at(dir_fd, "devices.deny", "a");
-        for (size_t i = 0; r >= 0 && i < n; i++) {
+        if (r < 0) {
+                if (ret_error)
+                        (void) asprintf(ret_error, "write 'a' to the devices cgroup's devices.deny: %s", strerror(-r));
+                return r;
+        }
+        for (size_t i = 0; i < n; i++) {
                 char lines[2][64];
-                int k = oci_device_rule_v1_lines(&rules[i], lines[0], lines[1]);
+                int k;
 
-                for (int j = 0; r >= 0 && j < k; j++) {
-                        r = write_at(dir_fd, rules[i].allow ? "devices.allow" : "devices.deny", lines[j]);
-                        if (r < 0 && ret_error)
-                                (void) asprintf(ret_error, "write '%s' to the devices cgroup's %s: %s", lines[j],
-                                                rules[i].allow ? "devices.allow" : "devices.deny", strerror(-r));
+                if (!rules[i].allow)
+                        continue;
+                k = oci_device_rule_v1_lines(&rules[i], lines[0], lines[1]);
+                for (int j = 0; j < k; j++) {
+                        r = write_at(dir_fd, "devices.allow", lines[j]);
+                        if (r < 0) {
+                                if (ret_error)
+                                        (void) asprintf(ret_error, "write '%s' to the devices cgroup's devices.allow: %s",
+                                                        lines[j], strerror(-r));
+                                return r;
+                        }
                 }
         }
-        if (r < 0 && ret_error && !*ret_error)
-                (void) asprintf(ret_error, "write the devices cgroup's devices.deny: %s", strerror(-r));
-        return r;
+        return 0;
 }
 
 /* From /proc/self/cgroup: the v2 path ("0::") and the v1 devices controller's (NULL if none). */

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# dray-oci's device cgroup (issue 17): linux.resources.devices applied in order, last match winning,
+# dray-oci's device cgroup (issue 17): linux.resources.devices applied in order, last match winning
+# (on a hybrid host too, where the v1 controller alone could not),
 # after a deny of everything and before the runtime's default nodes and linux.devices, as runc does;
 # enforced by a BPF program on the container's cgroup v2 directory (also on a hybrid host's unified
 # one) and on a hybrid host by the v1 devices controller's lists; cgroupfs and --systemd-cgroup; exec'd
@@ -123,6 +124,13 @@ like "$out" "^b:$EPERM$" "last match wins: a later deny of 4095:2 punches a hole
 with_rules "[{'allow':False,'access':'rwm'},{'allow':False,'type':'c','major':4095,'minor':2,'access':'rw'},{'allow':True,'type':'c','major':4095,'access':'rw'}]" ""
 edit_probe b:c:4095:2:r
 like "$(run_out run "${tag}o2")" "^b:$ENXIO$" "last match wins: the wildcard allow after the deny lets 4095:2 through"
+with_rules "[{'allow':True,'access':'rwm'},{'allow':False,'type':'c','major':4095,'access':'rw'},{'allow':True,'type':'c','major':4095,'minor':2,'access':'r'}]" ""
+edit_probe a:c:4095:1:r b:c:4095:2:r c:c:4095:2:w d:b:4095:1:r
+out="$(run_out run "${tag}o3")"
+like "$out" "^a:$EPERM$" "after an allow of everything, a wildcard deny of c 4095:* refuses 4095:1"
+like "$out" "^b:$ENXIO$" "last match wins: a later allow re-opens 4095:2 for reading inside the wildcard deny"
+like "$out" "^c:$EPERM$" "but not for writing"
+like "$out" "^d:$ENXIO$" "block 4095:1 stays allowed"
 
 # --- linux.devices nodes are allowed, as runc allows them ----------------------------------------------
 with_rules "$DENY_ALL" "(: <> /dev/myfuse) 2>&1 && echo myfuse-open-ok"
