@@ -59,5 +59,6 @@ int oci_device_rule_v1_lines(const OciDeviceRule *r, char line0[static 64], char
 /* Applies the rules to the cgroup dray-oci is in (it has entered the container's cgroup or scope, so
  * that the init is born under them): the BPF program attached to its cgroup v2 directory (on a hybrid
  * host the unified hierarchy's, which the kernel consults as well), and on a hybrid host the v1 devices
- * controller's lists, which must be the same path. */
+ * cgroup of the same path (entered first where systemd left the scope in its slice's) denying all but
+ * what any rule allows. */
 int oci_devices_apply_self(const OciDeviceRules *d, char **ret_error);
