@@ -192,6 +192,29 @@ int oci_seccomp_memfd(const OciConfig *config, int *ret) {
         return 0;
 }
 
+/* The process half of the RuntimeIO that create and exec share. The rlimits are set on ourselves: the
+ * payload inherits them through the runtime's fork, as runc's do. */
+int oci_process_io(const OciConfig *config, const int *pass_fds, unsigned n_pass_fds, int *seccomp_fd, RuntimeIO *io) {
+        int r;
+
+        for (size_t i = 0; i < config->n_rlimits; i++)
+                if (setrlimit(config->rlimits[i].resource, &config->rlimits[i].limit) < 0)
+                        return log_error_errno(errno, "process.rlimits: cannot set limit %d: %m", config->rlimits[i].resource);
+        if (config->seccomp) {
+                r = oci_seccomp_memfd(config, seccomp_fd);
+                if (r < 0)
+                        return r;
+                io->seccomp_fd = *seccomp_fd;
+        }
+        io->stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
+        io->allow_new_privs = !config->no_new_privs;
+        io->stdout_fd = STDOUT_FILENO;
+        io->stderr_fd = STDERR_FILENO;
+        io->pass_fds = pass_fds;
+        io->n_pass_fds = n_pass_fds;
+        return 0;
+}
+
 static int state_json_string(const OciState *s, OciStatus status, char **ret) {
         _cleanup_json_ json_object *o = NULL;
         int r = oci_state_to_json(s, status, &o);
@@ -337,19 +360,9 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         if (r < 0)
                 return log_error_errno(r, "linux.resources.devices: %s", error ?: "cannot set up the device cgroup");
 
-        for (size_t i = 0; i < config->n_rlimits; i++)
-                if (setrlimit(config->rlimits[i].resource, &config->rlimits[i].limit) < 0)
-                        return log_error_errno(errno, "process.rlimits: cannot set limit %d: %m", config->rlimits[i].resource);
-        if (config->seccomp) {
-                r = oci_seccomp_memfd(config, &seccomp_fd);
-                if (r < 0)
-                        return r;
-                io.seccomp_fd = seccomp_fd;
-        }
-        io.stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
-        io.allow_new_privs = !config->no_new_privs;
-        io.stdout_fd = STDOUT_FILENO;
-        io.stderr_fd = STDERR_FILENO;
+        r = oci_process_io(config, pass_fds, o->preserve_fds, &seccomp_fd, &io);
+        if (r < 0)
+                return r;
         io.root_mount = rootfs;
         io.start_fifo = fifo;
         io.orphan = orphan;
@@ -362,8 +375,6 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.masked_paths = (const char *const *) config->masked_paths;
         io.readonly_paths = (const char *const *) config->readonly_paths;
         io.payload_oom_score_adj = config->has_oom_score_adj ? config->oom_score_adj : 0;
-        io.pass_fds = pass_fds;
-        io.n_pass_fds = o->preserve_fds;
         if (config->spec->tty) {
                 if (!o->console_socket)
                         return log_error_errno(EINVAL, "process.terminal needs --console-socket");
