@@ -384,16 +384,33 @@ int oci_cgroup_save_pid(pid_t pid, char **ret) {
         return 0;
 }
 
+/* Whether the lines of text hold line (without its newline) as one of them. */
+static bool has_line(const char *text, const char *line, size_t len) {
+        for (const char *p = text; p && *p;) {
+                const char *end = strchrnul(p, '\n');
+
+                if ((size_t) (end - p) == len && memcmp(p, line, len) == 0)
+                        return true;
+                p = *end ? end + 1 : NULL;
+        }
+        return false;
+}
+
 void oci_cgroup_return(const char *saved) {
+        _cleanup_free_ char *now = NULL;
         const char *line = saved;
 
+        /* A hierarchy where the caller is already in place is skipped: every write to cgroup.procs
+         * takes the kernel's cgroup_threadgroup_rwsem for writing, the slow part of a container's start
+         * on a hybrid host's nine hierarchies. */
+        (void) oci_cgroup_save_self(&now);
         while (line && *line) {
                 const char *end = strchrnul(line, '\n'), *c1 = memchr(line, ':', (size_t) (end - line)), *c2;
                 _cleanup_free_ char *dir = NULL;
                 _cleanup_close_ int fd = -EBADF;
 
                 c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
-                if (c2 && c2[1] == '/') {
+                if (c2 && c2[1] == '/' && !(now && has_line(now, line, (size_t) (end - line)))) {
                         int path_len = (int) (end - c2 - 1), r;
 
                         if (c2 == c1 + 1) /* 0::/path: the v2 hierarchy */
