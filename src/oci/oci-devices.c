@@ -2,16 +2,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "atomic-write.h"
 #include "oci-bpf-devices.h"
+#include "oci-cgroup.h"
 #include "oci-devices.h"
 #include "oci-util.h"
 
@@ -314,7 +313,6 @@ int oci_devices_apply_self(const OciDeviceRules *d, char **ret_error) {
         _cleanup_free_ char *v2 = NULL, *devices = NULL;
         _cleanup_close_ int v2_fd = -EBADF, v1_fd = -EBADF;
         size_t n, n_prog;
-        struct statfs sfs;
         bool pure;
         int r;
 
@@ -330,8 +328,8 @@ int oci_devices_apply_self(const OciDeviceRules *d, char **ret_error) {
                         (void) asprintf(ret_error, "read /proc/self/cgroup: %s", strerror(-r));
                 return r;
         }
-        pure = statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-        r = open_cgroup(pure ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified", v2, &v2_fd);
+        pure = streq(oci_cgroup_root(), "/sys/fs/cgroup");
+        r = open_cgroup(oci_cgroup_root(), v2, &v2_fd);
         if (r < 0) {
                 if (ret_error)
                         (void) asprintf(ret_error, "open the container's cgroup %s: %s", v2, strerror(-r));

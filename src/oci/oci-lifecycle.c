@@ -56,6 +56,7 @@ typedef struct Created {
         char *cgroup;
         bool own_cgroup;
         char *own_cgroups; /* dray-oci's own, to return to (oci_cgroup_save_self()) */
+        char *scope_cgroup; /* the scope's path, where linux.resources made v1 directories */
         bool keep;
 } Created;
 
@@ -68,8 +69,12 @@ static void created_undo(Created *c) {
                         (void) waitpid(c->init_pid, NULL, 0);
                 }
                 /* A scope is not stopped: systemd removes it once its last process is gone. */
-                if (c->own_cgroup && c->cgroup)
+                if (c->own_cgroup && c->cgroup) {
                         (void) oci_cgroup_remove(c->cgroup);
+                        oci_resources_remove(c->cgroup);
+                }
+                if (c->scope_cgroup)
+                        oci_resources_remove(c->scope_cgroup);
                 if (c->dir_fd >= 0) {
                         (void) unlinkat(c->dir_fd, "exec.fifo", 0);
                         (void) unlinkat(c->dir_fd, "rootfs", AT_REMOVEDIR);
@@ -82,6 +87,7 @@ static void created_undo(Created *c) {
         free(c->own_cgroups);
         free(c->unit);
         free(c->cgroup);
+        free(c->scope_cgroup);
         free(c->id);
 }
 
@@ -330,12 +336,17 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         r = oci_cgroup_save_self(&c->own_cgroups);
         if (r < 0)
                 return log_error_errno(r, "Cannot read /proc/self/cgroup: %m");
-        /* The cgroup first: the init is born in it. */
+        /* The cgroup first: the init is born in it. Every controller the resources need is there, or
+         * nothing is made. */
+        r = oci_resources_check(config->resources, g->systemd_cgroup, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "linux.resources: cannot be set here");
         if (g->systemd_cgroup) {
                 r = oci_cgroup_scope_name(config->cgroups_path, id, &c->unit, &slice);
                 if (r < 0)
                         return log_error_errno(r, "linux.cgroupsPath '%s' is not SLICE:PREFIX:NAME", strna(config->cgroups_path));
-                r = oci_cgroup_start_scope(c->unit, slice, id, config->spec, &error);
+                r = oci_cgroup_start_scope(c->unit, slice, id, config->spec, oci_resources_append_properties,
+                                           config->resources, &error);
                 if (r < 0) {
                         free(c->unit);
                         c->unit = NULL;
@@ -350,6 +361,14 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                         return log_error_errno(r, "%s", error ?: "Cannot create the cgroup");
                 c->own_cgroup = true;
         }
+        if (c->unit && config->resources) {
+                r = oci_cgroup_of_pid(getpid(), &c->scope_cgroup);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot read the scope's cgroup: %m");
+        }
+        r = oci_resources_apply(config->resources, g->systemd_cgroup, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Cannot set linux.resources");
         /* The device cgroup, before the init exists. With --systemd-cgroup too: systemd's DeviceAllow=
          * names devices by path or by a major's name in /proc/devices, never a numeric wildcard major
          * ("c *:1") nor the order of allow and deny rules, so the scope's cgroup gets dray-oci's own
@@ -624,6 +643,8 @@ static int container_destroy(const OciGlobal *g, int dir_fd, const OciState *s) 
                 (void) oci_cgroup_stop_scope(s->unit);
         else if (s->own_cgroup && s->cgroup)
                 (void) oci_cgroup_remove(s->cgroup);
+        if (s->unit || s->own_cgroup)
+                oci_resources_remove(s->cgroup); /* the v1 blkio, cpuset, hugetlb ones */
         (void) unlinkat(dir_fd, "exec.fifo", 0);
         (void) unlinkat(dir_fd, "rootfs", AT_REMOVEDIR);
         (void) unlinkat(dir_fd, "state.json", 0);
