@@ -203,7 +203,8 @@ int oci_cgroup_write(int dir_fd, const char *name, const char *value) {
         return loop_write(fd, value, strlen(value));
 }
 
-/* devices: made and entered so that oci_devices_apply_self() finds the container's v1 device lists. */
+/* devices: made and entered so that oci_devices_apply_self() finds the container's v1 device lists;
+ * a host without that hierarchy has the BPF program alone. */
 static const char *const v1_controllers[] = { "memory", "cpu", "pids", "devices" };
 
 /* A hybrid host: the limits go to the v1 controllers' hierarchies, the caller into each. */
@@ -214,6 +215,8 @@ static int cgroup_make_v1(const char *rel, const ContainerSpec *l, const OciCgro
                 char buf[64];
                 int r = 0;
 
+                if (streq(v1_controllers[i], "devices") && access("/sys/fs/cgroup/devices", F_OK) < 0)
+                        continue;
                 if (asprintf(&dir, "/sys/fs/cgroup/%s%s", v1_controllers[i], rel) < 0)
                         return -ENOMEM;
                 /* Each level: the v1 hierarchies have no subtree_control to hand down. */
