@@ -478,7 +478,7 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),
         CONST_PROPERTY("UIDRange", "u", property_get_uid_range),
         /* container-health-dbus.c */
-        CONST_PROPERTY("Healthcheck", "(astttus)", bus_container_property_get_healthcheck),
+        CHANGING_PROPERTY("Healthcheck", "(asttttus)", bus_container_property_get_healthcheck), /* dray update */
         CHANGING_PROPERTY("Health", "s", bus_container_property_get_health),
         CHANGING_PROPERTY("HealthFailingStreak", "u", bus_container_property_get_health_streak),
         CHANGING_PROPERTY("HealthLog", "a(ttis)", bus_container_property_get_health_log),
