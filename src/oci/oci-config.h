@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include "json-util.h"
+#include "oci-devices.h"
 #include "oci-resources.h"
 #include "seccomp-profile.h"
 #include "spec.h"
@@ -70,6 +71,7 @@ typedef struct OciConfig {
         bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */
         char **masked_paths;
         char **readonly_paths;
+        OciDeviceRules devices;   /* linux.resources.devices and linux.devices: the device cgroup */
 } OciConfig;
 
 typedef void (*OciWarn)(const char *message, void *userdata);
