@@ -43,10 +43,14 @@ static int apply_to_spec(Container *c, const ScopeLimits *l) {
         }
         fd = container_open_dir(c);
         r = fd < 0 ? fd : spec_save(c->spec, fd);
-        if (r < 0)
+        if (r < 0) {
                 for (size_t i = 0; i < ELEMENTSOF(fields); i++)
                         *fields[i] = old[i];
-        return r;
+                return r;
+        }
+        /* The limit properties are not constant: clients that cache them (sd-bus, GDBus) learn the change. */
+        container_bus_send_changed(c);
+        return 0;
 }
 
 static void on_set_properties(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
