@@ -204,6 +204,9 @@ int blob_partial_clean(ImageStore *s) {
                         r = k;
         }
         closedir(d);
+        /* Empty, it goes too (a prune leaves tmp/ empty); with a held file in it, it stays. */
+        if (unlinkat(s->tmp_fd, BLOB_PARTIAL_DIR, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST && r == 0)
+                r = -errno;
         return r;
 }
 
