@@ -116,6 +116,15 @@ supervisor_pss() {
         echo "sum $sum $n"
 }
 
+# supervisor_pss_pid PID NAME: the same for one process, if its name is NAME. podman's conmon is not in a
+# cgroup of the container's own: it stays in the cgroup of the command that ran podman (with every
+# other container's conmon), so it is found by the PID podman records for the container.
+supervisor_pss_pid() {
+        local p=""
+        grep -qxF "$1" <<<"$(pgrep -x "$2")" && p="$(pss_of "$1")"
+        if [ -n "$p" ]; then echo "$2 $1 $p"; echo "sum $p 1"; else echo "sum 0 0"; fi
+}
+
 # print_supervisor LABEL OUTPUT-OF-supervisor_pss: one line, each part and the sum; SUM[LABEL] = the sum.
 declare -A SUM
 print_supervisor() {
@@ -127,8 +136,8 @@ print_supervisor() {
 }
 
 # The supervisor of each, one sleeping container: dray-monitor + the container's init (dray-init) in
-# the container's scope; conmon (in its own libpod-conmon scope) and catatonit if podman put one beside
-# the payload; the systemd-nspawn process in its unit.
+# the container's scope; conmon (by its PID, see supervisor_pss_pid) and catatonit if podman put one
+# beside the payload in the payload's scope; the systemd-nspawn process in its unit.
 bench_pss() {
         echo "== supervisor PSS, one sleeping container: every process beside the payload, summed (kB) =="
         dray rm -f bench-pss >/dev/null 2>&1
@@ -143,7 +152,7 @@ bench_pss() {
                 local cpid ppid out=""
                 cpid="$("${PODMAN[@]}" inspect --format '{{.State.ConmonPid}}' bench-pss 2>/dev/null)"
                 ppid="$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' bench-pss 2>/dev/null)"
-                [ -n "$cpid" ] && [ "$cpid" != 0 ] && out="$(supervisor_pss "$(cgroup_dir_of_pid "$cpid")" conmon)"
+                [ -n "$cpid" ] && [ "$cpid" != 0 ] && out="$(supervisor_pss_pid "$cpid" conmon)"
                 [ -n "$ppid" ] && [ "$ppid" != 0 ] && out="$out
 $(supervisor_pss "$(cgroup_dir_of_pid "$ppid")" catatonit)"
                 out="$(awk '$1 == "sum" { s += $2; n += $3; next } { print } END { print "sum", s + 0, n + 0 }' <<<"$out")"
@@ -178,7 +187,7 @@ bench_ps() {
                 for i in $(seq 1 50); do "${PODMAN[@]}" run -d --name "bench-ps-$i" --network=none --rootfs "$ROOTFS" sleep 3600 >/dev/null 2>&1; done
                 time_cmd podman-ps "${PODMAN[@]}" ps
                 out="$(for pid in $("${PODMAN[@]}" inspect --format '{{.State.ConmonPid}}' $(seq -f 'bench-ps-%g' 1 50) 2>/dev/null); do
-                        [ "$pid" != 0 ] && supervisor_pss "$(cgroup_dir_of_pid "$pid")" conmon
+                        [ "$pid" != 0 ] && supervisor_pss_pid "$pid" conmon
                 done)"
                 per_container podman 50 "$out"
                 "${PODMAN[@]}" rm -f -t 0 $(seq -f 'bench-ps-%g' 1 50) >/dev/null 2>&1
