@@ -182,6 +182,7 @@ int verb_exec(const OciGlobal *g, int argc, char **argv) {
         }
         io.stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
         io.allow_new_privs = !config->no_new_privs;
+        io.payload_umask = config->umask;
         io.stdout_fd = STDOUT_FILENO;
         io.stderr_fd = STDERR_FILENO;
         io.orphan = o.detach;

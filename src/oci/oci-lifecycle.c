@@ -338,6 +338,7 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         }
         io.stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
         io.allow_new_privs = !config->no_new_privs;
+        io.payload_umask = config->umask;
         io.stdout_fd = STDOUT_FILENO;
         io.stderr_fd = STDERR_FILENO;
         io.root_mount = rootfs;
@@ -351,6 +352,8 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.custom_masks = config->custom_masks;
         io.masked_paths = (const char *const *) config->masked_paths;
         io.readonly_paths = (const char *const *) config->readonly_paths;
+        io.shm_options = config->shm_options;
+        io.root_propagation = config->root_propagation;
         io.payload_oom_score_adj = config->has_oom_score_adj ? config->oom_score_adj : 0;
         io.pass_fds = pass_fds;
         io.n_pass_fds = o->preserve_fds;
