@@ -10,25 +10,13 @@
 # Usage: bench/bench-network.sh [--runs N] [--containers N]
 set -uo pipefail
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=bench/lib-setup.sh
+. "$HERE/lib-setup.sh"
 RUNS=30
 N=100
-while [ $# -gt 0 ]; do
-        case "$1" in
-        --runs) RUNS="$2"; shift 2 ;;
-        --containers) N="$2"; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-        *) echo "bench-network: unknown option '$1'" >&2; exit 2 ;;
-        esac
-done
-
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/.." && pwd)"
-WORK=/var/lib/dray-bench
-ROOTFS=$WORK/rootfs
-mkdir -p "$WORK"
-[ -x "$ROOTFS/bin/busybox" ] || "$ROOT/tools/make-rootfs" "$ROOTFS" >/dev/null
-
-have() { command -v "$1" >/dev/null 2>&1; }
+bench_options bench-network "$@"
+bench_rootfs
 
 # podman in the sandbox: its overlay storage refuses the sandbox's overlayfs root (vfs instead, in
 # a store of its own under $WORK; with --rootfs nothing is stored anyway), and crun 1.8 refuses

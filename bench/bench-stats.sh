@@ -11,44 +11,22 @@
 # Usage: bench/bench-stats.sh [--runs N] [--containers N]
 set -uo pipefail
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=bench/lib-setup.sh
+. "$HERE/lib-setup.sh"
 # The peer's adjustments are made in a private mount namespace (bench.sh does the same).
-if [ -z "${DRAY_BENCH_PRIVATE_NS:-}" ]; then
-        DRAY_BENCH_PRIVATE_NS=1 exec unshare -m --propagation private -- "$0" "$@"
-fi
+bench_private_ns "$@"
 
 RUNS=20
 N=50
-while [ $# -gt 0 ]; do
-        case "$1" in
-        --runs) RUNS="$2"; shift 2 ;;
-        --containers) N="$2"; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-        *) echo "bench-stats: unknown option '$1'" >&2; exit 2 ;;
-        esac
-done
-
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/.." && pwd)"
-WORK=/var/lib/dray-bench
-ROOTFS=$WORK/rootfs
-mkdir -p "$WORK"
-[ -x "$ROOTFS/bin/busybox" ] || "$ROOT/tools/make-rootfs" "$ROOTFS" >/dev/null
-
-# podman (crun) refuses cgroup v1 hybrid mode when cgroup2 has a controller (hugetlb here): an
-# empty file over unified/cgroup.controllers, in our mount namespace only; its storage on a tmpfs
-# (the sandbox's overlayfs root refuses overlay storage; with --rootfs nothing is stored).
-PEER_TMP="$(mktemp -d /tmp/dray-bench-stats.XXXXXX)"
-if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
-        mount --bind /dev/null /sys/fs/cgroup/unified/cgroup.controllers
-fi
-mount -t tmpfs tmpfs "$PEER_TMP"
-PODMAN=(podman --storage-driver=vfs --root "$PEER_TMP/storage" --runroot "$PEER_TMP/run")
+bench_options bench-stats "$@"
+bench_rootfs
+bench_podman_peer bench-stats
 
 cleanup() {
         for i in $(seq 1 "$N"); do dray rm -f "bench-stats-$i" >/dev/null 2>&1; done
         "${PODMAN[@]}" rm -f -t 0 $(seq -f 'bench-stats-%g' 1 "$N") >/dev/null 2>&1
-        umount "$PEER_TMP" 2>/dev/null
-        rmdir "$PEER_TMP" 2>/dev/null
+        bench_podman_peer_cleanup
 }
 trap cleanup EXIT
 
@@ -72,7 +50,7 @@ rows_ok dray "$(dray stats --no-stream --format '{{.Name}}' | grep -c '^bench-st
         time_cmd dray true "dray stats --no-stream"
 for i in $(seq 1 "$N"); do dray rm -f "bench-stats-$i" >/dev/null; done
 
-if command -v podman >/dev/null; then
+if have podman; then
         for i in $(seq 1 "$N"); do
                 "${PODMAN[@]}" run -d --name "bench-stats-$i" --network=none --rootfs "$ROOTFS" sleep 3600 >/dev/null ||
                         { echo "bench-stats: podman run failed" >&2; break; }

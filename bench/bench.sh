@@ -11,9 +11,10 @@
 set -uo pipefail
 
 # Adjustments for the peers are made in a private mount namespace (see below).
-if [ -z "${DRAY_BENCH_PRIVATE_NS:-}" ]; then
-        DRAY_BENCH_PRIVATE_NS=1 exec unshare -m --propagation private -- "$0" "$@"
-fi
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=bench/lib-setup.sh
+. "$HERE/lib-setup.sh"
+bench_private_ns "$@"
 
 RUNS=30
 ONLY=""
@@ -26,29 +27,12 @@ while [ $# -gt 0 ]; do
         esac
 done
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-
-# The peers need two adjustments on this kind of host, made in a private mount namespace of our own
-# (re-exec under unshare -m) so that nothing outside this script sees them:
-# - crun (and podman running crun) refuse cgroup v1 hybrid mode when the cgroup2 hierarchy has any
-#   controller (hugetlb here): an empty file is bound over unified/cgroup.controllers;
-# - podman's storage cannot live on the sandbox's overlayfs root: it gets a tmpfs (vfs driver; runs
-#   use --rootfs, so no image layers are involved).
-PEER_TMP="$(mktemp -d /tmp/dray-bench-peers.XXXXXX)"
-if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
-        mount --bind /dev/null /sys/fs/cgroup/unified/cgroup.controllers
-fi
-mount -t tmpfs tmpfs "$PEER_TMP"
-PODMAN="podman --storage-driver=vfs --root $PEER_TMP/storage --runroot $PEER_TMP/run"
-trap 'umount "$PEER_TMP" 2>/dev/null; rmdir "$PEER_TMP" 2>/dev/null' EXIT
-ROOT="$(cd "$HERE/.." && pwd)"
-WORK=/var/lib/dray-bench
-ROOTFS=$WORK/rootfs
+# The peers' adjustments (bench_podman_peer) are made in the private mount namespace of our own, so
+# that nothing outside this script sees them.
+bench_podman_peer bench-peers
+trap bench_podman_peer_cleanup EXIT
+bench_rootfs
 BUNDLE=$WORK/bundle
-mkdir -p "$WORK"
-[ -x "$ROOTFS/bin/busybox" ] || "$ROOT/tools/make-rootfs" "$ROOTFS" >/dev/null
-
-have() { command -v "$1" >/dev/null 2>&1; }
 
 # One OCI bundle for crun and runc, the root shared with everyone else.
 make_bundle() {
@@ -94,7 +78,7 @@ bench_true() {
         have crun && time_cmd crun-systemd crun --systemd-cgroup run -b "$BUNDLE" bench-crun
         have crun && time_cmd crun crun run -b "$BUNDLE" bench-crun
         have runc && time_cmd runc runc run -b "$BUNDLE" bench-runc
-        have podman && time_cmd podman-none $PODMAN run --rm --network=none --rootfs "$ROOTFS" /bin/true
+        have podman && time_cmd podman-none "${PODMAN[@]}" run --rm --network=none --rootfs "$ROOTFS" /bin/true
         have systemd-nspawn && time_cmd nspawn systemd-nspawn -q --register=yes -D "$ROOTFS" /bin/true
         printf "%-22s %10s %14s\n" command median_ms "ratio_to_dray"
         for k in dray crun-systemd crun runc podman-none nspawn; do
@@ -115,11 +99,11 @@ bench_pss() {
         echo "dray-monitor      PSS $(pss_of "$mpid")  RSS $(awk '/^Rss:/ {print $2}' /proc/"$mpid"/smaps_rollup)"
         dray rm -f bench-pss >/dev/null 2>&1
         if have podman; then
-                $PODMAN rm -f bench-pss >/dev/null 2>&1
-                $PODMAN run -d --name bench-pss --network=none --rootfs "$ROOTFS" sleep 1000 >/dev/null 2>&1
-                local cpid; cpid="$($PODMAN inspect --format '{{.State.ConmonPid}}' bench-pss 2>/dev/null)"
+                "${PODMAN[@]}" rm -f bench-pss >/dev/null 2>&1
+                "${PODMAN[@]}" run -d --name bench-pss --network=none --rootfs "$ROOTFS" sleep 1000 >/dev/null 2>&1
+                local cpid; cpid="$("${PODMAN[@]}" inspect --format '{{.State.ConmonPid}}' bench-pss 2>/dev/null)"
                 [ -n "$cpid" ] && echo "conmon            PSS $(pss_of "$cpid")  RSS $(awk '/^Rss:/ {print $2}' /proc/"$cpid"/smaps_rollup)"
-                $PODMAN rm -f -t 0 bench-pss >/dev/null 2>&1
+                "${PODMAN[@]}" rm -f -t 0 bench-pss >/dev/null 2>&1
         fi
         if have systemd-nspawn; then
                 local unit="bench-nspawn-$$"
@@ -137,9 +121,9 @@ bench_ps() {
         time_cmd dray-ps dray ps
         for i in $(seq 1 50); do dray rm -f "bench-ps-$i" >/dev/null; done
         if have podman; then
-                for i in $(seq 1 50); do $PODMAN run -d --name "bench-ps-$i" --network=none --rootfs "$ROOTFS" sleep 3600 >/dev/null 2>&1; done
-                time_cmd podman-ps $PODMAN ps
-                $PODMAN rm -f -t 0 $(seq -f 'bench-ps-%g' 1 50) >/dev/null 2>&1
+                for i in $(seq 1 50); do "${PODMAN[@]}" run -d --name "bench-ps-$i" --network=none --rootfs "$ROOTFS" sleep 3600 >/dev/null 2>&1; done
+                time_cmd podman-ps "${PODMAN[@]}" ps
+                "${PODMAN[@]}" rm -f -t 0 $(seq -f 'bench-ps-%g' 1 50) >/dev/null 2>&1
         fi
         printf "dray ps %s ms, podman ps %s ms, ratio podman/dray %s\n" "${MEDIAN[dray-ps]}" "${MEDIAN[podman-ps]:-n/a}" \
                 "$(ratio "${MEDIAN[podman-ps]:-0}" "${MEDIAN[dray-ps]}")"

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "blob-partial.h"
+#include "log.h"
 #include "rm-rf.h"
 
 static int partial_dir(ImageStore *s) {
@@ -39,6 +43,92 @@ static int hash_existing(int fd, Sha256 *hash, uint64_t size) {
         return 0;
 }
 
+typedef struct Leftover {
+        char *name;
+        struct timespec mtime;
+        uint64_t size;
+} Leftover;
+
+static int leftover_newest_first(const void *a, const void *b) {
+        const struct timespec *x = &((const Leftover *) a)->mtime, *y = &((const Leftover *) b)->mtime;
+
+        if (x->tv_sec != y->tv_sec)
+                return x->tv_sec < y->tv_sec ? 1 : -1;
+        return x->tv_nsec < y->tv_nsec ? 1 : x->tv_nsec > y->tv_nsec ? -1 : 0;
+}
+
+/* Removes name unless a transfer holds it (its flock): a pull in progress is never cut short. */
+static void leftover_remove(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+                return;
+        if (unlinkat(dir_fd, name, 0) >= 0)
+                log_debug("Dropped the partial blob %s: more than %u or %llu bytes are kept.", name,
+                          BLOB_PARTIAL_KEEP_FILES, (unsigned long long) BLOB_PARTIAL_KEEP_BYTES);
+}
+
+static bool leftover_in_use(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+
+        return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+/* What earlier pulls left to resume (all but current and the files other transfers hold) is kept
+ * newest first up to BLOB_PARTIAL_KEEP_FILES files and BLOB_PARTIAL_KEEP_BYTES bytes; the older
+ * ones go. Best effort: a failure here only leaves more behind. */
+static void partial_trim(int dir_fd, const char *current) {
+        _cleanup_close_ int fd = -EBADF;
+        Leftover *l = NULL;
+        size_t n = 0, kept = 0;
+        uint64_t bytes = 0;
+        bool full = false;
+        struct dirent *de;
+        DIR *d;
+
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d)
+                return;
+        TAKE_FD(fd); /* closedir() closes it */
+        while ((de = readdir(d))) {
+                struct stat st;
+                Leftover *nl;
+
+                if (de->d_name[0] == '.' || streq(de->d_name, current))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                nl = reallocarray(l, n + 1, sizeof(*l));
+                if (!nl)
+                        break;
+                l = nl;
+                l[n] = (Leftover) { .name = strdup(de->d_name), .mtime = st.st_mtim, .size = (uint64_t) st.st_size };
+                if (!l[n].name)
+                        break;
+                n++;
+        }
+        if (n > 0)
+                qsort(l, n, sizeof(*l), leftover_newest_first);
+        for (size_t i = 0; i < n; i++) {
+                if (leftover_in_use(dirfd(d), l[i].name))
+                        continue;
+                full = full || kept >= BLOB_PARTIAL_KEEP_FILES || l[i].size > BLOB_PARTIAL_KEEP_BYTES - bytes;
+                if (full)
+                        leftover_remove(dirfd(d), l[i].name);
+                else {
+                        kept++;
+                        bytes += l[i].size;
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                free(l[i].name);
+        free(l);
+        closedir(d);
+}
+
 int blob_partial_open(ImageStore *s, const char *digest, uint64_t max, BlobWriter *ret, uint64_t *ret_offset) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
         BlobWriter w = { .fd = -EBADF, .max = max };
@@ -59,6 +149,7 @@ int blob_partial_open(ImageStore *s, const char *digest, uint64_t max, BlobWrite
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADMSG;
+        partial_trim(dir_fd, digest_hex(digest));
         if ((uint64_t) st.st_size > max && ftruncate(fd, 0) < 0)
                 return -errno;
         if ((uint64_t) st.st_size > max)

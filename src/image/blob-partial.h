@@ -7,9 +7,13 @@
  * that was cut off (a dropped connection, a killed worker, drayd restarted) resumes where it stopped
  * with a Range request: the next pull hashes what is there and asks for the rest. Nothing there is
  * trusted: the whole blob is verified against its digest before it is linked into blobs/, and a file
- * that fails is removed. image_store_clean_tmp() keeps tmp/partial; a prune empties it. */
+ * that fails is removed. image_store_clean_tmp() keeps tmp/partial; a prune empties it.
+ * Each blob_partial_open() bounds what earlier pulls left: the newest BLOB_PARTIAL_KEEP_FILES files
+ * within BLOB_PARTIAL_KEEP_BYTES in all are kept, older ones removed (never one a transfer holds). */
 
 #define BLOB_PARTIAL_DIR "partial"
+#define BLOB_PARTIAL_KEEP_FILES 16U
+#define BLOB_PARTIAL_KEEP_BYTES (UINT64_C(4) << 30)
 
 /* Opens (creating) the partial file for digest, locked against another pull of the same blob, with w's
  * hash brought up to what it holds; *ret_offset: its size (0 for a new one, or one over max, which is

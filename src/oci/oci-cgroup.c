@@ -25,6 +25,7 @@
  * controllers) on a hybrid one. Freezing, killing and listing work on either; limits through cgroupfs
  * need the controllers of a pure v2 host. */
 static const char *cgroup_root(bool *ret_pure) {
+        /* (oci_cgroup_root() below is its public face) */
         struct statfs sfs;
 
         if (statfs("/sys/fs/cgroup", &sfs) >= 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
@@ -37,6 +38,10 @@ static const char *cgroup_root(bool *ret_pure) {
         return "/sys/fs/cgroup/unified";
 }
 #define CGROUP_ROOT cgroup_root(NULL)
+
+const char *oci_cgroup_root(void) {
+        return CGROUP_ROOT;
+}
 
 int oci_cgroup_scope_name(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice) {
         _cleanup_free_ char *copy = NULL, *unit = NULL, *slice = NULL;
@@ -103,7 +108,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error
 }
 
 int oci_cgroup_start_scope(const char *unit, const char *slice, const char *id, const ContainerSpec *limits,
-                           char **ret_error) {
+                           OciScopeAppend append, const void *userdata, char **ret_error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
@@ -134,6 +139,8 @@ int oci_cgroup_start_scope(const char *unit, const char *slice, const char *id, 
                                           "CollectMode", "s", "inactive-or-failed");
         if (r >= 0)
                 r = append_limits(m, limits);
+        if (r >= 0 && append)
+                r = append(m, userdata);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -188,7 +195,7 @@ int oci_cgroup_stop_scope(const char *unit) {
         return r;
 }
 
-static int write_at(int dir_fd, const char *name, const char *value) {
+int oci_cgroup_write(int dir_fd, const char *name, const char *value) {
         _cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 
         if (fd < 0)
@@ -229,25 +236,25 @@ static int cgroup_make_v1(const char *rel, const ContainerSpec *l, const OciCgro
                 }
                 if (streq(v1_controllers[i], "memory") && l->memory_max != UNSET_U64) {
                         (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->memory_max);
-                        r = write_at(fd, "memory.limit_in_bytes", buf);
+                        r = oci_cgroup_write(fd, "memory.limit_in_bytes", buf);
                 } else if (streq(v1_controllers[i], "pids") && l->tasks_max != UNSET_U64) {
                         (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->tasks_max);
-                        r = write_at(fd, "pids.max", buf);
+                        r = oci_cgroup_write(fd, "pids.max", buf);
                 } else if (streq(v1_controllers[i], "cpu")) {
                         if (v1->cpu_shares > 0) {
                                 (void) snprintf(buf, sizeof(buf), "%" PRIu64, v1->cpu_shares);
-                                r = write_at(fd, "cpu.shares", buf);
+                                r = oci_cgroup_write(fd, "cpu.shares", buf);
                         }
                         if (r >= 0 && v1->cpu_quota > 0) {
                                 (void) snprintf(buf, sizeof(buf), "%" PRIu64, v1->cpu_period);
-                                r = write_at(fd, "cpu.cfs_period_us", buf);
+                                r = oci_cgroup_write(fd, "cpu.cfs_period_us", buf);
                                 (void) snprintf(buf, sizeof(buf), "%" PRIi64, v1->cpu_quota);
                                 if (r >= 0)
-                                        r = write_at(fd, "cpu.cfs_quota_us", buf);
+                                        r = oci_cgroup_write(fd, "cpu.cfs_quota_us", buf);
                         }
                 }
                 if (r >= 0)
-                        r = write_at(fd, "cgroup.procs", "0");
+                        r = oci_cgroup_write(fd, "cgroup.procs", "0");
                 if (r < 0) {
                         if (ret_error)
                                 (void) asprintf(ret_error, "set up cgroup %s: %s", dir, strerror(-r));
@@ -307,7 +314,7 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
 
                         if (dfd >= 0)
                                 FOREACH_STRING(c, "+cpu", "+memory", "+pids")
-                                        (void) write_at(dfd, "cgroup.subtree_control", c);
+                                        (void) oci_cgroup_write(dfd, "cgroup.subtree_control", c);
                 }
         }
         {
@@ -323,7 +330,7 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
                 r = cgroup_make_v1(rel, l, v1, ret_error);
                 if (r < 0)
                         return r;
-                r = write_at(fd, "cgroup.procs", "0");
+                r = oci_cgroup_write(fd, "cgroup.procs", "0");
                 if (r < 0)
                         return r;
                 *ret_path = TAKE_PTR(rel);
@@ -332,19 +339,19 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
         r = 0;
         if (l->memory_max != UNSET_U64) {
                 (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->memory_max);
-                r = write_at(fd, "memory.max", buf);
+                r = oci_cgroup_write(fd, "memory.max", buf);
         }
         if (r >= 0 && l->cpu_quota_per_sec_usec != UNSET_U64) {
                 (void) snprintf(buf, sizeof(buf), "%" PRIu64 " 1000000", l->cpu_quota_per_sec_usec);
-                r = write_at(fd, "cpu.max", buf);
+                r = oci_cgroup_write(fd, "cpu.max", buf);
         }
         if (r >= 0 && l->cpu_weight != UNSET_U64) {
                 (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight);
-                r = write_at(fd, "cpu.weight", buf);
+                r = oci_cgroup_write(fd, "cpu.weight", buf);
         }
         if (r >= 0 && l->tasks_max != UNSET_U64) {
                 (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->tasks_max);
-                r = write_at(fd, "pids.max", buf);
+                r = oci_cgroup_write(fd, "pids.max", buf);
         }
         if (r < 0) {
                 if (ret_error)
@@ -352,7 +359,7 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
                 return r;
         }
         /* The caller moves itself in, so the init is born there (as with a systemd scope). */
-        r = write_at(fd, "cgroup.procs", "0");
+        r = oci_cgroup_write(fd, "cgroup.procs", "0");
         if (r < 0) {
                 if (ret_error)
                         (void) asprintf(ret_error, "enter cgroup %s: %s", rel, strerror(-r));
@@ -396,7 +403,7 @@ void oci_cgroup_return(const char *saved) {
                         else
                                 r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - c1 - 1), c1 + 1, path_len, c2 + 1);
                         if (r >= 0 && !strstr(dir, "..") && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-                                (void) write_at(fd, "cgroup.procs", "0");
+                                (void) oci_cgroup_write(fd, "cgroup.procs", "0");
                 }
                 line = *end ? end + 1 : NULL;
         }
@@ -439,7 +446,7 @@ int oci_cgroup_attach(const char *cgroup, pid_t pid) {
         if (dfd < 0)
                 return dfd;
         (void) snprintf(buf, sizeof(buf), "%d", (int) pid);
-        return write_at(dfd, "cgroup.procs", buf);
+        return oci_cgroup_write(dfd, "cgroup.procs", buf);
 }
 
 int oci_cgroup_is_frozen(const char *cgroup) {
@@ -460,7 +467,7 @@ int oci_cgroup_freeze(const char *cgroup, bool freeze) {
 
         if (dfd < 0)
                 return dfd;
-        r = write_at(dfd, "cgroup.freeze", freeze ? "1" : "0");
+        r = oci_cgroup_write(dfd, "cgroup.freeze", freeze ? "1" : "0");
         if (r < 0)
                 return r;
         /* Wait (bounded) until the kernel reports the whole tree frozen or thawed. */
@@ -546,7 +553,7 @@ int oci_cgroup_kill(const char *cgroup, int sig) {
 
         if (dfd < 0)
                 return dfd;
-        if (sig == SIGKILL && write_at(dfd, "cgroup.kill", "1") >= 0)
+        if (sig == SIGKILL && oci_cgroup_write(dfd, "cgroup.kill", "1") >= 0)
                 return 0;
         r = oci_cgroup_pids(cgroup, &pids, &n);
         if (r < 0)
@@ -578,6 +585,7 @@ static void remove_children(int dfd, unsigned depth) {
 int oci_cgroup_remove(const char *cgroup) {
         _cleanup_close_ int dfd = cgroup_open(cgroup);
         _cleanup_free_ char *full = NULL;
+        int r = -EBUSY;
 
         if (dfd < 0)
                 return dfd == -ENOENT ? 0 : dfd;
@@ -585,19 +593,19 @@ int oci_cgroup_remove(const char *cgroup) {
         full = strjoin(CGROUP_ROOT, cgroup, "");
         if (!full)
                 return -ENOMEM;
+        /* A process that has not left yet (its exit is in flight) keeps it busy a moment; the v1
+         * directories after it, once it has left them too. */
+        for (int i = 0; i < 100; i++) {
+                r = rmdir(full) >= 0 || errno == ENOENT ? 0 : -errno;
+                if (r != -EBUSY)
+                        break;
+                (void) usleep(10000);
+        }
         for (size_t i = 0; !streq(CGROUP_ROOT, "/sys/fs/cgroup") && i < ELEMENTSOF(v1_controllers); i++) {
                 _cleanup_free_ char *v1dir = NULL;
 
                 if (asprintf(&v1dir, "/sys/fs/cgroup/%s%s", v1_controllers[i], cgroup) >= 0)
                         (void) rmdir(v1dir);
         }
-        /* A process that has not left yet (its exit is in flight) keeps it busy a moment. */
-        for (int i = 0; i < 100; i++) {
-                if (rmdir(full) >= 0 || errno == ENOENT)
-                        return 0;
-                if (errno != EBUSY)
-                        return -errno;
-                (void) usleep(10000);
-        }
-        return -EBUSY;
+        return r;
 }

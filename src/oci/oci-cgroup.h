@@ -3,7 +3,14 @@
 
 #include <sys/types.h>
 
+#include <systemd/sd-bus.h>
+
 #include "spec.h"
+
+/* The cgroup v2 hierarchy's mount: /sys/fs/cgroup (pure v2) or /sys/fs/cgroup/unified (hybrid). */
+const char *oci_cgroup_root(void);
+/* Writes value to the file name of the cgroup directory dir_fd. */
+int oci_cgroup_write(int dir_fd, const char *name, const char *value);
 
 /* The container's cgroup in the cgroup v2 hierarchy (a hybrid host's unified one too), as runc and crun place it:
  *   --systemd-cgroup: linux.cgroupsPath "SLICE:PREFIX:NAME" is the transient scope PREFIX-NAME.scope in
@@ -14,9 +21,11 @@
 
 /* SLICE:PREFIX:NAME → "PREFIX-NAME.scope" and SLICE; empty path: system.slice:dray-oci:ID. */
 int oci_cgroup_scope_name(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice);
-/* Starts the scope with the calling process in it and waits until systemd has it running. */
+/* Starts the scope with the calling process in it and waits until systemd has it running. append (if
+ * not NULL) adds more (sv) properties to the open array: oci_resources_append_properties(). */
+typedef int (*OciScopeAppend)(sd_bus_message *m, const void *userdata);
 int oci_cgroup_start_scope(const char *unit, const char *slice, const char *id, const ContainerSpec *limits,
-                           char **ret_error);
+                           OciScopeAppend append, const void *userdata, char **ret_error);
 int oci_cgroup_stop_scope(const char *unit);
 
 /* cgroupfs: makes the directory in the cgroup v2 hierarchy (its parents' subtree_control enabling cpu,

@@ -765,7 +765,8 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
 }
 
 /* linux.resources → the limits drayd gives a scope (MemoryMax, CPUQuotaPerSecUSec, CPUWeight,
- * TasksMax): systemd properties with --systemd-cgroup, cgroup v2 files otherwise. */
+ * TasksMax): systemd properties with --systemd-cgroup, cgroup v2 files otherwise. The rest (blockIO,
+ * hugepageLimits, cpu.cpus/mems, unified) is oci-resources.c's. */
 static int parse_resources(Parser *p, json_object *linux_o) {
         ContainerSpec *s = p->config->spec;
         json_object *res, *o;
@@ -823,7 +824,7 @@ static int parse_resources(Parser *p, json_object *linux_o) {
                                 return fail(p, -EINVAL, "linux.resources.cpu.period: must be 1000…1000000 µs");
                         s->cpu_quota_per_sec_usec = (uint64_t) quota * USEC_PER_SEC / period;
                 }
-                FOREACH_STRING(k, "cpus", "mems", "realtimeRuntime", "realtimePeriod", "burst", "idle") {
+                FOREACH_STRING(k, "realtimeRuntime", "realtimePeriod", "burst", "idle") {
                         r = unsupported(p, o, k, "linux.resources.cpu.", true);
                         if (r < 0)
                                 return r;
@@ -839,10 +840,12 @@ static int parse_resources(Parser *p, json_object *linux_o) {
         r = member(p, res, "devices", "linux.resources.", json_type_array, &o);
         if (r < 0)
                 return r;
-        FOREACH_STRING(k, "blockIO", "hugepageLimits", "network", "rdma", "unified") {
-                r = unsupported(p, res, k, "linux.resources.", true);
+        {
+                _cleanup_free_ char *error = NULL;
+
+                r = oci_resources_parse(res, p->warn, p->userdata, &p->config->resources, &error);
                 if (r < 0)
-                        return r;
+                        return error ? fail(p, r, "%s", error) : r;
         }
         return 0;
 }
@@ -1275,6 +1278,7 @@ OciConfig *oci_config_free(OciConfig *c) {
                 free(c->hooks[k]);
         }
         seccomp_profile_free(c->seccomp);
+        oci_resources_free(c->resources);
         free(c->cgroups_path);
         free(c->shm_options);
         for (size_t i = 0; i < OCI_NS_JOIN_MAX; i++)

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include "json-util.h"
+#include "oci-resources.h"
 #include "seccomp-profile.h"
 #include "spec.h"
 
@@ -59,6 +60,7 @@ typedef struct OciConfig {
         uint64_t cpu_shares;      /* linux.resources.cpu as given, 0: unset (cgroup v1 files) */
         int64_t cpu_quota;        /* -1: unset */
         uint64_t cpu_period;
+        OciResources *resources;  /* blockIO, hugepageLimits, cpu.cpus/mems, unified; NULL: none */
         unsigned long shared_namespaces; /* CLONE_NEWIPC/UTS/CGROUP the config does not list */
         char *join_ns_paths[OCI_NS_JOIN_MAX]; /* ipc, uts, cgroup namespaces[].path (RuntimeIO's order) */
         bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */

@@ -171,23 +171,10 @@ int verb_exec(const OciGlobal *g, int argc, char **argv) {
         r = oci_preserved_fds(o.preserve_fds, pass_fds);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < config->n_rlimits; i++)
-                if (setrlimit(config->rlimits[i].resource, &config->rlimits[i].limit) < 0)
-                        return log_error_errno(errno, "process.rlimits: cannot set limit %d: %m", config->rlimits[i].resource);
-        if (config->seccomp) {
-                r = oci_seccomp_memfd(config, &seccomp_fd);
-                if (r < 0)
-                        return r;
-                io.seccomp_fd = seccomp_fd;
-        }
-        io.stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
-        io.allow_new_privs = !config->no_new_privs;
-        io.payload_umask = config->umask;
-        io.stdout_fd = STDOUT_FILENO;
-        io.stderr_fd = STDERR_FILENO;
+        r = oci_process_io(config, pass_fds, o.preserve_fds, &seccomp_fd, &io);
+        if (r < 0)
+                return r;
         io.orphan = o.detach;
-        io.pass_fds = pass_fds;
-        io.n_pass_fds = o.preserve_fds;
         if (config->spec->tty) {
                 if (!o.console_socket)
                         return log_error_errno(EINVAL, "exec: a terminal needs --console-socket");

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include "oci-config.h"
+#include "runtime.h"
 
 /* What create, run and exec share (oci-lifecycle.c). */
 
@@ -20,3 +21,7 @@ int oci_seccomp_memfd(const OciConfig *config, int *ret);
 
 /* --preserve-fds N: fds 3…3+N-1, each checked to be open, into fds. */
 int oci_preserved_fds(unsigned n, int *fds);
+
+/* The process's part of io: process.rlimits set on ourselves (the payload inherits them), the seccomp
+ * filter compiled into *seccomp_fd (the caller closes it), stdio and the preserved fds. */
+int oci_process_io(const OciConfig *config, const int *pass_fds, unsigned n_pass_fds, int *seccomp_fd, RuntimeIO *io);

@@ -55,6 +55,7 @@ typedef struct Created {
         char *cgroup;
         bool own_cgroup;
         char *own_cgroups; /* dray-oci's own, to return to (oci_cgroup_save_self()) */
+        char *scope_cgroup; /* the scope's path, where linux.resources made v1 directories */
         bool keep;
 } Created;
 
@@ -67,8 +68,12 @@ static void created_undo(Created *c) {
                         (void) waitpid(c->init_pid, NULL, 0);
                 }
                 /* A scope is not stopped: systemd removes it once its last process is gone. */
-                if (c->own_cgroup && c->cgroup)
+                if (c->own_cgroup && c->cgroup) {
                         (void) oci_cgroup_remove(c->cgroup);
+                        oci_resources_remove(c->cgroup);
+                }
+                if (c->scope_cgroup)
+                        oci_resources_remove(c->scope_cgroup);
                 if (c->dir_fd >= 0) {
                         (void) unlinkat(c->dir_fd, "exec.fifo", 0);
                         (void) unlinkat(c->dir_fd, "rootfs", AT_REMOVEDIR);
@@ -81,6 +86,7 @@ static void created_undo(Created *c) {
         free(c->own_cgroups);
         free(c->unit);
         free(c->cgroup);
+        free(c->scope_cgroup);
         free(c->id);
 }
 
@@ -188,6 +194,30 @@ int oci_seccomp_memfd(const OciConfig *config, int *ret) {
         if (r < 0)
                 return log_error_errno(r, "Cannot compile the seccomp filter of linux.seccomp: %m");
         *ret = TAKE_FD(fd);
+        return 0;
+}
+
+/* The process half of the RuntimeIO that create and exec share. The rlimits are set on ourselves: the
+ * payload inherits them through the runtime's fork, as runc's do. */
+int oci_process_io(const OciConfig *config, const int *pass_fds, unsigned n_pass_fds, int *seccomp_fd, RuntimeIO *io) {
+        int r;
+
+        for (size_t i = 0; i < config->n_rlimits; i++)
+                if (setrlimit(config->rlimits[i].resource, &config->rlimits[i].limit) < 0)
+                        return log_error_errno(errno, "process.rlimits: cannot set limit %d: %m", config->rlimits[i].resource);
+        if (config->seccomp) {
+                r = oci_seccomp_memfd(config, seccomp_fd);
+                if (r < 0)
+                        return r;
+                io->seccomp_fd = *seccomp_fd;
+        }
+        io->stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
+        io->allow_new_privs = !config->no_new_privs;
+        io->payload_umask = config->umask;
+        io->stdout_fd = STDOUT_FILENO;
+        io->stderr_fd = STDERR_FILENO;
+        io->pass_fds = pass_fds;
+        io->n_pass_fds = n_pass_fds;
         return 0;
 }
 
@@ -306,12 +336,17 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         r = oci_cgroup_save_self(&c->own_cgroups);
         if (r < 0)
                 return log_error_errno(r, "Cannot read /proc/self/cgroup: %m");
-        /* The cgroup first: the init is born in it. */
+        /* The cgroup first: the init is born in it. Every controller the resources need is there, or
+         * nothing is made. */
+        r = oci_resources_check(config->resources, g->systemd_cgroup, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "linux.resources: cannot be set here");
         if (g->systemd_cgroup) {
                 r = oci_cgroup_scope_name(config->cgroups_path, id, &c->unit, &slice);
                 if (r < 0)
                         return log_error_errno(r, "linux.cgroupsPath '%s' is not SLICE:PREFIX:NAME", strna(config->cgroups_path));
-                r = oci_cgroup_start_scope(c->unit, slice, id, config->spec, &error);
+                r = oci_cgroup_start_scope(c->unit, slice, id, config->spec, oci_resources_append_properties,
+                                           config->resources, &error);
                 if (r < 0) {
                         free(c->unit);
                         c->unit = NULL;
@@ -326,21 +361,18 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                         return log_error_errno(r, "%s", error ?: "Cannot create the cgroup");
                 c->own_cgroup = true;
         }
-
-        for (size_t i = 0; i < config->n_rlimits; i++)
-                if (setrlimit(config->rlimits[i].resource, &config->rlimits[i].limit) < 0)
-                        return log_error_errno(errno, "process.rlimits: cannot set limit %d: %m", config->rlimits[i].resource);
-        if (config->seccomp) {
-                r = oci_seccomp_memfd(config, &seccomp_fd);
+        if (c->unit && config->resources) {
+                r = oci_cgroup_of_pid(getpid(), &c->scope_cgroup);
                 if (r < 0)
-                        return r;
-                io.seccomp_fd = seccomp_fd;
+                        return log_error_errno(r, "Cannot read the scope's cgroup: %m");
         }
-        io.stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
-        io.allow_new_privs = !config->no_new_privs;
-        io.payload_umask = config->umask;
-        io.stdout_fd = STDOUT_FILENO;
-        io.stderr_fd = STDERR_FILENO;
+        r = oci_resources_apply(config->resources, g->systemd_cgroup, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Cannot set linux.resources");
+
+        r = oci_process_io(config, pass_fds, o->preserve_fds, &seccomp_fd, &io);
+        if (r < 0)
+                return r;
         io.root_mount = rootfs;
         io.start_fifo = fifo;
         io.orphan = orphan;
@@ -355,8 +387,6 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.shm_options = config->shm_options;
         io.root_propagation = config->root_propagation;
         io.payload_oom_score_adj = config->has_oom_score_adj ? config->oom_score_adj : 0;
-        io.pass_fds = pass_fds;
-        io.n_pass_fds = o->preserve_fds;
         if (config->spec->tty) {
                 if (!o->console_socket)
                         return log_error_errno(EINVAL, "process.terminal needs --console-socket");
@@ -606,6 +636,8 @@ static int container_destroy(const OciGlobal *g, int dir_fd, const OciState *s) 
                 (void) oci_cgroup_stop_scope(s->unit);
         else if (s->own_cgroup && s->cgroup)
                 (void) oci_cgroup_remove(s->cgroup);
+        if (s->unit || s->own_cgroup)
+                oci_resources_remove(s->cgroup); /* the v1 blkio, cpuset, hugetlb ones */
         (void) unlinkat(dir_fd, "exec.fifo", 0);
         (void) unlinkat(dir_fd, "rootfs", AT_REMOVEDIR);
         (void) unlinkat(dir_fd, "state.json", 0);

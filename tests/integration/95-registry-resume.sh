@@ -23,11 +23,7 @@ defer rm -rf "$work"
 state=/var/lib/dray
 log="$work/access.log"
 : > "$log"
-python3 "$(dirname "$0")/registry-flaky.py" "$work/port" "$log" &
-flakypid=$!
-defer kill "$flakypid"
-wait_until 10 test -s "$work/port" || bail_out "the flaky registry does not start"
-reg="127.0.0.1:$(cat "$work/port")"
+start_flaky_registry "$log"
 tag="t$RANDOM$$"
 rmi() { dray image rm -f "$1" >/dev/null 2>&1 || true; }
 arch() { dray image inspect "$1" 2>/dev/null | jq -r '.[0].Os + "/" + .[0].Architecture' | sed 's|^linux/||'; }

@@ -13,46 +13,22 @@ set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/polkit-lib.sh
 . "$(dirname "$0")/polkit-lib.sh"
+# shellcheck source=tests/integration/lib-signing.sh
+. "$(dirname "$0")/lib-signing.sh"
 
 require jq skopeo docker-registry gpg python3 curl setpriv pkcheck useradd
 
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
-
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-rootfs="$(test_rootfs)" || bail_out "no test rootfs"
-tag="$RANDOM$$"
+signing_setup
 state=/var/lib/dray
-rmi() { dray image rm -f "$1" >/dev/null 2>&1 || true; }
-inspect() { dray image inspect "$1" 2>/dev/null | jq -r ".[0].$2"; }
 blobs() { find "$state/images/blobs/sha256" -type f | wc -l; }
 
 # --- two keys -----------------------------------------------------------------------------------------
-export GNUPGHOME="$work/gnupg"
-mkdir -m 0700 "$GNUPGHOME"
-# gpg-agent ends when its home goes (inotify); killed first all the same.
-defer gpgconf --kill gpg-agent
-for who in signer other; do
-        gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "dray $who <$who@dray.test>" \
-                default default never > "$work/gpg.log" 2>&1 || bail_out "gpg cannot make a key: $(cat "$work/gpg.log")"
-        gpg --batch --export "$who@dray.test" > "$work/$who.gpg"
-done
-fpr="$(gpg --batch --with-colons --list-keys signer@dray.test 2>/dev/null | awk -F: '/^fpr/ { print $10; exit }')"
+fpr="$(signing_gen_key signer '')"
+signing_gen_key other '' > /dev/null
 ok "a signing key ($fpr) and its public key file" test -s "$work/signer.gpg"
 
 # --- the registry, the lookaside and its configuration -------------------------------------------------
-start_registry "$work/registry"
-mkdir -p "$work/sigstore"
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/sigstore" > "$work/http.log" 2>&1 &
-httppid=$!
-defer kill "$httppid"
-wait_until 10 grep -q 'port [0-9]' "$work/http.log" || bail_out "http.server does not start: $(cat "$work/http.log")"
-httpport="$(grep -o 'port [0-9]*' "$work/http.log" | head -1 | cut -d' ' -f2)"
-mkdir -p /etc/dray/registries.d
-conf="/etc/dray/registries.d/t$tag.yaml"
-defer rm -f "$conf"
+signing_start_lookaside
 printf 'docker:\n  %s:\n    lookaside: http://127.0.0.1:%s\n    lookaside-staging: file://%s\n' \
         "$reg" "$httpport" "$work/sigstore" > "$conf"
 sk() { skopeo --registries.d /etc/dray/registries.d "$@"; }

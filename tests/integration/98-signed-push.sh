@@ -13,32 +13,16 @@ set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/polkit-lib.sh
 . "$(dirname "$0")/polkit-lib.sh"
+# shellcheck source=tests/integration/lib-signing.sh
+. "$(dirname "$0")/lib-signing.sh"
 
 require jq skopeo docker-registry gpg gpgconf python3 setpriv pkcheck useradd
 
-command -v dray >/dev/null || bail_out "dray is not installed in the sandbox"
-wait_until 10 drayd_ready || bail_out "drayd does not answer on the system bus"
-
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")"
-defer rm -rf "$work"
-rootfs="$(test_rootfs)" || bail_out "no test rootfs"
-tag="$RANDOM$$"
-rmi() { dray image rm -f "$1" >/dev/null 2>&1 || true; }
-inspect() { dray image inspect "$1" 2>/dev/null | jq -r ".[0].$2"; }
+signing_setup
 
 # --- keys: made in a home of the test's own, the secret ones imported into root's keyring -----------------
-export GNUPGHOME="$work/gnupg"
-mkdir -m 0700 "$GNUPGHOME"
-defer gpgconf --kill gpg-agent
-gen() {
-        gpg --batch --pinentry-mode loopback --passphrase "$2" --quick-gen-key "dray $1 <$1@dray.test>" \
-                default default never > "$work/gpg.log" 2>&1 || bail_out "gpg cannot make a key: $(cat "$work/gpg.log")"
-        gpg --batch --export "$1@dray.test" > "$work/$1.gpg"
-        gpg --batch --with-colons --list-keys "$1@dray.test" 2>/dev/null | awk -F: '/^fpr/ { print $10; exit }'
-}
-fpr="$(gen pusher '')"
-fpr_pass="$(gen locked 'open sesame')"
+fpr="$(signing_gen_key pusher '')"
+fpr_pass="$(signing_gen_key locked 'open sesame')"
 printf 'open sesame\n' > "$work/passphrase"
 root_home="$(getent passwd root | cut -d: -f6)/.gnupg"
 mkdir -p -m 0700 "$root_home"
@@ -54,16 +38,7 @@ done
 ok "root's keyring has the secret keys" rootgpg gpg --batch --list-secret-keys "$fpr" "$fpr_pass"
 
 # --- registry, lookaside, policy ------------------------------------------------------------------------
-start_registry "$work/registry"
-mkdir -p "$work/sigstore"
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/sigstore" > "$work/http.log" 2>&1 &
-httppid=$!
-defer kill "$httppid"
-wait_until 10 grep -q 'port [0-9]' "$work/http.log" || bail_out "http.server does not start: $(cat "$work/http.log")"
-httpport="$(grep -o 'port [0-9]*' "$work/http.log" | head -1 | cut -d' ' -f2)"
-mkdir -p /etc/dray/registries.d
-conf="/etc/dray/registries.d/t$tag.yaml"
-defer rm -f "$conf"
+signing_start_lookaside
 printf 'docker:\n  %s/signed:\n    lookaside: http://127.0.0.1:%s\n    sigstore-staging: file://%s\n' \
         "$reg" "$httpport" "$work/sigstore" > "$conf"
 cat > "$work/policy.json" <<EOF

@@ -4,7 +4,7 @@
 # The dray-oci files' common fixture (21, 24, 28), sourced after lib.sh: $work (removed at exit), the
 # state directory $root, the command O=(dray-oci --root $root), the bundle $b with a busybox rootfs;
 # gone ID, edit PYTHON (changes $b/config.json, c being the parsed config), fresh_config (dray-oci
-# spec's config, without a terminal).
+# spec's config, without a terminal, then the file's own $oci_config_extra edit if set).
 
 require dray-oci jq python3
 mkdir -p "$TEST_DIR"
@@ -26,5 +26,5 @@ json.dump(c,open('$b/config.json','w'))" || bail_out "cannot edit config.json"
 fresh_config() {
         rm -f "$b/config.json"
         (cd "$b" && "${O[@]}" spec) || bail_out "dray-oci spec failed"
-        edit "c['process']['terminal']=False"
+        edit "c['process']['terminal']=False${oci_config_extra:+; $oci_config_extra}"
 }

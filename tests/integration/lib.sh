@@ -316,6 +316,15 @@ start_registry() {
         bail_out "docker-registry does not start: $(cat "$dir/log")"
 }
 
+# start_flaky_registry LOG: tests/integration/registry-flaky.py on 127.0.0.1, its blob requests logged
+# to LOG, stopped at exit; sets reg (127.0.0.1:PORT). Needs $work.
+start_flaky_registry() {
+        python3 "$REPO_ROOT/tests/integration/registry-flaky.py" "$work/flaky.port" "$1" &
+        defer kill "$!"
+        wait_until 10 test -s "$work/flaky.port" || bail_out "the flaky registry does not start"
+        reg="127.0.0.1:$(cat "$work/flaky.port")"
+}
+
 # unique_name [PREFIX]: a container name no other test (or earlier run) uses.
 unique_name() {
         echo "${1:-t}-$TEST_NAME-$$-$RANDOM" | tr -c 'a-zA-Z0-9.\n-' '-' | cut -c1-63

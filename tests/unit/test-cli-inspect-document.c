@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "inspect-document.h"
 #include "json-fields.h"
-#include "json-util.h"
-#include "template.h"
+#include "template-cases.h"
 #include "test.h"
 
 /* What GetAll gives for a running container on a bridge network, in the CLI's JSON. */
@@ -21,23 +20,40 @@ static const char properties[] =
         "\"Volumes\": [[\"vol1\", \"/v\", false]], \"VolumesFrom\": [], \"Labels\": [\"tier=web\", \"a=b=c\"], "
         "\"Privileged\": false, \"Devices\": [\"/dev/fuse:/dev/fuse:rwm\", \"/dev/sda:/dev/xvdc:r\"]}";
 
-static int render(json_object *o, const char *tmpl, const char *want) {
-        _cleanup_free_ char *out = NULL, *error = NULL;
-        int r;
-
-        r = template_expand(tmpl, o, &out, &error);
-        if (r < 0) {
-                fprintf(stderr, "%s: %s\n", tmpl, strna(error));
-                return r;
-        }
-        if (!streq(out, want)) {
-                fprintf(stderr, "%s: got '%s', want '%s'\n", tmpl, out, want);
-                return -EBADMSG;
-        }
-        return 0;
-}
-
 TEST(inspect_document_docker_scripts) {
+        static const TemplateCase cases[] = {
+                { "{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}}",
+                  "running true 4242 0" },
+                { "{{.State}}", "running" }, /* dray's scripts before State was an object */
+                { "{{.State.StartedAt}} {{.State.FinishedAt}} {{.Created}}",
+                  "2023-11-14T22:13:21.000000Z 0001-01-01T00:00:00Z 2023-11-14T22:13:20.123456Z" },
+                { "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.NetworkSettings.IPPrefixLen}}",
+                  "10.88.0.5 10.88.0.1 16" },
+                { "{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}},{{$e.MacAddress}}{{end}}",
+                  "dray0=10.88.0.5,02:42:0a:58:00:05" },
+                { "{{json .NetworkSettings.Networks.dray0.Aliases}} {{json .NetworkSettings.Networks.dray0.DNSNames}}",
+                  "[\"www\"] [\"web\",\"www\"]" },
+                { "{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}}:{{.RW}};{{end}}",
+                  "bind:/srv/data:/data:false;volume:/var/lib/dray/volumes/vol1/_data:/v:true;tmpfs::/scratch:true;" },
+                { "{{json .Config.Labels}} {{index .Config.Labels \"tier\"}}",
+                  "{\"tier\":\"web\",\"a\":\"b=c\"} web" },
+                { "{{.Path}} {{json .Args}} {{json .Config.Cmd}} {{.Config.StopSignal}} {{.Config.StopTimeout}}",
+                  "sh [\"-c\",\"sleep 1\"] [\"sh\",\"-c\",\"sleep 1\"] SIGINT 10" },
+                { "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} "
+                  "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}} "
+                  "{{.HostConfig.ReadonlyRootfs}} {{json .HostConfig.Binds}}",
+                  "67108864 500000000 0 on-failure:3 true [\"/srv/data:/data:ro\",\"vol1:/v\"]" },
+                { "{{json .HostConfig.PortBindings}}",
+                  "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8080\"},{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"8081\"}]}" },
+                { "{{.Config.Hostname}} {{.Config.User}} {{.Config.WorkingDir}} {{.Config.Image}} {{.Config.OpenStdin}}",
+                  "web 1000 /srv localhost/busybox:latest true" },
+                /* dray's own properties stay where they were. */
+                { "{{.Name}} {{.Pid}} {{.ExitStatus}} {{.MemoryMax}} {{.TasksMax}} {{.RestartPolicy}}",
+                  "web 4242 -1 67108864 null on-failure:3" },
+                { "{{if .State.Health}}h{{else}}no health{{end}}", "no health" },
+                { "{{range .HostConfig.Devices}}{{.PathOnHost}}>{{.PathInContainer}}:{{.CgroupPermissions}} {{end}}",
+                  "/dev/fuse>/dev/fuse:rwm /dev/sda>/dev/xvdc:r " },
+        };
         _cleanup_json_ json_object *c = json_tokener_parse(properties);
         _cleanup_json_ json_object *networks = json_tokener_parse(
                 "{\"dray0\": {\"Id\": \"n1\", \"Subnet\": \"10.88.0.0/16\", \"Gateway\": \"10.88.0.1\"}}");
@@ -45,39 +61,17 @@ TEST(inspect_document_docker_scripts) {
 
         ASSERT_TRUE(c && networks && volumes);
         ASSERT_OK(inspect_document_build(c, networks, volumes));
-        ASSERT_OK(render(c, "{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}}", "running true 4242 0"));
-        ASSERT_OK(render(c, "{{.State}}", "running")); /* dray's scripts before State was an object */
-        ASSERT_OK(render(c, "{{.State.StartedAt}} {{.State.FinishedAt}} {{.Created}}",
-                         "2023-11-14T22:13:21.000000Z 0001-01-01T00:00:00Z 2023-11-14T22:13:20.123456Z"));
-        ASSERT_OK(render(c, "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.NetworkSettings.IPPrefixLen}}",
-                         "10.88.0.5 10.88.0.1 16"));
-        ASSERT_OK(render(c, "{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{$e.IPAddress}},{{$e.MacAddress}}{{end}}",
-                         "dray0=10.88.0.5,02:42:0a:58:00:05"));
-        ASSERT_OK(render(c, "{{json .NetworkSettings.Networks.dray0.Aliases}} {{json .NetworkSettings.Networks.dray0.DNSNames}}",
-                         "[\"www\"] [\"web\",\"www\"]"));
-        ASSERT_OK(render(c, "{{range .Mounts}}{{.Type}}:{{.Source}}:{{.Destination}}:{{.RW}};{{end}}",
-                         "bind:/srv/data:/data:false;volume:/var/lib/dray/volumes/vol1/_data:/v:true;tmpfs::/scratch:true;"));
-        ASSERT_OK(render(c, "{{json .Config.Labels}} {{index .Config.Labels \"tier\"}}", "{\"tier\":\"web\",\"a\":\"b=c\"} web"));
-        ASSERT_OK(render(c, "{{.Path}} {{json .Args}} {{json .Config.Cmd}} {{.Config.StopSignal}} {{.Config.StopTimeout}}",
-                         "sh [\"-c\",\"sleep 1\"] [\"sh\",\"-c\",\"sleep 1\"] SIGINT 10"));
-        ASSERT_OK(render(c, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} "
-                            "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}} "
-                            "{{.HostConfig.ReadonlyRootfs}} {{json .HostConfig.Binds}}",
-                         "67108864 500000000 0 on-failure:3 true [\"/srv/data:/data:ro\",\"vol1:/v\"]"));
-        ASSERT_OK(render(c, "{{json .HostConfig.PortBindings}}",
-                         "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8080\"},{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"8081\"}]}"));
-        ASSERT_OK(render(c, "{{.Config.Hostname}} {{.Config.User}} {{.Config.WorkingDir}} {{.Config.Image}} {{.Config.OpenStdin}}",
-                         "web 1000 /srv localhost/busybox:latest true"));
-        /* dray's own properties stay where they were. */
-        ASSERT_OK(render(c, "{{.Name}} {{.Pid}} {{.ExitStatus}} {{.MemoryMax}} {{.TasksMax}} {{.RestartPolicy}}",
-                         "web 4242 -1 67108864 null on-failure:3"));
-        ASSERT_OK(render(c, "{{if .State.Health}}h{{else}}no health{{end}}", "no health"));
-        ASSERT_OK(render(c, "{{range .HostConfig.Devices}}{{.PathOnHost}}>{{.PathInContainer}}:{{.CgroupPermissions}} {{end}}",
-                         "/dev/fuse>/dev/fuse:rwm /dev/sda>/dev/xvdc:r "));
+        ASSERT_OK(template_cases_check(c, cases, ELEMENTSOF(cases)));
         return 0;
 }
 
 TEST(inspect_document_stopped_no_network_info) {
+        static const TemplateCase cases[] = {
+                { "{{.State}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}} [{{.NetworkSettings.IPAddress}}]",
+                  "exited false 0 3 []" },
+                { "{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}} {{(index .Mounts 1).Source}}",
+                  "{} 0 " },
+        };
         _cleanup_json_ json_object *c = json_tokener_parse(properties);
         json_object *state;
 
@@ -87,14 +81,19 @@ TEST(inspect_document_stopped_no_network_info) {
         json_object_object_add(c, "Networks", json_object_new_array());
         json_object_object_add(c, "Ports", json_object_new_array());
         ASSERT_OK(inspect_document_build(c, NULL, NULL));
-        ASSERT_OK(render(c, "{{.State}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}} [{{.NetworkSettings.IPAddress}}]",
-                         "exited false 0 3 []"));
-        ASSERT_OK(render(c, "{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}} {{(index .Mounts 1).Source}}",
-                         "{} 0 "));
+        ASSERT_OK(template_cases_check(c, cases, ELEMENTSOF(cases)));
         return 0;
 }
 
 TEST(inspect_document_health) {
+        static const TemplateCase cases[] = {
+                { "{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}}",
+                  "unhealthy 3 1" },
+                { "{{range .State.Health.Log}}{{.Start}} {{.ExitCode}} {{json .Output}}{{end}}",
+                  "2023-11-14T22:13:22.000000Z 1 \"down\\n\"" },
+                { "{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Retries}}",
+                  "[\"CMD-SHELL\",\"true\"] 300000000 2" },
+        };
         _cleanup_json_ json_object *c = json_tokener_parse(properties);
 
         ASSERT_TRUE(c);
@@ -107,12 +106,7 @@ TEST(inspect_document_health) {
                 "{\"Test\": [\"CMD-SHELL\", \"true\"], \"IntervalUSec\": 300000, \"TimeoutUSec\": 0, "
                 "\"StartPeriodUSec\": 0, \"Retries\": 2, \"OnFailure\": \"none\"}"));
         ASSERT_OK(inspect_document_build(c, NULL, NULL));
-        ASSERT_OK(render(c, "{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}}",
-                         "unhealthy 3 1"));
-        ASSERT_OK(render(c, "{{range .State.Health.Log}}{{.Start}} {{.ExitCode}} {{json .Output}}{{end}}",
-                         "2023-11-14T22:13:22.000000Z 1 \"down\\n\""));
-        ASSERT_OK(render(c, "{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Retries}}",
-                         "[\"CMD-SHELL\",\"true\"] 300000000 2"));
+        ASSERT_OK(template_cases_check(c, cases, ELEMENTSOF(cases)));
         return 0;
 }
 

@@ -2,10 +2,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "blob-partial.h"
 #include "image-digest.h"
 #include "image-gzip.h"
 #include "image-manifest.h"
@@ -278,6 +280,70 @@ TEST(store_blobs_and_index) {
         ASSERT_ERROR(image_index_untag(&index, "docker.io/library/a:latest"), ENOENT);
         image_index_remove_manifest(&index, m1.digest);
         ASSERT_EQ(index.n, 1);
+        (void) rm_rf_path(dir);
+        return 0;
+}
+
+/* A leftover of an earlier pull: size bytes (sparse), last written hours ago. */
+static int make_leftover(int dir_fd, const char *name, uint64_t size, int hours) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        struct timespec t[2] = { { .tv_nsec = UTIME_OMIT } };
+
+        if (fd < 0 || ftruncate(fd, (off_t) size) < 0)
+                return -errno;
+        ASSERT_OK(clock_gettime(CLOCK_REALTIME, &t[1]));
+        t[1].tv_sec -= hours * 3600;
+        return futimens(fd, t) < 0 ? -errno : 0;
+}
+
+static bool exists_at(int dir_fd, const char *name) {
+        return faccessat(dir_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
+}
+
+TEST(partials_bounded) {
+        char dir[] = "/tmp/test-image-XXXXXX", name[16];
+        _cleanup_(image_store_freep) ImageStore *s = NULL;
+        _cleanup_close_ int dir_fd = -EBADF, held = -EBADF;
+        uint64_t offset;
+        BlobWriter w;
+
+        ASSERT_TRUE(mkdtemp(dir));
+        ASSERT_OK(image_store_open(dir, &s));
+        ASSERT_OK(mkdirat(s->tmp_fd, BLOB_PARTIAL_DIR, 0700));
+        ASSERT_TRUE((dir_fd = openat(s->tmp_fd, BLOB_PARTIAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0);
+
+        /* By number: 2 more than are kept, the oldest held by a transfer (never dropped). */
+        for (unsigned i = 0; i < BLOB_PARTIAL_KEEP_FILES + 2; i++) {
+                snprintf(name, sizeof(name), "f%02u", i);
+                ASSERT_OK(make_leftover(dir_fd, name, 1, (int) i + 1));
+        }
+        ASSERT_TRUE((held = openat(dir_fd, name, O_RDONLY | O_CLOEXEC)) >= 0);
+        ASSERT_OK(flock(held, LOCK_EX));
+        ASSERT_OK(blob_partial_open(s, "sha256:" HEX64, 100, &w, &offset));
+        blob_writer_done(&w);
+        for (unsigned i = 0; i < BLOB_PARTIAL_KEEP_FILES; i++) {
+                snprintf(name, sizeof(name), "f%02u", i);
+                ASSERT_TRUE(exists_at(dir_fd, name));
+        }
+        ASSERT_FALSE(exists_at(dir_fd, "f16"));
+        ASSERT_TRUE(exists_at(dir_fd, "f17"));
+        ASSERT_TRUE(exists_at(dir_fd, HEX64));
+        ASSERT_EQ(count_entries(dir_fd), BLOB_PARTIAL_KEEP_FILES + 2);
+
+        /* By size: past the bytes kept, the older ones go, a small one too. */
+        ASSERT_OK(blob_partial_clean(s));
+        safe_close(dir_fd);
+        ASSERT_OK(mkdirat(s->tmp_fd, BLOB_PARTIAL_DIR, 0700));
+        ASSERT_TRUE((dir_fd = openat(s->tmp_fd, BLOB_PARTIAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0);
+        ASSERT_OK(make_leftover(dir_fd, "big", BLOB_PARTIAL_KEEP_BYTES / 4 * 3, 1));
+        ASSERT_OK(make_leftover(dir_fd, "bigger", BLOB_PARTIAL_KEEP_BYTES / 2, 2));
+        ASSERT_OK(make_leftover(dir_fd, "small", 1, 3));
+        ASSERT_OK(blob_partial_open(s, "sha256:" HEX64, 100, &w, &offset));
+        blob_writer_done(&w);
+        ASSERT_TRUE(exists_at(dir_fd, "big"));
+        ASSERT_FALSE(exists_at(dir_fd, "bigger"));
+        ASSERT_FALSE(exists_at(dir_fd, "small"));
+        ASSERT_EQ(count_entries(dir_fd), 2);
         (void) rm_rf_path(dir);
         return 0;
 }

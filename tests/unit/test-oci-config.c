@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dray-oci's config.json reader: what each field becomes, and hostile or unsupported input refused
  * with the key named (or warned about where runc and crun only warn). */
+#include <dirent.h>
 #include <limits.h>
 #include <sched.h>
 #include <string.h>
@@ -180,6 +181,48 @@ TEST(propagation_shm_umask) {
         return 0;
 }
 
+/* blockIO, hugepageLimits, cpus/mems, unified: checked against the host, kept for oci-resources.c. */
+TEST(resources) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+        _cleanup_free_ char *linux_extra = NULL;
+        unsigned major = 0, minor = 0;
+        bool disk = false, huge = access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) >= 0;
+        DIR *d = opendir("/sys/dev/block");
+
+        for (struct dirent *de; d && !disk && (de = readdir(d));)
+                disk = sscanf(de->d_name, "%u:%u", &major, &minor) == 2;
+        if (d)
+                closedir(d);
+        char blkio[160] = "";
+
+        if (disk)
+                (void) snprintf(blkio, sizeof(blkio),
+                                ",'blockIO':{'weight':500,'leafWeight':300,'throttleWriteIOPSDevice':[{'major':%u,'minor':%u,'rate':9}]}",
+                                major, minor);
+        ASSERT_TRUE(asprintf(&linux_extra,
+                             ",'resources':{'cpu':{'cpus':'0','mems':'0'},'unified':{'hugetlb.2MB.max':'4194304'}%s%s}",
+                             huge ? ",'hugepageLimits':[{'pageSize':'2048KB','limit':4194304}]" : "", blkio) >= 0);
+        ASSERT_OK(parse("", linux_extra, "", &c, NULL));
+        ASSERT_TRUE(c->resources);
+        ASSERT_STREQ(c->resources->cpus, "0");
+        ASSERT_STREQ(c->resources->mems, "0");
+        ASSERT_STREQ(c->resources->unified[0], "hugetlb.2MB.max");
+        ASSERT_STREQ(c->resources->unified[1], "4194304");
+        if (huge) {
+                ASSERT_EQ(c->resources->n_hugepages, 1U);
+                ASSERT_STREQ(c->resources->hugepages[0].size, "2MB"); /* the kernel's spelling */
+                ASSERT_EQ(c->resources->hugepages[0].limit, 4194304U);
+        }
+        if (disk) {
+                ASSERT_EQ(c->resources->blkio_weight, 500U);
+                ASSERT_EQ(c->resources->n_io_limits[OCI_IO_WRITE_IOPS], 1U);
+                ASSERT_EQ(c->resources->io_limits[OCI_IO_WRITE_IOPS][0].major, major);
+                ASSERT_EQ(c->resources->io_limits[OCI_IO_WRITE_IOPS][0].value, 9U);
+                ASSERT_TRUE(strstr(warnings, "blockIO.leafWeight has no effect"));
+        }
+        return 0;
+}
+
 TEST(namespaces) {
         _cleanup_(oci_config_freep) OciConfig *c = NULL;
         _cleanup_json_ json_object *o = NULL;
@@ -291,7 +334,16 @@ TEST(hostile) {
         bad += expect_reject("", ",'cgroupsPath':'/a/../../b'", "", "cgroupsPath");
         bad += expect_reject("", ",'maskedPaths':['/proc/../etc']", "", "maskedPaths");
         bad += expect_reject("", ",'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/x'}", "", "listenerPath");
-        bad += expect_reject("", ",'resources':{'blockIO':{'weight':10}}", "", "blockIO");
+        bad += expect_reject("", ",'resources':{'blockIO':{'weight':5}}", "", "linux.resources.blockIO.weight: out of range");
+        bad += expect_reject("", ",'resources':{'blockIO':{'throttleReadBpsDevice':[{'major':4095,'minor':1,'rate':1}]}}", "",
+                             "throttleReadBpsDevice[0]: the host has no block device 4095:1");
+        bad += expect_reject("", ",'resources':{'hugepageLimits':[{'pageSize':'2ZB','limit':1}]}", "",
+                             "hugepageLimits[0].pageSize");
+        bad += expect_reject("", ",'resources':{'cpu':{'cpus':'1-0'}}", "", "linux.resources.cpu.cpus");
+        bad += expect_reject("", ",'resources':{'unified':{'../memory.max':'1'}}", "", "'../memory.max'");
+        bad += expect_reject("", ",'resources':{'unified':{'cgroup.subtree_control':'+io'}}", "", "cgroup.subtree_control");
+        bad += expect_reject("", ",'resources':{'rdma':{'mlx':{'hcaHandles':1}}}", "", "linux.resources.rdma");
+        bad += expect_reject("", ",'resources':{'network':{'classID':1}}", "", "linux.resources.network");
         bad += expect_reject("", ",'uidMappings':[{'containerID':0,'hostID':1000,'size':1}]", "", "without a user namespace");
         bad += expect_reject("", "", ",'mounts':[{'destination':'/x','type':'overlay','source':'o'}]", "overlay");
         bad += expect_reject("", "", ",'mounts':[{'destination':'/proc/sys','type':'bind','source':'data'}]", "cannot be mounted");
