@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -517,6 +518,13 @@ int mount_setup_after_pivot(RuntimeContext *c) {
          * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
         if (c->host_cgroup2 && !c->spec->boot) {
                 r = mount_cgroup2(c, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+                /* An OCI config's user namespace in the host's cgroup namespace (no cgroup namespace
+                 * listed) may not mount cgroup2, which that namespace does not own: /sys/fs/cgroup then
+                 * stays empty (or the read-only tmpfs over the host's), as on hybrid hosts. */
+                if (r == -EPERM && (c->io->shared_namespaces & CLONE_NEWCGROUP)) {
+                        c->failure = (RuntimeRecord) {};
+                        r = 0;
+                }
                 if (r < 0)
                         return r;
         }

@@ -120,3 +120,16 @@ edit "c['process']['args']=['true']; c['linux']['resources']={'memory':{'disable
 run o1 'true'
 is "$rc" 0 "disableOOMKiller: the container runs"
 like "$(cat "$work/err")" "disableOOMKiller is not supported by dray-oci and has no effect" "disableOOMKiller: a warning naming it"
+
+# --- a user namespace in the host's cgroup namespace (runtime-tools' linux_uid_mappings): runs --------
+fresh_config
+cp -a "$b/rootfs" "$work/rootfs-shifted" && chown -R 300000:300000 "$work/rootfs-shifted" ||
+        bail_out "cannot prepare a rootfs owned by the mapped root"
+edit "c['root']={'path':'$work/rootfs-shifted'}
+c['linux']['namespaces']=[n for n in c['linux']['namespaces'] if n['type']!='cgroup']+[{'type':'user'}]
+c['linux']['uidMappings']=[{'containerID':0,'hostID':300000,'size':65536}]
+c['linux']['gidMappings']=[{'containerID':0,'hostID':300000,'size':65536}]"
+run n1 'id -u; ls /sys/fs/cgroup | wc -l'
+is "$rc" 0 "a user namespace without a cgroup namespace: the container runs"
+[ "$rc" = 0 ] || diag "$(cat "$work/err")"
+like "$out" "^0" "a user namespace without a cgroup namespace: the process is root of its namespace"
