@@ -843,11 +843,17 @@ static int parse_resources(Parser *p, json_object *linux_o) {
                 return r;
         if (o && get_int64(p, o, "limit", "linux.resources.pids.", INT64_MIN, INT64_MAX, &v) > 0 && v > 0)
                 s->tasks_max = (uint64_t) v;
-        /* Device rules: accepted without effect. dray-oci sets no device cgroup; the container's /dev
-         * holds the runtime's usual nodes and those of linux.devices (parse_devices()). */
+        /* Device rules: the device cgroup (oci-devices.h), with the defaults and linux.devices after them. */
         r = member(p, res, "devices", "linux.resources.", json_type_array, &o);
         if (r < 0)
                 return r;
+        if (o) {
+                _cleanup_free_ char *error = NULL;
+
+                r = oci_device_rules_parse(o, &p->config->devices, &error);
+                if (r < 0)
+                        return error ? fail(p, r, "%s", error) : r;
+        }
         {
                 _cleanup_free_ char *error = NULL;
 
@@ -1007,7 +1013,7 @@ static int parse_devices(Parser *p, json_object *linux_o) {
                 if (get_int64(p, e, "major", "linux.devices[].", 0, 4095, &maj) <= 0 ||
                     get_int64(p, e, "minor", "linux.devices[].", 0, 1048575, &min) <= 0)
                         return fail(p, -EINVAL, "linux.devices[%zu]: major and minor are required (0…4095, 0…1048575)", i);
-                if (get_int64(p, e, "fileMode", "linux.devices[].", 0, 07777, &mode) < 0 ||
+                if (get_int64(p, e, "fileMode", "linux.devices[].", 0, 0177777, &mode) < 0 ||
                     get_int64(p, e, "uid", "linux.devices[].", 0, UINT32_MAX, &uid) < 0 ||
                     get_int64(p, e, "gid", "linux.devices[].", 0, UINT32_MAX, &gid) < 0)
                         return -EINVAL;
@@ -1028,6 +1034,10 @@ static int parse_devices(Parser *p, json_object *linux_o) {
                         }
                 if (skip)
                         continue;
+                /* podman sends the node's st_mode, type bits too (020666): only the permissions count. */
+                r = oci_device_rules_add_node(&p->config->devices, type[0], (uint32_t) maj, (uint32_t) min);
+                if (r < 0)
+                        return r;
                 if ((mode >= 0 && (mode & 07777) != (st.st_mode & 07777)) || (uid >= 0 && uid != st.st_uid) ||
                     (gid >= 0 && gid != st.st_gid))
                         warn(p, "linux.devices[%zu]: %s has the mode and owner of the host's %s", i, path, host);
@@ -1297,6 +1307,7 @@ OciConfig *oci_config_free(OciConfig *c) {
         json_object_put(c->annotations);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);
+        oci_device_rules_done(&c->devices);
         free(c);
         return NULL;
 }

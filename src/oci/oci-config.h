@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include "json-util.h"
+#include "oci-devices.h"
 #include "oci-resources.h"
 #include "seccomp-profile.h"
 #include "spec.h"
@@ -73,6 +74,7 @@ typedef struct OciConfig {
         char **readonly_paths;
         unsigned long root_propagation; /* linux.rootfsPropagation as mount(2) flags, 0: private */
         char *shm_options;        /* the tmpfs options of mounts[]'s /dev/shm, NULL: the runtime's */
+        OciDeviceRules devices;   /* linux.resources.devices and linux.devices: the device cgroup */
 } OciConfig;
 
 typedef void (*OciWarn)(const char *message, void *userdata);

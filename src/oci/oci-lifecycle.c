@@ -23,6 +23,7 @@
 #include "log.h"
 #include "oci-cgroup.h"
 #include "oci-config.h"
+#include "oci-devices.h"
 #include "oci-exec.h"
 #include "oci-hooks.h"
 #include "oci-state.h"
@@ -371,6 +372,15 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         r = oci_resources_apply(config->resources, g->systemd_cgroup, &error);
         if (r < 0)
                 return log_error_errno(r, "%s", error ?: "Cannot set linux.resources");
+        /* The device cgroup, before the init exists. With --systemd-cgroup too: systemd's DeviceAllow=
+         * names devices by path or by a major's name in /proc/devices, never a numeric wildcard major
+         * ("c *:1") nor the order of allow and deny rules, so the scope's cgroup gets dray-oci's own
+         * program (crun's choice), beside whatever systemd attaches, and on a hybrid host the v1 lists of
+         * the scope's devices cgroup (systemd realizes a delegated scope there and writes nothing to it
+         * without a DevicePolicy=). */
+        r = oci_devices_apply_self(&config->devices, &error);
+        if (r < 0)
+                return log_error_errno(r, "linux.resources.devices: %s", error ?: "cannot set up the device cgroup");
 
         r = oci_process_io(config, pass_fds, o->preserve_fds, &seccomp_fd, &io);
         if (r < 0)

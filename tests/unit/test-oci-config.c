@@ -421,3 +421,27 @@ TEST(ids) {
         ASSERT_FALSE(oci_id_is_valid(NULL));
         return 0;
 }
+
+/* linux.resources.devices becomes the device cgroup's rules, linux.devices nodes its allowed nodes (podman's
+ * fileMode with the type bits included); a bad rule is refused naming its index. */
+TEST(device_cgroup) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+        int bad = 0;
+
+        ASSERT_OK(parse("", ",'resources':{'devices':[{'allow':false,'access':'rwm'},{'allow':true,'type':'c','major':10,"
+                        "'minor':-1,'access':'r'}]},'devices':[{'path':'/dev/mynull','type':'c','major':1,'minor':3,"
+                        "'fileMode':8630}]", "", &c, NULL));
+        ASSERT_EQ(c->devices.n_user, 2U);
+        ASSERT_FALSE(c->devices.user[0].allow);
+        ASSERT_EQ(c->devices.user[0].type, 'a');
+        ASSERT_EQ(c->devices.user[1].minor, OCI_DEV_WILDCARD);
+        ASSERT_EQ(c->devices.user[1].access, OCI_DEV_ACC_READ);
+        ASSERT_EQ(c->devices.n_nodes, 1U);
+        ASSERT_EQ(c->devices.nodes[0].major, 1);
+        ASSERT_EQ(c->devices.nodes[0].minor, 3);
+        bad += expect_reject("", ",'resources':{'devices':[{'allow':true},{'allow':true,'access':'rx'}]}", "",
+                             "linux.resources.devices[1].access");
+        bad += expect_reject("", ",'resources':{'devices':{'allow':true}}", "", "linux.resources.devices: not an array");
+        ASSERT_EQ(bad, 0);
+        return 0;
+}
