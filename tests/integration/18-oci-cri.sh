@@ -48,8 +48,8 @@ cri() { PYTHONPATH="$work/pb" /usr/bin/python3 "$here/cri_client.py" "$work/cont
 image_of_rootfs "$rootfs" "$work" localhost/oci-cri '["sleep", "100000"]'
 
 # The native snapshotter (overlayfs may not nest in the sandbox); no CNI (host-network pods only);
-# the streaming server on loopback; AppArmor off (dray-oci refuses a profile, as it does not
-# implement it).
+# the streaming server on loopback; AppArmor off (dray-oci applies no profile: containerd would
+# load its default one for nothing on a host with AppArmor).
 containerd_start "$work" "$unit" "$(cat <<CONF
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "localhost/oci-cri:latest"
