@@ -7,14 +7,17 @@
 # SystemdCgroup). A CRI client speaking runtime.v1 over gRPC (cri_client.py, messages from
 # cri_v1.proto) runs a host-network pod on that handler with a local sandbox image, creates and
 # starts a container in it, execs into it, then stops and removes both; dray-oci's state, the
-# scopes and the cgroups must be gone.
+# scopes and the cgroups must be gone. A second pod has a network namespace of its own, set up by
+# Debian's CNI plugins (a bridge inside the sandbox): its container joins it by path and serves HTTP
+# on the pod's IP.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/lib-containerd.sh
 . "$(dirname "$0")/lib-containerd.sh"
 
-require dray-oci podman containerd ctr containerd-shim-runc-v2 systemd-run protoc jq
+require dray-oci podman containerd ctr containerd-shim-runc-v2 systemd-run protoc jq wget ip
+[ -x /usr/lib/cni/bridge ] || skip_all "containernetworking-plugins missing"
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null || skip_all "python3-grpcio or python3-protobuf missing"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$TEST_DIR"
@@ -26,6 +29,7 @@ ns=k8s.io
 runc_root="$work/runc"
 # The pod's slice, as a kubelet makes one per pod (a name without "-": no parent slices to clean up).
 slice="cripod$$.slice"
+bridge="cribr$$"
 # Whatever a failure left (containerd's shims die with its unit, the containers' scopes do not):
 # dray-oci's containers, the pod's slice with their scopes, mounts under the test directory.
 leftovers() {
@@ -34,6 +38,7 @@ leftovers() {
                 [ -d "$dir" ] && dray-oci --root "$runc_root/$ns" delete --force "$(basename "$dir")"
         done
         systemctl stop "$slice" 2>/dev/null
+        ip link del "$bridge" 2>/dev/null
         findmnt -rn -o TARGET | grep "^$work/" | sort -r | xargs -r umount -l
         return 0
 }
@@ -47,7 +52,17 @@ cri() { PYTHONPATH="$work/pb" /usr/bin/python3 "$here/cri_client.py" "$work/cont
 # One image, the busybox root, serves as the pod's sandbox ("pause") image and the container's.
 image_of_rootfs "$rootfs" "$work" localhost/oci-cri '["sleep", "100000"]'
 
-# The native snapshotter (overlayfs may not nest in the sandbox); no CNI (host-network pods only);
+# The pod network for pods not on the node's: a bridge with host-local addresses, the bridge the
+# gateway (the sandbox's side reaches the pods through it), no masquerading.
+mkdir -p "$work/cni-conf"
+cat > "$work/cni-conf/10-dray-test.conflist" <<CONF
+{"cniVersion": "0.4.0", "name": "dray-test-cri",
+ "plugins": [{"type": "bridge", "bridge": "$bridge", "isGateway": true, "ipMasq": false,
+              "ipam": {"type": "host-local", "dataDir": "$work/cni-ipam",
+                       "ranges": [[{"subnet": "10.231.18.0/24"}]]}}]}
+CONF
+
+# The native snapshotter (overlayfs may not nest in the sandbox); CNI from the test's directory;
 # the streaming server on loopback; AppArmor off (dray-oci applies no profile: containerd would
 # load its default one for nothing on a host with AppArmor).
 containerd_start "$work" "$unit" "$(cat <<CONF
@@ -57,7 +72,7 @@ containerd_start "$work" "$unit" "$(cat <<CONF
   stream_server_port = "0"
   disable_apparmor = true
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$work/cni-bin"
+    bin_dir = "/usr/lib/cni"
     conf_dir = "$work/cni-conf"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "native"
@@ -156,4 +171,46 @@ fails "no process of the container" kill -0 "$cpid"
 is "$(systemctl list-units --all --plain --no-legend "cri-containerd-*.scope" | wc -l)" 0 "no scope left"
 ok "the pod's slice stops (a kubelet removes it)" systemctl stop "$slice"
 gone() { [ -z "$(find /sys/fs/cgroup -name "cri-containerd-*.scope" 2>/dev/null)" ]; }
+ok "no cgroup left" wait_until 10 gone
+
+# A pod with a network namespace of its own: the CRI plugin makes it and sets it up with CNI, the
+# sandbox and the container join it by path.
+pod_config="$(jq -cn --arg uid "$uid-net" --arg slice "$slice" --arg logs "$work/logs" '{
+        metadata: {name: "oci-cri-net", uid: $uid, namespace: "default", attempt: 0},
+        hostname: "cri-net", log_directory: $logs,
+        linux: {cgroup_parent: $slice,
+                security_context: {namespace_options: {network: "POD", pid: "CONTAINER", ipc: "POD"}}}}')"
+pod="$(cri RunPodSandbox "$(jq -cn --argjson c "$pod_config" '{config: $c, runtime_handler: "dray"}')" | jq -r .pod_sandbox_id)"
+if [ -z "$pod" ] || [ "$pod" = null ]; then bail_out "RunPodSandbox (pod network) failed"; fi
+status="$(cri PodSandboxStatus "{\"pod_sandbox_id\": \"$pod\"}")"
+is "$(jq -r .status.runtime_handler <<<"$status")" dray "a pod with its own network on the handler dray"
+ip="$(jq -r .status.network.ip <<<"$status")"
+like "$ip" '^10\.231\.18\.[0-9]+$' "the CRI plugin reports its IP from CNI"
+netns="$(jq -r '.linux.namespaces[] | select(.type == "network") | .path' "$work/state/io.containerd.runtime.v2.task/$ns/$pod/config.json")"
+like "$netns" '^/.*/netns/' "dray-oci is given the pod's network namespace by path"
+spid="$("${D[@]}" state "$pod" | jq -r .pid)"
+is "$(stat -L -c %i "/proc/$spid/ns/net")" "$(stat -L -c %i "$netns")" "the sandbox joined it"
+ctr_config='{"metadata": {"name": "web", "attempt": 0}, "image": {"image": "localhost/oci-cri:latest"},
+        "command": ["sh", "-c", "mkdir -p /tmp/www && hostname > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"],
+        "log_path": "web.log",
+        "linux": {"security_context": {"namespace_options": {"network": "POD", "pid": "CONTAINER", "ipc": "POD"}}}}'
+cid="$(cri CreateContainer "$(jq -cn --arg pod "$pod" --argjson c "$ctr_config" --argjson s "$pod_config" \
+        '{pod_sandbox_id: $pod, config: $c, sandbox_config: $s}')" | jq -r .container_id)"
+if [ -z "$cid" ] || [ "$cid" = null ]; then bail_out "CreateContainer (pod network) failed"; fi
+ok "StartContainer (pod network)" cri StartContainer "{\"container_id\": \"$cid\"}"
+ok "the container runs" wait_until 30 running
+cpid="$("${D[@]}" state "$cid" | jq -r .pid)"
+is "$(stat -L -c %i "/proc/$cpid/ns/net")" "$(stat -L -c %i "$netns")" "the container joined the pod's network namespace"
+like "$(cri ExecSync "{\"container_id\": \"$cid\", \"cmd\": [\"ip\", \"-4\", \"addr\", \"show\", \"eth0\"]}" | jq -r .stdout)" \
+        "inet $ip/24" "ExecSync: the pod's address on its eth0"
+served() { [ "$(wget -q -T 5 -O - "http://$ip:8080/" 2>/dev/null)" = cri-net ]; }
+ok "the container serves on the pod's IP, reached over the bridge" wait_until 30 served
+ok "StopContainer (pod network)" cri StopContainer "{\"container_id\": \"$cid\", \"timeout\": 10}"
+ok "RemoveContainer (pod network)" cri RemoveContainer "{\"container_id\": \"$cid\"}"
+ok "StopPodSandbox (pod network)" cri StopPodSandbox "{\"pod_sandbox_id\": \"$pod\"}"
+ok "RemovePodSandbox (pod network)" cri RemovePodSandbox "{\"pod_sandbox_id\": \"$pod\"}"
+is "$(cri ListPodSandbox '{}' | jq -r '.items | length')" 0 "no pod left"
+is "$(find "$runc_root/$ns" -mindepth 1 2>/dev/null | wc -l)" 0 "dray-oci's root is empty"
+fails "the pod's network namespace is gone" test -e "$netns"
+is "$(systemctl list-units --all --plain --no-legend "cri-containerd-*.scope" | wc -l)" 0 "no scope left"
 ok "no cgroup left" wait_until 10 gone
