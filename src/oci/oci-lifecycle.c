@@ -757,8 +757,20 @@ int verb_kill(const OciGlobal *g, int argc, char **argv) {
         if (r < 0)
                 return r;
         st = oci_state_status(dir, s);
-        if (!IN_SET_STATUS_LIVE(st))
-                return log_error_errno(ESRCH, "container '%s' is not running", id);
+        if (!IN_SET_STATUS_LIVE(st)) {
+                /* As runc's: --all still signals what is left in the cgroup once the init ended
+                 * (containerd's shim kills a shared-PID container's leftovers so after its init's
+                 * exit); a cgroup already gone has nothing left. A plain kill fails with runc's words,
+                 * which containerd's shim reads as "already finished" (its CRI plugin's StopContainer
+                 * and RemoveContainer fail on anything else). */
+                if (all && s->cgroup) {
+                        r = oci_cgroup_kill(s->cgroup, sig);
+                        if (r < 0 && r != -ENOENT)
+                                return log_error_errno(r, "Cannot send signal %d to container '%s': %m", sig, id);
+                        return 0;
+                }
+                return log_error_errno(ESRCH, "container '%s': container not running", id);
+        }
         if (all && s->cgroup)
                 r = oci_cgroup_kill(s->cgroup, sig);
         else
