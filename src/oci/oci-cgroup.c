@@ -384,29 +384,70 @@ int oci_cgroup_save_self(char **ret) {
         return 0;
 }
 
-void oci_cgroup_return(const char *saved) {
-        const char *line = saved;
-
-        while (line && *line) {
+/* Joins the caller to each hierarchy's cgroup of text (/proc/PID/cgroup's form): "0::/path" in the v2
+ * one, "N:CONTROLLERS:/path" (and "N:name=NAME:/path") in /sys/fs/cgroup/CONTROLLERS. A hierarchy not
+ * mounted there is passed over; with ret_error, the first other failure ends it. */
+static int join_lines(const char *text, char **ret_error) {
+        for (const char *line = text; line && *line;) {
                 const char *end = strchrnul(line, '\n'), *c1 = memchr(line, ':', (size_t) (end - line)), *c2;
-                _cleanup_free_ char *dir = NULL;
+                _cleanup_free_ char *dir = NULL, *hierarchy = NULL;
                 _cleanup_close_ int fd = -EBADF;
 
                 c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
                 if (c2 && c2[1] == '/') {
-                        int path_len = (int) (end - c2 - 1), r;
+                        int path_len = (int) (end - c2 - 1), name_len = (int) (c2 - c1 - 1), r;
+                        const char *name = c1 + 1;
 
-                        if (c2 == c1 + 1) /* 0::/path: the v2 hierarchy */
+                        if (strneq(name, "name=", 5)) {
+                                name += 5;
+                                name_len -= 5;
+                        }
+                        if (name_len == 0) /* 0::/path: the v2 hierarchy */
                                 r = asprintf(&dir, "%s%.*s", CGROUP_ROOT, path_len, c2 + 1);
-                        else if (strneq(c1 + 1, "name=", 5))
-                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - c1 - 6), c1 + 6, path_len, c2 + 1);
                         else
-                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - c1 - 1), c1 + 1, path_len, c2 + 1);
-                        if (r >= 0 && !strstr(dir, "..") && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-                                (void) oci_cgroup_write(fd, "cgroup.procs", "0");
+                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", name_len, name, path_len, c2 + 1);
+                        if (r >= 0 && name_len > 0)
+                                r = asprintf(&hierarchy, "/sys/fs/cgroup/%.*s", name_len, name);
+                        if (r < 0)
+                                return -ENOMEM;
+                        if (hierarchy && access(hierarchy, F_OK) < 0)
+                                r = 0; /* not mounted where dray-oci looks: nothing to join */
+                        else if (strstr(dir, "..") || memchr(name, '/', (size_t) name_len))
+                                r = -EINVAL;
+                        else if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                                r = -errno;
+                        else
+                                r = oci_cgroup_write(fd, "cgroup.procs", "0");
+                        if (r < 0 && ret_error) {
+                                (void) asprintf(ret_error, "join cgroup %s: %s", dir, strerror(-r));
+                                return r;
+                        }
                 }
                 line = *end ? end + 1 : NULL;
         }
+        return 0;
+}
+
+void oci_cgroup_return(const char *saved) {
+        (void) join_lines(saved, NULL);
+}
+
+int oci_cgroup_join_pid(pid_t pid, char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[64];
+        size_t n = 0;
+
+        (void) snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        f = fopen(path, "re");
+        if (!f || getdelim(&text, &n, 0, f) < 0) {
+                int r = errno > 0 ? -errno : -EIO;
+
+                if (ret_error)
+                        (void) asprintf(ret_error, "read %s: %s", path, strerror(-r));
+                return r;
+        }
+        return join_lines(text, ret_error);
 }
 
 int oci_cgroup_of_pid(pid_t pid, char **ret) {
@@ -437,16 +478,6 @@ static int cgroup_open(const char *cgroup) {
                 return -ENOMEM;
         fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
-}
-
-int oci_cgroup_attach(const char *cgroup, pid_t pid) {
-        _cleanup_close_ int dfd = cgroup_open(cgroup);
-        char buf[32];
-
-        if (dfd < 0)
-                return dfd;
-        (void) snprintf(buf, sizeof(buf), "%d", (int) pid);
-        return oci_cgroup_write(dfd, "cgroup.procs", buf);
 }
 
 int oci_cgroup_is_frozen(const char *cgroup) {

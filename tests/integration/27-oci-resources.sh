@@ -205,6 +205,35 @@ else
         skip "--systemd-cgroup: a failed create leaves no v1 cpuset cgroup" "no v1 cpuset hierarchy in this cgroup layout"
 fi
 
+# --- exec joins every hierarchy of the container ----------------------------------------------------
+# A process started by `dray-oci exec` is in the same cgroup as the init in each hierarchy: the v2 one,
+# and on a hybrid host each v1 one (memory, cpu, pids, blkio, cpuset, ...), or it would escape their
+# limits. Both placements: a cgroupfs directory, and a scope (whose v1 paths systemd chose).
+for mode in cgroupfs systemd; do
+        id="e-$mode" flag=""
+        fresh_config
+        if [ "$mode" = systemd ]; then
+                flag=--systemd-cgroup
+                edit "c['linux']['cgroupsPath']='system.slice:dray-oci-res:$id'"
+                defer sh -c "systemctl stop dray-oci-res-$id.scope 2>/dev/null || true"
+        else
+                edit "c['linux']['cgroupsPath']='/dray-oci-res/$id'"
+        fi
+        # Limits in each v1 hierarchy a hybrid host has (a pure v2 sandbox may lack the controllers).
+        [ "$pure" = 0 ] && edit "c['linux']['resources']={'memory':{'limit':268435456},'pids':{'limit':100}}
+if $(have cpuset cpuset && echo 1 || echo 0): c['linux']['resources']['cpu']={'cpus':'0'}"
+        defer gone "$id"
+        ok "$mode: create" oci_bg $flag create --bundle "$b" --pid-file "$work/$id.pid" "$id"
+        ok "$mode: start" "${O[@]}" start "$id"
+        ok "$mode: exec --detach" oci_bg $flag exec --detach --pid-file "$work/$id.exec" "$id" sleep 1000
+        init_cg="$(sort "/proc/$(cat "$work/$id.pid")/cgroup" 2>&1)"
+        exec_cg="$(sort "/proc/$(cat "$work/$id.exec" 2>/dev/null)/cgroup" 2>&1)"
+        if [ "$pure" = 1 ]; then like "$init_cg" "0::/.*$id" "$mode: the init is in the container's cgroup"
+        else like "$init_cg" "memory:/.*$id" "$mode: the init is in the container's v1 memory cgroup"; fi
+        is "$exec_cg" "$init_cg" "$mode: the exec'd process is in the init's cgroup in every hierarchy"
+        ok "$mode: delete --force" "${O[@]}" delete --force "$id"
+done
+
 # --- warnings, bad values ---------------------------------------------------------------------------
 fresh_config
 edit "c['linux']['cgroupsPath']='/dray-oci-res/w1'; c['linux']['resources']={'blockIO':{'leafWeight':300}}; c['process']['args']=['true']"
