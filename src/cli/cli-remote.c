@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -199,15 +200,40 @@ int cli_remote_wait(pid_t pid) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int cli_remote_needs_fds(sd_bus *bus) {
+int cli_remote_passes_fds(sd_bus *bus) {
         int r;
 
         if (!remote_host)
-                return 0;
+                return 1;
         r = sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus of '%s' over ssh: %m", remote_host);
-        if (r > 0)
-                return 0;
+        return r > 0;
+}
+
+int cli_remote_needs_fds(sd_bus *bus) {
+        int r;
+
+        r = cli_remote_passes_fds(bus);
+        if (r != 0)
+                return MIN(r, 0);
         return cli_remote_run_there();
+}
+
+int cli_remote_stream(char *const *verb_argv, int in_fd, int out_fd) {
+        _cleanup_close_ int null_fd = -EBADF;
+        pid_t pid;
+        int r;
+
+        /* Writing to out_fd, the remote dray reads nothing: ssh must not take our terminal's input. */
+        if (in_fd < 0 && out_fd >= 0) {
+                null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (null_fd < 0)
+                        return log_error_errno(errno, "Failed to open /dev/null: %m");
+                in_fd = null_fd;
+        }
+        r = cli_remote_spawn(verb_argv, in_fd, out_fd, &pid);
+        if (r < 0)
+                return r;
+        return cli_remote_wait(pid);
 }

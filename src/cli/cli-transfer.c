@@ -50,7 +50,7 @@ typedef struct Follow {
         char *result, *error;
         char **images;
         uint64_t bytes_done, bytes_total;
-        LayerViews layers; /* a pull's */
+        LayerViews layers; /* a pull's or push's */
 } Follow;
 
 static volatile sig_atomic_t interrupted;
@@ -75,7 +75,8 @@ static int on_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return 0;
 }
 
-/* PropertiesChanged(s interface, a{sv} changed, as invalidated): BytesDone, BytesTotal and Layers. */
+/* PropertiesChanged(s interface, a{sv} changed, as invalidated): BytesDone, BytesTotal, Layers and
+ * LayerStates. */
 static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Follow *f = userdata;
         const char *name;
@@ -91,6 +92,8 @@ static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                         r = sd_bus_message_read(m, "v", "t", streq(name, "BytesDone") ? &f->bytes_done : &f->bytes_total);
                 else if (r >= 0 && streq(name, "Layers"))
                         r = layer_views_read(&f->layers, m, now_usec(CLOCK_MONOTONIC));
+                else if (r >= 0 && streq(name, "LayerStates"))
+                        r = layer_views_read_states(&f->layers, m);
                 else if (r >= 0)
                         r = sd_bus_message_skip(m, "v");
                 if (r >= 0)

@@ -216,7 +216,8 @@ static int put_container(FILE *out, json_object *c) {
         return 0;
 }
 
-/* Healthcheck (as inspect names its fields): HealthCmd= and its siblings, Quadlet's names. */
+/* Healthcheck (as inspect names its fields): HealthCmd= and its siblings, Quadlet's names (and
+ * HealthStartInterval=, which Quadlet lacks). */
 static int put_health(FILE *out, json_object *c) {
         json_object *h, *test;
         const char *kind, *on_failure;
@@ -250,6 +251,8 @@ static int put_health(FILE *out, json_object *c) {
                 fprintf(out, "HealthTimeout=%" PRIu64 "ms\n", (u + 999) / 1000);
         if ((u = num(h, "StartPeriodUSec")) > 0)
                 fprintf(out, "HealthStartPeriod=%" PRIu64 "ms\n", (u + 999) / 1000);
+        if ((u = num(h, "StartIntervalUSec")) > 0)
+                fprintf(out, "HealthStartInterval=%" PRIu64 "ms\n", (u + 999) / 1000);
         if ((u = num(h, "Retries")) > 0)
                 fprintf(out, "HealthRetries=%" PRIu64 "\n", u);
         if ((on_failure = str(h, "OnFailure")) && !streq(on_failure, "none"))

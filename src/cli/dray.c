@@ -51,7 +51,7 @@ static const Verb verbs[] = {
         { "network", verb_network, "Manage networks (create, ls, inspect, rm, connect, disconnect)" },
         { "pause",   verb_pause,   "Freeze every process of containers"             },
         { "unpause", verb_unpause, "Thaw paused containers"                         },
-        { "update",  verb_update,  "Change the resource limits of containers"       },
+        { "update",  verb_update,  "Change limits, restart policy, health check"    },
         { "rename",  verb_rename,  "Rename a container"                             },
         { "top",     verb_top,     "List the processes of a container"              },
         { "stats",   verb_stats,   "Show CPU, memory, PIDs and I/O of containers"   },

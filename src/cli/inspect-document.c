@@ -455,6 +455,7 @@ static int build_health(json_object *c) {
                 { "Interval", json_object_new_int64(num(hc, "IntervalUSec") * 1000) },
                 { "Timeout", json_object_new_int64(num(hc, "TimeoutUSec") * 1000) },
                 { "StartPeriod", json_object_new_int64(num(hc, "StartPeriodUSec") * 1000) },
+                { "StartInterval", json_object_new_int64(num(hc, "StartIntervalUSec") * 1000) },
                 { "Retries", json_object_new_int64(num(hc, "Retries")) });
         if (r < 0)
                 return r;

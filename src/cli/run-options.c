@@ -12,6 +12,7 @@
 #include "detach-keys.h"
 #include "device-spec.h"
 #include "env-file.h"
+#include "health-options.h"
 #include "log.h"
 #include "mount-options.h"
 #include "name.h"
@@ -134,9 +135,12 @@ enum {
         ARG_HEALTH_TIMEOUT,
         ARG_HEALTH_RETRIES,
         ARG_HEALTH_START_PERIOD,
+        ARG_HEALTH_START_INTERVAL,
         ARG_HEALTH_ON_FAILURE,
         ARG_NO_HEALTHCHECK,
 };
+_Static_assert(ARG_NO_HEALTHCHECK - ARG_HEALTH_CMD == HEALTH_OPTION_NO_HEALTHCHECK, "ARG_HEALTH_* follow HealthOption");
+_Static_assert(ARG_HEALTH_START_INTERVAL - ARG_HEALTH_CMD == HEALTH_OPTION_START_INTERVAL, "ARG_HEALTH_* follow HealthOption");
 
 /* "detach" comes first: `dray create` parses with the table that starts after it. */
 static const struct option run_long_options[] = {
@@ -199,6 +203,7 @@ static const struct option run_long_options[] = {
         { "health-timeout",      required_argument, NULL, ARG_HEALTH_TIMEOUT      },
         { "health-retries",      required_argument, NULL, ARG_HEALTH_RETRIES      },
         { "health-start-period", required_argument, NULL, ARG_HEALTH_START_PERIOD },
+        { "health-start-interval", required_argument, NULL, ARG_HEALTH_START_INTERVAL },
         { "health-on-failure",   required_argument, NULL, ARG_HEALTH_ON_FAILURE   },
         { "no-healthcheck",      no_argument,       NULL, ARG_NO_HEALTHCHECK      },
         {}
@@ -312,6 +317,7 @@ void run_options_help(RunVerb verb) {
                "      --health-timeout T    A check running longer is killed and fails (default 30s)\n"
                "      --health-retries N    Failures in a row that make it unhealthy (default 3)\n"
                "      --health-start-period T  Failures this long after a start do not count (default 0)\n"
+               "      --health-start-interval T  Time between checks in the start period (default 5s)\n"
                "      --health-on-failure ACTION  none (default), kill, restart or stop when unhealthy\n"
                "      --no-healthcheck      No health check, not even the image's\n");
         if (verb == RUN_VERB_RUN)
@@ -331,57 +337,10 @@ void run_options_help(RunVerb verb) {
         printf("\nSee dray(1).\n");
 }
 
-static int parse_health_duration(const char *name, const char *s, uint64_t *ret) {
-        uint64_t v;
-        int r;
-
-        r = parse_timespan_sec(s, &v);
-        if (r >= 0 && v != 0 && (v < HEALTH_DURATION_MIN_USEC || v > HEALTH_DURATION_MAX_USEC))
-                r = -ERANGE;
-        if (r < 0)
-                return log_invalid_value(name, s, r, "a time such as 30s, 500ms or 2min (1 ms to 7 days)");
-        *ret = v;
-        return 0;
-}
-
+/* ARG_HEALTH_* are in HealthOption's order. */
 static int parse_health_option(RunOptions *o, int c, const char *arg) {
-        int r;
-
         o->health_given = o->health_given || c != ARG_NO_HEALTHCHECK;
-        switch (c) {
-        case ARG_HEALTH_CMD:
-                strv_free(o->health.test);
-                o->health.test = NULL;
-                r = health_test_from_string(arg, &o->health.test);
-                if (r == -ENOMEM)
-                        return log_oom();
-                if (r < 0)
-                        return log_invalid_value("--health-cmd", arg, r,
-                                                 "a shell command, or a JSON array such as '[\"CMD\", \"/bin/check\"]'");
-                return 0;
-        case ARG_HEALTH_INTERVAL:
-                return parse_health_duration("--health-interval", arg, &o->health.interval_usec);
-        case ARG_HEALTH_TIMEOUT:
-                return parse_health_duration("--health-timeout", arg, &o->health.timeout_usec);
-        case ARG_HEALTH_START_PERIOD:
-                return parse_health_duration("--health-start-period", arg, &o->health.start_period_usec);
-        case ARG_HEALTH_RETRIES:
-                r = safe_atou32(arg, &o->health.retries);
-                if (r >= 0 && (o->health.retries == 0 || o->health.retries > HEALTH_RETRIES_MAX))
-                        r = -ERANGE;
-                return r < 0 ? log_invalid_value("--health-retries", arg, r, "an integer from 1 to 1000000") : 0;
-        case ARG_HEALTH_ON_FAILURE:
-                o->health.on_failure = health_on_failure_from_string(arg);
-                if (o->health.on_failure < 0) {
-                        o->health.on_failure = HEALTH_ON_FAILURE_NONE;
-                        return log_invalid_value("--health-on-failure", arg, -EINVAL, "none, kill, restart or stop");
-                }
-                return 0;
-        default: /* --no-healthcheck */
-                strv_free(o->health.test);
-                o->health.test = NULL;
-                return strv_extend(&o->health.test, "NONE") < 0 ? log_oom() : 0;
-        }
+        return health_option_parse((HealthOption) (c - ARG_HEALTH_CMD), arg, &o->health);
 }
 
 static int parse_cpu_shares(const char *s, uint64_t *ret_weight) {
@@ -890,40 +849,6 @@ static int append_mounts(sd_bus_message *m, const RunOptions *o, MountType type)
         return sd_bus_message_close_container(m);
 }
 
-static int append_health(sd_bus_message *m, const SpecHealth *h) {
-        int r;
-
-        if (h->test) {
-                r = option_append_strv(m, "HealthCmd", h->test, true);
-                if (r < 0)
-                        return r;
-        }
-        if (h->interval_usec > 0) {
-                r = sd_bus_message_append(m, "{sv}", "HealthIntervalUSec", "t", h->interval_usec);
-                if (r < 0)
-                        return r;
-        }
-        if (h->timeout_usec > 0) {
-                r = sd_bus_message_append(m, "{sv}", "HealthTimeoutUSec", "t", h->timeout_usec);
-                if (r < 0)
-                        return r;
-        }
-        if (h->start_period_usec > 0) {
-                r = sd_bus_message_append(m, "{sv}", "HealthStartPeriodUSec", "t", h->start_period_usec);
-                if (r < 0)
-                        return r;
-        }
-        if (h->retries > 0) {
-                r = sd_bus_message_append(m, "{sv}", "HealthRetries", "u", h->retries);
-                if (r < 0)
-                        return r;
-        }
-        if (h->on_failure != HEALTH_ON_FAILURE_NONE)
-                return sd_bus_message_append(m, "{sv}", "HealthOnFailure", "s",
-                                             health_on_failure_to_string(h->on_failure));
-        return 0;
-}
-
 int run_options_append(const RunOptions *o, sd_bus_message *m) {
         int r;
 
@@ -1074,7 +999,7 @@ int run_options_append(const RunOptions *o, sd_bus_message *m) {
         r = option_append_strv(m, "DNS", o->dns, false);
         if (r < 0)
                 return r;
-        r = append_health(m, &o->health);
+        r = health_options_append(m, &o->health, health_options_set(&o->health));
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);

@@ -93,14 +93,17 @@ static void print_replaced(const char *text, const char *from, const char *to) {
  * if made from the file source (whose path the unit names in SourcePath=). */
 static int print_service(const char *name, const char *text, const char *source) {
         char dir[] = "/tmp/dray-generate-XXXXXX";
-        _cleanup_free_ char *src = NULL, *out = NULL, *unit = NULL, *path = NULL, *env_path = NULL, *service = NULL;
+        _cleanup_free_ char *src = NULL, *out = NULL, *unit = NULL, *path = NULL, *env_path = NULL, *service = NULL,
+                            *dropin_path = NULL;
         int status, r;
         pid_t pid;
 
         if (!mkdtemp(dir))
                 return log_error_errno(errno, "Failed to create a temporary directory: %m");
         if (asprintf(&src, "%s/%s.container", dir, name) < 0 || asprintf(&out, "%s/out", dir) < 0 ||
-            asprintf(&unit, "%s/%s.service", out, name) < 0 || asprintf(&env_path, "DRAY_UNIT_PATH=%s", dir) < 0)
+            asprintf(&unit, "%s/%s.service", out, name) < 0 || asprintf(&env_path, "DRAY_UNIT_PATH=%s", dir) < 0 ||
+            /* The drop-ins the real file would get, from its directory. */
+            asprintf(&dropin_path, "DRAY_DROPIN_PATH=%.*s", (int) (strrchr(source, '/') - source), source) < 0)
                 r = log_oom();
         else if ((r = write_file(src, text)) >= 0 && mkdir(out, 0755) < 0)
                 r = log_error_errno(errno, "Failed to create %s: %m", out);
@@ -110,7 +113,7 @@ static int print_service(const char *name, const char *text, const char *source)
                         r = log_error_errno(errno, "Failed to fork: %m");
                 else if (pid == 0) {
                         char *argv[] = { (char *) "dray-generator", out, out, out, NULL };
-                        char *envp[] = { env_path, (char *) "SYSTEMD_LOG_TARGET=console", NULL };
+                        char *envp[] = { env_path, dropin_path, (char *) "SYSTEMD_LOG_TARGET=console", NULL };
 
                         execve(DRAY_GENERATOR_PATH, argv, envp);
                         fprintf(stderr, "dray: Failed to run " DRAY_GENERATOR_PATH ": %m\n");

@@ -99,6 +99,22 @@ static int open_file(const char *path, bool write, int *ret) {
         return 0;
 }
 
+/* Over -H without fd passing: the remote dray runs VERB_ARGV (naming '-' for the archive) with fd, our
+ * file or our stdin/stdout, as its stdin (read) or stdout (write). Returns 1 when it ran (*ret_status: its
+ * exit status), 0 when the bus passes fds (the caller calls drayd itself), or -1 (logged). */
+static int remote_stream(sd_bus *bus, char *const *verb_argv, int fd, bool write, int *ret_status) {
+        int r;
+
+        r = cli_remote_passes_fds(bus);
+        if (r != 0)
+                return r > 0 ? 0 : -1;
+        r = cli_remote_stream(verb_argv, write ? -EBADF : fd, write ? fd : -EBADF);
+        if (r < 0)
+                return -1;
+        *ret_status = r;
+        return 1;
+}
+
 static int run_transfer(sd_bus_message *call, sd_bus *bus, const char *what, const char *prefix) {
         _cleanup_strv_free_ char **images = NULL;
         int r;
@@ -117,7 +133,7 @@ static int verb_image_import(int argc, char *argv[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int fd = -EBADF;
-        int r;
+        int r, status;
 
         r = image_no_flags("image import", "Usage: dray image import FILE|- NAME[:TAG]\n\n"
                            "Make a one-layer image of a root file system tarball (plain, gzip, xz, zstd\n"
@@ -126,9 +142,11 @@ static int verb_image_import(int argc, char *argv[]) {
                 return r > 0 ? EXIT_SUCCESS : EXIT_DRAY_FAILED;
         if (argc - optind != 2)
                 return log_error("'dray image import' takes FILE (or -) and NAME[:TAG]."), EXIT_DRAY_FAILED;
-        /* Remote: before the file is opened here, as the remote dray opens it there. */
-        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(argv[optind], false, &fd) < 0)
+        if (bus_connect(&bus) < 0 || open_file(argv[optind], false, &fd) < 0)
                 return EXIT_DRAY_FAILED;
+        r = remote_stream(bus, (char *[]) { (char *) "image", (char *) "import", (char *) "-", argv[optind + 1], NULL }, fd, false, &status);
+        if (r != 0)
+                return r > 0 ? status : EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "ImportImage");
         if (r >= 0)
                 r = sd_bus_message_append(m, "hs", fd, argv[optind + 1]);
@@ -147,7 +165,7 @@ static int verb_image_load(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *input = "-";
-        int c, r;
+        int c, r, status;
 
         getopt_reset();
         while ((c = cli_getopt(argc, argv, ":hi:", options)) >= 0)
@@ -166,15 +184,31 @@ static int verb_image_load(int argc, char *argv[]) {
                 return log_error("'dray image load' takes no arguments; use -i FILE."), EXIT_DRAY_FAILED;
         if (streq(input, "-") && isatty(STDIN_FILENO))
                 return log_error("Refusing to read an archive from a terminal; use -i FILE."), EXIT_DRAY_FAILED;
-        /* Remote: before the file is opened here, as the remote dray opens it there. */
-        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(input, false, &fd) < 0)
+        if (bus_connect(&bus) < 0 || open_file(input, false, &fd) < 0)
                 return EXIT_DRAY_FAILED;
+        r = remote_stream(bus, (char *[]) { (char *) "image", (char *) "load", (char *) "-i", (char *) "-", NULL }, fd, false, &status);
+        if (r != 0)
+                return r > 0 ? status : EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "LoadImages");
         if (r >= 0)
                 r = sd_bus_message_append(m, "h", fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_DRAY_FAILED;
         return run_transfer(m, bus, "Loading", "Loaded image: ");
+}
+
+/* image save over -H: "image save --format F -o - -- IMAGE...", its archive written to fd. */
+static int save_remote(sd_bus *bus, const char *format, char **images, int fd, int *ret_status) {
+        _cleanup_strv_free_ char **args = NULL;
+        const char *fixed[] = { "image", "save", "--format", format, "-o", "-", "--" };
+
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                if (strv_extend(&args, fixed[i]) < 0)
+                        return log_oom(), -1;
+        STRV_FOREACH(i, images)
+                if (strv_extend(&args, *i) < 0)
+                        return log_oom(), -1;
+        return remote_stream(bus, args, fd, true, ret_status);
 }
 
 static int verb_image_save(int argc, char *argv[]) {
@@ -188,7 +222,7 @@ static int verb_image_save(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *output = NULL, *format = "oci-archive";
-        int c, r;
+        int c, r, status;
 
         getopt_reset();
         while ((c = cli_getopt(argc, argv, ":ho:f:", options)) >= 0)
@@ -214,9 +248,13 @@ static int verb_image_save(int argc, char *argv[]) {
                 return log_error("'dray image save' needs at least one image."), EXIT_DRAY_FAILED;
         if (!output && isatty(STDOUT_FILENO))
                 return log_error("Refusing to write an archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
-        /* Remote: before the file is opened here, as the remote dray opens it there. */
-        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(output ?: "-", true, &fd) < 0)
+        if (bus_connect(&bus) < 0 || open_file(output ?: "-", true, &fd) < 0)
                 return EXIT_DRAY_FAILED;
+        r = save_remote(bus, format, argv + optind, fd, &status);
+        if (r > 0 && status != EXIT_SUCCESS && output && !streq(output, "-"))
+                (void) unlink(output);
+        if (r != 0)
+                return r > 0 ? status : EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "SaveImages");
         if (r >= 0)
                 r = sd_bus_message_append(m, "h", fd);
@@ -242,7 +280,7 @@ int verb_export(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *output = NULL;
-        int c, r;
+        int c, r, status;
 
         getopt_reset();
         while ((c = cli_getopt(argc, argv, ":ho:", options)) >= 0)
@@ -261,9 +299,13 @@ int verb_export(int argc, char *argv[]) {
                 return log_error("'dray export' takes one container."), EXIT_DRAY_FAILED;
         if (!output && isatty(STDOUT_FILENO))
                 return log_error("Refusing to write a tar archive to a terminal; use -o FILE."), EXIT_DRAY_FAILED;
-        /* Remote: before the file is opened here, as the remote dray opens it there. */
-        if (bus_connect(&bus) < 0 || cli_remote_needs_fds(bus) < 0 || open_file(output ?: "-", true, &fd) < 0)
+        if (bus_connect(&bus) < 0 || open_file(output ?: "-", true, &fd) < 0)
                 return EXIT_DRAY_FAILED;
+        r = remote_stream(bus, (char *[]) { (char *) "export", (char *) "-o", (char *) "-", (char *) "--", argv[optind], NULL }, fd, true, &status);
+        if (r > 0 && status != EXIT_SUCCESS && output && !streq(output, "-"))
+                (void) unlink(output);
+        if (r != 0)
+                return r > 0 ? status : EXIT_DRAY_FAILED;
         r = bus_new_manager_call(bus, &m, "ExportContainer");
         if (r >= 0)
                 r = sd_bus_message_append(m, "sh", argv[optind], fd);

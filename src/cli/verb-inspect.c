@@ -240,7 +240,7 @@ static int getall_build(sd_bus *bus, const char *path, void *userdata, sd_bus_me
 
 /* Names for the fields of the health structs, as Docker's inspect spells them: HealthLog's entries
  * (start µs, end µs, exit code, output) and Healthcheck (test, interval µs, timeout µs, start period µs,
- * retries, on failure). */
+ * start interval µs, retries, on failure). */
 static int inspect_name_fields(json_object *container, const char *key, const char *const *names, size_t n,
                                bool array) {
         _cleanup_json_ json_object *out = NULL;
@@ -281,7 +281,7 @@ static int inspect_name_fields(json_object *container, const char *key, const ch
 static int inspect_health_fields(json_object *container) {
         static const char *const log_names[] = { "Start", "End", "ExitCode", "Output" };
         static const char *const check_names[] = { "Test", "IntervalUSec", "TimeoutUSec", "StartPeriodUSec",
-                                                   "Retries", "OnFailure" };
+                                                   "StartIntervalUSec", "Retries", "OnFailure" };
         int r;
 
         r = inspect_name_fields(container, "HealthLog", log_names, ELEMENTSOF(log_names), true);

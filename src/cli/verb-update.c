@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dray update [OPTIONS] CONTAINER...: new resource limits (UpdateContainer), on the running scope at
- * once and for the next starts. */
+ * once and for the next starts; a new restart policy or health check (--health-*, --no-healthcheck,
+ * as podman update) at once. */
 #include <stdio.h>
 
 #include "cli-bus.h"
 #include "cli-util.h"
+#include "health-options.h"
 #include "log.h"
 #include "option-append.h"
 #include "parse-util.h"
@@ -15,9 +17,15 @@
 typedef struct UpdateArgs {
         uint64_t memory_max, cpu_quota_per_sec_usec, cpu_weight, tasks_max; /* UINT64_MAX - 1: keep */
         char restart[RESTART_POLICY_STRING_MAX]; /* "": keep */
+        SpecHealth health;
+        unsigned health_given; /* 1 << HealthOption */
 } UpdateArgs;
 
 #define KEEP (UINT64_MAX - 1)
+
+static void update_args_done(UpdateArgs *a) {
+        spec_health_done(&a->health);
+}
 
 static int update_build(sd_bus *bus, const char *arg, void *userdata, sd_bus_message **ret) {
         const UpdateArgs *a = userdata;
@@ -33,6 +41,8 @@ static int update_build(sd_bus *bus, const char *arg, void *userdata, sd_bus_mes
                         r = sd_bus_message_append(*ret, "{sv}", names[i], "t", values[i]);
         if (r >= 0 && a->restart[0])
                 r = sd_bus_message_append(*ret, "{sv}", "RestartPolicy", "s", a->restart);
+        if (r >= 0)
+                r = health_options_append(*ret, &a->health, a->health_given);
         return r < 0 ? r : sd_bus_message_close_container(*ret);
 }
 
@@ -46,7 +56,8 @@ static int update_done(const char *arg, sd_bus_message *reply, void *userdata) {
 static void update_help(void) {
         printf("Usage: dray update [OPTIONS] CONTAINER...\n\n"
                "Change resource limits: a running container's scope at once (systemctl show tells\n"
-               "them), and every container's next starts.\n\n"
+               "them), and every container's next starts. A new restart policy or health check\n"
+               "applies at once.\n\n"
                "Options:\n"
                "  -m, --memory SIZE       Memory limit, e.g. 512m, 2g\n"
                "      --cpus N            CPU time limit in CPUs, e.g. 1.5\n"
@@ -55,12 +66,19 @@ static void update_help(void) {
                "      --pids-limit N      Maximum number of tasks\n"
                "      --restart POLICY    New restart policy: no, on-failure[:MAX], always or\n"
                "                          unless-stopped\n"
+               "      --health-cmd CMD    New health check: a shell command, or a JSON array\n"
+               "      --health-interval T, --health-timeout T, --health-start-period T,\n"
+               "      --health-start-interval T  New times (0: the default)\n"
+               "      --health-retries N  Failures in a row that make it unhealthy\n"
+               "      --health-on-failure ACTION  none, kill, restart or stop\n"
+               "      --no-healthcheck    Turn its health check off\n"
                "  -h, --help              Show this help\n"
                "\nSee dray(1).\n");
 }
 
 int verb_update(int argc, char *argv[]) {
-        enum { ARG_CPUS = 0x100, ARG_CPU_SHARES, ARG_CPU_WEIGHT, ARG_PIDS_LIMIT, ARG_RESTART };
+        /* ARG_HEALTH + HealthOption for the --health-* options. */
+        enum { ARG_CPUS = 0x100, ARG_CPU_SHARES, ARG_CPU_WEIGHT, ARG_PIDS_LIMIT, ARG_RESTART, ARG_HEALTH };
         static const struct option options[] = {
                 { "memory",     required_argument, NULL, 'm'            },
                 { "cpus",       required_argument, NULL, ARG_CPUS       },
@@ -68,11 +86,19 @@ int verb_update(int argc, char *argv[]) {
                 { "cpu-weight", required_argument, NULL, ARG_CPU_WEIGHT },
                 { "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
                 { "restart",    required_argument, NULL, ARG_RESTART    },
+                { "health-cmd",            required_argument, NULL, ARG_HEALTH + HEALTH_OPTION_CMD            },
+                { "health-interval",       required_argument, NULL, ARG_HEALTH + HEALTH_OPTION_INTERVAL       },
+                { "health-timeout",        required_argument, NULL, ARG_HEALTH + HEALTH_OPTION_TIMEOUT        },
+                { "health-retries",        required_argument, NULL, ARG_HEALTH + HEALTH_OPTION_RETRIES        },
+                { "health-start-period",   required_argument, NULL, ARG_HEALTH + HEALTH_OPTION_START_PERIOD   },
+                { "health-start-interval", required_argument, NULL, ARG_HEALTH + HEALTH_OPTION_START_INTERVAL },
+                { "health-on-failure",     required_argument, NULL, ARG_HEALTH + HEALTH_OPTION_ON_FAILURE     },
+                { "no-healthcheck",        no_argument,       NULL, ARG_HEALTH + HEALTH_OPTION_NO_HEALTHCHECK },
                 { "help",       no_argument,       NULL, 'h'            },
                 {}
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        UpdateArgs a = { KEEP, KEEP, KEEP, KEEP, "" };
+        _cleanup_(update_args_done) UpdateArgs a = { KEEP, KEEP, KEEP, KEEP, "" };
         RestartPolicy policy;
         uint64_t v;
         int c, r;
@@ -113,6 +139,12 @@ int verb_update(int argc, char *argv[]) {
                                                          "no, on-failure[:MAX], always or unless-stopped"), EXIT_USAGE;
                         restart_policy_format(&policy, a.restart);
                         break;
+                case ARG_HEALTH ... ARG_HEALTH + _HEALTH_OPTION_MAX - 1:
+                        r = health_option_parse(c - ARG_HEALTH, optarg, &a.health);
+                        if (r < 0)
+                                return EXIT_USAGE;
+                        a.health_given |= 1U << (c - ARG_HEALTH);
+                        break;
                 case 'h':
                         update_help();
                         return EXIT_SUCCESS;
@@ -120,9 +152,12 @@ int verb_update(int argc, char *argv[]) {
                         return log_option_error("update", argv, c), EXIT_USAGE;
                 }
         if (a.memory_max == KEEP && a.cpu_quota_per_sec_usec == KEEP && a.cpu_weight == KEEP && a.tasks_max == KEEP &&
-            !a.restart[0])
-                return log_error("'dray update' needs a limit or a restart policy to change; see 'dray update --help'."),
-                       EXIT_USAGE;
+            !a.restart[0] && a.health_given == 0)
+                return log_error("'dray update' needs a limit, a restart policy or a health option to change; "
+                                 "see 'dray update --help'."), EXIT_USAGE;
+        if ((a.health_given & (1U << HEALTH_OPTION_NO_HEALTHCHECK)) &&
+            (a.health_given & ~(1U << HEALTH_OPTION_NO_HEALTHCHECK)))
+                return log_error("--no-healthcheck conflicts with --health-* options."), EXIT_USAGE;
         if (container_args_check("update", argv + optind, 1, 1024) < 0)
                 return EXIT_USAGE;
         r = bus_connect(&bus);

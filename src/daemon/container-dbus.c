@@ -451,10 +451,10 @@ static const sd_bus_vtable container_vtable[] = {
         CHANGING_PROPERTY("RestartCount", "t", property_get_restart_count),
         CONST_PROPERTY("Tty", "b", property_get_tty),
         CONST_PROPERTY("OpenStdin", "b", property_get_open_stdin),
-        CONST_PROPERTY("MemoryMax", "t", property_get_memory_max),
-        CONST_PROPERTY("CPUQuotaPerSecUSec", "t", property_get_cpu_quota),
-        CONST_PROPERTY("CPUWeight", "t", property_get_cpu_weight),
-        CONST_PROPERTY("TasksMax", "t", property_get_tasks_max),
+        CHANGING_PROPERTY("MemoryMax", "t", property_get_memory_max),
+        CHANGING_PROPERTY("CPUQuotaPerSecUSec", "t", property_get_cpu_quota),
+        CHANGING_PROPERTY("CPUWeight", "t", property_get_cpu_weight),
+        CHANGING_PROPERTY("TasksMax", "t", property_get_tasks_max), /* the four: dray update */
         CONST_PROPERTY("StopTimeoutUSec", "t", property_get_stop_timeout),
         CONST_PROPERTY("StopSignal", "i", property_get_stop_signal),
         CHANGING_PROPERTY("OOMKilled", "b", property_get_oom_killed),
@@ -478,7 +478,7 @@ static const sd_bus_vtable container_vtable[] = {
         CONST_PROPERTY("UIDShift", "u", property_get_uid_shift),
         CONST_PROPERTY("UIDRange", "u", property_get_uid_range),
         /* container-health-dbus.c */
-        CONST_PROPERTY("Healthcheck", "(astttus)", bus_container_property_get_healthcheck),
+        CHANGING_PROPERTY("Healthcheck", "(asttttus)", bus_container_property_get_healthcheck), /* dray update */
         CHANGING_PROPERTY("Health", "s", bus_container_property_get_health),
         CHANGING_PROPERTY("HealthFailingStreak", "u", bus_container_property_get_health_streak),
         CHANGING_PROPERTY("HealthLog", "a(ttis)", bus_container_property_get_health_log),

@@ -39,7 +39,7 @@ int bus_container_property_get_health_log(sd_bus *bus, const char *path, const c
         return append_log(reply, container_health_state(userdata));
 }
 
-/* Healthcheck: (test, interval, timeout, start period, retries, on failure) as configured; the
+/* Healthcheck: (test, interval, timeout, start period, start interval, retries, on failure) as configured; the
  * durations and retries are 0 where the defaults apply, test is empty when there is none. */
 int bus_container_property_get_healthcheck(sd_bus *bus, const char *path, const char *interface,
                                            const char *property, sd_bus_message *reply, void *userdata,
@@ -48,14 +48,14 @@ int bus_container_property_get_healthcheck(sd_bus *bus, const char *path, const 
         const SpecHealth *h = &c->spec->health;
         int r;
 
-        r = sd_bus_message_open_container(reply, 'r', "astttus");
+        r = sd_bus_message_open_container(reply, 'r', "asttttus");
         if (r < 0)
                 return r;
         r = sd_bus_message_append_strv(reply, h->test ?: (char *[]) { NULL });
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(reply, "tttus", h->interval_usec, h->timeout_usec, h->start_period_usec, h->retries,
-                                  health_on_failure_to_string(h->on_failure));
+        r = sd_bus_message_append(reply, "ttttus", h->interval_usec, h->timeout_usec, h->start_period_usec,
+                                  h->start_interval_usec, h->retries, health_on_failure_to_string(h->on_failure));
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(reply);
@@ -68,6 +68,17 @@ void container_health_bus_send_changed(Container *c) {
                 return;
         r = sd_bus_emit_properties_changed(c->manager->bus, c->path, DRAY_CONTAINER_INTERFACE, "Health",
                                            "HealthFailingStreak", "HealthLog", NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to emit PropertiesChanged for container %s, ignoring: %m", c->spec->name);
+}
+
+void container_health_bus_send_config_changed(Container *c) {
+        int r;
+
+        if (!c->manager->bus)
+                return;
+        r = sd_bus_emit_properties_changed(c->manager->bus, c->path, DRAY_CONTAINER_INTERFACE, "Healthcheck",
+                                           "Health", NULL);
         if (r < 0)
                 log_debug_errno(r, "Failed to emit PropertiesChanged for container %s, ignoring: %m", c->spec->name);
 }

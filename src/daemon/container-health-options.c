@@ -47,6 +47,11 @@ int container_option_health_start_period(sd_bus_message *m, const char *key, Con
         return read_duration(m, key, &s->health.start_period_usec, error);
 }
 
+int container_option_health_start_interval(sd_bus_message *m, const char *key, ContainerSpec *s,
+                                           sd_bus_error *error) {
+        return read_duration(m, key, &s->health.start_interval_usec, error);
+}
+
 int container_option_health_retries(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error) {
         uint32_t v;
         int r;

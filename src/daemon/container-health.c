@@ -376,12 +376,16 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* The next check: after the start interval while the container is starting within its start period
+ * (--health-start-interval), else after the interval. */
 static void health_arm(ContainerHealth *h) {
+        Container *c = h->container;
+        uint64_t delay = spec_health_next_delay(&c->spec->health, h->state.status == HEALTH_STATUS_STARTING,
+                                                c->rec.started_usec, now_usec(CLOCK_REALTIME));
         int r;
 
         h->timer = sd_event_source_disable_unref(h->timer);
-        r = sd_event_add_time_relative(h->container->manager->event, &h->timer, CLOCK_MONOTONIC,
-                                       spec_health_interval(&h->container->spec->health), 0, on_timer, h);
+        r = sd_event_add_time_relative(c->manager->event, &h->timer, CLOCK_MONOTONIC, delay, 0, on_timer, h);
         if (r < 0) {
                 log_error_errno(r, "Container %s: failed to arm its health check timer: %m", h->container->spec->name);
                 return;
@@ -483,6 +487,37 @@ static void container_health_free(Container *c) {
         health_state_done(&h->state);
         free(h);
         c->health = NULL;
+}
+
+void container_health_reconfigure(Container *c) {
+        ContainerHealth *h;
+
+        if (c->rec.state != CONTAINER_RUNNING) {
+                /* The next start reads the spec. */
+                container_health_bus_send_config_changed(c);
+                return;
+        }
+        if (!spec_health_enabled(&c->spec->health)) {
+                if (c->health) {
+                        container_health_stopped(c);
+                        health_state_reset(&c->health->state, false);
+                        health_save(c->health);
+                }
+                container_health_bus_send_config_changed(c);
+                return;
+        }
+        h = health_get(c);
+        if (!h) {
+                log_oom();
+                return;
+        }
+        if (h->state.status == HEALTH_STATUS_NONE) {
+                health_state_reset(&h->state, true);
+                health_save(h);
+        }
+        if (!h->session)
+                health_arm(h);
+        container_health_bus_send_config_changed(c);
 }
 
 const ContainerObserver container_health_observer = {

@@ -29,6 +29,11 @@ extern const ContainerObserver container_health_observer;
  * -EALREADY when paused. */
 int container_health_run_now(Container *c, sd_bus_message *m);
 
+/* The spec's health check changed (dray update): a running container's next check is due after the
+ * new interval from now (a check in progress ends as it began); a check turned on starts over as
+ * "starting", one turned off ends (a check in progress is killed) and the health is "none". */
+void container_health_reconfigure(Container *c);
+
 HealthStatus container_health_status(const Container *c);
 const HealthState *container_health_state(const Container *c);
 
@@ -46,6 +51,8 @@ int bus_container_property_get_healthcheck(sd_bus *bus, const char *path, const 
                                            const char *property, sd_bus_message *reply, void *userdata,
                                            sd_bus_error *error);
 void container_health_bus_send_changed(Container *c);
+/* PropertiesChanged for Healthcheck (the configuration) and Health. */
+void container_health_bus_send_config_changed(Container *c);
 void container_health_bus_reply(sd_bus_message *m, const HealthState *s);
 /* RunHealthcheck's answer when the container stopped before the check ended. */
 void container_health_bus_reply_stopped(sd_bus_message *m, const char *container);

@@ -152,6 +152,8 @@ static int set_healthcheck(ContainerSpec *spec, const ImageConfig *config) {
                 h->timeout_usec = i->timeout_usec;
         if (h->start_period_usec == 0)
                 h->start_period_usec = i->start_period_usec;
+        if (h->start_interval_usec == 0)
+                h->start_interval_usec = i->start_interval_usec;
         if (h->retries == 0)
                 h->retries = i->retries;
         return 0;

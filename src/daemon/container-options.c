@@ -710,6 +710,7 @@ static const Option option_table[] = {
         { "HealthIntervalUSec",    "t",  container_option_health_interval     },
         { "HealthTimeoutUSec",     "t",  container_option_health_timeout      },
         { "HealthStartPeriodUSec", "t",  container_option_health_start_period },
+        { "HealthStartIntervalUSec", "t", container_option_health_start_interval },
         { "HealthRetries",         "u",  container_option_health_retries      },
         { "HealthOnFailure",       "s",  container_option_health_on_failure   },
         /* container-volumes.c */
@@ -818,7 +819,9 @@ int container_options_parse_exec(sd_bus_message *m, ContainerSpec *s, sd_bus_err
 int container_options_parse_update(sd_bus_message *m, ContainerSpec *s, sd_bus_error *error) {
         static char *const update_keys[] = {
                 (char *) "MemoryMax", (char *) "CPUQuotaPerSecUSec", (char *) "CPUWeight", (char *) "TasksMax",
-                (char *) "RestartPolicy", NULL,
+                (char *) "RestartPolicy", (char *) "HealthCmd", (char *) "HealthIntervalUSec",
+                (char *) "HealthTimeoutUSec", (char *) "HealthStartPeriodUSec", (char *) "HealthStartIntervalUSec",
+                (char *) "HealthRetries", (char *) "HealthOnFailure", NULL,
         };
 
         return parse_all(m, update_keys, s, error);

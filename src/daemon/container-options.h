@@ -29,8 +29,8 @@ int container_options_parse(sd_bus_message *m, ContainerSpec *spec, sd_bus_error
 /* ExecContainer's options: Command (required), Env, User, WorkingDirectory, Tty and OpenStdin only. */
 int container_options_parse_exec(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
 
-/* UpdateContainer's options: MemoryMax, CPUQuotaPerSecUSec, CPUWeight and TasksMax only, into the
- * fields of spec (which the caller set to a value meaning "not given"). */
+/* UpdateContainer's options: MemoryMax, CPUQuotaPerSecUSec, CPUWeight, TasksMax, RestartPolicy and the
+ * Health* options only, into the fields of spec (which the caller set to a value meaning "not given"). */
 int container_options_parse_update(sd_bus_message *m, ContainerSpec *spec, sd_bus_error *error);
 
 /* Fills in what derives from other fields (hostname = name, image = rootfs, PATH and HOSTNAME in
@@ -42,12 +42,14 @@ int container_options_finish(ContainerSpec *spec, sd_bus_error *error);
  * libcap does not know. */
 
 /* container-health-options.c: CreateContainer's health check options (the table above uses them): HealthCmd (as: Docker's
- * Test, ["NONE"] disables the image's), HealthIntervalUSec, HealthTimeoutUSec, HealthStartPeriodUSec
- * (t), HealthRetries (u), HealthOnFailure (s: none, kill, restart, stop). */
+ * Test, ["NONE"] disables the image's), HealthIntervalUSec, HealthTimeoutUSec, HealthStartPeriodUSec,
+ * HealthStartIntervalUSec (t), HealthRetries (u), HealthOnFailure (s: none, kill, restart, stop). */
 int container_option_health_cmd(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 int container_option_health_interval(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 int container_option_health_timeout(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 int container_option_health_start_period(sd_bus_message *m, const char *key, ContainerSpec *s,
                                          sd_bus_error *error);
+int container_option_health_start_interval(sd_bus_message *m, const char *key, ContainerSpec *s,
+                                           sd_bus_error *error);
 int container_option_health_retries(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);
 int container_option_health_on_failure(sd_bus_message *m, const char *key, ContainerSpec *s, sd_bus_error *error);

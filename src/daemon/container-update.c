@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "container-health-update.h"
 #include "container-options.h"
 #include "container-privilege.h"
 #include "container-restart.h"
@@ -42,10 +43,14 @@ static int apply_to_spec(Container *c, const ScopeLimits *l) {
         }
         fd = container_open_dir(c);
         r = fd < 0 ? fd : spec_save(c->spec, fd);
-        if (r < 0)
+        if (r < 0) {
                 for (size_t i = 0; i < ELEMENTSOF(fields); i++)
                         *fields[i] = old[i];
-        return r;
+                return r;
+        }
+        /* The limit properties are not constant: clients that cache them (sd-bus, GDBus) learn the change. */
+        container_bus_send_changed(c);
+        return 0;
 }
 
 static void on_set_properties(sd_bus_message *reply, const sd_bus_error *error, void *userdata) {
@@ -76,6 +81,7 @@ static int method_update_container(sd_bus_message *m, void *userdata, sd_bus_err
         UpdateCall *u;
         ScopeLimits l;
         Container *c;
+        bool health;
         int r;
 
         if (!o)
@@ -84,6 +90,7 @@ static int method_update_container(sd_bus_message *m, void *userdata, sd_bus_err
         if (r < 0)
                 return r;
         o->memory_max = o->cpu_quota_per_sec_usec = o->cpu_weight = o->tasks_max = SCOPE_LIMIT_KEEP;
+        container_health_update_init(&o->health);
         r = container_options_parse_update(m, o, error);
         if (r < 0)
                 return r;
@@ -96,14 +103,26 @@ static int method_update_container(sd_bus_message *m, void *userdata, sd_bus_err
         if (r <= 0)
                 return r < 0 ? r : 1;
         l = (ScopeLimits) { o->memory_max, o->cpu_quota_per_sec_usec, o->cpu_weight, o->tasks_max };
+        health = container_health_update_given(&o->health);
+        /* Checked before anything changes, so that a bad health option leaves the policy as it was. */
+        if (health) {
+                r = container_health_update_check(c, &o->health, error);
+                if (r < 0)
+                        return r;
+        }
         if (o->restart_policy) {
                 r = container_restart_update_policy(c, o->restart_policy, error);
                 if (r < 0)
                         return r;
-                if (l.memory_max == SCOPE_LIMIT_KEEP && l.cpu_quota_per_sec_usec == SCOPE_LIMIT_KEEP &&
-                    l.cpu_weight == SCOPE_LIMIT_KEEP && l.tasks_max == SCOPE_LIMIT_KEEP)
-                        return sd_bus_reply_method_return(m, NULL);
         }
+        if (health) {
+                r = container_health_update(c, &o->health, error);
+                if (r < 0)
+                        return r;
+        }
+        if (l.memory_max == SCOPE_LIMIT_KEEP && l.cpu_quota_per_sec_usec == SCOPE_LIMIT_KEEP &&
+            l.cpu_weight == SCOPE_LIMIT_KEEP && l.tasks_max == SCOPE_LIMIT_KEEP && (o->restart_policy || health))
+                return sd_bus_reply_method_return(m, NULL);
         if (c->rec.state != CONTAINER_RUNNING) {
                 r = apply_to_spec(c, &l);
                 if (r < 0)

@@ -27,7 +27,7 @@ DEFINE_GETTER(progress, "d", transfer_progress(t));
 DEFINE_GETTER(bytes_done, "t", t->done);
 DEFINE_GETTER(bytes_total, "t", t->total);
 
-/* a(stt): each layer of a pull, its digest, the bytes fetched and its size. */
+/* a(stt): each layer of a pull or push, its digest, the bytes fetched (pushed: its size once up) and its size. */
 static int property_get_layers(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Transfer *t = userdata;
@@ -36,6 +36,20 @@ static int property_get_layers(sd_bus *bus, const char *path, const char *interf
         r = sd_bus_message_open_container(reply, 'a', "(stt)");
         for (size_t i = 0; r >= 0 && i < t->n_layers; i++)
                 r = sd_bus_message_append(reply, "(stt)", t->layers[i].digest, t->layers[i].done, t->layers[i].total);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+/* as: a push's layers' states, in the order of Layers; empty for other transfers. */
+static int property_get_layer_states(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Transfer *t = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        for (size_t i = 0; r >= 0 && t->type == TRANSFER_PUSH && i < t->n_layers; i++)
+                r = sd_bus_message_append(reply, "s", t->layers[i].state);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(reply);
@@ -111,6 +125,7 @@ static const sd_bus_vtable transfer_vtable[] = {
         SD_BUS_PROPERTY("BytesDone", "t", property_get_bytes_done, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("BytesTotal", "t", property_get_bytes_total, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Layers", "a(stt)", property_get_layers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LayerStates", "as", property_get_layer_states, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("Cancel", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_cancel,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,

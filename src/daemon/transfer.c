@@ -142,6 +142,15 @@ static void worker_layer_progress(size_t i, const char *digest, uint64_t done, u
         report_line(w->fd, "LAYER %zu %llu %llu %s", i, (unsigned long long) done, (unsigned long long) total, digest);
 }
 
+/* A push's layer: the same line with its state after the digest; done is the size once it is up. */
+static void worker_layer_state(size_t i, const char *digest, uint64_t total, const char *state, void *userdata) {
+        WorkerReport *w = userdata;
+        bool up = !streq(state, "waiting") && !streq(state, "pushing");
+
+        report_line(w->fd, "LAYER %zu %llu %llu %s %s", i, (unsigned long long) (up ? total : 0),
+                    (unsigned long long) total, digest, state);
+}
+
 static int worker_prune(Transfer *t, int report_fd) {
         uint64_t freed = 0;
         int r;
@@ -232,6 +241,7 @@ static _noreturn_ int worker_main(int report_fd, void *userdata) {
         (void) signal(SIGPIPE, SIG_IGN);
         t->manager->images->progress = worker_progress;
         t->manager->images->layer_progress = worker_layer_progress;
+        t->manager->images->layer_state = worker_layer_state;
         t->manager->images->progress_userdata = &w;
         r = worker_do(t, report_fd, &error);
         /* A failed transfer removes every blob and layer it wrote (staging directories go as they fail). */
@@ -258,13 +268,15 @@ static void sanitize(char *s) {
                         *p = '?';
 }
 
-/* "<index> <done> <total> <digest>": layers come in order of their index, each at most once more. */
+/* "<index> <done> <total> <digest>[ <state>]" (a push's layers have a state): layers come in order of
+ * their index, each at most once more. */
 static void transfer_handle_layer(Transfer *t, const char *line) {
         char digest[DIGEST_STRING_LEN + 2];
         unsigned long long a, b;
+        int end = 0;
         size_t i;
 
-        if (sscanf(line, "%zu %llu %llu %72s", &i, &a, &b, digest) != 4 || !digest_is_valid(digest) ||
+        if (sscanf(line, "%zu %llu %llu %72s%n", &i, &a, &b, digest, &end) != 4 || !digest_is_valid(digest) ||
             i >= TRANSFER_LAYERS_MAX || i > t->n_layers)
                 return;
         if (i == t->n_layers) {
@@ -276,6 +288,7 @@ static void transfer_handle_layer(Transfer *t, const char *line) {
                 t->n_layers++;
         }
         memcpy(t->layers[i].digest, digest, sizeof(t->layers[i].digest));
+        (void) snprintf(t->layers[i].state, sizeof(t->layers[i].state), "%s", line[end] == ' ' ? line + end + 1 : "");
         t->layers[i].done = a;
         t->layers[i].total = b;
         transfer_bus_send_changed(t);

@@ -15,7 +15,7 @@ typedef struct Manager Manager;
 /* Long work on the image store (import, load, save, export, commit, prune, pull, push) runs in a worker process, as
  * systemd-importd's transfers do: one at a time, in order (blobs a running load has linked but not yet
  * named must not meet a garbage collection), while drayd keeps answering. The worker reports on a pipe,
- * one line each: "PROGRESS <done> <total>", "LAYER <index> <done> <total> <digest>" (a pull), "IMAGE <name>", "FREED <bytes>", then "OK" or
+ * one line each: "PROGRESS <done> <total>", "LAYER <index> <done> <total> <digest>[ <state>]" (a pull; a push with the state), "IMAGE <name>", "FREED <bytes>", then "OK" or
  * "ERR <errno> <message>". Each transfer is an org.dray1.Transfer object until it ends. */
 
 typedef enum TransferType {
@@ -47,10 +47,11 @@ typedef enum TransferResult {
         _TRANSFER_RESULT_INVALID = -EINVAL,
 } TransferResult;
 
-/* A pull's layer as its worker last reported it. */
+/* A pull's or push's layer as its worker last reported it. */
 typedef struct TransferLayer {
         char digest[DIGEST_STRING_LEN + 1];
         uint64_t done, total;
+        char state[256]; /* a push's: waiting, pushing, pushed, exists, mounted REPO; "" for a pull */
 } TransferLayer;
 
 #define TRANSFER_LAYERS_MAX 1024U

@@ -65,8 +65,18 @@ static const ContainerKey container_keys[] = {
         { "HealthTimeout",    KEY_ONE,   "--health-timeout" },
         { "HealthRetries",    KEY_ONE,   "--health-retries" },
         { "HealthStartPeriod", KEY_ONE,  "--health-start-period" },
+        { "HealthStartInterval", KEY_ONE, "--health-start-interval" },
         { "HealthOnFailure",  KEY_ONE,   "--health-on-failure" },
         { "Annotation",       KEY_UNSUPPORTED, "annotations (--annotation)" },
+        /* Quadlet's startup check is a second command run until it passes; dray has Docker's
+         * --health-start-interval instead (HealthStartInterval=). */
+        { "HealthStartupCmd", KEY_UNSUPPORTED, "separate startup health check (--health-startup-cmd); "
+                                               "HealthStartInterval= checks more often while starting" },
+        { "HealthStartupInterval", KEY_UNSUPPORTED, "separate startup health check (--health-startup-interval); "
+                                                    "HealthStartInterval= checks more often while starting" },
+        { "HealthStartupRetries", KEY_UNSUPPORTED, "separate startup health check (--health-startup-retries)" },
+        { "HealthStartupSuccess", KEY_UNSUPPORTED, "separate startup health check (--health-startup-success)" },
+        { "HealthStartupTimeout", KEY_UNSUPPORTED, "separate startup health check (--health-startup-timeout)" },
         { "Group",            KEY_UNSUPPORTED, "a separate group option (write User=UID:GID)" },
         { "Pod",              KEY_UNSUPPORTED, "pods" },
         { "Secret",           KEY_UNSUPPORTED, "secrets (--secret)" },
@@ -91,7 +101,9 @@ typedef struct Values {
         bool exec_set;
         bool notify;            /* Notify=yes: the payload's own READY=1 (--sdnotify=container) */
         bool notify_healthy;    /* Notify=healthy: ready once healthy (--sdnotify=healthy) */
-        bool template;          /* NAME@.container: specifiers (%i...) are systemd's to expand */
+        bool template;          /* NAME@.container or NAME@INSTANCE.container: specifiers (%i...) are
+                                 * systemd's to expand */
+        bool instance;          /* NAME@INSTANCE.container: one instance of its own (Quadlet's) */
         unsigned image_line, rootfs_line, exec_line;
         char **network_units;   /* "NAME-network.service" for each Network=NAME.network */
 } Values;
@@ -351,7 +363,7 @@ static int check_whole(const UnitFile *f, const Values *v, const char *name, int
         if (v->rootfs && !v->exec_set)
                 return unit_error(f, v->rootfs_line, "Rootfs= needs Exec= (a directory tree has no command "
                                   "of its own).");
-        if (!v->values[0] && !v->template && !container_name_is_valid(name))
+        if (!v->values[0] && (!v->template || v->instance) && !container_name_is_valid(name))
                 return unit_error(f, 0, "'%s' is not a container name; set ContainerName=.", name);
         r = build_argv(v, NULL, name, true, &argv);
         if (r < 0)
@@ -405,18 +417,24 @@ int container_unit_generate(const UnitFile *f, const char *name, const char *dra
         _cleanup_(values_done) Values v = {};
         _cleanup_free_ char *buf = NULL, *template_name = NULL;
         _cleanup_fclose_ FILE *out = NULL;
-        const char *cname = name;
-        size_t size, n = strlen(name);
+        const char *cname = name, *at;
+        size_t size;
         int stop_signal = SIGTERM, r;
 
         r = unit_check_sections(f, sections);
         if (r < 0)
                 return r;
         /* NAME@.container is a template, NAME@.service: each instance's container is NAME-INSTANCE
-         * unless ContainerName= (with %i, say) says otherwise. */
-        v.template = n > 1 && name[n - 1] == '@';
+         * unless ContainerName= (with %i, say) says otherwise. NAME@INSTANCE.container, as in Quadlet,
+         * is one instance of its own, NAME@INSTANCE.service: usually a symlink to the template (whose
+         * text it then has, %i being INSTANCE), or a file of its own; systemd prefers it to the
+         * template for that instance. */
+        at = strchr(name, '@');
+        v.template = at && at > name;
+        v.instance = v.template && at[1] != 0;
         if (v.template) {
-                if (asprintf(&template_name, "%.*s-%%i", (int) (n - 1), name) < 0)
+                if (asprintf(&template_name, v.instance ? "%.*s-%s" : "%.*s-%%i", (int) (at - name), name,
+                             at + 1) < 0)
                         return log_oom();
                 cname = template_name;
         }
@@ -427,8 +445,14 @@ int container_unit_generate(const UnitFile *f, const char *name, const char *dra
         if (r < 0)
                 return r;
         r = unit_install_parse(f, &u);
+        /* An instance's WantedBy= links that instance; a template's DefaultInstance= (the text of a
+         * symlinked template) does not concern it. */
+        if (r >= 0 && v.instance) {
+                free(u.default_instance);
+                u.default_instance = NULL;
+        }
         if (r >= 0)
-                r = unit_install_check_template(f, &u, v.template);
+                r = unit_install_check_template(f, &u, v.template && !v.instance);
         if (r < 0)
                 return r;
         if (asprintf(&u.unit_name, "%s.service", name) < 0)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dray-generator: a systemd generator (systemd.generator(7)) that turns /etc/dray/NAME.container into
- * NAME.service and NAME.network into NAME-network.service (dray.container(5)). One bad file is
+ * NAME.service and NAME.network into NAME-network.service (dray.container(5)), with the drop-ins of
+ * NAME.container.d/ applied. One bad file is
  * logged with its file and line and skipped; the generator never fails for it, so a typo never costs
  * the boot. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@
 #include "generator-log.h"
 #include "log.h"
 #include "network-unit.h"
+#include "unit-dropins.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
@@ -87,7 +88,27 @@ static int link_into(int dir_fd, const GeneratedUnit *u, char **targets, const c
         return 0;
 }
 
-static int generate_one(int out_fd, const char *path, const char *file_name) {
+/* The *.conf of FILE.d/ (and a template's, for an instance) after the file, as systemd reads a unit's. */
+static int load_dropins(UnitFile *f, char *const *dirs, const char *file_name) {
+        _cleanup_strv_free_ char **dropins = NULL;
+        const char *reason = NULL;
+        unsigned line = 0;
+        int r;
+
+        r = unit_dropins_find(dirs, file_name, &dropins);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look for the drop-ins of %s, no unit generated: %m", f->path);
+        STRV_FOREACH(d, dropins) {
+                r = unit_file_load_dropin(f, *d, &line, &reason);
+                if (r == -EBADMSG)
+                        return log_error_errno(r, "%s:%u: %s; no unit generated for %s.", *d, line, reason, f->path);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read %s, no unit generated for %s: %m", *d, f->path);
+        }
+        return 0;
+}
+
+static int generate_one(int out_fd, char *const *dirs, const char *path, const char *file_name) {
         _cleanup_(unit_file_freep) UnitFile *f = NULL;
         _cleanup_(generated_unit_done) GeneratedUnit u = {};
         _cleanup_free_ char *name = strdup(file_name);
@@ -103,6 +124,9 @@ static int generate_one(int out_fd, const char *path, const char *file_name) {
                 return log_error_errno(r, "%s:%u: %s; no unit generated.", path, line, reason);
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s, no unit generated: %m", path);
+        r = load_dropins(f, dirs, file_name);
+        if (r < 0)
+                return r;
         if (strstr(file_name, ".container"))
                 r = container_unit_generate(f, name, DRAY_CLI_PATH, &u);
         else
@@ -124,18 +148,8 @@ static int generate_one(int out_fd, const char *path, const char *file_name) {
         return r;
 }
 
-static bool masked(const char *path) {
-        char target[PATH_MAX];
-        ssize_t n = readlink(path, target, sizeof(target) - 1);
-
-        if (n < 0)
-                return false;
-        target[n] = 0;
-        return streq(target, "/dev/null");
-}
-
 int main(int argc, char *argv[]) {
-        _cleanup_strv_free_ char **names = NULL, **paths = NULL;
+        _cleanup_strv_free_ char **names = NULL, **paths = NULL, **dirs = NULL;
         _cleanup_free_ char *search = NULL;
         _cleanup_close_ int out_fd = -EBADF;
         char *state = NULL;
@@ -153,12 +167,27 @@ int main(int argc, char *argv[]) {
         search = strdup(getenv("DRAY_UNIT_PATH") ?: default_search_path);
         if (!search)
                 return log_oom(), EXIT_FAILURE;
-        for (char *dir = strtok_r(search, ":", &state); dir; dir = strtok_r(NULL, ":", &state))
+        for (char *dir = strtok_r(search, ":", &state); dir; dir = strtok_r(NULL, ":", &state)) {
+                if (strv_extend(&dirs, dir) < 0)
+                        return log_oom(), EXIT_FAILURE;
                 if (collect_dir(dir, &names, &paths) < 0)
                         return EXIT_FAILURE;
+        }
+        /* DRAY_DROPIN_PATH: where drop-ins are looked for instead (dray generate unit --service FILE,
+         * which runs us on a copy of FILE, points it at FILE's directory). */
+        if (getenv("DRAY_DROPIN_PATH")) {
+                dirs = strv_free(dirs);
+                free(search);
+                search = strdup(getenv("DRAY_DROPIN_PATH"));
+                if (!search)
+                        return log_oom(), EXIT_FAILURE;
+                for (char *dir = strtok_r(search, ":", &state); dir; dir = strtok_r(NULL, ":", &state))
+                        if (strv_extend(&dirs, dir) < 0)
+                                return log_oom(), EXIT_FAILURE;
+        }
         for (size_t i = 0; paths && paths[i]; i++)
-                if (!masked(paths[i]))
-                        (void) generate_one(out_fd, paths[i], names[i]);
+                if (!unit_path_masked(paths[i]))
+                        (void) generate_one(out_fd, dirs, paths[i], names[i]);
         /* A bad file was logged and skipped: that is not a failure of the generator. */
         return EXIT_SUCCESS;
 }

@@ -27,9 +27,13 @@ int unit_error(const UnitFile *f, unsigned line, const char *fmt, ...) {
         va_start(ap, fmt);
         (void) vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        if (line > 0)
-                log_error("%s:%u: %s No unit generated.", f->path, line, msg);
-        else
+        if (line > 0) {
+                const char *path;
+                unsigned n;
+
+                unit_file_position(f, line, &path, &n);
+                log_error("%s:%u: %s No unit generated.", path, n, msg);
+        } else
                 log_error("%s: %s No unit generated.", f->path, msg);
         return -EINVAL;
 }

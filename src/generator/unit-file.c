@@ -6,10 +6,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "strv.h"
 #include "unit-file.h"
 
 typedef struct Reader {
         FILE *f;
+        unsigned source;        /* 0: the unit file, N: its Nth drop-in (the high bits of each line) */
         unsigned line;          /* physical lines read so far */
         unsigned logical_start; /* the first physical line of what the reader returned last */
         unsigned error_line;
@@ -27,6 +29,7 @@ UnitFile *unit_file_free(UnitFile *f) {
         }
         free(f->entries);
         free(f->path);
+        strv_free(f->dropins);
         free(f);
         return NULL;
 }
@@ -132,7 +135,7 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
         f->entries = e;
         e = &f->entries[f->n_entries];
         *e = (UnitEntry) { .section = strdup(section), .key = strdup(key), .value = strdup(value),
-                           .line = r->logical_start };
+                           .line = r->source << UNIT_LINE_SOURCE_SHIFT | r->logical_start };
         f->n_entries++;
         if (!e->section || !e->key || !e->value) {
                 reader_fail(r, r->logical_start, "out of memory");
@@ -152,8 +155,8 @@ static void inih_configure(void) {
         ini_stop_on_first_error = true;
 }
 
-int unit_file_load(const char *path, UnitFile **ret, unsigned *ret_line, const char **ret_reason) {
-        _cleanup_(unit_file_freep) UnitFile *f = NULL;
+/* Parses path into f's entries, each line tagged with source. */
+static int load_into(UnitFile *f, const char *path, unsigned source, unsigned *ret_line, const char **ret_reason) {
         _cleanup_fclose_ FILE *in = NULL;
         struct stat st;
         Reader r = {};
@@ -168,13 +171,7 @@ int unit_file_load(const char *path, UnitFile **ret, unsigned *ret_line, const c
                 return -EBADFD;
         if (st.st_size > UNIT_FILE_MAX)
                 return -EFBIG;
-        f = calloc(1, sizeof(UnitFile));
-        if (!f)
-                return -ENOMEM;
-        f->path = strdup(path);
-        if (!f->path)
-                return -ENOMEM;
-        r = (Reader) { .f = in, .file = f };
+        r = (Reader) { .f = in, .file = f, .source = source };
         inih_configure();
         k = ini_parse_stream(reader_next, &r, on_entry, &r);
         if (r.error_line == 0 && k != 0)
@@ -184,6 +181,39 @@ int unit_file_load(const char *path, UnitFile **ret, unsigned *ret_line, const c
                 *ret_reason = r.error_reason;
                 return -EBADMSG;
         }
+        return 0;
+}
+
+int unit_file_load(const char *path, UnitFile **ret, unsigned *ret_line, const char **ret_reason) {
+        _cleanup_(unit_file_freep) UnitFile *f = NULL;
+        int r;
+
+        f = calloc(1, sizeof(UnitFile));
+        if (!f)
+                return -ENOMEM;
+        f->path = strdup(path);
+        if (!f->path)
+                return -ENOMEM;
+        r = load_into(f, path, 0, ret_line, ret_reason);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(f);
         return 0;
+}
+
+int unit_file_load_dropin(UnitFile *f, const char *path, unsigned *ret_line, const char **ret_reason) {
+        size_t n = strv_length(f->dropins);
+
+        if (n >= UNIT_DROPINS_MAX)
+                return -E2BIG;
+        if (strv_extend(&f->dropins, path) < 0)
+                return -ENOMEM;
+        return load_into(f, path, (unsigned) n + 1, ret_line, ret_reason);
+}
+
+void unit_file_position(const UnitFile *f, unsigned line, const char **ret_path, unsigned *ret_line) {
+        unsigned source = line >> UNIT_LINE_SOURCE_SHIFT;
+
+        *ret_path = source > 0 && source <= strv_length(f->dropins) ? f->dropins[source - 1] : f->path;
+        *ret_line = line & ((1U << UNIT_LINE_SOURCE_SHIFT) - 1);
 }

@@ -19,9 +19,16 @@ typedef struct UnitEntry {
 
 typedef struct UnitFile {
         char *path;
+        char **dropins;         /* the drop-ins read after it (unit_file_load_dropin()), in order */
         UnitEntry *entries;
         size_t n_entries;
 } UnitFile;
+
+/* An entry's line says which file it came from: the line in the unit file itself, or, for the Nth
+ * drop-in, N << UNIT_LINE_SOURCE_SHIFT plus its line there, so that every "FILE:LINE:" a caller
+ * builds from a line it kept names the right file (unit_file_position()). */
+#define UNIT_LINE_SOURCE_SHIFT 24
+#define UNIT_DROPINS_MAX 255U
 
 /* The longest logical line we take (continuations joined): far beyond any sane unit line. */
 #define UNIT_LINE_MAX (64 * 1024)
@@ -35,3 +42,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(UnitFile *, unit_file_free);
  * before any section, an over-long line), returns -EBADMSG with *ret_line set to that line and
  * *ret_reason to a static reason; other errors are negative errnos (-ENOENT, -EFBIG, -ENOMEM …). */
 int unit_file_load(const char *path, UnitFile **ret, unsigned *ret_line, const char **ret_reason);
+
+/* Reads the drop-in at path (the same syntax) and appends its entries to f, as systemd applies a
+ * drop-in after the unit: a later assignment wins, lists grow. Errors as unit_file_load(), with
+ * *ret_line a line of that drop-in; -E2BIG past UNIT_DROPINS_MAX drop-ins. */
+int unit_file_load_dropin(UnitFile *f, const char *path, unsigned *ret_line, const char **ret_reason);
+
+/* The file and the line in it of a line of an entry of f. */
+void unit_file_position(const UnitFile *f, unsigned line, const char **ret_path, unsigned *ret_line);

@@ -181,7 +181,33 @@ void blob_partial_remove(ImageStore *s, const char *digest) {
 }
 
 int blob_partial_clean(ImageStore *s) {
-        return rm_rf_at(s->tmp_fd, BLOB_PARTIAL_DIR);
+        _cleanup_close_ int fd = -EBADF;
+        struct dirent *de;
+        int r = 0;
+        DIR *d;
+
+        fd = openat(s->tmp_fd, BLOB_PARTIAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        TAKE_FD(fd); /* closedir() closes it */
+        /* As the trim: a file another transfer holds (flock) is being written; its pull goes on. */
+        while ((de = readdir(d))) {
+                int k;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, "..") || leftover_in_use(dirfd(d), de->d_name))
+                        continue;
+                k = rm_rf_at(dirfd(d), de->d_name);
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        closedir(d);
+        /* Empty, it goes too (a prune leaves tmp/ empty); with a held file in it, it stays. */
+        if (unlinkat(s->tmp_fd, BLOB_PARTIAL_DIR, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST && r == 0)
+                r = -errno;
+        return r;
 }
 
 int blob_writer_reset(BlobWriter *w) {

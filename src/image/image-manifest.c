@@ -223,7 +223,7 @@ static int get_nsec_opt(json_object *o, const char *key, uint64_t *ret_usec) {
         return 0;
 }
 
-/* Docker's Healthcheck {Test, Interval, Timeout, StartPeriod, Retries}; an empty Test inherits
+/* Docker's Healthcheck {Test, Interval, Timeout, StartPeriod, StartInterval, Retries}; an empty Test inherits
  * nothing here (there is no parent image at run time), so it means none. */
 static int config_parse_healthcheck(json_object *cfg, SpecHealth *h) {
         json_object *o, *v;
@@ -243,6 +243,9 @@ static int config_parse_healthcheck(json_object *cfg, SpecHealth *h) {
         if (r < 0)
                 return r;
         r = get_nsec_opt(o, "StartPeriod", &h->start_period_usec);
+        if (r < 0)
+                return r;
+        r = get_nsec_opt(o, "StartInterval", &h->start_interval_usec); /* Docker 25 */
         if (r < 0)
                 return r;
         if (json_object_object_get_ex(o, "Retries", &v) && !json_object_is_type(v, json_type_null)) {

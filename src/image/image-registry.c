@@ -384,18 +384,18 @@ int image_push(ImageStore *s, const char *what, const char *ref, bool insecure, 
         r = registry_mount_sources(c, image->names, &mount_from);
         if (r < 0)
                 return r;
-        /* The config and the layers, several at once; the manifest only once they are all there. */
+        /* The layers and the config, several at once; the manifest only once they are all there. */
         blobs = calloc(layers.n + 1, sizeof(ImageDescriptor));
         fds = calloc(layers.n + 1, sizeof(int));
         if (!blobs || !fds)
                 return -ENOMEM;
-        blobs[0] = image->manifest->config;
-        fds[0] = -EBADF;
         for (size_t i = 0; i < layers.n; i++) {
-                blobs[i + 1] = layers.d[i];
-                fds[i + 1] = layers.fds[i];
+                blobs[i] = layers.d[i];
+                fds[i] = layers.fds[i];
         }
-        r = registry_push_blobs(c, blobs, fds, layers.n + 1, mount_from,
+        blobs[layers.n] = image->manifest->config;
+        fds[layers.n] = -EBADF;
+        r = registry_push_blobs(c, blobs, fds, layers.n + 1, layers.n, mount_from,
                                 max_parallel > 0 ? max_parallel : REGISTRY_PARALLEL_DEFAULT, error);
         if (r < 0)
                 return r;

@@ -29,6 +29,9 @@ typedef struct ImageStore {
         void *progress_userdata;
         /* optional, for pulls: bytes held of layer i (of digest) out of its size; same userdata */
         void (*layer_progress)(size_t i, const char *digest, uint64_t done, uint64_t total, void *userdata);
+        /* optional, for pushes: layer i (of digest, size total) is "waiting", "pushing", "pushed",
+         * "exists" (the registry had it) or "mounted REPO" (from another repository); same userdata */
+        void (*layer_state)(size_t i, const char *digest, uint64_t total, const char *state, void *userdata);
         /* What this process added to the store (blob and layer names), so that a transfer that fails
          * removes everything it wrote: image_store_rollback(). Transfers run one at a time. */
         char **created_blobs;

@@ -51,9 +51,10 @@ int registry_mount_sources(RegistryClient *c, char *const *names, char ***ret) {
         return 0;
 }
 
-/* An upload session: from a mount answered 202, or a new one. *ret_url NULL: the blob was mounted. */
+/* An upload session: from a mount answered 202, or a new one. *ret_url NULL: the blob was mounted
+ * from *ret_from. */
 static int upload_session(RegistryClient *c, const ImageDescriptor *d, char *const *mount_from, char **ret_url,
-                          bool *ret_transient, UnpackError *error) {
+                          const char **ret_from, bool *ret_transient, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse post = {};
         const char *reason;
         int r;
@@ -68,6 +69,7 @@ static int upload_session(RegistryClient *c, const ImageDescriptor *d, char *con
                 if (r >= 0 && m.status == 201) {
                         log_debug("Mounted blob %s from %s.", d->digest, *from);
                         *ret_url = NULL;
+                        *ret_from = *from;
                         return 0;
                 }
                 /* 202: the registry would not mount (no such blob there, no right to read it) and opened
@@ -123,19 +125,20 @@ static int upload_chunks(RegistryClient *c, int fd, uint64_t size, char **url, b
 }
 
 static int upload_once(RegistryClient *c, const ImageDescriptor *d, int fd, uint64_t size, char *const *mount_from,
-                       bool *ret_transient, UnpackError *error) {
+                       char state[static REGISTRY_PUSH_STATE_MAX], bool *ret_transient, UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse put = {};
         _cleanup_free_ char *url = NULL, *final = NULL;
         bool chunked = size > REGISTRY_CHUNK_SIZE;
         uint64_t done = c->done;
-        const char *reason;
+        const char *reason, *from = NULL;
         int r;
 
-        r = upload_session(c, d, mount_from, &url, ret_transient, error);
+        r = upload_session(c, d, mount_from, &url, &from, ret_transient, error);
         if (r < 0)
                 return r;
         if (!url) {
                 c->done += size;
+                (void) snprintf(state, REGISTRY_PUSH_STATE_MAX, "mounted %s", from);
                 return 0;
         }
         if (chunked) {
@@ -160,11 +163,12 @@ static int upload_once(RegistryClient *c, const ImageDescriptor *d, int fd, uint
                 *ret_transient = registry_is_transient(0, &put);
                 return registry_http_error(c, error, put.status, "blob upload");
         }
+        (void) snprintf(state, REGISTRY_PUSH_STATE_MAX, "pushed");
         return 0;
 }
 
 int registry_push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *d, int fd_in, char *const *mount_from,
-                       UnpackError *error) {
+                       char state[static REGISTRY_PUSH_STATE_MAX], UnpackError *error) {
         _cleanup_(registry_response_done) RegistryResponse head = {};
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -179,6 +183,7 @@ int registry_push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *
                 return unpack_error_set(error, r, "cannot ask the registry for blob %.19s…: %s", d->digest, reason);
         if (head.status == 200) {
                 c->done += d->size;
+                (void) snprintf(state, REGISTRY_PUSH_STATE_MAX, "exists");
                 return 0;
         }
         if (head.status == 401 || head.status == 403)
@@ -196,7 +201,7 @@ int registry_push_blob(RegistryClient *c, ImageStore *s, const ImageDescriptor *
                 UnpackError e = {};
                 bool transient = false;
 
-                r = upload_once(c, d, fd, size, mount_from, &transient, &e);
+                r = upload_once(c, d, fd, size, mount_from, state, &transient, &e);
                 if (r >= 0)
                         return 0;
                 if (!transient || attempt + 1 >= REGISTRY_ATTEMPTS_MAX)
@@ -241,28 +246,46 @@ static int child_client(RegistryClient *c, RegistryClient **ret) {
         return 0;
 }
 
+/* The blob's state is its verdict's note (worker-child.h). */
 static int push_child(void *userdata, UnpackError *error) {
         PushChild *k = userdata;
         RegistryClient *c = NULL; /* never freed: the child _exit()s */
+        char state[REGISTRY_PUSH_STATE_MAX] = "";
         int r;
 
         k->client->store->progress = NULL; /* the parent counts whole blobs */
         r = child_client(k->client, &c);
         if (r < 0)
                 return unpack_error_set(error, r, "cannot set up an upload: %s", strerror(-r));
-        return registry_push_blob(c, c->store, k->d, k->fd_in, k->mount_from, error);
+        r = registry_push_blob(c, c->store, k->d, k->fd_in, k->mount_from, state, error);
+        if (r >= 0)
+                (void) snprintf(error->message, sizeof(error->message), "%s", state);
+        return r;
 }
 
-int registry_push_blobs(RegistryClient *c, const ImageDescriptor *d, const int *fds, size_t n, char *const *mount_from,
-                        unsigned parallel, UnpackError *error) {
+static void push_state(RegistryClient *c, const ImageDescriptor *d, size_t i, size_t n_layers, const char *state) {
+        if (i < n_layers && c->store->layer_state)
+                c->store->layer_state(i, d[i].digest, d[i].size, state, c->store->progress_userdata);
+}
+
+int registry_push_blobs(RegistryClient *c, const ImageDescriptor *d, const int *fds, size_t n, size_t n_layers,
+                        char *const *mount_from, unsigned parallel, UnpackError *error) {
         PushChild running[REGISTRY_PARALLEL_MAX] = {};
         size_t next = 0, n_running = 0;
         int r = 0;
 
+        for (size_t i = 0; i < n; i++)
+                push_state(c, d, i, n_layers, "waiting");
         parallel = MIN(MAX(parallel, 1U), (unsigned) REGISTRY_PARALLEL_MAX);
         if (parallel == 1 || n <= 1) {
-                for (size_t i = 0; r >= 0 && i < n; i++)
-                        r = registry_push_blob(c, c->store, d + i, fds[i], mount_from, error);
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        char state[REGISTRY_PUSH_STATE_MAX] = "";
+
+                        push_state(c, d, i, n_layers, "pushing");
+                        r = registry_push_blob(c, c->store, d + i, fds[i], mount_from, state, error);
+                        if (r >= 0)
+                                push_state(c, d, i, n_layers, state);
+                }
                 return r;
         }
         while (next < n || n_running > 0) {
@@ -278,6 +301,7 @@ int registry_push_blobs(RegistryClient *c, const ImageDescriptor *d, const int *
                                 r = unpack_error_set(error, k_r, "cannot start an upload worker: %s", strerror(-k_r));
                                 break;
                         }
+                        push_state(c, d, next, n_layers, "pushing");
                         k->i = next++;
                         n_running++;
                 }
@@ -298,6 +322,7 @@ int registry_push_blobs(RegistryClient *c, const ImageDescriptor *d, const int *
                         if (k_r > 0)
                                 continue;
                         if (k_r == 0 && r >= 0) { /* one is up */
+                                push_state(c, d, running[j].i, n_layers, running[j].child.buf);
                                 c->done += d[running[j].i].size;
                                 if (c->store->progress)
                                         c->store->progress(c->done, c->total, c->store->progress_userdata);

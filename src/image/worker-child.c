@@ -35,7 +35,7 @@ int worker_child_start(WorkerChild *k, const char *what, int (*run)(void *userda
                         _exit(EXIT_FAILURE);
                 safe_close(p[0]);
                 r = run(userdata, &e);
-                (void) dprintf(p[1], "%d %s", r < 0 ? -r : 0, r < 0 ? e.message : "");
+                (void) dprintf(p[1], "%d %s", r < 0 ? -r : 0, e.message); /* done: a note, or "" */
                 _exit(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
         }
         safe_close(p[1]);
@@ -75,6 +75,7 @@ int worker_child_read(WorkerChild *k, UnpackError *error) {
                 e = EIO;
         if (e != 0)
                 return unpack_error_set(error, -e, "%s", off > 0 && k->buf[off] ? k->buf + off : "a worker child failed");
+        memmove(k->buf, k->buf + off, strlen(k->buf + off) + 1);
         return 0;
 }
 

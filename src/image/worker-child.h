@@ -8,7 +8,8 @@
 /* A child process of a transfer worker doing one job (unpacking a layer, uploading a blob) while the
  * worker moves other jobs on. The child writes its verdict, "ERRNO MESSAGE" (0: done), on a pipe and
  * ends; the worker polls the pipe's read end (non-blocking) and reads the verdict at EOF. The child
- * dies with the worker (PR_SET_PDEATHSIG). */
+ * dies with the worker (PR_SET_PDEATHSIG). A child that is done may say more in its error's message:
+ * worker_child_read() leaves that note in buf. */
 typedef struct WorkerChild {
         pid_t pid; /* 0: none */
         int fd;
@@ -21,8 +22,9 @@ typedef struct WorkerChild {
  * connections and files. */
 int worker_child_start(WorkerChild *k, const char *what, int (*run)(void *userdata, UnpackError *error),
                        void *userdata);
-/* Reads what the child wrote: 1 while it runs (nothing more to read now), 0 when it ended done, a
- * negative errno (error set) when it failed; the child is reaped in both cases. */
+/* Reads what the child wrote: 1 while it runs (nothing more to read now), 0 when it ended done (its
+ * note, or "", in k->buf), a negative errno (error set) when it failed; the child is reaped in both
+ * cases. */
 int worker_child_read(WorkerChild *k, UnpackError *error);
 /* Kills and reaps a child still running. */
 void worker_child_kill(WorkerChild *k);

@@ -203,7 +203,9 @@ int oci_cgroup_write(int dir_fd, const char *name, const char *value) {
         return loop_write(fd, value, strlen(value));
 }
 
-static const char *const v1_controllers[] = { "memory", "cpu", "pids" };
+/* devices: made and entered so that oci_devices_apply_self() finds the container's v1 device lists;
+ * a host without that hierarchy has the BPF program alone. */
+static const char *const v1_controllers[] = { "memory", "cpu", "pids", "devices" };
 
 /* A hybrid host: the limits go to the v1 controllers' hierarchies, the caller into each. */
 static int cgroup_make_v1(const char *rel, const ContainerSpec *l, const OciCgroupV1Limits *v1, char **ret_error) {
@@ -213,6 +215,8 @@ static int cgroup_make_v1(const char *rel, const ContainerSpec *l, const OciCgro
                 char buf[64];
                 int r = 0;
 
+                if (streq(v1_controllers[i], "devices") && access("/sys/fs/cgroup/devices", F_OK) < 0)
+                        continue;
                 if (asprintf(&dir, "/sys/fs/cgroup/%s%s", v1_controllers[i], rel) < 0)
                         return -ENOMEM;
                 /* Each level: the v1 hierarchies have no subtree_control to hand down. */
@@ -370,10 +374,16 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
 }
 
 int oci_cgroup_save_self(char **ret) {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        char *buf = NULL;
+        return oci_cgroup_save_pid(0, ret);
+}
+
+int oci_cgroup_save_pid(pid_t pid, char **ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char *buf = NULL, path[64];
         size_t n = 0;
 
+        (void) snprintf(path, sizeof(path), pid > 0 ? "/proc/%d/cgroup" : "/proc/self/cgroup", (int) pid);
+        f = fopen(path, "re");
         if (!f)
                 return -errno;
         if (getdelim(&buf, &n, 0, f) < 0) {
@@ -384,17 +394,35 @@ int oci_cgroup_save_self(char **ret) {
         return 0;
 }
 
+/* Whether the lines of text hold line (without its newline) as one of them. */
+static bool has_line(const char *text, const char *line, size_t len) {
+        for (const char *p = text; p && *p;) {
+                const char *end = strchrnul(p, '\n');
+
+                if ((size_t) (end - p) == len && memcmp(p, line, len) == 0)
+                        return true;
+                p = *end ? end + 1 : NULL;
+        }
+        return false;
+}
+
 /* Joins the caller to each hierarchy's cgroup of text (/proc/PID/cgroup's form): "0::/path" in the v2
  * one, "N:CONTROLLERS:/path" (and "N:name=NAME:/path") in /sys/fs/cgroup/CONTROLLERS. A hierarchy not
  * mounted there is passed over; with ret_error, the first other failure ends it. */
 static int join_lines(const char *text, char **ret_error) {
+        _cleanup_free_ char *now = NULL;
+
+        /* A hierarchy where the caller is already in place is skipped: every write to cgroup.procs
+         * takes the kernel's cgroup_threadgroup_rwsem for writing, the slow part of a container's start
+         * on a hybrid host's nine hierarchies. */
+        (void) oci_cgroup_save_self(&now);
         for (const char *line = text; line && *line;) {
                 const char *end = strchrnul(line, '\n'), *c1 = memchr(line, ':', (size_t) (end - line)), *c2;
                 _cleanup_free_ char *dir = NULL, *hierarchy = NULL;
                 _cleanup_close_ int fd = -EBADF;
 
                 c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
-                if (c2 && c2[1] == '/') {
+                if (c2 && c2[1] == '/' && !(now && has_line(now, line, (size_t) (end - line)))) {
                         int path_len = (int) (end - c2 - 1), name_len = (int) (c2 - c1 - 1), r;
                         const char *name = c1 + 1;
 
@@ -434,17 +462,11 @@ void oci_cgroup_return(const char *saved) {
 
 int oci_cgroup_join_pid(pid_t pid, char **ret_error) {
         _cleanup_free_ char *text = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        char path[64];
-        size_t n = 0;
+        int r = oci_cgroup_save_pid(pid, &text);
 
-        (void) snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
-        f = fopen(path, "re");
-        if (!f || getdelim(&text, &n, 0, f) < 0) {
-                int r = errno > 0 ? -errno : -EIO;
-
+        if (r < 0) {
                 if (ret_error)
-                        (void) asprintf(ret_error, "read %s: %s", path, strerror(-r));
+                        (void) asprintf(ret_error, "read /proc/%d/cgroup: %s", (int) pid, strerror(-r));
                 return r;
         }
         return join_lines(text, ret_error);

@@ -30,7 +30,7 @@ int oci_cgroup_stop_scope(const char *unit);
 
 /* cgroupfs: makes the directory in the cgroup v2 hierarchy (its parents' subtree_control enabling cpu,
  * memory, pids) and writes the limits, moves the caller into it and returns its path relative to the
- * hierarchy's root. On a hybrid host the same path is also made in the v1 memory, cpu and pids
+ * hierarchy's root. On a hybrid host the same path is also made in the v1 memory, cpu, pids and devices
  * hierarchies, which take the limits (the shares and CFS quota as given). */
 typedef struct OciCgroupV1Limits {
         uint64_t cpu_shares; /* 0: unset */
@@ -45,6 +45,8 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
  * container's cgroup (or scope) so that the init is born there, and leaves again once it is, or `run`
  * would keep the cgroup busy (and be killed with the scope). */
 int oci_cgroup_save_self(char **ret);
+/* The same of another process (pid > 0): oci_cgroup_return() of it enters that process's cgroups. */
+int oci_cgroup_save_pid(pid_t pid, char **ret);
 void oci_cgroup_return(const char *saved);
 
 /* PID's cgroup v2 path ("/system.slice/x.scope"). */

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "name.h"
 #include "oci-config.h"
+#include "oci-idmap.h"
 #include "oci-util.h"
 #include "strv.h"
 #include "userns-range.h"
@@ -222,11 +223,14 @@ static int parse_root(Parser *p, json_object *root) {
         return get_bool(p, o, "readonly", "root.", &p->config->spec->read_only);
 }
 
-/* Capabilities: the runtime gives the payload one set (bounding; effective and permitted for root) and
- * clears inheritable and ambient, as Docker and podman configure them. */
+/* Capabilities: the runtime gives the payload the bounding set (effective and permitted for root, as
+ * Docker and podman configure them), and the inheritable and ambient sets as given, as runc sets them:
+ * an ambient one must be inheritable too (the kernel raises it only then); a non-root payload keeps
+ * just the ambient ones. */
 static int parse_capabilities(Parser *p, json_object *process) {
         static const char *const sets[] = { "effective", "permitted", "inheritable", "ambient" };
-        _cleanup_strv_free_ char **bounding = NULL;
+        _cleanup_strv_free_ char **bounding = NULL, **inheritable = NULL;
+        uint64_t masks[ELEMENTSOF(sets)] = {};
         json_object *caps;
         int r;
 
@@ -235,6 +239,7 @@ static int parse_capabilities(Parser *p, json_object *process) {
                 return r;
         strv_free(p->config->spec->cap_drop);
         p->config->spec->cap_drop = NULL;
+        p->config->cap_inheritable = p->config->cap_ambient = 0;
         if (strv_extend(&p->config->spec->cap_drop, "ALL") < 0)
                 return -ENOMEM;
         if (r == 0)
@@ -263,16 +268,24 @@ static int parse_capabilities(Parser *p, json_object *process) {
                                 return fail(p, -EINVAL, "%s: unknown capability '%s'", where, *c);
                         if (!strv_contains(bounding, *c))
                                 return fail(p, -EINVAL, "%s: '%s' is not in the bounding set", where, *c);
+                        if (i == 3 && !strv_contains(inheritable, *c)) {
+                                warn(p, "%s: '%s' is not in the inheritable set; not raised", where, *c);
+                                continue;
+                        }
+                        if (cap < 64)
+                                masks[i] |= UINT64_C(1) << cap;
                 }
-                if (strv_length(l) > 0 && (i >= 2 || p->config->spec->uid != 0)) {
+                if (i == 2)
+                        inheritable = TAKE_PTR(l);
+                else if (strv_length(l) > 0 && i < 2 && p->config->spec->uid != 0) {
                         _cleanup_free_ char *names = strv_join(l, " ");
 
-                        warn(p, "%s: %s; not kept: %s", where,
-                             i >= 2 ? "dray clears the inheritable and ambient sets" :
-                                      "a non-root process gets no effective or permitted capabilities from dray",
-                             strna(names));
+                        warn(p, "%s: a non-root process gets no effective or permitted capabilities from dray but "
+                             "its ambient ones; not kept: %s", where, strna(names));
                 }
         }
+        p->config->cap_inheritable = masks[2];
+        p->config->cap_ambient = masks[3];
         p->config->spec->cap_add = TAKE_PTR(bounding);
         return 0;
 }
@@ -616,34 +629,27 @@ static int parse_mounts(Parser *p, json_object *root) {
         return 0;
 }
 
-/* One mapping of container ID 0 to a 65,536-aligned block of nspawn's range: what the runtime's user
- * namespaces are (--userns=auto). */
-static int parse_id_mappings(Parser *p, json_object *linux_o, const char *key, uint32_t *ret_base) {
-        json_object *a, *e;
-        int64_t cid = -1, hid = -1, size = -1;
+/* linux.uidMappings or gidMappings: every range, written as they are to the user namespace's map
+ * (oci-idmap.c checks them as the kernel would). */
+static int parse_id_mappings(Parser *p, json_object *linux_o, const char *key, char **ret_lines, uint32_t *ret_root) {
+        json_object *a;
         int r;
 
         r = member(p, linux_o, key, "linux.", json_type_array, &a);
         if (r < 0)
                 return r;
-        if (r == 0 || json_object_array_length(a) != 1)
-                return fail(p, -EOPNOTSUPP, "linux.%s: dray-oci takes exactly one mapping", key);
-        e = json_object_array_get_idx(a, 0);
-        if (!json_object_is_type(e, json_type_object) ||
-            get_int64(p, e, "containerID", "linux.mappings.", 0, UINT32_MAX, &cid) <= 0 ||
-            get_int64(p, e, "hostID", "linux.mappings.", 0, UINT32_MAX, &hid) <= 0 ||
-            get_int64(p, e, "size", "linux.mappings.", 1, UINT32_MAX, &size) <= 0)
-                return fail(p, -EINVAL, "linux.%s[0]: containerID, hostID and size must be numbers", key);
-        if (cid != 0 || size != USERNS_RANGE_SIZE || !userns_base_is_valid((uint32_t) hid))
-                return fail(p, -EOPNOTSUPP,
-                            "linux.%s[0]: dray-oci maps container ID 0 to a block of %u IDs aligned to %u in 0x80000…0x6fffffff",
-                            key, USERNS_RANGE_SIZE, USERNS_RANGE_SIZE);
-        *ret_base = (uint32_t) hid;
-        return 0;
+        r = oci_idmap_parse(a, key, ret_lines, ret_root, &p->error);
+        if (r < 0 && r != -ENOMEM && !p->error)
+                return -ENOMEM;
+        return r;
 }
 
 static int parse_namespaces(Parser *p, json_object *linux_o) {
         static const char *const known[] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" };
+        static const unsigned long ns_flags[] = { CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC,
+                                                  CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP, 0 };
+        /* Where in join_ns_paths (the runtime's NS_JOIN_* order): ipc, uts, cgroup, pid, mount. */
+        static const int join_index[] = { 3, -1, 4, 0, 1, -1, 2, -1 };
         ContainerSpec *s = p->config->spec;
         bool seen[ELEMENTSOF(known)] = {};
         json_object *a;
@@ -671,26 +677,32 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 seen[k] = true;
                 if (streq(type, "time"))
                         return fail(p, -EOPNOTSUPP, "linux.namespaces: time namespaces are not supported by dray-oci");
-                if (!isempty(path) && !STR_IN_SET(type, "network", "ipc", "uts", "cgroup"))
-                        return fail(p, -EOPNOTSUPP, "linux.namespaces[%zu]: joining a %s namespace by path is not supported by dray-oci",
-                                    i, type);
-                if (!isempty(path) && !streq(type, "network")) {
-                        size_t j = streq(type, "ipc") ? 0 : streq(type, "uts") ? 1 : 2;
-                        struct stat st;
+                if (!isempty(path)) {
+                        char where[64];
 
-                        /* The runtime's setns() names the type: a file of another kind is refused there. */
-                        if (path[0] != '/' || strlen(path) >= PATH_MAX || stat(path, &st) < 0)
-                                return fail(p, -ENOENT, "linux.namespaces[%zu].path: '%s' does not exist", i, path);
-                        p->config->join_ns_paths[j] = strdup(path);
-                        if (!p->config->join_ns_paths[j])
+                        /* The runtime's setns() names the type too; here a wrong file is refused before
+                         * anything is made. */
+                        (void) snprintf(where, sizeof(where), "linux.namespaces[%zu].path", i);
+                        r = oci_ns_path_check(where, path, ns_flags[k], &p->error);
+                        if (r < 0)
+                                return p->error ? r : -ENOMEM;
+                }
+                if (!isempty(path) && streq(type, "user")) {
+                        if (json_object_object_get_ex(linux_o, "uidMappings", NULL) ||
+                            json_object_object_get_ex(linux_o, "gidMappings", NULL))
+                                return fail(p, -EINVAL, "linux.uidMappings: not allowed with a user namespace joined by path "
+                                            "(linux.namespaces[%zu].path), whose maps are its own", i);
+                        p->config->join_userns_path = strdup(path);
+                        if (!p->config->join_userns_path)
+                                return -ENOMEM;
+                }
+                if (!isempty(path) && join_index[k] >= 0) {
+                        p->config->join_ns_paths[join_index[k]] = strdup(path);
+                        if (!p->config->join_ns_paths[join_index[k]])
                                 return -ENOMEM;
                 }
                 if (streq(type, "network")) {
                         if (!isempty(path)) {
-                                struct stat st;
-
-                                if (path[0] != '/' || strlen(path) >= PATH_MAX || stat(path, &st) < 0)
-                                        return fail(p, -ENOENT, "linux.namespaces[%zu].path: '%s' does not exist", i, path);
                                 s->net.netns_path = strdup(path);
                                 if (!s->net.netns_path)
                                         return -ENOMEM;
@@ -700,7 +712,7 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 }
         }
         if (!seen[0] || !seen[2])
-                return fail(p, -EOPNOTSUPP, "linux.namespaces: dray-oci always gives a container pid and mount namespaces of its own; list them");
+                return fail(p, -EOPNOTSUPP, "linux.namespaces: pid and mount must be listed (of the container's own, or joined by path)");
         if (!seen[1])
                 s->net.mode = NETWORK_MODE_HOST;
         /* ipc, uts, cgroup: shared with dray-oci's own when not listed. */
@@ -710,19 +722,15 @@ static int parse_namespaces(Parser *p, json_object *linux_o) {
                 p->config->shared_namespaces |= CLONE_NEWUTS;
         if (!seen[6])
                 p->config->shared_namespaces |= CLONE_NEWCGROUP;
-        if (seen[5]) {
-                uint32_t ubase = 0, gbase = 0;
+        if (seen[5] && !p->config->join_userns_path) {
+                uint32_t groot;
 
-                r = parse_id_mappings(p, linux_o, "uidMappings", &ubase);
+                r = parse_id_mappings(p, linux_o, "uidMappings", &p->config->uid_map, &p->config->userns_root_uid);
                 if (r < 0)
                         return r;
-                r = parse_id_mappings(p, linux_o, "gidMappings", &gbase);
+                r = parse_id_mappings(p, linux_o, "gidMappings", &p->config->gid_map, &groot);
                 if (r < 0)
                         return r;
-                if (ubase != gbase)
-                        return fail(p, -EOPNOTSUPP, "linux.gidMappings: must map to the same host IDs as uidMappings");
-                s->userns_base = ubase;
-                s->userns_size = USERNS_RANGE_SIZE;
         } else if (json_object_object_get_ex(linux_o, "uidMappings", NULL) ||
                    json_object_object_get_ex(linux_o, "gidMappings", NULL))
                 return fail(p, -EINVAL, "linux.uidMappings: ID mappings without a user namespace");
@@ -797,11 +805,17 @@ static int parse_resources(Parser *p, json_object *linux_o) {
                 return r;
         if (o && get_int64(p, o, "limit", "linux.resources.pids.", INT64_MIN, INT64_MAX, &v) > 0 && v > 0)
                 s->tasks_max = (uint64_t) v;
-        /* Device rules: accepted without effect. dray-oci sets no device cgroup; the container's /dev
-         * holds the runtime's usual nodes and those of linux.devices (parse_devices()). */
+        /* Device rules: the device cgroup (oci-devices.h), with the defaults and linux.devices after them. */
         r = member(p, res, "devices", "linux.resources.", json_type_array, &o);
         if (r < 0)
                 return r;
+        if (o) {
+                _cleanup_free_ char *error = NULL;
+
+                r = oci_device_rules_parse(o, &p->config->devices, &error);
+                if (r < 0)
+                        return error ? fail(p, r, "%s", error) : r;
+        }
         {
                 _cleanup_free_ char *error = NULL;
 
@@ -961,7 +975,7 @@ static int parse_devices(Parser *p, json_object *linux_o) {
                 if (get_int64(p, e, "major", "linux.devices[].", 0, 4095, &maj) <= 0 ||
                     get_int64(p, e, "minor", "linux.devices[].", 0, 1048575, &min) <= 0)
                         return fail(p, -EINVAL, "linux.devices[%zu]: major and minor are required (0…4095, 0…1048575)", i);
-                if (get_int64(p, e, "fileMode", "linux.devices[].", 0, 07777, &mode) < 0 ||
+                if (get_int64(p, e, "fileMode", "linux.devices[].", 0, 0177777, &mode) < 0 ||
                     get_int64(p, e, "uid", "linux.devices[].", 0, UINT32_MAX, &uid) < 0 ||
                     get_int64(p, e, "gid", "linux.devices[].", 0, UINT32_MAX, &gid) < 0)
                         return -EINVAL;
@@ -982,6 +996,10 @@ static int parse_devices(Parser *p, json_object *linux_o) {
                         }
                 if (skip)
                         continue;
+                /* podman sends the node's st_mode, type bits too (020666): only the permissions count. */
+                r = oci_device_rules_add_node(&p->config->devices, type[0], (uint32_t) maj, (uint32_t) min);
+                if (r < 0)
+                        return r;
                 if ((mode >= 0 && (mode & 07777) != (st.st_mode & 07777)) || (uid >= 0 && uid != st.st_uid) ||
                     (gid >= 0 && gid != st.st_gid))
                         warn(p, "linux.devices[%zu]: %s has the mode and owner of the host's %s", i, path, host);
@@ -1240,9 +1258,13 @@ OciConfig *oci_config_free(OciConfig *c) {
         free(c->cgroups_path);
         for (size_t i = 0; i < OCI_NS_JOIN_MAX; i++)
                 free(c->join_ns_paths[i]);
+        free(c->uid_map);
+        free(c->gid_map);
+        free(c->join_userns_path);
         json_object_put(c->annotations);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);
+        oci_device_rules_done(&c->devices);
         free(c);
         return NULL;
 }

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include "json-util.h"
+#include "oci-devices.h"
 #include "oci-resources.h"
 #include "seccomp-profile.h"
 #include "spec.h"
@@ -27,7 +28,7 @@ typedef enum OciHookKind {
 #define OCI_HOOKS_MAX 64U
 #define OCI_CONFIG_FILE_MAX (4U * 1024U * 1024U)
 #define OCI_ID_MAX 256U
-#define OCI_NS_JOIN_MAX 3 /* the runtime's NS_JOIN_MAX (oci-lifecycle.c checks) */
+#define OCI_NS_JOIN_MAX 5 /* the runtime's NS_JOIN_MAX (oci-lifecycle.c checks) */
 
 typedef struct OciHook {
         char *path;
@@ -61,10 +62,16 @@ typedef struct OciConfig {
         uint64_t cpu_period;
         OciResources *resources;  /* blockIO, hugepageLimits, cpu.cpus/mems, unified; NULL: none */
         unsigned long shared_namespaces; /* CLONE_NEWIPC/UTS/CGROUP the config does not list */
-        char *join_ns_paths[OCI_NS_JOIN_MAX]; /* ipc, uts, cgroup namespaces[].path (RuntimeIO's order) */
+        char *join_ns_paths[OCI_NS_JOIN_MAX]; /* ipc, uts, cgroup, pid, mount namespaces[].path (RuntimeIO's order) */
+        char *uid_map, *gid_map;  /* linux.uidMappings/gidMappings as map file lines; NULL: no user namespace */
+        uint32_t userns_root_uid; /* the host UID of container UID 0 */
+        char *join_userns_path;   /* a user namespace's namespaces[].path: joined, no maps */
+        uint64_t cap_inheritable; /* process.capabilities.inheritable and ambient, as masks of 1 << CAP_X */
+        uint64_t cap_ambient;
         bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */
         char **masked_paths;
         char **readonly_paths;
+        OciDeviceRules devices;   /* linux.resources.devices and linux.devices: the device cgroup */
 } OciConfig;
 
 typedef void (*OciWarn)(const char *message, void *userdata);

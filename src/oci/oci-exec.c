@@ -182,8 +182,8 @@ int verb_exec(const OciGlobal *g, int argc, char **argv) {
         }
 
         /* dray-oci enters each of the init's cgroups (every v1 hierarchy of a hybrid host too, as runc
-         * does), so the process is born under all of the container's limits and never runs outside
-         * them; it leaves again once the process is born. */
+         * does), so the process is born under all of the container's limits and device rules and never
+         * runs outside them; it leaves again once the process is born. */
         r = oci_cgroup_save_self(&own_cgroups);
         if (r < 0)
                 return log_error_errno(r, "Cannot read /proc/self/cgroup: %m");

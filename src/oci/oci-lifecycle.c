@@ -23,6 +23,7 @@
 #include "log.h"
 #include "oci-cgroup.h"
 #include "oci-config.h"
+#include "oci-devices.h"
 #include "oci-exec.h"
 #include "oci-hooks.h"
 #include "oci-state.h"
@@ -213,6 +214,8 @@ int oci_process_io(const OciConfig *config, const int *pass_fds, unsigned n_pass
         }
         io->stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
         io->allow_new_privs = !config->no_new_privs;
+        io->cap_inheritable = config->cap_inheritable;
+        io->cap_ambient = config->cap_ambient;
         io->stdout_fd = STDOUT_FILENO;
         io->stderr_fd = STDERR_FILENO;
         io->pass_fds = pass_fds;
@@ -324,7 +327,7 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                 return log_error_errno(errno, "Cannot open %s/%s: %m", g->root, id);
         /* The init opens the FIFO for writing: as host root, or as the root of its user namespace,
          * which the host does not map (then, as runc, anybody may write it; only root reads it). */
-        fifo_mode = config->spec->userns_size > 0 ? 0622 : 0600;
+        fifo_mode = config->uid_map || config->join_userns_path ? 0622 : 0600;
         if (mkdirat(c->dir_fd, "rootfs", 0700) < 0 || mkfifoat(c->dir_fd, "exec.fifo", fifo_mode) < 0 ||
             fchmodat(c->dir_fd, "exec.fifo", fifo_mode, 0) < 0)
                 return log_error_errno(errno, "Cannot prepare %s/%s: %m", g->root, id);
@@ -368,6 +371,15 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         r = oci_resources_apply(config->resources, g->systemd_cgroup, &error);
         if (r < 0)
                 return log_error_errno(r, "%s", error ?: "Cannot set linux.resources");
+        /* The device cgroup, before the init exists. With --systemd-cgroup too: systemd's DeviceAllow=
+         * names devices by path or by a major's name in /proc/devices, never a numeric wildcard major
+         * ("c *:1") nor the order of allow and deny rules, so the scope's cgroup gets dray-oci's own
+         * program (crun's choice), beside whatever systemd attaches, and on a hybrid host the v1 lists of
+         * the scope's devices cgroup (systemd realizes a delegated scope there and writes nothing to it
+         * without a DevicePolicy=). */
+        r = oci_devices_apply_self(&config->devices, &error);
+        if (r < 0)
+                return log_error_errno(r, "linux.resources.devices: %s", error ?: "cannot set up the device cgroup");
 
         r = oci_process_io(config, pass_fds, o->preserve_fds, &seccomp_fd, &io);
         if (r < 0)
@@ -377,9 +389,13 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.orphan = orphan;
         io.sysctl = config->sysctl;
         io.shared_namespaces = config->shared_namespaces;
-        _Static_assert(OCI_NS_JOIN_MAX == NS_JOIN_MAX, "ipc, uts, cgroup on both sides");
+        _Static_assert(OCI_NS_JOIN_MAX == NS_JOIN_MAX, "ipc, uts, cgroup, pid, mount on both sides");
         for (size_t i = 0; i < NS_JOIN_MAX; i++)
                 io.join_ns_paths[i] = config->join_ns_paths[i];
+        io.uid_map = config->uid_map;
+        io.gid_map = config->gid_map;
+        io.userns_root_uid = config->userns_root_uid;
+        io.join_userns_path = config->join_userns_path;
         io.custom_masks = config->custom_masks;
         io.masked_paths = (const char *const *) config->masked_paths;
         io.readonly_paths = (const char *const *) config->readonly_paths;

@@ -164,20 +164,22 @@ int caps_bounding_keep(RuntimeContext *c, uint64_t keep) {
         return 0;
 }
 
-/* Sets effective and permitted to mask and clears the inheritable and ambient sets. An empty
+/* Sets effective and permitted to mask, the inheritable set to inheritable, and raises ambient (each
+ * in inheritable and mask, which the kernel requires) after clearing the ambient set. An empty
  * inheritable set, as Docker and Podman leave it, means a file capability's inheritable bits (or a
  * later ambient raise) can never carry a capability into a program the payload runs. */
-int caps_set_process(RuntimeContext *c, uint64_t mask) {
+int caps_set_sets(RuntimeContext *c, uint64_t mask, uint64_t inheritable, uint64_t ambient) {
         _cleanup_(cap_freep) cap_t caps = cap_init();
         cap_value_t last = cap_last();
 
         if (!caps)
                 return runtime_fail(c, ENOMEM, "allocate capability set: %m");
         for (cap_value_t v = 0; v <= last; v++) {
-                if (!(mask & CAP_BIT(v)))
-                        continue;
-                if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
-                    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0)
+                if ((mask & CAP_BIT(v)) &&
+                    (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
+                     cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0))
+                        return runtime_fail(c, errno, "build capability set: %m");
+                if ((inheritable & CAP_BIT(v)) && cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) < 0)
                         return runtime_fail(c, errno, "build capability set: %m");
         }
         if (cap_set_proc(caps) < 0)
@@ -185,5 +187,13 @@ int caps_set_process(RuntimeContext *c, uint64_t mask) {
         /* Ambient capabilities exist since Linux 4.3; EINVAL before. */
         if (cap_reset_ambient() < 0 && errno != EINVAL)
                 return runtime_fail(c, errno, "clear ambient capabilities: %m");
+        for (cap_value_t v = 0; v <= last; v++)
+                if ((ambient & CAP_BIT(v)) && cap_set_ambient(v, CAP_SET) < 0)
+                        return runtime_fail(c, errno, "raise ambient capability %d: %m", v);
         return 0;
+}
+
+/* Effective and permitted: mask; inheritable and ambient: empty. */
+int caps_set_process(RuntimeContext *c, uint64_t mask) {
+        return caps_set_sets(c, mask, 0, 0);
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 
@@ -35,6 +36,10 @@ pid_t runtime_clone(unsigned long ns_flags, int cgroup_fd) {
         };
         long pid;
 
+        /* CLONE_PARENT: a sibling, which signals our parent as we would (clone3 refuses an exit signal
+         * of its own then). */
+        if (ns_flags & CLONE_PARENT)
+                args.exit_signal = 0;
         if (cgroup_fd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t) cgroup_fd;

@@ -67,10 +67,12 @@ static int exec_command(RuntimeContext *c, char *const *env) {
 }
 
 /* uid/gid and capabilities. The bounding set shrinks first, while we still hold CAP_SETPCAP; a switch
- * to a non-root uid then clears permitted and effective, and caps_set_process() sets them (root) and
- * clears the inheritable and ambient sets (everyone). */
+ * to a non-root uid then clears permitted and effective (but for the ambient ones, kept through it as
+ * runc keeps them), and caps_set_sets() sets them (root: all of c->caps) with the io's inheritable
+ * and ambient sets (drayd's containers: empty). */
 static int payload_set_user(RuntimeContext *c) {
         const ContainerSpec *s = c->spec;
+        uint64_t inheritable = c->io->cap_inheritable & c->caps, ambient = c->io->cap_ambient & inheritable;
         int r;
 
         r = caps_bounding_keep(c, c->caps);
@@ -82,9 +84,12 @@ static int payload_set_user(RuntimeContext *c) {
                 return runtime_fail(c, errno, "set supplementary groups: %m");
         if (setresgid(s->gid, s->gid, s->gid) < 0)
                 return runtime_fail(c, errno, "set group ID %u: %m", (unsigned) s->gid);
+        /* Without the kept permitted set, an inheritable one could not be set either. */
+        if ((inheritable | ambient) != 0 && s->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return runtime_fail(c, errno, "keep capabilities through the user switch: %m");
         if (setresuid(s->uid, s->uid, s->uid) < 0)
                 return runtime_fail(c, errno, "set user ID %u: %m", (unsigned) s->uid);
-        return caps_set_process(c, s->uid == 0 ? c->caps : 0);
+        return caps_set_sets(c, s->uid == 0 ? c->caps : ambient, inheritable, ambient);
 }
 
 /* -t: the pty's slave becomes stdin, stdout and stderr (first: fds above the arranged ones are closed
@@ -192,10 +197,24 @@ static int payload_load_seccomp(RuntimeContext *c) {
         return 0;
 }
 
+/* In a pid namespace joined by path the init is a member, not its PID 1, whose death would end the
+ * payload: the payload dies with the init instead (after the user switch, which clears the setting;
+ * an init gone already is seen as another parent). */
+static int payload_die_with_init(RuntimeContext *c, pid_t init) {
+        if (!c->io->join_ns_paths[NS_JOIN_PID])
+                return 0;
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return runtime_fail(c, errno, "set parent death signal: %m");
+        if (getppid() != init)
+                return runtime_fail(c, ESRCH, "the container's init is gone");
+        return 0;
+}
+
 static int payload_setup(RuntimeContext *c) {
         _cleanup_strv_free_ char **env = NULL;
         bool tty;
         const char *wd = c->spec->working_dir ?: "/";
+        pid_t init = getppid();
         sigset_t none;
         int r;
 
@@ -245,6 +264,9 @@ static int payload_setup(RuntimeContext *c) {
                         return r;
         }
         r = payload_set_user(c);
+        if (r < 0)
+                return r;
+        r = payload_die_with_init(c, init);
         if (r < 0)
                 return r;
         /* As the payload's user: a directory it may not enter is an error, as for any process. */

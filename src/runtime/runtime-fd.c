@@ -54,13 +54,13 @@ int setup_fds(RuntimeContext *c) {
         int fds[12 + PASS_FDS_MAX] = { c->io->stdin_fd, c->io->stdout_fd, c->io->stderr_fd, c->report_fd,
                                        c->io->seccomp_fd };
         int *userns_fds[] = { &c->userns_tree_fd, &c->userns_target_fd, &c->userns_upper_fd, &c->userns_work_fd,
-                              &c->userns_netfiles_fd, &c->boot_notify_fd };
+                              &c->userns_netfiles_fd, &c->boot_notify_fd, &c->start_fifo_fd };
         int *kept[ELEMENTSOF(userns_fds)];
         size_t n = c->io->seccomp_fd >= 0 ? 5 : 4, userns_at = n, n_userns = 0;
         int r;
 
-        /* --userns=auto: the root tree, its mount point, the overlay's directories and the generated
-         * /etc files, opened while still host UID 0, until the steps that use them have closed them
+        /* --userns=auto: the root tree, its mount point, the overlay's directories, the generated
+         * /etc files and the start FIFO, opened while still host UID 0, until the steps that use them have closed them
          * (the payload never sees them). */
         for (size_t i = 0; i < ELEMENTSOF(userns_fds); i++)
                 if (*userns_fds[i] >= 0) {

@@ -74,6 +74,15 @@ static inline bool runtime_root_is_foreign(const RuntimeContext *c) {
         return !spec_uses_overlay(c->spec);
 }
 
+/* The init gets a user namespace of its own: drayd's --userns=auto range, or an OCI config's maps. */
+static inline bool runtime_makes_userns(const RuntimeContext *c) {
+        return c->spec->userns_size > 0 || c->io->uid_map;
+}
+/* … or joins one (RuntimeIO.join_userns_path). */
+static inline bool runtime_in_userns(const RuntimeContext *c) {
+        return runtime_makes_userns(c) || c->io->join_userns_path;
+}
+
 /* Records why a step failed (stage SETUP; %m is error) and returns -abs(error). */
 int runtime_fail(RuntimeContext *c, int error, const char *fmt, ...) _printf_(3, 4);
 int runtime_fail_stage(RuntimeContext *c, RuntimeStage stage, int error, const char *fmt, ...)
@@ -126,14 +135,22 @@ void netns_leave(int *saved_fd);
 /* RuntimeIO.join_ns_paths: the clone flags they replace, and their entering and leaving around the
  * clone (runtime-nspath.c). */
 unsigned long ns_join_flags(const RuntimeIO *io) _pure_;
-int ns_join_enter(RuntimeContext *c, int saved[static NS_JOIN_MAX]); /* in the caller */
-void ns_join_leave(int saved[static NS_JOIN_MAX]);
+typedef struct NsJoinSaved {
+        int ns[NS_JOIN_MAX]; /* the caller's own, to go back to */
+        int cwd;             /* a mount namespace's setns() moves the caller to its root */
+} NsJoinSaved;
+int ns_join_enter(RuntimeContext *c, NsJoinSaved *saved); /* in the caller */
+void ns_join_leave(NsJoinSaved *saved);
 
 /* runtime-userns.c: the caller's half (after clone, before the init goes on) and the init's */
 int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock);
 /* runtime-mount.c, in the caller: an image's root for the user namespace of userns_fd. */
 int mount_overlay_idmapped(RuntimeContext *c, int userns_fd, int *ret);
 int userns_setup_child(RuntimeContext *c);
+/* runtime-userjoin.c: RuntimeIO.join_userns_path, in the caller (prepare, collect) and the helper */
+int userns_join_prepare(RuntimeContext *c);
+pid_t userns_join_clone(RuntimeContext *c, unsigned long ns_flags);
+int userns_join_collect(RuntimeContext *c, pid_t *helper, int sock, pid_t *ret_init);
 
 /* runtime-dev.c */
 int dev_setup(RuntimeContext *c);
@@ -141,6 +158,7 @@ int dev_setup(RuntimeContext *c);
 /* runtime-caps.c */
 int caps_bounding_keep(RuntimeContext *c, uint64_t keep);
 int caps_set_process(RuntimeContext *c, uint64_t mask);
+int caps_set_sets(RuntimeContext *c, uint64_t mask, uint64_t inheritable, uint64_t ambient);
 
 /* runtime-exec.c: the payload, in the child forked by the init. Never returns. */
 _noreturn_ void exec_payload(RuntimeContext *c);

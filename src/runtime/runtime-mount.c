@@ -458,7 +458,7 @@ int mount_setup_kernel_fs(RuntimeContext *c) {
         /* --privileged gets a writable /sys, as Docker's. */
         r = mount_at(c, c->root_fd, "sys", "sysfs", "sysfs",
                      (c->spec->privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-        if (r != -EPERM || c->spec->userns_size == 0)
+        if (r != -EPERM || !runtime_in_userns(c))
                 return r;
         return mount_sys_bind(c);
 }

@@ -54,17 +54,23 @@ static void fd_message_init(FdMessage *fm) {
         };
 }
 
-static int write_map(pid_t pid, const char *file, uint32_t base, uint32_t size) {
-        char path[64], map[64];
+/* map: the file's lines as written, or NULL for the single range 0 → base. */
+static int write_map(pid_t pid, const char *file, const char *map, uint32_t base, uint32_t size) {
+        char path[64], single[64];
         _cleanup_close_ int fd = -EBADF;
-        int n;
+        size_t n;
 
         (void) snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
-        n = snprintf(map, sizeof(map), "0 %" PRIu32 " %" PRIu32 "\n", base, size);
+        if (!map) {
+                (void) snprintf(single, sizeof(single), "0 %" PRIu32 " %" PRIu32 "\n", base, size);
+                map = single;
+        }
+        n = strlen(map);
         fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        if (write(fd, map, (size_t) n) != n)
+        /* One write(): the kernel takes a map file's lines all at once or not at all. */
+        if (write(fd, map, n) != (ssize_t) n)
                 return errno > 0 ? -errno : -EIO;
         return 0;
 }
@@ -88,7 +94,7 @@ static int userns_root_tree(RuntimeContext *c, int userns_fd, int *ret) {
                 return runtime_fail(c, errno, "open rootfs '%s': %m", s->rootfs);
         if (fstat(tree, &st) < 0)
                 return runtime_fail(c, errno, "stat rootfs '%s': %m", s->rootfs);
-        if (st.st_uid == s->userns_base) {
+        if (st.st_uid == (c->io->uid_map ? c->io->userns_root_uid : s->userns_base)) {
                 /* Shifted on an earlier start: as it is. */
                 *ret = TAKE_FD(tree);
                 return 0;
@@ -144,9 +150,9 @@ int userns_setup_parent(RuntimeContext *c, pid_t pid, int sock) {
         struct cmsghdr *cmsg;
         int r;
 
-        r = write_map(pid, "uid_map", s->userns_base, s->userns_size);
+        r = write_map(pid, "uid_map", c->io->uid_map, s->userns_base, s->userns_size);
         if (r >= 0)
-                r = write_map(pid, "gid_map", s->userns_base, s->userns_size);
+                r = write_map(pid, "gid_map", c->io->gid_map ?: c->io->uid_map, s->userns_base, s->userns_size);
         if (r < 0)
                 return runtime_fail(c, r, "write the user namespace's ID maps: %m");
         (void) snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
@@ -179,7 +185,7 @@ int userns_setup_child(RuntimeContext *c) {
         FdMessage fm;
         ssize_t n;
 
-        if (c->userns_sock < 0)
+        if (c->userns_sock < 0 && !c->io->join_userns_path)
                 return 0;
         /* Still host UID 0 (the maps are not written yet): the mount point's parents are 0700. */
         c->userns_target_fd = open(c->io->root_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -196,6 +202,8 @@ int userns_setup_child(RuntimeContext *c) {
                 if (c->userns_upper_fd < 0 || c->userns_work_fd < 0)
                         return runtime_fail(c, errno, "open overlay directories: %m");
         }
+        if (c->io->join_userns_path)
+                goto become_root; /* the tree came with the clone (runtime-userjoin.c) */
         fd_message_init(&fm);
         do
                 n = recvmsg(c->userns_sock, &fm.msg, MSG_CMSG_CLOEXEC);
@@ -208,7 +216,9 @@ int userns_setup_child(RuntimeContext *c) {
                 return runtime_fail(c, EIO, "the caller sent no root");
         memcpy(&c->userns_tree_fd, CMSG_DATA(cmsg), sizeof(int));
 
-        /* The creator of a user namespace holds every capability in it: become its root. */
+become_root:
+        /* The creator of a user namespace holds every capability in it, as a process that joined it
+         * does: become its root. */
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 return runtime_fail(c, errno, "become root of the user namespace: %m");
         return 0;

@@ -24,7 +24,7 @@
 static int setup_hostname(RuntimeContext *c) {
         const char *h = c->spec->hostname ?: c->spec->name;
 
-        if ((c->io->shared_namespaces & CLONE_NEWUTS) || c->io->join_ns_paths[1])
+        if ((c->io->shared_namespaces & CLONE_NEWUTS) || c->io->join_ns_paths[NS_JOIN_UTS])
                 return 0; /* the caller's host name is not ours to change */
         if (sethostname(h, strlen(h)) < 0)
                 return runtime_fail(c, errno, "set hostname '%s': %m", h);
@@ -63,12 +63,13 @@ static const struct {
         { "process",         init_setup_process },
         /* --boot: the notify socket, while its 0700 parents are still ours to pass */
         { "boot-notify",     boot_open_notify },
+        /* dray-oci: the start FIFO, while the host's tree is still there and we are host root (its
+         * parents need not be open to a user namespace's root) */
+        { "start-fifo",      gate_open, true },
         /* --userns=auto: wait for the ID maps and the root tree, become the namespace's root */
         { "userns",          userns_setup_child },
         /* stdio on 0-2, the report pipe on 3, nothing else */
         { "fds",             setup_fds },
-        /* dray-oci: the start FIFO, while the host's tree is still there */
-        { "start-fifo",      gate_open, true },
         /* no mount event leaves or enters */
         { "propagation",     mount_make_private },
         /* bind or overlayfs on root_mount, with the mount points */
@@ -245,7 +246,8 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         _cleanup_(kill_and_reap) pid_t pid = 0;
         _cleanup_close_ int pty = -EBADF;
         _cleanup_(netns_leave) int saved_netns = -EBADF;
-        int saved_ns[NS_JOIN_MAX] = { -EBADF, -EBADF, -EBADF };
+        NsJoinSaved saved_ns;
+        unsigned long flags;
         int r;
 
         r = runtime_prepare(c);
@@ -255,29 +257,38 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
                 return runtime_fail(c, errno, "create report socket: %m");
         c->report_fd = report[1];
 
-        if (c->spec->userns_size > 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, userns) < 0)
+        r = userns_join_prepare(c);
+        if (r < 0)
+                return r;
+        if ((runtime_makes_userns(c) || c->io->join_userns_path) &&
+            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, userns) < 0)
                 return runtime_fail(c, errno, "create user namespace socket: %m");
+        if (c->io->join_userns_path && setsockopt(userns[0], SOL_SOCKET, SO_PASSCRED, &(int) { 1 }, sizeof(int)) < 0)
+                return runtime_fail(c, errno, "set up user namespace socket: %m");
         c->userns_sock = userns[1];
 
         r = netns_enter(c, &saved_netns);
         if (r < 0)
                 return r;
-        r = ns_join_enter(c, saved_ns);
+        r = ns_join_enter(c, &saved_ns);
         if (r < 0) {
-                ns_join_leave(saved_ns);
+                ns_join_leave(&saved_ns);
                 return r;
         }
-        pid = runtime_clone((RUNTIME_NS_FLAGS & ~((c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)) |
-                                                  ns_join_flags(c->io))) |
-                                    netns_clone_flags(c->spec) | (c->spec->userns_size > 0 ? CLONE_NEWUSER : 0),
-                            c->io->cgroup_fd);
+        flags = (RUNTIME_NS_FLAGS & ~((c->io->shared_namespaces & (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)) |
+                                      ns_join_flags(c->io))) |
+                netns_clone_flags(c->spec) | (runtime_makes_userns(c) ? CLONE_NEWUSER : 0);
+        /* A user namespace joined by path: a helper joins it and clones the init (runtime-userjoin.c). */
+        pid = runtime_clone(c->io->join_userns_path ? 0 : flags, c->io->cgroup_fd);
         if (pid == 0) {
                 /* In the joined network namespace; setup_fds() closes saved_netns. */
                 userns[0] = safe_close(userns[0]);
+                if (c->io->join_userns_path)
+                        (void) userns_join_clone(c, flags);
                 container_main(c);
         }
         netns_leave(&saved_netns);
-        ns_join_leave(saved_ns);
+        ns_join_leave(&saved_ns);
         if (pid < 0) {
                 r = (int) pid;
                 pid = 0;
@@ -287,7 +298,14 @@ static int runtime_spawn(RuntimeContext *c, pid_t *ret_init_pid) {
         report[1] = safe_close(report[1]);
         userns[1] = safe_close(userns[1]);
         c->userns_sock = -EBADF;
-        if (userns[0] >= 0) {
+        if (c->io->join_userns_path) {
+                pid_t init = 0;
+
+                r = userns_join_collect(c, &pid, userns[0], &init);
+                pid = init;
+                if (r < 0)
+                        return r;
+        } else if (userns[0] >= 0) {
                 r = userns_setup_parent(c, pid, userns[0]);
                 if (r < 0)
                         return r;

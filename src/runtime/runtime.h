@@ -18,7 +18,9 @@
 /* What the runtime is handed besides the spec: the payload's stdio and the host-side places it may
  * use. Every fd is the caller's; none of them, nor any other fd of the caller, reaches the container
  * except as the payload's stdin, stdout and stderr. */
-#define NS_JOIN_MAX 3
+/* RuntimeIO.join_ns_paths' order. */
+enum { NS_JOIN_IPC, NS_JOIN_UTS, NS_JOIN_CGROUP, NS_JOIN_PID, NS_JOIN_MNT };
+#define NS_JOIN_MAX 5
 
 typedef struct RuntimeIO {
         int stdin_fd;           /* < 0: /dev/null */
@@ -77,9 +79,27 @@ typedef struct RuntimeIO {
          * instead of getting its own (an OCI config that does not list them). No UTS namespace of its
          * own: the spec's hostname is not set. */
         unsigned long shared_namespaces;
-        /* IPC, UTS and cgroup namespaces (in that order) joined by path instead of made, NULL: not
-         * joined. A joined UTS namespace keeps its host name. */
+        /* IPC, UTS, cgroup, pid and mount namespaces (in that order, NS_JOIN_*) joined by path instead
+         * of made, NULL: not joined. A joined UTS namespace keeps its host name; in a joined pid
+         * namespace the init is a member, not its PID 1; in a joined mount namespace the root is built
+         * and pivoted to there (as runc does: the namespace is the container's from then on). */
         const char *join_ns_paths[NS_JOIN_MAX];
+        /* An OCI config's linux.uidMappings and gidMappings: the user namespace's uid_map and gid_map
+         * as written ("ID HOST-ID SIZE" lines), instead of spec->userns_base's single range (then
+         * spec->userns_size is 0); userns_root_uid: the host UID container UID 0 maps to (a rootfs
+         * owned by it is taken as it is). NULL: none. */
+        const char *uid_map;
+        const char *gid_map;
+        uint32_t userns_root_uid;
+        /* A user namespace joined by path instead (no maps then): joined first, as runc does, and every
+         * namespace the container makes is then made by, and owned by, it; the init becomes its UID
+         * and GID 0. The rootfs is taken as it is (not idmapped). NULL: none. */
+        const char *join_userns_path;
+        /* The payload's inheritable and ambient capability sets (an OCI config's process.capabilities;
+         * drayd's containers leave both empty). Ambient ones must be in the inheritable set and in the
+         * payload's own capabilities; a non-root payload keeps those it raises as ambient. */
+        uint64_t cap_inheritable;
+        uint64_t cap_ambient;
 } RuntimeIO;
 
 #define RUNTIME_IO_NULL                                                                          \

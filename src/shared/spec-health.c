@@ -34,6 +34,17 @@ uint32_t spec_health_retries(const SpecHealth *h) {
         return h->retries ?: HEALTH_DEFAULT_RETRIES;
 }
 
+uint64_t spec_health_start_interval(const SpecHealth *h) {
+        return h->start_interval_usec ?: MIN(HEALTH_DEFAULT_START_INTERVAL_USEC, spec_health_interval(h));
+}
+
+uint64_t spec_health_next_delay(const SpecHealth *h, bool still_starting, uint64_t started_usec, uint64_t now_usec) {
+        if (still_starting && started_usec > 0 && h->start_period_usec > 0 &&
+            now_usec < started_usec + h->start_period_usec)
+                return spec_health_start_interval(h);
+        return spec_health_interval(h);
+}
+
 static bool duration_ok(uint64_t usec) {
         return usec == 0 || (usec >= HEALTH_DURATION_MIN_USEC && usec <= HEALTH_DURATION_MAX_USEC);
 }
@@ -72,7 +83,8 @@ int spec_health_validate(const SpecHealth *h, const char **ret_reason) {
         if (test_validate(h->test, &reason) < 0)
                 goto fail;
         reason = "health check durations must be between 1 ms and 7 days";
-        if (!duration_ok(h->interval_usec) || !duration_ok(h->timeout_usec) || !duration_ok(h->start_period_usec))
+        if (!duration_ok(h->interval_usec) || !duration_ok(h->timeout_usec) || !duration_ok(h->start_period_usec) ||
+            !duration_ok(h->start_interval_usec))
                 goto fail;
         reason = "health check retries must be at most 1000000";
         if (h->retries > HEALTH_RETRIES_MAX)
@@ -161,7 +173,7 @@ int spec_health_to_json(const SpecHealth *h, json_object *o) {
         _cleanup_json_ json_object *j = NULL;
 
         if (!h->test && h->on_failure == HEALTH_ON_FAILURE_NONE && h->interval_usec == 0 && h->timeout_usec == 0 &&
-            h->start_period_usec == 0 && h->retries == 0)
+            h->start_period_usec == 0 && h->start_interval_usec == 0 && h->retries == 0)
                 return 0;
         j = json_object_new_object();
         if (!j)
@@ -171,6 +183,7 @@ int spec_health_to_json(const SpecHealth *h, json_object *o) {
             json_add_uint64(j, "interval_usec", h->interval_usec) < 0 ||
             json_add_uint64(j, "timeout_usec", h->timeout_usec) < 0 ||
             json_add_uint64(j, "start_period_usec", h->start_period_usec) < 0 ||
+            json_add_uint64(j, "start_interval_usec", h->start_interval_usec) < 0 ||
             json_add_uint64(j, "retries", h->retries) < 0 ||
             json_add_string(j, "on_failure", health_on_failure_to_string(h->on_failure)) < 0)
                 return -ENOMEM;
@@ -204,6 +217,9 @@ int spec_health_from_json(json_object *o, SpecHealth *h) {
         if (r < 0)
                 return r;
         r = opt(json_get_uint64(j, "start_period_usec", &h->start_period_usec));
+        if (r < 0)
+                return r;
+        r = opt(json_get_uint64(j, "start_interval_usec", &h->start_interval_usec));
         if (r < 0)
                 return r;
         r = opt(json_get_uint64(j, "retries", &retries));

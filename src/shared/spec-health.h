@@ -29,6 +29,7 @@ typedef struct SpecHealth {
         uint64_t interval_usec;     /* 0: HEALTH_DEFAULT_INTERVAL_USEC */
         uint64_t timeout_usec;      /* 0: HEALTH_DEFAULT_TIMEOUT_USEC */
         uint64_t start_period_usec; /* failures this long after the start do not count */
+        uint64_t start_interval_usec; /* between checks in the start period; 0: HEALTH_DEFAULT_START_INTERVAL_USEC or the interval, the shorter */
         uint32_t retries;           /* 0: HEALTH_DEFAULT_RETRIES */
         HealthOnFailure on_failure;
 } SpecHealth;
@@ -36,6 +37,9 @@ typedef struct SpecHealth {
 #define HEALTH_DEFAULT_INTERVAL_USEC (30 * USEC_PER_SEC)
 #define HEALTH_DEFAULT_TIMEOUT_USEC (30 * USEC_PER_SEC)
 #define HEALTH_DEFAULT_RETRIES 3U
+/* Docker 25's default time between checks in the start period; never longer than the interval here,
+ * so that a short --health-interval is not slowed down by a start period. */
+#define HEALTH_DEFAULT_START_INTERVAL_USEC (5 * USEC_PER_SEC)
 /* Docker's floor for the durations (1 ms) and our ceilings: nothing useful waits longer. */
 #define HEALTH_DURATION_MIN_USEC USEC_PER_MSEC
 #define HEALTH_DURATION_MAX_USEC (7 * 24 * 3600 * USEC_PER_SEC)
@@ -49,6 +53,11 @@ bool spec_health_enabled(const SpecHealth *h);
 uint64_t spec_health_interval(const SpecHealth *h);
 uint64_t spec_health_timeout(const SpecHealth *h);
 uint32_t spec_health_retries(const SpecHealth *h);
+uint64_t spec_health_start_interval(const SpecHealth *h);
+/* The time to the next check (Docker's rule): the start interval while the container is still
+ * starting within its start period (started_usec and now_usec: CLOCK_REALTIME; still_starting: no
+ * check passed yet), else the interval. */
+uint64_t spec_health_next_delay(const SpecHealth *h, bool still_starting, uint64_t started_usec, uint64_t now_usec);
 
 /* -EINVAL with a static reason when the test's form, a duration or the retries are out of range. */
 int spec_health_validate(const SpecHealth *h, const char **ret_reason);

@@ -3,8 +3,10 @@
 #
 # What interrupted pulls leave in tmp/partial to resume (95-registry-resume.sh) is bounded in total:
 # when a pull begins a blob, the newest 16 files of earlier pulls within 4 GiB in all are kept and
-# the older ones removed, never one a transfer holds (flock). The leftovers are made here as files
-# with old mtimes (sparse ones for the sizes); the pulls go to registry-flaky.py on 127.0.0.1.
+# the older ones removed, never one a transfer holds (flock). An image garbage collection (image rm,
+# image prune, system prune) empties tmp/partial, but for the files a transfer holds, and waits for a
+# pull that runs. The leftovers are made here as files with old mtimes (sparse ones for the sizes);
+# the pulls go to registry-flaky.py on 127.0.0.1.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +24,7 @@ leftover() { truncate -s "$2" "$pdir/$1" && touch -d "-$3 hours" "$pdir/$1"; }
 leftovers() { find "$pdir" -maxdepth 1 -type f -name 'left-*' | wc -l; }
 defer sh -c 'rm -f "$1"/left-*' - "$pdir"
 
-plan 11
+plan 17
 
 # --- by number, and one a transfer holds ------------------------------------------------------------
 [ -d "$pdir" ] || mkdir -m 0700 "$pdir"
@@ -53,3 +55,31 @@ fails "the next (2 GiB) would pass 4 GiB: gone" test -e "$pdir/left-bigger"
 fails "and the older small one with it" test -e "$pdir/left-small"
 is "$(awk '$2 == "START" { n++ } END { print n }' "$work/access.log")" 10 \
         "both pulls fetched their config and 4 layers (the first pull's went with its image)"
+
+# --- garbage collection: what a transfer holds stays --------------------------------------------------
+rmi "$reg/plain:$tag-size"
+[ -d "$pdir" ] || mkdir -m 0700 "$pdir"
+leftover left-held 4096 1
+leftover left-free 4096 1
+exec 9< "$pdir/left-held"
+flock 9
+ok "image prune with a partial blob held (as a pull holds its own)" dray image prune -f
+ok "the one held stays" test -e "$pdir/left-held"
+fails "the other one goes" test -e "$pdir/left-free"
+exec 9<&-
+dray image prune -f >/dev/null
+fails "once released, the next prune takes it" test -e "$pdir/left-held"
+
+# A prune while a pull is in the middle of its layers waits for it: the pull's partial files are not
+# taken from under it, each layer comes once, without a Range request to make up for a loss.
+: > "$work/access.log"
+dray pull "$reg/slow:$tag-gc" > "$work/pull.out" 2>&1 &
+pull=$!
+wait_until 60 sh -c 'find "$1" -maxdepth 1 -type f -size +0 | grep -q .' - "$pdir" ||
+        diag "no partial blob seen during the pull"
+dray image prune -f >/dev/null
+wait "$pull"
+is "$?" 0 "a pull with a prune asked for in the middle of its layers succeeds"
+defer rmi "$reg/slow:$tag-gc"
+is "$(grep -c "START slow .* range=bytes" "$work/access.log")" 0 \
+        "and fetched no layer twice (nothing to resume: its partial files were left alone)"

@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # dray -H [USER@]HOST[:PORT] and $DRAY_HOST: the CLI talks to drayd of another machine over ssh, as
-# machinectl -H does. An sshd of this file's own listens on 127.0.0.1 only (keys made here, in the
-# test's directory; ssh is given its options through a wrapper first in PATH, so nothing of the
-# sandbox's ssh configuration is touched). Verbs that only call drayd go over the bus bridge
+# machinectl -H does, to an sshd on 127.0.0.1 (lib-ssh.sh). Verbs that only call drayd go over the bus bridge
 # (systemd-stdio-bridge); those that pass our file descriptors (run in the foreground, exec, attach) or read
 # the journal (logs) run the remote dray over ssh; cp streams its tar through ssh. Runs inside the sandbox.
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/lib-ssh.sh
+. "$(dirname "$0")/lib-ssh.sh"
 
 require ssh ssh-keygen systemd-stdio-bridge
 [ -x /usr/sbin/sshd ] || skip_all "sshd is not installed (tools/install-deps installs openssh-server)"
@@ -17,52 +17,7 @@ require ssh ssh-keygen systemd-stdio-bridge
 plan 19
 setup_dray_test
 
-# --- an sshd on 127.0.0.1 ------------------------------------------------------------------------
-
-ssh_dir="$work/ssh"
-mkdir -p "$ssh_dir/bin" /run/sshd
-chmod 700 "$ssh_dir"
-ssh-keygen -q -t ed25519 -N '' -f "$ssh_dir/host_key" || bail_out "ssh-keygen failed"
-ssh-keygen -q -t ed25519 -N '' -f "$ssh_dir/id" || bail_out "ssh-keygen failed"
-cp "$ssh_dir/id.pub" "$ssh_dir/authorized_keys"
-start_sshd() {
-        local try pid
-        for try in 1 2 3 4 5; do
-                port=$((40000 + RANDOM % 20000))
-                cat > "$ssh_dir/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $ssh_dir/host_key
-AuthorizedKeysFile $ssh_dir/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PidFile none
-EOF
-                /usr/sbin/sshd -D -e -f "$ssh_dir/sshd_config" 2> "$ssh_dir/sshd.log" &
-                pid=$!
-                if wait_until 10 sh -c "grep -q 'listening on' '$ssh_dir/sshd.log'"; then
-                        defer kill "$pid"
-                        return 0
-                fi
-                kill "$pid" 2>/dev/null
-                wait "$pid" 2>/dev/null
-        done
-        bail_out "sshd does not start: $(cat "$ssh_dir/sshd.log")"
-}
-start_sshd
-# sd-bus runs "ssh" from PATH, as machinectl -H does: a wrapper gives it our key and known hosts.
-cat > "$ssh_dir/bin/ssh" <<EOF
-#!/bin/sh
-exec /usr/bin/ssh -i '$ssh_dir/id' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no \
-        -o UserKnownHostsFile='$ssh_dir/known_hosts' -o LogLevel=ERROR "\$@"
-EOF
-chmod +x "$ssh_dir/bin/ssh"
-export PATH="$ssh_dir/bin:$PATH"
-host="root@127.0.0.1:$port"
-ssh -p "$port" root@127.0.0.1 true || bail_out "ssh to the test's sshd fails: $(tail -5 "$ssh_dir/sshd.log")"
+ssh_setup
 
 # --- over the bus bridge -------------------------------------------------------------------------
 

@@ -130,7 +130,7 @@ mgr() { busctl -- call org.dray1 /org/dray1 org.dray1.Manager "$@"; }
 ok "CreateContainer with HealthCmd and HealthRetries (busctl)" mgr CreateContainer 'sa{sv}' "$api" 5 \
         Rootfs s "$rootfs" Command as 2 sleep 1000 Network s none HealthCmd as 2 CMD-SHELL true HealthRetries u 2
 like "$(busctl get-property org.dray1 "$(container_path "$api")" org.dray1.Container Healthcheck)" \
-        '^\(astttus\) 2 "CMD-SHELL" "true" 0 0 0 2 "none"$' "the Healthcheck property says what was given"
+        '^\(asttttus\) 2 "CMD-SHELL" "true" 0 0 0 0 2 "none"$' "the Healthcheck property says what was given"
 like "$(mgr CreateContainer 'sa{sv}' "$(unique_name bad)" 3 Rootfs s "$rootfs" Command as 1 true \
         HealthCmd as 2 NONE x 2>&1)" "Invalid option 'HealthCmd'" "a malformed HealthCmd is refused"
 like "$(mgr CreateContainer 'sa{sv}' "$(unique_name bad)" 4 Rootfs s "$rootfs" Command as 1 true \
@@ -141,26 +141,8 @@ status_is 125 "dray run --rm --health-on-failure restart is refused" \
 # --- the image's Healthcheck ---------------------------------------------------------------------------
 tag="localhost/health-$$-$RANDOM:1"
 defer dray image rm -f "$tag"
-python3 - "$rootfs" "$work/image.tar" "$tag" <<'PY'
-import hashlib, io, json, sys, tarfile
-root, out, tag = sys.argv[1:4]
-layer = io.BytesIO()
-with tarfile.open(fileobj=layer, mode="w") as t:
-    t.add(root, arcname=".")
-layer = layer.getvalue()
-config = {"architecture": "amd64", "os": "linux",
-          "config": {"Cmd": ["sleep", "1000"],
-                     "Healthcheck": {"Test": ["CMD-SHELL", "test -e /etc/passwd"], "Interval": 300000000,
-                                     "Retries": 2}},
-          "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}
-cfg = json.dumps(config).encode()
-manifest = json.dumps([{"Config": "config.json", "RepoTags": [tag], "Layers": ["layer.tar"]}]).encode()
-with tarfile.open(out, mode="w") as t:
-    for name, data in (("layer.tar", layer), ("config.json", cfg), ("manifest.json", manifest)):
-        info = tarfile.TarInfo(name)
-        info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
-PY
+python3 "$(dirname "$0")/health-image.py" "$rootfs" "$work/image.tar" "$tag" \
+        '{"Test": ["CMD-SHELL", "test -e /etc/passwd"], "Interval": 300000000, "Retries": 2}'
 ok "an image with a Healthcheck loads" dray image load -i "$work/image.tar"
 from_image="$(unique_name image)"
 track "$from_image"

@@ -12,7 +12,7 @@ set -u -o pipefail
 
 require busctl systemctl
 
-plan 24
+plan 26
 setup_dray_test
 c="$(unique_name upd)"
 defer dray rm -f "$c"
@@ -23,6 +23,10 @@ is "$(systemctl show -p CPUQuotaPerSecUSec --value "dray-$c.scope")" 500ms "CPUQ
 is "$(systemctl show -p TasksMax --value "dray-$c.scope")" 77 "and TasksMax"
 path="$(busctl call org.dray1 /org/dray1 org.dray1.Manager GetContainer s "$c" | cut -d'"' -f2)"
 is "$(busctl get-property org.dray1 "$path" org.dray1.Container MemoryMax)" "t 67108864" "the spec has the new limit"
+like "$(busctl introspect org.dray1 "$path" org.dray1.Container | grep -E '^\.(MemoryMax|CPUQuotaPerSecUSec|CPUWeight|TasksMax) ')" \
+        "emits-change" "the limit properties announce changes (not const: clients cache const ones)"
+unlike "$(busctl introspect org.dray1 "$path" org.dray1.Container | grep -E '^\.(MemoryMax|CPUQuotaPerSecUSec|CPUWeight|TasksMax) ')" \
+        "const" "... none of the four is const"
 dray stop -t 1 "$c" >/dev/null
 ok "dray update of a stopped container" dray update --pids-limit 55 "$c"
 dray start "$c" >/dev/null

@@ -751,7 +751,8 @@ TEST(run_health) {
         run_options_init(&o);
         ASSERT_OK(P(&o, "run", "--health-cmd", "curl -f localhost", "--health-interval", "500ms",
                     "--health-timeout=2s", "--health-retries", "5", "--health-start-period", "1min",
-                    "--health-on-failure", "kill", "--sdnotify=healthy", "--rootfs", "/r", "true"));
+                    "--health-on-failure", "kill", "--health-start-interval", "250ms", "--sdnotify=healthy", "--rootfs",
+                    "/r", "true"));
         ASSERT_STREQ(o.health.test[0], "CMD-SHELL");
         ASSERT_STREQ(o.health.test[1], "curl -f localhost");
         ASSERT_EQ(o.health.interval_usec, 500 * USEC_PER_MSEC);
@@ -759,6 +760,7 @@ TEST(run_health) {
         ASSERT_EQ(o.health.retries, 5U);
         ASSERT_EQ(o.health.start_period_usec, 60 * USEC_PER_SEC);
         ASSERT_EQ(o.health.on_failure, HEALTH_ON_FAILURE_KILL);
+        ASSERT_EQ(o.health.start_interval_usec, 250 * USEC_PER_MSEC);
         ASSERT_EQ(o.sdnotify, SDNOTIFY_HEALTHY);
         ASSERT_OK(P(&o, "run", "--health-cmd", "[\"/bin/check\", \"-q\"]", "--rootfs", "/r", "true"));
         ASSERT_STREQ(o.health.test[0], "CMD");
@@ -768,6 +770,7 @@ TEST(run_health) {
         ASSERT_EQ(P(&o, "run", "--no-healthcheck", "--health-cmd", "true", "--rootfs", "/r", "true"), -EINVAL);
         ASSERT_TRUE(P(&o, "run", "--health-retries", "0", "--rootfs", "/r", "true") < 0);
         ASSERT_TRUE(P(&o, "run", "--health-interval", "1us", "--rootfs", "/r", "true") < 0);
+        ASSERT_TRUE(P(&o, "run", "--health-start-interval", "8d", "--rootfs", "/r", "true") < 0);
         ASSERT_TRUE(P(&o, "run", "--health-on-failure", "explode", "--rootfs", "/r", "true") < 0);
         ASSERT_TRUE(P(&o, "run", "--health-cmd", "[\"CMD\"]", "--rootfs", "/r", "true") < 0);
         ASSERT_TRUE(P(&o, "run", "--rm", "--health-on-failure", "restart", "--rootfs", "/r", "true") < 0);

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "container-unit.h"
 #include "log.h"
 #include "network-unit.h"
+#include "rm-rf.h"
 #include "strv.h"
 #include "test.h"
+#include "unit-dropins.h"
 #include "unit-file.h"
 #include "unit-words.h"
 
@@ -141,6 +144,30 @@ TEST(container_template) {
         return 0;
 }
 
+/* NAME@INSTANCE.container: that instance's own service; the template's DefaultInstance= is ignored. */
+TEST(container_instance) {
+        _cleanup_(generated_unit_done) GeneratedUnit u = {};
+        GeneratedUnit bad = {};
+        char last[1024];
+
+        ASSERT_OK(generate_named("[Container]\nImage=busybox\nExec=echo %i\nHealthCmd=true\nHealthStartInterval=2s\n"
+                                 "[Install]\nWantedBy=multi-user.target\nDefaultInstance=one\n",
+                                 "web@two", ".container", &u, last));
+        ASSERT_STREQ(u.unit_name, "web@two.service");
+        ASSERT_TRUE(u.default_instance == NULL);
+        ASSERT_STREQ(u.wanted_by[0], "multi-user.target");
+        ASSERT_TRUE(strstr(u.text, "\"--name\" \"web-two\" \"--health-cmd\" \"true\" \"--health-start-interval\" \"2s\""));
+        ASSERT_TRUE(strstr(u.text, "\"echo\" \"%i\""));
+        /* The instance names the container: one that makes no container name is refused. */
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\n", "web@a:b", ".container", &bad, last) < 0);
+        ASSERT_TRUE(strstr(last, "set ContainerName="));
+        /* Quadlet's separate startup check is not dray's start interval. */
+        ASSERT_TRUE(generate_named("[Container]\nImage=busybox\nHealthStartupInterval=1s\n", "web", ".container", &bad,
+                                   last) < 0);
+        ASSERT_TRUE(strstr(last, "HealthStartInterval="));
+        return 0;
+}
+
 TEST(container_errors) {
         static const struct { const char *text, *message; } cases[] = {
                 { "[Container]\nImage=busybox\nFrobnicate=1\n", ":3: Unknown key 'Frobnicate' in [Container]" },
@@ -189,6 +216,65 @@ TEST(network) {
         ASSERT_TRUE(strstr(u.text, "\nType=oneshot\n"));
         ASSERT_TRUE(generate("[Network]\nSubnet=10.0.0.0/8; rm -rf /\n", ".network", &bad, last) < 0);
         ASSERT_TRUE(strstr(last, ":2: Bad Subnet="));
+        return 0;
+}
+
+static void put(const char *dir, const char *name, const char *text) {
+        char path[512];
+        FILE *f;
+
+        (void) mkdir(dir, 0755);
+        (void) snprintf(path, sizeof(path), "%s/%s", dir, name);
+        f = fopen(path, "we");
+        if (f) {
+                fputs(text, f);
+                fclose(f);
+        }
+}
+
+/* Drop-ins: FILE.d/ and, for an instance, the template's, first of a name wins, sorted by name;
+ * their entries follow the file's, and their lines name them. */
+TEST(dropins) {
+        char top[] = "/tmp/test-dropins-XXXXXX", etc[512], usr[512], d[600], main_path[600];
+        _cleanup_(unit_file_freep) UnitFile *f = NULL;
+        _cleanup_strv_free_ char **found = NULL, **none = NULL;
+        const char *reason = NULL, *path;
+        unsigned line = 0, n;
+
+        ASSERT_TRUE(mkdtemp(top) != NULL);
+        (void) snprintf(etc, sizeof(etc), "%s/etc", top);
+        (void) snprintf(usr, sizeof(usr), "%s/usr", top);
+        (void) mkdir(usr, 0755);
+        (void) snprintf(d, sizeof(d), "%s/web@two.container.d", etc);
+        put(etc, "web@two.container", "[Container]\nImage=busybox\n");
+        put(d, "20-b.conf", "[Container]\nExec=two\n");
+        (void) snprintf(d, sizeof(d), "%s/web@.container.d", etc);
+        put(d, "10-a.conf", "[Container]\n\nEnvironment=A=1\n");
+        put(d, "20-b.conf", "[Container]\nExec=template\n"); /* the instance's 20-b.conf wins */
+        put(d, "notes.txt", "ignored");
+        (void) snprintf(d, sizeof(d), "%s/web@.container.d", usr);
+        put(d, "05-c.conf", "[Container]\nUser=1\n");
+        put(d, "10-a.conf", "[Container]\nUser=2\n"); /* /etc's 10-a.conf wins */
+        ASSERT_OK(unit_dropins_find((char *[]) { etc, usr, NULL }, "web@two.container", &found));
+        ASSERT_EQ(strv_length(found), 3U);
+        ASSERT_TRUE(strstr(found[0], "/usr/web@.container.d/05-c.conf"));
+        ASSERT_TRUE(strstr(found[1], "/etc/web@.container.d/10-a.conf"));
+        ASSERT_TRUE(strstr(found[2], "/etc/web@two.container.d/20-b.conf"));
+        ASSERT_OK(unit_dropins_find((char *[]) { etc, usr, NULL }, "other.container", &none));
+        ASSERT_TRUE(none == NULL);
+        (void) snprintf(main_path, sizeof(main_path), "%s/web@two.container", etc);
+        ASSERT_OK(unit_file_load(main_path, &f, &line, &reason));
+        STRV_FOREACH(p, found)
+                ASSERT_OK(unit_file_load_dropin(f, *p, &line, &reason));
+        ASSERT_EQ(f->n_entries, 4U);
+        ASSERT_STREQ(f->entries[3].value, "two");
+        unit_file_position(f, f->entries[2].line, &path, &n);
+        ASSERT_STREQ(path, found[1]);
+        ASSERT_EQ(n, 3U);
+        unit_file_position(f, f->entries[0].line, &path, &n);
+        ASSERT_STREQ(path, main_path);
+        ASSERT_EQ(n, 2U);
+        ASSERT_OK(rm_rf_path(top));
         return 0;
 }
 

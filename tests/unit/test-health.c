@@ -80,6 +80,35 @@ TEST(validate_and_json) {
         return 0;
 }
 
+TEST(start_interval) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+        SpecHealth h = { .start_period_usec = 60 * USEC_PER_SEC }, back = {};
+        const uint64_t t0 = 1000 * USEC_PER_SEC;
+
+        /* Docker's 5 s by default, never slower than the interval. */
+        ASSERT_EQ(spec_health_start_interval(&h), HEALTH_DEFAULT_START_INTERVAL_USEC);
+        h.interval_usec = 300 * USEC_PER_MSEC;
+        ASSERT_EQ(spec_health_start_interval(&h), 300 * USEC_PER_MSEC);
+        h.interval_usec = 3600 * USEC_PER_SEC;
+        h.start_interval_usec = 200 * USEC_PER_MSEC;
+        /* Starting, within the start period: the start interval... */
+        ASSERT_EQ(spec_health_next_delay(&h, true, t0, t0 + USEC_PER_SEC), 200 * USEC_PER_MSEC);
+        /* ...healthy already, after the start period, or without a known start: the interval. */
+        ASSERT_EQ(spec_health_next_delay(&h, false, t0, t0 + USEC_PER_SEC), 3600 * USEC_PER_SEC);
+        ASSERT_EQ(spec_health_next_delay(&h, true, t0, t0 + 61 * USEC_PER_SEC), 3600 * USEC_PER_SEC);
+        ASSERT_EQ(spec_health_next_delay(&h, true, 0, t0), 3600 * USEC_PER_SEC);
+        h.start_period_usec = 0;
+        ASSERT_EQ(spec_health_next_delay(&h, true, t0, t0), 3600 * USEC_PER_SEC);
+        /* Kept in the spec file; checked as the other durations are. */
+        ASSERT_OK(spec_health_to_json(&h, o));
+        ASSERT_OK(spec_health_from_json(o, &back));
+        ASSERT_EQ(back.start_interval_usec, 200 * USEC_PER_MSEC);
+        h.start_interval_usec = 10;
+        ASSERT_ERROR(spec_health_validate(&h, NULL), EINVAL);
+        spec_health_done(&back);
+        return 0;
+}
+
 static bool record(HealthState *s, const SpecHealth *h, bool in_start_period, int exit_code) {
         HealthResult r = { .exit_code = exit_code, .output = strdup("out") };
 

@@ -330,11 +330,19 @@ TEST(partials_bounded) {
         ASSERT_TRUE(exists_at(dir_fd, HEX64));
         ASSERT_EQ(count_entries(dir_fd), BLOB_PARTIAL_KEEP_FILES + 2);
 
-        /* By size: past the bytes kept, the older ones go, a small one too. */
+        /* A prune empties it, but for what a transfer holds; released, it goes with the next. */
         ASSERT_OK(blob_partial_clean(s));
+        ASSERT_TRUE(exists_at(dir_fd, "f17"));
+        ASSERT_EQ(count_entries(dir_fd), 1);
+        held = safe_close(held);
+        ASSERT_OK(blob_partial_clean(s));
+        ASSERT_EQ(count_entries(dir_fd), 0);
+        ASSERT_FALSE(exists_at(s->tmp_fd, BLOB_PARTIAL_DIR)); /* empty, it went too */
         safe_close(dir_fd);
         ASSERT_OK(mkdirat(s->tmp_fd, BLOB_PARTIAL_DIR, 0700));
         ASSERT_TRUE((dir_fd = openat(s->tmp_fd, BLOB_PARTIAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0);
+
+        /* By size: past the bytes kept, the older ones go, a small one too. */
         ASSERT_OK(make_leftover(dir_fd, "big", BLOB_PARTIAL_KEEP_BYTES / 4 * 3, 1));
         ASSERT_OK(make_leftover(dir_fd, "bigger", BLOB_PARTIAL_KEEP_BYTES / 2, 2));
         ASSERT_OK(make_leftover(dir_fd, "small", 1, 3));

@@ -126,6 +126,38 @@ TEST(process) {
         return 0;
 }
 
+/* Several ID ranges, written as given; inheritable and ambient capabilities kept as masks, an ambient one
+ * that is not inheritable warned about and left out. */
+TEST(userns_maps_and_caps) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse(",'capabilities':{'bounding':['CAP_KILL','CAP_CHOWN','CAP_NET_RAW'],"
+                        "'inheritable':['CAP_KILL','CAP_NET_RAW'],'ambient':['CAP_NET_RAW','CAP_CHOWN']}",
+                        ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],"
+                        "'uidMappings':[{'containerID':0,'hostID':300000,'size':1000},{'containerID':1000,'hostID':400000,'size':64536}],"
+                        "'gidMappings':[{'containerID':0,'hostID':500000,'size':65536}]",
+                        "", &c, NULL));
+        ASSERT_STREQ(c->uid_map, "0 300000 1000\n1000 400000 64536\n");
+        ASSERT_STREQ(c->gid_map, "0 500000 65536\n");
+        ASSERT_EQ(c->userns_root_uid, 300000U);
+        ASSERT_EQ(c->spec->userns_size, 0U);
+        ASSERT_EQ(c->cap_inheritable, (UINT64_C(1) << 5) | (UINT64_C(1) << 13));
+        ASSERT_EQ(c->cap_ambient, UINT64_C(1) << 13);
+        ASSERT_TRUE(strstr(warnings, "process.capabilities.ambient: 'CAP_CHOWN' is not in the inheritable set"));
+        return 0;
+}
+
+/* A pid and a mount namespace joined by path: in the runtime's order. */
+TEST(pid_mount_namespace_paths) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+
+        ASSERT_OK(parse("", ",'namespaces':[{'type':'pid','path':'/proc/self/ns/pid'},{'type':'mount','path':'/proc/self/ns/mnt'}]",
+                        "", &c, NULL));
+        ASSERT_STREQ(c->join_ns_paths[3], "/proc/self/ns/pid");
+        ASSERT_STREQ(c->join_ns_paths[4], "/proc/self/ns/mnt");
+        return 0;
+}
+
 TEST(mounts_and_linux) {
         _cleanup_(oci_config_freep) OciConfig *c = NULL;
 
@@ -297,10 +329,34 @@ TEST(hostile) {
         bad += expect_reject("", ",'devices':[{'path':'/dev/a','type':'c','major':1,'minor':3},{'path':'/dev/a','type':'c','major':1,'minor':5}]",
                              "", "given twice");
         bad += expect_reject("", ",'intelRdt':{'closID':'a'}", "", "intelRdt");
-        bad += expect_reject("", ",'namespaces':[{'type':'pid','path':'/proc/self/ns/pid'},{'type':'mount'}]", "",
-                             "joining a pid namespace by path");
-        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount','path':'/proc/self/ns/mnt'}]", "",
-                             "joining a mount namespace by path");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid','path':'/proc/self/ns/net'},{'type':'mount'}]", "",
+                             "linux.namespaces[0].path: cannot join namespace '/proc/self/ns/net': its type is network, not pid");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount','path':'/etc/passwd'}]", "",
+                             "linux.namespaces[1].path: cannot join namespace '/etc/passwd': it is not a namespace file");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user','path':'/proc/self/ns/user'}],"
+                             "'uidMappings':[{'containerID':0,'hostID':100000,'size':10}]", "",
+                             "linux.uidMappings: not allowed with a user namespace joined by path (linux.namespaces[2].path)");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user','path':'/proc/self/ns/ipc'}]", "",
+                             "linux.namespaces[2].path: cannot join namespace '/proc/self/ns/ipc': its type is ipc, not user");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],"
+                             "'uidMappings':[{'containerID':0,'hostID':100000,'size':10},{'containerID':5,'hostID':200000,'size':10}],"
+                             "'gidMappings':[{'containerID':0,'hostID':100000,'size':10}]", "",
+                             "linux.uidMappings[1]: its container IDs overlap those of linux.uidMappings[0]");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],"
+                             "'uidMappings':[{'containerID':0,'hostID':100000,'size':10}],"
+                             "'gidMappings':[{'containerID':0,'hostID':100000,'size':10},{'containerID':10,'hostID':100005,'size':1}]", "",
+                             "linux.gidMappings[1]: its host IDs overlap those of linux.gidMappings[0]");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],"
+                             "'uidMappings':[{'containerID':4294967295,'hostID':100000,'size':2}],"
+                             "'gidMappings':[{'containerID':0,'hostID':100000,'size':10}]", "",
+                             "linux.uidMappings[0]: the range ends past ID 4294967295");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],"
+                             "'uidMappings':[{'containerID':0,'hostID':100000,'size':0}],"
+                             "'gidMappings':[{'containerID':0,'hostID':100000,'size':10}]", "",
+                             "linux.uidMappings[0]: containerID, hostID and size");
+        bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'user'}],"
+                             "'uidMappings':[{'containerID':0,'hostID':100000,'size':10}]", "",
+                             "linux.gidMappings: an array of at least one mapping");
         bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'ipc','path':'/nonexistent'}]", "",
                              "linux.namespaces[2].path");
         bad += expect_reject("", ",'namespaces':[{'type':'pid'},{'type':'mount'},{'type':'uts','path':'ns/uts'}]", "",
@@ -337,5 +393,29 @@ TEST(ids) {
         ASSERT_FALSE(oci_id_is_valid("a/b"));
         ASSERT_FALSE(oci_id_is_valid(""));
         ASSERT_FALSE(oci_id_is_valid(NULL));
+        return 0;
+}
+
+/* linux.resources.devices becomes the device cgroup's rules, linux.devices nodes its allowed nodes (podman's
+ * fileMode with the type bits included); a bad rule is refused naming its index. */
+TEST(device_cgroup) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL;
+        int bad = 0;
+
+        ASSERT_OK(parse("", ",'resources':{'devices':[{'allow':false,'access':'rwm'},{'allow':true,'type':'c','major':10,"
+                        "'minor':-1,'access':'r'}]},'devices':[{'path':'/dev/mynull','type':'c','major':1,'minor':3,"
+                        "'fileMode':8630}]", "", &c, NULL));
+        ASSERT_EQ(c->devices.n_user, 2U);
+        ASSERT_FALSE(c->devices.user[0].allow);
+        ASSERT_EQ(c->devices.user[0].type, 'a');
+        ASSERT_EQ(c->devices.user[1].minor, OCI_DEV_WILDCARD);
+        ASSERT_EQ(c->devices.user[1].access, OCI_DEV_ACC_READ);
+        ASSERT_EQ(c->devices.n_nodes, 1U);
+        ASSERT_EQ(c->devices.nodes[0].major, 1);
+        ASSERT_EQ(c->devices.nodes[0].minor, 3);
+        bad += expect_reject("", ",'resources':{'devices':[{'allow':true},{'allow':true,'access':'rx'}]}", "",
+                             "linux.resources.devices[1].access");
+        bad += expect_reject("", ",'resources':{'devices':{'allow':true}}", "", "linux.resources.devices: not an array");
+        ASSERT_EQ(bad, 0);
         return 0;
 }
