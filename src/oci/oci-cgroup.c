@@ -313,7 +313,8 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
                 *p = saved;
                 if (saved == 0)
                         break;
-                {
+                /* A hybrid host's v1 hierarchies hold these: nothing to enable in its unified one. */
+                if (pure) {
                         _cleanup_close_ int dfd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
                         if (dfd >= 0)

@@ -57,6 +57,19 @@ maj="${disk%:*}" min="${disk#*:}"
 io_name=blkio; [ "$pure" = 1 ] && io_name=io
 hp=""; [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] && hp=2MB
 
+# The cgroups of the v2 hierarchy whose subtree_control enables hugetlb: dray-oci enables it in the
+# ancestors of a cgroup that takes hugepageLimits; the test disables again where it found it disabled
+# (deepest first), so no later test depends on this one having run.
+hugetlb_enabled() { { find "$v2" -maxdepth 12 -name cgroup.subtree_control -exec grep -lw hugetlb {} + 2>/dev/null || true; } | sort; }
+hugetlb_before="$(hugetlb_enabled)"
+restore_hugetlb() {
+        hugetlb_enabled | awk '{ print length($0), $0 }' | sort -rn | cut -d' ' -f2- | while read -r f; do
+                grep -qxF "$f" <<<"$hugetlb_before" || echo -hugetlb >"$f" 2>/dev/null || true
+        done
+        return 0
+}
+defer restore_hugetlb
+
 # refused WHAT EXPECT EDIT [--systemd-cgroup]: create fails naming EXPECT; no state, no cgroup left.
 refused() {
         local what="$1" expect="$2" out status=0
@@ -269,3 +282,5 @@ fi
 left="$(ls -d /sys/fs/cgroup/*/dray-oci-res/*/ "$v2"/dray-oci-res/*/ 2>/dev/null)"
 is "$left" "" "nothing of the tests' cgroups left"
 rmdir /sys/fs/cgroup/*/dray-oci-res "$v2/dray-oci-res" 2>/dev/null || true
+restore_hugetlb
+is "$(hugetlb_enabled)" "$hugetlb_before" "no cgroup left with hugetlb enabled that had it disabled before"
