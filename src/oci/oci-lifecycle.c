@@ -214,6 +214,7 @@ int oci_process_io(const OciConfig *config, const int *pass_fds, unsigned n_pass
         }
         io->stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
         io->allow_new_privs = !config->no_new_privs;
+        io->payload_umask = config->umask;
         io->cap_inheritable = config->cap_inheritable;
         io->cap_ambient = config->cap_ambient;
         io->stdout_fd = STDOUT_FILENO;
@@ -399,6 +400,8 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.custom_masks = config->custom_masks;
         io.masked_paths = (const char *const *) config->masked_paths;
         io.readonly_paths = (const char *const *) config->readonly_paths;
+        io.shm_options = config->shm_options;
+        io.root_propagation = config->root_propagation;
         io.payload_oom_score_adj = config->has_oom_score_adj ? config->oom_score_adj : 0;
         if (config->spec->tty) {
                 if (!o->console_socket)

@@ -11,28 +11,12 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require dray-oci jq python3 systemctl
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
-defer rm -rf "$work"
-root="$work/state"
-O=(dray-oci --root "$root")
-b="$work/bundle"
-mkdir -p "$b"
-"$REPO_ROOT/tools/make-rootfs" "$b/rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
-gone() { "${O[@]}" delete --force "$1" >/dev/null 2>&1 || true; }
+require systemctl
+# Its containers sleep: the values are read back while they run.
+oci_config_extra="c['process']['args']=['sleep','1000']"
+# shellcheck source=tests/integration/lib-oci.sh
+. "$(dirname "$0")/lib-oci.sh"
 oci_bg() { "${O[@]}" "$@" </dev/null >>"$work/containers.out" 2>&1; }
-edit() {
-        python3 -c "import json,sys
-c=json.load(open('$b/config.json'))
-$1
-json.dump(c,open('$b/config.json','w'))" || bail_out "cannot edit config.json"
-}
-fresh_config() {
-        rm -f "$b/config.json"
-        (cd "$b" && "${O[@]}" spec) || bail_out "dray-oci spec failed"
-        edit "c['process']['terminal']=False; c['process']['args']=['sleep','1000']"
-}
 
 # The layout: pure cgroup v2, or v1 controllers beside systemd's unified hierarchy.
 if [ -e /sys/fs/cgroup/cgroup.controllers ]; then pure=1; v2=/sys/fs/cgroup; else pure=0; v2=/sys/fs/cgroup/unified; fi
