@@ -179,3 +179,7 @@ fails "an invalid container ID" "${O[@]}" create --bundle "$b" "../x"
 fails "an unknown option" "${O[@]}" create --bogus --bundle "$b" x1
 fails "an unknown command" "${O[@]}" frobnicate
 ok "features prints JSON" sh -c "${O[*]} features | jq -e '.ociVersionMax'"
+# linux.cgroup tells what dray-oci drives: the v1 controllers of a hybrid host (where it writes the
+# limits), v2, the system manager's scopes; not the user manager's.
+is "$("${O[@]}" features | jq -c '.linux.cgroup | [.v1, .v2, .systemd, .systemdUser]')" "[true,true,true,false]" \
+        "features: linux.cgroup v1, v2 and systemd, not systemdUser"
