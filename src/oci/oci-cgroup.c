@@ -313,7 +313,8 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
                 *p = saved;
                 if (saved == 0)
                         break;
-                {
+                /* A hybrid host's v1 hierarchies hold these: nothing to enable in its unified one. */
+                if (pure) {
                         _cleanup_close_ int dfd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
                         if (dfd >= 0)
@@ -406,34 +407,70 @@ static bool has_line(const char *text, const char *line, size_t len) {
         return false;
 }
 
-void oci_cgroup_return(const char *saved) {
+/* Joins the caller to each hierarchy's cgroup of text (/proc/PID/cgroup's form): "0::/path" in the v2
+ * one, "N:CONTROLLERS:/path" (and "N:name=NAME:/path") in /sys/fs/cgroup/CONTROLLERS. A hierarchy not
+ * mounted there is passed over; with ret_error, the first other failure ends it. */
+static int join_lines(const char *text, char **ret_error) {
         _cleanup_free_ char *now = NULL;
-        const char *line = saved;
 
         /* A hierarchy where the caller is already in place is skipped: every write to cgroup.procs
          * takes the kernel's cgroup_threadgroup_rwsem for writing, the slow part of a container's start
          * on a hybrid host's nine hierarchies. */
         (void) oci_cgroup_save_self(&now);
-        while (line && *line) {
+        for (const char *line = text; line && *line;) {
                 const char *end = strchrnul(line, '\n'), *c1 = memchr(line, ':', (size_t) (end - line)), *c2;
-                _cleanup_free_ char *dir = NULL;
+                _cleanup_free_ char *dir = NULL, *hierarchy = NULL;
                 _cleanup_close_ int fd = -EBADF;
 
                 c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
                 if (c2 && c2[1] == '/' && !(now && has_line(now, line, (size_t) (end - line)))) {
-                        int path_len = (int) (end - c2 - 1), r;
+                        int path_len = (int) (end - c2 - 1), name_len = (int) (c2 - c1 - 1), r;
+                        const char *name = c1 + 1;
 
-                        if (c2 == c1 + 1) /* 0::/path: the v2 hierarchy */
+                        if (strneq(name, "name=", 5)) {
+                                name += 5;
+                                name_len -= 5;
+                        }
+                        if (name_len == 0) /* 0::/path: the v2 hierarchy */
                                 r = asprintf(&dir, "%s%.*s", CGROUP_ROOT, path_len, c2 + 1);
-                        else if (strneq(c1 + 1, "name=", 5))
-                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - c1 - 6), c1 + 6, path_len, c2 + 1);
                         else
-                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", (int) (c2 - c1 - 1), c1 + 1, path_len, c2 + 1);
-                        if (r >= 0 && !strstr(dir, "..") && (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-                                (void) oci_cgroup_write(fd, "cgroup.procs", "0");
+                                r = asprintf(&dir, "/sys/fs/cgroup/%.*s%.*s", name_len, name, path_len, c2 + 1);
+                        if (r >= 0 && name_len > 0)
+                                r = asprintf(&hierarchy, "/sys/fs/cgroup/%.*s", name_len, name);
+                        if (r < 0)
+                                return -ENOMEM;
+                        if (hierarchy && access(hierarchy, F_OK) < 0)
+                                r = 0; /* not mounted where dray-oci looks: nothing to join */
+                        else if (strstr(dir, "..") || memchr(name, '/', (size_t) name_len))
+                                r = -EINVAL;
+                        else if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                                r = -errno;
+                        else
+                                r = oci_cgroup_write(fd, "cgroup.procs", "0");
+                        if (r < 0 && ret_error) {
+                                (void) asprintf(ret_error, "join cgroup %s: %s", dir, strerror(-r));
+                                return r;
+                        }
                 }
                 line = *end ? end + 1 : NULL;
         }
+        return 0;
+}
+
+void oci_cgroup_return(const char *saved) {
+        (void) join_lines(saved, NULL);
+}
+
+int oci_cgroup_join_pid(pid_t pid, char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        int r = oci_cgroup_save_pid(pid, &text);
+
+        if (r < 0) {
+                if (ret_error)
+                        (void) asprintf(ret_error, "read /proc/%d/cgroup: %s", (int) pid, strerror(-r));
+                return r;
+        }
+        return join_lines(text, ret_error);
 }
 
 int oci_cgroup_of_pid(pid_t pid, char **ret) {
@@ -464,16 +501,6 @@ static int cgroup_open(const char *cgroup) {
                 return -ENOMEM;
         fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
-}
-
-int oci_cgroup_attach(const char *cgroup, pid_t pid) {
-        _cleanup_close_ int dfd = cgroup_open(cgroup);
-        char buf[32];
-
-        if (dfd < 0)
-                return dfd;
-        (void) snprintf(buf, sizeof(buf), "%d", (int) pid);
-        return oci_cgroup_write(dfd, "cgroup.procs", buf);
 }
 
 int oci_cgroup_is_frozen(const char *cgroup) {

@@ -52,8 +52,11 @@ void oci_cgroup_return(const char *saved);
 /* PID's cgroup v2 path ("/system.slice/x.scope"). */
 int oci_cgroup_of_pid(pid_t pid, char **ret);
 
-/* Moves pid into the cgroup (exec's processes join the container's). */
-int oci_cgroup_attach(const char *cgroup, pid_t pid);
+/* Moves the caller into every cgroup of PID, one per hierarchy as /proc/PID/cgroup names them (v2, and
+ * on a hybrid host each v1 one: memory, cpu, pids, blkio, cpuset, devices, ...), as runc joins exec's
+ * process to the container's: the children it forks then are born under all of the container's limits.
+ * On failure a malloc'd reason naming the cgroup. */
+int oci_cgroup_join_pid(pid_t pid, char **ret_error);
 
 int oci_cgroup_is_frozen(const char *cgroup);
 int oci_cgroup_freeze(const char *cgroup, bool freeze);

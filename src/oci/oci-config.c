@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -358,8 +359,11 @@ static int parse_process_user(Parser *p, json_object *process) {
         if (get_int64(p, user, "gid", "process.user.", 0, UINT32_MAX - 1, &v) < 0)
                 return -EINVAL;
         s->gid = (gid_t) v;
-        if (get_int64(p, user, "umask", "process.user.", 0, 0777, &v) > 0 && v != 022)
-                return fail(p, -EOPNOTSUPP, "process.user.umask: dray's processes start with umask 0022");
+        r = get_int64(p, user, "umask", "process.user.", 0, 0777, &v);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                p->config->umask = (int) v;
         r = unsupported(p, user, "username", "process.user.", true);
         if (r < 0)
                 return r;
@@ -414,6 +418,7 @@ int oci_config_parse_process(json_object *process, OciConfig *c, OciWarn warn_cb
         c->spec->gid = 0;
         c->spec->tty = false;
         c->n_rlimits = 0;
+        c->umask = -1;
         c->has_oom_score_adj = false;
         if (!json_object_is_type(process, json_type_object))
                 r = fail(&p, -EINVAL, "process: not an object");
@@ -523,9 +528,28 @@ static bool mount_is_runtime_own(const char *dest, const char *type) {
         return false;
 }
 
+/* A propagation mode of mount(2) by its name in the config ("rshared", "slave", …), 0 if none. */
+static unsigned long propagation_from_name(const char *name) {
+        static const struct {
+                const char *name;
+                unsigned long flags;
+        } modes[] = {
+                { "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
+                { "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
+                { "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
+                { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+        };
+
+        for (size_t i = 0; name && i < ELEMENTSOF(modes); i++)
+                if (streq(name, modes[i].name))
+                        return modes[i].flags;
+        return 0;
+}
+
 /* Mount options dray understands for binds and tmpfs; the runtime mounts every bind nosuid,nodev and
  * every tmpfs nosuid,nodev, so those are what it does anyway. */
-static int parse_mount_options(Parser *p, size_t i, char **opts, bool *bind, bool *ro, bool *noexec, char **ret_tmpfs) {
+static int parse_mount_options(Parser *p, size_t i, char **opts, bool *bind, bool *ro, bool *noexec,
+                               unsigned long *propagation, char **ret_tmpfs) {
         _cleanup_free_ char *tmpfs = NULL;
 
         STRV_FOREACH(o, opts) {
@@ -533,12 +557,12 @@ static int parse_mount_options(Parser *p, size_t i, char **opts, bool *bind, boo
                         *bind = true;
                 else if (streq(*o, "ro"))
                         *ro = true;
-                else if (STR_IN_SET(*o, "rw", "nosuid", "nodev", "private", "rprivate", "relatime", "norelatime",
+                else if (propagation_from_name(*o) != 0)
+                        *propagation = propagation_from_name(*o); /* the last one given, as runc */
+                else if (STR_IN_SET(*o, "rw", "nosuid", "nodev", "relatime", "norelatime",
                                     "noatime", "strictatime", "nodiratime", "async", "exec", "suid", "dev",
                                     "z", "Z", "copy", "nocopy", "notmpcopyup", "tmpcopyup"))
                         ; /* the runtime's defaults, or podman's own markers */
-                else if (STR_IN_SET(*o, "slave", "rslave", "shared", "rshared", "unbindable", "runbindable"))
-                        warn(p, "mounts[%zu]: propagation '%s' is not supported; the mount is private", i, *o);
                 else if (streq(*o, "noexec"))
                         *noexec = true;
                 else if (strchr(*o, '=')) {
@@ -573,6 +597,7 @@ static int parse_mounts(Parser *p, json_object *root) {
                 _cleanup_strv_free_ char **opts = NULL;
                 const char *d, *type, *src;
                 bool bind = false, ro = false, noexec = false;
+                unsigned long propagation = 0;
                 const char *bad = NULL;
 
                 if (!json_object_is_type(m, json_type_object))
@@ -589,14 +614,23 @@ static int parse_mounts(Parser *p, json_object *root) {
                 }
                 if (mount_path_normalize(d, &dest) < 0)
                         return fail(p, -EINVAL, "mounts[%zu].destination: '%s' is not an absolute path without '..'", i, d);
-                if (mount_is_runtime_own(dest, type))
+                if (mount_is_runtime_own(dest, type) && !streq(dest, "/dev/shm"))
                         continue;
-                r = parse_mount_options(p, i, opts, &bind, &ro, &noexec, &tmpfs);
+                r = parse_mount_options(p, i, opts, &bind, &ro, &noexec, &propagation, &tmpfs);
                 if (r < 0)
                         return r;
+                if (mount_is_runtime_own(dest, type)) {
+                        /* The runtime's own /dev/shm, with the config's size and mode (podman's --shm-size). */
+                        if (tmpfs && tmpfs_options_validate(tmpfs, &bad) < 0)
+                                return fail(p, -EINVAL, "mounts[%zu].options: %s", i, bad);
+                        free(p->config->shm_options);
+                        p->config->shm_options = TAKE_PTR(tmpfs);
+                        continue;
+                }
                 if (bind || streq_ptr(type, "bind")) {
+                        /* The kernel ignores a bind's data options; runc passes them, without effect. */
                         if (tmpfs)
-                                return fail(p, -EOPNOTSUPP, "mounts[%zu].options: '%s' does not apply to a bind mount", i, tmpfs);
+                                warn(p, "mounts[%zu].options: '%s' has no effect on a bind mount", i, tmpfs);
                         if (!src)
                                 return fail(p, -EINVAL, "mounts[%zu].source: missing for a bind mount", i);
                         r = bundle_path(p, src, "mounts[].source", &source);
@@ -617,6 +651,7 @@ static int parse_mounts(Parser *p, json_object *root) {
                 if (r < 0)
                         return r;
                 s->mounts[s->n_mounts - 1].noexec = noexec;
+                s->mounts[s->n_mounts - 1].propagation = propagation;
                 if (s->n_mounts > MOUNTS_MAX)
                         return fail(p, -E2BIG, "mounts: more than %u bind and tmpfs mounts", MOUNTS_MAX);
         }
@@ -767,7 +802,10 @@ static int parse_resources(Parser *p, json_object *linux_o) {
 
                         if (get_bool(p, o, k, "linux.resources.memory.", &b) < 0)
                                 return -EINVAL;
-                        if (b)
+                        /* cgroup v2 has no switch for the OOM killer: runc's and crun's v2 code ignore it. */
+                        if (b && streq(k, "disableOOMKiller"))
+                                warn(p, "linux.resources.memory.%s is not supported by dray-oci and has no effect", k);
+                        else if (b)
                                 return fail(p, -EOPNOTSUPP, "linux.resources.memory.%s: not supported by dray-oci", k);
                 }
         }
@@ -1060,8 +1098,11 @@ static int parse_linux(Parser *p, json_object *root) {
         r = get_string(p, linux_o, "rootfsPropagation", "linux.", &str);
         if (r < 0)
                 return r;
-        if (str && !STR_IN_SET(str, "private", "rprivate", ""))
-                warn(p, "linux.rootfsPropagation '%s' is not supported; the root is private", str);
+        if (!isempty(str)) {
+                p->config->root_propagation = propagation_from_name(str);
+                if (p->config->root_propagation == 0)
+                        return fail(p, -EINVAL, "linux.rootfsPropagation: '%s' is not a propagation mode", str);
+        }
         r = parse_devices(p, linux_o);
         if (r < 0)
                 return r;
@@ -1162,6 +1203,7 @@ int oci_config_parse(json_object *root, const char *bundle, const char *id, OciW
         if (!c || !(c->spec = spec_new()))
                 return -ENOMEM;
         c->cpu_quota = -1;
+        c->umask = -1;
         p.config = c;
 
         r = get_string(&p, root, "ociVersion", "", &version);
@@ -1256,6 +1298,7 @@ OciConfig *oci_config_free(OciConfig *c) {
         seccomp_profile_free(c->seccomp);
         oci_resources_free(c->resources);
         free(c->cgroups_path);
+        free(c->shm_options);
         for (size_t i = 0; i < OCI_NS_JOIN_MAX; i++)
                 free(c->join_ns_paths[i]);
         free(c->uid_map);

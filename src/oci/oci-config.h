@@ -56,6 +56,7 @@ typedef struct OciConfig {
         int oom_score_adj;
         unsigned short console_rows, console_cols; /* process.consoleSize, 0: none */
         json_object *annotations; /* a reference, or NULL */
+        int umask;                /* process.user.umask, -1 if absent */
         bool no_new_privs;        /* process.noNewPrivileges */
         uint64_t cpu_shares;      /* linux.resources.cpu as given, 0: unset (cgroup v1 files) */
         int64_t cpu_quota;        /* -1: unset */
@@ -71,6 +72,8 @@ typedef struct OciConfig {
         bool custom_masks;        /* linux.maskedPaths or linux.readonlyPaths given: these lists */
         char **masked_paths;
         char **readonly_paths;
+        unsigned long root_propagation; /* linux.rootfsPropagation as mount(2) flags, 0: private */
+        char *shm_options;        /* the tmpfs options of mounts[]'s /dev/shm, NULL: the runtime's */
         OciDeviceRules devices;   /* linux.resources.devices and linux.devices: the device cgroup */
 } OciConfig;
 

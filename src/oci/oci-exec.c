@@ -104,7 +104,7 @@ static const int forwarded[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGU
 int verb_exec(const OciGlobal *g, int argc, char **argv) {
         _cleanup_(oci_config_freep) OciConfig *config = NULL;
         _cleanup_(oci_state_freep) OciState *s = NULL;
-        _cleanup_free_ char *error = NULL, *own_cgroups = NULL, *init_cgroups = NULL;
+        _cleanup_free_ char *error = NULL, *own_cgroups = NULL, *join_error = NULL;
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_close_ int dir = -EBADF, seccomp_fd = -EBADF, pty = -EBADF;
         int pass_fds[PASS_FDS_MAX];
@@ -181,25 +181,25 @@ int verb_exec(const OciGlobal *g, int argc, char **argv) {
                 io.pty_master = &pty;
         }
 
+        /* dray-oci enters each of the init's cgroups (every v1 hierarchy of a hybrid host too, as runc
+         * does), so the process is born under all of the container's limits and device rules and never
+         * runs outside them; it leaves again once the process is born. */
+        r = oci_cgroup_save_self(&own_cgroups);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read /proc/self/cgroup: %m");
+        r = oci_cgroup_join_pid(s->pid, &join_error);
+        if (r < 0) {
+                oci_cgroup_return(own_cgroups);
+                return log_error_errno(r, "container '%s': %s", s->id, strna(join_error));
+        }
         sigemptyset(&mask);
         for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                 sigaddset(&mask, forwarded[i]);
         (void) sigprocmask(SIG_BLOCK, &mask, &old);
-        /* dray-oci enters the init's cgroups (on a hybrid host the v1 devices one too) so that the
-         * process is born under the container's device rules and limits, rather than moved there
-         * after it has run a while. */
-        r = oci_cgroup_save_self(&own_cgroups);
-        if (r >= 0)
-                r = oci_cgroup_save_pid(s->pid, &init_cgroups);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read the cgroups of dray-oci and of the container's init: %m");
-        oci_cgroup_return(init_cgroups);
         r = runtime_join(config->spec, &io, s->pid, &rerr, &pid);
         oci_cgroup_return(own_cgroups);
         if (r < 0)
                 return log_error_errno(r, "%s", rerr.message);
-        if (s->cgroup)
-                (void) oci_cgroup_attach(s->cgroup, pid);
         if (pty >= 0) {
                 r = oci_send_console(o.console_socket, pty);
                 if (r < 0) {

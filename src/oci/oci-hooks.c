@@ -80,11 +80,23 @@ static int hook_run(const OciHook *h, OciHookKind kind, const char *state_json, 
 
 int oci_hooks_run(const OciHook *hooks, size_t n, OciHookKind kind, const char *state_json, pid_t ns_pid,
                   char **ret_error) {
-        for (size_t i = 0; i < n; i++) {
-                int r = hook_run(&hooks[i], kind, state_json, ns_pid, ret_error);
+        /* A failing poststart or poststop hook is the caller's warning, and the remaining hooks still
+         * run (runtime-spec: "the remaining hooks and lifecycle continue"); the first failure is
+         * returned. Before the start, the first failure ends the operation. */
+        bool keep_going = kind == OCI_HOOK_POSTSTART || kind == OCI_HOOK_POSTSTOP;
+        int ret = 0;
 
-                if (r < 0)
-                        return r;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *error = NULL;
+                int r = hook_run(&hooks[i], kind, state_json, ns_pid, &error);
+
+                if (r < 0 && ret == 0) {
+                        ret = r;
+                        if (ret_error)
+                                *ret_error = TAKE_PTR(error);
+                }
+                if (r < 0 && !keep_going)
+                        break;
         }
-        return 0;
+        return ret;
 }

@@ -155,7 +155,9 @@ int verb_resume(const OciGlobal *g, int argc, char **argv) {
         return freeze(g, "resume", argc, argv, false);
 }
 
-/* The runtime spec's features document: what this dray-oci takes. */
+/* The runtime spec's features document: what this dray-oci takes. cgroup: v1 as a hybrid host has it
+ * (the limits in the v1 controllers' hierarchies, beside systemd's unified one), v2, a systemd scope
+ * of the system manager (--systemd-cgroup); not the user manager's, not rdma. */
 static const char features_json[] =
         "{\n"
         "  \"ociVersionMin\": \"1.0.0\",\n"
@@ -165,7 +167,7 @@ static const char features_json[] =
         "  \"linux\": {\n"
         "    \"namespaces\": [\"pid\", \"network\", \"mount\", \"ipc\", \"uts\", \"user\", \"cgroup\"],\n"
         "    \"capabilities\": null,\n"
-        "    \"cgroup\": { \"v1\": false, \"v2\": true, \"systemd\": true, \"systemdUser\": false, \"rdma\": false },\n"
+        "    \"cgroup\": { \"v1\": true, \"v2\": true, \"systemd\": true, \"systemdUser\": false, \"rdma\": false },\n"
         "    \"seccomp\": {\n"
         "      \"enabled\": true,\n"
         "      \"actions\": [\"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_TRAP\", \"SCMP_ACT_ERRNO\", \"SCMP_ACT_TRACE\", \"SCMP_ACT_LOG\", \"SCMP_ACT_ALLOW\"],\n"

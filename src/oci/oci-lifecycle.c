@@ -214,6 +214,7 @@ int oci_process_io(const OciConfig *config, const int *pass_fds, unsigned n_pass
         }
         io->stdin_fd = fcntl(STDIN_FILENO, F_GETFD) >= 0 ? STDIN_FILENO : -EBADF;
         io->allow_new_privs = !config->no_new_privs;
+        io->payload_umask = config->umask;
         io->cap_inheritable = config->cap_inheritable;
         io->cap_ambient = config->cap_ambient;
         io->stdout_fd = STDOUT_FILENO;
@@ -399,6 +400,8 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
         io.custom_masks = config->custom_masks;
         io.masked_paths = (const char *const *) config->masked_paths;
         io.readonly_paths = (const char *const *) config->readonly_paths;
+        io.shm_options = config->shm_options;
+        io.root_propagation = config->root_propagation;
         io.payload_oom_score_adj = config->has_oom_score_adj ? config->oom_score_adj : 0;
         if (config->spec->tty) {
                 if (!o->console_socket)
@@ -754,8 +757,20 @@ int verb_kill(const OciGlobal *g, int argc, char **argv) {
         if (r < 0)
                 return r;
         st = oci_state_status(dir, s);
-        if (!IN_SET_STATUS_LIVE(st))
-                return log_error_errno(ESRCH, "container '%s' is not running", id);
+        if (!IN_SET_STATUS_LIVE(st)) {
+                /* As runc's: --all still signals what is left in the cgroup once the init ended
+                 * (containerd's shim kills a shared-PID container's leftovers so after its init's
+                 * exit); a cgroup already gone has nothing left. A plain kill fails with runc's words,
+                 * which containerd's shim reads as "already finished" (its CRI plugin's StopContainer
+                 * and RemoveContainer fail on anything else). */
+                if (all && s->cgroup) {
+                        r = oci_cgroup_kill(s->cgroup, sig);
+                        if (r < 0 && r != -ENOENT)
+                                return log_error_errno(r, "Cannot send signal %d to container '%s': %m", sig, id);
+                        return 0;
+                }
+                return log_error_errno(ESRCH, "container '%s': container not running", id);
+        }
         if (all && s->cgroup)
                 r = oci_cgroup_kill(s->cgroup, sig);
         else

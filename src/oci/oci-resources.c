@@ -424,17 +424,23 @@ int oci_resources_parse(json_object *res, void (*warn)(const char *, void *), vo
 
 /* --- the host's controllers ------------------------------------------------------------------- */
 
-static bool file_has_word(const char *path, const char *word) {
-        char buf[1024] = {};
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+/* Whether buf, a space-separated list (cgroup.controllers, subtree_control), holds word. */
+static bool has_word(const char *buf, const char *word) {
         size_t l = strlen(word);
 
-        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-                return false;
         for (const char *p = buf; (p = strstr(p, word)); p += l)
                 if ((p == buf || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\n' || p[l] == 0))
                         return true;
         return false;
+}
+
+static bool file_has_word(const char *path, const char *word) {
+        char buf[1024] = {};
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+                return false;
+        return has_word(buf, word);
 }
 
 /* The hierarchy that holds controller: "/sys/fs/cgroup/NAME" (v1) or the v2 root, NULL if none. */
@@ -676,9 +682,17 @@ static void enable_v2(const char *root, const char *rel, const char *const *cont
                 {
                         _cleanup_close_ int fd = open(p == dir + strlen(root) ? root : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+                        char enabled[1024];
+
+                        /* Only what is missing: a controller the host (or another runtime) already
+                         * enabled there is left as it is, none is enabled that the files do not need. */
+                        if (fd >= 0)
+                                read_at(fd, "cgroup.subtree_control", enabled, sizeof(enabled));
                         for (size_t i = 0; fd >= 0 && controllers[i]; i++) {
                                 char c[32];
 
+                                if (has_word(enabled, controllers[i]))
+                                        continue;
                                 (void) snprintf(c, sizeof(c), "+%s", controllers[i]);
                                 (void) oci_cgroup_write(fd, "cgroup.subtree_control", c);
                         }

@@ -44,14 +44,14 @@ static int dev_bind_node(RuntimeContext *c, int dev_fd, const char *name) {
         return mount_at(c, dev_fd, name, host, NULL, MS_BIND, NULL);
 }
 
-static int dev_mount_fs(RuntimeContext *c, int dev_fd, const char *name, const char *fstype,
+static int dev_mount_fs(RuntimeContext *c, int dev_fd, const char *name, const char *source, const char *fstype,
                         unsigned long flags, const char *data) {
         int r;
 
         r = mkdir_at(c, dev_fd, name, 0755);
         if (r < 0)
                 return r;
-        return mount_at(c, dev_fd, name, fstype, fstype, flags, data);
+        return mount_at(c, dev_fd, name, source, fstype, flags, data);
 }
 
 static int dev_open(RuntimeContext *c, int *ret) {
@@ -161,16 +161,17 @@ int dev_setup(RuntimeContext *c) {
                         return r;
         }
         /* gid 5 is "tty" by convention; the container's own /etc/group names it. */
-        r = dev_mount_fs(c, dev_fd, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
+        r = dev_mount_fs(c, dev_fd, "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
                          "newinstance,ptmxmode=0666,mode=0620,gid=5");
         if (r < 0)
                 return r;
-        r = dev_mount_fs(c, dev_fd, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                         "mode=1777,size=65536k");
+        /* Source "shm", as Docker's, runc's and the OCI spec's default mount name it. */
+        r = dev_mount_fs(c, dev_fd, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                         c->io->shm_options ?: "mode=1777,size=65536k");
         if (r < 0)
                 return r;
         /* An mqueue mounted from inside the new IPC namespace shows that namespace's queues. */
-        r = dev_mount_fs(c, dev_fd, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        r = dev_mount_fs(c, dev_fd, "mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         if (r < 0)
                 return r;
 

@@ -255,7 +255,7 @@ static int payload_setup(RuntimeContext *c) {
                         return runtime_fail(c, ENOMEM, "set up LISTEN_FDS: %m");
         }
         /* Not whatever the monitor's caller had: the usual default, as Docker sets it. */
-        (void) umask(0022);
+        (void) umask(c->io->payload_umask >= 0 ? (mode_t) c->io->payload_umask : 0022);
         payload_set_oom_score_adj(c);
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while still root. */
         if (c->io->allow_new_privs && c->seccomp_fd >= 0) {

@@ -115,7 +115,8 @@ int setup_fds(RuntimeContext *c);
 void proc_fd_path(char buf[static PROC_FD_PATH_MAX], int fd);
 int mount_make_private(RuntimeContext *c);
 int mount_setup_root(RuntimeContext *c);
-int mount_setup_kernel_fs(RuntimeContext *c);
+int mount_setup_proc(RuntimeContext *c);
+int mount_setup_sys(RuntimeContext *c);
 int mount_pivot_root(RuntimeContext *c);
 int mount_setup_after_pivot(RuntimeContext *c);
 /* The container's own cgroup2 at /sys/fs/cgroup (pure cgroup v2 hosts), mounted with flags. */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -93,7 +94,11 @@ static int remount_readonly(RuntimeContext *c, const char *path) {
 }
 
 int mount_make_private(RuntimeContext *c) {
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        /* An OCI config's shared or slave root receives the host's later mounts (as runc's does): every
+         * mount becomes a slave, which still lets nothing of the container's propagate to the host. */
+        unsigned long flags = c->io->root_propagation & (MS_SHARED | MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
+
+        if (mount(NULL, "/", NULL, MS_REC | flags, NULL) < 0)
                 return runtime_fail(c, errno, "make mounts private: %m");
         return 0;
 }
@@ -448,13 +453,16 @@ static int mount_sys_bind(RuntimeContext *c) {
         return 0;
 }
 
-int mount_setup_kernel_fs(RuntimeContext *c) {
+int mount_setup_proc(RuntimeContext *c) {
+        /* A procfs mounted from inside the new pid namespace shows that namespace. */
+        return mount_at(c, c->root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+/* After /dev and its mounts: the order of the OCI runtime spec's default mounts (proc, dev, dev/pts,
+ * dev/shm, dev/mqueue, sys), which an OCI config lists and mountinfo must show in that order. */
+int mount_setup_sys(RuntimeContext *c) {
         int r;
 
-        /* A procfs mounted from inside the new pid namespace shows that namespace. */
-        r = mount_at(c, c->root_fd, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-        if (r < 0)
-                return r;
         /* --privileged gets a writable /sys, as Docker's. */
         r = mount_at(c, c->root_fd, "sys", "sysfs", "sysfs",
                      (c->spec->privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -510,11 +518,25 @@ int mount_setup_after_pivot(RuntimeContext *c) {
          * mount per controller hierarchy; payloads that need it are rare, so it stays empty. */
         if (c->host_cgroup2 && !c->spec->boot) {
                 r = mount_cgroup2(c, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+                /* An OCI config's user namespace in the host's cgroup namespace (no cgroup namespace
+                 * listed) may not mount cgroup2, which that namespace does not own: /sys/fs/cgroup then
+                 * stays empty (or the read-only tmpfs over the host's), as on hybrid hosts. */
+                if (r == -EPERM && (c->io->shared_namespaces & CLONE_NEWCGROUP)) {
+                        c->failure = (RuntimeRecord) {};
+                        r = 0;
+                }
                 if (r < 0)
                         return r;
         }
 
-        if (c->spec->read_only)
-                return remount_readonly(c, "/");
+        if (c->spec->read_only) {
+                r = remount_readonly(c, "/");
+                if (r < 0)
+                        return r;
+        }
+        /* An OCI config's rootfsPropagation, on the root itself once it is "/" (as runc sets it): a
+         * shared root is a peer group of the container's own mounts, never of the host's. */
+        if (c->io->root_propagation != 0 && mount(NULL, "/", NULL, c->io->root_propagation, NULL) < 0)
+                return runtime_fail(c, errno, "set the propagation of the root: %m");
         return 0;
 }

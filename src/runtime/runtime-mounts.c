@@ -188,11 +188,24 @@ static int mount_one(RuntimeContext *c, const MountSpec *m) {
                         return r;
         }
         if (IN_SET_BIND_OR_VOLUME(m->type))
-                return mount_bind(c, m, source, target);
+                r = mount_bind(c, m, source, target);
+        else {
+                proc_fd_path(target_path, target);
+                if (mount("tmpfs", target_path, "tmpfs",
+                          MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0) | (m->noexec ? MS_NOEXEC : 0), m->options) < 0)
+                        return runtime_fail(c, errno, "mount tmpfs on '%s' (%s): %m", m->destination, strna(m->options));
+        }
+        if (r < 0 || m->propagation == 0)
+                return r;
+        /* The fd names the mount point below the new mount: open the destination again, which now
+         * crosses onto it, and change that mount's propagation (an OCI config's rshared, rslave, …). */
+        target = safe_close(target);
+        r = open_or_create_in_root(c, m->destination, directory, &target);
+        if (r < 0)
+                return r;
         proc_fd_path(target_path, target);
-        if (mount("tmpfs", target_path, "tmpfs",
-                  MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0) | (m->noexec ? MS_NOEXEC : 0), m->options) < 0)
-                return runtime_fail(c, errno, "mount tmpfs on '%s' (%s): %m", m->destination, strna(m->options));
+        if (mount(NULL, target_path, NULL, m->propagation, NULL) < 0)
+                return runtime_fail(c, errno, "set the propagation of '%s': %m", m->destination);
         return 0;
 }
 

@@ -76,12 +76,14 @@ static const struct {
         { "root",            mount_setup_root },
         /* generated /etc/hosts, /etc/hostname, /etc/resolv.conf (bridge networks) */
         { "network-files",   netfiles_setup },
-        /* /proc, /sys read-only */
-        { "kernel-fs",       mount_setup_kernel_fs },
+        /* /proc */
+        { "proc",            mount_setup_proc },
         /* the spec's namespaced sysctls, in the new /proc/sys */
         { "sysctl",          sysctl_setup },
         /* tmpfs /dev: nodes, pts, shm, mqueue, links */
         { "dev",             dev_setup },
+        /* /sys read-only, after /dev as the OCI spec's default mounts are ordered */
+        { "sys",             mount_setup_sys },
         /* --boot: tmpfs /run and /tmp, /run/host */
         { "boot-mounts",     boot_setup_mounts },
         /* -v and --tmpfs, and the tmpfs /tmp and /run of a read-only root */

@@ -43,6 +43,8 @@ typedef struct RuntimeIO {
         /* Not 0: the payload sets its oom_score_adj to this (a raise, which needs no privilege) before
          * execve(), so that the OOM killer prefers it to the caller and the init. */
         int payload_oom_score_adj;
+        /* -1: the payload starts with umask 0022 (Docker's); else this umask (an OCI process.user.umask). */
+        int payload_umask;
         /* spec->boot: a datagram socket of the caller's, bound into the container as /run/host/notify
          * and named by $NOTIFY_SOCKET for its init (systemd's Container Interface); NULL: none. */
         const char *notify_socket;
@@ -75,6 +77,13 @@ typedef struct RuntimeIO {
         bool custom_masks;
         const char *const *masked_paths;
         const char *const *readonly_paths;
+        /* An OCI config's rootfsPropagation: MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE, maybe
+         * | MS_REC, set on the root after pivot_root; shared and slave make every mount a slave of the
+         * host's first (else private). 0: private. */
+        unsigned long root_propagation;
+        /* The tmpfs options of /dev/shm (validated: tmpfs_options_validate()), NULL: mode=1777,size=65536k.
+         * An OCI config's own /dev/shm entry. */
+        const char *shm_options;
         /* CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP: namespaces the container shares with the caller
          * instead of getting its own (an OCI config that does not list them). No UTS namespace of its
          * own: the spec's hostname is not set. */
@@ -105,7 +114,7 @@ typedef struct RuntimeIO {
 #define RUNTIME_IO_NULL                                                                          \
         (RuntimeIO) {                                                                           \
                 .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .cgroup_fd = -EBADF, \
-                .seccomp_fd = -EBADF,                                                          \
+                .seccomp_fd = -EBADF, .payload_umask = -1,                                     \
         }
 
 /* Where a start failed: while building the container, or when exec'ing the command. Only the latter

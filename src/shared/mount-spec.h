@@ -28,6 +28,8 @@ typedef struct MountSpec {
         char *options;     /* tmpfs: "size=64m,mode=1777" (tmpfs_options_validate()), or NULL; bind: NULL */
         char *volume;      /* volume: its name (volume_name_is_valid()); others: NULL */
         bool noexec;       /* mounted noexec too (an OCI config's option; not in the JSON of drayd's spec) */
+        unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE, maybe | MS_REC, set on the
+                                    * mount once made; 0: private (an OCI config's option; not in the JSON) */
 } MountSpec;
 
 const char *mount_type_to_string(MountType t) _pure_;

@@ -10,34 +10,14 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require dray-oci jq python3 systemctl
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
-defer rm -rf "$work"
-root="$work/state"
-O=(dray-oci --root "$root")
-b="$work/bundle"
-mkdir -p "$b"
-"$REPO_ROOT/tools/make-rootfs" "$b/rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
-gone() { "${O[@]}" delete --force "$1" >/dev/null 2>&1 || true; }
+require systemctl
+# shellcheck source=tests/integration/lib-oci.sh
+. "$(dirname "$0")/lib-oci.sh"
 # The container inherits create's stdio, as from an engine: not the test's pipes, or $(...) would wait
 # for the container to end.
 oci_bg() { "${O[@]}" "$@" </dev/null >>"$work/containers.out" 2>&1; }
 status_of() { "${O[@]}" state "$1" 2>/dev/null | jq -r .status; }
 status_is_now() { [ "$(status_of "$1")" = "$2" ]; }
-
-# edit PYTHON: changes $b/config.json (c is the parsed config).
-edit() {
-        python3 -c "import json,sys
-c=json.load(open('$b/config.json'))
-$1
-json.dump(c,open('$b/config.json','w'))" || bail_out "cannot edit config.json"
-}
-fresh_config() {
-        rm -f "$b/config.json"
-        (cd "$b" && "${O[@]}" spec) || bail_out "dray-oci spec failed"
-        edit "c['process']['terminal']=False"
-}
 
 # --- spec, run ------------------------------------------------------------------------------
 fresh_config
@@ -199,3 +179,7 @@ fails "an invalid container ID" "${O[@]}" create --bundle "$b" "../x"
 fails "an unknown option" "${O[@]}" create --bogus --bundle "$b" x1
 fails "an unknown command" "${O[@]}" frobnicate
 ok "features prints JSON" sh -c "${O[*]} features | jq -e '.ociVersionMax'"
+# linux.cgroup tells what dray-oci drives: the v1 controllers of a hybrid host (where it writes the
+# limits), v2, the system manager's scopes; not the user manager's.
+is "$("${O[@]}" features | jq -c '.linux.cgroup | [.v1, .v2, .systemd, .systemdUser]')" "[true,true,true,false]" \
+        "features: linux.cgroup v1, v2 and systemd, not systemdUser"

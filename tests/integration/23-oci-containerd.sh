@@ -8,34 +8,19 @@
 set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/lib-containerd.sh
+. "$(dirname "$0")/lib-containerd.sh"
 
 require dray-oci podman containerd ctr containerd-shim-runc-v2 systemd-run
 mkdir -p "$TEST_DIR"
 work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
 defer rm -rf "$work"
 rootfs="$(test_rootfs)" || bail_out "no test rootfs"
-# podman wants a run root of at most 50 characters.
-runroot="$(mktemp -d /run/oci-c.XXXXXX)" || bail_out "mktemp failed"
-defer rm -rf "$runroot"
 unit="dray-test-containerd-$$"
 
 # The image: the busybox root, made an image by podman and saved as a docker-archive.
-P=(podman --events-backend=none --storage-driver=vfs --root "$work/podman" --runroot "$runroot")
-tar -C "$rootfs" -cf "$work/root.tar" . || bail_out "tar failed"
-"${P[@]}" import --change 'CMD ["sh"]' "$work/root.tar" localhost/oci-cd >"$work/import.log" 2>&1 || bail_out "podman import failed: $(tail -n 3 "$work/import.log")"
-"${P[@]}" save --format docker-archive -o "$work/image.tar" localhost/oci-cd >/dev/null 2>&1 || bail_out "podman save failed"
-rm -rf "$work/podman"
-
-cat > "$work/config.toml" <<CONF
-version = 2
-root = "$work/root"
-state = "$work/state"
-[grpc]
-  address = "$work/containerd.sock"
-CONF
-defer sh -c "systemctl stop $unit 2>/dev/null || true"
-systemd-run --quiet --unit "$unit" containerd --config "$work/config.toml" || bail_out "cannot start containerd"
-wait_until 30 test -S "$work/containerd.sock" || bail_out "containerd does not listen"
+image_of_rootfs "$rootfs" "$work" localhost/oci-cd '["sh"]'
+containerd_start "$work" "$unit"
 C=(ctr --address "$work/containerd.sock")
 R=(--snapshotter native --runc-binary /usr/bin/dray-oci)
 

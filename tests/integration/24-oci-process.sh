@@ -9,28 +9,10 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require dray-oci jq python3
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
-defer rm -rf "$work"
-root="$work/state"
-O=(dray-oci --root "$root")
-b="$work/bundle"
-mkdir -p "$b" "$work/data"
-"$REPO_ROOT/tools/make-rootfs" "$b/rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
+# shellcheck source=tests/integration/lib-oci.sh
+. "$(dirname "$0")/lib-oci.sh"
+mkdir -p "$work/data"
 echo data > "$work/data/f"
-gone() { "${O[@]}" delete --force "$1" >/dev/null 2>&1 || true; }
-edit() {
-        python3 -c "import json
-c=json.load(open('$b/config.json'))
-$1
-json.dump(c,open('$b/config.json','w'))" || bail_out "cannot edit config.json"
-}
-fresh_config() {
-        rm -f "$b/config.json"
-        (cd "$b" && "${O[@]}" spec) || bail_out "dray-oci spec failed"
-        edit "c['process']['terminal']=False"
-}
 # run_sh SCRIPT: runs it as the container's process with the current config, prints its output.
 run_sh() {
         edit "c['process']['args']=['sh','-c',$(printf '%s' "$1" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')]"

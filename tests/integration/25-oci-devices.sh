@@ -13,30 +13,17 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require dray-oci jq python3 systemctl
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
-defer rm -rf "$work"
-root="$work/state"
-O=(dray-oci --root "$root")
-b="$work/bundle"
-mkdir -p "$b"
-"$REPO_ROOT/tools/make-rootfs" "$b/rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
+require systemctl
+# shellcheck source=tests/integration/lib-oci.sh
+. "$(dirname "$0")/lib-oci.sh"
 # IDs and cgroups of this file's own: other helpers' containers share the host's v1 hierarchies.
 tag="ocidev$$"
-gone() { "${O[@]}" delete --force "$1" >/dev/null 2>&1 || true; }
 oci_bg() { "${O[@]}" "$@" </dev/null >>"$work/containers.out" 2>&1; }
 pure=false
 [ -e /sys/fs/cgroup/cgroup.controllers ] && pure=true
 v2root=/sys/fs/cgroup
 $pure || v2root=/sys/fs/cgroup/unified
 
-edit() {
-        python3 -c "import json,sys
-c=json.load(open('$b/config.json'))
-$1
-json.dump(c,open('$b/config.json','w'))" || bail_out "cannot edit config.json"
-}
 set_args() {
         python3 -c "import json,sys
 c=json.load(open('$b/config.json'))

@@ -11,28 +11,12 @@ set -u -o pipefail
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-require dray-oci jq python3 systemctl
-mkdir -p "$TEST_DIR"
-work="$(mktemp -d "$TEST_DIR/$TEST_NAME.XXXXXX")" || bail_out "mktemp failed"
-defer rm -rf "$work"
-root="$work/state"
-O=(dray-oci --root "$root")
-b="$work/bundle"
-mkdir -p "$b"
-"$REPO_ROOT/tools/make-rootfs" "$b/rootfs" >/dev/null || bail_out "tools/make-rootfs failed"
-gone() { "${O[@]}" delete --force "$1" >/dev/null 2>&1 || true; }
+require systemctl
+# Its containers sleep: the values are read back while they run.
+oci_config_extra="c['process']['args']=['sleep','1000']"
+# shellcheck source=tests/integration/lib-oci.sh
+. "$(dirname "$0")/lib-oci.sh"
 oci_bg() { "${O[@]}" "$@" </dev/null >>"$work/containers.out" 2>&1; }
-edit() {
-        python3 -c "import json,sys
-c=json.load(open('$b/config.json'))
-$1
-json.dump(c,open('$b/config.json','w'))" || bail_out "cannot edit config.json"
-}
-fresh_config() {
-        rm -f "$b/config.json"
-        (cd "$b" && "${O[@]}" spec) || bail_out "dray-oci spec failed"
-        edit "c['process']['terminal']=False; c['process']['args']=['sleep','1000']"
-}
 
 # The layout: pure cgroup v2, or v1 controllers beside systemd's unified hierarchy.
 if [ -e /sys/fs/cgroup/cgroup.controllers ]; then pure=1; v2=/sys/fs/cgroup; else pure=0; v2=/sys/fs/cgroup/unified; fi
@@ -56,6 +40,19 @@ done
 maj="${disk%:*}" min="${disk#*:}"
 io_name=blkio; [ "$pure" = 1 ] && io_name=io
 hp=""; [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] && hp=2MB
+
+# The cgroups of the v2 hierarchy whose subtree_control enables hugetlb: dray-oci enables it in the
+# ancestors of a cgroup that takes hugepageLimits; the test disables again where it found it disabled
+# (deepest first), so no later test depends on this one having run.
+hugetlb_enabled() { { find "$v2" -maxdepth 12 -name cgroup.subtree_control -exec grep -lw hugetlb {} + 2>/dev/null || true; } | sort; }
+hugetlb_before="$(hugetlb_enabled)"
+restore_hugetlb() {
+        hugetlb_enabled | awk '{ print length($0), $0 }' | sort -rn | cut -d' ' -f2- | while read -r f; do
+                grep -qxF "$f" <<<"$hugetlb_before" || echo -hugetlb >"$f" 2>/dev/null || true
+        done
+        return 0
+}
+defer restore_hugetlb
 
 # refused WHAT EXPECT EDIT [--systemd-cgroup]: create fails naming EXPECT; no state, no cgroup left.
 refused() {
@@ -205,6 +202,35 @@ else
         skip "--systemd-cgroup: a failed create leaves no v1 cpuset cgroup" "no v1 cpuset hierarchy in this cgroup layout"
 fi
 
+# --- exec joins every hierarchy of the container ----------------------------------------------------
+# A process started by `dray-oci exec` is in the same cgroup as the init in each hierarchy: the v2 one,
+# and on a hybrid host each v1 one (memory, cpu, pids, blkio, cpuset, ...), or it would escape their
+# limits. Both placements: a cgroupfs directory, and a scope (whose v1 paths systemd chose).
+for mode in cgroupfs systemd; do
+        id="e-$mode" flag=""
+        fresh_config
+        if [ "$mode" = systemd ]; then
+                flag=--systemd-cgroup
+                edit "c['linux']['cgroupsPath']='system.slice:dray-oci-res:$id'"
+                defer sh -c "systemctl stop dray-oci-res-$id.scope 2>/dev/null || true"
+        else
+                edit "c['linux']['cgroupsPath']='/dray-oci-res/$id'"
+        fi
+        # Limits in each v1 hierarchy a hybrid host has (a pure v2 sandbox may lack the controllers).
+        [ "$pure" = 0 ] && edit "c['linux']['resources']={'memory':{'limit':268435456},'pids':{'limit':100}}
+if $(have cpuset cpuset && echo 1 || echo 0): c['linux']['resources']['cpu']={'cpus':'0'}"
+        defer gone "$id"
+        ok "$mode: create" oci_bg $flag create --bundle "$b" --pid-file "$work/$id.pid" "$id"
+        ok "$mode: start" "${O[@]}" start "$id"
+        ok "$mode: exec --detach" oci_bg $flag exec --detach --pid-file "$work/$id.exec" "$id" sleep 1000
+        init_cg="$(sort "/proc/$(cat "$work/$id.pid")/cgroup" 2>&1)"
+        exec_cg="$(sort "/proc/$(cat "$work/$id.exec" 2>/dev/null)/cgroup" 2>&1)"
+        if [ "$pure" = 1 ]; then like "$init_cg" "0::/.*$id" "$mode: the init is in the container's cgroup"
+        else like "$init_cg" "memory:/.*$id" "$mode: the init is in the container's v1 memory cgroup"; fi
+        is "$exec_cg" "$init_cg" "$mode: the exec'd process is in the init's cgroup in every hierarchy"
+        ok "$mode: delete --force" "${O[@]}" delete --force "$id"
+done
+
 # --- warnings, bad values ---------------------------------------------------------------------------
 fresh_config
 edit "c['linux']['cgroupsPath']='/dray-oci-res/w1'; c['linux']['resources']={'blockIO':{'leafWeight':300}}; c['process']['args']=['true']"
@@ -240,3 +266,5 @@ fi
 left="$(ls -d /sys/fs/cgroup/*/dray-oci-res/*/ "$v2"/dray-oci-res/*/ 2>/dev/null)"
 is "$left" "" "nothing of the tests' cgroups left"
 rmdir /sys/fs/cgroup/*/dray-oci-res "$v2/dray-oci-res" 2>/dev/null || true
+restore_hugetlb
+is "$(hugetlb_enabled)" "$hugetlb_before" "no cgroup left with hugetlb enabled that had it disabled before"

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -184,6 +185,31 @@ TEST(mounts_and_linux) {
         ASSERT_TRUE(c->custom_masks);
         ASSERT_STREQ(c->masked_paths[0], "/proc/kcore");
         ASSERT_STREQ(c->cgroups_path, "machine.slice:x:y");
+        return 0;
+}
+
+/* Propagation, /dev/shm's options, umask: what runtime-tools' validation cases check. */
+TEST(propagation_shm_umask) {
+        _cleanup_(oci_config_freep) OciConfig *c = NULL, *d = NULL;
+
+        ASSERT_OK(parse(",'user':{'uid':0,'gid':0,'umask':63}", ",'rootfsPropagation':'rslave'",
+                        ",'mounts':[{'destination':'/dev/shm','type':'tmpfs','source':'shm','options':['nosuid','size=16m','mode=1770']},"
+                        "{'destination':'/data','type':'bind','source':'data','options':['rbind','shared','rprivate']}]",
+                        &c, NULL));
+        ASSERT_EQ(c->umask, 077);
+        ASSERT_EQ(c->root_propagation, (unsigned long) (MS_SLAVE | MS_REC));
+        ASSERT_STREQ(c->shm_options, "size=16m,mode=1770");
+        ASSERT_EQ(c->spec->n_mounts, 1U);
+        /* The last propagation option given counts, as in runc. */
+        ASSERT_EQ(c->spec->mounts[0].propagation, (unsigned long) (MS_PRIVATE | MS_REC));
+        ASSERT_OK(parse("", "", "", &d, NULL));
+        ASSERT_EQ(d->umask, -1);
+        ASSERT_EQ(d->root_propagation, 0UL);
+        ASSERT_TRUE(d->shm_options == NULL);
+        ASSERT_EQ(expect_reject("", ",'rootfsPropagation':'sideways'", "", "linux.rootfsPropagation"), 0);
+        ASSERT_EQ(expect_reject("", "", ",'mounts':[{'destination':'/dev/shm','type':'tmpfs','options':['size=lots']}]",
+                                "mounts[0].options"), 0);
+        ASSERT_EQ(expect_reject(",'user':{'uid':0,'gid':0,'umask':512}", "", "", "process.user.umask"), 0);
         return 0;
 }
 
