@@ -268,6 +268,13 @@ static int cgroup_make_v1(const char *rel, const ContainerSpec *l, const OciCgro
         return 0;
 }
 
+/* A failure once the container's cgroup exists still hands its path back, so that the caller, which
+ * owns it from then on, removes it with the rest of a failed create (nothing left behind). */
+static int made_but_failed(int r, char **rel, char **ret_path) {
+        *ret_path = TAKE_PTR(*rel);
+        return r;
+}
+
 int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpec *l, const OciCgroupV1Limits *v1,
                     char **ret_path, char **ret_error) {
         _cleanup_free_ char *rel = NULL;
@@ -334,41 +341,44 @@ int oci_cgroup_make(const char *cgroups_path, const char *id, const ContainerSpe
         if (!pure) {
                 r = cgroup_make_v1(rel, l, v1, ret_error);
                 if (r < 0)
-                        return r;
+                        return made_but_failed(r, &rel, ret_path);
                 r = oci_cgroup_write(fd, "cgroup.procs", "0");
                 if (r < 0)
-                        return r;
+                        return made_but_failed(r, &rel, ret_path);
                 *ret_path = TAKE_PTR(rel);
                 return 0;
         }
         r = 0;
-        if (l->memory_max != UNSET_U64) {
-                (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->memory_max);
-                r = oci_cgroup_write(fd, "memory.max", buf);
-        }
-        if (r >= 0 && l->cpu_quota_per_sec_usec != UNSET_U64) {
-                (void) snprintf(buf, sizeof(buf), "%" PRIu64 " 1000000", l->cpu_quota_per_sec_usec);
-                r = oci_cgroup_write(fd, "cpu.max", buf);
-        }
-        if (r >= 0 && l->cpu_weight != UNSET_U64) {
-                (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight);
-                r = oci_cgroup_write(fd, "cpu.weight", buf);
-        }
-        if (r >= 0 && l->tasks_max != UNSET_U64) {
-                (void) snprintf(buf, sizeof(buf), "%" PRIu64, l->tasks_max);
-                r = oci_cgroup_write(fd, "pids.max", buf);
-        }
-        if (r < 0) {
-                if (ret_error)
-                        (void) asprintf(ret_error, "set the limits of cgroup %s: %s", rel, strerror(-r));
-                return r;
+        {
+                /* Each limit's file, and what a missing file means: its controller is not enabled here. */
+                const struct { const char *file, *controller; uint64_t value; const char *suffix; } limits[] = {
+                        { "memory.max", "memory", l->memory_max, "" },
+                        { "cpu.max", "cpu", l->cpu_quota_per_sec_usec, " 1000000" }, /* quota per 1 s period */
+                        { "cpu.weight", "cpu", l->cpu_weight, "" },
+                        { "pids.max", "pids", l->tasks_max, "" },
+                };
+
+                for (size_t i = 0; i < ELEMENTSOF(limits); i++) {
+                        if (limits[i].value == UNSET_U64)
+                                continue;
+                        (void) snprintf(buf, sizeof(buf), "%" PRIu64 "%s", limits[i].value, limits[i].suffix);
+                        r = oci_cgroup_write(fd, limits[i].file, buf);
+                        if (r < 0) {
+                                if (ret_error && r == -ENOENT)
+                                        (void) asprintf(ret_error, "linux.resources: the %s controller is not available in cgroup %s (no %s)",
+                                                        limits[i].controller, rel, limits[i].file);
+                                else if (ret_error)
+                                        (void) asprintf(ret_error, "set %s of cgroup %s: %s", limits[i].file, rel, strerror(-r));
+                                return made_but_failed(r, &rel, ret_path);
+                        }
+                }
         }
         /* The caller moves itself in, so the init is born there (as with a systemd scope). */
         r = oci_cgroup_write(fd, "cgroup.procs", "0");
         if (r < 0) {
                 if (ret_error)
                         (void) asprintf(ret_error, "enter cgroup %s: %s", rel, strerror(-r));
-                return r;
+                return made_but_failed(r, &rel, ret_path);
         }
         *ret_path = TAKE_PTR(rel);
         return 0;

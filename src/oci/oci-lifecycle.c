@@ -360,9 +360,9 @@ static int container_create(const OciGlobal *g, const char *id, const CreateOpti
                                     &(OciCgroupV1Limits) { .cpu_shares = config->cpu_shares, .cpu_quota = config->cpu_quota,
                                                            .cpu_period = config->cpu_period },
                                     &c->cgroup, &error);
+                c->own_cgroup = c->cgroup != NULL; /* also after a failure: created_undo() removes it */
                 if (r < 0)
                         return log_error_errno(r, "%s", error ?: "Cannot create the cgroup");
-                c->own_cgroup = true;
         }
         if (c->unit && config->resources) {
                 r = oci_cgroup_of_pid(getpid(), &c->scope_cgroup);

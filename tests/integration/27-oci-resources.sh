@@ -135,6 +135,14 @@ elif [ -n "$hp" ] && have hugetlb hugetlb; then
 else
         skip "cgroupfs: unified" "no hugetlb controller to set through it"
 fi
+# A limit whose controller the container's cgroup lacks (memory on this pure v2 sandbox, whose host
+# binds it to v1): refused naming the controller, and the cgroup made for it removed again.
+if [ "$pure" = 1 ] && ! grep -qw memory "$v2/cgroup.controllers"; then
+        refused "cgroupfs: a memory limit without the memory controller" "the memory controller is not available" \
+                "c['linux']['resources']={'memory':{'limit':67108864}}"
+else
+        skip "cgroupfs: a memory limit without the memory controller" "this layout has the memory controller"
+fi
 
 # --- --systemd-cgroup: the scope's properties ------------------------------------------------------
 fresh_config
