@@ -792,20 +792,18 @@ static int parse_resources(Parser *p, json_object *linux_o) {
                         return -EINVAL;
                 else if (json_object_object_get_ex(o, "limit", NULL) && v > 0)
                         s->memory_max = (uint64_t) v;
-                FOREACH_STRING(k, "reservation", "swap", "kernel", "kernelTCP", "swappiness") {
+                /* reservation, swap, swappiness, disableOOMKiller: oci-resources.c's. */
+                FOREACH_STRING(k, "kernel", "kernelTCP") {
                         r = unsupported(p, o, k, "linux.resources.memory.", false);
                         if (r < 0)
                                 return r;
                 }
-                FOREACH_STRING(k, "disableOOMKiller", "useHierarchy", "checkBeforeUpdate") {
+                FOREACH_STRING(k, "useHierarchy", "checkBeforeUpdate") {
                         bool b = false;
 
                         if (get_bool(p, o, k, "linux.resources.memory.", &b) < 0)
                                 return -EINVAL;
-                        /* cgroup v2 has no switch for the OOM killer: runc's and crun's v2 code ignore it. */
-                        if (b && streq(k, "disableOOMKiller"))
-                                warn(p, "linux.resources.memory.%s is not supported by dray-oci and has no effect", k);
-                        else if (b)
+                        if (b)
                                 return fail(p, -EOPNOTSUPP, "linux.resources.memory.%s: not supported by dray-oci", k);
                 }
         }

@@ -380,6 +380,70 @@ static int parse_unified(json_object *res, OciResources *r, char **ret_error) {
         return r->unified != NULL;
 }
 
+/* An integer member in [-1, INT64_MAX]: 0 when absent (or null). */
+static int get_i64(json_object *o, const char *key, int64_t *ret, char **ret_error) {
+        json_object *v;
+
+        *ret = 0;
+        if (!json_object_object_get_ex(o, key, &v) || !v)
+                return 0;
+        if (!json_object_is_type(v, json_type_int))
+                return fail(ret_error, -EINVAL, WHERE "memory.%s: not an int", key);
+        if (json_object_get_int64(v) < -1 || (json_object_get_int64(v) == INT64_MAX && json_object_get_uint64(v) > INT64_MAX))
+                return fail(ret_error, -ERANGE, WHERE "memory.%s: out of range (-1…%" PRIi64 ")", key, INT64_MAX);
+        *ret = json_object_get_int64(v);
+        return 1;
+}
+
+static bool is_pure(void) {
+        return streq(oci_cgroup_root(), "/sys/fs/cgroup");
+}
+
+/* reservation, swap, swappiness, disableOOMKiller (limit itself is the ContainerSpec's). */
+static int parse_memory(json_object *res, OciResources *r, void (*warn)(const char *, void *), void *userdata,
+                        char **ret_error) {
+        json_object *mem, *v;
+        uint64_t swappiness = 0;
+        int k;
+
+        r->swappiness = -1;
+        k = member(res, "memory", WHERE, json_type_object, &mem, ret_error);
+        if (k <= 0)
+                return k;
+        if (get_i64(mem, "limit", &r->mem_limit, ret_error) < 0 ||
+            get_i64(mem, "reservation", &r->mem_reservation, ret_error) < 0 ||
+            get_i64(mem, "swap", &r->mem_swap, ret_error) < 0)
+                return -EINVAL;
+        /* The kernel's v1 range; runc refuses more too. */
+        k = get_u64(mem, "swappiness", WHERE "memory", 0, 100, &swappiness, ret_error);
+        if (k < 0)
+                return k;
+        if (k > 0)
+                r->swappiness = (int64_t) swappiness;
+        if (json_object_object_get_ex(mem, "disableOOMKiller", &v) && v) {
+                if (!json_object_is_type(v, json_type_boolean))
+                        return fail(ret_error, -EINVAL, WHERE "memory.disableOOMKiller: not a boolean");
+                r->disable_oom_killer = json_object_get_boolean(v);
+        }
+        /* swap counts memory+swap (v1's memsw): it needs a limit below it. */
+        if (r->mem_swap > 0 && r->mem_limit <= 0)
+                return fail(ret_error, -EINVAL, WHERE "memory.swap: needs memory.limit (swap is memory+swap)");
+        if (r->mem_swap > 0 && r->mem_swap < r->mem_limit)
+                return fail(ret_error, -EINVAL,
+                            WHERE "memory.swap: %" PRIi64 " is below memory.limit %" PRIi64 " (swap is memory+swap)",
+                            r->mem_swap, r->mem_limit);
+        /* cgroup v2 has neither: runc's v2 code warns and goes on. */
+        if (is_pure() && r->swappiness >= 0 && warn) {
+                warn(WHERE "memory.swappiness has no effect: cgroup v2 has no per-cgroup swappiness", userdata);
+                r->swappiness = -1;
+        }
+        if (is_pure() && r->disable_oom_killer && warn) {
+                warn(WHERE "memory.disableOOMKiller has no effect: cgroup v2 cannot disable the OOM killer", userdata);
+                r->disable_oom_killer = false;
+        }
+        return r->mem_reservation != 0 || r->mem_swap != 0 || r->swappiness >= 0 || r->disable_oom_killer;
+}
+
 int oci_resources_parse(json_object *res, void (*warn)(const char *, void *), void *userdata, OciResources **ret,
                         char **ret_error) {
         _cleanup_(oci_resources_freep) OciResources *r = new0(OciResources, 1);
@@ -404,6 +468,10 @@ int oci_resources_parse(json_object *res, void (*warn)(const char *, void *), vo
         }
         if (k >= 0) {
                 k = parse_unified(res, r, ret_error);
+                any |= k > 0;
+        }
+        if (k >= 0) {
+                k = parse_memory(res, r, warn, userdata, ret_error);
                 any |= k > 0;
         }
         if (k < 0)
@@ -503,7 +571,21 @@ int oci_resources_check(const OciResources *r, bool systemd, char **ret_error) {
         }
         if ((r->cpus || r->mems) && (!systemd || !pure) && !controller_root("cpuset", "cpuset"))
                 return fail(ret_error, -ENODEV, WHERE "cpu.cpus: the host has no cpuset controller");
+        if (!pure && (r->mem_reservation != 0 || r->mem_swap != 0 || r->swappiness >= 0 || r->disable_oom_killer) &&
+            access("/sys/fs/cgroup/memory", F_OK) < 0)
+                return fail(ret_error, -ENODEV, WHERE "memory: the host has no v1 memory controller");
+        /* Without swap accounting (swapaccount=0, or no swap) a swap limit cannot hold: refused as runc
+         * does, except "unlimited", which needs nothing. */
+        if (!pure && r->mem_swap > 0 && access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) < 0)
+                return fail(ret_error, -ENODEV, WHERE "memory.swap: the host has no swap accounting (no memory.memsw.limit_in_bytes)");
         return 0;
+}
+
+/* OCI's swap is memory+swap (v1's memsw); cgroup v2 limits swap alone. */
+static uint64_t swap_v2(const OciResources *r) {
+        if (r->mem_swap < 0 || r->mem_limit <= 0)
+                return UINT64_MAX;
+        return (uint64_t) (r->mem_swap - r->mem_limit);
 }
 
 /* --- systemd properties -------------------------------------------------------------------------- */
@@ -590,6 +672,12 @@ int oci_resources_append_properties(sd_bus_message *m, const void *resources) {
                 r = append_bitmap(m, "AllowedCPUs", res->cpus);
         if (r >= 0 && res->mems)
                 r = append_bitmap(m, "AllowedMemoryNodes", res->mems);
+        if (r >= 0 && res->mem_reservation != 0)
+                r = sd_bus_message_append(m, "(sv)", "MemoryLow", "t",
+                                          res->mem_reservation < 0 ? UINT64_MAX : (uint64_t) res->mem_reservation);
+        /* systemd has no swap property for v1: oci_resources_apply writes memsw there. */
+        if (r >= 0 && pure && res->mem_swap != 0)
+                r = sd_bus_message_append(m, "(sv)", "MemorySwapMax", "t", swap_v2(res));
         return r;
 }
 
@@ -820,6 +908,55 @@ static int apply_v2(const OciResources *res, const char *rel, bool systemd, bool
         return r;
 }
 
+/* The memory files: memory.low and memory.swap.max on a pure v2 host (with systemd: its properties);
+ * on a hybrid host the v1 memory cgroup at rel (oci_cgroup_make's, or the scope's), after its
+ * memory.limit_in_bytes (memsw may not be below it). */
+static int apply_memory(const OciResources *res, const char *rel, bool systemd, bool pure, char **ret_error) {
+        _cleanup_free_ char *dir = strjoin(pure ? oci_cgroup_root() : "/sys/fs/cgroup/memory", rel, "");
+        _cleanup_close_ int fd = -EBADF;
+        char buf[32];
+        int r = 0;
+
+        if (!dir)
+                return -ENOMEM;
+        if (res->mem_reservation == 0 && res->mem_swap == 0 && res->swappiness < 0 && !res->disable_oom_killer)
+                return 0;
+        if (pure && (systemd || (res->mem_reservation == 0 && res->mem_swap == 0)))
+                return 0;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return fail(ret_error, -errno, WHERE "memory: open cgroup %s: %m", dir);
+        if (res->mem_reservation != 0) {
+                if (res->mem_reservation < 0)
+                        (void) snprintf(buf, sizeof(buf), pure ? "max" : "-1");
+                else
+                        (void) snprintf(buf, sizeof(buf), "%" PRIi64, res->mem_reservation);
+                r = write_file(fd, dir, pure ? "memory.low" : "memory.soft_limit_in_bytes", buf, ret_error);
+        }
+        if (r >= 0 && res->mem_swap != 0) {
+                if (pure && swap_v2(res) == UINT64_MAX)
+                        (void) snprintf(buf, sizeof(buf), "max");
+                else if (pure)
+                        (void) snprintf(buf, sizeof(buf), "%" PRIu64, swap_v2(res));
+                else
+                        (void) snprintf(buf, sizeof(buf), "%" PRIi64, res->mem_swap);
+                r = oci_cgroup_write(fd, pure ? "memory.swap.max" : "memory.memsw.limit_in_bytes", buf);
+                /* No swap accounting: "unlimited" (or, on v2, no swap at all) holds anyway (runc). */
+                if (r == -ENOENT && (res->mem_swap < 0 || (pure && swap_v2(res) == 0)))
+                        r = 0;
+                else if (r < 0)
+                        r = fail(ret_error, r, WHERE "memory.swap: set %s/%s to %s: %s", dir,
+                                 pure ? "memory.swap.max" : "memory.memsw.limit_in_bytes", buf, strerror(-r));
+        }
+        if (r >= 0 && !pure && res->swappiness >= 0) {
+                (void) snprintf(buf, sizeof(buf), "%" PRIi64, res->swappiness);
+                r = write_file(fd, dir, "memory.swappiness", buf, ret_error);
+        }
+        if (r >= 0 && !pure && res->disable_oom_killer)
+                r = write_file(fd, dir, "memory.oom_control", "1", ret_error);
+        return r;
+}
+
 int oci_resources_apply(const OciResources *res, bool systemd, char **ret_error) {
         const bool pure = streq(oci_cgroup_root(), "/sys/fs/cgroup");
         _cleanup_free_ char *rel = NULL;
@@ -837,6 +974,8 @@ int oci_resources_apply(const OciResources *res, bool systemd, char **ret_error)
         if (strstr(rel, "..") || rel[0] != '/' || streq(rel, "/"))
                 return fail(ret_error, -EINVAL, "the cgroup %s cannot take limits", rel);
         r = apply_v2(res, rel, systemd, pure, ret_error);
+        if (r >= 0)
+                r = apply_memory(res, rel, systemd, pure, ret_error);
         if (r < 0 || pure)
                 return r;
         /* A hybrid host: the v1 hierarchies, at the same path as the v2 cgroup. */

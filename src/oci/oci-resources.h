@@ -47,6 +47,13 @@ typedef struct OciResources {
         char *cpus; /* a checked CPU list ("0-1,3"), NULL: unset */
         char *mems;
         char **unified; /* key, value, key, value, … */
+        /* linux.resources.memory beyond limit (runc's meaning): reservation → MemoryLow=, memory.low or
+         * memory.soft_limit_in_bytes; swap (memory+swap as v1 counts it) → MemorySwapMax=/memory.swap.max
+         * as swap - limit, memory.memsw.limit_in_bytes on v1; swappiness and disableOOMKiller v1 only.
+         * 0: unset, -1: unlimited. */
+        int64_t mem_limit, mem_reservation, mem_swap;
+        int64_t swappiness; /* -1: unset */
+        bool disable_oom_killer;
 } OciResources;
 
 OciResources *oci_resources_free(OciResources *r);
